@@ -1,0 +1,162 @@
+/**
+ * The relay's configuration: parsed once from the environment by one schema, frozen, and
+ * passed down. Nothing else in the relay reads `process.env`. Every setting is listed and
+ * explained in `.env.example` at the repository root.
+ */
+import { resolve } from 'node:path'
+import { Type, type Static } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+
+const OidcProvider = Type.Object({
+  /** URL-safe id used in routes: `/v1/auth/oidc/<id>`. */
+  id: Type.String({ pattern: '^[a-z0-9-]{1,32}$' }),
+  /** Label shown by clients ("Google"). */
+  name: Type.String({ minLength: 1 }),
+  issuer: Type.String({ minLength: 1 }),
+  clientId: Type.String({ minLength: 1 }),
+  clientSecret: Type.String(),
+})
+export type OidcProviderConfig = Static<typeof OidcProvider>
+
+const ConfigSchema = Type.Object({
+  host: Type.String({ minLength: 1 }),
+  port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  /** Absolute base URL that links in mails and share links point at. */
+  publicUrl: Type.String({ pattern: '^https?://' }),
+  dataDir: Type.String({ minLength: 1 }),
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  /** Directory of the built demo served at `/`; absent → no static files. */
+  demoDir: Type.Union([Type.String(), Type.Null()]),
+  smtpUrl: Type.Union([Type.String({ pattern: '^smtps?://' }), Type.Null()]),
+  mailFrom: Type.String({ minLength: 3 }),
+  /** Base64 or hex 32-byte key wrapping per-document data keys; null → key file in the data dir. */
+  masterKey: Type.Union([Type.String(), Type.Null()]),
+  /** Secret for access-token signatures; null → key file in the data dir. */
+  jwtSecret: Type.Union([Type.String({ minLength: 32 }), Type.Null()]),
+  /** Access token lifetime, seconds (≤ 15 min). */
+  accessTokenTtlSeconds: Type.Integer({ minimum: 10, maximum: 900 }),
+  refreshTokenTtlSeconds: Type.Integer({ minimum: 60 }),
+  tls: Type.Union([Type.Object({ cert: Type.String(), key: Type.String() }), Type.Null()]),
+  oidcProviders: Type.Array(OidcProvider),
+  databaseUrl: Type.Union([Type.String(), Type.Null()]),
+  redisUrl: Type.Union([Type.String(), Type.Null()]),
+  limits: Type.Object({
+    /** Largest accepted websocket message, bytes; larger closes the socket with 1009. */
+    maxMessageBytes: Type.Integer({ minimum: 1024 }),
+    /** Largest awareness state one client may publish, bytes. */
+    maxAwarenessBytes: Type.Integer({ minimum: 64 }),
+    /** Docs one socket may open (one per socket with y-websocket; kept for multiplexing clients). */
+    maxDocsPerSocket: Type.Integer({ minimum: 1 }),
+    /** New websocket connections accepted per IP per minute. */
+    connectionsPerMinutePerIp: Type.Integer({ minimum: 1 }),
+    /** A socket whose unsent bytes pass this is dropped (a client that stopped reading). */
+    maxSendBufferBytes: Type.Integer({ minimum: 1024 }),
+    /** Largest avatar upload, bytes. */
+    maxAvatarBytes: Type.Integer({ minimum: 1024 }),
+    /** Login/recover attempts per IP and per account per window. */
+    authAttemptsPerWindow: Type.Integer({ minimum: 1 }),
+    authWindowSeconds: Type.Integer({ minimum: 1 }),
+    /** Password hashes computed at once; more wait in line. */
+    concurrentPasswordHashes: Type.Integer({ minimum: 1 }),
+  }),
+  /** Milliseconds a room stays loaded after its last client left. */
+  roomIdleMs: Type.Integer({ minimum: 0 }),
+  /** Longest wait before a group commit, milliseconds. */
+  groupCommitMs: Type.Integer({ minimum: 0 }),
+})
+
+export type Config = Readonly<Static<typeof ConfigSchema>>
+export type Env = Readonly<Record<string, string | undefined>>
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+function int(env: Env, key: string, fallback: number): number {
+  const raw = env[key]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value)) throw new ConfigError(`${key} must be an integer, got "${raw}"`)
+  return value
+}
+
+function str(env: Env, key: string): string | null {
+  const raw = env[key]
+  return raw === undefined || raw === '' ? null : raw
+}
+
+/**
+ * OIDC providers come from `OIDC_PROVIDERS=google,keycloak` plus, per id,
+ * `OIDC_<ID>_ISSUER`, `OIDC_<ID>_CLIENT_ID`, `OIDC_<ID>_CLIENT_SECRET`, `OIDC_<ID>_NAME`.
+ */
+function oidcProviders(env: Env): OidcProviderConfig[] {
+  const ids = (str(env, 'OIDC_PROVIDERS') ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+  return ids.map((id) => {
+    const prefix = `OIDC_${id.toUpperCase().replace(/-/g, '_')}_`
+    const need = (suffix: string): string => {
+      const value = str(env, prefix + suffix)
+      if (value === null) throw new ConfigError(`${prefix}${suffix} is required for OIDC provider "${id}"`)
+      return value
+    }
+    return {
+      id,
+      name: str(env, `${prefix}NAME`) ?? id.charAt(0).toUpperCase() + id.slice(1),
+      issuer: need('ISSUER'),
+      clientId: need('CLIENT_ID'),
+      clientSecret: str(env, `${prefix}CLIENT_SECRET`) ?? '',
+    }
+  })
+}
+
+/** Parses and validates the environment; throws `ConfigError` naming the bad setting. */
+export function loadConfig(env: Env, cwd = '.'): Config {
+  const host = str(env, 'HOST') ?? '127.0.0.1'
+  const port = int(env, 'PORT', 8080)
+  const cert = str(env, 'TLS_CERT')
+  const key = str(env, 'TLS_KEY')
+  if ((cert === null) !== (key === null)) throw new ConfigError('TLS_CERT and TLS_KEY must be set together')
+  const scheme = cert ? 'https' : 'http'
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host
+  const config = {
+    host,
+    port,
+    publicUrl: (str(env, 'PUBLIC_URL') ?? `${scheme}://${shownHost}:${port}`).replace(/\/+$/, ''),
+    dataDir: resolve(cwd, str(env, 'FERRY_DATA_DIR') ?? '.ferry-data'),
+    logLevel: str(env, 'LOG_LEVEL') ?? 'info',
+    demoDir: str(env, 'FERRY_DEMO_DIR'),
+    smtpUrl: str(env, 'SMTP_URL'),
+    mailFrom: str(env, 'MAIL_FROM') ?? 'Ferry <no-reply@ferry.local>',
+    masterKey: str(env, 'FERRY_MASTER_KEY'),
+    jwtSecret: str(env, 'FERRY_JWT_SECRET'),
+    accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 900),
+    refreshTokenTtlSeconds: int(env, 'REFRESH_TOKEN_TTL_SECONDS', 30 * 24 * 3600),
+    tls: cert && key ? { cert, key } : null,
+    oidcProviders: oidcProviders(env),
+    databaseUrl: str(env, 'DATABASE_URL'),
+    redisUrl: str(env, 'REDIS_URL'),
+    limits: {
+      maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', 1024 * 1024),
+      maxAwarenessBytes: int(env, 'MAX_AWARENESS_BYTES', 16 * 1024),
+      maxDocsPerSocket: int(env, 'MAX_DOCS_PER_SOCKET', 1),
+      connectionsPerMinutePerIp: int(env, 'CONNECTIONS_PER_MINUTE_PER_IP', 600),
+      maxSendBufferBytes: int(env, 'MAX_SEND_BUFFER_BYTES', 16 * 1024 * 1024),
+      maxAvatarBytes: int(env, 'MAX_AVATAR_BYTES', 5 * 1024 * 1024),
+      authAttemptsPerWindow: int(env, 'AUTH_ATTEMPTS_PER_WINDOW', 10),
+      authWindowSeconds: int(env, 'AUTH_WINDOW_SECONDS', 60),
+      concurrentPasswordHashes: int(env, 'CONCURRENT_PASSWORD_HASHES', 2),
+    },
+    roomIdleMs: int(env, 'ROOM_IDLE_MS', 30_000),
+    groupCommitMs: int(env, 'GROUP_COMMIT_MS', 2),
+  }
+  const errors = [...Value.Errors(ConfigSchema, config)]
+  if (errors.length > 0) {
+    const first = errors[0]!
+    throw new ConfigError(`Invalid setting ${first.path.slice(1).replace(/\//g, '.') || '(root)'}: ${first.message}`)
+  }
+  return Object.freeze(config) as Config
+}
+
+/** True when the relay listens only on loopback, where plain HTTP is acceptable. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.')
+}
