@@ -11,6 +11,7 @@ import { lockDataDir } from './data-dir.ts'
 import { errorBody, HttpError } from './errors.ts'
 import accessTokens from './auth/access-tokens.ts'
 import { redactUrl } from './redact.ts'
+import staticPlugin from './static/index.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -57,5 +58,6 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(accessTokens, { config })
 
   app.get('/healthz', async () => ({ ok: true }))
+  if (config.demoDir) await app.register(staticPlugin, { root: config.demoDir })
   return app
 }
