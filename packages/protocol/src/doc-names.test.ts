@@ -18,30 +18,30 @@ describe('parseDocName', () => {
   })
 
   test.each([
-    ['', 'bad-shape'],
-    [user, 'bad-shape'],
-    [`${user}:collection:a:b`, 'bad-shape'],
-    [`${user}:workspace:`, 'bad-part'],
-    [`:workspace`, 'bad-part'],
-    [`${user}::x`, 'bad-part'],
-    [`${user}:collection:`, 'bad-part'],
-    [`${tooLong}:workspace`, 'bad-part'],
-    [`${user}:collection:${tooLong}`, 'bad-part'],
-    [`${user}:collection:a.b`, 'bad-part'],
-    [`${user}:collection:a b`, 'bad-part'],
-    [`${user}:collection:a/b`, 'bad-part'],
-    [`${user}:collection:a%3Ab`, 'bad-part'],
-    [`${user}:collection:é`, 'bad-part'],
-    [`${user}:collection:\u{1F600}`, 'bad-part'],
-    [`${user}:collection:abc\n`, 'bad-part'],
-    [`${user}\u0000:workspace`, 'bad-part'],
-    [`${user}:Workspace`, 'unknown-kind'],
-    [`${user}:settings`, 'unknown-kind'],
-    [`${user}:collection`, 'missing-id'],
-    [`${user}:workspace:x`, 'unexpected-id'],
-    [`${user}:environments:x`, 'unexpected-id'],
-    [`${user}:history:x`, 'unexpected-id'],
-    ['a'.repeat(MAX_DOC_NAME_LENGTH + 1), 'bad-shape'],
+    ['', 'bad_shape'],
+    [user, 'bad_shape'],
+    [`${user}:collection:a:b`, 'bad_shape'],
+    [`${user}:workspace:`, 'bad_part'],
+    [`:workspace`, 'bad_part'],
+    [`${user}::x`, 'bad_part'],
+    [`${user}:collection:`, 'bad_part'],
+    [`${tooLong}:workspace`, 'bad_part'],
+    [`${user}:collection:${tooLong}`, 'bad_part'],
+    [`${user}:collection:a.b`, 'bad_part'],
+    [`${user}:collection:a b`, 'bad_part'],
+    [`${user}:collection:a/b`, 'bad_part'],
+    [`${user}:collection:a%3Ab`, 'bad_part'],
+    [`${user}:collection:é`, 'bad_part'],
+    [`${user}:collection:\u{1F600}`, 'bad_part'],
+    [`${user}:collection:abc\n`, 'bad_part'],
+    [`${user}\u0000:workspace`, 'bad_part'],
+    [`${user}:Workspace`, 'unknown_kind'],
+    [`${user}:settings`, 'unknown_kind'],
+    [`${user}:collection`, 'missing_id'],
+    [`${user}:workspace:x`, 'unexpected_id'],
+    [`${user}:environments:x`, 'unexpected_id'],
+    [`${user}:history:x`, 'unexpected_id'],
+    ['a'.repeat(MAX_DOC_NAME_LENGTH + 1), 'bad_shape'],
   ])('rejects %j with %s', (input, code) => {
     const result = parseDocName(input)
     expect(result.ok).toBe(false)
@@ -53,7 +53,7 @@ describe('parseDocName', () => {
 
   test('never throws on non-string input from untyped callers', () => {
     for (const input of [undefined, null, 42, {}, ['a', 'workspace']]) {
-      expect(parseDocName(input as unknown as string)).toMatchObject({ ok: false, error: { code: 'bad-shape' } })
+      expect(parseDocName(input as unknown as string)).toMatchObject({ ok: false, error: { code: 'bad_shape' } })
     }
   })
 })
@@ -90,12 +90,12 @@ describe('docName', () => {
   })
 
   test.each([
-    ['', 'workspace', undefined, 'bad-part'],
-    [user, 'collection', undefined, 'missing-id'],
-    [user, 'workspace', 'x', 'unexpected-id'],
-    [user, 'collection', 'a:b', 'bad-shape'],
-    [user, 'collection', tooLong, 'bad-part'],
-    [user, 'nope', undefined, 'unknown-kind'],
+    ['', 'workspace', undefined, 'bad_part'],
+    [user, 'collection', undefined, 'missing_id'],
+    [user, 'workspace', 'x', 'unexpected_id'],
+    [user, 'collection', 'a:b', 'bad_shape'],
+    [user, 'collection', tooLong, 'bad_part'],
+    [user, 'nope', undefined, 'unknown_kind'],
   ] as const)('throws a typed error for (%j, %s, %j)', (owner, kind, id, code) => {
     const build = () => docName(owner, kind as 'workspace', id)
     expect(build).toThrow(InvalidDocNameError)

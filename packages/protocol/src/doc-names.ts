@@ -21,7 +21,7 @@ export interface ParsedDocName {
 }
 
 /** Why a string is not a doc name. */
-export type DocNameErrorCode = 'bad-shape' | 'bad-part' | 'unknown-kind' | 'missing-id' | 'unexpected-id'
+export type DocNameErrorCode = 'bad_shape' | 'bad_part' | 'unknown_kind' | 'missing_id' | 'unexpected_id'
 
 export interface DocNameError {
   readonly code: DocNameErrorCode
@@ -67,25 +67,25 @@ function isDocKind(s: string): s is DocKind {
  */
 export function parseDocName(input: string): Result<ParsedDocName, DocNameError> {
   if (typeof input !== 'string' || input.length > MAX_DOC_NAME_LENGTH) {
-    return err({ code: 'bad-shape', message: `a doc name is a string of at most ${MAX_DOC_NAME_LENGTH} characters` })
+    return err({ code: 'bad_shape', message: `a doc name is a string of at most ${MAX_DOC_NAME_LENGTH} characters` })
   }
   const parts = input.split(':')
   const [owner, kind, id] = parts
   if (owner === undefined || kind === undefined || parts.length > 3) {
-    return err({ code: 'bad-shape', message: 'a doc name is <userId>:<kind> or <userId>:<kind>:<id>' })
+    return err({ code: 'bad_shape', message: 'a doc name is <userId>:<kind> or <userId>:<kind>:<id>' })
   }
   if (!parts.every(isIdPart)) {
-    return err({ code: 'bad-part', message: 'each part of a doc name must match [A-Za-z0-9_-]{1,64}' })
+    return err({ code: 'bad_part', message: 'each part of a doc name must match [A-Za-z0-9_-]{1,64}' })
   }
   if (!isDocKind(kind)) {
-    return err({ code: 'unknown-kind', message: `unknown doc kind "${kind}"` })
+    return err({ code: 'unknown_kind', message: `unknown doc kind "${kind}"` })
   }
   const needsId = kindsNeedingId.has(kind)
   if (needsId && id === undefined) {
-    return err({ code: 'missing-id', message: `a ${kind} doc name needs an id` })
+    return err({ code: 'missing_id', message: `a ${kind} doc name needs an id` })
   }
   if (!needsId && id !== undefined) {
-    return err({ code: 'unexpected-id', message: `a ${kind} doc name takes no id` })
+    return err({ code: 'unexpected_id', message: `a ${kind} doc name takes no id` })
   }
   return ok({ name: input as DocName, owner: owner as UserId, kind, id: id ?? null })
 }
