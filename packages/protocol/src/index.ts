@@ -1,3 +1,5 @@
 export * from './result.ts'
 export * from './doc-names.ts'
 export * from './access.ts'
+export * from './messages.ts'
+export * from './close-codes.ts'

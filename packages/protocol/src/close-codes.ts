@@ -1,0 +1,27 @@
+/**
+ * WebSocket close codes the relay uses on `/v1/sync`. 4400–4499 mirror HTTP 4xx: the relay
+ * made a deliberate decision that reconnecting with the same credentials cannot fix, and the
+ * stock `y-websocket` provider stops reconnecting on them. 1001 and 1009 are RFC 6455 codes.
+ */
+export const CloseCode = {
+  /** The relay is shutting down (SIGTERM) or the room is going away; reconnect later. */
+  GoingAway: 1001,
+  /** A message was larger than the relay's `MAX_MESSAGE_BYTES`. */
+  TooLarge: 1009,
+  /** The relay failed internally; reconnecting may help. */
+  InternalError: 1011,
+  /** A malformed message: bad framing, unknown type, an update that does not decode, a text frame. */
+  Malformed: 4400,
+  /** No token, or a token that is invalid or expired: refresh the access token, then reconnect. */
+  Unauthenticated: 4401,
+  /** The token is valid but grants nothing on this doc (or a share link was revoked). */
+  Forbidden: 4403,
+  /** The doc name in the URL is not a valid doc name. */
+  BadDocName: 4404,
+  /** The client stopped reading: its unsent data passed the relay's send-buffer cap. */
+  SlowConsumer: 4408,
+  /** Too many new connections from this address; back off. */
+  RateLimited: 4429,
+} as const
+
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]
