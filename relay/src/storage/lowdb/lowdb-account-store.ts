@@ -1,0 +1,269 @@
+/**
+ * The embedded `AccountStore`: one JSON file (`accounts.json`) held in memory by lowdb and
+ * rewritten atomically and durably after each change, plus one WebP file per avatar.
+ *
+ * Writes are serialized through one queue, so each mutation (check, change, write) is atomic
+ * with respect to the others; when a write fails the in-memory copy is reloaded from disk, so
+ * nothing that failed to persist stays visible. Reads are served from memory.
+ * Expired tokens are pruned on every write.
+ */
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Low } from 'lowdb'
+import { err, isUserId, ok, type Result, type UserId } from '@ferry/protocol'
+import type {
+  AccountStore,
+  Avatar,
+  CreateUserError,
+  Identity,
+  NewUser,
+  OneTimeToken,
+  OneTimeTokenKind,
+  RefreshToken,
+  RotateOutcome,
+  UserPatch,
+  UserRecord,
+} from '../account-store.ts'
+import { DurableJsonFile, readFileOrNull, writeFileAtomic } from './atomic-file.ts'
+
+const FORMAT_VERSION = 1
+
+interface StoredRefreshToken extends RefreshToken {
+  /** True once rotated: presenting it again is a replay. */
+  spent: boolean
+}
+
+interface Data {
+  version: number
+  users: Record<string, UserRecord>
+  /** Normalised email → user id. */
+  emails: Record<string, UserId>
+  /** `identityKey()` → user id. */
+  identities: Record<string, UserId>
+  /** Token hash → token. */
+  tokens: Record<string, OneTimeToken>
+  /** Token hash → refresh token. */
+  refreshTokens: Record<string, StoredRefreshToken>
+}
+
+const emptyData = (): Data => ({ version: FORMAT_VERSION, users: {}, emails: {}, identities: {}, tokens: {}, refreshTokens: {} })
+
+/** Own-property lookup, so a key can never reach `Object.prototype`. */
+function get<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined
+}
+
+const identityKey = (identity: Identity): string => `${identity.provider}\n${identity.subject}`
+
+export interface LowdbAccountStoreOptions {
+  /** Directory for `accounts.json` and `avatars/`; created if missing. */
+  dir: string
+}
+
+export class LowdbAccountStore implements AccountStore {
+  readonly #db: Low<Data>
+  readonly #avatarDir: string
+  #queue: Promise<unknown> = Promise.resolve()
+  #closed = false
+
+  private constructor(db: Low<Data>, avatarDir: string) {
+    this.#db = db
+    this.#avatarDir = avatarDir
+  }
+
+  /** Opens (or creates) the store in `dir`. Rejects if the file is corrupt or from a newer relay. */
+  static async open(options: LowdbAccountStoreOptions): Promise<LowdbAccountStore> {
+    const avatarDir = join(options.dir, 'avatars')
+    await mkdir(avatarDir, { recursive: true, mode: 0o700 })
+    const db = new Low<Data>(new DurableJsonFile<Data>(join(options.dir, 'accounts.json')), emptyData())
+    await db.read()
+    if (db.data.version !== FORMAT_VERSION) {
+      throw new Error(`accounts.json has format version ${db.data.version}; this relay reads version ${FORMAT_VERSION}`)
+    }
+    return new LowdbAccountStore(db, avatarDir)
+  }
+
+  /** Runs `change` and persists, one at a time. */
+  #mutate<R>(change: (data: Data) => R | Promise<R>): Promise<R> {
+    const run = async (): Promise<R> => {
+      if (this.#closed) throw new Error('the account store is closed')
+      const result = await change(this.#db.data)
+      prune(this.#db.data, Date.now())
+      try {
+        await this.#db.write()
+      } catch (error) {
+        await this.#db.read()
+        throw error
+      }
+      return result
+    }
+    const next = this.#queue.then(run, run)
+    this.#queue = next.catch(() => undefined)
+    return next
+  }
+
+  async ping(): Promise<void> {
+    if (this.#closed) throw new Error('the account store is closed')
+  }
+
+  async close(): Promise<void> {
+    await this.#queue
+    this.#closed = true
+  }
+
+  createUser(input: NewUser): Promise<Result<UserRecord, CreateUserError>> {
+    return this.#mutate((data) => {
+      if (get(data.users, input.id) !== undefined) throw new Error(`user id ${input.id} is already taken`)
+      if (get(data.emails, input.email) !== undefined) return err('email_taken' as const)
+      if (input.identity && get(data.identities, identityKey(input.identity)) !== undefined) return err('identity_taken' as const)
+      const user: UserRecord = {
+        id: input.id,
+        email: input.email,
+        name: input.name,
+        emailConfirmed: input.emailConfirmed,
+        passwordHash: input.passwordHash,
+        avatarEtag: null,
+        createdAt: input.createdAt,
+      }
+      data.users[user.id] = user
+      data.emails[user.email] = user.id
+      if (input.identity) data.identities[identityKey(input.identity)] = user.id
+      return ok(user)
+    })
+  }
+
+  async getUser(id: UserId): Promise<UserRecord | null> {
+    return get(this.#db.data.users, id) ?? null
+  }
+
+  async findUserByEmail(email: string): Promise<UserRecord | null> {
+    const id = get(this.#db.data.emails, email)
+    return id === undefined ? null : this.getUser(id)
+  }
+
+  async findUserByIdentity(identity: Identity): Promise<UserRecord | null> {
+    const id = get(this.#db.data.identities, identityKey(identity))
+    return id === undefined ? null : this.getUser(id)
+  }
+
+  linkIdentity(userId: UserId, identity: Identity): Promise<Result<void, 'identity_taken' | 'no_user'>> {
+    return this.#mutate((data) => {
+      if (get(data.users, userId) === undefined) return err('no_user' as const)
+      const key = identityKey(identity)
+      const owner = get(data.identities, key)
+      if (owner !== undefined && owner !== userId) return err('identity_taken' as const)
+      data.identities[key] = userId
+      return ok(undefined)
+    })
+  }
+
+  updateUser(id: UserId, patch: UserPatch): Promise<UserRecord | null> {
+    return this.#mutate((data) => {
+      const user = get(data.users, id)
+      if (user === undefined) return null
+      const updated: UserRecord = { ...user, ...definedFields(patch) }
+      data.users[id] = updated
+      return updated
+    })
+  }
+
+  async putToken(token: OneTimeToken): Promise<void> {
+    await this.#mutate((data) => {
+      data.tokens[token.hash] = { ...token }
+    })
+  }
+
+  consumeToken(kind: OneTimeTokenKind, hash: string, now: number): Promise<UserId | null> {
+    return this.#mutate((data) => {
+      const token = get(data.tokens, hash)
+      if (token === undefined || token.kind !== kind) return null
+      delete data.tokens[hash]
+      return token.expiresAt > now ? token.userId : null
+    })
+  }
+
+  async deleteTokens(userId: UserId, kind: OneTimeTokenKind): Promise<void> {
+    await this.#mutate((data) => {
+      for (const [hash, token] of Object.entries(data.tokens)) {
+        if (token.userId === userId && token.kind === kind) delete data.tokens[hash]
+      }
+    })
+  }
+
+  async createRefreshToken(token: RefreshToken): Promise<void> {
+    await this.#mutate((data) => {
+      data.refreshTokens[token.hash] = { ...token, spent: false }
+    })
+  }
+
+  rotateRefreshToken(hash: string, next: { hash: string; expiresAt: number }, now: number): Promise<RotateOutcome> {
+    return this.#mutate((data): RotateOutcome => {
+      const token = get(data.refreshTokens, hash)
+      if (token === undefined || token.expiresAt <= now) return { status: 'invalid' }
+      if (token.spent) {
+        revokeFamily(data, token.familyId)
+        return { status: 'reused', userId: token.userId }
+      }
+      token.spent = true
+      data.refreshTokens[next.hash] = { ...next, userId: token.userId, familyId: token.familyId, spent: false }
+      return { status: 'rotated', userId: token.userId }
+    })
+  }
+
+  revokeRefreshFamily(hash: string): Promise<boolean> {
+    return this.#mutate((data) => {
+      const token = get(data.refreshTokens, hash)
+      if (token === undefined) return false
+      revokeFamily(data, token.familyId)
+      return true
+    })
+  }
+
+  async revokeAllRefreshTokens(userId: UserId): Promise<void> {
+    await this.#mutate((data) => {
+      for (const [hash, token] of Object.entries(data.refreshTokens)) {
+        if (token.userId === userId) delete data.refreshTokens[hash]
+      }
+    })
+  }
+
+  putAvatar(userId: UserId, avatar: Avatar): Promise<boolean> {
+    return this.#mutate(async (data) => {
+      const user = get(data.users, userId)
+      if (user === undefined || !isUserId(userId)) return false
+      await writeFileAtomic(this.#avatarPath(userId), avatar.bytes)
+      data.users[userId] = { ...user, avatarEtag: avatar.etag }
+      return true
+    })
+  }
+
+  async getAvatar(userId: UserId): Promise<Avatar | null> {
+    const etag = get(this.#db.data.users, userId)?.avatarEtag
+    if (!etag || !isUserId(userId)) return null
+    const bytes = await readFileOrNull(this.#avatarPath(userId))
+    return bytes === null ? null : { bytes: new Uint8Array(bytes), etag }
+  }
+
+  #avatarPath(userId: UserId): string {
+    return join(this.#avatarDir, `${userId}.webp`)
+  }
+}
+
+function definedFields(patch: UserPatch): UserPatch {
+  return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined))
+}
+
+function revokeFamily(data: Data, familyId: string): void {
+  for (const [hash, token] of Object.entries(data.refreshTokens)) {
+    if (token.familyId === familyId) delete data.refreshTokens[hash]
+  }
+}
+
+function prune(data: Data, now: number): void {
+  for (const [hash, token] of Object.entries(data.tokens)) {
+    if (token.expiresAt <= now) delete data.tokens[hash]
+  }
+  for (const [hash, token] of Object.entries(data.refreshTokens)) {
+    if (token.expiresAt <= now) delete data.refreshTokens[hash]
+  }
+}
