@@ -1,0 +1,54 @@
+/**
+ * `DocStore`: where document bytes live. Bytes in, bytes out — a store never needs a `Y.Doc`.
+ * A document is an optional snapshot plus an append-only log of records, each record holding
+ * the updates of one group commit. Records carry a per-doc sequence number so a snapshot can
+ * say which records it already contains; that lets compaction run while appends go on.
+ *
+ * Every implementation runs the contract suite in `test/contracts/doc-store.contract.ts`.
+ */
+import type { DocName } from '@ferry/protocol'
+
+/** A record's place in a doc's log: 1 for the first record ever appended, then +1 per append. */
+export type LogSeq = number
+
+export interface StoredDoc {
+  /** The latest snapshot (a Yjs update), or null when the doc was never compacted. */
+  readonly snapshot: Uint8Array | null
+  /** Updates appended after the snapshot, oldest first. */
+  readonly updates: readonly Uint8Array[]
+  /** Sequence number of the last record the doc holds (0 for a doc never written). */
+  readonly seq: LogSeq
+}
+
+export interface DocStore {
+  /** Loads a doc; a doc never written loads as `{ snapshot: null, updates: [], seq: 0 }`. */
+  load(name: DocName): Promise<StoredDoc>
+  /**
+   * Appends one record holding `updates` and resolves with its sequence number once it is
+   * durable (fsynced or committed). Appends to one doc must not overlap: callers await each
+   * before the next. A rejection means nothing is acknowledged; the caller retries.
+   */
+  append(name: DocName, updates: readonly Uint8Array[]): Promise<LogSeq>
+  /**
+   * Stores `snapshot`, which must contain every record up to and including `through`, and
+   * drops those records. May run concurrently with `append`. A crash at any point leaves either
+   * the old or the new state loadable.
+   */
+  compact(name: DocName, snapshot: Uint8Array, through: LogSeq): Promise<void>
+  /** Forgets cached handles for a doc that is no longer loaded. Its data stays. */
+  release(name: DocName): Promise<void>
+  /** Flushes and closes every handle. */
+  close(): Promise<void>
+}
+
+/** A storage failure with a stable code, so the sync layer can log it and retry. */
+export class DocStoreError extends Error {
+  override name = 'DocStoreError'
+  constructor(
+    readonly code: 'io' | 'corrupt' | 'closed',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}

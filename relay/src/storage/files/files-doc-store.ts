@@ -1,0 +1,222 @@
+/**
+ * The embedded `DocStore`: per doc, a directory `docs/<id[0..2]>/<id>/` (id = keyed hash of
+ * the doc name) holding
+ *
+ * - `key`: the doc's data key, wrapped by the master key;
+ * - `log-<n>`: append-only segments of sealed records, one record per group commit, counter =
+ *   the record's sequence number;
+ * - `snapshot`: `[u64 LE through]` then sealed chunks of ≤ 256 KiB (AES-GCM slows down on
+ *   multi-MB calls), the last one flagged; written to a temp file, fsynced, then renamed.
+ *
+ * Each process start appends to a fresh segment, so a torn record from a crash always stays
+ * at the end of an old segment, where loading skips it. Compaction rotates the segment and
+ * deletes only segments whose every record the new snapshot covers.
+ */
+import { open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { DocName } from '@ferry/protocol'
+import { DocStoreError, type DocStore, type LogSeq, type StoredDoc } from '../doc-store.ts'
+import { fsyncDir, mkdirDurable, writeFileAtomic } from './fs-util.ts'
+import { MasterKey } from './keys.ts'
+import { openFrames, packUpdates, sealFrame, unpackUpdates } from './sealed-frames.ts'
+
+const SNAPSHOT_CHUNK_BYTES = 256 * 1024
+const LAST_CHUNK = 1
+const segmentName = (n: number): string => `log-${String(n).padStart(8, '0')}`
+const segmentNumber = (file: string): number | null => (/^log-(\d{8})$/.test(file) ? Number(file.slice(4)) : null)
+
+interface DocFiles {
+  readonly id: string
+  readonly dir: string
+  readonly dataKey: Buffer
+  /** Highest sequence number written to each segment. */
+  readonly segments: Map<number, LogSeq>
+  seq: LogSeq
+  /** Segment appends go to; a new one is started on first append and after compaction. */
+  active: number
+  handle: FileHandle | null
+  /** Set by compaction and failed writes: the next append closes `active` and starts a new one. */
+  rotate: boolean
+}
+
+export class FilesDocStore implements DocStore {
+  readonly #root: string
+  readonly #master: MasterKey
+  readonly #docs = new Map<string, Promise<DocFiles | null>>()
+  #closed = false
+
+  /** `root` is `<dataDir>/docs`; `masterKey` 32 bytes (see `loadMasterKey`). */
+  constructor(root: string, masterKey: Buffer) {
+    this.#root = root
+    this.#master = new MasterKey(masterKey)
+  }
+
+  #context(id: string, kind: 'log' | 'snapshot', through = 0): Buffer {
+    return Buffer.from(`ferry/${kind}/v1/${id}/${through}`)
+  }
+
+  async load(name: DocName): Promise<StoredDoc> {
+    const doc = await this.#open(name, false)
+    if (!doc) return { snapshot: null, updates: [], seq: 0 }
+    const { snapshot, through } = await this.#readSnapshot(doc)
+    const updates: Uint8Array[] = []
+    for (const n of [...doc.segments.keys()].sort((a, b) => a - b)) {
+      for (const frame of await this.#readSegment(doc, n)) {
+        if (frame.counter > through) updates.push(...unpackUpdates(frame.plaintext))
+      }
+    }
+    return { snapshot, updates, seq: doc.seq }
+  }
+
+  async append(name: DocName, updates: readonly Uint8Array[]): Promise<LogSeq> {
+    const doc = await this.#open(name, true)
+    if (!doc) throw new DocStoreError('io', 'doc could not be created')
+    const seq = doc.seq + 1
+    const record = sealFrame(doc.dataKey, this.#context(doc.id, 'log'), 0, seq, packUpdates(updates))
+    try {
+      let fresh = false
+      if (doc.rotate) await this.#rotate(doc)
+      if (!doc.handle) {
+        doc.handle = await open(join(doc.dir, segmentName(doc.active)), 'a', 0o600)
+        fresh = true
+      }
+      await doc.handle.write(record)
+      await doc.handle.datasync()
+      if (fresh) await fsyncDir(doc.dir)
+    } catch (cause) {
+      // A failed write may have left part of a record behind: never append after it.
+      doc.rotate = true
+      throw new DocStoreError('io', `append failed: ${(cause as Error).message}`, { cause })
+    }
+    doc.seq = seq
+    doc.segments.set(doc.active, seq)
+    return seq
+  }
+
+  async compact(name: DocName, snapshot: Uint8Array, through: LogSeq): Promise<void> {
+    const doc = await this.#open(name, true)
+    if (!doc) throw new DocStoreError('io', 'doc could not be created')
+    // The active segment may have an append in flight; it is dropped by a later compaction.
+    doc.rotate = true
+    const context = this.#context(doc.id, 'snapshot', through)
+    const head = Buffer.alloc(8)
+    head.writeBigUInt64LE(BigInt(through))
+    const parts: Buffer[] = [head]
+    for (let i = 0, offset = 0; offset < snapshot.length || i === 0; i++, offset += SNAPSHOT_CHUNK_BYTES) {
+      const chunk = snapshot.subarray(offset, offset + SNAPSHOT_CHUNK_BYTES)
+      const last = offset + SNAPSHOT_CHUNK_BYTES >= snapshot.length ? LAST_CHUNK : 0
+      parts.push(sealFrame(doc.dataKey, context, last, i, [chunk]))
+    }
+    try {
+      await writeFileAtomic(join(doc.dir, 'snapshot'), parts)
+      for (const [n, maxSeq] of doc.segments) {
+        if (n !== doc.active && maxSeq <= through) {
+          await rm(join(doc.dir, segmentName(n)), { force: true })
+          doc.segments.delete(n)
+        }
+      }
+    } catch (cause) {
+      throw new DocStoreError('io', `compaction failed: ${(cause as Error).message}`, { cause })
+    }
+  }
+
+  async release(name: DocName): Promise<void> {
+    const id = this.#master.docId(name)
+    const pending = this.#docs.get(id)
+    this.#docs.delete(id)
+    const doc = await pending?.catch(() => null)
+    await doc?.handle?.close()
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+    const docs = [...this.#docs.values()]
+    this.#docs.clear()
+    for (const pending of docs) {
+      const doc = await pending.catch(() => null)
+      await doc?.handle?.close()
+    }
+  }
+
+  /** Closes the active segment so the next append starts a new one. Only between appends. */
+  async #rotate(doc: DocFiles): Promise<void> {
+    const handle = doc.handle
+    doc.handle = null
+    doc.rotate = false
+    if (doc.segments.has(doc.active)) doc.active += 1
+    await handle?.close().catch(() => undefined)
+  }
+
+  async #open(name: DocName, create: boolean): Promise<DocFiles | null> {
+    if (this.#closed) throw new DocStoreError('closed', 'the doc store is closed')
+    const id = this.#master.docId(name)
+    let pending = this.#docs.get(id)
+    if (!pending) {
+      pending = this.#scan(id, join(this.#root, id.slice(0, 2), id), create)
+      this.#docs.set(id, pending)
+    }
+    let doc: DocFiles | null
+    try {
+      doc = await pending
+    } catch (err) {
+      if (this.#docs.get(id) === pending) this.#docs.delete(id)
+      if (err instanceof DocStoreError) throw err
+      throw new DocStoreError('io', `cannot open doc: ${(err as Error).message}`, { cause: err })
+    }
+    if (doc) return doc
+    if (this.#docs.get(id) === pending) this.#docs.delete(id)
+    return create ? this.#open(name, true) : null
+  }
+
+  async #scan(id: string, dir: string, create: boolean): Promise<DocFiles | null> {
+    let dataKey: Buffer
+    try {
+      dataKey = this.#master.unwrapDataKey(id, await readFile(join(dir, 'key')))
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+      if (!create) return null
+      await mkdirDurable(dir)
+      const fresh = this.#master.newDataKey(id)
+      await writeFileAtomic(join(dir, 'key'), [fresh.wrapped])
+      dataKey = fresh.key
+    }
+    const doc: DocFiles = { id, dir, dataKey, segments: new Map(), seq: 0, active: 1, handle: null, rotate: false }
+    const numbers = (await readdir(dir)).map(segmentNumber).filter((n): n is number => n !== null)
+    for (const n of numbers.sort((a, b) => a - b)) {
+      const frames = await this.#readSegment(doc, n)
+      const maxSeq = frames.at(-1)?.counter ?? 0
+      doc.segments.set(n, maxSeq)
+      doc.seq = Math.max(doc.seq, maxSeq)
+      doc.active = n + 1
+    }
+    const { through } = await this.#readSnapshot(doc)
+    doc.seq = Math.max(doc.seq, through)
+    return doc
+  }
+
+  async #readSegment(doc: DocFiles, n: number): Promise<ReturnType<typeof openFrames>['frames']> {
+    let bytes: Buffer
+    try {
+      bytes = await readFile(join(doc.dir, segmentName(n)))
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
+      throw err
+    }
+    return openFrames(doc.dataKey, this.#context(doc.id, 'log'), bytes).frames
+  }
+
+  async #readSnapshot(doc: DocFiles): Promise<{ snapshot: Uint8Array | null; through: LogSeq }> {
+    let bytes: Buffer
+    try {
+      bytes = await readFile(join(doc.dir, 'snapshot'))
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { snapshot: null, through: 0 }
+      throw err
+    }
+    const through = bytes.length >= 8 ? Number(bytes.readBigUInt64LE(0)) : -1
+    const { frames } = openFrames(doc.dataKey, this.#context(doc.id, 'snapshot', through), bytes.subarray(8))
+    const complete = frames.length > 0 && frames.every((f, i) => f.counter === i) && frames.at(-1)!.flags === LAST_CHUNK
+    if (!complete) throw new DocStoreError('corrupt', `the snapshot of doc ${doc.id} is damaged`)
+    return { snapshot: Buffer.concat(frames.map((f) => f.plaintext)), through }
+  }
+}

@@ -1,0 +1,36 @@
+/** Small durable-write helpers: what makes a rename or a new file survive a power cut. */
+import { mkdir, open, rename } from 'node:fs/promises'
+import { dirname } from 'node:path'
+
+/** fsyncs a directory so entries created or renamed in it are durable. */
+export async function fsyncDir(path: string): Promise<void> {
+  const handle = await open(path, 'r')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
+/** Creates `path` (and parents) with mode 0700 and makes the new entries durable. */
+export async function mkdirDurable(path: string): Promise<void> {
+  const created = await mkdir(path, { recursive: true, mode: 0o700 })
+  if (created !== undefined) {
+    await fsyncDir(dirname(created))
+    if (created !== path) await fsyncDir(dirname(path))
+  }
+}
+
+/** Writes `bytes` to a temp file, fsyncs it, renames it over `path` and fsyncs the directory. */
+export async function writeFileAtomic(path: string, bytes: readonly Uint8Array[]): Promise<void> {
+  const temp = `${path}.tmp`
+  const handle = await open(temp, 'w', 0o600)
+  try {
+    await handle.writev(bytes as Uint8Array[])
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  await rename(temp, path)
+  await fsyncDir(dirname(path))
+}

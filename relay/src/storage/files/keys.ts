@@ -1,0 +1,58 @@
+/**
+ * Key handling for the files store. The master key (config `FERRY_MASTER_KEY`, or
+ * `<dataDir>/keys/master.key` created 0600) never encrypts data itself: it wraps one random
+ * AES-256 data key per document and derives the key that hashes doc names into file names,
+ * so neither contents nor names are readable at rest.
+ */
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import type { Config } from '../../config.ts'
+import { ConfigError } from '../../config.ts'
+import { loadOrCreateKeyFile } from '../../key-file.ts'
+import { DocStoreError } from '../doc-store.ts'
+
+const KEY_BYTES = 32
+
+/** The master key from config (base64 or hex, 32 bytes) or the data dir's key file. */
+export function loadMasterKey(config: Config): Buffer {
+  if (config.masterKey === null) return loadOrCreateKeyFile(join(config.dataDir, 'keys', 'master.key'), KEY_BYTES)
+  const raw = config.masterKey.trim()
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64')
+  if (key.length !== KEY_BYTES) throw new ConfigError('FERRY_MASTER_KEY must be 32 bytes, base64 or hex encoded')
+  return key
+}
+
+export class MasterKey {
+  readonly #key: Buffer
+  readonly #nameKey: Buffer
+
+  constructor(key: Buffer) {
+    this.#key = key
+    this.#nameKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'ferry/doc-file-names/v1', KEY_BYTES))
+  }
+
+  /** The doc's directory id: a keyed hash of its name, 64 hex chars. */
+  docId(name: string): string {
+    return createHmac('sha256', this.#nameKey).update(name).digest('hex')
+  }
+
+  /** A fresh data key and its wrapped form (`[12-byte IV][ciphertext ‖ tag]`), bound to `docId`. */
+  newDataKey(docId: string): { key: Buffer; wrapped: Buffer } {
+    const key = randomBytes(KEY_BYTES)
+    const iv = randomBytes(12)
+    const cipher = createCipheriv('aes-256-gcm', this.#key, iv)
+    cipher.setAAD(Buffer.from(`ferry/data-key/v1/${docId}`))
+    return { key, wrapped: Buffer.concat([iv, cipher.update(key), cipher.final(), cipher.getAuthTag()]) }
+  }
+
+  unwrapDataKey(docId: string, wrapped: Buffer): Buffer {
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.#key, wrapped.subarray(0, 12))
+      decipher.setAAD(Buffer.from(`ferry/data-key/v1/${docId}`))
+      decipher.setAuthTag(wrapped.subarray(wrapped.length - 16))
+      return Buffer.concat([decipher.update(wrapped.subarray(12, wrapped.length - 16)), decipher.final()])
+    } catch (cause) {
+      throw new DocStoreError('corrupt', `the data key of doc ${docId} does not open with this master key`, { cause })
+    }
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The encrypted framing every file under `docs/` uses. A frame is
+ *
+ *   [u32 LE ciphertext length][u8 flags][u64 LE counter][12-byte IV][ciphertext ‖ 16-byte GCM tag]
+ *
+ * sealed with AES-256-GCM under the doc's data key. The associated data is the caller's
+ * context (which doc, which file kind) followed by the 13-byte header, so a frame cannot be
+ * moved to another doc, file or position, and its length and counter cannot be altered.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+
+const HEADER_BYTES = 13
+const IV_BYTES = 12
+const TAG_BYTES = 16
+/** Frames larger than this are rejected when reading: they can only be corruption. */
+export const MAX_FRAME_BYTES = 256 * 1024 * 1024
+
+export interface Frame {
+  readonly flags: number
+  readonly counter: number
+  readonly plaintext: Buffer
+}
+
+function header(length: number, flags: number, counter: number): Buffer {
+  const head = Buffer.allocUnsafe(HEADER_BYTES)
+  head.writeUInt32LE(length, 0)
+  head.writeUInt8(flags, 4)
+  head.writeBigUInt64LE(BigInt(counter), 5)
+  return head
+}
+
+/** Seals `parts` (concatenated) into one frame. */
+export function sealFrame(key: Buffer, context: Buffer, flags: number, counter: number, parts: readonly Uint8Array[]): Buffer {
+  const plainLength = parts.reduce((sum, p) => sum + p.length, 0)
+  const head = header(plainLength + TAG_BYTES, flags, counter)
+  const iv = randomBytes(IV_BYTES)
+  const cipher = createCipheriv('aes-256-gcm', key, iv)
+  cipher.setAAD(Buffer.concat([context, head]))
+  const out = [head, iv]
+  for (const part of parts) out.push(cipher.update(part))
+  out.push(cipher.final(), cipher.getAuthTag())
+  return Buffer.concat(out, HEADER_BYTES + IV_BYTES + plainLength + TAG_BYTES)
+}
+
+/**
+ * Reads frames from `bytes` until the end or the first frame that is incomplete or fails
+ * authentication. `validLength` is where the good frames end: anything after it is a torn
+ * write (or damage) and is ignored.
+ */
+export function openFrames(key: Buffer, context: Buffer, bytes: Buffer): { frames: Frame[]; validLength: number } {
+  const frames: Frame[] = []
+  let pos = 0
+  while (bytes.length - pos >= HEADER_BYTES + IV_BYTES + TAG_BYTES) {
+    const length = bytes.readUInt32LE(pos)
+    const end = pos + HEADER_BYTES + IV_BYTES + length
+    if (length < TAG_BYTES || length > MAX_FRAME_BYTES || end > bytes.length) break
+    const head = bytes.subarray(pos, pos + HEADER_BYTES)
+    const iv = bytes.subarray(pos + HEADER_BYTES, pos + HEADER_BYTES + IV_BYTES)
+    const body = bytes.subarray(pos + HEADER_BYTES + IV_BYTES, end - TAG_BYTES)
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, iv)
+      decipher.setAAD(Buffer.concat([context, head]))
+      decipher.setAuthTag(bytes.subarray(end - TAG_BYTES, end))
+      const plaintext = Buffer.concat([decipher.update(body), decipher.final()])
+      frames.push({ flags: head.readUInt8(4), counter: Number(head.readBigUInt64LE(5)), plaintext })
+    } catch {
+      break
+    }
+    pos = end
+  }
+  return { frames, validLength: pos }
+}
+
+/** Packs updates as `[u32 LE length][bytes]…` so one log record can hold a whole group commit. */
+export function packUpdates(updates: readonly Uint8Array[]): Uint8Array[] {
+  const parts: Uint8Array[] = []
+  for (const update of updates) {
+    const length = Buffer.allocUnsafe(4)
+    length.writeUInt32LE(update.length, 0)
+    parts.push(length, update)
+  }
+  return parts
+}
+
+/** Inverse of {@link packUpdates}; throws on a malformed payload (which authentication makes a bug). */
+export function unpackUpdates(payload: Buffer): Uint8Array[] {
+  const updates: Uint8Array[] = []
+  let pos = 0
+  while (pos < payload.length) {
+    const length = payload.readUInt32LE(pos)
+    if (pos + 4 + length > payload.length) throw new RangeError('update runs past the record')
+    updates.push(payload.subarray(pos + 4, pos + 4 + length))
+    pos += 4 + length
+  }
+  return updates
+}
