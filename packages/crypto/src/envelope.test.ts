@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { toBase64Url } from './encoding.ts'
+import { aesGcmDecrypt } from './aes-gcm.ts'
+import { concatBytes, toBase64Url, utf8Encode } from './encoding.ts'
 import {
   ENVELOPE_OVERHEAD_BYTES,
   ENVELOPE_VERSION,
@@ -28,6 +29,13 @@ describe('sealEnvelope / openEnvelope', () => {
     expect(parsed.iv).toHaveLength(12)
     expect(parsed.ciphertext).toHaveLength(plaintext.length + 16)
     expect(await openEnvelope(key, envelope, ad)).toEqual(plaintext)
+  })
+
+  test('the header is authenticated ahead of the caller associated data', async () => {
+    const key = await generateAesKey()
+    const { header, iv, ciphertext } = parseEnvelope(await sealEnvelope(key, plaintext, ad))
+    await expect(aesGcmDecrypt(key, iv, ciphertext, ad)).rejects.toBeInstanceOf(DecryptError)
+    expect(await aesGcmDecrypt(key, iv, ciphertext, concatBytes(header, utf8Encode(ad)))).toEqual(plaintext)
   })
 
   test('two seals of the same plaintext differ', async () => {
