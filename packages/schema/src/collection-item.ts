@@ -1,0 +1,100 @@
+/**
+ * How one folder or request is stored in a collection doc's `items` map, and how it is read
+ * back. Each item is a `Y.Map`:
+ * - `kind` ('folder' | 'request'), `name`, `auth` (plain JSON) and, for requests, `method`,
+ *   `url`, `bodyMode`, `bodyLanguage`: last-writer-wins scalars;
+ * - `position`: `{ parentId, order }` in ONE field, so a move is one write and two concurrent
+ *   moves resolve to one of them, never a mix of one's parent and the other's order;
+ * - `description` and, for requests, `bodyRaw`: `Y.Text`, merged character by character;
+ * - `params`, `headers`, `bodyFields`: key/value rows (see key-value-list.ts).
+ * Every nested type is created with the item, never lazily: two devices creating the same
+ * nested type concurrently would lose one of them.
+ */
+import * as Y from 'yjs'
+import { parseAuth } from './auth.ts'
+import { keyValueArray, readRows, withoutIndex } from './key-value-list.ts'
+import { BODY_MODES, RAW_LANGUAGES, type Auth, type FolderData, type NodeInput, type RequestData } from './model.ts'
+import { isOrderKey } from './order.ts'
+import { FieldReader, isRecord, MAX_SCALAR_LENGTH, type ProblemSink } from './validate.ts'
+
+export interface Position {
+  parentId: string | null
+  order: string
+}
+
+export function parsePosition(v: unknown): Position | undefined {
+  if (!isRecord(v) || !isOrderKey(v.order)) return undefined
+  const parentId = v.parentId
+  if (parentId !== null && (typeof parentId !== 'string' || parentId.length > MAX_SCALAR_LENGTH)) return undefined
+  return { parentId, order: v.order }
+}
+
+const DEFAULT_AUTH: Auth = { type: 'inherit' }
+
+/** A stored item, validated, without its children. */
+export type StoredItem =
+  | ({ kind: 'folder'; id: string } & Position & FolderData)
+  | ({ kind: 'request'; id: string } & Position & RequestData)
+
+/** Reads one item; malformed → undefined and one problem reported. */
+export function readItem(id: string, map: Y.Map<unknown>, path: string, report: ProblemSink): StoredItem | undefined {
+  const r = new FieldReader(map)
+  const kind = r.oneOf('kind', ['folder', 'request'] as const)
+  const position = r.parsed('position', '{ parentId, order }', parsePosition, { parentId: null, order: 'a0' })
+  const common = {
+    id,
+    ...position,
+    name: r.string('name'),
+    description: r.text('description').toString(),
+    auth: r.parsed('auth', 'valid auth', parseAuth, DEFAULT_AUTH),
+  }
+  let item: StoredItem
+  if (kind === 'folder') item = { kind, ...common }
+  else {
+    const at = `${path}/${id}`
+    item = {
+      kind,
+      ...common,
+      method: r.string('method'),
+      url: r.string('url'),
+      params: withoutIndex(readRows(r.array('params'), `${at}/params`, report)),
+      headers: withoutIndex(readRows(r.array('headers'), `${at}/headers`, report)),
+      body: {
+        mode: r.oneOf('bodyMode', BODY_MODES),
+        language: r.oneOf('bodyLanguage', RAW_LANGUAGES),
+        raw: r.text('bodyRaw').toString(),
+        fields: withoutIndex(readRows(r.array('bodyFields'), `${at}/bodyFields`, report)),
+      },
+    }
+  }
+  if (r.issue === undefined) return item
+  report({ code: 'malformed_item', path: `${path}/${id}`, message: r.issue })
+  return undefined
+}
+
+function textOf(content: string | undefined): Y.Text {
+  const text = new Y.Text()
+  if (content) text.insert(0, content)
+  return text
+}
+
+/** A new, unattached item map for `input` (children are not included). */
+export function buildItem(input: NodeInput, position: Position): Y.Map<unknown> {
+  const map = new Y.Map<unknown>()
+  map.set('kind', input.kind)
+  map.set('position', position)
+  map.set('name', input.name ?? '')
+  map.set('auth', input.auth ?? DEFAULT_AUTH)
+  map.set('description', textOf(input.description))
+  if (input.kind === 'request') {
+    map.set('method', input.method ?? 'GET')
+    map.set('url', input.url ?? '')
+    map.set('params', keyValueArray(input.params))
+    map.set('headers', keyValueArray(input.headers))
+    map.set('bodyMode', input.body?.mode ?? 'none')
+    map.set('bodyLanguage', input.body?.language ?? 'text')
+    map.set('bodyRaw', textOf(input.body?.raw))
+    map.set('bodyFields', keyValueArray(input.body?.fields))
+  }
+  return map
+}

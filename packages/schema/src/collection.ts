@@ -1,0 +1,215 @@
+/**
+ * `<userId>:collection:<id>` — one collection: a tree of folders and requests stored as a
+ * flat map of items (see collection-item.ts for the item layout and tree.ts for how the tree
+ * is repaired after concurrent edits). Root types: `items` (Y.Map of item maps), `meta`
+ * (Y.Map: collection `auth`), `description` (Y.Text).
+ */
+import * as Y from 'yjs'
+import { parseAuth } from './auth.ts'
+import { buildItem, readItem, type Position, type StoredItem } from './collection-item.ts'
+import { SchemaError } from './errors.ts'
+import { KeyValueList } from './key-value-list.ts'
+import type { Auth, CollectionSnapshot, FolderPatch, NodeInput, RequestPatch, TreeNode } from './model.ts'
+import type { ChangeInfo, SchemaOptions } from './options.ts'
+import { keyAt, keyBetween } from './order.ts'
+import { createId, cryptoRandom, type RandomSource } from './random.ts'
+import { observeTypes, transact } from './transact.ts'
+import { resolveTree, type ResolvedTree } from './tree.ts'
+import { ignoreProblems, mapEntries, type ProblemSink } from './validate.ts'
+
+/** Where `add` and `move` put an item: under `parentId` (null/absent = root) before the child at `index` (absent = last). */
+export interface Placement {
+  parentId?: string | null
+  index?: number
+}
+
+export type TextField = 'body' | 'description'
+export type ListField = 'params' | 'headers' | 'bodyFields'
+
+type Entry = StoredItem & { isFolder: boolean }
+
+interface View {
+  tree: ResolvedTree<Entry>
+  nodes: Map<string, TreeNode>
+}
+
+export class Collection {
+  /** Collection-level description (Markdown), merged character by character. */
+  readonly description: Y.Text
+  private readonly items: Y.Map<unknown>
+  private readonly meta: Y.Map<unknown>
+  private readonly report: ProblemSink
+  private readonly random: RandomSource
+
+  constructor(
+    readonly doc: Y.Doc,
+    options: SchemaOptions = {},
+  ) {
+    this.items = doc.getMap('items')
+    this.meta = doc.getMap('meta')
+    this.description = doc.getText('description')
+    this.report = options.onProblem ?? ignoreProblems
+    this.random = options.random ?? cryptoRandom
+  }
+
+  private view(): View {
+    const entries: Entry[] = []
+    for (const [id, map] of mapEntries(this.items, 'items', this.report)) {
+      const item = readItem(id, map, 'items', this.report)
+      if (item) entries.push({ ...item, isFolder: item.kind === 'folder' })
+    }
+    const tree = resolveTree(entries)
+    for (const id of tree.orphans) this.report({ code: 'orphan_rehomed', path: `items/${id}`, message: 'parent is missing or not a folder; shown at the root' })
+    for (const id of tree.cycleBreaks) this.report({ code: 'cycle_broken', path: `items/${id}`, message: 'concurrent moves formed a cycle; shown at the root' })
+    // Built without recursion: a hostile doc may nest items arbitrarily deep.
+    const nodes = new Map<string, TreeNode>()
+    for (const { isFolder: _, parentId: __, ...item } of entries) {
+      const parentId = tree.parentOf.get(item.id) ?? null
+      nodes.set(item.id, item.kind === 'folder' ? { ...item, parentId, children: [] } : { ...item, parentId })
+    }
+    for (const [parent, children] of tree.children) {
+      const node = parent === null ? undefined : nodes.get(parent)
+      if (node?.kind === 'folder') node.children = children.map((c) => nodes.get(c.id)!)
+    }
+    return { tree, nodes }
+  }
+
+  /** The root items with their descendants: every valid item exactly once, no cycles. */
+  tree(): TreeNode[] {
+    const { tree, nodes } = this.view()
+    return tree.children.get(null)!.map((e) => nodes.get(e.id)!)
+  }
+
+  /** One item (a folder with its descendants), or undefined if absent or malformed. */
+  get(id: string): TreeNode | undefined {
+    return this.view().nodes.get(id)
+  }
+
+  /** The whole collection as plain data (export, copy). */
+  snapshot(): CollectionSnapshot {
+    return { description: this.description.toString(), auth: this.auth(), items: this.tree() }
+  }
+
+  /** Collection-level auth (what `inherit` at the top resolves to). */
+  auth(): Auth {
+    const stored = this.meta.get('auth')
+    if (stored === undefined) return { type: 'none' }
+    const auth = parseAuth(stored)
+    if (auth) return auth
+    this.report({ code: 'malformed_item', path: 'meta/auth', message: 'collection auth is malformed; using none' })
+    return { type: 'none' }
+  }
+
+  setAuth(auth: Auth): void {
+    this.meta.set('auth', auth)
+  }
+
+  /**
+   * Adds a folder (with any `children`, recursively) or a request; returns the new id.
+   * Throws `SchemaError('not_a_folder')` if `place.parentId` is not a folder of this tree.
+   */
+  add(input: NodeInput, place: Placement = {}): string {
+    return this.addAll([input], place)[0]!
+  }
+
+  /** Adds several items side by side (an import), in one transaction; returns their ids. */
+  addAll(inputs: readonly NodeInput[], place: Placement = {}): string[] {
+    const { tree } = this.view()
+    const parentId = place.parentId ?? null
+    const siblings = tree.children.get(parentId)
+    if (!siblings) throw new SchemaError('not_a_folder', `${parentId} is not a folder in this collection`)
+    const ids: string[] = []
+    this.doc.transact(() => {
+      const placed: { order: string }[] = [...siblings]
+      const start = Math.max(0, Math.min(place.index ?? siblings.length, siblings.length))
+      const pending = inputs.map((input, i) => {
+        const order = keyAt(placed, start + i, this.random)
+        placed.splice(start + i, 0, { order })
+        const id = createId(this.random)
+        ids.push(id)
+        return { id, input, position: { parentId, order } }
+      })
+      // Depth-first with an explicit stack, so deeply nested imports cannot overflow it.
+      while (pending.length > 0) {
+        const { id, input, position } = pending.pop()!
+        this.items.set(id, buildItem(input, position))
+        if (input.kind !== 'folder' || !input.children) continue
+        let order: string | null = null
+        for (const child of input.children) {
+          order = keyBetween(order, null, this.random)
+          pending.push({ id: createId(this.random), input: child, position: { parentId: id, order } })
+        }
+      }
+    })
+    return ids
+  }
+
+  /**
+   * Moves an item under `place.parentId` at `place.index` (among its new siblings, itself
+   * excluded). False — nothing written — if the item or the target folder is missing, or the
+   * target is the item itself or inside it.
+   */
+  move(id: string, place: Placement): boolean {
+    const { tree } = this.view()
+    const parentId = place.parentId ?? null
+    const item = this.items.get(id)
+    if (!tree.parentOf.has(id) || !(item instanceof Y.Map) || !tree.children.has(parentId)) return false
+    for (let at: string | null = parentId; at !== null; at = tree.parentOf.get(at) ?? null) {
+      if (at === id) return false
+    }
+    const siblings = tree.children.get(parentId)!.filter((e) => e.id !== id)
+    const position: Position = { parentId, order: keyAt(siblings, place.index ?? siblings.length, this.random) }
+    item.set('position', position)
+    return true
+  }
+
+  /** Deletes an item and everything under it; returns the deleted ids (empty if absent). */
+  remove(id: string): string[] {
+    if (!this.items.has(id)) return []
+    const { tree } = this.view()
+    const removed: string[] = []
+    const stack = [id]
+    while (stack.length > 0) {
+      const at = stack.pop()!
+      removed.push(at)
+      for (const child of tree.children.get(at) ?? []) stack.push(child.id)
+    }
+    this.doc.transact(() => {
+      for (const at of removed) this.items.delete(at)
+    })
+    return removed
+  }
+
+  /** Sets scalar fields (last writer wins); request-only fields are ignored on folders. False if absent. */
+  update(id: string, patch: RequestPatch | FolderPatch): boolean {
+    const item = this.items.get(id)
+    if (!(item instanceof Y.Map)) return false
+    const isRequest = item.get('kind') === 'request'
+    transact(item, () => {
+      for (const [key, value] of Object.entries(patch)) {
+        if (value === undefined) continue
+        if (key === 'name' || key === 'auth' || isRequest) item.set(key, value)
+      }
+    })
+    return true
+  }
+
+  /** The live text of a request body or an item description, for an editor binding. */
+  text(id: string, field: TextField): Y.Text | undefined {
+    const item = this.items.get(id)
+    const text = item instanceof Y.Map ? item.get(field === 'body' ? 'bodyRaw' : 'description') : undefined
+    return text instanceof Y.Text ? text : undefined
+  }
+
+  /** The editable rows of a request's params, headers or form fields. */
+  list(id: string, field: ListField): KeyValueList | undefined {
+    const item = this.items.get(id)
+    const array = item instanceof Y.Map ? item.get(field) : undefined
+    return array instanceof Y.Array ? new KeyValueList(array, `items/${id}/${field}`, this.report) : undefined
+  }
+
+  /** Calls `cb` after every transaction that changed this collection; returns unsubscribe. */
+  observe(cb: (change: ChangeInfo) => void): () => void {
+    return observeTypes(this.doc, [this.items, this.meta, this.description], cb)
+  }
+}
