@@ -1,0 +1,120 @@
+/**
+ * What this browser remembers about its accounts, in one IndexedDB database of its own
+ * (`ferry:accounts`): each account's tokens and profile, which one is active, whether sync is
+ * on for it on this device, and which document databases belong to it. The last list exists
+ * because `indexedDB.databases()` is missing in some browsers, and sign-out must wipe exactly
+ * one account's databases.
+ */
+import type { UserId } from '@ferry/protocol'
+import { deleteDatabase, openDatabase, requestToPromise, transactionDone } from './idb.ts'
+import type { Profile } from './relay-api.ts'
+
+/** Owner of the documents made before any sign-in. */
+export const LOCAL_OWNER = 'local' as UserId
+
+/** Name of the metadata database. */
+export const ACCOUNTS_DATABASE = 'ferry:accounts'
+
+export interface StoredAccount {
+  readonly id: UserId
+  readonly profile: Profile
+  /** Relay this account lives on (base URL). */
+  readonly relayUrl: string
+  readonly accessToken: string | null
+  /** Epoch milliseconds after which `accessToken` is no longer accepted. */
+  readonly accessExpiresAt: number
+  /** Lifetime of `accessToken` in milliseconds; refreshes start 20 % of it (≤ 60 s) before expiry. */
+  readonly accessLifetimeMs: number
+  /** Null once the session ended: the account is listed as signed out until signed in again or removed. */
+  readonly refreshToken: string | null
+  /** Sync with the relay on this device; off → no socket at all. */
+  readonly syncEnabled: boolean
+  /** Epoch milliseconds; the switcher lists accounts in the order they were added. */
+  readonly addedAt: number
+}
+
+interface DatabaseRecord {
+  name: string
+  owner: UserId
+}
+
+const ACCOUNTS = 'accounts'
+const META = 'meta'
+const DATABASES = 'databases'
+
+export class AccountStore {
+  private constructor(
+    private readonly factory: IDBFactory,
+    private readonly db: IDBDatabase,
+  ) {}
+
+  static async open(factory: IDBFactory): Promise<AccountStore> {
+    const db = await openDatabase(factory, ACCOUNTS_DATABASE, 1, (upgrade) => {
+      upgrade.createObjectStore(ACCOUNTS, { keyPath: 'id' })
+      upgrade.createObjectStore(META)
+      upgrade.createObjectStore(DATABASES, { keyPath: 'name' }).createIndex('owner', 'owner')
+    })
+    return new AccountStore(factory, db)
+  }
+
+  async accounts(): Promise<StoredAccount[]> {
+    const tx = this.db.transaction(ACCOUNTS, 'readonly')
+    const all = (await requestToPromise(tx.objectStore(ACCOUNTS).getAll())) as StoredAccount[]
+    return all.sort((a, b) => a.addedAt - b.addedAt)
+  }
+
+  async account(id: UserId): Promise<StoredAccount | undefined> {
+    const tx = this.db.transaction(ACCOUNTS, 'readonly')
+    return (await requestToPromise(tx.objectStore(ACCOUNTS).get(id))) as StoredAccount | undefined
+  }
+
+  async putAccount(account: StoredAccount): Promise<void> {
+    const tx = this.db.transaction(ACCOUNTS, 'readwrite')
+    tx.objectStore(ACCOUNTS).put(account)
+    await transactionDone(tx)
+  }
+
+  async removeAccount(id: UserId): Promise<void> {
+    const tx = this.db.transaction(ACCOUNTS, 'readwrite')
+    tx.objectStore(ACCOUNTS).delete(id)
+    await transactionDone(tx)
+  }
+
+  /** The active account's id; null → the local-only workspace. */
+  async activeId(): Promise<UserId | null> {
+    const tx = this.db.transaction(META, 'readonly')
+    return ((await requestToPromise(tx.objectStore(META).get('active'))) as UserId | undefined) ?? null
+  }
+
+  async setActiveId(id: UserId | null): Promise<void> {
+    const tx = this.db.transaction(META, 'readwrite')
+    tx.objectStore(META).put(id, 'active')
+    await transactionDone(tx)
+  }
+
+  /** Records that database `name` holds data of `owner`, before it is first opened. */
+  async registerDatabase(owner: UserId, name: string): Promise<void> {
+    const tx = this.db.transaction(DATABASES, 'readwrite')
+    tx.objectStore(DATABASES).put({ name, owner } satisfies DatabaseRecord)
+    await transactionDone(tx)
+  }
+
+  async databasesOf(owner: UserId): Promise<string[]> {
+    const tx = this.db.transaction(DATABASES, 'readonly')
+    const records = (await requestToPromise(tx.objectStore(DATABASES).index('owner').getAll(owner))) as DatabaseRecord[]
+    return records.map((r) => r.name)
+  }
+
+  /** Deletes the named databases of `owner` and forgets them. Their connections must be closed first. */
+  async wipeDatabases(owner: UserId, names?: readonly string[]): Promise<void> {
+    const targets = names ?? (await this.databasesOf(owner))
+    await Promise.all(targets.map((name) => deleteDatabase(this.factory, name)))
+    const tx = this.db.transaction(DATABASES, 'readwrite')
+    for (const name of targets) tx.objectStore(DATABASES).delete(name)
+    await transactionDone(tx)
+  }
+
+  close(): void {
+    this.db.close()
+  }
+}

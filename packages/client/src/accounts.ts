@@ -1,0 +1,273 @@
+/**
+ * The accounts signed in on this browser: add ("Add a new account"), switch, sign out, and
+ * keep each session's access token fresh. State lives in `AccountStore` (IndexedDB), so a
+ * reload — or another tab — sees the same set.
+ *
+ * An ended session (refresh token revoked, expired or reused) never disappears silently: the
+ * account stays listed with `state: 'signed-out'` until the user signs in again or removes it.
+ */
+import type { UserId } from '@ferry/protocol'
+import { AccountStore, type StoredAccount } from './account-store.ts'
+import { Emitter } from './emitter.ts'
+import { Offline, SignedOut } from './errors.ts'
+import type { Profile, RelayApi, Session } from './relay-api.ts'
+
+export type AccountState = 'signed-in' | 'signed-out'
+
+/** One account as the UI shows it (no tokens). */
+export interface Account {
+  readonly id: UserId
+  readonly profile: Profile
+  readonly relayUrl: string
+  readonly state: AccountState
+  /** Sync on for this account on this device. */
+  readonly syncEnabled: boolean
+}
+
+export interface AccountsOptions {
+  readonly relay: RelayApi
+  readonly indexedDB: IDBFactory
+  /** Clock in epoch milliseconds; default `Date.now`. */
+  readonly now?: () => number
+}
+
+type AccountsEvents = { change: void }
+
+/** Refresh this long before expiry: 20 % of the lifetime, at most 60 s. */
+function refreshMargin(lifetimeMs: number): number {
+  return Math.min(60_000, lifetimeMs * 0.2)
+}
+
+function toAccount(stored: StoredAccount): Account {
+  return {
+    id: stored.id,
+    profile: stored.profile,
+    relayUrl: stored.relayUrl,
+    state: stored.refreshToken === null ? 'signed-out' : 'signed-in',
+    syncEnabled: stored.syncEnabled,
+  }
+}
+
+export class Accounts {
+  readonly #relay: RelayApi
+  readonly #store: AccountStore
+  readonly #now: () => number
+  readonly #events = new Emitter<AccountsEvents>()
+  readonly #refreshing = new Map<UserId, Promise<string>>()
+  #accounts = new Map<UserId, StoredAccount>()
+  #activeId: UserId | null = null
+  #refreshTimer: ReturnType<typeof setTimeout> | null = null
+  #closed = false
+
+  private constructor(relay: RelayApi, store: AccountStore, now: () => number) {
+    this.#relay = relay
+    this.#store = store
+    this.#now = now
+  }
+
+  static async open(options: AccountsOptions): Promise<Accounts> {
+    const store = await AccountStore.open(options.indexedDB)
+    const accounts = new Accounts(options.relay, store, options.now ?? Date.now)
+    await accounts.reload()
+    return accounts
+  }
+
+  /** The store, for the workspace layer that registers document databases per account. */
+  get store(): AccountStore {
+    return this.#store
+  }
+
+  /** Re-reads the stored set (another tab may have changed it). */
+  async reload(): Promise<void> {
+    this.#accounts = new Map((await this.#store.accounts()).map((a) => [a.id, a]))
+    const active = await this.#store.activeId()
+    this.#activeId = active !== null && this.#accounts.has(active) ? active : null
+    this.#scheduleRefresh()
+    this.#events.emit('change', undefined)
+  }
+
+  /** Every account on this browser, in the order they were added. */
+  list(): Account[] {
+    return [...this.#accounts.values()].map(toAccount)
+  }
+
+  get(id: UserId): Account | null {
+    const stored = this.#accounts.get(id)
+    return stored ? toAccount(stored) : null
+  }
+
+  /** The active account's id; null → the local-only workspace (no account). */
+  get activeId(): UserId | null {
+    return this.#activeId
+  }
+
+  active(): Account | null {
+    return this.#activeId === null ? null : this.get(this.#activeId)
+  }
+
+  /** Called on every change of the set, a state, a profile or the active account. */
+  onChange(listener: () => void): () => void {
+    return this.#events.on('change', listener)
+  }
+
+  /**
+   * Signs in with email and password and adds the account (or signs it in again), without
+   * signing out of any other. It does not switch: call `switchTo` (the client facade does).
+   * @throws InvalidCredentials | RateLimited | Offline
+   */
+  async signIn(email: string, password: string): Promise<Account> {
+    return this.addSession(await this.#relay.login(email, password))
+  }
+
+  /** Completes an OIDC sign-in with the one-time code from `#/oidc?code=…`. */
+  async signInWithOidcCode(code: string): Promise<Account> {
+    return this.addSession(await this.#relay.oidcExchange(code))
+  }
+
+  /** Adds or updates the account a fresh session belongs to. */
+  async addSession(session: Session): Promise<Account> {
+    const previous = this.#accounts.get(session.user.id)
+    const stored: StoredAccount = {
+      id: session.user.id,
+      profile: session.user,
+      relayUrl: this.#relay.baseUrl,
+      accessToken: session.accessToken,
+      accessExpiresAt: this.#now() + session.expiresIn * 1000,
+      accessLifetimeMs: session.expiresIn * 1000,
+      refreshToken: session.refreshToken,
+      syncEnabled: previous?.syncEnabled ?? true,
+      addedAt: previous?.addedAt ?? this.#now(),
+    }
+    await this.#save(stored)
+    return toAccount(stored)
+  }
+
+  /** Makes `id` the active account (null → the local-only workspace). */
+  async switchTo(id: UserId | null): Promise<void> {
+    if (id !== null && !this.#accounts.has(id)) throw new Error(`No account ${id} on this browser`)
+    await this.#store.setActiveId(id)
+    this.#activeId = id
+    this.#scheduleRefresh()
+    this.#events.emit('change', undefined)
+  }
+
+  /** Turns sync on or off for `id` on this device. */
+  async setSyncEnabled(id: UserId, enabled: boolean): Promise<void> {
+    const stored = this.#accounts.get(id)
+    if (!stored || stored.syncEnabled === enabled) return
+    await this.#save({ ...stored, syncEnabled: enabled })
+  }
+
+  /**
+   * Signs `id` out of this browser: revokes its refresh token at the relay (best effort: an
+   * offline relay lets the token lapse by itself), deletes every database of the account and
+   * forgets it. Its documents must be closed first (the client facade does). Other accounts
+   * and the local-only workspace are untouched.
+   */
+  async signOut(id: UserId): Promise<void> {
+    const stored = this.#accounts.get(id)
+    if (!stored) return
+    if (stored.refreshToken !== null) {
+      try {
+        await this.#relay.logout(stored.refreshToken)
+      } catch (error) {
+        if (!(error instanceof Offline) && !(error instanceof SignedOut)) throw error
+      }
+    }
+    await this.#store.wipeDatabases(id)
+    await this.#store.removeAccount(id)
+    this.#accounts.delete(id)
+    if (this.#activeId === id) {
+      const next = [...this.#accounts.values()].find((a) => a.refreshToken !== null)?.id ?? null
+      await this.#store.setActiveId(next)
+      this.#activeId = next
+    }
+    this.#scheduleRefresh()
+    this.#events.emit('change', undefined)
+  }
+
+  /**
+   * A currently valid access token for `id`, refreshed first when it expires soon.
+   * @throws SignedOut when the session has ended; Offline when a needed refresh cannot reach the relay.
+   */
+  async accessToken(id: UserId): Promise<string> {
+    const stored = this.#accounts.get(id)
+    if (!stored || stored.refreshToken === null) throw new SignedOut()
+    if (stored.accessToken !== null && stored.accessExpiresAt - this.#now() > refreshMargin(stored.accessLifetimeMs)) {
+      return stored.accessToken
+    }
+    return this.refresh(id)
+  }
+
+  /**
+   * Rotates the session now (also after the relay rejected the token, close code 4401).
+   * Concurrent calls share one request: a refresh token must never be used twice, since the
+   * relay treats reuse as theft and revokes the whole family.
+   */
+  refresh(id: UserId): Promise<string> {
+    let pending = this.#refreshing.get(id)
+    if (!pending) {
+      pending = this.#rotate(id).finally(() => this.#refreshing.delete(id))
+      this.#refreshing.set(id, pending)
+    }
+    return pending
+  }
+
+  async #rotate(id: UserId): Promise<string> {
+    const known = this.#accounts.get(id)
+    // Another tab may have rotated already; its pair is in the store and ours is spent.
+    const stored = (await this.#store.account(id)) ?? known
+    if (!stored || stored.refreshToken === null) throw new SignedOut()
+    if (known && stored.refreshToken !== known.refreshToken && stored.accessToken !== null && stored.accessExpiresAt > this.#now()) {
+      this.#accounts.set(id, stored)
+      return stored.accessToken
+    }
+    let session: Session
+    try {
+      session = await this.#relay.refresh(stored.refreshToken)
+    } catch (error) {
+      if (error instanceof SignedOut) {
+        await this.#save({ ...stored, accessToken: null, refreshToken: null })
+      }
+      throw error
+    }
+    await this.#save({
+      ...stored,
+      profile: session.user,
+      accessToken: session.accessToken,
+      accessExpiresAt: this.#now() + session.expiresIn * 1000,
+      accessLifetimeMs: session.expiresIn * 1000,
+      refreshToken: session.refreshToken,
+    })
+    return session.accessToken
+  }
+
+  async #save(stored: StoredAccount): Promise<void> {
+    await this.#store.putAccount(stored)
+    this.#accounts.set(stored.id, stored)
+    this.#scheduleRefresh()
+    this.#events.emit('change', undefined)
+  }
+
+  /** Keeps the active account's token fresh so a socket reconnect never waits on a refresh. */
+  #scheduleRefresh(): void {
+    if (this.#refreshTimer !== null) clearTimeout(this.#refreshTimer)
+    this.#refreshTimer = null
+    const stored = this.#activeId === null ? undefined : this.#accounts.get(this.#activeId)
+    if (this.#closed || !stored || stored.refreshToken === null) return
+    const delay = Math.max(0, stored.accessExpiresAt - this.#now() - refreshMargin(stored.accessLifetimeMs))
+    const id = stored.id
+    this.#refreshTimer = setTimeout(() => {
+      this.refresh(id).catch(() => {
+        // Offline: the next accessToken() call retries; SignedOut is already recorded and emitted.
+      })
+    }, delay)
+  }
+
+  close(): void {
+    this.#closed = true
+    if (this.#refreshTimer !== null) clearTimeout(this.#refreshTimer)
+    this.#events.clear()
+    this.#store.close()
+  }
+}

@@ -1,0 +1,8 @@
+export * from './errors.ts'
+export * from './relay-api.ts'
+export * from './accounts.ts'
+export { ACCOUNTS_DATABASE, LOCAL_OWNER } from './account-store.ts'
+export * from './sync-status.ts'
+export * from './sync-provider.ts'
+export * from './backoff.ts'
+export { databaseName } from './local-doc.ts'

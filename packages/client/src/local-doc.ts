@@ -1,0 +1,47 @@
+/**
+ * One document loaded from this browser's IndexedDB (y-indexeddb), in its own database
+ * `ferry:<docName>` — which is `ferry:<userId>:<kind>[:<id>]`, so every database of an account
+ * starts with `ferry:<userId>:`. The database is registered with its owner before it is first
+ * opened, so sign-out can find and wipe it even if the page dies mid-open.
+ */
+import { parseDocName, type DocName } from '@ferry/protocol'
+import { IndexeddbPersistence } from 'y-indexeddb'
+import * as Y from 'yjs'
+import type { AccountStore } from './account-store.ts'
+import { withIndexedDB } from './idb.ts'
+
+/** The IndexedDB database holding `docName`. */
+export function databaseName(docName: DocName): string {
+  return `ferry:${docName}`
+}
+
+export class LocalDoc {
+  readonly doc: Y.Doc
+  readonly docName: DocName
+  readonly #persistence: IndexeddbPersistence
+  #destroyed: Promise<void> | null = null
+
+  private constructor(docName: DocName, doc: Y.Doc, persistence: IndexeddbPersistence) {
+    this.docName = docName
+    this.doc = doc
+    this.#persistence = persistence
+  }
+
+  /** Opens (creating when new) and loads the doc; resolves once its stored state is applied. */
+  static async open(factory: IDBFactory, store: AccountStore, docName: DocName): Promise<LocalDoc> {
+    const parsed = parseDocName(docName)
+    if (!parsed.ok) throw new Error(parsed.error.message)
+    await store.registerDatabase(parsed.value.owner, databaseName(docName))
+    const doc = new Y.Doc({ gc: true })
+    const persistence = withIndexedDB(factory, () => new IndexeddbPersistence(databaseName(docName), doc))
+    const local = new LocalDoc(docName, doc, persistence)
+    await persistence.whenSynced
+    return local
+  }
+
+  /** Closes the IndexedDB connection and destroys the Y.Doc; idempotent. */
+  destroy(): Promise<void> {
+    this.#destroyed ??= this.#persistence.destroy().then(() => this.doc.destroy())
+    return this.#destroyed
+  }
+}

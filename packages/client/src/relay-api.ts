@@ -1,0 +1,238 @@
+/**
+ * A typed client for the relay's HTTP routes (DESIGN.md "Relay API (v1)"). It turns every
+ * answer into a value or one of the typed errors of `errors.ts`; it keeps no state besides the
+ * base URL, so `Accounts` decides which token goes where.
+ */
+import type { DocName, UserId } from '@ferry/protocol'
+import { BadRequest, InvalidCredentials, Offline, RateLimited, RelayError, SignedOut, type RelayErrorCode } from './errors.ts'
+
+/** An account's profile as the relay reports it. */
+export interface Profile {
+  readonly id: UserId
+  readonly email: string
+  readonly name: string | null
+  /** Absolute URL of the avatar image, or null when none was uploaded. */
+  readonly avatarUrl: string | null
+  readonly emailConfirmed: boolean
+}
+
+/** What login, refresh and the OIDC exchange answer. */
+export interface Session {
+  readonly accessToken: string
+  readonly refreshToken: string
+  /** Access token lifetime in seconds, counted from when the answer arrived. */
+  readonly expiresIn: number
+  readonly user: Profile
+}
+
+export interface OidcProvider {
+  readonly id: string
+  readonly name: string
+}
+
+export interface ShareLink {
+  readonly id: string
+  readonly token: string
+  readonly url: string
+}
+
+export interface ResolvedLink {
+  readonly docName: DocName
+  readonly collectionName: string
+  readonly ownerName: string | null
+}
+
+export interface RelayApiOptions {
+  /** Base URL of the relay, e.g. `https://ferry.example.com` (no trailing path). */
+  readonly baseUrl: string
+  /** Defaults to `globalThis.fetch`. */
+  readonly fetch?: typeof fetch
+  /** Per-request timeout in milliseconds; default 15 000. A timeout surfaces as `Offline`. */
+  readonly timeoutMs?: number
+}
+
+type Json = Record<string, unknown>
+/** How a 401 should read: a bad password on sign-in, an ended session everywhere else. */
+type On401 = 'credentials' | 'session'
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
+const str = (v: unknown): v is string => typeof v === 'string'
+
+function unexpected(what: string): RelayError {
+  return new RelayError('unexpected', `The relay sent an unexpected answer (${what}).`, 200)
+}
+
+function parseProfile(v: unknown): Profile {
+  if (!isObject(v) || !str(v.id) || !str(v.email) || typeof v.emailConfirmed !== 'boolean') throw unexpected('profile')
+  return {
+    id: v.id as UserId,
+    email: v.email,
+    name: str(v.name) ? v.name : null,
+    avatarUrl: str(v.avatarUrl) ? v.avatarUrl : null,
+    emailConfirmed: v.emailConfirmed,
+  }
+}
+
+function parseSession(v: unknown): Session {
+  if (!isObject(v) || !str(v.accessToken) || !str(v.refreshToken)) throw unexpected('session')
+  const expiresIn = typeof v.expiresIn === 'number' && v.expiresIn > 0 ? v.expiresIn : 60
+  return { accessToken: v.accessToken, refreshToken: v.refreshToken, expiresIn, user: parseProfile(v.user) }
+}
+
+function retryAfterSeconds(header: string | null): number {
+  if (header === null) return 60
+  const seconds = Number(header)
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds
+  const date = Date.parse(header)
+  return Number.isNaN(date) ? 60 : Math.max(0, Math.ceil((date - Date.now()) / 1000))
+}
+
+const statusCodes: Readonly<Record<number, RelayErrorCode>> = { 403: 'forbidden', 404: 'not_found', 409: 'conflict' }
+
+async function errorFor(response: Response, on401: On401): Promise<RelayError> {
+  let relayCode: string | null = null
+  let message = `The relay answered ${response.status}.`
+  try {
+    const body: unknown = await response.json()
+    if (isObject(body) && isObject(body.error)) {
+      if (str(body.error.code)) relayCode = body.error.code
+      if (str(body.error.message)) message = body.error.message
+    }
+  } catch {
+    // A body that is not our JSON error shape keeps the generic message.
+  }
+  const status = response.status
+  if (status === 400) return new BadRequest(message, relayCode)
+  if (status === 401) return on401 === 'credentials' ? new InvalidCredentials(message, status, relayCode) : new SignedOut(message, status, relayCode)
+  if (status === 429) return new RateLimited(message, relayCode, retryAfterSeconds(response.headers.get('retry-after')))
+  if (status >= 500) return new RelayError('server', message, status, relayCode)
+  return new RelayError(statusCodes[status] ?? 'unexpected', message, status, relayCode)
+}
+
+export class RelayApi {
+  readonly baseUrl: string
+  readonly #fetch: typeof fetch
+  readonly #timeoutMs: number
+
+  constructor(options: RelayApiOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '')
+    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis)
+    this.#timeoutMs = options.timeoutMs ?? 15_000
+  }
+
+  async #request(method: string, path: string, init: { body?: Json | FormData; token?: string; on401?: On401 } = {}): Promise<unknown> {
+    const headers: Record<string, string> = {}
+    if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`
+    let body: string | FormData | undefined
+    if (init.body instanceof FormData) body = init.body
+    else if (init.body !== undefined) {
+      headers['content-type'] = 'application/json'
+      body = JSON.stringify(init.body)
+    }
+    let response: Response
+    try {
+      response = await this.#fetch(this.baseUrl + path, { method, headers, body, signal: AbortSignal.timeout(this.#timeoutMs) })
+    } catch (error) {
+      throw new Offline(error instanceof Error ? `The relay cannot be reached: ${error.message}` : undefined)
+    }
+    if (!response.ok) throw await errorFor(response, init.on401 ?? 'session')
+    if (response.status === 204) return null
+    const text = await response.text()
+    if (text === '') return null
+    try {
+      return JSON.parse(text) as unknown
+    } catch {
+      throw unexpected('not JSON')
+    }
+  }
+
+  /** Creates an account and mails a confirmation link. The same answer for an existing email. */
+  async signup(input: { email: string; password: string; name?: string }): Promise<void> {
+    await this.#request('POST', '/v1/auth/signup', { body: { ...input } })
+  }
+
+  /** Confirms an email with the token from the mailed link (`#/confirm?token=…`). */
+  async confirm(token: string): Promise<void> {
+    await this.#request('POST', '/v1/auth/confirm', { body: { token } })
+  }
+
+  /** @throws InvalidCredentials on a wrong email or password; RateLimited after too many attempts. */
+  async login(email: string, password: string): Promise<Session> {
+    return parseSession(await this.#request('POST', '/v1/auth/login', { body: { email, password }, on401: 'credentials' }))
+  }
+
+  /** Rotates the pair. @throws SignedOut when the refresh token is revoked, expired or reused. */
+  async refresh(refreshToken: string): Promise<Session> {
+    return parseSession(await this.#request('POST', '/v1/auth/refresh', { body: { refreshToken } }))
+  }
+
+  /** Revokes the refresh token (and so the session). */
+  async logout(refreshToken: string): Promise<void> {
+    await this.#request('POST', '/v1/auth/logout', { body: { refreshToken } })
+  }
+
+  /** Mails the username and a reset link when the account exists; answers the same otherwise. */
+  async recover(email: string): Promise<void> {
+    await this.#request('POST', '/v1/auth/recover', { body: { email } })
+  }
+
+  /** Sets a new password with the token from the mailed link (`#/reset?token=…`); ends all sessions. */
+  async reset(token: string, password: string): Promise<void> {
+    await this.#request('POST', '/v1/auth/reset', { body: { token, password } })
+  }
+
+  /** The configured OpenID Connect providers ("Sign in with Google"). */
+  async providers(): Promise<OidcProvider[]> {
+    const body = await this.#request('GET', '/v1/auth/providers')
+    if (!isObject(body) || !Array.isArray(body.providers)) throw unexpected('providers')
+    return body.providers.filter(isObject).flatMap((p) => (str(p.id) && str(p.name) ? [{ id: p.id, name: p.name }] : []))
+  }
+
+  /** Where to send the browser to start an OIDC sign-in; it comes back at `#/oidc?code=…`. */
+  oidcStartUrl(providerId: string): string {
+    return `${this.baseUrl}/v1/auth/oidc/${encodeURIComponent(providerId)}`
+  }
+
+  /** Trades the one-time code from `#/oidc?code=…` (single use, 60 s) for a session. */
+  async oidcExchange(code: string): Promise<Session> {
+    return parseSession(await this.#request('POST', '/v1/auth/oidc/exchange', { body: { code }, on401: 'credentials' }))
+  }
+
+  async me(accessToken: string): Promise<Profile> {
+    return parseProfile(await this.#request('GET', '/v1/me', { token: accessToken }))
+  }
+
+  async updateMe(accessToken: string, patch: { name?: string }): Promise<Profile> {
+    return parseProfile(await this.#request('PATCH', '/v1/me', { token: accessToken, body: { ...patch } }))
+  }
+
+  /** Uploads a profile image (the relay normalises it); answers the updated profile. */
+  async uploadAvatar(accessToken: string, image: Blob, fileName = 'avatar'): Promise<Profile> {
+    const form = new FormData()
+    form.append('image', image, fileName)
+    return parseProfile(await this.#request('PUT', '/v1/me/avatar', { token: accessToken, body: form }))
+  }
+
+  /** Creates a read-only share link for a collection the caller owns (needs a confirmed email). */
+  async createLink(accessToken: string, docName: DocName): Promise<ShareLink> {
+    const body = await this.#request('POST', '/v1/links', { token: accessToken, body: { docName } })
+    if (!isObject(body) || !str(body.id) || !str(body.token) || !str(body.url)) throw unexpected('link')
+    return { id: body.id, token: body.token, url: body.url }
+  }
+
+  async revokeLink(accessToken: string, id: string): Promise<void> {
+    await this.#request('DELETE', `/v1/links/${encodeURIComponent(id)}`, { token: accessToken })
+  }
+
+  async resolveLink(token: string): Promise<ResolvedLink> {
+    const body = await this.#request('GET', `/v1/links/resolve/${encodeURIComponent(token)}`)
+    if (!isObject(body) || !str(body.docName) || !str(body.collectionName)) throw unexpected('resolved link')
+    return { docName: body.docName as DocName, collectionName: body.collectionName, ownerName: str(body.ownerName) ? body.ownerName : null }
+  }
+
+  /** The websocket URL of one doc; `ack` opts in to `persisted` messages. */
+  syncUrl(docName: DocName, token: string, ack = true): string {
+    const ws = this.baseUrl.replace(/^http/, 'ws')
+    return `${ws}/v1/sync/${docName}?token=${encodeURIComponent(token)}${ack ? '&ack=1' : ''}`
+  }
+}

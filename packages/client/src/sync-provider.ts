@@ -1,0 +1,291 @@
+/**
+ * One doc's connection to the relay: y-websocket sync (step 1 / step 2 / update) with Ferry's
+ * `ack=1` extension, so the status can say `in sync` only once the relay has durably stored
+ * every local change. Reconnects with backoff, refreshes the access token on a 4401 close,
+ * and stops for good — with a typed status — when the session ended or the relay refuses the
+ * doc. Awareness is not used by Ferry and is ignored.
+ */
+import { CloseCode, decodeMessage, encodeMessage, type DocName, type Message } from '@ferry/protocol'
+import * as Y from 'yjs'
+import { Backoff, type BackoffOptions } from './backoff.ts'
+import { Emitter } from './emitter.ts'
+import { Offline, SignedOut } from './errors.ts'
+import { covers, mergeClocks, sameStatus, type Clocks, type SyncStatus } from './sync-status.ts'
+
+/** The part of the browser `WebSocket` this provider uses (the `ws` package fits too). */
+export interface WebSocketLike {
+  binaryType: string
+  readonly readyState: number
+  send(data: Uint8Array): void
+  close(code?: number, reason?: string): void
+  onopen: ((event: unknown) => void) | null
+  onmessage: ((event: { data: unknown }) => void) | null
+  onclose: ((event: { code: number; reason: string }) => void) | null
+  onerror: ((event: unknown) => void) | null
+}
+
+export type WebSocketFactory = (url: string) => WebSocketLike
+
+/** What every doc of one account shares: where to connect and with which token. */
+export interface SyncConnection {
+  /** The sync URL of `docName` with `token`, opted in to `persisted` acks. */
+  url(docName: DocName, token: string): string
+  /** A valid access token. @throws SignedOut | Offline */
+  token(): Promise<string>
+  /** A new access token after the relay rejected the current one. @throws SignedOut | Offline */
+  refreshToken(): Promise<string>
+  createSocket: WebSocketFactory
+  backoff?: BackoffOptions
+  /** Fires `online` when the network returns (the browser `window`); a retry then starts at once. */
+  online?: EventTarget | null
+}
+
+type ProviderEvents = { status: SyncStatus }
+type Phase = 'idle' | 'connecting' | 'offline' | 'open' | 'stopped'
+
+const OPEN = 1
+/** Close codes after which reconnecting with the same doc and a fresh token cannot help. */
+const fatalCloses: ReadonlyMap<number, string> = new Map([
+  [CloseCode.Forbidden, 'not allowed'],
+  [CloseCode.BadDocName, 'bad document name'],
+  [CloseCode.Malformed, 'the relay rejected a message'],
+  [CloseCode.TooLarge, 'a change is too large for the relay'],
+])
+
+function stateVectorClocks(stateVector: Uint8Array): Clocks {
+  return Y.decodeStateVector(stateVector)
+}
+
+export class SyncProvider {
+  readonly doc: Y.Doc
+  readonly docName: DocName
+  readonly #connection: SyncConnection
+  readonly #backoff: Backoff
+  readonly #events = new Emitter<ProviderEvents>()
+  #socket: WebSocketLike | null = null
+  #phase: Phase = 'idle'
+  #status: SyncStatus = { kind: 'connecting' }
+  #retryTimer: ReturnType<typeof setTimeout> | null = null
+  /** Set once the relay's state arrived on the current socket. */
+  #handshakeDone = false
+  /** What the relay is known to hold: its state vectors (persisted acks, step 1) and what it sent. */
+  readonly #relayClocks: Clocks = new Map()
+  /** End clocks of local changes the relay has not confirmed yet, one entry per change. */
+  #pending: Clocks[] = []
+  #justRefreshed = false
+  /** True while a token is fetched or a socket is opening. */
+  #attempting = false
+
+  constructor(doc: Y.Doc, docName: DocName, connection: SyncConnection) {
+    this.doc = doc
+    this.docName = docName
+    this.#connection = connection
+    this.#backoff = new Backoff(connection.backoff)
+    const loaded = Y.decodeStateVector(Y.encodeStateVector(doc))
+    if (loaded.size > 0) this.#pending.push(loaded)
+    doc.on('update', this.#onDocUpdate)
+    connection.online?.addEventListener('online', this.#onOnline)
+    void this.#connect()
+  }
+
+  get status(): SyncStatus {
+    return this.#status
+  }
+
+  /** True while this provider has a socket (open or opening). */
+  get hasSocket(): boolean {
+    return this.#socket !== null
+  }
+
+  onStatus(listener: (status: SyncStatus) => void): () => void {
+    return this.#events.on('status', listener)
+  }
+
+  /** Reconnects now when offline; when connected, asks the relay for its state again. */
+  syncNow(): void {
+    if (this.#phase === 'stopped' || this.#attempting) return
+    if (this.#phase === 'open' && this.#socket) {
+      this.#send({ type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) })
+      return
+    }
+    this.#clearRetry()
+    void this.#connect()
+  }
+
+  /** Closes the socket and stops for good; the doc is left as is (its owner destroys it). */
+  destroy(): void {
+    this.#phase = 'stopped'
+    this.#clearRetry()
+    this.doc.off('update', this.#onDocUpdate)
+    this.#connection.online?.removeEventListener('online', this.#onOnline)
+    this.#dropSocket()
+    this.#events.clear()
+  }
+
+  readonly #onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (origin === this) return
+    this.#pending.push(Y.parseUpdateMeta(update).to)
+    if (this.#phase === 'open') this.#send({ type: 'sync-update', update })
+    this.#updateStatus()
+  }
+
+  readonly #onOnline = (): void => {
+    if (this.#phase === 'offline') this.syncNow()
+  }
+
+  async #connect(): Promise<void> {
+    if (this.#phase === 'stopped') return
+    this.#phase = this.#phase === 'offline' ? 'offline' : 'connecting'
+    this.#updateStatus()
+    let token: string
+    this.#attempting = true
+    try {
+      token = await this.#connection.token()
+    } catch (error) {
+      this.#attempting = false
+      return this.#failed(error)
+    }
+    if ((this.#phase as Phase) === 'stopped') return
+    const socket = this.#connection.createSocket(this.#connection.url(this.docName, token))
+    socket.binaryType = 'arraybuffer'
+    this.#socket = socket
+    this.#handshakeDone = false
+    socket.onopen = () => {
+      if (this.#socket !== socket) return
+      this.#attempting = false
+      this.#phase = 'open'
+      this.#send({ type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) })
+      this.#updateStatus()
+    }
+    socket.onmessage = (event) => {
+      if (this.#socket === socket) this.#receive(event.data)
+    }
+    socket.onerror = () => {
+      // Always followed by `close`, which decides what happens next.
+    }
+    socket.onclose = (event) => {
+      if (this.#socket === socket) this.#closed(event.code, event.reason)
+    }
+  }
+
+  #receive(data: unknown): void {
+    if (!(data instanceof ArrayBuffer)) return
+    const decoded = decodeMessage(new Uint8Array(data))
+    if (!decoded.ok) return
+    const message = decoded.value
+    switch (message.type) {
+      case 'sync-step1':
+        mergeClocks(this.#relayClocks, stateVectorClocks(message.stateVector))
+        this.#send({ type: 'sync-step2', update: Y.encodeStateAsUpdate(this.doc, message.stateVector) })
+        break
+      case 'sync-step2':
+      case 'sync-update':
+        if (!this.#applyRemote(message.update)) return
+        if (message.type === 'sync-step2') {
+          this.#handshakeDone = true
+          this.#backoff.reset()
+          this.#justRefreshed = false
+        }
+        break
+      case 'persisted':
+        mergeClocks(this.#relayClocks, stateVectorClocks(message.stateVector))
+        break
+      case 'auth-denied':
+        this.#stop({ kind: 'error', reason: message.reason || 'read-only' })
+        return
+      default:
+        return
+    }
+    this.#updateStatus()
+  }
+
+  /** Applies an update from the relay; false when it does not decode (then the socket is dropped). */
+  #applyRemote(update: Uint8Array): boolean {
+    try {
+      mergeClocks(this.#relayClocks, Y.parseUpdateMeta(update).to)
+      Y.applyUpdate(this.doc, update, this)
+      return true
+    } catch {
+      this.#socket?.close(CloseCode.Malformed, 'undecodable update')
+      return false
+    }
+  }
+
+  #closed(code: number, reason: string): void {
+    this.#attempting = false
+    this.#dropSocket()
+    const fatal = fatalCloses.get(code)
+    if (fatal !== undefined) return this.#stop({ kind: 'error', reason: reason || fatal })
+    if (code === CloseCode.Unauthenticated && !this.#justRefreshed) {
+      this.#justRefreshed = true
+      this.#attempting = true
+      this.#phase = 'connecting'
+      this.#updateStatus()
+      this.#connection.refreshToken().then(
+        () => this.#connect(),
+        (error: unknown) => {
+          this.#attempting = false
+          this.#failed(error)
+        },
+      )
+      return
+    }
+    this.#failed(new Offline(reason))
+  }
+
+  #failed(error: unknown): void {
+    this.#dropSocket()
+    if (this.#phase === 'stopped') return
+    if (error instanceof SignedOut) return this.#stop({ kind: 'signed-out' })
+    this.#phase = 'offline'
+    this.#updateStatus()
+    this.#clearRetry()
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null
+      void this.#connect()
+    }, this.#backoff.next())
+  }
+
+  #stop(status: SyncStatus): void {
+    this.#phase = 'stopped'
+    this.#clearRetry()
+    this.#dropSocket()
+    this.#setStatus(status)
+  }
+
+  #dropSocket(): void {
+    const socket = this.#socket
+    this.#socket = null
+    this.#handshakeDone = false
+    if (!socket) return
+    socket.onopen = socket.onmessage = socket.onclose = null
+    socket.onerror = () => {}
+    if (socket.readyState <= OPEN) socket.close(1000)
+  }
+
+  #clearRetry(): void {
+    if (this.#retryTimer !== null) clearTimeout(this.#retryTimer)
+    this.#retryTimer = null
+  }
+
+  #send(message: Message): void {
+    if (this.#socket?.readyState === OPEN) this.#socket.send(encodeMessage(message))
+  }
+
+  #updateStatus(): void {
+    if (this.#phase === 'stopped') return
+    this.#pending = this.#pending.filter((clocks) => !covers(this.#relayClocks, clocks))
+    if (this.#phase === 'connecting' || this.#phase === 'idle') return this.#setStatus({ kind: 'connecting' })
+    if (this.#phase === 'offline') return this.#setStatus({ kind: 'offline' })
+    if (!this.#handshakeDone || this.#pending.length > 0) {
+      return this.#setStatus({ kind: 'syncing', pending: this.#pending.length })
+    }
+    this.#setStatus({ kind: 'in-sync' })
+  }
+
+  #setStatus(status: SyncStatus): void {
+    if (sameStatus(status, this.#status)) return
+    this.#status = status
+    this.#events.emit('status', status)
+  }
+}
