@@ -6,6 +6,7 @@ export type CryptoErrorCode =
   | 'malformed_envelope'
   | 'invalid_encoding'
   | 'invalid_key'
+  | 'invalid_recovery_key'
 
 /** Base class of every error this package throws on bad input, so one `instanceof` catches them all. */
 export abstract class CryptoError extends Error {
@@ -58,4 +59,19 @@ export class InvalidEncodingError extends CryptoError {
 export class InvalidKeyError extends CryptoError {
   override name = 'InvalidKeyError'
   readonly code = 'invalid_key'
+}
+
+/** Why recovery-key text was refused: a character outside the alphabet, the wrong length, or a typo the checksum caught. */
+export type RecoveryKeyProblem = 'character' | 'length' | 'checksum'
+
+/** Recovery-key text that cannot be a recovery key; `reason` says what to tell the person typing it. */
+export class InvalidRecoveryKeyError extends CryptoError {
+  override name = 'InvalidRecoveryKeyError'
+  readonly code = 'invalid_recovery_key'
+  constructor(
+    readonly reason: RecoveryKeyProblem,
+    message: string,
+  ) {
+    super(message)
+  }
 }

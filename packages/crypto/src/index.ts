@@ -3,10 +3,12 @@ export {
   DecryptError,
   InvalidEncodingError,
   InvalidKeyError,
+  InvalidRecoveryKeyError,
   MalformedEnvelopeError,
   UnknownAlgorithmError,
   UnknownVersionError,
   type CryptoErrorCode,
+  type RecoveryKeyProblem,
 } from './errors.ts'
 export { concatBytes, fromBase64Url, toBase64Url, utf8Decode, utf8Encode } from './encoding.ts'
 export {
@@ -45,3 +47,4 @@ export {
   type HkdfParams,
   type KeyOptions,
 } from './keys.ts'
+export { RECOVERY_KEY_SYMBOLS, formatRecoveryKey, generateRecoveryKey, parseRecoveryKey } from './recovery-key.ts'
