@@ -12,15 +12,40 @@ import { errorBody, HttpError } from './errors.ts'
 import accessTokens from './auth/access-tokens.ts'
 import { redactUrl } from './redact.ts'
 import staticPlugin from './static/index.ts'
+import { createStores, type Stores } from './storage/index.ts'
+import type { AccountStore } from './storage/account-store.ts'
+import mail from './mail/index.ts'
+import auth from './auth/index.ts'
+import avatars from './avatars/index.ts'
+import sync from './sync/index.ts'
+import { createBroadcast } from './sync/broadcast.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config
+    /** The account store `createStores` chose (lowdb by default). */
+    accounts: AccountStore
   }
+}
+
+/** Fastify's own error codes for unusable bodies, renamed to the relay's vocabulary. */
+const FASTIFY_ERROR_CODES: Readonly<Record<string, string>> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
 }
 
 export async function buildApp(config: Config): Promise<FastifyInstance> {
   const releaseLock = lockDataDir(config.dataDir)
+  let stores: Stores
+  try {
+    stores = await createStores(config)
+  } catch (error) {
+    releaseLock()
+    throw error
+  }
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -33,7 +58,10 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
       : {}),
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
   }) as unknown as FastifyInstance
-  app.addHook('onClose', async () => releaseLock())
+  app.addHook('onClose', async () => {
+    await stores.close()
+    releaseLock()
+  })
   app.decorate('config', config)
 
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
@@ -45,7 +73,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     }
     const status = error.statusCode ?? 500
     if (status >= 400 && status < 500) {
-      return reply.status(status).send(errorBody(error.code?.toLowerCase() ?? 'bad_request', error.message))
+      const code = (error.code && FASTIFY_ERROR_CODES[error.code]) ?? error.code?.toLowerCase() ?? 'bad_request'
+      return reply.status(status).send(errorBody(code, error.message))
     }
     request.log.error({ err: error }, 'request failed')
     return reply.status(500).send(errorBody('internal', 'Something went wrong on the relay.'))
@@ -56,8 +85,17 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
 
   await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'same-site' } })
   await app.register(accessTokens, { config })
+  app.decorate('accounts', stores.accounts)
+  await app.register(mail, { config })
+  await app.register(auth, { config })
+  await app.register(avatars, { config })
+  await app.register(sync, { config, docStore: stores.docs, broadcast: createBroadcast(config) })
 
-  app.get('/healthz', async () => ({ ok: true }))
+  app.get('/healthz', async (_request, reply) => {
+    const storage = await stores.check()
+    const ready = Object.values(storage).every((state) => state === 'ok')
+    return reply.status(ready ? 200 : 503).send({ ok: ready, storage })
+  })
   if (config.demoDir) await app.register(staticPlugin, { root: config.demoDir })
   return app
 }

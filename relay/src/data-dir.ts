@@ -9,6 +9,13 @@ export class DataDirLockedError extends Error {
   override name = 'DataDirLockedError'
 }
 
+/**
+ * Lock files this process holds. A lock naming our own pid is normally stale (a previous
+ * process that crashed had the pid we now have), unless we took it ourselves: a second
+ * `buildApp` on the same dir in one process must be refused too.
+ */
+const heldHere = new Map<string, symbol>()
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
@@ -31,11 +38,18 @@ export function lockDataDir(dataDir: string): () => void {
       const fd = openSync(path, 'wx', 0o600)
       writeSync(fd, String(process.pid))
       closeSync(fd)
-      return () => rmSync(path, { force: true })
+      const holder = Symbol(path)
+      heldHere.set(path, holder)
+      return () => {
+        if (heldHere.get(path) !== holder) return
+        heldHere.delete(path)
+        rmSync(path, { force: true })
+      }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
       const owner = Number(readFileSync(path, 'utf8').trim())
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+      const ours = owner === process.pid && heldHere.has(path)
+      if (ours || (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner))) {
         throw new DataDirLockedError(
           `Another Ferry relay (pid ${owner}) is already using the data dir ${dataDir}. ` +
             'Stop it, or start this one with a different FERRY_DATA_DIR.',

@@ -1,0 +1,31 @@
+/**
+ * The auth plugin: password accounts, sessions, OpenID Connect and the profile. Registered
+ * after `access-tokens`, `mail` and the stores (it uses `app.accessTokens`, `app.mail` and
+ * `app.accounts`); everything it registers stays encapsulated.
+ */
+import type { FastifyInstance } from 'fastify'
+import rateLimit from '@fastify/rate-limit'
+import type { Config } from '../config.ts'
+import accountRoutes from './account-routes.ts'
+import oidc from './oidc/index.ts'
+import { PasswordHasher } from './passwords.ts'
+import profileRoutes from './profile-routes.ts'
+import sessionRoutes from './session-routes.ts'
+import { Sessions } from './sessions.ts'
+
+export default async function auth(app: FastifyInstance, { config }: { config: Config }): Promise<void> {
+  // Limits are applied per route by `attemptLimit`, never globally.
+  await app.register(rateLimit, { global: false })
+  const hasher = new PasswordHasher(config.limits.concurrentPasswordHashes)
+  const sessions = new Sessions({
+    store: app.accounts,
+    accessTokens: app.accessTokens,
+    publicUrl: config.publicUrl,
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+    refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+  })
+  await app.register(accountRoutes, { config, hasher })
+  await app.register(sessionRoutes, { config, hasher, sessions })
+  await app.register(oidc, { config, sessions })
+  await app.register(profileRoutes, { config })
+}

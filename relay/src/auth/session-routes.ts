@@ -1,0 +1,37 @@
+/** Login, refresh and logout. A failed login says the same for a wrong password and an unknown email. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Config } from '../config.ts'
+import { unauthorized } from '../errors.ts'
+import type { PasswordHasher } from './passwords.ts'
+import { attemptLimit } from './rate-limits.ts'
+import { LoginBody, RefreshBody } from './schemas.ts'
+import { normalizeEmail } from './secrets.ts'
+import type { Sessions } from './sessions.ts'
+
+export interface SessionRoutesOptions {
+  config: Config
+  hasher: PasswordHasher
+  sessions: Sessions
+}
+
+const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = async (app, { config, hasher, sessions }) => {
+  app.post('/v1/auth/login', { schema: { body: LoginBody }, preHandler: attemptLimit(app, config, 'login') }, async (request) => {
+    const user = await app.accounts.findUserByEmail(normalizeEmail(request.body.email))
+    const matches = await hasher.verify(request.body.password, user?.passwordHash ?? null)
+    if (!user || !matches) throw unauthorized('Wrong email or password.', 'invalid_credentials')
+    return sessions.start(user)
+  })
+
+  app.post('/v1/auth/refresh', { schema: { body: RefreshBody } }, async (request) => {
+    const response = await sessions.refresh(request.body.refreshToken)
+    if (response === null) throw unauthorized('This session has ended. Sign in again.', 'invalid_refresh_token')
+    return response
+  })
+
+  app.post('/v1/auth/logout', { schema: { body: RefreshBody } }, async (request, reply) => {
+    await sessions.end(request.body.refreshToken)
+    return reply.status(204).send()
+  })
+}
+
+export default sessionRoutes

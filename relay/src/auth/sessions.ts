@@ -1,0 +1,75 @@
+/**
+ * Sessions: an access token (short-lived JWT) plus a refresh token. Each sign-in starts a
+ * refresh-token family; each refresh spends the presented token and issues its successor in
+ * the same family. Replaying a spent token revokes the family, so a stolen refresh token
+ * stops working for both the thief and the victim as soon as either uses it twice.
+ */
+import { Type, type Static } from '@sinclair/typebox'
+import type { AccessTokens } from './access-tokens.ts'
+import type { AccountStore, UserRecord } from '../storage/account-store.ts'
+import { publicUser, PublicUserSchema } from './public-user.ts'
+import { hashSecret, newFamilyId, newSecret } from './secrets.ts'
+
+export const LoginResponseSchema = Type.Object({
+  accessToken: Type.String(),
+  refreshToken: Type.String(),
+  /** Seconds until `accessToken` expires. */
+  expiresIn: Type.Integer(),
+  user: PublicUserSchema,
+})
+export type LoginResponse = Static<typeof LoginResponseSchema>
+
+export interface SessionOptions {
+  store: AccountStore
+  accessTokens: AccessTokens
+  publicUrl: string
+  accessTokenTtlSeconds: number
+  refreshTokenTtlSeconds: number
+}
+
+export class Sessions {
+  constructor(private readonly options: SessionOptions) {}
+
+  /** Signs `user` in: a new refresh-token family. */
+  async start(user: UserRecord): Promise<LoginResponse> {
+    const refresh = newSecret()
+    await this.options.store.createRefreshToken({
+      hash: refresh.hash,
+      userId: user.id,
+      familyId: newFamilyId(),
+      expiresAt: this.#refreshExpiry(),
+    })
+    return this.#response(user, refresh.token)
+  }
+
+  /** Rotates `refreshToken`; null when it is unknown, expired, revoked or replayed. */
+  async refresh(refreshToken: string): Promise<LoginResponse | null> {
+    const next = newSecret()
+    const outcome = await this.options.store.rotateRefreshToken(
+      hashSecret(refreshToken),
+      { hash: next.hash, expiresAt: this.#refreshExpiry() },
+      Date.now(),
+    )
+    if (outcome.status !== 'rotated') return null
+    const user = await this.options.store.getUser(outcome.userId)
+    return user === null ? null : this.#response(user, next.token)
+  }
+
+  /** Signs out the session `refreshToken` belongs to. Unknown tokens are ignored. */
+  async end(refreshToken: string): Promise<void> {
+    await this.options.store.revokeRefreshFamily(hashSecret(refreshToken))
+  }
+
+  #refreshExpiry(): number {
+    return Date.now() + this.options.refreshTokenTtlSeconds * 1000
+  }
+
+  #response(user: UserRecord, refreshToken: string): LoginResponse {
+    return {
+      accessToken: this.options.accessTokens.issue(user.id),
+      refreshToken,
+      expiresIn: this.options.accessTokenTtlSeconds,
+      user: publicUser(user, this.options.publicUrl),
+    }
+  }
+}
