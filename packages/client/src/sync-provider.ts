@@ -68,7 +68,7 @@ export class SyncProvider {
   #retryTimer: ReturnType<typeof setTimeout> | null = null
   /** Set once the relay's state arrived on the current socket. */
   #handshakeDone = false
-  /** What the relay is known to hold: its state vectors (persisted acks, step 1) and what it sent. */
+  /** What the relay is known to hold: its `persisted` state vectors, and what it sent us. */
   readonly #relayClocks: Clocks = new Map()
   /** End clocks of local changes the relay has not confirmed yet, one entry per change. */
   #pending: Clocks[] = []
@@ -175,7 +175,8 @@ export class SyncProvider {
     const message = decoded.value
     switch (message.type) {
       case 'sync-step1':
-        mergeClocks(this.#relayClocks, stateVectorClocks(message.stateVector))
+        // The relay's step 1 is its in-memory state, not necessarily stored: it does not count
+        // as coverage. Our step 2 (even an empty one) is acknowledged with a `persisted`.
         this.#send({ type: 'sync-step2', update: Y.encodeStateAsUpdate(this.doc, message.stateVector) })
         break
       case 'sync-step2':

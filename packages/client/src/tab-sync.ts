@@ -1,0 +1,137 @@
+/**
+ * One doc shared by the tabs of a browser: every tab keeps its own `Y.Doc` (and IndexedDB
+ * handle), tabs exchange updates over a BroadcastChannel, and only the elected leader tab runs
+ * a `SyncProvider` — one socket per doc per browser. Followers show the leader's status: their
+ * changes reach the leader's doc over the channel at once, so the leader's pending count and
+ * `persisted` coverage include them.
+ */
+import type { DocName } from '@ferry/protocol'
+import * as Y from 'yjs'
+import { Emitter } from './emitter.ts'
+import { SyncProvider, type SyncConnection } from './sync-provider.ts'
+import { sameStatus, type SyncStatus } from './sync-status.ts'
+import { electLeader, type ElectionTimings, type LeaderElection } from './tab-leader.ts'
+
+/** What a workspace needs from a doc's sync, whether it runs here or in another tab. */
+export interface DocSync {
+  readonly status: SyncStatus
+  /** True while this tab holds a socket for the doc. */
+  readonly hasSocket: boolean
+  onStatus(listener: (status: SyncStatus) => void): () => void
+  syncNow(): void
+  destroy(): void
+}
+
+type TabMessage =
+  | { type: 'state-vector'; stateVector: Uint8Array; reply: boolean }
+  | { type: 'update'; update: Uint8Array }
+  | { type: 'status'; status: SyncStatus }
+  | { type: 'status-query' }
+  | { type: 'sync-now' }
+
+/** Channel names are scoped so that two simulated devices in one process never meet. */
+export interface TabSyncOptions extends ElectionTimings {
+  /** Distinguishes browsers sharing one BroadcastChannel namespace (tests: one per device). */
+  readonly scope: string
+}
+
+export class TabSync implements DocSync {
+  readonly #doc: Y.Doc
+  readonly #docName: DocName
+  readonly #connection: SyncConnection
+  readonly #channel: BroadcastChannel
+  readonly #election: LeaderElection
+  readonly #events = new Emitter<{ status: SyncStatus }>()
+  #provider: SyncProvider | null = null
+  #stopProvider: () => void = () => {}
+  #status: SyncStatus = { kind: 'connecting' }
+
+  constructor(doc: Y.Doc, docName: DocName, connection: SyncConnection, options: TabSyncOptions) {
+    this.#doc = doc
+    this.#docName = docName
+    this.#connection = connection
+    this.#channel = new BroadcastChannel(`ferry-tabs:${options.scope}:${docName}`)
+    this.#channel.onmessage = (event: MessageEvent<TabMessage>) => this.#receive(event.data)
+    doc.on('update', this.#onDocUpdate)
+    this.#post({ type: 'state-vector', stateVector: Y.encodeStateVector(doc), reply: false })
+    this.#post({ type: 'status-query' })
+    this.#election = electLeader(`${options.scope}:${docName}`, options)
+    this.#election.onChange((leader) => (leader ? this.#startProvider() : this.#stopLeading()))
+  }
+
+  get status(): SyncStatus {
+    return this.#status
+  }
+
+  get hasSocket(): boolean {
+    return this.#provider?.hasSocket ?? false
+  }
+
+  onStatus(listener: (status: SyncStatus) => void): () => void {
+    return this.#events.on('status', listener)
+  }
+
+  syncNow(): void {
+    if (this.#provider) this.#provider.syncNow()
+    else this.#post({ type: 'sync-now' })
+  }
+
+  destroy(): void {
+    this.#doc.off('update', this.#onDocUpdate)
+    this.#stopLeading()
+    this.#election.destroy()
+    this.#channel.close()
+    this.#events.clear()
+  }
+
+  readonly #onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (origin !== this) this.#post({ type: 'update', update })
+  }
+
+  #receive(message: TabMessage): void {
+    switch (message.type) {
+      case 'update':
+        Y.applyUpdate(this.#doc, message.update, this)
+        break
+      case 'state-vector': {
+        const missing = Y.encodeStateAsUpdate(this.#doc, message.stateVector)
+        if (missing.length > 2) this.#post({ type: 'update', update: missing })
+        if (!message.reply) this.#post({ type: 'state-vector', stateVector: Y.encodeStateVector(this.#doc), reply: true })
+        break
+      }
+      case 'status':
+        if (!this.#provider) this.#setStatus(message.status)
+        break
+      case 'status-query':
+        if (this.#provider) this.#post({ type: 'status', status: this.#status })
+        break
+      case 'sync-now':
+        this.#provider?.syncNow()
+        break
+    }
+  }
+
+  #startProvider(): void {
+    const provider = new SyncProvider(this.#doc, this.#docName, this.#connection)
+    this.#provider = provider
+    this.#stopProvider = provider.onStatus((status) => this.#setStatus(status))
+    this.#setStatus(provider.status)
+  }
+
+  #stopLeading(): void {
+    this.#stopProvider()
+    this.#provider?.destroy()
+    this.#provider = null
+  }
+
+  #setStatus(status: SyncStatus): void {
+    if (this.#provider) this.#post({ type: 'status', status })
+    if (sameStatus(status, this.#status)) return
+    this.#status = status
+    this.#events.emit('status', status)
+  }
+
+  #post(message: TabMessage): void {
+    this.#channel.postMessage(message)
+  }
+}
