@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { UserId } from '@ferry/protocol'
 import type { AccountStore, NewUser } from '../../relay/src/storage/account-store.ts'
+import { vaultContract } from './account-store-vault.contract.ts'
 
 export interface OpenedStore {
   store: AccountStore
@@ -228,5 +229,7 @@ export function accountStoreContract(backend: string, open: () => Promise<Opened
       expect((await again.rotateRefreshToken(refresh, { hash: hash(), expiresAt }, Date.now())).status).toBe('rotated')
       expect([...((await again.getAvatar(user.id))?.bytes ?? [])]).toEqual([9, 9])
     })
+
+    vaultContract(fresh)
   })
 }

@@ -83,6 +83,70 @@ export interface Avatar {
 
 export type CreateUserError = 'email_taken' | 'identity_taken'
 
+/** A device (browser profile) in an account's vault: 22-char base64url, random. */
+export type DeviceId = string & { readonly __brand: 'DeviceId' }
+
+/** `pending` until another device (or the recovery key) approves it; `revoked` is final. */
+export type DeviceStatus = 'pending' | 'approved' | 'revoked'
+
+/**
+ * A device as the vault stores it. The relay only ever holds public keys and wrapped keys: it
+ * can neither unwrap a vault key nor read a variable value.
+ */
+export interface DeviceRecord {
+  readonly id: DeviceId
+  readonly userId: UserId
+  readonly name: string
+  /** The device's ECDH P-256 public key, 65 bytes uncompressed, base64url. */
+  readonly publicKey: string
+  readonly status: DeviceStatus
+  /** The vault key wrapped to `publicKey` (base64url envelope); null unless approved. */
+  readonly wrappedKey: string | null
+  /** The vault key generation `wrappedKey` holds; null unless approved. */
+  readonly generation: number | null
+  readonly createdAt: number
+  readonly approvedAt: number | null
+  readonly revokedAt: number | null
+}
+
+export interface NewDevice {
+  readonly id: DeviceId
+  readonly userId: UserId
+  readonly name: string
+  readonly publicKey: string
+  /**
+   * SHA-256 (hex) of a refresh token of the session the device runs in, or null. The store
+   * remembers that token's family, so revoking the device also signs that session out.
+   */
+  readonly sessionHash: string | null
+  readonly createdAt: number
+}
+
+/** An account's vault: which key generation is current and that key wrapped by the recovery key. */
+export interface VaultRecord {
+  /** Starts at 1 and grows by one on each rotation. */
+  readonly generation: number
+  /** base64url envelope of the vault key under the recovery key. */
+  readonly recoveryWrappedKey: string
+}
+
+/**
+ * Why a vault write was refused:
+ * - `no_vault` / `vault_exists`: the account has no vault yet / already has one.
+ * - `no_device`: no such device in this account. `device_revoked`: it was revoked.
+ * - `stale_generation`: the write names a key generation that is not the current one (for a
+ *   rotation: not current + 1), so another device rotated in between.
+ * - `devices_changed`: a rotation did not wrap the new key for exactly the approved devices.
+ */
+export type VaultWriteError = 'no_vault' | 'vault_exists' | 'no_device' | 'device_revoked' | 'stale_generation' | 'devices_changed'
+
+/** A new vault key generation: wrapped for every approved device and by the recovery key. */
+export interface VaultRotation {
+  readonly generation: number
+  readonly wrappedKeys: Readonly<Record<DeviceId, string>>
+  readonly recoveryWrappedKey: string
+}
+
 export interface AccountStore {
   /** Resolves when the store can serve reads and writes; rejects with the reason otherwise. */
   ping(): Promise<void>
@@ -120,4 +184,31 @@ export interface AccountStore {
   /** Stores the avatar and sets the user's `avatarEtag`; false when the user does not exist. */
   putAvatar(userId: UserId, avatar: Avatar): Promise<boolean>
   getAvatar(userId: UserId): Promise<Avatar | null>
+
+  /** Adds a `pending` device. */
+  registerDevice(device: NewDevice): Promise<DeviceRecord>
+  /** Every device of the user, revoked ones included, oldest first. */
+  listDevices(userId: UserId): Promise<DeviceRecord[]>
+  getDevice(userId: UserId, deviceId: DeviceId): Promise<DeviceRecord | null>
+  getVault(userId: UserId): Promise<VaultRecord | null>
+  /** Creates the vault at generation 1 and approves its first device in the same step. */
+  createVault(
+    userId: UserId,
+    first: { deviceId: DeviceId; wrappedKey: string; recoveryWrappedKey: string; now: number },
+  ): Promise<Result<VaultRecord, VaultWriteError>>
+  /** Stores the vault key wrapped to a pending (or re-wraps for an approved) device; `generation` must be current. */
+  approveDevice(
+    userId: UserId,
+    deviceId: DeviceId,
+    approval: { generation: number; wrappedKey: string; now: number },
+  ): Promise<Result<DeviceRecord, VaultWriteError>>
+  /**
+   * Deletes the device's wrapped key, marks it revoked and revokes the refresh-token family it
+   * registered with, all in one step. Revoking twice succeeds and changes nothing.
+   */
+  revokeDevice(userId: UserId, deviceId: DeviceId, now: number): Promise<Result<DeviceRecord, VaultWriteError>>
+  /** Replaces the recovery-wrapped key; `generation` must be current. */
+  setRecoveryKey(userId: UserId, update: { generation: number; recoveryWrappedKey: string }): Promise<Result<VaultRecord, VaultWriteError>>
+  /** Swaps in a new key generation (current + 1) for every approved device and the recovery key at once. */
+  rotateVault(userId: UserId, rotation: VaultRotation): Promise<Result<VaultRecord, VaultWriteError>>
 }

@@ -15,7 +15,10 @@ import type {
   AccountStore,
   Avatar,
   CreateUserError,
+  DeviceId,
+  DeviceRecord,
   Identity,
+  NewDevice,
   NewUser,
   OneTimeToken,
   OneTimeTokenKind,
@@ -23,8 +26,12 @@ import type {
   RotateOutcome,
   UserPatch,
   UserRecord,
+  VaultRecord,
+  VaultRotation,
+  VaultWriteError,
 } from '../account-store.ts'
 import { DurableJsonFile, readFileOrNull, writeFileAtomic } from './atomic-file.ts'
+import * as vault from './vault-tables.ts'
 
 const FORMAT_VERSION = 1
 
@@ -33,7 +40,7 @@ interface StoredRefreshToken extends RefreshToken {
   spent: boolean
 }
 
-interface Data {
+interface Data extends vault.VaultTables {
   version: number
   users: Record<string, UserRecord>
   /** Normalised email → user id. */
@@ -242,6 +249,57 @@ export class LowdbAccountStore implements AccountStore {
     if (!etag || !isUserId(userId)) return null
     const bytes = await readFileOrNull(this.#avatarPath(userId))
     return bytes === null ? null : { bytes: new Uint8Array(bytes), etag }
+  }
+
+  async registerDevice(device: NewDevice): Promise<DeviceRecord> {
+    return this.#mutate((data) => {
+      const session = device.sessionHash === null ? undefined : get(data.refreshTokens, device.sessionHash)
+      return vault.registerDevice(data, device, session?.userId === device.userId ? session.familyId : null)
+    })
+  }
+
+  async listDevices(userId: UserId): Promise<DeviceRecord[]> {
+    return vault.listDevices(this.#db.data, userId)
+  }
+
+  async getDevice(userId: UserId, deviceId: DeviceId): Promise<DeviceRecord | null> {
+    return vault.getDevice(this.#db.data, userId, deviceId)
+  }
+
+  async getVault(userId: UserId): Promise<VaultRecord | null> {
+    return vault.getVault(this.#db.data, userId)
+  }
+
+  createVault(
+    userId: UserId,
+    first: { deviceId: DeviceId; wrappedKey: string; recoveryWrappedKey: string; now: number },
+  ): Promise<Result<VaultRecord, VaultWriteError>> {
+    return this.#mutate((data) => vault.createVault(data, userId, first))
+  }
+
+  approveDevice(
+    userId: UserId,
+    deviceId: DeviceId,
+    approval: { generation: number; wrappedKey: string; now: number },
+  ): Promise<Result<DeviceRecord, VaultWriteError>> {
+    return this.#mutate((data) => vault.approveDevice(data, userId, deviceId, approval))
+  }
+
+  revokeDevice(userId: UserId, deviceId: DeviceId, now: number): Promise<Result<DeviceRecord, VaultWriteError>> {
+    return this.#mutate((data) => {
+      const revoked = vault.revokeDevice(data, userId, deviceId, now)
+      if (!revoked.ok) return revoked
+      if (revoked.value.sessionFamily !== null) revokeFamily(data, revoked.value.sessionFamily)
+      return ok(revoked.value.device)
+    })
+  }
+
+  setRecoveryKey(userId: UserId, update: { generation: number; recoveryWrappedKey: string }): Promise<Result<VaultRecord, VaultWriteError>> {
+    return this.#mutate((data) => vault.setRecoveryKey(data, userId, update))
+  }
+
+  rotateVault(userId: UserId, rotation: VaultRotation): Promise<Result<VaultRecord, VaultWriteError>> {
+    return this.#mutate((data) => vault.rotateVault(data, userId, rotation))
   }
 
   #avatarPath(userId: UserId): string {

@@ -1,0 +1,154 @@
+/**
+ * The vault's part of the lowdb account file: devices and per-account vault records, and the
+ * pure state changes on them. `LowdbAccountStore` runs each change inside its serialized
+ * write, which is what makes every one of them atomic.
+ */
+import { err, ok, type Result, type UserId } from '@ferry/protocol'
+import type { DeviceId, DeviceRecord, NewDevice, VaultRecord, VaultRotation, VaultWriteError } from '../account-store.ts'
+
+interface StoredDevice extends DeviceRecord {
+  /** The refresh-token family the device registered from; revoked with the device. */
+  readonly sessionFamily: string | null
+}
+
+/** Optional so that account files written before the vault existed still load. */
+export interface VaultTables {
+  /** Device id → device. */
+  devices?: Record<string, StoredDevice>
+  /** User id → vault. */
+  vaults?: Record<string, VaultRecord>
+}
+
+type VaultResult<T> = Result<T, VaultWriteError>
+
+const own = <T>(record: Record<string, T> | undefined, key: string): T | undefined =>
+  record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined
+
+function publicDevice(stored: StoredDevice): DeviceRecord {
+  const { sessionFamily: _, ...device } = stored
+  return device
+}
+
+function ownedDevice(tables: VaultTables, userId: UserId, deviceId: DeviceId): StoredDevice | undefined {
+  const device = own(tables.devices, deviceId)
+  return device?.userId === userId ? device : undefined
+}
+
+export function registerDevice(tables: VaultTables, device: NewDevice, sessionFamily: string | null): DeviceRecord {
+  const devices = (tables.devices ??= {})
+  if (own(devices, device.id) !== undefined) throw new Error(`device id ${device.id} is already taken`)
+  const stored: StoredDevice = {
+    id: device.id,
+    userId: device.userId,
+    name: device.name,
+    publicKey: device.publicKey,
+    status: 'pending',
+    wrappedKey: null,
+    generation: null,
+    createdAt: device.createdAt,
+    approvedAt: null,
+    revokedAt: null,
+    sessionFamily,
+  }
+  devices[device.id] = stored
+  return publicDevice(stored)
+}
+
+export function listDevices(tables: VaultTables, userId: UserId): DeviceRecord[] {
+  return Object.values(tables.devices ?? {})
+    .filter((device) => device.userId === userId)
+    .sort((a, b) => a.createdAt - b.createdAt)
+    .map(publicDevice)
+}
+
+export function getDevice(tables: VaultTables, userId: UserId, deviceId: DeviceId): DeviceRecord | null {
+  const device = ownedDevice(tables, userId, deviceId)
+  return device === undefined ? null : publicDevice(device)
+}
+
+export function getVault(tables: VaultTables, userId: UserId): VaultRecord | null {
+  return own(tables.vaults, userId) ?? null
+}
+
+function approve(tables: VaultTables, device: StoredDevice, generation: number, wrappedKey: string, now: number): DeviceRecord {
+  const approved: StoredDevice = { ...device, status: 'approved', wrappedKey, generation, approvedAt: device.approvedAt ?? now }
+  tables.devices![device.id] = approved
+  return publicDevice(approved)
+}
+
+function usableDevice(tables: VaultTables, userId: UserId, deviceId: DeviceId): VaultResult<StoredDevice> {
+  const device = ownedDevice(tables, userId, deviceId)
+  if (device === undefined) return err('no_device')
+  return device.status === 'revoked' ? err('device_revoked') : ok(device)
+}
+
+export function createVault(
+  tables: VaultTables,
+  userId: UserId,
+  first: { deviceId: DeviceId; wrappedKey: string; recoveryWrappedKey: string; now: number },
+): VaultResult<VaultRecord> {
+  if (getVault(tables, userId) !== null) return err('vault_exists')
+  const device = usableDevice(tables, userId, first.deviceId)
+  if (!device.ok) return device
+  const vault: VaultRecord = { generation: 1, recoveryWrappedKey: first.recoveryWrappedKey }
+  ;(tables.vaults ??= {})[userId] = vault
+  approve(tables, device.value, 1, first.wrappedKey, first.now)
+  return ok(vault)
+}
+
+export function approveDevice(
+  tables: VaultTables,
+  userId: UserId,
+  deviceId: DeviceId,
+  approval: { generation: number; wrappedKey: string; now: number },
+): VaultResult<DeviceRecord> {
+  const vault = getVault(tables, userId)
+  if (vault === null) return err('no_vault')
+  const device = usableDevice(tables, userId, deviceId)
+  if (!device.ok) return device
+  if (approval.generation !== vault.generation) return err('stale_generation')
+  return ok(approve(tables, device.value, approval.generation, approval.wrappedKey, approval.now))
+}
+
+/** Marks the device revoked; answers it and the session family to revoke with it. */
+export function revokeDevice(
+  tables: VaultTables,
+  userId: UserId,
+  deviceId: DeviceId,
+  now: number,
+): VaultResult<{ device: DeviceRecord; sessionFamily: string | null }> {
+  const device = ownedDevice(tables, userId, deviceId)
+  if (device === undefined) return err('no_device')
+  const revoked: StoredDevice =
+    device.status === 'revoked' ? device : { ...device, status: 'revoked', wrappedKey: null, generation: null, revokedAt: now, sessionFamily: null }
+  tables.devices![deviceId] = revoked
+  return ok({ device: publicDevice(revoked), sessionFamily: device.sessionFamily })
+}
+
+export function setRecoveryKey(
+  tables: VaultTables,
+  userId: UserId,
+  update: { generation: number; recoveryWrappedKey: string },
+): VaultResult<VaultRecord> {
+  const vault = getVault(tables, userId)
+  if (vault === null) return err('no_vault')
+  if (update.generation !== vault.generation) return err('stale_generation')
+  const next: VaultRecord = { ...vault, recoveryWrappedKey: update.recoveryWrappedKey }
+  tables.vaults![userId] = next
+  return ok(next)
+}
+
+export function rotateVault(tables: VaultTables, userId: UserId, rotation: VaultRotation): VaultResult<VaultRecord> {
+  const vault = getVault(tables, userId)
+  if (vault === null) return err('no_vault')
+  if (rotation.generation !== vault.generation + 1) return err('stale_generation')
+  const approved = Object.values(tables.devices ?? {}).filter((d) => d.userId === userId && d.status === 'approved')
+  const wrapped = Object.keys(rotation.wrappedKeys)
+  if (wrapped.length !== approved.length || approved.some((d) => !Object.hasOwn(rotation.wrappedKeys, d.id))) return err('devices_changed')
+  for (const device of approved) {
+    tables.devices![device.id] = { ...device, wrappedKey: rotation.wrappedKeys[device.id]!, generation: rotation.generation }
+  }
+  const next: VaultRecord = { generation: rotation.generation, recoveryWrappedKey: rotation.recoveryWrappedKey }
+  tables.vaults![userId] = next
+  return ok(next)
+}

@@ -1,0 +1,142 @@
+/**
+ * The vault part of the `AccountStore` contract (devices, wrapped keys, recovery key,
+ * rotation); run by `accountStoreContract` for every backend.
+ */
+import { randomBytes } from 'node:crypto'
+import { expect, it } from 'vitest'
+import type { UserId } from '@ferry/protocol'
+import type { AccountStore, DeviceId, NewDevice } from '../../relay/src/storage/account-store.ts'
+
+interface Fresh {
+  store: AccountStore
+  reopen?: () => Promise<AccountStore>
+}
+
+const randomId = <T extends string>(): T => randomBytes(16).toString('base64url') as T
+const blob = (): string => randomBytes(48).toString('base64url')
+const HOUR = 3600_000
+
+async function user(store: AccountStore): Promise<UserId> {
+  const id = randomId<UserId>()
+  const created = await store.createUser({ id, email: `${id.toLowerCase()}@example.test`, name: 'Vera', emailConfirmed: true, passwordHash: null, createdAt: Date.now() })
+  if (!created.ok) throw new Error(created.error)
+  return id
+}
+
+function device(userId: UserId, overrides: Partial<NewDevice> = {}): NewDevice {
+  return { id: randomId<DeviceId>(), userId, name: 'Laptop', publicKey: blob(), sessionHash: null, createdAt: Date.now(), ...overrides }
+}
+
+/** Registers the vault cases; call inside the backend's `describe`, with its factory of fresh stores. */
+export function vaultContract(fresh: () => Promise<Fresh>): void {
+  it('vault: registers pending devices and lists only the owner’s, oldest first', async () => {
+    const { store } = await fresh()
+    const [a, b] = [await user(store), await user(store)]
+    const first = await store.registerDevice(device(a, { name: 'Laptop', createdAt: 1000 }))
+    const second = await store.registerDevice(device(a, { name: 'Phone', createdAt: 2000 }))
+    await store.registerDevice(device(b))
+    expect(first).toMatchObject({ userId: a, name: 'Laptop', status: 'pending', wrappedKey: null, generation: null, approvedAt: null })
+    expect((await store.listDevices(a)).map((d) => d.name)).toEqual(['Laptop', 'Phone'])
+    expect(await store.getDevice(a, second.id)).toEqual(second)
+    expect(await store.getDevice(b, second.id)).toBeNull()
+    expect(await store.getVault(a)).toBeNull()
+  })
+
+  it('vault: creates once with its first device approved, then approves others at the current generation', async () => {
+    const { store } = await fresh()
+    const a = await user(store)
+    const [laptop, phone] = [await store.registerDevice(device(a)), await store.registerDevice(device(a))]
+    const [wrapped, recovery] = [blob(), blob()]
+    expect(await store.approveDevice(a, phone.id, { generation: 1, wrappedKey: blob(), now: 5 })).toEqual({ ok: false, error: 'no_vault' })
+    expect(await store.createVault(a, { deviceId: laptop.id, wrappedKey: wrapped, recoveryWrappedKey: recovery, now: 5 })).toEqual({
+      ok: true,
+      value: { generation: 1, recoveryWrappedKey: recovery },
+    })
+    expect(await store.createVault(a, { deviceId: phone.id, wrappedKey: blob(), recoveryWrappedKey: blob(), now: 6 })).toEqual({ ok: false, error: 'vault_exists' })
+    expect(await store.getDevice(a, laptop.id)).toMatchObject({ status: 'approved', wrappedKey: wrapped, generation: 1, approvedAt: 5 })
+
+    expect(await store.approveDevice(a, phone.id, { generation: 2, wrappedKey: blob(), now: 7 })).toEqual({ ok: false, error: 'stale_generation' })
+    expect(await store.approveDevice(a, randomId<DeviceId>(), { generation: 1, wrappedKey: blob(), now: 7 })).toEqual({ ok: false, error: 'no_device' })
+    const phoneKey = blob()
+    const approved = await store.approveDevice(a, phone.id, { generation: 1, wrappedKey: phoneKey, now: 7 })
+    expect(approved.ok && approved.value).toMatchObject({ status: 'approved', wrappedKey: phoneKey, generation: 1 })
+  })
+
+  it('vault: keeps accounts apart', async () => {
+    const { store } = await fresh()
+    const [a, b] = [await user(store), await user(store)]
+    const foreign = await store.registerDevice(device(b))
+    expect(await store.createVault(a, { deviceId: foreign.id, wrappedKey: blob(), recoveryWrappedKey: blob(), now: 1 })).toEqual({ ok: false, error: 'no_device' })
+    expect(await store.revokeDevice(a, foreign.id, 1)).toEqual({ ok: false, error: 'no_device' })
+    expect((await store.getDevice(b, foreign.id))?.status).toBe('pending')
+  })
+
+  it('vault: revoking deletes the wrapped key, is final, and signs the device’s session out', async () => {
+    const { store } = await fresh()
+    const a = await user(store)
+    const expiresAt = Date.now() + HOUR
+    const [session, otherSession] = [randomBytes(32).toString('hex'), randomBytes(32).toString('hex')]
+    await store.createRefreshToken({ hash: session, userId: a, familyId: 'device-session', expiresAt })
+    await store.createRefreshToken({ hash: otherSession, userId: a, familyId: 'other-session', expiresAt })
+    const laptop = await store.registerDevice(device(a))
+    const phone = await store.registerDevice(device(a, { sessionHash: session }))
+    await store.createVault(a, { deviceId: laptop.id, wrappedKey: blob(), recoveryWrappedKey: blob(), now: 1 })
+    await store.approveDevice(a, phone.id, { generation: 1, wrappedKey: blob(), now: 2 })
+
+    const revoked = await store.revokeDevice(a, phone.id, 3)
+    expect(revoked.ok && revoked.value).toMatchObject({ status: 'revoked', wrappedKey: null, generation: null, revokedAt: 3 })
+    expect(await store.getDevice(a, phone.id)).toMatchObject({ status: 'revoked', wrappedKey: null })
+    expect((await store.revokeDevice(a, phone.id, 4)).ok).toBe(true)
+    expect(await store.approveDevice(a, phone.id, { generation: 1, wrappedKey: blob(), now: 5 })).toEqual({ ok: false, error: 'device_revoked' })
+    const now = Date.now()
+    expect((await store.rotateRefreshToken(session, { hash: randomBytes(32).toString('hex'), expiresAt }, now)).status).toBe('invalid')
+    expect((await store.rotateRefreshToken(otherSession, { hash: randomBytes(32).toString('hex'), expiresAt }, now)).status).toBe('rotated')
+  })
+
+  it('vault: replaces the recovery key only at the current generation', async () => {
+    const { store } = await fresh()
+    const a = await user(store)
+    const laptop = await store.registerDevice(device(a))
+    expect(await store.setRecoveryKey(a, { generation: 1, recoveryWrappedKey: blob() })).toEqual({ ok: false, error: 'no_vault' })
+    await store.createVault(a, { deviceId: laptop.id, wrappedKey: blob(), recoveryWrappedKey: blob(), now: 1 })
+    const replacement = blob()
+    expect(await store.setRecoveryKey(a, { generation: 2, recoveryWrappedKey: blob() })).toEqual({ ok: false, error: 'stale_generation' })
+    expect(await store.setRecoveryKey(a, { generation: 1, recoveryWrappedKey: replacement })).toEqual({ ok: true, value: { generation: 1, recoveryWrappedKey: replacement } })
+    expect(await store.getVault(a)).toEqual({ generation: 1, recoveryWrappedKey: replacement })
+  })
+
+  it('vault: rotates only when the new key is wrapped for exactly the approved devices', async () => {
+    const { store } = await fresh()
+    const a = await user(store)
+    const [laptop, phone, pending] = [await store.registerDevice(device(a)), await store.registerDevice(device(a)), await store.registerDevice(device(a))]
+    await store.createVault(a, { deviceId: laptop.id, wrappedKey: blob(), recoveryWrappedKey: blob(), now: 1 })
+    await store.approveDevice(a, phone.id, { generation: 1, wrappedKey: blob(), now: 2 })
+    await store.revokeDevice(a, phone.id, 3)
+
+    const recovery = blob()
+    const laptopKey = blob()
+    expect(await store.rotateVault(a, { generation: 3, wrappedKeys: { [laptop.id]: laptopKey }, recoveryWrappedKey: recovery })).toEqual({ ok: false, error: 'stale_generation' })
+    expect(await store.rotateVault(a, { generation: 2, wrappedKeys: { [laptop.id]: blob(), [phone.id]: blob() }, recoveryWrappedKey: recovery })).toEqual({ ok: false, error: 'devices_changed' })
+    expect(await store.rotateVault(a, { generation: 2, wrappedKeys: {}, recoveryWrappedKey: recovery })).toEqual({ ok: false, error: 'devices_changed' })
+    expect(await store.rotateVault(a, { generation: 2, wrappedKeys: { [laptop.id]: laptopKey }, recoveryWrappedKey: recovery })).toEqual({ ok: true, value: { generation: 2, recoveryWrappedKey: recovery } })
+    expect(await store.getDevice(a, laptop.id)).toMatchObject({ generation: 2, wrappedKey: laptopKey })
+    expect(await store.getDevice(a, pending.id)).toMatchObject({ status: 'pending', wrappedKey: null })
+    expect(await store.approveDevice(a, pending.id, { generation: 1, wrappedKey: blob(), now: 4 })).toEqual({ ok: false, error: 'stale_generation' })
+  })
+
+  it('vault: keeps devices and the vault across a reopen (persistent backends)', async (context) => {
+    const { store, reopen } = await fresh()
+    if (!reopen) return context.skip()
+    const a = await user(store)
+    const laptop = await store.registerDevice(device(a))
+    const [wrapped, recovery] = [blob(), blob()]
+    await store.createVault(a, { deviceId: laptop.id, wrappedKey: wrapped, recoveryWrappedKey: recovery, now: 1 })
+    const again = await reopen()
+    try {
+      expect(await again.getVault(a)).toEqual({ generation: 1, recoveryWrappedKey: recovery })
+      expect(await again.getDevice(a, laptop.id)).toMatchObject({ status: 'approved', wrappedKey: wrapped })
+    } finally {
+      await again.close()
+    }
+  })
+}
