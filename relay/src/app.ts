@@ -56,7 +56,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     ...(config.tls
       ? { https: { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } }
       : {}),
-    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    // No type coercion: a JSON body holding 42 where a string belongs is a bad request, not "42".
+    ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: false } },
   }) as unknown as FastifyInstance
   app.addHook('onClose', async () => {
     await stores.close()
