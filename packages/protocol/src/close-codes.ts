@@ -10,6 +10,8 @@ export const CloseCode = {
   TooLarge: 1009,
   /** The relay failed internally; reconnecting may help. */
   InternalError: 1011,
+  /** The relay is busy (a socket sent too much before its doc loaded); reconnect later. */
+  TryAgainLater: 1013,
   /** A malformed message: bad framing, unknown type, an update that does not decode, a text frame. */
   Malformed: 4400,
   /** No token, or a token that is invalid or expired: refresh the access token, then reconnect. */

@@ -2,12 +2,18 @@
  * The one place that chooses storage backends from config. The embedded default keeps
  * everything under the data dir; `DATABASE_URL` will select PostgreSQL once that backend exists.
  */
+import { join } from 'node:path'
 import type { Config } from '../config.ts'
 import type { AccountStore } from './account-store.ts'
 import { LowdbAccountStore } from './lowdb/lowdb-account-store.ts'
+import type { DocStore } from './doc-store.ts'
+import { FilesDocStore } from './files/files-doc-store.ts'
+import { loadMasterKey } from './files/keys.ts'
 
 export interface Stores {
   readonly accounts: AccountStore
+  /** Document bytes (encrypted log + snapshot files under `<dataDir>/docs` by default). */
+  readonly docs: DocStore
   /** Per-store readiness for `/healthz`: `'ok'` or the reason it is not ready. */
   check(): Promise<Record<string, string>>
   /** Closes every store (after the server stopped taking requests). */
@@ -29,12 +35,15 @@ export async function createStores(config: Config): Promise<Stores> {
     throw new Error('DATABASE_URL is set, but the PostgreSQL account store is not available in this build')
   }
   const accounts = await LowdbAccountStore.open({ dir: config.dataDir })
+  const docs = new FilesDocStore(join(config.dataDir, 'docs'), loadMasterKey(config))
   return {
     accounts,
+    docs,
     async check() {
       return Object.fromEntries(await Promise.all([readiness('accounts', () => accounts.ping())]))
     },
     async close() {
+      await docs.close()
       await accounts.close()
     },
   }

@@ -1,0 +1,54 @@
+/**
+ * Who may open `/v1/sync/<docName>`: decided from the upgrade request alone, before any doc is
+ * loaded. An access token grants what `userAccess` says; other token kinds (share links) are
+ * answered by resolvers other plugins register.
+ */
+import { CloseCode, parseDocName, userAccess, type Access, type DocName, type ParsedDocName } from '@ferry/protocol'
+import type { AccessTokens } from '../auth/access-tokens.ts'
+
+export const SYNC_PATH_PREFIX = '/v1/sync/'
+
+/** What a token grants on one doc. `grantId` names the grant so it can be revoked (e.g. `link:<id>`). */
+export interface SyncGrant {
+  readonly access: Access
+  readonly grantId?: string
+}
+
+/** Answers for tokens it recognises (null otherwise). */
+export type SyncTokenResolver = (token: string, doc: ParsedDocName) => SyncGrant | null | Promise<SyncGrant | null>
+
+export type SyncDecision =
+  | { readonly ok: true; readonly doc: DocName; readonly access: 'read-write' | 'read-only'; readonly grantId: string | null; readonly wantsAck: boolean }
+  | { readonly ok: false; readonly code: number; readonly reason: string }
+
+const refuse = (code: number, reason: string): SyncDecision => ({ ok: false, code, reason })
+
+export async function authorizeSync(
+  url: string,
+  tokens: AccessTokens,
+  resolvers: readonly SyncTokenResolver[],
+): Promise<SyncDecision> {
+  const q = url.indexOf('?')
+  const path = q === -1 ? url : url.slice(0, q)
+  const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1))
+  let raw: string
+  try {
+    raw = decodeURIComponent(path.slice(SYNC_PATH_PREFIX.length))
+  } catch {
+    return refuse(CloseCode.BadDocName, 'bad doc name')
+  }
+  const parsed = parseDocName(raw)
+  if (!parsed.ok) return refuse(CloseCode.BadDocName, parsed.error.message)
+  const token = query.get('token')
+  if (!token) return refuse(CloseCode.Unauthenticated, 'a token is required')
+  let grant: SyncGrant | null = null
+  const claims = tokens.verify(token)
+  if (claims) grant = { access: userAccess(claims.userId, parsed.value) }
+  for (const resolve of resolvers) {
+    if (grant) break
+    grant = await resolve(token, parsed.value)
+  }
+  if (!grant) return refuse(CloseCode.Unauthenticated, 'the token is invalid or expired')
+  if (grant.access === 'none') return refuse(CloseCode.Forbidden, 'this token grants no access to this doc')
+  return { ok: true, doc: parsed.value.name, access: grant.access, grantId: grant.grantId ?? null, wantsAck: query.get('ack') === '1' }
+}

@@ -1,0 +1,115 @@
+/**
+ * The relay's view of a room's awareness (cursors, user names): the latest state per client
+ * id, kept as the JSON text clients sent. The relay enforces what the stock y-protocols
+ * server does not: a socket may only set the client ids it claimed first (at most
+ * {@link MAX_CLIENT_IDS_PER_SESSION}), every state must be valid JSON within the size cap, and
+ * a socket's states are cleared when it leaves.
+ */
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+
+/** A provider normally uses one client id; a few more allow a doc that was reset. */
+export const MAX_CLIENT_IDS_PER_SESSION = 4
+
+export interface AwarenessEntry {
+  readonly clientId: number
+  readonly clock: number
+  /** JSON text; `'null'` removes the client's state. */
+  readonly state: string
+}
+
+export class AwarenessError extends Error {
+  override name = 'AwarenessError'
+  constructor(readonly code: 'malformed' | 'too-large' | 'not-owner') {
+    super(`awareness update rejected: ${code}`)
+  }
+}
+
+/** Decodes an awareness update; throws `AwarenessError('malformed')` on anything invalid. */
+export function decodeAwareness(update: Uint8Array, maxStateBytes: number): AwarenessEntry[] {
+  const decoder = decoding.createDecoder(update)
+  try {
+    const count = decoding.readVarUint(decoder)
+    const entries: AwarenessEntry[] = []
+    for (let i = 0; i < count; i++) {
+      const clientId = decoding.readVarUint(decoder)
+      const clock = decoding.readVarUint(decoder)
+      const length = decoding.peekVarUint(decoder)
+      if (length > maxStateBytes) throw new AwarenessError('too-large')
+      if (length > decoder.arr.length - decoder.pos) throw new AwarenessError('malformed')
+      const state = decoding.readVarString(decoder)
+      JSON.parse(state)
+      entries.push({ clientId, clock, state })
+    }
+    if (decoding.hasContent(decoder)) throw new AwarenessError('malformed')
+    return entries
+  } catch (error) {
+    throw error instanceof AwarenessError ? error : new AwarenessError('malformed')
+  }
+}
+
+export function encodeAwareness(entries: Iterable<AwarenessEntry>): Uint8Array {
+  const list = [...entries]
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, list.length)
+  for (const entry of list) {
+    encoding.writeVarUint(encoder, entry.clientId)
+    encoding.writeVarUint(encoder, entry.clock)
+    encoding.writeVarString(encoder, entry.state)
+  }
+  return encoding.toUint8Array(encoder)
+}
+
+export class AwarenessStates<Owner> {
+  readonly #entries = new Map<number, AwarenessEntry>()
+  readonly #owners = new Map<number, Owner>()
+  readonly #claims = new Map<Owner, Set<number>>()
+
+  /** Current states (without removed ones), for a joining or querying client. */
+  get states(): AwarenessEntry[] {
+    return [...this.#entries.values()].filter((e) => e.state !== 'null')
+  }
+
+  get size(): number {
+    return this.#entries.size
+  }
+
+  /**
+   * Applies entries sent by `owner` (or by another relay instance when `owner` is null).
+   * Throws `not-owner` when a socket touches a client id another socket claimed.
+   */
+  apply(owner: Owner | null, entries: readonly AwarenessEntry[]): void {
+    if (owner !== null) {
+      const claims = this.#claims.get(owner) ?? new Set<number>()
+      for (const { clientId } of entries) {
+        const current = this.#owners.get(clientId)
+        if (current !== undefined && current !== owner) throw new AwarenessError('not-owner')
+        if (current === undefined) claims.add(clientId)
+      }
+      if (claims.size > MAX_CLIENT_IDS_PER_SESSION) throw new AwarenessError('not-owner')
+      this.#claims.set(owner, claims)
+      for (const clientId of claims) this.#owners.set(clientId, owner)
+    }
+    for (const entry of entries) {
+      const known = this.#entries.get(entry.clientId)
+      if (!known || known.clock < entry.clock || (known.clock === entry.clock && entry.state === 'null')) {
+        this.#entries.set(entry.clientId, entry)
+      }
+    }
+  }
+
+  /** Forgets `owner`'s client ids and returns the removal update to send to the others (or null). */
+  release(owner: Owner): Uint8Array | null {
+    const claims = this.#claims.get(owner)
+    this.#claims.delete(owner)
+    if (!claims) return null
+    const removed: AwarenessEntry[] = []
+    for (const clientId of claims) {
+      this.#owners.delete(clientId)
+      const known = this.#entries.get(clientId)
+      this.#entries.delete(clientId)
+      if (known && known.state !== 'null') removed.push({ clientId, clock: known.clock + 1, state: 'null' })
+    }
+    return removed.length > 0 ? encodeAwareness(removed) : null
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * The persistence pipeline of one room. Updates the room accepted queue here; a group commit
+ * appends everything queued as one record (one fsync) at most `groupCommitMs` after the first
+ * of them, and only one commit per doc is in flight: what arrives meanwhile rides the next.
+ * After a commit, every socket that asked (`ack=1`) and sent something in it gets the state
+ * vector the doc had when the batch was cut — it covers all that socket's updates.
+ *
+ * A failed commit acknowledges nothing, puts its batch back at the front and retries with
+ * backoff (storage full or read-only does not lose accepted updates while the process lives).
+ * When the log grows, the writer folds it into a snapshot from the room's `Y.Doc` (fast,
+ * unlike `Y.mergeUpdates` on long logs) in a later turn, while appends continue.
+ */
+import type { FastifyBaseLogger } from 'fastify'
+import type { DocName } from '@ferry/protocol'
+import type { DocStore, LogSeq } from '../storage/doc-store.ts'
+
+/** Compact once the log holds this many updates… */
+export const COMPACT_AFTER_UPDATES = 1000
+/** …or this many bytes. */
+export const COMPACT_AFTER_BYTES = 2 * 1024 * 1024
+const RETRY_MIN_MS = 50
+const RETRY_MAX_MS = 5_000
+
+export interface PersistedListener {
+  persisted(stateVector: Uint8Array): void
+}
+
+export interface DocWriterOptions {
+  store: DocStore
+  name: DocName
+  groupCommitMs: number
+  log: FastifyBaseLogger
+  /** The doc's full state as one update (for snapshots). */
+  encodeState(): Uint8Array
+  encodeStateVector(): Uint8Array
+  /** What the store held at load: last sequence number and the updates after the snapshot. */
+  loaded: { seq: LogSeq; logUpdates: number; logBytes: number }
+}
+
+export class DocWriter {
+  readonly #opts: DocWriterOptions
+  #pending: Uint8Array[] = []
+  #waiters = new Set<PersistedListener>()
+  #committing = false
+  #timer: NodeJS.Timeout | null = null
+  #retryMs = 0
+  #seq: LogSeq
+  #logUpdates: number
+  #logBytes: number
+  #compaction: Promise<void> | null = null
+  #idleWaiters: Array<() => void> = []
+  #closed = false
+
+  constructor(opts: DocWriterOptions) {
+    this.#opts = opts
+    this.#seq = opts.loaded.seq
+    this.#logUpdates = opts.loaded.logUpdates
+    this.#logBytes = opts.loaded.logBytes
+  }
+
+  /** True while accepted updates or acks are not yet stored. */
+  get dirty(): boolean {
+    return this.#pending.length > 0 || this.#waiters.size > 0 || this.#committing
+  }
+
+  /** True when the last commit failed and a retry is scheduled. */
+  get failing(): boolean {
+    return this.#retryMs > 0
+  }
+
+  add(update: Uint8Array): void {
+    this.#pending.push(update)
+    this.#schedule()
+  }
+
+  /** Sends `listener` the doc's state vector once everything queued so far is stored. */
+  ackAfter(listener: PersistedListener): void {
+    this.#waiters.add(listener)
+    this.#schedule()
+  }
+
+  /** A socket went away: it gets no ack (its updates are still stored). */
+  forget(listener: PersistedListener): void {
+    this.#waiters.delete(listener)
+  }
+
+  /** Resolves once nothing is pending or in flight. While storage fails, it waits for a retry to succeed. */
+  flush(): Promise<void> {
+    if (!this.dirty) return Promise.resolve()
+    if (this.#timer && !this.failing) {
+      clearTimeout(this.#timer)
+      this.#timer = null
+      void this.#commit()
+    }
+    return new Promise((resolve) => this.#idleWaiters.push(resolve))
+  }
+
+  /** Folds the log into a snapshot now (at unload); waits for one already running. */
+  async compact(): Promise<void> {
+    if (this.#compaction) await this.#compaction
+    if (this.#logUpdates === 0) return
+    await this.#startCompaction()
+  }
+
+  /** Stops timers; pending updates stay unstored (call `flush()` first). */
+  close(): void {
+    this.#closed = true
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = null
+  }
+
+  #schedule(): void {
+    if (this.#committing || this.#timer || this.#closed) return
+    this.#timer = setTimeout(() => {
+      this.#timer = null
+      void this.#commit()
+    }, this.#opts.groupCommitMs)
+  }
+
+  async #commit(): Promise<void> {
+    if (this.#committing || this.#closed) return
+    this.#committing = true
+    const batch = this.#pending
+    const waiters = this.#waiters
+    this.#pending = []
+    this.#waiters = new Set()
+    const stateVector = this.#opts.encodeStateVector()
+    try {
+      if (batch.length > 0) {
+        this.#seq = await this.#opts.store.append(this.#opts.name, batch)
+        this.#logUpdates += batch.length
+        for (const update of batch) this.#logBytes += update.length
+      }
+      this.#retryMs = 0
+    } catch (error) {
+      this.#committing = false
+      this.#pending = batch.concat(this.#pending)
+      for (const waiter of waiters) this.#waiters.add(waiter)
+      this.#retryMs = Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, this.#retryMs * 2))
+      this.#opts.log.error({ err: error, retryInMs: this.#retryMs }, 'storing document updates failed; will retry')
+      if (!this.#closed) {
+        this.#timer = setTimeout(() => {
+          this.#timer = null
+          void this.#commit()
+        }, this.#retryMs)
+      }
+      return
+    }
+    this.#committing = false
+    for (const waiter of waiters) waiter.persisted(stateVector)
+    if (this.#pending.length > 0 || this.#waiters.size > 0) {
+      this.#schedule()
+    } else {
+      for (const resolve of this.#idleWaiters.splice(0)) resolve()
+    }
+    if (!this.#compaction && (this.#logUpdates >= COMPACT_AFTER_UPDATES || this.#logBytes >= COMPACT_AFTER_BYTES)) {
+      setImmediate(() => void this.#startCompaction())
+    }
+  }
+
+  #startCompaction(): Promise<void> {
+    if (this.#compaction) return this.#compaction
+    const through = this.#seq
+    const folded = { updates: this.#logUpdates, bytes: this.#logBytes }
+    const snapshot = this.#opts.encodeState()
+    this.#compaction = this.#opts.store
+      .compact(this.#opts.name, snapshot, through)
+      .then(
+        () => {
+          this.#logUpdates -= folded.updates
+          this.#logBytes -= folded.bytes
+        },
+        (error: unknown) => this.#opts.log.error({ err: error }, 'compacting a document failed; the log is kept'),
+      )
+      .finally(() => {
+        this.#compaction = null
+      })
+    return this.#compaction
+  }
+}

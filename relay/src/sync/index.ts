@@ -1,0 +1,178 @@
+/**
+ * The sync endpoint, `ws(s)://host/v1/sync/<docName>?token=…[&ack=1]` (DESIGN.md, "Relay API").
+ * Upgrades are handled on the HTTP server directly (`ws` in `noServer` mode) so the token and
+ * doc are checked before the handshake completes; a refused socket is opened only to carry
+ * its close code (4401/4403/4404; browsers cannot read an HTTP status) and never loads a doc.
+ *
+ * Shutdown (`app.close()`, SIGTERM): stop accepting, store everything, close sockets with 1001.
+ */
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { CloseCode } from '@ferry/protocol'
+import type { Config } from '../config.ts'
+import type { DocStore } from '../storage/doc-store.ts'
+import { redactUrl } from '../redact.ts'
+import { authorizeSync, SYNC_PATH_PREFIX, type SyncDecision, type SyncTokenResolver } from './authorize.ts'
+import type { Broadcast } from './broadcast.ts'
+import { ConnectionRate } from './connection-rate.ts'
+import { Rooms } from './rooms.ts'
+import { SendBatcher } from './send-batcher.ts'
+import { Session } from './session.ts'
+
+export type { SyncGrant, SyncTokenResolver } from './authorize.ts'
+
+/** Longest wait for storage while shutting down, ms; `main.ts` exits after 10 s regardless. */
+const SHUTDOWN_FLUSH_MS = 7_000
+
+export interface SyncService {
+  /** Lets another plugin accept its own tokens (share links) on the sync endpoint. */
+  addTokenResolver(resolver: SyncTokenResolver): void
+  /** Closes every socket opened with `grantId` (4403); returns how many. */
+  revoke(grantId: string): number
+  /** Rooms currently loaded or loading. */
+  readonly loadedRooms: number
+  /** Stores every accepted update now (tests, shutdown). */
+  flush(): Promise<void>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sync: SyncService
+  }
+}
+
+export interface SyncPluginOptions {
+  config: Config
+  docStore: DocStore
+  broadcast: Broadcast
+}
+
+export default fp(
+  async function syncPlugin(app: FastifyInstance, opts: SyncPluginOptions) {
+    const { config, docStore, broadcast } = opts
+    const log = app.log.child({ plugin: 'sync' })
+    const wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: config.limits.maxMessageBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+    })
+    const rooms = new Rooms({
+      store: docStore,
+      broadcast,
+      log,
+      groupCommitMs: config.groupCommitMs,
+      roomIdleMs: config.roomIdleMs,
+      maxAwarenessBytes: config.limits.maxAwarenessBytes,
+    })
+    const batcher = new SendBatcher()
+    const rate = new ConnectionRate(config.limits.connectionsPerMinutePerIp)
+    const resolvers: SyncTokenResolver[] = []
+    const sessions = new Set<Session>()
+    let closing = false
+
+    const refuse = (req: IncomingMessage, socket: Duplex, head: Buffer, code: number, reason: string): void => {
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.on('error', () => undefined)
+        ws.close(code, reason)
+      })
+    }
+
+    const connect = (ws: WebSocket, socket: Duplex, decision: Extract<SyncDecision, { ok: true }>): void => {
+      const session = new Session(ws, socket, {
+        wantsAck: decision.wantsAck,
+        readOnly: decision.access === 'read-only',
+        grantId: decision.grantId,
+        maxSendBufferBytes: config.limits.maxSendBufferBytes,
+        batcher,
+        log,
+      })
+      sessions.add(session)
+      ws.on('error', (error) => log.debug({ err: error }, 'sync socket error'))
+      ws.on('message', (data, isBinary) => session.receive(data, isBinary))
+      ws.on('close', () => {
+        sessions.delete(session)
+        if (session.room) rooms.leave(session.room, session)
+        session.detach()
+      })
+      rooms.join(decision.doc, session).then(
+        (room) => {
+          if (session.open) session.attach(room)
+          else rooms.leave(room, session)
+        },
+        (error: unknown) => {
+          log.error({ err: error }, 'loading a document failed')
+          session.close(CloseCode.InternalError, 'the document could not be loaded')
+        },
+      )
+    }
+
+    const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+      const url = req.url ?? ''
+      if (!url.startsWith(SYNC_PATH_PREFIX)) {
+        if (app.server.listenerCount('upgrade') === 1) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
+        return
+      }
+      socket.on('error', (error) => log.debug({ err: error }, 'sync upgrade socket error'))
+      log.debug({ url: redactUrl(url) }, 'sync connection')
+      if (closing) return refuse(req, socket, head, CloseCode.GoingAway, 'the relay is shutting down')
+      if (!rate.allow(req.socket.remoteAddress ?? '')) {
+        return refuse(req, socket, head, CloseCode.RateLimited, 'too many connections; retry later')
+      }
+      authorizeSync(url, app.accessTokens, resolvers).then(
+        (decision) => {
+          if (!decision.ok) return refuse(req, socket, head, decision.code, decision.reason)
+          if (closing) return refuse(req, socket, head, CloseCode.GoingAway, 'the relay is shutting down')
+          wss.handleUpgrade(req, socket, head, (ws) => connect(ws, socket, decision))
+        },
+        (error: unknown) => {
+          log.error({ err: error }, 'authorizing a sync connection failed')
+          refuse(req, socket, head, CloseCode.InternalError, 'authorization failed')
+        },
+      )
+    }
+    app.server.on('upgrade', onUpgrade)
+
+    app.decorate<SyncService>('sync', {
+      addTokenResolver: (resolver) => void resolvers.push(resolver),
+      revoke(grantId) {
+        let closed = 0
+        for (const session of sessions) {
+          if (session.grantId !== grantId) continue
+          session.close(CloseCode.Forbidden, 'access was revoked')
+          closed++
+        }
+        return closed
+      },
+      get loadedRooms() {
+        return rooms.size
+      },
+      flush: () => rooms.flushAll(),
+    })
+
+    app.addHook('preClose', async () => {
+      closing = true
+      app.server.off('upgrade', onUpgrade)
+      let timer: NodeJS.Timeout | undefined
+      const deadline = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), SHUTDOWN_FLUSH_MS)
+      })
+      const flushed = await Promise.race([rooms.flushAll().then(() => 'ok' as const), deadline])
+      if (flushed === 'timeout') log.error('shutting down with document updates that storage did not accept')
+      const closes = [...sessions].map((session) => new Promise<void>((resolve) => {
+        session.onClosed(resolve)
+        session.close(CloseCode.GoingAway, 'the relay is shutting down')
+      }))
+      await Promise.race([Promise.all(closes), deadline])
+      clearTimeout(timer)
+      if (flushed === 'ok') await rooms.closeAll()
+    })
+    app.addHook('onClose', async () => {
+      await broadcast.close()
+    })
+  },
+  { name: 'sync', dependencies: ['access-tokens'] },
+)

@@ -1,0 +1,126 @@
+/**
+ * One loaded document and the sockets on it. The room holds the doc as a `Y.Doc` (to answer
+ * sync step 1 with exactly what a client lacks, and to snapshot it), relays the frames it
+ * accepts to the other sockets byte for byte, hands updates to its `DocWriter` and
+ * awareness to its `AwarenessStates`.
+ */
+import * as Y from 'yjs'
+import { decodeMessage, encodeMessage, type DocName } from '@ferry/protocol'
+import type { Broadcast } from './broadcast.ts'
+import { AwarenessStates, decodeAwareness, encodeAwareness } from './awareness-states.ts'
+import { DocWriter, type DocWriterOptions, type PersistedListener } from './doc-writer.ts'
+
+/** What a room needs from a socket. */
+export interface RoomMember extends PersistedListener {
+  /** Whether the socket opted in to `persisted` acks (`ack=1`). */
+  readonly wantsAck: boolean
+  readonly readOnly: boolean
+  send(frame: Uint8Array): void
+}
+
+export class Room {
+  readonly members = new Set<RoomMember>()
+  readonly awareness = new AwarenessStates<RoomMember>()
+  readonly writer: DocWriter
+  readonly #broadcast: Broadcast
+  readonly #maxAwarenessBytes: number
+  readonly #unsubscribe: () => void
+  #changed = false
+
+  constructor(
+    readonly name: DocName,
+    readonly doc: Y.Doc,
+    opts: {
+      broadcast: Broadcast
+      maxAwarenessBytes: number
+      writer: Omit<DocWriterOptions, 'name' | 'encodeState' | 'encodeStateVector'>
+    },
+  ) {
+    this.#broadcast = opts.broadcast
+    this.#maxAwarenessBytes = opts.maxAwarenessBytes
+    this.writer = new DocWriter({
+      ...opts.writer,
+      name,
+      encodeState: () => Y.encodeStateAsUpdate(doc),
+      encodeStateVector: () => Y.encodeStateVector(doc),
+    })
+    doc.on('update', () => {
+      this.#changed = true
+    })
+    this.#unsubscribe = opts.broadcast.subscribe(name, (frame) => this.#applyRemote(frame))
+  }
+
+  /** Greets a new socket: the relay's sync step 1 (unless read-only) and the current awareness. */
+  join(member: RoomMember): void {
+    this.members.add(member)
+    if (!member.readOnly) member.send(encodeMessage({ type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) }))
+    const states = this.awareness.states
+    if (states.length > 0) member.send(encodeMessage({ type: 'awareness', update: encodeAwareness(states) }))
+  }
+
+  leave(member: RoomMember): void {
+    if (!this.members.delete(member)) return
+    this.writer.forget(member)
+    const removal = this.awareness.release(member)
+    if (removal) this.#relay(null, encodeMessage({ type: 'awareness', update: removal }))
+  }
+
+  /** Sync step 1 from a client: answer with what it lacks. Throws on a malformed state vector. */
+  answerStep1(member: RoomMember, stateVector: Uint8Array): void {
+    member.send(encodeMessage({ type: 'sync-step2', update: Y.encodeStateAsUpdate(this.doc, stateVector) }))
+  }
+
+  /**
+   * An update (or sync step 2) from a writer. The update is decoded in full before it is
+   * applied, so a malformed one throws without touching the doc. `frame` is relayed as is
+   * when it is already an update message.
+   */
+  applyUpdate(member: RoomMember, update: Uint8Array, frame: Uint8Array | null): void {
+    Y.decodeUpdate(update)
+    this.#changed = false
+    Y.applyUpdate(this.doc, update, member)
+    const store = this.doc.store
+    if (this.#changed || store.pendingStructs !== null || store.pendingDs !== null) {
+      this.#relay(member, frame ?? encodeMessage({ type: 'sync-update', update }))
+      this.writer.add(update)
+    }
+    if (member.wantsAck) this.writer.ackAfter(member)
+  }
+
+  /** An awareness update from a socket; throws `AwarenessError` when it is not allowed. */
+  applyAwareness(member: RoomMember, update: Uint8Array, frame: Uint8Array): void {
+    this.awareness.apply(member, decodeAwareness(update, this.#maxAwarenessBytes))
+    this.#relay(member, frame)
+  }
+
+  answerAwarenessQuery(member: RoomMember): void {
+    member.send(encodeMessage({ type: 'awareness', update: encodeAwareness(this.awareness.states) }))
+  }
+
+  /** Stops listening to other instances and frees the doc. */
+  destroy(): void {
+    this.#unsubscribe()
+    this.writer.close()
+    this.doc.destroy()
+  }
+
+  #relay(from: RoomMember | null, frame: Uint8Array): void {
+    for (const member of this.members) if (member !== from) member.send(frame)
+    this.#broadcast.publish(this.name, frame)
+  }
+
+  /** A frame another relay instance accepted (and stores itself). */
+  #applyRemote(frame: Uint8Array): void {
+    const decoded = decodeMessage(frame)
+    if (!decoded.ok) return
+    const message = decoded.value
+    try {
+      if (message.type === 'sync-update') Y.applyUpdate(this.doc, message.update, 'remote')
+      else if (message.type === 'awareness') this.awareness.apply(null, decodeAwareness(message.update, this.#maxAwarenessBytes))
+      else return
+    } catch {
+      return
+    }
+    for (const member of this.members) member.send(frame)
+  }
+}
