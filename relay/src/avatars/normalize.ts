@@ -19,14 +19,16 @@ const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'avif', 'heif', 
 export type AvatarRejection = 'not_an_image' | 'too_many_pixels'
 
 export async function normalizeAvatar(input: Buffer): Promise<Result<Avatar, AvatarRejection>> {
-  const options = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' as const }
-  let format: string | undefined
+  let header
   try {
-    format = (await sharp(input, options).metadata()).format
+    // Reads the header only; the pixel count is checked before anything is decoded.
+    header = await sharp(input, { limitInputPixels: false }).metadata()
   } catch {
     return err('not_an_image')
   }
-  if (format === undefined || !ACCEPTED_FORMATS.has(format)) return err('not_an_image')
+  if (header.format === undefined || !ACCEPTED_FORMATS.has(header.format)) return err('not_an_image')
+  if ((header.width ?? 0) * (header.height ?? 0) > MAX_INPUT_PIXELS) return err('too_many_pixels')
+  const options = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' as const }
   try {
     const bytes = await sharp(input, options)
       .rotate()
