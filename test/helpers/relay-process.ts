@@ -1,0 +1,66 @@
+/**
+ * The relay as its own process, exactly as `npm start` runs it (`node --import tsx
+ * relay/src/main.ts`), for tests that kill it (SIGKILL, SIGTERM) or read its logs. Tokens for
+ * it are signed with the `FERRY_JWT_SECRET` it was started with.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+import { SignJWT } from 'jose'
+
+const ROOT = join(import.meta.dirname, '..', '..')
+export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123'
+
+export interface RelayProcess {
+  child: ChildProcess
+  /** `ws://127.0.0.1:<port>` */
+  wsUrl: string
+  /** Everything the process printed so far (stdout and stderr). */
+  output(): string
+  /** Resolves with the exit code (or the signal name) once the process has exited. */
+  exited: Promise<number | string>
+}
+
+/** Starts the relay CLI on a free port with `dataDir`; resolves once it listens. */
+export async function spawnRelay(dataDir: string, env: Record<string, string> = {}): Promise<RelayProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'relay', 'src', 'main.ts')], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      FERRY_DATA_DIR: dataDir,
+      FERRY_JWT_SECRET: TEST_JWT_SECRET,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)))
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`relay did not start:\n${output}`)), 20_000)
+    const check = () => {
+      const match = /listening on https?:\/\/[^:]+:(\d+)/.exec(output)
+      if (match) {
+        clearTimeout(timer)
+        child.stdout!.off('data', check)
+        resolve(Number(match[1]))
+      }
+    }
+    child.stdout!.on('data', check)
+    void exited.then(() => reject(new Error(`relay exited during start:\n${output}`)))
+  })
+  return { child, wsUrl: `ws://127.0.0.1:${port}`, output: () => output, exited }
+}
+
+/** An access token the spawned relay accepts for `userId`. */
+export function processToken(userId: string): Promise<string> {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(userId)
+    .setIssuedAt()
+    .setExpirationTime('10m')
+    .sign(new TextEncoder().encode(TEST_JWT_SECRET))
+}
