@@ -19,6 +19,7 @@ import auth from './auth/index.ts'
 import avatars from './avatars/index.ts'
 import sync from './sync/index.ts'
 import { createBroadcast } from './sync/broadcast.ts'
+import vault from './vault/index.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -91,6 +92,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(auth, { config })
   await app.register(avatars, { config })
   await app.register(sync, { config, docStore: stores.docs, broadcast: createBroadcast(config) })
+  await app.register(vault, { store: stores.accounts })
 
   app.get('/healthz', async (_request, reply) => {
     const storage = await stores.check()

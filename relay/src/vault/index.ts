@@ -1,0 +1,142 @@
+/**
+ * The vault routes (`/v1/vault/…`): device registration and approval, wrapped vault keys, the
+ * recovery-wrapped key and key rotation. Every route is authenticated and works only on the
+ * caller's own account. The relay stores public keys and wrapped keys; it never sees a vault
+ * key or a variable value (DESIGN.md "Secrets").
+ */
+import { randomBytes, webcrypto } from 'node:crypto'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { UserId } from '@ferry/protocol'
+import { requireUser } from '../auth/access-tokens.ts'
+import { hashSecret } from '../auth/secrets.ts'
+import { badRequest, forbidden, httpError, notFound, type HttpError } from '../errors.ts'
+import type { AccountStore, DeviceId, DeviceRecord, VaultWriteError } from '../storage/account-store.ts'
+import {
+  ApproveBody,
+  CreateVaultBody,
+  DeviceParams,
+  DeviceSchema,
+  RecoveryAnswer,
+  RecoveryBody,
+  RegisterDeviceBody,
+  RotateBody,
+  VaultStateSchema,
+  WrappedKeyAnswer,
+  type DeviceView,
+} from './schemas.ts'
+
+/** Devices an account may hold that are not revoked: enough for every browser a person uses, few enough to bound a rotation. */
+export const MAX_LIVE_DEVICES = 32
+
+export interface VaultOptions {
+  store: AccountStore
+}
+
+const messages: Readonly<Record<VaultWriteError, () => HttpError>> = {
+  no_vault: () => notFound('This account has no vault yet.', 'no_vault'),
+  vault_exists: () => httpError(409, 'vault_exists', 'This account already has a vault; ask a signed-in device to approve this one.'),
+  no_device: () => notFound('No such device in this account.', 'unknown_device'),
+  device_revoked: () => forbidden('This device was revoked.', 'device_revoked'),
+  stale_generation: () => httpError(409, 'stale_generation', 'The vault key changed in the meantime (rotated on another device). Reload and try again.'),
+  devices_changed: () => httpError(409, 'devices_changed', 'The devices changed in the meantime. Reload and try again.'),
+}
+
+function unwrap<T>(result: { ok: true; value: T } | { ok: false; error: VaultWriteError }): T {
+  if (!result.ok) throw messages[result.error]()
+  return result.value
+}
+
+const view = (device: DeviceRecord): DeviceView => ({
+  id: device.id,
+  name: device.name,
+  publicKey: device.publicKey,
+  status: device.status,
+  createdAt: device.createdAt,
+  approvedAt: device.approvedAt,
+  revokedAt: device.revokedAt,
+})
+
+/** Refuses bytes that are not a point on P-256, so no device can be approved to a key nobody can hold. */
+async function assertPublicKey(text: string): Promise<void> {
+  try {
+    await webcrypto.subtle.importKey('raw', Buffer.from(text, 'base64url'), { name: 'ECDH', namedCurve: 'P-256' }, true, [])
+  } catch {
+    throw badRequest('publicKey is not an uncompressed P-256 public key.', 'invalid_public_key')
+  }
+}
+
+const vault: FastifyPluginAsyncTypebox<VaultOptions> = async (app, { store }) => {
+  app.addHook('onRequest', requireUser)
+  const owner = (request: { userId: string }): UserId => request.userId as UserId
+
+  app.get('/v1/vault', { schema: { response: { 200: VaultStateSchema } } }, async (request) => ({
+    generation: (await store.getVault(owner(request)))?.generation ?? null,
+  }))
+
+  app.post('/v1/vault', { schema: { body: CreateVaultBody, response: { 201: VaultStateSchema } } }, async (request, reply) => {
+    const { deviceId, wrappedKey, recoveryWrappedKey } = request.body
+    const created = unwrap(await store.createVault(owner(request), { deviceId: deviceId as DeviceId, wrappedKey, recoveryWrappedKey, now: Date.now() }))
+    return reply.status(201).send({ generation: created.generation })
+  })
+
+  app.post('/v1/vault/devices', { schema: { body: RegisterDeviceBody, response: { 201: DeviceSchema } } }, async (request, reply) => {
+    const { name, publicKey, refreshToken } = request.body
+    await assertPublicKey(publicKey)
+    const userId = owner(request)
+    const live = (await store.listDevices(userId)).filter((d) => d.status !== 'revoked')
+    if (live.length >= MAX_LIVE_DEVICES) {
+      throw httpError(409, 'too_many_devices', `An account can have ${MAX_LIVE_DEVICES} devices; revoke one you no longer use.`)
+    }
+    const device = await store.registerDevice({
+      id: randomBytes(16).toString('base64url') as DeviceId,
+      userId,
+      name: name.trim(),
+      publicKey,
+      sessionHash: refreshToken === undefined ? null : hashSecret(refreshToken),
+      createdAt: Date.now(),
+    })
+    return reply.status(201).send(view(device))
+  })
+
+  app.get('/v1/vault/devices', { schema: { response: { 200: Type.Object({ devices: Type.Array(DeviceSchema) }) } } }, async (request) => ({
+    devices: (await store.listDevices(owner(request))).map(view),
+  }))
+
+  app.post('/v1/vault/devices/:deviceId/approve', { schema: { params: DeviceParams, body: ApproveBody, response: { 200: DeviceSchema } } }, async (request) => {
+    const approval = { ...request.body, now: Date.now() }
+    return view(unwrap(await store.approveDevice(owner(request), request.params.deviceId as DeviceId, approval)))
+  })
+
+  app.delete('/v1/vault/devices/:deviceId', { schema: { params: DeviceParams } }, async (request, reply) => {
+    unwrap(await store.revokeDevice(owner(request), request.params.deviceId as DeviceId, Date.now()))
+    return reply.status(204).send()
+  })
+
+  app.get('/v1/vault/devices/:deviceId/key', { schema: { params: DeviceParams, response: { 200: WrappedKeyAnswer } } }, async (request) => {
+    const device = await store.getDevice(owner(request), request.params.deviceId as DeviceId)
+    if (device === null) throw messages.no_device()
+    if (device.status === 'revoked') throw messages.device_revoked()
+    if (device.wrappedKey === null || device.generation === null) throw forbidden('This device is waiting for approval.', 'device_pending')
+    return { generation: device.generation, wrappedKey: device.wrappedKey }
+  })
+
+  app.get('/v1/vault/recovery', { schema: { response: { 200: RecoveryAnswer } } }, async (request) => {
+    const record = await store.getVault(owner(request))
+    if (record === null) throw messages.no_vault()
+    return { generation: record.generation, recoveryWrappedKey: record.recoveryWrappedKey }
+  })
+
+  app.put('/v1/vault/recovery', { schema: { body: RecoveryBody, response: { 200: VaultStateSchema } } }, async (request) => ({
+    generation: unwrap(await store.setRecoveryKey(owner(request), request.body)).generation,
+  }))
+
+  app.post('/v1/vault/rotate', { schema: { body: RotateBody, response: { 200: VaultStateSchema } } }, async (request) => {
+    const { generation, wrappedKeys, recoveryWrappedKey } = request.body
+    const byDevice = Object.fromEntries(wrappedKeys.map((entry) => [entry.deviceId, entry.wrappedKey])) as Record<DeviceId, string>
+    if (Object.keys(byDevice).length !== wrappedKeys.length) throw badRequest('A device is listed twice.', 'duplicate_device')
+    return { generation: unwrap(await store.rotateVault(owner(request), { generation, wrappedKeys: byDevice, recoveryWrappedKey })).generation }
+  })
+}
+
+export default vault
