@@ -3,9 +3,20 @@
  * devices share nothing but the relay) and its own sockets, tracked so a test can assert
  * which are still open.
  */
-import { IDBFactory } from 'fake-indexeddb'
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import WebSocket from 'ws'
+import { decodeMessage } from '@ferry/protocol'
 import type { WebSocketFactory, WebSocketLike } from '../../packages/client/src/index.ts'
+
+// Browsers have IDBKeyRange; y-indexeddb (through lib0) reads it from the global scope. Only
+// the key range goes global here: each device's factory stays injected, never global.
+;(globalThis as { IDBKeyRange?: unknown }).IDBKeyRange ??= IDBKeyRange
+
+let sequence = 0
+/** A process-wide counter, so events of different kinds (frames, statuses) can be ordered. */
+export function tick(): number {
+  return ++sequence
+}
 
 export interface Device {
   readonly name: string
@@ -13,6 +24,8 @@ export interface Device {
   readonly createSocket: WebSocketFactory
   /** Sockets of this device not yet closed (opening or open). */
   openSockets(): string[]
+  /** Message types the relay sent this device, in order, each with its `tick()`. */
+  readonly received: { type: string; at: number }[]
   /** Names of this device's databases. */
   databases(): Promise<string[]>
 }
@@ -21,15 +34,22 @@ export function createDevice(name: string): Device {
   const indexedDB = new IDBFactory()
   const open = new Set<WebSocket>()
   const urls = new Map<WebSocket, string>()
+  const received: { type: string; at: number }[] = []
   return {
     name,
     indexedDB,
+    received,
     createSocket: (url) => {
       const socket = new WebSocket(url)
       open.add(socket)
       urls.set(socket, url)
       socket.on('close', () => open.delete(socket))
       socket.on('error', () => {})
+      // Registered before the provider's own handler, so it sees each frame first.
+      socket.on('message', (data: Buffer) => {
+        const decoded = decodeMessage(new Uint8Array(data))
+        received.push({ type: decoded.ok ? decoded.value.type : 'malformed', at: tick() })
+      })
       return socket as unknown as WebSocketLike
     },
     openSockets: () => [...open].map((s) => new URL(urls.get(s)!).pathname),

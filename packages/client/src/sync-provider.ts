@@ -278,9 +278,9 @@ export class SyncProvider {
     this.#pending = this.#pending.filter((clocks) => !covers(this.#relayClocks, clocks))
     if (this.#phase === 'connecting' || this.#phase === 'idle') return this.#setStatus({ kind: 'connecting' })
     if (this.#phase === 'offline') return this.#setStatus({ kind: 'offline' })
-    if (!this.#handshakeDone || this.#pending.length > 0) {
-      return this.#setStatus({ kind: 'syncing', pending: this.#pending.length })
-    }
+    if (this.#pending.length > 0) return this.#setStatus({ kind: 'syncing', pending: this.#pending.length })
+    // Open but the relay's state has not arrived yet: still connecting, as far as a user can tell.
+    if (!this.#handshakeDone) return this.#setStatus({ kind: 'connecting' })
     this.#setStatus({ kind: 'in-sync' })
   }
 

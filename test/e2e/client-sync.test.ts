@@ -1,0 +1,166 @@
+/**
+ * The sync provider against a real relay: status transitions, durable acks, relay restarts,
+ * expired tokens, the `online` event. Tokens are minted by the relay (no sign-in needed here).
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import * as Y from 'yjs'
+import { docName, type DocName } from '@ferry/protocol'
+import { AccountStore } from '../../packages/client/src/account-store.ts'
+import { LocalDoc } from '../../packages/client/src/local-doc.ts'
+import { describeStatus, SyncProvider, type SyncConnection } from '../../packages/client/src/index.ts'
+import { createDevice, tick, type Device } from '../helpers/client-devices.ts'
+import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import { stopRelay } from '../helpers/restart-relay.ts'
+
+let relay: TestRelay
+const cleanups: (() => Promise<void> | void)[] = []
+
+beforeEach(async () => {
+  relay = await startRelay()
+})
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+  await relay.close(true)
+})
+
+function seeded(seed: number): () => number {
+  let state = seed
+  return () => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32)
+}
+
+interface Opened {
+  local: LocalDoc
+  provider: SyncProvider
+  statuses: { label: string; at: number }[]
+  text: Y.Text
+}
+
+function connection(device: Device, userId: string, overrides: Partial<SyncConnection> = {}): SyncConnection {
+  return {
+    url: (name, token) => `${relay.wsUrl}/v1/sync/${name}?token=${token}&ack=1`,
+    token: async () => relay.app.accessTokens.issue(userId),
+    refreshToken: async () => relay.app.accessTokens.issue(userId),
+    createSocket: device.createSocket,
+    backoff: { minMs: 20, maxMs: 200, random: seeded(1) },
+    online: null,
+    ...overrides,
+  }
+}
+
+async function open(device: Device, name: DocName, conn: SyncConnection): Promise<Opened> {
+  const store = await AccountStore.open(device.indexedDB)
+  const local = await LocalDoc.open(device.indexedDB, store, name)
+  const provider = new SyncProvider(local.doc, name, conn)
+  const statuses = [{ label: describeStatus(provider.status), at: tick() }]
+  provider.onStatus((status) => statuses.push({ label: describeStatus(status), at: tick() }))
+  cleanups.push(async () => {
+    provider.destroy()
+    await local.destroy()
+    store.close()
+  })
+  return { local, provider, statuses, text: local.doc.getText('body') }
+}
+
+const inSync = (opened: Opened) => vi.waitFor(() => expect(describeStatus(opened.provider.status)).toBe('in sync'), { timeout: 10_000 })
+
+describe('sync provider against a real relay', () => {
+  it('is in sync only after the relay acknowledged storing the change, and another device gets it', async () => {
+    const name = docName('alice', 'collection', 'c1')
+    const laptop = createDevice('laptop')
+    const a = await open(laptop, name, connection(laptop, 'alice'))
+    await inSync(a)
+    a.text.insert(0, 'hello')
+    expect(describeStatus(a.provider.status)).toBe('syncing (1 pending)')
+    await inSync(a)
+    const inSyncAt = a.statuses.at(-1)!.at
+    const lastPersisted = laptop.received.filter((f) => f.type === 'persisted').at(-1)
+    expect(lastPersisted!.at).toBeLessThan(inSyncAt)
+    expect(a.statuses.map((s) => s.label)).toEqual(['connecting', 'in sync', 'syncing (1 pending)', 'in sync'])
+
+    const phone = createDevice('phone')
+    const b = await open(phone, name, connection(phone, 'alice'))
+    await inSync(b)
+    expect(b.text.toString()).toBe('hello')
+  })
+
+  it('goes offline when the relay restarts, and back in sync with the edits made meanwhile', async () => {
+    const name = docName('bob', 'collection', 'c1')
+    const laptop = createDevice('laptop')
+    const a = await open(laptop, name, connection(laptop, 'bob'))
+    a.text.insert(0, 'before ')
+    await inSync(a)
+    const start = await stopRelay(relay)
+    await vi.waitFor(() => expect(describeStatus(a.provider.status)).toBe('offline'), { timeout: 5_000 })
+    a.text.insert(a.text.length, 'during')
+    relay = await start()
+    await inSync(a)
+
+    const phone = createDevice('phone')
+    const b = await open(phone, name, connection(phone, 'bob'))
+    await inSync(b)
+    expect(b.text.toString()).toBe('before during')
+  })
+
+  it('retries at once on the online event instead of waiting out the backoff', async () => {
+    const name = docName('carol', 'history')
+    const online = new EventTarget()
+    const laptop = createDevice('laptop')
+    const a = await open(laptop, name, connection(laptop, 'carol', { online, backoff: { minMs: 600_000, maxMs: 600_000 } }))
+    await inSync(a)
+    const start = await stopRelay(relay)
+    await vi.waitFor(() => expect(describeStatus(a.provider.status)).toBe('offline'), { timeout: 5_000 })
+    a.local.doc.getArray('entries').push(['GET /offline'])
+    relay = await start()
+    expect(describeStatus(a.provider.status)).toBe('offline')
+    online.dispatchEvent(new Event('online'))
+    await inSync(a)
+  })
+
+  it('refreshes an expired token on a 4401 close and loses no update', async () => {
+    const name = docName('dave', 'environments')
+    const laptop = createDevice('laptop')
+    let token = relay.app.accessTokens.issue('dave')
+    let refreshes = 0
+    const conn = connection(laptop, 'dave', {
+      token: async () => token,
+      refreshToken: async () => {
+        refreshes++
+        token = relay.app.accessTokens.issue('dave')
+        return token
+      },
+    })
+    const a = await open(laptop, name, conn)
+    a.text.insert(0, 'one')
+    await inSync(a)
+    const start = await stopRelay(relay)
+    await vi.waitFor(() => expect(describeStatus(a.provider.status)).toBe('offline'), { timeout: 5_000 })
+    a.text.insert(3, ' two')
+    relay = await start()
+    // The laptop slept: the token it holds expired a minute ago.
+    token = relay.app.jwt.sign({ sub: 'dave', iat: Math.floor(Date.now() / 1000) - 3600 })
+    await inSync(a)
+    expect(refreshes).toBe(1)
+
+    const phone = createDevice('phone')
+    const b = await open(phone, name, connection(phone, 'dave'))
+    await inSync(b)
+    expect(b.text.toString()).toBe('one two')
+  })
+
+  it('stops with a typed status when the relay refuses the doc or the session ended', async () => {
+    const laptop = createDevice('laptop')
+    const other = await open(laptop, docName('erin', 'workspace'), connection(laptop, 'mallory'))
+    await vi.waitFor(() => expect(describeStatus(other.provider.status)).toMatch(/^error \(/), { timeout: 5_000 })
+    expect(other.provider.hasSocket).toBe(false)
+
+    const { SignedOut } = await import('../../packages/client/src/errors.ts')
+    const ended = await open(laptop, docName('erin', 'history'), connection(laptop, 'erin', {
+      token: async () => relay.app.jwt.sign({ sub: 'erin', iat: 1 }),
+      refreshToken: async () => {
+        throw new SignedOut()
+      },
+    }))
+    await vi.waitFor(() => expect(describeStatus(ended.provider.status)).toBe('signed out'), { timeout: 5_000 })
+    expect(laptop.openSockets()).toEqual([])
+  })
+})
