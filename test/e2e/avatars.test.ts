@@ -38,7 +38,8 @@ function photoWithExif(): Promise<Buffer> {
 
 function upload(bytes: Buffer | string, options: { field?: string; type?: string; auth?: boolean } = {}): Promise<Response> {
   const form = new FormData()
-  form.append(options.field ?? 'image', new Blob([bytes], { type: options.type ?? 'image/png' }), 'upload.png')
+  const part = typeof bytes === 'string' ? bytes : new Uint8Array(bytes)
+  form.append(options.field ?? 'image', new Blob([part], { type: options.type ?? 'image/png' }), 'upload.png')
   return fetch(`${relay.url}/v1/me/avatar`, {
     method: 'PUT',
     body: form,
