@@ -85,7 +85,10 @@ export class TabSync implements DocSync {
   }
 
   readonly #onDocUpdate = (update: Uint8Array, origin: unknown): void => {
-    if (origin !== this) this.#post({ type: 'update', update })
+    if (origin === this) return
+    this.#post({ type: 'update', update })
+    // Until the leader reports on this change, `in sync` would be a promise nobody kept yet.
+    if (!this.#provider && this.#status.kind === 'in-sync') this.#setStatus({ kind: 'syncing', pending: 1 })
   }
 
   #receive(message: TabMessage): void {

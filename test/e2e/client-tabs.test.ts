@@ -1,0 +1,100 @@
+/**
+ * Several tabs of one browser share one socket per doc: a leader tab syncs, the others reach
+ * the relay through it over BroadcastChannel, and a closed leader is replaced.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import * as Y from 'yjs'
+import { docName, type DocName } from '@ferry/protocol'
+import { AccountStore } from '../../packages/client/src/account-store.ts'
+import { LocalDoc } from '../../packages/client/src/local-doc.ts'
+import { TabSync } from '../../packages/client/src/tab-sync.ts'
+import { describeStatus, type SyncConnection } from '../../packages/client/src/index.ts'
+import { createDevice, type Device } from '../helpers/client-devices.ts'
+import { startRelay, type TestRelay } from '../helpers/relay.ts'
+
+let relay: TestRelay
+const cleanups: (() => Promise<void> | void)[] = []
+
+beforeEach(async () => {
+  relay = await startRelay()
+})
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+  await relay.close(true)
+})
+
+interface Tab {
+  local: LocalDoc
+  sync: TabSync
+  text: Y.Text
+  close(): Promise<void>
+}
+
+async function openTab(device: Device, name: DocName, userId: string): Promise<Tab> {
+  const store = await AccountStore.open(device.indexedDB)
+  const local = await LocalDoc.open(device.indexedDB, store, name)
+  const connection: SyncConnection = {
+    url: (doc, token) => `${relay.wsUrl}/v1/sync/${doc}?token=${token}&ack=1`,
+    token: async () => relay.app.accessTokens.issue(userId),
+    refreshToken: async () => relay.app.accessTokens.issue(userId),
+    createSocket: device.createSocket,
+    backoff: { minMs: 20, maxMs: 200, random: () => 0.5 },
+    online: null,
+  }
+  const sync = new TabSync(local.doc, name, connection, { scope: device.name, discoveryMs: 30, heartbeatMs: 200 })
+  let closed = false
+  const close = async () => {
+    if (closed) return
+    closed = true
+    sync.destroy()
+    await local.destroy()
+    store.close()
+  }
+  cleanups.push(close)
+  return { local, sync, text: local.doc.getText('body'), close }
+}
+
+const inSync = (tab: Tab) => vi.waitFor(() => expect(describeStatus(tab.sync.status)).toBe('in sync'), { timeout: 10_000 })
+
+describe('tabs of one browser', () => {
+  it('share one socket per doc; a follower tab syncs through the leader', async () => {
+    const name = docName('alice', 'collection', 'shared')
+    const laptop = createDevice('laptop')
+    const first = await openTab(laptop, name, 'alice')
+    await inSync(first)
+    const second = await openTab(laptop, name, 'alice')
+    const third = await openTab(laptop, name, 'alice')
+    await inSync(second)
+    await inSync(third)
+    expect(laptop.openSockets()).toEqual([`/v1/sync/${name}`])
+
+    second.text.insert(0, 'from a follower tab')
+    await vi.waitFor(() => expect(first.text.toString()).toBe('from a follower tab'), { timeout: 5_000 })
+    await inSync(second)
+    const phone = createDevice('phone')
+    const remote = await openTab(phone, name, 'alice')
+    await inSync(remote)
+    expect(remote.text.toString()).toBe('from a follower tab')
+    expect(laptop.openSockets()).toHaveLength(1)
+  })
+
+  it('hands the socket over when the leader tab closes', async () => {
+    const name = docName('bob', 'history')
+    const laptop = createDevice('laptop')
+    const leader = await openTab(laptop, name, 'bob')
+    await inSync(leader)
+    const follower = await openTab(laptop, name, 'bob')
+    await inSync(follower)
+    expect(follower.sync.hasSocket).toBe(false)
+
+    await leader.close()
+    await vi.waitFor(() => expect(follower.sync.hasSocket).toBe(true), { timeout: 5_000 })
+    follower.text.insert(0, 'after the hand-over')
+    await inSync(follower)
+    expect(laptop.openSockets()).toHaveLength(1)
+
+    const phone = createDevice('phone')
+    const remote = await openTab(phone, name, 'bob')
+    await vi.waitFor(() => expect(remote.text.toString()).toBe('after the hand-over'), { timeout: 5_000 })
+  })
+})
