@@ -230,6 +230,14 @@ export class RelayApi {
     return { docName: body.docName as DocName, collectionName: body.collectionName, ownerName: str(body.ownerName) ? body.ownerName : null }
   }
 
+  /**
+   * An authenticated JSON call to any relay route, answering the parsed body (null for 204).
+   * For feature modules with their own routes and parsing (the vault); errors are the same typed ones.
+   */
+  async call(method: string, path: string, accessToken: string, body?: Json): Promise<unknown> {
+    return this.#request(method, path, body === undefined ? { token: accessToken } : { token: accessToken, body })
+  }
+
   /** The websocket URL of one doc; `ack` opts in to `persisted` messages. */
   syncUrl(docName: DocName, token: string, ack = true): string {
     const ws = this.baseUrl.replace(/^http/, 'ws')

@@ -1,0 +1,168 @@
+/**
+ * The vault's device flows against a real relay, each device a separate fake browser: first
+ * device + recovery key, approval from a signed-in device, recovery-key unlock, wrong or
+ * mistyped recovery keys, revocation, rotation, and working offline from stored keys.
+ */
+import { randomBytes } from 'node:crypto'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { InvalidRecoveryKeyError, RECOVERY_KEY_SYMBOLS } from '@ferry/crypto'
+import type { UserId } from '@ferry/protocol'
+import { VaultError, VaultLocked, WrongRecoveryKey } from '../../packages/client/src/vault-errors.ts'
+import { deviceFingerprint } from '../../packages/client/src/vault-keys.ts'
+import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import { openVaultDevice, type VaultDevice } from '../helpers/vault-devices.ts'
+
+let relay: TestRelay
+const open: VaultDevice[] = []
+
+beforeAll(async () => {
+  relay = await startRelay()
+})
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((device) => device.close()))
+})
+afterAll(async () => {
+  await relay?.close(true)
+})
+
+const newUser = (): UserId => randomBytes(16).toString('base64url') as UserId
+
+async function device(owner: UserId, name: string): Promise<VaultDevice> {
+  const opened = await openVaultDevice({ url: relay.url, wsUrl: relay.wsUrl, token: (id) => relay.app.accessTokens.issue(id) }, owner, name)
+  open.push(opened)
+  return opened
+}
+
+/** Device A creates the vault and one secret global; answers the devices, the recovery key and the variable id. */
+async function accountWithSecret(secret = 'sk_live_first') {
+  const owner = newUser()
+  const a = await device(owner, 'Laptop')
+  expect(await a.vault.refresh()).toEqual({ kind: 'no-vault' })
+  const recoveryKey = await a.vault.create()
+  await a.connect()
+  const id = await a.envs.addVariable(null, { key: 'token', value: secret, secret: true })
+  return { owner, a, recoveryKey, id }
+}
+
+describe('vault flows', () => {
+  it('first device: creates the vault, shows a recovery key once, reads its own secret', async () => {
+    const { a, recoveryKey, id } = await accountWithSecret()
+    expect(recoveryKey.replaceAll('-', '')).toHaveLength(RECOVERY_KEY_SYMBOLS)
+    expect(a.vault.state).toEqual({ kind: 'unlocked', generation: 1 })
+    expect(await a.envs.readVariable(null, id)).toEqual({ state: 'value', value: 'sk_live_first' })
+    expect(a.envs.environments.globals.get(id)?.value).toMatch(/^g1\./)
+    await expect(a.vault.create()).rejects.toMatchObject({ code: 'vault_exists' })
+  })
+
+  it('approval: a new device is locked until a signed-in device approves it, then reads values in clear', async () => {
+    const { owner, a, id } = await accountWithSecret()
+    const b = await device(owner, 'Phone')
+    expect(await b.vault.refresh()).toEqual({ kind: 'locked', reason: 'pending' })
+    await b.connect()
+    await vi.waitFor(() => expect(b.envs.environments.globals.get(id)).toBeDefined(), { timeout: 5000 })
+    expect(await b.envs.readVariable(null, id)).toEqual({ state: 'locked' })
+    await expect(b.envs.writeVariable(null, id, 'blind overwrite')).rejects.toBeInstanceOf(VaultLocked)
+    await expect(b.envs.addVariable(null, { key: 'x', value: 'y' })).rejects.toBeInstanceOf(VaultLocked)
+
+    const listed = await a.vault.devices()
+    const pending = listed.find((d) => d.status === 'pending')!
+    expect(pending.name).toBe('Phone')
+    expect(await deviceFingerprint(pending.publicKey)).toMatch(/^[0-9a-f]{4}( [0-9a-f]{4}){3}$/)
+    await a.vault.approve(pending.id)
+    expect(await b.vault.refresh()).toEqual({ kind: 'unlocked', generation: 1 })
+    expect(await b.envs.readVariable(null, id)).toEqual({ state: 'value', value: 'sk_live_first' })
+
+    // B edits; A sees the new value in clear.
+    await b.envs.writeVariable(null, id, 'sk_live_second')
+    await vi.waitFor(async () => expect(await a.envs.readVariable(null, id)).toEqual({ state: 'value', value: 'sk_live_second' }), { timeout: 5000 })
+  })
+
+  it('recovery: a fresh device unlocks with the recovery key, and stays unlocked after a reload, offline', async () => {
+    const { owner, recoveryKey, id } = await accountWithSecret('hunter2')
+    const c = await device(owner, 'New laptop')
+    await c.connect()
+    await vi.waitFor(() => expect(c.envs.environments.globals.get(id)).toBeDefined(), { timeout: 5000 })
+    await c.vault.unlockWithRecoveryKey(recoveryKey.toLowerCase().replaceAll('-', ' '))
+    expect(c.vault.state).toEqual({ kind: 'unlocked', generation: 1 })
+    expect(await c.envs.readVariable(null, id)).toEqual({ state: 'value', value: 'hunter2' })
+    expect((await c.vault.devices()).find((d) => d.current)?.status).toBe('approved')
+
+    await relay.close(true)
+    const reopened = await c.reload()
+    expect(reopened.state).toEqual({ kind: 'unlocked', generation: 1 })
+    expect(await c.envs.readVariable(null, id)).toEqual({ state: 'value', value: 'hunter2' })
+    relay = await startRelay()
+  })
+
+  it('recovery: a mistyped key and another account’s key fail with typed errors and leave the device locked', async () => {
+    const { owner, recoveryKey } = await accountWithSecret()
+    const { recoveryKey: otherAccountsKey } = await accountWithSecret()
+    const d = await device(owner, 'Tablet')
+    const typo = recoveryKey.slice(0, 5) + (recoveryKey[5] === '7' ? '8' : '7') + recoveryKey.slice(6)
+    await expect(d.vault.unlockWithRecoveryKey(typo)).rejects.toMatchObject({ name: 'InvalidRecoveryKeyError', reason: 'checksum' })
+    await expect(d.vault.unlockWithRecoveryKey(typo)).rejects.toBeInstanceOf(InvalidRecoveryKeyError)
+    await expect(d.vault.unlockWithRecoveryKey(otherAccountsKey)).rejects.toBeInstanceOf(WrongRecoveryKey)
+    expect(await d.vault.refresh()).toEqual({ kind: 'locked', reason: 'pending' })
+    await d.vault.unlockWithRecoveryKey(recoveryKey)
+    expect(d.vault.state.kind).toBe('unlocked')
+  })
+
+  it('revocation: a revoked device can no longer fetch its wrapped key and forgets the keys it held', async () => {
+    const { owner, a } = await accountWithSecret()
+    const b = await device(owner, 'Phone')
+    await b.vault.refresh()
+    await a.vault.approve(b.vault.deviceId!)
+    await b.vault.refresh()
+    const revokedId = b.vault.deviceId!
+    await a.vault.revoke(revokedId)
+
+    const api = await fetch(`${relay.url}/v1/vault/devices/${revokedId}/key`, { headers: { authorization: `Bearer ${relay.app.accessTokens.issue(owner)}` } })
+    expect(api.status).toBe(403)
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe('device_revoked')
+    expect(await b.vault.refresh()).toEqual({ kind: 'locked', reason: 'revoked' })
+    expect((await b.reload()).state).toEqual({ kind: 'locked', reason: 'unchecked' })
+    expect(b.vault.deviceId).toBeNull()
+  })
+
+  it('rotation: re-encrypts every value under a new key for the remaining devices; the revoked device’s old key opens none of them', async () => {
+    const { owner, a, id } = await accountWithSecret('rotate me')
+    const envId = a.envs.environments.add('Staging')
+    const staged = await a.envs.addVariable(envId, { key: 'host', value: 'staging.internal' })
+    const [b, gone] = [await device(owner, 'Phone'), await device(owner, 'Old phone')]
+    for (const d of [b, gone]) {
+      await d.vault.refresh()
+      await a.vault.approve(d.vault.deviceId!)
+      await d.vault.refresh()
+    }
+    const oldKey = gone.vault.keyFor(1)!
+    await a.vault.revoke(gone.vault.deviceId!)
+
+    const newRecoveryKey = await a.vault.rotate([a.envs])
+    expect(a.vault.state).toEqual({ kind: 'unlocked', generation: 2 })
+    expect(a.envs.environments.globals.get(id)?.value).toMatch(/^g2\./)
+    expect(a.envs.environments.variables(envId)?.get(staged)?.value).toMatch(/^g2\./)
+    expect(await a.envs.readVariable(envId, staged)).toEqual({ state: 'value', value: 'staging.internal' })
+
+    // B learns about the new key on its own when it meets a newer value.
+    await b.connect()
+    await vi.waitFor(async () => expect(await b.envs.readVariable(null, id)).toEqual({ state: 'value', value: 'rotate me' }), { timeout: 5000 })
+    expect(b.vault.state).toEqual({ kind: 'unlocked', generation: 2 })
+
+    // The revoked device kept generation 1, which opens nothing any more.
+    const { openValue } = await import('../../packages/client/src/vault-values.ts')
+    await expect(openValue(oldKey, { docName: a.docName, environmentId: null, variableId: id }, a.envs.environments.globals.get(id)!.value)).rejects.toMatchObject({ problem: 'tampered' })
+
+    // The old recovery key is replaced by the one rotation answered.
+    const fresh = await device(owner, 'Spare')
+    await fresh.vault.unlockWithRecoveryKey(newRecoveryKey)
+    expect(fresh.vault.state).toEqual({ kind: 'unlocked', generation: 2 })
+  })
+
+  it('rotation refuses to run on a locked device', async () => {
+    const { owner } = await accountWithSecret()
+    const b = await device(owner, 'Phone')
+    await b.vault.refresh()
+    await expect(b.vault.rotate([b.envs])).rejects.toBeInstanceOf(VaultLocked)
+    await expect(b.vault.replaceRecoveryKey()).rejects.toBeInstanceOf(VaultError)
+  })
+})
