@@ -1,0 +1,126 @@
+/**
+ * Vault values that must not open: tampered ciphertext, values swapped between variables or
+ * environments, a value from another account, junk. Each reads as a typed `invalid` (never
+ * garbage, never a crash), the rest of the doc stays readable, and the variable can be
+ * overwritten. Also `{{variable}}` resolution, environment over globals.
+ */
+import { randomBytes } from 'node:crypto'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import type { UserId } from '@ferry/protocol'
+import { VaultValueError } from '../../packages/client/src/vault-errors.ts'
+import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import { openVaultDevice, type VaultDevice } from '../helpers/vault-devices.ts'
+
+let relay: TestRelay
+const open: VaultDevice[] = []
+
+beforeAll(async () => {
+  relay = await startRelay()
+})
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((device) => device.close()))
+})
+afterAll(async () => {
+  await relay?.close(true)
+})
+
+async function unlockedDevice(owner = randomBytes(16).toString('base64url') as UserId, name = 'Laptop'): Promise<VaultDevice> {
+  const device = await openVaultDevice({ url: relay.url, wsUrl: relay.wsUrl, token: (id) => relay.app.accessTokens.issue(id) }, owner, name)
+  open.push(device)
+  await device.vault.refresh()
+  await device.vault.create()
+  return device
+}
+
+async function expectInvalid(device: VaultDevice, environmentId: string | null, id: string, problem: 'tampered' | 'malformed') {
+  const read = await device.envs.readVariable(environmentId, id)
+  expect(read.state).toBe('invalid')
+  if (read.state !== 'invalid') return
+  expect(read.error).toBeInstanceOf(VaultValueError)
+  expect(read.error.problem).toBe(problem)
+}
+
+describe('vault values that must not open', () => {
+  it('tampered ciphertext, synced from another device: typed error there, the rest readable, and it can be overwritten', async () => {
+    const a = await unlockedDevice()
+    const b = await openVaultDevice({ url: relay.url, wsUrl: relay.wsUrl, token: (id) => relay.app.accessTokens.issue(id) }, a.owner, 'Phone')
+    open.push(b)
+    await b.vault.refresh()
+    await a.vault.approve(b.vault.deviceId!)
+    await b.vault.refresh()
+    await Promise.all([a.connect(), b.connect()])
+
+    const victim = await a.envs.addVariable(null, { key: 'victim', value: 'original secret' })
+    const bystander = await a.envs.addVariable(null, { key: 'bystander', value: 'still fine' })
+    const stored = a.envs.environments.globals.get(victim)!.value
+    const flipped = stored.slice(0, -5) + (stored.at(-5) === 'A' ? 'B' : 'A') + stored.slice(-4)
+    a.envs.environments.globals.update(victim, { value: flipped })
+
+    await vi.waitFor(() => expect(b.envs.environments.globals.get(victim)?.value).toBe(flipped), { timeout: 5000 })
+    await expectInvalid(b, null, victim, 'tampered')
+    expect(await b.envs.readVariable(null, bystander)).toEqual({ state: 'value', value: 'still fine' })
+    const resolved = await b.envs.resolve('{{victim}}:{{bystander}}', null)
+    expect(resolved).toEqual({ text: '{{victim}}:still fine', missing: [], unreadable: ['victim'] })
+
+    await b.envs.writeVariable(null, victim, 'replaced')
+    await vi.waitFor(async () => expect(await a.envs.readVariable(null, victim)).toEqual({ state: 'value', value: 'replaced' }), { timeout: 5000 })
+  })
+
+  it('a value swapped between variables, or moved between the globals and an environment, fails to open', async () => {
+    const a = await unlockedDevice()
+    const [one, two] = [await a.envs.addVariable(null, { key: 'one', value: '1111' }), await a.envs.addVariable(null, { key: 'two', value: '2222' })]
+    const staging = a.envs.environments.add('Staging')
+    const inEnv = await a.envs.addVariable(staging, { key: 'one', value: '3333' })
+    const globals = a.envs.environments.globals
+    const [valueOne, valueTwo] = [globals.get(one)!.value, globals.get(two)!.value]
+    globals.update(one, { value: valueTwo })
+    globals.update(two, { value: valueOne })
+    a.envs.environments.variables(staging)!.update(inEnv, { value: valueOne })
+    await expectInvalid(a, null, one, 'tampered')
+    await expectInvalid(a, null, two, 'tampered')
+    await expectInvalid(a, staging, inEnv, 'tampered')
+  })
+
+  it('a value from another account fails to open, even under the same variable id', async () => {
+    const a = await unlockedDevice()
+    const stranger = await unlockedDevice()
+    const id = await a.envs.addVariable(null, { key: 'token', value: 'mine' })
+    const theirs = await stranger.envs.addVariable(null, { key: 'token', value: 'theirs' })
+    a.envs.environments.globals.update(id, { value: stranger.envs.environments.globals.get(theirs)!.value })
+    await expectInvalid(a, null, id, 'tampered')
+  })
+
+  it('junk, truncated ciphertext and an impossible generation read as invalid or locked, never as garbage', async () => {
+    const a = await unlockedDevice()
+    const globals = a.envs.environments.globals
+    const junk = globals.add({ key: 'junk', value: 'plain text that is not ciphertext' })
+    const truncated = globals.add({ key: 'truncated', value: 'g1.AQE' })
+    const future = await a.envs.addVariable(null, { key: 'future', value: 'x' })
+    globals.update(future, { value: globals.get(future)!.value.replace(/^g1\./, 'g7.') })
+    const empty = globals.add({ key: 'empty' })
+    await expectInvalid(a, null, junk, 'malformed')
+    await expectInvalid(a, null, truncated, 'tampered')
+    expect(await a.envs.readVariable(null, future)).toEqual({ state: 'locked' })
+    expect(await a.envs.readVariable(null, empty)).toEqual({ state: 'value', value: '' })
+    expect(a.vault.state).toEqual({ kind: 'unlocked', generation: 1 })
+  })
+})
+
+describe('{{variable}} resolution', () => {
+  it('takes the active environment over the globals, skips disabled variables and reports missing names', async () => {
+    const a = await unlockedDevice()
+    await a.envs.addVariable(null, { key: 'host', value: 'global.example' })
+    await a.envs.addVariable(null, { key: 'token', value: 'global-token' })
+    await a.envs.addVariable(null, { key: 'off', value: 'never', enabled: false })
+    const prod = a.envs.environments.add('Production')
+    await a.envs.addVariable(prod, { key: 'host', value: 'prod.example' })
+    await a.envs.addVariable(prod, { key: 'token', value: 'disabled-prod-token', enabled: false })
+
+    expect(await a.envs.resolve('https://{{host}}/x?t={{ token }}&o={{off}}&m={{nope}}', prod)).toEqual({
+      text: 'https://prod.example/x?t=global-token&o={{off}}&m={{nope}}',
+      missing: ['off', 'nope'],
+      unreadable: [],
+    })
+    expect((await a.envs.resolve('{{host}}', null)).text).toBe('global.example')
+  })
+})
