@@ -58,6 +58,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
       ? { https: { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } }
       : {}),
     // No type coercion: a JSON body holding 42 where a string belongs is a bad request, not "42".
+    trustProxy: config.trustProxy,
     ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: false } },
   }) as unknown as FastifyInstance
   app.addHook('onClose', async () => {

@@ -37,6 +37,11 @@ const ConfigSchema = Type.Object({
   accessTokenTtlSeconds: Type.Integer({ minimum: 10, maximum: 900 }),
   refreshTokenTtlSeconds: Type.Integer({ minimum: 60 }),
   tls: Type.Union([Type.Object({ cert: Type.String(), key: Type.String() }), Type.Null()]),
+  /**
+   * Which proxies' `X-Forwarded-For` to believe for the client IP (per-IP limits): false
+   * (none), true (any), or comma-separated proxy addresses/CIDRs.
+   */
+  trustProxy: Type.Union([Type.Boolean(), Type.String({ minLength: 1 })]),
   oidcProviders: Type.Array(OidcProvider),
   databaseUrl: Type.Union([Type.String(), Type.Null()]),
   redisUrl: Type.Union([Type.String(), Type.Null()]),
@@ -108,6 +113,11 @@ function oidcProviders(env: Env): OidcProviderConfig[] {
   })
 }
 
+function trustProxy(raw: string | null): boolean | string {
+  if (raw === null || raw === 'false') return false
+  return raw === 'true' ? true : raw
+}
+
 /** Parses and validates the environment; throws `ConfigError` naming the bad setting. */
 export function loadConfig(env: Env, cwd = '.'): Config {
   const host = str(env, 'HOST') ?? '127.0.0.1'
@@ -131,6 +141,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 900),
     refreshTokenTtlSeconds: int(env, 'REFRESH_TOKEN_TTL_SECONDS', 30 * 24 * 3600),
     tls: cert && key ? { cert, key } : null,
+    trustProxy: trustProxy(str(env, 'TRUST_PROXY')),
     oidcProviders: oidcProviders(env),
     databaseUrl: str(env, 'DATABASE_URL'),
     redisUrl: str(env, 'REDIS_URL'),

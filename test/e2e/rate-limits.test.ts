@@ -57,3 +57,18 @@ describe('attempt limits', () => {
     expect((await attempt('/v1/auth/login', 'apart@example.test', '10.4.0.1')).statusCode).toBe(401)
   })
 })
+
+describe('behind a trusted proxy', () => {
+  it('limits per client address from X-Forwarded-For, not per proxy', async () => {
+    const proxied = await buildApp(testConfig({ AUTH_ATTEMPTS_PER_WINDOW: '1', TRUST_PROXY: '127.0.0.1' }))
+    try {
+      const recover = (client: string, email: string) =>
+        proxied.inject({ method: 'POST', url: '/v1/auth/recover', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': client }, payload: { email } })
+      expect((await recover('203.0.113.1', 'p1@example.test')).statusCode).toBe(202)
+      expect((await recover('203.0.113.2', 'p2@example.test')).statusCode).toBe(202)
+      expect((await recover('203.0.113.1', 'p3@example.test')).statusCode).toBe(429)
+    } finally {
+      await proxied.close()
+    }
+  })
+})
