@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { UserId } from '@ferry/protocol'
 import type { AccountStore, NewUser } from '../../relay/src/storage/account-store.ts'
+import { linksContract } from './account-store-links.contract.ts'
 import { vaultContract } from './account-store-vault.contract.ts'
 
 export interface OpenedStore {
@@ -231,5 +232,6 @@ export function accountStoreContract(backend: string, open: () => Promise<Opened
     })
 
     vaultContract(fresh)
+    linksContract(fresh)
   })
 }

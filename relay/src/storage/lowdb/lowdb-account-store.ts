@@ -18,6 +18,10 @@ import type {
   DeviceId,
   DeviceRecord,
   Identity,
+  LinkId,
+  LinkRecord,
+  LinkUseError,
+  NewLink,
   NewDevice,
   NewUser,
   OneTimeToken,
@@ -31,6 +35,7 @@ import type {
   VaultWriteError,
 } from '../account-store.ts'
 import { DurableJsonFile, readFileOrNull, writeFileAtomic } from './atomic-file.ts'
+import * as links from './link-tables.ts'
 import * as vault from './vault-tables.ts'
 
 const FORMAT_VERSION = 1
@@ -40,7 +45,7 @@ interface StoredRefreshToken extends RefreshToken {
   spent: boolean
 }
 
-interface Data extends vault.VaultTables {
+interface Data extends vault.VaultTables, links.LinkTables {
   version: number
   users: Record<string, UserRecord>
   /** Normalised email → user id. */
@@ -300,6 +305,29 @@ export class LowdbAccountStore implements AccountStore {
 
   rotateVault(userId: UserId, rotation: VaultRotation): Promise<Result<VaultRecord, VaultWriteError>> {
     return this.#mutate((data) => vault.rotateVault(data, userId, rotation))
+  }
+
+  createLink(link: NewLink): Promise<LinkRecord> {
+    return this.#mutate((data) => links.createLink(data, link))
+  }
+
+  async listLinks(ownerId: UserId): Promise<LinkRecord[]> {
+    return links.listLinks(this.#db.data, ownerId)
+  }
+
+  async findLinkByToken(tokenHash: string): Promise<LinkRecord | null> {
+    return links.findLinkByToken(this.#db.data, tokenHash)
+  }
+
+  async useLink(tokenHash: string, now: number): Promise<Result<LinkRecord, LinkUseError>> {
+    // A refusal changes nothing: answer it from memory, so guessed tokens cost no file write.
+    const checked = links.checkLink(this.#db.data, tokenHash, now)
+    if (!checked.ok) return checked
+    return this.#mutate((data) => links.useLink(data, tokenHash, now))
+  }
+
+  revokeLink(ownerId: UserId, id: LinkId, now: number): Promise<LinkRecord | null> {
+    return this.#mutate((data) => links.revokeLink(data, ownerId, id, now))
   }
 
   #avatarPath(userId: UserId): string {
