@@ -23,6 +23,11 @@ afterEach(async () => {
   await relay.close(true)
 })
 
+/** A token signed by the relay that expired long ago (the payload's `iat` is honoured). */
+function expiredToken(userId: string): string {
+  return relay.app.jwt.sign({ sub: userId, iat: Math.floor(Date.now() / 1000) - 3600 } as { sub: string })
+}
+
 function seeded(seed: number): () => number {
   let state = seed
   return () => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32)
@@ -83,6 +88,27 @@ describe('sync provider against a real relay', () => {
     expect(b.text.toString()).toBe('hello')
   })
 
+  it('waits for the relay to store deletions too, which a state vector cannot show', async () => {
+    const name = docName('frank', 'collection', 'c1')
+    const laptop = createDevice('laptop')
+    const a = await open(laptop, name, connection(laptop, 'frank'))
+    const items = a.local.doc.getMap<string>('items')
+    for (let i = 0; i < 40; i++) items.set(`k${i}`, `v${i}`)
+    await inSync(a)
+    const acksBefore = laptop.received.filter((f) => f.type === 'persisted').length
+    for (let i = 0; i < 30; i++) items.delete(`k${i}`) // a burst: the relay stores it in few commits
+    expect(describeStatus(a.provider.status)).toMatch(/^syncing \(\d+ pending\)$/)
+    await inSync(a)
+    expect(laptop.received.filter((f) => f.type === 'persisted').length).toBeGreaterThan(acksBefore)
+
+    const start = await stopRelay(relay)
+    relay = await start()
+    const phone = createDevice('phone')
+    const b = await open(phone, name, connection(phone, 'frank'))
+    await inSync(b)
+    expect([...b.local.doc.getMap('items').keys()].sort()).toEqual(Array.from({ length: 10 }, (_, i) => `k${i + 30}`).sort())
+  })
+
   it('goes offline when the relay restarts, and back in sync with the edits made meanwhile', async () => {
     const name = docName('bob', 'collection', 'c1')
     const laptop = createDevice('laptop')
@@ -137,7 +163,7 @@ describe('sync provider against a real relay', () => {
     a.text.insert(3, ' two')
     relay = await start()
     // The laptop slept: the token it holds expired a minute ago.
-    token = relay.app.jwt.sign({ sub: 'dave', iat: Math.floor(Date.now() / 1000) - 3600 })
+    token = expiredToken('dave')
     await inSync(a)
     expect(refreshes).toBe(1)
 
@@ -155,7 +181,7 @@ describe('sync provider against a real relay', () => {
 
     const { SignedOut } = await import('../../packages/client/src/errors.ts')
     const ended = await open(laptop, docName('erin', 'history'), connection(laptop, 'erin', {
-      token: async () => relay.app.jwt.sign({ sub: 'erin', iat: 1 }),
+      token: async () => expiredToken('erin'),
       refreshToken: async () => {
         throw new SignedOut()
       },

@@ -10,7 +10,8 @@ import * as Y from 'yjs'
 import { Backoff, type BackoffOptions } from './backoff.ts'
 import { Emitter } from './emitter.ts'
 import { Offline, SignedOut } from './errors.ts'
-import { covers, mergeClocks, sameStatus, type Clocks, type SyncStatus } from './sync-status.ts'
+import { EMPTY_UPDATE, hasDeletions, PendingChanges } from './pending-changes.ts'
+import { sameStatus, type SyncStatus } from './sync-status.ts'
 
 /** The part of the browser `WebSocket` this provider uses (the `ws` package fits too). */
 export interface WebSocketLike {
@@ -52,9 +53,6 @@ const fatalCloses: ReadonlyMap<number, string> = new Map([
   [CloseCode.TooLarge, 'a change is too large for the relay'],
 ])
 
-function stateVectorClocks(stateVector: Uint8Array): Clocks {
-  return Y.decodeStateVector(stateVector)
-}
 
 export class SyncProvider {
   readonly doc: Y.Doc
@@ -68,10 +66,8 @@ export class SyncProvider {
   #retryTimer: ReturnType<typeof setTimeout> | null = null
   /** Set once the relay's state arrived on the current socket. */
   #handshakeDone = false
-  /** What the relay is known to hold: its `persisted` state vectors, and what it sent us. */
-  readonly #relayClocks: Clocks = new Map()
-  /** End clocks of local changes the relay has not confirmed yet, one entry per change. */
-  #pending: Clocks[] = []
+  /** Local changes the relay has not durably stored yet. */
+  readonly #pending = new PendingChanges()
   #justRefreshed = false
   /** True while a token is fetched or a socket is opening. */
   #attempting = false
@@ -81,8 +77,9 @@ export class SyncProvider {
     this.docName = docName
     this.#connection = connection
     this.#backoff = new Backoff(connection.backoff)
+    // What was loaded from disk may hold changes never sent (deletions included).
     const loaded = Y.decodeStateVector(Y.encodeStateVector(doc))
-    if (loaded.size > 0) this.#pending.push(loaded)
+    if (loaded.size > 0) this.#pending.add(loaded, true)
     doc.on('update', this.#onDocUpdate)
     connection.online?.addEventListener('online', this.#onOnline)
     void this.#connect()
@@ -124,8 +121,11 @@ export class SyncProvider {
 
   readonly #onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this) return
-    this.#pending.push(Y.parseUpdateMeta(update).to)
-    if (this.#phase === 'open') this.#send({ type: 'sync-update', update })
+    this.#pending.add(Y.parseUpdateMeta(update).to, hasDeletions(update))
+    if (this.#phase === 'open') {
+      this.#send({ type: 'sync-update', update })
+      this.#pending.sentLatest()
+    }
     this.#updateStatus()
   }
 
@@ -149,6 +149,7 @@ export class SyncProvider {
     const socket = this.#connection.createSocket(this.#connection.url(this.docName, token))
     socket.binaryType = 'arraybuffer'
     this.#socket = socket
+    this.#pending.newSocket()
     this.#handshakeDone = false
     socket.onopen = () => {
       if (this.#socket !== socket) return
@@ -178,6 +179,7 @@ export class SyncProvider {
         // The relay's step 1 is its in-memory state, not necessarily stored: it does not count
         // as coverage. Our step 2 (even an empty one) is acknowledged with a `persisted`.
         this.#send({ type: 'sync-step2', update: Y.encodeStateAsUpdate(this.doc, message.stateVector) })
+        this.#pending.sentAll()
         break
       case 'sync-step2':
       case 'sync-update':
@@ -189,7 +191,11 @@ export class SyncProvider {
         }
         break
       case 'persisted':
-        mergeClocks(this.#relayClocks, stateVectorClocks(message.stateVector))
+        this.#pending.persisted(Y.decodeStateVector(message.stateVector))
+        if (this.#pending.wantsProbe()) {
+          this.#send({ type: 'sync-update', update: EMPTY_UPDATE })
+          this.#pending.sentProbe()
+        }
         break
       case 'auth-denied':
         this.#stop({ kind: 'error', reason: message.reason || 'read-only' })
@@ -203,7 +209,7 @@ export class SyncProvider {
   /** Applies an update from the relay; false when it does not decode (then the socket is dropped). */
   #applyRemote(update: Uint8Array): boolean {
     try {
-      mergeClocks(this.#relayClocks, Y.parseUpdateMeta(update).to)
+      this.#pending.relayHas(Y.parseUpdateMeta(update).to)
       Y.applyUpdate(this.doc, update, this)
       return true
     } catch {
@@ -275,10 +281,9 @@ export class SyncProvider {
 
   #updateStatus(): void {
     if (this.#phase === 'stopped') return
-    this.#pending = this.#pending.filter((clocks) => !covers(this.#relayClocks, clocks))
     if (this.#phase === 'connecting' || this.#phase === 'idle') return this.#setStatus({ kind: 'connecting' })
     if (this.#phase === 'offline') return this.#setStatus({ kind: 'offline' })
-    if (this.#pending.length > 0) return this.#setStatus({ kind: 'syncing', pending: this.#pending.length })
+    if (this.#pending.count > 0) return this.#setStatus({ kind: 'syncing', pending: this.#pending.count })
     // Open but the relay's state has not arrived yet: still connecting, as far as a user can tell.
     if (!this.#handshakeDone) return this.#setStatus({ kind: 'connecting' })
     this.#setStatus({ kind: 'in-sync' })
