@@ -1,4 +1,4 @@
-export type SchemaErrorCode = 'not_a_folder' | 'not_found'
+export type SchemaErrorCode = 'not_a_folder' | 'invalid_setting'
 
 /**
  * Thrown only for a caller's mistake on a write (e.g. adding into an id that is not a

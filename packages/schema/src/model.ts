@@ -80,7 +80,12 @@ export interface FolderNode extends FolderData, Placed {
 export type TreeNode = FolderNode | RequestNode
 
 /** What `Collection.add` accepts: any field left out gets its default. */
-export type RequestInput = Partial<Omit<RequestData, 'body'>> & { kind: 'request'; body?: Partial<RequestBody> }
+export type RequestInput = Partial<Omit<RequestData, 'body' | 'params' | 'headers'>> & {
+  kind: 'request'
+  params?: Partial<KeyValue>[]
+  headers?: Partial<KeyValue>[]
+  body?: Partial<Omit<RequestBody, 'fields'>> & { fields?: Partial<KeyValue>[] }
+}
 export type FolderInput = Partial<FolderData> & { kind: 'folder'; children?: NodeInput[] }
 export type NodeInput = RequestInput | FolderInput
 

@@ -1,0 +1,21 @@
+export { createId, cryptoRandom, type RandomSource } from './random.ts'
+export { compareOrder, isOrderKey, keyAt, keyBetween } from './order.ts'
+export { ignoreProblems, type Problem, type ProblemCode, type ProblemSink } from './validate.ts'
+export type { ChangeInfo, SchemaOptions } from './options.ts'
+export { SchemaError, type SchemaErrorCode } from './errors.ts'
+export * from './model.ts'
+export { KeyValueList, type KeyValueRow } from './key-value-list.ts'
+export { resolveTree, type ResolvedTree, type TreeEntry } from './tree.ts'
+export { Collection, type ListField, type Placement, type TextField } from './collection.ts'
+export { WorkspaceIndex, type CollectionInfo, type HeaderPreset } from './workspace.ts'
+export { SETTINGS_DEFAULTS, isValidSetting, type Settings } from './settings.ts'
+export { Environments, VariableSet, type Environment, type EnvironmentInfo, type Variable, type VariableFields } from './environments.ts'
+export {
+  History,
+  parseHistoryEntry,
+  type HistoryEntry,
+  type HistoryEntryInput,
+  type HistoryOptions,
+  type SentHeader,
+  type SentRequest,
+} from './history.ts'
