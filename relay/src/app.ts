@@ -17,6 +17,7 @@ import type { AccountStore } from './storage/account-store.ts'
 import mail from './mail/index.ts'
 import auth from './auth/index.ts'
 import avatars from './avatars/index.ts'
+import links from './links/index.ts'
 import sync from './sync/index.ts'
 import { createBroadcast } from './sync/broadcast.ts'
 import vault from './vault/index.ts'
@@ -93,6 +94,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(auth, { config })
   await app.register(avatars, { config })
   await app.register(sync, { config, docStore: stores.docs, broadcast: createBroadcast(config) })
+  await app.register(links, { config, store: stores.accounts, docStore: stores.docs })
   await app.register(vault, { store: stores.accounts })
 
   app.get('/healthz', async (_request, reply) => {

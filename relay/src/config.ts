@@ -63,6 +63,8 @@ const ConfigSchema = Type.Object({
     authWindowSeconds: Type.Integer({ minimum: 1 }),
     /** Password hashes computed at once; more wait in line. */
     concurrentPasswordHashes: Type.Integer({ minimum: 1 }),
+    /** Share-link look-ups (`GET /v1/links/resolve/:token`) per IP per minute. */
+    linkResolvesPerMinutePerIp: Type.Integer({ minimum: 1 }),
   }),
   /** Milliseconds a room stays loaded after its last client left. */
   roomIdleMs: Type.Integer({ minimum: 0 }),
@@ -155,6 +157,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
       authAttemptsPerWindow: int(env, 'AUTH_ATTEMPTS_PER_WINDOW', 10),
       authWindowSeconds: int(env, 'AUTH_WINDOW_SECONDS', 60),
       concurrentPasswordHashes: int(env, 'CONCURRENT_PASSWORD_HASHES', 2),
+      linkResolvesPerMinutePerIp: int(env, 'LINK_RESOLVES_PER_MINUTE_PER_IP', 60),
     },
     roomIdleMs: int(env, 'ROOM_IDLE_MS', 30_000),
     groupCommitMs: int(env, 'GROUP_COMMIT_MS', 2),

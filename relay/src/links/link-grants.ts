@@ -1,0 +1,91 @@
+/**
+ * What a link token grants on the sync endpoint: read-only access to its one doc while the
+ * link is live. A bare link token counts a use (and is refused once the link is used up); a
+ * viewer token (see `link-tokens.ts`) was counted when it was resolved, so it only needs the
+ * link to be neither revoked nor expired. Anything else that looks like a link token gets
+ * `none` (close 4403); tokens that are not link tokens are left to other resolvers.
+ *
+ * Sockets are closed when their link is revoked (`revoke`) or expires (a timer per link with
+ * open sockets), through the sync plugin's `revoke(grantId)`.
+ */
+import type { ParsedDocName } from '@ferry/protocol'
+import type { SyncGrant, SyncService } from '../sync/index.ts'
+import type { AccountStore, LinkId, LinkRecord } from '../storage/account-store.ts'
+import { linkUseError } from '../storage/account-store.ts'
+import { parseLinkToken, passMatches } from './link-tokens.ts'
+
+/** setTimeout's largest delay; later expiries re-arm the timer. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+/**
+ * A socket authorized just before a revocation may join its room just after it; a second
+ * sweep this much later closes it too (well inside the promised second).
+ */
+const LATE_SWEEP_MS = 250
+
+const NONE: SyncGrant = { access: 'none' }
+
+export const grantId = (id: LinkId): string => `link:${id}`
+
+export class LinkGrants {
+  readonly #store: AccountStore
+  readonly #sync: SyncService
+  readonly #timers = new Map<LinkId, NodeJS.Timeout>()
+
+  constructor(store: AccountStore, sync: SyncService) {
+    this.#store = store
+    this.#sync = sync
+  }
+
+  /** The `SyncTokenResolver` for link and viewer tokens. */
+  readonly resolve = async (token: string, doc: ParsedDocName): Promise<SyncGrant | null> => {
+    const presented = parseLinkToken(token)
+    if (presented === null) return null
+    const now = Date.now()
+    let link = await this.#store.findLinkByToken(presented.hash)
+    if (link === null) return null
+    if (link.docName !== doc.name) return NONE
+    if (presented.pass !== null) {
+      const refused = linkUseError(link, now)
+      if (!passMatches(link, presented.pass) || refused === 'revoked' || refused === 'expired') return NONE
+    } else {
+      const used = await this.#store.useLink(presented.hash, now)
+      if (!used.ok) return NONE
+      link = used.value
+    }
+    this.#closeAtExpiry(link)
+    return { access: 'read-only', grantId: grantId(link.id) }
+  }
+
+  /** Closes every socket opened with the link (4403), now and once more shortly after. */
+  revoke(id: LinkId): void {
+    this.#clearTimer(id)
+    this.#sync.revoke(grantId(id))
+    setTimeout(() => this.#sync.revoke(grantId(id)), LATE_SWEEP_MS).unref()
+  }
+
+  close(): void {
+    for (const timer of this.#timers.values()) clearTimeout(timer)
+    this.#timers.clear()
+  }
+
+  #closeAtExpiry(link: LinkRecord): void {
+    const { id, expiresAt } = link
+    if (expiresAt === null || this.#timers.has(id)) return
+    const arm = (): void => {
+      const wait = expiresAt - Date.now()
+      if (wait <= 0) {
+        this.#timers.delete(id)
+        this.#sync.revoke(grantId(id))
+        return
+      }
+      this.#timers.set(id, setTimeout(arm, Math.min(wait, MAX_TIMER_MS)).unref())
+    }
+    arm()
+  }
+
+  #clearTimer(id: LinkId): void {
+    const timer = this.#timers.get(id)
+    if (timer) clearTimeout(timer)
+    this.#timers.delete(id)
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Helpers for the collection-link suites: accounts made straight in the relay's store (the
+ * sign-up and confirmation flow has its own suite), JSON calls, and owner-side doc writes.
+ */
+import { randomBytes } from 'node:crypto'
+import type { UserId } from '@ferry/protocol'
+import type { TestRelay } from './relay.ts'
+
+export interface TestUser {
+  id: UserId
+  /** A valid access token for the user. */
+  token: string
+}
+
+export async function createUser(relay: TestRelay, options: { name?: string; confirmed?: boolean } = {}): Promise<TestUser> {
+  const id = randomBytes(16).toString('base64url') as UserId
+  const created = await relay.app.accounts.createUser({
+    id,
+    email: `${id.toLowerCase()}@example.test`,
+    name: options.name ?? 'Owner',
+    emailConfirmed: options.confirmed ?? true,
+    passwordHash: null,
+    createdAt: Date.now(),
+  })
+  if (!created.ok) throw new Error(created.error)
+  return { id, token: relay.app.accessTokens.issue(id) }
+}
+
+export interface Answer {
+  status: number
+  body: any
+}
+
+export async function call(relay: TestRelay, method: string, path: string, token?: string, body?: unknown): Promise<Answer> {
+  const headers: Record<string, string> = {}
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  if (token) headers.authorization = `Bearer ${token}`
+  const response = await fetch(relay.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+  const text = await response.text()
+  return { status: response.status, body: text ? JSON.parse(text) : null }
+}
