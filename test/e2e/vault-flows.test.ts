@@ -68,6 +68,8 @@ describe('vault flows', () => {
     const pending = listed.find((d) => d.status === 'pending')!
     expect(pending.name).toBe('Phone')
     expect(await deviceFingerprint(pending.publicKey)).toMatch(/^[0-9a-f]{4}( [0-9a-f]{4}){3}$/)
+    expect(await deviceFingerprint(pending.publicKey)).toBe(await b.vault.fingerprint())
+    expect(await a.vault.fingerprint()).not.toBe(await b.vault.fingerprint())
     await a.vault.approve(pending.id)
     expect(await b.vault.refresh()).toEqual({ kind: 'unlocked', generation: 1 })
     expect(await b.envs.readVariable(null, id)).toEqual({ state: 'value', value: 'sk_live_first' })

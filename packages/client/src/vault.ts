@@ -15,7 +15,7 @@ import { Emitter } from './emitter.ts'
 import { RelayError } from './errors.ts'
 import type { VaultApi, VaultDevice } from './vault-api.ts'
 import { VaultError, VaultLocked } from './vault-errors.ts'
-import { unwrapForDevice, unwrapWithRecoveryKey, wrapForDevice, wrapWithRecoveryKey } from './vault-keys.ts'
+import { deviceFingerprint, unwrapForDevice, unwrapWithRecoveryKey, wrapForDevice, wrapWithRecoveryKey } from './vault-keys.ts'
 
 export type VaultState =
   | { readonly kind: 'no-vault' }
@@ -81,6 +81,11 @@ export class Vault {
 
   onChange(listener: (state: VaultState) => void): () => void {
     return this.#events.on('change', listener)
+  }
+
+  /** This device's public-key fingerprint, to compare with what the approving device shows. */
+  async fingerprint(): Promise<string> {
+    return deviceFingerprint(await this.#publicKey())
   }
 
   /** The current key and its generation; null while locked. */
