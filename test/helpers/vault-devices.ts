@@ -6,7 +6,7 @@
 import { IDBFactory } from 'fake-indexeddb'
 import * as Y from 'yjs'
 import { docName, type DocName, type UserId } from '@ferry/protocol'
-import { Environments } from '../../packages/schema/src/environments.ts'
+import { Environments } from '@ferry/schema'
 import { RelayApi } from '../../packages/client/src/relay-api.ts'
 import { SecretEnvironments } from '../../packages/client/src/secret-environments.ts'
 import { VaultApi } from '../../packages/client/src/vault-api.ts'

@@ -1,0 +1,56 @@
+/**
+ * A password reset ends every session but does not touch the vault: after signing in again
+ * with the new password, the same browser is still an approved device with the same key and
+ * reads its secrets without approval or recovery key.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import type { UserId } from '@ferry/protocol'
+import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import { startSmtp, tokenFromLink, type TestSmtp } from '../helpers/smtp.ts'
+import { openVaultDevice } from '../helpers/vault-devices.ts'
+
+let relay: TestRelay
+let smtp: TestSmtp
+
+beforeAll(async () => {
+  smtp = await startSmtp()
+  relay = await startRelay({ AUTH_ATTEMPTS_PER_WINDOW: '1000', SMTP_URL: smtp.url, PUBLIC_URL: 'https://ferry.example.test', MAIL_FROM: 'Ferry <ferry@example.test>' })
+})
+afterAll(async () => {
+  await relay?.close(true)
+  await smtp?.close()
+})
+
+async function post(path: string, body: unknown): Promise<any> {
+  const response = await fetch(relay.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const text = await response.text()
+  return { status: response.status, body: text ? JSON.parse(text) : null }
+}
+
+it('keeps the device approved and its secrets readable across a password reset', async () => {
+  const email = 'vault-reset@example.test'
+  await post('/v1/auth/signup', { email, password: 'first password here' })
+  await smtp.waitForMail(email)
+  let session = (await post('/v1/auth/login', { email, password: 'first password here' })).body
+  const owner = session.user.id as UserId
+
+  const device = await openVaultDevice({ url: relay.url, wsUrl: relay.wsUrl, token: () => session.accessToken }, owner, 'Laptop')
+  try {
+    await device.vault.refresh()
+    await device.vault.create()
+    const id = await device.envs.addVariable(null, { key: 'token', value: 'survives resets' })
+
+    await post('/v1/auth/recover', { email })
+    const link = (await smtp.waitForMail(email)).links.find((l) => l.includes('#/reset?token='))!
+    expect((await post('/v1/auth/reset', { token: tokenFromLink(link), password: 'second password here' })).status).toBe(200)
+    expect((await post('/v1/auth/refresh', { refreshToken: session.refreshToken })).status).toBe(401)
+    session = (await post('/v1/auth/login', { email, password: 'second password here' })).body
+
+    const reopened = await device.reload()
+    expect(await reopened.refresh()).toEqual({ kind: 'unlocked', generation: 1 })
+    expect((await reopened.devices()).map((d) => [d.name, d.status, d.current])).toEqual([['Laptop', 'approved', true]])
+    expect(await device.envs.readVariable(null, id)).toEqual({ state: 'value', value: 'survives resets' })
+  } finally {
+    await device.close()
+  }
+})
