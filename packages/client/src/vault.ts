@@ -104,6 +104,10 @@ export class Vault {
    * @throws RelayError (e.g. `Offline`); the state is then left as it was.
    */
   async refresh(): Promise<VaultState> {
+    return this.#refresh(true)
+  }
+
+  async #refresh(mayReRegister: boolean): Promise<VaultState> {
     const deviceId = await this.#ensureRegistered()
     try {
       const wrapped = await this.#options.api.wrappedKey(deviceId)
@@ -111,8 +115,12 @@ export class Vault {
       this.#updateState()
     } catch (error) {
       if (!(error instanceof RelayError)) throw error
+      if (error.relayCode === 'unknown_device' && mayReRegister) {
+        // The relay lost this device (restored from an old backup): start over as a new one.
+        await this.#forgetDevice()
+        return this.#refresh(false)
+      }
       if (error.relayCode === 'device_revoked') await this.#forgetDevice()
-      else if (error.relayCode === 'unknown_device') await this.#saveDevice({ ...this.#device, deviceId: null })
       else if (error.relayCode !== 'device_pending') throw error
       const generation = await this.#options.api.generation()
       this.#setState(generation === null ? { kind: 'no-vault' } : error.relayCode === 'device_revoked' ? { kind: 'locked', reason: 'revoked' } : { kind: 'locked', reason: 'pending' })
@@ -264,11 +272,10 @@ export class Vault {
     this.#updateState()
   }
 
-  /** This device was revoked: drop its keys and identity; it may register again as a new, pending device. */
+  /** This device was revoked (or lost by the relay): drop its keys and identity; it may register again as a new, pending device. */
   async #forgetDevice(): Promise<void> {
     this.#keys.clear()
-    const fresh = await DeviceKeyStore.freshState()
-    await this.#saveDevice(fresh)
+    await this.#saveDevice(await DeviceKeyStore.freshState())
     this.#setState({ kind: 'locked', reason: 'revoked' })
   }
 
