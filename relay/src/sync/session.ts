@@ -118,7 +118,8 @@ export class Session implements RoomMember {
           else room.applyUpdate(this, message.update, message.type === 'sync-update' ? data : null)
           break
         case 'awareness':
-          room.applyAwareness(this, message.update, data)
+          if (this.readOnly) this.#refuseWrite()
+          else room.applyAwareness(this, message.update, data)
           break
         case 'query-awareness':
           room.answerAwarenessQuery(this)
