@@ -19,3 +19,7 @@ export {
   type SentHeader,
   type SentRequest,
 } from './history.ts'
+export { importPostman, exportPostman, type ImportPostmanResult } from './postman.ts'
+export { fromPostman, MAX_POSTMAN_DEPTH, type PostmanImport, type PostmanImportResult } from './postman-import.ts'
+export { toPostman } from './postman-export.ts'
+export type { PostmanCollection } from './postman-types.ts'
