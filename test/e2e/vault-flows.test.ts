@@ -116,7 +116,10 @@ describe('vault flows', () => {
     await a.vault.approve(b.vault.deviceId!)
     await b.vault.refresh()
     const revokedId = b.vault.deviceId!
+    expect(await a.vault.wouldLeaveNoDevice(revokedId)).toBe(false)
+    expect(await a.vault.wouldLeaveNoDevice(a.vault.deviceId!)).toBe(false)
     await a.vault.revoke(revokedId)
+    expect(await a.vault.wouldLeaveNoDevice(a.vault.deviceId!)).toBe(true)
 
     const api = await fetch(`${relay.url}/v1/vault/devices/${revokedId}/key`, { headers: { authorization: `Bearer ${relay.app.accessTokens.issue(owner)}` } })
     expect(api.status).toBe(403)

@@ -191,6 +191,14 @@ export class Vault {
   }
 
   /**
+   * True when revoking `deviceId` would leave no approved device, so that only the recovery
+   * key could open the vault (and without it the secret values are lost): warn before.
+   */
+  async wouldLeaveNoDevice(deviceId: string): Promise<boolean> {
+    return (await this.#options.api.devices()).every((device) => device.status !== 'approved' || device.id === deviceId)
+  }
+
+  /**
    * Revokes a device: the relay deletes its wrapped key and ends its session. It may still
    * hold the key it had; `rotate()` afterwards is what locks it out of values written later.
    */
