@@ -61,15 +61,23 @@ function runCli(env: Record<string, string>): Cli {
 }
 
 describe('the CLI', () => {
-  it('starts, warns when exposed without TLS, refuses a second relay on its data dir, and stops cleanly', async () => {
+  it('starts, warns when exposed without TLS, keeps secrets out of its log, refuses a second relay on its data dir, and stops cleanly', async () => {
     const dataDir = tempDataDir()
-    const first = runCli({ HOST: '0.0.0.0', PORT: '0', FERRY_DATA_DIR: dataDir })
+    const first = runCli({ HOST: '0.0.0.0', PORT: '0', FERRY_DATA_DIR: dataDir, LOG_LEVEL: 'info' })
     try {
       await vi.waitFor(() => expect(first.stdout()).toMatch(/listening on http:\/\/0\.0\.0\.0:\d+/), { timeout: 20_000, interval: 50 })
       const port = /listening on http:\/\/0\.0\.0\.0:(\d+)/.exec(first.stdout())![1]
       expect(first.stdout()).toContain(`Mail is written to ${dataDir}/outbox/`)
       await vi.waitFor(() => expect(first.stderr()).toMatch(/WARNING: listening on a non-loopback address without TLS/), { timeout: 5000, interval: 50 })
       expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ ok: true, storage: { accounts: 'ok' } })
+      expect((await fetch(`http://127.0.0.1:${port}/v1/me?token=leak-query-token`)).status).toBe(401)
+      const login = await fetch(`http://127.0.0.1:${port}/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'leak@example.test', password: 'leak-me-password' }),
+      })
+      expect(login.status).toBe(401)
+      await vi.waitFor(() => expect(first.stdout()).toContain('/v1/me?[redacted]'), { timeout: 5000, interval: 50 })
 
       const second = runCli({ HOST: '127.0.0.1', PORT: '0', FERRY_DATA_DIR: dataDir })
       const [code] = (await once(second.child, 'exit')) as [number]
@@ -81,6 +89,9 @@ describe('the CLI', () => {
     const [code] = (await once(first.child, 'exit')) as [number]
     expect(code).toBe(0)
     expect(existsSync(join(dataDir, 'relay.lock'))).toBe(false)
+    const output = first.stdout() + first.stderr()
+    expect(output).not.toContain('leak-query-token')
+    expect(output).not.toContain('leak-me-password')
   })
 
   it('names a bad setting instead of starting', async () => {
