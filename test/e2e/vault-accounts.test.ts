@@ -1,12 +1,15 @@
 /**
- * A password reset ends every session but does not touch the vault: after signing in again
- * with the new password, the same browser is still an approved device with the same key and
- * reads its secrets without approval or recovery key.
+ * The vault with real accounts (signup, mailed links):
+ * - a password reset ends every session but does not touch the vault: after signing in again
+ *   with the new password, the same browser is still an approved device with the same key;
+ * - a link holder never gets near vault data: only collections can be shared, and a link
+ *   token opens no socket on the environments doc.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { UserId } from '@ferry/protocol'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { startSmtp, tokenFromLink, type TestSmtp } from '../helpers/smtp.ts'
+import { rawClient, syncUrl } from '../helpers/sync-clients.ts'
 import { openVaultDevice } from '../helpers/vault-devices.ts'
 
 let relay: TestRelay
@@ -50,6 +53,36 @@ it('keeps the device approved and its secrets readable across a password reset',
     expect(await reopened.refresh()).toEqual({ kind: 'unlocked', generation: 1 })
     expect((await reopened.devices()).map((d) => [d.name, d.status, d.current])).toEqual([['Laptop', 'approved', true]])
     expect(await device.envs.readVariable(null, id)).toEqual({ state: 'value', value: 'survives resets' })
+  } finally {
+    await device.close()
+  }
+})
+
+it('gives a link holder no way to the environments doc', async () => {
+  const email = 'vault-links@example.test'
+  await post('/v1/auth/signup', { email, password: 'first password here' })
+  await post('/v1/auth/confirm', { token: tokenFromLink((await smtp.waitForMail(email)).links[0]!) })
+  const session = (await post('/v1/auth/login', { email, password: 'first password here' })).body
+  const owner = session.user.id as UserId
+  const device = await openVaultDevice({ url: relay.url, wsUrl: relay.wsUrl, token: () => session.accessToken }, owner, 'Laptop')
+  try {
+    await device.vault.refresh()
+    await device.vault.create()
+    await device.connect()
+    await device.envs.addVariable(null, { key: 'token', value: 'not for link holders' })
+
+    const authed = { 'content-type': 'application/json', authorization: `Bearer ${session.accessToken}` }
+    const createLink = (docName: string) => fetch(`${relay.url}/v1/links`, { method: 'POST', headers: authed, body: JSON.stringify({ docName }) })
+    const refused = await createLink(device.docName)
+    expect(refused.status).toBe(400)
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('not_a_collection')
+
+    const link = (await (await createLink(`${owner}:collection:abc123`)).json()) as { token: string }
+    const outcome = await rawClient(syncUrl(relay.wsUrl, device.docName, link.token)).then(
+      (client) => client.closed.then((code) => `closed ${code}`),
+      (error: Error) => error.message,
+    )
+    expect(outcome).toMatch(/^(closed 4403|HTTP 403)$/)
   } finally {
     await device.close()
   }
