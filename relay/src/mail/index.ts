@@ -12,7 +12,6 @@ import { createOutboxMailer, createSmtpMailer, type Mail, type Mailer } from './
 export interface MailService {
   /** Sends `mail` without waiting; a failure is logged, never thrown. */
   deliver(mail: Mail): void
-  readonly mailer: Mailer
 }
 
 declare module 'fastify' {
@@ -21,7 +20,7 @@ declare module 'fastify' {
   }
 }
 
-export function createMailer(config: Config): Mailer {
+function createMailer(config: Config): Mailer {
   if (config.smtpUrl !== null) return createSmtpMailer(config.smtpUrl, config.mailFrom)
   return createOutboxMailer({
     dir: join(config.dataDir, 'outbox'),
@@ -33,11 +32,10 @@ export function createMailer(config: Config): Mailer {
 }
 
 export default fp(
-  async function mail(app: FastifyInstance, opts: { config: Config; mailer?: Mailer }) {
-    const mailer = opts.mailer ?? createMailer(opts.config)
+  async function mail(app: FastifyInstance, opts: { config: Config }) {
+    const mailer = createMailer(opts.config)
     const inFlight = new Set<Promise<void>>()
     app.decorate<MailService>('mail', {
-      mailer,
       deliver(message) {
         const sending = mailer
           .send(message)
