@@ -1,11 +1,19 @@
 /**
  * The vault with real accounts (signup, mailed links):
+ * - wired to `Accounts` (as `FerryClient` holds them): approval between two browsers, revoking
+ *   a device ends its session, signing out wipes the device keys;
  * - a password reset ends every session but does not touch the vault: after signing in again
  *   with the new password, the same browser is still an approved device with the same key;
  * - a link holder never gets near vault data: only collections can be shared, and a link
  *   token opens no socket on the environments doc.
  */
+import { IDBFactory } from 'fake-indexeddb'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { Accounts } from '../../packages/client/src/accounts.ts'
+import { openAccountVault } from '../../packages/client/src/account-vault.ts'
+import { SignedOut } from '../../packages/client/src/errors.ts'
+import { RelayApi } from '../../packages/client/src/relay-api.ts'
+import { deviceKeysDatabase } from '../../packages/client/src/device-keys.ts'
 import type { UserId } from '@ferry/protocol'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { startSmtp, tokenFromLink, type TestSmtp } from '../helpers/smtp.ts'
@@ -85,5 +93,43 @@ it('gives a link holder no way to the environments doc', async () => {
     expect(outcome).toMatch(/^(closed 4403|HTTP 403)$/)
   } finally {
     await device.close()
+  }
+})
+
+it('works with the accounts of two browsers: approval, revocation signs the revoked browser out, sign-out wipes its device keys', async () => {
+  const email = 'vault-browsers@example.test'
+  await post('/v1/auth/signup', { email, password: 'first password here' })
+  const relayApi = new RelayApi({ baseUrl: relay.url })
+  const browser = async () => {
+    const indexedDB = new IDBFactory()
+    const accounts = await Accounts.open({ relay: relayApi, indexedDB })
+    const account = await accounts.signIn(email, 'first password here')
+    const vault = await openAccountVault({ relay: relayApi, accounts, owner: account.id, indexedDB, deviceName: 'Test browser' })
+    return { indexedDB, accounts, owner: account.id, vault }
+  }
+  const a = await browser()
+  const b = await browser()
+  try {
+    await a.vault.refresh()
+    await a.vault.create()
+    expect(await b.vault.refresh()).toEqual({ kind: 'locked', reason: 'pending' })
+    await a.vault.approve(b.vault.deviceId!)
+    expect(await b.vault.refresh()).toEqual({ kind: 'unlocked', generation: 1 })
+
+    await a.vault.revoke(b.vault.deviceId!)
+    await expect(b.accounts.refresh(b.owner)).rejects.toBeInstanceOf(SignedOut)
+    expect(b.accounts.get(b.owner)?.state).toBe('signed-out')
+    expect((await a.accounts.refresh(a.owner)).length).toBeGreaterThan(0)
+
+    const name = deviceKeysDatabase(a.owner)
+    expect((await a.indexedDB.databases()).map((d) => d.name)).toContain(name)
+    a.vault.close()
+    await a.accounts.signOut(a.owner)
+    expect((await a.indexedDB.databases()).map((d) => d.name)).not.toContain(name)
+  } finally {
+    a.vault.close()
+    b.vault.close()
+    a.accounts.close()
+    b.accounts.close()
   }
 })
