@@ -1,0 +1,146 @@
+/**
+ * Editor for one environment or the globals: variables with an enabled flag and a secret
+ * flag. Secret values are masked until revealed (per row, on this screen only). The active
+ * environment is chosen here and remembered on this device.
+ */
+import { h, replaceChildren, syncValue, type Scope } from '../ui/dom.ts'
+import { icon } from '../ui/icons.ts'
+import { confirmAction } from '../ui/dialogs.ts'
+import { navigate } from '../ui/router.ts'
+import type { AppContext } from '../app-context.ts'
+import { GLOBALS, type Environments, type Variable, type VariableSet } from '../model/types.ts'
+import { activeEnvironmentId, onActiveEnvironmentChange, setActiveEnvironment } from '../model/active-environment.ts'
+
+function variableTable(scope: Scope, set: () => VariableSet | undefined, observe: (cb: () => void) => () => void): HTMLElement {
+  const body = h('tbody')
+  const revealed = new Set<string>()
+  let renderedIds: string | null = null
+  let pendingFocus: { id: string; field: 'key' | 'value'; caret: number } | null = null
+
+  const row = (v: Variable) => {
+    const check = h('input', { type: 'checkbox', checked: v.enabled, 'aria-label': `Enable ${v.key || 'variable'}` })
+    check.addEventListener('change', () => set()?.update(v.id, { enabled: check.checked }))
+    const key = h('input', { class: 'input', value: v.key, 'aria-label': 'Variable name', spellcheck: 'false', 'data-field': 'key' })
+    key.addEventListener('input', () => set()?.update(v.id, { key: key.value }))
+    const shown = !v.secret || revealed.has(v.id)
+    const value = h('input', { class: 'input', value: v.value, type: shown ? 'text' : 'password', 'aria-label': `Value of ${v.key || 'variable'}`, spellcheck: 'false', autocomplete: 'off', 'data-field': 'value', 'data-testid': `var-value-${v.key}` })
+    value.addEventListener('input', () => set()?.update(v.id, { value: value.value }))
+    const reveal = v.secret
+      ? h('button', { type: 'button', class: 'icon-btn', 'aria-label': shown ? 'Hide value' : 'Reveal value', 'aria-pressed': String(shown), title: shown ? 'Hide' : 'Reveal', 'data-testid': `reveal-${v.key}`,
+          onclick: () => {
+            if (revealed.has(v.id)) revealed.delete(v.id)
+            else revealed.add(v.id)
+            renderedIds = null
+            render()
+          } }, icon(shown ? 'eyeOff' : 'eye', 15))
+      : null
+    const secret = h('button', { type: 'button', class: 'icon-btn', 'aria-pressed': String(v.secret), 'aria-label': v.secret ? 'Secret: values are masked. Click to make it plain.' : 'Mark as secret',
+      title: v.secret ? 'Secret (masked)' : 'Mark as secret', style: v.secret ? 'color:var(--accent)' : '', 'data-testid': `secret-${v.key}`,
+      onclick: () => set()?.update(v.id, { secret: !v.secret }) }, icon('lock', 15))
+    return h('tr', { class: v.enabled ? '' : 'disabled', 'data-var-id': v.id },
+      h('td', { class: 'check' }, check), h('td', {}, key),
+      h('td', {}, h('div', { class: 'secret-cell' }, value, reveal)),
+      h('td', { class: 'act', style: 'width:70px;white-space:nowrap' }, secret,
+        h('button', { type: 'button', class: 'icon-btn', 'aria-label': `Remove ${v.key || 'variable'}`, title: 'Remove', onclick: () => set()?.remove(v.id) }, icon('trash', 15))))
+  }
+
+  const ghost = () => {
+    const cells = (['key', 'value'] as const).map((field) => {
+      const input = h('input', { class: 'input', placeholder: field === 'key' ? 'Add variable' : 'Value', 'aria-label': field === 'key' ? 'New variable name' : 'New variable value', 'data-testid': `new-var-${field}` })
+      input.addEventListener('input', () => {
+        const id = set()?.add({ [field]: input.value })
+        if (id) pendingFocus = { id, field, caret: input.value.length }
+        input.value = ''
+      })
+      return input
+    })
+    return h('tr', {}, h('td', { class: 'check' }), h('td', {}, cells[0]!), h('td', {}, cells[1]!), h('td', { class: 'act' }))
+  }
+
+  const render = () => {
+    const vars = set()?.list() ?? []
+    const ids = vars.map((v) => `${v.id}:${v.secret}`).join(',')
+    if (ids === renderedIds) {
+      for (const v of vars) {
+        const tr = body.querySelector<HTMLTableRowElement>(`tr[data-var-id="${CSS.escape(v.id)}"]`)
+        if (!tr) continue
+        tr.classList.toggle('disabled', !v.enabled)
+        const [check, key, value] = [tr.querySelector<HTMLInputElement>('input[type=checkbox]'), tr.querySelector<HTMLInputElement>('[data-field=key]'), tr.querySelector<HTMLInputElement>('[data-field=value]')]
+        if (check) check.checked = v.enabled
+        if (key) syncValue(key, v.key)
+        if (value) syncValue(value, v.value)
+      }
+      return
+    }
+    renderedIds = ids
+    body.replaceChildren(...vars.map(row), ghost())
+    if (pendingFocus) {
+      const target = body.querySelector<HTMLTableRowElement>(`tr[data-var-id="${CSS.escape(pendingFocus.id)}"]`)?.querySelector<HTMLInputElement>(`[data-field=${pendingFocus.field}]`)
+      target?.focus()
+      target?.setSelectionRange(pendingFocus.caret, pendingFocus.caret)
+      pendingFocus = null
+    }
+  }
+  render()
+  // Deferred to a microtask so an add can record where focus goes before the rows are rebuilt.
+  let queued = false
+  scope.add(observe(() => {
+    if (queued) return
+    queued = true
+    queueMicrotask(() => {
+      queued = false
+      if (!scope.disposed) render()
+    })
+  }))
+  return h('table', { class: 'kv env-table', 'aria-label': 'Variables' },
+    h('thead', {}, h('tr', {}, h('th', {}, h('span', { class: 'sr-only' }, 'Enabled')), h('th', {}, 'Variable'), h('th', {}, 'Value'), h('th', {}, h('span', { class: 'sr-only' }, 'Actions')))),
+    body)
+}
+
+export function environmentEditor(scope: Scope, ctx: AppContext, environments: Environments, scopeId: string): HTMLElement {
+  const owner = ctx.workspace.owner
+  const isGlobals = scopeId === GLOBALS
+  const env = isGlobals ? null : environments.get(scopeId)
+  if (!isGlobals && !env) {
+    return h('div', { class: 'empty', style: 'height:100%' }, icon('layers', 40), h('h2', {}, 'This environment no longer exists'), h('p', {}, 'It may have been deleted on another device.'))
+  }
+  const set = () => (isGlobals ? environments.globals : environments.variables(scopeId))
+  const observe = (cb: () => void) => environments.observe(cb)
+
+  const title = isGlobals
+    ? h('h1', {}, 'Globals')
+    : (() => {
+        const input = h('input', { class: 'title-input', value: env?.name ?? '', 'aria-label': 'Environment name', 'data-testid': 'env-name' })
+        input.addEventListener('input', () => environments.rename(scopeId, input.value))
+        scope.add(observe(() => syncValue(input, environments.get(scopeId)?.name ?? '')))
+        return input
+      })()
+
+  const activeBox = h('div', { class: 'field-row' })
+  const paintActive = () => {
+    if (isGlobals) return
+    const active = activeEnvironmentId(owner, environments) === scopeId
+    replaceChildren(activeBox, 
+      active ? h('span', { class: 'badge badge-accent', style: 'height:26px;padding:0 10px' }, icon('check', 14), 'Active environment') : null,
+      h('button', { type: 'button', class: active ? 'btn btn-sm' : 'btn btn-sm btn-primary', 'data-testid': 'toggle-active-env',
+        onclick: () => setActiveEnvironment(owner, active ? null : scopeId) }, active ? 'Deactivate' : 'Use this environment'),
+      h('button', { type: 'button', class: 'btn btn-sm btn-danger', onclick: () => {
+        void confirmAction('Delete environment?', `This deletes "${environments.get(scopeId)?.name ?? ''}" and its variables on all your devices.`, 'Delete').then((ok) => {
+          if (!ok) return
+          environments.remove(scopeId)
+          navigate([])
+        })
+      } }, icon('trash', 14), 'Delete'))
+  }
+  paintActive()
+  scope.add(onActiveEnvironmentChange(paintActive))
+
+  return h('div', { style: 'max-width:960px' },
+    h('div', { class: 'pane-title' }, h('div', { class: 'grow' }, title), activeBox),
+    h('p', { class: 'hint', style: 'margin-bottom:12px' }, isGlobals
+      ? 'Globals apply to every request. A variable of the active environment with the same name wins. Use them as {{name}} in URLs, headers, bodies and auth.'
+      : 'Use these variables as {{name}} in URLs, headers, bodies and auth while this environment is active.'),
+    h('section', { class: 'panel' }, h('div', { class: 'panel-body' }, variableTable(scope, set, observe))),
+    h('p', { class: 'hint', style: 'margin-top:10px;display:flex;gap:6px;align-items:center' }, icon('lock', 14),
+      'Secret values are masked on screen. End-to-end encryption of variable values arrives with the vault.'))
+}

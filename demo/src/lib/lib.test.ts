@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest'
+import type { CollectionSnapshot, RequestData } from '../model/types.ts'
+import { diffRange } from '../ui/text-binding.ts'
+import { exportPostman, parsePostman, PostmanFormatError } from './postman.ts'
+import { buildFetch } from './send.ts'
+import { mergeParams, paramsFromUrl, urlWithParams } from './url-params.ts'
+import { resolveVariables, unresolvedNames, variableMap } from './variables.ts'
+
+const v = (key: string, value: string, enabled = true) => ({ id: key, order: 'a0', key, value, enabled, secret: false })
+
+describe('variables', () => {
+  it('lets the active environment override globals and skips disabled ones', () => {
+    const vars = variableMap([v('host', 'global.example'), v('token', 'g')], [v('host', 'env.example'), v('token', 'off', false)])
+    expect(resolveVariables('https://{{host}}/x?t={{ token }}&u={{user}}', vars)).toBe('https://env.example/x?t=g&u={{user}}')
+    expect(unresolvedNames('{{host}} {{user}} {{user}}', vars)).toEqual(['user'])
+  })
+})
+
+describe('URL and params', () => {
+  it('reads params from the query string and writes enabled ones back', () => {
+    expect(paramsFromUrl('https://a.example/p?x=1&y=a%20b&flag#frag')).toEqual([
+      { key: 'x', value: '1', enabled: true },
+      { key: 'y', value: 'a b', enabled: true },
+      { key: 'flag', value: '', enabled: true },
+    ])
+    const params = [{ key: 'q', value: 'a&b', enabled: true }, { key: 'off', value: '1', enabled: false }, { key: 'id', value: '{{id}}', enabled: true }]
+    expect(urlWithParams('{{base}}/s?old=1#top', params)).toBe('{{base}}/s?q=a%26b&id={{id}}#top')
+    expect(mergeParams(paramsFromUrl('/p?a=1'), params)).toEqual([{ key: 'a', value: '1', enabled: true }, params[1]])
+  })
+})
+
+const request = (patch: Partial<RequestData>): RequestData => ({
+  name: 'r', method: 'GET', url: 'https://api.example/items', params: [], headers: [], description: '',
+  body: { mode: 'none', raw: '', language: 'text', fields: [] }, auth: { type: 'inherit' }, ...patch,
+})
+
+describe('buildFetch', () => {
+  it('resolves variables in URL, headers, body and auth', () => {
+    const vars = new Map([['base', 'https://api.example'], ['tok', 't0k'], ['name', 'Rex']])
+    const built = buildFetch(request({
+      method: 'POST', url: '{{base}}/pets', headers: [{ key: 'X-Id', value: '{{name}}', enabled: true }, { key: 'X-Off', value: '1', enabled: false }],
+      body: { mode: 'raw', raw: '{"name":"{{name}}"}', language: 'json', fields: [] },
+    }), vars, { type: 'bearer', token: '{{tok}}' })
+    if ('error' in built) throw new Error(built.error)
+    const headers = built.init.headers as Headers
+    expect(built.url).toBe('https://api.example/pets')
+    expect(headers.get('authorization')).toBe('Bearer t0k')
+    expect(headers.get('x-id')).toBe('Rex')
+    expect(headers.has('x-off')).toBe(false)
+    expect(headers.get('content-type')).toBe('application/json')
+    expect(built.init.body).toBe('{"name":"Rex"}')
+  })
+
+  it('puts an API key in the query, adds http:// to bare hosts, and refuses unusable URLs', () => {
+    const built = buildFetch(request({ url: 'localhost:3000/x' }), new Map(), { type: 'apikey', key: 'k', value: 'v', in: 'query' })
+    expect('url' in built && built.url).toBe('http://localhost:3000/x?k=v')
+    expect(buildFetch(request({ url: '' }), new Map())).toEqual({ error: 'Enter a URL to send the request to.' })
+    expect(buildFetch(request({ url: 'ftp://files.example/a' }), new Map())).toEqual({ error: 'Only http:// and https:// URLs can be sent.' })
+    expect('error' in buildFetch(request({ url: 'http://exa mple.com' }), new Map())).toBe(true)
+  })
+
+  it('sends no body with GET and form fields url-encoded', () => {
+    const get = buildFetch(request({ body: { mode: 'raw', raw: 'x', language: 'text', fields: [] } }), new Map())
+    expect('init' in get && get.init.body).toBeUndefined()
+    const form = buildFetch(request({ method: 'PUT', body: { mode: 'urlencoded', raw: '', language: 'text', fields: [{ key: 'a', value: '1 2', enabled: true }] } }), new Map())
+    expect('init' in form && String(form.init.body)).toBe('a=1+2')
+  })
+})
+
+describe('Postman v2.1', () => {
+  it('round-trips folders, requests, bodies and auth', () => {
+    const snapshot: CollectionSnapshot = {
+      description: 'Shop API',
+      auth: { type: 'bearer', token: '{{token}}' },
+      items: [{
+        kind: 'folder', id: 'f', parentId: null, order: 'a0', name: 'Orders', description: '', auth: { type: 'inherit' },
+        children: [{
+          kind: 'request', id: 'r', parentId: 'f', order: 'a0', ...request({
+            name: 'Create', method: 'POST', url: '{{base}}/orders?draft=1', params: [{ key: 'draft', value: '1', enabled: true }],
+            headers: [{ key: 'X-Off', value: '1', enabled: false }], body: { mode: 'raw', raw: '{"a":1}', language: 'json', fields: [] },
+            auth: { type: 'basic', username: 'u', password: 'p' },
+          }),
+        }],
+      }],
+    }
+    const json = exportPostman('id1', 'Shop', snapshot)
+    const back = parsePostman(JSON.stringify(json))
+    expect(back).toMatchObject({ name: 'Shop', auth: { type: 'bearer', token: '{{token}}' }, skipped: 0 })
+    expect(back.items).toEqual([{
+      kind: 'folder', name: 'Orders', auth: { type: 'inherit' },
+      children: [{
+        kind: 'request', name: 'Create', method: 'POST', url: '{{base}}/orders?draft=1', description: '',
+        params: [{ key: 'draft', value: '1', enabled: true }], headers: [{ key: 'X-Off', value: '1', enabled: false }],
+        auth: { type: 'basic', username: 'u', password: 'p' }, body: { mode: 'raw', raw: '{"a":1}', language: 'json' },
+      }],
+    }])
+  })
+
+  it('rejects files that are not collections and skips unreadable items', () => {
+    expect(() => parsePostman('not json')).toThrow(PostmanFormatError)
+    expect(() => parsePostman('{"item":[]}')).toThrow(/not a Postman collection/)
+    const parsed = parsePostman(JSON.stringify({ info: { name: 'X' }, item: [42, { name: 'no request' }, { name: 'ok', request: 'https://a.example' }] }))
+    expect(parsed.skipped).toBe(2)
+    expect(parsed.items).toMatchObject([{ kind: 'request', name: 'ok', url: 'https://a.example', method: 'GET' }])
+  })
+})
+
+describe('text diff for collaborative editing', () => {
+  it('finds the one changed range', () => {
+    expect(diffRange('hello world', 'hello brave world')).toEqual({ index: 6, remove: 0, insert: 'brave ' })
+    expect(diffRange('aaa', 'aa')).toEqual({ index: 2, remove: 1, insert: '' })
+    expect(diffRange('abc', 'xbc')).toEqual({ index: 0, remove: 1, insert: 'x' })
+    expect(diffRange('', 'new')).toEqual({ index: 0, remove: 0, insert: 'new' })
+  })
+})

@@ -1,0 +1,171 @@
+/**
+ * `AppSession` over `@ferry/client`'s `FerryClient`: maps its accounts and sync status to
+ * what the shell shows, and adds the relay calls that need no account state (sign-up, mailed
+ * links). One change event covers accounts, the active workspace and the status.
+ */
+import { FerryClient, type Account, type SyncStatus, type Workspace } from '@ferry/client'
+import type { UserId } from '@ferry/protocol'
+import type { AccountInfo, AppSession, Provider, SyncBadge } from './session.ts'
+
+/**
+ * Avatar URLs come from the relay's PUBLIC_URL; the demo is served by the relay it talks to,
+ * so it loads them from that same origin (which also works behind a proxy or on a test port).
+ */
+function avatarSrc(url: string | null, relayUrl: string): string | null {
+  if (url === null) return null
+  try {
+    const parsed = new URL(url)
+    return parsed.pathname.startsWith('/v1/avatars/') ? `${relayUrl}${parsed.pathname}${parsed.search}` : url
+  } catch {
+    return null
+  }
+}
+
+function info(account: Account): AccountInfo {
+  return {
+    id: account.id,
+    email: account.profile.email,
+    name: account.profile.name,
+    avatarUrl: avatarSrc(account.profile.avatarUrl, account.relayUrl),
+    emailConfirmed: account.profile.emailConfirmed,
+    signedIn: account.state === 'signed-in',
+    syncEnabled: account.syncEnabled,
+  }
+}
+
+function badgeFor(status: SyncStatus, account: Account | null): SyncBadge {
+  if (!account) return { state: 'local', pending: 0, detail: 'Your workspace is stored on this device only. Sign in to sync it.' }
+  switch (status.kind) {
+    case 'in-sync':
+      return { state: 'in-sync', pending: 0, detail: 'Every change is stored on the relay.' }
+    case 'syncing':
+      return { state: 'syncing', pending: status.pending, detail: `Sending ${status.pending} change(s) to the relay…` }
+    case 'connecting':
+      return { state: 'syncing', pending: 0, detail: 'Connecting to the relay…' }
+    case 'offline':
+      return { state: 'offline', pending: 0, detail: 'The relay cannot be reached. Your edits are kept here and sync when it is back.' }
+    case 'sync-off':
+      return { state: 'off', pending: 0, detail: 'Sync is off for this account on this device. Edits stay here until you turn it on.' }
+    case 'signed-out':
+      return { state: 'signed-out', pending: 0, detail: 'Your session has ended. Sign in again to sync.' }
+    case 'error':
+      return { state: 'error', pending: 0, detail: `Sync stopped: ${status.reason}` }
+  }
+}
+
+export class ClientSession implements AppSession {
+  readonly #client: FerryClient
+  readonly #listeners = new Set<() => void>()
+
+  private constructor(client: FerryClient) {
+    this.#client = client
+    const emit = () => {
+      for (const listener of [...this.#listeners]) listener()
+    }
+    client.onAccounts(emit)
+    client.onWorkspace(emit)
+    client.onStatus(emit)
+  }
+
+  static async open(relayUrl: string): Promise<ClientSession> {
+    return new ClientSession(await FerryClient.open({ relayUrl }))
+  }
+
+  get client(): FerryClient {
+    return this.#client
+  }
+
+  accounts(): AccountInfo[] {
+    return this.#client.accounts.list().map(info)
+  }
+
+  active(): AccountInfo | null {
+    const account = this.#client.accounts.active()
+    return account ? info(account) : null
+  }
+
+  workspace(): Workspace {
+    return this.#client.workspace
+  }
+
+  sync(): SyncBadge {
+    return badgeFor(this.#client.status, this.#client.accounts.active())
+  }
+
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  async signUp(email: string, password: string, name: string): Promise<void> {
+    await this.#client.relay.signup({ email, password, ...(name ? { name } : {}) })
+  }
+
+  async signIn(email: string, password: string): Promise<void> {
+    await this.#client.signIn(email, password)
+  }
+
+  async signInWithOidc(code: string): Promise<void> {
+    await this.#client.signInWithOidcCode(code)
+  }
+
+  providers(): Promise<Provider[]> {
+    return this.#client.relay.providers()
+  }
+
+  oidcStartUrl(providerId: string): string {
+    return this.#client.relay.oidcStartUrl(providerId)
+  }
+
+  async confirmEmail(token: string): Promise<void> {
+    await this.#client.relay.confirm(token)
+    // The stored profile still says "unconfirmed": a refresh brings the new profile.
+    const active = this.#client.accounts.active()
+    if (active?.state === 'signed-in') await this.#client.accounts.refresh(active.id).catch(() => undefined)
+  }
+
+  recover(email: string): Promise<void> {
+    return this.#client.relay.recover(email)
+  }
+
+  resetPassword(token: string, password: string): Promise<void> {
+    return this.#client.relay.reset(token, password)
+  }
+
+  switchTo(accountId: string | null): Promise<void> {
+    return this.#client.switchTo(accountId as UserId | null)
+  }
+
+  signOut(accountId: string): Promise<void> {
+    return this.#client.signOut(accountId as UserId)
+  }
+
+  async setSyncEnabled(accountId: string, enabled: boolean): Promise<void> {
+    if (accountId !== this.#client.accounts.activeId) {
+      await this.#client.accounts.setSyncEnabled(accountId as UserId, enabled)
+      return
+    }
+    await this.#client.setSyncEnabled(enabled)
+  }
+
+  syncNow(): void {
+    this.#client.syncNow()
+  }
+
+  async #withToken<T>(call: (token: string) => Promise<T>): Promise<T> {
+    const id = this.#client.accounts.activeId
+    if (id === null) throw new Error('Sign in first.')
+    const result = await call(await this.#client.accounts.accessToken(id))
+    // The profile is stored with the session; a refresh stores the updated one.
+    await this.#client.accounts.refresh(id)
+    return result
+  }
+
+  async updateName(name: string): Promise<void> {
+    await this.#withToken((token) => this.#client.relay.updateMe(token, { name }))
+  }
+
+  async uploadAvatar(image: Blob): Promise<void> {
+    await this.#withToken((token) => this.#client.relay.uploadAvatar(token, image, image instanceof File ? image.name : 'avatar'))
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * What the demo's shell needs from `@ferry/client`: the accounts on this browser, the active
+ * workspace, and the sync status. `client-session.ts` implements it.
+ */
+import type { Workspace } from '@ferry/client'
+
+export interface AccountInfo {
+  readonly id: string
+  readonly email: string
+  readonly name: string | null
+  readonly avatarUrl: string | null
+  readonly emailConfirmed: boolean
+  /** False once the session ended (the account stays listed until signed in again or removed). */
+  readonly signedIn: boolean
+  readonly syncEnabled: boolean
+}
+
+/** The header badge's states (DESIGN.md capability 5), plus `local` for the no-account workspace. */
+export type SyncBadgeState = 'in-sync' | 'syncing' | 'offline' | 'off' | 'signed-out' | 'local' | 'error'
+
+export interface SyncBadge {
+  readonly state: SyncBadgeState
+  /** Local changes not yet stored by the relay (syncing only). */
+  readonly pending: number
+  /** A short explanation for the tooltip and screen readers. */
+  readonly detail: string
+}
+
+export interface Provider {
+  readonly id: string
+  readonly name: string
+}
+
+export interface AppSession {
+  accounts(): AccountInfo[]
+  /** Null → the local-only workspace (no account). */
+  active(): AccountInfo | null
+  /** The loaded workspace of the active account (or of the local-only one). */
+  workspace(): Workspace
+  sync(): SyncBadge
+  /** Fires when accounts, the active account, the workspace or the sync status change. */
+  onChange(listener: () => void): () => void
+
+  signUp(email: string, password: string, name: string): Promise<void>
+  /** Signs in (adding the account) and switches to it. */
+  signIn(email: string, password: string): Promise<void>
+  /** Trades the one-time code of `#/oidc?code=` and switches to the account. */
+  signInWithOidc(code: string): Promise<void>
+  providers(): Promise<Provider[]>
+  oidcStartUrl(providerId: string): string
+  confirmEmail(token: string): Promise<void>
+  recover(email: string): Promise<void>
+  resetPassword(token: string, password: string): Promise<void>
+
+  switchTo(accountId: string | null): Promise<void>
+  signOut(accountId: string): Promise<void>
+  setSyncEnabled(accountId: string, enabled: boolean): Promise<void>
+  syncNow(): void
+  updateName(name: string): Promise<void>
+  uploadAvatar(image: Blob): Promise<void>
+}

@@ -1,0 +1,33 @@
+/**
+ * The data types the views work with: the schema's own (re-exported here so views import from
+ * one place) and the few shapes the demo adds.
+ */
+
+export type {
+  Auth,
+  AuthType,
+  BodyMode,
+  Collection,
+  CollectionInfo,
+  Environment,
+  Environments,
+  EnvironmentInfo,
+  Variable,
+  VariableSet,
+  CollectionSnapshot,
+  FolderNode,
+  History,
+  HistoryEntry,
+  KeyValue,
+  NodeInput,
+  RawLanguage,
+  RequestData,
+  RequestNode,
+  TreeNode,
+} from '@ferry/schema'
+
+/** Methods the picker offers; a stored method outside this list is still shown and sent. */
+export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const
+
+/** The account-wide variable scope in routes (`#/env/globals`); other ids are environments. */
+export const GLOBALS = 'globals'

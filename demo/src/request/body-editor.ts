@@ -1,0 +1,53 @@
+/** The Body tab: mode (none, raw with a language, urlencoded, form-data), the text or the rows. */
+import { h, syncValue, type Scope } from '../ui/dom.ts'
+import { kvTable } from '../ui/kv-table.ts'
+import { bindText } from '../ui/text-binding.ts'
+import type { BodyMode, Collection, RawLanguage } from '../model/types.ts'
+import { listSource } from './request-sources.ts'
+
+const MODES: readonly { id: BodyMode; label: string }[] = [
+  { id: 'none', label: 'None' },
+  { id: 'raw', label: 'Raw' },
+  { id: 'urlencoded', label: 'URL-encoded' },
+  { id: 'formdata', label: 'Form data' },
+]
+const LANGUAGES: readonly { id: RawLanguage; label: string }[] = [
+  { id: 'json', label: 'JSON' },
+  { id: 'text', label: 'Text' },
+  { id: 'xml', label: 'XML' },
+  { id: 'html', label: 'HTML' },
+  { id: 'javascript', label: 'JavaScript' },
+]
+
+export function bodyEditor(scope: Scope, collection: Collection, requestId: string): HTMLElement {
+  const name = `body-mode-${requestId}`
+  const radios = MODES.map((m) => h('input', { type: 'radio', name, value: m.id }))
+  const language = h('select', { class: 'select', style: 'width:auto;height:30px', 'aria-label': 'Body language' }, LANGUAGES.map((l) => h('option', { value: l.id }, l.label)))
+  const textarea = h('textarea', { class: 'textarea', rows: '12', spellcheck: 'false', 'aria-label': 'Request body', 'data-testid': 'body-text', placeholder: '{ "hello": "world" }' })
+  const text = collection.text(requestId, 'body')
+  if (text) scope.add(bindText(textarea, text))
+  const rawBox = h('div', { style: 'display:grid;gap:8px' }, textarea)
+  const formBox = h('div', {}, kvTable(scope, listSource(collection, requestId, 'bodyFields'), { label: 'Form fields', keyPlaceholder: 'Field' }))
+  const none = h('p', { class: 'hint' }, 'This request has no body.')
+
+  for (const radio of radios) radio.addEventListener('change', () => radio.checked && collection.update(requestId, { bodyMode: radio.value as BodyMode }))
+  language.addEventListener('change', () => collection.update(requestId, { bodyLanguage: language.value as RawLanguage }))
+
+  const update = () => {
+    const node = collection.get(requestId)
+    if (node?.kind !== 'request') return
+    for (const radio of radios) radio.checked = radio.value === node.body.mode
+    syncValue(language, node.body.language)
+    language.hidden = node.body.mode !== 'raw'
+    rawBox.hidden = node.body.mode !== 'raw'
+    formBox.hidden = node.body.mode !== 'urlencoded' && node.body.mode !== 'formdata'
+    none.hidden = node.body.mode !== 'none'
+  }
+  update()
+  scope.add(collection.observe(update))
+  return h('div', {},
+    h('div', { class: 'field-row', style: 'justify-content:space-between;flex-wrap:wrap' },
+      h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': 'Body type' }, MODES.map((m, i) => h('label', {}, radios[i]!, m.label))),
+      language),
+    none, rawBox, formBox)
+}

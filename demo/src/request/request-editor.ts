@@ -1,0 +1,152 @@
+/**
+ * The request editor: name, method, URL, Send; tabs for params, headers, body and auth; the
+ * response below. Every field writes to the collection's document as the user types, and
+ * remote edits update the fields in place.
+ */
+import { h, replaceChildren, syncValue, type Scope } from '../ui/dom.ts'
+import { icon } from '../ui/icons.ts'
+import { kvTable } from '../ui/kv-table.ts'
+import { toast } from '../ui/dialogs.ts'
+import { describeError } from '../ui/form.ts'
+import type { AppContext } from '../app-context.ts'
+import { METHODS, type Collection, type RequestNode } from '../model/types.ts'
+import { buildFetch, describeSent, sendRequest } from '../lib/send.ts'
+import { unresolvedNames } from '../lib/variables.ts'
+import { authEditor } from './auth-editor.ts'
+import { bodyEditor } from './body-editor.ts'
+import { activeVariables, effectiveAuth } from './effective.ts'
+import { headerPresetsMenu, HEADER_NAMES } from './header-presets.ts'
+import { listSource, paramsSource, setUrl } from './request-sources.ts'
+import { lastResponses, responseView } from './response-view.ts'
+
+type Tab = 'params' | 'headers' | 'body' | 'auth'
+
+/** Request body kept in history, characters; history syncs to every device, so keep it small. */
+const MAX_HISTORY_BODY_CHARS = 64 * 1024
+
+function requestNode(collection: Collection, id: string): RequestNode | null {
+  const node = collection.get(id)
+  return node?.kind === 'request' ? node : null
+}
+
+export function requestEditor(scope: Scope, ctx: AppContext, collectionId: string, collection: Collection, requestId: string): HTMLElement {
+  const initial = requestNode(collection, requestId)
+  if (!initial) {
+    return h('div', { class: 'empty', style: 'height:100%' }, icon('file', 40), h('h2', {}, 'This request no longer exists'), h('p', {}, 'It may have been deleted on another device.'))
+  }
+  const collectionName = () => ctx.workspace.index.collections().find((c) => c.id === collectionId)?.name ?? 'Collection'
+
+  const name = h('input', { class: 'title-input', value: initial.name, 'aria-label': 'Request name', 'data-testid': 'request-name' })
+  name.addEventListener('input', () => collection.update(requestId, { name: name.value }))
+  const known = (METHODS as readonly string[]).includes(initial.method) ? METHODS : [...METHODS, initial.method]
+  const method = h('select', { 'aria-label': 'Method', 'data-testid': 'method', class: `method-${initial.method}` }, known.map((m) => h('option', { value: m }, m)))
+  method.value = initial.method
+  method.addEventListener('change', () => collection.update(requestId, { method: method.value }))
+  const url = h('input', { class: 'url-input', value: initial.url, placeholder: 'https://api.example.com/items?limit=10', 'aria-label': 'URL', spellcheck: 'false', autocomplete: 'off', 'data-testid': 'url' })
+  url.addEventListener('input', () => setUrl(collection, requestId, url.value))
+  const send = h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'send' }, icon('send', 16), 'Send')
+  const crumbs = h('div', { class: 'crumbs' })
+
+  const response = responseView()
+  response.show(lastResponses.get(requestId) ?? null)
+
+  const doSend = async () => {
+    const node = requestNode(collection, requestId)
+    if (!node || send.disabled) return
+    send.disabled = true
+    response.show(null, true)
+    try {
+      const environments = await ctx.workspace.environments()
+      const vars = activeVariables(ctx.workspace.owner, environments)
+      const missing = unresolvedNames(node.url, vars)
+      if (missing.length > 0) toast(`Not defined in the active environment or globals: ${missing.map((n) => `{{${n}}}`).join(', ')}`)
+      const auth = effectiveAuth(collection, requestId)
+      const result = await sendRequest(node, vars, auth)
+      lastResponses.set(requestId, result)
+      if (!scope.disposed) response.show(result)
+      const history = await ctx.workspace.history()
+      // History is not encrypted: it records the request with secret variables left as {{name}}.
+      const recorded = buildFetch(node, activeVariables(ctx.workspace.owner, environments, false), auth)
+      const sent = 'init' in recorded ? { url: recorded.url, ...describeSent(recorded.init) } : { url: node.url, sentHeaders: [], sentBody: '' }
+      history.append({
+        request: { method: node.method, url: sent.url, headers: [...sent.sentHeaders], body: sent.sentBody.slice(0, MAX_HISTORY_BODY_CHARS) },
+        status: result.status,
+        timingMs: Math.round(result.durationMs),
+        responseSize: result.sizeBytes,
+        time: Date.now(),
+        source: { collectionId, requestId },
+      })
+    } catch (error) {
+      toast(describeError(error), 'error')
+      response.show(lastResponses.get(requestId) ?? null)
+    } finally {
+      send.disabled = false
+    }
+  }
+  const urlbar = h('form', { class: 'urlbar', onsubmit: (e: SubmitEvent) => (e.preventDefault(), void doSend()) }, h('div', { class: 'url-group' }, method, url), send)
+
+  let tab: Tab = 'params'
+  const tabDefs: { id: Tab; label: string; count: () => number }[] = [
+    { id: 'params', label: 'Params', count: () => requestNode(collection, requestId)?.params.filter((p) => p.enabled).length ?? 0 },
+    { id: 'headers', label: 'Headers', count: () => requestNode(collection, requestId)?.headers.filter((p) => p.enabled).length ?? 0 },
+    { id: 'body', label: 'Body', count: () => 0 },
+    { id: 'auth', label: 'Auth', count: () => 0 },
+  ]
+  const panes: Record<Tab, HTMLElement> = {
+    params: kvTable(scope, paramsSource(collection, requestId), { label: 'Query parameters', keyPlaceholder: 'Add parameter' }),
+    headers: h('div', {}, kvTable(scope, listSource(collection, requestId, 'headers'), { label: 'Headers', keyPlaceholder: 'Add header', keySuggestions: HEADER_NAMES })),
+    body: bodyEditor(scope, collection, requestId),
+    auth: authEditor(scope, collection, requestId),
+  }
+  panes.headers.append(h('div', { class: 'kv-footer' }, headerPresetsMenu(ctx, collection, requestId)))
+  const tabButtons = tabDefs.map((t) => h('button', { type: 'button', role: 'tab', class: 'tab', id: `req-tab-${t.id}`, 'data-testid': `req-tab-${t.id}`, onclick: () => ((tab = t.id), paintTabs()) }))
+  const paneBox = h('div', { class: 'panel-body', role: 'tabpanel' })
+  const paintTabs = () => {
+    tabDefs.forEach((t, i) => {
+      const b = tabButtons[i]!
+      const count = t.count()
+      replaceChildren(b, t.label, count ? h('span', { class: 'count' }, String(count)) : null)
+      b.setAttribute('aria-selected', String(t.id === tab))
+    })
+    paneBox.setAttribute('aria-labelledby', `req-tab-${tab}`)
+    if (paneBox.firstChild !== panes[tab]) paneBox.replaceChildren(panes[tab])
+  }
+  paintTabs()
+
+  const update = () => {
+    const node = requestNode(collection, requestId)
+    if (!node) return
+    syncValue(name, node.name)
+    syncValue(url, node.url)
+    if (![...method.options].some((o) => o.value === node.method)) method.append(h('option', { value: node.method }, node.method))
+    syncValue(method, node.method)
+    method.className = `method-${node.method}`
+    crumbs.replaceChildren(icon('box', 14), collectionName(), ...folderPath(collection, node).flatMap((f) => [h('span', {}, '/'), f]))
+    paintTabs()
+  }
+  update()
+  scope.add(collection.observe(update))
+  scope.listen(document, 'keydown', (event: KeyboardEvent) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault()
+      void doSend()
+    }
+  })
+
+  return h('div', { class: 'request', 'data-testid': 'request-editor' },
+    h('div', { style: 'display:grid;gap:8px' }, crumbs, name, urlbar),
+    h('section', { class: 'panel', 'aria-label': 'Request' }, h('div', { class: 'panel-tabs', role: 'tablist', 'aria-label': 'Request parts' }, tabButtons), paneBox),
+    response.el)
+}
+
+function folderPath(collection: Collection, node: RequestNode): string[] {
+  const names: string[] = []
+  let parent = node.parentId
+  for (let depth = 0; parent !== null && depth < 64; depth++) {
+    const folder = collection.get(parent)
+    if (!folder) break
+    names.unshift(folder.name)
+    parent = folder.parentId
+  }
+  return names
+}

@@ -1,0 +1,48 @@
+/**
+ * Adapters from a request in a `Collection` to the key/value tables: headers and form fields
+ * edit their list directly; params also rewrite the URL's query string (and the URL bar
+ * rewrites the params), in one transaction.
+ */
+import type { KvSource } from '../ui/kv-table.ts'
+import type { Collection, KeyValue } from '../model/types.ts'
+import { mergeParams, paramsFromUrl, urlWithParams } from '../lib/url-params.ts'
+
+type ListField = 'params' | 'headers' | 'bodyFields'
+
+export function listSource(collection: Collection, requestId: string, field: ListField, after?: () => void): KvSource {
+  const list = () => collection.list(requestId, field)
+  const edit = (fn: () => void) => collection.doc.transact(() => {
+    fn()
+    after?.()
+  })
+  return {
+    rows: () => list()?.rows() ?? [],
+    update: (index, patch) => edit(() => list()?.update(index, patch)),
+    insert: (row) => edit(() => list()?.insert(row)),
+    remove: (index) => edit(() => list()?.remove(index)),
+    observe: (listener) => collection.observe(listener),
+  }
+}
+
+/** Params table source: each edit also rewrites the URL's query string. */
+export function paramsSource(collection: Collection, requestId: string): KvSource {
+  return listSource(collection, requestId, 'params', () => {
+    const node = collection.get(requestId)
+    if (node?.kind !== 'request') return
+    const rows = collection.list(requestId, 'params')?.rows() ?? []
+    collection.update(requestId, { url: urlWithParams(node.url, rows) })
+  })
+}
+
+/** Sets the URL as typed and re-derives the params from its query string. */
+export function setUrl(collection: Collection, requestId: string, url: string): void {
+  collection.doc.transact(() => {
+    collection.update(requestId, { url })
+    const list = collection.list(requestId, 'params')
+    if (!list) return
+    const current: KeyValue[] = list.rows()
+    const next = mergeParams(paramsFromUrl(url), current)
+    const same = next.length === current.length && next.every((p, i) => p.key === current[i]?.key && p.value === current[i]?.value && p.enabled === current[i]?.enabled)
+    if (!same) list.replace(next)
+  })
+}

@@ -1,0 +1,22 @@
+/** The signed-in (or local-only) app: header, sidebar, notices and the main pane. */
+import { h, region, type Scope } from '../ui/dom.ts'
+import { ExpandedSet, type AppContext } from '../app-context.ts'
+import type { AppSession } from '../model/session.ts'
+import { sidebar } from '../sidebar/sidebar.ts'
+import { banners } from './banners.ts'
+import { header } from './header.ts'
+import { mainPane } from './main-pane.ts'
+
+export function appShell(scope: Scope, session: AppSession): HTMLElement {
+  const workspace = session.workspace()
+  const ctx: AppContext = { session, workspace, expanded: new ExpandedSet(workspace.owner) }
+  const app = h('div', { class: 'app' })
+  const toggleDrawer = () => app.classList.toggle('drawer-open')
+  const notices = h('div')
+  region(scope, notices, () => banners(session), (changed) => session.onChange(changed))
+  app.append(
+    header(scope, session, toggleDrawer),
+    h('div', { class: 'body' }, sidebar(scope, ctx), h('main', { class: 'main', 'aria-label': 'Editor' }, notices, mainPane(scope, ctx))),
+  )
+  return app
+}

@@ -1,0 +1,58 @@
+/** Labelled form fields and the one way the demo turns a failure into words for the user. */
+import { h, uid, type Child } from './dom.ts'
+
+export function field(label: string, input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, hint?: Child): HTMLElement {
+  if (!input.id) input.id = uid('field')
+  const hintEl = hint ? h('p', { class: 'hint', id: `${input.id}-hint` }, hint) : null
+  if (hintEl) input.setAttribute('aria-describedby', hintEl.id)
+  return h('div', { class: 'field' }, h('label', { for: input.id }, label), input, hintEl)
+}
+
+export function textInput(props: Record<string, string | boolean | undefined>): HTMLInputElement {
+  return h('input', { class: 'input', type: 'text', ...props })
+}
+
+const relayMessages: Readonly<Record<string, string>> = {
+  invalid_credentials: 'That email and password do not match an account.',
+  offline: 'The relay cannot be reached. Check your connection and try again.',
+  signed_out: 'Your session has ended. Please sign in again.',
+  forbidden: 'You are not allowed to do that.',
+  server: 'The relay had a problem. Please try again in a moment.',
+}
+
+/** A sentence for the user: typed relay errors by code, everything else by its message. */
+export function describeError(error: unknown): string {
+  if (error && typeof error === 'object' && 'code' in error) {
+    const { code, message } = error as { code: unknown; message?: unknown }
+    if (code === 'rate_limited' && 'retryAfterSeconds' in error) {
+      const seconds = Number((error as { retryAfterSeconds: unknown }).retryAfterSeconds)
+      return `Too many attempts. Try again in ${Math.max(1, Math.ceil(seconds / 60))} minute(s).`
+    }
+    if (typeof code === 'string' && relayMessages[code]) return relayMessages[code]
+    if (typeof message === 'string' && message) return message
+  }
+  if (error instanceof Error && error.message) return error.message
+  return 'Something went wrong. Please try again.'
+}
+
+/** Runs `action` with the submit button busy and any failure shown in `alert`. */
+export async function submitting(form: HTMLFormElement, alert: HTMLElement, action: () => Promise<void>): Promise<void> {
+  const button = form.querySelector<HTMLButtonElement>('button[type=submit]')
+  const label = button?.textContent ?? ''
+  alert.hidden = true
+  if (button) {
+    button.disabled = true
+    button.textContent = 'Please wait…'
+  }
+  try {
+    await action()
+  } catch (error) {
+    alert.hidden = false
+    alert.textContent = describeError(error)
+  } finally {
+    if (button?.isConnected) {
+      button.disabled = false
+      button.textContent = label
+    }
+  }
+}
