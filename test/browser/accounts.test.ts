@@ -1,0 +1,117 @@
+/**
+ * Several accounts in one browser: "Add a new account", switching shows only that account's
+ * data, sync off keeps edits on the device until it is turned back on, the profile image
+ * shows in the account menu, and signing out wipes that account's local databases only.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import sharp from 'sharp'
+import type { TestRelay } from '../helpers/relay.ts'
+import { buildDemo, device, eventually, hasChromium, launchChromium, screenshot, skipReason, startDemoRelay } from './harness.ts'
+import { confirmDialog, createCollection, signIn, signUp } from './ui.ts'
+
+if (!hasChromium) console.warn(skipReason)
+
+const alice = { email: 'alice@example.com', password: 'alice password 1', name: 'Alice' }
+const bob = { email: 'bob@example.com', password: 'bob password 1', name: 'Bob' }
+
+const collectionNames = (page: Page) => page.locator('[data-collection-row] .label-text').allTextContents()
+const badge = (page: Page) => page.getByTestId('sync-badge').textContent()
+const databases = (page: Page) => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? ''))
+
+async function signUpAndEnter(page: Page, relay: TestRelay, user: typeof alice): Promise<void> {
+  await signUp(page, relay.url, user)
+  await page.getByTestId('continue').click()
+  await page.getByTestId('account-menu').waitFor()
+}
+
+async function openAccountMenu(page: Page): Promise<void> {
+  await page.getByTestId('account-menu').click()
+  await page.getByRole('menu').waitFor()
+}
+
+describe.skipIf(!hasChromium)('demo accounts in one browser', () => {
+  let browser: Browser
+  let relay: TestRelay
+
+  beforeAll(async () => {
+    const dist = await buildDemo()
+    ;[browser, relay] = await Promise.all([launchChromium(), startDemoRelay(dist)])
+  }, 60_000)
+  afterAll(async () => {
+    await browser?.close()
+    await relay?.close(true)
+  })
+
+  it('switches between accounts, keeps sync off edits local until sync is on, and wipes on sign-out', async () => {
+    const { page, errors } = await device(browser)
+    await signUpAndEnter(page, relay, alice)
+    await createCollection(page, 'Alpha')
+    await eventually(() => badge(page)).toContain('IN SYNC')
+
+    await openAccountMenu(page)
+    await page.getByTestId('add-account').click()
+    await page.getByTestId('to-signup').click()
+    await signUpAndEnter(page, relay, bob)
+    await eventually(() => collectionNames(page)).toEqual([])
+    await createCollection(page, 'Beta')
+    expect(await collectionNames(page)).toEqual(['Beta'])
+
+    await openAccountMenu(page)
+    expect(await page.getByRole('menuitemradio').count()).toBe(2)
+    await screenshot(page, 'account-menu')
+    const aliceId = await page.getByTestId(`account-${alice.email}`).getAttribute('data-account-id')
+    await page.getByTestId(`account-${alice.email}`).click()
+    await eventually(() => collectionNames(page)).toEqual(['Alpha'])
+    expect(await page.getByTestId('account-menu').getAttribute('aria-label')).toContain('Alice')
+
+    // Sync off: an edit stays on this device; a second device of Alice does not get it.
+    await page.getByTestId('sync-badge').click()
+    await page.getByTestId('sync-toggle').click()
+    await eventually(() => badge(page)).toContain('SYNC OFF')
+    await createCollection(page, 'Made while sync was off')
+    const other = await device(browser)
+    await other.page.goto(relay.url)
+    await signIn(other.page, alice)
+    await eventually(() => badge(other.page)).toContain('IN SYNC')
+    expect(await collectionNames(other.page)).toEqual(['Alpha'])
+    await page.getByTestId('sync-badge').click()
+    await page.getByTestId('sync-toggle').click()
+    await eventually(() => collectionNames(other.page)).toEqual(['Alpha', 'Made while sync was off'])
+    await eventually(() => badge(page)).toContain('IN SYNC')
+    await other.context.close()
+
+    // Sign out: Alice's databases go, Bob's stay, and Bob's workspace is shown.
+    expect((await databases(page)).some((name) => name.includes(aliceId!))).toBe(true)
+    await openAccountMenu(page)
+    await page.getByTestId('sign-out').click()
+    await confirmDialog(page)
+    await eventually(() => collectionNames(page)).toEqual(['Beta'])
+    const left = await databases(page)
+    expect(left.some((name) => name.includes(aliceId!))).toBe(false)
+    expect(left.some((name) => name.includes(':workspace'))).toBe(true)
+    await openAccountMenu(page)
+    expect(await page.getByRole('menuitemradio').allTextContents()).toEqual([expect.stringContaining('Bob')])
+    await page.keyboard.press('Escape')
+    expect(errors).toEqual([])
+    await page.context().close()
+  })
+
+  it('uploads a profile image and shows it in the account menu', async () => {
+    const { page, errors } = await device(browser)
+    await signUpAndEnter(page, relay, { email: 'carol@example.com', password: 'carol password 1', name: 'Carol' })
+    await openAccountMenu(page)
+    await page.getByTestId('open-settings').click()
+    const image = await sharp({ create: { width: 96, height: 96, channels: 3, background: '#22aa88' } }).png().toBuffer()
+    await page.getByTestId('avatar-file').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: image })
+    await page.getByText('Profile image updated').waitFor()
+    await page.getByTestId('settings-name').fill('Carol C.')
+    await screenshot(page, 'settings')
+    await page.getByTestId('settings-save').click()
+    await eventually(() => page.getByTestId('account-menu').getAttribute('aria-label')).toContain('Carol C.')
+    const avatar = page.getByTestId('account-menu').getByTestId('avatar-img')
+    await eventually(() => avatar.evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0)
+    expect(errors).toEqual([])
+    await page.context().close()
+  })
+})

@@ -1,0 +1,85 @@
+/**
+ * Accounts in the demo against a real relay: sign up, the "confirm your email" notice, the
+ * confirmation link from the outbox, a wrong password, and "Trouble signing in?" through the
+ * mailed reset link.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import type { TestRelay } from '../helpers/relay.ts'
+import { buildDemo, eventually, device, hasChromium, launchChromium, mailedLink, screenshot, skipReason, startDemoRelay } from './harness.ts'
+import { signIn, signUp } from './ui.ts'
+
+if (!hasChromium) console.warn(skipReason)
+
+/** Mailed links carry the relay's PUBLIC_URL; test relays listen on a random port. */
+const onRelay = (link: string, relay: TestRelay) => relay.url + link.slice(link.indexOf('/#/'))
+
+describe.skipIf(!hasChromium)('demo sign-up, confirmation and recovery', () => {
+  let browser: Browser
+  let relay: TestRelay
+
+  beforeAll(async () => {
+    const dist = await buildDemo()
+    ;[browser, relay] = await Promise.all([launchChromium(), startDemoRelay(dist)])
+  }, 60_000)
+  afterAll(async () => {
+    await browser?.close()
+    await relay?.close(true)
+  })
+
+  it('signs up, shows the confirm notice, and confirms from the mailed link', async () => {
+    const { page, errors } = await device(browser)
+    await page.goto(relay.url)
+    await screenshot(page, 'sign-in')
+    await page.getByTestId('to-signup').click()
+    await page.getByTestId('signup-email').waitFor()
+    await screenshot(page, 'sign-up')
+    const user = { email: 'ada@example.com', password: 'correct horse battery', name: 'Ada Lovelace' }
+    await signUp(page, relay.url, user)
+    await page.getByRole('heading', { name: 'Confirm your email' }).waitFor()
+    expect(await page.textContent('main')).toContain('ada@example.com')
+    await screenshot(page, 'confirm-notice')
+    await page.getByTestId('continue').click()
+    await page.getByTestId('banner-confirm').waitFor()
+    await eventually(() => page.getByTestId('sync-badge').textContent()).toContain('IN SYNC')
+
+    const link = await mailedLink(relay.dataDir, user.email, 'confirm')
+    await page.goto(onRelay(link, relay))
+    await page.getByText('Your email is confirmed').waitFor()
+    await page.getByTestId('continue').click()
+    await page.getByTestId('request-editor').or(page.getByTestId('home-new-collection')).waitFor()
+    await eventually(() => page.getByTestId('banner-confirm').count()).toBe(0)
+    expect(errors).toEqual([])
+    await page.context().close()
+  })
+
+  it('explains a wrong password and resets it through "Trouble signing in?"', async () => {
+    const setup = await device(browser)
+    const user = { email: 'grace@example.com', password: 'first password 1', name: 'Grace' }
+    await signUp(setup.page, relay.url, user)
+    await setup.page.getByRole('heading', { name: 'Confirm your email' }).waitFor()
+    await setup.context.close()
+
+    const { page, errors } = await device(browser)
+    await page.goto(relay.url)
+    await signIn(page, { email: user.email, password: 'not my password' })
+    await eventually(() => page.getByTestId('auth-error').textContent()).toContain('do not match')
+
+    await page.getByRole('link', { name: 'Trouble signing in?' }).click()
+    await page.getByTestId('recover-email').fill(user.email)
+    await page.getByTestId('recover-submit').click()
+    await page.getByText('we sent it an email').waitFor()
+    const link = await mailedLink(relay.dataDir, user.email, 'reset')
+    await page.goto(onRelay(link, relay))
+    await page.getByTestId('reset-password').fill('second password 2')
+    await page.getByTestId('reset-repeat').fill('second password 2')
+    await page.getByTestId('reset-submit').click()
+    await page.getByText('Your password is changed').waitFor()
+    await page.getByRole('link', { name: 'Sign in' }).click()
+    await signIn(page, { email: user.email, password: 'second password 2' })
+    await page.getByTestId('account-menu').waitFor()
+    expect(await page.getByTestId('account-menu').getAttribute('aria-label')).toContain('Grace')
+    expect(errors).toEqual([])
+    await page.context().close()
+  })
+})

@@ -1,0 +1,134 @@
+/**
+ * Shared parts of the browser suites: one demo build per suite (Vite's JS API into a temp
+ * dir), a real relay serving it, Debian's Chromium through playwright-core, the relay's
+ * outbox mails, a tiny CORS-enabled API server for "Send", and screenshots.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { simpleParser } from 'mailparser'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { expect } from 'vitest'
+import { buildApp } from '../../relay/src/app.ts'
+import { startRelay, type TestRelay } from '../helpers/relay.ts'
+
+export const CHROMIUM = '/usr/bin/chromium'
+export const hasChromium = existsSync(CHROMIUM)
+export const skipReason = `browser suite skipped: ${CHROMIUM} is not installed (apt-get install chromium)`
+
+const root = resolve(import.meta.dirname, '../..')
+const screenshots = join(root, 'test/browser/__screenshots__')
+
+/** Builds the demo once into a fresh temp dir; returns that dir. */
+export async function buildDemo(): Promise<string> {
+  const { build } = await import('vite')
+  const outDir = mkdtempSync(join(tmpdir(), 'ferry-demo-build-'))
+  await build({
+    configFile: join(root, 'demo/vite.config.ts'),
+    mode: 'production',
+    logLevel: 'silent',
+    build: { outDir, emptyOutDir: true },
+  })
+  return outDir
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+}
+
+export async function startDemoRelay(demoDir: string, env: Record<string, string> = {}, dataDir?: string): Promise<TestRelay> {
+  return startRelay({ FERRY_DEMO_DIR: demoDir, ...env }, dataDir)
+}
+
+/**
+ * Brings a stopped relay back on the same port and data dir, so pages loaded from it (their
+ * origin includes the port) reconnect to it. `relay.close()` must have been called.
+ */
+export async function restartRelay(relay: TestRelay): Promise<TestRelay> {
+  const app = await buildApp(relay.config)
+  await app.listen({ host: '127.0.0.1', port: Number(new URL(relay.url).port) })
+  return { ...relay, app, close: async (removeData = false) => {
+    await app.close()
+    if (removeData) rmSync(relay.dataDir, { recursive: true, force: true })
+  } }
+}
+
+/** A fresh browser context (one "device") with a page that fails the test on page errors. */
+export async function device(browser: Browser, viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport })
+  // Well under the test timeout, so a stuck step fails with its own message.
+  context.setDefaultTimeout(8_000)
+  const page = await context.newPage()
+  const errors: string[] = []
+  page.on('pageerror', (error) => errors.push(error.message))
+  return { context, page, errors }
+}
+
+/** `expect.poll` with a bound that fits browser steps (password hashing, sockets). */
+export const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 10_000, interval: 50 })
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshots, { recursive: true })
+  await page.screenshot({ path: join(screenshots, `${name}.png`) })
+}
+
+/**
+ * Waits for the newest mail to `to` in the relay's outbox and returns the first link whose
+ * fragment starts with `#/<route>?token=`.
+ */
+export async function mailedLink(dataDir: string, to: string, route: 'confirm' | 'reset'): Promise<string> {
+  const outbox = join(dataDir, 'outbox')
+  let link: string | undefined
+  await expect.poll(async () => {
+    if (!existsSync(outbox)) return undefined
+    const files = readdirSync(outbox).filter((f) => f.endsWith('.eml')).map((f) => join(outbox, f)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)
+    for (const file of files) {
+      const mail = await simpleParser(readFileSync(file))
+      const recipients = [mail.to].flat().flatMap((t) => t?.value ?? []).map((v) => v.address)
+      if (!recipients.includes(to)) continue
+      const text = `${mail.text ?? ''} ${typeof mail.html === 'string' ? mail.html : ''}`
+      link = text.match(new RegExp(`https?://[^\\s"'<>]+#/${route}\\?token=[A-Za-z0-9_.~%-]+`))?.[0]
+      if (link) return link
+    }
+    return undefined
+  }, { timeout: 10_000 }).toBeTruthy()
+  return link!
+}
+
+export interface ApiServer {
+  url: string
+  requests: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[]
+  close(): Promise<void>
+}
+
+/** A local HTTP API that allows any origin and answers JSON describing the request. */
+export async function startApiServer(): Promise<ApiServer> {
+  const requests: ApiServer['requests'] = []
+  const server: Server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()))
+    req.on('end', () => {
+      res.setHeader('access-control-allow-origin', '*')
+      res.setHeader('access-control-allow-headers', '*')
+      res.setHeader('access-control-allow-methods', '*')
+      res.setHeader('access-control-expose-headers', 'x-served-by')
+      if (req.method === 'OPTIONS') return res.end()
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body })
+      res.setHeader('content-type', 'application/json')
+      res.setHeader('x-served-by', 'ferry-test-api')
+      res.statusCode = req.url?.startsWith('/missing') ? 404 : 200
+      res.end(JSON.stringify({ ok: res.statusCode === 200, method: req.method, path: req.url, pets: [{ id: 1, name: 'Rex' }, { id: 2, name: 'Tom' }] }))
+    })
+  })
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  const port = (server.address() as { port: number }).port
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise((done) => server.close(() => done())),
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The workspace in one browser without an account: collections, folders and requests,
+ * sending a real request with {{variables}}, history, environments with secrets, Postman
+ * import/export, and everything still there after a reload.
+ */
+import { readFileSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import type { TestRelay } from '../helpers/relay.ts'
+import { buildDemo, eventually, device, hasChromium, launchChromium, screenshot, skipReason, startApiServer, startDemoRelay, type ApiServer } from './harness.ts'
+import { addRequest, answerPrompt, createCollection, treeRequest, useLocally } from './ui.ts'
+
+if (!hasChromium) console.warn(skipReason)
+
+describe.skipIf(!hasChromium)('demo workspace (local only)', () => {
+  let browser: Browser
+  let relay: TestRelay
+  let api: ApiServer
+
+  beforeAll(async () => {
+    const dist = await buildDemo()
+    ;[browser, relay, api] = await Promise.all([launchChromium(), startDemoRelay(dist), startApiServer()])
+  }, 60_000)
+  afterAll(async () => {
+    await browser?.close()
+    await relay?.close(true)
+    await api?.close()
+  })
+
+  it('creates, edits and sends a request, records it in history, and keeps it all across a reload', async () => {
+    const { page, errors } = await device(browser)
+    await useLocally(page, relay.url)
+    await screenshot(page, 'home-local')
+    await eventually(() => page.getByTestId('sync-badge').textContent()).toContain('LOCAL ONLY')
+
+    await createCollection(page, 'Pet Store')
+    await addRequest(page, 'Pet Store', 'Create pet', '{{baseUrl}}/pets?kind=dog', 'POST')
+    // The query string became a param row.
+    await eventually(() => page.getByLabel('Key 1', { exact: true }).inputValue()).toBe('kind')
+    await page.getByTestId('req-tab-headers').click()
+    await page.getByLabel('Key (new row)', { exact: true }).fill('X-Trace')
+    await page.getByLabel('Value 1', { exact: true }).fill('abc-123')
+    await page.getByTestId('req-tab-body').click()
+    await page.getByRole('radiogroup', { name: 'Body type' }).getByText('Raw', { exact: true }).click()
+    await page.getByLabel('Body language').selectOption('json')
+    await page.getByTestId('body-text').fill('{"name":"Rex"}')
+    await page.getByTestId('req-tab-auth').click()
+    await page.getByTestId('auth-type').selectOption('bearer')
+    await page.getByLabel('Token', { exact: true }).fill('{{token}}')
+
+    // Globals hold {{baseUrl}}; the active environment's {{token}} is a secret.
+    await page.getByTestId('tab-environments').click()
+    await page.getByRole('link', { name: /Globals/ }).click()
+    await page.getByTestId('new-var-key').fill('baseUrl')
+    await page.getByLabel('Value of baseUrl', { exact: true }).fill(api.url)
+    await page.getByTestId('new-environment').click()
+    await answerPrompt(page, 'Staging')
+    await page.getByTestId('new-var-key').fill('token')
+    await page.getByLabel('Value of token', { exact: true }).fill('s3cret')
+    await page.getByTestId('secret-token').click()
+    await eventually(() => page.getByTestId('var-value-token').getAttribute('type')).toBe('password')
+    await page.getByTestId('reveal-token').click()
+    await eventually(() => page.getByTestId('var-value-token').getAttribute('type')).toBe('text')
+    await page.getByTestId('reveal-token').click()
+    await page.getByTestId('toggle-active-env').click()
+    await page.getByTestId('env-Staging').getByText('active').waitFor()
+    await screenshot(page, 'environment')
+
+    await page.getByTestId('tab-collections').click()
+    await treeRequest(page, 'POST', 'Create pet').click()
+    await page.getByTestId('send').click()
+    await eventually(() => page.getByTestId('response-status').textContent()).toContain('200')
+    expect(api.requests).toHaveLength(1)
+    const sent = api.requests[0]!
+    expect(sent).toMatchObject({ method: 'POST', url: '/pets?kind=dog', body: '{"name":"Rex"}' })
+    expect(sent.headers).toMatchObject({ authorization: 'Bearer s3cret', 'x-trace': 'abc-123', 'content-type': 'application/json' })
+    expect(await page.getByTestId('response-body').textContent()).toContain('"name": "Rex"')
+    expect(await page.getByTestId('response-size').textContent()).toMatch(/\d+ B/)
+    await screenshot(page, 'request-editor')
+
+    await page.getByTestId('tab-history').click()
+    const row = page.getByTestId('history-row')
+    await eventually(() => row.count()).toBe(1)
+    expect(await row.textContent()).toContain(`127.0.0.1:${new URL(api.url).port}/pets?kind=dog`)
+    await row.click()
+    // History is not encrypted: the secret token is recorded as the variable, not its value.
+    await page.getByText('Bearer {{token}}').waitFor()
+    expect(await page.locator('#main-pane').textContent()).not.toContain('s3cret')
+    await page.getByTestId('open-from-history').click()
+    await eventually(() => page.getByTestId('request-name').inputValue()).toBe('Create pet')
+    await screenshot(page, 'history')
+
+    await page.reload()
+    await page.getByTestId('request-editor').waitFor()
+    expect(await page.getByTestId('url').inputValue()).toBe('{{baseUrl}}/pets?kind=dog')
+    await page.getByTestId('req-tab-body').click()
+    expect(await page.getByTestId('body-text').inputValue()).toBe('{"name":"Rex"}')
+    await page.getByTestId('tab-history').click()
+    await eventually(() => page.getByTestId('history-row').count()).toBe(1)
+    expect(errors).toEqual([])
+    await page.context().close()
+  })
+
+  it('exports a collection as Postman v2.1 and imports it back with folders and requests', async () => {
+    const { page, errors } = await device(browser)
+    await useLocally(page, relay.url)
+    await createCollection(page, 'Orders')
+    await page.getByTestId('collection-menu-Orders').click()
+    await page.getByRole('menuitem', { name: 'New folder' }).click()
+    await answerPrompt(page, 'Admin')
+    await page.getByTestId('item-menu-Admin').click()
+    await page.getByRole('menuitem', { name: 'New request' }).click()
+    await page.getByTestId('request-name').fill('Delete order')
+    await page.getByTestId('url').fill('https://shop.example/orders/1')
+    await page.getByTestId('method').selectOption('DELETE')
+    await treeRequest(page, 'DELETE', 'Delete order').waitFor()
+
+    const download = page.waitForEvent('download')
+    await page.getByTestId('collection-menu-Orders').click()
+    await page.getByTestId('export-collection').click()
+    const file = await (await download).path()
+    const exported = JSON.parse(readFileSync(file, 'utf8')) as { info: { name: string; schema: string }; item: { name: string; item: { name: string; request: { method: string; url: { raw: string } } }[] }[] }
+    expect(exported.info.name).toBe('Orders')
+    expect(exported.info.schema).toContain('v2.1.0')
+    expect(exported.item[0]).toMatchObject({ name: 'Admin', item: [{ name: 'Delete order', request: { method: 'DELETE', url: { raw: 'https://shop.example/orders/1' } } }] })
+
+    exported.info.name = 'Orders (imported)'
+    const chooser = page.waitForEvent('filechooser')
+    await page.getByTestId('import-collection').click()
+    await (await chooser).setFiles({ name: 'orders.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(exported)) })
+    await page.getByRole('treeitem', { name: 'Collection Orders (imported)' }).waitFor()
+    await page.getByRole('treeitem', { name: 'Folder Admin' }).nth(1).click()
+    await eventually(() => treeRequest(page, 'DELETE', 'Delete order').count()).toBe(2)
+
+    const bad = page.waitForEvent('filechooser')
+    await page.getByTestId('import-collection').click()
+    await (await bad).setFiles({ name: 'nope.json', mimeType: 'application/json', buffer: Buffer.from('{"hello":1}') })
+    await page.getByText('This is not a Postman collection').waitFor()
+    expect(errors).toEqual([])
+    await page.context().close()
+  })
+})
