@@ -59,7 +59,8 @@ const rawBodies: Array<[string, InjectOptions['payload'], Record<string, string>
   ['prototype pollution', '{"__proto__": {"admin": true}, "email": "a@b.c"}', { 'content-type': 'application/json' }],
 ]
 
-function expectErrorShape(response: { statusCode: number; json(): any }, label: string): void {
+function expectErrorShape(response: { statusCode: number; headers: Record<string, unknown>; json(): any }, label: string): void {
+  expect(response.headers['x-content-type-options'], label).toBe('nosniff')
   expect(response.statusCode, label).toBeGreaterThanOrEqual(400)
   expect(response.statusCode, label).toBeLessThan(500)
   const body = response.json()

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { simpleParser } from 'mailparser'
 import { describe, expect, it, vi } from 'vitest'
@@ -17,13 +17,17 @@ import { tokenFromLink } from '../helpers/smtp.ts'
 const root = resolve(import.meta.dirname, '../..')
 
 describe('health and the data-dir lock', () => {
-  it('reports storage readiness on /healthz', async () => {
-    const app = await buildApp(testConfig())
+  it('reports storage readiness on /healthz and keeps its secrets owner-only', async () => {
+    const dataDir = tempDataDir()
+    const app = await buildApp(testConfig({}, dataDir))
     try {
       const response = await app.inject({ method: 'GET', url: '/healthz' })
       expect(response.statusCode).toBe(200)
       expect(response.json()).toEqual({ ok: true, storage: { accounts: 'ok' } })
       expect(response.headers['x-content-type-options']).toBe('nosniff')
+      await app.inject({ method: 'POST', url: '/v1/auth/logout', payload: { refreshToken: 'any' } })
+      expect(statSync(join(dataDir, 'keys', 'jwt.key')).mode & 0o777).toBe(0o600)
+      expect(statSync(join(dataDir, 'accounts.json')).mode & 0o777).toBe(0o600)
     } finally {
       await app.close()
     }
