@@ -7,7 +7,7 @@
  * travel with each hash so they can be raised later without invalidating stored ones.
  */
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto'
-import { Semaphore } from './semaphore.ts'
+import { Semaphore } from '../semaphore.ts'
 
 /** Shortest accepted password, in characters (code points). */
 export const MIN_PASSWORD_LENGTH = 10

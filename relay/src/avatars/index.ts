@@ -12,10 +12,13 @@ import type { Config } from '../config.ts'
 import { badRequest, HttpError, notFound, unauthorized } from '../errors.ts'
 import { requireUser } from '../auth/access-tokens.ts'
 import { publicUser } from '../auth/public-user.ts'
+import { Semaphore } from '../semaphore.ts'
 import { normalizeAvatar } from './normalize.ts'
 
 /** How long browsers and proxies may reuse an avatar without asking, seconds. */
 const MAX_AGE_SECONDS = 3600
+/** Uploads decoded at once; a decoded 4096×4096 image holds up to 64 MiB. */
+const CONCURRENT_DECODES = 2
 
 const rejection = {
   not_an_image: 'The file is not an image Ferry can read (JPEG, PNG, WebP, GIF, AVIF, HEIF, TIFF).',
@@ -27,6 +30,7 @@ const avatars: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { con
     limits: { fileSize: config.limits.maxAvatarBytes, files: 1, fields: 0, parts: 1, headerPairs: 50 },
     throwFileSizeLimit: true,
   })
+  const decoding = new Semaphore(CONCURRENT_DECODES)
 
   app.put('/v1/me/avatar', { preHandler: requireUser }, async (request) => {
     if (!request.isMultipart()) throw new HttpError(415, 'unsupported_media_type', 'Send the image as multipart/form-data in the field "image".')
@@ -42,7 +46,7 @@ const avatars: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { con
       }
       throw badRequest(`Malformed upload: ${(error as Error).message}`, 'bad_multipart')
     }
-    const avatar = await normalizeAvatar(image)
+    const avatar = await decoding.run(() => normalizeAvatar(image))
     if (!avatar.ok) throw new HttpError(422, avatar.error, rejection[avatar.error])
     const userId = request.userId as UserId
     if (!(await app.accounts.putAvatar(userId, avatar.value))) throw unauthorized('This account no longer exists.', 'invalid_token')

@@ -1,6 +1,7 @@
 /**
  * A counting semaphore: at most `limit` tasks run at once, the rest wait in arrival order.
- * It bounds memory-hard password hashing, where each computation takes ~128 MiB.
+ * It bounds memory-hungry work: password hashing (~128 MiB each) and avatar decoding (up to
+ * ~64 MiB of pixels each).
  */
 export class Semaphore {
   #running = 0
