@@ -5,13 +5,15 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer as createNetServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { simpleParser } from 'mailparser'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { expect } from 'vitest'
 import { buildApp } from '../../relay/src/app.ts'
-import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import type { Config } from '../../relay/src/config.ts'
+import { testConfig, type TestRelay } from '../helpers/relay.ts'
 
 export const CHROMIUM = '/usr/bin/chromium'
 export const hasChromium = existsSync(CHROMIUM)
@@ -40,8 +42,39 @@ export async function launchChromium(): Promise<Browser> {
   })
 }
 
-export async function startDemoRelay(demoDir: string, env: Record<string, string> = {}, dataDir?: string): Promise<TestRelay> {
-  return startRelay({ FERRY_DEMO_DIR: demoDir, ...env }, dataDir)
+async function freePort(): Promise<number> {
+  const probe = createNetServer()
+  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done))
+  const port = (probe.address() as { port: number }).port
+  await new Promise((done) => probe.close(done))
+  return port
+}
+
+/**
+ * A relay serving the demo build, on a port chosen up front so its PUBLIC_URL is its real
+ * address: mailed links, avatar URLs and the OIDC redirect then lead back to it.
+ */
+export async function startDemoRelay(demoDir: string, env: Record<string, string> = {}): Promise<TestRelay> {
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  const config = testConfig({ FERRY_DEMO_DIR: demoDir, PUBLIC_URL: url, ...env })
+  return listenAt(config, port)
+}
+
+async function listenAt(config: Config, port: number): Promise<TestRelay> {
+  const app = await buildApp(config)
+  await app.listen({ host: '127.0.0.1', port })
+  return {
+    app,
+    config,
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    dataDir: config.dataDir,
+    async close(removeData = false) {
+      await app.close()
+      if (removeData) rmSync(config.dataDir, { recursive: true, force: true })
+    },
+  }
 }
 
 /**
@@ -49,12 +82,7 @@ export async function startDemoRelay(demoDir: string, env: Record<string, string
  * origin includes the port) reconnect to it. `relay.close()` must have been called.
  */
 export async function restartRelay(relay: TestRelay): Promise<TestRelay> {
-  const app = await buildApp(relay.config)
-  await app.listen({ host: '127.0.0.1', port: Number(new URL(relay.url).port) })
-  return { ...relay, app, close: async (removeData = false) => {
-    await app.close()
-    if (removeData) rmSync(relay.dataDir, { recursive: true, force: true })
-  } }
+  return listenAt(relay.config, Number(new URL(relay.url).port))
 }
 
 /** A fresh browser context (one "device") with a page that fails the test on page errors. */
