@@ -13,15 +13,15 @@ describe('Semaphore', () => {
         return i
       }),
     )
-    await vi_waitUntil(() => started.length === 2)
+    await settleUntil(() => started.length === 2)
     expect(started).toEqual([0, 1])
     expect(semaphore.waiting).toBe(2)
     releases[0]!()
-    await vi_waitUntil(() => started.length === 3)
+    await settleUntil(() => started.length === 3)
     expect(started).toEqual([0, 1, 2])
     expect(semaphore.running).toBe(2)
     releases[1]!()
-    await vi_waitUntil(() => started.length === 4)
+    await settleUntil(() => started.length === 4)
     releases[2]!()
     releases[3]!()
     expect(await Promise.all(tasks)).toEqual([0, 1, 2, 3])
@@ -36,7 +36,7 @@ describe('Semaphore', () => {
 })
 
 /** Lets queued microtasks run until `condition` holds (bounded). */
-async function vi_waitUntil(condition: () => boolean): Promise<void> {
+async function settleUntil(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !condition(); i++) await Promise.resolve()
   expect(condition()).toBe(true)
 }
