@@ -33,6 +33,18 @@ describe('health and the data-dir lock', () => {
     }
   })
 
+  it('answers 503 on /healthz when the account store cannot serve', async () => {
+    const app = await buildApp(testConfig())
+    try {
+      await app.accounts.close()
+      const response = await app.inject({ method: 'GET', url: '/healthz' })
+      expect(response.statusCode).toBe(503)
+      expect(response.json()).toEqual({ ok: false, storage: { accounts: expect.stringContaining('closed') } })
+    } finally {
+      await app.close()
+    }
+  })
+
   it('refuses a second relay on the same data dir until the first one stops', async () => {
     const dataDir = tempDataDir()
     const first = await buildApp(testConfig({}, dataDir))
