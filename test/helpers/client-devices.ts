@@ -28,10 +28,32 @@ export interface Device {
   readonly received: { type: string; at: number }[]
   /** Names of this device's databases. */
   databases(): Promise<string[]>
+  /** Names of databases with a connection open right now (one entry per connection). */
+  openDatabases(): string[]
+}
+
+/** A real fake-indexeddb factory that also counts the connections it hands out. */
+class TrackingFactory extends IDBFactory {
+  readonly connections: IDBDatabase[] = []
+
+  override open(name: string, version?: number): IDBOpenDBRequest {
+    const request = super.open(name, version)
+    request.addEventListener('success', () => {
+      const db = request.result
+      this.connections.push(db)
+      const close = db.close.bind(db)
+      db.close = () => {
+        const at = this.connections.indexOf(db)
+        if (at !== -1) this.connections.splice(at, 1)
+        close()
+      }
+    })
+    return request
+  }
 }
 
 export function createDevice(name: string): Device {
-  const indexedDB = new IDBFactory()
+  const indexedDB = new TrackingFactory()
   const open = new Set<WebSocket>()
   const urls = new Map<WebSocket, string>()
   const received: { type: string; at: number }[] = []
@@ -53,6 +75,7 @@ export function createDevice(name: string): Device {
       return socket as unknown as WebSocketLike
     },
     openSockets: () => [...open].map((s) => new URL(urls.get(s)!).pathname),
+    openDatabases: () => indexedDB.connections.map((db) => db.name).sort(),
     databases: async () => (await indexedDB.databases()).map((d) => d.name ?? '').sort(),
   }
 }

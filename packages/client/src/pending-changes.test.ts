@@ -5,7 +5,7 @@ import { hasDeletions, PendingChanges } from './pending-changes.ts'
 function updates(edit: (doc: Y.Doc) => void, prepare?: (doc: Y.Doc) => void): Uint8Array {
   const doc = new Y.Doc()
   prepare?.(doc)
-  let last = new Uint8Array()
+  let last: Uint8Array = new Uint8Array()
   doc.on('update', (u: Uint8Array) => (last = u))
   edit(doc)
   return last

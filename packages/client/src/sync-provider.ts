@@ -45,6 +45,8 @@ type ProviderEvents = { status: SyncStatus }
 type Phase = 'idle' | 'connecting' | 'offline' | 'open' | 'stopped'
 
 const OPEN = 1
+/** Longest wait for a peer to answer a close, ms; after it the socket counts as gone. */
+const CLOSE_WAIT_MS = 2_000
 /** Close codes after which reconnecting with the same doc and a fresh token cannot help. */
 const fatalCloses: ReadonlyMap<number, string> = new Map([
   [CloseCode.Forbidden, 'not allowed'],
@@ -109,14 +111,14 @@ export class SyncProvider {
     void this.#connect()
   }
 
-  /** Closes the socket and stops for good; the doc is left as is (its owner destroys it). */
-  destroy(): void {
+  /** Stops for good; resolves once the socket is closed. The doc is left as is (its owner destroys it). */
+  destroy(): Promise<void> {
     this.#phase = 'stopped'
     this.#clearRetry()
     this.doc.off('update', this.#onDocUpdate)
     this.#connection.online?.removeEventListener('online', this.#onOnline)
-    this.#dropSocket()
     this.#events.clear()
+    return this.#dropSocket()
   }
 
   readonly #onDocUpdate = (update: Uint8Array, origin: unknown): void => {
@@ -220,7 +222,7 @@ export class SyncProvider {
 
   #closed(code: number, reason: string): void {
     this.#attempting = false
-    this.#dropSocket()
+    void this.#dropSocket()
     const fatal = fatalCloses.get(code)
     if (fatal !== undefined) return this.#stop({ kind: 'error', reason: reason || fatal })
     if (code === CloseCode.Unauthenticated && !this.#justRefreshed) {
@@ -241,7 +243,7 @@ export class SyncProvider {
   }
 
   #failed(error: unknown): void {
-    this.#dropSocket()
+    void this.#dropSocket()
     if (this.#phase === 'stopped') return
     if (error instanceof SignedOut) return this.#stop({ kind: 'signed-out' })
     this.#phase = 'offline'
@@ -256,18 +258,26 @@ export class SyncProvider {
   #stop(status: SyncStatus): void {
     this.#phase = 'stopped'
     this.#clearRetry()
-    this.#dropSocket()
+    void this.#dropSocket()
     this.#setStatus(status)
   }
 
-  #dropSocket(): void {
+  /** Closes the socket; resolves once it is closed (at most `CLOSE_WAIT_MS` for a silent peer). */
+  #dropSocket(): Promise<void> {
     const socket = this.#socket
     this.#socket = null
     this.#handshakeDone = false
-    if (!socket) return
-    socket.onopen = socket.onmessage = socket.onclose = null
+    if (!socket || socket.readyState > OPEN) return Promise.resolve()
+    socket.onopen = socket.onmessage = null
     socket.onerror = () => {}
-    if (socket.readyState <= OPEN) socket.close(1000)
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, CLOSE_WAIT_MS)
+      socket.onclose = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+      socket.close(1000)
+    })
   }
 
   #clearRetry(): void {

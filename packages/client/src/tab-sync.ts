@@ -19,7 +19,8 @@ export interface DocSync {
   readonly hasSocket: boolean
   onStatus(listener: (status: SyncStatus) => void): () => void
   syncNow(): void
-  destroy(): void
+  /** Stops syncing; resolves once this tab's socket (if any) is closed. */
+  destroy(): Promise<void>
 }
 
 type TabMessage =
@@ -56,7 +57,7 @@ export class TabSync implements DocSync {
     this.#post({ type: 'state-vector', stateVector: Y.encodeStateVector(doc), reply: false })
     this.#post({ type: 'status-query' })
     this.#election = electLeader(`${options.scope}:${docName}`, options)
-    this.#election.onChange((leader) => (leader ? this.#startProvider() : this.#stopLeading()))
+    this.#election.onChange((leader) => (leader ? this.#startProvider() : void this.#stopLeading()))
   }
 
   get status(): SyncStatus {
@@ -76,12 +77,13 @@ export class TabSync implements DocSync {
     else this.#post({ type: 'sync-now' })
   }
 
-  destroy(): void {
+  destroy(): Promise<void> {
     this.#doc.off('update', this.#onDocUpdate)
-    this.#stopLeading()
+    const closed = this.#stopLeading()
     this.#election.destroy()
     this.#channel.close()
     this.#events.clear()
+    return closed
   }
 
   readonly #onDocUpdate = (update: Uint8Array, origin: unknown): void => {
@@ -121,10 +123,11 @@ export class TabSync implements DocSync {
     this.#setStatus(provider.status)
   }
 
-  #stopLeading(): void {
+  #stopLeading(): Promise<void> {
     this.#stopProvider()
-    this.#provider?.destroy()
+    const closed = this.#provider?.destroy() ?? Promise.resolve()
     this.#provider = null
+    return closed
   }
 
   #setStatus(status: SyncStatus): void {

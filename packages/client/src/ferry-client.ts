@@ -1,0 +1,231 @@
+/**
+ * The one object an app builds on: the accounts of this browser and the workspace of the
+ * active one (or the local-only workspace when no account is active), with sync wired to the
+ * relay. Account operations are serialised so a switch never overlaps another.
+ */
+import type { UserId } from '@ferry/protocol'
+import { LOCAL_OWNER } from './account-store.ts'
+import { Accounts, type Account } from './accounts.ts'
+import type { BackoffOptions } from './backoff.ts'
+import { Emitter } from './emitter.ts'
+import { defaultIndexedDB } from './idb.ts'
+import { hasContent, mergeInto } from './local-merge.ts'
+import { RelayApi } from './relay-api.ts'
+import type { SyncConnection, WebSocketFactory, WebSocketLike } from './sync-provider.ts'
+import { sameStatus, type SyncStatus } from './sync-status.ts'
+import type { TabSyncOptions } from './tab-sync.ts'
+import { Workspace } from './workspace.ts'
+
+export interface FerryClientOptions {
+  /** Base URL of the relay, e.g. `http://127.0.0.1:8080`. */
+  readonly relayUrl: string
+  /** Default: the browser's `indexedDB`. Tests pass one `IDBFactory` per simulated device. */
+  readonly indexedDB?: IDBFactory
+  /** Default: the browser's `WebSocket`. */
+  readonly createSocket?: WebSocketFactory
+  /** Default: `globalThis.fetch`. */
+  readonly fetch?: typeof fetch
+  /** Where `online` events come from; default the global scope (the browser `window`). */
+  readonly online?: EventTarget | null
+  readonly backoff?: BackoffOptions
+  /**
+   * Tabs that share one IndexedDB share one socket per doc (leader election). Default: on,
+   * scoped by relay URL, when using the browser's own `indexedDB`; off with an injected
+   * factory unless a scope is given (tests: one scope per simulated device). null → off.
+   */
+  readonly tabScope?: string | null
+}
+
+type ClientEvents = { workspace: Workspace; status: SyncStatus; accounts: void }
+
+function defaultSocketFactory(): WebSocketFactory {
+  const Ctor = (globalThis as { WebSocket?: new (url: string) => WebSocketLike }).WebSocket
+  if (!Ctor) throw new Error('No WebSocket here: pass `createSocket`.')
+  return (url) => new Ctor(url)
+}
+
+export class FerryClient {
+  readonly relay: RelayApi
+  readonly accounts: Accounts
+  readonly #options: FerryClientOptions
+  readonly #indexedDB: IDBFactory
+  readonly #createSocket: WebSocketFactory
+  readonly #events = new Emitter<ClientEvents>()
+  #workspace: Workspace
+  #status: SyncStatus = { kind: 'sync-off' }
+  #unsubscribeStatus: () => void = () => {}
+  #queue: Promise<unknown> = Promise.resolve()
+
+  private constructor(options: FerryClientOptions, relay: RelayApi, accounts: Accounts, indexedDB: IDBFactory, workspace: Workspace) {
+    this.#options = options
+    this.relay = relay
+    this.accounts = accounts
+    this.#indexedDB = indexedDB
+    this.#createSocket = options.createSocket ?? defaultSocketFactory()
+    this.#workspace = workspace
+    accounts.onChange(() => {
+      this.#updateStatus()
+      this.#events.emit('accounts', undefined)
+    })
+  }
+
+  /** Opens the accounts of this browser and the active account's workspace (index loaded). */
+  static async open(options: FerryClientOptions): Promise<FerryClient> {
+    const indexedDB = options.indexedDB ?? defaultIndexedDB()
+    const relay = new RelayApi({ baseUrl: options.relayUrl, ...(options.fetch ? { fetch: options.fetch } : {}) })
+    const accounts = await Accounts.open({ relay, indexedDB })
+    const placeholder = null as unknown as Workspace
+    const client = new FerryClient(options, relay, accounts, indexedDB, placeholder)
+    client.#setWorkspace(await client.#openWorkspace(accounts.activeId))
+    return client
+  }
+
+  /** The workspace on screen: the active account's, or the local-only one. Replaced on switch. */
+  get workspace(): Workspace {
+    return this.#workspace
+  }
+
+  /** The active account's sync status (`signed out` once its session ended). */
+  get status(): SyncStatus {
+    return this.#status
+  }
+
+  onStatus(listener: (status: SyncStatus) => void): () => void {
+    return this.#events.on('status', listener)
+  }
+
+  /** Called with the new workspace after every switch, sign-in and sign-out. */
+  onWorkspace(listener: (workspace: Workspace) => void): () => void {
+    return this.#events.on('workspace', listener)
+  }
+
+  onAccounts(listener: () => void): () => void {
+    return this.#events.on('accounts', listener)
+  }
+
+  /**
+   * Signs in (or "Add a new account") and switches to it. Signing in from the local-only
+   * workspace merges what was made there into the account.
+   * @throws InvalidCredentials | RateLimited | Offline
+   */
+  signIn(email: string, password: string): Promise<Account> {
+    return this.#serial(async () => this.#enter(await this.accounts.signIn(email, password)))
+  }
+
+  /** Completes an OIDC sign-in with the code from `#/oidc?code=…`, then as `signIn`. */
+  signInWithOidcCode(code: string): Promise<Account> {
+    return this.#serial(async () => this.#enter(await this.accounts.signInWithOidcCode(code)))
+  }
+
+  /** Switches to another signed-in account (null → the local-only workspace). */
+  switchTo(id: UserId | null): Promise<void> {
+    return this.#serial(async () => {
+      if (id === this.accounts.activeId) return
+      await this.#workspace.destroy()
+      await this.accounts.switchTo(id)
+      this.#setWorkspace(await this.#openWorkspace(id))
+    })
+  }
+
+  /** Signs `id` out of this browser: revokes its session and wipes its local data, nothing else. */
+  signOut(id: UserId): Promise<void> {
+    return this.#serial(async () => {
+      const wasActive = id === this.accounts.activeId
+      if (wasActive) await this.#workspace.destroy()
+      await this.accounts.signOut(id)
+      if (wasActive) this.#setWorkspace(await this.#openWorkspace(this.accounts.activeId))
+    })
+  }
+
+  /** Turns sync on or off for the active account on this device (persisted). Off closes every socket. */
+  setSyncEnabled(enabled: boolean): Promise<void> {
+    return this.#serial(async () => {
+      const id = this.accounts.activeId
+      if (id === null) return
+      await this.accounts.setSyncEnabled(id, enabled)
+      await this.#workspace.setSync(this.#connection(id))
+    })
+  }
+
+  /** Reconnects now instead of waiting for the next retry. */
+  syncNow(): void {
+    this.#workspace.syncNow()
+  }
+
+  /** Closes the workspace, its sockets and databases, and the accounts database. */
+  async close(): Promise<void> {
+    await this.#serial(() => this.#workspace.destroy())
+    this.#unsubscribeStatus()
+    this.#events.clear()
+    this.accounts.close()
+  }
+
+  async #enter(account: Account): Promise<Account> {
+    const fromLocal = this.accounts.activeId === null
+    if (account.id === this.accounts.activeId) {
+      await this.#workspace.setSync(this.#connection(account.id))
+      return account
+    }
+    const previous = this.#workspace
+    await this.accounts.switchTo(account.id)
+    const next = await Workspace.open({ owner: account.id, indexedDB: this.#indexedDB, store: this.accounts.store, sync: null, tabs: this.#tabs() })
+    if (fromLocal && (await hasContent(previous))) await mergeInto(previous, next)
+    await previous.destroy()
+    if (fromLocal) await this.accounts.store.wipeDatabases(LOCAL_OWNER)
+    await next.setSync(this.#connection(account.id))
+    this.#setWorkspace(next)
+    return account
+  }
+
+  #openWorkspace(id: UserId | null): Promise<Workspace> {
+    return Workspace.open({
+      owner: id ?? LOCAL_OWNER,
+      indexedDB: this.#indexedDB,
+      store: this.accounts.store,
+      sync: id === null ? null : this.#connection(id),
+      tabs: this.#tabs(),
+    })
+  }
+
+  /** How the docs of `id` reach the relay; null while sync is off or the session ended. */
+  #connection(id: UserId): SyncConnection | null {
+    const account = this.accounts.get(id)
+    if (!account?.syncEnabled) return null
+    return {
+      url: (name, token) => this.relay.syncUrl(name, token, true),
+      token: () => this.accounts.accessToken(id),
+      refreshToken: () => this.accounts.refresh(id),
+      createSocket: this.#createSocket,
+      ...(this.#options.backoff ? { backoff: this.#options.backoff } : {}),
+      online: this.#options.online === undefined ? (typeof globalThis.addEventListener === 'function' ? globalThis : null) : this.#options.online,
+    }
+  }
+
+  #tabs(): TabSyncOptions | null {
+    if (typeof BroadcastChannel !== 'function') return null
+    const scope = this.#options.tabScope
+    if (scope === undefined) return this.#options.indexedDB === undefined ? { scope: this.relay.baseUrl } : null
+    return scope === null ? null : { scope }
+  }
+
+  #setWorkspace(workspace: Workspace): void {
+    this.#unsubscribeStatus()
+    this.#workspace = workspace
+    this.#unsubscribeStatus = workspace.onStatus(() => this.#updateStatus())
+    this.#updateStatus()
+    this.#events.emit('workspace', workspace)
+  }
+
+  #updateStatus(): void {
+    const status: SyncStatus = this.accounts.active()?.state === 'signed-out' ? { kind: 'signed-out' } : this.#workspace.status
+    if (sameStatus(status, this.#status)) return
+    this.#status = status
+    this.#events.emit('status', status)
+  }
+
+  #serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task)
+    this.#queue = run.catch(() => {})
+    return run
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * The client as an app uses it: real sign-up and sign-in, workspaces on two simulated devices
+ * (separate IndexedDB factories), offline edits merging, sync off/on, account switching and
+ * sign-out isolation, and the local-only workspace joining an account.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describeStatus, type FerryClient } from '../../packages/client/src/index.ts'
+import { openClient, PASSWORD, signUp } from '../helpers/client-app.ts'
+import { createDevice, type Device } from '../helpers/client-devices.ts'
+import { startRelay, type TestRelay } from '../helpers/relay.ts'
+
+let relay: TestRelay
+const clients: FerryClient[] = []
+
+beforeEach(async () => {
+  relay = await startRelay()
+})
+afterEach(async () => {
+  for (const client of clients.splice(0)) await client.close()
+  await relay.close(true)
+})
+
+async function client(device: Device): Promise<FerryClient> {
+  const opened = await openClient(relay, device)
+  clients.push(opened)
+  return opened
+}
+
+const inSync = (c: FerryClient) => vi.waitFor(() => expect(describeStatus(c.status)).toBe('in sync'), { timeout: 15_000 })
+
+async function requestNamed(c: FerryClient, collectionId: string, name: string): Promise<string> {
+  const collection = await c.workspace.collection(collectionId)
+  const node = [...walk(collection.tree())].find((n) => n.name === name)
+  if (!node) throw new Error(`no request named ${name}`)
+  return node.id
+}
+
+function* walk(nodes: readonly { id: string; name: string; children?: readonly unknown[] }[]): Generator<{ id: string; name: string }> {
+  for (const node of nodes) {
+    yield node
+    if (node.children) yield* walk(node.children as typeof nodes)
+  }
+}
+
+describe('client workspace against a real relay', () => {
+  it.each([
+    ['laptop first', 0],
+    ['phone first', 1],
+  ])('two devices edit one collection offline and merge on reconnect (%s)', async (_label, first) => {
+    const email = await signUp(relay, 'alice')
+    const laptop = await client(createDevice('laptop'))
+    await laptop.signIn(email, PASSWORD)
+    const id = await laptop.workspace.createCollection('API')
+    const api = await laptop.workspace.collection(id)
+    for (const name of ['list', 'get', 'create', 'delete', 'update']) {
+      const requestId = api.add({ kind: 'request', name, method: 'GET', url: `https://api.test/${name}` })
+      api.text(requestId, 'body')!.insert(0, `{"op":"${name}"}`)
+    }
+    await inSync(laptop)
+
+    const phone = await client(createDevice('phone'))
+    await phone.signIn(email, PASSWORD)
+    await vi.waitFor(() => expect(phone.workspace.index.collections().map((c) => c.name)).toEqual(['API']), { timeout: 10_000 })
+    await vi.waitFor(async () => expect((await phone.workspace.collection(id)).tree()).toHaveLength(5), { timeout: 10_000 })
+    await inSync(phone)
+
+    await laptop.setSyncEnabled(false)
+    await phone.setSyncEnabled(false)
+    const onLaptop = await laptop.workspace.collection(id)
+    const onPhone = await phone.workspace.collection(id)
+    onLaptop.update(await requestNamed(laptop, id, 'list'), { name: 'list all' })
+    onLaptop.text(await requestNamed(laptop, id, 'create'), 'body')!.insert(0, 'L:')
+    onLaptop.remove(await requestNamed(laptop, id, 'delete'))
+    onLaptop.add({ kind: 'request', name: 'laptop new', method: 'POST' })
+    laptop.workspace.index.renameCollection(id, 'API v2')
+    onPhone.move(await requestNamed(phone, id, 'update'), { index: 0 })
+    const createOnPhone = onPhone.text(await requestNamed(phone, id, 'create'), 'body')!
+    createOnPhone.insert(createOnPhone.length, ':P')
+    onPhone.update(await requestNamed(phone, id, 'get'), { method: 'HEAD' })
+    onPhone.add({ kind: 'request', name: 'phone new', method: 'PUT' })
+    expect(describeStatus(laptop.status)).toBe('sync off')
+
+    const order = first === 0 ? [laptop, phone] : [phone, laptop]
+    await order[0]!.setSyncEnabled(true)
+    await inSync(order[0]!)
+    await order[1]!.setSyncEnabled(true)
+    await inSync(order[1]!)
+    await order[0]!.syncNow()
+    await vi.waitFor(
+      async () => expect((await phone.workspace.collection(id)).snapshot()).toEqual((await laptop.workspace.collection(id)).snapshot()),
+      { timeout: 10_000 },
+    )
+    const merged = (await laptop.workspace.collection(id)).tree()
+    expect(merged.map((n) => n.name).sort()).toEqual(['create', 'get', 'laptop new', 'list all', 'phone new', 'update'])
+    expect(merged[0]!.name).toBe('update')
+    const create = merged.find((n) => n.name === 'create')!
+    expect(onLaptop.text(create.id, 'body')!.toString()).toBe('L:{"op":"create"}:P')
+    expect(merged.find((n) => n.name === 'get')).toMatchObject({ method: 'HEAD' })
+    await vi.waitFor(() => expect(phone.workspace.index.collections().map((c) => c.name)).toEqual(['API v2']), { timeout: 10_000 })
+  })
+
+  it('with sync off keeps working with no socket; turned on, it merges and is in sync only after the relay stored it', async () => {
+    const email = await signUp(relay, 'bob')
+    const device = createDevice('laptop')
+    const laptop = await client(device)
+    await laptop.signIn(email, PASSWORD)
+    await inSync(laptop)
+    await laptop.setSyncEnabled(false)
+    expect(describeStatus(laptop.status)).toBe('sync off')
+    expect(device.openSockets()).toEqual([])
+
+    // An hour of work: a collection, a few dozen requests, edits, sent requests.
+    const id = await laptop.workspace.createCollection('Offline work')
+    const collection = await laptop.workspace.collection(id)
+    for (let i = 0; i < 60; i++) collection.add({ kind: 'request', name: `r${i}`, url: `https://api.test/${i}` })
+    const historyDoc = await laptop.workspace.doc('history')
+    for (let i = 0; i < 120; i++) historyDoc.getArray('probe').push([`sent ${i}`])
+    expect(device.openSockets()).toEqual([])
+    expect(describeStatus(laptop.status)).toBe('sync off')
+
+    const seen: string[] = []
+    laptop.onStatus((status) => seen.push(describeStatus(status)))
+    await laptop.setSyncEnabled(true)
+    await inSync(laptop)
+    expect(seen.some((s) => s.startsWith('syncing ('))).toBe(true)
+    expect(seen.at(-1)).toBe('in sync')
+
+    const phone = await client(createDevice('phone'))
+    await phone.signIn(email, PASSWORD)
+    await vi.waitFor(async () => expect((await phone.workspace.collection(id)).tree()).toHaveLength(60), { timeout: 10_000 })
+    await vi.waitFor(async () => expect((await phone.workspace.doc('history')).getArray('probe').length).toBe(120), { timeout: 10_000 })
+  })
+
+  it('switching accounts leaves nothing of the previous one loaded, connected or open', async () => {
+    const [alice, bob] = [await signUp(relay, 'alice'), await signUp(relay, 'bob')]
+    const device = createDevice('laptop')
+    const app = await client(device)
+    const a = await app.signIn(alice, PASSWORD)
+    const id = await app.workspace.createCollection('Alice only')
+    await app.workspace.loadAll()
+    await inSync(app)
+    expect(device.openSockets().some((path) => path.includes(a.id))).toBe(true)
+
+    const b = await app.signIn(bob, PASSWORD) // "Add a new account"
+    expect(app.accounts.activeId).toBe(b.id)
+    expect(app.workspace.owner).toBe(b.id)
+    expect(app.workspace.loadedDocs().every((name) => name.startsWith(`${b.id}:`))).toBe(true)
+    expect(app.workspace.index.collections()).toEqual([])
+    expect(device.openSockets().filter((path) => path.includes(a.id))).toEqual([])
+    expect(device.openDatabases().filter((name) => name.includes(a.id))).toEqual([])
+    await inSync(app)
+
+    await app.switchTo(a.id)
+    expect(app.workspace.index.collections().map((c) => c.id)).toEqual([id])
+    expect(device.openSockets().filter((path) => path.includes(b.id))).toEqual([])
+    expect(device.openDatabases().filter((name) => name.includes(b.id))).toEqual([])
+  })
+
+  it('signing out wipes that account only', async () => {
+    const [alice, bob] = [await signUp(relay, 'alice'), await signUp(relay, 'bob')]
+    const device = createDevice('laptop')
+    const app = await client(device)
+    const a = await app.signIn(alice, PASSWORD)
+    await app.workspace.createCollection('Alice work')
+    await app.workspace.loadAll()
+    await inSync(app)
+    const b = await app.signIn(bob, PASSWORD)
+    const bobCollection = await app.workspace.createCollection('Bob work')
+    await app.workspace.loadAll()
+    await inSync(app)
+    await app.switchTo(a.id)
+    const before = await device.databases()
+    expect(before.filter((n) => n.startsWith(`ferry:${a.id}:`)).length).toBeGreaterThanOrEqual(4)
+
+    await app.signOut(a.id)
+
+    const after = await device.databases()
+    expect(after.filter((n) => n.startsWith(`ferry:${a.id}:`))).toEqual([])
+    expect(after.filter((n) => n.startsWith(`ferry:${b.id}:`))).toEqual(before.filter((n) => n.startsWith(`ferry:${b.id}:`)))
+    expect(app.accounts.list().map((x) => x.id)).toEqual([b.id])
+    expect(app.workspace.owner).toBe(b.id)
+    expect(app.workspace.index.collections().map((c) => c.id)).toEqual([bobCollection])
+    expect(device.openDatabases().filter((name) => name.includes(a.id))).toEqual([])
+  })
+
+  it('merges what was made before signing in into the account', async () => {
+    const email = await signUp(relay, 'carol')
+    const device = createDevice('laptop')
+    const app = await client(device)
+    expect(app.accounts.activeId).toBeNull()
+    expect(describeStatus(app.status)).toBe('sync off')
+    const localId = await app.workspace.createCollection('Made offline')
+    ;(await app.workspace.collection(localId)).add({ kind: 'request', name: 'draft', url: 'https://api.test/draft' })
+
+    const other = await client(createDevice('desktop'))
+    await other.signIn(email, PASSWORD)
+    const remoteId = await other.workspace.createCollection('Already there')
+    await inSync(other)
+
+    await app.signIn(email, PASSWORD)
+    await inSync(app)
+    expect(app.workspace.index.collections().map((c) => c.name).sort()).toEqual(['Already there', 'Made offline'])
+    expect((await app.workspace.collection(localId)).tree().map((n) => n.name)).toEqual(['draft'])
+    expect((await device.databases()).filter((n) => n.startsWith('ferry:local:'))).toEqual([])
+    await vi.waitFor(() => expect(other.workspace.index.collections().map((c) => c.id).sort()).toEqual([localId, remoteId].sort()), { timeout: 10_000 })
+  })
+})

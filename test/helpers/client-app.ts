@@ -1,0 +1,23 @@
+/** Opening a `FerryClient` on a simulated device, and signing up users on a test relay. */
+import { FerryClient, RelayApi } from '../../packages/client/src/index.ts'
+import { uniqueEmail, type Device } from './client-devices.ts'
+import type { TestRelay } from './relay.ts'
+
+export const PASSWORD = 'correct horse battery staple'
+
+export function openClient(relay: TestRelay, device: Device): Promise<FerryClient> {
+  return FerryClient.open({
+    relayUrl: relay.url,
+    indexedDB: device.indexedDB,
+    createSocket: device.createSocket,
+    online: null,
+    backoff: { minMs: 20, maxMs: 200, random: () => 0.5 },
+  })
+}
+
+/** Signs a new user up; answers the email to sign in with. */
+export async function signUp(relay: TestRelay, label: string): Promise<string> {
+  const email = uniqueEmail(label)
+  await new RelayApi({ baseUrl: relay.url }).signup({ email, password: PASSWORD, name: label })
+  return email
+}
