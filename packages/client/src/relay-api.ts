@@ -40,6 +40,35 @@ export interface ResolvedLink {
   readonly docName: DocName
   readonly collectionName: string
   readonly ownerName: string | null
+  /** What to open the doc's socket with: this open is already counted, so reconnects are free. */
+  readonly viewerToken: string
+}
+
+/** One of the caller's share links as the relay lists it (never with its token). Times in ms since the epoch. */
+export interface LinkInfo {
+  readonly id: string
+  readonly docName: DocName
+  readonly createdAt: number
+  readonly expiresAt: number | null
+  readonly maxUses: number | null
+  readonly uses: number
+  readonly revokedAt: number | null
+  readonly state: 'active' | 'revoked' | 'expired' | 'used_up'
+}
+
+const LINK_STATES: readonly string[] = ['active', 'revoked', 'expired', 'used_up']
+const num = (v: unknown): v is number => typeof v === 'number'
+const numOrNull = (v: unknown): v is number | null => v === null || num(v)
+
+function parseLinkInfo(v: unknown): LinkInfo {
+  if (
+    !isObject(v) || !str(v.id) || !str(v.docName) || !num(v.createdAt) || !numOrNull(v.expiresAt) || !numOrNull(v.maxUses) ||
+    !num(v.uses) || !numOrNull(v.revokedAt) || !str(v.state) || !LINK_STATES.includes(v.state)
+  ) {
+    throw unexpected('link')
+  }
+  const { id, docName, createdAt, expiresAt, maxUses, uses, revokedAt, state } = v
+  return { id, docName: docName as DocName, createdAt, expiresAt, maxUses, uses, revokedAt, state: state as LinkInfo['state'] }
 }
 
 export interface RelayApiOptions {
@@ -214,10 +243,17 @@ export class RelayApi {
   }
 
   /** Creates a read-only share link for a collection the caller owns (needs a confirmed email). */
-  async createLink(accessToken: string, docName: DocName): Promise<ShareLink> {
-    const body = await this.#request('POST', '/v1/links', { token: accessToken, body: { docName } })
+  async createLink(accessToken: string, docName: DocName, limits: { expiresAt?: number; maxUses?: number } = {}): Promise<ShareLink> {
+    const body = await this.#request('POST', '/v1/links', { token: accessToken, body: { docName, ...limits } })
     if (!isObject(body) || !str(body.id) || !str(body.token) || !str(body.url)) throw unexpected('link')
     return { id: body.id, token: body.token, url: body.url }
+  }
+
+  /** The caller's links, oldest first, with use counts and state. */
+  async listLinks(accessToken: string): Promise<LinkInfo[]> {
+    const body = await this.#request('GET', '/v1/links', { token: accessToken })
+    if (!isObject(body) || !Array.isArray(body.links)) throw unexpected('links')
+    return body.links.map(parseLinkInfo)
   }
 
   async revokeLink(accessToken: string, id: string): Promise<void> {
@@ -226,8 +262,13 @@ export class RelayApi {
 
   async resolveLink(token: string): Promise<ResolvedLink> {
     const body = await this.#request('GET', `/v1/links/resolve/${encodeURIComponent(token)}`)
-    if (!isObject(body) || !str(body.docName) || !str(body.collectionName)) throw unexpected('resolved link')
-    return { docName: body.docName as DocName, collectionName: body.collectionName, ownerName: str(body.ownerName) ? body.ownerName : null }
+    if (!isObject(body) || !str(body.docName) || !str(body.collectionName) || !str(body.viewerToken)) throw unexpected('resolved link')
+    return {
+      docName: body.docName as DocName,
+      collectionName: body.collectionName,
+      ownerName: str(body.ownerName) ? body.ownerName : null,
+      viewerToken: body.viewerToken,
+    }
   }
 
   /**
