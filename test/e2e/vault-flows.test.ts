@@ -163,6 +163,31 @@ describe('vault flows', () => {
     expect(fresh.vault.state).toEqual({ kind: 'unlocked', generation: 2 })
   })
 
+  it('rotation racing other devices: one of two rotations wins, and an approval with the old key is redone with the new one', async () => {
+    const { owner, a, id } = await accountWithSecret('raced')
+    const b = await device(owner, 'Phone')
+    await b.vault.refresh()
+    await a.vault.approve(b.vault.deviceId!)
+    await b.vault.refresh()
+    await b.connect()
+    await vi.waitFor(() => expect(b.envs.environments.globals.get(id)).toBeDefined(), { timeout: 5000 })
+
+    const outcomes = await Promise.allSettled([a.vault.rotate([a.envs]), b.vault.rotate([b.envs])])
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1)
+    expect(outcomes.find((o) => o.status === 'rejected')?.reason).toMatchObject({ code: 'vault_conflict' })
+    const [winner, loser] = outcomes[0]!.status === 'fulfilled' ? [a, b] : [b, a]
+
+    // The loser still holds generation 1 in memory; approving a new device with it is redone under generation 2.
+    expect(loser.vault.state).toEqual({ kind: 'unlocked', generation: 1 })
+    const c = await device(owner, 'Tablet')
+    await c.vault.refresh()
+    await loser.vault.approve(c.vault.deviceId!)
+    expect(await c.vault.refresh()).toEqual({ kind: 'unlocked', generation: 2 })
+    await c.connect()
+    await vi.waitFor(async () => expect(await c.envs.readVariable(null, id)).toEqual({ state: 'value', value: 'raced' }), { timeout: 5000 })
+    expect(winner.vault.state).toEqual({ kind: 'unlocked', generation: 2 })
+  })
+
   it('rotation refuses to run on a locked device', async () => {
     const { owner } = await accountWithSecret()
     const b = await device(owner, 'Phone')

@@ -183,11 +183,22 @@ export class Vault {
    * @throws VaultLocked when this device has no key.
    */
   async approve(deviceId: string): Promise<void> {
-    const current = this.#requireKey()
+    this.#requireKey()
     const target = (await this.#options.api.devices()).find((device) => device.id === deviceId)
     if (!target) throw new RelayError('not_found', 'No such device in this account.', 404, 'unknown_device')
-    const wrappedKey = await wrapForDevice(current.key, target.publicKey, this.owner, deviceId, current.generation)
-    await this.#options.api.approve(deviceId, { generation: current.generation, wrappedKey })
+    const attempt = async () => {
+      const current = this.#requireKey()
+      const wrappedKey = await wrapForDevice(current.key, target.publicKey, this.owner, deviceId, current.generation)
+      await this.#options.api.approve(deviceId, { generation: current.generation, wrappedKey })
+    }
+    try {
+      await attempt()
+    } catch (error) {
+      if (!(error instanceof RelayError && error.relayCode === 'stale_generation')) throw error
+      // Another device rotated since this one last looked: fetch the new key and wrap that.
+      await this.refresh()
+      await attempt()
+    }
   }
 
   /**
