@@ -2,6 +2,9 @@
 import type { Workspace } from '@ferry/client'
 import type { AppSession } from './model/session.ts'
 
+/** localStorage key set once the user chose to use Ferry without an account on this device. */
+export const LOCAL_CHOSEN_KEY = 'ferry:use-local'
+
 export interface AppContext {
   readonly session: AppSession
   readonly workspace: Workspace

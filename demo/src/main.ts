@@ -15,11 +15,11 @@ import { ClientSession } from './model/client-session.ts'
 import { signInScreen, signUpScreen } from './auth/sign-in.ts'
 import { checkEmailScreen, confirmScreen, oidcScreen, recoverScreen, resetScreen } from './auth/mailed-links.ts'
 import { appShell } from './shell/app-shell.ts'
+import { sharedScreen } from './shared/shared-view.ts'
+import { LOCAL_CHOSEN_KEY } from './app-context.ts'
 
-/** Set once the user chose to use Ferry without an account on this device. */
-const LOCAL_CHOSEN_KEY = 'ferry:use-local'
-
-const authScreens: Readonly<Record<string, (session: AppSession, route: Route) => HTMLElement>> = {
+/** Full-page screens by the route's first part; everything else is the app. */
+const screens: Readonly<Record<string, (session: AppSession, route: Route, scope: Scope) => HTMLElement>> = {
   signin: signInScreen,
   signup: signUpScreen,
   recover: (session) => recoverScreen(session),
@@ -28,6 +28,7 @@ const authScreens: Readonly<Record<string, (session: AppSession, route: Route) =
   oidc: oidcScreen,
   'check-email': (session, route) => checkEmailScreen(route, session.active() !== null),
   welcome: (session, route) => checkEmailScreen(route, session.active() !== null),
+  shared: (session, _route, scope) => sharedScreen(session, scope),
 }
 
 function mount(root: HTMLElement, session: AppSession): void {
@@ -40,16 +41,16 @@ function mount(root: HTMLElement, session: AppSession): void {
       navigate([], undefined, true)
       return
     }
-    const screen = authScreens[route.parts[0] ?? '']
+    const screen = screens[route.parts[0] ?? '']
     const needsSignIn = !screen && session.active() === null && session.accounts().length === 0 && localStorage.getItem(LOCAL_CHOSEN_KEY) !== '1'
     const key = screen ? `auth:${route.parts[0]}:${route.query.toString()}` : needsSignIn ? 'auth:signin' : `app:${session.workspace().owner}`
     if (key === shownKey) return
     shownKey = key
     scope.dispose()
     scope = new Scope()
-    const view = screen ? screen(session, route) : needsSignIn ? signInScreen(session, route) : appShell(scope, session)
+    const view = screen ? screen(session, route, scope) : needsSignIn ? signInScreen(session, route) : appShell(scope, session)
     root.replaceChildren(view)
-    document.title = screen || needsSignIn ? 'Ferry — sign in' : 'Ferry'
+    document.title = route.parts[0] === 'shared' ? 'Ferry — shared collection' : screen || needsSignIn ? 'Ferry — sign in' : 'Ferry'
   }
   window.addEventListener('hashchange', render)
   session.onChange(render)

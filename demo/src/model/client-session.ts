@@ -3,7 +3,7 @@
  * what the shell shows, and adds the relay calls that need no account state (sign-up, mailed
  * links). One change event covers accounts, the active workspace and the status.
  */
-import { FerryClient, type Account, type SyncStatus, type Workspace } from '@ferry/client'
+import { FerryClient, importSharedCollection, openSharedCollection, Share, type Account, type SharedCollection, type SyncStatus, type Workspace } from '@ferry/client'
 import type { UserId } from '@ferry/protocol'
 import type { AccountInfo, AppSession, Provider, SyncBadge } from './session.ts'
 
@@ -163,6 +163,21 @@ export class ClientSession implements AppSession {
 
   async updateName(name: string): Promise<void> {
     await this.#withToken((token) => this.#client.relay.updateMe(token, { name }))
+  }
+
+  share(): Share | null {
+    const active = this.#client.accounts.active()
+    if (!active || active.state !== 'signed-in') return null
+    const id = active.id
+    return new Share({ relay: this.#client.relay, owner: id, accessToken: () => this.#client.accounts.accessToken(id) })
+  }
+
+  openShared(url: string): Promise<SharedCollection> {
+    return openSharedCollection(url, { relay: this.#client.relay, online: globalThis })
+  }
+
+  importShared(shared: SharedCollection): Promise<string> {
+    return importSharedCollection(shared, this.#client.workspace)
   }
 
   async uploadAvatar(image: Blob): Promise<void> {

@@ -2,7 +2,7 @@
  * What the demo's shell needs from `@ferry/client`: the accounts on this browser, the active
  * workspace, and the sync status. `client-session.ts` implements it.
  */
-import type { Workspace } from '@ferry/client'
+import type { Share, SharedCollection, Workspace } from '@ferry/client'
 
 export interface AccountInfo {
   readonly id: string
@@ -58,4 +58,11 @@ export interface AppSession {
   syncNow(): void
   updateName(name: string): Promise<void>
   uploadAvatar(image: Blob): Promise<void>
+
+  /** Link management for the active account; null without a signed-in account. */
+  share(): Share | null
+  /** Opens a collection link read-only and live (counts one use of the link). */
+  openShared(url: string): Promise<SharedCollection>
+  /** Copies an open shared collection into the active workspace; answers the new collection's id. */
+  importShared(shared: SharedCollection): Promise<string>
 }

@@ -14,6 +14,7 @@ import type { Collection, CollectionInfo, TreeNode } from '../model/types.ts'
 import { handleTreeKey } from './tree-keys.ts'
 import { exportCollection } from './import-export.ts'
 import { attachDrag } from './tree-drag.ts'
+import { openShareDialog } from './share-dialog.ts'
 
 function selectedRequestId(): string | null {
   const route = currentRoute()
@@ -136,6 +137,7 @@ function collectionMenu(ctx: AppContext, summary: CollectionInfo): HTMLElement {
     menuItem('Rename', () => {
       void promptText('Rename collection', 'Name', summary.name).then((name) => name && ctx.workspace.index.renameCollection(summary.id, name))
     }, { icon: icon('pencil') }),
+    menuItem('Share…', () => openShareDialog(ctx, summary), { icon: icon('share'), testId: 'share-collection' }),
     menuItem('Export (Postman v2.1)', withCollection((c) => exportCollection(summary, c)), { icon: icon('download'), testId: 'export-collection' }),
     h('div', { class: 'menu-sep', role: 'separator' }),
     menuItem('Delete', () => {
