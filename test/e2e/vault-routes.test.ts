@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exportPublicKey, generateEcdhKeyPair, toBase64Url } from '@ferry/crypto'
+import { MAX_LIVE_DEVICES } from '../../relay/src/vault/index.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { uniqueEmail } from '../helpers/client-devices.ts'
 
@@ -118,6 +119,16 @@ describe('vault routes', () => {
     const newKey = blob()
     expect(await rotate([{ deviceId: laptop.id, wrappedKey: newKey }])).toEqual({ status: 200, body: { generation: 2 } })
     expect(await call('GET', `/v1/vault/devices/${laptop.id}/key`, token)).toEqual({ status: 200, body: { generation: 2, wrappedKey: newKey } })
+  })
+
+  it('cap the live devices of an account', async () => {
+    const token = tokenForNewUser()
+    const devices = []
+    for (let i = 0; i < MAX_LIVE_DEVICES; i++) devices.push(await register(token, `Device ${i}`))
+    const refused = await call('POST', '/v1/vault/devices', token, { name: 'One too many', publicKey: await publicKey() })
+    expect(refused).toMatchObject({ status: 409, body: { error: { code: 'too_many_devices' } } })
+    await call('DELETE', `/v1/vault/devices/${devices[0].id}`, token)
+    await register(token, 'Fits again')
   })
 
   it('answer bad input with 400, never 500', async () => {

@@ -28,6 +28,8 @@ import {
 
 /** Devices an account may hold that are not revoked: enough for every browser a person uses, few enough to bound a rotation. */
 export const MAX_LIVE_DEVICES = 32
+/** Devices an account may have registered in all, revoked ones included: bounds what one account stores. */
+export const MAX_DEVICES = 256
 
 export interface VaultOptions {
   store: AccountStore
@@ -84,10 +86,11 @@ const vault: FastifyPluginAsyncTypebox<VaultOptions> = async (app, { store }) =>
     const { name, publicKey, refreshToken } = request.body
     await assertPublicKey(publicKey)
     const userId = owner(request)
-    const live = (await store.listDevices(userId)).filter((d) => d.status !== 'revoked')
-    if (live.length >= MAX_LIVE_DEVICES) {
+    const devices = await store.listDevices(userId)
+    if (devices.filter((d) => d.status !== 'revoked').length >= MAX_LIVE_DEVICES) {
       throw httpError(409, 'too_many_devices', `An account can have ${MAX_LIVE_DEVICES} devices; revoke one you no longer use.`)
     }
+    if (devices.length >= MAX_DEVICES) throw httpError(409, 'too_many_devices', `An account can register at most ${MAX_DEVICES} devices.`)
     const device = await store.registerDevice({
       id: randomBytes(16).toString('base64url') as DeviceId,
       userId,
