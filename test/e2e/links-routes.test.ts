@@ -121,6 +121,7 @@ describe('resolving links', () => {
   it('counts each open and answers 410 once the uses are spent', async () => {
     const owner = await createUser(relay)
     const { body } = await call(relay, 'POST', '/v1/links', owner.token, { docName: docName(owner.id, 'collection', 'c1'), maxUses: 2 })
+    expect((await fetch(`${relay.url}/v1/links/resolve/${body.token}`, { method: 'HEAD' })).status).toBe(404)
     expect((await call(relay, 'GET', `/v1/links/resolve/${body.token}`)).status).toBe(200)
     expect((await call(relay, 'GET', `/v1/links/resolve/${body.token}`)).status).toBe(200)
     expect(await call(relay, 'GET', `/v1/links/resolve/${body.token}`)).toMatchObject({ status: 410, body: { error: { code: 'link_used_up' } } })

@@ -33,8 +33,8 @@ import { newLinkId, newPassKey, parseLinkToken, viewerToken } from './link-token
 import { resolveLimit } from './resolve-limit.ts'
 import { CreatedLink, CreateLinkBody, LinkList, LinkParams, ResolvedLink, TokenParams, type LinkView } from './schemas.ts'
 
-/** Links one account may hold (revoked and expired ones included): bounds what one account stores. */
-export const MAX_LINKS_PER_USER = 500
+/** Live links (not revoked, expired or used up) one account may hold at once. */
+export const MAX_LIVE_LINKS_PER_USER = 500
 /** Shown when the owner's workspace does not name the collection (yet). */
 const UNNAMED = 'Untitled collection'
 
@@ -82,8 +82,9 @@ const links: FastifyPluginAsyncTypebox<LinksOptions> = async (app, { config, sto
     if (parsed.value.owner !== userId) throw forbidden('Only the owner of a collection can share it.', 'not_owner')
     const user = await store.getUser(userId)
     if (!user?.emailConfirmed) throw forbidden('Confirm your email address before sharing collections.', 'email_unconfirmed')
-    if ((await store.listLinks(userId)).length >= MAX_LINKS_PER_USER) {
-      throw httpError(409, 'too_many_links', `An account can hold ${MAX_LINKS_PER_USER} links; revoke some you no longer need.`)
+    const live = (await store.listLinks(userId)).filter((link) => linkUseError(link, now) === null)
+    if (live.length >= MAX_LIVE_LINKS_PER_USER) {
+      throw httpError(409, 'too_many_links', `An account can have ${MAX_LIVE_LINKS_PER_USER} working links; revoke some you no longer need.`)
     }
     const secret = newSecret()
     const link = await store.createLink({
@@ -115,7 +116,8 @@ const links: FastifyPluginAsyncTypebox<LinksOptions> = async (app, { config, sto
 
   app.get(
     '/v1/links/resolve/:token',
-    { preHandler: resolveLimit(app, config), schema: { params: TokenParams, response: { 200: ResolvedLink } } },
+    // No automatic HEAD route: every request here spends a use.
+    { exposeHeadRoute: false, preHandler: resolveLimit(app, config), schema: { params: TokenParams, response: { 200: ResolvedLink } } },
     async (request) => {
       const { token } = request.params
       const presented = parseLinkToken(token)
