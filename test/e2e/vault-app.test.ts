@@ -1,0 +1,79 @@
+/**
+ * The vault as an app wires it: `FerryClient` on two simulated browsers, the vault opened with
+ * `openAccountVault`, values written through `SecretEnvironments` over the workspace's own
+ * environments doc (persisted in IndexedDB, synced by the client's provider). The secret
+ * reaches the other browser in clear and is ciphertext in both browsers' IndexedDB too.
+ */
+import { randomBytes } from 'node:crypto'
+import { afterEach, beforeEach, expect, it, vi } from 'vitest'
+import { describeStatus, FerryClient, openAccountVault, SecretEnvironments, type Vault } from '../../packages/client/src/index.ts'
+import { openClient, PASSWORD, signUp } from '../helpers/client-app.ts'
+import { createDevice, type Device } from '../helpers/client-devices.ts'
+import { startRelay, type TestRelay } from '../helpers/relay.ts'
+
+let relay: TestRelay
+const cleanups: (() => Promise<void> | void)[] = []
+
+beforeEach(async () => {
+  relay = await startRelay()
+})
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+  await relay.close(true)
+})
+
+async function browser(name: string, email: string): Promise<{ device: Device; client: FerryClient; vault: Vault; envs: SecretEnvironments }> {
+  const device = createDevice(name)
+  const client = await openClient(relay, device)
+  cleanups.push(() => client.close())
+  const account = await client.signIn(email, PASSWORD)
+  const vault = await openAccountVault({ relay: client.relay, accounts: client.accounts, owner: account.id, indexedDB: device.indexedDB, deviceName: name })
+  cleanups.push(() => vault.close())
+  const envs = new SecretEnvironments(await client.workspace.environments(), client.workspace.docName('environments'), vault)
+  return { device, client, vault, envs }
+}
+
+/** Every byte value stored in every object store of every database of `factory`. */
+async function storedBytes(factory: IDBFactory): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for (const { name } of await factory.databases()) {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = factory.open(name!)
+      request.onsuccess = () => resolve(request.result)
+      request.onerror = () => reject(request.error)
+    })
+    for (const store of db.objectStoreNames) {
+      const rows = await new Promise<unknown[]>((resolve, reject) => {
+        const request = db.transaction(store, 'readonly').objectStore(store).getAll()
+        request.onsuccess = () => resolve(request.result)
+        request.onerror = () => reject(request.error)
+      })
+      for (const row of rows) chunks.push(row instanceof Uint8Array ? Buffer.from(row) : Buffer.from(JSON.stringify(row) ?? ''))
+    }
+    db.close()
+  }
+  return Buffer.concat(chunks)
+}
+
+it('a secret written in one browser is read in clear in the other and stored as ciphertext in both', async () => {
+  const email = await signUp(relay, 'vera')
+  const canary = `canary-app-${randomBytes(12).toString('hex')}`
+  const laptop = await browser('laptop', email)
+  await laptop.vault.refresh()
+  await laptop.vault.create()
+  const id = await laptop.envs.addVariable(null, { key: 'apiKey', value: canary, secret: true })
+
+  const phone = await browser('phone', email)
+  expect(await phone.vault.refresh()).toEqual({ kind: 'locked', reason: 'pending' })
+  await laptop.vault.approve(phone.vault.deviceId!)
+  expect((await phone.vault.refresh()).kind).toBe('unlocked')
+  await vi.waitFor(async () => expect(await phone.envs.readVariable(null, id)).toEqual({ state: 'value', value: canary }), { timeout: 15_000 })
+  await vi.waitFor(() => expect(describeStatus(laptop.client.status)).toBe('in sync'), { timeout: 15_000 })
+  expect((await phone.envs.resolve('Bearer {{apiKey}}', null)).text).toBe(`Bearer ${canary}`)
+
+  for (const { device } of [laptop, phone]) {
+    const bytes = await storedBytes(device.indexedDB)
+    expect(bytes.includes(Buffer.from('apiKey'))).toBe(true)
+    expect(bytes.includes(Buffer.from(canary))).toBe(false)
+  }
+})
