@@ -1,0 +1,118 @@
+/**
+ * Misbehaving sockets are closed alone: text frames and malformed frames (4400), oversize
+ * messages (1009, before the relay buffers them), another client's awareness (4400); the
+ * room and its other clients carry on. Awareness is cleared when its socket leaves, and an
+ * idle room is unloaded after its last client left.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import * as Y from 'yjs'
+import { CloseCode } from '@ferry/protocol'
+import { encodeAwareness } from '../../relay/src/sync/awareness-states.ts'
+import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import { rawClient, syncUrl, type RawClient } from '../helpers/sync-clients.ts'
+
+const DOC = 'alice:workspace'
+
+describe('sync limits and misbehaviour', () => {
+  let relay: TestRelay
+  let token: string
+  const clients: RawClient[] = []
+
+  beforeEach(async () => {
+    relay = await startRelay({ MAX_MESSAGE_BYTES: '65536', MAX_AWARENESS_BYTES: '1024', ROOM_IDLE_MS: '0' })
+    token = relay.app.accessTokens.issue('alice')
+  })
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close()
+    await relay.close(true)
+  })
+
+  const join = async (ack = false): Promise<RawClient> => {
+    const client = await rawClient(syncUrl(relay.wsUrl, DOC, token, ack))
+    clients.push(client)
+    await client.next('sync-step1')
+    return client
+  }
+
+  /** A healthy peer still gets live updates after the misbehaving socket was closed. */
+  const expectRoomAlive = async (peer: RawClient) => {
+    const doc = new Y.Doc()
+    doc.getMap('m').set('still', 'alive')
+    const writer = await join(true)
+    writer.send({ type: 'sync-update', update: Y.encodeStateAsUpdate(doc) })
+    await writer.next('persisted')
+    const { update } = await peer.next('sync-update')
+    const copy = new Y.Doc()
+    Y.applyUpdate(copy, update)
+    expect(copy.getMap('m').get('still')).toBe('alive')
+  }
+
+  it('closes a socket that sends a text frame with 4400', async () => {
+    const peer = await join()
+    const bad = await join()
+    bad.send('hello')
+    expect(await bad.closed).toBe(CloseCode.Malformed)
+    await expectRoomAlive(peer)
+  })
+
+  it('closes a socket that sends an update that does not decode, leaving the doc unchanged', async () => {
+    const peer = await join()
+    const bad = await join()
+    bad.send({ type: 'sync-update', update: new Uint8Array([1, 1, 200, 5, 0, 9, 9, 9]) })
+    expect(await bad.closed).toBe(CloseCode.Malformed)
+    expect(peer.messages.filter((m) => m.type === 'sync-update')).toEqual([])
+    await expectRoomAlive(peer)
+  })
+
+  it('closes a socket whose message exceeds MAX_MESSAGE_BYTES with 1009', async () => {
+    const peer = await join()
+    const bad = await join()
+    bad.send(new Uint8Array(70_000))
+    expect(await bad.closed).toBe(CloseCode.TooLarge)
+    await expectRoomAlive(peer)
+  })
+
+  it('refuses awareness for a client id another socket owns, and oversize awareness', async () => {
+    const owner = await join()
+    const thief = await join()
+    const big = await join()
+    owner.send({ type: 'awareness', update: encodeAwareness([{ clientId: 7, clock: 1, state: '{"user":"alice"}' }]) })
+    await thief.next('awareness')
+    thief.send({ type: 'awareness', update: encodeAwareness([{ clientId: 7, clock: 2, state: '{"user":"mallory"}' }]) })
+    expect(await thief.closed).toBe(CloseCode.Malformed)
+    big.send({ type: 'awareness', update: encodeAwareness([{ clientId: 8, clock: 1, state: JSON.stringify({ x: 'y'.repeat(2000) }) }]) })
+    expect(await big.closed).toBe(CloseCode.TooLarge)
+    const late = await rawClient(syncUrl(relay.wsUrl, DOC, token))
+    clients.push(late)
+    const { update } = await late.next('awareness')
+    expect(Buffer.from(update).toString()).toContain('alice')
+    expect(Buffer.from(update).toString()).not.toContain('mallory')
+  })
+
+  it("clears a socket's awareness when it leaves", async () => {
+    const leaving = await join()
+    const staying = await join()
+    leaving.send({ type: 'awareness', update: encodeAwareness([{ clientId: 42, clock: 3, state: '{"cursor":1}' }]) })
+    await staying.next('awareness')
+    leaving.close()
+    const { update } = await staying.next('awareness')
+    expect([...update]).toEqual([...encodeAwareness([{ clientId: 42, clock: 4, state: 'null' }])])
+  })
+
+  it('unloads a room once its last client left and everything is stored', async () => {
+    const client = await join(true)
+    const doc = new Y.Doc()
+    doc.getMap('m').set('k', 'v')
+    client.send({ type: 'sync-update', update: Y.encodeStateAsUpdate(doc) })
+    await client.next('persisted')
+    expect(relay.app.sync.loadedRooms).toBe(1)
+    client.close()
+    await vi.waitFor(() => expect(relay.app.sync.loadedRooms).toBe(0), 5_000)
+    const again = await join()
+    again.send({ type: 'sync-step1', stateVector: new Uint8Array([0]) })
+    const { update } = await again.next('sync-step2')
+    const loaded = new Y.Doc()
+    Y.applyUpdate(loaded, update)
+    expect(loaded.getMap('m').get('k')).toBe('v')
+  })
+})
