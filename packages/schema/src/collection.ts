@@ -6,7 +6,7 @@
  */
 import * as Y from 'yjs'
 import { parseAuth } from './auth.ts'
-import { buildItem, readItem, type Position, type StoredItem } from './collection-item.ts'
+import { buildItem, parsePosition, readItem, type Position, type StoredItem } from './collection-item.ts'
 import { SchemaError } from './errors.ts'
 import { KeyValueList } from './key-value-list.ts'
 import type { Auth, CollectionSnapshot, FolderPatch, NodeInput, RequestPatch, TreeNode } from './model.ts'
@@ -14,7 +14,7 @@ import type { ChangeInfo, SchemaOptions } from './options.ts'
 import { keyAt, keyBetween } from './order.ts'
 import { createId, cryptoRandom, type RandomSource } from './random.ts'
 import { observeTypes, transact } from './transact.ts'
-import { resolveTree, type ResolvedTree } from './tree.ts'
+import { resolveTree, type ResolvedTree, type TreeEntry } from './tree.ts'
 import { ignoreProblems, mapEntries, type ProblemSink } from './validate.ts'
 
 /** Where `add` and `move` put an item: under `parentId` (null/absent = root) before the child at `index` (absent = last). */
@@ -74,6 +74,20 @@ export class Collection {
     return { tree, nodes }
   }
 
+  /**
+   * The tree shape alone (kind and position of each item), which is all writes need: much
+   * cheaper than a full validated read on a large collection. Reports nothing; reads do.
+   */
+  private structure(): ResolvedTree<TreeEntry> {
+    const entries: TreeEntry[] = []
+    for (const [id, value] of this.items.entries()) {
+      const kind = value instanceof Y.Map ? value.get('kind') : undefined
+      const position = kind === 'folder' || kind === 'request' ? parsePosition((value as Y.Map<unknown>).get('position')) : undefined
+      if (position) entries.push({ id, ...position, isFolder: kind === 'folder' })
+    }
+    return resolveTree(entries)
+  }
+
   /** The root items with their descendants: every valid item exactly once, no cycles. */
   tree(): TreeNode[] {
     const { tree, nodes } = this.view()
@@ -114,7 +128,7 @@ export class Collection {
 
   /** Adds several items side by side (an import), in one transaction; returns their ids. */
   addAll(inputs: readonly NodeInput[], place: Placement = {}): string[] {
-    const { tree } = this.view()
+    const tree = this.structure()
     const parentId = place.parentId ?? null
     const siblings = tree.children.get(parentId)
     if (!siblings) throw new SchemaError('not_a_folder', `${parentId} is not a folder in this collection`)
@@ -150,7 +164,7 @@ export class Collection {
    * target is the item itself or inside it.
    */
   move(id: string, place: Placement): boolean {
-    const { tree } = this.view()
+    const tree = this.structure()
     const parentId = place.parentId ?? null
     const item = this.items.get(id)
     if (!tree.parentOf.has(id) || !(item instanceof Y.Map) || !tree.children.has(parentId)) return false
@@ -166,7 +180,7 @@ export class Collection {
   /** Deletes an item and everything under it; returns the deleted ids (empty if absent). */
   remove(id: string): string[] {
     if (!this.items.has(id)) return []
-    const { tree } = this.view()
+    const tree = this.structure()
     const removed: string[] = []
     const stack = [id]
     while (stack.length > 0) {

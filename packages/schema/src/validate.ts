@@ -53,6 +53,9 @@ export class FieldReader {
     return fallback
   }
 
+  /** Placeholders for a missing shared type, made once (constructing Y types is not free). */
+  private static readonly missing = { text: new Y.Text(), array: new Y.Array<unknown>(), map: new Y.Map<unknown>() }
+
   string(key: string): string {
     const v = this.source.get(key)
     return typeof v === 'string' && v.length <= MAX_SCALAR_LENGTH ? v : this.fail(key, 'a string', '')
@@ -80,17 +83,17 @@ export class FieldReader {
 
   text(key: string): Y.Text {
     const v = this.source.get(key)
-    return v instanceof Y.Text ? v : this.fail(key, 'a Y.Text', new Y.Text())
+    return v instanceof Y.Text ? v : this.fail(key, 'a Y.Text', FieldReader.missing.text)
   }
 
   array(key: string): Y.Array<unknown> {
     const v = this.source.get(key)
-    return v instanceof Y.Array ? v : this.fail(key, 'a Y.Array', new Y.Array())
+    return v instanceof Y.Array ? v : this.fail(key, 'a Y.Array', FieldReader.missing.array)
   }
 
   map(key: string): Y.Map<unknown> {
     const v = this.source.get(key)
-    return v instanceof Y.Map ? v : this.fail(key, 'a Y.Map', new Y.Map())
+    return v instanceof Y.Map ? v : this.fail(key, 'a Y.Map', FieldReader.missing.map)
   }
 
   /** A plain JSON value checked by `parse` (which returns undefined when invalid). */
