@@ -2,8 +2,8 @@
  * The name a shared collection is listed under, read the way the owner's devices store it:
  * the entry `collections/<id>/name` of the owner's `<userId>:workspace` doc (see
  * `@ferry/schema`'s `WorkspaceIndex`, which the relay may not import). Read from the stored
- * bytes, so a rename shows up on the next resolve; a doc that is missing or malformed gives
- * null, never an error.
+ * bytes, so a rename shows up on the next resolve; a doc that is missing, malformed or
+ * unreadable gives null, never an error (the link still opens, under a placeholder name).
  */
 import * as Y from 'yjs'
 import { docName, type ParsedDocName } from '@ferry/protocol'
@@ -14,9 +14,9 @@ const MAX_NAME_LENGTH = 200
 
 export async function readCollectionName(store: DocStore, collection: ParsedDocName): Promise<string | null> {
   if (collection.kind !== 'collection' || collection.id === null) return null
-  const stored = await store.load(docName(collection.owner, 'workspace'))
   const doc = new Y.Doc()
   try {
+    const stored = await store.load(docName(collection.owner, 'workspace'))
     Y.transact(doc, () => {
       if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot)
       for (const update of stored.updates) Y.applyUpdate(doc, update)
