@@ -99,10 +99,21 @@ describe('resolving links', () => {
     index.destroy()
   })
 
-  it('names a collection the workspace does not list "Untitled collection"', async () => {
+  it('names a collection the workspace does not list, or lists malformed, "Untitled collection"', async () => {
     const owner = await createUser(relay)
     const { body } = await call(relay, 'POST', '/v1/links', owner.token, { docName: docName(owner.id, 'collection', 'x') })
     expect((await call(relay, 'GET', `/v1/links/resolve/${body.token}`)).body.collectionName).toBe('Untitled collection')
+
+    // A workspace doc whose `collections` is not a map at all still resolves.
+    const index = stockProvider(relay.wsUrl, docName(owner.id, 'workspace'), owner.token)
+    await synced(index)
+    index.doc.getArray('collections').push(['x'])
+    const check = stockProvider(relay.wsUrl, docName(owner.id, 'workspace'), owner.token)
+    await vi.waitFor(() => expect(check.doc.getArray('collections').length).toBe(1), 5_000)
+    await relay.app.sync.flush()
+    expect(await call(relay, 'GET', `/v1/links/resolve/${body.token}`)).toMatchObject({ status: 200, body: { collectionName: 'Untitled collection' } })
+    index.destroy()
+    check.destroy()
   })
 
   it('answers 404 for unknown or malformed tokens and 410 once revoked', async () => {
