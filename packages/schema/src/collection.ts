@@ -26,6 +26,9 @@ export interface Placement {
 export type TextField = 'body' | 'description'
 export type ListField = 'params' | 'headers' | 'bodyFields'
 
+const FOLDER_SCALARS: readonly string[] = ['name', 'auth'] satisfies (keyof FolderPatch)[]
+const REQUEST_SCALARS: readonly string[] = ['name', 'auth', 'method', 'url', 'bodyMode', 'bodyLanguage'] satisfies (keyof RequestPatch)[]
+
 type Entry = StoredItem & { isFolder: boolean }
 
 interface View {
@@ -94,7 +97,10 @@ export class Collection {
     return tree.children.get(null)!.map((e) => nodes.get(e.id)!)
   }
 
-  /** One item (a folder with its descendants), or undefined if absent or malformed. */
+  /**
+   * One item (a folder with its descendants), or undefined if absent or malformed. Reads the
+   * whole collection (O(items)); for many lookups, walk one `tree()`.
+   */
   get(id: string): TreeNode | undefined {
     return this.view().nodes.get(id)
   }
@@ -198,12 +204,9 @@ export class Collection {
   update(id: string, patch: RequestPatch | FolderPatch): boolean {
     const item = this.items.get(id)
     if (!(item instanceof Y.Map)) return false
-    const isRequest = item.get('kind') === 'request'
+    const allowed = item.get('kind') === 'request' ? REQUEST_SCALARS : FOLDER_SCALARS
     transact(item, () => {
-      for (const [key, value] of Object.entries(patch)) {
-        if (value === undefined) continue
-        if (key === 'name' || key === 'auth' || isRequest) item.set(key, value)
-      }
+      for (const [key, value] of Object.entries(patch)) if (value !== undefined && allowed.includes(key)) item.set(key, value)
     })
     return true
   }
