@@ -68,7 +68,7 @@ const ConfigSchema = Type.Object({
   }),
   /** Milliseconds a room stays loaded after its last client left. */
   roomIdleMs: Type.Integer({ minimum: 0 }),
-  /** Longest wait before a group commit, milliseconds. */
+  /** Group commit: at most one fsync per document per this many milliseconds. */
   groupCommitMs: Type.Integer({ minimum: 0 }),
 })
 

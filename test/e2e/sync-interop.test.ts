@@ -6,7 +6,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { CloseCode } from '@ferry/protocol'
+import { SignJWT } from 'jose'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import { TEST_JWT_SECRET } from '../helpers/relay-process.ts'
 import { rawClient, stockProvider, synced, syncUrl } from '../helpers/sync-clients.ts'
 import type { WebsocketProvider } from 'y-websocket'
 
@@ -15,7 +17,7 @@ describe('sync with the stock y-websocket provider', () => {
   const providers: WebsocketProvider[] = []
 
   beforeEach(async () => {
-    relay = await startRelay({ LOG_LEVEL: process.env.DBG ? "debug" : "silent" })
+    relay = await startRelay({ FERRY_JWT_SECRET: TEST_JWT_SECRET })
   })
   afterEach(async () => {
     for (const p of providers.splice(0)) p.destroy()
@@ -62,7 +64,13 @@ describe('sync with the stock y-websocket provider', () => {
 
   it('refuses a missing, forged or expired token with 4401 and loads nothing', async () => {
     const forged = relay.app.accessTokens.issue('alice').slice(0, -3) + 'AAA'
+    const expired = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('alice')
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+      .sign(new TextEncoder().encode(TEST_JWT_SECRET))
     for (const url of [
+      syncUrl(relay.wsUrl, 'alice:workspace', expired),
       `${relay.wsUrl}/v1/sync/alice:workspace`,
       syncUrl(relay.wsUrl, 'alice:workspace', forged),
       syncUrl(relay.wsUrl, 'alice:workspace', 'not-a-jwt'),

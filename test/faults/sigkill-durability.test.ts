@@ -63,5 +63,5 @@ describe('SIGKILL durability', () => {
     relay.child.kill('SIGKILL')
     await relay.exited
     expect(final.getArray<string>('entries').toArray()).toEqual(expect.arrayContaining(acked))
-  }, 120_000)
+  }, 240_000)
 })

@@ -40,7 +40,7 @@ export async function spawnRelay(dataDir: string, env: Record<string, string> = 
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()))
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)))
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`relay did not start:\n${output}`)), 20_000)
+    const timer = setTimeout(() => reject(new Error(`relay did not start:\n${output}`)), 45_000)
     const check = () => {
       const match = /listening on https?:\/\/[^:]+:(\d+)/.exec(output)
       if (match) {

@@ -1,7 +1,9 @@
 /**
  * The persistence pipeline of one room. Updates the room accepted queue here; a group commit
- * appends everything queued as one record (one fsync) at most `groupCommitMs` after the first
- * of them, and only one commit per doc is in flight: what arrives meanwhile rides the next.
+ * appends everything queued as one record (one fsync). Only one commit per doc is in flight
+ * and commits start at most once per `groupCommitMs`: an update arriving after a quiet spell
+ * is committed in the next turn (latency ≈ one fsync), while under load everything that
+ * arrives during a commit and its window rides the next one.
  * After a commit, every socket that asked (`ack=1`) and sent something in it gets the state
  * vector the doc had when the batch was cut — it covers all that socket's updates.
  *
@@ -50,6 +52,7 @@ export class DocWriter {
   #compaction: Promise<void> | null = null
   #idleWaiters: Array<() => void> = []
   #closed = false
+  #lastCommitAt = Number.NEGATIVE_INFINITY
 
   constructor(opts: DocWriterOptions) {
     this.#opts = opts
@@ -111,15 +114,17 @@ export class DocWriter {
 
   #schedule(): void {
     if (this.#committing || this.#timer || this.#closed) return
+    const wait = Math.max(0, this.#lastCommitAt + this.#opts.groupCommitMs - performance.now())
     this.#timer = setTimeout(() => {
       this.#timer = null
       void this.#commit()
-    }, this.#opts.groupCommitMs)
+    }, wait)
   }
 
   async #commit(): Promise<void> {
     if (this.#committing || this.#closed) return
     this.#committing = true
+    this.#lastCommitAt = performance.now()
     const batch = this.#pending
     const waiters = this.#waiters
     this.#pending = []

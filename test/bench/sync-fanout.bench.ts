@@ -1,0 +1,259 @@
+/**
+ * Fan-out on one doc (issue 4): 16 stock `y-websocket` providers each write 250 small map
+ * updates as fast as they go, until every client holds every update. Ferry (auth, durable
+ * `persisted` acks, at-rest encryption all on) against `@y/websocket-server` 0.1.1 and
+ * `@hocuspocus/server` 3 (no auth, no persistence), in alternating rounds, medians. Each
+ * server runs in its own process, so its CPU time per delivered update is measured apart
+ * from the clients. Also: `persisted` latency against a bare fdatasync on the same disk, and
+ * heap per loaded idle doc (1,000 docs of ~10 KB) against the reference server.
+ */
+import { fork, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, openSync, closeSync, writeSync, fdatasyncSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { WebSocket } from 'ws'
+import * as Y from 'yjs'
+import { WebsocketProvider } from 'y-websocket'
+import { decodeMessage, encodeMessage, MessageType } from '@ferry/protocol'
+import { median, percentile, report, type BenchRow } from './report.ts'
+import { hocuspocusSocket } from './hocuspocus-socket.ts'
+import type { FromServer, ServerKind, ToServer } from './sync-servers.ts'
+
+const CLIENTS = 16
+const UPDATES_PER_CLIENT = Number(process.env.BENCH_UPDATES ?? 250)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
+const LATENCY_SAMPLES = 300
+const IDLE_DOCS = Number(process.env.BENCH_IDLE_DOCS ?? 1000)
+const DOC_BYTES = 10 * 1024
+
+interface ServerHandle {
+  kind: ServerKind
+  port: number
+  token: string
+  dataDir: string
+  ask<T extends FromServer['type']>(message: ToServer, reply: T): Promise<Extract<FromServer, { type: T }>>
+  stop(): Promise<void>
+}
+
+async function startServer(kind: ServerKind): Promise<ServerHandle> {
+  const dataDir = mkdtempSync(join(tmpdir(), `ferry-bench-${kind}-`))
+  const child: ChildProcess = fork(join(import.meta.dirname, 'sync-servers.ts'), [kind, dataDir], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const next = <T extends FromServer['type']>(type: T) =>
+    new Promise<Extract<FromServer, { type: T }>>((resolve) => {
+      const listener = (message: FromServer) => {
+        if (message.type !== type) return
+        child.off('message', listener)
+        resolve(message as Extract<FromServer, { type: T }>)
+      }
+      child.on('message', listener)
+    })
+  const ready = await next('ready')
+  return {
+    kind,
+    port: ready.port,
+    token: ready.token,
+    dataDir,
+    ask: (message, reply) => {
+      const answer = next(reply)
+      child.send(message)
+      return answer
+    },
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.send({ type: 'stop' } satisfies ToServer)
+      await exited
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+function provider(server: ServerHandle, docName: string): WebsocketProvider {
+  const url = `ws://127.0.0.1:${server.port}${server.kind === 'ferry' ? '/v1/sync' : ''}`
+  const p = new WebsocketProvider(url, docName, new Y.Doc(), {
+    disableBc: true,
+    params: server.kind === 'ferry' ? { token: server.token, ack: '1' } : {},
+    WebSocketPolyfill: server.kind === 'hocuspocus' ? hocuspocusSocket(docName) : (WebSocket as unknown as typeof globalThis.WebSocket),
+  })
+  // The acks Ferry sends to sockets that opt in; what a Ferry client registers for message 100.
+  p.messageHandlers[MessageType.Persisted] = () => undefined
+  return p
+}
+
+const whenSynced = (p: WebsocketProvider) =>
+  p.synced ? Promise.resolve() : new Promise<void>((resolve) => p.once('sync', () => resolve()))
+
+async function fanoutRound(server: ServerHandle, round: number): Promise<{ ms: number; cpuMicros: number }> {
+  const docName = `bench:collection:r${round}`
+  const providers = Array.from({ length: CLIENTS }, () => provider(server, docName))
+  await Promise.all(providers.map(whenSynced))
+  const total = CLIENTS * UPDATES_PER_CLIENT
+  const done = Promise.all(
+    providers.map(
+      (p) =>
+        new Promise<void>((resolve) => {
+          // Counted from events: Y.Map#size walks the whole map, which would dominate the clients.
+          const map = p.doc.getMap('m')
+          let held = 0
+          const check = (event: Y.YMapEvent<unknown>) => {
+            held += event.keysChanged.size
+            if (held < total) return
+            map.unobserve(check)
+            resolve()
+          }
+          map.observe(check)
+        }),
+    ),
+  )
+  const cpuBefore = (await server.ask({ type: 'cpu' }, 'cpu')).micros
+  const start = performance.now()
+  for (let i = 0; i < UPDATES_PER_CLIENT; i++) {
+    providers.forEach((p, c) => p.doc.getMap('m').set(`${c}-${i}`, i))
+  }
+  await done
+  const ms = performance.now() - start
+  const cpuMicros = (await server.ask({ type: 'cpu' }, 'cpu')).micros - cpuBefore
+  for (const p of providers) p.destroy()
+  return { ms, cpuMicros }
+}
+
+function openRaw(url: string): Promise<{ ws: WebSocket; next(type: number): Promise<Uint8Array> }> {
+  const ws = new WebSocket(url)
+  const received: Uint8Array[] = []
+  const waiting: Array<{ type: number; resolve: (m: Uint8Array) => void }> = []
+  const deliver = () => {
+    for (let w = 0; w < waiting.length; w++) {
+      const i = received.findIndex((m) => m[0] === waiting[w]!.type)
+      if (i < 0) continue
+      waiting.splice(w--, 1)[0]!.resolve(received.splice(i, 1)[0]!)
+    }
+  }
+  ws.on('message', (data: Buffer) => {
+    received.push(new Uint8Array(data))
+    deliver()
+  })
+  const next = (type: number) =>
+    new Promise<Uint8Array>((resolve) => {
+      waiting.push({ type, resolve })
+      deliver()
+    })
+  return new Promise((resolve, reject) => {
+    ws.once('error', reject)
+    ws.once('open', () => resolve({ ws, next }))
+  })
+}
+
+async function persistedLatency(server: ServerHandle): Promise<number[]> {
+  const client = await openRaw(`ws://127.0.0.1:${server.port}/v1/sync/bench:history?token=${server.token}&ack=1`)
+  const doc = new Y.Doc()
+  const samples: number[] = []
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    let update: Uint8Array = new Uint8Array()
+    doc.once('update', (u: Uint8Array) => (update = u))
+    doc.getMap('m').set('k', i)
+    const start = performance.now()
+    const acked = client.next(MessageType.Persisted)
+    client.ws.send(encodeMessage({ type: 'sync-update', update }))
+    await acked
+    samples.push(performance.now() - start)
+  }
+  client.ws.close()
+  return samples
+}
+
+function fdatasyncLatency(dir: string): number[] {
+  const fd = openSync(join(dir, 'fdatasync-probe'), 'a')
+  const record = Buffer.alloc(64, 1)
+  const samples: number[] = []
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    const start = performance.now()
+    writeSync(fd, record)
+    fdatasyncSync(fd)
+    samples.push(performance.now() - start)
+  }
+  closeSync(fd)
+  return samples
+}
+
+async function heapPerIdleDoc(server: ServerHandle): Promise<number> {
+  const before = (await server.ask({ type: 'heap' }, 'heap')).bytes
+  const clients: WebSocket[] = []
+  const source = new Y.Doc()
+  source.getText('t').insert(0, 'x'.repeat(DOC_BYTES))
+  const update = Y.encodeStateAsUpdate(source)
+  const BATCH = 50
+  for (let start = 0; start < IDLE_DOCS; start += BATCH) {
+    await Promise.all(
+      Array.from({ length: Math.min(BATCH, IDLE_DOCS - start) }, async (_, k) => {
+        const name = `bench:collection:idle${start + k}`
+        const url =
+          server.kind === 'ferry'
+            ? `ws://127.0.0.1:${server.port}/v1/sync/${name}?token=${server.token}&ack=1`
+            : `ws://127.0.0.1:${server.port}/${name}`
+        const client = await openRaw(url)
+        clients.push(client.ws)
+        client.ws.send(encodeMessage({ type: 'sync-update', update }))
+        if (server.kind === 'ferry') {
+          await client.next(MessageType.Persisted)
+        } else {
+          const reply = client.next(MessageType.Sync)
+          client.ws.send(encodeMessage({ type: 'sync-step1', stateVector: new Uint8Array([0]) }))
+          // The server's own step 1 arrives first; wait for the step 2 answering ours.
+          for (let m = await reply; ; m = await client.next(MessageType.Sync)) {
+            const decoded = decodeMessage(m)
+            if (decoded.ok && decoded.value.type === 'sync-step2') break
+          }
+        }
+      }),
+    )
+  }
+  const after = (await server.ask({ type: 'heap' }, 'heap')).bytes
+  for (const ws of clients) ws.close()
+  return (after - before) / IDLE_DOCS
+}
+
+async function main(): Promise<void> {
+  const kinds: ServerKind[] = ['ferry', 'y-websocket', 'hocuspocus']
+  const servers = new Map<ServerKind, ServerHandle>()
+  for (const kind of kinds) servers.set(kind, await startServer(kind))
+  const results = new Map<ServerKind, { ms: number[]; cpu: number[] }>(kinds.map((k) => [k, { ms: [], cpu: [] }]))
+  // One warm-up round each (JIT, first doc load), not counted.
+  for (const kind of kinds) await fanoutRound(servers.get(kind)!, -1 - kinds.indexOf(kind))
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = kinds.map((_, i) => kinds[(i + round) % kinds.length]!)
+    for (const kind of order) {
+      const { ms, cpuMicros } = await fanoutRound(servers.get(kind)!, round)
+      results.get(kind)!.ms.push(ms)
+      results.get(kind)!.cpu.push(cpuMicros)
+      console.log(`  round ${round} ${kind}: ${ms.toFixed(0)} ms, server CPU ${(cpuMicros / 1000).toFixed(0)} ms`)
+    }
+  }
+  const delivered = CLIENTS * UPDATES_PER_CLIENT * (CLIENTS - 1)
+  const ms = (k: ServerKind) => median(results.get(k)!.ms)
+  const cpu = (k: ServerKind) => median(results.get(k)!.cpu) / delivered
+
+  const ferry = servers.get('ferry')!
+  const persisted = await persistedLatency(ferry)
+  const fsync = fdatasyncLatency(ferry.dataDir)
+  const ferryHeap = await heapPerIdleDoc(ferry)
+  const referenceHeap = await heapPerIdleDoc(servers.get('y-websocket')!)
+  for (const server of servers.values()) await server.stop()
+
+  const rows: BenchRow[] = [
+    { metric: 'fan-out time (16×250)', ferry: ms('ferry'), reference: ms('y-websocket'), unit: 'ms', against: '@y/websocket-server', goal: 1 },
+    { metric: 'fan-out time (16×250)', ferry: ms('ferry'), reference: ms('hocuspocus'), unit: 'ms', against: '@hocuspocus/server', goal: 1 },
+    { metric: 'server CPU per delivered update', ferry: cpu('ferry'), reference: cpu('y-websocket'), unit: 'µs', against: '@y/websocket-server' },
+    { metric: 'server CPU per delivered update', ferry: cpu('ferry'), reference: cpu('hocuspocus'), unit: 'µs', against: '@hocuspocus/server' },
+    { metric: 'persisted latency p50', ferry: percentile(persisted, 50), reference: percentile(fsync, 50), unit: 'ms', against: 'bare fdatasync p50' },
+    { metric: 'persisted latency p99', ferry: percentile(persisted, 99), reference: percentile(fsync, 99), unit: 'ms', against: 'bare fdatasync p99' },
+    { metric: 'heap per loaded idle doc (~10 KB)', ferry: ferryHeap, reference: referenceHeap, unit: 'bytes', against: '@y/websocket-server' },
+  ]
+  report('sync-fanout', rows, {
+    workload: { clients: CLIENTS, updatesPerClient: UPDATES_PER_CLIENT, rounds: ROUNDS, deliveredPerRound: delivered, idleDocs: IDLE_DOCS },
+    rounds: Object.fromEntries(results),
+  })
+}
+
+await main()

@@ -1,0 +1,80 @@
+/**
+ * Child process for the sync benchmarks: starts one server — Ferry's relay (auth, durable
+ * acks, encryption all on), `@y/websocket-server` 0.1.1 or `@hocuspocus/server` 3 (both
+ * without auth or persistence) — on a free port and answers the parent over IPC, so the
+ * parent can read this process's CPU time and heap without counting its own clients.
+ *
+ * Run as `node --import tsx --expose-gc sync-servers.ts <ferry|y-websocket|hocuspocus> <dataDir>`.
+ */
+import { createServer, type IncomingMessage } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { WebSocketServer } from 'ws'
+
+export type ServerKind = 'ferry' | 'y-websocket' | 'hocuspocus'
+
+export type ToServer = { type: 'cpu' } | { type: 'heap' } | { type: 'stop' }
+export type FromServer =
+  | { type: 'ready'; port: number; token: string }
+  | { type: 'cpu'; micros: number }
+  | { type: 'heap'; bytes: number }
+
+async function startFerry(dataDir: string): Promise<{ port: number; token: string }> {
+  const { buildApp } = await import('../../relay/src/app.ts')
+  const { loadConfig } = await import('../../relay/src/config.ts')
+  const config = loadConfig({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    FERRY_DATA_DIR: dataDir,
+    CONNECTIONS_PER_MINUTE_PER_IP: '1000000',
+    ROOM_IDLE_MS: '600000',
+  })
+  const app = await buildApp(config)
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  return { port: (app.server.address() as AddressInfo).port, token: app.accessTokens.issue('bench') }
+}
+
+async function startYWebsocket(): Promise<{ port: number; token: string }> {
+  const { setupWSConnection } = (await import('@y/websocket-server/utils')) as {
+    setupWSConnection: (conn: unknown, req: IncomingMessage, opts: { docName: string }) => void
+  }
+  const server = createServer((_req, res) => res.writeHead(404).end())
+  const wss = new WebSocketServer({ noServer: true })
+  server.on('upgrade', (req, socket, head) => {
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const docName = (req.url ?? '/').slice(1).split('?')[0]!
+      setupWSConnection(ws, req, { docName })
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { port: (server.address() as AddressInfo).port, token: 'none' }
+}
+
+async function startHocuspocus(): Promise<{ port: number; token: string }> {
+  const { Server } = await import('@hocuspocus/server')
+  const server = new Server({ port: 0, address: '127.0.0.1', quiet: true, stopOnSignals: false })
+  await server.listen()
+  return { port: server.address.port, token: 'none' }
+}
+
+async function main(): Promise<void> {
+  const [kind, dataDir] = process.argv.slice(2) as [ServerKind, string]
+  const started =
+    kind === 'ferry' ? await startFerry(dataDir) : kind === 'y-websocket' ? await startYWebsocket() : await startHocuspocus()
+  const send = (message: FromServer) => process.send!(message)
+  process.on('message', (message: ToServer) => {
+    if (message.type === 'cpu') {
+      const { user, system } = process.cpuUsage()
+      send({ type: 'cpu', micros: user + system })
+    } else if (message.type === 'heap') {
+      for (let i = 0; i < 3; i++) globalThis.gc?.()
+      const { heapUsed, external } = process.memoryUsage()
+      send({ type: 'heap', bytes: heapUsed + external })
+    } else {
+      process.exit(0)
+    }
+  })
+  send({ type: 'ready', ...started })
+}
+
+if (process.send) void main()
