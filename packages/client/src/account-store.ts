@@ -43,6 +43,9 @@ const META = 'meta'
 const DATABASES = 'databases'
 
 export class AccountStore {
+  /** Database names known to be registered (filled on first use), so reopening costs no write. */
+  #registered: Promise<Set<string>> | null = null
+
   private constructor(
     private readonly factory: IDBFactory,
     private readonly db: IDBDatabase,
@@ -94,9 +97,15 @@ export class AccountStore {
 
   /** Records that database `name` holds data of `owner`, before it is first opened. */
   async registerDatabase(owner: UserId, name: string): Promise<void> {
+    this.#registered ??= requestToPromise(this.db.transaction(DATABASES, 'readonly').objectStore(DATABASES).getAllKeys()).then(
+      (keys) => new Set(keys.map(String)),
+    )
+    const registered = await this.#registered
+    if (registered.has(name)) return
     const tx = this.db.transaction(DATABASES, 'readwrite')
     tx.objectStore(DATABASES).put({ name, owner } satisfies DatabaseRecord)
     await transactionDone(tx)
+    registered.add(name)
   }
 
   async databasesOf(owner: UserId): Promise<string[]> {
@@ -112,6 +121,8 @@ export class AccountStore {
     const tx = this.db.transaction(DATABASES, 'readwrite')
     for (const name of targets) tx.objectStore(DATABASES).delete(name)
     await transactionDone(tx)
+    const registered = await this.#registered
+    for (const name of targets) registered?.delete(name)
   }
 
   close(): void {

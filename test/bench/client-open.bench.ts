@@ -1,0 +1,111 @@
+/**
+ * Cold open of an account from IndexedDB (fake-indexeddb) — 50 collections × 40 requests and
+ * 5,000 history entries — and a switch between two such accounts, against the floor measured
+ * in the same run: `Y.applyUpdate` of the very bytes stored in those databases into fresh docs
+ * (no IndexedDB, no schema, no bookkeeping). Goal: within 1.5× of that floor.
+ */
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
+import * as Y from 'yjs'
+import type { UserId } from '@ferry/protocol'
+import { AccountStore } from '../../packages/client/src/account-store.ts'
+import { openDatabase, requestToPromise } from '../../packages/client/src/idb.ts'
+import { Workspace } from '../../packages/client/src/workspace.ts'
+import { median, report, type BenchRow } from './report.ts'
+
+;(globalThis as { IDBKeyRange?: unknown }).IDBKeyRange ??= IDBKeyRange
+
+const COLLECTIONS = 50
+const REQUESTS = 40
+const HISTORY = 5_000
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
+
+async function seed(factory: IDBFactory, store: AccountStore, owner: UserId): Promise<void> {
+  const workspace = await Workspace.open({ owner, indexedDB: factory, store, sync: null })
+  for (let c = 0; c < COLLECTIONS; c++) {
+    const id = await workspace.createCollection(`Collection ${c}`)
+    const collection = await workspace.collection(id)
+    const folder = collection.add({ kind: 'folder', name: 'folder' })
+    for (let r = 0; r < REQUESTS; r++) {
+      const requestId = collection.add(
+        { kind: 'request', name: `Request ${r}`, method: r % 3 ? 'GET' : 'POST', url: `https://api.example.com/v1/things/${c}/${r}?page=1` },
+        r % 2 ? { parentId: folder } : {},
+      )
+      collection.text(requestId, 'body')!.insert(0, JSON.stringify({ collection: c, request: r, note: 'x'.repeat(40) }))
+    }
+  }
+  const history = await workspace.history()
+  for (let i = 0; i < HISTORY; i++) {
+    history.append({
+      request: { method: 'GET', url: `https://api.example.com/v1/things/${i}`, headers: [{ key: 'accept', value: 'application/json' }], body: '' },
+      status: 200,
+      timingMs: 12 + (i % 50),
+      responseSize: 512 + i,
+      time: 1_700_000_000_000 + i * 1000,
+      source: null,
+    })
+  }
+  await workspace.destroy()
+}
+
+/** Every row y-indexeddb stored for `owner`, per database, read once outside any timing. */
+async function storedBytes(factory: IDBFactory, store: AccountStore, owner: UserId): Promise<Uint8Array[][]> {
+  const all: Uint8Array[][] = []
+  for (const name of await store.databasesOf(owner)) {
+    const db = await openDatabase(factory, name, 1, () => {})
+    all.push((await requestToPromise(db.transaction('updates', 'readonly').objectStore('updates').getAll())) as Uint8Array[])
+    db.close()
+  }
+  return all
+}
+
+function floor(bytes: readonly Uint8Array[][]): number {
+  const start = performance.now()
+  for (const rows of bytes) {
+    const doc = new Y.Doc()
+    Y.transact(doc, () => rows.forEach((row) => Y.applyUpdate(doc, row)))
+    doc.destroy()
+  }
+  return performance.now() - start
+}
+
+async function openAll(factory: IDBFactory, store: AccountStore, owner: UserId): Promise<Workspace> {
+  const workspace = await Workspace.open({ owner, indexedDB: factory, store, sync: null })
+  await workspace.loadAll()
+  return workspace
+}
+
+const factory = new IDBFactory()
+const store = await AccountStore.open(factory)
+const [alice, bob] = ['alicebench' as UserId, 'bobbench' as UserId]
+await seed(factory, store, alice)
+await seed(factory, store, bob)
+const aliceBytes = await storedBytes(factory, store, alice)
+const bobBytes = await storedBytes(factory, store, bob)
+const storedTotal = aliceBytes.flat().reduce((n, b) => n + b.length, 0)
+
+const open: number[] = []
+const openFloor: number[] = []
+const switching: number[] = []
+const switchFloor: number[] = []
+for (let round = 0; round < ROUNDS; round++) {
+  globalThis.gc?.()
+  openFloor.push(floor(aliceBytes))
+  let start = performance.now()
+  const first = await openAll(factory, store, alice)
+  open.push(performance.now() - start)
+
+  globalThis.gc?.()
+  switchFloor.push(floor(bobBytes))
+  start = performance.now()
+  await first.destroy()
+  const second = await openAll(factory, store, bob)
+  switching.push(performance.now() - start)
+  await second.destroy()
+}
+
+const rows: BenchRow[] = [
+  { metric: `cold open (${COLLECTIONS}×${REQUESTS} requests, ${HISTORY} history)`, ferry: median(open), reference: median(openFloor), unit: 'ms', against: 'Y.applyUpdate floor', goal: 1.5 },
+  { metric: 'switch between two such accounts', ferry: median(switching), reference: median(switchFloor), unit: 'ms', against: 'Y.applyUpdate floor', goal: 1.5 },
+]
+report('client-open', rows, { rounds: ROUNDS, databases: aliceBytes.length, storedBytes: storedTotal })
+store.close()
