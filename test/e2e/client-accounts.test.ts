@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { deleteDatabase } from '../../packages/client/src/idb.ts'
-import { Accounts, InvalidCredentials, Offline, RateLimited, RelayApi, SignedOut } from '../../packages/client/src/index.ts'
+import { Accounts, BadRequest, InvalidCredentials, Offline, RateLimited, RelayApi, SignedOut } from '../../packages/client/src/index.ts'
 import { createDevice, uniqueEmail } from '../helpers/client-devices.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 
@@ -52,6 +52,7 @@ describe('client accounts against a real relay', () => {
     const email = await signedUp('carol')
     const accounts = await Accounts.open({ relay: api, indexedDB: device.indexedDB })
     await expect(accounts.signIn(email, 'wrong password')).rejects.toBeInstanceOf(InvalidCredentials)
+    await expect(api.signup({ email: 'not an email', password: PASSWORD })).rejects.toBeInstanceOf(BadRequest)
     let limited: unknown
     for (let i = 0; i < 5 && !limited; i++) {
       await accounts.signIn(email, 'wrong password').catch((error: unknown) => {

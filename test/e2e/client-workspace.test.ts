@@ -99,6 +99,31 @@ describe('client workspace against a real relay', () => {
     await vi.waitFor(() => expect(phone.workspace.index.collections().map((c) => c.name)).toEqual(['API v2']), { timeout: 10_000 })
   })
 
+  it('deleting a collection removes it from the index and its local data on every device', async () => {
+    const email = await signUp(relay, 'dora')
+    const laptopDevice = createDevice('laptop')
+    const phoneDevice = createDevice('phone')
+    const laptop = await client(laptopDevice)
+    await laptop.signIn(email, PASSWORD)
+    const keep = await laptop.workspace.createCollection('Keep')
+    const drop = await laptop.workspace.createCollection('Drop')
+    ;(await laptop.workspace.collection(drop)).add({ kind: 'request', name: 'doomed' })
+    await inSync(laptop)
+    const phone = await client(phoneDevice)
+    const { id: userId } = await phone.signIn(email, PASSWORD)
+    const dropDatabase = `ferry:${userId}:collection:${drop}`
+    await vi.waitFor(async () => expect(await phoneDevice.databases()).toContain(dropDatabase), { timeout: 10_000 })
+    await inSync(phone)
+
+    await laptop.workspace.deleteCollection(drop)
+    expect(laptop.workspace.index.collections().map((c) => c.id)).toEqual([keep])
+    expect(await laptopDevice.databases()).not.toContain(dropDatabase)
+    await vi.waitFor(() => expect(phone.workspace.index.collections().map((c) => c.id)).toEqual([keep]), { timeout: 10_000 })
+    await vi.waitFor(async () => expect(await phoneDevice.databases()).not.toContain(dropDatabase), { timeout: 10_000 })
+    expect(phone.workspace.loadedDocs()).not.toContain(`${userId}:collection:${drop}`)
+    expect(phoneDevice.openDatabases()).not.toContain(dropDatabase)
+  })
+
   it('with sync off keeps working with no socket; turned on, it merges and is in sync only after the relay stored it', async () => {
     const email = await signUp(relay, 'bob')
     const device = createDevice('laptop')

@@ -51,18 +51,18 @@ export class FerryClient {
   readonly #indexedDB: IDBFactory
   readonly #createSocket: WebSocketFactory
   readonly #events = new Emitter<ClientEvents>()
-  #workspace: Workspace
+  /** Set by `open` before the client is handed out. */
+  #workspace!: Workspace
   #status: SyncStatus = { kind: 'sync-off' }
   #unsubscribeStatus: () => void = () => {}
   #queue: Promise<unknown> = Promise.resolve()
 
-  private constructor(options: FerryClientOptions, relay: RelayApi, accounts: Accounts, indexedDB: IDBFactory, workspace: Workspace) {
+  private constructor(options: FerryClientOptions, relay: RelayApi, accounts: Accounts, indexedDB: IDBFactory) {
     this.#options = options
     this.relay = relay
     this.accounts = accounts
     this.#indexedDB = indexedDB
     this.#createSocket = options.createSocket ?? defaultSocketFactory()
-    this.#workspace = workspace
     accounts.onChange(() => {
       this.#updateStatus()
       this.#events.emit('accounts', undefined)
@@ -74,8 +74,7 @@ export class FerryClient {
     const indexedDB = options.indexedDB ?? defaultIndexedDB()
     const relay = new RelayApi({ baseUrl: options.relayUrl, ...(options.fetch ? { fetch: options.fetch } : {}) })
     const accounts = await Accounts.open({ relay, indexedDB })
-    const placeholder = null as unknown as Workspace
-    const client = new FerryClient(options, relay, accounts, indexedDB, placeholder)
+    const client = new FerryClient(options, relay, accounts, indexedDB)
     client.#setWorkspace(await client.#openWorkspace(accounts.activeId))
     return client
   }
