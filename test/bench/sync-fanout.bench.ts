@@ -20,6 +20,8 @@ import { hocuspocusSocket } from './hocuspocus-socket.ts'
 import type { FromServer, ServerKind, ToServer } from './sync-servers.ts'
 
 const CLIENTS = 16
+// Every stock provider adds a process 'exit' listener.
+process.setMaxListeners(4 * CLIENTS)
 const UPDATES_PER_CLIENT = Number(process.env.BENCH_UPDATES ?? 250)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const LATENCY_SAMPLES = 300

@@ -116,3 +116,21 @@ describe('sync limits and misbehaviour', () => {
     expect(loaded.getMap('m').get('k')).toBe('v')
   })
 })
+
+describe('sync connection rate', () => {
+  it('closes connections past CONNECTIONS_PER_MINUTE_PER_IP with 4429, loading nothing', async () => {
+    const relay = await startRelay({ CONNECTIONS_PER_MINUTE_PER_IP: '3' })
+    const token = relay.app.accessTokens.issue('alice')
+    const clients = [] as RawClient[]
+    for (let i = 0; i < 3; i++) {
+      const client = await rawClient(syncUrl(relay.wsUrl, DOC, token))
+      await client.next('sync-step1')
+      clients.push(client)
+    }
+    const refused = await rawClient(syncUrl(relay.wsUrl, 'alice:history', token))
+    expect(await refused.closed).toBe(CloseCode.RateLimited)
+    expect(relay.app.sync.loadedRooms).toBe(1)
+    for (const client of clients) client.close()
+    await relay.close(true)
+  })
+})

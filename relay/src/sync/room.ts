@@ -44,8 +44,10 @@ export class Room {
       encodeState: () => Y.encodeStateAsUpdate(doc),
       encodeStateVector: () => Y.encodeStateVector(doc),
     })
-    doc.on('update', () => {
-      this.#changed = true
+    // Not the 'update' event: listening to it makes Yjs encode every transaction as an update.
+    doc.on('afterTransaction', (tr: Y.Transaction) => {
+      if (tr.deleteSet.clients.size > 0) this.#changed = true
+      else for (const [client, clock] of tr.afterState) if (tr.beforeState.get(client) !== clock) this.#changed = true
     })
     this.#unsubscribe = opts.broadcast.subscribe(name, (frame) => this.#applyRemote(frame))
   }

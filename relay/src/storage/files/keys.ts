@@ -50,7 +50,11 @@ export class MasterKey {
       const decipher = createDecipheriv('aes-256-gcm', this.#key, wrapped.subarray(0, 12))
       decipher.setAAD(Buffer.from(`ferry/data-key/v1/${docId}`))
       decipher.setAuthTag(wrapped.subarray(wrapped.length - 16))
-      return Buffer.concat([decipher.update(wrapped.subarray(12, wrapped.length - 16)), decipher.final()])
+      const key = Buffer.concat([decipher.update(wrapped.subarray(12, wrapped.length - 16)), decipher.final()])
+      // Kept for as long as the doc is loaded: a pooled 32-byte slice would pin an 8 KiB slab.
+      const own = Buffer.allocUnsafeSlow(KEY_BYTES)
+      key.copy(own)
+      return own
     } catch (cause) {
       throw new DocStoreError('corrupt', `the data key of doc ${docId} does not open with this master key`, { cause })
     }
