@@ -23,7 +23,7 @@ async function signedUp(label: string): Promise<string> {
   return email
 }
 
-describe('client accounts against a real relay', () => {
+describe('client accounts against a real relay', { timeout: 60_000 }, () => {
   it('signs up and in, keeps several accounts across a reload, and switches between them', async () => {
     const device = createDevice('laptop')
     const [alice, bob] = [await signedUp('alice'), await signedUp('bob')]
@@ -34,6 +34,7 @@ describe('client accounts against a real relay', () => {
     expect(a.profile).toMatchObject({ email: alice, name: 'alice', emailConfirmed: false })
     expect(accounts.activeId).toBe(a.id)
     await accounts.switchTo(b.id)
+    await accounts.setSyncEnabled(a.id, false)
     accounts.close()
 
     const reopened = await Accounts.open({ relay: api, indexedDB: device.indexedDB })
@@ -42,6 +43,7 @@ describe('client accounts against a real relay', () => {
       [bob, 'signed-in'],
     ])
     expect(reopened.activeId).toBe(b.id)
+    expect(reopened.list().map((x) => x.syncEnabled)).toEqual([false, true])
     const token = await reopened.accessToken(a.id)
     expect(relay.app.accessTokens.verify(token)).toEqual({ userId: a.id })
     reopened.close()

@@ -42,7 +42,8 @@ function* walk(nodes: readonly { id: string; name: string; children?: readonly u
   }
 }
 
-describe('client workspace against a real relay', () => {
+// Each test signs users up and in for real (scrypt at N=2^17): generous per-test time on 2 cores.
+describe('client workspace against a real relay', { timeout: 90_000 }, () => {
   it.each([
     ['laptop first', 0],
     ['phone first', 1],
