@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { History, type HistoryEntryInput } from './history.ts'
+import { History, HISTORY_BUCKET_SIZE, type HistoryEntryInput } from './history.ts'
 import { seededRandom } from './test-random.ts'
 import { syncDocs } from './test-sync.ts'
 import type { Problem } from './validate.ts'
@@ -67,13 +67,35 @@ describe('History', () => {
     expect(h.entries()).toEqual([])
   })
 
-  it('skips and reports malformed entries', () => {
+  it('skips and reports malformed entries and buckets', () => {
     const problems: Problem[] = []
     const h = history(7, 10, problems)
     h.append(sent(1))
-    const raw = h.doc.getArray('entries')
-    raw.push([{ id: 'x', status: 'ok' }, 'junk', { ...sent(2), id: 'y', request: { method: 'GET', url: 'u', headers: [{ key: 1 }], body: '' } }])
+    const [key, bucket] = [...h.doc.getMap('buckets').entries()][0] as [string, Y.Array<unknown>]
+    bucket.push([{ id: 'x', status: 'ok' }, 'junk', { ...sent(2), id: 'y', request: { method: 'GET', url: 'u', headers: [{ key: 1 }], body: '' } }])
+    h.doc.getMap('buckets').set('not-an-order-key', new Y.Array())
+    h.doc.getMap('buckets').set('a5', 'not an array')
     expect(h.entries()).toHaveLength(1)
-    expect(problems.map((p) => p.path)).toEqual(['entries/1', 'entries/2', 'entries/3'])
+    expect(problems.map((p) => p.path).sort()).toEqual(['buckets/a5', 'buckets/not-an-order-key', `buckets/${key}/1`, `buckets/${key}/2`, `buckets/${key}/3`].sort())
+  })
+
+  it('spreads entries over buckets and drops whole old buckets when trimming', () => {
+    const h = history(8, 1200)
+    for (let i = 0; i < 3000; i++) h.append(sent(i))
+    const times = h.entries().map((e) => e.time - 1_700_000_000_000)
+    expect(times).toEqual(Array.from({ length: 1200 }, (_, i) => 1800 + i))
+    expect(h.doc.getMap('buckets').size).toBeLessThanOrEqual(Math.ceil(1200 / HISTORY_BUCKET_SIZE) + 1)
+  })
+
+  it('keeps entries from two devices that opened new buckets concurrently', () => {
+    const x = history(9, 5000)
+    const y = history(10, 5000)
+    for (let i = 0; i < HISTORY_BUCKET_SIZE; i++) x.append(sent(i))
+    syncDocs(x.doc, y.doc)
+    x.append(sent(1000))
+    y.append(sent(2000))
+    syncDocs(x.doc, y.doc)
+    expect(x.entries()).toEqual(y.entries())
+    expect(x.entries()).toHaveLength(HISTORY_BUCKET_SIZE + 2)
   })
 })

@@ -1,20 +1,29 @@
 /**
  * `<userId>:history` — requests as sent, newest last, trimmed to the newest `limit` entries.
- * Root type: `entries`, a `Y.Array` of plain JSON objects (entries never change once
- * written, so they need no nested shared types).
  *
- * Why this layout survives 100,000 appends: each append trims the oldest overflow in the
- * same transaction; Yjs garbage-collects the deleted content and keeps only id ranges, which
- * merge because one device's appends have consecutive clocks. Measured
- * (test/bench/history-trim.bench.ts): after 100,000 appends keeping 5,000, the encoded doc is
- * ≈ 1.0× a fresh doc holding the same 5,000 entries. Entries as `Y.Map`s were slower to
- * write and larger, so they are plain objects.
+ * Layout: root map `buckets`, from an order key (sorted = oldest first) to a `Y.Array` of
+ * at most `HISTORY_BUCKET_SIZE` plain JSON entries (entries never change once written). An
+ * append goes to the newest bucket, opening a new one when it is full; trimming deletes whole
+ * old buckets and the front of the oldest remaining one.
+ *
+ * Why buckets and not one trimmed `Y.Array`: a deleted array element stays in the array's
+ * linked list as a tombstone, and tombstones of different devices interleave and never merge,
+ * so with several devices one array grows a tombstone for every entry ever written and each
+ * trim walks all of them (measured: 6 ms per append after 20,000 appends from three devices,
+ * growing). Deleting a whole bucket deletes its array, and Yjs then collapses its contents to
+ * per-device id ranges. Only the oldest live bucket holds tombstones. See
+ * test/bench/history-trim.bench.ts for the sizes.
+ *
+ * Merge caveat: a device offline for long may append into a bucket that another device has
+ * since trimmed away; after merging, those entries are gone — by merged order they were among
+ * the oldest.
  */
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
 import type { ChangeInfo, SchemaOptions } from './options.ts'
+import { compareOrder, isOrderKey, keyBetween } from './order.ts'
 import { createId, cryptoRandom, type RandomSource } from './random.ts'
 import { SETTINGS_DEFAULTS } from './settings.ts'
-import { observeTypes } from './transact.ts'
+import { observeTypes, transact } from './transact.ts'
 import { ignoreProblems, isRecord, MAX_SCALAR_LENGTH, type ProblemSink } from './validate.ts'
 
 /** A header as it went on the wire (variables substituted, disabled rows dropped). */
@@ -80,10 +89,19 @@ export interface HistoryOptions extends SchemaOptions {
   limit?: number
 }
 
+/** Entries per bucket: bounds the tombstones a trim leaves and walks. */
+export const HISTORY_BUCKET_SIZE = 500
+
+interface Bucket {
+  id: string
+  order: string
+  array: Y.Array<unknown>
+}
+
 export class History {
   /** Entries kept by `append`'s trim; the client sets it from the `historyLimit` setting. */
   limit: number
-  private readonly entriesArray: Y.Array<unknown>
+  private readonly buckets: Y.Map<unknown>
   private readonly report: ProblemSink
   private readonly random: RandomSource
 
@@ -91,56 +109,92 @@ export class History {
     readonly doc: Y.Doc,
     options: HistoryOptions = {},
   ) {
-    this.entriesArray = doc.getArray('entries')
+    this.buckets = doc.getMap('buckets')
     this.limit = options.limit ?? SETTINGS_DEFAULTS.historyLimit
     this.report = options.onProblem ?? ignoreProblems
     this.random = options.random ?? cryptoRandom
   }
 
+  /** The valid buckets, oldest first; `quiet` skips reporting (writes only need the shape). */
+  private sorted(quiet = false): Bucket[] {
+    const out: Bucket[] = []
+    for (const [key, array] of this.buckets.entries()) {
+      if (array instanceof Y.Array && isOrderKey(key)) out.push({ id: key, order: key, array })
+      else if (!quiet) this.report({ code: 'malformed_item', path: `buckets/${key}`, message: 'not a history bucket' })
+    }
+    return out.sort(compareOrder)
+  }
+
   /** The valid entries, oldest first; malformed ones are reported and skipped. */
   entries(): HistoryEntry[] {
     const out: HistoryEntry[] = []
-    this.entriesArray.forEach((value, index) => {
-      const entry = parseHistoryEntry(value)
-      if (entry) out.push(entry)
-      else this.report({ code: 'malformed_item', path: `entries/${index}`, message: 'not a valid history entry' })
-    })
+    for (const bucket of this.sorted()) {
+      bucket.array.forEach((value, index) => {
+        const entry = parseHistoryEntry(value)
+        if (entry) out.push(entry)
+        else this.report({ code: 'malformed_item', path: `buckets/${bucket.id}/${index}`, message: 'not a valid history entry' })
+      })
+    }
     return out
   }
 
+  /** Stored entries (malformed ones included). */
   get length(): number {
-    return this.entriesArray.length
+    return this.sorted(true).reduce((n, b) => n + b.array.length, 0)
   }
 
   /** Records a sent request and trims to `limit` in the same transaction; returns its id. */
   append(input: HistoryEntryInput): string {
     const id = createId(this.random)
     this.doc.transact(() => {
-      this.entriesArray.push([{ ...input, id }])
+      const newest = this.sorted(true).at(-1)
+      let target = newest?.array
+      if (!target || target.length >= HISTORY_BUCKET_SIZE) {
+        target = new Y.Array<unknown>()
+        this.buckets.set(keyBetween(newest?.order ?? null, null, this.random), target)
+      }
+      target.push([{ ...input, id }])
       this.trim()
     })
     return id
   }
 
-  /** Deletes the oldest entries beyond `limit`; returns how many. */
+  /** Deletes the oldest entries beyond `limit` (and emptied buckets); returns how many. */
   trim(limit = this.limit): number {
-    const excess = this.entriesArray.length - Math.max(0, limit)
-    if (excess > 0) this.entriesArray.delete(0, excess)
-    return Math.max(0, excess)
+    const buckets = this.sorted(true)
+    let excess = buckets.reduce((n, b) => n + b.array.length, 0) - Math.max(0, limit)
+    const removed = Math.max(0, excess)
+    transact(this.buckets, () => {
+      for (const bucket of buckets) {
+        if (excess <= 0 && bucket.array.length > 0) break
+        const cut = Math.min(Math.max(0, excess), bucket.array.length)
+        excess -= cut
+        if (cut === bucket.array.length) this.buckets.delete(bucket.id)
+        else bucket.array.delete(0, cut)
+      }
+    })
+    return removed
   }
 
   /** Deletes one entry by id; false if absent. */
   remove(id: string): boolean {
-    const index = this.entriesArray.toArray().findIndex((v) => isRecord(v) && v.id === id)
-    if (index >= 0) this.entriesArray.delete(index, 1)
-    return index >= 0
+    for (const bucket of this.sorted(true)) {
+      const index = bucket.array.toArray().findIndex((v) => isRecord(v) && v.id === id)
+      if (index < 0) continue
+      if (bucket.array.length === 1) this.buckets.delete(bucket.id)
+      else bucket.array.delete(index, 1)
+      return true
+    }
+    return false
   }
 
   clear(): void {
-    this.entriesArray.delete(0, this.entriesArray.length)
+    transact(this.buckets, () => {
+      for (const key of [...this.buckets.keys()]) this.buckets.delete(key)
+    })
   }
 
   observe(cb: (change: ChangeInfo) => void): () => void {
-    return observeTypes(this.doc, [this.entriesArray], cb)
+    return observeTypes(this.doc, [this.buckets], cb)
   }
 }

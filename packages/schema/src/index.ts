@@ -12,6 +12,7 @@ export { SETTINGS_DEFAULTS, isValidSetting, type Settings } from './settings.ts'
 export { Environments, VariableSet, type Environment, type EnvironmentInfo, type Variable, type VariableFields } from './environments.ts'
 export {
   History,
+  HISTORY_BUCKET_SIZE,
   parseHistoryEntry,
   type HistoryEntry,
   type HistoryEntryInput,
