@@ -41,7 +41,7 @@ describe.skipIf(!hasChromium)('demo accounts in one browser', () => {
   afterAll(async () => {
     await browser?.close()
     await relay?.close(true)
-  })
+  }, 90_000)
 
   it('switches between accounts, keeps sync off edits local until sync is on, and wipes on sign-out', async () => {
     const { page, errors } = await device(browser)
@@ -95,7 +95,7 @@ describe.skipIf(!hasChromium)('demo accounts in one browser', () => {
     await page.keyboard.press('Escape')
     expect(errors).toEqual([])
     await page.context().close()
-  })
+  }, 90_000)
 
   it('uploads a profile image and shows it in the account menu', async () => {
     const { page, errors } = await device(browser)
@@ -113,5 +113,5 @@ describe.skipIf(!hasChromium)('demo accounts in one browser', () => {
     await eventually(() => avatar.evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0)
     expect(errors).toEqual([])
     await page.context().close()
-  })
+  }, 90_000)
 })

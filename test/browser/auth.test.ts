@@ -22,7 +22,7 @@ describe.skipIf(!hasChromium)('demo sign-up, confirmation and recovery', () => {
   afterAll(async () => {
     await browser?.close()
     await relay?.close(true)
-  })
+  }, 90_000)
 
   it('signs up, shows the confirm notice, and confirms from the mailed link', async () => {
     const { page, errors } = await device(browser)
@@ -48,7 +48,7 @@ describe.skipIf(!hasChromium)('demo sign-up, confirmation and recovery', () => {
     await eventually(() => page.getByTestId('banner-confirm').count()).toBe(0)
     expect(errors).toEqual([])
     await page.context().close()
-  })
+  }, 90_000)
 
   it('explains a wrong password and resets it through "Trouble signing in?"', async () => {
     const setup = await device(browser)
@@ -78,5 +78,5 @@ describe.skipIf(!hasChromium)('demo sign-up, confirmation and recovery', () => {
     expect(await page.getByTestId('account-menu').getAttribute('aria-label')).toContain('Grace')
     expect(errors).toEqual([])
     await page.context().close()
-  })
+  }, 90_000)
 })

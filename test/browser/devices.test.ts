@@ -25,7 +25,7 @@ describe.skipIf(!hasChromium)('demo on two devices', () => {
   afterAll(async () => {
     await browser?.close()
     await relay?.close(true)
-  })
+  }, 90_000)
 
   it('merges offline edits of the same request from two devices, then works with the relay gone', async () => {
     const laptop = await device(browser)
@@ -87,5 +87,5 @@ describe.skipIf(!hasChromium)('demo on two devices', () => {
     await treeRequest(laptop.page, 'GET', 'Edited with the relay down').waitFor()
     expect(laptop.errors).toEqual([])
     await laptop.context.close()
-  })
+  }, 90_000)
 })

@@ -34,7 +34,7 @@ describe.skipIf(!hasChromium)('demo sign-in with an OpenID Connect provider', ()
     await browser?.close()
     await relay?.close(true)
     await oidc?.close()
-  })
+  }, 90_000)
 
   it('signs in with Google and shows the account', async () => {
     oidc.setClaims({ sub: 'google-user-1', email: 'lin@example.com', email_verified: true, name: 'Lin Google' })
@@ -47,12 +47,12 @@ describe.skipIf(!hasChromium)('demo sign-in with an OpenID Connect provider', ()
     expect(page.url()).not.toContain('code=')
     expect(errors).toEqual([])
     await page.context().close()
-  })
+  }, 90_000)
 
   it('explains a cancelled sign-in', async () => {
     const { page } = await device(browser)
     await page.goto(`${relay.url}/#/oidc?error=access_denied`)
     await eventually(() => page.getByTestId('auth-error').textContent()).toContain('cancelled')
     await page.context().close()
-  })
+  }, 90_000)
 })

@@ -22,7 +22,7 @@ describe.skipIf(!hasChromium)('demo collection links', () => {
   afterAll(async () => {
     await browser?.close()
     await relay?.close(true)
-  })
+  }, 90_000)
 
   it('shares a collection read-only and live, imports a copy, and revokes the link', async () => {
     const owner = await device(browser)
@@ -73,5 +73,5 @@ describe.skipIf(!hasChromium)('demo collection links', () => {
       expect(d.errors).toEqual([])
       await d.context.close()
     }
-  })
+  }, 90_000)
 })

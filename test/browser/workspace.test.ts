@@ -25,7 +25,7 @@ describe.skipIf(!hasChromium)('demo workspace (local only)', () => {
     await browser?.close()
     await relay?.close(true)
     await api?.close()
-  })
+  }, 90_000)
 
   it('creates, edits and sends a request, records it in history, and keeps it all across a reload', async () => {
     const { page, errors } = await device(browser)
@@ -99,7 +99,7 @@ describe.skipIf(!hasChromium)('demo workspace (local only)', () => {
     await eventually(() => page.getByTestId('history-row').count()).toBe(1)
     expect(errors).toEqual([])
     await page.context().close()
-  })
+  }, 90_000)
 
   it('exports a collection as Postman v2.1 and imports it back with folders and requests', async () => {
     const { page, errors } = await device(browser)
@@ -138,5 +138,5 @@ describe.skipIf(!hasChromium)('demo workspace (local only)', () => {
     await page.getByText('This is not a Postman collection').waitFor()
     expect(errors).toEqual([])
     await page.context().close()
-  })
+  }, 90_000)
 })

@@ -5,17 +5,61 @@
  */
 import { h, replaceChildren, syncValue, type Scope } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
-import { confirmAction } from '../ui/dialogs.ts'
+import { confirmAction, toast } from '../ui/dialogs.ts'
+import { describeError } from '../ui/form.ts'
+import type { Vault } from '@ferry/client'
+import type { VariableValues } from '../model/variable-values.ts'
+import { vaultNotice } from '../vault/vault-notice.ts'
 import { navigate } from '../ui/router.ts'
 import type { AppContext } from '../app-context.ts'
-import { GLOBALS, type Environments, type Variable, type VariableSet } from '../model/types.ts'
+import { GLOBALS, type Variable } from '../model/types.ts'
 import { activeEnvironmentId, onActiveEnvironmentChange, setActiveEnvironment } from '../model/active-environment.ts'
 
-function variableTable(scope: Scope, set: () => VariableSet | undefined, observe: (cb: () => void) => () => void): HTMLElement {
+/** Writes at most this often per value while typing (each write re-seals it), milliseconds. */
+const WRITE_DELAY_MS = 300
+
+function variableTable(scope: Scope, values: VariableValues, scopeId: string | null): HTMLElement {
+  const set = () => (scopeId === null ? values.environments.globals : values.environments.variables(scopeId))
+  const observe = (cb: () => void) => values.environments.observe(cb)
   const body = h('tbody')
   const revealed = new Set<string>()
   let renderedIds: string | null = null
   let pendingFocus: { id: string; field: 'key' | 'value'; caret: number } | null = null
+  const writable = () => values.state() === 'plain' || values.state() === 'unlocked'
+
+  /** Fills a value input from the (possibly sealed) stored value. */
+  const load = (input: HTMLInputElement, v: Variable) => {
+    values.read(scopeId, v.id).then((opened) => {
+      if (opened.state === 'value') {
+        input.disabled = !writable()
+        input.placeholder = ''
+        syncValue(input, opened.value)
+      } else {
+        input.value = ''
+        input.disabled = opened.state === 'locked' || !writable()
+        input.placeholder = opened.state === 'locked' ? 'Locked on this device' : 'Unreadable: type a new value'
+      }
+    }, () => {
+      input.disabled = true
+      input.placeholder = 'Unreadable'
+    })
+  }
+
+  const saver = (v: Variable, input: HTMLInputElement) => {
+    let timer: ReturnType<typeof setTimeout> | null = null
+    const flush = () => {
+      if (timer === null) return
+      clearTimeout(timer)
+      timer = null
+      values.write(scopeId, v.id, input.value).catch((error: unknown) => toast(describeError(error), 'error'))
+    }
+    input.addEventListener('input', () => {
+      if (timer !== null) clearTimeout(timer)
+      timer = setTimeout(flush, WRITE_DELAY_MS)
+    })
+    input.addEventListener('blur', flush)
+    scope.add(flush)
+  }
 
   const row = (v: Variable) => {
     const check = h('input', { type: 'checkbox', checked: v.enabled, 'aria-label': `Enable ${v.key || 'variable'}` })
@@ -23,8 +67,9 @@ function variableTable(scope: Scope, set: () => VariableSet | undefined, observe
     const key = h('input', { class: 'input', value: v.key, 'aria-label': 'Variable name', spellcheck: 'false', 'data-field': 'key' })
     key.addEventListener('input', () => set()?.update(v.id, { key: key.value }))
     const shown = !v.secret || revealed.has(v.id)
-    const value = h('input', { class: 'input', value: v.value, type: shown ? 'text' : 'password', 'aria-label': `Value of ${v.key || 'variable'}`, spellcheck: 'false', autocomplete: 'off', 'data-field': 'value', 'data-testid': `var-value-${v.key}` })
-    value.addEventListener('input', () => set()?.update(v.id, { value: value.value }))
+    const value = h('input', { class: 'input', type: shown ? 'text' : 'password', 'aria-label': `Value of ${v.key || 'variable'}`, spellcheck: 'false', autocomplete: 'off', 'data-field': 'value', 'data-testid': `var-value-${v.key}`, disabled: true })
+    load(value, v)
+    saver(v, value)
     const reveal = v.secret
       ? h('button', { type: 'button', class: 'icon-btn', 'aria-label': shown ? 'Hide value' : 'Reveal value', 'aria-pressed': String(shown), title: shown ? 'Hide' : 'Reveal', 'data-testid': `reveal-${v.key}`,
           onclick: () => {
@@ -47,10 +92,14 @@ function variableTable(scope: Scope, set: () => VariableSet | undefined, observe
   const ghost = () => {
     const cells = (['key', 'value'] as const).map((field) => {
       const input = h('input', { class: 'input', placeholder: field === 'key' ? 'Add variable' : 'Value', 'aria-label': field === 'key' ? 'New variable name' : 'New variable value', 'data-testid': `new-var-${field}` })
+      input.disabled = field === 'value' && !writable()
       input.addEventListener('input', () => {
-        const id = set()?.add({ [field]: input.value })
-        if (id) pendingFocus = { id, field, caret: input.value.length }
+        const text = input.value
         input.value = ''
+        const id = set()?.add({ key: field === 'key' ? text : '' })
+        if (!id) return
+        pendingFocus = { id, field, caret: text.length }
+        if (field === 'value') values.write(scopeId, id, text).catch((error: unknown) => toast(describeError(error), 'error'))
       })
       return input
     })
@@ -68,7 +117,7 @@ function variableTable(scope: Scope, set: () => VariableSet | undefined, observe
         const [check, key, value] = [tr.querySelector<HTMLInputElement>('input[type=checkbox]'), tr.querySelector<HTMLInputElement>('[data-field=key]'), tr.querySelector<HTMLInputElement>('[data-field=value]')]
         if (check) check.checked = v.enabled
         if (key) syncValue(key, v.key)
-        if (value) syncValue(value, v.value)
+        if (value) load(value, v)
       }
       return
     }
@@ -82,6 +131,10 @@ function variableTable(scope: Scope, set: () => VariableSet | undefined, observe
     }
   }
   render()
+  scope.add(values.onChange(() => {
+    renderedIds = null
+    render()
+  }))
   // Deferred to a microtask so an add can record where focus goes before the rows are rebuilt.
   let queued = false
   scope.add(observe(() => {
@@ -97,14 +150,14 @@ function variableTable(scope: Scope, set: () => VariableSet | undefined, observe
     body)
 }
 
-export function environmentEditor(scope: Scope, ctx: AppContext, environments: Environments, scopeId: string): HTMLElement {
+export function environmentEditor(scope: Scope, ctx: AppContext, values: VariableValues, vault: Vault | null, scopeId: string): HTMLElement {
+  const environments = values.environments
   const owner = ctx.workspace.owner
   const isGlobals = scopeId === GLOBALS
   const env = isGlobals ? null : environments.get(scopeId)
   if (!isGlobals && !env) {
     return h('div', { class: 'empty', style: 'height:100%' }, icon('layers', 40), h('h2', {}, 'This environment no longer exists'), h('p', {}, 'It may have been deleted on another device.'))
   }
-  const set = () => (isGlobals ? environments.globals : environments.variables(scopeId))
   const observe = (cb: () => void) => environments.observe(cb)
 
   const title = isGlobals
@@ -140,7 +193,9 @@ export function environmentEditor(scope: Scope, ctx: AppContext, environments: E
     h('p', { class: 'hint', style: 'margin-bottom:12px' }, isGlobals
       ? 'Globals apply to every request. A variable of the active environment with the same name wins. Use them as {{name}} in URLs, headers, bodies and auth.'
       : 'Use these variables as {{name}} in URLs, headers, bodies and auth while this environment is active.'),
-    h('section', { class: 'panel' }, h('div', { class: 'panel-body' }, variableTable(scope, set, observe))),
-    h('p', { class: 'hint', style: 'margin-top:10px;display:flex;gap:6px;align-items:center' }, icon('lock', 14),
-      'Secret values are masked on screen. End-to-end encryption of variable values arrives with the vault.'))
+    vault ? vaultNotice(scope, vault) : null,
+    h('section', { class: 'panel' }, h('div', { class: 'panel-body' }, variableTable(scope, values, isGlobals ? null : scopeId))),
+    h('p', { class: 'hint', style: 'margin-top:10px;display:flex;gap:6px;align-items:center' }, icon('lock', 14), vault
+      ? 'Values are end-to-end encrypted: the relay stores them sealed. Secret values are also masked on screen.'
+      : 'Values stay on this device (no account). Secret values are masked on screen.'))
 }

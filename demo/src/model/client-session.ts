@@ -3,9 +3,10 @@
  * what the shell shows, and adds the relay calls that need no account state (sign-up, mailed
  * links). One change event covers accounts, the active workspace and the status.
  */
-import { FerryClient, importSharedCollection, openSharedCollection, Share, type Account, type SharedCollection, type SyncStatus, type Workspace } from '@ferry/client'
+import { FerryClient, importSharedCollection, openAccountVault, openSharedCollection, Share, type Account, type SharedCollection, type SyncStatus, type Vault, type Workspace } from '@ferry/client'
 import type { UserId } from '@ferry/protocol'
 import type { AccountInfo, AppSession, Provider, SyncBadge } from './session.ts'
+import { plainValues, vaultValues, type VariableValues } from './variable-values.ts'
 
 /**
  * Avatar URLs come from the relay's PUBLIC_URL; the demo is served by the relay it talks to,
@@ -56,6 +57,7 @@ function badgeFor(status: SyncStatus, account: Account | null): SyncBadge {
 export class ClientSession implements AppSession {
   readonly #client: FerryClient
   readonly #listeners = new Set<() => void>()
+  readonly #vaults = new Map<string, Promise<Vault>>()
 
   private constructor(client: FerryClient) {
     this.#client = client
@@ -132,12 +134,43 @@ export class ClientSession implements AppSession {
     return this.#client.relay.reset(token, password)
   }
 
-  switchTo(accountId: string | null): Promise<void> {
-    return this.#client.switchTo(accountId as UserId | null)
+  async switchTo(accountId: string | null): Promise<void> {
+    const previous = this.#client.accounts.activeId
+    await this.#client.switchTo(accountId as UserId | null)
+    if (previous !== null && previous !== accountId) await this.#closeVault(previous)
   }
 
-  signOut(accountId: string): Promise<void> {
-    return this.#client.signOut(accountId as UserId)
+  async signOut(accountId: string): Promise<void> {
+    // The vault's device-key database is wiped with the account; an open handle would block that.
+    await this.#closeVault(accountId)
+    await this.#client.signOut(accountId as UserId)
+  }
+
+  vault(): Promise<Vault | null> {
+    // An account whose session ended still seals its values: the vault opens from this device's keys.
+    const active = this.#client.accounts.active()
+    if (!active) return Promise.resolve(null)
+    let opening = this.#vaults.get(active.id)
+    if (!opening) {
+      opening = openAccountVault({ relay: this.#client.relay, accounts: this.#client.accounts, owner: active.id })
+      this.#vaults.set(active.id, opening)
+      // Offline: the vault works from this device's keys and is checked again later.
+      void opening.then((vault) => vault.refresh()).catch(() => undefined)
+    }
+    return opening
+  }
+
+  async variableValues(): Promise<VariableValues> {
+    const workspace = this.#client.workspace
+    const [environments, vault] = await Promise.all([workspace.environments(), this.vault()])
+    return vault ? vaultValues(workspace, environments, vault) : plainValues(workspace, environments)
+  }
+
+  async #closeVault(accountId: string): Promise<void> {
+    const opening = this.#vaults.get(accountId)
+    this.#vaults.delete(accountId)
+    const vault = await opening?.catch(() => null)
+    vault?.close()
   }
 
   async setSyncEnabled(accountId: string, enabled: boolean): Promise<void> {

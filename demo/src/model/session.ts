@@ -2,7 +2,8 @@
  * What the demo's shell needs from `@ferry/client`: the accounts on this browser, the active
  * workspace, and the sync status. `client-session.ts` implements it.
  */
-import type { Share, SharedCollection, Workspace } from '@ferry/client'
+import type { Share, SharedCollection, Vault, Workspace } from '@ferry/client'
+import type { VariableValues } from './variable-values.ts'
 
 export interface AccountInfo {
   readonly id: string
@@ -65,4 +66,9 @@ export interface AppSession {
   openShared(url: string): Promise<SharedCollection>
   /** Copies an open shared collection into the active workspace; answers the new collection's id. */
   importShared(shared: SharedCollection): Promise<string>
+
+  /** The active account's vault on this device (opened once, checked with the relay); null without an account. */
+  vault(): Promise<Vault | null>
+  /** How variable values of the active workspace are read and written (sealed by the vault for accounts). */
+  variableValues(): Promise<VariableValues>
 }

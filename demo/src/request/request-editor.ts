@@ -14,7 +14,7 @@ import { buildFetch, describeSent, sendRequest } from '../lib/send.ts'
 import { unresolvedNames } from '../lib/variables.ts'
 import { authEditor } from './auth-editor.ts'
 import { bodyEditor } from './body-editor.ts'
-import { activeVariables, effectiveAuth } from './effective.ts'
+import { effectiveAuth } from './effective.ts'
 import { headerPresetsMenu, HEADER_NAMES } from './header-presets.ts'
 import { listSource, paramsSource, setUrl } from './request-sources.ts'
 import { lastResponses, responseView } from './response-view.ts'
@@ -56,8 +56,8 @@ export function requestEditor(scope: Scope, ctx: AppContext, collectionId: strin
     send.disabled = true
     response.show(null, true)
     try {
-      const environments = await ctx.workspace.environments()
-      const vars = activeVariables(ctx.workspace.owner, environments)
+      const values = await ctx.session.variableValues()
+      const vars = await values.active()
       const missing = unresolvedNames(node.url, vars)
       if (missing.length > 0) toast(`Not defined in the active environment or globals: ${missing.map((n) => `{{${n}}}`).join(', ')}`)
       const auth = effectiveAuth(collection, requestId)
@@ -66,7 +66,7 @@ export function requestEditor(scope: Scope, ctx: AppContext, collectionId: strin
       if (!scope.disposed) response.show(result)
       const history = await ctx.workspace.history()
       // History is not encrypted: it records the request with secret variables left as {{name}}.
-      const recorded = buildFetch(node, activeVariables(ctx.workspace.owner, environments, false), auth)
+      const recorded = buildFetch(node, await values.active(false), auth)
       const sent = 'init' in recorded ? { url: recorded.url, ...describeSent(recorded.init) } : { url: node.url, sentHeaders: [], sentBody: '' }
       history.append({
         request: { method: node.method, url: sent.url, headers: [...sent.sentHeaders], body: sent.sentBody.slice(0, MAX_HISTORY_BODY_CHARS) },

@@ -50,7 +50,10 @@ function viewFor(scope: Scope, ctx: AppContext, route: Route): Child {
     return later(scope, async (s) => requestEditor(s, ctx, a, await ctx.workspace.collection(a), b))
   }
   if (first === 'env' && a) {
-    return later(scope, async (s) => environmentEditor(s, ctx, await ctx.workspace.environments(), a))
+    return later(scope, async (s) => {
+      const [values, vault] = await Promise.all([ctx.session.variableValues(), ctx.session.vault()])
+      return environmentEditor(s, ctx, values, vault, a)
+    })
   }
   if (first === 'history' && a) {
     return later(scope, async (s) => historyDetail(s, ctx, await ctx.workspace.history(), a))

@@ -4,6 +4,7 @@ import { openDialog, toast } from '../ui/dialogs.ts'
 import { describeError, field, textInput } from '../ui/form.ts'
 import type { AppSession } from '../model/session.ts'
 import { avatar } from './avatar.ts'
+import { devicesSection } from '../vault/devices-section.ts'
 
 /** Largest image the dialog accepts before uploading, bytes (the relay has its own limit). */
 const MAX_AVATAR_BYTES = 5 * 1024 * 1024
@@ -12,6 +13,8 @@ export function openSettings(session: AppSession): void {
   const account = session.active()
   if (!account) return
   void openDialog<void>('Account settings', (close) => {
+    const vaultBox = h('div')
+    void session.vault().then((vault) => vault && vaultBox.append(devicesSection(vault)))
     const alert = h('div', { class: 'alert', role: 'alert', hidden: true })
     const name = textInput({ value: account.name ?? '', autocomplete: 'name', 'data-testid': 'settings-name' })
     const preview = h('span', {}, avatar(account, 56))
@@ -67,6 +70,7 @@ export function openSettings(session: AppSession): void {
         file,
       ),
       field('Name', name),
+      vaultBox,
       h('label', { class: 'switch' }, sync, h('span', {}, h('strong', {}, 'Sync this account'), h('br'), h('span', { class: 'hint' }, 'When off, edits stay on this device until you turn it back on.'))),
       h(
         'div',

@@ -1,0 +1,55 @@
+/**
+ * The vault part of account settings: this account's devices (approve a waiting one after
+ * comparing fingerprints, remove one) and a new recovery key. Shown once the vault is open here.
+ */
+import { deviceFingerprint, type Vault } from '@ferry/client'
+import { h, replaceChildren } from '../ui/dom.ts'
+import { icon } from '../ui/icons.ts'
+import { confirmAction, toast } from '../ui/dialogs.ts'
+import { describeError } from '../ui/form.ts'
+import { showRecoveryKey } from './recovery-key-dialog.ts'
+import { setUpVault } from './vault-notice.ts'
+
+const STATUS: Readonly<Record<string, string>> = { approved: 'Can read values', pending: 'Waiting for approval', revoked: 'Removed' }
+
+export function devicesSection(vault: Vault): HTMLElement {
+  const box = h('div', { style: 'display:grid;gap:8px' })
+  const fail = (error: unknown) => toast(describeError(error), 'error')
+  const paint = async () => {
+    const state = vault.state
+    if (state.kind === 'no-vault') {
+      return replaceChildren(box, h('h3', {}, 'Vault'), h('p', { class: 'hint' }, 'Variable values are not protected yet.'),
+        h('button', { type: 'button', class: 'btn btn-sm', onclick: () => void setUpVault(vault).then(paint) }, icon('lock', 15), 'Set up vault'))
+    }
+    if (state.kind === 'locked') {
+      return replaceChildren(box, h('h3', {}, 'Vault'), h('p', { class: 'hint' }, 'This device is not unlocked: open Environments to get it approved or to use your recovery key.'))
+    }
+    const devices = (await vault.devices()).filter((d) => d.status !== 'revoked')
+    const rows = await Promise.all(devices.map(async (device) => {
+      const fingerprint = await deviceFingerprint(device.publicKey).catch(() => '')
+      return h('li', { class: 'list-row', style: 'cursor:default;align-items:flex-start', 'data-testid': `device-${device.status}` },
+        icon('lock', 15),
+        h('span', { class: 'grow', style: 'white-space:normal' }, h('strong', {}, device.name), device.current ? ' (this device)' : '', h('br'),
+          h('span', { class: 'hint' }, STATUS[device.status] ?? device.status, ' · ', h('code', {}, fingerprint))),
+        device.status === 'pending'
+          ? h('button', { type: 'button', class: 'btn btn-sm btn-primary', 'data-testid': 'approve-device', onclick: () => {
+              void confirmAction('Approve this device?', `Approve "${device.name}" only if it shows the fingerprint ${fingerprint}. It will be able to read all your variable values.`, 'Approve', false)
+                .then((ok) => (ok ? vault.approve(device.id).then(() => (toast('Device approved'), paint()), fail) : undefined))
+            } }, 'Approve')
+          : null,
+        device.current ? null : h('button', { type: 'button', class: 'btn btn-sm btn-danger', onclick: () => {
+          void vault.wouldLeaveNoDevice(device.id).then((last) => confirmAction('Remove this device?',
+            `"${device.name}" will be signed out and can no longer get your vault key.${last ? ' It is the last device that can read your values: only your recovery key will open them afterwards.' : ''}`, 'Remove'))
+            .then((ok) => (ok ? vault.revoke(device.id).then(() => (toast('Device removed'), paint()), fail) : undefined))
+        } }, 'Remove'))
+    }))
+    replaceChildren(box, h('h3', {}, 'Devices that can read your variable values'), h('ul', { class: 'list' }, rows),
+      h('button', { type: 'button', class: 'btn btn-sm', style: 'justify-self:start', onclick: () => {
+        void confirmAction('Make a new recovery key?', 'The old recovery key stops working.', 'Make a new key', false)
+          .then((ok) => (ok ? vault.replaceRecoveryKey().then(showRecoveryKey, fail) : undefined))
+      } }, icon('refresh', 15), 'New recovery key'))
+  }
+  void vault.refresh().catch(() => undefined).then(paint).catch(fail)
+  box.append(h('p', { class: 'hint' }, 'Loading devices…'))
+  return box
+}
