@@ -23,6 +23,8 @@ export interface RoomsOptions {
 export class Rooms {
   readonly #opts: RoomsOptions
   readonly #rooms = new Map<DocName, Promise<Room>>()
+  /** Rooms that finished loading and are not unloading: identity checks for stale timers. */
+  readonly #loaded = new Map<DocName, Room>()
   readonly #unloading = new Map<DocName, Promise<void>>()
   readonly #idleTimers = new Map<DocName, NodeJS.Timeout>()
 
@@ -44,7 +46,10 @@ export class Rooms {
     if (!loading) {
       loading = this.#load(name)
       this.#rooms.set(name, loading)
-      loading.catch(() => this.#rooms.delete(name))
+      loading.then(
+        (room) => this.#loaded.set(name, room),
+        () => this.#rooms.delete(name),
+      )
     }
     const room = await loading
     room.join(member)
@@ -53,7 +58,7 @@ export class Rooms {
 
   leave(room: Room, member: RoomMember): void {
     room.leave(member)
-    if (room.members.size > 0 || this.#rooms.get(room.name) === undefined) return
+    if (room.members.size > 0 || this.#loaded.get(room.name) !== room) return
     const timer = setTimeout(() => void this.#unload(room), this.#opts.roomIdleMs)
     this.#idleTimers.set(room.name, timer)
   }
@@ -100,8 +105,9 @@ export class Rooms {
   async #unload(room: Room, compact = true): Promise<void> {
     this.#idleTimers.delete(room.name)
     await room.writer.flush()
-    if (room.members.size > 0 || this.#rooms.get(room.name) === undefined) return
+    if (room.members.size > 0 || this.#loaded.get(room.name) !== room) return
     this.#rooms.delete(room.name)
+    this.#loaded.delete(room.name)
     const unloading = (async () => {
       if (compact) await room.writer.compact()
       room.destroy()
