@@ -1,7 +1,8 @@
 /**
  * WebSocket close codes the relay uses on `/v1/sync`. 4400–4499 mirror HTTP 4xx: the relay
  * made a deliberate decision that reconnecting with the same credentials cannot fix, and the
- * stock `y-websocket` provider stops reconnecting on them. 1001 and 1009 are RFC 6455 codes.
+ * stock `y-websocket` provider stops reconnecting on them. 4500–4599 mean "try again later":
+ * the stock provider reconnects with backoff. 1001, 1009, 1011 and 1013 are RFC 6455 codes.
  */
 export const CloseCode = {
   /** The relay is shutting down (SIGTERM) or the room is going away; reconnect later. */
@@ -21,9 +22,9 @@ export const CloseCode = {
   /** The doc name in the URL is not a valid doc name. */
   BadDocName: 4404,
   /** The client stopped reading: its unsent data passed the relay's send-buffer cap. */
-  SlowConsumer: 4408,
+  SlowConsumer: 4508,
   /** Too many new connections from this address; back off. */
-  RateLimited: 4429,
+  RateLimited: 4529,
 } as const
 
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]
