@@ -23,6 +23,16 @@ export const COMPACT_AFTER_BYTES = 2 * 1024 * 1024
 const RETRY_MIN_MS = 50
 const RETRY_MAX_MS = 5_000
 
+/** Runs `fn` after `ms` (in the next turn when `ms` ≤ 0: setTimeout(0) waits ≥ 1 ms); returns a cancel function. */
+function later(fn: () => void, ms: number): () => void {
+  if (ms > 0) {
+    const timer = setTimeout(fn, ms)
+    return () => clearTimeout(timer)
+  }
+  const immediate = setImmediate(fn)
+  return () => clearImmediate(immediate)
+}
+
 export interface PersistedListener {
   persisted(stateVector: Uint8Array): void
 }
@@ -44,7 +54,8 @@ export class DocWriter {
   #pending: Uint8Array[] = []
   #waiters = new Set<PersistedListener>()
   #committing = false
-  #timer: NodeJS.Timeout | null = null
+  /** Cancels the scheduled commit or retry, if any. */
+  #timer: (() => void) | null = null
   #retryMs = 0
   #seq: LogSeq
   #logUpdates: number
@@ -91,7 +102,7 @@ export class DocWriter {
   flush(): Promise<void> {
     if (!this.dirty) return Promise.resolve()
     if (this.#timer && !this.failing) {
-      clearTimeout(this.#timer)
+      this.#timer()
       this.#timer = null
       void this.#commit()
     }
@@ -108,17 +119,18 @@ export class DocWriter {
   /** Stops timers; pending updates stay unstored (call `flush()` first). */
   close(): void {
     this.#closed = true
-    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer?.()
     this.#timer = null
   }
 
   #schedule(): void {
     if (this.#committing || this.#timer || this.#closed) return
-    const wait = Math.max(0, this.#lastCommitAt + this.#opts.groupCommitMs - performance.now())
-    this.#timer = setTimeout(() => {
+    const wait = this.#lastCommitAt + this.#opts.groupCommitMs - performance.now()
+    const run = () => {
       this.#timer = null
       void this.#commit()
-    }, wait)
+    }
+    this.#timer = later(run, wait)
   }
 
   async #commit(): Promise<void> {
@@ -144,7 +156,7 @@ export class DocWriter {
       this.#retryMs = Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, this.#retryMs * 2))
       this.#opts.log.error({ err: error, retryInMs: this.#retryMs }, 'storing document updates failed; will retry')
       if (!this.#closed) {
-        this.#timer = setTimeout(() => {
+        this.#timer = later(() => {
           this.#timer = null
           void this.#commit()
         }, this.#retryMs)

@@ -12,6 +12,7 @@
  * at the end of an old segment, where loading skips it. Compaction rotates the segment and
  * deletes only segments whose every record the new snapshot covers.
  */
+import { constants } from 'node:fs'
 import { open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { DocName } from '@ferry/protocol'
@@ -21,6 +22,7 @@ import { MasterKey } from './keys.ts'
 import { openFrames, packUpdates, sealFrame, unpackUpdates } from './sealed-frames.ts'
 
 const SNAPSHOT_CHUNK_BYTES = 256 * 1024
+const SEGMENT_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC
 const LAST_CHUNK = 1
 const segmentName = (n: number): string => `log-${String(n).padStart(8, '0')}`
 const segmentNumber = (file: string): number | null => (/^log-(\d{8})$/.test(file) ? Number(file.slice(4)) : null)
@@ -77,11 +79,11 @@ export class FilesDocStore implements DocStore {
       let fresh = false
       if (doc.rotate) await this.#rotate(doc)
       if (!doc.handle) {
-        doc.handle = await open(join(doc.dir, segmentName(doc.active)), 'a', 0o600)
+        doc.handle = await open(join(doc.dir, segmentName(doc.active)), SEGMENT_FLAGS, 0o600)
         fresh = true
       }
+      // O_DSYNC: the write returns once the record is on disk — one syscall per group commit.
       await doc.handle.write(record)
-      await doc.handle.datasync()
       if (fresh) await fsyncDir(doc.dir)
     } catch (cause) {
       // A failed write may have left part of a record behind: never append after it.
