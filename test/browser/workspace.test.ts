@@ -101,6 +101,38 @@ describe.skipIf(!hasChromium)('demo workspace (local only)', () => {
     await page.context().close()
   }, 90_000)
 
+  it('reorders and moves requests by drag and drop and with Alt+arrow keys', async () => {
+    const { page, errors } = await device(browser)
+    await useLocally(page, relay.url)
+    await createCollection(page, 'Sorted')
+    for (const name of ['One', 'Two', 'Three']) await addRequest(page, 'Sorted', name, `https://x.example/${name}`)
+    await page.getByTestId('collection-menu-Sorted').click()
+    await page.getByRole('menuitem', { name: 'New folder' }).click()
+    await answerPrompt(page, 'Box')
+    const order = () => page.locator('[data-collection-body] .tree-row .label-text').allTextContents()
+    await eventually(order).toEqual(['One', 'Two', 'Three', 'Box'])
+
+    // Drop "Three" on the upper edge of "One": it goes first.
+    const one = treeRequest(page, 'GET', 'One')
+    await treeRequest(page, 'GET', 'Three').dragTo(one, { targetPosition: { x: 40, y: 2 } })
+    await eventually(order).toEqual(['Three', 'One', 'Two', 'Box'])
+
+    // Drop "Two" in the middle of the folder: it moves inside (shown once the folder opens).
+    await treeRequest(page, 'GET', 'Two').dragTo(page.getByRole('treeitem', { name: 'Folder Box' }))
+    await eventually(order).toEqual(['Three', 'One', 'Box'])
+    await page.getByRole('treeitem', { name: 'Folder Box' }).click()
+    await eventually(order).toEqual(['Three', 'One', 'Box', 'Two'])
+
+    // Keyboard: focus "One", Alt+ArrowUp moves it above "Three".
+    await treeRequest(page, 'GET', 'One').focus()
+    await page.keyboard.press('Alt+ArrowUp')
+    await eventually(order).toEqual(['One', 'Three', 'Box', 'Two'])
+    await page.reload()
+    await eventually(order).toEqual(['One', 'Three', 'Box', 'Two'])
+    expect(errors).toEqual([])
+    await page.context().close()
+  }, 90_000)
+
   it('exports a collection as Postman v2.1 and imports it back with folders and requests', async () => {
     const { page, errors } = await device(browser)
     await useLocally(page, relay.url)

@@ -39,7 +39,7 @@ export async function setUpVault(vault: Vault): Promise<void> {
 }
 
 function notice(kind: 'info' | 'warn', ...content: Child[]): HTMLElement {
-  return h('div', { class: kind === 'info' ? 'alert alert-info' : 'alert', style: 'margin-bottom:12px;align-items:center;flex-wrap:wrap', role: 'status', 'data-testid': 'vault-notice' }, icon('lock'), ...content)
+  return h('div', { class: kind === 'info' ? 'alert alert-info' : 'alert alert-warn', style: 'margin-bottom:12px;align-items:center;flex-wrap:wrap', role: 'status', 'data-testid': 'vault-notice' }, icon('lock'), ...content)
 }
 
 export function vaultNotice(scope: Scope, vault: Vault): HTMLElement {
