@@ -59,7 +59,7 @@ describe('vault flows', () => {
     const b = await device(owner, 'Phone')
     expect(await b.vault.refresh()).toEqual({ kind: 'locked', reason: 'pending' })
     await b.connect()
-    await vi.waitFor(() => expect(b.envs.environments.globals.get(id)).toBeDefined(), { timeout: 5000 })
+    await vi.waitFor(() => expect(b.envs.environments.globals.get(id)).toBeDefined(), { timeout: 10_000 })
     expect(await b.envs.readVariable(null, id)).toEqual({ state: 'locked' })
     await expect(b.envs.writeVariable(null, id, 'blind overwrite')).rejects.toBeInstanceOf(VaultLocked)
     await expect(b.envs.addVariable(null, { key: 'x', value: 'y' })).rejects.toBeInstanceOf(VaultLocked)
@@ -76,14 +76,14 @@ describe('vault flows', () => {
 
     // B edits; A sees the new value in clear.
     await b.envs.writeVariable(null, id, 'sk_live_second')
-    await vi.waitFor(async () => expect(await a.envs.readVariable(null, id)).toEqual({ state: 'value', value: 'sk_live_second' }), { timeout: 5000 })
+    await vi.waitFor(async () => expect(await a.envs.readVariable(null, id)).toEqual({ state: 'value', value: 'sk_live_second' }), { timeout: 10_000 })
   })
 
   it('recovery: a fresh device unlocks with the recovery key, and stays unlocked after a reload, offline', async () => {
     const { owner, recoveryKey, id } = await accountWithSecret('hunter2')
     const c = await device(owner, 'New laptop')
     await c.connect()
-    await vi.waitFor(() => expect(c.envs.environments.globals.get(id)).toBeDefined(), { timeout: 5000 })
+    await vi.waitFor(() => expect(c.envs.environments.globals.get(id)).toBeDefined(), { timeout: 10_000 })
     await c.vault.unlockWithRecoveryKey(recoveryKey.toLowerCase().replaceAll('-', ' '))
     expect(c.vault.state).toEqual({ kind: 'unlocked', generation: 1 })
     expect(await c.envs.readVariable(null, id)).toEqual({ state: 'value', value: 'hunter2' })
@@ -150,7 +150,7 @@ describe('vault flows', () => {
 
     // B learns about the new key on its own when it meets a newer value.
     await b.connect()
-    await vi.waitFor(async () => expect(await b.envs.readVariable(null, id)).toEqual({ state: 'value', value: 'rotate me' }), { timeout: 5000 })
+    await vi.waitFor(async () => expect(await b.envs.readVariable(null, id)).toEqual({ state: 'value', value: 'rotate me' }), { timeout: 10_000 })
     expect(b.vault.state).toEqual({ kind: 'unlocked', generation: 2 })
 
     // The revoked device kept generation 1, which opens nothing any more.
@@ -170,7 +170,7 @@ describe('vault flows', () => {
     await a.vault.approve(b.vault.deviceId!)
     await b.vault.refresh()
     await b.connect()
-    await vi.waitFor(() => expect(b.envs.environments.globals.get(id)).toBeDefined(), { timeout: 5000 })
+    await vi.waitFor(() => expect(b.envs.environments.globals.get(id)).toBeDefined(), { timeout: 10_000 })
 
     const outcomes = await Promise.allSettled([a.vault.rotate([a.envs]), b.vault.rotate([b.envs])])
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1)
@@ -184,7 +184,7 @@ describe('vault flows', () => {
     await loser.vault.approve(c.vault.deviceId!)
     expect(await c.vault.refresh()).toEqual({ kind: 'unlocked', generation: 2 })
     await c.connect()
-    await vi.waitFor(async () => expect(await c.envs.readVariable(null, id)).toEqual({ state: 'value', value: 'raced' }), { timeout: 5000 })
+    await vi.waitFor(async () => expect(await c.envs.readVariable(null, id)).toEqual({ state: 'value', value: 'raced' }), { timeout: 10_000 })
     expect(winner.vault.state).toEqual({ kind: 'unlocked', generation: 2 })
   })
 

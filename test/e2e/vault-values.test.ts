@@ -56,14 +56,14 @@ describe('vault values that must not open', () => {
     const flipped = stored.slice(0, -5) + (stored.at(-5) === 'A' ? 'B' : 'A') + stored.slice(-4)
     a.envs.environments.globals.update(victim, { value: flipped })
 
-    await vi.waitFor(() => expect(b.envs.environments.globals.get(victim)?.value).toBe(flipped), { timeout: 5000 })
+    await vi.waitFor(() => expect(b.envs.environments.globals.get(victim)?.value).toBe(flipped), { timeout: 10_000 })
     await expectInvalid(b, null, victim, 'tampered')
     expect(await b.envs.readVariable(null, bystander)).toEqual({ state: 'value', value: 'still fine' })
     const resolved = await b.envs.resolve('{{victim}}:{{bystander}}', null)
     expect(resolved).toEqual({ text: '{{victim}}:still fine', missing: [], unreadable: ['victim'] })
 
     await b.envs.writeVariable(null, victim, 'replaced')
-    await vi.waitFor(async () => expect(await a.envs.readVariable(null, victim)).toEqual({ state: 'value', value: 'replaced' }), { timeout: 5000 })
+    await vi.waitFor(async () => expect(await a.envs.readVariable(null, victim)).toEqual({ state: 'value', value: 'replaced' }), { timeout: 10_000 })
   })
 
   it('a value swapped between variables, or moved between the globals and an environment, fails to open', async () => {
