@@ -16,7 +16,9 @@ export function appShell(scope: Scope, session: AppSession): HTMLElement {
   region(scope, notices, () => banners(session), (changed) => session.onChange(changed))
   app.append(
     header(scope, session, toggleDrawer),
-    h('div', { class: 'body' }, sidebar(scope, ctx), h('main', { class: 'main', 'aria-label': 'Editor' }, notices, mainPane(scope, ctx))),
+    h('div', { class: 'body' }, sidebar(scope, ctx), h('main', { class: 'main', 'aria-label': 'Editor', onclick: () => app.classList.remove('drawer-open') }, notices, mainPane(scope, ctx))),
   )
+  // On narrow windows the sidebar is a drawer: Escape closes it too.
+  scope.listen(document, 'keydown', (event: KeyboardEvent) => event.key === 'Escape' && app.classList.remove('drawer-open'))
   return app
 }
