@@ -118,7 +118,7 @@ describe('sync limits and misbehaviour', () => {
 })
 
 describe('sync connection rate', () => {
-  it('closes connections past CONNECTIONS_PER_MINUTE_PER_IP with 4429, loading nothing', async () => {
+  it('closes connections past CONNECTIONS_PER_MINUTE_PER_IP with 4529, loading nothing', async () => {
     const relay = await startRelay({ CONNECTIONS_PER_MINUTE_PER_IP: '3' })
     const token = relay.app.accessTokens.issue('alice')
     const clients = [] as RawClient[]
@@ -133,4 +133,27 @@ describe('sync connection rate', () => {
     for (const client of clients) client.close()
     await relay.close(true)
   })
+})
+
+describe('a client that stops reading', () => {
+  it('is dropped once its send buffer passes MAX_SEND_BUFFER_BYTES; the others keep syncing', async () => {
+    const relay = await startRelay({ MAX_SEND_BUFFER_BYTES: String(2 * 1024 * 1024) })
+    const token = relay.app.accessTokens.issue('alice')
+    const slow = await rawClient(syncUrl(relay.wsUrl, DOC, token))
+    const peer = await rawClient(syncUrl(relay.wsUrl, DOC, token))
+    const writer = await rawClient(syncUrl(relay.wsUrl, DOC, token, true))
+    await Promise.all([slow.next('sync-step1'), peer.next('sync-step1'), writer.next('sync-step1')])
+    const socket = (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket
+    socket.pause()
+    const doc = new Y.Doc()
+    doc.on('update', (update: Uint8Array) => writer.send({ type: 'sync-update', update }))
+    for (let i = 0; i < 24; i++) doc.getMap('big').set(`k${i}`, 'x'.repeat(500_000))
+    await vi.waitFor(() => expect(peer.messages.filter((m) => m.type === 'sync-update')).toHaveLength(24), 20_000)
+    socket.resume()
+    // The relay closed it with 4508, or cut it off when the close handshake could not get through.
+    expect([CloseCode.SlowConsumer, 1006]).toContain(await slow.closed)
+    expect(peer.ws.readyState).toBe(peer.ws.OPEN)
+    for (const c of [peer, writer]) c.close()
+    await relay.close(true)
+  }, 60_000)
 })

@@ -17,14 +17,15 @@ export class SendBatcher {
     for (const stream of streams) stream.uncork()
   }
 
-  /** Corks `stream` until the end of this turn (once per turn). */
-  hold(stream: Duplex): void {
-    if (stream.writableCorked > 0 || stream.destroyed) return
+  /** Corks `stream` until the end of this turn; true on the first call in a turn. */
+  hold(stream: Duplex): boolean {
+    if (stream.writableCorked > 0 || stream.destroyed) return false
     stream.cork()
     this.#corked.push(stream)
     if (!this.#scheduled) {
       this.#scheduled = true
       setImmediate(this.#flush)
     }
+    return true
   }
 }

@@ -52,11 +52,12 @@ export class Session implements RoomMember {
 
   send(frame: Uint8Array): void {
     if (this.#ws.readyState !== this.#ws.OPEN) return
-    if (this.#ws.bufferedAmount > this.#opts.maxSendBufferBytes) {
+    // Measured at the first send of a turn: what is still unsent from earlier turns, not the
+    // frames this turn is batching.
+    if (this.#opts.batcher.hold(this.#socket) && this.#ws.bufferedAmount > this.#opts.maxSendBufferBytes) {
       this.close(CloseCode.SlowConsumer, 'client is not reading')
       return
     }
-    this.#opts.batcher.hold(this.#socket)
     this.#ws.send(frame, { binary: true })
   }
 
