@@ -89,7 +89,7 @@ export async function restartRelay(relay: TestRelay): Promise<TestRelay> {
 export async function device(browser: Browser, viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport })
   // Well under the test timeout, so a stuck step fails with its own message.
-  context.setDefaultTimeout(8_000)
+  context.setDefaultTimeout(15_000)
   const page = await context.newPage()
   const errors: string[] = []
   page.on('pageerror', (error) => errors.push(error.message))
@@ -97,7 +97,7 @@ export async function device(browser: Browser, viewport = { width: 1280, height:
 }
 
 /** `expect.poll` with a bound that fits browser steps (password hashing, sockets). */
-export const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 10_000, interval: 50 })
+export const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000, interval: 50 })
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshots, { recursive: true })
