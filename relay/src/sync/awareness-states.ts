@@ -60,18 +60,25 @@ export function encodeAwareness(entries: Iterable<AwarenessEntry>): Uint8Array {
   return encoding.toUint8Array(encoder)
 }
 
+interface Tables<Owner> {
+  readonly entries: Map<number, AwarenessEntry>
+  readonly owners: Map<number, Owner>
+  readonly claims: Map<Owner, Set<number>>
+}
+
 export class AwarenessStates<Owner> {
-  readonly #entries = new Map<number, AwarenessEntry>()
-  readonly #owners = new Map<number, Owner>()
-  readonly #claims = new Map<Owner, Set<number>>()
+  /** Created on first use: most loaded docs never see awareness, and idle docs are many. */
+  #tables: Tables<Owner> | null = null
+
+  get #t(): Tables<Owner> {
+    this.#tables ??= { entries: new Map(), owners: new Map(), claims: new Map() }
+    return this.#tables
+  }
 
   /** Current states (without removed ones), for a joining or querying client. */
   get states(): AwarenessEntry[] {
-    return [...this.#entries.values()].filter((e) => e.state !== 'null')
-  }
-
-  get size(): number {
-    return this.#entries.size
+    if (!this.#tables) return []
+    return [...this.#tables.entries.values()].filter((e) => e.state !== 'null')
   }
 
   /**
@@ -80,34 +87,35 @@ export class AwarenessStates<Owner> {
    */
   apply(owner: Owner | null, entries: readonly AwarenessEntry[]): void {
     if (owner !== null) {
-      const claims = this.#claims.get(owner) ?? new Set<number>()
+      const claims = this.#t.claims.get(owner) ?? new Set<number>()
       for (const { clientId } of entries) {
-        const current = this.#owners.get(clientId)
+        const current = this.#t.owners.get(clientId)
         if (current !== undefined && current !== owner) throw new AwarenessError('not-owner')
         if (current === undefined) claims.add(clientId)
       }
       if (claims.size > MAX_CLIENT_IDS_PER_SESSION) throw new AwarenessError('not-owner')
-      this.#claims.set(owner, claims)
-      for (const clientId of claims) this.#owners.set(clientId, owner)
+      this.#t.claims.set(owner, claims)
+      for (const clientId of claims) this.#t.owners.set(clientId, owner)
     }
     for (const entry of entries) {
-      const known = this.#entries.get(entry.clientId)
+      const known = this.#t.entries.get(entry.clientId)
       if (!known || known.clock < entry.clock || (known.clock === entry.clock && entry.state === 'null')) {
-        this.#entries.set(entry.clientId, entry)
+        this.#t.entries.set(entry.clientId, entry)
       }
     }
   }
 
   /** Forgets `owner`'s client ids and returns the removal update to send to the others (or null). */
   release(owner: Owner): Uint8Array | null {
-    const claims = this.#claims.get(owner)
-    this.#claims.delete(owner)
-    if (!claims) return null
+    const tables = this.#tables
+    const claims = tables?.claims.get(owner)
+    if (!tables || !claims) return null
+    tables.claims.delete(owner)
     const removed: AwarenessEntry[] = []
     for (const clientId of claims) {
-      this.#owners.delete(clientId)
-      const known = this.#entries.get(clientId)
-      this.#entries.delete(clientId)
+      tables.owners.delete(clientId)
+      const known = tables.entries.get(clientId)
+      tables.entries.delete(clientId)
       if (known && known.state !== 'null') removed.push({ clientId, clock: known.clock + 1, state: 'null' })
     }
     return removed.length > 0 ? encodeAwareness(removed) : null

@@ -52,7 +52,8 @@ export interface DocWriterOptions {
 export class DocWriter {
   readonly #opts: DocWriterOptions
   #pending: Uint8Array[] = []
-  #waiters = new Set<PersistedListener>()
+  /** Sockets to ack after the next commit (few per batch; an array is lighter than a Set per idle doc). */
+  #waiters: PersistedListener[] = []
   #committing = false
   /** Cancels the scheduled commit or retry, if any. */
   #timer: (() => void) | null = null
@@ -74,7 +75,7 @@ export class DocWriter {
 
   /** True while accepted updates or acks are not yet stored. */
   get dirty(): boolean {
-    return this.#pending.length > 0 || this.#waiters.size > 0 || this.#committing
+    return this.#pending.length > 0 || this.#waiters.length > 0 || this.#committing
   }
 
   /** True when the last commit failed and a retry is scheduled. */
@@ -89,13 +90,13 @@ export class DocWriter {
 
   /** Sends `listener` the doc's state vector once everything queued so far is stored. */
   ackAfter(listener: PersistedListener): void {
-    this.#waiters.add(listener)
+    if (!this.#waiters.includes(listener)) this.#waiters.push(listener)
     this.#schedule()
   }
 
   /** A socket went away: it gets no ack (its updates are still stored). */
   forget(listener: PersistedListener): void {
-    this.#waiters.delete(listener)
+    this.#waiters = this.#waiters.filter((waiter) => waiter !== listener)
   }
 
   /** Resolves once nothing is pending or in flight. While storage fails, it waits for a retry to succeed. */
@@ -140,7 +141,7 @@ export class DocWriter {
     const batch = this.#pending
     const waiters = this.#waiters
     this.#pending = []
-    this.#waiters = new Set()
+    this.#waiters = []
     const stateVector = this.#opts.encodeStateVector()
     try {
       if (batch.length > 0) {
@@ -152,7 +153,7 @@ export class DocWriter {
     } catch (error) {
       this.#committing = false
       this.#pending = batch.concat(this.#pending)
-      for (const waiter of waiters) this.#waiters.add(waiter)
+      this.#waiters = waiters.concat(this.#waiters.filter((waiter) => !waiters.includes(waiter)))
       this.#retryMs = Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, this.#retryMs * 2))
       this.#opts.log.error({ err: error, retryInMs: this.#retryMs }, 'storing document updates failed; will retry')
       if (!this.#closed) {
@@ -165,7 +166,7 @@ export class DocWriter {
     }
     this.#committing = false
     for (const waiter of waiters) waiter.persisted(stateVector)
-    if (this.#pending.length > 0 || this.#waiters.size > 0) {
+    if (this.#pending.length > 0 || this.#waiters.length > 0) {
       this.#schedule()
     } else {
       for (const resolve of this.#idleWaiters.splice(0)) resolve()

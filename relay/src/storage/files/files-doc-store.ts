@@ -12,8 +12,9 @@
  * at the end of an old segment, where loading skips it. Compaction rotates the segment and
  * deletes only segments whose every record the new snapshot covers.
  */
-import { constants } from 'node:fs'
-import { open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises'
+import { close, constants, open, write } from 'node:fs'
+import { readdir, readFile, rm } from 'node:fs/promises'
+import { promisify } from 'node:util'
 import { join } from 'node:path'
 import type { DocName } from '@ferry/protocol'
 import { DocStoreError, type DocStore, type LogSeq, type StoredDoc } from '../doc-store.ts'
@@ -23,6 +24,10 @@ import { openFrames, packUpdates, sealFrame, unpackUpdates } from './sealed-fram
 
 const SNAPSHOT_CHUNK_BYTES = 256 * 1024
 const SEGMENT_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC
+// Plain descriptors, not FileHandle objects: every loaded doc keeps one open.
+const openFd = promisify(open)
+const writeFd = promisify(write) as (fd: number, buffer: Buffer) => Promise<{ bytesWritten: number }>
+const closeFd = promisify(close)
 const LAST_CHUNK = 1
 const segmentName = (n: number): string => `log-${String(n).padStart(8, '0')}`
 const segmentNumber = (file: string): number | null => (/^log-(\d{8})$/.test(file) ? Number(file.slice(4)) : null)
@@ -36,7 +41,8 @@ interface DocFiles {
   seq: LogSeq
   /** Segment appends go to; a new one is started on first append and after compaction. */
   active: number
-  handle: FileHandle | null
+  /** Descriptor of the active segment, opened on the first append to it. */
+  fd: number | null
   /** Set by compaction and failed writes: the next append closes `active` and starts a new one. */
   rotate: boolean
 }
@@ -78,12 +84,13 @@ export class FilesDocStore implements DocStore {
     try {
       let fresh = false
       if (doc.rotate) await this.#rotate(doc)
-      if (!doc.handle) {
-        doc.handle = await open(join(doc.dir, segmentName(doc.active)), SEGMENT_FLAGS, 0o600)
+      if (doc.fd === null) {
+        doc.fd = await openFd(join(doc.dir, segmentName(doc.active)), SEGMENT_FLAGS, 0o600)
         fresh = true
       }
       // O_DSYNC: the write returns once the record is on disk — one syscall per group commit.
-      await doc.handle.write(record)
+      const { bytesWritten } = await writeFd(doc.fd, record)
+      if (bytesWritten !== record.length) throw new Error(`short write (${bytesWritten} of ${record.length} bytes)`)
       if (fresh) await fsyncDir(doc.dir)
     } catch (cause) {
       // A failed write may have left part of a record behind: never append after it.
@@ -127,7 +134,7 @@ export class FilesDocStore implements DocStore {
     const pending = this.#docs.get(id)
     this.#docs.delete(id)
     const doc = await pending?.catch(() => null)
-    await doc?.handle?.close()
+    if (doc) await this.#closeSegment(doc)
   }
 
   async close(): Promise<void> {
@@ -136,17 +143,21 @@ export class FilesDocStore implements DocStore {
     this.#docs.clear()
     for (const pending of docs) {
       const doc = await pending.catch(() => null)
-      await doc?.handle?.close()
+      if (doc) await this.#closeSegment(doc)
     }
   }
 
   /** Closes the active segment so the next append starts a new one. Only between appends. */
   async #rotate(doc: DocFiles): Promise<void> {
-    const handle = doc.handle
-    doc.handle = null
     doc.rotate = false
     if (doc.segments.has(doc.active)) doc.active += 1
-    await handle?.close().catch(() => undefined)
+    await this.#closeSegment(doc)
+  }
+
+  async #closeSegment(doc: DocFiles): Promise<void> {
+    const fd = doc.fd
+    doc.fd = null
+    if (fd !== null) await closeFd(fd).catch(() => undefined)
   }
 
   async #open(name: DocName, create: boolean): Promise<DocFiles | null> {
@@ -182,7 +193,7 @@ export class FilesDocStore implements DocStore {
       await writeFileAtomic(join(dir, 'key'), [fresh.wrapped])
       dataKey = fresh.key
     }
-    const doc: DocFiles = { id, dir, dataKey, segments: new Map(), seq: 0, active: 1, handle: null, rotate: false }
+    const doc: DocFiles = { id, dir, dataKey, segments: new Map(), seq: 0, active: 1, fd: null, rotate: false }
     const numbers = (await readdir(dir)).map(segmentNumber).filter((n): n is number => n !== null)
     for (const n of numbers.sort((a, b) => a - b)) {
       const frames = await this.#readSegment(doc, n)
