@@ -86,9 +86,9 @@ describe.skipIf(!hasChromium)('demo workspace (local only)', () => {
     // History is not encrypted: the secret token is recorded as the variable, not its value.
     await page.getByText('Bearer {{token}}').waitFor()
     expect(await page.locator('#main-pane').textContent()).not.toContain('s3cret')
+    await screenshot(page, 'history')
     await page.getByTestId('open-from-history').click()
     await eventually(() => page.getByTestId('request-name').inputValue()).toBe('Create pet')
-    await screenshot(page, 'history')
 
     await page.reload()
     await page.getByTestId('request-editor').waitFor()
