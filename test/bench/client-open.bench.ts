@@ -7,6 +7,7 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import * as Y from 'yjs'
 import type { UserId } from '@ferry/protocol'
+import type { TreeNode } from '@ferry/schema'
 import { AccountStore } from '../../packages/client/src/account-store.ts'
 import { openDatabase, requestToPromise } from '../../packages/client/src/idb.ts'
 import { Workspace } from '../../packages/client/src/workspace.ts'
@@ -74,6 +75,18 @@ async function openAll(factory: IDBFactory, store: AccountStore, owner: UserId):
   return workspace
 }
 
+/** Fails the bench when an open did not load everything (a fast wrong answer is no result). */
+async function check(workspace: Workspace): Promise<void> {
+  const ids = workspace.index.collections().map((c) => c.id)
+  let requests = 0
+  const count = (nodes: readonly TreeNode[]): number => nodes.reduce((n, node) => n + 1 + (node.kind === 'folder' ? count(node.children) : 0), 0)
+  for (const id of ids) requests += count((await workspace.collection(id)).tree())
+  const history = (await workspace.history()).length
+  if (ids.length !== COLLECTIONS || requests !== COLLECTIONS * (REQUESTS + 1) || history !== HISTORY) {
+    throw new Error(`incomplete open: ${ids.length} collections, ${requests} items, ${history} history entries`)
+  }
+}
+
 const factory = new IDBFactory()
 const store = await AccountStore.open(factory)
 const [alice, bob] = ['alicebench' as UserId, 'bobbench' as UserId]
@@ -93,6 +106,7 @@ for (let round = 0; round < ROUNDS; round++) {
   let start = performance.now()
   const first = await openAll(factory, store, alice)
   open.push(performance.now() - start)
+  await check(first)
 
   globalThis.gc?.()
   switchFloor.push(floor(bobBytes))
@@ -100,6 +114,7 @@ for (let round = 0; round < ROUNDS; round++) {
   await first.destroy()
   const second = await openAll(factory, store, bob)
   switching.push(performance.now() - start)
+  await check(second)
   await second.destroy()
 }
 

@@ -125,6 +125,24 @@ describe('client workspace against a real relay', { timeout: 90_000 }, () => {
     expect(phoneDevice.openDatabases()).not.toContain(dropDatabase)
   })
 
+  it('keeps every edit on the device across restarts, also edits made after a reload', async () => {
+    const device = createDevice('laptop')
+    const first = await client(device)
+    const id = await first.workspace.createCollection('Persisted')
+    ;(await first.workspace.collection(id)).add({ kind: 'request', name: 'one' })
+    await first.close()
+
+    const second = await client(device)
+    const collection = await second.workspace.collection(id)
+    expect(collection.tree().map((n) => n.name)).toEqual(['one'])
+    collection.add({ kind: 'request', name: 'two' })
+    await second.close()
+
+    const third = await client(device)
+    expect(third.workspace.index.collections().map((c) => c.name)).toEqual(['Persisted'])
+    expect((await third.workspace.collection(id)).tree().map((n) => n.name)).toEqual(['one', 'two'])
+  })
+
   it('with sync off keeps working with no socket; turned on, it merges and is in sync only after the relay stored it', async () => {
     const email = await signUp(relay, 'bob')
     const device = createDevice('laptop')

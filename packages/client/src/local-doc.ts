@@ -40,8 +40,13 @@ export class LocalDoc {
     await store.registerDatabase(parsed.value.owner, databaseName(docName))
     const doc = new Y.Doc({ gc: true })
     const persistence = withIndexedDB(factory, () => new IndexeddbPersistence(databaseName(docName), doc))
+    // While the stored rows are applied, y-indexeddb's own `update` listener (which skips them
+    // anyway) would make Yjs re-encode the whole loaded state: about as costly as the load.
+    // Nobody else holds the doc yet, so it listens again only once loading is done.
+    doc.off('update', persistence._storeUpdate)
     const local = new LocalDoc(docName, doc, persistence)
     await persistence.whenSynced
+    doc.on('update', persistence._storeUpdate)
     local.#compactIfLong()
     return local
   }
