@@ -24,6 +24,9 @@ export function badgeLabel(badge: SyncBadge): string {
 
 export function syncBadge(session: AppSession): { el: HTMLElement; update: () => void } {
   const face = h('span', { style: 'display:contents' })
+  // Screen readers hear state changes (offline, back in sync) without focusing the badge.
+  const announcer = h('span', { class: 'sr-only', role: 'status', 'aria-live': 'polite' })
+  let announced = ''
   const button = menuButton({ label: 'Sync status', class: 'sync-badge', testId: 'sync-badge' }, face, () => {
     const badge = session.sync()
     const account = session.active()
@@ -45,7 +48,11 @@ export function syncBadge(session: AppSession): { el: HTMLElement; update: () =>
     button.title = badge.detail
     button.setAttribute('aria-label', `Sync status: ${badgeLabel(badge)}. ${badge.detail}`)
     replaceChildren(face, h('span', { class: 'state-icon' }, icon(LOOK[badge.state].icon, 16)), h('span', { class: 'state-text' }, badgeLabel(badge)))
+    if (badge.state !== announced) {
+      if (announced !== '') announcer.textContent = `Sync: ${LOOK[badge.state].label.toLowerCase()}`
+      announced = badge.state
+    }
   }
   update()
-  return { el: button, update }
+  return { el: h('span', { style: 'display:contents' }, button, announcer), update }
 }
