@@ -19,50 +19,37 @@ export interface Broadcast {
 
 /** Connects the in-process broadcasts created on it. */
 export class BroadcastHub {
-  readonly #listeners = new Map<DocName, Set<{ endpoint: object; listener: FrameListener }>>()
-
-  publish(from: object, doc: DocName, frame: Uint8Array): void {
-    for (const entry of this.#listeners.get(doc) ?? []) {
-      if (entry.endpoint !== from) entry.listener(frame)
-    }
-  }
-
-  subscribe(endpoint: object, doc: DocName, listener: FrameListener): () => void {
-    const entry = { endpoint, listener }
-    const set = this.#listeners.get(doc) ?? new Set()
-    set.add(entry)
-    this.#listeners.set(doc, set)
-    return () => {
-      set.delete(entry)
-      if (set.size === 0 && this.#listeners.get(doc) === set) this.#listeners.delete(doc)
-    }
-  }
+  readonly endpoints = new Set<InProcessBroadcast>()
 }
 
+/**
+ * One instance's endpoint on a {@link BroadcastHub}. Listeners live in a plain map per
+ * endpoint (one entry per loaded doc), and publishing walks the hub's few endpoints.
+ */
 export class InProcessBroadcast implements Broadcast {
   readonly #hub: BroadcastHub
-  readonly #unsubscribes = new Set<() => void>()
+  readonly #listeners = new Map<DocName, FrameListener>()
 
   constructor(hub = new BroadcastHub()) {
     this.#hub = hub
+    hub.endpoints.add(this)
   }
 
   publish(doc: DocName, frame: Uint8Array): void {
-    this.#hub.publish(this, doc, frame)
+    for (const endpoint of this.#hub.endpoints) if (endpoint !== this) endpoint.#listeners.get(doc)?.(frame)
   }
 
+  /** One listener per doc per instance (a doc has one room per instance). */
   subscribe(doc: DocName, listener: FrameListener): () => void {
-    const unsubscribe = this.#hub.subscribe(this, doc, listener)
-    this.#unsubscribes.add(unsubscribe)
+    this.#listeners.set(doc, listener)
     return () => {
-      this.#unsubscribes.delete(unsubscribe)
-      unsubscribe()
+      if (this.#listeners.get(doc) === listener) this.#listeners.delete(doc)
     }
   }
 
   async close(): Promise<void> {
-    for (const unsubscribe of this.#unsubscribes) unsubscribe()
-    this.#unsubscribes.clear()
+    this.#listeners.clear()
+    this.#hub.endpoints.delete(this)
   }
 }
 
