@@ -143,6 +143,25 @@ describe('client workspace against a real relay', { timeout: 90_000 }, () => {
     expect((await third.workspace.collection(id)).tree().map((n) => n.name)).toEqual(['one', 'two'])
   })
 
+  it('shows a session ended elsewhere as signed out, and resumes after signing in again', async () => {
+    const email = await signUp(relay, 'gus')
+    const device = createDevice('laptop')
+    const app = await client(device)
+    const { id } = await app.signIn(email, PASSWORD)
+    await inSync(app)
+    const stored = await app.accounts.store.account(id)
+    await app.relay.logout(stored!.refreshToken!) // e.g. a password reset on another device
+    await app.accounts.refresh(id).catch(() => {})
+    expect(describeStatus(app.status)).toBe('signed out')
+    expect(app.accounts.get(id)?.state).toBe('signed-out')
+    await vi.waitFor(() => expect(device.openSockets()).toEqual([]), { timeout: 5_000 })
+    expect(describeStatus(app.status)).toBe('signed out')
+
+    await app.signIn(email, PASSWORD)
+    expect(app.accounts.get(id)?.state).toBe('signed-in')
+    await inSync(app)
+  })
+
   it('with sync off keeps working with no socket; turned on, it merges and is in sync only after the relay stored it', async () => {
     const email = await signUp(relay, 'bob')
     const device = createDevice('laptop')

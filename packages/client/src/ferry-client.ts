@@ -64,6 +64,11 @@ export class FerryClient {
     this.#indexedDB = indexedDB
     this.#createSocket = options.createSocket ?? defaultSocketFactory()
     accounts.onChange(() => {
+      // An ended session stops syncing at once (sockets opened before keep working at the
+      // relay, and would hide the state); signing in again turns it back on.
+      if (this.accounts.active()?.state === 'signed-out' && this.#workspace.syncEnabled) {
+        void this.#serial(() => this.#workspace.setSync(null))
+      }
       this.#updateStatus()
       this.#events.emit('accounts', undefined)
     })

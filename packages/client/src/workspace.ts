@@ -129,6 +129,11 @@ export class Workspace {
     return count
   }
 
+  /** True while sync is on (a connection is set), whatever the sockets' state. */
+  get syncEnabled(): boolean {
+    return this.#sync !== null
+  }
+
   /** The account's sync status: the most urgent of its docs'. */
   get status(): SyncStatus {
     return this.#status
