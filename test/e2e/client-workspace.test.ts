@@ -254,6 +254,8 @@ describe('client workspace against a real relay', { timeout: 90_000 }, () => {
     expect(describeStatus(app.status)).toBe('sync off')
     const localId = await app.workspace.createCollection('Made offline')
     ;(await app.workspace.collection(localId)).add({ kind: 'request', name: 'draft', url: 'https://api.test/draft' })
+    const localEnvironments = await app.workspace.environments()
+    localEnvironments.globals.add({ key: 'token', value: 'plain-local-secret', secret: true })
 
     const other = await client(createDevice('desktop'))
     await other.signIn(email, PASSWORD)
@@ -264,7 +266,14 @@ describe('client workspace against a real relay', { timeout: 90_000 }, () => {
     await inSync(app)
     expect(app.workspace.index.collections().map((c) => c.name).sort()).toEqual(['Already there', 'Made offline'])
     expect((await app.workspace.collection(localId)).tree().map((n) => n.name)).toEqual(['draft'])
-    expect((await device.databases()).filter((n) => n.startsWith('ferry:local:'))).toEqual([])
+    // Plain local variable values must not reach the relay past the vault: the environments
+    // doc stays in the local-only workspace, everything else was merged and wiped.
+    expect((await app.workspace.environments()).globals.list()).toEqual([])
+    expect((await device.databases()).filter((n) => n.startsWith('ferry:local:'))).toEqual(['ferry:local:environments'])
     await vi.waitFor(() => expect(other.workspace.index.collections().map((c) => c.id).sort()).toEqual([localId, remoteId].sort()), { timeout: 10_000 })
+    expect((await other.workspace.environments()).globals.list()).toEqual([])
+
+    await app.switchTo(null)
+    expect((await app.workspace.environments()).globals.list().map((v) => v.value)).toEqual(['plain-local-secret'])
   })
 })

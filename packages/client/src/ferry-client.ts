@@ -5,11 +5,12 @@
  */
 import type { UserId } from '@ferry/protocol'
 import { LOCAL_OWNER } from './account-store.ts'
+import { databaseName } from './local-doc.ts'
 import { Accounts, type Account } from './accounts.ts'
 import type { BackoffOptions } from './backoff.ts'
 import { Emitter } from './emitter.ts'
 import { defaultIndexedDB } from './idb.ts'
-import { hasContent, mergeInto } from './local-merge.ts'
+import { mergeInto } from './local-merge.ts'
 import { RelayApi } from './relay-api.ts'
 import type { SyncConnection, WebSocketFactory, WebSocketLike } from './sync-provider.ts'
 import { sameStatus, type SyncStatus } from './sync-status.ts'
@@ -173,9 +174,9 @@ export class FerryClient {
     const previous = this.#workspace
     await this.accounts.switchTo(account.id)
     const next = await Workspace.open({ owner: account.id, indexedDB: this.#indexedDB, store: this.accounts.store, sync: null, tabs: this.#tabs() })
-    if (fromLocal && (await hasContent(previous))) await mergeInto(previous, next)
+    const spent = fromLocal ? await mergeInto(previous, next) : []
     await previous.destroy()
-    if (fromLocal) await this.accounts.store.wipeDatabases(LOCAL_OWNER)
+    if (spent.length > 0) await this.accounts.store.wipeDatabases(LOCAL_OWNER, spent.map(databaseName))
     await next.setSync(this.#connection(account.id))
     this.#setWorkspace(next)
     return account
