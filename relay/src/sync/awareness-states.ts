@@ -82,27 +82,36 @@ export class AwarenessStates<Owner> {
   }
 
   /**
-   * Applies entries sent by `owner` (or by another relay instance when `owner` is null).
-   * Throws `not-owner` when a socket touches a client id another socket claimed.
+   * Applies the entries `owner` may set (all of them when `owner` is null: another relay
+   * instance) and returns those. Entries for a client id another socket owns are dropped, not
+   * refused: the stock provider re-broadcasts every awareness change it applies, other
+   * clients' included, so they are echoes. A removal of an id nobody owns is dropped too, so
+   * echoing a departed client's removal never makes the echoer its owner.
+   * Throws `not-owner` when one socket claims more client ids than a session may hold.
    */
-  apply(owner: Owner | null, entries: readonly AwarenessEntry[]): void {
-    if (owner !== null) {
-      const claims = this.#t.claims.get(owner) ?? new Set<number>()
-      for (const { clientId } of entries) {
-        const current = this.#t.owners.get(clientId)
-        if (current !== undefined && current !== owner) throw new AwarenessError('not-owner')
-        if (current === undefined) claims.add(clientId)
-      }
-      if (claims.size > MAX_CLIENT_IDS_PER_SESSION) throw new AwarenessError('not-owner')
-      this.#t.claims.set(owner, claims)
-      for (const clientId of claims) this.#t.owners.set(clientId, owner)
-    }
-    for (const entry of entries) {
+  apply(owner: Owner | null, entries: readonly AwarenessEntry[]): AwarenessEntry[] {
+    const accepted = owner === null ? entries : this.#claim(owner, entries)
+    for (const entry of accepted) {
       const known = this.#t.entries.get(entry.clientId)
       if (!known || known.clock < entry.clock || (known.clock === entry.clock && entry.state === 'null')) {
         this.#t.entries.set(entry.clientId, entry)
       }
     }
+    return [...accepted]
+  }
+
+  #claim(owner: Owner, entries: readonly AwarenessEntry[]): readonly AwarenessEntry[] {
+    const claims = this.#t.claims.get(owner) ?? new Set<number>()
+    const accepted = entries.filter(({ clientId, state }) => {
+      const current = this.#t.owners.get(clientId)
+      if (current === undefined) return state !== 'null'
+      return current === owner
+    })
+    for (const { clientId } of accepted) claims.add(clientId)
+    if (claims.size > MAX_CLIENT_IDS_PER_SESSION) throw new AwarenessError('not-owner')
+    this.#t.claims.set(owner, claims)
+    for (const clientId of claims) this.#t.owners.set(clientId, owner)
+    return accepted
   }
 
   /** Forgets `owner`'s client ids and returns the removal update to send to the others (or null). */

@@ -89,10 +89,15 @@ export class Room {
     if (member.wantsAck) this.writer.ackAfter(member)
   }
 
-  /** An awareness update from a socket; throws `AwarenessError` when it is not allowed. */
+  /**
+   * An awareness update from a socket: what it may set is applied and relayed (the original
+   * frame when nothing was dropped); throws `AwarenessError` for malformed or oversize states.
+   */
   applyAwareness(member: RoomMember, update: Uint8Array, frame: Uint8Array): void {
-    this.awareness.apply(member, decodeAwareness(update, this.#maxAwarenessBytes))
-    this.#relay(member, frame)
+    const entries = decodeAwareness(update, this.#maxAwarenessBytes)
+    const accepted = this.awareness.apply(member, entries)
+    if (accepted.length === 0) return
+    this.#relay(member, accepted.length === entries.length ? frame : encodeMessage({ type: 'awareness', update: encodeAwareness(accepted) }))
   }
 
   answerAwarenessQuery(member: RoomMember): void {
