@@ -3,11 +3,11 @@
  * data, sync off keeps edits on the device until it is turned back on, the profile image
  * shows in the account menu, and signing out wipes that account's local databases only.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
 import sharp from 'sharp'
 import type { TestRelay } from '../helpers/relay.ts'
-import { buildDemo, device, eventually, hasChromium, launchChromium, screenshot, skipReason, startDemoRelay } from './harness.ts'
+import { device, eventually, hasChromium, screenshot, skipReason, useDemoSuite } from './harness.ts'
 import { confirmDialog, createCollection, signIn, signUp } from './ui.ts'
 
 if (!hasChromium) console.warn(skipReason)
@@ -31,28 +31,18 @@ async function openAccountMenu(page: Page): Promise<void> {
 }
 
 describe.skipIf(!hasChromium)('demo accounts in one browser', () => {
-  let browser: Browser
-  let relay: TestRelay
-
-  beforeAll(async () => {
-    const dist = await buildDemo()
-    ;[browser, relay] = await Promise.all([launchChromium(), startDemoRelay(dist)])
-  }, 60_000)
-  afterAll(async () => {
-    await browser?.close()
-    await relay?.close(true)
-  }, 90_000)
+  const suite = useDemoSuite()
 
   it('switches between accounts, keeps sync off edits local until sync is on, and wipes on sign-out', async () => {
-    const { page, errors } = await device(browser)
-    await signUpAndEnter(page, relay, alice)
+    const { page, errors } = await device(suite.browser)
+    await signUpAndEnter(page, suite.relay, alice)
     await createCollection(page, 'Alpha')
     await eventually(() => badge(page)).toContain('IN SYNC')
 
     await openAccountMenu(page)
     await page.getByTestId('add-account').click()
     await page.getByTestId('to-signup').click()
-    await signUpAndEnter(page, relay, bob)
+    await signUpAndEnter(page, suite.relay, bob)
     await eventually(() => collectionNames(page)).toEqual([])
     await createCollection(page, 'Beta')
     expect(await collectionNames(page)).toEqual(['Beta'])
@@ -70,8 +60,8 @@ describe.skipIf(!hasChromium)('demo accounts in one browser', () => {
     await page.getByTestId('sync-toggle').click()
     await eventually(() => badge(page)).toContain('SYNC OFF')
     await createCollection(page, 'Made while sync was off')
-    const other = await device(browser)
-    await other.page.goto(relay.url)
+    const other = await device(suite.browser)
+    await other.page.goto(suite.relay.url)
     await signIn(other.page, alice)
     await eventually(() => badge(other.page)).toContain('IN SYNC')
     expect(await collectionNames(other.page)).toEqual(['Alpha'])
@@ -98,8 +88,8 @@ describe.skipIf(!hasChromium)('demo accounts in one browser', () => {
   }, 90_000)
 
   it('uploads a profile image and shows it in the account menu', async () => {
-    const { page, errors } = await device(browser)
-    await signUpAndEnter(page, relay, { email: 'carol@example.com', password: 'carol password 1', name: 'Carol' })
+    const { page, errors } = await device(suite.browser)
+    await signUpAndEnter(page, suite.relay, { email: 'carol@example.com', password: 'carol password 1', name: 'Carol' })
     await openAccountMenu(page)
     await page.getByTestId('open-settings').click()
     const image = await sharp({ create: { width: 96, height: 96, channels: 3, background: '#22aa88' } }).png().toBuffer()

@@ -3,36 +3,24 @@
  * confirmation link from the outbox, a wrong password, and "Trouble signing in?" through the
  * mailed reset link.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import type { TestRelay } from '../helpers/relay.ts'
-import { buildDemo, eventually, device, hasChromium, launchChromium, mailedLink, screenshot, skipReason, startDemoRelay } from './harness.ts'
+import { describe, expect, it } from 'vitest'
+import { device, eventually, hasChromium, mailedLink, screenshot, skipReason, useDemoSuite } from './harness.ts'
 import { signIn, signUp } from './ui.ts'
 
 if (!hasChromium) console.warn(skipReason)
 
 describe.skipIf(!hasChromium)('demo sign-up, confirmation and recovery', () => {
-  let browser: Browser
-  let relay: TestRelay
-
-  beforeAll(async () => {
-    const dist = await buildDemo()
-    ;[browser, relay] = await Promise.all([launchChromium(), startDemoRelay(dist)])
-  }, 60_000)
-  afterAll(async () => {
-    await browser?.close()
-    await relay?.close(true)
-  }, 90_000)
+  const suite = useDemoSuite()
 
   it('signs up, shows the confirm notice, and confirms from the mailed link', async () => {
-    const { page, errors } = await device(browser)
-    await page.goto(relay.url)
+    const { page, errors } = await device(suite.browser)
+    await page.goto(suite.relay.url)
     await screenshot(page, 'sign-in')
     await page.getByTestId('to-signup').click()
     await page.getByTestId('signup-email').waitFor()
     await screenshot(page, 'sign-up')
     const user = { email: 'ada@example.com', password: 'correct horse battery', name: 'Ada Lovelace' }
-    await signUp(page, relay.url, user)
+    await signUp(page, suite.relay.url, user)
     await page.getByRole('heading', { name: 'Confirm your email' }).waitFor()
     expect(await page.textContent('main')).toContain('ada@example.com')
     await screenshot(page, 'confirm-notice')
@@ -40,7 +28,7 @@ describe.skipIf(!hasChromium)('demo sign-up, confirmation and recovery', () => {
     await page.getByTestId('banner-confirm').waitFor()
     await eventually(() => page.getByTestId('sync-badge').textContent()).toContain('IN SYNC')
 
-    const link = await mailedLink(relay.dataDir, user.email, 'confirm')
+    const link = await mailedLink(suite.relay.dataDir, user.email, 'confirm')
     await page.goto(link)
     await page.getByText('Your email is confirmed').waitFor()
     await page.getByTestId('continue').click()
@@ -51,14 +39,14 @@ describe.skipIf(!hasChromium)('demo sign-up, confirmation and recovery', () => {
   }, 90_000)
 
   it('explains a wrong password and resets it through "Trouble signing in?"', async () => {
-    const setup = await device(browser)
+    const setup = await device(suite.browser)
     const user = { email: 'grace@example.com', password: 'first password 1', name: 'Grace' }
-    await signUp(setup.page, relay.url, user)
+    await signUp(setup.page, suite.relay.url, user)
     await setup.page.getByRole('heading', { name: 'Confirm your email' }).waitFor()
     await setup.context.close()
 
-    const { page, errors } = await device(browser)
-    await page.goto(relay.url)
+    const { page, errors } = await device(suite.browser)
+    await page.goto(suite.relay.url)
     await signIn(page, { email: user.email, password: 'not my password' })
     await eventually(() => page.getByTestId('auth-error').textContent()).toContain('do not match')
 
@@ -66,7 +54,7 @@ describe.skipIf(!hasChromium)('demo sign-up, confirmation and recovery', () => {
     await page.getByTestId('recover-email').fill(user.email)
     await page.getByTestId('recover-submit').click()
     await page.getByText('we sent it an email').waitFor()
-    const link = await mailedLink(relay.dataDir, user.email, 'reset')
+    const link = await mailedLink(suite.relay.dataDir, user.email, 'reset')
     await page.goto(link)
     await page.getByTestId('reset-password').fill('second password 2')
     await page.getByTestId('reset-repeat').fill('second password 2')

@@ -3,10 +3,9 @@
  * when they reconnect, nothing lost; and a reload with the relay stopped still shows the
  * whole workspace from the device's own storage.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import type { TestRelay } from '../helpers/relay.ts'
-import { buildDemo, device, eventually, hasChromium, launchChromium, restartRelay, screenshot, skipReason, startDemoRelay } from './harness.ts'
+import { describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { device, eventually, hasChromium, restartRelay, screenshot, skipReason, useDemoSuite } from './harness.ts'
 import { addRequest, createCollection, signIn, signUp, treeRequest } from './ui.ts'
 
 if (!hasChromium) console.warn(skipReason)
@@ -15,21 +14,11 @@ const user = { email: 'dev@example.com', password: 'two devices 12', name: 'Dev'
 const badge = (page: Page) => page.getByTestId('sync-badge').textContent()
 
 describe.skipIf(!hasChromium)('demo on two devices', () => {
-  let browser: Browser
-  let relay: TestRelay
-
-  beforeAll(async () => {
-    const dist = await buildDemo()
-    ;[browser, relay] = await Promise.all([launchChromium(), startDemoRelay(dist)])
-  }, 60_000)
-  afterAll(async () => {
-    await browser?.close()
-    await relay?.close(true)
-  }, 90_000)
+  const suite = useDemoSuite()
 
   it('merges offline edits of the same request from two devices, then works with the relay gone', async () => {
-    const laptop = await device(browser)
-    await signUp(laptop.page, relay.url, user)
+    const laptop = await device(suite.browser)
+    await signUp(laptop.page, suite.relay.url, user)
     await laptop.page.getByTestId('continue').click()
     await createCollection(laptop.page, 'Shared')
     await addRequest(laptop.page, 'Shared', 'Get item', 'https://api.example.com/items/1')
@@ -38,8 +27,8 @@ describe.skipIf(!hasChromium)('demo on two devices', () => {
     await laptop.page.getByTestId('body-text').fill('middle')
     await eventually(() => badge(laptop.page)).toContain('IN SYNC')
 
-    const phone = await device(browser)
-    await phone.page.goto(relay.url)
+    const phone = await device(suite.browser)
+    await phone.page.goto(suite.relay.url)
     await signIn(phone.page, user)
     await phone.page.getByRole('treeitem', { name: 'Collection Shared' }).click()
     await treeRequest(phone.page, 'GET', 'Get item').click()
@@ -47,7 +36,7 @@ describe.skipIf(!hasChromium)('demo on two devices', () => {
     await eventually(() => phone.page.getByTestId('body-text').inputValue()).toBe('middle')
 
     // Both devices lose the relay (it stops), edit, and get it back on the same address.
-    await relay.close()
+    await suite.relay.close()
     await eventually(() => badge(laptop.page)).toContain('OFFLINE')
     await eventually(() => badge(phone.page)).toContain('OFFLINE')
 
@@ -65,7 +54,7 @@ describe.skipIf(!hasChromium)('demo on two devices', () => {
     await phone.page.getByLabel('Value 1', { exact: true }).fill('application/json')
     await screenshot(phone.page, 'offline')
 
-    relay = await restartRelay(relay)
+    suite.relay = await restartRelay(suite.relay)
     for (const { page } of [laptop, phone]) {
       await eventually(() => badge(page)).toContain('IN SYNC')
       await eventually(() => page.getByTestId('request-name').inputValue()).toBe('Get item (v2)')
@@ -78,7 +67,7 @@ describe.skipIf(!hasChromium)('demo on two devices', () => {
     await phone.context.close()
 
     // The relay goes away again; a reload still shows everything, from this device's storage.
-    await relay.close()
+    await suite.relay.close()
     await laptop.page.reload()
     await laptop.page.getByTestId('request-editor').waitFor()
     expect(await laptop.page.getByTestId('request-name').inputValue()).toBe('Get item (v2)')

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { simpleParser } from 'mailparser'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { expect } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import { buildApp } from '../../relay/src/app.ts'
 import type { Config } from '../../relay/src/config.ts'
 import { testConfig, type TestRelay } from '../helpers/relay.ts'
@@ -83,6 +83,29 @@ async function listenAt(config: Config, port: number): Promise<TestRelay> {
  */
 export async function restartRelay(relay: TestRelay): Promise<TestRelay> {
   return listenAt(relay.config, Number(new URL(relay.url).port))
+}
+
+export interface DemoSuite {
+  browser: Browser
+  /** Reassignable: a suite that restarts its relay stores the new one here. */
+  relay: TestRelay
+}
+
+/**
+ * The usual frame of a browser suite, registered around the calling `describe`: the demo built
+ * once, Chromium launched, a relay serving the build (with `env` on top); all closed after.
+ */
+export function useDemoSuite(env: Record<string, string> = {}): DemoSuite {
+  const suite = {} as DemoSuite
+  beforeAll(async () => {
+    const dist = await buildDemo()
+    ;[suite.browser, suite.relay] = await Promise.all([launchChromium(), startDemoRelay(dist, env)])
+  }, 60_000)
+  afterAll(async () => {
+    await suite.browser?.close()
+    await suite.relay?.close(true)
+  }, 90_000)
+  return suite
 }
 
 /** A fresh browser context (one "device") with a page that fails the test on page errors. */

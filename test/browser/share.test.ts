@@ -3,33 +3,21 @@
  * context without an account opens it read-only, sees the owner's edits live, imports a copy
  * it can edit; revoking the link closes the open view.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import type { TestRelay } from '../helpers/relay.ts'
-import { buildDemo, device, eventually, hasChromium, launchChromium, mailedLink, screenshot, skipReason, startDemoRelay } from './harness.ts'
+import { describe, expect, it } from 'vitest'
+import { device, eventually, hasChromium, mailedLink, screenshot, skipReason, useDemoSuite } from './harness.ts'
 import { addRequest, createCollection, signUp, treeRequest } from './ui.ts'
 
 if (!hasChromium) console.warn(skipReason)
 
 describe.skipIf(!hasChromium)('demo collection links', () => {
-  let browser: Browser
-  let relay: TestRelay
-
-  beforeAll(async () => {
-    const dist = await buildDemo()
-    ;[browser, relay] = await Promise.all([launchChromium(), startDemoRelay(dist)])
-  }, 60_000)
-  afterAll(async () => {
-    await browser?.close()
-    await relay?.close(true)
-  }, 90_000)
+  const suite = useDemoSuite()
 
   it('shares a collection read-only and live, imports a copy, and revokes the link', async () => {
-    const owner = await device(browser)
+    const owner = await device(suite.browser)
     const user = { email: 'owner@example.com', password: 'share it please', name: 'Olive Owner' }
-    await signUp(owner.page, relay.url, user)
+    await signUp(owner.page, suite.relay.url, user)
     await owner.page.getByTestId('continue').click()
-    await owner.page.goto(await mailedLink(relay.dataDir, user.email, 'confirm'))
+    await owner.page.goto(await mailedLink(suite.relay.dataDir, user.email, 'confirm'))
     await owner.page.getByText('Your email is confirmed').waitFor()
     await owner.page.getByTestId('continue').click()
     await createCollection(owner.page, 'Public API')
@@ -44,7 +32,7 @@ describe.skipIf(!hasChromium)('demo collection links', () => {
     await screenshot(owner.page, 'share-dialog')
     await owner.page.getByRole('button', { name: 'Close' }).click()
 
-    const viewer = await device(browser)
+    const viewer = await device(suite.browser)
     await viewer.page.goto(link)
     await eventually(() => viewer.page.getByTestId('shared-url').textContent()).toBe('https://api.example.com/things')
     expect(await viewer.page.textContent('header')).toContain('shared by Olive Owner')
@@ -53,7 +41,7 @@ describe.skipIf(!hasChromium)('demo collection links', () => {
     await eventually(() => viewer.page.getByTestId('shared-url').textContent()).toBe('https://api.example.com/v2/things')
     await screenshot(viewer.page, 'shared-view')
 
-    const importer = await device(browser)
+    const importer = await device(suite.browser)
     await importer.page.goto(link)
     await importer.page.getByTestId('import-shared').click()
     await importer.page.getByRole('treeitem', { name: 'Collection Public API' }).waitFor()
@@ -66,7 +54,7 @@ describe.skipIf(!hasChromium)('demo collection links', () => {
     await eventually(() => owner.page.getByTestId('share-link-row').count()).toBe(1)
     await owner.page.getByTestId('revoke-link').click()
     await eventually(() => viewer.page.getByTestId('shared-status').textContent()).toContain('LINK CLOSED')
-    const late = await device(browser)
+    const late = await device(suite.browser)
     await late.page.goto(link)
     await eventually(() => late.page.getByTestId('shared-error').textContent()).toMatch(/revoked|no longer/i)
     for (const d of [owner, viewer, importer, late]) {

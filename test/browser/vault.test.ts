@@ -4,9 +4,8 @@
  * with the recovery key.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import type { TestRelay } from '../helpers/relay.ts'
-import { buildDemo, device, eventually, hasChromium, launchChromium, screenshot, skipReason, startApiServer, startDemoRelay, type ApiServer } from './harness.ts'
+import type { Page } from 'playwright-core'
+import { type ApiServer, device, eventually, hasChromium, screenshot, skipReason, startApiServer, useDemoSuite } from './harness.ts'
 import { addRequest, createCollection, signIn, signUp } from './ui.ts'
 
 if (!hasChromium) console.warn(skipReason)
@@ -19,23 +18,19 @@ async function openGlobals(page: Page): Promise<void> {
 }
 
 describe.skipIf(!hasChromium)('demo vault', () => {
-  let browser: Browser
-  let relay: TestRelay
+  const suite = useDemoSuite()
   let api: ApiServer
 
   beforeAll(async () => {
-    const dist = await buildDemo()
-    ;[browser, relay, api] = await Promise.all([launchChromium(), startDemoRelay(dist), startApiServer()])
-  }, 60_000)
+    api = await startApiServer()
+  })
   afterAll(async () => {
-    await browser?.close()
-    await relay?.close(true)
     await api?.close()
   })
 
   it('seals values, locks them on a new device until approved, and unlocks with the recovery key', async () => {
-    const first = await device(browser)
-    await signUp(first.page, relay.url, user)
+    const first = await device(suite.browser)
+    await signUp(first.page, suite.relay.url, user)
     await first.page.getByTestId('continue').click()
     await openGlobals(first.page)
     await first.page.getByTestId('vault-setup').click()
@@ -59,8 +54,8 @@ describe.skipIf(!hasChromium)('demo vault', () => {
     expect(api.requests.at(-1)?.headers['x-token']).toBe('s3cret-value')
     await eventually(() => first.page.getByTestId('sync-badge').textContent()).toContain('IN SYNC')
 
-    const second = await device(browser)
-    await second.page.goto(relay.url)
+    const second = await device(suite.browser)
+    await second.page.goto(suite.relay.url)
     await signIn(second.page, user)
     await openGlobals(second.page)
     await eventually(() => second.page.getByTestId('vault-notice').textContent()).toContain('cannot read variable values yet')
@@ -76,8 +71,8 @@ describe.skipIf(!hasChromium)('demo vault', () => {
     await second.page.getByRole('button', { name: 'Check again' }).click()
     await eventually(() => second.page.getByTestId('var-value-token').inputValue()).toBe('s3cret-value')
 
-    const third = await device(browser)
-    await third.page.goto(relay.url)
+    const third = await device(suite.browser)
+    await third.page.goto(suite.relay.url)
     await signIn(third.page, user)
     await openGlobals(third.page)
     await third.page.getByTestId('use-recovery-key').click()

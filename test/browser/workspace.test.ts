@@ -5,31 +5,25 @@
  */
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
-import type { TestRelay } from '../helpers/relay.ts'
-import { buildDemo, eventually, device, hasChromium, launchChromium, screenshot, skipReason, startApiServer, startDemoRelay, type ApiServer } from './harness.ts'
+import { type ApiServer, device, eventually, hasChromium, screenshot, skipReason, startApiServer, useDemoSuite } from './harness.ts'
 import { addRequest, answerPrompt, createCollection, treeRequest, useLocally } from './ui.ts'
 
 if (!hasChromium) console.warn(skipReason)
 
 describe.skipIf(!hasChromium)('demo workspace (local only)', () => {
-  let browser: Browser
-  let relay: TestRelay
+  const suite = useDemoSuite()
   let api: ApiServer
 
   beforeAll(async () => {
-    const dist = await buildDemo()
-    ;[browser, relay, api] = await Promise.all([launchChromium(), startDemoRelay(dist), startApiServer()])
-  }, 60_000)
+    api = await startApiServer()
+  })
   afterAll(async () => {
-    await browser?.close()
-    await relay?.close(true)
     await api?.close()
-  }, 90_000)
+  })
 
   it('creates, edits and sends a request, records it in history, and keeps it all across a reload', async () => {
-    const { page, errors } = await device(browser)
-    await useLocally(page, relay.url)
+    const { page, errors } = await device(suite.browser)
+    await useLocally(page, suite.relay.url)
     await screenshot(page, 'home-local')
     await eventually(() => page.getByTestId('sync-badge').textContent()).toContain('LOCAL ONLY')
 
@@ -102,8 +96,8 @@ describe.skipIf(!hasChromium)('demo workspace (local only)', () => {
   }, 90_000)
 
   it('reorders and moves requests by drag and drop and with Alt+arrow keys', async () => {
-    const { page, errors } = await device(browser)
-    await useLocally(page, relay.url)
+    const { page, errors } = await device(suite.browser)
+    await useLocally(page, suite.relay.url)
     await createCollection(page, 'Sorted')
     for (const name of ['One', 'Two', 'Three']) await addRequest(page, 'Sorted', name, `https://x.example/${name}`)
     await page.getByTestId('collection-menu-Sorted').click()
@@ -134,8 +128,8 @@ describe.skipIf(!hasChromium)('demo workspace (local only)', () => {
   }, 90_000)
 
   it('exports a collection as Postman v2.1 and imports it back with folders and requests', async () => {
-    const { page, errors } = await device(browser)
-    await useLocally(page, relay.url)
+    const { page, errors } = await device(suite.browser)
+    await useLocally(page, suite.relay.url)
     await createCollection(page, 'Orders')
     await page.getByTestId('collection-menu-Orders').click()
     await page.getByRole('menuitem', { name: 'New folder' }).click()
