@@ -11,6 +11,7 @@ import { AccountStore, type StoredAccount } from './account-store.ts'
 import { Emitter } from './emitter.ts'
 import { Offline, SignedOut } from './errors.ts'
 import type { Profile, RelayApi, Session } from './relay-api.ts'
+import { withTabLock } from './web-locks.ts'
 
 export type AccountState = 'signed-in' | 'signed-out'
 
@@ -201,13 +202,14 @@ export class Accounts {
 
   /**
    * Rotates the session now (also after the relay rejected the token, close code 4401).
-   * Concurrent calls share one request: a refresh token must never be used twice, since the
-   * relay treats reuse as theft and revokes the whole family.
+   * Concurrent calls share one request, and tabs take turns under a Web Lock: a refresh token
+   * must never be used twice, since the relay treats reuse as theft and revokes the whole
+   * family. The tab that waited finds the pair the other one stored and uses it.
    */
   refresh(id: UserId): Promise<string> {
     let pending = this.#refreshing.get(id)
     if (!pending) {
-      pending = this.#rotate(id).finally(() => this.#refreshing.delete(id))
+      pending = withTabLock(`ferry:refresh:${id}`, () => this.#rotate(id)).finally(() => this.#refreshing.delete(id))
       this.#refreshing.set(id, pending)
     }
     return pending

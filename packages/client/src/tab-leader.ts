@@ -6,6 +6,7 @@
  * sends a heartbeat, the smaller id wins a tie, and a silent leader is replaced.
  */
 import { Emitter } from './emitter.ts'
+import { webLocks, type LockManagerLike } from './web-locks.ts'
 
 export interface LeaderElection {
   readonly isLeader: boolean
@@ -22,15 +23,11 @@ export interface ElectionTimings {
   readonly heartbeatMs?: number
 }
 
-interface LockManagerLike {
-  request(name: string, options: { signal: AbortSignal }, callback: () => Promise<void>): Promise<unknown>
-}
-
 type ElectionEvents = { change: boolean }
 
 /** Elects with Web Locks when the browser has them, else over BroadcastChannel. */
 export function electLeader(name: string, timings: ElectionTimings = {}): LeaderElection {
-  const locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks
+  const locks = webLocks()
   return locks ? new WebLockElection(locks, name) : new BroadcastElection(name, timings)
 }
 
