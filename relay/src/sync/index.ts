@@ -34,6 +34,8 @@ export interface SyncService {
   revoke(grantId: string): number
   /** Rooms currently loaded or loading. */
   readonly loadedRooms: number
+  /** Sync sockets currently open (operators and tests: one per doc per browser, not per tab). */
+  readonly openSockets: number
   /** Stores every accepted update now (tests, shutdown). */
   flush(): Promise<void>
 }
@@ -149,6 +151,9 @@ export default fp(
       },
       get loadedRooms() {
         return rooms.size
+      },
+      get openSockets() {
+        return sessions.size
       },
       flush: () => rooms.flushAll(),
     })

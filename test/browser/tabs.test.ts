@@ -1,0 +1,47 @@
+/**
+ * Several tabs of one browser share one relay socket per doc (leader election over the Web
+ * Locks API, which Chromium has): a second tab adds no socket, and when the leading tab
+ * closes the other takes over and keeps syncing.
+ */
+import { describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { device, eventually, hasChromium, skipReason, useDemoSuite } from './harness.ts'
+import { createCollection, signUp } from './ui.ts'
+
+if (!hasChromium) console.warn(skipReason)
+
+const badge = (page: Page) => page.getByTestId('sync-badge').textContent()
+const collectionNames = (page: Page) => page.locator('[data-collection-row] .label-text').allTextContents()
+
+describe.skipIf(!hasChromium)('demo in several tabs', () => {
+  const suite = useDemoSuite()
+
+  it('opens one socket per doc for all tabs, and hands over when the leading tab closes', async () => {
+    const first = await device(suite.browser)
+    await signUp(first.page, suite.relay.url, { email: 'tabs@example.com', password: 'many tabs open', name: 'Tabby' })
+    expect(await first.page.evaluate(() => 'locks' in navigator)).toBe(true)
+    await first.page.getByTestId('continue').click()
+    await createCollection(first.page, 'Opened first')
+    await eventually(() => badge(first.page)).toContain('IN SYNC')
+    const socketsForOneTab = suite.relay.app.sync.openSockets
+    expect(socketsForOneTab).toBeGreaterThan(0)
+
+    const second = await first.context.newPage()
+    await second.goto(suite.relay.url)
+    await eventually(() => collectionNames(second)).toEqual(['Opened first'])
+    await eventually(() => badge(second)).toContain('IN SYNC')
+    expect(suite.relay.app.sync.openSockets).toBe(socketsForOneTab)
+
+    await first.page.close()
+    await createCollection(second, 'Made after the hand-over')
+    await eventually(() => badge(second)).toContain('IN SYNC')
+    expect(suite.relay.app.sync.openSockets).toBeGreaterThan(0)
+
+    const otherDevice = await device(suite.browser)
+    await otherDevice.page.goto(`${suite.relay.url}/#/signin`)
+    await otherDevice.page.getByTestId('signin-email').fill('tabs@example.com')
+    await otherDevice.page.getByTestId('signin-password').fill('many tabs open')
+    await otherDevice.page.getByTestId('signin-submit').click()
+    await eventually(() => collectionNames(otherDevice.page).then((names) => names.sort())).toEqual(['Made after the hand-over', 'Opened first'])
+  })
+})
