@@ -117,6 +117,11 @@ export class DocWriter {
     await this.#startCompaction()
   }
 
+  /** Resolves when no compaction is running, so the store can be released or closed under it. */
+  async settled(): Promise<void> {
+    if (this.#compaction) await this.#compaction
+  }
+
   /** Stops timers; pending updates stay unstored (call `flush()` first). */
   close(): void {
     this.#closed = true

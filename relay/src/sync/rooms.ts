@@ -109,7 +109,8 @@ export class Rooms {
     this.#rooms.delete(room.name)
     this.#loaded.delete(room.name)
     const unloading = (async () => {
-      if (compact) await room.writer.compact()
+      // A compaction started by heavy writing may still be writing its snapshot.
+      await (compact ? room.writer.compact() : room.writer.settled())
       room.destroy()
       await this.#opts.store.release(room.name)
     })()
