@@ -34,6 +34,13 @@ export function docStoreContract(backend: string, harness: () => Promise<DocStor
       await h.cleanup()
     })
 
+    it('answers ping while open and refuses once closed', async () => {
+      await expect(store.ping()).resolves.toBeUndefined()
+      await store.close()
+      await expect(store.ping()).rejects.toThrow()
+      store = await h.open()
+    })
+
     it('loads a doc never written as empty', async () => {
       expect(await store.load(a)).toEqual({ snapshot: null, updates: [], seq: 0 })
     })

@@ -22,6 +22,9 @@ class FailingSwitch implements DocStore {
   failing = false
   failures = 0
   constructor(private readonly inner: DocStore) {}
+  ping() {
+    return this.inner.ping()
+  }
   load(name: DocName) {
     return this.inner.load(name)
   }

@@ -21,6 +21,8 @@ export interface StoredDoc {
 }
 
 export interface DocStore {
+  /** Resolves when the store can serve reads and writes (`/healthz`); rejects with the reason. */
+  ping(): Promise<void>
   /** Loads a doc; a doc never written loads as `{ snapshot: null, updates: [], seq: 0 }`. */
   load(name: DocName): Promise<StoredDoc>
   /**

@@ -40,7 +40,9 @@ export async function createStores(config: Config): Promise<Stores> {
     accounts,
     docs,
     async check() {
-      return Object.fromEntries(await Promise.all([readiness('accounts', () => accounts.ping())]))
+      return Object.fromEntries(
+        await Promise.all([readiness('accounts', () => accounts.ping()), readiness('docs', () => docs.ping())]),
+      )
     },
     async close() {
       await docs.close()

@@ -13,7 +13,7 @@
  * deletes only segments whose every record the new snapshot covers.
  */
 import { close, constants, open, write } from 'node:fs'
-import { readdir, readFile, rm } from 'node:fs/promises'
+import { access, mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { join } from 'node:path'
 import type { DocName } from '@ferry/protocol'
@@ -61,6 +61,12 @@ export class FilesDocStore implements DocStore {
 
   #context(id: string, kind: 'log' | 'snapshot', through = 0): Buffer {
     return Buffer.from(`ferry/${kind}/v1/${id}/${through}`)
+  }
+
+  async ping(): Promise<void> {
+    if (this.#closed) throw new DocStoreError('closed', 'the document store is closed')
+    await mkdir(this.#root, { recursive: true, mode: 0o700 })
+    await access(this.#root, constants.R_OK | constants.W_OK)
   }
 
   async load(name: DocName): Promise<StoredDoc> {
