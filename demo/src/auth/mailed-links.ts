@@ -5,7 +5,7 @@
  */
 import { h } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
-import { describeError, field, submitting, textInput } from '../ui/form.ts'
+import { describeError, field, submitForm, textInput } from '../ui/form.ts'
 import { href, navigate, type Route } from '../ui/router.ts'
 import type { AppSession } from '../model/session.ts'
 import { authCard, errorBox } from './auth-layout.ts'
@@ -47,21 +47,16 @@ export function recoverScreen(session: AppSession): HTMLElement {
   const alert = errorBox()
   const email = textInput({ type: 'email', autocomplete: 'email', required: true, 'data-testid': 'recover-email' })
   const body = h('div', { style: 'display:grid;gap:14px' })
-  const form: HTMLFormElement = h(
-    'form',
-    {
-      onsubmit: (event: SubmitEvent) => {
-        event.preventDefault()
-        void submitting(form, alert, async () => {
-          const address = email.value.trim()
-          await session.recover(address)
-          body.replaceChildren(
-            h('div', { class: 'alert alert-info', role: 'status' }, icon('send'),
-              h('span', {}, 'If an account exists for ', h('strong', {}, address), ', we sent it an email with your username and a link to choose a new password.')),
-            h('a', { class: 'btn btn-block', href: href(['signin']) }, 'Back to sign in'),
-          )
-        })
-      },
+  const form = submitForm(
+    alert,
+    async () => {
+      const address = email.value.trim()
+      await session.recover(address)
+      body.replaceChildren(
+        h('div', { class: 'alert alert-info', role: 'status' }, icon('send'),
+          h('span', {}, 'If an account exists for ', h('strong', {}, address), ', we sent it an email with your username and a link to choose a new password.')),
+        h('a', { class: 'btn btn-block', href: href(['signin']) }, 'Back to sign in'),
+      )
     },
     alert,
     field('Email', email, 'The address you signed up with.'),
@@ -77,20 +72,15 @@ export function resetScreen(session: AppSession, route: Route): HTMLElement {
   const password = textInput({ type: 'password', autocomplete: 'new-password', required: true, minlength: String(MIN_PASSWORD_LENGTH), 'data-testid': 'reset-password' })
   const repeat = textInput({ type: 'password', autocomplete: 'new-password', required: true, 'data-testid': 'reset-repeat' })
   const body = h('div', { style: 'display:grid;gap:14px' })
-  const form: HTMLFormElement = h(
-    'form',
-    {
-      onsubmit: (event: SubmitEvent) => {
-        event.preventDefault()
-        void submitting(form, alert, async () => {
-          if (password.value !== repeat.value) throw new Error('The two passwords do not match.')
-          await session.resetPassword(token, password.value)
-          body.replaceChildren(
-            h('div', { class: 'alert alert-ok', role: 'status' }, icon('check'), h('span', {}, 'Your password is changed. You were signed out everywhere; sign in with the new password.')),
-            h('a', { class: 'btn btn-primary btn-block', href: href(['signin']) }, 'Sign in'),
-          )
-        })
-      },
+  const form = submitForm(
+    alert,
+    async () => {
+      if (password.value !== repeat.value) throw new Error('The two passwords do not match.')
+      await session.resetPassword(token, password.value)
+      body.replaceChildren(
+        h('div', { class: 'alert alert-ok', role: 'status' }, icon('check'), h('span', {}, 'Your password is changed. You were signed out everywhere; sign in with the new password.')),
+        h('a', { class: 'btn btn-primary btn-block', href: href(['signin']) }, 'Sign in'),
+      )
     },
     alert,
     field('New password', password, `At least ${MIN_PASSWORD_LENGTH} characters.`),

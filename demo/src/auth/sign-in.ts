@@ -5,7 +5,7 @@
  */
 import { h } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
-import { field, submitting, textInput } from '../ui/form.ts'
+import { field, submitForm, textInput } from '../ui/form.ts'
 import { href, navigate, type Route } from '../ui/router.ts'
 import type { AppSession, Provider } from '../model/session.ts'
 import { authCard, errorBox } from './auth-layout.ts'
@@ -38,16 +38,11 @@ export function signInScreen(session: AppSession, route: Route): HTMLElement {
   const alert = errorBox()
   const email = textInput({ type: 'email', autocomplete: 'username', required: true, value: route.query.get('email') ?? '', 'data-testid': 'signin-email' })
   const password = textInput({ type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'signin-password' })
-  const form: HTMLFormElement = h(
-    'form',
-    {
-      onsubmit: (event: SubmitEvent) => {
-        event.preventDefault()
-        void submitting(form, alert, async () => {
-          await session.signIn(email.value.trim(), password.value)
-          navigate([], undefined, true)
-        })
-      },
+  const form = submitForm(
+    alert,
+    async () => {
+      await session.signIn(email.value.trim(), password.value)
+      navigate([], undefined, true)
     },
     alert,
     field('Email', email),
@@ -72,23 +67,18 @@ export function signUpScreen(session: AppSession, route: Route): HTMLElement {
   const name = textInput({ autocomplete: 'name', 'data-testid': 'signup-name' })
   const email = textInput({ type: 'email', autocomplete: 'email', required: true, 'data-testid': 'signup-email' })
   const password = textInput({ type: 'password', autocomplete: 'new-password', required: true, minlength: String(MIN_PASSWORD_LENGTH), 'data-testid': 'signup-password' })
-  const form: HTMLFormElement = h(
-    'form',
-    {
-      onsubmit: (event: SubmitEvent) => {
-        event.preventDefault()
-        void submitting(form, alert, async () => {
-          const address = email.value.trim()
-          await session.signUp(address, password.value, name.value.trim())
-          // Signing in works before confirming; the app then shows a "confirm your email" notice.
-          try {
-            await session.signIn(address, password.value)
-            navigate(['welcome'], { email: address }, true)
-          } catch {
-            navigate(['check-email'], { email: address }, true)
-          }
-        })
-      },
+  const form = submitForm(
+    alert,
+    async () => {
+      const address = email.value.trim()
+      await session.signUp(address, password.value, name.value.trim())
+      // Signing in works before confirming; the app then shows a "confirm your email" notice.
+      try {
+        await session.signIn(address, password.value)
+        navigate(['welcome'], { email: address }, true)
+      } catch {
+        navigate(['check-email'], { email: address }, true)
+      }
     },
     alert,
     field('Name', name, 'Shown to people you share collections with.'),

@@ -36,7 +36,7 @@ export function describeError(error: unknown): string {
 }
 
 /** Runs `action` with the submit button busy and any failure shown in `alert`. */
-export async function submitting(form: HTMLFormElement, alert: HTMLElement, action: () => Promise<void>): Promise<void> {
+async function submitting(form: HTMLFormElement, alert: HTMLElement, action: () => Promise<void>): Promise<void> {
   const button = form.querySelector<HTMLButtonElement>('button[type=submit]')
   const label = button?.textContent ?? ''
   alert.hidden = true
@@ -55,4 +55,19 @@ export async function submitting(form: HTMLFormElement, alert: HTMLElement, acti
       button.textContent = label
     }
   }
+}
+
+/** A form whose submit runs `action` through `submitting` (busy button, errors in `alert`). */
+export function submitForm(alert: HTMLElement, action: () => Promise<void>, ...children: Child[]): HTMLFormElement {
+  const form: HTMLFormElement = h(
+    'form',
+    {
+      onsubmit: (event: SubmitEvent) => {
+        event.preventDefault()
+        void submitting(form, alert, action)
+      },
+    },
+    ...children,
+  )
+  return form
 }
