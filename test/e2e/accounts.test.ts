@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { startSmtp, tokenFromLink, type TestSmtp } from '../helpers/smtp.ts'
+import { call as callRelay, type Answer } from '../helpers/http.ts'
 
 let relay: TestRelay
 let smtp: TestSmtp
@@ -18,14 +19,7 @@ afterAll(async () => {
   await smtp?.close()
 })
 
-async function call(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
-  const headers: Record<string, string> = {}
-  if (body !== undefined) headers['content-type'] = 'application/json'
-  if (token) headers.authorization = `Bearer ${token}`
-  const response = await fetch(relay.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
-  const text = await response.text()
-  return { status: response.status, body: text ? JSON.parse(text) : null }
-}
+const call = (method: string, path: string, body?: unknown, token?: string): Promise<Answer> => callRelay(relay, method, path, token, body)
 
 const PASSWORD = 'correct horse battery'
 

@@ -19,6 +19,7 @@ import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { startSmtp, tokenFromLink, type TestSmtp } from '../helpers/smtp.ts'
 import { rawClient, syncUrl } from '../helpers/sync-clients.ts'
 import { openVaultDevice } from '../helpers/vault-devices.ts'
+import { call, type Answer } from '../helpers/http.ts'
 
 let relay: TestRelay
 let smtp: TestSmtp
@@ -32,11 +33,7 @@ afterAll(async () => {
   await smtp?.close()
 })
 
-async function post(path: string, body: unknown): Promise<any> {
-  const response = await fetch(relay.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-  const text = await response.text()
-  return { status: response.status, body: text ? JSON.parse(text) : null }
-}
+const post = (path: string, body: unknown): Promise<Answer> => call(relay, 'POST', path, undefined, body)
 
 it('keeps the device approved and its secrets readable across a password reset', async () => {
   const email = 'vault-reset@example.test'

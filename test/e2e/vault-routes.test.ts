@@ -9,6 +9,7 @@ import { exportPublicKey, generateEcdhKeyPair, toBase64Url } from '@ferry/crypto
 import { MAX_LIVE_DEVICES } from '../../relay/src/vault/index.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { uniqueEmail } from '../helpers/client-devices.ts'
+import { call as callRelay, type Answer } from '../helpers/http.ts'
 
 let relay: TestRelay
 
@@ -19,14 +20,7 @@ afterAll(async () => {
   await relay?.close(true)
 })
 
-async function call(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const headers: Record<string, string> = {}
-  if (body !== undefined) headers['content-type'] = 'application/json'
-  if (token) headers.authorization = `Bearer ${token}`
-  const response = await fetch(relay.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
-  const text = await response.text()
-  return { status: response.status, body: text ? JSON.parse(text) : null }
-}
+const call = (method: string, path: string, token?: string, body?: unknown): Promise<Answer> => callRelay(relay, method, path, token, body)
 
 const blob = (): string => randomBytes(127).toString('base64url')
 const publicKey = async (): Promise<string> => toBase64Url(await exportPublicKey((await generateEcdhKeyPair()).publicKey))

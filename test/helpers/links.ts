@@ -26,16 +26,4 @@ export async function createUser(relay: TestRelay, options: { name?: string; con
   return { id, token: relay.app.accessTokens.issue(id) }
 }
 
-export interface Answer {
-  status: number
-  body: any
-}
-
-export async function call(relay: TestRelay, method: string, path: string, token?: string, body?: unknown): Promise<Answer> {
-  const headers: Record<string, string> = {}
-  if (body !== undefined) headers['content-type'] = 'application/json'
-  if (token) headers.authorization = `Bearer ${token}`
-  const response = await fetch(relay.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
-  const text = await response.text()
-  return { status: response.status, body: text ? JSON.parse(text) : null }
-}
+export { call, type Answer } from './http.ts'
