@@ -176,25 +176,23 @@ export class DocWriter {
     } else {
       for (const resolve of this.#idleWaiters.splice(0)) resolve()
     }
-    if (!this.#compaction && (this.#logUpdates >= COMPACT_AFTER_UPDATES || this.#logBytes >= COMPACT_AFTER_BYTES)) {
-      setImmediate(() => void this.#startCompaction())
+    if (this.#logUpdates >= COMPACT_AFTER_UPDATES || this.#logBytes >= COMPACT_AFTER_BYTES) {
+      // In a later turn, so the acks above go out before the snapshot is encoded; tracked from
+      // now on, so an unload that starts meanwhile waits for it instead of releasing the store.
+      void this.#startCompaction(new Promise((resolve) => setImmediate(resolve)))
     }
   }
 
-  #startCompaction(): Promise<void> {
-    if (this.#compaction) return this.#compaction
-    const through = this.#seq
-    const folded = { updates: this.#logUpdates, bytes: this.#logBytes }
-    const snapshot = this.#opts.encodeState()
-    this.#compaction = this.#opts.store
-      .compact(this.#opts.name, snapshot, through)
-      .then(
-        () => {
-          this.#logUpdates -= folded.updates
-          this.#logBytes -= folded.bytes
-        },
-        (error: unknown) => this.#opts.log.error({ err: error }, 'compacting a document failed; the log is kept'),
-      )
+  #startCompaction(after: Promise<void> = Promise.resolve()): Promise<void> {
+    this.#compaction ??= after
+      .then(async () => {
+        const through = this.#seq
+        const folded = { updates: this.#logUpdates, bytes: this.#logBytes }
+        await this.#opts.store.compact(this.#opts.name, this.#opts.encodeState(), through)
+        this.#logUpdates -= folded.updates
+        this.#logBytes -= folded.bytes
+      })
+      .catch((error: unknown) => this.#opts.log.error({ err: error }, 'compacting a document failed; the log is kept'))
       .finally(() => {
         this.#compaction = null
       })
