@@ -7,10 +7,9 @@ import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import sharp from 'sharp'
 import type { TestRelay } from '../helpers/relay.ts'
-import { device, eventually, hasChromium, screenshot, skipReason, useDemoSuite } from './harness.ts'
+import { device, eventually, hasChromium, screenshot, useDemoSuite } from './harness.ts'
 import { confirmDialog, createCollection, signIn, signUp } from './ui.ts'
 
-if (!hasChromium) console.warn(skipReason)
 
 const alice = { email: 'alice@example.com', password: 'alice password 1', name: 'Alice' }
 const bob = { email: 'bob@example.com', password: 'bob password 1', name: 'Bob' }

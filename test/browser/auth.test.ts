@@ -4,10 +4,8 @@
  * mailed reset link.
  */
 import { describe, expect, it } from 'vitest'
-import { device, eventually, hasChromium, mailedLink, screenshot, skipReason, useDemoSuite } from './harness.ts'
+import { device, eventually, hasChromium, mailedLink, screenshot, useDemoSuite } from './harness.ts'
 import { signIn, signUp } from './ui.ts'
-
-if (!hasChromium) console.warn(skipReason)
 
 describe.skipIf(!hasChromium)('demo sign-up, confirmation and recovery', () => {
   const suite = useDemoSuite()

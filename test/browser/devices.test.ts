@@ -5,10 +5,9 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { device, eventually, hasChromium, restartRelay, screenshot, skipReason, useDemoSuite } from './harness.ts'
+import { device, eventually, hasChromium, restartRelay, screenshot, useDemoSuite } from './harness.ts'
 import { addRequest, createCollection, signIn, signUp, treeRequest } from './ui.ts'
 
-if (!hasChromium) console.warn(skipReason)
 
 const user = { email: 'dev@example.com', password: 'two devices 12', name: 'Dev' }
 const badge = (page: Page) => page.getByTestId('sync-badge').textContent()

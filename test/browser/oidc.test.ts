@@ -7,9 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import type { TestRelay } from '../helpers/relay.ts'
 import { startOidc, type TestOidc } from '../helpers/oidc.ts'
-import { buildDemo, device, eventually, hasChromium, launchChromium, skipReason, startDemoRelay } from './harness.ts'
-
-if (!hasChromium) console.warn(skipReason)
+import { buildDemo, device, eventually, hasChromium, launchChromium, startDemoRelay } from './harness.ts'
 
 describe.skipIf(!hasChromium)('demo sign-in with an OpenID Connect provider', () => {
   let browser: Browser

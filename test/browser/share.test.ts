@@ -4,10 +4,8 @@
  * it can edit; revoking the link closes the open view.
  */
 import { describe, expect, it } from 'vitest'
-import { device, eventually, hasChromium, mailedLink, screenshot, skipReason, useDemoSuite } from './harness.ts'
+import { device, eventually, hasChromium, mailedLink, screenshot, useDemoSuite } from './harness.ts'
 import { addRequest, createCollection, signUp, treeRequest } from './ui.ts'
-
-if (!hasChromium) console.warn(skipReason)
 
 describe.skipIf(!hasChromium)('demo collection links', () => {
   const suite = useDemoSuite()

@@ -5,10 +5,9 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { device, eventually, hasChromium, skipReason, useDemoSuite } from './harness.ts'
+import { device, eventually, hasChromium, useDemoSuite } from './harness.ts'
 import { createCollection, signUp } from './ui.ts'
 
-if (!hasChromium) console.warn(skipReason)
 
 const badge = (page: Page) => page.getByTestId('sync-badge').textContent()
 const collectionNames = (page: Page) => page.locator('[data-collection-row] .label-text').allTextContents()

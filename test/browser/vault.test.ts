@@ -5,10 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { type ApiServer, device, eventually, hasChromium, screenshot, skipReason, startApiServer, useDemoSuite } from './harness.ts'
+import { type ApiServer, device, eventually, hasChromium, screenshot, startApiServer, useDemoSuite } from './harness.ts'
 import { addRequest, createCollection, signIn, signUp } from './ui.ts'
 
-if (!hasChromium) console.warn(skipReason)
 
 const user = { email: 'vera@example.com', password: 'vault password 1', name: 'Vera' }
 

@@ -5,10 +5,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ApiServer, device, eventually, hasChromium, screenshot, skipReason, startApiServer, useDemoSuite } from './harness.ts'
+import { type ApiServer, device, eventually, hasChromium, screenshot, startApiServer, useDemoSuite } from './harness.ts'
 import { addRequest, answerPrompt, createCollection, treeRequest, useLocally } from './ui.ts'
-
-if (!hasChromium) console.warn(skipReason)
 
 describe.skipIf(!hasChromium)('demo workspace (local only)', () => {
   const suite = useDemoSuite()
