@@ -8,7 +8,7 @@ import type { AccountStore } from './account-store.ts'
 import { LowdbAccountStore } from './lowdb/lowdb-account-store.ts'
 import type { DocStore } from './doc-store.ts'
 import { FilesDocStore } from './files/files-doc-store.ts'
-import { loadMasterKey } from './files/keys.ts'
+import { loadMasterKey } from './keys.ts'
 
 export interface Stores {
   readonly accounts: AccountStore

@@ -1,15 +1,15 @@
 /**
- * Key handling for the files store. The master key (config `FERRY_MASTER_KEY`, or
- * `<dataDir>/keys/master.key` created 0600) never encrypts data itself: it wraps one random
- * AES-256 data key per document and derives the key that hashes doc names into file names,
- * so neither contents nor names are readable at rest.
+ * Key handling for the doc stores (files and PostgreSQL). The master key (config
+ * `FERRY_MASTER_KEY`, or `<dataDir>/keys/master.key` created 0600) never encrypts data itself:
+ * it wraps one random AES-256 data key per document and derives the key that hashes doc names
+ * into doc ids (file names, row keys), so neither contents nor names are readable at rest.
  */
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import type { Config } from '../../config.ts'
-import { ConfigError } from '../../config.ts'
-import { loadOrCreateKeyFile } from '../../key-file.ts'
-import { DocStoreError } from '../doc-store.ts'
+import type { Config } from '../config.ts'
+import { ConfigError } from '../config.ts'
+import { loadOrCreateKeyFile } from '../key-file.ts'
+import { DocStoreError } from './doc-store.ts'
 
 const KEY_BYTES = 32
 
@@ -31,7 +31,15 @@ export class MasterKey {
     this.#nameKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'ferry/doc-file-names/v1', KEY_BYTES))
   }
 
-  /** The doc's directory id: a keyed hash of its name, 64 hex chars. */
+  /**
+   * A value derived from the master key that may be stored in clear: a shared store keeps the
+   * first one it sees, so an instance started with another key is refused before it writes.
+   */
+  verifier(): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.#key, Buffer.alloc(0), 'ferry/master-key-verifier/v1', KEY_BYTES))
+  }
+
+  /** The doc's id at rest (directory name, row key): a keyed hash of its name, 64 hex chars. */
   docId(name: string): string {
     return createHmac('sha256', this.#nameKey).update(name).digest('hex')
   }

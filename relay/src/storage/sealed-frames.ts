@@ -1,5 +1,5 @@
 /**
- * The encrypted framing every file under `docs/` uses. A frame is
+ * The encrypted framing of document bytes at rest (files under `docs/`, PostgreSQL rows). A frame is
  *
  *   [u32 LE ciphertext length][u8 flags][u64 LE counter][12-byte IV][ciphertext ‖ 16-byte GCM tag]
  *
@@ -14,11 +14,22 @@ const IV_BYTES = 12
 const TAG_BYTES = 16
 /** Frames larger than this are rejected when reading: they can only be corruption. */
 export const MAX_FRAME_BYTES = 256 * 1024 * 1024
+/** Snapshots are sealed in chunks of this size: AES-GCM slows down on multi-MB calls. */
+const SNAPSHOT_CHUNK_BYTES = 256 * 1024
+const LAST_CHUNK = 1
 
 export interface Frame {
   readonly flags: number
   readonly counter: number
   readonly plaintext: Buffer
+}
+
+/**
+ * The associated data that ties a frame to its doc and place: log records carry their sequence
+ * number as the frame counter; a snapshot's context names the last record it covers.
+ */
+export function docContext(docId: string, kind: 'log' | 'snapshot', through = 0): Buffer {
+  return Buffer.from(`ferry/${kind}/v1/${docId}/${through}`)
 }
 
 function header(length: number, flags: number, counter: number): Buffer {
@@ -69,6 +80,27 @@ export function openFrames(key: Buffer, context: Buffer, bytes: Buffer): { frame
     pos = end
   }
   return { frames, validLength: pos }
+}
+
+/** Seals `bytes` as numbered chunks of ≤ 256 KiB, the last one flagged (an empty snapshot is one empty chunk). */
+export function sealChunks(key: Buffer, context: Buffer, bytes: Uint8Array): Buffer[] {
+  const parts: Buffer[] = []
+  for (let i = 0, offset = 0; offset < bytes.length || i === 0; i++, offset += SNAPSHOT_CHUNK_BYTES) {
+    const chunk = bytes.subarray(offset, offset + SNAPSHOT_CHUNK_BYTES)
+    const last = offset + SNAPSHOT_CHUNK_BYTES >= bytes.length ? LAST_CHUNK : 0
+    parts.push(sealFrame(key, context, last, i, [chunk]))
+  }
+  return parts
+}
+
+/** Inverse of {@link sealChunks}; null unless every chunk opens, in order, through the flagged last one. */
+export function openChunks(key: Buffer, context: Buffer, bytes: Buffer): Buffer | null {
+  const { frames, validLength } = openFrames(key, context, bytes)
+  const complete =
+    validLength === bytes.length &&
+    frames.length > 0 &&
+    frames.every((f, i) => f.counter === i && (f.flags === LAST_CHUNK) === (i === frames.length - 1))
+  return complete ? Buffer.concat(frames.map((f) => f.plaintext)) : null
 }
 
 /** Packs updates as `[u32 LE length][bytes]…` so one log record can hold a whole group commit. */

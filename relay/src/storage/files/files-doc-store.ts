@@ -18,17 +18,15 @@ import { promisify } from 'node:util'
 import { join } from 'node:path'
 import type { DocName } from '@ferry/protocol'
 import { DocStoreError, type DocStore, type LogSeq, type StoredDoc } from '../doc-store.ts'
+import { MasterKey } from '../keys.ts'
+import { docContext, openChunks, openFrames, packUpdates, sealChunks, sealFrame, unpackUpdates } from '../sealed-frames.ts'
 import { fsyncDir, mkdirDurable, writeFileAtomic } from './fs-util.ts'
-import { MasterKey } from './keys.ts'
-import { openFrames, packUpdates, sealFrame, unpackUpdates } from './sealed-frames.ts'
 
-const SNAPSHOT_CHUNK_BYTES = 256 * 1024
 const SEGMENT_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC
 // Plain descriptors, not FileHandle objects: every loaded doc keeps one open.
 const openFd = promisify(open)
 const writeFd = promisify(write) as (fd: number, buffer: Buffer) => Promise<{ bytesWritten: number }>
 const closeFd = promisify(close)
-const LAST_CHUNK = 1
 const segmentName = (n: number): string => `log-${String(n).padStart(8, '0')}`
 const segmentNumber = (file: string): number | null => (/^log-(\d{8})$/.test(file) ? Number(file.slice(4)) : null)
 
@@ -59,10 +57,6 @@ export class FilesDocStore implements DocStore {
     this.#master = new MasterKey(masterKey)
   }
 
-  #context(id: string, kind: 'log' | 'snapshot', through = 0): Buffer {
-    return Buffer.from(`ferry/${kind}/v1/${id}/${through}`)
-  }
-
   async ping(): Promise<void> {
     if (this.#closed) throw new DocStoreError('closed', 'the document store is closed')
     await mkdir(this.#root, { recursive: true, mode: 0o700 })
@@ -86,7 +80,7 @@ export class FilesDocStore implements DocStore {
     const doc = await this.#open(name, true)
     if (!doc) throw new DocStoreError('io', 'doc could not be created')
     const seq = doc.seq + 1
-    const record = sealFrame(doc.dataKey, this.#context(doc.id, 'log'), 0, seq, packUpdates(updates))
+    const record = sealFrame(doc.dataKey, docContext(doc.id, 'log'), 0, seq, packUpdates(updates))
     try {
       let fresh = false
       if (doc.rotate) await this.#rotate(doc)
@@ -113,15 +107,9 @@ export class FilesDocStore implements DocStore {
     if (!doc) throw new DocStoreError('io', 'doc could not be created')
     // The active segment may have an append in flight; it is dropped by a later compaction.
     doc.rotate = true
-    const context = this.#context(doc.id, 'snapshot', through)
     const head = Buffer.alloc(8)
     head.writeBigUInt64LE(BigInt(through))
-    const parts: Buffer[] = [head]
-    for (let i = 0, offset = 0; offset < snapshot.length || i === 0; i++, offset += SNAPSHOT_CHUNK_BYTES) {
-      const chunk = snapshot.subarray(offset, offset + SNAPSHOT_CHUNK_BYTES)
-      const last = offset + SNAPSHOT_CHUNK_BYTES >= snapshot.length ? LAST_CHUNK : 0
-      parts.push(sealFrame(doc.dataKey, context, last, i, [chunk]))
-    }
+    const parts = [head, ...sealChunks(doc.dataKey, docContext(doc.id, 'snapshot', through), snapshot)]
     try {
       await writeFileAtomic(join(doc.dir, 'snapshot'), parts)
       for (const [n, maxSeq] of doc.segments) {
@@ -221,7 +209,7 @@ export class FilesDocStore implements DocStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
       throw err
     }
-    return openFrames(doc.dataKey, this.#context(doc.id, 'log'), bytes).frames
+    return openFrames(doc.dataKey, docContext(doc.id, 'log'), bytes).frames
   }
 
   async #readSnapshot(doc: DocFiles): Promise<{ snapshot: Uint8Array | null; through: LogSeq }> {
@@ -233,9 +221,8 @@ export class FilesDocStore implements DocStore {
       throw err
     }
     const through = bytes.length >= 8 ? Number(bytes.readBigUInt64LE(0)) : -1
-    const { frames } = openFrames(doc.dataKey, this.#context(doc.id, 'snapshot', through), bytes.subarray(8))
-    const complete = frames.length > 0 && frames.every((f, i) => f.counter === i) && frames.at(-1)!.flags === LAST_CHUNK
-    if (!complete) throw new DocStoreError('corrupt', `the snapshot of doc ${doc.id} is damaged`)
-    return { snapshot: Buffer.concat(frames.map((f) => f.plaintext)), through }
+    const snapshot = openChunks(doc.dataKey, docContext(doc.id, 'snapshot', through), bytes.subarray(8))
+    if (!snapshot) throw new DocStoreError('corrupt', `the snapshot of doc ${doc.id} is damaged`)
+    return { snapshot, through }
   }
 }
