@@ -162,6 +162,11 @@ export function loadConfig(env: Env, cwd = '.'): Config {
     roomIdleMs: int(env, 'ROOM_IDLE_MS', 30_000),
     groupCommitMs: int(env, 'GROUP_COMMIT_MS', 2),
   }
+  if ((config.databaseUrl !== null || config.redisUrl !== null) && (config.masterKey === null || config.jwtSecret === null)) {
+    // Key files are per data dir: relays sharing a database would each make their own, and
+    // then cannot read each other's documents or accept each other's access tokens.
+    throw new ConfigError('DATABASE_URL and REDIS_URL are for several relays, which must share FERRY_MASTER_KEY and FERRY_JWT_SECRET: set both')
+  }
   const errors = [...Value.Errors(ConfigSchema, config)]
   if (errors.length > 0) {
     const first = errors[0]!

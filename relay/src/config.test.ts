@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from './config.ts'
+
+const KEY = 'a'.repeat(64)
+const JWT = 'j'.repeat(32)
+
+describe('loadConfig', () => {
+  it('refuses DATABASE_URL or REDIS_URL unless the master key and JWT secret are shared settings', () => {
+    for (const scaled of [{ DATABASE_URL: 'postgres://db/ferry' }, { REDIS_URL: 'redis://cache' }]) {
+      expect(() => loadConfig(scaled)).toThrow(ConfigError)
+      expect(() => loadConfig({ ...scaled, FERRY_MASTER_KEY: KEY })).toThrow(/FERRY_JWT_SECRET/)
+      expect(loadConfig({ ...scaled, FERRY_MASTER_KEY: KEY, FERRY_JWT_SECRET: JWT }).masterKey).toBe(KEY)
+    }
+  })
+
+  it('runs on embedded storage with key files when nothing is set', () => {
+    const config = loadConfig({})
+    expect([config.databaseUrl, config.redisUrl, config.masterKey, config.jwtSecret]).toEqual([null, null, null, null])
+  })
+
+  it('names the bad setting', () => {
+    expect(() => loadConfig({ TLS_CERT: '/cert.pem' })).toThrow('TLS_CERT and TLS_KEY must be set together')
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/)
+  })
+})
