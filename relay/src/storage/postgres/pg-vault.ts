@@ -1,0 +1,168 @@
+/**
+ * Vault devices and per-account vault records in PostgreSQL. Each write is one transaction
+ * that locks the account's vault row first and the device rows after it (always in that
+ * order, so two writes never deadlock): approvals, revocations and rotations of one account
+ * are serialized across relay instances, and a rotation sees exactly the devices approved
+ * when it commits. Refusals are decided before anything is written.
+ */
+import type pg from 'pg'
+import { err, ok, type Result, type UserId } from '@ferry/protocol'
+import type { DeviceId, DeviceRecord, NewDevice, VaultRecord, VaultRotation, VaultWriteError } from '../account-store.ts'
+import { transaction } from './database.ts'
+import { DEVICE_COLUMNS, toDevice, toVault, VAULT_COLUMNS, type DeviceRow, type Queryable, type VaultRow } from './pg-account-rows.ts'
+import { revokeFamily, sessionFamily } from './pg-tokens.ts'
+
+type VaultResult<T> = Result<T, VaultWriteError>
+
+export async function registerDevice(db: Queryable, device: NewDevice): Promise<DeviceRecord> {
+  const family = device.sessionHash === null ? null : await sessionFamily(db, device.userId, device.sessionHash)
+  const { rows } = await db.query<DeviceRow>(
+    `INSERT INTO ferry_devices (id, user_id, name, public_key, status, created_at, session_family)
+     VALUES ($1, $2, $3, $4, 'pending', $5, $6) RETURNING ${DEVICE_COLUMNS}`,
+    [device.id, device.userId, device.name, device.publicKey, device.createdAt, family],
+  )
+  return toDevice(rows[0]!)
+}
+
+export async function listDevices(db: Queryable, userId: UserId): Promise<DeviceRecord[]> {
+  const { rows } = await db.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM ferry_devices WHERE user_id = $1 ORDER BY created_at, seq`, [userId])
+  return rows.map(toDevice)
+}
+
+export async function getDevice(db: Queryable, userId: UserId, deviceId: DeviceId): Promise<DeviceRecord | null> {
+  const { rows } = await db.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM ferry_devices WHERE id = $1 AND user_id = $2`, [deviceId, userId])
+  return rows[0] === undefined ? null : toDevice(rows[0])
+}
+
+export async function getVault(db: Queryable, userId: UserId): Promise<VaultRecord | null> {
+  const { rows } = await db.query<VaultRow>(`SELECT ${VAULT_COLUMNS} FROM ferry_vaults WHERE user_id = $1`, [userId])
+  return rows[0] === undefined ? null : toVault(rows[0])
+}
+
+async function lockVault(client: pg.PoolClient, userId: UserId): Promise<VaultRecord | null> {
+  const { rows } = await client.query<VaultRow>(`SELECT ${VAULT_COLUMNS} FROM ferry_vaults WHERE user_id = $1 FOR UPDATE`, [userId])
+  return rows[0] === undefined ? null : toVault(rows[0])
+}
+
+interface LockedDevice {
+  readonly device: DeviceRecord
+  readonly sessionFamily: string | null
+}
+
+async function lockDevice(client: pg.PoolClient, userId: UserId, deviceId: DeviceId): Promise<LockedDevice | null> {
+  const { rows } = await client.query<DeviceRow & { session_family: string | null }>(
+    `SELECT ${DEVICE_COLUMNS}, session_family FROM ferry_devices WHERE id = $1 AND user_id = $2 FOR UPDATE`,
+    [deviceId, userId],
+  )
+  const row = rows[0]
+  return row === undefined ? null : { device: toDevice(row), sessionFamily: row.session_family }
+}
+
+/** The device, locked, if it belongs to the user and is not revoked. */
+async function lockUsableDevice(client: pg.PoolClient, userId: UserId, deviceId: DeviceId): Promise<VaultResult<DeviceRecord>> {
+  const locked = await lockDevice(client, userId, deviceId)
+  if (locked === null) return err('no_device')
+  return locked.device.status === 'revoked' ? err('device_revoked') : ok(locked.device)
+}
+
+async function approve(client: pg.PoolClient, deviceId: DeviceId, generation: number, wrappedKey: string, now: number): Promise<DeviceRecord> {
+  const { rows } = await client.query<DeviceRow>(
+    `UPDATE ferry_devices SET status = 'approved', wrapped_key = $2, generation = $3, approved_at = coalesce(approved_at, $4)
+     WHERE id = $1 RETURNING ${DEVICE_COLUMNS}`,
+    [deviceId, wrappedKey, generation, now],
+  )
+  return toDevice(rows[0]!)
+}
+
+export function createVault(
+  pool: pg.Pool,
+  userId: UserId,
+  first: { deviceId: DeviceId; wrappedKey: string; recoveryWrappedKey: string; now: number },
+): Promise<VaultResult<VaultRecord>> {
+  return transaction(pool, async (client): Promise<VaultResult<VaultRecord>> => {
+    // Answered first, as lowdb does; the insert below still decides a race.
+    if ((await getVault(client, userId)) !== null) return err('vault_exists')
+    const device = await lockUsableDevice(client, userId, first.deviceId)
+    if (!device.ok) return device
+    const { rows } = await client.query<VaultRow>(
+      `INSERT INTO ferry_vaults (user_id, generation, recovery_wrapped_key) VALUES ($1, 1, $2)
+       ON CONFLICT (user_id) DO NOTHING RETURNING ${VAULT_COLUMNS}`,
+      [userId, first.recoveryWrappedKey],
+    )
+    if (rows[0] === undefined) return err('vault_exists')
+    await approve(client, first.deviceId, 1, first.wrappedKey, first.now)
+    return ok(toVault(rows[0]))
+  })
+}
+
+export function approveDevice(
+  pool: pg.Pool,
+  userId: UserId,
+  deviceId: DeviceId,
+  approval: { generation: number; wrappedKey: string; now: number },
+): Promise<VaultResult<DeviceRecord>> {
+  return transaction(pool, async (client): Promise<VaultResult<DeviceRecord>> => {
+    const vault = await lockVault(client, userId)
+    if (vault === null) return err('no_vault')
+    const device = await lockUsableDevice(client, userId, deviceId)
+    if (!device.ok) return device
+    if (approval.generation !== vault.generation) return err('stale_generation')
+    return ok(await approve(client, deviceId, approval.generation, approval.wrappedKey, approval.now))
+  })
+}
+
+/** Revokes the device and the session family it registered from; a second revocation changes nothing. */
+export function revokeDevice(pool: pg.Pool, userId: UserId, deviceId: DeviceId, now: number): Promise<VaultResult<DeviceRecord>> {
+  return transaction(pool, async (client): Promise<VaultResult<DeviceRecord>> => {
+    await lockVault(client, userId)
+    const locked = await lockDevice(client, userId, deviceId)
+    if (locked === null) return err('no_device')
+    if (locked.device.status === 'revoked') return ok(locked.device)
+    const { rows } = await client.query<DeviceRow>(
+      `UPDATE ferry_devices SET status = 'revoked', wrapped_key = NULL, generation = NULL, revoked_at = $2, session_family = NULL
+       WHERE id = $1 RETURNING ${DEVICE_COLUMNS}`,
+      [deviceId, now],
+    )
+    await revokeFamily(client, locked.sessionFamily)
+    return ok(toDevice(rows[0]!))
+  })
+}
+
+/** One conditional update; when it matches nothing, the vault is missing or at another generation. */
+export async function setRecoveryKey(db: Queryable, userId: UserId, update: { generation: number; recoveryWrappedKey: string }): Promise<VaultResult<VaultRecord>> {
+  const { rows } = await db.query<VaultRow>(
+    `UPDATE ferry_vaults SET recovery_wrapped_key = $3 WHERE user_id = $1 AND generation = $2 RETURNING ${VAULT_COLUMNS}`,
+    [userId, update.generation, update.recoveryWrappedKey],
+  )
+  if (rows[0] !== undefined) return ok(toVault(rows[0]))
+  return (await getVault(db, userId)) === null ? err('no_vault') : err('stale_generation')
+}
+
+/** True when `wrappedKeys` names exactly the devices in `approved`. */
+function wrapsExactly(approved: readonly string[], wrappedKeys: Readonly<Record<string, string>>): boolean {
+  return Object.keys(wrappedKeys).length === approved.length && approved.every((id) => Object.hasOwn(wrappedKeys, id))
+}
+
+export function rotateVault(pool: pg.Pool, userId: UserId, rotation: VaultRotation): Promise<VaultResult<VaultRecord>> {
+  return transaction(pool, async (client): Promise<VaultResult<VaultRecord>> => {
+    const vault = await lockVault(client, userId)
+    if (vault === null) return err('no_vault')
+    if (rotation.generation !== vault.generation + 1) return err('stale_generation')
+    const { rows: approved } = await client.query<{ id: string }>(
+      `SELECT id FROM ferry_devices WHERE user_id = $1 AND status = 'approved' ORDER BY id FOR UPDATE`,
+      [userId],
+    )
+    const ids = approved.map((device) => device.id)
+    if (!wrapsExactly(ids, rotation.wrappedKeys)) return err('devices_changed')
+    await client.query(
+      `UPDATE ferry_devices d SET wrapped_key = k.key, generation = $2
+       FROM unnest($3::text[], $4::text[]) AS k (id, key) WHERE d.id = k.id AND d.user_id = $1`,
+      [userId, rotation.generation, ids, ids.map((id) => rotation.wrappedKeys[id as DeviceId]!)],
+    )
+    const { rows } = await client.query<VaultRow>(
+      `UPDATE ferry_vaults SET generation = $2, recovery_wrapped_key = $3 WHERE user_id = $1 RETURNING ${VAULT_COLUMNS}`,
+      [userId, rotation.generation, rotation.recoveryWrappedKey],
+    )
+    return ok(toVault(rows[0]!))
+  })
+}
