@@ -60,6 +60,20 @@ describe.skipIf(skipPostgres)('PgAccountStore', () => {
     await expect(store.getUser(randomId<UserId>())).rejects.toThrow(/closed/)
     await expect(pool.query('SELECT 1')).resolves.toBeDefined()
   })
+
+  it('finishes the calls already running before close resolves, so the pool can end right after', async () => {
+    const schema = await createTestSchema()
+    schemas.push(schema)
+    const pool = trackedPool(schema.url)
+    const store = await PgAccountStore.open(pool)
+    const settled: string[] = []
+    const id = randomId<UserId>()
+    const creating = store
+      .createUser({ id, email: `${id.toLowerCase()}@example.test`, name: 'Ada', emailConfirmed: false, passwordHash: null, createdAt: Date.now() })
+      .then((result) => settled.push(result.ok ? 'created' : result.error))
+    await Promise.all([creating, store.close().then(() => settled.push('closed'))])
+    expect(settled).toEqual(['created', 'closed'])
+  })
 })
 
 describe.skipIf(skipPostgres)('PgAccountStore on two relay instances at once', () => {
@@ -167,6 +181,21 @@ describe.skipIf(skipPostgres)('PgAccountStore on two relay instances at once', (
         expect(rotated).toEqual({ status: 'invalid' })
       }
     }
+  })
+
+  it('creates a vault once when two devices set it up on both instances at once', async () => {
+    const user = await newUser()
+    const devices = await Promise.all(
+      [a, b].map((store) => store.registerDevice({ id: randomId<DeviceId>(), userId: user, name: 'Laptop', publicKey: blob(), sessionHash: null, createdAt: Date.now() })),
+    )
+    const results = await Promise.all(
+      [a, b].map((store, i) => store.createVault(user, { deviceId: devices[i]!.id, wrappedKey: blob(), recoveryWrappedKey: blob(), now: Date.now() })),
+    )
+    expect(results.filter((r) => r.ok)).toHaveLength(1)
+    expect(results.filter((r) => !r.ok)).toEqual([{ ok: false, error: 'vault_exists' }])
+    // Only the device that created the vault holds its key.
+    const statuses = (await b.listDevices(user)).map((d) => d.status).sort()
+    expect(statuses).toEqual(['approved', 'pending'])
   })
 
   it('lets one of two vault rotations from the same generation win; the other is told it is stale', async () => {
