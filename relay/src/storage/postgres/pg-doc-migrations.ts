@@ -1,0 +1,40 @@
+/**
+ * The schema of `PgDocStore`, as the append-only migration list of the `docs` component (see
+ * `migrate` in `database.ts`). Nothing here holds a doc name or a byte of content in clear:
+ * `doc_id` is the keyed hash of the name, `data_key` is wrapped by the master key, `record`
+ * and `snapshot` are sealed frames (see `sealed-frames.ts`).
+ *
+ * Each doc has two rows of its own, so the two writers lock different rows: appends lock the
+ * counter row in `ferry_docs`, compactions the row in `ferry_doc_snapshots`. `writer` names the
+ * store instance that wrote a record or snapshot (null: a snapshot merged from several
+ * instances' rows), so a compaction knows when it must merge what it cannot have seen.
+ */
+export const DOC_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE ferry_master_key (
+    id boolean PRIMARY KEY DEFAULT true CHECK (id),
+    verifier bytea NOT NULL
+  );
+
+  CREATE TABLE ferry_docs (
+    doc_id bytea PRIMARY KEY,
+    data_key bytea NOT NULL,
+    seq bigint NOT NULL DEFAULT 0
+  );
+
+  CREATE TABLE ferry_doc_snapshots (
+    doc_id bytea PRIMARY KEY REFERENCES ferry_docs (doc_id),
+    through bigint NOT NULL DEFAULT 0,
+    snapshot bytea,
+    writer uuid
+  );
+
+  CREATE TABLE ferry_doc_records (
+    doc_id bytea NOT NULL REFERENCES ferry_docs (doc_id),
+    seq bigint NOT NULL,
+    record bytea NOT NULL,
+    writer uuid NOT NULL,
+    PRIMARY KEY (doc_id, seq)
+  );
+  `,
+]

@@ -1,0 +1,285 @@
+/**
+ * The scaled-out `DocStore`: documents in PostgreSQL, shared by every relay instance (tables
+ * in `pg-doc-migrations.ts`). At rest it is sealed like the files store: rows are keyed by the
+ * doc id (keyed hash of the name), each doc has a data key wrapped by the master key, and each
+ * record and snapshot is an AES-256-GCM frame whose associated data names its doc and place
+ * (record: sequence number; snapshot: the last record it covers), so rows moved between docs
+ * or positions fail to open.
+ *
+ * Several instances may write one doc at once (each has a room for it; they exchange updates
+ * over the broadcast). Appends number records from a per-doc counter row; compaction merges
+ * what the compacting room may not have seen (see `compact`).
+ */
+import { randomUUID, timingSafeEqual } from 'node:crypto'
+import type pg from 'pg'
+import type { DocName } from '@ferry/protocol'
+import { ConfigError } from '../../config.ts'
+import { DocStoreError, type DocStore, type LogSeq, type StoredDoc } from '../doc-store.ts'
+import { MasterKey } from '../keys.ts'
+import { docContext, openChunks, openFrames, packUpdates, sealChunks, sealFrame, unpackUpdates } from '../sealed-frames.ts'
+import { migrate, transaction } from './database.ts'
+import { mergeYjsUpdates } from './merge-yjs.ts'
+import { DOC_MIGRATIONS } from './pg-doc-migrations.ts'
+
+interface DocKey {
+  /** Hex, for messages and associated data. */
+  readonly id: string
+  /** The same id as the row key. */
+  readonly row: Buffer
+  readonly dataKey: Buffer
+}
+
+interface RecordRow {
+  readonly seq: string
+  readonly record: Buffer
+}
+
+const EMPTY: StoredDoc = Object.freeze({ snapshot: null, updates: Object.freeze([]), seq: 0 })
+
+/** Refuses a master key other than the one the database's docs are sealed with (the first store to open records it). */
+async function checkMasterKey(pool: pg.Pool, master: MasterKey): Promise<void> {
+  const verifier = master.verifier()
+  await pool.query('INSERT INTO ferry_master_key (verifier) VALUES ($1) ON CONFLICT DO NOTHING', [verifier])
+  const { rows } = await pool.query<{ verifier: Buffer }>('SELECT verifier FROM ferry_master_key')
+  const stored = rows[0]?.verifier
+  if (!stored || stored.length !== verifier.length || !timingSafeEqual(stored, verifier)) {
+    throw new ConfigError(
+      'the database holds documents sealed with a different master key: every relay instance must be started with the same FERRY_MASTER_KEY',
+    )
+  }
+}
+
+export class PgDocStore implements DocStore {
+  readonly #pool: pg.Pool
+  readonly #master: MasterKey
+  /** Marks this instance's rows: a compaction skips the merge only over rows it wrote itself. */
+  readonly #writer = randomUUID()
+  /** Unwrapped data keys of the docs in use, by doc id; dropped on `release`. */
+  readonly #keys = new Map<string, DocKey>()
+  readonly #running = new Set<Promise<unknown>>()
+  #closed = false
+
+  private constructor(pool: pg.Pool, master: MasterKey) {
+    this.#pool = pool
+    this.#master = master
+  }
+
+  /** Migrates the `docs` tables and checks the master key; the pool stays the caller's to end. */
+  static async open(pool: pg.Pool, masterKey: Buffer): Promise<PgDocStore> {
+    const master = new MasterKey(masterKey)
+    try {
+      await migrate(pool, 'docs', DOC_MIGRATIONS)
+      await checkMasterKey(pool, master)
+    } catch (cause) {
+      if (cause instanceof ConfigError) throw cause
+      throw new DocStoreError('io', `cannot open the document store: ${(cause as Error).message}`, { cause })
+    }
+    return new PgDocStore(pool, master)
+  }
+
+  ping(): Promise<void> {
+    return this.#run('ping', async () => {
+      await this.#pool.query('SELECT 1 FROM ferry_docs LIMIT 1')
+    })
+  }
+
+  load(name: DocName): Promise<StoredDoc> {
+    return this.#run('loading a doc', async () => {
+      const id = this.#master.docId(name)
+      const row = Buffer.from(id, 'hex')
+      // One snapshot of the database: the counter, snapshot and records agree with each other.
+      const rows = await transaction(this.#pool, async (client) => {
+        await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY')
+        const doc = await client.query<{ data_key: Buffer; seq: string }>(
+          'SELECT data_key, seq FROM ferry_docs WHERE doc_id = $1',
+          [row],
+        )
+        if (!doc.rows[0]) return null
+        const snap = await client.query<{ through: string; snapshot: Buffer | null }>(
+          'SELECT through, snapshot FROM ferry_doc_snapshots WHERE doc_id = $1',
+          [row],
+        )
+        const through = Number(snap.rows[0]?.through ?? 0)
+        const records = await client.query<RecordRow>(
+          'SELECT seq, record FROM ferry_doc_records WHERE doc_id = $1 AND seq > $2 ORDER BY seq',
+          [row, through],
+        )
+        return { ...doc.rows[0], through, snapshot: snap.rows[0]?.snapshot ?? null, records: records.rows }
+      })
+      if (!rows) return EMPTY
+      const key = this.#remember(id, row, rows.data_key)
+      return {
+        snapshot: rows.snapshot && this.#openSnapshot(key, rows.through, rows.snapshot),
+        updates: rows.records.flatMap((r) => this.#openRecord(key, r)),
+        seq: Number(rows.seq),
+      }
+    })
+  }
+
+  append(name: DocName, updates: readonly Uint8Array[]): Promise<LogSeq> {
+    return this.#run('append', async () => {
+      const key = await this.#docKey(name)
+      // The counter row stays locked until COMMIT, so appends to one doc from every instance
+      // commit in sequence order: once record n is visible, so is every record before it.
+      return transaction(this.#pool, async (client) => {
+        const { rows } = await client.query<{ seq: string }>(
+          'UPDATE ferry_docs SET seq = seq + 1 WHERE doc_id = $1 RETURNING seq',
+          [key.row],
+        )
+        if (!rows[0]) throw new DocStoreError('corrupt', `doc ${key.id} lost its counter row`)
+        const seq = Number(rows[0].seq)
+        const record = sealFrame(key.dataKey, docContext(key.id, 'log'), 0, seq, packUpdates(updates))
+        await client.query('INSERT INTO ferry_doc_records (doc_id, seq, record, writer) VALUES ($1, $2, $3, $4)', [
+          key.row,
+          seq,
+          record,
+          this.#writer,
+        ])
+        return seq
+      })
+    })
+  }
+
+  /**
+   * With several instances, the caller's snapshot may lack records ≤ `through`: another
+   * instance's record gets a lower sequence number than ours, but its broadcast may not have
+   * reached our room yet. Dropping those records would lose them. So unless every row involved
+   * (records ≤ `through` and the stored snapshot) was written by this instance — whose room
+   * holds all of it — the new snapshot is the union of the stored snapshot, those records and
+   * the caller's snapshot, built in one `Y.Doc` (applying content twice is a no-op).
+   *
+   * It locks the snapshot row, not the counter row, so appends go on meanwhile; they only add
+   * records above `through`, which stay. Compactions of one doc queue on that lock, and one
+   * that comes late never moves `through` backwards: the stored snapshot already covers it.
+   */
+  compact(name: DocName, snapshot: Uint8Array, through: LogSeq): Promise<void> {
+    return this.#run('compaction', async () => {
+      const key = await this.#docKey(name)
+      await transaction(this.#pool, async (client) => {
+        const { rows } = await client.query<{ through: string; writer: string | null; empty: boolean }>(
+          'SELECT through, writer, snapshot IS NULL AS empty FROM ferry_doc_snapshots WHERE doc_id = $1 FOR UPDATE',
+          [key.row],
+        )
+        const stored = rows[0]
+        if (!stored) throw new DocStoreError('corrupt', `doc ${key.id} lost its snapshot row`)
+        if (Number(stored.through) > through) return
+        const foreign = await client.query<{ found: boolean }>(
+          'SELECT EXISTS (SELECT 1 FROM ferry_doc_records WHERE doc_id = $1 AND seq <= $2 AND writer <> $3) AS found',
+          [key.row, through, this.#writer],
+        )
+        const mine = !foreign.rows[0]?.found && (stored.empty || stored.writer === this.#writer)
+        const result = mine ? snapshot : await this.#merge(client, key, Number(stored.through), snapshot, through)
+        const sealed = Buffer.concat(sealChunks(key.dataKey, docContext(key.id, 'snapshot', through), result))
+        await client.query('UPDATE ferry_doc_snapshots SET through = $2, snapshot = $3, writer = $4 WHERE doc_id = $1', [
+          key.row,
+          through,
+          sealed,
+          mine ? this.#writer : null,
+        ])
+        await client.query('DELETE FROM ferry_doc_records WHERE doc_id = $1 AND seq <= $2', [key.row, through])
+      })
+    })
+  }
+
+  async release(name: DocName): Promise<void> {
+    this.#keys.delete(this.#master.docId(name))
+  }
+
+  /** Stops serving and waits for the operations already running; the pool stays open. */
+  async close(): Promise<void> {
+    this.#closed = true
+    await Promise.allSettled([...this.#running])
+    this.#keys.clear()
+  }
+
+  /** The stored snapshot, records ≤ `through` and `snapshot`, as one update. */
+  async #merge(
+    client: pg.PoolClient,
+    key: DocKey,
+    storedThrough: LogSeq,
+    snapshot: Uint8Array,
+    through: LogSeq,
+  ): Promise<Uint8Array> {
+    const stored = await client.query<{ snapshot: Buffer | null }>(
+      'SELECT snapshot FROM ferry_doc_snapshots WHERE doc_id = $1',
+      [key.row],
+    )
+    const records = await client.query<RecordRow>(
+      'SELECT seq, record FROM ferry_doc_records WHERE doc_id = $1 AND seq <= $2 ORDER BY seq',
+      [key.row, through],
+    )
+    const storedBytes = stored.rows[0]?.snapshot
+    const updates = [snapshot, ...records.rows.flatMap((r) => this.#openRecord(key, r))]
+    if (storedBytes) updates.push(this.#openSnapshot(key, storedThrough, storedBytes))
+    try {
+      return mergeYjsUpdates(updates)
+    } catch (cause) {
+      throw new DocStoreError('corrupt', `doc ${key.id}: a record or snapshot is not a Yjs update`, { cause })
+    }
+  }
+
+  /** The doc's data key, creating the doc's rows (race-free across instances) on first use. */
+  async #docKey(name: DocName): Promise<DocKey> {
+    const id = this.#master.docId(name)
+    const cached = this.#keys.get(id)
+    if (cached) return cached
+    const row = Buffer.from(id, 'hex')
+    const select = 'SELECT data_key FROM ferry_docs WHERE doc_id = $1'
+    let wrapped = (await this.#pool.query<{ data_key: Buffer }>(select, [row])).rows[0]?.data_key
+    if (!wrapped) {
+      const fresh = this.#master.newDataKey(id)
+      wrapped = await transaction(this.#pool, async (client) => {
+        // Another instance may create the doc at the same moment: whichever key commits first wins.
+        await client.query('INSERT INTO ferry_docs (doc_id, data_key) VALUES ($1, $2) ON CONFLICT DO NOTHING', [row, fresh.wrapped])
+        await client.query('INSERT INTO ferry_doc_snapshots (doc_id) VALUES ($1) ON CONFLICT DO NOTHING', [row])
+        return (await client.query<{ data_key: Buffer }>(select, [row])).rows[0]?.data_key
+      })
+      if (!wrapped) throw new DocStoreError('io', `doc ${id} could not be created`)
+    }
+    return this.#remember(id, row, wrapped)
+  }
+
+  #remember(id: string, row: Buffer, wrapped: Buffer): DocKey {
+    const cached = this.#keys.get(id)
+    if (cached) return cached
+    const key = { id, row, dataKey: this.#master.unwrapDataKey(id, wrapped) }
+    this.#keys.set(id, key)
+    return key
+  }
+
+  #openRecord(key: DocKey, row: RecordRow): Uint8Array[] {
+    const seq = Number(row.seq)
+    const { frames, validLength } = openFrames(key.dataKey, docContext(key.id, 'log'), row.record)
+    const frame = frames[0]
+    const message = `record ${seq} of doc ${key.id} is damaged or does not belong there`
+    if (frames.length !== 1 || validLength !== row.record.length || frame?.counter !== seq) {
+      throw new DocStoreError('corrupt', message)
+    }
+    try {
+      return unpackUpdates(frame.plaintext)
+    } catch (cause) {
+      throw new DocStoreError('corrupt', message, { cause })
+    }
+  }
+
+  #openSnapshot(key: DocKey, through: LogSeq, bytes: Buffer): Uint8Array {
+    const snapshot = openChunks(key.dataKey, docContext(key.id, 'snapshot', through), bytes)
+    if (!snapshot) throw new DocStoreError('corrupt', `the snapshot of doc ${key.id} is damaged or does not belong there`)
+    return snapshot
+  }
+
+  /** Runs one operation: refused once closed, tracked so `close` can wait, database errors as `io`. */
+  async #run<T>(what: string, operation: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new DocStoreError('closed', 'the document store is closed')
+    const task = operation().catch((cause: unknown) => {
+      if (cause instanceof DocStoreError) throw cause
+      throw new DocStoreError('io', `${what} failed: ${(cause as Error).message}`, { cause })
+    })
+    this.#running.add(task)
+    try {
+      return await task
+    } finally {
+      this.#running.delete(task)
+    }
+  }
+}
