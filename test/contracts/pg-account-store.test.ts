@@ -174,7 +174,13 @@ describe.skipIf(skipPostgres)('PgAccountStore on two relay instances at once', (
       const token = hash()
       const next = hash()
       await a.createRefreshToken({ hash: token, userId: user, familyId: `signout-${round}`, expiresAt })
-      const [rotated] = await Promise.all([a.rotateRefreshToken(token, { hash: next, expiresAt }, Date.now()), b.revokeRefreshFamily(token)])
+      // The sign-out starts 0–3 round trips after the rotation, so both orders (and the
+      // sign-out waiting on a rotation in flight) occur across the rounds.
+      const signOut = async (): Promise<boolean> => {
+        for (let trip = 0; trip < round % 4; trip++) await b.ping()
+        return b.revokeRefreshFamily(token)
+      }
+      const [rotated] = await Promise.all([a.rotateRefreshToken(token, { hash: next, expiresAt }, Date.now()), signOut()])
       if (rotated.status === 'rotated') {
         expect(await a.rotateRefreshToken(next, { hash: hash(), expiresAt }, Date.now())).toEqual({ status: 'invalid' })
       } else {
