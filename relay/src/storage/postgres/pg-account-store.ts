@@ -40,7 +40,7 @@ import { ServingGate } from './serving-gate.ts'
 
 export class PgAccountStore implements AccountStore {
   readonly #pool: pg.Pool
-  readonly #gate = new ServingGate('the account store is closed')
+  readonly #gate = new ServingGate(() => new Error('the account store is closed'))
 
   private constructor(pool: pg.Pool) {
     this.#pool = pool
