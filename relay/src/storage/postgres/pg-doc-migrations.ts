@@ -36,5 +36,9 @@ export const DOC_MIGRATIONS: readonly string[] = [
     writer uuid NOT NULL,
     PRIMARY KEY (doc_id, seq)
   );
+
+  -- Sealed bytes do not compress: store them out of line without trying.
+  ALTER TABLE ferry_doc_snapshots ALTER COLUMN snapshot SET STORAGE EXTERNAL;
+  ALTER TABLE ferry_doc_records ALTER COLUMN record SET STORAGE EXTERNAL;
   `,
 ]

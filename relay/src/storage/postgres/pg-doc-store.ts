@@ -34,8 +34,6 @@ interface RecordRow {
   readonly record: Buffer
 }
 
-const EMPTY: StoredDoc = Object.freeze({ snapshot: null, updates: Object.freeze([]), seq: 0 })
-
 /** Refuses a master key other than the one the database's docs are sealed with (the first store to open records it). */
 async function checkMasterKey(pool: pg.Pool, master: MasterKey): Promise<void> {
   const verifier = master.verifier()
@@ -106,7 +104,7 @@ export class PgDocStore implements DocStore {
         )
         return { ...doc.rows[0], through, snapshot: snap.rows[0]?.snapshot ?? null, records: records.rows }
       })
-      if (!rows) return EMPTY
+      if (!rows) return { snapshot: null, updates: [], seq: 0 }
       const key = this.#remember(id, row, rows.data_key)
       return {
         snapshot: rows.snapshot && this.#openSnapshot(key, rows.through, rows.snapshot),
@@ -146,7 +144,9 @@ export class PgDocStore implements DocStore {
    * reached our room yet. Dropping those records would lose them. So unless every row involved
    * (records ≤ `through` and the stored snapshot) was written by this instance — whose room
    * holds all of it — the new snapshot is the union of the stored snapshot, those records and
-   * the caller's snapshot, built in one `Y.Doc` (applying content twice is a no-op).
+   * the caller's snapshot, built in one `Y.Doc` (applying content twice is a no-op). A merged
+   * snapshot counts as foreign, since the room that wrote it may lack what was merged in.
+   * The exception keeps a doc served by one instance free of decoding (bytes in, bytes out).
    *
    * It locks the snapshot row, not the counter row, so appends go on meanwhile; they only add
    * records above `through`, which stay. Compactions of one doc queue on that lock, and one
