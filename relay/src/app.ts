@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import helmet from '@fastify/helmet'
 import type { Config } from './config.ts'
+import { createCoordination, type Coordination } from './coordination.ts'
 import { lockDataDir } from './data-dir.ts'
 import { errorBody, HttpError } from './errors.ts'
 import accessTokens from './auth/access-tokens.ts'
@@ -19,7 +20,6 @@ import auth from './auth/index.ts'
 import avatars from './avatars/index.ts'
 import links from './links/index.ts'
 import sync from './sync/index.ts'
-import { createBroadcast } from './sync/broadcast.ts'
 import vault from './vault/index.ts'
 
 declare module 'fastify' {
@@ -62,7 +62,16 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     trustProxy: config.trustProxy,
     ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: false } },
   }) as unknown as FastifyInstance
+  let coordination: Coordination
+  try {
+    coordination = await createCoordination(config, app.log.child({ component: 'coordination' }))
+  } catch (error) {
+    await stores.close()
+    releaseLock()
+    throw error
+  }
   app.addHook('onClose', async () => {
+    await coordination.close()
     await stores.close()
     releaseLock()
   })
@@ -91,16 +100,16 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(accessTokens, { config })
   app.decorate('accounts', stores.accounts)
   await app.register(mail, { config })
-  await app.register(auth, { config })
+  await app.register(auth, { config, rateLimitStore: coordination.rateLimitStore })
   await app.register(avatars, { config })
-  await app.register(sync, { config, docStore: stores.docs, broadcast: createBroadcast(config) })
-  await app.register(links, { config, store: stores.accounts, docStore: stores.docs })
+  await app.register(sync, { config, docStore: stores.docs, broadcast: coordination.broadcast, connectionRate: coordination.connectionRate })
+  await app.register(links, { config, store: stores.accounts, docStore: stores.docs, rateLimitStore: coordination.rateLimitStore })
   await app.register(vault, { store: stores.accounts })
 
   app.get('/healthz', async (_request, reply) => {
-    const storage = await stores.check()
-    const ready = Object.values(storage).every((state) => state === 'ok')
-    return reply.status(ready ? 200 : 503).send({ ok: ready, storage })
+    const [storage, broadcast] = await Promise.all([stores.check(), coordination.check()])
+    const ready = broadcast === 'ok' && Object.values(storage).every((state) => state === 'ok')
+    return reply.status(ready ? 200 : 503).send({ ok: ready, storage, broadcast })
   })
   if (config.demoDir) await app.register(staticPlugin, { root: config.demoDir })
   return app

@@ -45,6 +45,8 @@ const ConfigSchema = Type.Object({
   oidcProviders: Type.Array(OidcProvider),
   databaseUrl: Type.Union([Type.String(), Type.Null()]),
   redisUrl: Type.Union([Type.String(), Type.Null()]),
+  /** Prefix of every Redis key and channel, so deployments (or test suites) can share one Redis. */
+  redisPrefix: Type.String({ minLength: 1, maxLength: 64 }),
   limits: Type.Object({
     /** Largest accepted websocket message, bytes; larger closes the socket with 1009. */
     maxMessageBytes: Type.Integer({ minimum: 1024 }),
@@ -147,6 +149,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
     oidcProviders: oidcProviders(env),
     databaseUrl: str(env, 'DATABASE_URL'),
     redisUrl: str(env, 'REDIS_URL'),
+    redisPrefix: str(env, 'REDIS_PREFIX') ?? 'ferry:',
     limits: {
       maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', 1024 * 1024),
       maxAwarenessBytes: int(env, 'MAX_AWARENESS_BYTES', 16 * 1024),

@@ -23,7 +23,7 @@ describe('health and the data-dir lock', () => {
     try {
       const response = await app.inject({ method: 'GET', url: '/healthz' })
       expect(response.statusCode).toBe(200)
-      expect(response.json()).toEqual({ ok: true, storage: { accounts: 'ok', docs: 'ok' } })
+      expect(response.json()).toEqual({ ok: true, storage: { accounts: 'ok', docs: 'ok' }, broadcast: 'ok' })
       expect(response.headers['x-content-type-options']).toBe('nosniff')
       await app.inject({ method: 'POST', url: '/v1/auth/logout', payload: { refreshToken: 'any' } })
       expect(statSync(join(dataDir, 'keys', 'jwt.key')).mode & 0o777).toBe(0o600)
@@ -39,7 +39,7 @@ describe('health and the data-dir lock', () => {
       await app.accounts.close()
       const response = await app.inject({ method: 'GET', url: '/healthz' })
       expect(response.statusCode).toBe(503)
-      expect(response.json()).toEqual({ ok: false, storage: { accounts: expect.stringContaining('closed'), docs: 'ok' } })
+      expect(response.json()).toEqual({ ok: false, storage: { accounts: expect.stringContaining('closed'), docs: 'ok' }, broadcast: 'ok' })
     } finally {
       await app.close()
     }
@@ -85,7 +85,7 @@ describe('the CLI', () => {
       const port = /listening on http:\/\/0\.0\.0\.0:(\d+)/.exec(first.stdout())![1]
       expect(first.stdout()).toContain(`Mail is written to ${dataDir}/outbox/`)
       await vi.waitFor(() => expect(first.stderr()).toMatch(/WARNING: listening on a non-loopback address without TLS/), { timeout: 5000, interval: 50 })
-      expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ ok: true, storage: { accounts: 'ok', docs: 'ok' } })
+      expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ ok: true, storage: { accounts: 'ok', docs: 'ok' }, broadcast: 'ok' })
       expect((await fetch(`http://127.0.0.1:${port}/v1/me?token=leak-query-token`)).status).toBe(401)
       const login = await fetch(`http://127.0.0.1:${port}/v1/auth/login`, {
         method: 'POST',

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify'
 import rateLimit from '@fastify/rate-limit'
 import type { Config } from '../config.ts'
+import type { Coordination } from '../coordination.ts'
 import accountRoutes from './account-routes.ts'
 import oidc from './oidc/index.ts'
 import { PasswordHasher } from './passwords.ts'
@@ -13,9 +14,15 @@ import profileRoutes from './profile-routes.ts'
 import sessionRoutes from './session-routes.ts'
 import { Sessions } from './sessions.ts'
 
-export default async function auth(app: FastifyInstance, { config }: { config: Config }): Promise<void> {
-  // Limits are applied per route by `attemptLimit`, never globally.
-  await app.register(rateLimit, { global: false })
+export interface AuthOptions {
+  config: Config
+  rateLimitStore: Coordination['rateLimitStore']
+}
+
+export default async function auth(app: FastifyInstance, { config, rateLimitStore }: AuthOptions): Promise<void> {
+  // Limits are applied per route by `attemptLimit`, never globally. A store that cannot
+  // count refuses the attempt (500) rather than allowing unlimited guesses.
+  await app.register(rateLimit, { global: false, ...rateLimitStore })
   const hasher = new PasswordHasher(config.limits.concurrentPasswordHashes)
   const sessions = new Sessions({
     store: app.accounts,

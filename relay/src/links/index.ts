@@ -21,6 +21,7 @@ import rateLimit from '@fastify/rate-limit'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { parseDocName, type UserId } from '@ferry/protocol'
 import type { Config } from '../config.ts'
+import type { Coordination } from '../coordination.ts'
 import { requireUser } from '../auth/access-tokens.ts'
 import { newSecret } from '../auth/secrets.ts'
 import { badRequest, forbidden, httpError, notFound, type HttpError } from '../errors.ts'
@@ -42,6 +43,7 @@ export interface LinksOptions {
   config: Config
   store: AccountStore
   docStore: DocStore
+  rateLimitStore: Coordination['rateLimitStore']
 }
 
 const gone: Readonly<Record<Exclude<LinkUseError, 'unknown'>, () => HttpError>> = {
@@ -63,9 +65,9 @@ function view(link: LinkRecord, now: number): LinkView {
   }
 }
 
-const links: FastifyPluginAsyncTypebox<LinksOptions> = async (app, { config, store, docStore }) => {
+const links: FastifyPluginAsyncTypebox<LinksOptions> = async (app, { config, store, docStore, rateLimitStore }) => {
   // Limits are applied per route (`resolveLimit`), never globally.
-  await app.register(rateLimit, { global: false })
+  await app.register(rateLimit, { global: false, ...rateLimitStore })
   const grants = new LinkGrants(store, app.sync)
   app.sync.addTokenResolver(grants.resolve)
   app.addHook('onClose', async () => grants.close())

@@ -62,7 +62,8 @@ export function encodeAwareness(entries: Iterable<AwarenessEntry>): Uint8Array {
 
 interface Tables<Owner> {
   readonly entries: Map<number, AwarenessEntry>
-  readonly owners: Map<number, Owner>
+  /** Who set each client id: a socket here, or null for a socket on another relay instance. */
+  readonly owners: Map<number, Owner | null>
   readonly claims: Map<Owner, Set<number>>
 }
 
@@ -81,16 +82,24 @@ export class AwarenessStates<Owner> {
     return [...this.#tables.entries.values()].filter((e) => e.state !== 'null')
   }
 
+  /** Current states set by sockets on this instance: the answer to another instance's query. */
+  get ownStates(): AwarenessEntry[] {
+    const tables = this.#tables
+    if (!tables) return []
+    return [...tables.entries.values()].filter((e) => e.state !== 'null' && (tables.owners.get(e.clientId) ?? null) !== null)
+  }
+
   /**
    * Applies the entries `owner` may set (all of them when `owner` is null: another relay
-   * instance) and returns those. Entries for a client id another socket owns are dropped, not
-   * refused: the stock provider re-broadcasts every awareness change it applies, other
-   * clients' included, so they are echoes. A removal of an id nobody owns is dropped too, so
-   * echoing a departed client's removal never makes the echoer its owner.
-   * Throws `not-owner` when one socket claims more client ids than a session may hold.
+   * instance) and returns those. Entries for a client id another socket owns — here or on
+   * another instance — are dropped, not refused: the stock provider re-broadcasts every
+   * awareness change it applies, other clients' included, so they are echoes. A removal of an
+   * id nobody owns is dropped too, so echoing a departed client's removal never makes the
+   * echoer its owner. Throws `not-owner` when one socket claims more client ids than a
+   * session may hold.
    */
   apply(owner: Owner | null, entries: readonly AwarenessEntry[]): AwarenessEntry[] {
-    const accepted = owner === null ? entries : this.#claim(owner, entries)
+    const accepted = owner === null ? this.#remote(entries) : this.#claim(owner, entries)
     for (const entry of accepted) {
       const known = this.#t.entries.get(entry.clientId)
       if (!known || known.clock < entry.clock || (known.clock === entry.clock && entry.state === 'null')) {
@@ -98,6 +107,17 @@ export class AwarenessStates<Owner> {
       }
     }
     return [...accepted]
+  }
+
+  /** Another instance's entries: their ids are its sockets' until it removes them. */
+  #remote(entries: readonly AwarenessEntry[]): readonly AwarenessEntry[] {
+    const owners = this.#t.owners
+    for (const { clientId, state } of entries) {
+      if (owners.has(clientId) && owners.get(clientId) !== null) continue
+      if (state === 'null') owners.delete(clientId)
+      else owners.set(clientId, null)
+    }
+    return entries
   }
 
   #claim(owner: Owner, entries: readonly AwarenessEntry[]): readonly AwarenessEntry[] {

@@ -1,20 +1,62 @@
 /**
- * `Broadcast`: how relay instances that serve the same doc hear each other's updates and
- * awareness. A room sends the raw frames it accepted from its own clients and applies the
- * frames other instances send. The in-process implementation connects the instances of one
- * process through a shared {@link BroadcastHub} (one relay alone: a hub of one, so publish is
- * a no-op); a Redis pub/sub implementation can follow behind the same interface.
+ * `Broadcast`: how relay instances that serve the same doc hear each other. A room sends the
+ * frames it accepted from its own clients, asks the others for what it lacks once it has
+ * loaded (a sync step 1 and an awareness query), answers their questions to the asker alone,
+ * and applies the frames other instances send. Control messages (revoking a share link) go to
+ * every other instance. The in-process implementation connects the instances of one process
+ * through a shared {@link BroadcastHub} (one relay alone: a hub of one, so publishing is a
+ * no-op); `RedisBroadcast` connects processes over Redis pub/sub.
  */
+import { randomBytes } from 'node:crypto'
 import type { DocName } from '@ferry/protocol'
 
-export type FrameListener = (frame: Uint8Array) => void
+/** A random id per broadcast endpoint (per relay instance), 16 bytes as hex. */
+export type InstanceId = string & { readonly __brand: 'InstanceId' }
+
+export const newInstanceId = (): InstanceId => randomBytes(16).toString('hex') as InstanceId
+
+/** A frame (y-websocket framing) another instance published for a doc, and who sent it. */
+export type FrameListener = (frame: Uint8Array, from: InstanceId) => void
+
+/** Longest grant id a control message may carry (link grants are `link:<22 chars>`). */
+export const MAX_GRANT_ID_LENGTH = 128
+
+/** What instances tell each other outside any doc. */
+export type ControlMessage = { readonly kind: 'revoke'; readonly grantId: string }
+
+export type ControlListener = (message: ControlMessage) => void
 
 export interface Broadcast {
-  /** Delivers `frame` (an update or awareness message) to `doc`'s rooms on other instances. */
-  publish(doc: DocName, frame: Uint8Array): void
-  /** Listens for frames other instances publish for `doc`; returns the unsubscribe function. */
-  subscribe(doc: DocName, listener: FrameListener): () => void
+  readonly id: InstanceId
+  /**
+   * Delivers `frame` to `doc`'s rooms on other instances — all of them, or only instance `to`
+   * (an answer to its question). Delivery is at most once, in order per sender.
+   */
+  publish(doc: DocName, frame: Uint8Array, to?: InstanceId): void
+  /**
+   * Listens for frames other instances publish for `doc` (one listener per doc per instance);
+   * resolves once frames published from now on will be heard, with the unsubscribe function.
+   */
+  subscribe(doc: DocName, listener: FrameListener): Promise<() => void>
+  /** Delivers `message` to every other instance. */
+  publishControl(message: ControlMessage): void
+  onControl(listener: ControlListener): void
+  /**
+   * Called when this instance may have missed frames (its subscriptions were re-established
+   * after a lost connection): loaded rooms ask the others again.
+   */
+  onResume(listener: () => void): void
+  /** Resolves while the broadcast can deliver; rejects with the reason otherwise (`/healthz`). */
+  ping(): Promise<void>
   close(): Promise<void>
+}
+
+/** Checks a control message that came from outside this process. */
+export function parseControl(value: unknown): ControlMessage | null {
+  if (typeof value !== 'object' || value === null) return null
+  const { kind, grantId } = value as Record<string, unknown>
+  if (kind !== 'revoke' || typeof grantId !== 'string' || grantId.length === 0 || grantId.length > MAX_GRANT_ID_LENGTH) return null
+  return { kind, grantId }
 }
 
 /** Connects the in-process broadcasts created on it. */
@@ -25,38 +67,50 @@ export class BroadcastHub {
 /**
  * One instance's endpoint on a {@link BroadcastHub}. Listeners live in a plain map per
  * endpoint (one entry per loaded doc), and publishing walks the hub's few endpoints.
+ * Delivery is synchronous.
  */
 export class InProcessBroadcast implements Broadcast {
+  readonly id = newInstanceId()
   readonly #hub: BroadcastHub
   readonly #listeners = new Map<DocName, FrameListener>()
+  readonly #control: ControlListener[] = []
 
   constructor(hub = new BroadcastHub()) {
     this.#hub = hub
     hub.endpoints.add(this)
   }
 
-  publish(doc: DocName, frame: Uint8Array): void {
-    for (const endpoint of this.#hub.endpoints) if (endpoint !== this) endpoint.#listeners.get(doc)?.(frame)
+  publish(doc: DocName, frame: Uint8Array, to?: InstanceId): void {
+    for (const endpoint of this.#hub.endpoints) {
+      if (endpoint !== this && (to === undefined || endpoint.id === to)) endpoint.#listeners.get(doc)?.(frame, this.id)
+    }
   }
 
-  /** One listener per doc per instance (a doc has one room per instance). */
-  subscribe(doc: DocName, listener: FrameListener): () => void {
+  async subscribe(doc: DocName, listener: FrameListener): Promise<() => void> {
     this.#listeners.set(doc, listener)
     return () => {
       if (this.#listeners.get(doc) === listener) this.#listeners.delete(doc)
     }
   }
 
+  publishControl(message: ControlMessage): void {
+    for (const endpoint of this.#hub.endpoints) {
+      if (endpoint !== this) for (const listener of endpoint.#control) listener(message)
+    }
+  }
+
+  onControl(listener: ControlListener): void {
+    this.#control.push(listener)
+  }
+
+  /** The hub never loses frames, so it never resumes. */
+  onResume(): void {}
+
+  async ping(): Promise<void> {}
+
   async close(): Promise<void> {
     this.#listeners.clear()
+    this.#control.length = 0
     this.#hub.endpoints.delete(this)
   }
-}
-
-/** The broadcast `config` selects: in-process unless `REDIS_URL` is set. */
-export function createBroadcast(config: { redisUrl: string | null }): Broadcast {
-  if (config.redisUrl !== null) {
-    throw new Error('REDIS_URL is set, but the Redis broadcast is not available in this build')
-  }
-  return new InProcessBroadcast()
 }

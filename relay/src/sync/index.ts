@@ -17,7 +17,7 @@ import type { DocStore } from '../storage/doc-store.ts'
 import { redactUrl } from '../redact.ts'
 import { authorizeSync, SYNC_PATH_PREFIX, type SyncDecision, type SyncTokenResolver } from './authorize.ts'
 import type { Broadcast } from './broadcast.ts'
-import { ConnectionRate } from './connection-rate.ts'
+import { MemoryConnectionRate, type ConnectionRate } from './connection-rate.ts'
 import { Rooms } from './rooms.ts'
 import { SendBatcher } from './send-batcher.ts'
 import { Session } from './session.ts'
@@ -30,7 +30,10 @@ const SHUTDOWN_FLUSH_MS = 7_000
 export interface SyncService {
   /** Lets another plugin accept its own tokens (share links) on the sync endpoint. */
   addTokenResolver(resolver: SyncTokenResolver): void
-  /** Closes every socket opened with `grantId` (4403); returns how many. */
+  /**
+   * Closes every socket opened with `grantId` (4403), on this instance and every other one
+   * sharing its broadcast; returns how many were open here.
+   */
   revoke(grantId: string): number
   /** Rooms currently loaded or loading. */
   readonly loadedRooms: number
@@ -49,7 +52,10 @@ declare module 'fastify' {
 export interface SyncPluginOptions {
   config: Config
   docStore: DocStore
+  /** Other relay instances; its owner closes it after the app closed. */
   broadcast: Broadcast
+  /** Default: counted in memory. */
+  connectionRate?: ConnectionRate
 }
 
 export default fp(
@@ -71,7 +77,7 @@ export default fp(
       maxAwarenessBytes: config.limits.maxAwarenessBytes,
     })
     const batcher = new SendBatcher()
-    const rate = new ConnectionRate(config.limits.connectionsPerMinutePerIp)
+    const rate = opts.connectionRate ?? new MemoryConnectionRate(config.limits.connectionsPerMinutePerIp)
     const resolvers: SyncTokenResolver[] = []
     const sessions = new Set<Session>()
     let closing = false
@@ -121,33 +127,40 @@ export default fp(
       socket.on('error', (error) => log.debug({ err: error }, 'sync upgrade socket error'))
       log.debug({ url: redactUrl(url) }, 'sync connection')
       if (closing) return refuse(req, socket, head, CloseCode.GoingAway, 'the relay is shutting down')
-      if (!rate.allow(req.socket.remoteAddress ?? '')) {
-        return refuse(req, socket, head, CloseCode.RateLimited, 'too many connections; retry later')
+      const admit = async (): Promise<void> => {
+        if (!(await rate.allow(req.socket.remoteAddress ?? ''))) {
+          return refuse(req, socket, head, CloseCode.RateLimited, 'too many connections; retry later')
+        }
+        const decision = await authorizeSync(url, app.accessTokens, resolvers)
+        if (!decision.ok) return refuse(req, socket, head, decision.code, decision.reason)
+        if (closing) return refuse(req, socket, head, CloseCode.GoingAway, 'the relay is shutting down')
+        wss.handleUpgrade(req, socket, head, (ws) => connect(ws, socket, decision))
       }
-      authorizeSync(url, app.accessTokens, resolvers).then(
-        (decision) => {
-          if (!decision.ok) return refuse(req, socket, head, decision.code, decision.reason)
-          if (closing) return refuse(req, socket, head, CloseCode.GoingAway, 'the relay is shutting down')
-          wss.handleUpgrade(req, socket, head, (ws) => connect(ws, socket, decision))
-        },
-        (error: unknown) => {
-          log.error({ err: error }, 'authorizing a sync connection failed')
-          refuse(req, socket, head, CloseCode.InternalError, 'authorization failed')
-        },
-      )
+      admit().catch((error: unknown) => {
+        log.error({ err: error }, 'authorizing a sync connection failed')
+        refuse(req, socket, head, CloseCode.InternalError, 'authorization failed')
+      })
     }
     app.server.on('upgrade', onUpgrade)
+
+    const closeGrant = (grantId: string): number => {
+      let closed = 0
+      for (const session of sessions) {
+        if (session.grantId !== grantId) continue
+        session.close(CloseCode.Forbidden, 'access was revoked')
+        closed++
+      }
+      return closed
+    }
+    broadcast.onControl((message) => {
+      if (message.kind === 'revoke') closeGrant(message.grantId)
+    })
 
     app.decorate<SyncService>('sync', {
       addTokenResolver: (resolver) => void resolvers.push(resolver),
       revoke(grantId) {
-        let closed = 0
-        for (const session of sessions) {
-          if (session.grantId !== grantId) continue
-          session.close(CloseCode.Forbidden, 'access was revoked')
-          closed++
-        }
-        return closed
+        broadcast.publishControl({ kind: 'revoke', grantId })
+        return closeGrant(grantId)
       },
       get loadedRooms() {
         return rooms.size
@@ -174,9 +187,6 @@ export default fp(
       await Promise.race([Promise.all(closes), deadline])
       clearTimeout(timer)
       if (flushed === 'ok') await rooms.closeAll()
-    })
-    app.addHook('onClose', async () => {
-      await broadcast.close()
     })
   },
   { name: 'sync', dependencies: ['access-tokens'] },

@@ -3,10 +3,16 @@
  * sync step 1 with exactly what a client lacks, and to snapshot it), relays the frames it
  * accepts to the other sockets byte for byte, hands updates to its `DocWriter` and
  * awareness to its `AwarenessStates`.
+ *
+ * Rooms for the same doc on other relay instances are peers over the `Broadcast`: what a room
+ * accepts from its sockets goes to them, and what they accepted is applied here and relayed
+ * to this room's sockets but not stored (its origin stores it). A room that has just loaded
+ * (or whose instance may have missed frames) asks its peers for what it lacks with a sync
+ * step 1 and an awareness query; they answer it alone.
  */
 import * as Y from 'yjs'
 import { decodeMessage, encodeMessage, type DocName } from '@ferry/protocol'
-import type { Broadcast } from './broadcast.ts'
+import type { Broadcast, InstanceId } from './broadcast.ts'
 import { AwarenessStates, decodeAwareness, encodeAwareness } from './awareness-states.ts'
 import { DocWriter, type DocWriterOptions, type PersistedListener } from './doc-writer.ts'
 
@@ -17,6 +23,9 @@ export interface RoomMember extends PersistedListener {
   readonly readOnly: boolean
   send(frame: Uint8Array): void
 }
+
+/** The transaction origin of updates another instance accepted. */
+const REMOTE = Symbol('remote')
 
 export class Room {
   readonly members = new Set<RoomMember>()
@@ -32,6 +41,8 @@ export class Room {
     readonly doc: Y.Doc,
     opts: {
       broadcast: Broadcast
+      /** Ends the room's subscription on the broadcast (made before the doc loaded). */
+      unsubscribe: () => void
       maxAwarenessBytes: number
       writer: Omit<DocWriterOptions, 'name' | 'encodeState' | 'encodeStateVector'>
     },
@@ -49,7 +60,7 @@ export class Room {
       if (tr.deleteSet.clients.size > 0) this.#changed = true
       else for (const [client, clock] of tr.afterState) if (tr.beforeState.get(client) !== clock) this.#changed = true
     })
-    this.#unsubscribe = opts.broadcast.subscribe(name, (frame) => this.#applyRemote(frame))
+    this.#unsubscribe = opts.unsubscribe
   }
 
   /** Greets a new socket: the relay's sync step 1 (unless read-only) and the current awareness. */
@@ -78,11 +89,7 @@ export class Room {
    * when it is already an update message.
    */
   applyUpdate(member: RoomMember, update: Uint8Array, frame: Uint8Array | null): void {
-    Y.decodeUpdate(update)
-    this.#changed = false
-    Y.applyUpdate(this.doc, update, member)
-    const store = this.doc.store
-    if (this.#changed || store.pendingStructs !== null || store.pendingDs !== null) {
+    if (this.#apply(update, member)) {
       this.#relay(member, frame ?? encodeMessage({ type: 'sync-update', update }))
       this.writer.add(update)
     }
@@ -104,6 +111,50 @@ export class Room {
     member.send(encodeMessage({ type: 'awareness', update: encodeAwareness(this.awareness.states) }))
   }
 
+  /** Asks the rooms for this doc on other instances for the updates and awareness this room lacks. */
+  catchUp(): void {
+    this.#broadcast.publish(this.name, encodeMessage({ type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) }))
+    this.#broadcast.publish(this.name, encodeMessage({ type: 'query-awareness' }))
+  }
+
+  /**
+   * A frame from this doc's room on instance `from`: updates and awareness it accepted (or
+   * its answers to this room's questions), and its own questions. Anything malformed is
+   * dropped; peers run the same code, so that is a bug or a stranger on the channel.
+   */
+  applyRemote(frame: Uint8Array, from: InstanceId): void {
+    const decoded = decodeMessage(frame)
+    if (!decoded.ok) return
+    const message = decoded.value
+    try {
+      switch (message.type) {
+        case 'sync-update':
+        case 'sync-step2':
+          if (this.#apply(message.update, REMOTE)) {
+            this.#relayLocal(message.type === 'sync-update' ? frame : encodeMessage({ type: 'sync-update', update: message.update }))
+          }
+          break
+        case 'sync-step1':
+          this.#broadcast.publish(this.name, encodeMessage({ type: 'sync-step2', update: Y.encodeStateAsUpdate(this.doc, message.stateVector) }), from)
+          break
+        case 'awareness': {
+          const entries = decodeAwareness(message.update, this.#maxAwarenessBytes)
+          if (this.awareness.apply(null, entries).length > 0) this.#relayLocal(frame)
+          break
+        }
+        case 'query-awareness': {
+          const own = this.awareness.ownStates
+          if (own.length > 0) this.#broadcast.publish(this.name, encodeMessage({ type: 'awareness', update: encodeAwareness(own) }), from)
+          break
+        }
+        default:
+          break
+      }
+    } catch {
+      // A malformed update, state vector or awareness update: dropped like a bad frame.
+    }
+  }
+
   /** Stops listening to other instances and frees the doc. */
   destroy(): void {
     this.#unsubscribe()
@@ -111,23 +162,24 @@ export class Room {
     this.doc.destroy()
   }
 
+  /**
+   * Applies `update` (decoded in full first, so a malformed one throws without touching the
+   * doc); true when it changed the doc or waits for missing updates, i.e. is worth relaying.
+   */
+  #apply(update: Uint8Array, origin: unknown): boolean {
+    Y.decodeUpdate(update)
+    this.#changed = false
+    Y.applyUpdate(this.doc, update, origin)
+    const store = this.doc.store
+    return this.#changed || store.pendingStructs !== null || store.pendingDs !== null
+  }
+
   #relay(from: RoomMember | null, frame: Uint8Array): void {
-    for (const member of this.members) if (member !== from) member.send(frame)
+    this.#relayLocal(frame, from)
     this.#broadcast.publish(this.name, frame)
   }
 
-  /** A frame another relay instance accepted (and stores itself). */
-  #applyRemote(frame: Uint8Array): void {
-    const decoded = decodeMessage(frame)
-    if (!decoded.ok) return
-    const message = decoded.value
-    try {
-      if (message.type === 'sync-update') Y.applyUpdate(this.doc, message.update, 'remote')
-      else if (message.type === 'awareness') this.awareness.apply(null, decodeAwareness(message.update, this.#maxAwarenessBytes))
-      else return
-    } catch {
-      return
-    }
-    for (const member of this.members) member.send(frame)
+  #relayLocal(frame: Uint8Array, from: RoomMember | null = null): void {
+    for (const member of this.members) if (member !== from) member.send(frame)
   }
 }

@@ -3,13 +3,24 @@
  * last socket left — after its updates are stored and its log is compacted, so an unloaded
  * doc costs no memory. A doc is never loaded while its previous room is still unloading (the
  * two would race on the store).
+ *
+ * A room subscribes to its doc on the broadcast before it loads, keeps what arrives meanwhile,
+ * and asks the other instances for what it lacks once loaded: an update another instance
+ * accepted but had not stored when this one loaded, or whose frame raced the load, reaches
+ * this room's clients without any of them resyncing.
  */
 import * as Y from 'yjs'
 import type { FastifyBaseLogger } from 'fastify'
 import type { DocName } from '@ferry/protocol'
 import type { DocStore } from '../storage/doc-store.ts'
-import type { Broadcast } from './broadcast.ts'
+import type { Broadcast, FrameListener, InstanceId } from './broadcast.ts'
 import { Room, type RoomMember } from './room.ts'
+
+/**
+ * Frames kept for a room while it loads; past this they are dropped, and the room's question
+ * once loaded brings what they held.
+ */
+const MAX_FRAMES_WHILE_LOADING = 1024
 
 export interface RoomsOptions {
   store: DocStore
@@ -30,6 +41,9 @@ export class Rooms {
 
   constructor(opts: RoomsOptions) {
     this.#opts = opts
+    opts.broadcast.onResume(() => {
+      for (const room of this.#loaded.values()) room.catchUp()
+    })
   }
 
   /** Rooms loaded or loading. */
@@ -80,14 +94,26 @@ export class Rooms {
 
   async #load(name: DocName): Promise<Room> {
     await this.#unloading.get(name)
-    const stored = await this.#opts.store.load(name)
+    let room: Room | null = null
+    const early: Array<[Uint8Array, InstanceId]> = []
+    const listener: FrameListener = (frame, from) => {
+      if (room) room.applyRemote(frame, from)
+      else if (early.length < MAX_FRAMES_WHILE_LOADING) early.push([frame, from])
+    }
+    const [subscribed, loaded] = await Promise.allSettled([this.#opts.broadcast.subscribe(name, listener), this.#opts.store.load(name)])
+    if (subscribed.status === 'rejected' || loaded.status === 'rejected') {
+      if (subscribed.status === 'fulfilled') subscribed.value()
+      throw subscribed.status === 'rejected' ? subscribed.reason : (loaded as PromiseRejectedResult).reason
+    }
+    const stored = loaded.value
     const doc = new Y.Doc()
     Y.transact(doc, () => {
       if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot)
       for (const update of stored.updates) Y.applyUpdate(doc, update)
     })
-    return new Room(name, doc, {
+    room = new Room(name, doc, {
       broadcast: this.#opts.broadcast,
+      unsubscribe: subscribed.value,
       maxAwarenessBytes: this.#opts.maxAwarenessBytes,
       writer: {
         store: this.#opts.store,
@@ -100,6 +126,9 @@ export class Rooms {
         },
       },
     })
+    for (const [frame, from] of early.splice(0)) room.applyRemote(frame, from)
+    room.catchUp()
+    return room
   }
 
   async #unload(room: Room, compact = true): Promise<void> {
