@@ -20,6 +20,7 @@ import { docContext, openChunks, openFrames, packUpdates, sealChunks, sealFrame,
 import { migrate, transaction } from './database.ts'
 import { mergeYjsUpdates } from './merge-yjs.ts'
 import { DOC_MIGRATIONS } from './pg-doc-migrations.ts'
+import { ServingGate } from './serving-gate.ts'
 
 interface DocKey {
   /** Hex, for messages and associated data. */
@@ -54,8 +55,7 @@ export class PgDocStore implements DocStore {
   readonly #writer = randomUUID()
   /** Unwrapped data keys of the docs in use, by doc id; dropped on `release`. */
   readonly #keys = new Map<string, DocKey>()
-  readonly #running = new Set<Promise<unknown>>()
-  #closed = false
+  readonly #gate = new ServingGate(() => new DocStoreError('closed', 'the document store is closed'))
 
   private constructor(pool: pg.Pool, master: MasterKey) {
     this.#pool = pool
@@ -187,8 +187,7 @@ export class PgDocStore implements DocStore {
 
   /** Stops serving and waits for the operations already running; the pool stays open. */
   async close(): Promise<void> {
-    this.#closed = true
-    await Promise.allSettled([...this.#running])
+    await this.#gate.close()
     this.#keys.clear()
   }
 
@@ -268,18 +267,13 @@ export class PgDocStore implements DocStore {
     return snapshot
   }
 
-  /** Runs one operation: refused once closed, tracked so `close` can wait, database errors as `io`. */
-  async #run<T>(what: string, operation: () => Promise<T>): Promise<T> {
-    if (this.#closed) throw new DocStoreError('closed', 'the document store is closed')
-    const task = operation().catch((cause: unknown) => {
-      if (cause instanceof DocStoreError) throw cause
-      throw new DocStoreError('io', `${what} failed: ${(cause as Error).message}`, { cause })
-    })
-    this.#running.add(task)
-    try {
-      return await task
-    } finally {
-      this.#running.delete(task)
-    }
+  /** Runs one operation through the gate (refused once closed; `close` waits for it), database errors as `io`. */
+  #run<T>(what: string, operation: () => Promise<T>): Promise<T> {
+    return this.#gate.run(() =>
+      operation().catch((cause: unknown) => {
+        if (cause instanceof DocStoreError) throw cause
+        throw new DocStoreError('io', `${what} failed: ${(cause as Error).message}`, { cause })
+      }),
+    )
   }
 }
