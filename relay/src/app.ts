@@ -4,7 +4,7 @@
  * `inject()` or listen on port 0.
  */
 import { readFileSync } from 'node:fs'
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
 import helmet from '@fastify/helmet'
 import type { Config } from './config.ts'
 import { createCoordination, type Coordination } from './coordination.ts'
@@ -42,8 +42,10 @@ const FASTIFY_ERROR_CODES: Readonly<Record<string, string>> = {
 export async function buildApp(config: Config): Promise<FastifyInstance> {
   const releaseLock = lockDataDir(config.dataDir)
   let stores: Stores
+  // The logger exists once the app does; a pooled connection can only fail after that.
+  let log: FastifyBaseLogger | null = null
   try {
-    stores = await createStores(config)
+    stores = await createStores(config, (error) => log?.error({ err: error }, 'an idle database connection failed'))
   } catch (error) {
     releaseLock()
     throw error
@@ -75,6 +77,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     await stores.close()
     releaseLock()
   })
+  log = app.log
   app.decorate('config', config)
 
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {

@@ -1,6 +1,7 @@
 /**
  * The one place that chooses storage backends from config. The embedded default keeps
- * everything under the data dir; `DATABASE_URL` will select PostgreSQL once that backend exists.
+ * everything under the data dir; `DATABASE_URL` puts accounts and documents in PostgreSQL,
+ * where several relays can share them.
  */
 import { join } from 'node:path'
 import type { Config } from '../config.ts'
@@ -9,6 +10,9 @@ import { LowdbAccountStore } from './lowdb/lowdb-account-store.ts'
 import type { DocStore } from './doc-store.ts'
 import { FilesDocStore } from './files/files-doc-store.ts'
 import { loadMasterKey } from './keys.ts'
+import { openPool } from './postgres/database.ts'
+import { PgAccountStore } from './postgres/pg-account-store.ts'
+import { PgDocStore } from './postgres/pg-doc-store.ts'
 
 export interface Stores {
   readonly accounts: AccountStore
@@ -29,13 +33,38 @@ async function readiness(name: string, ping: () => Promise<void>): Promise<[stri
   }
 }
 
-/** Opens the stores `config` selects. */
-export async function createStores(config: Config): Promise<Stores> {
-  if (config.databaseUrl !== null) {
-    throw new Error('DATABASE_URL is set, but the PostgreSQL account store is not available in this build')
-  }
+/** What a backend pair needs closed, after both stores are. */
+interface Opened {
+  accounts: AccountStore
+  docs: DocStore
+  release?: () => Promise<void>
+}
+
+async function openEmbedded(config: Config): Promise<Opened> {
   const accounts = await LowdbAccountStore.open({ dir: config.dataDir })
-  const docs = new FilesDocStore(join(config.dataDir, 'docs'), loadMasterKey(config))
+  return { accounts, docs: new FilesDocStore(join(config.dataDir, 'docs'), loadMasterKey(config)) }
+}
+
+async function openPostgres(url: string, config: Config, onBackgroundError: (error: Error) => void): Promise<Opened> {
+  const pool = openPool(url, onBackgroundError)
+  try {
+    const accounts = await PgAccountStore.open(pool)
+    const docs = await PgDocStore.open(pool, loadMasterKey(config))
+    return { accounts, docs, release: () => pool.end() }
+  } catch (error) {
+    await pool.end()
+    throw error
+  }
+}
+
+/**
+ * Opens the stores `config` selects: PostgreSQL for both when `DATABASE_URL` is set, else the
+ * embedded ones. `onBackgroundError` hears errors no request is waiting for (a pooled
+ * connection dropped while idle), which must not crash the relay.
+ */
+export async function createStores(config: Config, onBackgroundError: (error: Error) => void): Promise<Stores> {
+  const { accounts, docs, release } =
+    config.databaseUrl === null ? await openEmbedded(config) : await openPostgres(config.databaseUrl, config, onBackgroundError)
   return {
     accounts,
     docs,
@@ -47,6 +76,7 @@ export async function createStores(config: Config): Promise<Stores> {
     async close() {
       await docs.close()
       await accounts.close()
+      await release?.()
     },
   }
 }
