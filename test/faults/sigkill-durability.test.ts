@@ -2,12 +2,14 @@
  * `kill -9` loses no acknowledged update: a client keeps writing, the relay process is killed
  * the moment a `persisted` arrives, restarted on the same data dir, and every update the last
  * ack covered (and every earlier one) is there. Repeated, so the kill lands at many points of
- * the commit pipeline.
+ * the commit pipeline. Once on the embedded files store, once on PostgreSQL.
  */
+import { randomBytes } from 'node:crypto'
 import { rmSync } from 'node:fs'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { processToken, spawnRelay } from '../helpers/relay-process.ts'
+import { createTestSchema, skipPostgres, type TestSchema } from '../helpers/postgres.ts'
 import { tempDataDir } from '../helpers/relay.ts'
 import { rawClient, syncUrl } from '../helpers/sync-clients.ts'
 
@@ -24,15 +26,28 @@ async function loadFromRelay(wsUrl: string, token: string): Promise<Y.Doc> {
   return doc
 }
 
-describe('SIGKILL durability', () => {
+describe.each([
+  { backend: 'files', skip: false },
+  { backend: 'PostgreSQL', skip: skipPostgres },
+])('SIGKILL durability on $backend', ({ backend, skip }) => {
   const dataDir = tempDataDir()
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+  let schema: TestSchema | null = null
+  let env: Record<string, string> = {}
+  beforeAll(async () => {
+    if (skip || backend !== 'PostgreSQL') return
+    schema = await createTestSchema()
+    env = { DATABASE_URL: schema.url, FERRY_MASTER_KEY: randomBytes(32).toString('base64') }
+  })
+  afterAll(async () => {
+    rmSync(dataDir, { recursive: true, force: true })
+    await schema?.drop()
+  })
 
-  it(`keeps every acknowledged update across ${ROUNDS} kills in a row`, async () => {
+  it.skipIf(skip)(`keeps every acknowledged update across ${ROUNDS} kills in a row`, async () => {
     const token = await processToken('alice')
     const acked: string[] = []
     for (let round = 0; round < ROUNDS; round++) {
-      const relay = await spawnRelay(dataDir)
+      const relay = await spawnRelay(dataDir, env)
       const doc = await loadFromRelay(relay.wsUrl, token)
       expect(doc.getArray<string>('entries').toArray()).toEqual(expect.arrayContaining(acked))
       const writer = await rawClient(syncUrl(relay.wsUrl, DOC, token, true))
@@ -58,7 +73,7 @@ describe('SIGKILL durability', () => {
       expect(covered.length).toBeGreaterThan(0)
       acked.push(...covered)
     }
-    const relay = await spawnRelay(dataDir)
+    const relay = await spawnRelay(dataDir, env)
     const final = await loadFromRelay(relay.wsUrl, token)
     relay.child.kill('SIGKILL')
     await relay.exited

@@ -32,9 +32,11 @@ export interface DocStore {
    */
   append(name: DocName, updates: readonly Uint8Array[]): Promise<LogSeq>
   /**
-   * Stores `snapshot`, which must contain every record up to and including `through`, and
-   * drops those records. May run concurrently with `append`. A crash at any point leaves either
-   * the old or the new state loadable.
+   * Stores `snapshot`, which holds every record up to and including `through` that the caller
+   * wrote or loaded, and drops those records. A store shared by several relays must keep the
+   * records other instances wrote up to `through` (their broadcast may not have reached the
+   * caller yet): PostgreSQL merges them in. May run concurrently with `append`. A crash at any
+   * point leaves either the old or the new state loadable.
    */
   compact(name: DocName, snapshot: Uint8Array, through: LogSeq): Promise<void>
   /** Forgets cached handles for a doc that is no longer loaded. Its data stays. */
