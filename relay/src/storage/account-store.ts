@@ -184,6 +184,11 @@ export function linkUseError(link: LinkRecord, now: number): Exclude<LinkUseErro
   return null
 }
 
+/** True when a rotation wraps the new key for exactly `approved` (no device left out, none extra). Every backend decides by this. */
+export function wrapsExactly(approved: readonly string[], wrappedKeys: Readonly<Record<string, string>>): boolean {
+  return Object.keys(wrappedKeys).length === approved.length && approved.every((id) => Object.hasOwn(wrappedKeys, id))
+}
+
 export interface AccountStore {
   /** Resolves when the store can serve reads and writes; rejects with the reason otherwise. */
   ping(): Promise<void>

@@ -4,7 +4,7 @@
  * write, which is what makes every one of them atomic.
  */
 import { err, ok, type Result, type UserId } from '@ferry/protocol'
-import type { DeviceId, DeviceRecord, NewDevice, VaultRecord, VaultRotation, VaultWriteError } from '../account-store.ts'
+import { wrapsExactly, type DeviceId, type DeviceRecord, type NewDevice, type VaultRecord, type VaultRotation, type VaultWriteError } from '../account-store.ts'
 
 interface StoredDevice extends DeviceRecord {
   /** The refresh-token family the device registered from; revoked with the device. */
@@ -143,8 +143,7 @@ export function rotateVault(tables: VaultTables, userId: UserId, rotation: Vault
   if (vault === null) return err('no_vault')
   if (rotation.generation !== vault.generation + 1) return err('stale_generation')
   const approved = Object.values(tables.devices ?? {}).filter((d) => d.userId === userId && d.status === 'approved')
-  const wrapped = Object.keys(rotation.wrappedKeys)
-  if (wrapped.length !== approved.length || approved.some((d) => !Object.hasOwn(rotation.wrappedKeys, d.id))) return err('devices_changed')
+  if (!wrapsExactly(approved.map((device) => device.id), rotation.wrappedKeys)) return err('devices_changed')
   for (const device of approved) {
     tables.devices![device.id] = { ...device, wrappedKey: rotation.wrappedKeys[device.id]!, generation: rotation.generation }
   }

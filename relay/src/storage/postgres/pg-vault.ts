@@ -7,7 +7,7 @@
  */
 import type pg from 'pg'
 import { err, ok, type Result, type UserId } from '@ferry/protocol'
-import type { DeviceId, DeviceRecord, NewDevice, VaultRecord, VaultRotation, VaultWriteError } from '../account-store.ts'
+import { wrapsExactly, type DeviceId, type DeviceRecord, type NewDevice, type VaultRecord, type VaultRotation, type VaultWriteError } from '../account-store.ts'
 import { transaction } from './database.ts'
 import { DEVICE_COLUMNS, toDevice, toVault, VAULT_COLUMNS, type DeviceRow, type Queryable, type VaultRow } from './pg-account-rows.ts'
 import { revokeFamily, sessionFamily } from './pg-tokens.ts'
@@ -136,11 +136,6 @@ export async function setRecoveryKey(db: Queryable, userId: UserId, update: { ge
   )
   if (rows[0] !== undefined) return ok(toVault(rows[0]))
   return (await getVault(db, userId)) === null ? err('no_vault') : err('stale_generation')
-}
-
-/** True when `wrappedKeys` names exactly the devices in `approved`. */
-function wrapsExactly(approved: readonly string[], wrappedKeys: Readonly<Record<string, string>>): boolean {
-  return Object.keys(wrappedKeys).length === approved.length && approved.every((id) => Object.hasOwn(wrappedKeys, id))
 }
 
 export function rotateVault(pool: pg.Pool, userId: UserId, rotation: VaultRotation): Promise<VaultResult<VaultRecord>> {
