@@ -45,8 +45,11 @@ const ConfigSchema = Type.Object({
   oidcProviders: Type.Array(OidcProvider),
   databaseUrl: Type.Union([Type.String(), Type.Null()]),
   redisUrl: Type.Union([Type.String(), Type.Null()]),
-  /** Prefix of every Redis key and channel, so deployments (or test suites) can share one Redis. */
-  redisPrefix: Type.String({ minLength: 1, maxLength: 64 }),
+  /**
+   * Prefix of every Redis key, channel and connection name, so deployments (or test suites)
+   * can share one Redis.
+   */
+  redisPrefix: Type.String({ pattern: '^[A-Za-z0-9:._-]{1,64}$' }),
   limits: Type.Object({
     /** Largest accepted websocket message, bytes; larger closes the socket with 1009. */
     maxMessageBytes: Type.Integer({ minimum: 1024 }),

@@ -40,7 +40,7 @@ export async function createCoordination(config: Config, log: FastifyBaseLogger)
   let counters: Redis
   try {
     // Limits never wait for a reconnect: a request fails at once while Redis is away.
-    counters = await openRedis(config.redisUrl, 'limits', log, { enableOfflineQueue: false })
+    counters = await openRedis(config.redisUrl, `${prefix}limits`, 'limits', log, { enableOfflineQueue: false })
   } catch (error) {
     await broadcast.close()
     throw error

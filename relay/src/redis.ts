@@ -7,11 +7,11 @@ import type { FastifyBaseLogger } from 'fastify'
 import { Redis, type RedisOptions } from 'ioredis'
 
 /**
- * Opens a connection named `role` (it shows in logs and `CLIENT LIST`) and waits until it is
- * ready; rejects with the reason when Redis cannot be reached.
+ * Opens a connection named `name` (it shows in `CLIENT LIST`; `role` in logs) and waits until
+ * it is ready; rejects with the reason when Redis cannot be reached.
  */
-export async function openRedis(url: string, role: string, log: FastifyBaseLogger, options: RedisOptions = {}): Promise<Redis> {
-  const redis = new Redis(url, { lazyConnect: true, connectionName: `ferry-${role}`, ...options })
+export async function openRedis(url: string, name: string, role: string, log: FastifyBaseLogger, options: RedisOptions = {}): Promise<Redis> {
+  const redis = new Redis(url, { lazyConnect: true, connectionName: name, ...options })
   // Without a listener ioredis prints every failed reconnect attempt to stderr.
   let lastError = ''
   redis.on('error', (error: Error) => {

@@ -14,13 +14,13 @@ export interface BroadcastHarness {
 }
 
 export interface Heard {
-  frames: Array<{ bytes: number[]; from: InstanceId }>
+  frames: Array<{ bytes: number[]; from: InstanceId; direct: boolean }>
 }
 
 /** Records what `endpoint` hears for `doc`; resolves once it listens. */
 export async function listen(endpoint: Broadcast, doc: ReturnType<typeof docName>): Promise<Heard & { stop: () => void }> {
   const heard: Heard = { frames: [] }
-  const stop = await endpoint.subscribe(doc, (frame, from) => heard.frames.push({ bytes: [...frame], from }))
+  const stop = await endpoint.subscribe(doc, (frame, from, direct) => heard.frames.push({ bytes: [...frame], from, direct }))
   return { ...heard, stop }
 }
 
@@ -49,14 +49,15 @@ export function broadcastContract(backend: string, harness: () => Promise<Broadc
       a.publish(doc, new Uint8Array(MARKER))
       b.publish(doc, new Uint8Array(MARKER))
       await Promise.all([untilMarker(heardA), untilMarker(heardB), untilMarker(heardC)])
-      expect(heardB.frames).toEqual([{ bytes: [1, 2, 3], from: a.id }, { bytes: MARKER, from: a.id }])
-      expect(heardC.frames.filter((f) => f.from === a.id)).toEqual([{ bytes: [1, 2, 3], from: a.id }, { bytes: MARKER, from: a.id }])
-      expect(heardA.frames).toEqual([{ bytes: MARKER, from: b.id }])
+      const fromA = [{ bytes: [1, 2, 3], from: a.id, direct: false }, { bytes: MARKER, from: a.id, direct: false }]
+      expect(heardB.frames).toEqual(fromA)
+      expect(heardC.frames.filter((f) => f.from === a.id)).toEqual(fromA)
+      expect(heardA.frames).toEqual([{ bytes: MARKER, from: b.id, direct: false }])
       expect(heardOther.frames).toEqual([])
       expect(new Set([a.id, b.id, c.id]).size).toBe(3)
     })
 
-    it('delivers a frame addressed to one instance to that instance alone', async () => {
+    it('delivers a frame addressed to one instance to that instance alone, marked direct', async () => {
       h = await harness()
       const [a, b, c] = await h.connect(3) as [Broadcast, Broadcast, Broadcast]
       const [heardB, heardC] = await Promise.all([listen(b, doc), listen(c, doc)])
@@ -64,15 +65,19 @@ export function broadcastContract(backend: string, harness: () => Promise<Broadc
       a.publish(doc, new Uint8Array(MARKER))
       await Promise.all([untilMarker(heardB), untilMarker(heardC)])
       expect(heardB.frames.map((f) => f.bytes)).toEqual([MARKER])
-      expect(heardC.frames.map((f) => f.bytes)).toEqual([[7], MARKER])
+      expect(heardC.frames).toEqual([{ bytes: [7], from: a.id, direct: true }, { bytes: MARKER, from: a.id, direct: false }])
     })
 
     it('stops delivering once unsubscribed, and delivers again after a new subscription', async () => {
       h = await harness()
-      const [a, b] = await h.connect(2) as [Broadcast, Broadcast]
+      const [a, b, c] = await h.connect(3) as [Broadcast, Broadcast, Broadcast]
       const first = await listen(b, doc)
+      const witness = await listen(c, doc)
       first.stop()
       a.publish(doc, new Uint8Array([1]))
+      a.publish(doc, new Uint8Array(MARKER))
+      // Subscribing again only once the frame went out: a frame racing a subscription may or may not be heard.
+      await untilMarker(witness)
       const second = await listen(b, doc)
       a.publish(doc, new Uint8Array([2]))
       a.publish(doc, new Uint8Array(MARKER))

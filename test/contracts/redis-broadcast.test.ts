@@ -85,6 +85,23 @@ describe.skipIf(skipRedis)('RedisBroadcast', () => {
     expect(heard.frames.map((f) => f.bytes)).toEqual([MARKER])
   })
 
+  it('after losing its subscriber connection, re-subscribes, says so (rooms ask again), and hears again', async () => {
+    const prefix = uniqueRedisPrefix()
+    const [a, b] = await openEndpoints(prefix, 2) as [RedisBroadcast, RedisBroadcast]
+    opened.push(a, b)
+    const heard = await listen(b, doc)
+    let resumed = 0
+    b.onResume(() => resumed++)
+    const clients = String(await raw.call('CLIENT', 'LIST', 'TYPE', 'pubsub'))
+    const line = clients.split('\n').find((l) => l.includes(`name=${prefix}subscribe-${b.id.slice(0, 8)}`))
+    const clientId = /\bid=(\d+)/.exec(line ?? '')?.[1]
+    expect(clientId).toBeDefined()
+    await raw.client('KILL', 'ID', clientId!)
+    await vi.waitFor(() => expect(resumed).toBe(1), 10_000)
+    a.publish(doc, new Uint8Array(MARKER))
+    await untilMarker(heard)
+  })
+
   it('refuses to open when Redis does not answer, and its ping fails once closed', async () => {
     await expect(RedisBroadcast.open('redis://127.0.0.1:1', 'x:', capturingLog().log)).rejects.toThrow(/not reachable/)
     const [a] = await openEndpoints(uniqueRedisPrefix(), 1) as [RedisBroadcast]

@@ -15,7 +15,7 @@ import type { WebsocketProvider } from 'y-websocket'
 import { CloseCode, docName } from '@ferry/protocol'
 import type { Env } from '../../relay/src/config.ts'
 import { call, createUser } from '../helpers/links.ts'
-import { skipRedis, testRedisEnv } from '../helpers/redis.ts'
+import { cutSubscribers, skipRedis, testRedisEnv, uniqueRedisPrefix } from '../helpers/redis.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { rawClient, stockProvider, synced, syncUrl, updateFrame, type RawClient } from '../helpers/sync-clients.ts'
 
@@ -38,16 +38,24 @@ describe.skipIf(skipRedis)('two relays on one Redis', () => {
     warn.mockRestore()
   })
 
-  /** Two relays on the same Redis prefix and keys, each with its own data dir. */
+  /** The environment relays that work together share: one Redis prefix, the same keys. */
+  const sharedEnv = (env: Env = {}): Env => ({
+    ...testRedisEnv(),
+    FERRY_MASTER_KEY: randomBytes(32).toString('base64'),
+    FERRY_JWT_SECRET: randomBytes(32).toString('base64url'),
+    ...env,
+  })
+
+  async function start(env: Env, dataDir?: string): Promise<TestRelay> {
+    const relay = await startRelay(env, dataDir)
+    relays.push(relay)
+    return relay
+  }
+
+  /** Two relays working together, each with its own data dir. */
   async function startPair(env: Env = {}): Promise<[TestRelay, TestRelay]> {
-    const shared = {
-      ...testRedisEnv(),
-      FERRY_MASTER_KEY: randomBytes(32).toString('base64'),
-      FERRY_JWT_SECRET: randomBytes(32).toString('base64url'),
-      ...env,
-    }
-    for (let i = 0; i < 2; i++) relays.push(await startRelay(shared))
-    return [relays[0]!, relays[1]!]
+    const shared = sharedEnv(env)
+    return [await start(shared), await start(shared)]
   }
 
   function open(relay: TestRelay, doc: string, token: string): WebsocketProvider {
@@ -93,6 +101,44 @@ describe.skipIf(skipRedis)('two relays on one Redis', () => {
     expect(b.app.sync.loadedRooms).toBe(0)
     const reader = open(b, DOC, token)
     await vi.waitFor(() => expect(reader.doc.getMap('requests').get('r1')).toBe('GET /accepted-on-a'), 5_000)
+  })
+
+  it('gives what a joining relay holds to a relay that lacks it (the answer comes with a question back)', async () => {
+    const env = sharedEnv()
+    const alone = await startRelay(env)
+    const token = alone.app.accessTokens.issue('alice')
+    const writer = await raw(alone, DOC, token, true)
+    await writer.next('sync-step1')
+    const edit = new Y.Doc()
+    edit.getMap('requests').set('r1', 'GET /stored-by-b-alone')
+    writer.send(updateFrame(Y.encodeStateAsUpdate(edit)))
+    await writer.next('persisted')
+    writer.close()
+    await alone.close()
+
+    const a = await start(env)
+    const onA = open(a, DOC, token)
+    await synced(onA)
+    const b = await start(env, alone.dataDir)
+    open(b, DOC, token)
+    await vi.waitFor(() => expect(onA.doc.getMap('requests').get('r1')).toBe('GET /stored-by-b-alone'), 5_000)
+  })
+
+  it('catches up after a lost Redis connection: an edit published meanwhile still reaches the other relay', async () => {
+    const prefix = uniqueRedisPrefix()
+    const [a, b] = await startPair({ REDIS_PREFIX: prefix })
+    const token = a.app.accessTokens.issue('alice')
+    const writer = await raw(a, DOC, token, true)
+    await writer.next('sync-step1')
+    const reader = open(b, DOC, token)
+    await synced(reader)
+    // Both relays stop hearing Redis; the edit is published before they are back.
+    expect(await cutSubscribers(prefix)).toBe(2)
+    const edit = new Y.Doc()
+    edit.getMap('requests').set('r1', 'GET /while-cut')
+    writer.send(updateFrame(Y.encodeStateAsUpdate(edit)))
+    await writer.next('persisted')
+    await vi.waitFor(() => expect(reader.doc.getMap('requests').get('r1')).toBe('GET /while-cut'), 10_000)
   })
 
   it('carries awareness across: present states to a newcomer, changes, and departures; echoes never cost a socket', async () => {

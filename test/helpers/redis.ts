@@ -39,3 +39,19 @@ export function testRedis(): Redis {
 export function testRedisEnv(prefix = uniqueRedisPrefix()): { REDIS_URL: string; REDIS_PREFIX: string } {
   return { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix }
 }
+
+/**
+ * Cuts the subscriber connection of every relay on `prefix` (as a network failure would); the
+ * relays reconnect on their own. Returns how many were cut.
+ */
+export async function cutSubscribers(prefix: string): Promise<number> {
+  const redis = testRedis()
+  try {
+    const clients = String(await redis.call('CLIENT', 'LIST', 'TYPE', 'pubsub')).split('\n')
+    const ids = clients.filter((line) => line.includes(` name=${prefix}subscribe-`)).map((line) => /\bid=(\d+)/.exec(line)?.[1])
+    for (const id of ids) if (id) await redis.client('KILL', 'ID', id)
+    return ids.length
+  } finally {
+    redis.disconnect()
+  }
+}

@@ -15,8 +15,11 @@ export type InstanceId = string & { readonly __brand: 'InstanceId' }
 
 export const newInstanceId = (): InstanceId => randomBytes(16).toString('hex') as InstanceId
 
-/** A frame (y-websocket framing) another instance published for a doc, and who sent it. */
-export type FrameListener = (frame: Uint8Array, from: InstanceId) => void
+/**
+ * A frame (y-websocket framing) another instance published for a doc, who sent it, and
+ * whether it was addressed to this instance alone (an answer) rather than to everyone.
+ */
+export type FrameListener = (frame: Uint8Array, from: InstanceId, direct: boolean) => void
 
 /** Longest grant id a control message may carry (link grants are `link:<22 chars>`). */
 export const MAX_GRANT_ID_LENGTH = 128
@@ -82,7 +85,7 @@ export class InProcessBroadcast implements Broadcast {
 
   publish(doc: DocName, frame: Uint8Array, to?: InstanceId): void {
     for (const endpoint of this.#hub.endpoints) {
-      if (endpoint !== this && (to === undefined || endpoint.id === to)) endpoint.#listeners.get(doc)?.(frame, this.id)
+      if (endpoint !== this && (to === undefined || endpoint.id === to)) endpoint.#listeners.get(doc)?.(frame, this.id, to !== undefined)
     }
   }
 

@@ -30,34 +30,41 @@ const HEADER_BYTES = 1 + 2 * ID_BYTES
 const EVERYONE = Buffer.alloc(ID_BYTES)
 
 export class RedisBroadcast implements Broadcast {
-  readonly id = newInstanceId()
+  readonly id: InstanceId
   readonly #publisher: Redis
   readonly #subscriber: Redis
   readonly #prefix: string
   readonly #log: FastifyBaseLogger
-  readonly #idBytes = Buffer.from(this.id, 'hex')
+  readonly #idBytes: Buffer
   /** Channel name → the doc and its listener. */
   readonly #docs = new Map<string, { doc: DocName; listener: FrameListener }>()
   readonly #control: ControlListener[] = []
   readonly #resume: Array<() => void> = []
   #closed = false
 
-  /** Connects both connections and subscribes the control channel; rejects when Redis is unreachable. */
+  /**
+   * Connects both connections (named `<prefix>publish-<id>` and `<prefix>subscribe-<id>`, with
+   * the instance id's first 8 characters) and subscribes the control channel; rejects when
+   * Redis is unreachable.
+   */
   static async open(url: string, prefix: string, log: FastifyBaseLogger): Promise<RedisBroadcast> {
-    const publisher = await openRedis(url, 'publish', log)
+    const id = newInstanceId()
+    const publisher = await openRedis(url, `${prefix}publish-${id.slice(0, 8)}`, 'publish', log)
     let subscriber: Redis
     try {
-      subscriber = await openRedis(url, 'subscribe', log)
+      subscriber = await openRedis(url, `${prefix}subscribe-${id.slice(0, 8)}`, 'subscribe', log)
     } catch (error) {
       publisher.disconnect()
       throw error
     }
-    const broadcast = new RedisBroadcast(publisher, subscriber, prefix, log)
+    const broadcast = new RedisBroadcast(id, publisher, subscriber, prefix, log)
     await subscriber.subscribe(broadcast.#controlChannel)
     return broadcast
   }
 
-  private constructor(publisher: Redis, subscriber: Redis, prefix: string, log: FastifyBaseLogger) {
+  private constructor(id: InstanceId, publisher: Redis, subscriber: Redis, prefix: string, log: FastifyBaseLogger) {
+    this.id = id
+    this.#idBytes = Buffer.from(id, 'hex')
     this.#publisher = publisher
     this.#subscriber = subscriber
     this.#prefix = prefix
@@ -145,8 +152,9 @@ export class RedisBroadcast implements Broadcast {
     }
     const from = message.subarray(1, 1 + ID_BYTES)
     const to = message.subarray(1 + ID_BYTES, HEADER_BYTES)
-    if (from.equals(this.#idBytes) || !(to.equals(EVERYONE) || to.equals(this.#idBytes))) return
-    this.#deliver(() => entry.listener(message.subarray(HEADER_BYTES), from.toString('hex') as InstanceId))
+    const direct = to.equals(this.#idBytes)
+    if (from.equals(this.#idBytes) || !(direct || to.equals(EVERYONE))) return
+    this.#deliver(() => entry.listener(message.subarray(HEADER_BYTES), from.toString('hex') as InstanceId, direct))
   }
 
   #receiveControl(message: Buffer): void {

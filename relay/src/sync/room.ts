@@ -8,7 +8,10 @@
  * accepts from its sockets goes to them, and what they accepted is applied here and relayed
  * to this room's sockets but not stored (its origin stores it). A room that has just loaded
  * (or whose instance may have missed frames) asks its peers for what it lacks with a sync
- * step 1 and an awareness query; they answer it alone.
+ * step 1 and an awareness query to everyone. Each peer answers it alone and asks it back in
+ * the same way: the asker may hold what the peer lacks (a peer that was deaf when the asker's
+ * own frames went out; deletions, which no state vector shows). Questions addressed to one
+ * room are only answered, so an exchange ends after one round each way.
  */
 import * as Y from 'yjs'
 import { decodeMessage, encodeMessage, type DocName } from '@ferry/protocol'
@@ -26,6 +29,7 @@ export interface RoomMember extends PersistedListener {
 
 /** The transaction origin of updates another instance accepted. */
 const REMOTE = Symbol('remote')
+const QUERY_AWARENESS = encodeMessage({ type: 'query-awareness' })
 
 export class Room {
   readonly members = new Set<RoomMember>()
@@ -66,7 +70,7 @@ export class Room {
   /** Greets a new socket: the relay's sync step 1 (unless read-only) and the current awareness. */
   join(member: RoomMember): void {
     this.members.add(member)
-    if (!member.readOnly) member.send(encodeMessage({ type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) }))
+    if (!member.readOnly) member.send(this.#step1())
     const states = this.awareness.states
     if (states.length > 0) member.send(encodeMessage({ type: 'awareness', update: encodeAwareness(states) }))
   }
@@ -113,16 +117,17 @@ export class Room {
 
   /** Asks the rooms for this doc on other instances for the updates and awareness this room lacks. */
   catchUp(): void {
-    this.#broadcast.publish(this.name, encodeMessage({ type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) }))
-    this.#broadcast.publish(this.name, encodeMessage({ type: 'query-awareness' }))
+    this.#broadcast.publish(this.name, this.#step1())
+    this.#broadcast.publish(this.name, QUERY_AWARENESS)
   }
 
   /**
    * A frame from this doc's room on instance `from`: updates and awareness it accepted (or
-   * its answers to this room's questions), and its own questions. Anything malformed is
-   * dropped; peers run the same code, so that is a bug or a stranger on the channel.
+   * its answers to this room's questions), and its own questions — `direct` when addressed to
+   * this room alone. Anything malformed is dropped; peers run the same code, so that is a bug
+   * or a stranger on the channel.
    */
-  applyRemote(frame: Uint8Array, from: InstanceId): void {
+  applyRemote(frame: Uint8Array, from: InstanceId, direct: boolean): void {
     const decoded = decodeMessage(frame)
     if (!decoded.ok) return
     const message = decoded.value
@@ -136,6 +141,7 @@ export class Room {
           break
         case 'sync-step1':
           this.#broadcast.publish(this.name, encodeMessage({ type: 'sync-step2', update: Y.encodeStateAsUpdate(this.doc, message.stateVector) }), from)
+          if (!direct) this.#broadcast.publish(this.name, this.#step1(), from)
           break
         case 'awareness': {
           const entries = decodeAwareness(message.update, this.#maxAwarenessBytes)
@@ -145,6 +151,7 @@ export class Room {
         case 'query-awareness': {
           const own = this.awareness.ownStates
           if (own.length > 0) this.#broadcast.publish(this.name, encodeMessage({ type: 'awareness', update: encodeAwareness(own) }), from)
+          if (!direct) this.#broadcast.publish(this.name, QUERY_AWARENESS, from)
           break
         }
         default:
@@ -172,6 +179,10 @@ export class Room {
     Y.applyUpdate(this.doc, update, origin)
     const store = this.doc.store
     return this.#changed || store.pendingStructs !== null || store.pendingDs !== null
+  }
+
+  #step1(): Uint8Array {
+    return encodeMessage({ type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) })
   }
 
   #relay(from: RoomMember | null, frame: Uint8Array): void {

@@ -13,7 +13,7 @@ import * as Y from 'yjs'
 import type { FastifyBaseLogger } from 'fastify'
 import type { DocName } from '@ferry/protocol'
 import type { DocStore } from '../storage/doc-store.ts'
-import type { Broadcast, FrameListener, InstanceId } from './broadcast.ts'
+import type { Broadcast, FrameListener } from './broadcast.ts'
 import { Room, type RoomMember } from './room.ts'
 
 /**
@@ -95,10 +95,10 @@ export class Rooms {
   async #load(name: DocName): Promise<Room> {
     await this.#unloading.get(name)
     let room: Room | null = null
-    const early: Array<[Uint8Array, InstanceId]> = []
-    const listener: FrameListener = (frame, from) => {
-      if (room) room.applyRemote(frame, from)
-      else if (early.length < MAX_FRAMES_WHILE_LOADING) early.push([frame, from])
+    const early: Array<Parameters<FrameListener>> = []
+    const listener: FrameListener = (...received) => {
+      if (room) room.applyRemote(...received)
+      else if (early.length < MAX_FRAMES_WHILE_LOADING) early.push(received)
     }
     const [subscribed, loaded] = await Promise.allSettled([this.#opts.broadcast.subscribe(name, listener), this.#opts.store.load(name)])
     if (subscribed.status === 'rejected' || loaded.status === 'rejected') {
@@ -126,7 +126,7 @@ export class Rooms {
         },
       },
     })
-    for (const [frame, from] of early.splice(0)) room.applyRemote(frame, from)
+    for (const received of early.splice(0)) room.applyRemote(...received)
     room.catchUp()
     return room
   }
