@@ -21,6 +21,11 @@ export const CloseCode = {
   Forbidden: 4403,
   /** The doc name in the URL is not a valid doc name. */
   BadDocName: 4404,
+  /**
+   * The doc was deleted by its owner (`DELETE /v1/docs/:docName`) and never comes back: a
+   * client drops its local copy and stops reconnecting.
+   */
+  Gone: 4410,
   /** The client stopped reading: its unsent data passed the relay's send-buffer cap. */
   SlowConsumer: 4508,
   /** Too many new connections from this address; back off. */
