@@ -1,7 +1,8 @@
 /**
  * The `DocStore` contract: every implementation's test file calls `docStoreContract` with a
  * factory, so each backend is held to the same behaviour (bytes in, bytes out; durable across
- * reopen; compaction that never loses a record, even with appends running alongside).
+ * reopen; compaction that never loses a record, even with appends running alongside;
+ * deletion that leaves a tombstone no call gets past).
  */
 import { randomBytes } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -17,8 +18,14 @@ export interface DocStoreHarness {
 
 const bytes = (...values: number[]): Uint8Array => new Uint8Array(values)
 const flat = (updates: readonly Uint8Array[]): number[][] => updates.map((u) => [...u])
+const gone = { name: 'DocStoreError', code: 'gone' }
 
-export function docStoreContract(backend: string, harness: () => Promise<DocStoreHarness>): void {
+export interface DocStoreTraits {
+  /** Several stores may open the same storage at once (relays sharing one database). */
+  readonly shared?: boolean
+}
+
+export function docStoreContract(backend: string, harness: () => Promise<DocStoreHarness>, traits: DocStoreTraits = {}): void {
   describe(`DocStore contract: ${backend}`, () => {
     let h: DocStoreHarness
     let store: DocStore
@@ -99,6 +106,67 @@ export function docStoreContract(backend: string, harness: () => Promise<DocStor
       const loaded = await store.load(a)
       expect([...loaded.snapshot!]).toEqual([0xaa])
       expect(flat(loaded.updates)).toEqual(Array.from({ length: 10 }, (_, i) => [20 + i]))
+    })
+
+    it('refuses every call on a deleted doc', async () => {
+      await store.append(b, [bytes(1)])
+      await store.compact(b, bytes(7), 1)
+      await store.append(b, [bytes(2)])
+      await store.delete(b)
+      await expect(store.load(b)).rejects.toMatchObject(gone)
+      await expect(store.append(b, [bytes(3)])).rejects.toMatchObject(gone)
+      await expect(store.compact(b, bytes(8), 2)).rejects.toMatchObject(gone)
+      await expect(store.load(b)).rejects.toMatchObject(gone)
+    })
+
+    it('keeps a deletion across a reopen and a release', async () => {
+      await store.append(b, [bytes(1)])
+      await store.delete(b)
+      await store.release(b)
+      await expect(store.append(b, [bytes(2)])).rejects.toMatchObject(gone)
+      await store.close()
+      store = await h.open()
+      await expect(store.load(b)).rejects.toMatchObject(gone)
+      await expect(store.append(b, [bytes(3)])).rejects.toMatchObject(gone)
+    })
+
+    it('deletes one doc and leaves the others', async () => {
+      await store.append(a, [bytes(1)])
+      await store.append(b, [bytes(9)])
+      await store.delete(b)
+      expect(flat((await store.load(a)).updates)).toEqual([[1]])
+      expect(await store.append(a, [bytes(2)])).toBe(2)
+    })
+
+    it('deletes a doc never written, and deletes twice without complaint', async () => {
+      await store.delete(b)
+      await store.delete(b)
+      await expect(store.load(b)).rejects.toMatchObject(gone)
+      await expect(store.append(b, [bytes(1)])).rejects.toMatchObject(gone)
+    })
+
+    it.runIf(traits.shared)('refuses a deleted doc to another store instance that had it loaded', async () => {
+      await store.append(b, [bytes(1)])
+      const other = await h.open()
+      try {
+        expect(flat((await other.load(b)).updates)).toEqual([[1]])
+        await store.delete(b)
+        await expect(other.load(b)).rejects.toMatchObject(gone)
+        await expect(other.append(b, [bytes(2)])).rejects.toMatchObject(gone)
+      } finally {
+        await other.close()
+      }
+      await expect(store.load(b)).rejects.toMatchObject(gone)
+    })
+
+    it('lets no append or compaction running alongside a delete bring data back', async () => {
+      for (let i = 1; i <= 5; i++) await store.append(b, [bytes(i)])
+      const racing = [store.append(b, [bytes(6)]), store.compact(b, bytes(0xaa), 5)].map((p) => p.then(() => 'ok', (e: unknown) => e))
+      await store.delete(b)
+      for (const outcome of await Promise.all(racing)) if (outcome !== 'ok') expect(outcome).toMatchObject(gone)
+      await store.close()
+      store = await h.open()
+      await expect(store.load(b)).rejects.toMatchObject(gone)
     })
 
     it('stores multi-megabyte snapshots intact', async () => {

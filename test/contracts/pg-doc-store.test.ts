@@ -29,7 +29,7 @@ describe.skipIf(skipPostgres)('PgDocStore', () => {
         await schema.drop()
       },
     }
-  })
+  }, { shared: true })
 })
 
 interface Room {
@@ -210,6 +210,37 @@ describe.skipIf(skipPostgres)('PgDocStore with several relay instances', () => {
       )
       expect({ column: `${table}.${column}`, matches: row?.n }).toEqual({ column: `${table}.${column}`, matches: 0 })
     }
+  })
+
+  it("deletes a doc's key, records and snapshot, keeping only the tombstone row", async () => {
+    const store = await instance()
+    await editAndCompact(store, b, room(), 'x', '1')
+    await store.append(b, [new Uint8Array([1])])
+    await store.append(a, [new Uint8Array([2])])
+    const [idA, idB] = [a, b].map((name) => Buffer.from(new MasterKey(masterKey).docId(name), 'hex'))
+    await store.delete(b)
+
+    const count = async (table: string, id: Buffer) =>
+      (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE doc_id = $1`, [id]))[0]?.n
+    expect(await count('ferry_doc_records', idB)).toBe(0)
+    expect(await count('ferry_doc_snapshots', idB)).toBe(0)
+    expect(await sql('SELECT data_key, deleted_at IS NOT NULL AS gone FROM ferry_docs WHERE doc_id = $1', [idB])).toEqual([
+      { data_key: null, gone: true },
+    ])
+    expect(await count('ferry_doc_records', idA)).toBe(1)
+  })
+
+  it('never creates a doc another instance deletes at the same moment', async () => {
+    const [one, two] = [await instance(), await instance()]
+    const outcomes = await Promise.all([
+      one.append(b, [new Uint8Array([1])]).then(() => 'appended', (e: unknown) => (e as { code?: string }).code),
+      two.delete(b).then(() => 'deleted'),
+    ])
+    expect(outcomes[1]).toBe('deleted')
+    expect(['appended', 'gone']).toContain(outcomes[0])
+    await expect((await instance()).load(b)).rejects.toMatchObject({ code: 'gone' })
+    expect(await sql('SELECT count(*)::int AS n FROM ferry_doc_records')).toEqual([{ n: 0 }])
+    expect(await sql('SELECT count(*)::int AS n FROM ferry_doc_snapshots')).toEqual([{ n: 0 }])
   })
 
   it('reports a damaged record as corrupt, naming the doc id', async () => {

@@ -38,6 +38,9 @@ class FailingSwitch implements DocStore {
   compact(name: DocName, snapshot: Uint8Array, through: number) {
     return this.inner.compact(name, snapshot, through)
   }
+  delete(name: DocName) {
+    return this.inner.delete(name)
+  }
   release(name: DocName) {
     return this.inner.release(name)
   }

@@ -4,6 +4,10 @@
  * the updates of one group commit. Records carry a per-doc sequence number so a snapshot can
  * say which records it already contains; that lets compaction run while appends go on.
  *
+ * A deleted doc keeps only a tombstone (its keyed id, nothing of its content or key): from
+ * then on `load`, `append` and `compact` reject with `DocStoreError` code `gone`, so a relay
+ * that still holds the doc in memory can never write it back.
+ *
  * Every implementation runs the contract suite in `test/contracts/doc-store.contract.ts`.
  */
 import type { DocName } from '@ferry/protocol'
@@ -23,7 +27,10 @@ export interface StoredDoc {
 export interface DocStore {
   /** Resolves when the store can serve reads and writes (`/healthz`); rejects with the reason. */
   ping(): Promise<void>
-  /** Loads a doc; a doc never written loads as `{ snapshot: null, updates: [], seq: 0 }`. */
+  /**
+   * Loads a doc; a doc never written loads as `{ snapshot: null, updates: [], seq: 0 }`.
+   * Rejects with code `gone` once the doc was deleted.
+   */
   load(name: DocName): Promise<StoredDoc>
   /**
    * Appends one record holding `updates` and resolves with its sequence number once it is
@@ -39,20 +46,36 @@ export interface DocStore {
    * point leaves either the old or the new state loadable.
    */
   compact(name: DocName, snapshot: Uint8Array, through: LogSeq): Promise<void>
+  /**
+   * Deletes every byte of the doc (records, snapshot, data key) and leaves a tombstone, so
+   * later loads, appends and compactions reject with `gone`. Idempotent; a doc never written
+   * gets a tombstone too. Appends and compactions already running either finish before the
+   * delete (and are deleted with the rest) or reject with `gone`.
+   */
+  delete(name: DocName): Promise<void>
   /** Forgets cached handles for a doc that is no longer loaded. Its data stays. */
   release(name: DocName): Promise<void>
   /** Flushes and closes every handle. */
   close(): Promise<void>
 }
 
-/** A storage failure with a stable code, so the sync layer can log it and retry. */
+/**
+ * A storage failure with a stable code, so the sync layer can log it and retry — except
+ * `gone` (the doc was deleted), which no retry can fix.
+ */
 export class DocStoreError extends Error {
   override name = 'DocStoreError'
   constructor(
-    readonly code: 'io' | 'corrupt' | 'closed',
+    readonly code: 'io' | 'corrupt' | 'closed' | 'gone',
     message: string,
     options?: { cause?: unknown },
   ) {
     super(message, options)
   }
 }
+
+/** The error every call on a deleted doc rejects with. */
+export const docGone = (): DocStoreError => new DocStoreError('gone', 'the document was deleted')
+
+/** True when `error` says the doc was deleted. */
+export const isGone = (error: unknown): boolean => error instanceof DocStoreError && error.code === 'gone'

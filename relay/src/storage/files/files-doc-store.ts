@@ -11,13 +11,17 @@
  * Each process start appends to a fresh segment, so a torn record from a crash always stays
  * at the end of an old segment, where loading skips it. Compaction rotates the segment and
  * deletes only segments whose every record the new snapshot covers.
+ *
+ * Deleting a doc writes the tombstone `deleted` into its directory first, then removes every
+ * other file, the key first (without it, anything a crash left behind cannot be read); a scan
+ * that finds the tombstone finishes that removal.
  */
 import { close, constants, open, write } from 'node:fs'
 import { access, mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { join } from 'node:path'
 import type { DocName } from '@ferry/protocol'
-import { DocStoreError, type DocStore, type LogSeq, type StoredDoc } from '../doc-store.ts'
+import { docGone, DocStoreError, type DocStore, type LogSeq, type StoredDoc } from '../doc-store.ts'
 import { MasterKey } from '../keys.ts'
 import { docContext, openChunks, openFrames, packUpdates, sealChunks, sealFrame, unpackUpdates } from '../sealed-frames.ts'
 import { fsyncDir, mkdirDurable, writeFileAtomic } from './fs-util.ts'
@@ -29,6 +33,9 @@ const writeFd = promisify(write) as (fd: number, buffer: Buffer) => Promise<{ by
 const closeFd = promisify(close)
 const segmentName = (n: number): string => `log-${String(n).padStart(8, '0')}`
 const segmentNumber = (file: string): number | null => (/^log-(\d{8})$/.test(file) ? Number(file.slice(4)) : null)
+const TOMBSTONE = 'deleted'
+/** What the doc cache holds for a deleted doc. */
+const GONE = Symbol('gone')
 
 interface DocFiles {
   readonly id: string
@@ -43,12 +50,33 @@ interface DocFiles {
   fd: number | null
   /** Set by compaction and failed writes: the next append closes `active` and starts a new one. */
   rotate: boolean
+  /** Set by `delete`: later calls reject, and the delete waits for the appends and compactions in `running`. */
+  gone: boolean
+  readonly running: Set<Promise<unknown>>
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path)
+    return true
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
+    throw err
+  }
+}
+
+/** Removes every file of a deleted doc but its tombstone, the key first, and makes that durable. */
+async function removeContent(dir: string): Promise<void> {
+  const files = (await readdir(dir)).filter((file) => file !== TOMBSTONE)
+  files.sort((a, b) => Number(b === 'key') - Number(a === 'key'))
+  for (const file of files) await rm(join(dir, file), { force: true, recursive: true })
+  await fsyncDir(dir)
 }
 
 export class FilesDocStore implements DocStore {
   readonly #root: string
   readonly #master: MasterKey
-  readonly #docs = new Map<string, Promise<DocFiles | null>>()
+  readonly #docs = new Map<string, Promise<DocFiles | typeof GONE | null>>()
   #closed = false
 
   /** `root` is `<dataDir>/docs`; `masterKey` 32 bytes (see `loadMasterKey`). */
@@ -66,6 +94,10 @@ export class FilesDocStore implements DocStore {
   async load(name: DocName): Promise<StoredDoc> {
     const doc = await this.#open(name, false)
     if (!doc) return { snapshot: null, updates: [], seq: 0 }
+    return this.#track(doc, () => this.#read(doc))
+  }
+
+  async #read(doc: DocFiles): Promise<StoredDoc> {
     const { snapshot, through } = await this.#readSnapshot(doc)
     const updates: Uint8Array[] = []
     for (const n of [...doc.segments.keys()].sort((a, b) => a - b)) {
@@ -79,6 +111,10 @@ export class FilesDocStore implements DocStore {
   async append(name: DocName, updates: readonly Uint8Array[]): Promise<LogSeq> {
     const doc = await this.#open(name, true)
     if (!doc) throw new DocStoreError('io', 'doc could not be created')
+    return this.#track(doc, () => this.#append(doc, updates))
+  }
+
+  async #append(doc: DocFiles, updates: readonly Uint8Array[]): Promise<LogSeq> {
     const seq = doc.seq + 1
     const record = sealFrame(doc.dataKey, docContext(doc.id, 'log'), 0, seq, packUpdates(updates))
     try {
@@ -105,6 +141,10 @@ export class FilesDocStore implements DocStore {
   async compact(name: DocName, snapshot: Uint8Array, through: LogSeq): Promise<void> {
     const doc = await this.#open(name, true)
     if (!doc) throw new DocStoreError('io', 'doc could not be created')
+    return this.#track(doc, () => this.#compact(doc, snapshot, through))
+  }
+
+  async #compact(doc: DocFiles, snapshot: Uint8Array, through: LogSeq): Promise<void> {
     // The active segment may have an append in flight; it is dropped by a later compaction.
     doc.rotate = true
     const head = Buffer.alloc(8)
@@ -123,12 +163,37 @@ export class FilesDocStore implements DocStore {
     }
   }
 
+  async delete(name: DocName): Promise<void> {
+    if (this.#closed) throw new DocStoreError('closed', 'the doc store is closed')
+    const id = this.#master.docId(name)
+    const dir = join(this.#root, id.slice(0, 2), id)
+    const pending = this.#docs.get(id)
+    // From now on every call on the doc rejects, before any file is touched.
+    const gone = Promise.resolve(GONE)
+    this.#docs.set(id, gone)
+    const doc = await pending?.catch(() => null)
+    if (doc && doc !== GONE) {
+      doc.gone = true
+      await Promise.allSettled(doc.running)
+      await this.#closeSegment(doc)
+    }
+    try {
+      await mkdirDurable(dir)
+      await writeFileAtomic(join(dir, TOMBSTONE), [])
+      await removeContent(dir)
+    } catch (cause) {
+      // The tombstone may not be on disk: let the next call look again.
+      if (this.#docs.get(id) === gone) this.#docs.delete(id)
+      throw new DocStoreError('io', `deleting doc ${id} failed: ${(cause as Error).message}`, { cause })
+    }
+  }
+
   async release(name: DocName): Promise<void> {
     const id = this.#master.docId(name)
     const pending = this.#docs.get(id)
     this.#docs.delete(id)
     const doc = await pending?.catch(() => null)
-    if (doc) await this.#closeSegment(doc)
+    if (doc && doc !== GONE) await this.#closeSegment(doc)
   }
 
   async close(): Promise<void> {
@@ -137,7 +202,19 @@ export class FilesDocStore implements DocStore {
     this.#docs.clear()
     for (const pending of docs) {
       const doc = await pending.catch(() => null)
-      if (doc) await this.#closeSegment(doc)
+      if (doc && doc !== GONE) await this.#closeSegment(doc)
+    }
+  }
+
+  /** Runs a load, append or compaction on `doc`, refused once the doc is deleted; `delete` waits for it. */
+  async #track<T>(doc: DocFiles, operation: () => Promise<T>): Promise<T> {
+    if (doc.gone) throw docGone()
+    const running = operation()
+    doc.running.add(running)
+    try {
+      return await running
+    } finally {
+      doc.running.delete(running)
     }
   }
 
@@ -162,7 +239,7 @@ export class FilesDocStore implements DocStore {
       pending = this.#scan(id, join(this.#root, id.slice(0, 2), id), create)
       this.#docs.set(id, pending)
     }
-    let doc: DocFiles | null
+    let doc: DocFiles | typeof GONE | null
     try {
       doc = await pending
     } catch (err) {
@@ -170,12 +247,18 @@ export class FilesDocStore implements DocStore {
       if (err instanceof DocStoreError) throw err
       throw new DocStoreError('io', `cannot open doc: ${(err as Error).message}`, { cause: err })
     }
+    if (doc === GONE || doc?.gone) throw docGone()
     if (doc) return doc
     if (this.#docs.get(id) === pending) this.#docs.delete(id)
     return create ? this.#open(name, true) : null
   }
 
-  async #scan(id: string, dir: string, create: boolean): Promise<DocFiles | null> {
+  async #scan(id: string, dir: string, create: boolean): Promise<DocFiles | typeof GONE | null> {
+    if (await exists(join(dir, TOMBSTONE))) {
+      // A crash during a delete may have left files behind.
+      await removeContent(dir)
+      return GONE
+    }
     let dataKey: Buffer
     try {
       dataKey = this.#master.unwrapDataKey(id, await readFile(join(dir, 'key')))
@@ -187,7 +270,7 @@ export class FilesDocStore implements DocStore {
       await writeFileAtomic(join(dir, 'key'), [fresh.wrapped])
       dataKey = fresh.key
     }
-    const doc: DocFiles = { id, dir, dataKey, segments: new Map(), seq: 0, active: 1, fd: null, rotate: false }
+    const doc: DocFiles = { id, dir, dataKey, segments: new Map(), seq: 0, active: 1, fd: null, rotate: false, gone: false, running: new Set() }
     const numbers = (await readdir(dir)).map(segmentNumber).filter((n): n is number => n !== null)
     for (const n of numbers.sort((a, b) => a - b)) {
       const frames = await this.#readSegment(doc, n)

@@ -8,6 +8,7 @@
  * counter row in `ferry_docs`, compactions the row in `ferry_doc_snapshots`. `writer` names the
  * store instance that wrote a record or snapshot (null: a snapshot merged from several
  * instances' rows), so a compaction knows when it must merge what it cannot have seen.
+ * A deleted doc keeps only its `ferry_docs` row, with `deleted_at` set and no data key.
  */
 export const DOC_MIGRATIONS: readonly string[] = [
   `
@@ -40,5 +41,12 @@ export const DOC_MIGRATIONS: readonly string[] = [
   -- Sealed bytes do not compress: store them out of line without trying.
   ALTER TABLE ferry_doc_snapshots ALTER COLUMN snapshot SET STORAGE EXTERNAL;
   ALTER TABLE ferry_doc_records ALTER COLUMN record SET STORAGE EXTERNAL;
+  `,
+  // Deleted docs: the counter row stays as the tombstone, without its data key, so a relay
+  // that still has the doc loaded can neither append to it nor create it again.
+  `
+  ALTER TABLE ferry_docs ALTER COLUMN data_key DROP NOT NULL;
+  ALTER TABLE ferry_docs ADD COLUMN deleted_at timestamptz;
+  ALTER TABLE ferry_docs ADD CONSTRAINT ferry_docs_tombstone_has_no_key CHECK ((deleted_at IS NULL) = (data_key IS NOT NULL));
   `,
 ]

@@ -8,13 +8,14 @@
  *
  * Several instances may write one doc at once (each has a room for it; they exchange updates
  * over the broadcast). Appends number records from a per-doc counter row; compaction merges
- * what the compacting room may not have seen (see `compact`).
+ * what the compacting room may not have seen (see `compact`). Deleting a doc turns its counter
+ * row into a tombstone (see `delete`).
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto'
 import type pg from 'pg'
 import type { DocName } from '@ferry/protocol'
 import { ConfigError } from '../../config.ts'
-import { DocStoreError, type DocStore, type LogSeq, type StoredDoc } from '../doc-store.ts'
+import { docGone, DocStoreError, type DocStore, type LogSeq, type StoredDoc } from '../doc-store.ts'
 import { MasterKey } from '../keys.ts'
 import { docContext, openChunks, openFrames, packUpdates, sealChunks, sealFrame, unpackUpdates } from '../sealed-frames.ts'
 import { migrate, transaction } from './database.ts'
@@ -88,11 +89,13 @@ export class PgDocStore implements DocStore {
       // One snapshot of the database: the counter, snapshot and records agree with each other.
       const rows = await transaction(this.#pool, async (client) => {
         await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY')
-        const doc = await client.query<{ data_key: Buffer; seq: string }>(
+        const doc = await client.query<{ data_key: Buffer | null; seq: string }>(
           'SELECT data_key, seq FROM ferry_docs WHERE doc_id = $1',
           [row],
         )
         if (!doc.rows[0]) return null
+        const dataKey = doc.rows[0].data_key
+        if (dataKey === null) throw docGone()
         const snap = await client.query<{ through: string; snapshot: Buffer | null }>(
           'SELECT through, snapshot FROM ferry_doc_snapshots WHERE doc_id = $1',
           [row],
@@ -102,10 +105,10 @@ export class PgDocStore implements DocStore {
           'SELECT seq, record FROM ferry_doc_records WHERE doc_id = $1 AND seq > $2 ORDER BY seq',
           [row, through],
         )
-        return { ...doc.rows[0], through, snapshot: snap.rows[0]?.snapshot ?? null, records: records.rows }
+        return { dataKey, seq: doc.rows[0].seq, through, snapshot: snap.rows[0]?.snapshot ?? null, records: records.rows }
       })
       if (!rows) return { snapshot: null, updates: [], seq: 0 }
-      const key = this.#remember(id, row, rows.data_key)
+      const key = this.#remember(id, row, rows.dataKey)
       return {
         snapshot: rows.snapshot && this.#openSnapshot(key, rows.through, rows.snapshot),
         updates: rows.records.flatMap((r) => this.#openRecord(key, r)),
@@ -120,11 +123,13 @@ export class PgDocStore implements DocStore {
       // The counter row stays locked until COMMIT, so appends to one doc from every instance
       // commit in sequence order: once record n is visible, so is every record before it.
       return transaction(this.#pool, async (client) => {
-        const { rows } = await client.query<{ seq: string }>(
-          'UPDATE ferry_docs SET seq = seq + 1 WHERE doc_id = $1 RETURNING seq',
+        const { rows } = await client.query<{ seq: string; gone: boolean }>(
+          'UPDATE ferry_docs SET seq = seq + 1 WHERE doc_id = $1 RETURNING seq, deleted_at IS NOT NULL AS gone',
           [key.row],
         )
         if (!rows[0]) throw new DocStoreError('corrupt', `doc ${key.id} lost its counter row`)
+        // Deleted while this instance still had the key: the rollback undoes the count.
+        if (rows[0].gone) throw docGone()
         const seq = Number(rows[0].seq)
         const record = sealFrame(key.dataKey, docContext(key.id, 'log'), 0, seq, packUpdates(updates))
         await client.query('INSERT INTO ferry_doc_records (doc_id, seq, record, writer) VALUES ($1, $2, $3, $4)', [
@@ -161,7 +166,7 @@ export class PgDocStore implements DocStore {
           [key.row],
         )
         const stored = rows[0]
-        if (!stored) throw new DocStoreError('corrupt', `doc ${key.id} lost its snapshot row`)
+        if (!stored) throw (await this.#deleted(client, key.row)) ? docGone() : new DocStoreError('corrupt', `doc ${key.id} lost its snapshot row`)
         if (Number(stored.through) > through) return
         const foreign = await client.query<{ found: boolean }>(
           'SELECT EXISTS (SELECT 1 FROM ferry_doc_records WHERE doc_id = $1 AND seq <= $2 AND writer <> $3) AS found',
@@ -177,6 +182,30 @@ export class PgDocStore implements DocStore {
           mine ? this.#writer : null,
         ])
         await client.query('DELETE FROM ferry_doc_records WHERE doc_id = $1 AND seq <= $2', [key.row, through])
+      })
+    })
+  }
+
+  /**
+   * One transaction: the counter row becomes the tombstone first — taking its lock, so
+   * appends in flight commit before and are deleted with the rest, and later ones see the
+   * tombstone — then records and snapshot go. A compaction holding the snapshot row commits
+   * first, and its snapshot is deleted too. Creating the doc on another instance meets the
+   * tombstone on the primary key.
+   */
+  delete(name: DocName): Promise<void> {
+    return this.#run('deleting a doc', async () => {
+      const id = this.#master.docId(name)
+      const row = Buffer.from(id, 'hex')
+      this.#keys.delete(id)
+      await transaction(this.#pool, async (client) => {
+        await client.query(
+          `INSERT INTO ferry_docs (doc_id, data_key, deleted_at) VALUES ($1, NULL, now())
+           ON CONFLICT (doc_id) DO UPDATE SET data_key = NULL, deleted_at = coalesce(ferry_docs.deleted_at, now())`,
+          [row],
+        )
+        await client.query('DELETE FROM ferry_doc_records WHERE doc_id = $1', [row])
+        await client.query('DELETE FROM ferry_doc_snapshots WHERE doc_id = $1', [row])
       })
     })
   }
@@ -224,18 +253,29 @@ export class PgDocStore implements DocStore {
     if (cached) return cached
     const row = Buffer.from(id, 'hex')
     const select = 'SELECT data_key FROM ferry_docs WHERE doc_id = $1'
-    let wrapped = (await this.#pool.query<{ data_key: Buffer }>(select, [row])).rows[0]?.data_key
-    if (!wrapped) {
+    let found = (await this.#pool.query<{ data_key: Buffer | null }>(select, [row])).rows[0]
+    if (!found) {
       const fresh = this.#master.newDataKey(id)
-      wrapped = await transaction(this.#pool, async (client) => {
-        // Another instance may create the doc at the same moment: whichever key commits first wins.
+      found = await transaction(this.#pool, async (client) => {
+        // Another instance may create (or delete) the doc at the same moment: whichever row
+        // commits first wins, and a tombstone gets no snapshot row.
         await client.query('INSERT INTO ferry_docs (doc_id, data_key) VALUES ($1, $2) ON CONFLICT DO NOTHING', [row, fresh.wrapped])
-        await client.query('INSERT INTO ferry_doc_snapshots (doc_id) VALUES ($1) ON CONFLICT DO NOTHING', [row])
-        return (await client.query<{ data_key: Buffer }>(select, [row])).rows[0]?.data_key
+        await client.query(
+          `INSERT INTO ferry_doc_snapshots (doc_id) SELECT $1 WHERE EXISTS
+           (SELECT 1 FROM ferry_docs WHERE doc_id = $1 AND deleted_at IS NULL) ON CONFLICT DO NOTHING`,
+          [row],
+        )
+        return (await client.query<{ data_key: Buffer | null }>(select, [row])).rows[0]
       })
-      if (!wrapped) throw new DocStoreError('io', `doc ${id} could not be created`)
+      if (!found) throw new DocStoreError('io', `doc ${id} could not be created`)
     }
-    return this.#remember(id, row, wrapped)
+    if (found.data_key === null) throw docGone()
+    return this.#remember(id, row, found.data_key)
+  }
+
+  async #deleted(client: pg.PoolClient, row: Buffer): Promise<boolean> {
+    const { rows } = await client.query<{ gone: boolean }>('SELECT deleted_at IS NOT NULL AS gone FROM ferry_docs WHERE doc_id = $1', [row])
+    return rows[0]?.gone ?? false
   }
 
   #remember(id: string, row: Buffer, wrapped: Buffer): DocKey {
