@@ -217,7 +217,8 @@ describe.skipIf(skipPostgres)('PgDocStore with several relay instances', () => {
     await editAndCompact(store, b, room(), 'x', '1')
     await store.append(b, [new Uint8Array([1])])
     await store.append(a, [new Uint8Array([2])])
-    const [idA, idB] = [a, b].map((name) => Buffer.from(new MasterKey(masterKey).docId(name), 'hex'))
+    const idOf = (name: DocName) => Buffer.from(new MasterKey(masterKey).docId(name), 'hex')
+    const [idA, idB] = [idOf(a), idOf(b)]
     await store.delete(b)
 
     const count = async (table: string, id: Buffer) =>
