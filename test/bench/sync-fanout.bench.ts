@@ -7,17 +7,14 @@
  * from the clients. Also: `persisted` latency against a bare fdatasync on the same disk, and
  * heap per loaded idle doc (1,000 docs of ~10 KB) against the reference server.
  */
-import { fork, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, openSync, closeSync, writeSync, fdatasyncSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { openSync, closeSync, writeSync, fdatasyncSync } from 'node:fs'
 import { join } from 'node:path'
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
-import { WebsocketProvider } from 'y-websocket'
 import { decodeMessage, encodeMessage, MessageType } from '@ferry/protocol'
+import { fanoutRound, startServer, type ServerHandle } from './fanout.ts'
 import { median, percentile, report, type BenchRow } from './report.ts'
-import { hocuspocusSocket } from './hocuspocus-socket.ts'
-import type { FromServer, ServerKind, ToServer } from './sync-servers.ts'
+import type { ServerKind } from './sync-servers.ts'
 
 const CLIENTS = 16
 // Every stock provider adds a process 'exit' listener.
@@ -27,99 +24,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const LATENCY_SAMPLES = 300
 const IDLE_DOCS = Number(process.env.BENCH_IDLE_DOCS ?? 1000)
 const DOC_BYTES = 10 * 1024
-
-interface ServerHandle {
-  kind: ServerKind
-  port: number
-  token: string
-  dataDir: string
-  ask<T extends FromServer['type']>(message: ToServer, reply: T): Promise<Extract<FromServer, { type: T }>>
-  stop(): Promise<void>
-}
-
-async function startServer(kind: ServerKind): Promise<ServerHandle> {
-  const dataDir = mkdtempSync(join(tmpdir(), `ferry-bench-${kind}-`))
-  const child: ChildProcess = fork(join(import.meta.dirname, 'sync-servers.ts'), [kind, dataDir], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  })
-  const next = <T extends FromServer['type']>(type: T) =>
-    new Promise<Extract<FromServer, { type: T }>>((resolve) => {
-      const listener = (message: FromServer) => {
-        if (message.type !== type) return
-        child.off('message', listener)
-        resolve(message as Extract<FromServer, { type: T }>)
-      }
-      child.on('message', listener)
-    })
-  const ready = await next('ready')
-  return {
-    kind,
-    port: ready.port,
-    token: ready.token,
-    dataDir,
-    ask: (message, reply) => {
-      const answer = next(reply)
-      child.send(message)
-      return answer
-    },
-    stop: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.send({ type: 'stop' } satisfies ToServer)
-      await exited
-      rmSync(dataDir, { recursive: true, force: true })
-    },
-  }
-}
-
-function provider(server: ServerHandle, docName: string): WebsocketProvider {
-  const url = `ws://127.0.0.1:${server.port}${server.kind === 'ferry' ? '/v1/sync' : ''}`
-  const p = new WebsocketProvider(url, docName, new Y.Doc(), {
-    disableBc: true,
-    params: server.kind === 'ferry' ? { token: server.token, ack: '1' } : {},
-    WebSocketPolyfill: server.kind === 'hocuspocus' ? hocuspocusSocket(docName) : (WebSocket as unknown as typeof globalThis.WebSocket),
-  })
-  // The acks Ferry sends to sockets that opt in; what a Ferry client registers for message 100.
-  p.messageHandlers[MessageType.Persisted] = () => undefined
-  return p
-}
-
-const whenSynced = (p: WebsocketProvider) =>
-  p.synced ? Promise.resolve() : new Promise<void>((resolve) => p.once('sync', () => resolve()))
-
-async function fanoutRound(server: ServerHandle, round: number): Promise<{ ms: number; cpuMicros: number }> {
-  const docName = `bench:collection:r${round}`
-  const providers = Array.from({ length: CLIENTS }, () => provider(server, docName))
-  await Promise.all(providers.map(whenSynced))
-  const total = CLIENTS * UPDATES_PER_CLIENT
-  const done = Promise.all(
-    providers.map(
-      (p) =>
-        new Promise<void>((resolve) => {
-          // Counted from events: Y.Map#size walks the whole map, which would dominate the clients.
-          const map = p.doc.getMap('m')
-          let held = 0
-          const check = (event: Y.YMapEvent<unknown>) => {
-            held += event.keysChanged.size
-            if (held < total) return
-            map.unobserve(check)
-            resolve()
-          }
-          map.observe(check)
-        }),
-    ),
-  )
-  const cpuBefore = (await server.ask({ type: 'cpu' }, 'cpu')).micros
-  const start = performance.now()
-  for (let i = 0; i < UPDATES_PER_CLIENT; i++) {
-    providers.forEach((p, c) => p.doc.getMap('m').set(`${c}-${i}`, i))
-  }
-  await done
-  const ms = performance.now() - start
-  const cpuMicros = (await server.ask({ type: 'cpu' }, 'cpu')).micros - cpuBefore
-  for (const p of providers) p.destroy()
-  return { ms, cpuMicros }
-}
 
 function openRaw(url: string): Promise<{ ws: WebSocket; next(type: number): Promise<Uint8Array> }> {
   const ws = new WebSocket(url)
@@ -228,11 +132,11 @@ async function main(): Promise<void> {
   for (const kind of kinds) servers.set(kind, await startServer(kind))
   const results = new Map<ServerKind, { ms: number[]; cpu: number[] }>(kinds.map((k) => [k, { ms: [], cpu: [] }]))
   // One warm-up round each (JIT, first doc load), not counted.
-  for (const kind of kinds) await fanoutRound(servers.get(kind)!, -1 - kinds.indexOf(kind))
+  for (const kind of kinds) await fanoutRound([servers.get(kind)!], -1 - kinds.indexOf(kind), CLIENTS, UPDATES_PER_CLIENT)
   for (let round = 0; round < ROUNDS; round++) {
     const order = kinds.map((_, i) => kinds[(i + round) % kinds.length]!)
     for (const kind of order) {
-      const { ms, cpuMicros } = await fanoutRound(servers.get(kind)!, round)
+      const { ms, cpuMicros } = await fanoutRound([servers.get(kind)!], round, CLIENTS, UPDATES_PER_CLIENT)
       results.get(kind)!.ms.push(ms)
       results.get(kind)!.cpu.push(cpuMicros)
       console.log(`  round ${round} ${kind}: ${ms.toFixed(0)} ms, server CPU ${(cpuMicros / 1000).toFixed(0)} ms`)

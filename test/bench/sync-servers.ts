@@ -4,7 +4,8 @@
  * without auth or persistence) — on a free port and answers the parent over IPC, so the
  * parent can read this process's CPU time and heap without counting its own clients.
  *
- * Run as `node --import tsx --expose-gc sync-servers.ts <ferry|y-websocket|hocuspocus> <dataDir>`.
+ * Run as `node --import tsx --expose-gc sync-servers.ts <ferry|y-websocket|hocuspocus> <dataDir> [env JSON]`;
+ * the env JSON is added to Ferry's configuration (Redis for the scaled-out benchmark).
  */
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -18,7 +19,7 @@ export type FromServer =
   | { type: 'cpu'; micros: number }
   | { type: 'heap'; bytes: number }
 
-async function startFerry(dataDir: string): Promise<{ port: number; token: string }> {
+async function startFerry(dataDir: string, env: Record<string, string>): Promise<{ port: number; token: string }> {
   const { buildApp } = await import('../../relay/src/app.ts')
   const { loadConfig } = await import('../../relay/src/config.ts')
   const config = loadConfig({
@@ -28,6 +29,7 @@ async function startFerry(dataDir: string): Promise<{ port: number; token: strin
     FERRY_DATA_DIR: dataDir,
     CONNECTIONS_PER_MINUTE_PER_IP: '1000000',
     ROOM_IDLE_MS: '600000',
+    ...env,
   })
   const app = await buildApp(config)
   await app.listen({ host: '127.0.0.1', port: 0 })
@@ -58,9 +60,9 @@ async function startHocuspocus(): Promise<{ port: number; token: string }> {
 }
 
 async function main(): Promise<void> {
-  const [kind, dataDir] = process.argv.slice(2) as [ServerKind, string]
+  const [kind, dataDir, env] = process.argv.slice(2) as [ServerKind, string, string | undefined]
   const started =
-    kind === 'ferry' ? await startFerry(dataDir) : kind === 'y-websocket' ? await startYWebsocket() : await startHocuspocus()
+    kind === 'ferry' ? await startFerry(dataDir, JSON.parse(env ?? '{}') as Record<string, string>) : kind === 'y-websocket' ? await startYWebsocket() : await startHocuspocus()
   const send = (message: FromServer) => process.send!(message)
   process.on('message', (message: ToServer) => {
     if (message.type === 'cpu') {
