@@ -18,6 +18,7 @@ import type { AccountStore } from './storage/account-store.ts'
 import mail from './mail/index.ts'
 import auth from './auth/index.ts'
 import avatars from './avatars/index.ts'
+import docs from './docs/index.ts'
 import links from './links/index.ts'
 import sync from './sync/index.ts'
 import vault from './vault/index.ts'
@@ -62,6 +63,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
       : {}),
     // No type coercion: a JSON body holding 42 where a string belongs is a bad request, not "42".
     trustProxy: config.trustProxy,
+    // Route parameters carry whole doc names (up to 194 characters); the default cap is 100.
+    maxParamLength: 256,
     ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: false } },
   }) as unknown as FastifyInstance
   let coordination: Coordination
@@ -107,6 +110,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(avatars, { config })
   await app.register(sync, { config, docStore: stores.docs, broadcast: coordination.broadcast, connectionRate: coordination.connectionRate })
   await app.register(links, { config, store: stores.accounts, docStore: stores.docs, rateLimitStore: coordination.rateLimitStore })
+  await app.register(docs, { store: stores.accounts })
   await app.register(vault, { store: stores.accounts })
 
   app.get('/healthz', async (_request, reply) => {

@@ -92,13 +92,13 @@ export function broadcastContract(backend: string, harness: () => Promise<Broadc
       const heard: Array<[string, ControlMessage]> = []
       for (const [name, endpoint] of [['a', a], ['b', b], ['c', c]] as const) endpoint.onControl((message) => heard.push([name, message]))
       a.publishControl({ kind: 'revoke', grantId: 'link:1' })
-      b.publishControl({ kind: 'revoke', grantId: 'link:2' })
+      b.publishControl({ kind: 'delete', doc: docName('u1', 'collection', 'c1') })
       await vi.waitFor(() => expect(heard).toHaveLength(4), 5_000)
       expect(heard).toEqual(expect.arrayContaining([
         ['b', { kind: 'revoke', grantId: 'link:1' }],
         ['c', { kind: 'revoke', grantId: 'link:1' }],
-        ['a', { kind: 'revoke', grantId: 'link:2' }],
-        ['c', { kind: 'revoke', grantId: 'link:2' }],
+        ['a', { kind: 'delete', doc: 'u1:collection:c1' }],
+        ['c', { kind: 'delete', doc: 'u1:collection:c1' }],
       ]))
     })
 

@@ -3,10 +3,12 @@ import { parseControl } from './broadcast.ts'
 
 // The implementations are held to test/contracts/broadcast.contract.ts.
 describe('parseControl', () => {
-  it('accepts a revocation and nothing else', () => {
+  it('accepts a revocation or a deletion and nothing else', () => {
     expect(parseControl({ kind: 'revoke', grantId: 'link:1', from: 'x' })).toEqual({ kind: 'revoke', grantId: 'link:1' })
+    expect(parseControl({ kind: 'delete', doc: 'u1:collection:c1', from: 'x' })).toEqual({ kind: 'delete', doc: 'u1:collection:c1' })
     for (const bad of [null, 'revoke', {}, { kind: 'revoke' }, { kind: 'revoke', grantId: 7 }, { kind: 'revoke', grantId: '' },
-      { kind: 'revoke', grantId: 'x'.repeat(129) }, { kind: 'shutdown', grantId: 'link:1' }]) {
+      { kind: 'revoke', grantId: 'x'.repeat(129) }, { kind: 'shutdown', grantId: 'link:1' }, { kind: 'delete' },
+      { kind: 'delete', doc: 'u1:nothing' }, { kind: 'delete', doc: 7 }]) {
       expect(parseControl(bad)).toBeNull()
     }
   })

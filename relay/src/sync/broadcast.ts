@@ -2,13 +2,13 @@
  * `Broadcast`: how relay instances that serve the same doc hear each other. A room sends the
  * frames it accepted from its own clients, asks the others for what it lacks once it has
  * loaded (a sync step 1 and an awareness query), answers their questions to the asker alone,
- * and applies the frames other instances send. Control messages (revoking a share link) go to
- * every other instance. The in-process implementation connects the instances of one process
+ * and applies the frames other instances send. Control messages (revoking a share link,
+ * deleting a doc) go to every other instance. The in-process implementation connects the instances of one process
  * through a shared {@link BroadcastHub} (one relay alone: a hub of one, so publishing is a
  * no-op); `RedisBroadcast` connects processes over Redis pub/sub.
  */
 import { randomBytes } from 'node:crypto'
-import type { DocName } from '@ferry/protocol'
+import { isDocName, type DocName } from '@ferry/protocol'
 
 /** A random id per broadcast endpoint (per relay instance), 16 bytes as hex. */
 export type InstanceId = string & { readonly __brand: 'InstanceId' }
@@ -24,8 +24,8 @@ export type FrameListener = (frame: Uint8Array, from: InstanceId, direct: boolea
 /** Longest grant id a control message may carry (link grants are `link:<22 chars>`). */
 export const MAX_GRANT_ID_LENGTH = 128
 
-/** What instances tell each other outside any doc. */
-export type ControlMessage = { readonly kind: 'revoke'; readonly grantId: string }
+/** What instances tell each other outside any doc: close a grant's sockets, or drop a deleted doc's rooms. */
+export type ControlMessage = { readonly kind: 'revoke'; readonly grantId: string } | { readonly kind: 'delete'; readonly doc: DocName }
 
 export type ControlListener = (message: ControlMessage) => void
 
@@ -57,7 +57,8 @@ export interface Broadcast {
 /** Checks a control message that came from outside this process. */
 export function parseControl(value: unknown): ControlMessage | null {
   if (typeof value !== 'object' || value === null) return null
-  const { kind, grantId } = value as Record<string, unknown>
+  const { kind, grantId, doc } = value as Record<string, unknown>
+  if (kind === 'delete') return isDocName(doc) ? { kind, doc } : null
   if (kind !== 'revoke' || typeof grantId !== 'string' || grantId.length === 0 || grantId.length > MAX_GRANT_ID_LENGTH) return null
   return { kind, grantId }
 }

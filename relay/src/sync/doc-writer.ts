@@ -11,10 +11,13 @@
  * backoff (storage full or read-only does not lose accepted updates while the process lives).
  * When the log grows, the writer folds it into a snapshot from the room's `Y.Doc` (fast,
  * unlike `Y.mergeUpdates` on long logs) in a later turn, while appends continue.
+ *
+ * A store that says the doc is `gone` (deleted, maybe through another relay) is never retried:
+ * the writer drops everything queued and tells its room (`onGone`).
  */
 import type { FastifyBaseLogger } from 'fastify'
 import type { DocName } from '@ferry/protocol'
-import type { DocStore, LogSeq } from '../storage/doc-store.ts'
+import { isGone, type DocStore, type LogSeq } from '../storage/doc-store.ts'
 
 /** Compact once the log holds this many updates… */
 export const COMPACT_AFTER_UPDATES = 1000
@@ -47,6 +50,8 @@ export interface DocWriterOptions {
   encodeStateVector(): Uint8Array
   /** What the store held at load: last sequence number and the updates after the snapshot. */
   loaded: { seq: LogSeq; logUpdates: number; logBytes: number }
+  /** The store refused a write because the doc was deleted; the writer has stopped. */
+  onGone?: () => void
 }
 
 export class DocWriter {
@@ -62,6 +67,9 @@ export class DocWriter {
   #logUpdates: number
   #logBytes: number
   #compaction: Promise<void> | null = null
+  /** The append of the commit in flight, so `abandon` can wait for it. */
+  #appending: Promise<LogSeq> | null = null
+  #abandoned = false
   #idleWaiters: Array<() => void> = []
   #closed = false
   #lastCommitAt = Number.NEGATIVE_INFINITY
@@ -129,6 +137,25 @@ export class DocWriter {
     this.#timer = null
   }
 
+  /**
+   * The doc was deleted: stops for good, drops what is queued (never stored, never acked) and
+   * resolves once no append or compaction of this writer is running any more.
+   */
+  async abandon(): Promise<void> {
+    this.close()
+    this.#abandoned = true
+    this.#pending = []
+    this.#waiters = []
+    for (const resolve of this.#idleWaiters.splice(0)) resolve()
+    await Promise.allSettled([this.#appending, this.#compaction])
+  }
+
+  #gone(): void {
+    if (this.#abandoned) return
+    void this.abandon()
+    this.#opts.onGone?.()
+  }
+
   #schedule(): void {
     if (this.#committing || this.#timer || this.#closed) return
     const wait = this.#lastCommitAt + this.#opts.groupCommitMs - performance.now()
@@ -150,13 +177,18 @@ export class DocWriter {
     const stateVector = this.#opts.encodeStateVector()
     try {
       if (batch.length > 0) {
-        this.#seq = await this.#opts.store.append(this.#opts.name, batch)
+        this.#appending = this.#opts.store.append(this.#opts.name, batch)
+        this.#seq = await this.#appending
         this.#logUpdates += batch.length
         for (const update of batch) this.#logBytes += update.length
       }
       this.#retryMs = 0
     } catch (error) {
       this.#committing = false
+      if (isGone(error) || this.#abandoned) {
+        for (const resolve of this.#idleWaiters.splice(0)) resolve()
+        return this.#gone()
+      }
       this.#pending = batch.concat(this.#pending)
       this.#waiters = waiters.concat(this.#waiters.filter((waiter) => !waiters.includes(waiter)))
       this.#retryMs = Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, this.#retryMs * 2))
@@ -176,7 +208,7 @@ export class DocWriter {
     } else {
       for (const resolve of this.#idleWaiters.splice(0)) resolve()
     }
-    if (this.#logUpdates >= COMPACT_AFTER_UPDATES || this.#logBytes >= COMPACT_AFTER_BYTES) {
+    if (!this.#closed && (this.#logUpdates >= COMPACT_AFTER_UPDATES || this.#logBytes >= COMPACT_AFTER_BYTES)) {
       // In a later turn, so the acks above go out before the snapshot is encoded; tracked from
       // now on, so an unload that starts meanwhile waits for it instead of releasing the store.
       void this.#startCompaction(new Promise((resolve) => setImmediate(resolve)))
@@ -192,7 +224,10 @@ export class DocWriter {
         this.#logUpdates -= folded.updates
         this.#logBytes -= folded.bytes
       })
-      .catch((error: unknown) => this.#opts.log.error({ err: error }, 'compacting a document failed; the log is kept'))
+      .catch((error: unknown) => {
+        if (isGone(error)) this.#gone()
+        else this.#opts.log.error({ err: error }, 'compacting a document failed; the log is kept')
+      })
       .finally(() => {
         this.#compaction = null
       })

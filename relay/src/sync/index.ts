@@ -3,6 +3,7 @@
  * Upgrades are handled on the HTTP server directly (`ws` in `noServer` mode) so the token and
  * doc are checked before the handshake completes; a refused socket is opened only to carry
  * its close code (4401/4403/4404; browsers cannot read an HTTP status) and never loads a doc.
+ * A socket on a deleted doc is closed with 4410 as soon as the store says so.
  *
  * Shutdown (`app.close()`, SIGTERM): stop accepting, store everything, close sockets with 1001.
  */
@@ -11,9 +12,9 @@ import type { Duplex } from 'node:stream'
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { CloseCode } from '@ferry/protocol'
+import { CloseCode, type DocName } from '@ferry/protocol'
 import type { Config } from '../config.ts'
-import type { DocStore } from '../storage/doc-store.ts'
+import { isGone, type DocStore } from '../storage/doc-store.ts'
 import { redactUrl } from '../redact.ts'
 import { authorizeSync, SYNC_PATH_PREFIX, type SyncDecision, type SyncTokenResolver } from './authorize.ts'
 import type { Broadcast } from './broadcast.ts'
@@ -35,6 +36,12 @@ export interface SyncService {
    * sharing its broadcast; returns how many were open here.
    */
   revoke(grantId: string): number
+  /**
+   * Deletes a doc for good: closes its sockets on every instance with 4410, unloads its rooms
+   * without storing anything more, and deletes it in the store (its tombstone keeps it from
+   * ever loading again).
+   */
+  deleteDoc(name: DocName): Promise<void>
   /** Rooms currently loaded or loading. */
   readonly loadedRooms: number
   /** Sync sockets currently open (operators and tests: one per doc per browser, not per tab). */
@@ -112,6 +119,7 @@ export default fp(
           else rooms.leave(room, session)
         },
         (error: unknown) => {
+          if (isGone(error)) return session.close(CloseCode.Gone, 'the document was deleted')
           log.error({ err: error }, 'loading a document failed')
           session.close(CloseCode.InternalError, 'the document could not be loaded')
         },
@@ -154,13 +162,25 @@ export default fp(
     }
     broadcast.onControl((message) => {
       if (message.kind === 'revoke') closeGrant(message.grantId)
+      else rooms.drop(message.doc)
     })
+    const dropEverywhere = (doc: DocName): void => {
+      broadcast.publishControl({ kind: 'delete', doc })
+      rooms.drop(doc)
+    }
 
     app.decorate<SyncService>('sync', {
       addTokenResolver: (resolver) => void resolvers.push(resolver),
       revoke(grantId) {
         broadcast.publishControl({ kind: 'revoke', grantId })
         return closeGrant(grantId)
+      },
+      async deleteDoc(name) {
+        // Before: no room goes on writing. After: a room that loaded the doc meanwhile (on any
+        // instance) lets go of what it read; appends it tries fail with `gone` anyway.
+        dropEverywhere(name)
+        await docStore.delete(name)
+        dropEverywhere(name)
       },
       get loadedRooms() {
         return rooms.size

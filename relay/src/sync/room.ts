@@ -25,6 +25,8 @@ export interface RoomMember extends PersistedListener {
   readonly wantsAck: boolean
   readonly readOnly: boolean
   send(frame: Uint8Array): void
+  /** Closes the socket with a WebSocket close code (the doc was deleted: 4410). */
+  close(code: number, reason: string): void
 }
 
 /** The transaction origin of updates another instance accepted. */
@@ -35,6 +37,8 @@ export class Room {
   readonly members = new Set<RoomMember>()
   readonly awareness = new AwarenessStates<RoomMember>()
   readonly writer: DocWriter
+  /** Set once the doc was deleted: the room takes no new member and stores nothing more. */
+  gone = false
   readonly #broadcast: Broadcast
   readonly #maxAwarenessBytes: number
   readonly #unsubscribe: () => void

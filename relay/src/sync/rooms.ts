@@ -8,11 +8,14 @@
  * and asks the other instances for what it lacks once loaded: an update another instance
  * accepted but had not stored when this one loaded, or whose frame raced the load, reaches
  * this room's clients without any of them resyncing.
+ *
+ * A deleted doc's room (`drop`, or its writer hearing `gone` from the store) closes its
+ * sockets with 4410 and goes away without storing anything more; joining it fails with `gone`.
  */
 import * as Y from 'yjs'
 import type { FastifyBaseLogger } from 'fastify'
-import type { DocName } from '@ferry/protocol'
-import type { DocStore } from '../storage/doc-store.ts'
+import { CloseCode, type DocName } from '@ferry/protocol'
+import { docGone, type DocStore } from '../storage/doc-store.ts'
 import type { Broadcast, FrameListener } from './broadcast.ts'
 import { Room, type RoomMember } from './room.ts'
 
@@ -53,21 +56,40 @@ export class Rooms {
 
   /** Adds `member` to the doc's room, loading it first if needed. Rejects when the doc cannot be loaded. */
   async join(name: DocName, member: RoomMember): Promise<Room> {
-    const timer = this.#idleTimers.get(name)
-    if (timer) clearTimeout(timer)
-    this.#idleTimers.delete(name)
+    this.#clearIdle(name)
     let loading = this.#rooms.get(name)
     if (!loading) {
-      loading = this.#load(name)
-      this.#rooms.set(name, loading)
-      loading.then(
-        (room) => this.#loaded.set(name, room),
-        () => this.#rooms.delete(name),
+      const started = this.#load(name)
+      loading = started
+      this.#rooms.set(name, started)
+      // Identity checks: a dropped load must not touch the entry of a load started after it.
+      started.then(
+        (room) => {
+          if (this.#rooms.get(name) === started) this.#loaded.set(name, room)
+        },
+        () => {
+          if (this.#rooms.get(name) === started) this.#rooms.delete(name)
+        },
       )
     }
     const room = await loading
+    if (room.gone) throw docGone()
     room.join(member)
     return room
+  }
+
+  /**
+   * The doc was deleted (through this instance or another): closes its sockets with 4410 and
+   * unloads its room, loaded or still loading, without storing anything more.
+   */
+  drop(name: DocName): void {
+    this.#clearIdle(name)
+    const room = this.#loaded.get(name)
+    if (room) return this.#discard(room)
+    const loading = this.#rooms.get(name)
+    if (!loading) return
+    this.#rooms.delete(name)
+    loading.then((loaded) => this.#discard(loaded), () => undefined)
   }
 
   leave(room: Room, member: RoomMember): void {
@@ -90,6 +112,32 @@ export class Rooms {
     const rooms = await Promise.allSettled(this.#rooms.values())
     await Promise.all(rooms.map((r) => (r.status === 'fulfilled' ? this.#unload(r.value, false) : undefined)))
     await Promise.all(this.#unloading.values())
+  }
+
+  #clearIdle(name: DocName): void {
+    const timer = this.#idleTimers.get(name)
+    if (timer) clearTimeout(timer)
+    this.#idleTimers.delete(name)
+  }
+
+  #discard(room: Room): void {
+    if (room.gone) return
+    room.gone = true
+    if (this.#loaded.get(room.name) === room) {
+      this.#loaded.delete(room.name)
+      this.#rooms.delete(room.name)
+    }
+    for (const member of [...room.members]) member.close(CloseCode.Gone, 'the document was deleted')
+    const unloading = (async () => {
+      await room.writer.abandon()
+      room.destroy()
+      await this.#opts.store.release(room.name)
+    })()
+      .catch((error: unknown) => this.#opts.log.error({ err: error }, 'unloading a deleted document failed'))
+      .finally(() => {
+        if (this.#unloading.get(room.name) === unloading) this.#unloading.delete(room.name)
+      })
+    this.#unloading.set(room.name, unloading)
   }
 
   async #load(name: DocName): Promise<Room> {
@@ -124,6 +172,10 @@ export class Rooms {
           logUpdates: stored.updates.length,
           logBytes: stored.updates.reduce((sum, u) => sum + u.length, 0),
         },
+        // A room already unloading (its last compaction found the doc gone) is freed by its unload.
+        onGone: () => {
+          if (room && this.#loaded.get(name) === room) this.#discard(room)
+        },
       },
     })
     for (const received of early.splice(0)) room.applyRemote(...received)
@@ -144,7 +196,9 @@ export class Rooms {
       await this.#opts.store.release(room.name)
     })()
       .catch((error: unknown) => this.#opts.log.error({ err: error }, 'unloading a document failed'))
-      .finally(() => this.#unloading.delete(room.name))
+      .finally(() => {
+        if (this.#unloading.get(room.name) === unloading) this.#unloading.delete(room.name)
+      })
     this.#unloading.set(room.name, unloading)
     await unloading
   }

@@ -1,0 +1,48 @@
+/**
+ * `DELETE /v1/docs/:docName`: the owner deletes one of their collections everywhere. Only
+ * `collection` docs: an account's workspace, environments and history belong to the account
+ * as a whole. In order: the doc's share links are revoked (they stay listed as revoked), its
+ * sockets close with 4410 on every relay, its rooms unload without storing anything more, and
+ * the store deletes every byte, leaving a tombstone so that no device that was offline with the
+ * collection can bring it back. Idempotent: a collection never written, or already deleted,
+ * answers 204 too (and is tombstoned).
+ *
+ * Registered after the sync plugin, whose `deleteDoc` it calls.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { MAX_DOC_NAME_LENGTH, parseDocName, type DocName, type UserId } from '@ferry/protocol'
+import { requireUser } from '../auth/access-tokens.ts'
+import { badRequest, forbidden } from '../errors.ts'
+import type { AccountStore } from '../storage/account-store.ts'
+
+export interface DocsOptions {
+  store: AccountStore
+}
+
+const DocParams = Type.Object({ docName: Type.String({ minLength: 1, maxLength: MAX_DOC_NAME_LENGTH }) }, { additionalProperties: false })
+
+/** Revokes the owner's live links to `doc`; links to other docs stay as they are. */
+async function revokeLinksTo(store: AccountStore, owner: UserId, doc: DocName): Promise<void> {
+  const now = Date.now()
+  for (const link of await store.listLinks(owner)) {
+    if (link.docName === doc && link.revokedAt === null) await store.revokeLink(owner, link.id, now)
+  }
+}
+
+const docs: FastifyPluginAsyncTypebox<DocsOptions> = async (app, { store }) => {
+  app.delete('/v1/docs/:docName', { onRequest: requireUser, schema: { params: DocParams } }, async (request, reply) => {
+    const parsed = parseDocName(request.params.docName)
+    if (!parsed.ok) throw badRequest(parsed.error.message, 'invalid_doc_name')
+    const doc = parsed.value
+    if (doc.kind !== 'collection') {
+      throw badRequest(`Only collections can be deleted; the account's ${doc.kind} goes only with the account.`, 'not_a_collection')
+    }
+    if (doc.owner !== request.userId) throw forbidden('Only the owner of a collection can delete it.', 'not_owner')
+    await revokeLinksTo(store, doc.owner, doc.name)
+    await app.sync.deleteDoc(doc.name)
+    return reply.status(204).send()
+  })
+}
+
+export default docs
