@@ -1,6 +1,7 @@
 /**
  * The vault's state above the variables editor: set it up (no vault yet), get this device
  * approved or unlock it with the recovery key (locked), or nothing when values can be read.
+ * A device waiting for approval checks again by itself every few seconds while shown.
  */
 import type { Vault } from '@ferry/client'
 import { h, replaceChildren, type Child, type Scope } from '../ui/dom.ts'
@@ -42,8 +43,15 @@ function notice(kind: 'info' | 'warn', ...content: Child[]): HTMLElement {
   return h('div', { class: kind === 'info' ? 'alert alert-info' : 'alert alert-warn', style: 'margin-bottom:12px;align-items:center;flex-wrap:wrap', role: 'status', 'data-testid': 'vault-notice' }, icon('lock'), ...content)
 }
 
+/** How often a device waiting for approval asks the relay again, so it unlocks without a click. */
+const PENDING_CHECK_MS = 4_000
+
 export function vaultNotice(scope: Scope, vault: Vault): HTMLElement {
   const box = h('div')
+  const check = setInterval(() => {
+    if (vault.state.kind === 'locked' && vault.state.reason === 'pending' && navigator.onLine) void vault.refresh().catch(() => undefined)
+  }, PENDING_CHECK_MS)
+  scope.add(() => clearInterval(check))
   const paint = async () => {
     const state = vault.state
     if (state.kind === 'unlocked') return replaceChildren(box)
