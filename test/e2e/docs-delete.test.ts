@@ -12,7 +12,7 @@ import { CloseCode, docName, type DocName } from '@ferry/protocol'
 import { loadMasterKey, MasterKey } from '../../relay/src/storage/keys.ts'
 import { call, createUser, type TestUser } from '../helpers/links.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
-import { rawClient, syncUrl, type RawClient } from '../helpers/sync-clients.ts'
+import { rawClient, readDoc, syncUrl, type RawClient } from '../helpers/sync-clients.ts'
 
 let relay: TestRelay
 const sockets: RawClient[] = []
@@ -39,16 +39,10 @@ async function write(client: RawClient, key: string, value: string): Promise<voi
   await client.next('persisted')
 }
 
-/** What a fresh socket reads from the doc, or the close code it gets instead. */
+/** The doc's items as a fresh socket reads them, or the close code it gets instead. */
 async function read(doc: string, token: string): Promise<Record<string, unknown> | number> {
-  const client = await socket(doc, token)
-  client.send({ type: 'sync-step1', stateVector: new Uint8Array([0]) })
-  const answer = await Promise.race([client.next('sync-step2').catch(() => null), client.closed])
-  if (typeof answer === 'number') return answer
-  if (answer === null) return client.closed
-  const ydoc = new Y.Doc()
-  Y.applyUpdate(ydoc, answer.update)
-  return ydoc.getMap('items').toJSON()
+  const read = await readDoc(relay.wsUrl, doc, token)
+  return typeof read === 'number' ? read : read.getMap('items').toJSON()
 }
 
 const deleteDoc = (doc: string, token?: string) => call(relay, 'DELETE', `/v1/docs/${encodeURIComponent(doc)}`, token)

@@ -109,3 +109,21 @@ export function covers(covering: Uint8Array, own: Uint8Array): boolean {
   for (const [client, clock] of Y.decodeStateVector(own)) if ((have.get(client) ?? 0) < clock) return false
   return true
 }
+
+/**
+ * What a fresh socket reads from `doc` (its sync step 2, as a `Y.Doc`), or the close code the
+ * relay answers instead (4410 for a deleted doc). The socket is closed afterwards.
+ */
+export async function readDoc(wsUrl: string, doc: string, token: string): Promise<Y.Doc | number> {
+  const client = await rawClient(syncUrl(wsUrl, doc, token))
+  try {
+    client.send({ type: 'sync-step1', stateVector: new Uint8Array([0]) })
+    const step2 = await client.next('sync-step2').catch(() => null)
+    if (step2 === null) return await client.closed
+    const ydoc = new Y.Doc()
+    Y.applyUpdate(ydoc, step2.update)
+    return ydoc
+  } finally {
+    client.close()
+  }
+}

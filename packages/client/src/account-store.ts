@@ -1,11 +1,12 @@
 /**
  * What this browser remembers about its accounts, in one IndexedDB database of its own
  * (`ferry:accounts`): each account's tokens and profile, which one is active, whether sync is
- * on for it on this device, and which document databases belong to it. The last list exists
- * because `indexedDB.databases()` is missing in some browsers, and sign-out must wipe exactly
- * one account's databases.
+ * on for it on this device, which document databases belong to it, and which of its docs this
+ * device deleted without reaching the relay yet. The databases list exists because
+ * `indexedDB.databases()` is missing in some browsers, and sign-out must wipe exactly one
+ * account's databases.
  */
-import type { UserId } from '@ferry/protocol'
+import type { DocName, UserId } from '@ferry/protocol'
 import { deleteDatabase, openDatabase, requestToPromise, transactionDone } from './idb.ts'
 import type { Profile } from './relay-api.ts'
 
@@ -41,6 +42,8 @@ interface DatabaseRecord {
 const ACCOUNTS = 'accounts'
 const META = 'meta'
 const DATABASES = 'databases'
+/** Key in `meta` of an account's docs deleted here that the relay has not deleted yet. */
+const pendingDeletionsKey = (owner: UserId): string => `pending-deletions:${owner}`
 
 export class AccountStore {
   /** Database names known to be registered (filled on first use), so reopening costs no write. */
@@ -78,8 +81,27 @@ export class AccountStore {
   }
 
   async removeAccount(id: UserId): Promise<void> {
-    const tx = this.db.transaction(ACCOUNTS, 'readwrite')
+    const tx = this.db.transaction([ACCOUNTS, META], 'readwrite')
     tx.objectStore(ACCOUNTS).delete(id)
+    tx.objectStore(META).delete(pendingDeletionsKey(id))
+    await transactionDone(tx)
+  }
+
+  /** Docs of `owner` deleted on this device that the relay has not confirmed deleting yet, oldest first. */
+  async pendingDeletions(owner: UserId): Promise<DocName[]> {
+    const tx = this.db.transaction(META, 'readonly')
+    return ((await requestToPromise(tx.objectStore(META).get(pendingDeletionsKey(owner)))) as DocName[] | undefined) ?? []
+  }
+
+  /** Remembers (or, `pending` false, forgets) that the relay must still delete `name`. */
+  async setPendingDeletion(owner: UserId, name: DocName, pending: boolean): Promise<void> {
+    const tx = this.db.transaction(META, 'readwrite')
+    const meta = tx.objectStore(META)
+    const key = pendingDeletionsKey(owner)
+    // Read and write in one transaction, so two tabs never drop each other's entries.
+    const listed = ((await requestToPromise(meta.get(key))) as DocName[] | undefined) ?? []
+    const rest = listed.filter((entry) => entry !== name)
+    meta.put(pending ? [...rest, name] : rest, key)
     await transactionDone(tx)
   }
 

@@ -200,6 +200,7 @@ export class FerryClient {
       url: (name, token) => this.relay.syncUrl(name, token, true),
       token: () => this.accounts.accessToken(id),
       refreshToken: () => this.accounts.refresh(id),
+      deleteDoc: async (name) => this.relay.deleteDoc(await this.accounts.accessToken(id), name),
       createSocket: this.#createSocket,
       ...(this.#options.backoff ? { backoff: this.#options.backoff } : {}),
       online: this.#options.online === undefined ? (typeof globalThis.addEventListener === 'function' ? globalThis : null) : this.#options.online,

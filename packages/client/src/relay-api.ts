@@ -260,6 +260,15 @@ export class RelayApi {
     await this.#request('DELETE', `/v1/links/${encodeURIComponent(id)}`, { token: accessToken })
   }
 
+  /**
+   * Deletes a collection of the caller's for good: on the relay, on every device (their sockets
+   * close with 4410), and its share links. Idempotent.
+   * @throws BadRequest (not a collection) | RelayError `forbidden` (not the owner) | SignedOut | Offline
+   */
+  async deleteDoc(accessToken: string, docName: DocName): Promise<void> {
+    await this.#request('DELETE', `/v1/docs/${encodeURIComponent(docName)}`, { token: accessToken })
+  }
+
   async resolveLink(token: string): Promise<ResolvedLink> {
     const body = await this.#request('GET', `/v1/links/resolve/${encodeURIComponent(token)}`)
     if (!isObject(body) || !str(body.docName) || !str(body.collectionName) || !str(body.viewerToken)) throw unexpected('resolved link')

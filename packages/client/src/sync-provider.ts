@@ -3,7 +3,8 @@
  * `ack=1` extension, so the status can say `in sync` only once the relay has durably stored
  * every local change. Reconnects with backoff, refreshes the access token on a 4401 close,
  * and stops for good — with a typed status — when the session ended or the relay refuses the
- * doc. Awareness is not used by Ferry and is ignored.
+ * doc. A 4410 close means the doc was deleted (by another device): the provider stops and
+ * fires `onDeleted`, and its owner drops the local copy. Awareness is not used by Ferry and is ignored.
  */
 import { CloseCode, decodeMessage, encodeMessage, type DocName, type Message } from '@ferry/protocol'
 import * as Y from 'yjs'
@@ -36,18 +37,22 @@ export interface SyncConnection {
   /** A new access token after the relay rejected the current one. @throws SignedOut | Offline */
   refreshToken(): Promise<string>
   createSocket: WebSocketFactory
+  /** Asks the relay to delete a doc of the account for good. @throws RelayError (`Offline`, `SignedOut`, …) */
+  deleteDoc?(docName: DocName): Promise<void>
   backoff?: BackoffOptions
   /** Fires `online` when the network returns (the browser `window`); a retry then starts at once. */
   online?: EventTarget | null
 }
 
-type ProviderEvents = { status: SyncStatus }
+type ProviderEvents = { status: SyncStatus; deleted: void }
 type Phase = 'idle' | 'connecting' | 'offline' | 'open' | 'stopped'
 
 const OPEN = 1
 /** Longest wait for a peer to answer a close, ms; after it the socket counts as gone. */
 const CLOSE_WAIT_MS = 2_000
 /** Close codes after which reconnecting with the same doc and a fresh token cannot help. */
+/** The status of a doc the relay says was deleted (4410). */
+export const DELETED_STATUS: SyncStatus = { kind: 'error', reason: 'deleted by its owner' }
 const fatalCloses: ReadonlyMap<number, string> = new Map([
   [CloseCode.Forbidden, 'not allowed'],
   [CloseCode.BadDocName, 'bad document name'],
@@ -98,6 +103,11 @@ export class SyncProvider {
 
   onStatus(listener: (status: SyncStatus) => void): () => void {
     return this.#events.on('status', listener)
+  }
+
+  /** Called once the relay closed the socket with 4410: the doc was deleted and will not come back. */
+  onDeleted(listener: () => void): () => void {
+    return this.#events.on('deleted', listener)
   }
 
   /** Reconnects now when offline; when connected, asks the relay for its state again. */
@@ -223,6 +233,11 @@ export class SyncProvider {
   #closed(code: number, reason: string): void {
     this.#attempting = false
     void this.#dropSocket()
+    if (code === CloseCode.Gone) {
+      // First: an owner that drops the doc now never shows its error status.
+      this.#events.emit('deleted', undefined)
+      return this.#stop(DELETED_STATUS)
+    }
     const fatal = fatalCloses.get(code)
     if (fatal !== undefined) return this.#stop({ kind: 'error', reason: reason || fatal })
     if (code === CloseCode.Unauthenticated && !this.#justRefreshed) {

@@ -3,7 +3,7 @@
  * handle), tabs exchange updates over a BroadcastChannel, and only the elected leader tab runs
  * a `SyncProvider` — one socket per doc per browser. Followers show the leader's status: their
  * changes reach the leader's doc over the channel at once, so the leader's pending count and
- * `persisted` coverage include them.
+ * `persisted` coverage include them. A doc the relay says was deleted is announced to every tab.
  */
 import type { DocName } from '@ferry/protocol'
 import * as Y from 'yjs'
@@ -18,6 +18,8 @@ export interface DocSync {
   /** True while this tab holds a socket for the doc. */
   readonly hasSocket: boolean
   onStatus(listener: (status: SyncStatus) => void): () => void
+  /** Called when the relay says the doc was deleted (4410); syncing has stopped for good. */
+  onDeleted(listener: () => void): () => void
   syncNow(): void
   /** Stops syncing; resolves once this tab's socket (if any) is closed. */
   destroy(): Promise<void>
@@ -29,6 +31,7 @@ type TabMessage =
   | { type: 'status'; status: SyncStatus }
   | { type: 'status-query' }
   | { type: 'sync-now' }
+  | { type: 'deleted' }
 
 /** Channel names are scoped so that two simulated devices in one process never meet. */
 export interface TabSyncOptions extends ElectionTimings {
@@ -42,7 +45,7 @@ export class TabSync implements DocSync {
   readonly #connection: SyncConnection
   readonly #channel: BroadcastChannel
   readonly #election: LeaderElection
-  readonly #events = new Emitter<{ status: SyncStatus }>()
+  readonly #events = new Emitter<{ status: SyncStatus; deleted: void }>()
   #provider: SyncProvider | null = null
   #stopProvider: () => void = () => {}
   #status: SyncStatus = { kind: 'connecting' }
@@ -70,6 +73,10 @@ export class TabSync implements DocSync {
 
   onStatus(listener: (status: SyncStatus) => void): () => void {
     return this.#events.on('status', listener)
+  }
+
+  onDeleted(listener: () => void): () => void {
+    return this.#events.on('deleted', listener)
   }
 
   syncNow(): void {
@@ -113,13 +120,24 @@ export class TabSync implements DocSync {
       case 'sync-now':
         this.#provider?.syncNow()
         break
+      case 'deleted':
+        this.#events.emit('deleted', undefined)
+        break
     }
   }
 
   #startProvider(): void {
     const provider = new SyncProvider(this.#doc, this.#docName, this.#connection)
     this.#provider = provider
-    this.#stopProvider = provider.onStatus((status) => this.#setStatus(status))
+    const stopStatus = provider.onStatus((status) => this.#setStatus(status))
+    const stopDeleted = provider.onDeleted(() => {
+      this.#post({ type: 'deleted' })
+      this.#events.emit('deleted', undefined)
+    })
+    this.#stopProvider = () => {
+      stopStatus()
+      stopDeleted()
+    }
     this.#setStatus(provider.status)
   }
 

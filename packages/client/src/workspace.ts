@@ -4,12 +4,18 @@
  * its own IndexedDB database (`LocalDoc`) and, while sync is on, has its own `SyncProvider`.
  * `destroy()` closes every provider, socket and database handle, which is what makes account
  * switching leave nothing of the previous account behind.
+ *
+ * Deleting a collection deletes it everywhere: here at once, on the relay (remembered in the
+ * account store until the relay confirms, so a relay that is down or a reload loses nothing),
+ * and on the other devices, whose sockets the relay closes with 4410 — which makes them wipe
+ * their copy, even one edited offline.
  */
-import { docName, type DocKind, type DocName, type UserId } from '@ferry/protocol'
+import { docName, parseDocName, type DocKind, type DocName, type UserId } from '@ferry/protocol'
 import { Collection, createId, Environments, History, WorkspaceIndex } from '@ferry/schema'
 import type * as Y from 'yjs'
-import type { AccountStore } from './account-store.ts'
+import { LOCAL_OWNER, type AccountStore } from './account-store.ts'
 import { Emitter } from './emitter.ts'
+import { RelayError, type RelayErrorCode } from './errors.ts'
 import { databaseName, LocalDoc } from './local-doc.ts'
 import { SyncProvider, type SyncConnection } from './sync-provider.ts'
 import { combineStatuses, sameStatus, type SyncStatus } from './sync-status.ts'
@@ -26,7 +32,10 @@ export interface WorkspaceOptions {
   readonly tabs?: TabSyncOptions | null
 }
 
-type WorkspaceEvents = { status: SyncStatus }
+type WorkspaceEvents = { status: SyncStatus; collectionDeleted: string }
+
+/** Answers to a deletion that no retry changes (not the owner, not a collection): forgotten, not retried. */
+const FINAL_DELETION_ERRORS: ReadonlySet<RelayErrorCode> = new Set(['bad_request', 'forbidden'])
 
 interface Loaded {
   readonly local: LocalDoc
@@ -46,6 +55,10 @@ export class Workspace {
   #sync: SyncConnection | null
   #status: SyncStatus = { kind: 'sync-off' }
   #destroyed: Promise<void> | null = null
+  /** Runs of `#sendPendingDeletions`, one after another. */
+  #deletions: Promise<void> = Promise.resolve()
+  /** A deletion could not reach the relay: try again once the docs are connected. */
+  #retryDeletions = false
   readonly #stopObserving: () => void
 
   private constructor(options: WorkspaceOptions, indexDoc: Loaded) {
@@ -64,7 +77,10 @@ export class Workspace {
     const workspace = new Workspace(options, { local, provider: null, unsubscribe: null })
     workspace.#attach(workspace.#loaded.get(name)!)
     workspace.#updateStatus()
-    if (workspace.#sync) void workspace.loadAll().catch(() => {})
+    if (workspace.#sync) {
+      void workspace.loadAll().catch(() => {})
+      void workspace.#sendDeletions()
+    }
     return workspace
   }
 
@@ -105,10 +121,26 @@ export class Workspace {
     return id
   }
 
-  /** Removes a collection from the index and wipes its local database. */
+  /**
+   * Deletes a collection everywhere: removes it from the index, wipes its local database and
+   * asks the relay to delete it (and so every other device's copy). Resolves once the relay
+   * answered — or, while sync is off or the relay cannot be reached, once the request is
+   * remembered; it is sent again on the next connect, also after a reload.
+   */
   async deleteCollection(id: string): Promise<void> {
+    const name = this.docName('collection', id)
+    if (this.owner !== LOCAL_OWNER) await this.#options.store.setPendingDeletion(this.owner, name, true)
     this.index.removeCollection(id)
-    await this.#unload(this.docName('collection', id), true)
+    await this.#unload(name, true)
+    await this.#sendDeletions()
+  }
+
+  /**
+   * Called with a collection's id when another device deleted it (the relay closed its socket
+   * with 4410). By then it is gone from the index and its local database is being wiped.
+   */
+  onCollectionDeleted(listener: (collectionId: string) => void): () => void {
+    return this.#events.on('collectionDeleted', listener)
   }
 
   /** Loads every doc of the account: environments, history and each collection in the index. */
@@ -162,7 +194,10 @@ export class Workspace {
       this.#attach(loaded)
     }
     this.#updateStatus()
-    if (connection) void this.loadAll().catch(() => {})
+    if (connection) {
+      void this.loadAll().catch(() => {})
+      void this.#sendDeletions()
+    }
     await Promise.all(closed)
   }
 
@@ -230,7 +265,48 @@ export class Workspace {
     const tabs = this.#options.tabs
     const provider: DocSync = tabs ? new TabSync(doc, name, this.#sync, tabs) : new SyncProvider(doc, name, this.#sync)
     loaded.provider = provider
-    loaded.unsubscribe = provider.onStatus(() => this.#updateStatus())
+    const stopStatus = provider.onStatus(() => this.#updateStatus())
+    const stopDeleted = provider.onDeleted(() => this.#deletedElsewhere(name))
+    loaded.unsubscribe = () => {
+      stopStatus()
+      stopDeleted()
+    }
+  }
+
+  /** The relay says `name` was deleted: drop it from the index and wipe the local copy, edits made offline included. */
+  #deletedElsewhere(name: DocName): void {
+    if (this.#destroyed) return
+    const parsed = parseDocName(name)
+    if (!parsed.ok || parsed.value.kind !== 'collection' || parsed.value.id === null) return
+    const id = parsed.value.id
+    this.index.removeCollection(id)
+    void this.#unload(name, true).catch(() => {})
+    this.#events.emit('collectionDeleted', id)
+  }
+
+  /** Queues a run that sends the deletions this device still owes the relay. */
+  #sendDeletions(): Promise<void> {
+    this.#deletions = this.#deletions.then(() => this.#sendPendingDeletions()).catch(() => {})
+    return this.#deletions
+  }
+
+  async #sendPendingDeletions(): Promise<void> {
+    const sync = this.#sync
+    if (!sync?.deleteDoc || this.#destroyed) return
+    this.#retryDeletions = false
+    const store = this.#options.store
+    for (const name of await store.pendingDeletions(this.owner)) {
+      if (this.#destroyed) return
+      try {
+        await sync.deleteDoc(name)
+      } catch (error) {
+        if (!(error instanceof RelayError && FINAL_DELETION_ERRORS.has(error.code))) {
+          this.#retryDeletions = true
+          return
+        }
+      }
+      await store.setPendingDeletion(this.owner, name, false)
+    }
   }
 
   #detach(loaded: Loaded): Promise<void> {
@@ -256,5 +332,7 @@ export class Workspace {
     if (sameStatus(status, this.#status)) return
     this.#status = status
     this.#events.emit('status', status)
+    // The relay answers sockets again: it can take the deletions it missed.
+    if (this.#retryDeletions && (status.kind === 'in-sync' || status.kind === 'syncing')) void this.#sendDeletions()
   }
 }
