@@ -64,7 +64,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     // No type coercion: a JSON body holding 42 where a string belongs is a bad request, not "42".
     trustProxy: config.trustProxy,
     // Route parameters carry whole doc names (up to 194 characters); the default cap is 100.
-    maxParamLength: 256,
+    routerOptions: { maxParamLength: 256 },
     ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: false } },
   }) as unknown as FastifyInstance
   let coordination: Coordination
