@@ -203,6 +203,13 @@ export function collectionsTree(scope: Scope, ctx: AppContext, filter: () => str
     },
   )
 
+  // Deleted on another device: it has already left the index (and this device); say so, and
+  // leave its request if one is open.
+  scope.add(ctx.workspace.onCollectionDeleted((id) => {
+    if (currentRoute().parts[1] === id) navigate([])
+    toast('A collection was deleted on another device.')
+  }))
+
   const collectionOf = (row: HTMLElement) => row.closest<HTMLElement>('[data-collection-body]')?.dataset.collectionBody
   scope.listen(tree, 'click', (event: MouseEvent) => {
     const row = (event.target as HTMLElement).closest<HTMLElement>('[role=treeitem]')
