@@ -91,13 +91,16 @@ export class DocWriter {
     return this.#retryMs > 0
   }
 
+  /** Queues an update for the next commit; dropped once the doc was deleted. */
   add(update: Uint8Array): void {
+    if (this.#abandoned) return
     this.#pending.push(update)
     this.#schedule()
   }
 
   /** Sends `listener` the doc's state vector once everything queued so far is stored. */
   ackAfter(listener: PersistedListener): void {
+    if (this.#abandoned) return
     if (!this.#waiters.includes(listener)) this.#waiters.push(listener)
     this.#schedule()
   }
