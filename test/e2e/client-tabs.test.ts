@@ -57,6 +57,21 @@ async function openTab(device: Device, name: DocName, userId: string): Promise<T
 const inSync = (tab: Tab) => vi.waitFor(() => expect(describeStatus(tab.sync.status)).toBe('in sync'), { timeout: 10_000 })
 
 describe('tabs of one browser', () => {
+  it('all hear that the doc was deleted, through the one socket the relay closed with 4410', async () => {
+    const name = docName('dana', 'collection', 'doomed')
+    const laptop = createDevice('laptop')
+    const tabs = [await openTab(laptop, name, 'dana'), await openTab(laptop, name, 'dana')]
+    await Promise.all(tabs.map(inSync))
+    const heard = tabs.map(() => 0)
+    tabs.forEach((tab, i) => tab.sync.onDeleted(() => heard[i]!++))
+
+    const token = relay.app.accessTokens.issue('dana')
+    const answer = await fetch(`${relay.url}/v1/docs/${name}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })
+    expect(answer.status).toBe(204)
+    await vi.waitFor(() => expect(heard).toEqual([1, 1]), { timeout: 5_000 })
+    expect(laptop.openSockets()).toEqual([])
+  })
+
   it('share one socket per doc; a follower tab syncs through the leader', async () => {
     const name = docName('alice', 'collection', 'shared')
     const laptop = createDevice('laptop')
