@@ -99,6 +99,7 @@ describe('deleting a collection', () => {
       [otherLink.body.id, 'active'],
     ])
     expect(await read(doc, resolved.body.viewerToken)).toBe(CloseCode.Forbidden)
+    expect(await call(relay, 'POST', '/v1/links', owner.token, { docName: doc })).toMatchObject({ status: 410, body: { error: { code: 'doc_deleted' } } })
   })
 
   it('keeps an offline device from bringing it back', async () => {

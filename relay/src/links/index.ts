@@ -2,7 +2,8 @@
  * Collection links (`/v1/links`): read-only, live, revocable share links to one collection.
  *
  * - `POST /v1/links` — the owner of a collection doc, with a confirmed email, makes a link:
- *   `{ id, token, url }`; the token is shown once and stored only as a hash.
+ *   `{ id, token, url }`; the token is shown once and stored only as a hash. A deleted
+ *   collection cannot be shared (410 `doc_deleted`).
  * - `GET /v1/links` — the caller's links with their use counts and state (never tokens).
  * - `DELETE /v1/links/:id` — revokes; every socket opened with it closes (4403) at once.
  * - `GET /v1/links/resolve/:token` — unauthenticated, rate limited per IP:
@@ -27,7 +28,7 @@ import { newSecret } from '../auth/secrets.ts'
 import { badRequest, forbidden, httpError, notFound, type HttpError } from '../errors.ts'
 import type { AccountStore, LinkId, LinkRecord, LinkUseError } from '../storage/account-store.ts'
 import { linkUseError } from '../storage/account-store.ts'
-import type { DocStore } from '../storage/doc-store.ts'
+import { wasDeleted, type DocStore } from '../storage/doc-store.ts'
 import { readCollectionName } from './collection-name.ts'
 import { LinkGrants } from './link-grants.ts'
 import { newLinkId, newPassKey, parseLinkToken, viewerToken } from './link-tokens.ts'
@@ -84,6 +85,8 @@ const links: FastifyPluginAsyncTypebox<LinksOptions> = async (app, { config, sto
     if (parsed.value.owner !== userId) throw forbidden('Only the owner of a collection can share it.', 'not_owner')
     const user = await store.getUser(userId)
     if (!user?.emailConfirmed) throw forbidden('Confirm your email address before sharing collections.', 'email_unconfirmed')
+    // A link to a deleted collection would resolve and then close with 4410 on every open.
+    if (await wasDeleted(docStore, parsed.value.name)) throw httpError(410, 'doc_deleted', 'This collection was deleted.')
     const live = (await store.listLinks(userId)).filter((link) => linkUseError(link, now) === null)
     if (live.length >= MAX_LIVE_LINKS_PER_USER) {
       throw httpError(409, 'too_many_links', `An account can have ${MAX_LIVE_LINKS_PER_USER} working links; revoke some you no longer need.`)

@@ -79,3 +79,14 @@ export const docGone = (): DocStoreError => new DocStoreError('gone', 'the docum
 
 /** True when `error` says the doc was deleted. */
 export const isGone = (error: unknown): boolean => error instanceof DocStoreError && error.code === 'gone'
+
+/** True when `name` was deleted. It loads the doc, so it is for rare checks, not hot paths. */
+export async function wasDeleted(store: DocStore, name: DocName): Promise<boolean> {
+  try {
+    await store.load(name)
+    return false
+  } catch (error) {
+    if (isGone(error)) return true
+    throw error
+  }
+}
