@@ -4,53 +4,19 @@
  * through that other relay cannot bring it back, and the database keeps nothing of it but the
  * tombstone row (no key, no record, no snapshot).
  */
-import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { CloseCode, docName } from '@ferry/protocol'
-import { describeStatus, type FerryClient } from '../../packages/client/src/index.ts'
 import { loadMasterKey, MasterKey } from '../../relay/src/storage/keys.ts'
-import { openClient, PASSWORD, signUp } from '../helpers/client-app.ts'
-import { createDevice, type Device } from '../helpers/client-devices.ts'
+import { inSync, PASSWORD, signUp } from '../helpers/client-app.ts'
+import { createDevice } from '../helpers/client-devices.ts'
 import { call } from '../helpers/http.ts'
-import { createTestSchema, skipPostgres, type TestSchema } from '../helpers/postgres.ts'
-import { skipRedis, testRedisEnv } from '../helpers/redis.ts'
-import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import { skipScaledOut, useScaledOut } from '../helpers/scaled-out.ts'
 import { readDoc } from '../helpers/sync-clients.ts'
 
-const inSync = (c: FerryClient) => vi.waitFor(() => expect(describeStatus(c.status)).toBe('in sync'), { timeout: 15_000 })
-
-describe.skipIf(skipPostgres || skipRedis)('deleting a collection on two relays (PostgreSQL + Redis)', { timeout: 90_000 }, () => {
-  let schema: TestSchema
-  let env: Record<string, string>
-  const relays: TestRelay[] = []
-  const clients: FerryClient[] = []
-
-  const relay = async (): Promise<TestRelay> => {
-    const started = await startRelay(env)
-    relays.push(started)
-    return started
-  }
-  const client = async (on: TestRelay, device: Device): Promise<FerryClient> => {
-    const opened = await openClient(on, device)
-    clients.push(opened)
-    return opened
-  }
-
-  beforeAll(async () => {
-    schema = await createTestSchema()
-    env = {
-      DATABASE_URL: schema.url,
-      ...testRedisEnv(),
-      FERRY_MASTER_KEY: randomBytes(32).toString('base64'),
-      FERRY_JWT_SECRET: randomBytes(32).toString('base64url'),
-    }
-  })
-  afterAll(async () => {
-    for (const c of clients.splice(0)) await c.close()
-    for (const r of relays.splice(0)) await r.close(true)
-    await schema.drop()
-  })
+describe.skipIf(skipScaledOut)('deleting a collection on two relays (PostgreSQL + Redis)', { timeout: 90_000 }, () => {
+  const scaled = useScaledOut()
+  const { relay, client } = scaled
 
   it('reaches devices on the other relay, keeps offline edits out, and leaves only a tombstone row', async () => {
     const [a, b] = [await relay(), await relay()]
@@ -85,7 +51,7 @@ describe.skipIf(skipPostgres || skipRedis)('deleting a collection on two relays 
     expect(await readDoc(fresh.wsUrl, doc, fresh.app.accessTokens.issue(userId))).toBe(CloseCode.Gone)
     expect(await readDoc(b.wsUrl, doc, b.app.accessTokens.issue(userId))).toBe(CloseCode.Gone)
     const id = Buffer.from(new MasterKey(loadMasterKey(a.config)).docId(doc), 'hex')
-    const db = new pg.Client({ connectionString: schema.url })
+    const db = new pg.Client({ connectionString: scaled.schema.url })
     await db.connect()
     try {
       const count = async (table: string) => (await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE doc_id = $1`, [id])).rows[0].n

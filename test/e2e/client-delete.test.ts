@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { CloseCode, docName, type DocName, type UserId } from '@ferry/protocol'
 import { describeStatus, type FerryClient } from '../../packages/client/src/index.ts'
 import { loadMasterKey, MasterKey } from '../../relay/src/storage/keys.ts'
-import { openClient, PASSWORD, signUp } from '../helpers/client-app.ts'
+import { inSync, openClient, PASSWORD, signUp } from '../helpers/client-app.ts'
 import { createDevice, type Device } from '../helpers/client-devices.ts'
 import { call } from '../helpers/http.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
@@ -34,7 +34,6 @@ async function client(device: Device): Promise<FerryClient> {
   return opened
 }
 
-const inSync = (c: FerryClient) => vi.waitFor(() => expect(describeStatus(c.status)).toBe('in sync'), { timeout: 15_000 })
 const collectionIds = (c: FerryClient) => c.workspace.index.collections().map((entry) => entry.id)
 
 /** The request names the relay serves for `doc`, or the close code it answers instead. */

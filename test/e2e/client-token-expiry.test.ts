@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, expect, it, vi } from 'vitest'
 import { describeStatus, type FerryClient } from '../../packages/client/src/index.ts'
-import { openClient, PASSWORD, signUp } from '../helpers/client-app.ts'
+import { inSync, openClient, PASSWORD, signUp } from '../helpers/client-app.ts'
 import { createDevice } from '../helpers/client-devices.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { stopRelay } from '../helpers/restart-relay.ts'
@@ -22,7 +22,6 @@ afterEach(async () => {
   await relay.close(true)
 })
 
-const inSync = (c: FerryClient) => vi.waitFor(() => expect(describeStatus(c.status)).toBe('in sync'), { timeout: 15_000 })
 
 it('a token expiring during a live session is refreshed without losing an update', { timeout: 120_000 }, async () => {
   const email = await signUp(relay, 'ivy')

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { describeStatus, type FerryClient } from '../../packages/client/src/index.ts'
-import { openClient, PASSWORD, signUp } from '../helpers/client-app.ts'
+import { inSync, openClient, PASSWORD, signUp } from '../helpers/client-app.ts'
 import { createDevice, type Device } from '../helpers/client-devices.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 
@@ -26,7 +26,6 @@ async function client(device: Device): Promise<FerryClient> {
   return opened
 }
 
-const inSync = (c: FerryClient) => vi.waitFor(() => expect(describeStatus(c.status)).toBe('in sync'), { timeout: 15_000 })
 
 async function requestNamed(c: FerryClient, collectionId: string, name: string): Promise<string> {
   const collection = await c.workspace.collection(collectionId)

@@ -4,48 +4,12 @@
  * through the other, devices connected to different relays edit one collection live, and a
  * relay started later on the same database serves everything the others acknowledged.
  */
-import { randomBytes } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { describeStatus, type FerryClient } from '../../packages/client/src/index.ts'
-import { openClient, PASSWORD, signUp } from '../helpers/client-app.ts'
-import { createDevice } from '../helpers/client-devices.ts'
-import { createTestSchema, skipPostgres, type TestSchema } from '../helpers/postgres.ts'
-import { skipRedis, testRedisEnv } from '../helpers/redis.ts'
-import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import { describe, expect, it, vi } from 'vitest'
+import { inSync, PASSWORD, signUp } from '../helpers/client-app.ts'
+import { skipScaledOut, useScaledOut } from '../helpers/scaled-out.ts'
 
-const inSync = (c: FerryClient) => vi.waitFor(() => expect(describeStatus(c.status)).toBe('in sync'), { timeout: 15_000 })
-
-describe.skipIf(skipPostgres || skipRedis)('two relays on PostgreSQL and Redis', { timeout: 90_000 }, () => {
-  let schema: TestSchema
-  let env: Record<string, string>
-  const relays: TestRelay[] = []
-  const clients: FerryClient[] = []
-
-  const relay = async (): Promise<TestRelay> => {
-    const started = await startRelay(env)
-    relays.push(started)
-    return started
-  }
-  const client = async (on: TestRelay, name: string): Promise<FerryClient> => {
-    const opened = await openClient(on, createDevice(name))
-    clients.push(opened)
-    return opened
-  }
-
-  beforeAll(async () => {
-    schema = await createTestSchema()
-    env = {
-      DATABASE_URL: schema.url,
-      ...testRedisEnv(),
-      FERRY_MASTER_KEY: randomBytes(32).toString('base64'),
-      FERRY_JWT_SECRET: randomBytes(32).toString('base64url'),
-    }
-  })
-  afterAll(async () => {
-    for (const c of clients.splice(0)) await c.close()
-    for (const r of relays.splice(0)) await r.close(true)
-    await schema.drop()
-  })
+describe.skipIf(skipScaledOut)('two relays on PostgreSQL and Redis', { timeout: 90_000 }, () => {
+  const { relay, relays, client } = useScaledOut()
 
   it('signs up on one relay, signs in on the other, and devices on both edit one collection live', async () => {
     const [a, b] = [await relay(), await relay()]

@@ -1,5 +1,6 @@
-/** Opening a `FerryClient` on a simulated device, and signing up users on a test relay. */
-import { FerryClient, RelayApi } from '../../packages/client/src/index.ts'
+/** Opening a `FerryClient` on a simulated device, signing up users on a test relay, waiting for sync. */
+import { expect, vi } from 'vitest'
+import { describeStatus, FerryClient, RelayApi } from '../../packages/client/src/index.ts'
 import { uniqueEmail, type Device } from './client-devices.ts'
 import type { TestRelay } from './relay.ts'
 
@@ -21,3 +22,7 @@ export async function signUp(relay: TestRelay, label: string): Promise<string> {
   await new RelayApi({ baseUrl: relay.url }).signup({ email, password: PASSWORD, name: label })
   return email
 }
+
+/** Waits until everything `client` holds is stored by the relay (`in sync`). */
+export const inSync = (client: FerryClient): Promise<void> =>
+  vi.waitFor(() => expect(describeStatus(client.status)).toBe('in sync'), { timeout: 15_000 })
