@@ -55,7 +55,8 @@ export class RedisBroadcast implements Broadcast {
     const publisher = await openRedis(url, `${prefix}publish-${id.slice(0, 8)}`, 'publish', log, { enableAutoPipelining: true })
     let subscriber: Redis
     try {
-      subscriber = await openRedis(url, `${prefix}subscribe-${id.slice(0, 8)}`, 'subscribe', log)
+      // SUBSCRIBEs wait out an outage of any length: given up, a room would stay deaf.
+      subscriber = await openRedis(url, `${prefix}subscribe-${id.slice(0, 8)}`, 'subscribe', log, { maxRetriesPerRequest: null })
     } catch (error) {
       publisher.disconnect()
       throw error
@@ -96,11 +97,17 @@ export class RedisBroadcast implements Broadcast {
     this.#send(this.#docChannel(doc), message)
   }
 
+  /**
+   * While Redis is away this resolves at once, so documents still open (alone); the SUBSCRIBE
+   * goes out on reconnection, before the resume that makes every room ask again.
+   */
   async subscribe(doc: DocName, listener: FrameListener): Promise<() => void> {
     const channel = this.#docChannel(doc)
     const entry = { doc, listener }
     this.#docs.set(channel, entry)
-    await this.#subscriber.subscribe(channel)
+    const subscribed = this.#subscriber.subscribe(channel)
+    if (this.#subscriber.status === 'ready') await subscribed
+    else subscribed.catch((error: unknown) => this.#log.warn({ err: error, doc }, 'redis subscribe failed'))
     return () => {
       if (this.#docs.get(channel) !== entry) return
       this.#docs.delete(channel)

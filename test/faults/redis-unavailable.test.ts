@@ -1,0 +1,98 @@
+/**
+ * A relay whose Redis goes away while it runs (a TCP proxy in front of the test Redis is cut,
+ * then restored): `/healthz` answers 503 naming the broadcast; documents still open and sync
+ * on this relay alone; the connection limit lets connections through rather than refusing
+ * everyone; once Redis is back the relay is healthy again on its own.
+ */
+import { randomBytes } from 'node:crypto'
+import { createServer, connect, type Socket } from 'node:net'
+import type { AddressInfo } from 'node:net'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import * as Y from 'yjs'
+import { docName } from '@ferry/protocol'
+import { skipRedis, TEST_REDIS_URL, uniqueRedisPrefix } from '../helpers/redis.ts'
+import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import { rawClient, syncUrl, updateFrame, type RawClient } from '../helpers/sync-clients.ts'
+
+interface Proxy {
+  url: string
+  /** Closes every connection and stops listening (connects are refused). */
+  cut(): Promise<void>
+  /** Listens again on the same port. */
+  restore(): Promise<void>
+}
+
+async function redisProxy(): Promise<Proxy> {
+  const target = new URL(TEST_REDIS_URL)
+  const sockets = new Set<Socket>()
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 6379), target.hostname)
+    for (const socket of [client, upstream]) {
+      sockets.add(socket)
+      socket.on('error', () => socket.destroy())
+      socket.on('close', () => {
+        sockets.delete(socket)
+        client.destroy()
+        upstream.destroy()
+      })
+    }
+    client.pipe(upstream).pipe(client)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async cut() {
+      const closed = new Promise((resolve) => server.close(resolve))
+      for (const socket of sockets) socket.destroy()
+      await closed
+    },
+    restore: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve)),
+  }
+}
+
+describe.skipIf(skipRedis)('a relay losing Redis', () => {
+  let relay: TestRelay | undefined
+  const clients: RawClient[] = []
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close()
+    await relay?.close(true)
+  })
+
+  it('reports it on /healthz, keeps opening and syncing documents alone, and recovers', async () => {
+    const proxy = await redisProxy()
+    relay = await startRelay({
+      REDIS_URL: proxy.url,
+      REDIS_PREFIX: uniqueRedisPrefix(),
+      FERRY_MASTER_KEY: randomBytes(32).toString('base64'),
+      FERRY_JWT_SECRET: randomBytes(32).toString('base64url'),
+      CONNECTIONS_PER_MINUTE_PER_IP: '1',
+    })
+    const health = async () => {
+      const response = await fetch(`${relay!.url}/healthz`)
+      return { status: response.status, body: (await response.json()) as { broadcast: string } }
+    }
+    expect(await health()).toMatchObject({ status: 200, body: { broadcast: 'ok' } })
+
+    await proxy.cut()
+    await vi.waitFor(async () => expect(await health()).toMatchObject({ status: 503, body: { broadcast: expect.stringMatching(/redis/) } }), 5_000)
+
+    const token = relay.app.accessTokens.issue('alice')
+    const doc = docName('alice', 'workspace')
+    // Over the limit of 1: counted nowhere while Redis is away, so let through.
+    for (let i = 0; i < 2; i++) {
+      const client = await rawClient(syncUrl(relay.wsUrl, doc, token, true))
+      clients.push(client)
+      await client.next('sync-step1')
+    }
+    const edit = new Y.Doc()
+    edit.getMap('requests').set('r1', 'GET /while-redis-is-away')
+    clients[0]!.send(updateFrame(Y.encodeStateAsUpdate(edit)))
+    await clients[0]!.next('persisted')
+    const relayed = await clients[1]!.next('sync-update')
+    expect(relayed.update.length).toBeGreaterThan(0)
+
+    await proxy.restore()
+    await vi.waitFor(async () => expect(await health()).toMatchObject({ status: 200, body: { broadcast: 'ok' } }), 15_000)
+  })
+})
