@@ -2,7 +2,8 @@
  * A relay whose Redis goes away while it runs (a TCP proxy in front of the test Redis is cut,
  * then restored): `/healthz` answers 503 naming the broadcast; documents still open and sync
  * on this relay alone; the connection limit lets connections through rather than refusing
- * everyone; once Redis is back the relay is healthy again on its own.
+ * everyone; sign-in attempts, which must stay counted, get a 503 with Retry-After; once Redis
+ * is back the relay is healthy again on its own.
  */
 import { randomBytes } from 'node:crypto'
 import { createServer, connect, type Socket } from 'node:net'
@@ -91,6 +92,16 @@ describe.skipIf(skipRedis)('a relay losing Redis', () => {
     await clients[0]!.next('persisted')
     const relayed = await clients[1]!.next('sync-update')
     expect(relayed.update.length).toBeGreaterThan(0)
+
+    // Sign-in attempts cannot be counted: refused with a reason and a retry hint, not a 500.
+    const login = await fetch(`${relay.url}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'ada@example.test', password: 'correct horse battery staple' }),
+    })
+    expect(login.status).toBe(503)
+    expect(login.headers.get('retry-after')).toBe('5')
+    expect(await login.json()).toMatchObject({ error: { code: 'unavailable' } })
 
     await proxy.restore()
     await vi.waitFor(async () => expect(await health()).toMatchObject({ status: 200, body: { broadcast: 'ok' } }), 15_000)

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../config.ts'
-import { HttpError } from '../errors.ts'
+import { checkLimits } from '../limit-check.ts'
 
 /** A pre-handler; `@fastify/rate-limit` must be registered (not globally) in `app` first. */
 export function resolveLimit(app: FastifyInstance, config: Config) {
@@ -15,11 +15,6 @@ export function resolveLimit(app: FastifyInstance, config: Config) {
     keyGenerator: (request) => `link-resolve:${request.ip}`,
   })
   return async function limitResolves(request: FastifyRequest): Promise<void> {
-    const outcome = await limiter(request)
-    if (!outcome.isAllowed && outcome.isExceeded) {
-      throw new HttpError(429, 'rate_limited', `Too many link look-ups. Try again in ${outcome.ttlInSeconds} s.`, {
-        'retry-after': String(outcome.ttlInSeconds),
-      })
-    }
+    await checkLimits(request, [limiter], (seconds) => `Too many link look-ups. Try again in ${seconds} s.`)
   }
 }
