@@ -118,6 +118,10 @@ export async function fanoutRound(
   await done
   const ms = performance.now() - start
   const cpu = (await cpuMicros(servers)) - cpuBefore
-  for (const p of providers) p.destroy()
+  for (const p of providers) {
+    p.destroy()
+    // The awareness a provider makes has its own interval timer; it ends with its doc.
+    p.doc.destroy()
+  }
   return { ms, cpuMicros: cpu }
 }

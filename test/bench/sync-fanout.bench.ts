@@ -4,7 +4,9 @@
  * `persisted` acks, at-rest encryption all on) against `@y/websocket-server` 0.1.1 and
  * `@hocuspocus/server` 3 (no auth, no persistence), in alternating rounds, medians. Each
  * server runs in its own process, so its CPU time per delivered update is measured apart
- * from the clients. Also: `persisted` latency against a bare fdatasync on the same disk, and
+ * from the clients. Also: `persisted` latency against a bare fdatasync on the same disk and
+ * against the floor a durable ack can reach (a round trip to the same server plus that
+ * fdatasync), and
  * heap per loaded idle doc (1,000 docs of ~10 KB) against the reference server.
  */
 import { openSync, closeSync, writeSync, fdatasyncSync } from 'node:fs'
@@ -70,6 +72,26 @@ async function persistedLatency(server: ServerHandle, pauseMs: number): Promise<
     await acked
     samples.push(performance.now() - start)
     if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs))
+  }
+  client.ws.close()
+  return samples
+}
+
+/**
+ * The floor a durable ack sits on: a round trip to the same Ferry server that stores nothing
+ * (sync step 1 answered by step 2 on the same small doc), paced like `persistedLatency`.
+ */
+async function roundTripLatency(server: ServerHandle, pauseMs: number): Promise<number[]> {
+  const client = await openRaw(`ws://127.0.0.1:${server.port}/v1/sync/bench:history?token=${server.token}`)
+  await client.next(MessageType.Sync) // the server's own sync step 1
+  const samples: number[] = []
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    const start = performance.now()
+    const answered = client.next(MessageType.Sync)
+    client.ws.send(encodeMessage({ type: 'sync-step1', stateVector: new Uint8Array([0]) }))
+    await answered
+    samples.push(performance.now() - start)
+    await new Promise((resolve) => setTimeout(resolve, pauseMs))
   }
   client.ws.close()
   return samples
@@ -150,6 +172,8 @@ async function main(): Promise<void> {
   const persisted = await persistedLatency(ferry, 0)
   const paced = await persistedLatency(ferry, 5)
   const fsync = fdatasyncLatency(ferry.dataDir)
+  const roundTrip = await roundTripLatency(ferry, 5)
+  const floor = (p: number) => percentile(roundTrip, p) + percentile(fsync, p)
   const ferryHeap = await heapPerIdleDoc(ferry)
   const referenceHeap = await heapPerIdleDoc(servers.get('y-websocket')!)
   for (const server of servers.values()) await server.stop()
@@ -163,6 +187,8 @@ async function main(): Promise<void> {
     { metric: 'persisted latency p99', ferry: percentile(persisted, 99), reference: percentile(fsync, 99), unit: 'ms', against: 'bare fdatasync p99' },
     { metric: 'persisted latency p50, paced 5 ms', ferry: percentile(paced, 50), reference: percentile(fsync, 50), unit: 'ms', against: 'bare fdatasync p50' },
     { metric: 'persisted latency p99, paced 5 ms', ferry: percentile(paced, 99), reference: percentile(fsync, 99), unit: 'ms', against: 'bare fdatasync p99' },
+    { metric: 'persisted latency p50, paced 5 ms', ferry: percentile(paced, 50), reference: floor(50), unit: 'ms', against: 'round trip + bare fdatasync p50' },
+    { metric: 'persisted latency p99, paced 5 ms', ferry: percentile(paced, 99), reference: floor(99), unit: 'ms', against: 'round trip + bare fdatasync p99' },
     { metric: 'heap per loaded idle doc (~10 KB)', ferry: ferryHeap, reference: referenceHeap, unit: 'bytes', against: '@y/websocket-server' },
   ]
   report('sync-fanout', rows, {
