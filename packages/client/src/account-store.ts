@@ -44,6 +44,21 @@ const META = 'meta'
 const DATABASES = 'databases'
 /** Key in `meta` of an account's docs deleted here that the relay has not deleted yet. */
 const pendingDeletionsKey = (owner: UserId): string => `pending-deletions:${owner}`
+/**
+ * Key in `meta` marking an account signed out of this browser: set in the same transaction
+ * that forgets it, cleared by a new sign-in. While set, no tab may register (and so create)
+ * a database of that owner — a tab that has not heard of the sign-out yet would otherwise
+ * bring a wiped database back.
+ */
+const signedOutKey = (owner: UserId): string => `signed-out:${owner}`
+
+/** The account was signed out of this browser (maybe in another tab): its databases are gone. */
+export class AccountRemoved extends Error {
+  constructor(readonly owner: UserId) {
+    super(`Account ${owner} was signed out of this browser`)
+    this.name = 'AccountRemoved'
+  }
+}
 
 export class AccountStore {
   /** Database names known to be registered (filled on first use), so reopening costs no write. */
@@ -74,17 +89,40 @@ export class AccountStore {
     return (await requestToPromise(tx.objectStore(ACCOUNTS).get(id))) as StoredAccount | undefined
   }
 
+  /** Stores a signed-in account, new or again (this lifts a sign-out mark). */
   async putAccount(account: StoredAccount): Promise<void> {
-    const tx = this.db.transaction(ACCOUNTS, 'readwrite')
+    const tx = this.db.transaction([ACCOUNTS, META], 'readwrite')
     tx.objectStore(ACCOUNTS).put(account)
+    tx.objectStore(META).delete(signedOutKey(account.id))
     await transactionDone(tx)
   }
 
+  /**
+   * Replaces a stored account only while it is still there; false when another tab signed it
+   * out meanwhile (a late refresh must not bring it back).
+   */
+  async updateAccount(account: StoredAccount): Promise<boolean> {
+    const tx = this.db.transaction(ACCOUNTS, 'readwrite')
+    const accounts = tx.objectStore(ACCOUNTS)
+    const present = (await requestToPromise(accounts.getKey(account.id))) !== undefined
+    if (present) accounts.put(account)
+    await transactionDone(tx)
+    return present
+  }
+
+  /** Forgets the account and marks it signed out; its databases are wiped next (`wipeDatabases`). */
   async removeAccount(id: UserId): Promise<void> {
     const tx = this.db.transaction([ACCOUNTS, META], 'readwrite')
     tx.objectStore(ACCOUNTS).delete(id)
     tx.objectStore(META).delete(pendingDeletionsKey(id))
+    tx.objectStore(META).put(true, signedOutKey(id))
     await transactionDone(tx)
+  }
+
+  /** True once `owner` was signed out of this browser (and not signed in since). */
+  async isSignedOut(owner: UserId): Promise<boolean> {
+    const tx = this.db.transaction(META, 'readonly')
+    return (await requestToPromise(tx.objectStore(META).get(signedOutKey(owner)))) === true
   }
 
   /** Docs of `owner` deleted on this device that the relay has not confirmed deleting yet, oldest first. */
@@ -117,17 +155,33 @@ export class AccountStore {
     await transactionDone(tx)
   }
 
-  /** Records that database `name` holds data of `owner`, before it is first opened. */
+  /**
+   * Records that database `name` holds data of `owner`, before it is first opened.
+   * @throws AccountRemoved when `owner` was signed out of this browser (checked in the same
+   * transaction as the record, so a sign-out in another tab either sees it or refuses it).
+   */
   async registerDatabase(owner: UserId, name: string): Promise<void> {
     this.#registered ??= requestToPromise(this.db.transaction(DATABASES, 'readonly').objectStore(DATABASES).getAllKeys()).then(
       (keys) => new Set(keys.map(String)),
     )
     const registered = await this.#registered
-    if (registered.has(name)) return
-    const tx = this.db.transaction(DATABASES, 'readwrite')
+    if (registered.has(name)) {
+      if (await this.isSignedOut(owner)) throw new AccountRemoved(owner)
+      return
+    }
+    const tx = this.db.transaction([DATABASES, META], 'readwrite')
+    if ((await requestToPromise(tx.objectStore(META).get(signedOutKey(owner)))) === true) {
+      tx.abort()
+      throw new AccountRemoved(owner)
+    }
     tx.objectStore(DATABASES).put({ name, owner } satisfies DatabaseRecord)
     await transactionDone(tx)
     registered.add(name)
+  }
+
+  /** Drops the registration cache: another tab may have wiped (and so unregistered) databases. */
+  forgetRegistrations(): void {
+    this.#registered = null
   }
 
   async databasesOf(owner: UserId): Promise<string[]> {

@@ -8,12 +8,16 @@
  * and a quiet second — a timer that a page switching accounts often cancels. Applying
  * thousands of small rows is ~6× slower than one row of the same state, so a doc is also
  * folded when it is opened or closed with that many rows.
+ *
+ * Another tab may delete the database (signing the account out): lib0 then closes this
+ * connection, and the doc stops writing at once — a write would throw in the editor's hands,
+ * and a reopened connection would bring the wiped data back.
  */
 import { parseDocName, type DocName } from '@ferry/protocol'
 import { IndexeddbPersistence, PREFERRED_TRIM_SIZE, storeState } from 'y-indexeddb'
 import * as Y from 'yjs'
-import type { AccountStore } from './account-store.ts'
-import { withIndexedDB } from './idb.ts'
+import { AccountRemoved, type AccountStore } from './account-store.ts'
+import { deleteDatabase, withIndexedDB } from './idb.ts'
 
 /** The IndexedDB database holding `docName`. */
 export function databaseName(docName: DocName): string {
@@ -26,6 +30,8 @@ export class LocalDoc {
   readonly #persistence: IndexeddbPersistence
   #destroyed: Promise<void> | null = null
   #compaction: Promise<void> | null = null
+  /** The database was deleted from elsewhere: nothing is written any more. */
+  #wiped = false
 
   private constructor(docName: DocName, doc: Y.Doc, persistence: IndexeddbPersistence) {
     this.docName = docName
@@ -45,8 +51,15 @@ export class LocalDoc {
     // Nobody else holds the doc yet, so it listens again only once loading is done.
     doc.off('update', persistence._storeUpdate)
     const local = new LocalDoc(docName, doc, persistence)
+    void persistence._db.then((db) => db.addEventListener('versionchange', () => local.#onWiped()))
     await persistence.whenSynced
-    doc.on('update', persistence._storeUpdate)
+    // A sign-out in another tab that wiped while this one was opening: delete what the open made.
+    if (await store.isSignedOut(parsed.value.owner)) {
+      await local.destroy()
+      await deleteDatabase(factory, databaseName(docName))
+      throw new AccountRemoved(parsed.value.owner)
+    }
+    if (!local.#wiped) doc.on('update', persistence._storeUpdate)
     local.#compactIfLong()
     return local
   }
@@ -64,8 +77,13 @@ export class LocalDoc {
     this.doc.destroy()
   }
 
+  #onWiped(): void {
+    this.#wiped = true
+    void this.#persistence.destroy()
+  }
+
   #compactIfLong(): void {
-    if (this.#compaction || this.#persistence._dbsize < PREFERRED_TRIM_SIZE) return
+    if (this.#wiped || this.#compaction || this.#persistence._dbsize < PREFERRED_TRIM_SIZE) return
     this.#compaction = storeState(this.#persistence, true)
       .catch(() => {
         // The rows stay as they were; the next open tries again.
