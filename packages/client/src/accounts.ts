@@ -1,12 +1,17 @@
 /**
  * The accounts signed in on this browser: add ("Add a new account"), switch, sign out, and
  * keep each session's access token fresh. State lives in `AccountStore` (IndexedDB), so a
- * reload — or another tab — sees the same set.
+ * reload sees the same set; every change persisted here is announced to the other tabs of the
+ * browser (`AccountsChannel`), which re-read it at once.
+ *
+ * Which account is active is a per-tab choice: a tab opens on the one chosen last (stored),
+ * and follows another tab only when its own active account is signed out there.
  *
  * An ended session (refresh token revoked, expired or reused) never disappears silently: the
  * account stays listed with `state: 'signed-out'` until the user signs in again or removes it.
  */
 import type { UserId } from '@ferry/protocol'
+import { openAccountsChannel, type AccountsChannel } from './accounts-channel.ts'
 import { AccountStore, type StoredAccount } from './account-store.ts'
 import { Emitter } from './emitter.ts'
 import { Offline, SignedOut } from './errors.ts'
@@ -30,6 +35,8 @@ export interface AccountsOptions {
   readonly indexedDB: IDBFactory
   /** Clock in epoch milliseconds; default `Date.now`. */
   readonly now?: () => number
+  /** Tab scope (as for doc sharing) whose tabs hear of each other's changes; null → none. */
+  readonly tabScope?: string | null
 }
 
 type AccountsEvents = { change: void }
@@ -59,6 +66,11 @@ export class Accounts {
   #activeId: UserId | null = null
   #refreshTimer: ReturnType<typeof setTimeout> | null = null
   #closed = false
+  #channel: AccountsChannel | null = null
+  /** Re-reads, one after another. */
+  #reloads: Promise<void> = Promise.resolve()
+  /** Counts writes made here, so a re-read that overlapped one reads again instead of undoing it. */
+  #writes = 0
 
   private constructor(relay: RelayApi, store: AccountStore, now: () => number) {
     this.#relay = relay
@@ -69,7 +81,14 @@ export class Accounts {
   static async open(options: AccountsOptions): Promise<Accounts> {
     const store = await AccountStore.open(options.indexedDB)
     const accounts = new Accounts(options.relay, store, options.now ?? Date.now)
+    accounts.#activeId = await store.activeId()
     await accounts.reload()
+    accounts.#channel = openAccountsChannel(options.tabScope ?? null, () => {
+      store.forgetRegistrations()
+      void accounts.reload().catch(() => {
+        // Closed meanwhile: nothing left to show.
+      })
+    })
     return accounts
   }
 
@@ -78,13 +97,35 @@ export class Accounts {
     return this.#store
   }
 
-  /** Re-reads the stored set (another tab may have changed it). */
-  async reload(): Promise<void> {
-    this.#accounts = new Map((await this.#store.accounts()).map((a) => [a.id, a]))
-    const active = await this.#store.activeId()
-    this.#activeId = active !== null && this.#accounts.has(active) ? active : null
+  /**
+   * Re-reads the stored set (another tab changed it). The active account stays this tab's
+   * choice unless it is gone: then the first signed-in account (or none) takes over, as after
+   * a sign-out here.
+   */
+  reload(): Promise<void> {
+    this.#reloads = this.#reloads.then(
+      () => this.#read(),
+      () => this.#read(),
+    )
+    return this.#reloads
+  }
+
+  async #read(): Promise<void> {
+    if (this.#closed) return
+    let stored: StoredAccount[]
+    let writes: number
+    do {
+      writes = this.#writes
+      stored = await this.#store.accounts()
+    } while (writes !== this.#writes)
+    this.#accounts = new Map(stored.map((a) => [a.id, a]))
+    if (this.#activeId !== null && !this.#accounts.has(this.#activeId)) this.#activeId = this.#firstSignedIn()
     this.#scheduleRefresh()
     this.#events.emit('change', undefined)
+  }
+
+  #firstSignedIn(): UserId | null {
+    return [...this.#accounts.values()].find((a) => a.refreshToken !== null)?.id ?? null
   }
 
   /** Every account on this browser, in the order they were added. */
@@ -139,11 +180,13 @@ export class Accounts {
       syncEnabled: previous?.syncEnabled ?? true,
       addedAt: previous?.addedAt ?? this.#now(),
     }
-    await this.#save(stored)
+    this.#writes++
+    await this.#store.putAccount(stored)
+    this.#saved(stored)
     return toAccount(stored)
   }
 
-  /** Makes `id` the active account (null → the local-only workspace). */
+  /** Makes `id` this tab's active account (null → the local-only workspace), and the one new tabs open on. */
   async switchTo(id: UserId | null): Promise<void> {
     if (id !== null && !this.#accounts.has(id)) throw new Error(`No account ${id} on this browser`)
     await this.#store.setActiveId(id)
@@ -166,24 +209,29 @@ export class Accounts {
    * and the local-only workspace are untouched.
    */
   async signOut(id: UserId): Promise<void> {
-    const stored = this.#accounts.get(id)
-    if (!stored) return
-    if (stored.refreshToken !== null) {
+    if (!this.#accounts.has(id)) return
+    // The stored pair, read under the refresh lock: another tab may have rotated the one held here.
+    await withTabLock(`ferry:refresh:${id}`, async () => {
+      const token = (await this.#store.account(id))?.refreshToken ?? null
+      if (token === null) return
       try {
-        await this.#relay.logout(stored.refreshToken)
+        await this.#relay.logout(token)
       } catch (error) {
         if (!(error instanceof Offline) && !(error instanceof SignedOut)) throw error
       }
-    }
-    await this.#store.wipeDatabases(id)
+    })
+    this.#writes++
+    // Forgotten (and marked signed out) before the wipe, so no other tab recreates a database meanwhile.
     await this.#store.removeAccount(id)
+    await this.#store.wipeDatabases(id)
     this.#accounts.delete(id)
     if (this.#activeId === id) {
-      const next = [...this.#accounts.values()].find((a) => a.refreshToken !== null)?.id ?? null
+      const next = this.#firstSignedIn()
       await this.#store.setActiveId(next)
       this.#activeId = next
     }
     this.#scheduleRefresh()
+    this.#channel?.announce()
     this.#events.emit('change', undefined)
   }
 
@@ -217,8 +265,9 @@ export class Accounts {
 
   async #rotate(id: UserId): Promise<string> {
     const known = this.#accounts.get(id)
-    // Another tab may have rotated already; its pair is in the store and ours is spent.
-    const stored = (await this.#store.account(id)) ?? known
+    // Another tab may have rotated already; its pair is in the store and ours is spent. Not
+    // in the store at all: signed out in another tab, whose reload is on its way.
+    const stored = await this.#store.account(id)
     if (!stored || stored.refreshToken === null) throw new SignedOut()
     if (known && stored.refreshToken !== known.refreshToken && stored.accessToken !== null && stored.accessExpiresAt > this.#now()) {
       this.#accounts.set(id, stored)
@@ -244,10 +293,17 @@ export class Accounts {
     return session.accessToken
   }
 
+  /** Persists a change to a known account; one signed out in another tab meanwhile stays out. */
   async #save(stored: StoredAccount): Promise<void> {
-    await this.#store.putAccount(stored)
+    this.#writes++
+    if (await this.#store.updateAccount(stored)) this.#saved(stored)
+    else await this.reload()
+  }
+
+  #saved(stored: StoredAccount): void {
     this.#accounts.set(stored.id, stored)
     this.#scheduleRefresh()
+    this.#channel?.announce()
     this.#events.emit('change', undefined)
   }
 
@@ -269,6 +325,7 @@ export class Accounts {
   close(): void {
     this.#closed = true
     if (this.#refreshTimer !== null) clearTimeout(this.#refreshTimer)
+    this.#channel?.close()
     this.#events.clear()
     this.#store.close()
   }

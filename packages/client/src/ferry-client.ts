@@ -2,6 +2,10 @@
  * The one object an app builds on: the accounts of this browser and the workspace of the
  * active one (or the local-only workspace when no account is active), with sync wired to the
  * relay. Account operations are serialised so a switch never overlaps another.
+ *
+ * The workspace follows the accounts, whichever tab changed them: an active account signed out
+ * in another tab is left as a sign-out here leaves it (its databases are already gone), and
+ * sync on/off or an ended session there turns this tab's sockets off or on too.
  */
 import type { UserId } from '@ferry/protocol'
 import { LOCAL_OWNER } from './account-store.ts'
@@ -39,6 +43,14 @@ export interface FerryClientOptions {
 
 type ClientEvents = { workspace: Workspace; status: SyncStatus; accounts: void }
 
+/** Whether (and in which scope) this client's tabs talk to each other; see `tabScope`. */
+function tabOptions(options: FerryClientOptions, relayUrl: string): TabSyncOptions | null {
+  if (typeof BroadcastChannel !== 'function') return null
+  const scope = options.tabScope
+  if (scope === undefined) return options.indexedDB === undefined ? { scope: relayUrl } : null
+  return scope === null ? null : { scope }
+}
+
 function defaultSocketFactory(): WebSocketFactory {
   const Ctor = (globalThis as { WebSocket?: new (url: string) => WebSocketLike }).WebSocket
   if (!Ctor) throw new Error('No WebSocket here: pass `createSocket`.')
@@ -57,6 +69,9 @@ export class FerryClient {
   #status: SyncStatus = { kind: 'sync-off' }
   #unsubscribeStatus: () => void = () => {}
   #queue: Promise<unknown> = Promise.resolve()
+  /** A `#follow` is queued and has not started yet. */
+  #following = false
+  #closed = false
 
   private constructor(options: FerryClientOptions, relay: RelayApi, accounts: Accounts, indexedDB: IDBFactory) {
     this.#options = options
@@ -65,10 +80,11 @@ export class FerryClient {
     this.#indexedDB = indexedDB
     this.#createSocket = options.createSocket ?? defaultSocketFactory()
     accounts.onChange(() => {
-      // An ended session stops syncing at once (sockets opened before keep working at the
-      // relay, and would hide the state); signing in again turns it back on.
-      if (this.accounts.active()?.state === 'signed-out' && this.#workspace.syncEnabled) {
-        void this.#serial(() => this.#workspace.setSync(null))
+      if (!this.#following) {
+        this.#following = true
+        void this.#serial(() => this.#follow()).catch(() => {
+          // Opening the next workspace failed: the next change (or a switch) tries again.
+        })
       }
       this.#updateStatus()
       this.#events.emit('accounts', undefined)
@@ -79,7 +95,7 @@ export class FerryClient {
   static async open(options: FerryClientOptions): Promise<FerryClient> {
     const indexedDB = options.indexedDB ?? defaultIndexedDB()
     const relay = new RelayApi({ baseUrl: options.relayUrl, ...(options.fetch ? { fetch: options.fetch } : {}) })
-    const accounts = await Accounts.open({ relay, indexedDB })
+    const accounts = await Accounts.open({ relay, indexedDB, tabScope: tabOptions(options, relay.baseUrl)?.scope ?? null })
     const client = new FerryClient(options, relay, accounts, indexedDB)
     client.#setWorkspace(await client.#openWorkspace(accounts.activeId))
     return client
@@ -159,10 +175,31 @@ export class FerryClient {
 
   /** Closes the workspace, its sockets and databases, and the accounts database. */
   async close(): Promise<void> {
+    this.#closed = true
     await this.#serial(() => this.#workspace.destroy())
     this.#unsubscribeStatus()
     this.#events.clear()
     this.accounts.close()
+  }
+
+  /**
+   * Brings the workspace in line with the accounts after any change, here or in another tab:
+   * the active account gone → its workspace closed (without writing: its databases may be
+   * deleted already) and the next one opened; an ended session or sync turned off → no
+   * sockets; signed in again or sync on → sockets again.
+   */
+  async #follow(): Promise<void> {
+    this.#following = false
+    if (this.#closed) return
+    const id = this.accounts.activeId
+    if (this.#workspace.owner !== (id ?? LOCAL_OWNER)) {
+      await this.#workspace.destroy()
+      this.#setWorkspace(await this.#openWorkspace(id))
+      return
+    }
+    const account = id === null ? null : this.accounts.get(id)
+    const syncing = account !== null && account.state === 'signed-in' && account.syncEnabled
+    if (id !== null && syncing !== this.#workspace.syncEnabled) await this.#workspace.setSync(syncing ? this.#connection(id) : null)
   }
 
   async #enter(account: Account): Promise<Account> {
@@ -183,11 +220,12 @@ export class FerryClient {
   }
 
   #openWorkspace(id: UserId | null): Promise<Workspace> {
+    const account = id === null ? null : this.accounts.get(id)
     return Workspace.open({
       owner: id ?? LOCAL_OWNER,
       indexedDB: this.#indexedDB,
       store: this.accounts.store,
-      sync: id === null ? null : this.#connection(id),
+      sync: id === null || account?.state !== 'signed-in' ? null : this.#connection(id),
       tabs: this.#tabs(),
     })
   }
@@ -208,10 +246,7 @@ export class FerryClient {
   }
 
   #tabs(): TabSyncOptions | null {
-    if (typeof BroadcastChannel !== 'function') return null
-    const scope = this.#options.tabScope
-    if (scope === undefined) return this.#options.indexedDB === undefined ? { scope: this.relay.baseUrl } : null
-    return scope === null ? null : { scope }
+    return tabOptions(this.#options, this.relay.baseUrl)
   }
 
   #setWorkspace(workspace: Workspace): void {
