@@ -1,18 +1,20 @@
 /** Opening a `FerryClient` on a simulated device, signing up users on a test relay, waiting for sync. */
 import { expect, vi } from 'vitest'
-import { describeStatus, FerryClient, RelayApi } from '../../packages/client/src/index.ts'
+import { describeStatus, FerryClient, RelayApi, type FerryClientOptions } from '../../packages/client/src/index.ts'
 import { uniqueEmail, type Device } from './client-devices.ts'
 import type { TestRelay } from './relay.ts'
 
 export const PASSWORD = 'correct horse battery staple'
 
-export function openClient(relay: TestRelay, device: Device): Promise<FerryClient> {
+/** `extra.tabScope: device.name` makes clients on one device behave as tabs of one browser. */
+export function openClient(relay: TestRelay, device: Device, extra: Partial<FerryClientOptions> = {}): Promise<FerryClient> {
   return FerryClient.open({
     relayUrl: relay.url,
     indexedDB: device.indexedDB,
     createSocket: device.createSocket,
     online: null,
     backoff: { minMs: 20, maxMs: 200, random: () => 0.5 },
+    ...extra,
   })
 }
 

@@ -1,0 +1,123 @@
+/**
+ * Two tabs of one browser (two clients on one simulated device, one tab scope): a change to
+ * the accounts made in one tab shows in the other at once — a new account is listed, an
+ * account signed out there is left here without bringing its wiped databases back, a
+ * profile change and sync off/on are seen.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { UserId } from '@ferry/protocol'
+import { LOCAL_OWNER, type FerryClient, type Workspace } from '../../packages/client/src/index.ts'
+import { inSync, openClient, PASSWORD, signUp } from '../helpers/client-app.ts'
+import { createDevice, type Device } from '../helpers/client-devices.ts'
+import { startRelay, type TestRelay } from '../helpers/relay.ts'
+
+let relay: TestRelay
+const clients: FerryClient[] = []
+
+beforeEach(async () => {
+  relay = await startRelay()
+})
+afterEach(async () => {
+  for (const client of clients.splice(0)) await client.close()
+  await relay.close(true)
+})
+
+/** Another tab of the browser `device`. */
+async function tab(device: Device): Promise<FerryClient> {
+  const opened = await openClient(relay, device, { tabScope: device.name })
+  clients.push(opened)
+  return opened
+}
+
+const listed = (client: FerryClient) => client.accounts.list().map((a) => a.id)
+const databasesOf = async (device: Device, id: UserId) => (await device.databases()).filter((n) => n.startsWith(`ferry:${id}:`))
+
+// Real sign-ins (scrypt at N=2^17) on 2 cores: generous per-test time.
+describe('accounts across the tabs of one browser', { timeout: 90_000 }, () => {
+  it('lists an account signed in from another tab, and stays on its own choice', async () => {
+    const [alice, bob] = [await signUp(relay, 'alice'), await signUp(relay, 'bob')]
+    const laptop = createDevice('laptop')
+    const first = await tab(laptop)
+    const second = await tab(laptop)
+
+    const a = await first.signIn(alice, PASSWORD)
+    await vi.waitFor(() => expect(listed(second)).toEqual([a.id]), { timeout: 5_000 })
+    expect(second.accounts.get(a.id)?.state).toBe('signed-in')
+    expect(second.accounts.activeId).toBeNull()
+    expect(second.workspace.owner).toBe(LOCAL_OWNER)
+
+    await second.switchTo(a.id)
+    const b = await first.signIn(bob, PASSWORD)
+    await vi.waitFor(() => expect(listed(second)).toEqual([a.id, b.id]), { timeout: 5_000 })
+    expect(first.accounts.activeId).toBe(b.id)
+    expect(second.accounts.activeId).toBe(a.id)
+    expect(second.workspace.owner).toBe(a.id)
+  })
+
+  it('leaves an account signed out in another tab and never brings its databases back', async () => {
+    const [alice, bob] = [await signUp(relay, 'alice'), await signUp(relay, 'bob')]
+    const laptop = createDevice('laptop')
+    const first = await tab(laptop)
+    const second = await tab(laptop)
+    const a = await first.signIn(alice, PASSWORD)
+    const b = await first.signIn(bob, PASSWORD)
+    await vi.waitFor(() => expect(listed(second)).toEqual([a.id, b.id]), { timeout: 5_000 })
+    await second.switchTo(a.id)
+    const aliceWork = await second.workspace.createCollection('Alice work')
+    await second.workspace.loadAll()
+    await inSync(second)
+    expect((await databasesOf(laptop, a.id)).length).toBeGreaterThanOrEqual(4)
+    const leaving: Workspace = second.workspace
+    const opened: Workspace[] = []
+    second.onWorkspace((workspace) => opened.push(workspace))
+
+    await first.signOut(a.id)
+    // Typing on in the second tab before (or after) it hears of the sign-out: no error, no write.
+    expect(() => leaving.index.renameCollection(aliceWork, 'typed after the wipe')).not.toThrow()
+    await expect(leaving.collection('created-after-the-wipe')).rejects.toThrow()
+
+    await vi.waitFor(() => expect(second.accounts.activeId).toBe(b.id), { timeout: 5_000 })
+    await vi.waitFor(() => expect(second.workspace.owner).toBe(b.id), { timeout: 5_000 })
+    expect(listed(second)).toEqual([b.id])
+    expect(opened.map((w) => w.owner)).toEqual([b.id])
+    expect(first.accounts.activeId).toBe(b.id)
+
+    const bobWork = await second.workspace.createCollection('Bob work')
+    await second.workspace.loadAll()
+    await inSync(second)
+    await vi.waitFor(async () => expect(first.workspace.index.collections().map((c) => c.id)).toEqual([bobWork]), { timeout: 5_000 })
+    expect(await databasesOf(laptop, a.id)).toEqual([])
+    expect(laptop.openDatabases().filter((name) => name.includes(a.id))).toEqual([])
+  })
+
+  it('sees a profile change and sync off/on made in another tab, and refreshes with the rotated token', async () => {
+    const alice = await signUp(relay, 'alice')
+    const laptop = createDevice('laptop')
+    const first = await tab(laptop)
+    const second = await tab(laptop)
+    const a = await first.signIn(alice, PASSWORD)
+    await vi.waitFor(() => expect(listed(second)).toEqual([a.id]), { timeout: 5_000 })
+    await second.switchTo(a.id)
+    await inSync(second)
+
+    await first.relay.updateMe(await first.accounts.accessToken(a.id), { name: 'Alice Liddell' })
+    await first.accounts.refresh(a.id)
+    await vi.waitFor(() => expect(second.accounts.get(a.id)?.profile.name).toBe('Alice Liddell'), { timeout: 5_000 })
+    // The pair the first tab rotated to is the one the second uses: a spent token would end the session.
+    await second.accounts.refresh(a.id)
+    await first.accounts.refresh(a.id)
+    expect(first.accounts.get(a.id)?.state).toBe('signed-in')
+
+    await first.setSyncEnabled(false)
+    await vi.waitFor(() => expect(second.status.kind).toBe('sync-off'), { timeout: 5_000 })
+    expect(second.accounts.get(a.id)?.syncEnabled).toBe(false)
+    expect(second.workspace.syncEnabled).toBe(false)
+    await vi.waitFor(() => expect(laptop.openSockets()).toEqual([]), { timeout: 5_000 })
+
+    await first.setSyncEnabled(true)
+    await vi.waitFor(() => expect(second.workspace.syncEnabled).toBe(true), { timeout: 5_000 })
+    second.workspace.index.renameCollection(await second.workspace.createCollection('API'), 'API v2')
+    await inSync(second)
+    await vi.waitFor(() => expect(first.workspace.index.collections().map((c) => c.name)).toEqual(['API v2']), { timeout: 5_000 })
+  })
+})
