@@ -6,7 +6,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { UserId } from '@ferry/protocol'
-import { LOCAL_OWNER, type FerryClient, type Workspace } from '../../packages/client/src/index.ts'
+import { DeviceKeyStore } from '../../packages/client/src/device-keys.ts'
+import { deviceKeysDatabase, LOCAL_OWNER, type FerryClient, type Workspace } from '../../packages/client/src/index.ts'
 import { inSync, openClient, PASSWORD, signUp } from '../helpers/client-app.ts'
 import { createDevice, type Device } from '../helpers/client-devices.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
@@ -67,6 +68,9 @@ describe('accounts across the tabs of one browser', { timeout: 90_000 }, () => {
     await second.workspace.loadAll()
     await inSync(second)
     expect((await databasesOf(laptop, a.id)).length).toBeGreaterThanOrEqual(4)
+    // The second tab also holds the account's vault keys open; that must not hold up the wipe.
+    await second.accounts.store.registerDatabase(a.id, deviceKeysDatabase(a.id))
+    await DeviceKeyStore.open(laptop.indexedDB, a.id)
     const leaving: Workspace = second.workspace
     const opened: Workspace[] = []
     second.onWorkspace((workspace) => opened.push(workspace))

@@ -29,7 +29,13 @@ export function openDatabase(factory: IDBFactory, name: string, version: number,
   return new Promise((resolve, reject) => {
     const request = factory.open(name, version)
     request.onupgradeneeded = () => upgrade(request.result)
-    request.onsuccess = () => resolve(request.result)
+    request.onsuccess = () => {
+      const db = request.result
+      // Another tab deleting it (signing its account out) must not wait for this tab to hear of
+      // it: the connection gives way, as lib0 does for y-indexeddb's databases.
+      db.onversionchange = () => db.close()
+      resolve(db)
+    }
     request.onerror = () => reject(request.error ?? new Error(`Cannot open IndexedDB database ${name}`))
     request.onblocked = () => reject(new Error(`IndexedDB database ${name} is blocked by another connection`))
   })
