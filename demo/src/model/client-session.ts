@@ -64,7 +64,11 @@ export class ClientSession implements AppSession {
     const emit = () => {
       for (const listener of [...this.#listeners]) listener()
     }
-    client.onAccounts(emit)
+    client.onAccounts(() => {
+      // Signed out in another tab: its device keys are wiped, so its vault is of no more use.
+      for (const id of this.#vaults.keys()) if (!client.accounts.get(id as UserId)) void this.#closeVault(id)
+      emit()
+    })
     client.onWorkspace(emit)
     client.onStatus(emit)
   }
