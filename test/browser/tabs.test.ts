@@ -1,7 +1,8 @@
 /**
  * Several tabs of one browser share one relay socket per doc (leader election over the Web
  * Locks API, which Chromium has): a second tab adds no socket, and when the leading tab
- * closes the other takes over and keeps syncing.
+ * closes the other takes over and keeps syncing. An account signed in from one tab shows in
+ * the account menu of the others without a reload.
  */
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
@@ -42,5 +43,29 @@ describe.skipIf(!hasChromium)('demo in several tabs', () => {
     await otherDevice.page.getByTestId('signin-password').fill('many tabs open')
     await otherDevice.page.getByTestId('signin-submit').click()
     await eventually(() => collectionNames(otherDevice.page).then((names) => names.sort())).toEqual(['Made after the hand-over', 'Opened first'])
+  })
+
+  it('lists an account signed in from one tab in the account menu of another, which stays on its own', async () => {
+    const first = await device(suite.browser)
+    await signUp(first.page, suite.relay.url, { email: 'one@example.com', password: 'first tab password', name: 'One' })
+    await first.page.getByTestId('continue').click()
+    await first.page.getByTestId('account-menu').waitFor()
+    const second = await first.context.newPage()
+    await second.goto(suite.relay.url)
+    await second.getByTestId('account-menu').waitFor()
+
+    await first.page.getByTestId('account-menu').click()
+    await first.page.getByTestId('add-account').click()
+    await first.page.getByTestId('to-signup').click()
+    await signUp(first.page, suite.relay.url, { email: 'two@example.com', password: 'second account pw', name: 'Two' })
+    await first.page.getByTestId('continue').click()
+    await eventually(() => first.page.getByTestId('account-menu').getAttribute('aria-label')).toContain('Two')
+
+    await second.getByTestId('account-menu').click()
+    await second.getByRole('menu').waitFor()
+    await eventually(() => second.getByRole('menuitemradio').count()).toBe(2)
+    expect(await second.getByTestId('account-two@example.com').count()).toBe(1)
+    expect(await second.getByTestId('account-menu').getAttribute('aria-label')).toContain('One')
+    expect(first.errors).toEqual([])
   })
 })
