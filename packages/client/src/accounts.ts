@@ -69,7 +69,10 @@ export class Accounts {
   #channel: AccountsChannel | null = null
   /** Re-reads, one after another. */
   #reloads: Promise<void> = Promise.resolve()
-  /** Counts writes made here, so a re-read that overlapped one reads again instead of undoing it. */
+  /**
+   * Counts writes made here (once stored), so a re-read that overlapped one reads again instead
+   * of putting back what this tab just replaced.
+   */
   #writes = 0
 
   private constructor(relay: RelayApi, store: AccountStore, now: () => number) {
@@ -180,7 +183,6 @@ export class Accounts {
       syncEnabled: previous?.syncEnabled ?? true,
       addedAt: previous?.addedAt ?? this.#now(),
     }
-    this.#writes++
     await this.#store.putAccount(stored)
     this.#saved(stored)
     return toAccount(stored)
@@ -220,9 +222,9 @@ export class Accounts {
         if (!(error instanceof Offline) && !(error instanceof SignedOut)) throw error
       }
     })
-    this.#writes++
     // Forgotten (and marked signed out) before the wipe, so no other tab recreates a database meanwhile.
     await this.#store.removeAccount(id)
+    this.#writes++
     await this.#store.wipeDatabases(id)
     this.#accounts.delete(id)
     if (this.#activeId === id) {
@@ -295,12 +297,12 @@ export class Accounts {
 
   /** Persists a change to a known account; one signed out in another tab meanwhile stays out. */
   async #save(stored: StoredAccount): Promise<void> {
-    this.#writes++
     if (await this.#store.updateAccount(stored)) this.#saved(stored)
     else await this.reload()
   }
 
   #saved(stored: StoredAccount): void {
+    this.#writes++
     this.#accounts.set(stored.id, stored)
     this.#scheduleRefresh()
     this.#channel?.announce()
