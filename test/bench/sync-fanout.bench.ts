@@ -9,12 +9,11 @@
  * fdatasync), and
  * heap per loaded idle doc (1,000 docs of ~10 KB) against the reference server.
  */
-import { openSync, closeSync, writeSync, fdatasyncSync } from 'node:fs'
-import { join } from 'node:path'
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import { decodeMessage, encodeMessage, MessageType } from '@ferry/protocol'
 import { fanoutRound, startServer, type ServerHandle } from './fanout.ts'
+import { fdatasyncLatency, openRaw, persistedLatency, roundTripLatency } from './latency.ts'
 import { median, percentile, report, type BenchRow } from './report.ts'
 import type { ServerKind } from './sync-servers.ts'
 
@@ -23,93 +22,8 @@ const CLIENTS = 16
 process.setMaxListeners(4 * CLIENTS)
 const UPDATES_PER_CLIENT = Number(process.env.BENCH_UPDATES ?? 250)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
-const LATENCY_SAMPLES = 300
 const IDLE_DOCS = Number(process.env.BENCH_IDLE_DOCS ?? 1000)
 const DOC_BYTES = 10 * 1024
-
-function openRaw(url: string): Promise<{ ws: WebSocket; next(type: number): Promise<Uint8Array> }> {
-  const ws = new WebSocket(url)
-  const received: Uint8Array[] = []
-  const waiting: Array<{ type: number; resolve: (m: Uint8Array) => void }> = []
-  const deliver = () => {
-    for (let w = 0; w < waiting.length; w++) {
-      const i = received.findIndex((m) => m[0] === waiting[w]!.type)
-      if (i < 0) continue
-      waiting.splice(w--, 1)[0]!.resolve(received.splice(i, 1)[0]!)
-    }
-  }
-  ws.on('message', (data: Buffer) => {
-    received.push(new Uint8Array(data))
-    deliver()
-  })
-  const next = (type: number) =>
-    new Promise<Uint8Array>((resolve) => {
-      waiting.push({ type, resolve })
-      deliver()
-    })
-  return new Promise((resolve, reject) => {
-    ws.once('error', reject)
-    ws.once('open', () => resolve({ ws, next }))
-  })
-}
-
-/**
- * Update → `persisted` round trips from one `ack=1` socket. Back to back (`pauseMs` 0) every
- * update lands inside the previous commit's GROUP_COMMIT_MS window (2 ms) and waits for it;
- * paced like typing, each is committed at once.
- */
-async function persistedLatency(server: ServerHandle, pauseMs: number): Promise<number[]> {
-  const client = await openRaw(`ws://127.0.0.1:${server.port}/v1/sync/bench:history?token=${server.token}&ack=1`)
-  const doc = new Y.Doc()
-  const samples: number[] = []
-  for (let i = 0; i < LATENCY_SAMPLES; i++) {
-    let update: Uint8Array = new Uint8Array()
-    doc.once('update', (u: Uint8Array) => (update = u))
-    doc.getMap('m').set('k', i)
-    const start = performance.now()
-    const acked = client.next(MessageType.Persisted)
-    client.ws.send(encodeMessage({ type: 'sync-update', update }))
-    await acked
-    samples.push(performance.now() - start)
-    if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs))
-  }
-  client.ws.close()
-  return samples
-}
-
-/**
- * The floor a durable ack sits on: a round trip to the same Ferry server that stores nothing
- * (sync step 1 answered by step 2 on the same small doc), paced like `persistedLatency`.
- */
-async function roundTripLatency(server: ServerHandle, pauseMs: number): Promise<number[]> {
-  const client = await openRaw(`ws://127.0.0.1:${server.port}/v1/sync/bench:history?token=${server.token}`)
-  await client.next(MessageType.Sync) // the server's own sync step 1
-  const samples: number[] = []
-  for (let i = 0; i < LATENCY_SAMPLES; i++) {
-    const start = performance.now()
-    const answered = client.next(MessageType.Sync)
-    client.ws.send(encodeMessage({ type: 'sync-step1', stateVector: new Uint8Array([0]) }))
-    await answered
-    samples.push(performance.now() - start)
-    await new Promise((resolve) => setTimeout(resolve, pauseMs))
-  }
-  client.ws.close()
-  return samples
-}
-
-function fdatasyncLatency(dir: string): number[] {
-  const fd = openSync(join(dir, 'fdatasync-probe'), 'a')
-  const record = Buffer.alloc(64, 1)
-  const samples: number[] = []
-  for (let i = 0; i < LATENCY_SAMPLES; i++) {
-    const start = performance.now()
-    writeSync(fd, record)
-    fdatasyncSync(fd)
-    samples.push(performance.now() - start)
-  }
-  closeSync(fd)
-  return samples
-}
 
 async function heapPerIdleDoc(server: ServerHandle): Promise<number> {
   const before = (await server.ask({ type: 'heap' }, 'heap')).bytes

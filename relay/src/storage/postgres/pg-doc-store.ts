@@ -29,6 +29,11 @@ interface DocKey {
   /** The same id as the row key. */
   readonly row: Buffer
   readonly dataKey: Buffer
+  /**
+   * The doc's last sequence number as this instance last saw it (loaded or appended), or null.
+   * Only a guess: another instance may have appended since.
+   */
+  lastSeq: number | null
 }
 
 interface RecordRow {
@@ -109,6 +114,7 @@ export class PgDocStore implements DocStore {
       })
       if (!rows) return { snapshot: null, updates: [], seq: 0 }
       const key = this.#remember(id, row, rows.dataKey)
+      key.lastSeq = Number(rows.seq)
       return {
         snapshot: rows.snapshot && this.#openSnapshot(key, rows.through, rows.snapshot),
         updates: rows.records.flatMap((r) => this.#openRecord(key, r)),
@@ -120,26 +126,49 @@ export class PgDocStore implements DocStore {
   append(name: DocName, updates: readonly Uint8Array[]): Promise<LogSeq> {
     return this.#run('append', async () => {
       const key = await this.#docKey(name)
-      // The counter row stays locked until COMMIT, so appends to one doc from every instance
-      // commit in sequence order: once record n is visible, so is every record before it.
-      return transaction(this.#pool, async (client) => {
-        const { rows } = await client.query<{ seq: string; gone: boolean }>(
-          'UPDATE ferry_docs SET seq = seq + 1 WHERE doc_id = $1 RETURNING seq, deleted_at IS NOT NULL AS gone',
-          [key.row],
-        )
-        if (!rows[0]) throw new DocStoreError('corrupt', `doc ${key.id} lost its counter row`)
-        // Deleted while this instance still had the key: the rollback undoes the count.
-        if (rows[0].gone) throw docGone()
-        const seq = Number(rows[0].seq)
-        const record = sealFrame(key.dataKey, docContext(key.id, 'log'), 0, seq, packUpdates(updates))
-        await client.query('INSERT INTO ferry_doc_records (doc_id, seq, record, writer) VALUES ($1, $2, $3, $4)', [
-          key.row,
-          seq,
-          record,
-          this.#writer,
-        ])
-        return seq
-      })
+      const seq = (key.lastSeq === null ? null : await this.#appendAt(key, key.lastSeq + 1, updates)) ?? (await this.#appendLocked(key, updates))
+      key.lastSeq = seq
+      return seq
+    })
+  }
+
+  /**
+   * The common case in one round trip: when this instance knows the doc's last sequence number,
+   * the record is sealed for the next one up front, and one statement counts and inserts it —
+   * only if the counter still holds the expected number (its row lock orders the commit as in
+   * `#appendLocked`). Null when another instance appended meanwhile or the doc was deleted:
+   * nothing was written, and the locked path takes over.
+   */
+  async #appendAt(key: DocKey, seq: LogSeq, updates: readonly Uint8Array[]): Promise<LogSeq | null> {
+    const record = sealFrame(key.dataKey, docContext(key.id, 'log'), 0, seq, packUpdates(updates))
+    const { rowCount } = await this.#pool.query(
+      `WITH next AS (UPDATE ferry_docs SET seq = seq + 1 WHERE doc_id = $1 AND seq = $2 - 1 AND deleted_at IS NULL RETURNING seq)
+       INSERT INTO ferry_doc_records (doc_id, seq, record, writer) SELECT $1, seq, $3, $4 FROM next`,
+      [key.row, seq, record, this.#writer],
+    )
+    return rowCount === 1 ? seq : null
+  }
+
+  #appendLocked(key: DocKey, updates: readonly Uint8Array[]): Promise<LogSeq> {
+    // The counter row stays locked until COMMIT, so appends to one doc from every instance
+    // commit in sequence order: once record n is visible, so is every record before it.
+    return transaction(this.#pool, async (client) => {
+      const { rows } = await client.query<{ seq: string; gone: boolean }>(
+        'UPDATE ferry_docs SET seq = seq + 1 WHERE doc_id = $1 RETURNING seq, deleted_at IS NOT NULL AS gone',
+        [key.row],
+      )
+      if (!rows[0]) throw new DocStoreError('corrupt', `doc ${key.id} lost its counter row`)
+      // Deleted while this instance still had the key: the rollback undoes the count.
+      if (rows[0].gone) throw docGone()
+      const seq = Number(rows[0].seq)
+      const record = sealFrame(key.dataKey, docContext(key.id, 'log'), 0, seq, packUpdates(updates))
+      await client.query('INSERT INTO ferry_doc_records (doc_id, seq, record, writer) VALUES ($1, $2, $3, $4)', [
+        key.row,
+        seq,
+        record,
+        this.#writer,
+      ])
+      return seq
     })
   }
 
@@ -281,7 +310,7 @@ export class PgDocStore implements DocStore {
   #remember(id: string, row: Buffer, wrapped: Buffer): DocKey {
     const cached = this.#keys.get(id)
     if (cached) return cached
-    const key = { id, row, dataKey: this.#master.unwrapDataKey(id, wrapped) }
+    const key: DocKey = { id, row, dataKey: this.#master.unwrapDataKey(id, wrapped), lastSeq: null }
     this.#keys.set(id, key)
     return key
   }
