@@ -4,31 +4,17 @@
  * account signed out there is left here without bringing its wiped databases back, a
  * profile change and sync off/on are seen.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { UserId } from '@ferry/protocol'
 import { DeviceKeyStore } from '../../packages/client/src/device-keys.ts'
 import { deviceKeysDatabase, LOCAL_OWNER, type FerryClient, type Workspace } from '../../packages/client/src/index.ts'
-import { inSync, openClient, PASSWORD, signUp } from '../helpers/client-app.ts'
+import { inSync, PASSWORD, signUp, useClientRelay } from '../helpers/client-app.ts'
 import { createDevice, type Device } from '../helpers/client-devices.ts'
-import { startRelay, type TestRelay } from '../helpers/relay.ts'
 
-let relay: TestRelay
-const clients: FerryClient[] = []
-
-beforeEach(async () => {
-  relay = await startRelay()
-})
-afterEach(async () => {
-  for (const client of clients.splice(0)) await client.close()
-  await relay.close(true)
-})
+const suite = useClientRelay()
 
 /** Another tab of the browser `device`. */
-async function tab(device: Device): Promise<FerryClient> {
-  const opened = await openClient(relay, device, { tabScope: device.name })
-  clients.push(opened)
-  return opened
-}
+const tab = (device: Device): Promise<FerryClient> => suite.open(device, { tabScope: device.name })
 
 const listed = (client: FerryClient) => client.accounts.list().map((a) => a.id)
 const databasesOf = async (device: Device, id: UserId) => (await device.databases()).filter((n) => n.startsWith(`ferry:${id}:`))
@@ -36,7 +22,7 @@ const databasesOf = async (device: Device, id: UserId) => (await device.database
 // Real sign-ins (scrypt at N=2^17) on 2 cores: generous per-test time.
 describe('accounts across the tabs of one browser', { timeout: 90_000 }, () => {
   it('lists an account signed in from another tab, and stays on its own choice', async () => {
-    const [alice, bob] = [await signUp(relay, 'alice'), await signUp(relay, 'bob')]
+    const [alice, bob] = [await signUp(suite.relay, 'alice'), await signUp(suite.relay, 'bob')]
     const laptop = createDevice('laptop')
     const first = await tab(laptop)
     const second = await tab(laptop)
@@ -56,7 +42,7 @@ describe('accounts across the tabs of one browser', { timeout: 90_000 }, () => {
   })
 
   it('leaves an account signed out in another tab and never brings its databases back', async () => {
-    const [alice, bob] = [await signUp(relay, 'alice'), await signUp(relay, 'bob')]
+    const [alice, bob] = [await signUp(suite.relay, 'alice'), await signUp(suite.relay, 'bob')]
     const laptop = createDevice('laptop')
     const first = await tab(laptop)
     const second = await tab(laptop)
@@ -95,7 +81,7 @@ describe('accounts across the tabs of one browser', { timeout: 90_000 }, () => {
   })
 
   it('sees a profile change and sync off/on made in another tab, and refreshes with the rotated token', async () => {
-    const alice = await signUp(relay, 'alice')
+    const alice = await signUp(suite.relay, 'alice')
     const laptop = createDevice('laptop')
     const first = await tab(laptop)
     const second = await tab(laptop)

@@ -6,47 +6,32 @@
  */
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { CloseCode, docName, type DocName, type UserId } from '@ferry/protocol'
 import { describeStatus, type FerryClient } from '../../packages/client/src/index.ts'
 import { loadMasterKey, MasterKey } from '../../relay/src/storage/keys.ts'
-import { inSync, openClient, PASSWORD, signUp } from '../helpers/client-app.ts'
+import { inSync, PASSWORD, signUp, useClientRelay } from '../helpers/client-app.ts'
 import { createDevice, type Device } from '../helpers/client-devices.ts'
 import { call } from '../helpers/http.ts'
-import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { stopRelay } from '../helpers/restart-relay.ts'
 import { readDoc } from '../helpers/sync-clients.ts'
 
-let relay: TestRelay
-const clients: FerryClient[] = []
-
-beforeEach(async () => {
-  relay = await startRelay()
-})
-afterEach(async () => {
-  for (const client of clients.splice(0)) await client.close()
-  await relay.close(true)
-})
-
-async function client(device: Device): Promise<FerryClient> {
-  const opened = await openClient(relay, device)
-  clients.push(opened)
-  return opened
-}
+const suite = useClientRelay()
+const client = (device: Device): Promise<FerryClient> => suite.open(device)
 
 const collectionIds = (c: FerryClient) => c.workspace.index.collections().map((entry) => entry.id)
 
 /** The request names the relay serves for `doc`, or the close code it answers instead. */
 async function onRelay(owner: UserId, doc: DocName): Promise<string[] | number> {
-  const read = await readDoc(relay.wsUrl, doc, relay.app.accessTokens.issue(owner))
+  const read = await readDoc(suite.relay.wsUrl, doc, suite.relay.app.accessTokens.issue(owner))
   if (typeof read === 'number') return read
   return [...read.getMap<{ get(key: string): unknown }>('items').values()].map((item) => String(item.get('name'))).sort()
 }
 
 /** Files the relay keeps for `doc` in its data dir. */
 function storedFiles(doc: DocName): string[] {
-  const id = new MasterKey(loadMasterKey(relay.config)).docId(doc)
-  return readdirSync(join(relay.dataDir, 'docs', id.slice(0, 2), id)).sort()
+  const id = new MasterKey(loadMasterKey(suite.relay.config)).docId(doc)
+  return readdirSync(join(suite.relay.dataDir, 'docs', id.slice(0, 2), id)).sort()
 }
 
 interface Account {
@@ -63,7 +48,7 @@ interface Account {
 
 /** An account on a laptop and a phone, both in sync, with a collection to keep and one to delete (open on both). */
 async function account(label: string): Promise<Account> {
-  const email = await signUp(relay, label)
+  const email = await signUp(suite.relay, label)
   const laptopDevice = createDevice('laptop')
   const laptop = await client(laptopDevice)
   const { id: userId } = await laptop.signIn(email, PASSWORD)
@@ -91,9 +76,9 @@ async function goneFrom(app: FerryClient, device: Device, a: Account): Promise<v
 describe('deleting a collection', { timeout: 90_000 }, () => {
   it('removes it from the other device, from the relay and from its share link', async () => {
     const a = await account('dora')
-    await relay.app.accounts.updateUser(a.userId, { emailConfirmed: true })
-    const token = relay.app.accessTokens.issue(a.userId)
-    const link = await call(relay, 'POST', '/v1/links', token, { docName: a.dropDoc })
+    await suite.relay.app.accounts.updateUser(a.userId, { emailConfirmed: true })
+    const token = suite.relay.app.accessTokens.issue(a.userId)
+    const link = await call(suite.relay, 'POST', '/v1/links', token, { docName: a.dropDoc })
     expect(link.status).toBe(201)
 
     await a.laptop.workspace.deleteCollection(a.drop)
@@ -103,7 +88,7 @@ describe('deleting a collection', { timeout: 90_000 }, () => {
 
     expect(await onRelay(a.userId, a.dropDoc)).toBe(CloseCode.Gone)
     expect(storedFiles(a.dropDoc)).toEqual(['deleted'])
-    expect(await call(relay, 'GET', `/v1/links/resolve/${link.body.token}`)).toMatchObject({ status: 410 })
+    expect(await call(suite.relay, 'GET', `/v1/links/resolve/${link.body.token}`)).toMatchObject({ status: 410 })
     const tablet = await client(createDevice('tablet'))
     await tablet.signIn(a.email, PASSWORD)
     await inSync(tablet)
@@ -116,7 +101,7 @@ describe('deleting a collection', { timeout: 90_000 }, () => {
     const heard: string[] = []
     a.phone.workspace.onCollectionDeleted((id) => heard.push(id))
     // Deleted through the relay alone: only the socket's close tells the phone.
-    expect((await call(relay, 'DELETE', `/v1/docs/${a.dropDoc}`, relay.app.accessTokens.issue(a.userId))).status).toBe(204)
+    expect((await call(suite.relay, 'DELETE', `/v1/docs/${a.dropDoc}`, suite.relay.app.accessTokens.issue(a.userId))).status).toBe(204)
 
     await goneFrom(a.phone, a.phoneDevice, a)
     expect(heard).toEqual([a.drop])
@@ -144,18 +129,17 @@ describe('deleting a collection', { timeout: 90_000 }, () => {
 
   it('made while the relay is down, is carried out once it is back, also after a reload', async () => {
     const a = await account('gil')
-    const start = await stopRelay(relay)
+    const start = await stopRelay(suite.relay)
     await vi.waitFor(() => expect(describeStatus(a.laptop.status)).toBe('offline'), { timeout: 10_000 })
 
     await a.laptop.workspace.deleteCollection(a.drop)
     expect(collectionIds(a.laptop)).toEqual([a.keep])
     expect(await a.laptop.accounts.store.pendingDeletions(a.userId)).toEqual([a.dropDoc])
-    await a.laptop.close()
-    clients.splice(clients.indexOf(a.laptop), 1)
+    await suite.close(a.laptop)
     const reloaded = await client(a.laptopDevice)
     expect(await reloaded.accounts.store.pendingDeletions(a.userId)).toEqual([a.dropDoc])
 
-    relay = await start()
+    suite.relay = await start()
     await vi.waitFor(async () => expect(await reloaded.accounts.store.pendingDeletions(a.userId)).toEqual([]), { timeout: 15_000 })
     expect(await onRelay(a.userId, a.dropDoc)).toBe(CloseCode.Gone)
     await goneFrom(a.phone, a.phoneDevice, a)

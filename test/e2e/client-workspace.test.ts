@@ -3,29 +3,13 @@
  * (separate IndexedDB factories), offline edits merging, sync off/on, account switching and
  * sign-out isolation, and the local-only workspace joining an account.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { describeStatus, type FerryClient } from '../../packages/client/src/index.ts'
-import { inSync, openClient, PASSWORD, signUp } from '../helpers/client-app.ts'
+import { inSync, PASSWORD, signUp, useClientRelay } from '../helpers/client-app.ts'
 import { createDevice, type Device } from '../helpers/client-devices.ts'
-import { startRelay, type TestRelay } from '../helpers/relay.ts'
 
-let relay: TestRelay
-const clients: FerryClient[] = []
-
-beforeEach(async () => {
-  relay = await startRelay()
-})
-afterEach(async () => {
-  for (const client of clients.splice(0)) await client.close()
-  await relay.close(true)
-})
-
-async function client(device: Device): Promise<FerryClient> {
-  const opened = await openClient(relay, device)
-  clients.push(opened)
-  return opened
-}
-
+const suite = useClientRelay()
+const client = (device: Device): Promise<FerryClient> => suite.open(device)
 
 async function requestNamed(c: FerryClient, collectionId: string, name: string): Promise<string> {
   const collection = await c.workspace.collection(collectionId)
@@ -47,7 +31,7 @@ describe('client workspace against a real relay', { timeout: 90_000 }, () => {
     ['laptop first', 0],
     ['phone first', 1],
   ])('two devices edit one collection offline and merge on reconnect (%s)', async (_label, first) => {
-    const email = await signUp(relay, 'alice')
+    const email = await signUp(suite.relay, 'alice')
     const laptop = await client(createDevice('laptop'))
     await laptop.signIn(email, PASSWORD)
     const id = await laptop.workspace.createCollection('API')
@@ -100,7 +84,7 @@ describe('client workspace against a real relay', { timeout: 90_000 }, () => {
   })
 
   it('deleting a collection removes it from the index and its local data on every device', async () => {
-    const email = await signUp(relay, 'dora')
+    const email = await signUp(suite.relay, 'dora')
     const laptopDevice = createDevice('laptop')
     const phoneDevice = createDevice('phone')
     const laptop = await client(laptopDevice)
@@ -143,7 +127,7 @@ describe('client workspace against a real relay', { timeout: 90_000 }, () => {
   })
 
   it('shows a session ended elsewhere as signed out, and resumes after signing in again', async () => {
-    const email = await signUp(relay, 'gus')
+    const email = await signUp(suite.relay, 'gus')
     const device = createDevice('laptop')
     const app = await client(device)
     const { id } = await app.signIn(email, PASSWORD)
@@ -162,7 +146,7 @@ describe('client workspace against a real relay', { timeout: 90_000 }, () => {
   })
 
   it('with sync off keeps working with no socket; turned on, it merges and is in sync only after the relay stored it', async () => {
-    const email = await signUp(relay, 'bob')
+    const email = await signUp(suite.relay, 'bob')
     const device = createDevice('laptop')
     const laptop = await client(device)
     await laptop.signIn(email, PASSWORD)
@@ -194,7 +178,7 @@ describe('client workspace against a real relay', { timeout: 90_000 }, () => {
   })
 
   it('switching accounts leaves nothing of the previous one loaded, connected or open', async () => {
-    const [alice, bob] = [await signUp(relay, 'alice'), await signUp(relay, 'bob')]
+    const [alice, bob] = [await signUp(suite.relay, 'alice'), await signUp(suite.relay, 'bob')]
     const device = createDevice('laptop')
     const app = await client(device)
     const a = await app.signIn(alice, PASSWORD)
@@ -219,7 +203,7 @@ describe('client workspace against a real relay', { timeout: 90_000 }, () => {
   })
 
   it('signing out wipes that account only', async () => {
-    const [alice, bob] = [await signUp(relay, 'alice'), await signUp(relay, 'bob')]
+    const [alice, bob] = [await signUp(suite.relay, 'alice'), await signUp(suite.relay, 'bob')]
     const device = createDevice('laptop')
     const app = await client(device)
     const a = await app.signIn(alice, PASSWORD)
@@ -246,7 +230,7 @@ describe('client workspace against a real relay', { timeout: 90_000 }, () => {
   })
 
   it('merges what was made before signing in into the account', async () => {
-    const email = await signUp(relay, 'carol')
+    const email = await signUp(suite.relay, 'carol')
     const device = createDevice('laptop')
     const app = await client(device)
     expect(app.accounts.activeId).toBeNull()

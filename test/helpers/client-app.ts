@@ -1,8 +1,8 @@
 /** Opening a `FerryClient` on a simulated device, signing up users on a test relay, waiting for sync. */
-import { expect, vi } from 'vitest'
+import { afterEach, beforeEach, expect, vi } from 'vitest'
 import { describeStatus, FerryClient, RelayApi, type FerryClientOptions } from '../../packages/client/src/index.ts'
 import { uniqueEmail, type Device } from './client-devices.ts'
-import type { TestRelay } from './relay.ts'
+import { startRelay, type TestRelay } from './relay.ts'
 
 export const PASSWORD = 'correct horse battery staple'
 
@@ -28,3 +28,43 @@ export async function signUp(relay: TestRelay, label: string): Promise<string> {
 /** Waits until everything `client` holds is stored by the relay (`in sync`). */
 export const inSync = (client: FerryClient): Promise<void> =>
   vi.waitFor(() => expect(describeStatus(client.status)).toBe('in sync'), { timeout: 15_000 })
+
+export interface ClientRelay {
+  /** This test's relay; assign a restarted one to keep using the suite with it. */
+  relay: TestRelay
+  /** Opens a client on `device` against the current relay; closed after the test. */
+  open(device: Device, extra?: Partial<FerryClientOptions>): Promise<FerryClient>
+  /** Closes `client` now (a reload, say) instead of after the test. */
+  close(client: FerryClient): Promise<void>
+}
+
+/** A fresh relay for every test, and the clients opened on it, all closed after each test. */
+export function useClientRelay(env: Record<string, string> = {}): ClientRelay {
+  let current: TestRelay | null = null
+  const clients: FerryClient[] = []
+  beforeEach(async () => {
+    current = await startRelay(env)
+  })
+  afterEach(async () => {
+    for (const client of clients.splice(0)) await client.close()
+    await current?.close(true)
+  })
+  return {
+    get relay() {
+      if (current === null) throw new Error('the relay starts in beforeEach')
+      return current
+    },
+    set relay(next) {
+      current = next
+    },
+    async open(device, extra) {
+      const opened = await openClient(this.relay, device, extra)
+      clients.push(opened)
+      return opened
+    },
+    async close(client) {
+      clients.splice(clients.indexOf(client), 1)
+      await client.close()
+    },
+  }
+}
