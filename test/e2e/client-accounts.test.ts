@@ -133,4 +133,26 @@ describe('client accounts against a real relay', { timeout: 60_000 }, () => {
     accounts.close()
     await deleteDatabase(device.indexedDB, 'ferry:accounts')
   })
+
+  it('finishes at the next start a sign-out whose page died before wiping the databases', async () => {
+    const device = createDevice('laptop')
+    const [hugo, iris] = [await signedUp('hugo'), await signedUp('iris')]
+    const accounts = await Accounts.open({ relay: api, indexedDB: device.indexedDB })
+    const h = await accounts.signIn(hugo, PASSWORD)
+    const i = await accounts.signIn(iris, PASSWORD)
+    const names = [`ferry:${h.id}:workspace`, `ferry:${h.id}:history`, `ferry:${i.id}:workspace`]
+    for (const name of names) {
+      await accounts.store.registerDatabase(name.split(':')[1] as never, name)
+      device.indexedDB.open(name).onsuccess = (event) => (event.target as IDBOpenDBRequest).result.close()
+    }
+    await expect.poll(() => device.databases()).toEqual(expect.arrayContaining(names))
+    // The first step of a sign-out, then the page is gone before the wipe.
+    await accounts.store.removeAccount(h.id)
+    accounts.close()
+
+    const reopened = await Accounts.open({ relay: api, indexedDB: device.indexedDB })
+    expect(await device.databases()).toEqual(['ferry:accounts', `ferry:${i.id}:workspace`].sort())
+    expect(reopened.list().map((a) => a.id)).toEqual([i.id])
+    reopened.close()
+  })
 })

@@ -125,6 +125,18 @@ export class AccountStore {
     return (await requestToPromise(tx.objectStore(META).get(signedOutKey(owner)))) === true
   }
 
+  /**
+   * Wipes what a sign-out left behind when its page died between forgetting the account and
+   * deleting its databases: every database still registered to an owner marked signed out.
+   */
+  async wipeSignedOut(): Promise<void> {
+    const tx = this.db.transaction(META, 'readonly')
+    const prefix = signedOutKey('' as UserId)
+    // `meta` holds a handful of keys per account: filtering them here is cheap.
+    const keys = (await requestToPromise(tx.objectStore(META).getAllKeys())).map(String)
+    for (const key of keys) if (key.startsWith(prefix)) await this.wipeDatabases(key.slice(prefix.length) as UserId)
+  }
+
   /** Docs of `owner` deleted on this device that the relay has not confirmed deleting yet, oldest first. */
   async pendingDeletions(owner: UserId): Promise<DocName[]> {
     const tx = this.db.transaction(META, 'readonly')

@@ -83,6 +83,7 @@ export class Accounts {
 
   static async open(options: AccountsOptions): Promise<Accounts> {
     const store = await AccountStore.open(options.indexedDB)
+    await store.wipeSignedOut()
     const accounts = new Accounts(options.relay, store, options.now ?? Date.now)
     accounts.#activeId = await store.activeId()
     await accounts.reload()
