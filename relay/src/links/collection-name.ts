@@ -8,6 +8,7 @@
 import * as Y from 'yjs'
 import { docName, type ParsedDocName } from '@ferry/protocol'
 import type { DocStore } from '../storage/doc-store.ts'
+import { applyUpdates, storedUpdates } from '../storage/yjs-updates.ts'
 
 /** Longest name answered; a hostile doc may hold a huge string. */
 const MAX_NAME_LENGTH = 200
@@ -16,11 +17,7 @@ export async function readCollectionName(store: DocStore, collection: ParsedDocN
   if (collection.kind !== 'collection' || collection.id === null) return null
   const doc = new Y.Doc()
   try {
-    const stored = await store.load(docName(collection.owner, 'workspace'))
-    Y.transact(doc, () => {
-      if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot)
-      for (const update of stored.updates) Y.applyUpdate(doc, update)
-    })
+    applyUpdates(doc, storedUpdates(await store.load(docName(collection.owner, 'workspace'))))
     const entry = doc.getMap('collections').get(collection.id)
     const name = entry instanceof Y.Map ? entry.get('name') : undefined
     return typeof name === 'string' && name.trim() !== '' ? name.slice(0, MAX_NAME_LENGTH) : null

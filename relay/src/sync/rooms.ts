@@ -16,6 +16,7 @@ import * as Y from 'yjs'
 import type { FastifyBaseLogger } from 'fastify'
 import { CloseCode, type DocName } from '@ferry/protocol'
 import { docGone, type DocStore } from '../storage/doc-store.ts'
+import { applyUpdates, storedUpdates } from '../storage/yjs-updates.ts'
 import type { Broadcast, FrameListener } from './broadcast.ts'
 import { Room, type RoomMember } from './room.ts'
 
@@ -155,10 +156,7 @@ export class Rooms {
     }
     const stored = loaded.value
     const doc = new Y.Doc()
-    Y.transact(doc, () => {
-      if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot)
-      for (const update of stored.updates) Y.applyUpdate(doc, update)
-    })
+    applyUpdates(doc, storedUpdates(stored))
     room = new Room(name, doc, {
       broadcast: this.#opts.broadcast,
       unsubscribe: subscribed.value,

@@ -19,7 +19,7 @@ import { docGone, DocStoreError, type DocStore, type LogSeq, type StoredDoc } fr
 import { MasterKey } from '../keys.ts'
 import { docContext, openChunks, openFrames, packUpdates, sealChunks, sealFrame, unpackUpdates } from '../sealed-frames.ts'
 import { migrate, transaction } from './database.ts'
-import { mergeYjsUpdates } from './merge-yjs.ts'
+import { mergeYjsUpdates } from '../yjs-updates.ts'
 import { DOC_MIGRATIONS } from './pg-doc-migrations.ts'
 import { ServingGate } from './serving-gate.ts'
 
