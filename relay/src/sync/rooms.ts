@@ -129,16 +129,7 @@ export class Rooms {
       this.#rooms.delete(room.name)
     }
     for (const member of [...room.members]) member.close(CloseCode.Gone, 'the document was deleted')
-    const unloading = (async () => {
-      await room.writer.abandon()
-      room.destroy()
-      await this.#opts.store.release(room.name)
-    })()
-      .catch((error: unknown) => this.#opts.log.error({ err: error }, 'unloading a deleted document failed'))
-      .finally(() => {
-        if (this.#unloading.get(room.name) === unloading) this.#unloading.delete(room.name)
-      })
-    this.#unloading.set(room.name, unloading)
+    void this.#free(room, () => room.writer.abandon(), 'unloading a deleted document failed')
   }
 
   async #load(name: DocName): Promise<Room> {
@@ -187,17 +178,25 @@ export class Rooms {
     if (room.members.size > 0 || this.#loaded.get(room.name) !== room) return
     this.#rooms.delete(room.name)
     this.#loaded.delete(room.name)
+    // A compaction started by heavy writing may still be writing its snapshot.
+    await this.#free(room, () => (compact ? room.writer.compact() : room.writer.settled()), 'unloading a document failed')
+  }
+
+  /**
+   * Destroys `room` and releases its doc in the store once `settle` is done; a load of the same
+   * doc meanwhile waits for it (`#unloading`). Failures are logged: the room is gone either way.
+   */
+  #free(room: Room, settle: () => Promise<void>, failure: string): Promise<void> {
     const unloading = (async () => {
-      // A compaction started by heavy writing may still be writing its snapshot.
-      await (compact ? room.writer.compact() : room.writer.settled())
+      await settle()
       room.destroy()
       await this.#opts.store.release(room.name)
     })()
-      .catch((error: unknown) => this.#opts.log.error({ err: error }, 'unloading a document failed'))
+      .catch((error: unknown) => this.#opts.log.error({ err: error }, failure))
       .finally(() => {
         if (this.#unloading.get(room.name) === unloading) this.#unloading.delete(room.name)
       })
     this.#unloading.set(room.name, unloading)
-    await unloading
+    return unloading
   }
 }
