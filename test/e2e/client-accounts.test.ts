@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { deleteDatabase } from '../../packages/client/src/idb.ts'
 import { Accounts, BadRequest, InvalidCredentials, Offline, RateLimited, RelayApi, SignedOut } from '../../packages/client/src/index.ts'
-import { createDevice, uniqueEmail } from '../helpers/client-devices.ts'
+import { createDevice, uniqueEmail, type Device } from '../helpers/client-devices.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 
 const PASSWORD = 'correct horse battery staple'
@@ -21,6 +21,15 @@ async function signedUp(label: string): Promise<string> {
   const email = uniqueEmail(label)
   await api.signup({ email, password: PASSWORD, name: label })
   return email
+}
+
+/** Registers and creates `ferry:<owner>:<kind>` databases, as a workspace opening them would. */
+async function createDatabases(accounts: Accounts, device: Device, names: string[]): Promise<void> {
+  for (const name of names) {
+    await accounts.store.registerDatabase(name.split(':')[1] as never, name)
+    device.indexedDB.open(name).onsuccess = (event) => (event.target as IDBOpenDBRequest).result.close()
+  }
+  await expect.poll(() => device.databases()).toEqual(expect.arrayContaining(names))
 }
 
 describe('client accounts against a real relay', { timeout: 60_000 }, () => {
@@ -117,11 +126,7 @@ describe('client accounts against a real relay', { timeout: 60_000 }, () => {
     const g = await accounts.signIn(grace, PASSWORD)
     await accounts.switchTo(f.id)
     const names = [`ferry:${f.id}:workspace`, `ferry:${f.id}:history`, `ferry:${g.id}:workspace`, 'ferry:local:workspace']
-    for (const name of names) {
-      await accounts.store.registerDatabase(name.split(':')[1] as never, name)
-      device.indexedDB.open(name).onsuccess = (event) => (event.target as IDBOpenDBRequest).result.close()
-    }
-    await expect.poll(() => device.databases()).toEqual(expect.arrayContaining(names))
+    await createDatabases(accounts, device, names)
     const refreshToken = (await accounts.store.account(f.id))!.refreshToken!
 
     await accounts.signOut(f.id)
@@ -141,11 +146,7 @@ describe('client accounts against a real relay', { timeout: 60_000 }, () => {
     const h = await accounts.signIn(hugo, PASSWORD)
     const i = await accounts.signIn(iris, PASSWORD)
     const names = [`ferry:${h.id}:workspace`, `ferry:${h.id}:history`, `ferry:${i.id}:workspace`]
-    for (const name of names) {
-      await accounts.store.registerDatabase(name.split(':')[1] as never, name)
-      device.indexedDB.open(name).onsuccess = (event) => (event.target as IDBOpenDBRequest).result.close()
-    }
-    await expect.poll(() => device.databases()).toEqual(expect.arrayContaining(names))
+    await createDatabases(accounts, device, names)
     // The first step of a sign-out, then the page is gone before the wipe.
     await accounts.store.removeAccount(h.id)
     accounts.close()
