@@ -157,6 +157,29 @@ export interface ApiServer {
   close(): Promise<void>
 }
 
+/** The suite's local API (see `startApiServer`), started before its tests and closed after them. */
+export function useApiServer(): Pick<ApiServer, 'url' | 'requests'> {
+  let server: ApiServer | null = null
+  beforeAll(async () => {
+    server = await startApiServer()
+  })
+  afterAll(async () => {
+    await server?.close()
+  })
+  const started = (): ApiServer => {
+    if (server === null) throw new Error('the API server starts in beforeAll')
+    return server
+  }
+  return {
+    get url() {
+      return started().url
+    },
+    get requests() {
+      return started().requests
+    },
+  }
+}
+
 /** A local HTTP API that allows any origin and answers JSON describing the request. */
 export async function startApiServer(): Promise<ApiServer> {
   const requests: ApiServer['requests'] = []

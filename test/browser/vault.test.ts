@@ -3,9 +3,9 @@
  * request, a second device sees values locked until the first approves it, a third unlocks
  * with the recovery key.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { type ApiServer, device, eventually, hasChromium, screenshot, startApiServer, useDemoSuite } from './harness.ts'
+import { device, eventually, hasChromium, screenshot, useApiServer, useDemoSuite } from './harness.ts'
 import { addRequest, createCollection, signIn, signUp } from './ui.ts'
 
 
@@ -18,14 +18,7 @@ async function openGlobals(page: Page): Promise<void> {
 
 describe.skipIf(!hasChromium)('demo vault', () => {
   const suite = useDemoSuite()
-  let api: ApiServer
-
-  beforeAll(async () => {
-    api = await startApiServer()
-  })
-  afterAll(async () => {
-    await api?.close()
-  })
+  const api = useApiServer()
 
   it('seals values, locks them on a new device until approved, and unlocks with the recovery key', async () => {
     const first = await device(suite.browser)

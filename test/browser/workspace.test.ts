@@ -4,20 +4,13 @@
  * import/export, and everything still there after a reload.
  */
 import { readFileSync } from 'node:fs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ApiServer, device, eventually, hasChromium, screenshot, startApiServer, useDemoSuite } from './harness.ts'
+import { describe, expect, it } from 'vitest'
+import { device, eventually, hasChromium, screenshot, useApiServer, useDemoSuite } from './harness.ts'
 import { addRequest, answerPrompt, createCollection, treeRequest, useLocally } from './ui.ts'
 
 describe.skipIf(!hasChromium)('demo workspace (local only)', () => {
   const suite = useDemoSuite()
-  let api: ApiServer
-
-  beforeAll(async () => {
-    api = await startApiServer()
-  })
-  afterAll(async () => {
-    await api?.close()
-  })
+  const api = useApiServer()
 
   it('creates, edits and sends a request, records it in history, and keeps it all across a reload', async () => {
     const { page, errors } = await device(suite.browser)
