@@ -22,6 +22,12 @@ export const CloseCode = {
   /** The doc name in the URL is not a valid doc name. */
   BadDocName: 4404,
   /**
+   * A fragmented message (type 101) declared more bytes than the relay reassembles for one
+   * socket (`MAX_REASSEMBLED_BYTES`). Sending it again cannot help; the client keeps the change
+   * and tells the user (the relay's operator can raise the limit).
+   */
+  ChangeTooLarge: 4413,
+  /**
    * The doc was deleted by its owner (`DELETE /v1/docs/:docName`) and never comes back: a
    * client drops its local copy and stops reconnecting.
    */

@@ -9,6 +9,7 @@
  * | 2    | auth: 0 permission denied + var-string reason (as y-protocols/auth)       |
  * | 3    | query awareness: no payload                                               |
  * | 100  | persisted: var-uint8-array state vector (only to sockets opened with `ack=1`) |
+ * | 101  | fragment: var-uint id, index, count, total length, then a var-uint8-array chunk (see fragments.ts) |
  *
  * Decoding never throws and never reads past the frame: a length prefix longer than the
  * rest of the frame is an error even when the bytes belong to a larger underlying buffer.
@@ -17,7 +18,7 @@ import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { err, ok, type Result } from './result.ts'
 
-export const MessageType = { Sync: 0, Awareness: 1, Auth: 2, QueryAwareness: 3, Persisted: 100 } as const
+export const MessageType = { Sync: 0, Awareness: 1, Auth: 2, QueryAwareness: 3, Persisted: 100, Fragment: 101 } as const
 export const SyncType = { Step1: 0, Step2: 1, Update: 2 } as const
 /** y-protocols/auth's only message: permission denied. */
 export const AuthType = { PermissionDenied: 0 } as const
@@ -30,8 +31,24 @@ export type Message =
   | { readonly type: 'auth-denied'; readonly reason: string }
   | { readonly type: 'query-awareness' }
   | { readonly type: 'persisted'; readonly stateVector: Uint8Array }
+  | FragmentMessage
 
-export type MessageErrorCode = 'empty' | 'truncated' | 'unknown-type' | 'trailing-bytes' | 'bad-text'
+/**
+ * One piece of a frame too large to send whole (a client's large update): the `chunk` at
+ * position `index` of `count`, all sharing `id`; `total` is the byte length of the whole
+ * frame, so a receiver can refuse it before buffering any of it. The reassembled bytes are one
+ * ordinary frame (never a fragment again).
+ */
+export interface FragmentMessage {
+  readonly type: 'fragment'
+  readonly id: number
+  readonly index: number
+  readonly count: number
+  readonly total: number
+  readonly chunk: Uint8Array
+}
+
+export type MessageErrorCode = 'empty' | 'truncated' | 'unknown-type' | 'trailing-bytes' | 'bad-text' | 'bad-fragment'
 
 export interface MessageError {
   readonly code: MessageErrorCode
@@ -72,9 +89,24 @@ function readBody(decoder: decoding.Decoder, type: number): Message | MessageErr
       return { type: 'query-awareness' }
     case MessageType.Persisted:
       return { type: 'persisted', stateVector: readBytes(decoder) }
+    case MessageType.Fragment:
+      return readFragment(decoder)
     default:
       return { code: 'unknown-type', message: `unknown message type ${type}` }
   }
+}
+
+function readFragment(decoder: decoding.Decoder): FragmentMessage | MessageError {
+  const id = decoding.readVarUint(decoder)
+  const index = decoding.readVarUint(decoder)
+  const count = decoding.readVarUint(decoder)
+  const total = decoding.readVarUint(decoder)
+  const chunk = readBytes(decoder)
+  // Every chunk carries at least one byte, so there are never more chunks than bytes.
+  if (count === 0 || index >= count || count > total || chunk.length === 0 || chunk.length > total) {
+    return { code: 'bad-fragment', message: `fragment ${index} of ${count} (${chunk.length} of ${total} bytes) is inconsistent` }
+  }
+  return { type: 'fragment', id, index, count, total, chunk }
 }
 
 /**
@@ -125,6 +157,14 @@ export function encodeMessage(message: Message): Uint8Array {
     case 'persisted':
       encoding.writeVarUint(encoder, MessageType.Persisted)
       encoding.writeVarUint8Array(encoder, message.stateVector)
+      break
+    case 'fragment':
+      encoding.writeVarUint(encoder, MessageType.Fragment)
+      encoding.writeVarUint(encoder, message.id)
+      encoding.writeVarUint(encoder, message.index)
+      encoding.writeVarUint(encoder, message.count)
+      encoding.writeVarUint(encoder, message.total)
+      encoding.writeVarUint8Array(encoder, message.chunk)
       break
   }
   return encoding.toUint8Array(encoder)
