@@ -1,20 +1,23 @@
 /**
  * How one folder or request is stored in a collection doc's `items` map, and how it is read
  * back. Each item is a `Y.Map`:
- * - `kind` ('folder' | 'request'), `name`, `auth` (plain JSON) and, for requests, `method`,
- *   `url`, `bodyMode`, `bodyLanguage`: last-writer-wins scalars;
+ * - `name`, `description` and, for requests, `url` and `bodyRaw`: `Y.Text`, merged character
+ *   by character (v1 items hold `name` and `url` as strings; see text/text-field.ts);
+ * - `kind` ('folder' | 'request') and, for requests, `method`, `bodyMode`, `bodyLanguage`:
+ *   atomic values (one wins; a device whose value lost records a conflict);
  * - `position`: `{ parentId, order }` in ONE field, so a move is one write and two concurrent
  *   moves resolve to one of them, never a mix of one's parent and the other's order;
- * - `description` and, for requests, `bodyRaw`: `Y.Text`, merged character by character;
+ * - `auth`: atomic parts plus seeded texts (see auth.ts);
  * - `params`, `headers`, `bodyFields`: key/value rows (see key-value-list.ts).
  * Every nested type is created with the item, never lazily: two devices creating the same
  * nested type concurrently would lose one of them.
  */
 import * as Y from 'yjs'
-import { parseAuth } from './auth.ts'
+import { emptyAuth, readAuth } from './auth.ts'
 import { keyValueArray, readRows, withoutIndex } from './key-value-list.ts'
 import { BODY_MODES, RAW_LANGUAGES, type Auth, type FolderData, type NodeInput, type RequestData } from './model.ts'
 import { isOrderKey } from './order.ts'
+import { newText } from './text/text-field.ts'
 import { FieldReader, isRecord, MAX_SCALAR_LENGTH, type ProblemSink } from './validate.ts'
 
 export interface Position {
@@ -44,9 +47,9 @@ export function readItem(id: string, map: Y.Map<unknown>, path: string, report: 
   const common = {
     id,
     ...position,
-    name: r.string('name'),
+    name: r.textField('name'),
     description: r.text('description').toString(),
-    auth: r.parsed('auth', 'valid auth', parseAuth, DEFAULT_AUTH),
+    auth: r.parsed('auth', 'valid auth', () => readAuth(map, 'auth'), DEFAULT_AUTH),
   }
   let item: StoredItem
   if (kind === 'folder') item = { kind, ...common }
@@ -56,7 +59,7 @@ export function readItem(id: string, map: Y.Map<unknown>, path: string, report: 
       kind,
       ...common,
       method: r.string('method'),
-      url: r.string('url'),
+      url: r.textField('url'),
       params: withoutIndex(readRows(r.array('params'), `${at}/params`, report)),
       headers: withoutIndex(readRows(r.array('headers'), `${at}/headers`, report)),
       body: {
@@ -72,28 +75,25 @@ export function readItem(id: string, map: Y.Map<unknown>, path: string, report: 
   return undefined
 }
 
-function textOf(content: string | undefined): Y.Text {
-  const text = new Y.Text()
-  if (content) text.insert(0, content)
-  return text
-}
-
-/** A new, unattached item map for `input` (children are not included). */
+/**
+ * A new, unattached item map for `input` (children are not included). Auth texts live
+ * outside the item: fill them with `writeAuth` once the item is attached.
+ */
 export function buildItem(input: NodeInput, position: Position): Y.Map<unknown> {
   const map = new Y.Map<unknown>()
   map.set('kind', input.kind)
   map.set('position', position)
-  map.set('name', input.name ?? '')
-  map.set('auth', input.auth ?? DEFAULT_AUTH)
-  map.set('description', textOf(input.description))
+  map.set('name', newText(input.name))
+  map.set('auth', emptyAuth(input.auth ?? DEFAULT_AUTH))
+  map.set('description', newText(input.description))
   if (input.kind === 'request') {
     map.set('method', input.method ?? 'GET')
-    map.set('url', input.url ?? '')
+    map.set('url', newText(input.url))
     map.set('params', keyValueArray(input.params))
     map.set('headers', keyValueArray(input.headers))
     map.set('bodyMode', input.body?.mode ?? 'none')
     map.set('bodyLanguage', input.body?.language ?? 'text')
-    map.set('bodyRaw', textOf(input.body?.raw))
+    map.set('bodyRaw', newText(input.body?.raw))
     map.set('bodyFields', keyValueArray(input.body?.fields))
   }
   return map

@@ -2,18 +2,22 @@
  * `<userId>:collection:<id>` — one collection: a tree of folders and requests stored as a
  * flat map of items (see collection-item.ts for the item layout and tree.ts for how the tree
  * is repaired after concurrent edits). Root types: `items` (Y.Map of item maps), `meta`
- * (Y.Map: collection `auth`), `description` (Y.Text).
+ * (Y.Map: collection `auth`, `schema` version), `description` (Y.Text), `conflicts` (see
+ * conflicts.ts), and the seeded texts of v1 strings (see text/seed.ts).
  */
 import * as Y from 'yjs'
-import { parseAuth } from './auth.ts'
+import { authSeeds, authTextByField, readAuth, restoreAuthAtomics, writeAuth, type AuthTextPart, authText, parseAuth } from './auth.ts'
 import { buildItem, parsePosition, readItem, type Position, type StoredItem } from './collection-item.ts'
+import { ConflictLog, type Conflict, type ConflictFields } from './conflicts.ts'
 import { SchemaError } from './errors.ts'
-import { KeyValueList } from './key-value-list.ts'
+import { isRowAtomic, KeyValueList } from './key-value-list.ts'
 import type { Auth, CollectionSnapshot, FolderPatch, NodeInput, RequestPatch, TreeNode } from './model.ts'
 import type { ChangeInfo, SchemaOptions } from './options.ts'
 import { keyAt, keyBetween } from './order.ts'
 import { createId, cryptoRandom, type RandomSource } from './random.ts'
-import { observeTypes, transact } from './transact.ts'
+import { canWrite, writeDoc } from './schema-version.ts'
+import { liveTextField, readTextField, writeTextField } from './text/text-field.ts'
+import { observeDoc } from './transact.ts'
 import { resolveTree, type ResolvedTree, type TreeEntry } from './tree.ts'
 import { ignoreProblems, mapEntries, type ProblemSink } from './validate.ts'
 
@@ -23,11 +27,17 @@ export interface Placement {
   index?: number
 }
 
-export type TextField = 'body' | 'description'
+/** The texts of an item: `url` and `body` on requests only. */
+export type TextField = 'name' | 'url' | 'body' | 'description'
 export type ListField = 'params' | 'headers' | 'bodyFields'
 
-const FOLDER_SCALARS: readonly string[] = ['name', 'auth'] satisfies (keyof FolderPatch)[]
-const REQUEST_SCALARS: readonly string[] = ['name', 'auth', 'method', 'url', 'bodyMode', 'bodyLanguage'] satisfies (keyof RequestPatch)[]
+const TEXT_KEYS: Record<TextField, string> = { name: 'name', url: 'url', body: 'bodyRaw', description: 'description' }
+const REQUEST_ATOMICS = ['method', 'bodyMode', 'bodyLanguage'] as const satisfies (keyof RequestPatch)[]
+const ITEM_ATOMICS: readonly string[] = [...REQUEST_ATOMICS, 'position']
+const authAtomics = (v: unknown): unknown => {
+  const auth = parseAuth(v)
+  return auth && { type: auth.type, in: auth.type === 'apikey' ? auth.in : undefined }
+}
 
 type Entry = StoredItem & { isFolder: boolean }
 
@@ -43,6 +53,7 @@ export class Collection {
   private readonly meta: Y.Map<unknown>
   private readonly report: ProblemSink
   private readonly random: RandomSource
+  private readonly log: ConflictLog
 
   constructor(
     readonly doc: Y.Doc,
@@ -53,6 +64,51 @@ export class Collection {
     this.description = doc.getText('description')
     this.report = options.onProblem ?? ignoreProblems
     this.random = options.random ?? cryptoRandom
+    this.log = ConflictLog.of(doc, [this.items, this.meta], this.conflictFields())
+  }
+
+  private conflictFields(): ConflictFields {
+    const isItem = (map: Y.Map<unknown>): boolean => map.parent === this.items
+    const isRow = (map: Y.Map<unknown>): boolean => map.parent instanceof Y.Array && map.parent.parent instanceof Y.Map && isItem(map.parent.parent)
+    const hasAuth = (map: Y.Map<unknown>): boolean => map === this.meta || isItem(map)
+    const identity = (v: unknown): unknown => v
+    return {
+      atomic: (map, key) => {
+        if (key === 'auth' && hasAuth(map)) return authAtomics
+        return (isItem(map) && ITEM_ATOMICS.includes(key)) || (isRow(map) && isRowAtomic(key)) ? identity : undefined
+      },
+      seeds: (map, key, value) => {
+        if (key === 'auth' && hasAuth(map)) return authSeeds(value)
+        const text = isItem(map) ? key === 'name' || key === 'url' : isRow(map) && (key === 'key' || key === 'value')
+        return text && typeof value === 'string' ? { [key]: value } : {}
+      },
+      readText: (map, field) => {
+        if (!field.startsWith('auth.')) return readTextField(map, field)
+        const auth = readAuth(map, 'auth') as Record<string, unknown> | undefined
+        const part = auth?.[field.slice(5)]
+        return typeof part === 'string' ? part : undefined
+      },
+      liveText: (map, field) => (field.startsWith('auth.') ? authTextByField(map, 'auth', field) : liveTextField(map, field)),
+      restore: (map, key, value) => (key === 'auth' ? restoreAuthAtomics(map, key, value) : map.set(key, value)),
+    }
+  }
+
+  /** Whether this version of Ferry may edit the collection (false: a newer version wrote it). */
+  writable(): boolean {
+    return canWrite(this.doc)
+  }
+
+  /**
+   * Values this or another device of the account wrote concurrently with another device and
+   * that lost (method, enabled flags, body mode, auth type, positions…), until resolved.
+   */
+  conflicts(): Conflict[] {
+    return this.log.list()
+  }
+
+  /** Closes a conflict: `mine` puts the lost value back, `theirs` keeps the current one. */
+  resolveConflict(id: string, keep: 'mine' | 'theirs'): boolean {
+    return writeDoc(this.doc, () => this.log.resolve(id, keep))
   }
 
   private view(): View {
@@ -112,16 +168,27 @@ export class Collection {
 
   /** Collection-level auth (what `inherit` at the top resolves to). */
   auth(): Auth {
-    const stored = this.meta.get('auth')
-    if (stored === undefined) return { type: 'none' }
-    const auth = parseAuth(stored)
+    if (this.meta.get('auth') === undefined) return { type: 'none' }
+    const auth = readAuth(this.meta, 'auth')
     if (auth) return auth
     this.report({ code: 'malformed_item', path: 'meta/auth', message: 'collection auth is malformed; using none' })
     return { type: 'none' }
   }
 
+  /** Sets collection-level auth: the type as one value, each text part as the smallest edit. */
   setAuth(auth: Auth): void {
-    this.meta.set('auth', auth)
+    writeDoc(this.doc, () => writeAuth(this.meta, 'auth', auth))
+  }
+
+  /**
+   * The live text of one auth part (token, username, password, key, value) of an item, or of
+   * the collection when `id` is null, for an editor binding; undefined if the item is absent.
+   */
+  authText(id: string | null, part: AuthTextPart): Y.Text | undefined {
+    const map = id === null ? this.meta : this.items.get(id)
+    if (!(map instanceof Y.Map)) return undefined
+    if (map.get('auth') === undefined) this.setAuth({ type: 'none' })
+    return writeDoc(this.doc, () => authText(map, 'auth', part))
   }
 
   /**
@@ -139,7 +206,7 @@ export class Collection {
     const siblings = tree.children.get(parentId)
     if (!siblings) throw new SchemaError('not_a_folder', `${parentId} is not a folder in this collection`)
     const ids: string[] = []
-    this.doc.transact(() => {
+    writeDoc(this.doc, () => {
       const placed: { order: string }[] = [...siblings]
       const start = Math.max(0, Math.min(place.index ?? siblings.length, siblings.length))
       const pending = inputs.map((input, i) => {
@@ -152,7 +219,9 @@ export class Collection {
       // Depth-first with an explicit stack, so deeply nested imports cannot overflow it.
       while (pending.length > 0) {
         const { id, input, position } = pending.pop()!
-        this.items.set(id, buildItem(input, position))
+        const item = buildItem(input, position)
+        this.items.set(id, item)
+        if (input.auth) writeAuth(item, 'auth', input.auth)
         if (input.kind !== 'folder' || !input.children) continue
         let order: string | null = null
         for (const child of input.children) {
@@ -179,7 +248,7 @@ export class Collection {
     }
     const siblings = tree.children.get(parentId)!.filter((e) => e.id !== id)
     const position: Position = { parentId, order: keyAt(siblings, place.index ?? siblings.length, this.random) }
-    item.set('position', position)
+    writeDoc(this.doc, () => item.set('position', position))
     return true
   }
 
@@ -194,39 +263,54 @@ export class Collection {
       removed.push(at)
       for (const child of tree.children.get(at) ?? []) stack.push(child.id)
     }
-    this.doc.transact(() => {
+    writeDoc(this.doc, () => {
       for (const at of removed) this.items.delete(at)
     })
     return removed
   }
 
-  /** Sets scalar fields (last writer wins); request-only fields are ignored on folders. False if absent. */
+  /**
+   * Sets fields of an item: names and URLs as the smallest text edit (so a concurrent edit
+   * elsewhere in them survives), method and body settings as values, auth as both (see
+   * auth.ts). Request-only fields are ignored on folders. False if absent.
+   */
   update(id: string, patch: RequestPatch | FolderPatch): boolean {
     const item = this.items.get(id)
     if (!(item instanceof Y.Map)) return false
-    const allowed = item.get('kind') === 'request' ? REQUEST_SCALARS : FOLDER_SCALARS
-    transact(item, () => {
-      for (const [key, value] of Object.entries(patch)) if (value !== undefined && allowed.includes(key)) item.set(key, value)
+    const isRequest = item.get('kind') === 'request'
+    writeDoc(this.doc, () => {
+      if (patch.name !== undefined) writeTextField(item, 'name', patch.name)
+      if (patch.auth !== undefined) writeAuth(item, 'auth', patch.auth)
+      if (!isRequest) return
+      const request = patch as RequestPatch
+      if (request.url !== undefined) writeTextField(item, 'url', request.url)
+      for (const key of REQUEST_ATOMICS) {
+        const value = request[key]
+        if (value !== undefined && item.get(key) !== value) item.set(key, value)
+      }
     })
     return true
   }
 
-  /** The live text of a request body or an item description, for an editor binding. */
+  /** The live text of an item's field, for an editor binding; undefined if absent. */
   text(id: string, field: TextField): Y.Text | undefined {
     const item = this.items.get(id)
-    const text = item instanceof Y.Map ? item.get(field === 'body' ? 'bodyRaw' : 'description') : undefined
-    return text instanceof Y.Text ? text : undefined
+    if (!(item instanceof Y.Map)) return undefined
+    const key = TEXT_KEYS[field]
+    const stored = item.get(key)
+    if (stored instanceof Y.Text) return stored
+    return typeof stored === 'string' ? writeDoc(this.doc, () => liveTextField(item, key)) : undefined
   }
 
   /** The editable rows of a request's params, headers or form fields. */
   list(id: string, field: ListField): KeyValueList | undefined {
     const item = this.items.get(id)
     const array = item instanceof Y.Map ? item.get(field) : undefined
-    return array instanceof Y.Array ? new KeyValueList(array, `items/${id}/${field}`, this.report) : undefined
+    return array instanceof Y.Array ? new KeyValueList(array, `items/${id}/${field}`, this.report, (fn) => writeDoc(this.doc, fn)) : undefined
   }
 
   /** Calls `cb` after every transaction that changed this collection; returns unsubscribe. */
   observe(cb: (change: ChangeInfo) => void): () => void {
-    return observeTypes(this.doc, [this.items, this.meta, this.description], cb)
+    return observeDoc(this.doc, cb)
   }
 }

@@ -9,13 +9,19 @@
  *
  * Variables are an ordered map keyed by a stable variable id (the vault binds each
  * ciphertext to the doc name and that id). `value` is an opaque string: the client stores
- * vault ciphertext there; this package never interprets it.
+ * vault ciphertext there; this package never interprets it. Ciphertext cannot merge
+ * character by character, so `value` is atomic like `enabled` and `secret`: a device whose
+ * value lost to a concurrent one records it in `conflicts` (see conflicts.ts) and the user
+ * picks. Environment names and variable keys are texts.
  */
 import * as Y from 'yjs'
+import { ConflictLog, type Conflict } from './conflicts.ts'
 import type { ChangeInfo, SchemaOptions } from './options.ts'
 import { OrderedMap, type Ordered } from './ordered-map.ts'
 import { cryptoRandom, type RandomSource } from './random.ts'
-import { observeTypes, transact } from './transact.ts'
+import { canWrite, writeDoc } from './schema-version.ts'
+import { liveTextField, newText, readTextField, writeTextField } from './text/text-field.ts'
+import { observeDoc } from './transact.ts'
 import { FieldReader, ignoreProblems, type ProblemSink } from './validate.ts'
 
 export interface VariableFields {
@@ -38,17 +44,28 @@ export interface Environment extends EnvironmentInfo {
 }
 
 const readVariable = (r: FieldReader): VariableFields => ({
-  key: r.string('key'),
+  key: r.textField('key'),
   value: r.string('value'),
   enabled: r.boolean('enabled'),
   secret: r.boolean('secret'),
 })
 
 /** The variables of one environment or of the globals. */
+const ATOMIC_VARIABLE_FIELDS: readonly string[] = ['order', 'value', 'enabled', 'secret']
+
+/** Runs a write in one transaction of the environments doc (stamping its schema version). */
+type Write = <T>(fn: () => T) => T
+
 export class VariableSet {
   private readonly entries: OrderedMap<VariableFields>
 
-  constructor(map: Y.Map<unknown>, path: string, report: ProblemSink, random: RandomSource) {
+  constructor(
+    map: Y.Map<unknown>,
+    path: string,
+    report: ProblemSink,
+    random: RandomSource,
+    private readonly write: Write = (fn) => fn(),
+  ) {
     this.entries = new OrderedMap(map, path, readVariable, report, random)
   }
 
@@ -62,25 +79,35 @@ export class VariableSet {
 
   /** Adds a variable before `index` (default last); returns its id. */
   add(fields: Partial<VariableFields>, index?: number): string {
-    return this.entries.add({ key: '', value: '', enabled: true, secret: false, ...fields }, index)
+    const { key, ...rest } = fields
+    return this.write(() => this.entries.add({ value: '', enabled: true, secret: false, ...rest, key: newText(key) }, index))
   }
 
-  /** Sets fields (each last-writer-wins); false if absent. */
+  /** Sets fields: the key as the smallest text edit, the others as values; false if absent. */
   update(id: string, patch: Partial<VariableFields>): boolean {
     const map = this.entries.entry(id)
     if (!map) return false
-    transact(map, () => {
-      for (const [key, value] of Object.entries(patch)) if (value !== undefined) map.set(key, value)
+    this.write(() => {
+      for (const [key, value] of Object.entries(patch)) {
+        if (value === undefined) continue
+        if (key === 'key') writeTextField(map, key, value as string)
+        else if (map.get(key) !== value) map.set(key, value)
+      }
     })
     return true
   }
 
+  /** The live text of a variable's name, for an editor binding. */
+  keyText(id: string): Y.Text | undefined {
+    return this.write(() => this.entries.text(id, 'key'))
+  }
+
   move(id: string, index: number): boolean {
-    return this.entries.move(id, index)
+    return this.write(() => this.entries.move(id, index))
   }
 
   remove(id: string): boolean {
-    return this.entries.remove(id)
+    return this.write(() => this.entries.remove(id))
   }
 }
 
@@ -91,6 +118,8 @@ export class Environments {
   private readonly globalsMap: Y.Map<unknown>
   private readonly report: ProblemSink
   private readonly random: RandomSource
+  private readonly log: ConflictLog
+  private readonly write: Write = (fn) => writeDoc(this.doc, fn)
 
   constructor(
     readonly doc: Y.Doc,
@@ -99,14 +128,42 @@ export class Environments {
     const report = (this.report = options.onProblem ?? ignoreProblems)
     const random = (this.random = options.random ?? cryptoRandom)
     this.globalsMap = doc.getMap('globals')
-    this.globals = new VariableSet(this.globalsMap, 'globals', report, random)
+    this.globals = new VariableSet(this.globalsMap, 'globals', report, random, this.write)
+    const root = doc.getMap('environments')
     this.environments = new OrderedMap(
-      doc.getMap('environments'),
+      root,
       'environments',
-      (r, path) => ({ name: r.string('name'), variables: new VariableSet(r.map('variables'), `${path}/variables`, report, random).list() }),
+      (r, path) => ({ name: r.textField('name'), variables: new VariableSet(r.map('variables'), `${path}/variables`, report, random).list() }),
       report,
       random,
     )
+    const isEnvironment = (map: Y.Map<unknown>): boolean => map.parent === root
+    const isVariable = (map: Y.Map<unknown>): boolean => map.parent === this.globalsMap || (map.parent instanceof Y.Map && isEnvironment(map.parent.parent as Y.Map<unknown>))
+    const identity = (v: unknown): unknown => v
+    this.log = ConflictLog.of(doc, [root, this.globalsMap], {
+      atomic: (map, key) => ((isEnvironment(map) && key === 'order') || (isVariable(map) && ATOMIC_VARIABLE_FIELDS.includes(key)) ? identity : undefined),
+      seeds: (map, key, value) => (typeof value === 'string' && ((isEnvironment(map) && key === 'name') || (isVariable(map) && key === 'key')) ? { [key]: value } : {}),
+      readText: readTextField,
+      liveText: liveTextField,
+      restore: (map, key, value) => map.set(key, value),
+    })
+  }
+
+  /** Whether this version of Ferry may edit the environments (false: a newer version wrote them). */
+  writable(): boolean {
+    return canWrite(this.doc)
+  }
+
+  /**
+   * Lost concurrent values: a variable's `value` (ciphertext: decrypt `mine` and `theirs` to
+   * show them), `enabled`, `secret`, and the order of variables and environments.
+   */
+  conflicts(): Conflict[] {
+    return this.log.list()
+  }
+
+  resolveConflict(id: string, keep: 'mine' | 'theirs'): boolean {
+    return this.write(() => this.log.resolve(id, keep))
   }
 
   /** The environments with their variables, in the user's order. */
@@ -120,28 +177,34 @@ export class Environments {
 
   /** Adds an empty environment before `index` (default last); returns its id. */
   add(name: string, index?: number): string {
-    return this.environments.add({ name, variables: new Y.Map() }, index)
+    return this.write(() => this.environments.add({ name: newText(name), variables: new Y.Map() }, index))
   }
 
+  /** Renames as the smallest text edit. */
   rename(id: string, name: string): boolean {
-    return this.environments.set(id, 'name', name)
+    return this.write(() => this.environments.setText(id, 'name', name))
+  }
+
+  /** The live name of an environment, for an editor binding. */
+  nameText(id: string): Y.Text | undefined {
+    return this.write(() => this.environments.text(id, 'name'))
   }
 
   move(id: string, index: number): boolean {
-    return this.environments.move(id, index)
+    return this.write(() => this.environments.move(id, index))
   }
 
   remove(id: string): boolean {
-    return this.environments.remove(id)
+    return this.write(() => this.environments.remove(id))
   }
 
   /** The editable variables of an environment. */
   variables(id: string): VariableSet | undefined {
     const map = this.environments.entry(id)?.get('variables')
-    return map instanceof Y.Map ? new VariableSet(map, `environments/${id}/variables`, this.report, this.random) : undefined
+    return map instanceof Y.Map ? new VariableSet(map, `environments/${id}/variables`, this.report, this.random, this.write) : undefined
   }
 
   observe(cb: (change: ChangeInfo) => void): () => void {
-    return observeTypes(this.doc, [this.environments.map, this.globalsMap], cb)
+    return observeDoc(this.doc, cb)
   }
 }

@@ -1,4 +1,4 @@
-export type SchemaErrorCode = 'not_a_folder' | 'invalid_setting'
+export type SchemaErrorCode = 'not_a_folder' | 'invalid_setting' | 'newer_schema'
 
 /**
  * Thrown only for a caller's mistake on a write (e.g. adding into an id that is not a

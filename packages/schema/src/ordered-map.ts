@@ -1,11 +1,13 @@
 /**
  * A flat list of entries kept as a `Y.Map` from id to entry `Y.Map`, each with a fractional
  * `order` key: collections in the workspace index, header presets, environments, variables.
- * Adding on two devices keeps both; reordering is one field write.
+ * Adding on two devices keeps both; reordering is one field write; names are texts (see
+ * text/text-field.ts).
  */
 import * as Y from 'yjs'
 import { compareOrder, keyAt } from './order.ts'
 import { createId, type RandomSource } from './random.ts'
+import { liveTextField, writeTextField } from './text/text-field.ts'
 import { FieldReader, mapEntries, type ProblemSink } from './validate.ts'
 
 export interface Ordered {
@@ -65,11 +67,23 @@ export class OrderedMap<T> {
     return id
   }
 
-  /** Sets one field of an entry; false if absent. */
+  /** Sets one atomic field of an entry; false if absent. */
   set(id: string, key: string, value: unknown): boolean {
     const map = this.entry(id)
     map?.set(key, value)
     return map !== undefined
+  }
+
+  /** Sets a text field of an entry as the smallest edit; false if absent. */
+  setText(id: string, key: string, value: string): boolean {
+    const map = this.entry(id)
+    return map !== undefined && writeTextField(map, key, value)
+  }
+
+  /** The live text of a field of an entry, for an editor binding. */
+  text(id: string, key: string): Y.Text | undefined {
+    const map = this.entry(id)
+    return map && liveTextField(map, key)
   }
 
   /** Moves an entry before `index` among the others; false if absent. */

@@ -22,3 +22,12 @@ export function observeTypes(doc: Y.Doc, types: readonly SharedType[], cb: (chan
   doc.on('afterTransaction', handler)
   return () => doc.off('afterTransaction', handler)
 }
+
+/** Calls `cb` once after every transaction that changed anything in `doc`; returns unsubscribe. */
+export function observeDoc(doc: Y.Doc, cb: (change: ChangeInfo) => void): () => void {
+  const handler = (tr: Y.Transaction): void => {
+    if (tr.changed.size > 0) cb({ local: tr.local, origin: tr.origin })
+  }
+  doc.on('afterTransaction', handler)
+  return () => doc.off('afterTransaction', handler)
+}

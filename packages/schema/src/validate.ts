@@ -5,6 +5,7 @@
  */
 import * as Y from 'yjs'
 import { isOrderKey } from './order.ts'
+import { readTextField } from './text/text-field.ts'
 
 export type ProblemCode =
   /** An item (request, folder, environment, variable, preset, history entry…) was skipped. */
@@ -59,6 +60,12 @@ export class FieldReader {
   string(key: string): string {
     const v = this.source.get(key)
     return typeof v === 'string' && v.length <= MAX_SCALAR_LENGTH ? v : this.fail(key, 'a string', '')
+  }
+
+  /** A text field: a `Y.Text`, or a v1 string read through its seeded text. */
+  textField(key: string): string {
+    const v = readTextField(this.source, key)
+    return v !== undefined && v.length <= MAX_SCALAR_LENGTH ? v : this.fail(key, 'text', '')
   }
 
   number(key: string): number {

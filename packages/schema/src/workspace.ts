@@ -1,17 +1,21 @@
 /**
  * `<userId>:workspace` — the account's index of collections (id, name, order), its header
  * presets and account-wide settings. Root types: `collections` and `headerPresets` (ordered
- * maps, see ordered-map.ts), `settings` (Y.Map of last-writer-wins scalars).
+ * maps, see ordered-map.ts; names are texts), `settings` (Y.Map of atomic values), `meta`
+ * (schema version), `conflicts` (see conflicts.ts).
  */
 import * as Y from 'yjs'
-import { keyValueArray, KeyValueList, readRows, withoutIndex } from './key-value-list.ts'
+import { ConflictLog, type Conflict } from './conflicts.ts'
+import { isRowAtomic, keyValueArray, KeyValueList, readRows, withoutIndex } from './key-value-list.ts'
 import type { KeyValue } from './model.ts'
 import type { ChangeInfo, SchemaOptions } from './options.ts'
 import { OrderedMap, type Ordered } from './ordered-map.ts'
 import { cryptoRandom } from './random.ts'
 import { SchemaError } from './errors.ts'
 import { isValidSetting, readSettings, type Settings } from './settings.ts'
-import { observeTypes } from './transact.ts'
+import { canWrite, writeDoc } from './schema-version.ts'
+import { liveTextField, newText, readTextField } from './text/text-field.ts'
+import { observeDoc } from './transact.ts'
 import { ignoreProblems, type ProblemSink } from './validate.ts'
 
 export interface CollectionInfo extends Ordered {
@@ -28,6 +32,7 @@ export class WorkspaceIndex {
   private readonly presetMap: OrderedMap<{ name: string; headers: KeyValue[] }>
   private readonly settingsMap: Y.Map<unknown>
   private readonly report: ProblemSink
+  private readonly log: ConflictLog
 
   constructor(
     readonly doc: Y.Doc,
@@ -35,15 +40,40 @@ export class WorkspaceIndex {
   ) {
     const report = (this.report = options.onProblem ?? ignoreProblems)
     const random = options.random ?? cryptoRandom
-    this.collectionMap = new OrderedMap(doc.getMap('collections'), 'collections', (r) => ({ name: r.string('name') }), report, random)
+    this.collectionMap = new OrderedMap(doc.getMap('collections'), 'collections', (r) => ({ name: r.textField('name') }), report, random)
     this.presetMap = new OrderedMap(
       doc.getMap('headerPresets'),
       'headerPresets',
-      (r, path) => ({ name: r.string('name'), headers: withoutIndex(readRows(r.array('headers'), `${path}/headers`, report)) }),
+      (r, path) => ({ name: r.textField('name'), headers: withoutIndex(readRows(r.array('headers'), `${path}/headers`, report)) }),
       report,
       random,
     )
     this.settingsMap = doc.getMap('settings')
+    const roots = [this.collectionMap.map, this.presetMap.map]
+    const isEntry = (map: Y.Map<unknown>): boolean => roots.includes(map.parent as Y.Map<unknown>)
+    const isRow = (map: Y.Map<unknown>): boolean => map.parent instanceof Y.Array
+    const identity = (v: unknown): unknown => v
+    this.log = ConflictLog.of(doc, [...roots, this.settingsMap], {
+      atomic: (map, key) => ((isEntry(map) && key === 'order') || (isRow(map) && isRowAtomic(key)) || map === this.settingsMap ? identity : undefined),
+      seeds: (map, key, value) => (typeof value === 'string' && ((isEntry(map) && key === 'name') || (isRow(map) && (key === 'key' || key === 'value'))) ? { [key]: value } : {}),
+      readText: readTextField,
+      liveText: liveTextField,
+      restore: (map, key, value) => map.set(key, value),
+    })
+  }
+
+  /** Whether this version of Ferry may edit the index (false: a newer version wrote it). */
+  writable(): boolean {
+    return canWrite(this.doc)
+  }
+
+  /** Lost concurrent values (collection and preset order, settings, header enabled flags). */
+  conflicts(): Conflict[] {
+    return this.log.list()
+  }
+
+  resolveConflict(id: string, keep: 'mine' | 'theirs'): boolean {
+    return writeDoc(this.doc, () => this.log.resolve(id, keep))
   }
 
   /** The collections, in the user's order. */
@@ -56,20 +86,26 @@ export class WorkspaceIndex {
    * its id. Pass `id` to list a collection whose doc already exists (an import or a copy).
    */
   addCollection(name: string, id?: string, index?: number): string {
-    return this.collectionMap.add({ name }, index, id)
+    return writeDoc(this.doc, () => this.collectionMap.add({ name: newText(name) }, index, id))
   }
 
+  /** Renames as the smallest text edit (a concurrent rename elsewhere in the name merges). */
   renameCollection(id: string, name: string): boolean {
-    return this.collectionMap.set(id, 'name', name)
+    return writeDoc(this.doc, () => this.collectionMap.setText(id, 'name', name))
+  }
+
+  /** The live name of a collection, for an editor binding. */
+  collectionName(id: string): Y.Text | undefined {
+    return writeDoc(this.doc, () => this.collectionMap.text(id, 'name'))
   }
 
   moveCollection(id: string, index: number): boolean {
-    return this.collectionMap.move(id, index)
+    return writeDoc(this.doc, () => this.collectionMap.move(id, index))
   }
 
   /** Unlists a collection; wiping its own doc is the caller's job. */
   removeCollection(id: string): boolean {
-    return this.collectionMap.remove(id)
+    return writeDoc(this.doc, () => this.collectionMap.remove(id))
   }
 
   headerPresets(): HeaderPreset[] {
@@ -77,25 +113,30 @@ export class WorkspaceIndex {
   }
 
   addHeaderPreset(name: string, headers: readonly Partial<KeyValue>[] = [], index?: number): string {
-    return this.presetMap.add({ name, headers: keyValueArray(headers) }, index)
+    return writeDoc(this.doc, () => this.presetMap.add({ name: newText(name), headers: keyValueArray(headers) }, index))
   }
 
   renameHeaderPreset(id: string, name: string): boolean {
-    return this.presetMap.set(id, 'name', name)
+    return writeDoc(this.doc, () => this.presetMap.setText(id, 'name', name))
+  }
+
+  /** The live name of a header preset, for an editor binding. */
+  headerPresetName(id: string): Y.Text | undefined {
+    return writeDoc(this.doc, () => this.presetMap.text(id, 'name'))
   }
 
   moveHeaderPreset(id: string, index: number): boolean {
-    return this.presetMap.move(id, index)
+    return writeDoc(this.doc, () => this.presetMap.move(id, index))
   }
 
   removeHeaderPreset(id: string): boolean {
-    return this.presetMap.remove(id)
+    return writeDoc(this.doc, () => this.presetMap.remove(id))
   }
 
   /** The editable header rows of a preset. */
   presetHeaders(id: string): KeyValueList | undefined {
     const array = this.presetMap.entry(id)?.get('headers')
-    return array instanceof Y.Array ? new KeyValueList(array, `headerPresets/${id}/headers`, this.report) : undefined
+    return array instanceof Y.Array ? new KeyValueList(array, `headerPresets/${id}/headers`, this.report, (fn) => writeDoc(this.doc, fn)) : undefined
   }
 
   /** Account-wide settings; a missing or malformed value reads as its default. */
@@ -106,11 +147,11 @@ export class WorkspaceIndex {
   /** Throws `SchemaError('invalid_setting')` for a value outside the documented range. */
   setSetting<K extends keyof Settings>(key: K, value: Settings[K]): void {
     if (!isValidSetting(key, value)) throw new SchemaError('invalid_setting', `invalid value for ${key}`)
-    this.settingsMap.set(key, value)
+    writeDoc(this.doc, () => this.settingsMap.set(key, value))
   }
 
   /** Calls `cb` after every transaction that changed the index, presets or settings. */
   observe(cb: (change: ChangeInfo) => void): () => void {
-    return observeTypes(this.doc, [this.collectionMap.map, this.presetMap.map, this.settingsMap], cb)
+    return observeDoc(this.doc, cb)
   }
 }

@@ -1,0 +1,35 @@
+/**
+ * Every doc says which schema wrote it (root map `meta`, key `schema`). A client opening a
+ * doc written by a newer schema reads what it understands and refuses to write, so it can
+ * never damage a shape it does not know; the app says "update Ferry to edit this".
+ * Docs without the key were written by schema v1 (string fields) and upgrade in place: this
+ * version reads them as they are and stamps 2 with its first write.
+ */
+import type * as Y from 'yjs'
+import { SchemaError } from './errors.ts'
+
+export const SCHEMA_VERSION = 2
+
+/** The schema version that wrote `doc` (1 when unstamped). */
+export function schemaVersion(doc: Y.Doc): number {
+  const v = doc.getMap('meta').get('schema')
+  return typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : 1
+}
+
+/** Whether this version may write `doc`. */
+export const canWrite = (doc: Y.Doc): boolean => schemaVersion(doc) <= SCHEMA_VERSION
+
+/**
+ * Runs `write` in one transaction after stamping the version; throws
+ * `SchemaError('newer_schema')` for a doc a newer Ferry wrote.
+ */
+export function writeDoc<T>(doc: Y.Doc, write: () => T): T {
+  const version = schemaVersion(doc)
+  if (version > SCHEMA_VERSION) throw new SchemaError('newer_schema', `This document was written by a newer version of Ferry (schema ${version}); update Ferry to edit it.`)
+  let result!: T
+  doc.transact(() => {
+    if (version < SCHEMA_VERSION) doc.getMap('meta').set('schema', SCHEMA_VERSION)
+    result = write()
+  })
+  return result
+}

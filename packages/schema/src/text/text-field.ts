@@ -1,0 +1,48 @@
+/**
+ * One text field of a map: a nested `Y.Text` (schema v2, created with its map) or a v1
+ * string whose live content is a seeded root text (see seed.ts). Readers and writers go
+ * through here and never care which.
+ */
+import * as Y from 'yjs'
+import { setText } from './diff.ts'
+import { readSeeded, seededText, seedName } from './seed.ts'
+
+/** A new, unattached text holding `content` (for building maps). */
+export function newText(content: string | undefined): Y.Text {
+  const text = new Y.Text()
+  if (content) text.insert(0, content)
+  return text
+}
+
+/** The current value of the field `key` of `map`; undefined if it is neither text nor string. */
+export function readTextField(map: Y.Map<unknown>, key: string): string | undefined {
+  const v = map.get(key)
+  if (v instanceof Y.Text) return v.toString()
+  if (typeof v !== 'string') return undefined
+  return map.doc ? readSeeded(map.doc, seedName(ownerOf(map), key, v), v) : v
+}
+
+/** The live text of the field, for an editor to bind; undefined if absent or malformed. */
+export function liveTextField(map: Y.Map<unknown>, key: string): Y.Text | undefined {
+  const v = map.get(key)
+  if (v instanceof Y.Text) return v
+  if (typeof v !== 'string' || !map.doc) return undefined
+  return seededText(map.doc, seedName(ownerOf(map), key, v), v)
+}
+
+/** Sets the field to `value` as the smallest edit; false if the field is absent or malformed. */
+export function writeTextField(map: Y.Map<unknown>, key: string, value: string): boolean {
+  const text = liveTextField(map, key)
+  if (!text) return false
+  setText(text, value)
+  return true
+}
+
+/**
+ * A stable name for a map, the same on every replica: its struct id when nested (an item,
+ * row or entry), its root name otherwise.
+ */
+export function ownerOf(map: Y.Map<unknown>): string {
+  const item = map._item
+  return item ? `${item.id.client}.${item.id.clock}` : Y.findRootTypeKey(map)
+}
