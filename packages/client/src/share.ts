@@ -108,7 +108,7 @@ export class SharedCollection {
     this.name = resolved.collectionName
     this.ownerName = resolved.ownerName
     this.#doc = new Y.Doc()
-    this.collection = new ReadOnlyCollection(new Collection(this.#doc))
+    this.collection = new ReadOnlyCollection(new Collection(this.#doc, { recordConflicts: false }))
     this.#provider = new SyncProvider(this.#doc, resolved.docName, {
       url: (name, token) => options.relay.syncUrl(name, token, false),
       token: async () => resolved.viewerToken,

@@ -108,7 +108,10 @@ export function restoreAuthAtomics(map: Y.Map<unknown>, key: string, lost: unkno
   const auth = parseAuth(lost)
   const stored = map.get(key)
   if (!auth || !isRecord(stored)) return
-  map.set(key, { ...stored, type: auth.type, ...(auth.type === 'apikey' ? { in: auth.in } : {}) })
+  const json: Record<string, unknown> = { ...stored, type: auth.type, ...(auth.type === 'apikey' ? { in: auth.in } : {}) }
+  // A part the current value lacks takes the lost value's seed, so its text comes back too.
+  for (const part of PARTS_OF[auth.type]) if (!str(json[part])) json[part] = (auth as Record<string, unknown>)[part]
+  map.set(key, json)
 }
 
 /** An auth JSON with empty seeds, to store before `writeAuth` fills its texts. */

@@ -64,7 +64,7 @@ export class Collection {
     this.description = doc.getText('description')
     this.report = options.onProblem ?? ignoreProblems
     this.random = options.random ?? cryptoRandom
-    this.log = ConflictLog.of(doc, [this.items, this.meta], this.conflictFields())
+    this.log = ConflictLog.of(doc, [this.items, this.meta], this.conflictFields(), options.recordConflicts)
   }
 
   private conflictFields(): ConflictFields {

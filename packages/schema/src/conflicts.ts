@@ -83,13 +83,16 @@ function seenBy(doc: Y.Doc, winner: Y.Item, lost: Y.Item): boolean {
   return false
 }
 
-/** The item that was live at `key` before this transaction replaced it, if it was ours. */
+/**
+ * The item that was live at `key` before this transaction replaced it, if it was ours: the
+ * first item left of the winner that this transaction did not add (what Yjs itself reports
+ * as the old value).
+ */
 function ourReplacedWrite(event: Y.YMapEvent<unknown>, key: string): Y.Item | undefined {
   const winner = event.target._map.get(key)
-  for (let left = winner?.left ?? null; left !== null; left = left.left) {
-    if (event.deletes(left)) return left.id.client === event.transaction.doc.clientID ? left : undefined
-  }
-  return undefined
+  let left = winner?.left ?? null
+  while (left !== null && event.adds(left)) left = left.left
+  return left !== null && event.deletes(left) && left.id.client === event.transaction.doc.clientID ? left : undefined
 }
 
 const watched = new WeakMap<Y.Doc, ConflictLog>()
@@ -98,18 +101,25 @@ export class ConflictLog {
   private readonly map: Y.Map<unknown>
 
   /** The log of `doc`, watching `roots` with `fields`; one per doc however often it is asked for. */
-  static of(doc: Y.Doc, roots: readonly SharedType[], fields: ConflictFields): ConflictLog {
+  static of(doc: Y.Doc, roots: readonly SharedType[], fields: ConflictFields, record = true): ConflictLog {
     let log = watched.get(doc)
-    if (!log) watched.set(doc, (log = new ConflictLog(doc, roots, fields)))
+    if (!log) watched.set(doc, (log = new ConflictLog(doc, fields)))
+    if (record) log.watch(roots)
     return log
   }
 
+  private watching = false
+
   private constructor(
     private readonly doc: Y.Doc,
-    roots: readonly SharedType[],
     private readonly fields: ConflictFields,
   ) {
     this.map = doc.getMap('conflicts')
+  }
+
+  private watch(roots: readonly SharedType[]): void {
+    if (this.watching) return
+    this.watching = true
     for (const root of roots) root.observeDeep((events) => this.inspect(events))
   }
 
@@ -132,7 +142,8 @@ export class ConflictLog {
         const before = this.fields.seeds(target, key, change.oldValue)
         const after = this.fields.seeds(target, key, theirs)
         for (const [field, seed] of Object.entries(before)) {
-          if (after[field] === seed) continue
+          // A part missing after the write is re-added empty, so an empty seed lives on.
+          if ((after[field] ?? '') === seed) continue
           const name = seedName(ownerOf(target), field, seed)
           const edited = editedSinceSeed(this.doc, name, seed)
           const now = this.fields.readText(target, field)

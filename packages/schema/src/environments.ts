@@ -146,7 +146,7 @@ export class Environments {
       readText: readTextField,
       liveText: liveTextField,
       restore: (map, key, value) => map.set(key, value),
-    })
+    }, options.recordConflicts)
   }
 
   /** Whether this version of Ferry may edit the environments (false: a newer version wrote them). */

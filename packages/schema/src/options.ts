@@ -7,6 +7,11 @@ export interface SchemaOptions {
   onProblem?: ProblemSink
   /** Randomness for ids and order keys (default: WebCrypto). Tests pass a seeded one. */
   random?: RandomSource
+  /**
+   * Whether this replica records lost concurrent values into the doc (default true). A
+   * read-only view passes false: it writes nothing, conflict records included.
+   */
+  recordConflicts?: boolean
 }
 
 /** What `observe` callbacks receive once per transaction that changed the document part. */

@@ -59,7 +59,7 @@ export class WorkspaceIndex {
       readText: readTextField,
       liveText: liveTextField,
       restore: (map, key, value) => map.set(key, value),
-    })
+    }, options.recordConflicts)
   }
 
   /** Whether this version of Ferry may edit the index (false: a newer version wrote it). */
