@@ -110,4 +110,10 @@ describe('text diff for collaborative editing', () => {
     expect(diffRange('abc', 'xbc')).toEqual({ index: 0, remove: 1, insert: 'x' })
     expect(diffRange('', 'new')).toEqual({ index: 0, remove: 0, insert: 'new' })
   })
+
+  it('puts an ambiguous edit where the caret says it was typed', () => {
+    expect(diffRange('aa', 'aaa', 1)).toEqual({ index: 0, remove: 0, insert: 'a' })
+    expect(diffRange('aa', 'aaa')).toEqual({ index: 2, remove: 0, insert: 'a' })
+    expect(diffRange('abab', 'ab', 0)).toEqual({ index: 0, remove: 2, insert: '' })
+  })
 })

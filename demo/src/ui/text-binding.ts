@@ -1,67 +1,116 @@
 /**
- * Binds a `<textarea>` to a `Y.Text` so two devices typing in the same body merge character
- * by character: a local edit becomes the smallest delete+insert that turns the old text into
- * the new one; a remote change rewrites the textarea and keeps the caret where it was
- * relative to the surrounding text.
+ * Binds an `<input>` or `<textarea>` to a `Y.Text`, so two devices typing in the same field
+ * merge character by character: a local edit becomes the smallest delete + insert that turns
+ * the old text into the new one; a remote change rewrites the field and keeps the caret and
+ * selection next to the characters they were next to.
+ *
+ * The selection is anchored with Yjs relative positions taken just before every transaction
+ * of the doc (so before a remote change lands) and turned back into indexes after it: a
+ * position survives inserts and deletes anywhere, including deletes of the characters it was
+ * anchored to (it then lands where they were). Index arithmetic over the change's delta gets
+ * deletes around the caret wrong, which is what this replaced.
  */
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
 
-/** The one changed range between two strings (common prefix and suffix excluded). */
-export function diffRange(before: string, after: string): { index: number; remove: number; insert: string } {
-  let start = 0
+export type TextField = HTMLInputElement | HTMLTextAreaElement
+
+export interface BindOptions {
+  /** Runs inside the transaction of each local edit (e.g. re-deriving params from the URL). */
+  afterLocalEdit?: () => void
+}
+
+/**
+ * The one changed range between two strings. `caret` (where the caret is in `after`, if the
+ * change was typed) settles ambiguous cases like typing "a" into "aa": the edit ends there.
+ */
+export function diffRange(before: string, after: string, caret?: number): { index: number; remove: number; insert: string } {
   const max = Math.min(before.length, after.length)
-  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++
-  let end = 0
-  while (end < max - start && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++
-  return { index: start, remove: before.length - start - end, insert: after.slice(start, after.length - end) }
-}
-
-type Delta = { insert?: unknown; delete?: number; retain?: number }[]
-
-/** Where `position` ends up after `delta` is applied. */
-function shift(position: number, delta: Delta): number {
-  let at = 0
-  let result = position
-  for (const op of delta) {
-    if (at > position) break
-    if (op.retain) at += op.retain
-    else if (typeof op.insert === 'string') {
-      if (at <= position) result += op.insert.length
-      at += op.insert.length
-    } else if (op.delete) {
-      if (at < position) result -= Math.min(op.delete, position - at)
-    }
+  const prefix = (limit: number) => {
+    let n = 0
+    while (n < limit && before.charCodeAt(n) === after.charCodeAt(n)) n++
+    return n
   }
-  return Math.max(0, result)
+  const suffix = (limit: number) => {
+    let n = 0
+    while (n < limit && before.charCodeAt(before.length - 1 - n) === after.charCodeAt(after.length - 1 - n)) n++
+    return n
+  }
+  // Typed text ends at the caret: the unchanged tail is at most what follows it.
+  const end = caret === undefined ? 0 : suffix(Math.min(max, Math.max(0, after.length - caret)))
+  const start = prefix(max - end)
+  const tail = caret === undefined ? suffix(max - start) : end
+  return { index: start, remove: before.length - start - tail, insert: after.slice(start, after.length - tail) }
 }
 
-export function bindText(textarea: HTMLTextAreaElement, text: Y.Text): () => void {
+interface Anchors {
+  start: Y.RelativePosition
+  end: Y.RelativePosition
+  direction: 'forward' | 'backward' | 'none'
+}
+
+/**
+ * Anchors a selection to the text: its start to the character after it and its end to the
+ * character before it, so text inserted exactly at either edge lands outside the selection;
+ * a bare caret follows the character before it, so an insert right at the caret is not
+ * pushed behind it.
+ */
+function anchor(text: Y.Text, field: TextField): Anchors | null {
+  const { selectionStart: start, selectionEnd: end, selectionDirection } = field
+  if (start === null || end === null) return null
+  return {
+    start: Y.createRelativePositionFromTypeIndex(text, start, start === end ? -1 : 0),
+    end: Y.createRelativePositionFromTypeIndex(text, end, -1),
+    direction: selectionDirection ?? 'none',
+  }
+}
+
+function restore(text: Y.Text, field: TextField, anchors: Anchors): void {
+  const doc = text.doc
+  if (!doc) return
+  const start = Y.createAbsolutePositionFromRelativePosition(anchors.start, doc)?.index ?? 0
+  const end = Y.createAbsolutePositionFromRelativePosition(anchors.end, doc)?.index ?? start
+  field.setSelectionRange(start, Math.max(start, end), anchors.direction)
+}
+
+/** Keeps `field` and `text` the same string in both directions; returns the unbind function. */
+export function bindText(field: TextField, text: Y.Text, options: BindOptions = {}): () => void {
+  const doc = text.doc
+  if (!doc) throw new Error('bindText needs a Y.Text that is part of a document')
   let known = text.toString()
-  textarea.value = known
-  const origin = { binding: textarea }
+  field.value = known
+  let anchors: Anchors | null = null
+
   const onInput = () => {
-    const next = textarea.value
-    const { index, remove, insert } = diffRange(known, next)
+    const next = field.value
+    const { index, remove, insert } = diffRange(known, next, field.selectionEnd ?? undefined)
     known = next
     if (remove === 0 && insert === '') return
-    text.doc?.transact(() => {
+    doc.transact(() => {
       if (remove > 0) text.delete(index, remove)
       if (insert) text.insert(index, insert)
-    }, origin)
+      options.afterLocalEdit?.()
+    })
   }
-  const onChange = (event: Y.YTextEvent, transaction: Y.Transaction) => {
-    if (transaction.origin === origin) return
-    const delta = event.delta as Delta
-    const { selectionStart, selectionEnd } = textarea
-    const focused = document.activeElement === textarea
-    known = text.toString()
-    textarea.value = known
-    if (focused) textarea.setSelectionRange(shift(selectionStart, delta), shift(selectionEnd, delta))
+  // Taken before every transaction: it may be a remote one that changes this text.
+  const beforeTransaction = () => {
+    anchors = document.activeElement === field ? anchor(text, field) : null
   }
-  textarea.addEventListener('input', onInput)
+  const onChange = () => {
+    const now = text.toString()
+    if (now === field.value) {
+      known = now
+      return
+    }
+    known = now
+    field.value = now
+    if (anchors && document.activeElement === field) restore(text, field, anchors)
+  }
+  field.addEventListener('input', onInput)
+  doc.on('beforeTransaction', beforeTransaction)
   text.observe(onChange)
   return () => {
-    textarea.removeEventListener('input', onInput)
+    field.removeEventListener('input', onInput)
+    doc.off('beforeTransaction', beforeTransaction)
     text.unobserve(onChange)
   }
 }
