@@ -51,8 +51,24 @@ const ConfigSchema = Type.Object({
    */
   redisPrefix: Type.String({ pattern: '^[A-Za-z0-9:._-]{1,64}$' }),
   limits: Type.Object({
-    /** Largest accepted websocket message, bytes; larger closes the socket with 1009. */
+    /**
+     * Largest websocket message, bytes, from a socket that is not its doc's owner (read-only
+     * link viewers; and every socket before it is authorised); larger closes it with 1009.
+     */
     maxMessageBytes: Type.Integer({ minimum: 1024 }),
+    /**
+     * Largest websocket message from an owner's read-write socket, bytes (1009 past it): what a
+     * stock y-websocket client can send as one catch-up after offline work. At least 256 KiB,
+     * as Ferry's client sends fragments of 128 KiB.
+     */
+    maxOwnerMessageBytes: Type.Integer({ minimum: 256 * 1024 }),
+    /**
+     * Largest frame a socket may send in fragments (type 101), bytes: the most one socket holds
+     * while reassembling; a larger declared total closes it with 4413. Read-only sockets get
+     * `maxMessageBytes` instead. At least 1 MiB: Ferry's client splits a catch-up into pieces
+     * of about that size (one page load's work that is larger stays one piece).
+     */
+    maxReassembledBytes: Type.Integer({ minimum: 1024 * 1024 }),
     /** Largest awareness state one client may publish, bytes. */
     maxAwarenessBytes: Type.Integer({ minimum: 64 }),
     /** Docs one socket may open (one per socket with y-websocket; kept for multiplexing clients). */
@@ -155,6 +171,8 @@ export function loadConfig(env: Env, cwd = '.'): Config {
     redisPrefix: str(env, 'REDIS_PREFIX') ?? 'ferry:',
     limits: {
       maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', 1024 * 1024),
+      maxOwnerMessageBytes: int(env, 'MAX_OWNER_MESSAGE_BYTES', 32 * 1024 * 1024),
+      maxReassembledBytes: int(env, 'MAX_REASSEMBLED_BYTES', 64 * 1024 * 1024),
       maxAwarenessBytes: int(env, 'MAX_AWARENESS_BYTES', 16 * 1024),
       maxDocsPerSocket: int(env, 'MAX_DOCS_PER_SOCKET', 1),
       connectionsPerMinutePerIp: int(env, 'CONNECTIONS_PER_MINUTE_PER_IP', 600),

@@ -69,12 +69,12 @@ export default fp(
   async function syncPlugin(app: FastifyInstance, opts: SyncPluginOptions) {
     const { config, docStore, broadcast } = opts
     const log = app.log.child({ plugin: 'sync' })
-    const wss = new WebSocketServer({
-      noServer: true,
-      maxPayload: config.limits.maxMessageBytes,
-      perMessageDeflate: false,
-      clientTracking: false,
-    })
+    // Two servers for two frame limits (`maxPayload`, applied before a frame is buffered): a
+    // doc's owner may send the catch-up of long offline work in one frame (stock clients do);
+    // read-only viewers and refused sockets get the small limit.
+    const serverOptions = { noServer: true, perMessageDeflate: false, clientTracking: false } as const
+    const wss = new WebSocketServer({ ...serverOptions, maxPayload: config.limits.maxMessageBytes })
+    const ownerWss = new WebSocketServer({ ...serverOptions, maxPayload: config.limits.maxOwnerMessageBytes })
     const rooms = new Rooms({
       store: docStore,
       broadcast,
@@ -97,11 +97,13 @@ export default fp(
     }
 
     const connect = (ws: WebSocket, socket: Duplex, decision: Extract<SyncDecision, { ok: true }>): void => {
+      const readOnly = decision.access === 'read-only'
       const session = new Session(ws, socket, {
         wantsAck: decision.wantsAck,
-        readOnly: decision.access === 'read-only',
+        readOnly,
         grantId: decision.grantId,
         maxSendBufferBytes: config.limits.maxSendBufferBytes,
+        maxReassembledBytes: readOnly ? config.limits.maxMessageBytes : config.limits.maxReassembledBytes,
         batcher,
         log,
       })
@@ -142,7 +144,8 @@ export default fp(
         const decision = await authorizeSync(url, app.accessTokens, resolvers)
         if (!decision.ok) return refuse(req, socket, head, decision.code, decision.reason)
         if (closing) return refuse(req, socket, head, CloseCode.GoingAway, 'the relay is shutting down')
-        wss.handleUpgrade(req, socket, head, (ws) => connect(ws, socket, decision))
+        const server = decision.access === 'read-write' ? ownerWss : wss
+        server.handleUpgrade(req, socket, head, (ws) => connect(ws, socket, decision))
       }
       admit().catch((error: unknown) => {
         log.error({ err: error }, 'authorizing a sync connection failed')

@@ -1,13 +1,17 @@
 /**
  * One sync socket on one room. Every frame is decoded, validated and dispatched inside one
  * `try`: anything malformed — a text frame, bad framing, an update that does not decode, an
- * awareness state that is not the socket's own — closes this socket alone with 4400 (1009
- * for oversize awareness) and leaves the doc and the other sockets untouched.
+ * awareness state that is not the socket's own, fragments out of order — closes this socket
+ * alone with 4400 (1009 for oversize awareness) and leaves the doc and the other sockets
+ * untouched. Fragments (type 101) are reassembled up to `maxReassembledBytes` (a larger
+ * declared total closes with 4413 before anything is buffered) and the whole frame is then
+ * handled like any other: an update in fragments is applied, stored and acknowledged only once
+ * complete, so a socket that dies mid-way leaves nothing behind and was told nothing.
  */
 import type { Duplex } from 'node:stream'
 import type { FastifyBaseLogger } from 'fastify'
 import type { RawData, WebSocket } from 'ws'
-import { CloseCode, decodeMessage, encodeMessage } from '@ferry/protocol'
+import { CloseCode, decodeMessage, encodeMessage, Reassembly, type Message, type ReassemblyError } from '@ferry/protocol'
 import { AwarenessError } from './awareness-states.ts'
 import type { Room, RoomMember } from './room.ts'
 import type { SendBatcher } from './send-batcher.ts'
@@ -21,6 +25,8 @@ export interface SessionOptions {
   /** Identifies what granted access (a share link), so revoking it can close the socket. */
   readonly grantId: string | null
   readonly maxSendBufferBytes: number
+  /** Largest frame this socket may send in fragments; also caps what it sends before its room loaded. */
+  readonly maxReassembledBytes: number
   readonly batcher: SendBatcher
   readonly log: FastifyBaseLogger
 }
@@ -32,6 +38,8 @@ export class Session implements RoomMember {
   #room: Room | null = null
   /** Frames that arrived while the room was loading, handled once it is attached. */
   #early: Array<[RawData, boolean]> | null = []
+  #earlyBytes = 0
+  readonly #reassembly: Reassembly
   readonly #ws: WebSocket
   readonly #socket: Duplex
   readonly #opts: SessionOptions
@@ -44,6 +52,7 @@ export class Session implements RoomMember {
     this.wantsAck = opts.wantsAck
     this.readOnly = opts.readOnly
     this.grantId = opts.grantId
+    this.#reassembly = new Reassembly(opts.maxReassembledBytes)
   }
 
   get open(): boolean {
@@ -94,44 +103,66 @@ export class Session implements RoomMember {
   detach(): void {
     this.#room = null
     this.#early = null
+    this.#reassembly.clear()
   }
 
   /** Handles one incoming frame. */
   receive(data: RawData, isBinary: boolean): void {
     const room = this.#room
     if (!room) {
-      if (this.#early && this.#early.length >= MAX_EARLY_FRAMES) this.close(CloseCode.TryAgainLater, 'too many messages while loading')
-      else this.#early?.push([data, isBinary])
+      if (!this.#early) return
+      this.#earlyBytes += byteLength(data)
+      if (this.#early.length >= MAX_EARLY_FRAMES || this.#earlyBytes > this.#opts.maxReassembledBytes) {
+        this.close(CloseCode.TryAgainLater, 'too many messages while loading')
+      } else this.#early.push([data, isBinary])
       return
     }
     try {
       if (!isBinary || !Buffer.isBuffer(data)) throw new MalformedFrame('text frames are not part of the protocol')
       const decoded = decodeMessage(data)
       if (!decoded.ok) throw new MalformedFrame(decoded.error.message)
-      const message = decoded.value
-      switch (message.type) {
-        case 'sync-step1':
-          room.answerStep1(this, message.stateVector)
-          break
-        case 'sync-step2':
-        case 'sync-update':
-          if (this.readOnly) this.#refuseWrite()
-          else room.applyUpdate(this, message.update, message.type === 'sync-update' ? data : null)
-          break
-        case 'awareness':
-          if (this.readOnly) this.#refuseWrite()
-          else room.applyAwareness(this, message.update, data)
-          break
-        case 'query-awareness':
-          room.answerAwarenessQuery(this)
-          break
-        default:
-          throw new MalformedFrame(`clients do not send ${message.type}`)
+      if (decoded.value.type === 'fragment') {
+        const pushed = this.#reassembly.push(decoded.value)
+        if (!pushed.ok) throw new FragmentError(pushed.error)
+        const frame = pushed.value
+        if (frame === null) return
+        const whole = decodeMessage(frame)
+        if (!whole.ok) throw new MalformedFrame(whole.error.message)
+        this.#dispatch(room, whole.value, frame)
+        return
       }
+      const interrupted = this.#reassembly.interrupt()
+      if (!interrupted.ok) throw new FragmentError(interrupted.error)
+      this.#dispatch(room, decoded.value, data)
     } catch (error) {
-      const tooLarge = error instanceof AwarenessError && error.code === 'too-large'
       this.#opts.log.debug({ err: error }, 'closing a sync socket after a bad message')
-      this.close(tooLarge ? CloseCode.TooLarge : CloseCode.Malformed, tooLarge ? 'awareness state too large' : 'malformed message')
+      if (error instanceof AwarenessError && error.code === 'too-large') this.close(CloseCode.TooLarge, 'awareness state too large')
+      else if (error instanceof FragmentError && error.error.code === 'too-large') {
+        this.close(CloseCode.ChangeTooLarge, `change over the relay's limit of ${this.#opts.maxReassembledBytes} bytes`)
+      } else this.close(CloseCode.Malformed, 'malformed message')
+    }
+  }
+
+  /** Acts on one whole message; `frame` is its encoding (relayed as is when it is an update). */
+  #dispatch(room: Room, message: Message, frame: Uint8Array): void {
+    switch (message.type) {
+      case 'sync-step1':
+        room.answerStep1(this, message.stateVector)
+        break
+      case 'sync-step2':
+      case 'sync-update':
+        if (this.readOnly) this.#refuseWrite()
+        else room.applyUpdate(this, message.update, message.type === 'sync-update' ? frame : null)
+        break
+      case 'awareness':
+        if (this.readOnly) this.#refuseWrite()
+        else room.applyAwareness(this, message.update, frame)
+        break
+      case 'query-awareness':
+        room.answerAwarenessQuery(this)
+        break
+      default:
+        throw new MalformedFrame(`clients do not send ${message.type}`)
     }
   }
 
@@ -144,4 +175,16 @@ export class Session implements RoomMember {
 
 class MalformedFrame extends Error {
   override name = 'MalformedFrame'
+}
+
+class FragmentError extends Error {
+  override name = 'FragmentError'
+  constructor(readonly error: ReassemblyError) {
+    super(error.message)
+  }
+}
+
+function byteLength(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((sum, part) => sum + part.length, 0)
+  return data.byteLength
 }
