@@ -51,9 +51,9 @@ export class PendingChanges {
     for (const change of this.#changes) change.sendIndex = null
   }
 
-  /** A sync step 2 went out: it carries every change so far (and all deletions). */
-  sentAll(): void {
-    this.#sent++
+  /** A sync step 2 went out, in `messages` messages: together they carry every change so far (and all deletions). */
+  sentAll(messages = 1): void {
+    this.#sent += messages
     for (const change of this.#changes) change.sendIndex = this.#sent
   }
 

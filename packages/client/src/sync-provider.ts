@@ -5,10 +5,17 @@
  * and stops for good — with a typed status — when the session ended or the relay refuses the
  * doc. A 4410 close means the doc was deleted (by another device): the provider stops and
  * fires `onDeleted`, and its owner drops the local copy. Awareness is not used by Ferry and is ignored.
+ *
+ * Any amount of offline work goes through: the catch-up after a reconnect is split by Yjs
+ * client into pieces (catch-up.ts), and any frame over `FRAGMENT_CHUNK_BYTES` is sent as
+ * fragments (type 101), so no frame is ever near the relay's frame limit. A change over the
+ * relay's reassembly cap (4413) stops the doc with an error that says what to do; nothing local
+ * is deleted, and `syncNow()` tries again (after the operator raised the limit, say).
  */
-import { CloseCode, decodeMessage, encodeMessage, type DocName, type Message } from '@ferry/protocol'
+import { CloseCode, decodeMessage, encodeMessage, fragmentFrame, type DocName, type Message } from '@ferry/protocol'
 import * as Y from 'yjs'
 import { Backoff, type BackoffOptions } from './backoff.ts'
+import { catchUpUpdates } from './catch-up.ts'
 import { Emitter } from './emitter.ts'
 import { Offline, SignedOut } from './errors.ts'
 import { EMPTY_UPDATE, hasDeletions, PendingChanges } from './pending-changes.ts'
@@ -57,8 +64,21 @@ const fatalCloses: ReadonlyMap<number, string> = new Map([
   [CloseCode.Forbidden, 'not allowed'],
   [CloseCode.BadDocName, 'bad document name'],
   [CloseCode.Malformed, 'the relay rejected a message'],
-  [CloseCode.TooLarge, 'a change is too large for the relay'],
 ])
+/** Closes that refuse a change for its size: the doc stops, and `syncNow()` may try again. */
+const tooLargeCloses: ReadonlyMap<number, string> = new Map([
+  [CloseCode.ChangeTooLarge, 'MAX_REASSEMBLED_BYTES'],
+  [CloseCode.TooLarge, 'MAX_OWNER_MESSAGE_BYTES'],
+])
+
+const megabytes = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MB`
+
+/** What a user reads when the relay refused a change for its size, and what they can do. */
+export function tooLargeReason(changeBytes: number, setting: string, relayReason: string): string {
+  const limit = /(\d+) bytes/.exec(relayReason)
+  const over = limit ? `over its limit of ${megabytes(Number(limit[1]))}` : 'over its limit'
+  return `a change of ${megabytes(changeBytes)} is too large for the relay (${over}); it stays on this device — ask the relay's operator to raise ${setting}, then sync again`
+}
 
 
 export class SyncProvider {
@@ -78,6 +98,11 @@ export class SyncProvider {
   #justRefreshed = false
   /** True while a token is fetched or a socket is opening. */
   #attempting = false
+  /** Stopped because the relay refused a change for its size: `syncNow()` may try again. */
+  #stoppedTooLarge = false
+  /** Largest message (before fragmenting) sent on the current socket, bytes. */
+  #largestSent = 0
+  #nextFragmentId = 0
 
   constructor(doc: Y.Doc, docName: DocName, connection: SyncConnection) {
     this.doc = doc
@@ -112,6 +137,10 @@ export class SyncProvider {
 
   /** Reconnects now when offline; when connected, asks the relay for its state again. */
   syncNow(): void {
+    if (this.#phase === 'stopped' && this.#stoppedTooLarge) {
+      this.#stoppedTooLarge = false
+      this.#phase = 'idle'
+    }
     if (this.#phase === 'stopped' || this.#attempting) return
     if (this.#phase === 'open' && this.#socket) {
       this.#send({ type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) })
@@ -163,6 +192,7 @@ export class SyncProvider {
     this.#socket = socket
     this.#pending.newSocket()
     this.#handshakeDone = false
+    this.#largestSent = 0
     socket.onopen = () => {
       if (this.#socket !== socket) return
       this.#attempting = false
@@ -187,12 +217,15 @@ export class SyncProvider {
     if (!decoded.ok) return
     const message = decoded.value
     switch (message.type) {
-      case 'sync-step1':
+      case 'sync-step1': {
         // The relay's step 1 is its in-memory state, not necessarily stored: it does not count
-        // as coverage. Our step 2 (even an empty one) is acknowledged with a `persisted`.
-        this.#send({ type: 'sync-step2', update: Y.encodeStateAsUpdate(this.doc, message.stateVector) })
-        this.#pending.sentAll()
+        // as coverage. Our step 2 (even an empty one) is acknowledged with a `persisted`; after
+        // long offline work it goes in several pieces, each acknowledged.
+        const pieces = catchUpUpdates(this.doc, message.stateVector)
+        for (const update of pieces) this.#send({ type: 'sync-step2', update })
+        this.#pending.sentAll(pieces.length)
         break
+      }
       case 'sync-step2':
       case 'sync-update':
         if (!this.#applyRemote(message.update)) return
@@ -240,6 +273,12 @@ export class SyncProvider {
     }
     const fatal = fatalCloses.get(code)
     if (fatal !== undefined) return this.#stop({ kind: 'error', reason: reason || fatal })
+    const setting = tooLargeCloses.get(code)
+    if (setting !== undefined) {
+      this.#stop({ kind: 'error', reason: tooLargeReason(this.#largestSent, setting, reason) })
+      this.#stoppedTooLarge = true
+      return
+    }
     if (code === CloseCode.Unauthenticated && !this.#justRefreshed) {
       this.#justRefreshed = true
       this.#attempting = true
@@ -272,6 +311,7 @@ export class SyncProvider {
 
   #stop(status: SyncStatus): void {
     this.#phase = 'stopped'
+    this.#stoppedTooLarge = false
     this.#clearRetry()
     void this.#dropSocket()
     this.#setStatus(status)
@@ -300,8 +340,15 @@ export class SyncProvider {
     this.#retryTimer = null
   }
 
+  /** Sends one message: whole when it is small, else as fragments sent back to back. */
   #send(message: Message): void {
-    if (this.#socket?.readyState === OPEN) this.#socket.send(encodeMessage(message))
+    const socket = this.#socket
+    if (socket?.readyState !== OPEN) return
+    const frame = encodeMessage(message)
+    this.#largestSent = Math.max(this.#largestSent, frame.length)
+    const frames = fragmentFrame(frame, this.#nextFragmentId)
+    if (frames.length > 1) this.#nextFragmentId = (this.#nextFragmentId + 1) % 2 ** 31
+    for (const part of frames) socket.send(part)
   }
 
   #updateStatus(): void {

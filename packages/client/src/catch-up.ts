@@ -1,0 +1,44 @@
+/**
+ * What a device sends after offline work, in pieces: everything the relay lacks
+ * (`Y.encodeStateAsUpdate(doc, relayStateVector)`) when that is small, otherwise one update per
+ * group of Yjs clients (each page load that edited is its own client id), grouped up to
+ * `pieceBytes`. Every piece is a valid update on its own; a piece that refers to another
+ * piece's items waits in the relay's doc (Yjs keeps it pending) until that one arrives, and a
+ * relay only acknowledges what is integrated. One client's work larger than `pieceBytes` stays
+ * one piece: it goes over the wire in fragments, up to the relay's reassembly cap.
+ */
+import * as Y from 'yjs'
+
+/** Catch-ups larger than this are split by client. */
+export const CATCH_UP_PIECE_BYTES = 1024 * 1024
+
+export function catchUpUpdates(doc: Y.Doc, relayStateVector: Uint8Array, pieceBytes = CATCH_UP_PIECE_BYTES): Uint8Array[] {
+  const whole = Y.encodeStateAsUpdate(doc, relayStateVector)
+  if (whole.length <= pieceBytes) return [whole]
+  const relay = Y.decodeStateVector(relayStateVector)
+  const local = Y.decodeStateVector(Y.encodeStateVector(doc))
+  const behind = [...local].filter(([client, clock]) => (relay.get(client) ?? 0) < clock).map(([client]) => client)
+  if (behind.length <= 1) return [whole]
+  /** The structs of `clients` the relay lacks (and, as every encoding does, the whole delete set). */
+  const encodeFor = (clients: readonly number[]): Uint8Array => {
+    const target = new Map(local)
+    for (const client of clients) target.set(client, relay.get(client) ?? 0)
+    return Y.encodeStateAsUpdate(doc, Y.encodeStateVector(target))
+  }
+  const overhead = encodeFor([]).length
+  const groups: number[][] = []
+  let group: number[] = []
+  let size = 0
+  for (const client of behind) {
+    const own = encodeFor([client]).length - overhead
+    if (group.length > 0 && size + own > pieceBytes) {
+      groups.push(group)
+      group = []
+      size = 0
+    }
+    group.push(client)
+    size += own
+  }
+  groups.push(group)
+  return groups.length === 1 ? [whole] : groups.map(encodeFor)
+}
