@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { Collection } from './collection.ts'
 import { setText } from './text/diff.ts'
+import { v1Item } from './test-v1.ts'
 import { syncDocs } from './test-sync.ts'
 import { seededRandom } from './test-random.ts'
 
@@ -73,27 +74,12 @@ class World {
 
   /** A request as schema v1 stored it: strings for name, URL, auth and row cells. */
   private writeV1(doc: Y.Doc): string {
-    const row = (key: string, value: string) => new Y.Map<unknown>(Object.entries({ key, value, enabled: true }))
-    const text = (s: string) => {
-      const t = new Y.Text()
-      t.insert(0, s)
-      return t
-    }
-    const item = new Y.Map<unknown>()
-    doc.transact(() => {
-      doc.getMap('items').set('legacy', item)
-      for (const [k, v] of Object.entries({ kind: 'request', position: { parentId: null, order: 'a5' }, name: this.fresh(3), url: this.fresh(6), method: 'GET', bodyMode: 'raw', bodyLanguage: 'text' })) item.set(k, v)
-      item.set('auth', { type: 'bearer', token: this.fresh(3) })
-      item.set('description', text(this.fresh(2)))
-      item.set('bodyRaw', text(this.fresh(3)))
-      const headers = new Y.Array<unknown>()
-      const params = new Y.Array<unknown>()
-      item.set('headers', headers)
-      item.set('params', params)
-      item.set('bodyFields', new Y.Array<unknown>())
-      headers.push([row(this.fresh(3), this.fresh(3))])
-      params.push([row(this.fresh(2), this.fresh(3))])
-    })
+    const item = v1Item({
+      kind: 'request', name: this.fresh(3), url: this.fresh(6), description: this.fresh(2), body: { mode: 'raw', raw: this.fresh(3) },
+      auth: { type: 'bearer', token: this.fresh(3) },
+      headers: [{ key: this.fresh(3), value: this.fresh(3) }], params: [{ key: this.fresh(2), value: this.fresh(3) }],
+    }, null, 'a5')
+    doc.getMap('items').set('legacy', item)
     return 'legacy'
   }
 
