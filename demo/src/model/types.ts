@@ -5,10 +5,12 @@
 
 export type {
   Auth,
+  AuthTextPart,
   AuthType,
   BodyMode,
   Collection,
   CollectionInfo,
+  Conflict,
   Environment,
   Environments,
   EnvironmentInfo,

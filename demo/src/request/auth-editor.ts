@@ -1,7 +1,8 @@
 /** The Auth tab: inherit, none, bearer token, basic, or an API key in a header or the query. */
 import { h, syncValue, type Scope } from '../ui/dom.ts'
 import { field } from '../ui/form.ts'
-import type { Auth, AuthType, Collection } from '../model/types.ts'
+import type { Auth, AuthTextPart, AuthType, Collection } from '../model/types.ts'
+import { bindText } from '../ui/text-binding.ts'
 import { effectiveAuth } from './effective.ts'
 
 const TYPES: readonly { id: AuthType; label: string }[] = [
@@ -25,8 +26,20 @@ function blank(type: AuthType): Auth {
   }
 }
 
+/** The text parts each type's form shows, with their labels, in order. */
+const PARTS: Partial<Record<AuthType, readonly { part: AuthTextPart; label: string; secret?: boolean }[]>> = {
+  bearer: [{ part: 'token', label: 'Token', secret: true }],
+  basic: [{ part: 'username', label: 'Username' }, { part: 'password', label: 'Password', secret: true }],
+  apikey: [{ part: 'key', label: 'Key' }, { part: 'value', label: 'Value', secret: true }],
+}
+
+const HINTS: Partial<Record<AuthType, string>> = {
+  bearer: 'Sent as "Authorization: Bearer <token>". {{variables}} work here.',
+}
+
 export function authEditor(scope: Scope, collection: Collection, requestId: string): HTMLElement {
-  const type = h('select', { class: 'select', style: 'max-width:260px', 'data-testid': 'auth-type' }, TYPES.map((t) => h('option', { value: t.id }, t.label)))
+  const writable = collection.writable()
+  const type = h('select', { class: 'select', style: 'max-width:260px', 'data-testid': 'auth-type', disabled: !writable }, TYPES.map((t) => h('option', { value: t.id }, t.label)))
   const fields = h('div', { style: 'display:grid;gap:12px;max-width:520px' })
   const current = (): Auth => {
     const node = collection.get(requestId)
@@ -35,30 +48,32 @@ export function authEditor(scope: Scope, collection: Collection, requestId: stri
   const set = (auth: Auth) => collection.update(requestId, { auth })
   type.addEventListener('change', () => set(blank(type.value as AuthType)))
 
-  const input = (label: string, value: string, onInput: (v: string) => void, secret = false) => {
-    const el = h('input', { class: 'input mono', value, type: secret ? 'password' : 'text', autocomplete: 'off', spellcheck: 'false', 'data-auth-field': label })
-    el.addEventListener('input', () => onInput(el.value))
-    return field(label, el)
+  /** One text part: bound to its live text, or (read-only) refreshed by `update`. */
+  const input = (fieldsScope: Scope, spec: { part: AuthTextPart; label: string; secret?: boolean }, value: string) => {
+    const el = h('input', { class: 'input mono', value, type: spec.secret ? 'password' : 'text', readonly: !writable, autocomplete: 'off', spellcheck: 'false', 'data-auth-field': spec.part })
+    const text = writable ? collection.authText(requestId, spec.part) : undefined
+    if (text) fieldsScope.add(bindText(el, text))
+    return field(spec.label, el)
   }
 
   let shownType: AuthType | null = null
+  let fieldsScope = scope.child()
   const update = () => {
     const auth = current()
     syncValue(type, auth.type)
     if (auth.type === shownType) {
-      // Same form: refresh values in place (never under the user's caret).
-      for (const el of fields.querySelectorAll<HTMLInputElement>('input[data-auth-field]')) {
-        const key = el.dataset.authField
-        const value = key === 'Token' && auth.type === 'bearer' ? auth.token
-          : key === 'Username' && auth.type === 'basic' ? auth.username
-          : key === 'Password' && auth.type === 'basic' ? auth.password
-          : key === 'Key' && auth.type === 'apikey' ? auth.key
-          : key === 'Value' && auth.type === 'apikey' ? auth.value : null
-        if (value !== null) syncValue(el, value)
+      // Same form: bound fields follow their texts; read-only ones are refreshed here.
+      if (!writable) {
+        for (const el of fields.querySelectorAll<HTMLInputElement>('input[data-auth-field]')) {
+          const value = (auth as Record<string, unknown>)[el.dataset.authField ?? '']
+          if (typeof value === 'string') syncValue(el, value)
+        }
       }
       if (auth.type !== 'inherit') return
     }
     shownType = auth.type
+    fieldsScope.dispose()
+    fieldsScope = scope.child()
     switch (auth.type) {
       case 'inherit': {
         const inherited = effectiveAuth(collection, requestId)
@@ -68,25 +83,24 @@ export function authEditor(scope: Scope, collection: Collection, requestId: stri
       case 'none':
         fields.replaceChildren(h('p', { class: 'hint' }, 'No Authorization header is sent.'))
         return
-      case 'bearer':
-        fields.replaceChildren(input('Token', auth.token, (token) => set({ type: 'bearer', token }), true), h('p', { class: 'hint' }, 'Sent as "Authorization: Bearer <token>". {{variables}} work here.'))
-        return
-      case 'basic':
-        fields.replaceChildren(
-          input('Username', auth.username, (username) => set({ ...(current() as typeof auth), username })),
-          input('Password', auth.password, (password) => set({ ...(current() as typeof auth), password }), true))
-        return
       case 'apikey': {
-        const where = h('select', { class: 'select' }, h('option', { value: 'header' }, 'Header'), h('option', { value: 'query' }, 'Query parameter'))
+        const where = h('select', { class: 'select', disabled: !writable }, h('option', { value: 'header' }, 'Header'), h('option', { value: 'query' }, 'Query parameter'))
         where.value = auth.in
         where.addEventListener('change', () => set({ ...(current() as typeof auth), in: where.value === 'query' ? 'query' : 'header' }))
-        fields.replaceChildren(
-          input('Key', auth.key, (key) => set({ ...(current() as typeof auth), key })),
-          input('Value', auth.value, (value) => set({ ...(current() as typeof auth), value }), true),
-          field('Add to', where))
+        fields.replaceChildren(...textFields(auth), field('Add to', where))
         return
       }
+      default:
+        fields.replaceChildren(...textFields(auth))
     }
+  }
+  const textFields = (auth: Auth): HTMLElement[] => {
+    const values = auth as Record<string, unknown>
+    const hint = HINTS[auth.type]
+    return [
+      ...(PARTS[auth.type] ?? []).map((spec) => input(fieldsScope, spec, typeof values[spec.part] === 'string' ? (values[spec.part] as string) : '')),
+      ...(hint ? [h('p', { class: 'hint' }, hint)] : []),
+    ]
   }
   update()
   scope.add(collection.observe(update))

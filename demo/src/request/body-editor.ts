@@ -1,9 +1,10 @@
 /** The Body tab: mode (none, raw with a language, urlencoded, form-data), the text or the rows. */
 import { h, syncValue, type Scope } from '../ui/dom.ts'
 import { kvTable } from '../ui/kv-table.ts'
-import { bindText } from '../ui/text-binding.ts'
+import { codeEditor } from '../ui/code-editor.ts'
 import type { BodyMode, Collection, RawLanguage } from '../model/types.ts'
 import { listSource } from './request-sources.ts'
+import { bodyLanguage } from './body-languages.ts'
 
 const MODES: readonly { id: BodyMode; label: string }[] = [
   { id: 'none', label: 'None' },
@@ -20,13 +21,18 @@ const LANGUAGES: readonly { id: RawLanguage; label: string }[] = [
 ]
 
 export function bodyEditor(scope: Scope, collection: Collection, requestId: string): HTMLElement {
+  const writable = collection.writable()
   const name = `body-mode-${requestId}`
-  const radios = MODES.map((m) => h('input', { type: 'radio', name, value: m.id }))
-  const language = h('select', { class: 'select', style: 'width:auto;height:30px', 'aria-label': 'Body language' }, LANGUAGES.map((l) => h('option', { value: l.id }, l.label)))
-  const textarea = h('textarea', { class: 'textarea', rows: '12', spellcheck: 'false', 'aria-label': 'Request body', 'data-testid': 'body-text', placeholder: '{ "hello": "world" }' })
+  const radios = MODES.map((m) => h('input', { type: 'radio', name, value: m.id, disabled: !writable }))
+  const language = h('select', { class: 'select', style: 'width:auto;height:30px', 'aria-label': 'Body language', disabled: !writable }, LANGUAGES.map((l) => h('option', { value: l.id }, l.label)))
+  const initial = collection.get(requestId)
+  let shownLanguage: RawLanguage = initial?.kind === 'request' ? initial.body.language : 'text'
   const text = collection.text(requestId, 'body')
-  if (text) scope.add(bindText(textarea, text))
-  const rawBox = h('div', { style: 'display:grid;gap:8px' }, textarea)
+  const editor = text && codeEditor(scope, text, {
+    label: 'Request body', testId: 'body-text', placeholder: '{ "hello": "world" }',
+    language: bodyLanguage(shownLanguage), readOnly: !writable,
+  })
+  const rawBox = h('div', { class: 'body-raw' }, editor?.el)
   const formBox = h('div', {}, kvTable(scope, listSource(collection, requestId, 'bodyFields'), { label: 'Form fields', keyPlaceholder: 'Field' }))
   const none = h('p', { class: 'hint' }, 'This request has no body.')
 
@@ -38,6 +44,10 @@ export function bodyEditor(scope: Scope, collection: Collection, requestId: stri
     if (node?.kind !== 'request') return
     for (const radio of radios) radio.checked = radio.value === node.body.mode
     syncValue(language, node.body.language)
+    if (node.body.language !== shownLanguage) {
+      shownLanguage = node.body.language
+      editor?.setLanguage(bodyLanguage(shownLanguage))
+    }
     language.hidden = node.body.mode !== 'raw'
     rawBox.hidden = node.body.mode !== 'raw'
     formBox.hidden = node.body.mode !== 'urlencoded' && node.body.mode !== 'formdata'

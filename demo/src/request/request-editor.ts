@@ -16,8 +16,11 @@ import { authEditor } from './auth-editor.ts'
 import { bodyEditor } from './body-editor.ts'
 import { effectiveAuth } from './effective.ts'
 import { headerPresetsMenu, HEADER_NAMES } from './header-presets.ts'
-import { listSource, paramsSource, setUrl } from './request-sources.ts'
+import { listSource, paramsFromRequestUrl, paramsSource } from './request-sources.ts'
 import { lastResponses, responseView } from './response-view.ts'
+import { bindText } from '../ui/text-binding.ts'
+import { conflictNotices, newerSchemaNotice } from '../ui/conflict-notices.ts'
+import { requestConflicts } from '../model/collection-conflicts.ts'
 
 type Tab = 'params' | 'headers' | 'body' | 'auth'
 
@@ -36,14 +39,20 @@ export function requestEditor(scope: Scope, ctx: AppContext, collectionId: strin
   }
   const collectionName = () => ctx.workspace.index.collections().find((c) => c.id === collectionId)?.name ?? 'Collection'
 
-  const name = h('input', { class: 'title-input', value: initial.name, 'aria-label': 'Request name', 'data-testid': 'request-name' })
-  name.addEventListener('input', () => collection.update(requestId, { name: name.value }))
+  // A doc a newer Ferry wrote is shown, not edited: its fields are read-only and unbound.
+  const writable = collection.writable()
+  const name = h('input', { class: 'title-input', value: initial.name, readonly: !writable, 'aria-label': 'Request name', 'data-testid': 'request-name' })
   const known = (METHODS as readonly string[]).includes(initial.method) ? METHODS : [...METHODS, initial.method]
-  const method = h('select', { 'aria-label': 'Method', 'data-testid': 'method', class: `method-${initial.method}` }, known.map((m) => h('option', { value: m }, m)))
+  const method = h('select', { 'aria-label': 'Method', 'data-testid': 'method', class: `method-${initial.method}`, disabled: !writable }, known.map((m) => h('option', { value: m }, m)))
   method.value = initial.method
   method.addEventListener('change', () => collection.update(requestId, { method: method.value }))
-  const url = h('input', { class: 'url-input', value: initial.url, placeholder: 'https://api.example.com/items?limit=10', 'aria-label': 'URL', spellcheck: 'false', autocomplete: 'off', 'data-testid': 'url' })
-  url.addEventListener('input', () => setUrl(collection, requestId, url.value))
+  const url = h('input', { class: 'url-input', value: initial.url, readonly: !writable, placeholder: 'https://api.example.com/items?limit=10', 'aria-label': 'URL', spellcheck: 'false', autocomplete: 'off', 'data-testid': 'url' })
+  if (writable) {
+    const nameText = collection.text(requestId, 'name')
+    const urlText = collection.text(requestId, 'url')
+    if (nameText) scope.add(bindText(name, nameText))
+    if (urlText) scope.add(bindText(url, urlText, { afterLocalEdit: () => paramsFromRequestUrl(collection, requestId) }))
+  }
   const send = h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'send' }, icon('send', 16), 'Send')
   const crumbs = h('div', { class: 'crumbs' })
 
@@ -116,8 +125,11 @@ export function requestEditor(scope: Scope, ctx: AppContext, collectionId: strin
   const update = () => {
     const node = requestNode(collection, requestId)
     if (!node) return
-    syncValue(name, node.name)
-    syncValue(url, node.url)
+    // Bound inputs follow their texts by themselves.
+    if (!writable) {
+      syncValue(name, node.name)
+      syncValue(url, node.url)
+    }
     if (![...method.options].some((o) => o.value === node.method)) method.append(h('option', { value: node.method }, node.method))
     syncValue(method, node.method)
     method.className = `method-${node.method}`
@@ -133,8 +145,14 @@ export function requestEditor(scope: Scope, ctx: AppContext, collectionId: strin
     }
   })
 
+  const conflicts = conflictNotices(scope, {
+    writable,
+    list: () => requestConflicts(collection, requestId),
+    resolve: (id, keep) => void collection.resolveConflict(id, keep),
+    observe: (changed) => collection.observe(changed),
+  })
   return h('div', { class: 'request', 'data-testid': 'request-editor' },
-    h('div', { style: 'display:grid;gap:8px' }, crumbs, name, urlbar),
+    h('div', { style: 'display:grid;gap:8px' }, crumbs, writable ? null : newerSchemaNotice(), conflicts, name, urlbar),
     h('section', { class: 'panel', 'aria-label': 'Request' }, h('div', { class: 'panel-tabs', role: 'tablist', 'aria-label': 'Request parts' }, tabButtons), paneBox),
     response.el)
 }

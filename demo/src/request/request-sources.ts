@@ -1,7 +1,8 @@
 /**
  * Adapters from a request in a `Collection` to the key/value tables: headers and form fields
  * edit their list directly; params also rewrite the URL's query string (and the URL bar
- * rewrites the params), in one transaction.
+ * rewrites the params), in the same transaction as the edit. Both directions go through the
+ * schema's whole-value setters, which apply the smallest diff, so they merge like typing.
  */
 import type { KvSource } from '../ui/kv-table.ts'
 import type { Collection, KeyValue } from '../model/types.ts'
@@ -16,7 +17,10 @@ export function listSource(collection: Collection, requestId: string, field: Lis
     after?.()
   })
   return {
+    writable: collection.writable(),
     rows: () => list()?.rows() ?? [],
+    text: (index, cell) => list()?.text(index, cell),
+    afterCellEdit: after,
     update: (index, patch) => edit(() => list()?.update(index, patch)),
     insert: (row) => edit(() => list()?.insert(row)),
     remove: (index) => edit(() => list()?.remove(index)),
@@ -34,15 +38,13 @@ export function paramsSource(collection: Collection, requestId: string): KvSourc
   })
 }
 
-/** Sets the URL as typed and re-derives the params from its query string. */
-export function setUrl(collection: Collection, requestId: string, url: string): void {
-  collection.doc.transact(() => {
-    collection.update(requestId, { url })
-    const list = collection.list(requestId, 'params')
-    if (!list) return
-    const current: KeyValue[] = list.rows()
-    const next = mergeParams(paramsFromUrl(url), current)
-    const same = next.length === current.length && next.every((p, i) => p.key === current[i]?.key && p.value === current[i]?.value && p.enabled === current[i]?.enabled)
-    if (!same) list.replace(next)
-  })
+/** Re-derives the params from the URL's query string (after the URL was edited). */
+export function paramsFromRequestUrl(collection: Collection, requestId: string): void {
+  const node = collection.get(requestId)
+  const list = collection.list(requestId, 'params')
+  if (node?.kind !== 'request' || !list) return
+  const current: KeyValue[] = list.rows()
+  const next = mergeParams(paramsFromUrl(node.url), current)
+  const same = next.length === current.length && next.every((p, i) => p.key === current[i]?.key && p.value === current[i]?.value && p.enabled === current[i]?.enabled)
+  if (!same) list.replace(next)
 }

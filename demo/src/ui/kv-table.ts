@@ -1,14 +1,26 @@
 /**
  * An editable key/value table (params, headers, form fields) with an always-empty last row:
- * typing there adds a row. Rows are updated in place when the data changes, so a remote edit
- * never steals focus or moves the caret of the cell being typed in.
+ * typing there adds a row. Each key and value cell is bound to its row's `Y.Text`, so two
+ * devices typing in the same cell merge and a remote edit keeps the local caret. Rows are
+ * rebuilt only when the rows themselves change (added, removed, replaced); a read-only
+ * table (a newer Ferry wrote the doc) shows the values and updates them in place.
  */
-import { h, syncValue, type Scope } from './dom.ts'
+import type * as Y from 'yjs'
+import { h, replaceChildren, syncValue, type Scope } from './dom.ts'
 import { icon } from './icons.ts'
+import { bindText } from './text-binding.ts'
 import type { KeyValue } from '../model/types.ts'
 
+export type KvCell = 'key' | 'value'
+
 export interface KvSource {
+  /** False when the doc may not be edited here: cells are shown read-only and not bound. */
+  readonly writable: boolean
   rows(): KeyValue[]
+  /** The live text of a cell, to bind its input to. */
+  text(index: number, cell: KvCell): Y.Text | undefined
+  /** Runs inside the transaction of each edit typed into a cell (params rewrite the URL). */
+  afterCellEdit?(): void
   update(index: number, patch: Partial<KeyValue>): void
   insert(row: Partial<KeyValue>): void
   remove(index: number): void
@@ -25,6 +37,8 @@ export interface KvOptions {
 
 let listCounter = 0
 
+const CELLS: readonly KvCell[] = ['key', 'value']
+
 export function kvTable(scope: Scope, source: KvSource, options: KvOptions): HTMLElement {
   const body = h('tbody')
   const listId = options.keySuggestions ? `kv-suggest-${++listCounter}` : null
@@ -32,56 +46,72 @@ export function kvTable(scope: Scope, source: KvSource, options: KvOptions): HTM
     h('thead', {}, h('tr', {}, h('th', {}, h('span', { class: 'sr-only' }, 'Enabled')), h('th', {}, 'Key'), h('th', {}, 'Value'), h('th', {}, h('span', { class: 'sr-only' }, 'Remove')))),
     body)
 
-  const cell = (field: 'key' | 'value', index: number | null, value: string) => {
-    const input = h('input', {
-      class: 'input', value, autocomplete: 'off', spellcheck: 'false',
-      'aria-label': `${field === 'key' ? 'Key' : 'Value'} ${index === null ? '(new row)' : index + 1}`,
-      placeholder: index === null ? (field === 'key' ? options.keyPlaceholder ?? 'Add key' : options.valuePlaceholder ?? 'Value') : '',
-      list: field === 'key' && listId ? listId : null,
-      'data-field': field,
-    })
+  const cellInput = (field: KvCell, index: number | null, value: string) => h('input', {
+    class: 'input', value, autocomplete: 'off', spellcheck: 'false', readonly: !source.writable,
+    'aria-label': `${field === 'key' ? 'Key' : 'Value'} ${index === null ? '(new row)' : index + 1}`,
+    placeholder: index === null ? (field === 'key' ? options.keyPlaceholder ?? 'Add key' : options.valuePlaceholder ?? 'Value') : '',
+    list: field === 'key' && listId ? listId : null,
+    'data-field': field,
+  })
+
+  /** The empty last row: typing there adds a row and moves the caret into it. */
+  const ghostCell = (field: KvCell) => {
+    const input = cellInput(field, null, '')
     input.addEventListener('input', () => {
-      if (index === null) {
-        source.insert({ [field]: input.value, enabled: true })
-        pendingFocus = { index: source.rows().length - 1, field, caret: input.value.length }
-        input.value = ''
-      } else {
-        source.update(index, { [field]: input.value })
-      }
+      source.insert({ [field]: input.value, enabled: true })
+      pendingFocus = { index: source.rows().length - 1, field, caret: input.value.length }
+      input.value = ''
     })
     return input
   }
 
-  let pendingFocus: { index: number; field: 'key' | 'value'; caret: number } | null = null
+  let pendingFocus: { index: number; field: KvCell; caret: number } | null = null
+  let rowsScope = scope.child()
+  /** The texts the rendered cells are bound to, row by row: a different text means other rows. */
+  let bound: (Y.Text | undefined)[][] = []
   let renderedCount = -1
+
+  const sameRows = (rows: KeyValue[]) =>
+    rows.length === renderedCount && (!source.writable || rows.every((_, i) => CELLS.every((cell, c) => source.text(i, cell) === bound[i]?.[c])))
 
   const render = () => {
     const rows = source.rows()
-    if (rows.length === renderedCount) {
-      // Same shape: update values in place.
+    if (sameRows(rows)) {
       rows.forEach((row, i) => {
         const tr = body.children[i] as HTMLTableRowElement | undefined
         if (!tr) return
         tr.classList.toggle('disabled', !row.enabled)
-        const [check, key, value] = [tr.querySelector<HTMLInputElement>('input[type=checkbox]'), tr.querySelector<HTMLInputElement>('[data-field=key]'), tr.querySelector<HTMLInputElement>('[data-field=value]')]
+        const check = tr.querySelector<HTMLInputElement>('input[type=checkbox]')
         if (check) check.checked = row.enabled
-        if (key) syncValue(key, row.key)
-        if (value) syncValue(value, row.value)
+        // Bound cells follow their texts by themselves.
+        if (source.writable) return
+        for (const cell of CELLS) {
+          const input = tr.querySelector<HTMLInputElement>(`[data-field=${cell}]`)
+          if (input) syncValue(input, row[cell])
+        }
       })
       return
     }
     renderedCount = rows.length
-    body.replaceChildren(
-      ...rows.map((row, i) => {
-        const check = h('input', { type: 'checkbox', checked: row.enabled, 'aria-label': `Enable row ${i + 1}` })
+    rowsScope.dispose()
+    rowsScope = scope.child()
+    bound = rows.map((_, i) => (source.writable ? CELLS.map((cell) => source.text(i, cell)) : []))
+    replaceChildren(body,
+      rows.map((row, i) => {
+        const check = h('input', { type: 'checkbox', checked: row.enabled, disabled: !source.writable, 'aria-label': `Enable row ${i + 1}` })
         check.addEventListener('change', () => source.update(i, { enabled: check.checked }))
+        const inputs = CELLS.map((cell, c) => {
+          const input = cellInput(cell, i, row[cell])
+          const text = bound[i]![c]
+          if (text) rowsScope.add(bindText(input, text, { afterLocalEdit: source.afterCellEdit }))
+          return input
+        })
         return h('tr', { class: row.enabled ? '' : 'disabled' },
           h('td', { class: 'check' }, h('span', { class: 'checkbox' }, check)),
-          h('td', {}, cell('key', i, row.key)),
-          h('td', {}, cell('value', i, row.value)),
-          h('td', { class: 'act' }, h('button', { type: 'button', class: 'icon-btn', 'aria-label': `Remove row ${i + 1}`, title: 'Remove', onclick: () => source.remove(i) }, icon('trash', 15))))
+          inputs.map((input) => h('td', {}, input)),
+          h('td', { class: 'act' }, source.writable ? h('button', { type: 'button', class: 'icon-btn', 'aria-label': `Remove row ${i + 1}`, title: 'Remove', onclick: () => source.remove(i) }, icon('trash', 15)) : null))
       }),
-      h('tr', { class: 'ghost' }, h('td', { class: 'check' }), h('td', {}, cell('key', null, '')), h('td', {}, cell('value', null, '')), h('td', { class: 'act' })),
+      source.writable ? h('tr', { class: 'ghost' }, h('td', { class: 'check' }), CELLS.map((cell) => h('td', {}, ghostCell(cell))), h('td', { class: 'act' })) : null,
     )
     if (pendingFocus) {
       const target = body.children[pendingFocus.index]?.querySelector<HTMLInputElement>(`[data-field=${pendingFocus.field}]`)

@@ -1,0 +1,69 @@
+/**
+ * A CodeMirror 6 editor bound to a `Y.Text` through y-codemirror.next: typing on two devices
+ * merges character by character, a remote edit keeps the local selection, and undo (Ctrl+Z)
+ * undoes only this editor's own edits (Yjs's UndoManager, not CodeMirror's history, which
+ * would also undo what arrived from other devices). Highlights `{{variables}}`; the language
+ * (syntax highlighting) can be switched while it is open.
+ */
+import { Compartment, EditorState, type Extension } from '@codemirror/state'
+import { drawSelection, EditorView, highlightActiveLine, highlightSpecialChars, keymap, lineNumbers, placeholder } from '@codemirror/view'
+import { defaultKeymap } from '@codemirror/commands'
+import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language'
+import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next'
+import * as Y from 'yjs'
+import type { Scope } from './dom.ts'
+import { variableHighlight } from './variable-highlight.ts'
+
+export interface CodeEditorOptions {
+  /** Accessible name and test id of the editable area. */
+  label: string
+  testId: string
+  placeholder?: string
+  /** Syntax highlighting to start with (see `setLanguage`). */
+  language?: Extension
+  /** Shown but not editable (a newer Ferry wrote the doc). */
+  readOnly?: boolean
+}
+
+export interface CodeEditor {
+  readonly el: HTMLElement
+  setLanguage(language: Extension): void
+}
+
+export function codeEditor(scope: Scope, text: Y.Text, options: CodeEditorOptions): CodeEditor {
+  const language = new Compartment()
+  const undoManager = new Y.UndoManager(text)
+  const view = new EditorView({
+    state: EditorState.create({
+      doc: text.toString(),
+      extensions: [
+        lineNumbers(),
+        highlightSpecialChars(),
+        drawSelection(),
+        highlightActiveLine(),
+        indentOnInput(),
+        bracketMatching(),
+        syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+        keymap.of([...yUndoManagerKeymap, ...defaultKeymap]),
+        variableHighlight,
+        language.of(options.language ?? []),
+        EditorView.lineWrapping,
+        EditorView.contentAttributes.of({ 'aria-label': options.label, 'data-testid': options.testId }),
+        EditorState.readOnly.of(options.readOnly ?? false),
+        EditorView.editable.of(!options.readOnly),
+        options.placeholder ? placeholder(options.placeholder) : [],
+        // No awareness: Ferry's sync provider does not carry it, so no remote cursors.
+        yCollab(text, null, { undoManager }),
+      ],
+    }),
+  })
+  view.dom.classList.add('code-editor')
+  scope.add(() => {
+    view.destroy()
+    undoManager.destroy()
+  })
+  return {
+    el: view.dom,
+    setLanguage: (next) => view.dispatch({ effects: language.reconfigure(next) }),
+  }
+}
