@@ -16,7 +16,8 @@ import type { ChangeInfo, SchemaOptions } from './options.ts'
 import { keyAt, keyBetween } from './order.ts'
 import { createId, cryptoRandom, type RandomSource } from './random.ts'
 import { canWrite, writeDoc } from './schema-version.ts'
-import { liveTextField, readTextField, writeTextField } from './text/text-field.ts'
+import { clearSeededText, seedName } from './text/seed.ts'
+import { liveTextField, ownerOf, readTextField, writeTextField } from './text/text-field.ts'
 import { observeDoc } from './transact.ts'
 import { resolveTree, type ResolvedTree, type TreeEntry } from './tree.ts'
 import { ignoreProblems, mapEntries, type ProblemSink } from './validate.ts'
@@ -54,6 +55,7 @@ export class Collection {
   private readonly report: ProblemSink
   private readonly random: RandomSource
   private readonly log: ConflictLog
+  private readonly fields: ConflictFields
 
   constructor(
     readonly doc: Y.Doc,
@@ -64,7 +66,8 @@ export class Collection {
     this.description = doc.getText('description')
     this.report = options.onProblem ?? ignoreProblems
     this.random = options.random ?? cryptoRandom
-    this.log = ConflictLog.of(doc, [this.items, this.meta], this.conflictFields(), options.recordConflicts)
+    this.fields = this.conflictFields()
+    this.log = ConflictLog.of(doc, [this.items, this.meta], this.fields, options.recordConflicts)
   }
 
   private conflictFields(): ConflictFields {
@@ -264,9 +267,27 @@ export class Collection {
       for (const child of tree.children.get(at) ?? []) stack.push(child.id)
     }
     writeDoc(this.doc, () => {
-      for (const at of removed) this.items.delete(at)
+      for (const at of removed) {
+        const item = this.items.get(at)
+        if (item instanceof Y.Map) this.clearSeededTexts(item)
+        this.items.delete(at)
+      }
     })
     return removed
+  }
+
+  /** Empties the root texts an item's fields live in (auth parts, v1 strings), rows included. */
+  private clearSeededTexts(item: Y.Map<unknown>): void {
+    const maps = [item]
+    for (const list of ['params', 'headers', 'bodyFields']) {
+      const rows = item.get(list)
+      if (rows instanceof Y.Array) rows.forEach((row) => row instanceof Y.Map && maps.push(row))
+    }
+    for (const map of maps) {
+      for (const [key, value] of map.entries()) {
+        for (const [field, seed] of Object.entries(this.fields.seeds(map, key, value))) clearSeededText(this.doc, seedName(ownerOf(map), field, seed))
+      }
+    }
   }
 
   /**

@@ -123,3 +123,23 @@ describe('conflicts elsewhere', () => {
     expect(a.conflicts()).toMatchObject([{ field: 'order' }])
   })
 })
+
+describe('deleting an item', () => {
+  it('leaves none of its auth or v1 texts in the doc', () => {
+    const { a, id } = pair()
+    a.update(id, { auth: { type: 'bearer', token: 'sekrit-token' } })
+    const legacy = a.add({ kind: 'request' })
+    ;(a.doc.getMap('items').get(legacy) as Y.Map<unknown>).set('url', 'https://legacy.test/sekrit-url')
+    a.text(legacy, 'url')!.insert(0, 'x')
+    const fresh = new Y.Doc()
+    Y.applyUpdate(fresh, Y.encodeStateAsUpdate(a.doc))
+    const contents = (d: Y.Doc) => [...d.share.keys()].filter((k) => k.startsWith('v1:')).map((k) => d.getText(k).toString()).join('|')
+    expect(contents(fresh)).toContain('sekrit-token')
+    a.remove(id)
+    a.remove(legacy)
+    const after = new Y.Doc()
+    Y.applyUpdate(after, Y.encodeStateAsUpdate(a.doc))
+    expect(contents(after)).not.toContain('sekrit')
+    expect(new TextDecoder().decode(Y.encodeStateAsUpdate(a.doc))).not.toContain('sekrit')
+  })
+})

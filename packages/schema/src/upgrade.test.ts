@@ -4,7 +4,6 @@
  * including edits made meanwhile by devices still on v1. The fixtures were written by the v1
  * release itself (fixtures/v1/docs.json) and are never regenerated.
  */
-import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { Collection } from './collection.ts'
@@ -14,13 +13,14 @@ import type { FolderNode, RequestNode } from './model.ts'
 import { SCHEMA_VERSION, schemaVersion } from './schema-version.ts'
 import { syncDocs } from './test-sync.ts'
 import { WorkspaceIndex } from './workspace.ts'
+import v1 from './fixtures/v1/docs.json'
 
-const fixtures = JSON.parse(readFileSync(new URL('./fixtures/v1/docs.json', import.meta.url), 'utf8')) as Record<'collection' | 'workspace' | 'environments', string>
+const fixtures: Record<'collection' | 'workspace' | 'environments', string> = v1
 
 function open(kind: keyof typeof fixtures, clientID: number): Y.Doc {
   const doc = new Y.Doc()
   doc.clientID = clientID
-  Y.applyUpdate(doc, Buffer.from(fixtures[kind], 'base64'))
+  Y.applyUpdate(doc, Uint8Array.from(atob(fixtures[kind]), (c) => c.charCodeAt(0)))
   return doc
 }
 

@@ -77,3 +77,13 @@ export function editedSinceSeed(doc: Y.Doc, name: string, seed: string): string 
   const live = text.toString()
   return live === seed ? undefined : live
 }
+
+/**
+ * Empties the text of a v1 string (or of an auth part) whose map is being deleted: a nested
+ * text goes with its map, a root text would otherwise keep the content — a deleted
+ * request's token, say — in the doc for good.
+ */
+export function clearSeededText(doc: Y.Doc, name: string): void {
+  const text = existingRootText(doc, name)
+  if (text && text.length > 0) text.delete(0, text.length)
+}
