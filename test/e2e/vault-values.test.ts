@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import * as Y from 'yjs'
 import type { UserId } from '@ferry/protocol'
 import { VaultValueError } from '../../packages/client/src/vault-errors.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
@@ -122,5 +123,70 @@ describe('{{variable}} resolution', () => {
       unreadable: [],
     })
     expect((await a.envs.resolve('{{host}}', null)).text).toBe('global.example')
+  })
+})
+
+describe('concurrent values', () => {
+  /** Two approved devices of one account whose environments docs sync only when told to. */
+  async function twoDevices(): Promise<[VaultDevice, VaultDevice, () => void]> {
+    const a = await unlockedDevice()
+    const b = await openVaultDevice({ url: relay.url, wsUrl: relay.wsUrl, token: (id) => relay.app.accessTokens.issue(id) }, a.owner, 'Phone')
+    open.push(b)
+    await b.vault.refresh()
+    await a.vault.approve(b.vault.deviceId!)
+    await b.vault.refresh()
+    const exchange = () => {
+      const [fromA, fromB] = [Y.encodeStateAsUpdate(a.doc, Y.encodeStateVector(b.doc)), Y.encodeStateAsUpdate(b.doc, Y.encodeStateVector(a.doc))]
+      Y.applyUpdate(b.doc, fromA)
+      Y.applyUpdate(a.doc, fromB)
+    }
+    return [a, b, exchange]
+  }
+
+  it('a value written on two devices at once: the lost one is listed opened on both, and either can be kept', async () => {
+    const [a, b, exchange] = await twoDevices()
+    const staging = a.envs.environments.add('Staging')
+    const token = await a.envs.addVariable(staging, { key: 'token', value: 'first' })
+    const other = await a.envs.addVariable(null, { key: 'other', value: 'untouched' })
+    exchange()
+
+    await a.envs.writeVariable(staging, token, 'from laptop')
+    await b.envs.writeVariable(staging, token, 'from phone')
+    exchange()
+    exchange() // the losing device's record reaches the other one
+
+    const kept = await a.envs.readVariable(staging, token)
+    expect(await b.envs.readVariable(staging, token)).toEqual(kept)
+    const lost = kept.state === 'value' && kept.value === 'from laptop' ? 'from phone' : 'from laptop'
+    for (const device of [a, b]) {
+      const conflicts = await device.envs.valueConflicts()
+      expect(conflicts).toEqual([expect.objectContaining({ environmentId: staging, variableId: token, mine: { state: 'value', value: lost }, theirs: kept })])
+    }
+
+    const [conflict] = await b.envs.valueConflicts()
+    expect(b.envs.resolveValueConflict(conflict!.id, 'mine')).toBe(true)
+    exchange()
+    expect(await a.envs.readVariable(staging, token)).toEqual({ state: 'value', value: lost })
+    expect(await a.envs.valueConflicts()).toEqual([])
+    expect(await a.envs.readVariable(null, other)).toEqual({ state: 'value', value: 'untouched' })
+  })
+
+  it('is located after the kept value changed again, and keeping theirs leaves the value as it is', async () => {
+    const [a, b, exchange] = await twoDevices()
+    const id = await a.envs.addVariable(null, { key: 'host', value: 'one' })
+    exchange()
+    await a.envs.writeVariable(null, id, 'two')
+    await b.envs.writeVariable(null, id, 'three')
+    exchange()
+    exchange()
+    const now = await a.envs.readVariable(null, id)
+    await a.envs.writeVariable(null, id, 'four')
+    exchange()
+
+    const [conflict] = await b.envs.valueConflicts()
+    expect(conflict).toMatchObject({ environmentId: null, variableId: id, theirs: now })
+    expect(b.envs.resolveValueConflict(conflict!.id, 'theirs')).toBe(true)
+    expect(await b.envs.valueConflicts()).toEqual([])
+    expect(await b.envs.readVariable(null, id)).toEqual({ state: 'value', value: 'four' })
   })
 })

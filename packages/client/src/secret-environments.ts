@@ -29,6 +29,22 @@ export interface Resolution {
   readonly unreadable: string[]
 }
 
+/**
+ * A variable value written on two devices at once, where one value was kept: both opened.
+ * `mine` is the value this account lost (what the losing device had written), `theirs` the
+ * one in the doc now.
+ */
+export interface ValueConflict {
+  readonly id: string
+  /** null: the globals. */
+  readonly environmentId: string | null
+  readonly variableId: string
+  readonly mine: VariableValue
+  readonly theirs: VariableValue
+  /** When it was recorded (ms since the epoch, the recording device's clock). */
+  readonly at: number
+}
+
 const reference = /\{\{\s*([^{}\s]+)\s*\}\}/g
 
 export class SecretEnvironments implements Reencryptable {
@@ -116,6 +132,44 @@ export class SecretEnvironments implements Reencryptable {
   }
 
   /**
+   * The open conflicts on variable values, opened. A record names the variable's map by its
+   * struct id, not by variable id, so each one is located through the ciphertexts: the value
+   * now in the doc is `theirs` (sealed values never repeat), else `mine` or `theirs` opens
+   * only under the address (environment and variable id) it was sealed for. A conflict this
+   * device cannot locate (its variable changed since and the values do not open here, e.g.
+   * while locked) is left out until it can.
+   */
+  async valueConflicts(): Promise<ValueConflict[]> {
+    const conflicts = this.#environments.conflicts().filter((c) => c.kind === 'value' && c.field === 'value' && typeof c.mine === 'string' && typeof c.theirs === 'string')
+    if (conflicts.length === 0) return []
+    const stored = this.#scopes().flatMap(([environmentId, set]) => set.list().map((v) => ({ address: { docName: this.#docName, environmentId, variableId: v.id }, value: v.value })))
+    const out: ValueConflict[] = []
+    for (const conflict of conflicts) {
+      const [mine, theirs] = [conflict.mine as string, conflict.theirs as string]
+      const address = await this.#locate(stored, [mine, theirs])
+      if (!address) continue
+      out.push({ id: conflict.id, environmentId: address.environmentId, variableId: address.variableId, mine: await this.#open(address, mine), theirs: await this.#open(address, theirs), at: conflict.at })
+    }
+    return out
+  }
+
+  /** Closes a value conflict: `mine` puts the lost value back, `theirs` keeps the current one. */
+  resolveValueConflict(id: string, keep: 'mine' | 'theirs'): boolean {
+    return this.#environments.resolveConflict(id, keep)
+  }
+
+  async #locate(stored: { address: VariableAddress; value: string }[], [mine, theirs]: [string, string]): Promise<VariableAddress | undefined> {
+    const current = theirs === '' ? undefined : stored.find((s) => s.value === theirs)
+    if (current) return current.address
+    for (const { address } of stored) {
+      for (const sealed of [mine, theirs]) {
+        if (sealed !== '' && (await this.#open(address, sealed)).state === 'value') return address
+      }
+    }
+    return undefined
+  }
+
+  /**
    * Re-seals every readable value not under the current key (after a rotation). Values it
    * cannot open are left as they are. All rewrites land in one transaction, and a value that
    * changed while it was being re-sealed is left for the next call.
@@ -123,11 +177,7 @@ export class SecretEnvironments implements Reencryptable {
   async reencrypt(): Promise<number> {
     const current = this.#vault.current()
     if (!current) throw new VaultLocked()
-    const scopes: [string | null, VariableSet][] = [[null, this.#environments.globals]]
-    for (const environment of this.#environments.list()) {
-      const set = this.#environments.variables(environment.id)
-      if (set) scopes.push([environment.id, set])
-    }
+    const scopes = this.#scopes()
     const rewrites: { set: VariableSet; id: string; before: string; after: string }[] = []
     for (const [environmentId, set] of scopes) {
       for (const variable of set.list()) {
@@ -148,6 +198,16 @@ export class SecretEnvironments implements Reencryptable {
       }
     })
     return count
+  }
+
+  /** The globals and every environment's variables. */
+  #scopes(): [string | null, VariableSet][] {
+    const scopes: [string | null, VariableSet][] = [[null, this.#environments.globals]]
+    for (const environment of this.#environments.list()) {
+      const set = this.#environments.variables(environment.id)
+      if (set) scopes.push([environment.id, set])
+    }
+    return scopes
   }
 
   #set(environmentId: string | null): VariableSet {
