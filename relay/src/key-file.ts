@@ -22,5 +22,12 @@ export function loadOrCreateKeyFile(path: string, bytes: number): Buffer {
   } finally {
     closeSync(fd)
   }
+  // The new entry itself must survive a power cut, or the next start would make another key.
+  const dir = openSync(dirname(path), 'r')
+  try {
+    fsyncSync(dir)
+  } finally {
+    closeSync(dir)
+  }
   return key
 }

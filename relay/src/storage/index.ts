@@ -42,7 +42,7 @@ interface Opened {
 
 async function openEmbedded(config: Config): Promise<Opened> {
   const accounts = await LowdbAccountStore.open({ dir: config.dataDir })
-  return { accounts, docs: new FilesDocStore(join(config.dataDir, 'docs'), loadMasterKey(config)) }
+  return { accounts, docs: await FilesDocStore.open(join(config.dataDir, 'docs'), loadMasterKey(config)) }
 }
 
 async function openPostgres(url: string, config: Config, onBackgroundError: (error: Error) => void): Promise<Opened> {

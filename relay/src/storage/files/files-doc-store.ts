@@ -25,6 +25,7 @@ import { docGone, DocStoreError, type DocStore, type LogSeq, type StoredDoc } fr
 import { MasterKey } from '../keys.ts'
 import { docContext, openChunks, openFrames, packUpdates, sealChunks, sealFrame, unpackUpdates } from '../sealed-frames.ts'
 import { fsyncDir, mkdirDurable, writeFileAtomic } from './fs-util.ts'
+import { checkMasterKey } from './master-key-check.ts'
 
 const SEGMENT_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC
 // Plain descriptors, not FileHandle objects: every loaded doc keeps one open.
@@ -83,6 +84,13 @@ export class FilesDocStore implements DocStore {
   constructor(root: string, masterKey: Buffer) {
     this.#root = root
     this.#master = new MasterKey(masterKey)
+  }
+
+  /** The store under `root`, refusing (ConfigError) a master key its docs were not sealed with. */
+  static async open(root: string, masterKey: Buffer): Promise<FilesDocStore> {
+    const store = new FilesDocStore(root, masterKey)
+    await checkMasterKey(root, store.#master)
+    return store
   }
 
   async ping(): Promise<void> {

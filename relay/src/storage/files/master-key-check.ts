@@ -1,0 +1,65 @@
+/**
+ * The files store's guard against a wrong master key: `<docs>/master-key-verifier` holds a
+ * value derived from the key the docs are sealed with (as PostgreSQL's `ferry_master_key`
+ * does). A relay started with another key — a changed `FERRY_MASTER_KEY`, or a lost
+ * `keys/master.key` that was silently generated anew — refuses to start instead of serving
+ * every doc as empty. A data dir written before the verifier existed is checked by opening
+ * one doc's data key, then gets its verifier.
+ */
+import { timingSafeEqual } from 'node:crypto'
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ConfigError } from '../../config.ts'
+import { DocStoreError } from '../doc-store.ts'
+import { MasterKey } from '../keys.ts'
+import { mkdirDurable, writeFileAtomic } from './fs-util.ts'
+
+const VERIFIER = 'master-key-verifier'
+
+const wrongKey = (): ConfigError =>
+  new ConfigError(
+    'the data dir holds documents sealed with a different master key. Start the relay with the key they were written with ' +
+      '(FERRY_MASTER_KEY, or the original <dataDir>/keys/master.key restored from your backup); a new key cannot read them.',
+  )
+
+async function readOptional(path: string): Promise<Buffer | null> {
+  try {
+    return await readFile(path)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw err
+  }
+}
+
+/** One stored doc's id and wrapped data key, if the store holds any. */
+async function anyDataKey(root: string): Promise<{ id: string; wrapped: Buffer } | null> {
+  for (const prefix of await readdir(root).catch(() => [] as string[])) {
+    if (!/^[0-9a-f]{2}$/.test(prefix)) continue
+    for (const id of await readdir(join(root, prefix))) {
+      const wrapped = await readOptional(join(root, prefix, id, 'key'))
+      if (wrapped) return { id, wrapped }
+    }
+  }
+  return null
+}
+
+/** Throws `ConfigError` when `master` is not the key the docs under `root` are sealed with. */
+export async function checkMasterKey(root: string, master: MasterKey): Promise<void> {
+  const verifier = master.verifier()
+  const stored = await readOptional(join(root, VERIFIER))
+  if (stored) {
+    if (stored.length !== verifier.length || !timingSafeEqual(stored, verifier)) throw wrongKey()
+    return
+  }
+  const sample = await anyDataKey(root)
+  if (sample) {
+    try {
+      master.unwrapDataKey(sample.id, sample.wrapped)
+    } catch (err) {
+      if (err instanceof DocStoreError) throw wrongKey()
+      throw err
+    }
+  }
+  await mkdirDurable(root)
+  await writeFileAtomic(join(root, VERIFIER), [verifier])
+}
