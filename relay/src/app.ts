@@ -11,7 +11,7 @@ import { createCoordination, type Coordination } from './coordination.ts'
 import { lockDataDir } from './data-dir.ts'
 import { errorBody, HttpError } from './errors.ts'
 import accessTokens from './auth/access-tokens.ts'
-import { redactUrl } from './redact.ts'
+import { loggedRoute } from './redact.ts'
 import staticPlugin from './static/index.ts'
 import { createStores, type Stores } from './storage/index.ts'
 import type { AccountStore } from './storage/account-store.ts'
@@ -55,7 +55,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     logger: {
       level: config.logLevel,
       serializers: {
-        req: (req) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
+        req: (req) => ({ method: req.method, url: loggedRoute(req), remoteAddress: req.ip }),
       },
     },
     ...(config.tls
@@ -99,7 +99,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     return reply.status(500).send(errorBody('internal', 'Something went wrong on the relay.'))
   })
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(errorBody('not_found', `No route ${request.method} ${redactUrl(request.url)}`)),
+    // The path is not echoed: a mistyped link or confirmation URL still carries its token.
+    reply.status(404).send(errorBody('not_found', `No such route for ${request.method}.`)),
   )
 
   await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'same-site' } })

@@ -93,7 +93,8 @@ describe('the CLI', () => {
         body: JSON.stringify({ email: 'leak@example.test', password: 'leak-me-password' }),
       })
       expect(login.status).toBe(401)
-      await vi.waitFor(() => expect(first.stdout()).toContain('/v1/me?[redacted]'), { timeout: 5000, interval: 50 })
+      await vi.waitFor(() => expect(first.stdout()).toContain('"url":"/v1/me"'), { timeout: 5000, interval: 50 })
+      expect(first.stdout()).not.toContain('leak-query-token')
 
       const second = runCli({ HOST: '127.0.0.1', PORT: '0', FERRY_DATA_DIR: dataDir })
       const [code] = (await once(second.child, 'exit')) as [number]

@@ -51,7 +51,7 @@ export default async function staticPlugin(app: FastifyInstance, options: Static
 
   app.get('/*', async (request, reply) => {
     const urlPath = request.url.split('?')[0] ?? '/'
-    if (urlPath === '/v1' || urlPath.startsWith('/v1/')) throw notFound(`No route ${request.method} ${urlPath}`)
+    if (urlPath === '/v1' || urlPath.startsWith('/v1/')) throw notFound(`No such route for ${request.method}.`)
     const file = fileFor(root, urlPath)
     if (file === null || file === 'index.html') return sendIndex(reply)
     if (file.startsWith('assets/')) {
