@@ -46,6 +46,8 @@ export interface SyncService {
   readonly loadedRooms: number
   /** Sync sockets currently open (operators and tests: one per doc per browser, not per tab). */
   readonly openSockets: number
+  /** Bytes held for fragmented messages not complete yet, over every socket (each at most its cap). */
+  readonly reassemblingBytes: number
   /** Stores every accepted update now (tests, shutdown). */
   flush(): Promise<void>
 }
@@ -190,6 +192,11 @@ export default fp(
       },
       get openSockets() {
         return sessions.size
+      },
+      get reassemblingBytes() {
+        let bytes = 0
+        for (const session of sessions) bytes += session.reassemblingBytes
+        return bytes
       },
       flush: () => rooms.flushAll(),
     })

@@ -88,6 +88,11 @@ export class Session implements RoomMember {
     }
   }
 
+  /** Bytes held for this socket's fragmented message in progress. */
+  get reassemblingBytes(): number {
+    return this.#reassembly.bufferedBytes
+  }
+
   get room(): Room | null {
     return this.#room
   }
