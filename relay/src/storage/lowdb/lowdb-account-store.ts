@@ -185,7 +185,16 @@ export class LowdbAccountStore implements AccountStore {
     })
   }
 
-  consumeToken(kind: OneTimeTokenKind, hash: string, now: number): Promise<UserId | null> {
+  /**
+   * Whether a token hash is unknown to the in-memory state: such a call changes nothing, so
+   * it must not cost a rewrite of the whole file (anyone can send made-up tokens).
+   */
+  #unknown(table: Record<string, unknown>, hash: string): boolean {
+    return get(table, hash) === undefined
+  }
+
+  async consumeToken(kind: OneTimeTokenKind, hash: string, now: number): Promise<UserId | null> {
+    if (this.#unknown(this.#db.data.tokens, hash)) return null
     return this.#mutate((data) => {
       const token = get(data.tokens, hash)
       if (token === undefined || token.kind !== kind) return null
@@ -208,7 +217,8 @@ export class LowdbAccountStore implements AccountStore {
     })
   }
 
-  rotateRefreshToken(hash: string, next: { hash: string; expiresAt: number }, now: number): Promise<RotateOutcome> {
+  async rotateRefreshToken(hash: string, next: { hash: string; expiresAt: number }, now: number): Promise<RotateOutcome> {
+    if (this.#unknown(this.#db.data.refreshTokens, hash)) return { status: 'invalid' }
     return this.#mutate((data): RotateOutcome => {
       const token = get(data.refreshTokens, hash)
       if (token === undefined || token.expiresAt <= now) return { status: 'invalid' }
@@ -222,7 +232,8 @@ export class LowdbAccountStore implements AccountStore {
     })
   }
 
-  revokeRefreshFamily(hash: string): Promise<boolean> {
+  async revokeRefreshFamily(hash: string): Promise<boolean> {
+    if (this.#unknown(this.#db.data.refreshTokens, hash)) return false
     return this.#mutate((data) => {
       const token = get(data.refreshTokens, hash)
       if (token === undefined) return false
