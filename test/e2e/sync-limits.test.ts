@@ -19,7 +19,12 @@ describe('sync limits and misbehaviour', () => {
   const clients: RawClient[] = []
 
   beforeEach(async () => {
-    relay = await startRelay({ MAX_MESSAGE_BYTES: '65536', MAX_AWARENESS_BYTES: '1024', ROOM_IDLE_MS: '0' })
+    relay = await startRelay({
+      MAX_MESSAGE_BYTES: '65536',
+      MAX_OWNER_MESSAGE_BYTES: String(256 * 1024),
+      MAX_AWARENESS_BYTES: '1024',
+      ROOM_IDLE_MS: '0',
+    })
     token = relay.app.accessTokens.issue('alice')
   })
   afterEach(async () => {
@@ -64,11 +69,24 @@ describe('sync limits and misbehaviour', () => {
     await expectRoomAlive(peer)
   })
 
-  it('closes a socket whose message exceeds MAX_MESSAGE_BYTES with 1009', async () => {
+  it("closes an owner's socket whose message exceeds MAX_OWNER_MESSAGE_BYTES with 1009", async () => {
     const peer = await join()
+    const fits = await join()
+    fits.send(new Uint8Array(200_000))
+    expect(await fits.closed).toBe(CloseCode.Malformed) // read in full (then found malformed), not cut off
     const bad = await join()
-    bad.send(new Uint8Array(70_000))
+    bad.send(new Uint8Array(270_000))
     expect(await bad.closed).toBe(CloseCode.TooLarge)
+    await expectRoomAlive(peer)
+  })
+
+  it("closes a read-only viewer's socket whose message exceeds MAX_MESSAGE_BYTES with 1009", async () => {
+    relay.app.sync.addTokenResolver((t, doc) => (t === 'link-token' && doc.name === DOC ? { access: 'read-only', grantId: 'link:1' } : null))
+    const peer = await join()
+    const viewer = await rawClient(syncUrl(relay.wsUrl, DOC, 'link-token'))
+    clients.push(viewer)
+    viewer.send(new Uint8Array(70_000))
+    expect(await viewer.closed).toBe(CloseCode.TooLarge)
     await expectRoomAlive(peer)
   })
 
@@ -154,6 +172,41 @@ describe('a client that stops reading', () => {
     expect([CloseCode.SlowConsumer, 1006]).toContain(await slow.closed)
     expect(peer.ws.readyState).toBe(peer.ws.OPEN)
     for (const c of [peer, writer]) c.close()
+    await relay.close(true)
+  }, 60_000)
+})
+
+describe('a device receiving a document larger than MAX_SEND_BUFFER_BYTES', () => {
+  it('is not dropped as a slow reader while that one large frame drains and others keep editing', async () => {
+    const relay = await startRelay({ MAX_SEND_BUFFER_BYTES: String(1024 * 1024) })
+    const token = relay.app.accessTokens.issue('alice')
+    const writer = await rawClient(syncUrl(relay.wsUrl, DOC, token, true))
+    await writer.next('sync-step1')
+    const big = new Y.Doc()
+    big.getText('body').insert(0, 'b'.repeat(24 * 1024 * 1024))
+    writer.send({ type: 'sync-update', update: Y.encodeStateAsUpdate(big) })
+    await writer.next('persisted', 20_000)
+
+    // A phone on a slow link: it reads nothing for a while after asking for the whole doc.
+    const phone = await rawClient(syncUrl(relay.wsUrl, DOC, token))
+    await phone.next('sync-step1')
+    const socket = (phone.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket
+    socket.pause()
+    phone.send({ type: 'sync-step1', stateVector: new Uint8Array([0]) })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const edit = new Y.Doc()
+    edit.getMap('m').set('typed', 'meanwhile')
+    for (let i = 0; i < 3; i++) {
+      writer.send({ type: 'sync-update', update: Y.encodeStateAsUpdate(edit) })
+      await writer.next('persisted')
+    }
+    socket.resume()
+    const { update } = await phone.next('sync-step2', 20_000)
+    await phone.next('sync-update', 5_000)
+    expect(update.length).toBeGreaterThan(24 * 1024 * 1024)
+    expect(phone.ws.readyState).toBe(phone.ws.OPEN)
+    phone.close()
+    writer.close()
     await relay.close(true)
   }, 60_000)
 })

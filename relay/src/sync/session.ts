@@ -44,6 +44,8 @@ export class Session implements RoomMember {
   readonly #socket: Duplex
   readonly #opts: SessionOptions
   #toldReadOnly = false
+  /** Largest frame sent since the unsent bytes were last within `maxSendBufferBytes`. */
+  #largestQueued = 0
 
   constructor(ws: WebSocket, socket: Duplex, opts: SessionOptions) {
     this.#ws = ws
@@ -62,11 +64,19 @@ export class Session implements RoomMember {
   send(frame: Uint8Array): void {
     if (this.#ws.readyState !== this.#ws.OPEN) return
     // Measured at the first send of a turn: what is still unsent from earlier turns, not the
-    // frames this turn is batching.
-    if (this.#opts.batcher.hold(this.#socket) && this.#ws.bufferedAmount > this.#opts.maxSendBufferBytes) {
-      this.close(CloseCode.SlowConsumer, 'client is not reading')
-      return
+    // frames this turn is batching. One frame may be larger than the cap on its own (a large
+    // doc's sync step 2, a relayed offline catch-up): the unsent bytes may pass the cap by the
+    // largest frame queued since they were last under it, so a device on a slow link is not
+    // dropped (and made to start over, forever) while that frame drains.
+    if (this.#opts.batcher.hold(this.#socket)) {
+      const unsent = this.#ws.bufferedAmount
+      if (unsent <= this.#opts.maxSendBufferBytes) this.#largestQueued = 0
+      else if (unsent > this.#opts.maxSendBufferBytes + this.#largestQueued) {
+        this.close(CloseCode.SlowConsumer, 'client is not reading')
+        return
+      }
     }
+    this.#largestQueued = Math.max(this.#largestQueued, frame.length)
     this.#ws.send(frame, { binary: true })
   }
 
