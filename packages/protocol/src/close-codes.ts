@@ -7,7 +7,11 @@
 export const CloseCode = {
   /** The relay is shutting down (SIGTERM) or the room is going away; reconnect later. */
   GoingAway: 1001,
-  /** A message was larger than the relay's `MAX_MESSAGE_BYTES`. */
+  /**
+   * A frame was larger than the relay accepts from this socket: `MAX_OWNER_MESSAGE_BYTES` for
+   * a doc's owner, `MAX_MESSAGE_BYTES` for anyone else (or `MAX_AWARENESS_BYTES` for one
+   * awareness state).
+   */
   TooLarge: 1009,
   /** The relay failed internally; reconnecting may help. */
   InternalError: 1011,
