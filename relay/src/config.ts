@@ -86,6 +86,8 @@ const ConfigSchema = Type.Object({
     concurrentPasswordHashes: Type.Integer({ minimum: 1 }),
     /** Share-link look-ups (`GET /v1/links/resolve/:token`) per IP per minute. */
     linkResolvesPerMinutePerIp: Type.Integer({ minimum: 1 }),
+    /** Calls per IP per minute to the routes that take a token (confirm, reset, refresh, logout, OIDC exchange). */
+    tokenCallsPerMinutePerIp: Type.Integer({ minimum: 1 }),
   }),
   /** Milliseconds a room stays loaded after its last client left. */
   roomIdleMs: Type.Integer({ minimum: 0 }),
@@ -182,6 +184,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
       authWindowSeconds: int(env, 'AUTH_WINDOW_SECONDS', 60),
       concurrentPasswordHashes: int(env, 'CONCURRENT_PASSWORD_HASHES', 2),
       linkResolvesPerMinutePerIp: int(env, 'LINK_RESOLVES_PER_MINUTE_PER_IP', 60),
+      tokenCallsPerMinutePerIp: int(env, 'TOKEN_CALLS_PER_MINUTE_PER_IP', 120),
     },
     roomIdleMs: int(env, 'ROOM_IDLE_MS', 30_000),
     groupCommitMs: int(env, 'GROUP_COMMIT_MS', 2),

@@ -11,7 +11,7 @@ import { badRequest } from '../errors.ts'
 import { alreadyRegisteredMail, clientLink, confirmMail, recoverMail } from '../mail/templates.ts'
 import type { OneTimeTokenKind, UserRecord } from '../storage/account-store.ts'
 import type { PasswordHasher } from './passwords.ts'
-import { attemptLimit } from './rate-limits.ts'
+import { attemptLimit, tokenCallLimit } from './rate-limits.ts'
 import { RecoverBody, ResetBody, SignupBody, TokenBody } from './schemas.ts'
 import { newSecret, newUserId, normalizeEmail, hashSecret } from './secrets.ts'
 
@@ -52,7 +52,7 @@ const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (ap
     return reply.status(201).send({ status: 'confirmation_sent' })
   })
 
-  app.post('/v1/auth/confirm', { schema: { body: TokenBody } }, async (request) => {
+  app.post('/v1/auth/confirm', { schema: { body: TokenBody }, preHandler: tokenCallLimit(app, config) }, async (request) => {
     const userId = await store.consumeToken('confirm', hashSecret(request.body.token), Date.now())
     const user = userId === null ? null : await store.updateUser(userId, { emailConfirmed: true })
     if (user === null) throw badRequest('This confirmation link is invalid, expired or already used.', 'invalid_token')
@@ -73,7 +73,7 @@ const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (ap
     return reply.status(202).send({ status: 'recovery_sent' })
   })
 
-  app.post('/v1/auth/reset', { schema: { body: ResetBody } }, async (request) => {
+  app.post('/v1/auth/reset', { schema: { body: ResetBody }, preHandler: tokenCallLimit(app, config) }, async (request) => {
     const userId = await store.consumeToken('reset', hashSecret(request.body.token), Date.now())
     if (userId === null) throw badRequest('This reset link is invalid, expired or already used.', 'invalid_token')
     const passwordHash = await hasher.hash(request.body.password)

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Config } from '../config.ts'
 import { unauthorized } from '../errors.ts'
 import type { PasswordHasher } from './passwords.ts'
-import { attemptLimit } from './rate-limits.ts'
+import { attemptLimit, tokenCallLimit } from './rate-limits.ts'
 import { LoginBody, RefreshBody } from './schemas.ts'
 import { normalizeEmail } from './secrets.ts'
 import type { Sessions } from './sessions.ts'
@@ -22,13 +22,13 @@ const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = async (ap
     return sessions.start(user)
   })
 
-  app.post('/v1/auth/refresh', { schema: { body: RefreshBody } }, async (request) => {
+  app.post('/v1/auth/refresh', { schema: { body: RefreshBody }, preHandler: tokenCallLimit(app, config) }, async (request) => {
     const response = await sessions.refresh(request.body.refreshToken)
     if (response === null) throw unauthorized('This session has ended. Sign in again.', 'invalid_refresh_token')
     return response
   })
 
-  app.post('/v1/auth/logout', { schema: { body: RefreshBody } }, async (request, reply) => {
+  app.post('/v1/auth/logout', { schema: { body: RefreshBody }, preHandler: tokenCallLimit(app, config) }, async (request, reply) => {
     await sessions.end(request.body.refreshToken)
     return reply.status(204).send()
   })

@@ -8,6 +8,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Config } from '../../config.ts'
 import { badRequest } from '../../errors.ts'
 import { CodeBody } from '../schemas.ts'
+import { tokenCallLimit } from '../rate-limits.ts'
 import { hashSecret } from '../secrets.ts'
 import type { Sessions } from '../sessions.ts'
 import { discover } from './discovery.ts'
@@ -38,7 +39,7 @@ const oidc: FastifyPluginAsyncTypebox<OidcOptions> = async (app, { config, sessi
     return redirectWithError(reply, config.publicUrl, known ? 'provider_unavailable' : 'unknown_provider')
   })
 
-  app.post('/v1/auth/oidc/exchange', { schema: { body: CodeBody } }, async (request) => {
+  app.post('/v1/auth/oidc/exchange', { schema: { body: CodeBody }, preHandler: tokenCallLimit(app, config) }, async (request) => {
     const userId = await app.accounts.consumeToken('oidc_code', hashSecret(request.body.code), Date.now())
     const user = userId === null ? null : await app.accounts.getUser(userId)
     if (user === null) throw badRequest('This sign-in code is invalid, expired or already used.', 'invalid_code')
