@@ -47,4 +47,5 @@ export {
   type HkdfParams,
   type KeyOptions,
 } from './keys.ts'
+export { MAC_BYTES, deriveMacKey, macSign, macVerify } from './mac.ts'
 export { RECOVERY_KEY_SYMBOLS, formatRecoveryKey, generateRecoveryKey, parseRecoveryKey } from './recovery-key.ts'
