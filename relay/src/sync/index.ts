@@ -15,6 +15,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { CloseCode, type DocName } from '@ferry/protocol'
 import type { Config } from '../config.ts'
 import { isGone, type DocStore } from '../storage/doc-store.ts'
+import { clientAddress } from '../client-address.ts'
 import { redactUrl } from '../redact.ts'
 import { authorizeSync, SYNC_PATH_PREFIX, type SyncDecision, type SyncTokenResolver } from './authorize.ts'
 import type { Broadcast } from './broadcast.ts'
@@ -87,6 +88,7 @@ export default fp(
     })
     const batcher = new SendBatcher()
     const rate = opts.connectionRate ?? new MemoryConnectionRate(config.limits.connectionsPerMinutePerIp)
+    const addressOf = clientAddress(config.trustProxy)
     const resolvers: SyncTokenResolver[] = []
     const sessions = new Set<Session>()
     let closing = false
@@ -140,7 +142,7 @@ export default fp(
       log.debug({ url: redactUrl(url) }, 'sync connection')
       if (closing) return refuse(req, socket, head, CloseCode.GoingAway, 'the relay is shutting down')
       const admit = async (): Promise<void> => {
-        if (!(await rate.allow(req.socket.remoteAddress ?? ''))) {
+        if (!(await rate.allow(addressOf(req)))) {
           return refuse(req, socket, head, CloseCode.RateLimited, 'too many connections; retry later')
         }
         const decision = await authorizeSync(url, app.accessTokens, resolvers)
