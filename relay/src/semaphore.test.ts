@@ -28,6 +28,30 @@ describe('Semaphore', () => {
     expect(semaphore.running).toBe(0)
   })
 
+  it('shares slots round-robin between keys: a flood from one key delays another by one task, not its backlog', async () => {
+    const semaphore = new Semaphore(1)
+    const started: string[] = []
+    const release = new Map<string, () => void>()
+    const task = (name: string) => async () => {
+      started.push(name)
+      await new Promise<void>((resolve) => release.set(name, resolve))
+    }
+    const all = [...Array.from({ length: 6 }, (_, i) => semaphore.run(task(`flood${i}`), 'flooder'))]
+    all.push(semaphore.run(task('victim'), 'someone else'))
+    for (const name of ['flood0', 'flood1', 'victim', 'flood2']) {
+      await settleUntil(() => release.has(name))
+      release.get(name)!()
+    }
+    expect(started.slice(0, 3)).toEqual(['flood0', 'flood1', 'victim'])
+    for (let i = 3; i < 6; i++) {
+      await settleUntil(() => release.has(`flood${i}`))
+      release.get(`flood${i}`)!()
+    }
+    await Promise.all(all)
+    expect(semaphore.running).toBe(0)
+    expect(semaphore.waiting).toBe(0)
+  })
+
   it('frees the slot when a task fails', async () => {
     const semaphore = new Semaphore(1)
     await expect(semaphore.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom')

@@ -41,7 +41,7 @@ const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (ap
     const email = normalizeEmail(request.body.email)
     const name = request.body.name?.trim() || email.split('@')[0]!
     const existing = await store.findUserByEmail(email)
-    const passwordHash = await hasher.hash(request.body.password)
+    const passwordHash = await hasher.hash(request.body.password, request.ip)
     const created = existing ? null : await store.createUser({ id: newUserId(), email, name, emailConfirmed: false, passwordHash, createdAt: Date.now() })
     if (created?.ok) {
       app.mail.deliver(confirmMail(email, name, await mailedToken(created.value, 'confirm')))
@@ -76,7 +76,7 @@ const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (ap
   app.post('/v1/auth/reset', { schema: { body: ResetBody }, preHandler: tokenCallLimit(app, config) }, async (request) => {
     const userId = await store.consumeToken('reset', hashSecret(request.body.token), Date.now())
     if (userId === null) throw badRequest('This reset link is invalid, expired or already used.', 'invalid_token')
-    const passwordHash = await hasher.hash(request.body.password)
+    const passwordHash = await hasher.hash(request.body.password, request.ip)
     // Following the mailed link proved the address, so it counts as confirmed.
     const user = await store.updateUser(userId, { passwordHash, emailConfirmed: true })
     if (user === null) throw badRequest('This reset link is invalid, expired or already used.', 'invalid_token')

@@ -1,7 +1,9 @@
 /**
  * Password hashing with Node's scrypt at OWASP's first recommended setting (N=2^17, r=8, p=1:
  * 128 MiB and roughly 0.2–0.4 s of one core per hash). A `Semaphore` bounds how many hashes
- * run at once, so a burst of logins queues instead of exhausting memory.
+ * run at once, so a burst of logins queues instead of exhausting memory, and shares the slots
+ * round-robin between client addresses, so a flood from a few addresses cannot starve the
+ * others' sign-ins (each waits for at most one hash per flooding address).
  *
  * Encoded form: `scrypt$<log2 N>$<r>$<p>$<salt base64url>$<key base64url>`; the parameters
  * travel with each hash so they can be raised later without invalidating stored ones.
@@ -52,13 +54,13 @@ export class PasswordHasher {
     this.#semaphore = new Semaphore(concurrency)
   }
 
-  /** Hashes a password with a fresh random salt. */
-  hash(password: string): Promise<string> {
+  /** Hashes a password with a fresh random salt; `client` (its address) is its place in the fair queue. */
+  hash(password: string, client = ''): Promise<string> {
     return this.#semaphore.run(async () => {
       const salt = randomBytes(SALT_BYTES)
       const key = await scrypt(password, salt, LOG_N, R, P)
       return ['scrypt', LOG_N, R, P, salt.toString('base64url'), key.toString('base64url')].join('$')
-    })
+    }, client)
   }
 
   /**
@@ -66,7 +68,7 @@ export class PasswordHasher {
    * without a password) it still computes one full hash and answers false, so the response
    * time does not reveal whether the account exists.
    */
-  verify(password: string, encoded: string | null): Promise<boolean> {
+  verify(password: string, encoded: string | null, client = ''): Promise<boolean> {
     return this.#semaphore.run(async () => {
       const decoded = encoded === null ? null : decode(encoded)
       if (decoded === null) {
@@ -75,6 +77,6 @@ export class PasswordHasher {
       }
       const key = await scrypt(password, decoded.salt, decoded.logN, decoded.r, decoded.p)
       return key.length === decoded.key.length && timingSafeEqual(key, decoded.key)
-    })
+    }, client)
   }
 }

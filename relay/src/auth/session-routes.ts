@@ -17,7 +17,7 @@ export interface SessionRoutesOptions {
 const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = async (app, { config, hasher, sessions }) => {
   app.post('/v1/auth/login', { schema: { body: LoginBody }, preHandler: attemptLimit(app, config, 'login') }, async (request) => {
     const user = await app.accounts.findUserByEmail(normalizeEmail(request.body.email))
-    const matches = await hasher.verify(request.body.password, user?.passwordHash ?? null)
+    const matches = await hasher.verify(request.body.password, user?.passwordHash ?? null, request.ip)
     if (!user || !matches) throw unauthorized('Wrong email or password.', 'invalid_credentials')
     return sessions.start(user)
   })
