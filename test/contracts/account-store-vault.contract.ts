@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { expect, it } from 'vitest'
 import type { UserId } from '@ferry/protocol'
-import type { AccountStore, DeviceId, NewDevice } from '../../relay/src/storage/account-store.ts'
+import { MAX_RECOVERY_HISTORY, type AccountStore, type DeviceId, type NewDevice } from '../../relay/src/storage/account-store.ts'
 
 interface Fresh {
   store: AccountStore
@@ -50,7 +50,7 @@ export function vaultContract(fresh: () => Promise<Fresh>): void {
     expect(await store.approveDevice(a, phone.id, { generation: 1, wrappedKey: blob(), now: 5 })).toEqual({ ok: false, error: 'no_vault' })
     expect(await store.createVault(a, { deviceId: laptop.id, wrappedKey: wrapped, recoveryWrappedKey: recovery, now: 5 })).toEqual({
       ok: true,
-      value: { generation: 1, recoveryWrappedKey: recovery },
+      value: { generation: 1, recoveryWrappedKey: recovery, recoveryTag: null },
     })
     expect(await store.createVault(a, { deviceId: phone.id, wrappedKey: blob(), recoveryWrappedKey: blob(), now: 6 })).toEqual({ ok: false, error: 'vault_exists' })
     expect(await store.getDevice(a, laptop.id)).toMatchObject({ status: 'approved', wrappedKey: wrapped, generation: 1, approvedAt: 5 })
@@ -101,8 +101,8 @@ export function vaultContract(fresh: () => Promise<Fresh>): void {
     await store.createVault(a, { deviceId: laptop.id, wrappedKey: blob(), recoveryWrappedKey: blob(), now: 1 })
     const replacement = blob()
     expect(await store.setRecoveryKey(a, { generation: 2, recoveryWrappedKey: blob() })).toEqual({ ok: false, error: 'stale_generation' })
-    expect(await store.setRecoveryKey(a, { generation: 1, recoveryWrappedKey: replacement })).toEqual({ ok: true, value: { generation: 1, recoveryWrappedKey: replacement } })
-    expect(await store.getVault(a)).toEqual({ generation: 1, recoveryWrappedKey: replacement })
+    expect(await store.setRecoveryKey(a, { generation: 1, recoveryWrappedKey: replacement })).toEqual({ ok: true, value: { generation: 1, recoveryWrappedKey: replacement, recoveryTag: null } })
+    expect(await store.getVault(a)).toEqual({ generation: 1, recoveryWrappedKey: replacement, recoveryTag: null })
   })
 
   it('vault: rotates only when the new key is wrapped for exactly the approved devices', async () => {
@@ -118,10 +118,62 @@ export function vaultContract(fresh: () => Promise<Fresh>): void {
     expect(await store.rotateVault(a, { generation: 3, wrappedKeys: { [laptop.id]: laptopKey }, recoveryWrappedKey: recovery })).toEqual({ ok: false, error: 'stale_generation' })
     expect(await store.rotateVault(a, { generation: 2, wrappedKeys: { [laptop.id]: blob(), [phone.id]: blob() }, recoveryWrappedKey: recovery })).toEqual({ ok: false, error: 'devices_changed' })
     expect(await store.rotateVault(a, { generation: 2, wrappedKeys: {}, recoveryWrappedKey: recovery })).toEqual({ ok: false, error: 'devices_changed' })
-    expect(await store.rotateVault(a, { generation: 2, wrappedKeys: { [laptop.id]: laptopKey }, recoveryWrappedKey: recovery })).toEqual({ ok: true, value: { generation: 2, recoveryWrappedKey: recovery } })
+    expect(await store.rotateVault(a, { generation: 2, wrappedKeys: { [laptop.id]: laptopKey }, recoveryWrappedKey: recovery })).toEqual({ ok: true, value: { generation: 2, recoveryWrappedKey: recovery, recoveryTag: null } })
     expect(await store.getDevice(a, laptop.id)).toMatchObject({ generation: 2, wrappedKey: laptopKey })
     expect(await store.getDevice(a, pending.id)).toMatchObject({ status: 'pending', wrappedKey: null })
     expect(await store.approveDevice(a, pending.id, { generation: 1, wrappedKey: blob(), now: 4 })).toEqual({ ok: false, error: 'stale_generation' })
+  })
+
+  it('vault chain: links are stored once per generation, and replaced recovery keys are kept, newest first', async () => {
+    const { store } = await fresh()
+    const a = await user(store)
+    const laptop = await store.registerDevice(device(a))
+    expect(await store.getVaultChain(a)).toBeNull()
+    const [link1, link2, tag1, tag2, tag3] = [blob(), blob(), blob(), blob(), blob()]
+    const [recovery1, recovery2, recovery3] = [blob(), blob(), blob()]
+    await store.createVault(a, { deviceId: laptop.id, wrappedKey: blob(), recoveryWrappedKey: recovery1, recoveryTag: tag1, link: link1, now: 1 })
+    expect(await store.getVault(a)).toEqual({ generation: 1, recoveryWrappedKey: recovery1, recoveryTag: tag1 })
+    expect(await store.setRecoveryKey(a, { generation: 1, recoveryWrappedKey: recovery2, recoveryTag: tag2 })).toEqual({
+      ok: true,
+      value: { generation: 1, recoveryWrappedKey: recovery2, recoveryTag: tag2 },
+    })
+    // A refused rotation stores nothing, not even its link.
+    expect((await store.rotateVault(a, { generation: 2, wrappedKeys: {}, recoveryWrappedKey: blob(), recoveryTag: blob(), link: blob() })).ok).toBe(false)
+    const rotated = await store.rotateVault(a, { generation: 2, wrappedKeys: { [laptop.id]: blob() }, recoveryWrappedKey: recovery3, recoveryTag: tag3, link: link2 })
+    expect(rotated).toEqual({ ok: true, value: { generation: 2, recoveryWrappedKey: recovery3, recoveryTag: tag3 } })
+    expect(await store.getVaultChain(a)).toEqual({
+      generation: 2,
+      links: [
+        { generation: 1, link: link1 },
+        { generation: 2, link: link2 },
+      ],
+      recoveries: [
+        { generation: 2, recoveryWrappedKey: recovery3, recoveryTag: tag3 },
+        { generation: 1, recoveryWrappedKey: recovery2, recoveryTag: tag2 },
+        { generation: 1, recoveryWrappedKey: recovery1, recoveryTag: tag1 },
+      ],
+    })
+  })
+
+  it('vault chain: a vault written without links or tags (an older client) reads as such', async () => {
+    const { store } = await fresh()
+    const a = await user(store)
+    const laptop = await store.registerDevice(device(a))
+    const recovery = blob()
+    await store.createVault(a, { deviceId: laptop.id, wrappedKey: blob(), recoveryWrappedKey: recovery, now: 1 })
+    expect(await store.getVaultChain(a)).toEqual({ generation: 1, links: [], recoveries: [{ generation: 1, recoveryWrappedKey: recovery, recoveryTag: null }] })
+  })
+
+  it(`vault chain: keeps at most ${MAX_RECOVERY_HISTORY} replaced recovery keys, dropping the oldest`, async () => {
+    const { store } = await fresh()
+    const a = await user(store)
+    const laptop = await store.registerDevice(device(a))
+    await store.createVault(a, { deviceId: laptop.id, wrappedKey: blob(), recoveryWrappedKey: 'first-recovery-key', now: 1 })
+    const replacements = Array.from({ length: MAX_RECOVERY_HISTORY + 1 }, () => blob())
+    for (const recoveryWrappedKey of replacements) await store.setRecoveryKey(a, { generation: 1, recoveryWrappedKey, recoveryTag: blob() })
+    const chain = await store.getVaultChain(a)
+    expect(chain?.recoveries).toHaveLength(MAX_RECOVERY_HISTORY + 1)
+    expect(chain?.recoveries.map((entry) => entry.recoveryWrappedKey)).toEqual([...replacements].reverse())
   })
 
   it('vault: keeps devices and the vault across a reopen (persistent backends)', async (context) => {
@@ -133,7 +185,7 @@ export function vaultContract(fresh: () => Promise<Fresh>): void {
     await store.createVault(a, { deviceId: laptop.id, wrappedKey: wrapped, recoveryWrappedKey: recovery, now: 1 })
     const again = await reopen()
     try {
-      expect(await again.getVault(a)).toEqual({ generation: 1, recoveryWrappedKey: recovery })
+      expect(await again.getVault(a)).toEqual({ generation: 1, recoveryWrappedKey: recovery, recoveryTag: null })
       expect(await again.getDevice(a, laptop.id)).toMatchObject({ status: 'approved', wrappedKey: wrapped })
     } finally {
       await again.close()

@@ -211,13 +211,14 @@ describe.skipIf(skipPostgres)('PgAccountStore on two relay instances at once', (
     expect(created.ok).toBe(true)
     for (let round = 0; round < ROUNDS; round++) {
       const generation = round + 2
-      const rotations = [a, b].map(() => ({ generation, wrappedKeys: { [laptop.id]: blob() }, recoveryWrappedKey: blob() }))
+      const rotations = [a, b].map(() => ({ generation, wrappedKeys: { [laptop.id]: blob() }, recoveryWrappedKey: blob(), recoveryTag: blob(), link: blob() }))
       const results = await Promise.all([a.rotateVault(user, rotations[0]!), b.rotateVault(user, rotations[1]!)])
       expect(results.filter((r) => r.ok)).toHaveLength(1)
       expect(results.filter((r) => !r.ok)).toEqual([{ ok: false, error: 'stale_generation' }])
       // The vault and the laptop's key are the winner's, never a mix of both.
       const won = rotations[results.findIndex((r) => r.ok)]!
-      expect(await b.getVault(user)).toEqual({ generation, recoveryWrappedKey: won.recoveryWrappedKey })
+      expect(await b.getVault(user)).toEqual({ generation, recoveryWrappedKey: won.recoveryWrappedKey, recoveryTag: won.recoveryTag })
+      expect((await b.getVaultChain(user))?.links.at(-1)).toEqual({ generation, link: won.link })
       expect(await b.getDevice(user, laptop.id)).toMatchObject({ generation, wrappedKey: won.wrappedKeys[laptop.id] })
     }
   })

@@ -128,6 +128,46 @@ export interface VaultRecord {
   readonly generation: number
   /** base64url envelope of the vault key under the recovery key. */
   readonly recoveryWrappedKey: string
+  /**
+   * The client's proof that a holder of this generation's key wrote `recoveryWrappedKey`
+   * (docs/decisions.md "Vault key chain"); opaque to the relay. Null for vaults written before it.
+   */
+  readonly recoveryTag: string | null
+}
+
+/** A recovery-wrapped key as it was stored at some point (the current one or one replaced since). */
+export type RecoveryEntry = VaultRecord
+
+/** Recovery-wrapped keys kept after being replaced, per account: the newest ones, the oldest dropped first. */
+export const MAX_RECOVERY_HISTORY = 64
+
+/**
+ * The public record of an account's vault key chain, for devices to verify: every generation's
+ * link (written once, by the rotation that made it; none for generations made before links
+ * existed) and the recovery-wrapped keys, current first, then those replaced since, newest first.
+ */
+export interface VaultChain {
+  readonly generation: number
+  /** Oldest first. */
+  readonly links: readonly { readonly generation: number; readonly link: string }[]
+  readonly recoveries: readonly RecoveryEntry[]
+}
+
+/** The first generation of a vault. `link` and `recoveryTag` are opaque; absent from older clients. */
+export interface NewVault {
+  readonly deviceId: DeviceId
+  readonly wrappedKey: string
+  readonly recoveryWrappedKey: string
+  readonly recoveryTag?: string
+  readonly link?: string
+  readonly now: number
+}
+
+/** A replacement recovery-wrapped key for the current generation. */
+export interface RecoveryUpdate {
+  readonly generation: number
+  readonly recoveryWrappedKey: string
+  readonly recoveryTag?: string
 }
 
 /**
@@ -145,6 +185,9 @@ export interface VaultRotation {
   readonly generation: number
   readonly wrappedKeys: Readonly<Record<DeviceId, string>>
   readonly recoveryWrappedKey: string
+  readonly recoveryTag?: string
+  /** The new generation's chain link (opaque); stored once, never replaced. */
+  readonly link?: string
 }
 
 /** A share link: 22-char base64url, random. Not a secret (the token is). */
@@ -233,11 +276,10 @@ export interface AccountStore {
   listDevices(userId: UserId): Promise<DeviceRecord[]>
   getDevice(userId: UserId, deviceId: DeviceId): Promise<DeviceRecord | null>
   getVault(userId: UserId): Promise<VaultRecord | null>
-  /** Creates the vault at generation 1 and approves its first device in the same step. */
-  createVault(
-    userId: UserId,
-    first: { deviceId: DeviceId; wrappedKey: string; recoveryWrappedKey: string; now: number },
-  ): Promise<Result<VaultRecord, VaultWriteError>>
+  /** The vault's links and recovery history (see `VaultChain`); null without a vault. */
+  getVaultChain(userId: UserId): Promise<VaultChain | null>
+  /** Creates the vault at generation 1 (with its link, if given) and approves its first device in the same step. */
+  createVault(userId: UserId, first: NewVault): Promise<Result<VaultRecord, VaultWriteError>>
   /** Stores the vault key wrapped to a pending (or re-wraps for an approved) device; `generation` must be current. */
   approveDevice(
     userId: UserId,
@@ -249,9 +291,12 @@ export interface AccountStore {
    * registered with, all in one step. Revoking twice succeeds and changes nothing.
    */
   revokeDevice(userId: UserId, deviceId: DeviceId, now: number): Promise<Result<DeviceRecord, VaultWriteError>>
-  /** Replaces the recovery-wrapped key; `generation` must be current. */
-  setRecoveryKey(userId: UserId, update: { generation: number; recoveryWrappedKey: string }): Promise<Result<VaultRecord, VaultWriteError>>
-  /** Swaps in a new key generation (current + 1) for every approved device and the recovery key at once. */
+  /** Replaces the recovery-wrapped key (the replaced one goes to the history); `generation` must be current. */
+  setRecoveryKey(userId: UserId, update: RecoveryUpdate): Promise<Result<VaultRecord, VaultWriteError>>
+  /**
+   * Swaps in a new key generation (current + 1) for every approved device and the recovery key
+   * at once, and stores its link; the replaced recovery-wrapped key goes to the history.
+   */
   rotateVault(userId: UserId, rotation: VaultRotation): Promise<Result<VaultRecord, VaultWriteError>>
 
   /** Stores a new link (with `uses` 0). */

@@ -30,6 +30,9 @@ import type {
   RotateOutcome,
   UserPatch,
   UserRecord,
+  NewVault,
+  RecoveryUpdate,
+  VaultChain,
   VaultRecord,
   VaultRotation,
   VaultWriteError,
@@ -286,10 +289,11 @@ export class LowdbAccountStore implements AccountStore {
     return vault.getVault(this.#db.data, userId)
   }
 
-  createVault(
-    userId: UserId,
-    first: { deviceId: DeviceId; wrappedKey: string; recoveryWrappedKey: string; now: number },
-  ): Promise<Result<VaultRecord, VaultWriteError>> {
+  async getVaultChain(userId: UserId): Promise<VaultChain | null> {
+    return vault.getVaultChain(this.#db.data, userId)
+  }
+
+  createVault(userId: UserId, first: NewVault): Promise<Result<VaultRecord, VaultWriteError>> {
     return this.#mutate((data) => vault.createVault(data, userId, first))
   }
 
@@ -310,7 +314,7 @@ export class LowdbAccountStore implements AccountStore {
     })
   }
 
-  setRecoveryKey(userId: UserId, update: { generation: number; recoveryWrappedKey: string }): Promise<Result<VaultRecord, VaultWriteError>> {
+  setRecoveryKey(userId: UserId, update: RecoveryUpdate): Promise<Result<VaultRecord, VaultWriteError>> {
     return this.#mutate((data) => vault.setRecoveryKey(data, userId, update))
   }
 

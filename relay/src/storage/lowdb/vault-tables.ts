@@ -4,7 +4,20 @@
  * write, which is what makes every one of them atomic.
  */
 import { err, ok, type Result, type UserId } from '@ferry/protocol'
-import { wrapsExactly, type DeviceId, type DeviceRecord, type NewDevice, type VaultRecord, type VaultRotation, type VaultWriteError } from '../account-store.ts'
+import {
+  MAX_RECOVERY_HISTORY,
+  wrapsExactly,
+  type DeviceId,
+  type DeviceRecord,
+  type NewDevice,
+  type NewVault,
+  type RecoveryEntry,
+  type RecoveryUpdate,
+  type VaultChain,
+  type VaultRecord,
+  type VaultRotation,
+  type VaultWriteError,
+} from '../account-store.ts'
 
 interface StoredDevice extends DeviceRecord {
   /** The refresh-token family the device registered from; revoked with the device. */
@@ -15,8 +28,12 @@ interface StoredDevice extends DeviceRecord {
 export interface VaultTables {
   /** Device id → device. */
   devices?: Record<string, StoredDevice>
-  /** User id → vault. */
-  vaults?: Record<string, VaultRecord>
+  /** User id → vault (`recoveryTag` is missing from records written before it). */
+  vaults?: Record<string, Omit<VaultRecord, 'recoveryTag'> & { recoveryTag?: string | null }>
+  /** User id → generation → chain link. */
+  vaultLinks?: Record<string, Record<string, string>>
+  /** User id → replaced recovery-wrapped keys, newest first. */
+  recoveryHistory?: Record<string, RecoveryEntry[]>
 }
 
 type VaultResult<T> = Result<T, VaultWriteError>
@@ -67,7 +84,30 @@ export function getDevice(tables: VaultTables, userId: UserId, deviceId: DeviceI
 }
 
 export function getVault(tables: VaultTables, userId: UserId): VaultRecord | null {
-  return own(tables.vaults, userId) ?? null
+  const vault = own(tables.vaults, userId)
+  return vault === undefined ? null : { generation: vault.generation, recoveryWrappedKey: vault.recoveryWrappedKey, recoveryTag: vault.recoveryTag ?? null }
+}
+
+export function getVaultChain(tables: VaultTables, userId: UserId): VaultChain | null {
+  const vault = getVault(tables, userId)
+  if (vault === null) return null
+  const links = Object.entries(own(tables.vaultLinks, userId) ?? {})
+    .map(([generation, link]) => ({ generation: Number(generation), link }))
+    .sort((a, b) => a.generation - b.generation)
+  return { generation: vault.generation, links, recoveries: [vault, ...(own(tables.recoveryHistory, userId) ?? [])] }
+}
+
+function addLink(tables: VaultTables, userId: UserId, generation: number, link: string | undefined): void {
+  if (link === undefined) return
+  const links = ((tables.vaultLinks ??= {})[userId] ??= {})
+  links[String(generation)] ??= link
+}
+
+/** Makes `next` the vault and keeps the recovery-wrapped key it replaces in the history. */
+function replaceVault(tables: VaultTables, userId: UserId, replaced: VaultRecord, next: VaultRecord): void {
+  const history = (tables.recoveryHistory ??= {})
+  history[userId] = [replaced, ...(own(history, userId) ?? [])].slice(0, MAX_RECOVERY_HISTORY)
+  tables.vaults![userId] = next
 }
 
 function approve(tables: VaultTables, device: StoredDevice, generation: number, wrappedKey: string, now: number): DeviceRecord {
@@ -85,13 +125,14 @@ function usableDevice(tables: VaultTables, userId: UserId, deviceId: DeviceId): 
 export function createVault(
   tables: VaultTables,
   userId: UserId,
-  first: { deviceId: DeviceId; wrappedKey: string; recoveryWrappedKey: string; now: number },
+  first: NewVault,
 ): VaultResult<VaultRecord> {
   if (getVault(tables, userId) !== null) return err('vault_exists')
   const device = usableDevice(tables, userId, first.deviceId)
   if (!device.ok) return device
-  const vault: VaultRecord = { generation: 1, recoveryWrappedKey: first.recoveryWrappedKey }
+  const vault: VaultRecord = { generation: 1, recoveryWrappedKey: first.recoveryWrappedKey, recoveryTag: first.recoveryTag ?? null }
   ;(tables.vaults ??= {})[userId] = vault
+  addLink(tables, userId, 1, first.link)
   approve(tables, device.value, 1, first.wrappedKey, first.now)
   return ok(vault)
 }
@@ -128,13 +169,13 @@ export function revokeDevice(
 export function setRecoveryKey(
   tables: VaultTables,
   userId: UserId,
-  update: { generation: number; recoveryWrappedKey: string },
+  update: RecoveryUpdate,
 ): VaultResult<VaultRecord> {
   const vault = getVault(tables, userId)
   if (vault === null) return err('no_vault')
   if (update.generation !== vault.generation) return err('stale_generation')
-  const next: VaultRecord = { ...vault, recoveryWrappedKey: update.recoveryWrappedKey }
-  tables.vaults![userId] = next
+  const next: VaultRecord = { ...vault, recoveryWrappedKey: update.recoveryWrappedKey, recoveryTag: update.recoveryTag ?? null }
+  replaceVault(tables, userId, vault, next)
   return ok(next)
 }
 
@@ -147,7 +188,8 @@ export function rotateVault(tables: VaultTables, userId: UserId, rotation: Vault
   for (const device of approved) {
     tables.devices![device.id] = { ...device, wrappedKey: rotation.wrappedKeys[device.id]!, generation: rotation.generation }
   }
-  const next: VaultRecord = { generation: rotation.generation, recoveryWrappedKey: rotation.recoveryWrappedKey }
-  tables.vaults![userId] = next
+  const next: VaultRecord = { generation: rotation.generation, recoveryWrappedKey: rotation.recoveryWrappedKey, recoveryTag: rotation.recoveryTag ?? null }
+  replaceVault(tables, userId, vault, next)
+  addLink(tables, userId, rotation.generation, rotation.link)
   return ok(next)
 }

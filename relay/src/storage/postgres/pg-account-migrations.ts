@@ -103,4 +103,25 @@ export const ACCOUNT_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX ferry_links_owner ON ferry_links (owner_id, created_at, seq);
   `,
+  // The vault key chain (docs/decisions.md "Vault key chain"): a link per generation, written
+  // once; the recovery-wrapped key's tag; recovery-wrapped keys replaced since, newest kept.
+  `
+  ALTER TABLE ferry_vaults ADD COLUMN recovery_tag text;
+
+  CREATE TABLE ferry_vault_links (
+    user_id text NOT NULL,
+    generation integer NOT NULL CHECK (generation >= 1),
+    link text NOT NULL,
+    PRIMARY KEY (user_id, generation)
+  );
+
+  CREATE TABLE ferry_vault_recoveries (
+    user_id text NOT NULL,
+    seq bigint GENERATED ALWAYS AS IDENTITY,
+    generation integer NOT NULL,
+    recovery_wrapped_key text NOT NULL,
+    recovery_tag text,
+    PRIMARY KEY (user_id, seq)
+  );
+  `,
 ]

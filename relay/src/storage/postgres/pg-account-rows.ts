@@ -80,15 +80,16 @@ export function toDevice(row: DeviceRow): DeviceRecord {
   }
 }
 
-export const VAULT_COLUMNS = 'generation, recovery_wrapped_key'
+export const VAULT_COLUMNS = 'generation, recovery_wrapped_key, recovery_tag'
 
 export interface VaultRow {
   generation: number
   recovery_wrapped_key: string
+  recovery_tag: string | null
 }
 
 export function toVault(row: VaultRow): VaultRecord {
-  return { generation: row.generation, recoveryWrappedKey: row.recovery_wrapped_key }
+  return { generation: row.generation, recoveryWrappedKey: row.recovery_wrapped_key, recoveryTag: row.recovery_tag }
 }
 
 export const LINK_COLUMNS = 'id, owner_id, doc_name, token_hash, pass_key, created_at, expires_at, max_uses, uses, revoked_at'

@@ -26,6 +26,9 @@ import type {
   RotateOutcome,
   UserPatch,
   UserRecord,
+  NewVault,
+  RecoveryUpdate,
+  VaultChain,
   VaultRecord,
   VaultRotation,
   VaultWriteError,
@@ -143,10 +146,11 @@ export class PgAccountStore implements AccountStore {
     return this.#serve((pool) => vault.getVault(pool, userId))
   }
 
-  createVault(
-    userId: UserId,
-    first: { deviceId: DeviceId; wrappedKey: string; recoveryWrappedKey: string; now: number },
-  ): Promise<Result<VaultRecord, VaultWriteError>> {
+  getVaultChain(userId: UserId): Promise<VaultChain | null> {
+    return this.#serve((pool) => vault.getVaultChain(pool, userId))
+  }
+
+  createVault(userId: UserId, first: NewVault): Promise<Result<VaultRecord, VaultWriteError>> {
     return this.#serve((pool) => vault.createVault(pool, userId, first))
   }
 
@@ -162,7 +166,7 @@ export class PgAccountStore implements AccountStore {
     return this.#serve((pool) => vault.revokeDevice(pool, userId, deviceId, now))
   }
 
-  setRecoveryKey(userId: UserId, update: { generation: number; recoveryWrappedKey: string }): Promise<Result<VaultRecord, VaultWriteError>> {
+  setRecoveryKey(userId: UserId, update: RecoveryUpdate): Promise<Result<VaultRecord, VaultWriteError>> {
     return this.#serve((pool) => vault.setRecoveryKey(pool, userId, update))
   }
 

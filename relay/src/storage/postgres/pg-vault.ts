@@ -7,7 +7,19 @@
  */
 import type pg from 'pg'
 import { err, ok, type Result, type UserId } from '@ferry/protocol'
-import { wrapsExactly, type DeviceId, type DeviceRecord, type NewDevice, type VaultRecord, type VaultRotation, type VaultWriteError } from '../account-store.ts'
+import {
+  MAX_RECOVERY_HISTORY,
+  wrapsExactly,
+  type DeviceId,
+  type DeviceRecord,
+  type NewDevice,
+  type NewVault,
+  type RecoveryUpdate,
+  type VaultChain,
+  type VaultRecord,
+  type VaultRotation,
+  type VaultWriteError,
+} from '../account-store.ts'
 import { transaction } from './database.ts'
 import { DEVICE_COLUMNS, toDevice, toVault, VAULT_COLUMNS, type DeviceRow, type Queryable, type VaultRow } from './pg-account-rows.ts'
 import { revokeFamily, sessionFamily } from './pg-tokens.ts'
@@ -37,6 +49,40 @@ export async function getDevice(db: Queryable, userId: UserId, deviceId: DeviceI
 export async function getVault(db: Queryable, userId: UserId): Promise<VaultRecord | null> {
   const { rows } = await db.query<VaultRow>(`SELECT ${VAULT_COLUMNS} FROM ferry_vaults WHERE user_id = $1`, [userId])
   return rows[0] === undefined ? null : toVault(rows[0])
+}
+
+export async function getVaultChain(db: Queryable, userId: UserId): Promise<VaultChain | null> {
+  const vault = await getVault(db, userId)
+  if (vault === null) return null
+  const { rows: links } = await db.query<{ generation: number; link: string }>(
+    'SELECT generation, link FROM ferry_vault_links WHERE user_id = $1 ORDER BY generation',
+    [userId],
+  )
+  const { rows: earlier } = await db.query<VaultRow>(
+    'SELECT generation, recovery_wrapped_key, recovery_tag FROM ferry_vault_recoveries WHERE user_id = $1 ORDER BY seq DESC LIMIT $2',
+    [userId, MAX_RECOVERY_HISTORY],
+  )
+  return { generation: vault.generation, links, recoveries: [vault, ...earlier.map(toVault)] }
+}
+
+async function addLink(client: pg.PoolClient, userId: UserId, generation: number, link: string | undefined): Promise<void> {
+  if (link === undefined) return
+  await client.query('INSERT INTO ferry_vault_links (user_id, generation, link) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [userId, generation, link])
+}
+
+/** Keeps a replaced recovery-wrapped key in the history, and only the newest `MAX_RECOVERY_HISTORY` of them. */
+async function keepReplaced(client: pg.PoolClient, userId: UserId, replaced: VaultRecord): Promise<void> {
+  await client.query('INSERT INTO ferry_vault_recoveries (user_id, generation, recovery_wrapped_key, recovery_tag) VALUES ($1, $2, $3, $4)', [
+    userId,
+    replaced.generation,
+    replaced.recoveryWrappedKey,
+    replaced.recoveryTag,
+  ])
+  await client.query(
+    `DELETE FROM ferry_vault_recoveries WHERE user_id = $1 AND seq NOT IN
+       (SELECT seq FROM ferry_vault_recoveries WHERE user_id = $1 ORDER BY seq DESC LIMIT $2)`,
+    [userId, MAX_RECOVERY_HISTORY],
+  )
 }
 
 async function lockVault(client: pg.PoolClient, userId: UserId): Promise<VaultRecord | null> {
@@ -77,7 +123,7 @@ async function approve(client: pg.PoolClient, deviceId: DeviceId, generation: nu
 export function createVault(
   pool: pg.Pool,
   userId: UserId,
-  first: { deviceId: DeviceId; wrappedKey: string; recoveryWrappedKey: string; now: number },
+  first: NewVault,
 ): Promise<VaultResult<VaultRecord>> {
   return transaction(pool, async (client): Promise<VaultResult<VaultRecord>> => {
     // Answered first, as lowdb does; the insert below still decides a race.
@@ -85,11 +131,12 @@ export function createVault(
     const device = await lockUsableDevice(client, userId, first.deviceId)
     if (!device.ok) return device
     const { rows } = await client.query<VaultRow>(
-      `INSERT INTO ferry_vaults (user_id, generation, recovery_wrapped_key) VALUES ($1, 1, $2)
+      `INSERT INTO ferry_vaults (user_id, generation, recovery_wrapped_key, recovery_tag) VALUES ($1, 1, $2, $3)
        ON CONFLICT (user_id) DO NOTHING RETURNING ${VAULT_COLUMNS}`,
-      [userId, first.recoveryWrappedKey],
+      [userId, first.recoveryWrappedKey, first.recoveryTag ?? null],
     )
     if (rows[0] === undefined) return err('vault_exists')
+    await addLink(client, userId, 1, first.link)
     await approve(client, first.deviceId, 1, first.wrappedKey, first.now)
     return ok(toVault(rows[0]))
   })
@@ -128,14 +175,19 @@ export function revokeDevice(pool: pg.Pool, userId: UserId, deviceId: DeviceId, 
   })
 }
 
-/** One conditional update; when it matches nothing, the vault is missing or at another generation. */
-export async function setRecoveryKey(db: Queryable, userId: UserId, update: { generation: number; recoveryWrappedKey: string }): Promise<VaultResult<VaultRecord>> {
-  const { rows } = await db.query<VaultRow>(
-    `UPDATE ferry_vaults SET recovery_wrapped_key = $3 WHERE user_id = $1 AND generation = $2 RETURNING ${VAULT_COLUMNS}`,
-    [userId, update.generation, update.recoveryWrappedKey],
-  )
-  if (rows[0] !== undefined) return ok(toVault(rows[0]))
-  return (await getVault(db, userId)) === null ? err('no_vault') : err('stale_generation')
+/** Under the vault row's lock: the replaced key goes to the history in the same transaction. */
+export function setRecoveryKey(pool: pg.Pool, userId: UserId, update: RecoveryUpdate): Promise<VaultResult<VaultRecord>> {
+  return transaction(pool, async (client): Promise<VaultResult<VaultRecord>> => {
+    const vault = await lockVault(client, userId)
+    if (vault === null) return err('no_vault')
+    if (update.generation !== vault.generation) return err('stale_generation')
+    await keepReplaced(client, userId, vault)
+    const { rows } = await client.query<VaultRow>(
+      `UPDATE ferry_vaults SET recovery_wrapped_key = $2, recovery_tag = $3 WHERE user_id = $1 RETURNING ${VAULT_COLUMNS}`,
+      [userId, update.recoveryWrappedKey, update.recoveryTag ?? null],
+    )
+    return ok(toVault(rows[0]!))
+  })
 }
 
 export function rotateVault(pool: pg.Pool, userId: UserId, rotation: VaultRotation): Promise<VaultResult<VaultRecord>> {
@@ -154,9 +206,11 @@ export function rotateVault(pool: pg.Pool, userId: UserId, rotation: VaultRotati
        FROM unnest($3::text[], $4::text[]) AS k (id, key) WHERE d.id = k.id AND d.user_id = $1`,
       [userId, rotation.generation, ids, ids.map((id) => rotation.wrappedKeys[id as DeviceId]!)],
     )
+    await keepReplaced(client, userId, vault)
+    await addLink(client, userId, rotation.generation, rotation.link)
     const { rows } = await client.query<VaultRow>(
-      `UPDATE ferry_vaults SET generation = $2, recovery_wrapped_key = $3 WHERE user_id = $1 RETURNING ${VAULT_COLUMNS}`,
-      [userId, rotation.generation, rotation.recoveryWrappedKey],
+      `UPDATE ferry_vaults SET generation = $2, recovery_wrapped_key = $3, recovery_tag = $4 WHERE user_id = $1 RETURNING ${VAULT_COLUMNS}`,
+      [userId, rotation.generation, rotation.recoveryWrappedKey, rotation.recoveryTag ?? null],
     )
     return ok(toVault(rows[0]!))
   })
