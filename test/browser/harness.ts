@@ -9,7 +9,7 @@ import { createServer as createNetServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { simpleParser } from 'mailparser'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import { afterAll, beforeAll, expect } from 'vitest'
 import { buildApp } from '../../relay/src/app.ts'
 import type { Config } from '../../relay/src/config.ts'
@@ -123,9 +123,10 @@ export async function device(browser: Browser, viewport = { width: 1280, height:
 /** `expect.poll` with a bound that fits browser steps (password hashing, sockets). */
 export const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000, interval: 50 })
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** A screenshot of the page, or of one element (a `Locator`), into test/browser/__screenshots__. */
+export async function screenshot(target: Page | Locator, name: string): Promise<void> {
   mkdirSync(screenshots, { recursive: true })
-  await page.screenshot({ path: join(screenshots, `${name}.png`) })
+  await target.screenshot({ path: join(screenshots, `${name}.png`) })
 }
 
 /**

@@ -52,3 +52,29 @@ export async function addRequest(page: Page, collection: string, name: string, u
 export function treeRequest(page: Page, method: string, name: string) {
   return page.getByRole('treeitem', { name: `${method} ${name}` })
 }
+
+/** Opens the globals' editor from the sidebar. */
+export async function openGlobals(page: Page): Promise<void> {
+  await page.getByTestId('tab-environments').click()
+  await page.getByRole('link', { name: /Globals/ }).click()
+}
+
+/** Sets up the vault from the globals' editor (recovery key saved) and waits until it is open. */
+export async function setUpVault(page: Page): Promise<string> {
+  await page.getByTestId('vault-setup').click()
+  const recoveryKey = (await page.getByTestId('recovery-key').textContent()) ?? ''
+  await page.getByTestId('recovery-saved').check()
+  await page.getByTestId('recovery-done').click()
+  await page.getByTestId('vault-notice').waitFor({ state: 'detached' })
+  return recoveryKey
+}
+
+/** Approves the newest waiting device from the settings dialog and closes it. */
+export async function approveDevice(page: Page): Promise<void> {
+  await page.getByTestId('account-menu').click()
+  await page.getByTestId('open-settings').click()
+  await page.getByTestId('approve-device').click()
+  await page.locator('dialog[open] button[type=submit]').last().click()
+  await page.getByText('Device approved').waitFor()
+  await page.keyboard.press('Escape')
+}

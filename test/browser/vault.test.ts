@@ -4,17 +4,11 @@
  * with the recovery key.
  */
 import { describe, expect, it } from 'vitest'
-import type { Page } from 'playwright-core'
 import { device, eventually, hasChromium, screenshot, useApiServer, useDemoSuite } from './harness.ts'
-import { addRequest, createCollection, signIn, signUp } from './ui.ts'
+import { addRequest, approveDevice, createCollection, openGlobals, signIn, signUp } from './ui.ts'
 
 
 const user = { email: 'vera@example.com', password: 'vault password 1', name: 'Vera' }
-
-async function openGlobals(page: Page): Promise<void> {
-  await page.getByTestId('tab-environments').click()
-  await page.getByRole('link', { name: /Globals/ }).click()
-}
 
 describe.skipIf(!hasChromium)('demo vault', () => {
   const suite = useDemoSuite()
@@ -55,11 +49,7 @@ describe.skipIf(!hasChromium)('demo vault', () => {
     expect(await second.page.getByTestId('var-value-token').isDisabled()).toBe(true)
     await screenshot(second.page, 'vault-locked')
 
-    await first.page.getByTestId('account-menu').click()
-    await first.page.getByTestId('open-settings').click()
-    await first.page.getByTestId('approve-device').click()
-    await first.page.locator('dialog[open] button[type=submit]').last().click()
-    await first.page.getByText('Device approved').waitFor()
+    await approveDevice(first.page)
     // No click on "Check again": the waiting device notices the approval by itself.
     await eventually(() => second.page.getByTestId('var-value-token').inputValue()).toBe('s3cret-value')
 

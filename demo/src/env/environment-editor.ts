@@ -7,7 +7,10 @@ import { h, replaceChildren, syncValue, type Scope } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
 import { confirmAction, toast } from '../ui/dialogs.ts'
 import { describeError } from '../ui/form.ts'
-import type { Vault } from '@ferry/client'
+import type { Vault, VariableValue } from '@ferry/client'
+import { bindText } from '../ui/text-binding.ts'
+import { conflictNotices, newerSchemaNotice } from '../ui/conflict-notices.ts'
+import { lostHere } from '../model/conflict-owners.ts'
 import type { VariableValues } from '../model/variable-values.ts'
 import { vaultNotice } from '../vault/vault-notice.ts'
 import { navigate } from '../ui/router.ts'
@@ -25,7 +28,12 @@ function variableTable(scope: Scope, values: VariableValues, scopeId: string | n
   const revealed = new Set<string>()
   let renderedIds: string | null = null
   let pendingFocus: { id: string; field: 'key' | 'value'; caret: number } | null = null
-  const writable = () => values.state() === 'plain' || values.state() === 'unlocked'
+  /** Whether the doc may be edited here at all (false: a newer Ferry wrote it). */
+  const editable = values.environments.writable()
+  /** Whether values can be written: the doc is editable and this device holds the key. */
+  const writable = () => editable && (values.state() === 'plain' || values.state() === 'unlocked')
+  /** Bindings of the rendered rows, dropped when the rows are rebuilt. */
+  let rowsScope = scope.child()
 
   /** Fills a value input from the (possibly sealed) stored value. */
   const load = (input: HTMLInputElement, v: Variable) => {
@@ -62,10 +70,11 @@ function variableTable(scope: Scope, values: VariableValues, scopeId: string | n
   }
 
   const row = (v: Variable) => {
-    const check = h('input', { type: 'checkbox', checked: v.enabled, 'aria-label': `Enable ${v.key || 'variable'}` })
+    const check = h('input', { type: 'checkbox', checked: v.enabled, disabled: !editable, 'aria-label': `Enable ${v.key || 'variable'}` })
     check.addEventListener('change', () => set()?.update(v.id, { enabled: check.checked }))
-    const key = h('input', { class: 'input', value: v.key, 'aria-label': 'Variable name', spellcheck: 'false', 'data-field': 'key' })
-    key.addEventListener('input', () => set()?.update(v.id, { key: key.value }))
+    const key = h('input', { class: 'input', value: v.key, readonly: !editable, 'aria-label': 'Variable name', spellcheck: 'false', 'data-field': 'key' })
+    const keyText = editable ? set()?.keyText(v.id) : undefined
+    if (keyText) rowsScope.add(bindText(key, keyText))
     const shown = !v.secret || revealed.has(v.id)
     const value = h('input', { class: 'input', type: shown ? 'text' : 'password', 'aria-label': `Value of ${v.key || 'variable'}`, spellcheck: 'false', autocomplete: 'off', 'data-field': 'value', 'data-testid': `var-value-${v.key}`, disabled: true })
     load(value, v)
@@ -79,14 +88,14 @@ function variableTable(scope: Scope, values: VariableValues, scopeId: string | n
             render()
           } }, icon(shown ? 'eyeOff' : 'eye', 15))
       : null
-    const secret = h('button', { type: 'button', class: 'icon-btn', 'aria-pressed': String(v.secret), 'aria-label': v.secret ? 'Secret: values are masked. Click to make it plain.' : 'Mark as secret',
+    const secret = h('button', { type: 'button', class: 'icon-btn', disabled: !editable, 'aria-pressed': String(v.secret), 'aria-label': v.secret ? 'Secret: values are masked. Click to make it plain.' : 'Mark as secret',
       title: v.secret ? 'Secret (masked)' : 'Mark as secret', style: v.secret ? 'color:var(--accent)' : '', 'data-testid': `secret-${v.key}`,
       onclick: () => set()?.update(v.id, { secret: !v.secret }) }, icon('lock', 15))
     return h('tr', { class: v.enabled ? '' : 'disabled', 'data-var-id': v.id },
       h('td', { class: 'check' }, check), h('td', {}, key),
       h('td', {}, h('div', { class: 'secret-cell' }, value, reveal)),
       h('td', { class: 'act', style: 'width:70px;white-space:nowrap' }, secret,
-        h('button', { type: 'button', class: 'icon-btn', 'aria-label': `Remove ${v.key || 'variable'}`, title: 'Remove', onclick: () => set()?.remove(v.id) }, icon('trash', 15))))
+        h('button', { type: 'button', class: 'icon-btn', disabled: !editable, 'aria-label': `Remove ${v.key || 'variable'}`, title: 'Remove', onclick: () => set()?.remove(v.id) }, icon('trash', 15))))
   }
 
   const ghost = () => {
@@ -116,13 +125,16 @@ function variableTable(scope: Scope, values: VariableValues, scopeId: string | n
         tr.classList.toggle('disabled', !v.enabled)
         const [check, key, value] = [tr.querySelector<HTMLInputElement>('input[type=checkbox]'), tr.querySelector<HTMLInputElement>('[data-field=key]'), tr.querySelector<HTMLInputElement>('[data-field=value]')]
         if (check) check.checked = v.enabled
-        if (key) syncValue(key, v.key)
+        // A bound name follows its text by itself.
+        if (key && !editable) syncValue(key, v.key)
         if (value) load(value, v)
       }
       return
     }
     renderedIds = ids
-    body.replaceChildren(...vars.map(row), ghost())
+    rowsScope.dispose()
+    rowsScope = scope.child()
+    body.replaceChildren(...vars.map(row), ...(editable ? [ghost()] : []))
     if (pendingFocus) {
       const target = body.querySelector<HTMLTableRowElement>(`tr[data-var-id="${CSS.escape(pendingFocus.id)}"]`)?.querySelector<HTMLInputElement>(`[data-field=${pendingFocus.field}]`)
       target?.focus()
@@ -150,6 +162,28 @@ function variableTable(scope: Scope, values: VariableValues, scopeId: string | n
     body)
 }
 
+/** What a conflicting value reads as here: secret values stay masked. */
+function shownValue(value: VariableValue, secret: boolean): string {
+  if (value.state === 'locked') return '(locked on this device)'
+  if (value.state === 'invalid') return '(unreadable)'
+  if (secret) return '•••••• (secret)'
+  return value.value === '' ? '(empty)' : value.value
+}
+
+/** Values of this scope written on two devices at once, with Keep mine / Keep theirs. */
+function valueConflicts(scope: Scope, values: VariableValues, environmentId: string | null): HTMLElement {
+  const set = () => (environmentId === null ? values.environments.globals : values.environments.variables(environmentId))
+  return conflictNotices(scope, {
+    writable: values.environments.writable(),
+    list: async () => (await values.conflicts()).flatMap((c) => {
+      const variable = c.environmentId === environmentId ? set()?.get(c.variableId) : undefined
+      return variable ? [{ id: c.id, what: `Value of ${variable.key || 'a variable'}`, mine: shownValue(c.mine, variable.secret), theirs: shownValue(c.theirs, variable.secret), lostHere: lostHere(c.id, values.environments.doc) }] : []
+    }),
+    resolve: (id, keep) => values.resolveConflict(id, keep),
+    observe: (changed) => values.environments.observe(changed),
+  })
+}
+
 export function environmentEditor(scope: Scope, ctx: AppContext, values: VariableValues, vault: Vault | null, scopeId: string): HTMLElement {
   const environments = values.environments
   const owner = ctx.workspace.owner
@@ -160,12 +194,14 @@ export function environmentEditor(scope: Scope, ctx: AppContext, values: Variabl
   }
   const observe = (cb: () => void) => environments.observe(cb)
 
+  const editable = environments.writable()
   const title = isGlobals
     ? h('h1', {}, 'Globals')
     : (() => {
-        const input = h('input', { class: 'title-input', value: env?.name ?? '', 'aria-label': 'Environment name', 'data-testid': 'env-name' })
-        input.addEventListener('input', () => environments.rename(scopeId, input.value))
-        scope.add(observe(() => syncValue(input, environments.get(scopeId)?.name ?? '')))
+        const input = h('input', { class: 'title-input', value: env?.name ?? '', readonly: !editable, 'aria-label': 'Environment name', 'data-testid': 'env-name' })
+        const text = editable ? environments.nameText(scopeId) : undefined
+        if (text) scope.add(bindText(input, text))
+        else scope.add(observe(() => syncValue(input, environments.get(scopeId)?.name ?? '')))
         return input
       })()
 
@@ -194,6 +230,8 @@ export function environmentEditor(scope: Scope, ctx: AppContext, values: Variabl
       ? 'Globals apply to every request. A variable of the active environment with the same name wins. Use them as {{name}} in URLs, headers, bodies and auth.'
       : 'Use these variables as {{name}} in URLs, headers, bodies and auth while this environment is active.'),
     vault ? vaultNotice(scope, vault) : null,
+    editable ? null : newerSchemaNotice(),
+    valueConflicts(scope, values, isGlobals ? null : scopeId),
     h('section', { class: 'panel' }, h('div', { class: 'panel-body' }, variableTable(scope, values, isGlobals ? null : scopeId))),
     h('p', { class: 'hint', style: 'margin-top:10px;display:flex;gap:6px;align-items:center' }, icon('lock', 14), vault
       ? 'Values are end-to-end encrypted: the relay stores them sealed. Secret values are also masked on screen.'

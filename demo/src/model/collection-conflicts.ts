@@ -1,16 +1,14 @@
 /**
  * A collection's conflict records (see @ferry/schema's conflicts.ts) in the editor's terms:
  * which request they belong to and how to say them ("Method", "Row 2 of Headers enabled").
- *
- * A record names the map that lost a value by its Yjs struct id (`client.clock`), not by
- * request id, and the schema has no lookup from one to the other yet; this walks the
- * collection's documented layout (root map `items`: id → item map, with `params`, `headers`
- * and `bodyFields` arrays of row maps) and keys each map by the same struct id. Once the
- * schema says which item a conflict is on, this lookup goes.
+ * Records are matched to requests through the collection's documented layout (root map
+ * `items`: id → item map, with `params`, `headers` and `bodyFields` arrays of row maps),
+ * each map keyed by its struct id (see conflict-owners.ts).
  */
 import * as Y from 'yjs'
 import type { Collection, Conflict } from './types.ts'
 import type { ConflictNotice } from '../ui/conflict-notices.ts'
+import { lostHere, structId } from './conflict-owners.ts'
 
 const LISTS = { params: 'Params', headers: 'Headers', bodyFields: 'Form fields' } as const
 
@@ -20,8 +18,6 @@ interface Place {
   row?: { table: string; number: number }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const structId = (type: Y.AbstractType<any>): string | undefined => (type._item ? `${type._item.id.client}.${type._item.id.clock}` : undefined)
 
 function places(collection: Collection): Map<string, Place> {
   const byOwner = new Map<string, Place>()
@@ -70,6 +66,6 @@ export function requestConflicts(collection: Collection, requestId: string): Con
     if (place?.itemId !== requestId) return []
     const label = FIELDS[c.field] ?? c.field
     const what = place.row ? `Row ${place.row.number} of ${place.row.table} ${c.field === 'enabled' ? 'enabled' : c.field}` : label
-    return [{ id: c.id, what, mine: shown(c.field, c.mine), theirs: shown(c.field, c.theirs) }]
+    return [{ id: c.id, what, mine: shown(c.field, c.mine), theirs: shown(c.field, c.theirs), lostHere: lostHere(c.id, collection.doc) }]
   })
 }

@@ -3,7 +3,7 @@
  * (`SecretEnvironments`): sealed on write, opened on read, never stored in clear. The
  * local-only workspace has no relay and no vault, so its values stay as typed on this device.
  */
-import { SecretEnvironments, type Vault, type VariableValue, type Workspace } from '@ferry/client'
+import { SecretEnvironments, type ValueConflict, type Vault, type VariableValue, type Workspace } from '@ferry/client'
 import type { Environments, Variable } from './types.ts'
 import { activeEnvironmentId } from './active-environment.ts'
 
@@ -19,6 +19,9 @@ export interface VariableValues {
   /** Key → value of the active environment over the globals; `withSecrets: false` leaves secret ones out. */
   active(withSecrets?: boolean): Promise<Map<string, string>>
   onChange(listener: () => void): () => void
+  /** Values written on two devices at once where this account lost one, opened. */
+  conflicts(): Promise<ValueConflict[]>
+  resolveConflict(id: string, keep: 'mine' | 'theirs'): void
 }
 
 function scopeSet(environments: Environments, scope: string | null) {
@@ -48,6 +51,9 @@ export function plainValues(workspace: Workspace, environments: Environments): V
     write: async (scope, id, value) => void scopeSet(environments, scope)?.update(id, { value }),
     active: (withSecrets = true) => activeMap(environments, workspace.owner, async (_scope, v) => v.value, withSecrets),
     onChange: () => () => undefined,
+    // One device, no sync: values never meet a concurrent write.
+    conflicts: async () => [],
+    resolveConflict: () => undefined,
   }
 }
 
@@ -63,5 +69,7 @@ export function vaultValues(workspace: Workspace, environments: Environments, va
       return opened.state === 'value' ? opened.value : null
     }, withSecrets),
     onChange: (listener) => vault.onChange(listener),
+    conflicts: () => secret.valueConflicts(),
+    resolveConflict: (id, keep) => void secret.resolveValueConflict(id, keep),
   }
 }

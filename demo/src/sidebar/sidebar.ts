@@ -8,6 +8,8 @@ import { promptText, toast } from '../ui/dialogs.ts'
 import { describeError } from '../ui/form.ts'
 import type { AppContext } from '../app-context.ts'
 import { collectionsTree } from './collections-tree.ts'
+import { conflictNotices, newerSchemaNotice } from '../ui/conflict-notices.ts'
+import { indexConflicts } from '../model/index-conflicts.ts'
 import { createEnvironment, environmentsList } from './environments-list.ts'
 import { historyList } from './history-list.ts'
 import { pickAndImport } from './import-export.ts'
@@ -76,6 +78,13 @@ export function sidebar(scope: Scope, ctx: AppContext): HTMLElement {
         h('div', { class: 'sidebar-tools' }, search,
           iconButton('New collection', 'plus', () => void newCollection(ctx), 'new-collection'),
           iconButton('Import a Postman collection', 'upload', () => pickAndImport(ctx.workspace, (id) => ctx.expanded.set(id, true)), 'import-collection')),
+        ctx.workspace.index.writable() ? null : newerSchemaNotice(),
+        conflictNotices(inner, {
+          writable: ctx.workspace.index.writable(),
+          list: () => indexConflicts(ctx.workspace.index),
+          resolve: (id, keep) => void ctx.workspace.index.resolveConflict(id, keep),
+          observe: (changed) => ctx.workspace.index.observe(changed),
+        }),
         h('div', { class: 'sidebar-scroll' }, tree),
       ]
     }

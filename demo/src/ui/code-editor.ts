@@ -48,6 +48,8 @@ export function codeEditor(scope: Scope, text: Y.Text, options: CodeEditorOption
         variableHighlight,
         language.of(options.language ?? []),
         EditorView.lineWrapping,
+        // CodeMirror owns the class list of its outer element: extra classes go through a facet.
+        EditorView.editorAttributes.of({ class: 'code-editor' }),
         EditorView.contentAttributes.of({ 'aria-label': options.label, 'data-testid': options.testId }),
         EditorState.readOnly.of(options.readOnly ?? false),
         EditorView.editable.of(!options.readOnly),
@@ -57,7 +59,6 @@ export function codeEditor(scope: Scope, text: Y.Text, options: CodeEditorOption
       ],
     }),
   })
-  view.dom.classList.add('code-editor')
   scope.add(() => {
     view.destroy()
     undoManager.destroy()

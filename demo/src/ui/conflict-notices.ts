@@ -1,7 +1,8 @@
 /**
  * Notices for values this account's devices wrote at the same time, where one was kept and
  * the other lost ("Method changed to POST on another device; yours was PUT"), each with
- * Keep mine / Keep theirs. The list is read again whenever the doc changes; reading may be
+ * Keep mine / Keep theirs (on the devices that did not write the lost value: "Use PUT" /
+ * "Keep POST"). The list is read again whenever the doc changes; reading may be
  * asynchronous (variable values are decrypted first), and only the newest read is shown.
  */
 import { h, type Scope } from './dom.ts'
@@ -13,10 +14,18 @@ export interface ConflictNotice {
   id: string
   /** What changed, e.g. "Method". */
   what: string
-  /** The value in the doc now (another device's), and the one this account lost. */
+  /** The value in the doc now, and the one that lost to it. */
   theirs: string
   mine: string
+  /**
+   * Whether this page wrote the lost value: then it is "yours". Other devices of the account
+   * (and this one after a reload) see the record said neutrally.
+   */
+  lostHere: boolean
 }
+
+/** A value short enough for a button label. */
+const short = (value: string): string => (value.length > 24 ? `${value.slice(0, 23)}…` : value)
 
 export interface ConflictSource {
   list(): ConflictNotice[] | Promise<ConflictNotice[]>
@@ -34,11 +43,13 @@ export function conflictNotices(scope: Scope, source: ConflictSource): HTMLEleme
   }
   const notice = (c: ConflictNotice) =>
     h('div', { class: 'alert alert-warn conflict', role: 'status', 'data-testid': 'conflict' }, icon('alert'),
-      h('span', { class: 'grow' }, `${c.what} changed to `, h('strong', {}, c.theirs), ' on another device; yours was ', h('strong', {}, c.mine), '.'),
+      c.lostHere
+        ? h('span', { class: 'grow' }, `${c.what} changed to `, h('strong', {}, c.theirs), ' on another device; yours was ', h('strong', {}, c.mine), '.')
+        : h('span', { class: 'grow' }, `${c.what}: `, h('strong', {}, c.theirs), ' and ', h('strong', {}, c.mine), ' were set at the same time on two devices; ', h('strong', {}, c.theirs), ' was kept.'),
       source.writable
         ? h('span', { class: 'conflict-actions' },
-            h('button', { type: 'button', class: 'btn btn-sm', 'data-testid': 'keep-mine', onclick: () => act(c.id, 'mine') }, 'Keep mine'),
-            h('button', { type: 'button', class: 'btn btn-sm', 'data-testid': 'keep-theirs', onclick: () => act(c.id, 'theirs') }, 'Keep theirs'))
+            h('button', { type: 'button', class: 'btn btn-sm', 'data-testid': 'keep-mine', onclick: () => act(c.id, 'mine') }, c.lostHere ? 'Keep mine' : `Use ${short(c.mine)}`),
+            h('button', { type: 'button', class: 'btn btn-sm', 'data-testid': 'keep-theirs', onclick: () => act(c.id, 'theirs') }, c.lostHere ? 'Keep theirs' : `Keep ${short(c.theirs)}`))
         : null)
   function refresh(): void {
     const ticket = ++generation
