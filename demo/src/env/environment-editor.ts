@@ -73,7 +73,8 @@ function variableTable(scope: Scope, values: VariableValues, scopeId: string | n
     const check = h('input', { type: 'checkbox', checked: v.enabled, disabled: !editable, 'aria-label': `Enable ${v.key || 'variable'}` })
     check.addEventListener('change', () => set()?.update(v.id, { enabled: check.checked }))
     const key = h('input', { class: 'input', value: v.key, readonly: !editable, 'aria-label': 'Variable name', spellcheck: 'false', 'data-field': 'key' })
-    const keyText = editable ? set()?.keyText(v.id) : undefined
+    // Asked again here: an update from a newer Ferry may have arrived since the editor was built.
+    const keyText = values.environments.writable() ? set()?.keyText(v.id) : undefined
     if (keyText) rowsScope.add(bindText(key, keyText))
     const shown = !v.secret || revealed.has(v.id)
     const value = h('input', { class: 'input', type: shown ? 'text' : 'password', 'aria-label': `Value of ${v.key || 'variable'}`, spellcheck: 'false', autocomplete: 'off', 'data-field': 'value', 'data-testid': `var-value-${v.key}`, disabled: true })

@@ -51,7 +51,8 @@ export function authEditor(scope: Scope, collection: Collection, requestId: stri
   /** One text part: bound to its live text, or (read-only) refreshed by `update`. */
   const input = (fieldsScope: Scope, spec: { part: AuthTextPart; label: string; secret?: boolean }, value: string) => {
     const el = h('input', { class: 'input mono', value, type: spec.secret ? 'password' : 'text', readonly: !writable, autocomplete: 'off', spellcheck: 'false', 'data-auth-field': spec.part })
-    const text = writable ? collection.authText(requestId, spec.part) : undefined
+    // Asked again here: an update from a newer Ferry may have arrived since the editor was built.
+    const text = collection.writable() ? collection.authText(requestId, spec.part) : undefined
     if (text) fieldsScope.add(bindText(el, text))
     return field(spec.label, el)
   }

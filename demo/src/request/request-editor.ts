@@ -107,7 +107,7 @@ export function requestEditor(scope: Scope, ctx: AppContext, collectionId: strin
     body: bodyEditor(scope, collection, requestId),
     auth: authEditor(scope, collection, requestId),
   }
-  panes.headers.append(h('div', { class: 'kv-footer' }, headerPresetsMenu(ctx, collection, requestId)))
+  if (writable) panes.headers.append(h('div', { class: 'kv-footer' }, headerPresetsMenu(ctx, collection, requestId)))
   const tabButtons = tabDefs.map((t) => h('button', { type: 'button', role: 'tab', class: 'tab', id: `req-tab-${t.id}`, 'data-testid': `req-tab-${t.id}`, onclick: () => ((tab = t.id), paintTabs()) }))
   const paneBox = h('div', { class: 'panel-body', role: 'tabpanel' })
   const paintTabs = () => {

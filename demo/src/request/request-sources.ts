@@ -17,7 +17,7 @@ export function listSource(collection: Collection, requestId: string, field: Lis
     after?.()
   })
   return {
-    writable: collection.writable(),
+    writable: () => collection.writable(),
     rows: () => list()?.rows() ?? [],
     text: (index, cell) => list()?.text(index, cell),
     afterCellEdit: after,

@@ -44,15 +44,33 @@ function home(ctx: AppContext): HTMLElement {
     account ? null : h('p', { class: 'hint', style: 'margin-top:12px' }, h('a', { href: href(['signin']) }, 'Sign in'), ' to sync across devices.'))
 }
 
+/**
+ * An editor rebuilt when its doc stops (or starts) being writable here: an update from a
+ * newer Ferry turns it read-only at once, with its notice, instead of failing on the next edit.
+ */
+function editorOf(scope: Scope, doc: { writable(): boolean; observe(cb: () => void): () => void }, render: (scope: Scope) => Child): HTMLElement {
+  const box = h('div', { style: 'height:100%' })
+  let writable = doc.writable()
+  region(scope, box, render, (changed) => doc.observe(() => {
+    if (doc.writable() === writable) return
+    writable = !writable
+    changed()
+  }))
+  return box
+}
+
 function viewFor(scope: Scope, ctx: AppContext, route: Route): Child {
   const [first, a, b] = route.parts
   if (first === 'r' && a && b) {
-    return later(scope, async (s) => requestEditor(s, ctx, a, await ctx.workspace.collection(a), b))
+    return later(scope, async (s) => {
+      const collection = await ctx.workspace.collection(a)
+      return editorOf(s, collection, (inner) => requestEditor(inner, ctx, a, collection, b))
+    })
   }
   if (first === 'env' && a) {
     return later(scope, async (s) => {
       const [values, vault] = await Promise.all([ctx.session.variableValues(), ctx.session.vault()])
-      return environmentEditor(s, ctx, values, vault, a)
+      return editorOf(s, values.environments, (inner) => environmentEditor(inner, ctx, values, vault, a))
     })
   }
   if (first === 'history' && a) {

@@ -55,6 +55,8 @@ function itemMenu(ctx: AppContext, collection: Collection, collectionId: string,
 
 function nodeRows(ctx: AppContext, collection: Collection, collectionId: string, nodes: TreeNode[], parentRow: string): HTMLElement {
   const selected = selectedRequestId()
+  // A collection a newer Ferry wrote is listed and opened, never changed here.
+  const writable = collection.writable()
   return h(
     'ul',
     { class: 'tree', role: 'group' },
@@ -67,7 +69,7 @@ function nodeRows(ctx: AppContext, collection: Collection, collectionId: string,
           class: 'tree-row',
           role: 'treeitem',
           tabindex: '-1',
-          draggable: 'true',
+          draggable: writable ? 'true' : null,
           'data-row-id': node.id,
           'data-parent-row': parentRow,
           'data-kind': node.kind,
@@ -79,7 +81,7 @@ function nodeRows(ctx: AppContext, collection: Collection, collectionId: string,
         isFolder ? h('span', { class: 'chev' }, icon(open ? 'chevronDown' : 'chevronRight', 14)) : null,
         isFolder ? icon('folder', 16) : h('span', { class: `method method-${node.method}` }, node.method),
         h('span', { class: 'label-text' }, node.name || 'Untitled request'),
-        h('span', { class: 'row-actions' }, itemMenu(ctx, collection, collectionId, node)),
+        writable ? h('span', { class: 'row-actions' }, itemMenu(ctx, collection, collectionId, node)) : null,
       )
       return h('li', { role: 'none' }, row, isFolder && open ? nodeRows(ctx, collection, collectionId, node.children, node.id) : null)
     }),
@@ -99,7 +101,7 @@ function collectionBody(scope: Scope, ctx: AppContext, summary: CollectionInfo, 
         const nodes = collection.tree()
         if (nodes.length === 0) {
           return h('div', { class: 'hint', style: 'padding:4px 8px 8px 30px' }, 'No requests yet. ',
-            h('a', { href: '#', onclick: (e: MouseEvent) => (e.preventDefault(), void newRequest(collection, summary.id, null, ctx)) }, 'Add a request'))
+            collection.writable() ? h('a', { href: '#', onclick: (e: MouseEvent) => (e.preventDefault(), void newRequest(collection, summary.id, null, ctx)) }, 'Add a request') : null)
         }
         return nodeRows(ctx, collection, summary.id, nodes, summary.id)
       },
@@ -110,7 +112,7 @@ function collectionBody(scope: Scope, ctx: AppContext, summary: CollectionInfo, 
         return () => (offDoc(), offExpanded(), window.removeEventListener('hashchange', changed))
       },
     )
-    attachDrag(scope, body, collection)
+    if (collection.writable()) attachDrag(scope, body, collection)
   }
   const known = loaded.get(summary.id)
   if (known) {
@@ -239,7 +241,7 @@ export function collectionsTree(scope: Scope, ctx: AppContext, filter: () => str
         const id = row.dataset.rowId
         if (!collectionId || !id) return
         void ctx.workspace.collection(collectionId).then((c) => {
-          const node = c.get(id)
+          const node = c.writable() ? c.get(id) : undefined
           if (!node) return
           const siblings = node.parentId === null ? c.tree() : ((c.get(node.parentId) as { children?: TreeNode[] })?.children ?? [])
           const index = siblings.findIndex((s) => s.id === id)

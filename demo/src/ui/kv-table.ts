@@ -14,8 +14,11 @@ import type { KeyValue } from '../model/types.ts'
 export type KvCell = 'key' | 'value'
 
 export interface KvSource {
-  /** False when the doc may not be edited here: cells are shown read-only and not bound. */
-  readonly writable: boolean
+  /**
+   * False when the doc may not be edited here (a newer Ferry wrote it): cells are shown
+   * read-only and not bound. Asked at every render, since an update can change it.
+   */
+  writable(): boolean
   rows(): KeyValue[]
   /** The live text of a cell, to bind its input to. */
   text(index: number, cell: KvCell): Y.Text | undefined
@@ -46,8 +49,8 @@ export function kvTable(scope: Scope, source: KvSource, options: KvOptions): HTM
     h('thead', {}, h('tr', {}, h('th', {}, h('span', { class: 'sr-only' }, 'Enabled')), h('th', {}, 'Key'), h('th', {}, 'Value'), h('th', {}, h('span', { class: 'sr-only' }, 'Remove')))),
     body)
 
-  const cellInput = (field: KvCell, index: number | null, value: string) => h('input', {
-    class: 'input', value, autocomplete: 'off', spellcheck: 'false', readonly: !source.writable,
+  const cellInput = (field: KvCell, index: number | null, value: string, writable: boolean) => h('input', {
+    class: 'input', value, autocomplete: 'off', spellcheck: 'false', readonly: !writable,
     'aria-label': `${field === 'key' ? 'Key' : 'Value'} ${index === null ? '(new row)' : index + 1}`,
     placeholder: index === null ? (field === 'key' ? options.keyPlaceholder ?? 'Add key' : options.valuePlaceholder ?? 'Value') : '',
     list: field === 'key' && listId ? listId : null,
@@ -56,7 +59,7 @@ export function kvTable(scope: Scope, source: KvSource, options: KvOptions): HTM
 
   /** The empty last row: typing there adds a row and moves the caret into it. */
   const ghostCell = (field: KvCell) => {
-    const input = cellInput(field, null, '')
+    const input = cellInput(field, null, '', true)
     input.addEventListener('input', () => {
       source.insert({ [field]: input.value, enabled: true })
       pendingFocus = { index: source.rows().length - 1, field, caret: input.value.length }
@@ -70,13 +73,15 @@ export function kvTable(scope: Scope, source: KvSource, options: KvOptions): HTM
   /** The texts the rendered cells are bound to, row by row: a different text means other rows. */
   let bound: (Y.Text | undefined)[][] = []
   let renderedCount = -1
+  let renderedWritable: boolean | null = null
 
-  const sameRows = (rows: KeyValue[]) =>
-    rows.length === renderedCount && (!source.writable || rows.every((_, i) => CELLS.every((cell, c) => source.text(i, cell) === bound[i]?.[c])))
+  const sameRows = (rows: KeyValue[], writable: boolean) =>
+    rows.length === renderedCount && writable === renderedWritable && (!writable || rows.every((_, i) => CELLS.every((cell, c) => source.text(i, cell) === bound[i]?.[c])))
 
   const render = () => {
     const rows = source.rows()
-    if (sameRows(rows)) {
+    const writable = source.writable()
+    if (sameRows(rows, writable)) {
       rows.forEach((row, i) => {
         const tr = body.children[i] as HTMLTableRowElement | undefined
         if (!tr) return
@@ -84,7 +89,7 @@ export function kvTable(scope: Scope, source: KvSource, options: KvOptions): HTM
         const check = tr.querySelector<HTMLInputElement>('input[type=checkbox]')
         if (check) check.checked = row.enabled
         // Bound cells follow their texts by themselves.
-        if (source.writable) return
+        if (writable) return
         for (const cell of CELLS) {
           const input = tr.querySelector<HTMLInputElement>(`[data-field=${cell}]`)
           if (input) syncValue(input, row[cell])
@@ -93,15 +98,16 @@ export function kvTable(scope: Scope, source: KvSource, options: KvOptions): HTM
       return
     }
     renderedCount = rows.length
+    renderedWritable = writable
     rowsScope.dispose()
     rowsScope = scope.child()
-    bound = rows.map((_, i) => (source.writable ? CELLS.map((cell) => source.text(i, cell)) : []))
+    bound = rows.map((_, i) => (writable ? CELLS.map((cell) => source.text(i, cell)) : []))
     replaceChildren(body,
       rows.map((row, i) => {
-        const check = h('input', { type: 'checkbox', checked: row.enabled, disabled: !source.writable, 'aria-label': `Enable row ${i + 1}` })
+        const check = h('input', { type: 'checkbox', checked: row.enabled, disabled: !writable, 'aria-label': `Enable row ${i + 1}` })
         check.addEventListener('change', () => source.update(i, { enabled: check.checked }))
         const inputs = CELLS.map((cell, c) => {
-          const input = cellInput(cell, i, row[cell])
+          const input = cellInput(cell, i, row[cell], writable)
           const text = bound[i]![c]
           if (text) rowsScope.add(bindText(input, text, { afterLocalEdit: source.afterCellEdit }))
           return input
@@ -109,9 +115,9 @@ export function kvTable(scope: Scope, source: KvSource, options: KvOptions): HTM
         return h('tr', { class: row.enabled ? '' : 'disabled' },
           h('td', { class: 'check' }, h('span', { class: 'checkbox' }, check)),
           inputs.map((input) => h('td', {}, input)),
-          h('td', { class: 'act' }, source.writable ? h('button', { type: 'button', class: 'icon-btn', 'aria-label': `Remove row ${i + 1}`, title: 'Remove', onclick: () => source.remove(i) }, icon('trash', 15)) : null))
+          h('td', { class: 'act' }, writable ? h('button', { type: 'button', class: 'icon-btn', 'aria-label': `Remove row ${i + 1}`, title: 'Remove', onclick: () => source.remove(i) }, icon('trash', 15)) : null))
       }),
-      source.writable ? h('tr', { class: 'ghost' }, h('td', { class: 'check' }), CELLS.map((cell) => h('td', {}, ghostCell(cell))), h('td', { class: 'act' })) : null,
+      writable ? h('tr', { class: 'ghost' }, h('td', { class: 'check' }), CELLS.map((cell) => h('td', {}, ghostCell(cell))), h('td', { class: 'act' })) : null,
     )
     if (pendingFocus) {
       const target = body.children[pendingFocus.index]?.querySelector<HTMLInputElement>(`[data-field=${pendingFocus.field}]`)

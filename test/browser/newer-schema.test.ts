@@ -1,0 +1,57 @@
+/**
+ * A collection a newer Ferry wrote (its doc stamped with a newer schema version) is shown
+ * read-only with "update to edit it", the moment that version's update arrives: no field
+ * takes input, no edit control is offered, and the page logs no error.
+ */
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import type { UserId } from '@ferry/protocol'
+import { SCHEMA_VERSION } from '@ferry/schema'
+import { device, eventually, hasChromium, useDemoSuite } from './harness.ts'
+import { addRequest, createCollection, signUp } from './ui.ts'
+import { stockProvider, synced } from '../helpers/sync-clients.ts'
+
+const user = { email: 'newer@example.com', password: 'newer schema 12', name: 'Nia' }
+
+describe.skipIf(!hasChromium)('a doc a newer Ferry wrote', () => {
+  const suite = useDemoSuite()
+
+  it('turns the request editor read-only with a notice', async () => {
+    const { page, context, errors } = await device(suite.browser)
+    await signUp(page, suite.relay.url, user)
+    await page.getByTestId('continue').click()
+    await createCollection(page, 'Future')
+    await addRequest(page, 'Future', 'Users', 'https://api.test/users')
+    await page.getByTestId('req-tab-headers').click()
+    await page.getByLabel('Key (new row)', { exact: true }).fill('Accept')
+    await eventually(() => page.getByTestId('sync-badge').textContent()).toContain('IN SYNC')
+    expect(await page.getByTestId('newer-schema').count()).toBe(0)
+
+    // Another device, on a newer Ferry, writes the collection doc (as the stock provider).
+    const names = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? ''))
+    const docName = names.map((n) => n.replace(/^ferry:/, '')).find((n) => n.includes(':collection:'))!
+    const userId = docName.split(':')[0] as UserId
+    const newer = new Y.Doc()
+    const provider = stockProvider(suite.relay.wsUrl, docName, await suite.relay.app.accessTokens.issue(userId), newer)
+    await synced(provider)
+    newer.getMap('meta').set('schema', SCHEMA_VERSION + 1)
+
+    await eventually(() => page.getByTestId('newer-schema').textContent()).toBe('This was changed by a newer version of Ferry — update to edit it.')
+    expect(await page.getByTestId('url').getAttribute('readonly')).toBe('')
+    expect(await page.getByTestId('request-name').getAttribute('readonly')).toBe('')
+    expect(await page.getByTestId('method').isDisabled()).toBe(true)
+    await page.getByTestId('url').click()
+    await page.keyboard.type('ignored')
+    expect(await page.getByTestId('url').inputValue()).toBe('https://api.test/users')
+    await page.getByTestId('req-tab-headers').click()
+    expect(await page.getByLabel('Key 1', { exact: true }).inputValue()).toBe('Accept')
+    expect(await page.getByLabel('Key (new row)', { exact: true }).count()).toBe(0)
+    expect(await page.getByTestId('header-presets').count()).toBe(0)
+    await page.getByTestId('req-tab-body').click()
+    await page.getByRole('radiogroup', { name: 'Body type' }).getByText('Raw', { exact: true }).click({ force: true })
+    expect(await page.getByTestId('item-menu-Users').count()).toBe(0)
+    expect(errors).toEqual([])
+    provider.destroy()
+    await context.close()
+  }, 60_000)
+})
