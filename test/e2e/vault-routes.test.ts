@@ -23,6 +23,8 @@ afterAll(async () => {
 const call = (method: string, path: string, token?: string, body?: unknown): Promise<Answer> => callRelay(relay, method, path, token, body)
 
 const blob = (): string => randomBytes(127).toString('base64url')
+/** A recovery tag or chain link as the relay sees them: opaque base64url. */
+const tag = (): string => randomBytes(32).toString('base64url')
 const publicKey = async (): Promise<string> => toBase64Url(await exportPublicKey((await generateEcdhKeyPair()).publicKey))
 
 async function signIn(): Promise<{ accessToken: string; refreshToken: string }> {
@@ -60,7 +62,8 @@ describe('vault routes', () => {
     expect(await call('POST', '/v1/vault', token, { deviceId: laptop.id, wrappedKey: laptopKey, recoveryWrappedKey: recovery })).toEqual({ status: 201, body: { generation: 1 } })
     expect((await call('POST', '/v1/vault', token, { deviceId: laptop.id, wrappedKey: blob(), recoveryWrappedKey: blob() })).status).toBe(409)
     expect(await call('GET', `/v1/vault/devices/${laptop.id}/key`, token)).toEqual({ status: 200, body: { generation: 1, wrappedKey: laptopKey } })
-    expect(await call('GET', '/v1/vault/recovery', token)).toEqual({ status: 200, body: { generation: 1, recoveryWrappedKey: recovery } })
+    expect(await call('GET', '/v1/vault/recovery', token)).toEqual({ status: 200, body: { generation: 1, recoveryWrappedKey: recovery, recoveryTag: null, earlier: [] } })
+    expect(await call('GET', '/v1/vault/chain', token)).toEqual({ status: 200, body: { generation: 1, links: [] } })
 
     const phone = await register(token, 'Phone')
     expect((await call('POST', `/v1/vault/devices/${phone.id}/approve`, token, { generation: 2, wrappedKey: blob() })).body.error.code).toBe('stale_generation')
@@ -72,8 +75,15 @@ describe('vault routes', () => {
     expect(JSON.stringify(listed.body)).not.toContain(phoneKey)
 
     const newRecovery = blob()
-    expect(await call('PUT', '/v1/vault/recovery', token, { generation: 1, recoveryWrappedKey: newRecovery })).toEqual({ status: 200, body: { generation: 1 } })
-    expect((await call('GET', '/v1/vault/recovery', token)).body.recoveryWrappedKey).toBe(newRecovery)
+    const newTag = tag()
+    expect((await call('PUT', '/v1/vault/recovery', token, { generation: 1, recoveryWrappedKey: newRecovery })).body.error.code).toBe('invalid_request')
+    expect(await call('PUT', '/v1/vault/recovery', token, { generation: 1, recoveryWrappedKey: newRecovery, recoveryTag: newTag })).toEqual({ status: 200, body: { generation: 1 } })
+    expect((await call('GET', '/v1/vault/recovery', token)).body).toEqual({
+      generation: 1,
+      recoveryWrappedKey: newRecovery,
+      recoveryTag: newTag,
+      earlier: [{ generation: 1, recoveryWrappedKey: recovery, recoveryTag: null }],
+    })
 
     // Another account sees none of it and can touch none of it.
     const stranger = tokenForNewUser()
@@ -105,13 +115,18 @@ describe('vault routes', () => {
     await call('POST', `/v1/vault/devices/${phone.id}/approve`, token, { generation: 1, wrappedKey: blob() })
     await call('DELETE', `/v1/vault/devices/${phone.id}`, token)
 
+    const link = tag()
     const rotate = (wrappedKeys: { deviceId: string; wrappedKey: string }[], generation = 2) =>
-      call('POST', '/v1/vault/rotate', token, { generation, wrappedKeys, recoveryWrappedKey: blob() })
+      call('POST', '/v1/vault/rotate', token, { generation, wrappedKeys, recoveryWrappedKey: blob(), recoveryTag: tag(), link })
+    expect((await call('POST', '/v1/vault/rotate', token, { generation: 2, wrappedKeys: [{ deviceId: laptop.id, wrappedKey: blob() }], recoveryWrappedKey: blob() })).body.error.code).toBe(
+      'invalid_request',
+    )
     expect((await rotate([{ deviceId: laptop.id, wrappedKey: blob() }, { deviceId: phone.id, wrappedKey: blob() }])).body.error.code).toBe('devices_changed')
     expect((await rotate([{ deviceId: laptop.id, wrappedKey: blob() }, { deviceId: laptop.id, wrappedKey: blob() }])).body.error.code).toBe('duplicate_device')
     expect((await rotate([{ deviceId: laptop.id, wrappedKey: blob() }], 3)).body.error.code).toBe('stale_generation')
     const newKey = blob()
     expect(await rotate([{ deviceId: laptop.id, wrappedKey: newKey }])).toEqual({ status: 200, body: { generation: 2 } })
+    expect((await call('GET', '/v1/vault/chain', token)).body).toEqual({ generation: 2, links: [{ generation: 2, link }] })
     expect(await call('GET', `/v1/vault/devices/${laptop.id}/key`, token)).toEqual({ status: 200, body: { generation: 2, wrappedKey: newKey } })
   })
 

@@ -24,6 +24,17 @@ export interface WrappedVaultKey {
   readonly wrappedKey: string
 }
 
+/** A recovery-wrapped vault key with its tag (null when written before tags existed). */
+export interface RecoveryWrap extends WrappedVaultKey {
+  readonly tag: string | null
+}
+
+/** The relay's record of the vault key chain: the current generation and the links it holds (generation → encoded link). */
+export interface VaultChainRecord {
+  readonly generation: number
+  readonly links: ReadonlyMap<number, string>
+}
+
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 const unexpected = (what: string) => new RelayError('unexpected', `The relay sent an unexpected answer (${what}).`, 200)
@@ -43,6 +54,11 @@ function parseDevice(v: unknown): VaultDevice {
     approvedAt: time(v.approvedAt),
     revokedAt: time(v.revokedAt),
   }
+}
+
+function parseRecoveryWrap(v: unknown): RecoveryWrap {
+  if (!isObject(v) || typeof v.recoveryWrappedKey !== 'string') throw unexpected('recovery key')
+  return { generation: generationOf(v), wrappedKey: v.recoveryWrappedKey, tag: typeof v.recoveryTag === 'string' ? v.recoveryTag : null }
 }
 
 function generationOf(v: unknown): number {
@@ -70,7 +86,7 @@ export class VaultApi {
     return isObject(body) && body.generation === null ? null : generationOf(body)
   }
 
-  async create(input: { deviceId: string; wrappedKey: string; recoveryWrappedKey: string }): Promise<number> {
+  async create(input: { deviceId: string; wrappedKey: string; recoveryWrappedKey: string; recoveryTag: string; link: string }): Promise<number> {
     return generationOf(await this.#call('POST', '/v1/vault', { ...input }))
   }
 
@@ -100,17 +116,36 @@ export class VaultApi {
     return { generation: generationOf(body), wrappedKey: body.wrappedKey }
   }
 
-  async recovery(): Promise<WrappedVaultKey> {
+  /** The current recovery wrap first, then those it replaced, newest first. */
+  async recovery(): Promise<RecoveryWrap[]> {
     const body = await this.#call('GET', '/v1/vault/recovery')
-    if (!isObject(body) || typeof body.recoveryWrappedKey !== 'string') throw unexpected('recovery key')
-    return { generation: generationOf(body), wrappedKey: body.recoveryWrappedKey }
+    const current = parseRecoveryWrap(body)
+    const earlier = isObject(body) && Array.isArray(body.earlier) ? body.earlier.map(parseRecoveryWrap) : []
+    return [current, ...earlier]
   }
 
-  async setRecovery(key: WrappedVaultKey): Promise<void> {
-    await this.#call('PUT', '/v1/vault/recovery', { generation: key.generation, recoveryWrappedKey: key.wrappedKey })
+  async setRecovery(key: { generation: number; wrappedKey: string; tag: string }): Promise<void> {
+    await this.#call('PUT', '/v1/vault/recovery', { generation: key.generation, recoveryWrappedKey: key.wrappedKey, recoveryTag: key.tag })
   }
 
-  async rotate(input: { generation: number; wrappedKeys: { deviceId: string; wrappedKey: string }[]; recoveryWrappedKey: string }): Promise<number> {
+  async chain(): Promise<VaultChainRecord> {
+    const body = await this.#call('GET', '/v1/vault/chain')
+    if (!isObject(body) || !Array.isArray(body.links)) throw unexpected('chain')
+    const links = new Map<number, string>()
+    for (const entry of body.links) {
+      if (!isObject(entry) || typeof entry.link !== 'string') throw unexpected('chain link')
+      links.set(generationOf(entry), entry.link)
+    }
+    return { generation: generationOf(body), links }
+  }
+
+  async rotate(input: {
+    generation: number
+    wrappedKeys: { deviceId: string; wrappedKey: string }[]
+    recoveryWrappedKey: string
+    recoveryTag: string
+    link: string
+  }): Promise<number> {
     return generationOf(await this.#call('POST', '/v1/vault/rotate', { ...input }))
   }
 }

@@ -2,6 +2,7 @@
  * Typed errors of the vault. A UI branches on `code`: each one names what the user can do
  * (wait for approval, type the recovery key again, reload after another device rotated).
  */
+import type { ChainProblem } from './vault-chain.ts'
 
 export type VaultErrorCode =
   | 'vault_locked'
@@ -12,6 +13,7 @@ export type VaultErrorCode =
   | 'vault_conflict'
   | 'no_such_variable'
   | 'invalid_value'
+  | 'untrusted_key'
 
 export class VaultError extends Error {
   override name = 'VaultError'
@@ -28,6 +30,23 @@ export class VaultLocked extends VaultError {
   override name = 'VaultLocked'
   constructor(message = 'The vault is locked on this device: approve it from a signed-in device or enter the recovery key.') {
     super('vault_locked', message)
+  }
+}
+
+/**
+ * The relay offered a vault key generation this device cannot trace back to a key it holds
+ * (see `ChainProblem`): made with a stolen access token, or by the relay itself. The device
+ * keeps its current key and re-encrypts nothing; rotating from this device moves the vault
+ * past that generation.
+ */
+export class UntrustedVaultKey extends VaultError {
+  override name = 'UntrustedVaultKey'
+  constructor(
+    readonly generation: number,
+    readonly problem: ChainProblem,
+    message = `Vault key generation ${generation} was not made by one of your devices (${problem}); this device keeps its key. Rotate the vault key from a device you trust.`,
+  ) {
+    super('untrusted_key', message)
   }
 }
 

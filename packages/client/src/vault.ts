@@ -7,20 +7,37 @@
  * device has no key: waiting for approval, revoked, or not yet checked with the relay) and
  * `unlocked`. Opening works offline from the keys this device already holds; `refresh()`
  * talks to the relay (registers the device, fetches newly approved or rotated keys).
+ *
+ * A new key generation is used only once this device has traced it back, link by link, to a
+ * key it holds (`vault-chain.ts`, docs/decisions.md "Vault key chain"). One it cannot trace is
+ * refused: the state says so (`untrusted`), the device keeps its key and re-encrypts nothing.
  */
 import { exportPublicKey, generateAesKey, generateRecoveryKey, toBase64Url } from '@ferry/crypto'
 import type { UserId } from '@ferry/protocol'
 import { DeviceKeyStore, deviceKeysDatabase, type DeviceState, type HeldKey } from './device-keys.ts'
 import { Emitter } from './emitter.ts'
 import { RelayError } from './errors.ts'
-import type { VaultApi, VaultDevice } from './vault-api.ts'
-import { VaultError, VaultLocked } from './vault-errors.ts'
+import type { RecoveryWrap, VaultApi, VaultDevice } from './vault-api.ts'
+import { linkVouchedBy, makeLink, recoveryTag, verifyGeneration, verifyRecoveryTag, type ChainProblem } from './vault-chain.ts'
+import { UntrustedVaultKey, VaultError, VaultLocked, WrongRecoveryKey } from './vault-errors.ts'
 import { deviceFingerprint, unwrapForDevice, unwrapWithRecoveryKey, wrapForDevice, wrapWithRecoveryKey } from './vault-keys.ts'
 
+/** A newer key generation the relay offered and this device refused. */
+export interface RefusedGeneration {
+  readonly generation: number
+  readonly problem: ChainProblem
+}
+
+/**
+ * `untrusted` (when present): the relay is at a key generation this device refused — made with
+ * a stolen access token or by the relay; rotating from a device you trust moves past it.
+ * `recoveryTampered` (when present): the relay's recovery wrap was not written by a holder of
+ * the vault key, so the user's recovery key would not open it; make a new recovery key.
+ */
 export type VaultState =
   | { readonly kind: 'no-vault' }
-  | { readonly kind: 'locked'; readonly reason: 'unchecked' | 'pending' | 'revoked' }
-  | { readonly kind: 'unlocked'; readonly generation: number }
+  | { readonly kind: 'locked'; readonly reason: 'unchecked' | 'pending' | 'revoked'; readonly untrusted?: RefusedGeneration }
+  | { readonly kind: 'unlocked'; readonly generation: number; readonly untrusted?: RefusedGeneration; readonly recoveryTampered?: true }
 
 /** What rotation re-encrypts: each environments doc the account has (see `SecretEnvironments`). */
 export interface Reencryptable {
@@ -48,6 +65,8 @@ export class Vault {
   readonly #keys = new Map<number, CryptoKey>()
   #device: DeviceState
   #state: VaultState
+  #untrusted: RefusedGeneration | null = null
+  #recoveryTampered = false
 
   private constructor(options: VaultOptions, store: DeviceKeyStore, device: DeviceState) {
     this.owner = options.owner
@@ -111,7 +130,9 @@ export class Vault {
     const deviceId = await this.#ensureRegistered()
     try {
       const wrapped = await this.#options.api.wrappedKey(deviceId)
-      if (!this.#keys.has(wrapped.generation)) await this.#hold(wrapped)
+      if (!this.#keys.has(wrapped.generation)) await this.#adopt(wrapped)
+      else this.#untrusted = null
+      await this.#checkRecovery()
       this.#updateState()
     } catch (error) {
       if (!(error instanceof RelayError)) throw error
@@ -123,6 +144,13 @@ export class Vault {
       if (error.relayCode === 'device_revoked') await this.#forgetDevice()
       else if (error.relayCode !== 'device_pending') throw error
       const generation = await this.#options.api.generation()
+      if (error.relayCode === 'device_pending' && this.#keys.size > 0) {
+        // Unlocked by the recovery key while the relay is at a generation it could not verify.
+        const held = Math.max(...this.#keys.keys())
+        this.#untrusted = generation !== null && generation > held ? { generation, problem: 'unverifiable' } : null
+        this.#updateState()
+        return this.#state
+      }
       this.#setState(generation === null ? { kind: 'no-vault' } : error.relayCode === 'device_revoked' ? { kind: 'locked', reason: 'revoked' } : { kind: 'locked', reason: 'pending' })
     }
     return this.#state
@@ -140,8 +168,10 @@ export class Vault {
     const recoveryKey = generateRecoveryKey()
     const wrappedKey = await wrapForDevice(vaultKey, await this.#publicKey(), this.owner, deviceId, 1)
     const recoveryWrappedKey = await wrapWithRecoveryKey(vaultKey, recoveryKey, this.owner, 1)
+    const link = await makeLink({ owner: this.owner, generation: 1, key: vaultKey, recipients: [deviceId], parent: null })
+    const tag = await recoveryTag(this.owner, 1, recoveryWrappedKey, vaultKey)
     try {
-      await this.#options.api.create({ deviceId, wrappedKey, recoveryWrappedKey })
+      await this.#options.api.create({ deviceId, wrappedKey, recoveryWrappedKey, recoveryTag: tag, link })
     } catch (error) {
       if (error instanceof RelayError && error.relayCode === 'vault_exists') {
         await this.refresh()
@@ -155,21 +185,60 @@ export class Vault {
 
   /**
    * Unlocks this device with the recovery key and approves it, so it stays unlocked.
+   *
+   * The key is tried on the relay's current recovery wrap, then on those it replaced: an
+   * earlier one counts only if nothing its key vouches for has replaced it since (a newer
+   * recovery wrap of its generation, or a rotation), so a recovery key the user replaced stays
+   * dead, while one swapped out by someone without the vault key still opens the vault. Then
+   * the state says `recoveryTampered` (the relay's wrap was swapped) or `untrusted` (the relay
+   * moved to a generation this key does not vouch for; the device is then not approved on the
+   * relay, only unlocked here, until a device rotates past that generation).
    * @throws InvalidRecoveryKeyError (a typo), WrongRecoveryKey, VaultError `no_vault`.
    */
   async unlockWithRecoveryKey(recoveryKey: string): Promise<void> {
     const deviceId = await this.#ensureRegistered()
-    let recovery
+    let wraps: RecoveryWrap[]
     try {
-      recovery = await this.#options.api.recovery()
+      wraps = await this.#options.api.recovery()
     } catch (error) {
       if (error instanceof RelayError && error.relayCode === 'no_vault') throw new VaultError('no_vault', 'This account has no vault yet.')
       throw error
     }
-    const vaultKey = await unwrapWithRecoveryKey(recovery.wrappedKey, recoveryKey, this.owner, recovery.generation)
-    const wrappedKey = await wrapForDevice(vaultKey, await this.#publicKey(), this.owner, deviceId, recovery.generation)
-    await this.#options.api.approve(deviceId, { generation: recovery.generation, wrappedKey })
-    await this.#hold({ generation: recovery.generation, wrappedKey }, vaultKey)
+    const found = await this.#openRecovery(wraps, recoveryKey)
+    const current = wraps[0]!
+    const { generation, key } = found
+    if (found.index > 0 && (await this.#supersedes(wraps.slice(0, found.index), generation, key))) {
+      throw new WrongRecoveryKey('This recovery key was replaced by a newer one; enter the newest recovery key.')
+    }
+    const wrappedKey = await wrapForDevice(key, await this.#publicKey(), this.owner, deviceId, generation)
+    this.#recoveryTampered = found.index > 0 && current.generation === generation
+    if (current.generation === generation) await this.#options.api.approve(deviceId, { generation, wrappedKey })
+    else this.#untrusted = { generation: current.generation, problem: 'unverifiable' }
+    await this.#hold({ generation, wrappedKey }, key)
+  }
+
+  /** The newest recovery wrap the key opens. */
+  async #openRecovery(wraps: readonly RecoveryWrap[], recoveryKey: string): Promise<{ index: number; generation: number; key: CryptoKey }> {
+    for (const [index, wrap] of wraps.entries()) {
+      try {
+        return { index, generation: wrap.generation, key: await unwrapWithRecoveryKey(wrap.wrappedKey, recoveryKey, this.owner, wrap.generation) }
+      } catch (error) {
+        if (!(error instanceof WrongRecoveryKey)) throw error
+      }
+    }
+    throw new WrongRecoveryKey()
+  }
+
+  /** Whether a holder of `key` (of `generation`) replaced its recovery wrap or rotated since: the newer wraps are then legitimate. */
+  async #supersedes(newer: readonly RecoveryWrap[], generation: number, key: CryptoKey): Promise<boolean> {
+    for (const wrap of newer) {
+      if (wrap.generation === generation && (await verifyRecoveryTag(this.owner, wrap, key))) return true
+    }
+    const { links } = await this.#options.api.chain()
+    for (const text of links.values()) {
+      if (await linkVouchedBy(this.owner, text, generation, key)) return true
+    }
+    return false
   }
 
   /** The account's devices (this one included; revoked ones too, for the record). */
@@ -195,8 +264,10 @@ export class Vault {
       await attempt()
     } catch (error) {
       if (!(error instanceof RelayError && error.relayCode === 'stale_generation')) throw error
-      // Another device rotated since this one last looked: fetch the new key and wrap that.
+      // Another device rotated since this one last looked: fetch the new key and wrap that —
+      // unless this device cannot verify it, and then it approves nobody with either key.
       await this.refresh()
+      if (this.#untrusted) throw new UntrustedVaultKey(this.#untrusted.generation, this.#untrusted.problem)
       await attempt()
     }
   }
@@ -223,18 +294,24 @@ export class Vault {
     const current = this.#requireKey()
     const recoveryKey = generateRecoveryKey()
     const wrappedKey = await wrapWithRecoveryKey(current.key, recoveryKey, this.owner, current.generation)
-    await this.#options.api.setRecovery({ generation: current.generation, wrappedKey })
+    const tag = await recoveryTag(this.owner, current.generation, wrappedKey, current.key)
+    await this.#options.api.setRecovery({ generation: current.generation, wrappedKey, tag })
+    this.#recoveryTampered = false
+    this.#updateState()
     return recoveryKey
   }
 
   /**
    * Rotates the vault key: a new generation wrapped for every approved device and by a new
    * recovery key (answered, to show once), then every value in `docs` re-encrypted under it.
+   * Its link is vouched for by this device's newest verified key; when the relay is at a
+   * generation this device refused, the new one skips it (and so ends it for every device).
    * @throws VaultLocked; VaultError `vault_conflict` when devices changed meanwhile (retry).
    */
   async rotate(docs: readonly Reencryptable[]): Promise<string> {
+    await this.refresh()
     const current = this.#requireKey()
-    const generation = current.generation + 1
+    const generation = Math.max(current.generation, (await this.#options.api.generation()) ?? 0) + 1
     const vaultKey = await generateAesKey({ extractable: true })
     const approved = (await this.#options.api.devices()).filter((device) => device.status === 'approved')
     const wrappedKeys = await Promise.all(
@@ -244,12 +321,16 @@ export class Vault {
     if (!own) throw new VaultLocked('This device is no longer approved.')
     const recoveryKey = generateRecoveryKey()
     const recoveryWrappedKey = await wrapWithRecoveryKey(vaultKey, recoveryKey, this.owner, generation)
+    const link = await makeLink({ owner: this.owner, generation, key: vaultKey, recipients: approved.map((d) => d.id), parent: current })
+    const tag = await recoveryTag(this.owner, generation, recoveryWrappedKey, vaultKey)
     try {
-      await this.#options.api.rotate({ generation, wrappedKeys, recoveryWrappedKey })
+      await this.#options.api.rotate({ generation, wrappedKeys, recoveryWrappedKey, recoveryTag: tag, link })
     } catch (error) {
       if (error instanceof RelayError && error.status === 409) throw new VaultError('vault_conflict', 'The devices or the key changed meanwhile; try again.')
       throw error
     }
+    this.#untrusted = null
+    this.#recoveryTampered = false
     await this.#hold({ generation, wrappedKey: own.wrappedKey }, vaultKey)
     for (const doc of docs) await doc.reencrypt()
     return recoveryKey
@@ -283,6 +364,46 @@ export class Vault {
     return unwrapForDevice(held.wrappedKey, this.#device.keyPair.privateKey, this.owner, this.#device.deviceId ?? '', held.generation)
   }
 
+  /**
+   * Takes a key generation the relay wrapped to this device only if it traces back to a key
+   * this device holds (or, for its first key, to the vault's first link); keeps the keys of
+   * the generations on the way too. Otherwise records the refusal and keeps what it has.
+   */
+  async #adopt(wrapped: HeldKey): Promise<void> {
+    const held = [...this.#keys.keys()]
+    if (held.length > 0 && wrapped.generation < Math.max(...held)) return
+    let key: CryptoKey
+    try {
+      key = await this.#unwrapHeld(wrapped)
+    } catch {
+      return this.#refuse(wrapped.generation, 'unreadable_key')
+    }
+    const { links } = await this.#options.api.chain()
+    const verdict = await verifyGeneration({ owner: this.owner, generation: wrapped.generation, key, links, trusted: this.#keys })
+    if (!verdict.ok) return this.#refuse(wrapped.generation, verdict.problem)
+    for (const [generation, proven] of [...verdict.keys].sort(([a], [b]) => a - b)) {
+      if (generation === wrapped.generation || this.#keys.has(generation)) continue
+      const wrappedKey = await wrapForDevice(proven, await this.#publicKey(), this.owner, this.#device.deviceId ?? '', generation)
+      await this.#hold({ generation, wrappedKey }, proven)
+    }
+    this.#untrusted = null
+    await this.#hold(wrapped, key)
+  }
+
+  #refuse(generation: number, problem: ChainProblem): void {
+    this.#untrusted = { generation, problem }
+    if (this.#keys.size === 0) this.#setState({ kind: 'locked', reason: 'pending', untrusted: this.#untrusted })
+  }
+
+  /** Flags a recovery wrap of a generation this device holds that no holder of its key wrote. */
+  async #checkRecovery(): Promise<void> {
+    const [current] = await this.#options.api.recovery()
+    const key = current && this.#keys.get(current.generation)
+    // A wrap without a tag was written before tags existed; one of a generation this device does not hold cannot be judged.
+    if (!current || !key || current.tag === null) return
+    this.#recoveryTampered = !(await verifyRecoveryTag(this.owner, current, key))
+  }
+
   /** Keeps a key this device received (wrapped to itself) and unlocks with it. */
   async #hold(held: HeldKey, key?: CryptoKey): Promise<void> {
     this.#keys.set(held.generation, key ?? (await this.#unwrapHeld(held)))
@@ -294,6 +415,8 @@ export class Vault {
   /** This device was revoked (or lost by the relay): drop its keys and identity; it may register again as a new, pending device. */
   async #forgetDevice(): Promise<void> {
     this.#keys.clear()
+    this.#untrusted = null
+    this.#recoveryTampered = false
     await this.#saveDevice(await DeviceKeyStore.freshState())
     this.#setState({ kind: 'locked', reason: 'revoked' })
   }
@@ -305,7 +428,13 @@ export class Vault {
 
   #updateState(): void {
     const generations = [...this.#keys.keys()]
-    if (generations.length > 0) this.#setState({ kind: 'unlocked', generation: Math.max(...generations) })
+    if (generations.length === 0) return
+    this.#setState({
+      kind: 'unlocked',
+      generation: Math.max(...generations),
+      ...(this.#untrusted ? { untrusted: this.#untrusted } : {}),
+      ...(this.#recoveryTampered ? { recoveryTampered: true as const } : {}),
+    })
   }
 
   #setState(state: VaultState): void {

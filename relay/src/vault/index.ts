@@ -14,6 +14,7 @@ import { badRequest, forbidden, httpError, notFound, type HttpError } from '../e
 import type { AccountStore, DeviceId, DeviceRecord, VaultWriteError } from '../storage/account-store.ts'
 import {
   ApproveBody,
+  ChainAnswer,
   CreateVaultBody,
   DeviceParams,
   DeviceSchema,
@@ -77,8 +78,8 @@ const vault: FastifyPluginAsyncTypebox<VaultOptions> = async (app, { store }) =>
   }))
 
   app.post('/v1/vault', { schema: { body: CreateVaultBody, response: { 201: VaultStateSchema } } }, async (request, reply) => {
-    const { deviceId, wrappedKey, recoveryWrappedKey } = request.body
-    const created = unwrap(await store.createVault(owner(request), { deviceId: deviceId as DeviceId, wrappedKey, recoveryWrappedKey, now: Date.now() }))
+    const { deviceId, ...rest } = request.body
+    const created = unwrap(await store.createVault(owner(request), { ...rest, deviceId: deviceId as DeviceId, now: Date.now() }))
     return reply.status(201).send({ generation: created.generation })
   })
 
@@ -125,9 +126,17 @@ const vault: FastifyPluginAsyncTypebox<VaultOptions> = async (app, { store }) =>
   })
 
   app.get('/v1/vault/recovery', { schema: { response: { 200: RecoveryAnswer } } }, async (request) => {
-    const record = await store.getVault(owner(request))
-    if (record === null) throw messages.no_vault()
-    return { generation: record.generation, recoveryWrappedKey: record.recoveryWrappedKey }
+    const chain = await store.getVaultChain(owner(request))
+    if (chain === null) throw messages.no_vault()
+    const [current, ...earlier] = chain.recoveries
+    return { ...current!, earlier }
+  })
+
+  // The public facts devices verify a new key generation against; see docs/decisions.md "Vault key chain".
+  app.get('/v1/vault/chain', { schema: { response: { 200: ChainAnswer } } }, async (request) => {
+    const chain = await store.getVaultChain(owner(request))
+    if (chain === null) throw messages.no_vault()
+    return { generation: chain.generation, links: [...chain.links] }
   })
 
   app.put('/v1/vault/recovery', { schema: { body: RecoveryBody, response: { 200: VaultStateSchema } } }, async (request) => ({
@@ -135,10 +144,12 @@ const vault: FastifyPluginAsyncTypebox<VaultOptions> = async (app, { store }) =>
   }))
 
   app.post('/v1/vault/rotate', { schema: { body: RotateBody, response: { 200: VaultStateSchema } } }, async (request) => {
-    const { generation, wrappedKeys, recoveryWrappedKey } = request.body
+    const { wrappedKeys, ...rest } = request.body
     const byDevice = Object.fromEntries(wrappedKeys.map((entry) => [entry.deviceId, entry.wrappedKey])) as Record<DeviceId, string>
     if (Object.keys(byDevice).length !== wrappedKeys.length) throw badRequest('A device is listed twice.', 'duplicate_device')
-    return { generation: unwrap(await store.rotateVault(owner(request), { generation, wrappedKeys: byDevice, recoveryWrappedKey })).generation }
+    // The relay cannot tell a rotation made by a holder of the vault key from one made with a
+    // stolen access token: the devices check its link before they use the new key.
+    return { generation: unwrap(await store.rotateVault(owner(request), { ...rest, wrappedKeys: byDevice })).generation }
   })
 }
 
