@@ -221,6 +221,8 @@ describe('vault key chain', () => {
     const late = await device(owner, 'Late')
     await approve(b, late)
     expect(late.vault.state).toEqual({ kind: 'unlocked', generation: 3 })
+    expect(await late.vault.keyFingerprint()).toMatch(/^[0-9a-f]{4}( [0-9a-f]{4}){3}$/)
+    expect(await late.vault.keyFingerprint()).toBe(await b.vault.keyFingerprint())
     await a.vault.rotate([a.envs])
     for (const d of [b, sleeper, late]) expect(await d.vault.refresh()).toEqual({ kind: 'unlocked', generation: 4 })
     await late.connect()

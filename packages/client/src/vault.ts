@@ -12,13 +12,13 @@
  * key it holds (`vault-chain.ts`, docs/decisions.md "Vault key chain"). One it cannot trace is
  * refused: the state says so (`untrusted`), the device keeps its key and re-encrypts nothing.
  */
-import { exportPublicKey, generateAesKey, generateRecoveryKey, toBase64Url } from '@ferry/crypto'
+import { exportPublicKey, fromBase64Url, generateAesKey, generateRecoveryKey, toBase64Url } from '@ferry/crypto'
 import type { UserId } from '@ferry/protocol'
 import { DeviceKeyStore, deviceKeysDatabase, type DeviceState, type HeldKey } from './device-keys.ts'
 import { Emitter } from './emitter.ts'
 import { RelayError } from './errors.ts'
 import type { RecoveryWrap, VaultApi, VaultDevice } from './vault-api.ts'
-import { linkVouchedBy, makeLink, recoveryTag, verifyGeneration, verifyRecoveryTag, type ChainProblem } from './vault-chain.ts'
+import { linkVouchedBy, makeLink, recoveryTag, vaultKeyId, verifyGeneration, verifyRecoveryTag, type ChainProblem } from './vault-chain.ts'
 import { UntrustedVaultKey, VaultError, VaultLocked, WrongRecoveryKey } from './vault-errors.ts'
 import { deviceFingerprint, unwrapForDevice, unwrapWithRecoveryKey, wrapForDevice, wrapWithRecoveryKey } from './vault-keys.ts'
 
@@ -105,6 +105,19 @@ export class Vault {
   /** This device's public-key fingerprint, to compare with what the approving device shows. */
   async fingerprint(): Promise<string> {
     return deviceFingerprint(await this.#publicKey())
+  }
+
+  /**
+   * A short name of the current vault key (16 hex digits in groups of 4, from its key id), or
+   * null while locked. After an approval both devices should show the same: a relay that handed
+   * the new device a key of its own (which it can, until the vault has a chain link for the
+   * current generation) would show up here.
+   */
+  async keyFingerprint(): Promise<string | null> {
+    const current = this.current()
+    if (!current) return null
+    const bytes = fromBase64Url(await vaultKeyId(current.key)).subarray(0, 8)
+    return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('').match(/.{4}/g)!.join(' ')
   }
 
   /** The current key and its generation; null while locked. */
