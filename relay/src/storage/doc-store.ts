@@ -12,7 +12,12 @@
  */
 import type { DocName } from '@ferry/protocol'
 
-/** A record's place in a doc's log: 1 for the first record ever appended, then +1 per append. */
+/**
+ * A record's place in a doc's log: 1 for the first record ever written, then +1 per record.
+ * An append writes one record, or several when its updates exceed the store's record cap
+ * (see `records.ts`); it resolves with the last one's number, so "every record up to the
+ * returned number" covers the whole append (what `compact`'s `through` relies on).
+ */
 export type LogSeq = number
 
 export interface StoredDoc {
@@ -33,9 +38,13 @@ export interface DocStore {
    */
   load(name: DocName): Promise<StoredDoc>
   /**
-   * Appends one record holding `updates` and resolves with its sequence number once it is
-   * durable (fsynced or committed). Appends to one doc must not overlap: callers await each
-   * before the next. A rejection means nothing is acknowledged; the caller retries.
+   * Appends `updates` as one record — several consecutive ones when they exceed the record cap
+   * — and resolves with the last record's sequence number once all are durable (fsynced or
+   * committed). Appends to one doc must not overlap: callers await each before the next. A
+   * rejection means nothing is acknowledged; the caller retries (a failed append may have left
+   * some of its records behind: loading them again is harmless, Yjs updates are idempotent).
+   * An update too large for any record the store can read back is refused with `too_large`
+   * before anything is written; retrying cannot help.
    */
   append(name: DocName, updates: readonly Uint8Array[]): Promise<LogSeq>
   /**
@@ -53,6 +62,11 @@ export interface DocStore {
    * delete (and are deleted with the rest) or reject with `gone`.
    */
   delete(name: DocName): Promise<void>
+  /**
+   * Stored bytes this store found it could not read (damaged records or snapshots) and kept
+   * instead of deleting, for `/healthz`. Loads skip such bytes and serve everything else.
+   */
+  damaged?(): Promise<readonly DocDamage[]>
   /** Forgets cached handles for a doc that is no longer loaded. Its data stays. */
   release(name: DocName): Promise<void>
   /** Flushes and closes every handle. */
@@ -60,13 +74,57 @@ export interface DocStore {
 }
 
 /**
+ * Something stored that could not be read. Names the doc by its keyed id (its directory or
+ * row key), never by name: `/healthz` is public.
+ */
+export interface DocDamage {
+  /** The doc's keyed id. */
+  readonly doc: string
+  /** What could not be read, e.g. `record 12`, `bytes 46–92 of log-00000002`, `snapshot`. */
+  readonly what: string
+  /** Where those bytes are kept for an operator (they are never deleted by compaction). */
+  readonly kept: string
+  /** When this store first found it (ISO 8601). */
+  readonly since: string
+}
+
+/** Hears each damage when a store first finds it (the relay logs it as an error). */
+export type DamageListener = (damage: DocDamage, name: DocName | null) => void
+
+/** Damage a store has found, once per doc and place, told to a listener as it is found. */
+export class DamageRegister {
+  readonly #found = new Map<string, DocDamage>()
+  constructor(private readonly listener: DamageListener = () => undefined) {}
+
+  /** Records `damage` (a repeat of a known place only updates where it is kept). */
+  report(damage: Omit<DocDamage, 'since'>, name: DocName | null = null): void {
+    const key = `${damage.doc}\0${damage.what}`
+    const known = this.#found.get(key)
+    if (known && known.kept === damage.kept) return
+    const entry = { ...damage, since: known?.since ?? new Date().toISOString() }
+    this.#found.set(key, entry)
+    this.listener(entry, name)
+  }
+
+  /** Forgets every finding of a deleted doc. */
+  forget(doc: string): void {
+    for (const [key, damage] of this.#found) if (damage.doc === doc) this.#found.delete(key)
+  }
+
+  list(): DocDamage[] {
+    return [...this.#found.values()]
+  }
+}
+
+/**
  * A storage failure with a stable code, so the sync layer can log it and retry — except
- * `gone` (the doc was deleted), which no retry can fix.
+ * `gone` (the doc was deleted) and `too_large` (an update no record can hold), which no retry
+ * can fix.
  */
 export class DocStoreError extends Error {
   override name = 'DocStoreError'
   constructor(
-    readonly code: 'io' | 'corrupt' | 'closed' | 'gone',
+    readonly code: 'io' | 'corrupt' | 'closed' | 'gone' | 'too_large',
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import type { Config } from '../config.ts'
 import type { AccountStore } from './account-store.ts'
 import { LowdbAccountStore } from './lowdb/lowdb-account-store.ts'
-import type { DocStore } from './doc-store.ts'
+import type { DamageListener, DocDamage, DocStore } from './doc-store.ts'
 import { FilesDocStore } from './files/files-doc-store.ts'
 import { loadMasterKey } from './keys.ts'
 import { openPool } from './postgres/database.ts'
@@ -20,6 +20,11 @@ export interface Stores {
   readonly docs: DocStore
   /** Per-store readiness for `/healthz`: `'ok'` or the reason it is not ready. */
   check(): Promise<Record<string, string>>
+  /**
+   * Stored document bytes that could not be read and are kept for an operator (`/healthz`
+   * `damaged`). They do not make the relay unready: every other byte is served.
+   */
+  damaged(): Promise<readonly DocDamage[]>
   /** Closes every store (after the server stopped taking requests). */
   close(): Promise<void>
 }
@@ -40,16 +45,16 @@ interface Opened {
   release?: () => Promise<void>
 }
 
-async function openEmbedded(config: Config): Promise<Opened> {
+async function openEmbedded(config: Config, onDamage: DamageListener): Promise<Opened> {
   const accounts = await LowdbAccountStore.open({ dir: config.dataDir })
-  return { accounts, docs: await FilesDocStore.open(join(config.dataDir, 'docs'), loadMasterKey(config)) }
+  return { accounts, docs: await FilesDocStore.open(join(config.dataDir, 'docs'), loadMasterKey(config), { onDamage }) }
 }
 
-async function openPostgres(url: string, config: Config, onBackgroundError: (error: Error) => void): Promise<Opened> {
+async function openPostgres(url: string, config: Config, onBackgroundError: (error: Error) => void, onDamage: DamageListener): Promise<Opened> {
   const pool = openPool(url, onBackgroundError)
   try {
     const accounts = await PgAccountStore.open(pool)
-    const docs = await PgDocStore.open(pool, loadMasterKey(config))
+    const docs = await PgDocStore.open(pool, loadMasterKey(config), { onDamage })
     return { accounts, docs, release: () => pool.end() }
   } catch (error) {
     await pool.end()
@@ -60,11 +65,18 @@ async function openPostgres(url: string, config: Config, onBackgroundError: (err
 /**
  * Opens the stores `config` selects: PostgreSQL for both when `DATABASE_URL` is set, else the
  * embedded ones. `onBackgroundError` hears errors no request is waiting for (a pooled
- * connection dropped while idle), which must not crash the relay.
+ * connection dropped while idle), which must not crash the relay. `onDamage` hears each
+ * damaged record or snapshot the document store finds (it is skipped and kept, not deleted).
  */
-export async function createStores(config: Config, onBackgroundError: (error: Error) => void): Promise<Stores> {
+export async function createStores(
+  config: Config,
+  onBackgroundError: (error: Error) => void,
+  onDamage: DamageListener = () => undefined,
+): Promise<Stores> {
   const { accounts, docs, release } =
-    config.databaseUrl === null ? await openEmbedded(config) : await openPostgres(config.databaseUrl, config, onBackgroundError)
+    config.databaseUrl === null
+      ? await openEmbedded(config, onDamage)
+      : await openPostgres(config.databaseUrl, config, onBackgroundError, onDamage)
   return {
     accounts,
     docs,
@@ -72,6 +84,9 @@ export async function createStores(config: Config, onBackgroundError: (error: Er
       return Object.fromEntries(
         await Promise.all([readiness('accounts', () => accounts.ping()), readiness('docs', () => docs.ping())]),
       )
+    },
+    async damaged() {
+      return (await docs.damaged?.()) ?? []
     },
     async close() {
       await docs.close()

@@ -14,6 +14,8 @@ const IV_BYTES = 12
 const TAG_BYTES = 16
 /** Frames larger than this are rejected when reading: they can only be corruption. */
 export const MAX_FRAME_BYTES = 256 * 1024 * 1024
+/** The largest payload one frame can carry and still be read back. */
+export const MAX_FRAME_PAYLOAD = MAX_FRAME_BYTES - TAG_BYTES
 /** Snapshots are sealed in chunks of this size: AES-GCM slows down on multi-MB calls. */
 const SNAPSHOT_CHUNK_BYTES = 256 * 1024
 const LAST_CHUNK = 1
@@ -80,6 +82,94 @@ export function openFrames(key: Buffer, context: Buffer, bytes: Buffer): { frame
     pos = end
   }
   return { frames, validLength: pos }
+}
+
+/** A frame at `pos` that opens, or why not: `short` (it runs past the end: a torn write) or `bad`. */
+function frameAt(key: Buffer, context: Buffer, bytes: Buffer, pos: number): { frame: Frame; end: number } | 'short' | 'bad' {
+  if (bytes.length - pos < HEADER_BYTES + IV_BYTES + TAG_BYTES) return 'short'
+  const length = bytes.readUInt32LE(pos)
+  if (length < TAG_BYTES || length > MAX_FRAME_BYTES) return 'bad'
+  const end = pos + HEADER_BYTES + IV_BYTES + length
+  if (end > bytes.length) return 'short'
+  const { frames } = openFrames(key, context, bytes.subarray(pos, end))
+  const frame = frames[0]
+  return frame ? { frame, end } : 'bad'
+}
+
+/** Decryption attempts a resynchronisation may spend on candidate frames before it gives up. */
+const RESYNC_ATTEMPTS = 64
+
+/**
+ * Where the next log record that opens starts, after `from`: scans byte by byte for a header
+ * that could be a record's (plausible length that fits, flags 0, a counter above `after` and
+ * not absurdly far) and tries to open only those, at most {@link RESYNC_ATTEMPTS} times.
+ */
+function resync(key: Buffer, context: Buffer, bytes: Buffer, from: number, after: number): number | null {
+  let attempts = 0
+  for (let pos = from; bytes.length - pos >= HEADER_BYTES + IV_BYTES + TAG_BYTES; pos++) {
+    const length = bytes.readUInt32LE(pos)
+    if (length < TAG_BYTES || length > MAX_FRAME_BYTES || pos + HEADER_BYTES + IV_BYTES + length > bytes.length) continue
+    if (bytes[pos + 4] !== 0) continue
+    const counter = bytes.readBigUInt64LE(pos + 5)
+    if (counter <= BigInt(after) || counter > BigInt(after) + 0xffff_ffffn) continue
+    if (typeof frameAt(key, context, bytes, pos) === 'object') return pos
+    if (++attempts >= RESYNC_ATTEMPTS) return null
+  }
+  return null
+}
+
+/** What reading a log segment found. */
+export interface LogRead {
+  /** The records that opened, in file order. */
+  readonly frames: Frame[]
+  /**
+   * Byte ranges `[start, end)` holding no record that opens, other than a torn tail: damage.
+   * The records before and after each range are still read.
+   */
+  readonly damaged: Array<{ readonly start: number; readonly end: number }>
+  /** Bytes at the end that are the start of a record never finished (a crash mid-write): quiet. */
+  readonly tornTail: number
+}
+
+/**
+ * Reads a log segment, skipping damage instead of stopping at it. A record that does not open
+ * is skipped by its length field when the next record opens right after it; when the length
+ * field itself is damaged, the reader resynchronises on the next record that opens (bounded
+ * effort, see {@link resync}). Unreadable bytes at the very end are a torn tail — quiet — when
+ * they are not one whole record (a crash stops a write part-way; a zero-filled tail has length
+ * 0); a whole record there that fails authentication is damage.
+ */
+export function readLog(key: Buffer, context: Buffer, bytes: Buffer): LogRead {
+  const frames: Frame[] = []
+  const damaged: Array<{ start: number; end: number }> = []
+  let pos = 0
+  let last = 0
+  while (pos < bytes.length) {
+    const at = frameAt(key, context, bytes, pos)
+    if (typeof at === 'object') {
+      frames.push(at.frame)
+      last = Math.max(last, at.frame.counter)
+      pos = at.end
+      continue
+    }
+    // The length field may be right: try the record just after this one first.
+    let next: number | null = null
+    if (at === 'bad' && bytes.length - pos >= HEADER_BYTES) {
+      const end = pos + HEADER_BYTES + IV_BYTES + bytes.readUInt32LE(pos)
+      if (end <= bytes.length && bytes.readUInt32LE(pos) >= TAG_BYTES && typeof frameAt(key, context, bytes, end) === 'object') next = end
+    }
+    next ??= resync(key, context, bytes, pos + 1, last)
+    if (next !== null) {
+      damaged.push({ start: pos, end: next })
+      pos = next
+      continue
+    }
+    const length = bytes.length - pos >= 4 ? bytes.readUInt32LE(pos) : 0
+    const whole = at === 'bad' && length >= TAG_BYTES && length <= MAX_FRAME_BYTES
+    if (whole) damaged.push({ start: pos, end: bytes.length })
+    return { frames, damaged, tornTail: whole ? 0 : bytes.length - pos }
+  }
+  return { frames, damaged, tornTail: 0 }
 }
 
 /** Seals `bytes` as numbered chunks of ≤ 256 KiB, the last one flagged (an empty snapshot is one empty chunk). */

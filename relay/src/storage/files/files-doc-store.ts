@@ -9,21 +9,30 @@
  *   multi-MB calls), the last one flagged; written to a temp file, fsynced, then renamed.
  *
  * Each process start appends to a fresh segment, so a torn record from a crash always stays
- * at the end of an old segment, where loading skips it. Compaction rotates the segment and
+ * at the end of an old segment, where loading skips it quietly. Compaction rotates the segment and
  * deletes only segments whose every record the new snapshot covers.
+ *
+ * Damage is skipped, kept and reported, never deleted: a record that does not open is skipped
+ * and the records after it are still read (see `readLog`); a snapshot that does not open is
+ * left out (the doc loads from its records, and clients that still hold the content send it
+ * back). Compaction renames a segment with damage to `damaged-log-<n>-<time>` and a damaged
+ * snapshot to `damaged-snapshot-<time>` instead of deleting them; every finding goes to the
+ * `DamageRegister` (log line, `/healthz`), and a doc's set-aside files are reported again when
+ * it is next opened.
  *
  * Deleting a doc writes the tombstone `deleted` into its directory first, then removes every
  * other file, the key first (without it, anything a crash left behind cannot be read); a scan
  * that finds the tombstone finishes that removal.
  */
 import { close, constants, open, write } from 'node:fs'
-import { access, mkdir, readdir, readFile, rm } from 'node:fs/promises'
+import { access, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { join } from 'node:path'
 import type { DocName } from '@ferry/protocol'
-import { docGone, DocStoreError, type DocStore, type LogSeq, type StoredDoc } from '../doc-store.ts'
+import { DamageRegister, docGone, DocStoreError, type DamageListener, type DocDamage, type DocStore, type LogSeq, type StoredDoc } from '../doc-store.ts'
 import { MasterKey } from '../keys.ts'
-import { docContext, openChunks, openFrames, packUpdates, sealChunks, sealFrame, unpackUpdates } from '../sealed-frames.ts'
+import { RECORD_BYTES, splitRecords, type RecordOptions } from '../records.ts'
+import { docContext, openChunks, packUpdates, readLog, sealChunks, sealFrame, unpackUpdates, type LogRead } from '../sealed-frames.ts'
 import { fsyncDir, mkdirDurable, writeFileAtomic } from './fs-util.ts'
 import { checkMasterKey } from './master-key-check.ts'
 
@@ -35,6 +44,15 @@ const closeFd = promisify(close)
 const segmentName = (n: number): string => `log-${String(n).padStart(8, '0')}`
 const segmentNumber = (file: string): number | null => (/^log-(\d{8})$/.test(file) ? Number(file.slice(4)) : null)
 const TOMBSTONE = 'deleted'
+/** Files a compaction set aside because they hold bytes that could not be read. */
+const isSetAside = (file: string): boolean => file.startsWith('damaged-')
+/** A snapshot's `through` header is believed (for numbering) only below this. */
+const PLAUSIBLE_SEQ = 2 ** 48
+
+export interface FilesDocStoreOptions extends RecordOptions {
+  /** Hears each damaged record or snapshot when first found (the relay logs it). */
+  readonly onDamage?: DamageListener
+}
 /** What the doc cache holds for a deleted doc. */
 const GONE = Symbol('gone')
 
@@ -54,6 +72,10 @@ interface DocFiles {
   /** Set by `delete`: later calls reject, and the delete waits for the appends and compactions in `running`. */
   gone: boolean
   readonly running: Set<Promise<unknown>>
+  /** The snapshot file does not open: the next compaction sets it aside instead of replacing it. */
+  snapshotDamaged: boolean
+  /** Segments a compaction must set aside though they read clean (they lack records; see `#read`). */
+  readonly suspect: Set<number>
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -78,17 +100,21 @@ export class FilesDocStore implements DocStore {
   readonly #root: string
   readonly #master: MasterKey
   readonly #docs = new Map<string, Promise<DocFiles | typeof GONE | null>>()
+  readonly #recordBytes: number
+  readonly #damage: DamageRegister
   #closed = false
 
   /** `root` is `<dataDir>/docs`; `masterKey` 32 bytes (see `loadMasterKey`). */
-  constructor(root: string, masterKey: Buffer) {
+  constructor(root: string, masterKey: Buffer, options: FilesDocStoreOptions = {}) {
     this.#root = root
     this.#master = new MasterKey(masterKey)
+    this.#recordBytes = options.recordBytes ?? RECORD_BYTES
+    this.#damage = new DamageRegister(options.onDamage)
   }
 
   /** The store under `root`, refusing (ConfigError) a master key its docs were not sealed with. */
-  static async open(root: string, masterKey: Buffer): Promise<FilesDocStore> {
-    const store = new FilesDocStore(root, masterKey)
+  static async open(root: string, masterKey: Buffer, options: FilesDocStoreOptions = {}): Promise<FilesDocStore> {
+    const store = new FilesDocStore(root, masterKey, options)
     await checkMasterKey(root, store.#master)
     return store
   }
@@ -99,19 +125,43 @@ export class FilesDocStore implements DocStore {
     await access(this.#root, constants.R_OK | constants.W_OK)
   }
 
+  async damaged(): Promise<readonly DocDamage[]> {
+    return this.#damage.list()
+  }
+
   async load(name: DocName): Promise<StoredDoc> {
     const doc = await this.#open(name, false)
     if (!doc) return { snapshot: null, updates: [], seq: 0 }
-    return this.#track(doc, () => this.#read(doc))
+    return this.#track(doc, () => this.#read(doc, name))
   }
 
-  async #read(doc: DocFiles): Promise<StoredDoc> {
-    const { snapshot, through } = await this.#readSnapshot(doc)
+  async #read(doc: DocFiles, name: DocName): Promise<StoredDoc> {
+    const { snapshot, through } = await this.#readSnapshot(doc, name)
+    // Without its snapshot, every record still on disk helps (applying one twice is a no-op).
+    const from = snapshot ? through : 0
     const updates: Uint8Array[] = []
+    const found = new Set<LogSeq>()
+    const unclean: number[] = []
     for (const n of [...doc.segments.keys()].sort((a, b) => a - b)) {
-      for (const frame of await this.#readSegment(doc, n)) {
-        if (frame.counter > through) updates.push(...unpackUpdates(frame.plaintext))
+      const read = await this.#readSegment(doc, n, name)
+      if (read.damaged.length > 0 || read.tornTail > 0) unclean.push(n)
+      for (const frame of read.frames) {
+        if (frame.counter <= from) continue
+        updates.push(...unpackUpdates(frame.plaintext))
+        found.add(frame.counter)
       }
+    }
+    // Records are numbered without gaps and a compaction keeps every one above `through`: a
+    // missing number is a record lost to damage, e.g. a record whose length field grew and
+    // now looks like a torn tail. Its segment is kept aside at compaction.
+    let top = 0
+    for (const seq of found) top = Math.max(top, seq)
+    const missing = []
+    for (let seq = Math.max(through, 0) + 1; seq <= top; seq++) if (!found.has(seq)) missing.push(seq)
+    if (missing.length > 0) {
+      for (const n of unclean) doc.suspect.add(n)
+      const what = missing.length === 1 ? `record ${missing[0]}` : `records ${missing[0]}–${missing.at(-1)} (${missing.length} missing)`
+      this.#damage.report({ doc: doc.id, what, kept: unclean.map(segmentName).join(', ') || 'nowhere (no segment holds it)' }, name)
     }
     return { snapshot, updates, seq: doc.seq }
   }
@@ -123,8 +173,8 @@ export class FilesDocStore implements DocStore {
   }
 
   async #append(doc: DocFiles, updates: readonly Uint8Array[]): Promise<LogSeq> {
-    const seq = doc.seq + 1
-    const record = sealFrame(doc.dataKey, docContext(doc.id, 'log'), 0, seq, packUpdates(updates))
+    // Refuses an update too large to read back before anything is written.
+    const records = splitRecords(updates, this.#recordBytes)
     try {
       let fresh = false
       if (doc.rotate) await this.#rotate(doc)
@@ -132,18 +182,23 @@ export class FilesDocStore implements DocStore {
         doc.fd = await openFd(join(doc.dir, segmentName(doc.active)), SEGMENT_FLAGS, 0o600)
         fresh = true
       }
-      // O_DSYNC: the write returns once the record is on disk — one syscall per group commit.
-      const { bytesWritten } = await writeFd(doc.fd, record)
-      if (bytesWritten !== record.length) throw new Error(`short write (${bytesWritten} of ${record.length} bytes)`)
+      for (const updatesOfRecord of records) {
+        const seq = doc.seq + 1
+        const record = sealFrame(doc.dataKey, docContext(doc.id, 'log'), 0, seq, packUpdates(updatesOfRecord))
+        // O_DSYNC: the write returns once the record is on disk — one syscall per record.
+        const { bytesWritten } = await writeFd(doc.fd, record)
+        if (bytesWritten !== record.length) throw new Error(`short write (${bytesWritten} of ${record.length} bytes)`)
+        // Counted as soon as it is on disk, so a retry after a later record failed never reuses its number.
+        doc.seq = seq
+        doc.segments.set(doc.active, seq)
+      }
       if (fresh) await fsyncDir(doc.dir)
     } catch (cause) {
       // A failed write may have left part of a record behind: never append after it.
       doc.rotate = true
       throw new DocStoreError('io', `append failed: ${(cause as Error).message}`, { cause })
     }
-    doc.seq = seq
-    doc.segments.set(doc.active, seq)
-    return seq
+    return doc.seq
   }
 
   async compact(name: DocName, snapshot: Uint8Array, through: LogSeq): Promise<void> {
@@ -159,10 +214,22 @@ export class FilesDocStore implements DocStore {
     head.writeBigUInt64LE(BigInt(through))
     const parts = [head, ...sealChunks(doc.dataKey, docContext(doc.id, 'snapshot', through), snapshot)]
     try {
+      if (doc.snapshotDamaged) {
+        // Never replace a snapshot that could not be read: it may hold what nothing else does.
+        await this.#setAside(doc, 'snapshot', `damaged-snapshot-${Date.now()}`, 'snapshot')
+        doc.snapshotDamaged = false
+      }
       await writeFileAtomic(join(doc.dir, 'snapshot'), parts)
       for (const [n, maxSeq] of doc.segments) {
         if (n !== doc.active && maxSeq <= through) {
-          await rm(join(doc.dir, segmentName(n)), { force: true })
+          // Read again right before deleting: a segment with bytes that do not open is kept.
+          const read = await this.#readSegment(doc, n, null)
+          if (read.damaged.length > 0 || doc.suspect.has(n)) {
+            await this.#setAside(doc, segmentName(n), `damaged-${segmentName(n)}-${Date.now()}`, null)
+            doc.suspect.delete(n)
+          } else {
+            await rm(join(doc.dir, segmentName(n)), { force: true })
+          }
           doc.segments.delete(n)
         }
       }
@@ -171,9 +238,23 @@ export class FilesDocStore implements DocStore {
     }
   }
 
+  /**
+   * Renames `file` to `aside` (durably) and reports where its damage now is: `what` for a
+   * snapshot; for a segment, every damage already reported from it.
+   */
+  async #setAside(doc: DocFiles, file: string, aside: string, what: string | null): Promise<void> {
+    await rename(join(doc.dir, file), join(doc.dir, aside))
+    await fsyncDir(doc.dir)
+    const moved: string[] =
+      what !== null ? [what] : this.#damage.list().filter((d) => d.doc === doc.id && d.kept.split(', ').includes(file)).map((d) => d.what)
+    if (moved.length === 0) moved.push(`${file} (records missing)`)
+    for (const damaged of moved) this.#damage.report({ doc: doc.id, what: damaged, kept: aside })
+  }
+
   async delete(name: DocName): Promise<void> {
     if (this.#closed) throw new DocStoreError('closed', 'the doc store is closed')
     const id = this.#master.docId(name)
+    this.#damage.forget(id)
     const dir = join(this.#root, id.slice(0, 2), id)
     const pending = this.#docs.get(id)
     // From now on every call on the doc rejects, before any file is touched.
@@ -244,7 +325,7 @@ export class FilesDocStore implements DocStore {
     const id = this.#master.docId(name)
     let pending = this.#docs.get(id)
     if (!pending) {
-      pending = this.#scan(id, join(this.#root, id.slice(0, 2), id), create)
+      pending = this.#scan(name, id, join(this.#root, id.slice(0, 2), id), create)
       this.#docs.set(id, pending)
     }
     let doc: DocFiles | typeof GONE | null
@@ -261,7 +342,7 @@ export class FilesDocStore implements DocStore {
     return create ? this.#open(name, true) : null
   }
 
-  async #scan(id: string, dir: string, create: boolean): Promise<DocFiles | typeof GONE | null> {
+  async #scan(name: DocName, id: string, dir: string, create: boolean): Promise<DocFiles | typeof GONE | null> {
     if (await exists(join(dir, TOMBSTONE))) {
       // A crash during a delete may have left files behind.
       await removeContent(dir)
@@ -278,32 +359,55 @@ export class FilesDocStore implements DocStore {
       await writeFileAtomic(join(dir, 'key'), [fresh.wrapped])
       dataKey = fresh.key
     }
-    const doc: DocFiles = { id, dir, dataKey, segments: new Map(), seq: 0, active: 1, fd: null, rotate: false, gone: false, running: new Set() }
-    const numbers = (await readdir(dir)).map(segmentNumber).filter((n): n is number => n !== null)
+    const doc: DocFiles = {
+      id,
+      dir,
+      dataKey,
+      segments: new Map(),
+      seq: 0,
+      active: 1,
+      fd: null,
+      rotate: false,
+      gone: false,
+      running: new Set(),
+      snapshotDamaged: false,
+      suspect: new Set(),
+    }
+    const files = await readdir(dir)
+    for (const file of files.filter(isSetAside)) {
+      this.#damage.report({ doc: id, what: 'unreadable bytes set aside by an earlier compaction', kept: file }, name)
+    }
+    const numbers = files.map(segmentNumber).filter((n): n is number => n !== null)
     for (const n of numbers.sort((a, b) => a - b)) {
-      const frames = await this.#readSegment(doc, n)
-      const maxSeq = frames.at(-1)?.counter ?? 0
+      const { frames } = await this.#readSegment(doc, n, name)
+      const maxSeq = frames.reduce((max, f) => Math.max(max, f.counter), 0)
       doc.segments.set(n, maxSeq)
       doc.seq = Math.max(doc.seq, maxSeq)
       doc.active = n + 1
     }
-    const { through } = await this.#readSnapshot(doc)
-    doc.seq = Math.max(doc.seq, through)
+    const { through } = await this.#readSnapshot(doc, name)
+    // A damaged snapshot's header may be damaged too: numbering goes on above it only when plausible.
+    if (through < PLAUSIBLE_SEQ) doc.seq = Math.max(doc.seq, through)
     return doc
   }
 
-  async #readSegment(doc: DocFiles, n: number): Promise<ReturnType<typeof openFrames>['frames']> {
+  /** Reads segment `n`, reporting its damage (a torn tail is quiet). */
+  async #readSegment(doc: DocFiles, n: number, name: DocName | null): Promise<LogRead> {
     let bytes: Buffer
     try {
       bytes = await readFile(join(doc.dir, segmentName(n)))
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { frames: [], damaged: [], tornTail: 0 }
       throw err
     }
-    return openFrames(doc.dataKey, docContext(doc.id, 'log'), bytes).frames
+    const read = readLog(doc.dataKey, docContext(doc.id, 'log'), bytes)
+    for (const { start, end } of read.damaged) {
+      this.#damage.report({ doc: doc.id, what: `bytes ${start}–${end} of ${segmentName(n)}`, kept: segmentName(n) }, name)
+    }
+    return read
   }
 
-  async #readSnapshot(doc: DocFiles): Promise<{ snapshot: Uint8Array | null; through: LogSeq }> {
+  async #readSnapshot(doc: DocFiles, name: DocName): Promise<{ snapshot: Uint8Array | null; through: LogSeq }> {
     let bytes: Buffer
     try {
       bytes = await readFile(join(doc.dir, 'snapshot'))
@@ -311,9 +415,12 @@ export class FilesDocStore implements DocStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { snapshot: null, through: 0 }
       throw err
     }
-    const through = bytes.length >= 8 ? Number(bytes.readBigUInt64LE(0)) : -1
-    const snapshot = openChunks(doc.dataKey, docContext(doc.id, 'snapshot', through), bytes.subarray(8))
-    if (!snapshot) throw new DocStoreError('corrupt', `the snapshot of doc ${doc.id} is damaged`)
-    return { snapshot, through }
+    const through = bytes.length >= 8 ? Number(bytes.readBigUInt64LE(0)) : 0
+    const snapshot = bytes.length >= 8 ? openChunks(doc.dataKey, docContext(doc.id, 'snapshot', through), bytes.subarray(8)) : null
+    if (snapshot) return { snapshot, through }
+    // Loaded without it, loudly; kept until a compaction sets it aside (never replaced).
+    doc.snapshotDamaged = true
+    this.#damage.report({ doc: doc.id, what: 'snapshot', kept: 'snapshot' }, name)
+    return { snapshot: null, through }
   }
 }

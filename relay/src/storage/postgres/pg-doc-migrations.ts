@@ -9,6 +9,8 @@
  * store instance that wrote a record or snapshot (null: a snapshot merged from several
  * instances' rows), so a compaction knows when it must merge what it cannot have seen.
  * A deleted doc keeps only its `ferry_docs` row, with `deleted_at` set and no data key.
+ * `ferry_doc_damaged` keeps sealed rows that failed to open, moved there by compaction (`seq`:
+ * the record's number, or the last record a snapshot covered).
  */
 export const DOC_MIGRATIONS: readonly string[] = [
   `
@@ -48,5 +50,20 @@ export const DOC_MIGRATIONS: readonly string[] = [
   ALTER TABLE ferry_docs ALTER COLUMN data_key DROP NOT NULL;
   ALTER TABLE ferry_docs ADD COLUMN deleted_at timestamptz;
   ALTER TABLE ferry_docs ADD CONSTRAINT ferry_docs_tombstone_has_no_key CHECK ((deleted_at IS NULL) = (data_key IS NOT NULL));
+  `,
+  // Records and snapshots that did not open when a compaction would have dropped them: kept
+  // here, as they were, for an operator (listed on /healthz), instead of being deleted.
+  // Deleting the doc deletes them too.
+  `
+  CREATE TABLE ferry_doc_damaged (
+    id bigserial PRIMARY KEY,
+    doc_id bytea NOT NULL REFERENCES ferry_docs (doc_id),
+    kind text NOT NULL CHECK (kind IN ('record', 'snapshot')),
+    seq bigint NOT NULL,
+    bytes bytea NOT NULL,
+    found_at timestamptz NOT NULL DEFAULT now()
+  );
+  CREATE INDEX ferry_doc_damaged_doc ON ferry_doc_damaged (doc_id);
+  ALTER TABLE ferry_doc_damaged ALTER COLUMN bytes SET STORAGE EXTERNAL;
   `,
 ]

@@ -10,13 +10,19 @@
  * over the broadcast). Appends number records from a per-doc counter row; compaction merges
  * what the compacting room may not have seen (see `compact`). Deleting a doc turns its counter
  * row into a tombstone (see `delete`).
+ *
+ * A row that does not open (damaged, or moved from another doc or place) is skipped by loads,
+ * reported (`DamageRegister`: log line, `/healthz`) and never deleted: a compaction moves it to
+ * `ferry_doc_damaged` instead, and never replaces a snapshot it could not open without keeping
+ * it there first.
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto'
 import type pg from 'pg'
 import type { DocName } from '@ferry/protocol'
 import { ConfigError } from '../../config.ts'
-import { docGone, DocStoreError, type DocStore, type LogSeq, type StoredDoc } from '../doc-store.ts'
+import { DamageRegister, docGone, DocStoreError, type DamageListener, type DocDamage, type DocStore, type LogSeq, type StoredDoc } from '../doc-store.ts'
 import { MasterKey } from '../keys.ts'
+import { RECORD_BYTES, splitRecords, type RecordOptions } from '../records.ts'
 import { docContext, openChunks, openFrames, packUpdates, sealChunks, sealFrame, unpackUpdates } from '../sealed-frames.ts'
 import { migrate, transaction } from './database.ts'
 import { mergeYjsUpdates } from '../yjs-updates.ts'
@@ -34,7 +40,17 @@ interface DocKey {
    * Only a guess: another instance may have appended since.
    */
   lastSeq: number | null
+  /** This instance's last load found the snapshot damaged: compaction keeps it before replacing it. */
+  snapshotDamaged: boolean
 }
+
+export interface PgDocStoreOptions extends RecordOptions {
+  /** Hears each damaged record or snapshot when this instance first finds it (the relay logs it). */
+  readonly onDamage?: DamageListener
+}
+
+/** At most this many set-aside rows are listed on `/healthz`. */
+const DAMAGE_LISTED = 100
 
 interface RecordRow {
   readonly seq: string
@@ -62,14 +78,18 @@ export class PgDocStore implements DocStore {
   /** Unwrapped data keys of the docs in use, by doc id; dropped on `release`. */
   readonly #keys = new Map<string, DocKey>()
   readonly #gate = new ServingGate(() => new DocStoreError('closed', 'the document store is closed'))
+  readonly #recordBytes: number
+  readonly #damage: DamageRegister
 
-  private constructor(pool: pg.Pool, master: MasterKey) {
+  private constructor(pool: pg.Pool, master: MasterKey, options: PgDocStoreOptions) {
     this.#pool = pool
     this.#master = master
+    this.#recordBytes = options.recordBytes ?? RECORD_BYTES
+    this.#damage = new DamageRegister(options.onDamage)
   }
 
   /** Migrates the `docs` tables and checks the master key; the pool stays the caller's to end. */
-  static async open(pool: pg.Pool, masterKey: Buffer): Promise<PgDocStore> {
+  static async open(pool: pg.Pool, masterKey: Buffer, options: PgDocStoreOptions = {}): Promise<PgDocStore> {
     const master = new MasterKey(masterKey)
     try {
       await migrate(pool, 'docs', DOC_MIGRATIONS)
@@ -78,7 +98,24 @@ export class PgDocStore implements DocStore {
       if (cause instanceof ConfigError) throw cause
       throw new DocStoreError('io', `cannot open the document store: ${(cause as Error).message}`, { cause })
     }
-    return new PgDocStore(pool, master)
+    return new PgDocStore(pool, master, options)
+  }
+
+  /** What this instance found damaged, and every row any instance set aside (the newest first). */
+  async damaged(): Promise<readonly DocDamage[]> {
+    const found = new Map(this.#damage.list().map((d) => [`${d.doc} ${d.what}`, d]))
+    try {
+      const { rows } = await this.#pool.query<{ doc: string; kind: string; seq: string; found_at: Date }>(
+        `SELECT encode(doc_id, 'hex') AS doc, kind, seq, found_at FROM ferry_doc_damaged ORDER BY id DESC LIMIT ${DAMAGE_LISTED}`,
+      )
+      for (const row of rows) {
+        const what = row.kind === 'record' ? `record ${row.seq}` : `snapshot through ${row.seq}`
+        found.set(`${row.doc} ${what}`, { doc: row.doc, what, kept: 'ferry_doc_damaged', since: row.found_at.toISOString() })
+      }
+    } catch {
+      // The database is down: /healthz says so under `storage`; list what this instance knows.
+    }
+    return [...found.values()]
   }
 
   ping(): Promise<void> {
@@ -115,18 +152,28 @@ export class PgDocStore implements DocStore {
       if (!rows) return { snapshot: null, updates: [], seq: 0 }
       const key = this.#remember(id, row, rows.dataKey)
       key.lastSeq = Number(rows.seq)
-      return {
-        snapshot: rows.snapshot && this.#openSnapshot(key, rows.through, rows.snapshot),
-        updates: rows.records.flatMap((r) => this.#openRecord(key, r)),
-        seq: Number(rows.seq),
+      // What does not open is left out, loudly, and kept (see `compact`); the rest is served.
+      const snapshot = rows.snapshot && this.#openSnapshot(key, rows.through, rows.snapshot)
+      key.snapshotDamaged = snapshot === null && rows.snapshot !== null
+      if (key.snapshotDamaged) this.#damage.report({ doc: id, what: `snapshot through ${rows.through}`, kept: 'ferry_doc_snapshots' }, name)
+      const updates: Uint8Array[] = []
+      for (const record of rows.records) {
+        const opened = this.#openRecord(key, record)
+        if (opened) updates.push(...opened)
+        else this.#damage.report({ doc: id, what: `record ${record.seq}`, kept: 'ferry_doc_records' }, name)
       }
+      return { snapshot, updates, seq: Number(rows.seq) }
     })
   }
 
   append(name: DocName, updates: readonly Uint8Array[]): Promise<LogSeq> {
     return this.#run('append', async () => {
+      // Refuses an update too large to read back before anything is written.
+      const records = splitRecords(updates, this.#recordBytes)
       const key = await this.#docKey(name)
-      const seq = (key.lastSeq === null ? null : await this.#appendAt(key, key.lastSeq + 1, updates)) ?? (await this.#appendLocked(key, updates))
+      const only = records.length === 1 ? records[0] : undefined
+      const seq =
+        (only && key.lastSeq !== null ? await this.#appendAt(key, key.lastSeq + 1, only) : null) ?? (await this.#appendLocked(key, records))
       key.lastSeq = seq
       return seq
     })
@@ -149,26 +196,30 @@ export class PgDocStore implements DocStore {
     return rowCount === 1 ? seq : null
   }
 
-  #appendLocked(key: DocKey, updates: readonly Uint8Array[]): Promise<LogSeq> {
+  /** Appends `records` (one or more, numbered consecutively) in one transaction; resolves with the last number. */
+  #appendLocked(key: DocKey, records: readonly (readonly Uint8Array[])[]): Promise<LogSeq> {
     // The counter row stays locked until COMMIT, so appends to one doc from every instance
     // commit in sequence order: once record n is visible, so is every record before it.
     return transaction(this.#pool, async (client) => {
       const { rows } = await client.query<{ seq: string; gone: boolean }>(
-        'UPDATE ferry_docs SET seq = seq + 1 WHERE doc_id = $1 RETURNING seq, deleted_at IS NOT NULL AS gone',
-        [key.row],
+        'UPDATE ferry_docs SET seq = seq + $2 WHERE doc_id = $1 RETURNING seq, deleted_at IS NOT NULL AS gone',
+        [key.row, records.length],
       )
       if (!rows[0]) throw new DocStoreError('corrupt', `doc ${key.id} lost its counter row`)
       // Deleted while this instance still had the key: the rollback undoes the count.
       if (rows[0].gone) throw docGone()
-      const seq = Number(rows[0].seq)
-      const record = sealFrame(key.dataKey, docContext(key.id, 'log'), 0, seq, packUpdates(updates))
-      await client.query('INSERT INTO ferry_doc_records (doc_id, seq, record, writer) VALUES ($1, $2, $3, $4)', [
-        key.row,
-        seq,
-        record,
-        this.#writer,
-      ])
-      return seq
+      const last = Number(rows[0].seq)
+      for (const [i, updates] of records.entries()) {
+        const seq = last - records.length + 1 + i
+        const record = sealFrame(key.dataKey, docContext(key.id, 'log'), 0, seq, packUpdates(updates))
+        await client.query('INSERT INTO ferry_doc_records (doc_id, seq, record, writer) VALUES ($1, $2, $3, $4)', [
+          key.row,
+          seq,
+          record,
+          this.#writer,
+        ])
+      }
+      return last
     })
   }
 
@@ -201,8 +252,19 @@ export class PgDocStore implements DocStore {
           'SELECT EXISTS (SELECT 1 FROM ferry_doc_records WHERE doc_id = $1 AND seq <= $2 AND writer <> $3) AS found',
           [key.row, through, this.#writer],
         )
-        const mine = !foreign.rows[0]?.found && (stored.empty || stored.writer === this.#writer)
-        const result = mine ? snapshot : await this.#merge(client, key, Number(stored.through), snapshot, through)
+        const records = await client.query<RecordRow>(
+          'SELECT seq, record FROM ferry_doc_records WHERE doc_id = $1 AND seq <= $2 ORDER BY seq',
+          [key.row, through],
+        )
+        // Every record about to be dropped is opened first: one that does not open is kept aside.
+        const opened: Uint8Array[] = []
+        for (const record of records.rows) {
+          const updates = this.#openRecord(key, record)
+          if (updates) opened.push(...updates)
+          else await this.#setAside(client, key, 'record', Number(record.seq), record.record, `record ${record.seq}`)
+        }
+        const mine = !foreign.rows[0]?.found && (stored.empty || stored.writer === this.#writer) && !key.snapshotDamaged
+        const result = mine ? snapshot : await this.#merge(client, key, Number(stored.through), snapshot, opened)
         const sealed = Buffer.concat(sealChunks(key.dataKey, docContext(key.id, 'snapshot', through), result))
         await client.query('UPDATE ferry_doc_snapshots SET through = $2, snapshot = $3, writer = $4 WHERE doc_id = $1', [
           key.row,
@@ -212,7 +274,14 @@ export class PgDocStore implements DocStore {
         ])
         await client.query('DELETE FROM ferry_doc_records WHERE doc_id = $1 AND seq <= $2', [key.row, through])
       })
+      key.snapshotDamaged = false
     })
+  }
+
+  /** Copies a row that did not open to `ferry_doc_damaged` (in the caller's transaction) and reports it. */
+  async #setAside(client: pg.PoolClient, key: DocKey, kind: 'record' | 'snapshot', seq: LogSeq, bytes: Buffer, what: string): Promise<void> {
+    await client.query('INSERT INTO ferry_doc_damaged (doc_id, kind, seq, bytes) VALUES ($1, $2, $3, $4)', [key.row, kind, seq, bytes])
+    this.#damage.report({ doc: key.id, what, kept: 'ferry_doc_damaged' })
   }
 
   /**
@@ -227,6 +296,7 @@ export class PgDocStore implements DocStore {
       const id = this.#master.docId(name)
       const row = Buffer.from(id, 'hex')
       this.#keys.delete(id)
+      this.#damage.forget(id)
       await transaction(this.#pool, async (client) => {
         await client.query(
           `INSERT INTO ferry_docs (doc_id, data_key, deleted_at) VALUES ($1, NULL, now())
@@ -235,6 +305,7 @@ export class PgDocStore implements DocStore {
         )
         await client.query('DELETE FROM ferry_doc_records WHERE doc_id = $1', [row])
         await client.query('DELETE FROM ferry_doc_snapshots WHERE doc_id = $1', [row])
+        await client.query('DELETE FROM ferry_doc_damaged WHERE doc_id = $1', [row])
       })
     })
   }
@@ -249,25 +320,22 @@ export class PgDocStore implements DocStore {
     this.#keys.clear()
   }
 
-  /** The stored snapshot, records ≤ `through` and `snapshot`, as one update. */
-  async #merge(
-    client: pg.PoolClient,
-    key: DocKey,
-    storedThrough: LogSeq,
-    snapshot: Uint8Array,
-    through: LogSeq,
-  ): Promise<Uint8Array> {
+  /**
+   * The stored snapshot, `records` (the updates of the records ≤ `through` that opened) and
+   * `snapshot`, as one update. A stored snapshot that does not open is kept aside first.
+   */
+  async #merge(client: pg.PoolClient, key: DocKey, storedThrough: LogSeq, snapshot: Uint8Array, records: Uint8Array[]): Promise<Uint8Array> {
     const stored = await client.query<{ snapshot: Buffer | null }>(
       'SELECT snapshot FROM ferry_doc_snapshots WHERE doc_id = $1',
       [key.row],
     )
-    const records = await client.query<RecordRow>(
-      'SELECT seq, record FROM ferry_doc_records WHERE doc_id = $1 AND seq <= $2 ORDER BY seq',
-      [key.row, through],
-    )
     const storedBytes = stored.rows[0]?.snapshot
-    const updates = [snapshot, ...records.rows.flatMap((r) => this.#openRecord(key, r))]
-    if (storedBytes) updates.push(this.#openSnapshot(key, storedThrough, storedBytes))
+    const updates = [snapshot, ...records]
+    if (storedBytes) {
+      const opened = this.#openSnapshot(key, storedThrough, storedBytes)
+      if (opened) updates.push(opened)
+      else await this.#setAside(client, key, 'snapshot', storedThrough, storedBytes, `snapshot through ${storedThrough}`)
+    }
     try {
       return mergeYjsUpdates(updates)
     } catch (cause) {
@@ -310,30 +378,27 @@ export class PgDocStore implements DocStore {
   #remember(id: string, row: Buffer, wrapped: Buffer): DocKey {
     const cached = this.#keys.get(id)
     if (cached) return cached
-    const key: DocKey = { id, row, dataKey: this.#master.unwrapDataKey(id, wrapped), lastSeq: null }
+    const key: DocKey = { id, row, dataKey: this.#master.unwrapDataKey(id, wrapped), lastSeq: null, snapshotDamaged: false }
     this.#keys.set(id, key)
     return key
   }
 
-  #openRecord(key: DocKey, row: RecordRow): Uint8Array[] {
+  /** A record's updates, or null when it is damaged or does not belong there. */
+  #openRecord(key: DocKey, row: RecordRow): Uint8Array[] | null {
     const seq = Number(row.seq)
     const { frames, validLength } = openFrames(key.dataKey, docContext(key.id, 'log'), row.record)
     const frame = frames[0]
-    const message = `record ${seq} of doc ${key.id} is damaged or does not belong there`
-    if (frames.length !== 1 || validLength !== row.record.length || frame?.counter !== seq) {
-      throw new DocStoreError('corrupt', message)
-    }
+    if (frames.length !== 1 || validLength !== row.record.length || frame?.counter !== seq) return null
     try {
       return unpackUpdates(frame.plaintext)
-    } catch (cause) {
-      throw new DocStoreError('corrupt', message, { cause })
+    } catch {
+      return null
     }
   }
 
-  #openSnapshot(key: DocKey, through: LogSeq, bytes: Buffer): Uint8Array {
-    const snapshot = openChunks(key.dataKey, docContext(key.id, 'snapshot', through), bytes)
-    if (!snapshot) throw new DocStoreError('corrupt', `the snapshot of doc ${key.id} is damaged or does not belong there`)
-    return snapshot
+  /** The snapshot, or null when it is damaged or does not belong there. */
+  #openSnapshot(key: DocKey, through: LogSeq, bytes: Buffer): Uint8Array | null {
+    return openChunks(key.dataKey, docContext(key.id, 'snapshot', through), bytes)
   }
 
   /** Runs one operation through the gate (refused once closed; `close` waits for it), database errors as `io`. */
