@@ -46,7 +46,12 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   // The logger exists once the app does; a pooled connection can only fail after that.
   let log: FastifyBaseLogger | null = null
   try {
-    stores = await createStores(config, (error) => log?.error({ err: error }, 'an idle database connection failed'))
+    stores = await createStores(
+      config,
+      (error) => log?.error({ err: error }, 'an idle database connection failed'),
+      (damage, name) =>
+        log?.error({ doc: damage.doc, docName: name, damaged: damage.what, kept: damage.kept }, 'stored document bytes could not be read: skipped and kept, never deleted'),
+    )
   } catch (error) {
     releaseLock()
     throw error
@@ -117,7 +122,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   app.get('/healthz', async (_request, reply) => {
     const [storage, broadcast] = await Promise.all([stores.check(), coordination.check()])
     const ready = broadcast === 'ok' && Object.values(storage).every((state) => state === 'ok')
-    return reply.status(ready ? 200 : 503).send({ ok: ready, storage, broadcast })
+    // Damaged document bytes do not make the relay unready (everything else is served), but are listed.
+    const damaged = await stores.damaged()
+    return reply.status(ready ? 200 : 503).send({ ok: ready, storage, broadcast, ...(damaged.length > 0 && { damaged }) })
   })
   if (config.demoDir) await app.register(staticPlugin, { root: config.demoDir })
   return app
