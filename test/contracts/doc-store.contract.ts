@@ -8,10 +8,12 @@ import { randomBytes } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { docName, type DocName } from '@ferry/protocol'
 import type { DocStore } from '../../relay/src/storage/doc-store.ts'
+import type { RecordOptions } from '../../relay/src/storage/records.ts'
+import { MAX_FRAME_PAYLOAD } from '../../relay/src/storage/sealed-frames.ts'
 
 export interface DocStoreHarness {
   /** Opens a store on the harness's storage; may be called again after `close()` to reopen. */
-  open(): Promise<DocStore>
+  open(options?: RecordOptions): Promise<DocStore>
   /** Removes the harness's storage. */
   cleanup(): Promise<void>
 }
@@ -170,6 +172,41 @@ export function docStoreContract(backend: string, harness: () => Promise<DocStor
       await store.close()
       store = await h.open()
       await expect(store.load(b)).rejects.toMatchObject(gone)
+    })
+
+    it('splits a commit larger than the record cap into several records, all read back, numbered to the last', async () => {
+      await store.close()
+      store = await h.open({ recordBytes: 1024 })
+      // 10 updates of 300 bytes (304 packed): three fit in a 1 KiB record, so four records.
+      const updates = Array.from({ length: 10 }, (_, i) => new Uint8Array(300).fill(i))
+      expect(await store.append(a, [bytes(0xee)])).toBe(1)
+      expect(await store.append(a, updates)).toBe(5)
+      expect(await store.append(a, [bytes(0xff)])).toBe(6)
+      const loaded = await store.load(a)
+      expect(flat(loaded.updates)).toEqual([[0xee], ...flat(updates), [0xff]])
+      expect(loaded.seq).toBe(6)
+      // Compacting through the number the append returned drops every one of its records.
+      await store.compact(a, bytes(0xaa), 5)
+      await store.close()
+      store = await h.open({ recordBytes: 1024 })
+      const reopened = await store.load(a)
+      expect([...reopened.snapshot!]).toEqual([0xaa])
+      expect(flat(reopened.updates)).toEqual([[0xff]])
+      expect(reopened.seq).toBe(6)
+      // One update over the cap gets a record of its own.
+      const big = new Uint8Array(5000).fill(7)
+      expect(await store.append(a, [bytes(1), big, bytes(2)])).toBe(9)
+      expect(flat((await store.load(a)).updates)).toEqual([[0xff], [1], [...big], [2]])
+    })
+
+    it('refuses an update larger than any record it could read back, writing nothing', async () => {
+      await store.append(a, [bytes(1)])
+      const huge = new Uint8Array(MAX_FRAME_PAYLOAD - 3)
+      await expect(store.append(a, [bytes(2), huge])).rejects.toMatchObject({ name: 'DocStoreError', code: 'too_large' })
+      await store.close()
+      store = await h.open()
+      expect(flat((await store.load(a)).updates)).toEqual([[1]])
+      expect(await store.append(a, [bytes(3)])).toBe(2)
     })
 
     it('stores multi-megabyte snapshots intact', async () => {

@@ -12,7 +12,7 @@ docStoreContract('files', async () => {
   const dir = tempDataDir()
   const masterKey = randomBytes(32)
   return {
-    open: async () => new FilesDocStore(join(dir, 'docs'), masterKey),
+    open: async (options) => new FilesDocStore(join(dir, 'docs'), masterKey, options),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   }
 })

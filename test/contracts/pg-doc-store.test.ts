@@ -3,10 +3,10 @@ import type pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { docName, type DocName } from '@ferry/protocol'
-import { DocStoreError } from '../../relay/src/storage/doc-store.ts'
+import type { DocDamage } from '../../relay/src/storage/doc-store.ts'
 import { MasterKey } from '../../relay/src/storage/keys.ts'
 import { openPool } from '../../relay/src/storage/postgres/database.ts'
-import { PgDocStore } from '../../relay/src/storage/postgres/pg-doc-store.ts'
+import { PgDocStore, type PgDocStoreOptions } from '../../relay/src/storage/postgres/pg-doc-store.ts'
 import { createTestSchema, skipPostgres, type TestSchema } from '../helpers/postgres.ts'
 import { docStoreContract } from './doc-store.contract.ts'
 
@@ -19,10 +19,10 @@ describe.skipIf(skipPostgres)('PgDocStore', () => {
     const pools: pg.Pool[] = []
     return {
       // A fresh pool per open, like a relay restart.
-      async open() {
+      async open(options) {
         const pool = openPool(schema.url, ignoreIdleErrors)
         pools.push(pool)
-        return PgDocStore.open(pool, masterKey)
+        return PgDocStore.open(pool, masterKey, options)
       },
       async cleanup() {
         await Promise.all(pools.map((pool) => pool.end()))
@@ -68,10 +68,10 @@ describe.skipIf(skipPostgres)('PgDocStore with several relay instances', () => {
   let admin: pg.Pool
 
   /** A store on a pool of its own: one more relay instance on the same database. */
-  async function instance(key: Buffer = masterKey): Promise<PgDocStore> {
+  async function instance(key: Buffer = masterKey, options: PgDocStoreOptions = {}): Promise<PgDocStore> {
     const pool = openPool(schema.url, ignoreIdleErrors)
     pools.push(pool)
-    const store = await PgDocStore.open(pool, key)
+    const store = await PgDocStore.open(pool, key, options)
     stores.push(store)
     return store
   }
@@ -244,18 +244,39 @@ describe.skipIf(skipPostgres)('PgDocStore with several relay instances', () => {
     expect(await sql('SELECT count(*)::int AS n FROM ferry_doc_snapshots')).toEqual([{ n: 0 }])
   })
 
-  it('reports a damaged record as corrupt, naming the doc id', async () => {
-    const store = await instance()
-    await store.append(a, [new Uint8Array([1])])
-    await store.append(a, [new Uint8Array([2])])
+  it('skips a record that does not open, says so naming the doc id, and compaction keeps it aside', async () => {
+    const heard: DocDamage[] = []
+    const store = await instance(masterKey, { onDamage: (damage) => heard.push(damage) })
+    // Three devices, so no record depends on another (Yjs holds back a device's later edits
+    // until its earlier ones arrive).
+    const r = room()
+    for (const [i, value] of ['one', 'two', 'three'].entries()) await store.append(a, [(i === 0 ? r : room()).set(`k${i}`, value)])
     await sql("UPDATE ferry_doc_records SET record = set_byte(record, 30, get_byte(record, 30) # 1) WHERE seq = 2")
+    const damaged = await sql<{ record: Buffer }>('SELECT record FROM ferry_doc_records WHERE seq = 2')
 
-    const error = await store.load(a).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(DocStoreError)
-    expect(error).toMatchObject({ code: 'corrupt', message: expect.stringContaining(new MasterKey(masterKey).docId(a)) })
+    // Every other record is served; the damage is reported, naming the doc by its keyed id.
+    const id = new MasterKey(masterKey).docId(a)
+    expect(await contentOf(a)).toEqual({ k0: 'one', k2: 'three' })
+    const loaded = await store.load(a)
+    expect(loaded.updates).toHaveLength(2)
+    expect(loaded.seq).toBe(3)
+    expect(heard).toEqual([{ doc: id, what: 'record 2', kept: 'ferry_doc_records', since: expect.any(String) }])
+
+    // Compaction drops the records it covers, but the damaged one is kept, byte for byte.
+    await store.compact(a, r.state(), 3)
+    expect(await sql('SELECT seq FROM ferry_doc_records')).toEqual([])
+    const kept = await sql<{ kind: string; seq: string; bytes: Buffer }>('SELECT kind, seq, bytes FROM ferry_doc_damaged')
+    expect(kept).toEqual([{ kind: 'record', seq: '2', bytes: damaged[0]!.record }])
+    expect(await (await instance()).damaged()).toEqual([{ doc: id, what: 'record 2', kept: 'ferry_doc_damaged', since: expect.any(String) }])
+    expect(heard.at(-1)).toMatchObject({ doc: id, what: 'record 2', kept: 'ferry_doc_damaged' })
+
+    // Deleting the doc deletes what was kept too.
+    await store.delete(a)
+    expect(await sql('SELECT count(*)::int AS n FROM ferry_doc_damaged')).toEqual([{ n: 0 }])
+    expect(await store.damaged()).toEqual([])
   })
 
-  it('reports a record moved to another doc or position as corrupt', async () => {
+  it('skips a record moved to another doc or position, and reports it', async () => {
     const store = await instance()
     await store.append(a, [new Uint8Array([1])])
     await store.append(a, [new Uint8Array([2])])
@@ -265,9 +286,35 @@ describe.skipIf(skipPostgres)('PgDocStore with several relay instances', () => {
                   WHERE doc_id = $3 AND seq = $4`
 
     await sql(move, [idA, 1, idB, 1])
-    await expect(store.load(b)).rejects.toMatchObject({ code: 'corrupt' })
+    expect((await store.load(b)).updates).toEqual([])
     await sql(move, [idA, 1, idA, 2])
-    await expect(store.load(a)).rejects.toMatchObject({ code: 'corrupt' })
+    expect((await store.load(a)).updates.map((u) => [...u])).toEqual([[1]])
+    expect((await store.damaged()).map((d) => [d.doc, d.what])).toEqual([
+      [idB!.toString('hex'), 'record 1'],
+      [idA!.toString('hex'), 'record 2'],
+    ])
+  })
+
+  it('serves the records of a doc whose snapshot does not open, and never replaces that snapshot unkept', async () => {
+    const store = await instance()
+    const r = room()
+    await editAndCompact(store, a, r, 'before', 'snapshot')
+    await store.append(a, [r.set('after', 'record')])
+    await sql('UPDATE ferry_doc_snapshots SET snapshot = set_byte(snapshot, 40, get_byte(snapshot, 40) # 1)')
+    const damaged = await sql<{ snapshot: Buffer }>('SELECT snapshot FROM ferry_doc_snapshots')
+
+    const other = await instance()
+    const loaded = await other.load(a)
+    expect(loaded.snapshot).toBeNull()
+    expect(loaded.updates).toHaveLength(1)
+    expect(await other.damaged()).toEqual([
+      { doc: new MasterKey(masterKey).docId(a), what: 'snapshot through 1', kept: 'ferry_doc_snapshots', since: expect.any(String) },
+    ])
+    // A room that loaded only the record compacts: the unreadable snapshot is kept, not replaced silently.
+    const partial = room()
+    await other.compact(a, partial.state(), 2)
+    expect(await sql('SELECT kind, seq, bytes FROM ferry_doc_damaged')).toEqual([{ kind: 'snapshot', seq: '1', bytes: damaged[0]!.snapshot }])
+    expect((await other.load(a)).snapshot).not.toBeNull()
   })
 
   it('reports database failures as io errors', async () => {
