@@ -5,7 +5,7 @@
  * after reconnecting both show every edit. A method set on both shows as a conflict notice
  * with Keep mine / Keep theirs, and so does a variable value (sealed by the vault: shown
  * opened) set on both. Under a remote edit, the local caret in the URL stays next to
- * the characters it was next to. The README's conflict and body editor pictures come from here.
+ * the characters it was next to; a rename typed in its dialog merges too. The README's conflict and body editor pictures come from here.
  */
 import { describe, expect, it } from 'vitest'
 import type { BrowserContext, Page, WebSocketRoute } from 'playwright-core'
@@ -206,4 +206,43 @@ describe.skipIf(!hasChromium)('typed text merges across devices', () => {
     expect(phone.errors).toEqual([])
     await Promise.all([laptop.context.close(), phone.context.close()])
   }, 120_000)
+
+  it('a rename typed in the dialog merges with one made meanwhile on another device; Cancel takes back only what was typed there', async () => {
+    const rita = { email: 'rename@example.com', password: 'merge rename 12', name: 'Rita' }
+    const laptop = await device(suite.browser)
+    await signUp(laptop.page, suite.relay.url, rita)
+    await laptop.page.getByTestId('continue').click()
+    await createCollection(laptop.page, 'Shared')
+    const phone = await device(suite.browser)
+    await phone.page.goto(suite.relay.url)
+    await signIn(phone.page, rita)
+    await phone.page.getByRole('treeitem', { name: 'Collection Shared' }).waitFor()
+
+    const openRename = async (page: Page) => {
+      // The one collection's menu, whatever its name reads at that moment (renames show live).
+      await page.locator('[data-testid^="collection-menu-"]').click()
+      await page.getByRole('menuitem', { name: 'Rename' }).click()
+      const input = page.locator('dialog[open] #prompt-input')
+      await input.press('End')
+      return input
+    }
+    const laptopInput = await openRename(laptop.page)
+    await laptop.page.keyboard.type(' API')
+    const phoneInput = await openRename(phone.page)
+    await phoneInput.press('Home')
+    await phone.page.keyboard.type('My ')
+    await phone.page.locator('dialog[open] button[type=submit]').click()
+    await eventually(() => laptopInput.inputValue()).toBe('My Shared API')
+    await laptop.page.locator('dialog[open] button[type=submit]').click()
+    for (const { page } of [laptop, phone]) await page.getByRole('treeitem', { name: 'Collection My Shared API' }).waitFor()
+
+    await openRename(laptop.page)
+    await laptop.page.keyboard.type(' v2')
+    await phone.page.getByRole('treeitem', { name: 'Collection My Shared API v2' }).waitFor()
+    await laptop.page.keyboard.press('Escape')
+    for (const { page } of [laptop, phone]) await page.getByRole('treeitem', { name: 'Collection My Shared API' }).waitFor()
+    expect(laptop.errors).toEqual([])
+    expect(phone.errors).toEqual([])
+    await Promise.all([laptop.context.close(), phone.context.close()])
+  }, 60_000)
 })

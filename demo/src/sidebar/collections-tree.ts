@@ -12,6 +12,7 @@ import { currentRoute, navigate } from '../ui/router.ts'
 import type { AppContext } from '../app-context.ts'
 import type { Collection, CollectionInfo, TreeNode } from '../model/types.ts'
 import { handleTreeKey } from './tree-keys.ts'
+import { renameDialog } from '../ui/rename-dialog.ts'
 import { exportCollection } from './import-export.ts'
 import { attachDrag } from './tree-drag.ts'
 import { openShareDialog } from './share-dialog.ts'
@@ -39,7 +40,8 @@ function itemMenu(ctx: AppContext, collection: Collection, collectionId: string,
     node.kind === 'folder' ? menuItem('New request', () => void newRequest(collection, collectionId, node.id, ctx), { icon: icon('plus') }) : null,
     node.kind === 'folder' ? menuItem('New folder', () => void newFolder(collection, node.id), { icon: icon('folderPlus') }) : null,
     menuItem('Rename', () => {
-      void promptText(`Rename ${node.kind}`, 'Name', node.name).then((name) => name && collection.update(node.id, { name }))
+      const text = collection.text(node.id, 'name')
+      if (text) void renameDialog(`Rename ${node.kind}`, 'Name', text)
     }, { icon: icon('pencil') }),
     menuItem('Delete', () => {
       const what = node.kind === 'folder' ? `the folder "${node.name}" and everything in it` : `"${node.name}"`
@@ -136,9 +138,10 @@ function collectionMenu(ctx: AppContext, summary: CollectionInfo): HTMLElement {
   return menuButton({ label: `Collection actions for ${summary.name}`, testId: `collection-menu-${summary.name}` }, icon('more', 16), () => [
     menuItem('New request', withCollection((c) => newRequest(c, summary.id, null, ctx)), { icon: icon('plus'), testId: 'new-request' }),
     menuItem('New folder', withCollection((c) => (ctx.expanded.set(summary.id, true), newFolder(c, null))), { icon: icon('folderPlus'), testId: 'new-folder' }),
-    menuItem('Rename', () => {
-      void promptText('Rename collection', 'Name', summary.name).then((name) => name && ctx.workspace.index.renameCollection(summary.id, name))
-    }, { icon: icon('pencil') }),
+    ctx.workspace.index.writable() ? menuItem('Rename', () => {
+      const text = ctx.workspace.index.collectionName(summary.id)
+      if (text) void renameDialog('Rename collection', 'Name', text)
+    }, { icon: icon('pencil') }) : null,
     menuItem('Share…', () => openShareDialog(ctx, summary), { icon: icon('share'), testId: 'share-collection' }),
     menuItem('Export (Postman v2.1)', withCollection((c) => exportCollection(summary, c)), { icon: icon('download'), testId: 'export-collection' }),
     h('div', { class: 'menu-sep', role: 'separator' }),

@@ -17,6 +17,8 @@ export type TextField = HTMLInputElement | HTMLTextAreaElement
 export interface BindOptions {
   /** Runs inside the transaction of each local edit (e.g. re-deriving params from the URL). */
   afterLocalEdit?: () => void
+  /** The transaction origin of local edits, so a `Y.UndoManager` can track just them. */
+  origin?: unknown
 }
 
 /**
@@ -89,7 +91,7 @@ export function bindText(field: TextField, text: Y.Text, options: BindOptions = 
       if (remove > 0) text.delete(index, remove)
       if (insert) text.insert(index, insert)
       options.afterLocalEdit?.()
-    })
+    }, options.origin)
   }
   // Taken before every transaction: it may be a remote one that changes this text.
   const beforeTransaction = () => {
