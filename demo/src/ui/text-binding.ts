@@ -93,8 +93,11 @@ export function bindText(field: TextField, text: Y.Text, options: BindOptions = 
       options.afterLocalEdit?.()
     }, options.origin)
   }
-  // Taken before every transaction: it may be a remote one that changes this text.
+  // Taken before every transaction: it may be a remote one that changes this text. Only while
+  // the field shows the text: a transaction started by another observer before this binding
+  // caught up must not re-anchor the selection against a text the field does not show yet.
   const beforeTransaction = () => {
+    if (field.value !== text.toString()) return
     anchors = document.activeElement === field ? anchor(text, field) : null
   }
   const onChange = () => {
