@@ -25,7 +25,8 @@ describe('health and the data-dir lock', () => {
       expect(response.statusCode).toBe(200)
       expect(response.json()).toEqual({ ok: true, storage: { accounts: 'ok', docs: 'ok' }, broadcast: 'ok' })
       expect(response.headers['x-content-type-options']).toBe('nosniff')
-      await app.inject({ method: 'POST', url: '/v1/auth/logout', payload: { refreshToken: 'any' } })
+      // A sign-up writes the account file (a made-up token no longer does: it costs no write).
+      await app.inject({ method: 'POST', url: '/v1/auth/signup', payload: { email: 'owner-only@example.test', password: 'a-long-enough-password' } })
       expect(statSync(join(dataDir, 'keys', 'jwt.key')).mode & 0o777).toBe(0o600)
       expect(statSync(join(dataDir, 'accounts.json')).mode & 0o777).toBe(0o600)
     } finally {
