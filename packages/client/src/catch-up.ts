@@ -25,20 +25,33 @@ export function catchUpUpdates(doc: Y.Doc, relayStateVector: Uint8Array, pieceBy
     for (const client of clients) target.set(client, relay.get(client) ?? 0)
     return Y.encodeStateAsUpdate(doc, Y.encodeStateVector(target))
   }
-  const overhead = encodeFor([]).length
+  // Each client's share of the whole, estimated from its decoded structs: encoding once per
+  // client would cost the whole doc per client (a v1 doc can have a client per seeded field).
+  const size = new Map<number, number>()
+  for (const struct of Y.decodeUpdate(whole).structs) size.set(struct.id.client, (size.get(struct.id.client) ?? 0) + structBytes(struct))
   const groups: number[][] = []
   let group: number[] = []
-  let size = 0
+  let bytes = 0
   for (const client of behind) {
-    const own = encodeFor([client]).length - overhead
-    if (group.length > 0 && size + own > pieceBytes) {
+    const own = size.get(client) ?? 0
+    if (group.length > 0 && bytes + own > pieceBytes) {
       groups.push(group)
       group = []
-      size = 0
+      bytes = 0
     }
     group.push(client)
-    size += own
+    bytes += own
   }
   groups.push(group)
   return groups.length === 1 ? [whole] : groups.map(encodeFor)
+}
+
+/** About how many bytes a decoded struct takes in an update (its content plus a header). */
+function structBytes(struct: Y.Item | Y.GC | Y.Skip): number {
+  if (!(struct instanceof Y.Item)) return 4
+  const content = struct.content
+  if (content instanceof Y.ContentString) return 12 + content.str.length * 3
+  if (content instanceof Y.ContentBinary) return 12 + content.content.length
+  if (content instanceof Y.ContentAny) return 12 + JSON.stringify(content.arr).length
+  return 16
 }

@@ -143,10 +143,13 @@ export class Workspace {
     return this.#events.on('collectionDeleted', listener)
   }
 
-  /** Loads every doc of the account: environments, history and each collection in the index. */
+  /**
+   * Loads every doc of the account: environments, history and each collection in the index —
+   * with its schema view, so a value another device's update makes lose is recorded as a
+   * conflict even while nobody looks at that doc.
+   */
   async loadAll(): Promise<void> {
-    const names = [this.docName('environments'), this.docName('history'), ...this.index.collections().map((c) => this.docName('collection', c.id))]
-    await Promise.all(names.map((name) => this.#load(name)))
+    await Promise.all([this.environments(), this.history(), ...this.index.collections().map((c) => this.collection(c.id))])
   }
 
   /** Names of the docs loaded right now. */

@@ -2,16 +2,18 @@
  * Authentication as stored at `auth` of an item map or of a collection's `meta` map: one
  * plain JSON value holding the atomic parts (`type`, `in`: one value wins) and, for every
  * text part (token, username, password, key, value), the *seed* of the root text that holds
- * it live (see text/seed.ts). Writers never change a seed, so editing a token merges
- * character by character, and a type change rewrites only the atomic parts. A part the JSON
- * does not have yet starts from an empty seed. v1 docs stored the whole auth, texts included,
- * the same way, so they read and upgrade without a rewrite.
+ * it live (see text/seed.ts). The text of a part is named after the write that first stored
+ * its seed; a v2 writer that rewrites the JSON (a type change) carries those names along in
+ * `texts`, so editing a token merges character by character and a type change on another
+ * device keeps it. A write by a v1 client (which knows nothing of `texts`) starts new texts
+ * from its values, exactly like a v1 string field. v1 docs stored auth the same way, so they
+ * read and upgrade without a rewrite.
  */
 import type * as Y from 'yjs'
 import type { ApiKeyPlacement, Auth, AuthType } from './model.ts'
 import { setText } from './text/diff.ts'
 import { readSeeded, seededText, seedName } from './text/seed.ts'
-import { ownerOf } from './text/text-field.ts'
+import { entryOf } from './text/text-field.ts'
 import { isRecord, MAX_SCALAR_LENGTH } from './validate.ts'
 
 export const AUTH_TEXT_PARTS = ['token', 'username', 'password', 'key', 'value'] as const
@@ -47,43 +49,56 @@ export function parseAuth(v: unknown): Auth | undefined {
   }
 }
 
-const partName = (part: AuthTextPart): string => `auth.${part}`
+export const partField = (part: AuthTextPart): string => `auth.${part}`
 
-/** The seeds of every text part stored in `json` (a part of another type included). */
-export function authSeeds(json: unknown): Record<string, string> {
-  const seeds: Record<string, string> = {}
-  if (isRecord(json)) for (const part of AUTH_TEXT_PARTS) if (str(json[part])) seeds[partName(part)] = json[part]
-  return seeds
+/** The root text name of `part` in the JSON `json` stored by map entry `entry`. */
+function partName(json: Record<string, unknown>, entry: Y.Item, part: AuthTextPart): string {
+  const named = isRecord(json.texts) ? json.texts[part] : undefined
+  return typeof named === 'string' && named.startsWith('v1:') && named.length < 64 ? named : seedName(entry, part)
+}
+
+/** Every text part's root text name and seed in the JSON stored by `entry` (conflict field → …). */
+export function authTexts(json: unknown, entry: Y.Item): Record<string, { name: string; seed: string }> {
+  const out: Record<string, { name: string; seed: string }> = {}
+  if (isRecord(json)) for (const part of AUTH_TEXT_PARTS) if (str(json[part])) out[partField(part)] = { name: partName(json, entry, part), seed: json[part] }
+  return out
 }
 
 /** The auth at `key` of `map` with its text parts' live values; undefined if malformed. */
 export function readAuth(map: Y.Map<unknown>, key: string): Auth | undefined {
   const stored = map.get(key)
   const auth = parseAuth(stored)
-  const doc = map.doc
-  if (!auth || !doc) return auth
-  const owner = ownerOf(map)
+  const entry = entryOf(map, key)
+  if (!auth || !map.doc || !entry || !isRecord(stored)) return auth
   const live = { ...auth } as Record<string, string>
-  for (const part of PARTS_OF[auth.type]) {
-    const seed = live[part]!
-    live[part] = readSeeded(doc, seedName(owner, partName(part), seed), seed)
-  }
+  for (const part of PARTS_OF[auth.type]) live[part] = readSeeded(map.doc, partName(stored, entry, part), live[part]!)
   return live as unknown as Auth
+}
+
+/**
+ * Rewrites the JSON at `key` with `changes`, carrying every part's text name along in
+ * `texts` (a new value is a new map entry, and names default to the entry's id).
+ */
+function rewrite(map: Y.Map<unknown>, key: string, changes: Record<string, unknown>): void {
+  const stored = map.get(key)
+  const entry = entryOf(map, key)
+  const base: Record<string, unknown> = isRecord(stored) ? { ...stored } : {}
+  const texts: Record<string, string> = {}
+  if (entry) for (const part of AUTH_TEXT_PARTS) if (str(base[part])) texts[part] = partName(base, entry, part)
+  map.set(key, { ...base, ...changes, texts: { ...texts, ...(isRecord(changes.texts) ? changes.texts : {}) } })
 }
 
 /** The live text of one part, adding the part (empty) to the JSON if it lacks it. */
 export function authText(map: Y.Map<unknown>, key: string, part: AuthTextPart): Y.Text | undefined {
-  const stored = map.get(key)
-  if (!map.doc || !isRecord(stored)) return undefined
-  const given = stored[part]
-  const seed = str(given) ? given : ''
-  if (!str(given)) map.set(key, { ...stored, [part]: seed })
-  return seededText(map.doc, seedName(ownerOf(map), partName(part), seed), seed)
+  if (!map.doc || !isRecord(map.get(key))) return undefined
+  if (!str((map.get(key) as Record<string, unknown>)[part])) rewrite(map, key, { [part]: '' })
+  const stored = map.get(key) as Record<string, unknown>
+  return seededText(map.doc, partName(stored, entryOf(map, key)!, part), stored[part] as string)
 }
 
 /** The text of a conflict field name (`auth.token` …) at `key` of `map`. */
 export function authTextByField(map: Y.Map<unknown>, key: string, field: string): Y.Text | undefined {
-  const part = AUTH_TEXT_PARTS.find((p) => partName(p) === field)
+  const part = AUTH_TEXT_PARTS.find((p) => partField(p) === field)
   return part && authText(map, key, part)
 }
 
@@ -93,25 +108,42 @@ export function authTextByField(map: Y.Map<unknown>, key: string, field: string)
  */
 export function writeAuth(map: Y.Map<unknown>, key: string, auth: Auth): void {
   const stored = map.get(key)
-  const base: Record<string, unknown> = isRecord(stored) ? { ...stored } : {}
+  const base: Record<string, unknown> = isRecord(stored) ? stored : {}
   const placement: ApiKeyPlacement | undefined = auth.type === 'apikey' ? auth.in : undefined
   const parts = PARTS_OF[auth.type]
-  if (base.type !== auth.type || (placement !== undefined && base.in !== placement) || parts.some((p) => !str(base[p]))) {
-    for (const part of parts) if (!str(base[part])) base[part] = ''
-    map.set(key, { ...base, type: auth.type, ...(placement ? { in: placement } : {}) })
+  const missing = parts.filter((p) => !str(base[p]))
+  if (base.type !== auth.type || (placement !== undefined && base.in !== placement) || missing.length > 0) {
+    rewrite(map, key, { type: auth.type, ...(placement ? { in: placement } : {}), ...Object.fromEntries(missing.map((p) => [p, ''])) })
   }
   for (const part of parts) setText(authText(map, key, part)!, (auth as Record<string, unknown>)[part] as string)
 }
 
-/** Puts back the atomic parts of a lost auth value (its texts stay as they are). */
+/**
+ * Puts back the atomic parts of a lost auth value (its texts stay as they are). A part the
+ * current value lacks takes the lost value's seed and text name (conflict records keep the
+ * names in `texts`), so its content comes back too.
+ */
 export function restoreAuthAtomics(map: Y.Map<unknown>, key: string, lost: unknown): void {
   const auth = parseAuth(lost)
-  const stored = map.get(key)
-  if (!auth || !isRecord(stored)) return
-  const json: Record<string, unknown> = { ...stored, type: auth.type, ...(auth.type === 'apikey' ? { in: auth.in } : {}) }
-  // A part the current value lacks takes the lost value's seed, so its text comes back too.
-  for (const part of PARTS_OF[auth.type]) if (!str(json[part])) json[part] = (auth as Record<string, unknown>)[part]
-  map.set(key, json)
+  if (!auth || !isRecord(lost) || !isRecord(map.get(key))) return
+  const stored = map.get(key) as Record<string, unknown>
+  const lostTexts = isRecord(lost.texts) ? lost.texts : {}
+  const changes: Record<string, unknown> = { type: auth.type, ...(auth.type === 'apikey' ? { in: auth.in } : {}) }
+  const texts: Record<string, unknown> = {}
+  for (const part of PARTS_OF[auth.type]) {
+    if (str(stored[part])) continue
+    changes[part] = (auth as Record<string, unknown>)[part]
+    if (typeof lostTexts[part] === 'string') texts[part] = lostTexts[part]
+  }
+  rewrite(map, key, { ...changes, texts })
+}
+
+/** `json` (stored by `entry`) with every text part's name in `texts`, for keeping past its entry. */
+export function withTextNames(json: unknown, entry: Y.Item): unknown {
+  if (!isRecord(json)) return json
+  const texts: Record<string, string> = {}
+  for (const part of AUTH_TEXT_PARTS) if (str(json[part])) texts[part] = partName(json, entry, part)
+  return { ...json, texts }
 }
 
 /** An auth JSON with empty seeds, to store before `writeAuth` fills its texts. */

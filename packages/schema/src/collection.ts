@@ -6,7 +6,7 @@
  * conflicts.ts), and the seeded texts of v1 strings (see text/seed.ts).
  */
 import * as Y from 'yjs'
-import { authSeeds, authTextByField, readAuth, restoreAuthAtomics, writeAuth, type AuthTextPart, authText, parseAuth } from './auth.ts'
+import { authText, authTexts, authTextByField, parseAuth, readAuth, restoreAuthAtomics, withTextNames, writeAuth, type AuthTextPart } from './auth.ts'
 import { buildItem, parsePosition, readItem, type Position, type StoredItem } from './collection-item.ts'
 import { ConflictLog, type Conflict, type ConflictFields } from './conflicts.ts'
 import { SchemaError } from './errors.ts'
@@ -16,8 +16,8 @@ import type { ChangeInfo, SchemaOptions } from './options.ts'
 import { keyAt, keyBetween } from './order.ts'
 import { createId, cryptoRandom, type RandomSource } from './random.ts'
 import { canWrite, writeDoc } from './schema-version.ts'
-import { clearSeededText, seedName } from './text/seed.ts'
-import { liveTextField, ownerOf, readTextField, writeTextField } from './text/text-field.ts'
+import { clearSeededText } from './text/seed.ts'
+import { liveTextField, readTextField, stringSeed, writeTextField } from './text/text-field.ts'
 import { observeDoc } from './transact.ts'
 import { resolveTree, type ResolvedTree, type TreeEntry } from './tree.ts'
 import { ignoreProblems, mapEntries, type ProblemSink } from './validate.ts'
@@ -75,15 +75,19 @@ export class Collection {
     const isRow = (map: Y.Map<unknown>): boolean => map.parent instanceof Y.Array && map.parent.parent instanceof Y.Map && isItem(map.parent.parent)
     const hasAuth = (map: Y.Map<unknown>): boolean => map === this.meta || isItem(map)
     const identity = (v: unknown): unknown => v
+    const isText = (map: Y.Map<unknown>, key: string): boolean => (isItem(map) ? key === 'name' || key === 'url' : isRow(map) && (key === 'key' || key === 'value'))
     return {
       atomic: (map, key) => {
         if (key === 'auth' && hasAuth(map)) return authAtomics
         return (isItem(map) && ITEM_ATOMICS.includes(key)) || (isRow(map) && isRowAtomic(key)) ? identity : undefined
       },
-      seeds: (map, key, value) => {
-        if (key === 'auth' && hasAuth(map)) return authSeeds(value)
-        const text = isItem(map) ? key === 'name' || key === 'url' : isRow(map) && (key === 'key' || key === 'value')
-        return text && typeof value === 'string' ? { [key]: value } : {}
+      seeded: (map, key, entry) => {
+        if (key === 'auth' && hasAuth(map)) return authTexts(entry.content.getContent().at(-1), entry)
+        return isText(map, key) ? stringSeed(key, entry) : {}
+      },
+      kept: (map, key, entry) => {
+        const value = entry.content.getContent().at(-1)
+        return key === 'auth' && hasAuth(map) ? withTextNames(value, entry) : value
       },
       readText: (map, field) => {
         if (!field.startsWith('auth.')) return readTextField(map, field)
@@ -190,8 +194,10 @@ export class Collection {
   authText(id: string | null, part: AuthTextPart): Y.Text | undefined {
     const map = id === null ? this.meta : this.items.get(id)
     if (!(map instanceof Y.Map)) return undefined
-    if (map.get('auth') === undefined) this.setAuth({ type: 'none' })
-    return writeDoc(this.doc, () => authText(map, 'auth', part))
+    return writeDoc(this.doc, () => {
+      if (parseAuth(map.get('auth')) === undefined) writeAuth(map, 'auth', { type: 'none' })
+      return authText(map, 'auth', part)
+    })
   }
 
   /**
@@ -269,26 +275,14 @@ export class Collection {
     writeDoc(this.doc, () => {
       for (const at of removed) {
         const item = this.items.get(at)
-        if (item instanceof Y.Map) this.clearSeededTexts(item)
+        if (item instanceof Y.Map) for (const name of this.log.ownedTexts(item)) clearSeededText(this.doc, name)
         this.items.delete(at)
       }
     })
     return removed
   }
 
-  /** Empties the root texts an item's fields live in (auth parts, v1 strings), rows included. */
-  private clearSeededTexts(item: Y.Map<unknown>): void {
-    const maps = [item]
-    for (const list of ['params', 'headers', 'bodyFields']) {
-      const rows = item.get(list)
-      if (rows instanceof Y.Array) rows.forEach((row) => row instanceof Y.Map && maps.push(row))
-    }
-    for (const map of maps) {
-      for (const [key, value] of map.entries()) {
-        for (const [field, seed] of Object.entries(this.fields.seeds(map, key, value))) clearSeededText(this.doc, seedName(ownerOf(map), field, seed))
-      }
-    }
-  }
+
 
   /**
    * Sets fields of an item: names and URLs as the smallest text edit (so a concurrent edit

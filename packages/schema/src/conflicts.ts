@@ -1,22 +1,27 @@
 /**
  * Atomic fields (method, enabled flags, body mode, auth type, positions, encrypted variable
- * values) keep one value when two devices set them concurrently. The device whose value
- * lost records that in the doc's root map `conflicts`, so every device of the account can
- * show it and the user can put the lost value back; nothing is dropped without a trace.
+ * values) keep one value when two devices set them concurrently. The value that lost is
+ * recorded in the doc's root map `conflicts`, so every device of the account can show it and
+ * the user can put it back; nothing is dropped without a trace.
  *
- * Detection runs on the losing device, the only one that saw its own value live before the
- * remote one replaced it: a remote write replaced our write although the remote writer had
- * not seen ours (our write is not among the writes its value was set over, followed through
- * Yjs's `origin` links). A v1 string that a v1 client overwrote while newer clients had
- * edited its seeded text (see text/seed.ts) is recorded the same way, by any device
- * holding those edits.
+ * Any replica records what it sees at the moment it applies a remote update, whichever
+ * device wrote what (client ids change with every app start, and docs sync in the background
+ * without any view open): for every write to a watched key that this update added or
+ * deleted and that is now deleted, if the winning write's author had not seen it (it is not
+ * among the writes the winner replaced, followed through Yjs's `origin` links) and the two
+ * values differ, it is a lost value. Its content is read there and then: Yjs collects the
+ * content of deleted writes right after. A v1 string overwritten by a v1 client while newer
+ * clients had edited its seeded text (see text/seed.ts) is recorded the same way, naming
+ * that text, whose merged content is what `mine` shows.
  *
- * Records are keyed by the lost write's struct id, so devices recording the same loss write
- * the same entry.
+ * Records are keyed by the lost write's struct id (or the text's name), so every replica
+ * recording the same loss writes the same entry.
  */
 import * as Y from 'yjs'
-import { editedSinceSeed, seedName } from './text/seed.ts'
+import { canWrite } from './schema-version.ts'
 import { setText } from './text/diff.ts'
+import { watchOrphanTexts } from './text/orphans.ts'
+import { editedSinceSeed, existingRootText } from './text/seed.ts'
 import { ownerOf } from './text/text-field.ts'
 import type { SharedType } from './transact.ts'
 import { isRecord } from './validate.ts'
@@ -27,14 +32,22 @@ export interface Conflict {
   /** Where: the map's owner (an item, row or entry struct id, or a root name) and the field. */
   owner: string
   field: string
-  /** The value that lost: what a device wrote and no longer sees. */
+  /** The value that lost: what a device wrote and nobody sees now. */
   mine: unknown
   /** The value that won and is in the document now. */
   theirs: unknown
   /** `value` for atomic fields, `text` for a v1 string replaced by a v1 client. */
   kind: 'value' | 'text'
+  /** The Yjs client id that wrote the lost value (a device compares its own, for "yours"). */
+  client: number
   /** When it was recorded (ms since epoch, the recording device's clock). */
   at: number
+}
+
+/** A text field of a write: its root text's name and the v1 seed it started from. */
+export interface SeededField {
+  name: string
+  seed: string
 }
 
 /** What a doc class tells the log about its maps. */
@@ -44,8 +57,10 @@ export interface ConflictFields {
    * value there is atomic (two values whose atomic parts are equal do not conflict).
    */
   atomic(map: Y.Map<unknown>, key: string): ((value: unknown) => unknown) | undefined
-  /** The v1 seeds (field → seed) that `value` at `key` of `map` holds; empty for none. */
-  seeds(map: Y.Map<unknown>, key: string, value: unknown): Record<string, string>
+  /** The seeded text fields (conflict field → name and seed) the write `entry` at `key` of `map` holds. */
+  seeded(map: Y.Map<unknown>, key: string, entry: Y.Item): Record<string, SeededField>
+  /** The lost value of `entry` as the record keeps it (e.g. with its text names). */
+  kept(map: Y.Map<unknown>, key: string, entry: Y.Item): unknown
   /** The current value of a text `field` of `map` (read only). */
   readText(map: Y.Map<unknown>, field: string): string | undefined
   /** The live text of a text `field` of `map` (what a text conflict puts back into). */
@@ -57,24 +72,31 @@ export interface ConflictFields {
 /** Origin of the transactions that record conflicts (they are local writes like any other). */
 export const CONFLICT_ORIGIN = Symbol('ferry.conflicts')
 
+/** How far left of a winning write the log looks for writes an update touched. */
+const MAX_WALK = 64
+
 /** The map named by `owner` in `doc`, if it still exists. */
 function mapOf(doc: Y.Doc, owner: string): Y.Map<unknown> | undefined {
-  const [client, clock] = owner.split('.').map(Number)
-  if (clock === undefined || !Number.isSafeInteger(client) || !Number.isSafeInteger(clock)) {
-    return doc.share.has(owner) ? doc.getMap(owner) : undefined
+  const match = /^(\d+)\.(\d+)$/.exec(owner)
+  if (!match) {
+    const root = doc.share.get(owner)
+    return root instanceof Y.Map ? root : undefined
   }
-  if (Y.getState(doc.store, client!) <= clock) return undefined
-  const item = Y.getItem(doc.store, Y.createID(client!, clock))
+  const [client, clock] = [Number(match[1]), Number(match[2])]
+  if (!Number.isSafeInteger(client) || !Number.isSafeInteger(clock) || Y.getState(doc.store, client) <= clock) return undefined
+  const item = Y.getItem(doc.store, Y.createID(client, clock))
   const type = item instanceof Y.Item && !item.deleted && item.content instanceof Y.ContentType ? item.content.type : undefined
   return type instanceof Y.Map ? type : undefined
 }
 
 const sameValue = (a: unknown, b: unknown): boolean => a === b || JSON.stringify(a) === JSON.stringify(b)
 
+const valueOf = (entry: Y.Item): unknown => entry.content.getContent().at(-1)
+
 /** Whether `winner` was written by a device that had seen `lost` (following origin links). */
 function seenBy(doc: Y.Doc, winner: Y.Item, lost: Y.Item): boolean {
   let origin = winner.origin
-  while (origin) {
+  for (let steps = 0; origin && steps < 10_000; steps++) {
     if (origin.client === lost.id.client && origin.clock >= lost.id.clock && origin.clock < lost.id.clock + lost.length) return true
     const item = Y.getItem(doc.store, origin)
     if (!(item instanceof Y.Item)) return false
@@ -83,32 +105,19 @@ function seenBy(doc: Y.Doc, winner: Y.Item, lost: Y.Item): boolean {
   return false
 }
 
-/**
- * The item that was live at `key` before this transaction replaced it, if it was ours: the
- * first item left of the winner that this transaction did not add (what Yjs itself reports
- * as the old value).
- */
-function ourReplacedWrite(event: Y.YMapEvent<unknown>, key: string): Y.Item | undefined {
-  const winner = event.target._map.get(key)
-  let left = winner?.left ?? null
-  while (left !== null && event.adds(left)) left = left.left
-  return left !== null && event.deletes(left) && left.id.client === event.transaction.doc.clientID ? left : undefined
-}
-
 const watched = new WeakMap<Y.Doc, ConflictLog>()
 
 export class ConflictLog {
   private readonly map: Y.Map<unknown>
+  private watching = false
 
-  /** The log of `doc`, watching `roots` with `fields`; one per doc however often it is asked for. */
+  /** The log of `doc`, watching `roots` with `fields` unless `record` is false; one per doc. */
   static of(doc: Y.Doc, roots: readonly SharedType[], fields: ConflictFields, record = true): ConflictLog {
     let log = watched.get(doc)
     if (!log) watched.set(doc, (log = new ConflictLog(doc, fields)))
     if (record) log.watch(roots)
     return log
   }
-
-  private watching = false
 
   private constructor(
     private readonly doc: Y.Doc,
@@ -121,73 +130,102 @@ export class ConflictLog {
     if (this.watching) return
     this.watching = true
     for (const root of roots) root.observeDeep((events) => this.inspect(events))
+    watchOrphanTexts(this.doc, roots, (map) => this.ownedTexts(map))
+  }
+
+  /** The seeded root texts `map` and the maps inside it hold (what its deletion must empty). */
+  ownedTexts(map: Y.Map<unknown>): string[] {
+    const names: string[] = []
+    const stack: Y.Map<unknown>[] = [map]
+    while (stack.length > 0) {
+      const at = stack.pop()!
+      for (const [key, entry] of at._map) {
+        for (const { name } of Object.values(this.fields.seeded(at, key, entry))) names.push(name)
+        const value = entry.deleted ? undefined : valueOf(entry)
+        if (value instanceof Y.Map) stack.push(value)
+        else if (value instanceof Y.Array) value.forEach((v) => v instanceof Y.Map && stack.push(v))
+      }
+    }
+    return names
   }
 
   private inspect(events: Y.YEvent<SharedType>[]): void {
-    const found: Conflict[] = []
+    if (!canWrite(this.doc)) return
+    const found: Record<string, unknown>[] = []
     for (const event of events) {
-      if (event.transaction.local || !(event instanceof Y.YMapEvent)) continue
+      if (event.transaction.local || !(event.target instanceof Y.Map)) continue
       const target = event.target as Y.Map<unknown>
-      for (const [key, change] of event.changes.keys) {
-        if (change.action !== 'update') continue
-        const theirs = target.get(key)
-        const atomicPart = this.fields.atomic(target, key)
-        if (atomicPart) {
-          const lost = ourReplacedWrite(event as Y.YMapEvent<unknown>, key)
-          const winner = target._map.get(key)
-          if (lost && winner && !seenBy(this.doc, winner, lost) && !sameValue(atomicPart(change.oldValue), atomicPart(theirs))) {
-            found.push(this.record(`${lost.id.client}.${lost.id.clock}`, target, key, 'value', change.oldValue, theirs))
-          }
-        }
-        const before = this.fields.seeds(target, key, change.oldValue)
-        const after = this.fields.seeds(target, key, theirs)
-        for (const [field, seed] of Object.entries(before)) {
-          // A part missing after the write is re-added empty, so an empty seed lives on.
-          if ((after[field] ?? '') === seed) continue
-          const name = seedName(ownerOf(target), field, seed)
-          const edited = editedSinceSeed(this.doc, name, seed)
-          const now = this.fields.readText(target, field)
-          if (edited !== undefined && edited !== now) found.push(this.record(name, target, field, 'text', edited, now ?? after[field]))
+      for (const key of (event as Y.YMapEvent<unknown>).keysChanged) {
+        if (key === null) continue
+        const winner = target._map.get(key)
+        if (!winner || winner.deleted) continue
+        let left = winner.left
+        for (let steps = 0; left !== null && steps < MAX_WALK; steps++, left = left.left) {
+          if (!left.deleted || !(event.adds(left) || event.deletes(left))) continue
+          this.lost(target, key, winner, left, found)
         }
       }
     }
     if (found.length === 0) return
     this.doc.transact(() => {
-      for (const c of found) if (!this.map.has(c.id)) this.map.set(c.id, c)
+      for (const c of found) if (!this.map.has(c.id as string)) this.map.set(c.id as string, c)
     }, CONFLICT_ORIGIN)
   }
 
-  private record(id: string, map: Y.Map<unknown>, field: string, kind: Conflict['kind'], mine: unknown, theirs: unknown): Conflict {
-    const plain = (v: unknown): unknown => (v instanceof Y.AbstractType ? v.toJSON() : v)
-    return { id, owner: ownerOf(map), field, kind, mine: plain(mine), theirs: plain(theirs), at: Date.now() }
+  /** Records `lost` (a write this update replaced or brought in already replaced) if it was lost. */
+  private lost(target: Y.Map<unknown>, key: string, winner: Y.Item, lost: Y.Item, found: Record<string, unknown>[]): void {
+    const base = { owner: ownerOf(target), client: lost.id.client, at: Date.now() }
+    const atomicPart = this.fields.atomic(target, key)
+    const valueLost = atomicPart !== undefined && !seenBy(this.doc, winner, lost) && !sameValue(atomicPart(valueOf(lost)), atomicPart(valueOf(winner)))
+    if (valueLost) {
+      found.push({ ...base, id: `${lost.id.client}.${lost.id.clock}`, field: key, kind: 'value', mine: this.fields.kept(target, key, lost), theirs: valueOf(winner) })
+    }
+    const now = this.fields.seeded(target, key, winner)
+    for (const [field, { name, seed }] of Object.entries(this.fields.seeded(target, key, lost))) {
+      // A part the winning value lacks comes back with that lost value (its record keeps the text's name).
+      if (now[field]?.name === name || (valueLost && !now[field])) continue
+      const edited = editedSinceSeed(this.doc, name, seed)
+      if (edited !== undefined && edited !== this.fields.readText(target, field)) {
+        found.push({ ...base, id: name, field, kind: 'text', text: name, theirs: this.fields.readText(target, field) ?? '' })
+      }
+    }
   }
 
-  /** The open conflicts, oldest first; records whose map is gone are left out. */
+  private read(id: string, v: unknown): Conflict | undefined {
+    if (!isRecord(v) || typeof v.owner !== 'string' || typeof v.field !== 'string' || (v.kind !== 'value' && v.kind !== 'text')) return undefined
+    if (!mapOf(this.doc, v.owner)) return undefined
+    const client = typeof v.client === 'number' ? v.client : 0
+    const at = typeof v.at === 'number' ? v.at : 0
+    if (v.kind === 'value') return { id, owner: v.owner, field: v.field, kind: 'value', mine: v.mine, theirs: v.theirs, client, at }
+    // A text conflict shows the old text as it is now: every device's edits to it, merged.
+    const text = typeof v.text === 'string' ? existingRootText(this.doc, v.text) : undefined
+    return text && { id, owner: v.owner, field: v.field, kind: 'text', mine: text.toString(), theirs: v.theirs, client, at }
+  }
+
+  /** The open conflicts, oldest first; malformed records and those whose map is gone are left out. */
   list(): Conflict[] {
     const out: Conflict[] = []
     for (const [id, v] of this.map.entries()) {
-      if (!isRecord(v) || typeof v.owner !== 'string' || typeof v.field !== 'string' || (v.kind !== 'value' && v.kind !== 'text')) continue
-      if (!mapOf(this.doc, v.owner)) continue
-      out.push({ id, owner: v.owner, field: v.field, kind: v.kind, mine: v.mine, theirs: v.theirs, at: typeof v.at === 'number' ? v.at : 0 })
+      const conflict = this.read(id, v)
+      if (conflict) out.push(conflict)
     }
     return out.sort((a, b) => a.at - b.at)
   }
 
   /**
    * Closes a conflict: `mine` puts the lost value back (for a text, as the smallest edit of
-   * what is there now), `theirs` keeps what is there.
-   * False if there is no such open conflict.
+   * what is there now), `theirs` keeps what is there. False if there is no such open conflict.
    */
   resolve(id: string, keep: 'mine' | 'theirs'): boolean {
-    const conflict = this.list().find((c) => c.id === id)
+    const conflict = this.read(id, this.map.get(id))
     const map = conflict && mapOf(this.doc, conflict.owner)
     if (!conflict || !map) return false
     this.doc.transact(() => {
       if (keep === 'mine') {
         if (conflict.kind === 'value') this.fields.restore(map, conflict.field, conflict.mine)
-        else if (typeof conflict.mine === 'string') {
+        else {
           const text = this.fields.liveText(map, conflict.field)
-          if (text) setText(text, conflict.mine)
+          if (text) setText(text, conflict.mine as string)
         }
       }
       this.map.delete(id)

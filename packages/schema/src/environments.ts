@@ -20,7 +20,7 @@ import type { ChangeInfo, SchemaOptions } from './options.ts'
 import { OrderedMap, type Ordered } from './ordered-map.ts'
 import { cryptoRandom, type RandomSource } from './random.ts'
 import { canWrite, writeDoc } from './schema-version.ts'
-import { liveTextField, newText, readTextField, writeTextField } from './text/text-field.ts'
+import { liveTextField, newText, readTextField, stringSeed, writeTextField } from './text/text-field.ts'
 import { observeDoc } from './transact.ts'
 import { FieldReader, ignoreProblems, type ProblemSink } from './validate.ts'
 
@@ -142,7 +142,8 @@ export class Environments {
     const identity = (v: unknown): unknown => v
     this.log = ConflictLog.of(doc, [root, this.globalsMap], {
       atomic: (map, key) => ((isEnvironment(map) && key === 'order') || (isVariable(map) && ATOMIC_VARIABLE_FIELDS.includes(key)) ? identity : undefined),
-      seeds: (map, key, value) => (typeof value === 'string' && ((isEnvironment(map) && key === 'name') || (isVariable(map) && key === 'key')) ? { [key]: value } : {}),
+      seeded: (map, key, entry) => ((isEnvironment(map) && key === 'name') || (isVariable(map) && key === 'key') ? stringSeed(key, entry) : {}),
+      kept: (_map, _key, entry) => entry.content.getContent().at(-1),
       readText: readTextField,
       liveText: liveTextField,
       restore: (map, key, value) => map.set(key, value),

@@ -111,24 +111,51 @@ export class KeyValueList {
   }
 
   /**
-   * Makes the rows read `rows` (a paste or bulk edit) with the smallest change: rows at the
-   * same position are edited in place (their texts diffed), extra rows added or removed at
-   * the end. A concurrent edit to a kept row therefore survives.
+   * Makes the rows read `rows` (a paste or bulk edit) with the smallest change: rows whose key
+   * and value are unchanged are kept as they are (matched in order, a longest common
+   * subsequence), so a concurrent edit to them survives; between kept rows, old and new rows
+   * are paired in order and edited in place (their texts diffed), and only the excess is added
+   * or removed.
    */
   replace(rows: readonly Partial<KeyValue>[]): void {
+    const wanted = rows.map((r) => ({ key: r.key ?? '', value: r.value ?? '', enabled: r.enabled ?? true }))
     this.write(() => {
-      const shared = Math.min(rows.length, this.array.length)
-      for (let i = 0; i < shared; i++) {
-        const map = this.row(i)
-        const row = rows[i]!
-        if (map) this.patchRow(map, { key: row.key ?? '', value: row.value ?? '', enabled: row.enabled ?? true })
-        else {
-          this.array.delete(i, 1)
-          this.array.insert(i, [rowMap(row)])
-        }
+      const old = this.rows()
+      const same = (i: number, j: number): boolean => old[i]!.key === wanted[j]!.key && old[i]!.value === wanted[j]!.value
+      // Longest common subsequence over (key, value); rows are few, so O(n·m) is fine.
+      const n = old.length
+      const m = wanted.length
+      const lcs = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1))
+      for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i]![j] = same(i, j) ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!)
+      // Walk both lists; collect, per gap between kept rows, the old and new rows to pair.
+      const plan: { keep: [number, number][]; gaps: { old: number[]; added: number[] }[] } = { keep: [], gaps: [{ old: [], added: [] }] }
+      let i = 0
+      let j = 0
+      while (i < n || j < m) {
+        const gap = plan.gaps.at(-1)!
+        if (i < n && j < m && same(i, j)) {
+          plan.keep.push([i++, j++])
+          plan.gaps.push({ old: [], added: [] })
+        } else if (j < m && (i === n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) gap.added.push(j++)
+        else gap.old.push(i++)
       }
-      if (this.array.length > rows.length) this.array.delete(rows.length, this.array.length - rows.length)
-      else this.array.insert(this.array.length, rows.slice(shared).map(rowMap))
+      for (const [o, w] of plan.keep) {
+        const map = this.row(old[o]!.index)
+        if (map && map.get('enabled') !== wanted[w]!.enabled) map.set('enabled', wanted[w]!.enabled)
+      }
+      // Gaps from the last to the first, so the array indexes of earlier rows stay valid.
+      for (let g = plan.gaps.length - 1; g >= 0; g--) {
+        const gap = plan.gaps[g]!
+        const paired = Math.min(gap.old.length, gap.added.length)
+        for (let k = 0; k < paired; k++) this.patchRow(this.row(old[gap.old[k]!]!.index)!, wanted[gap.added[k]!]!)
+        const removed = gap.old.slice(paired).map((o) => old[o]!.index)
+        for (const index of removed.sort((a, b) => b - a)) this.array.delete(index, 1)
+        const added = gap.added.slice(paired)
+        if (added.length === 0) continue
+        // After the last row that stays in this gap, else after the kept row before it.
+        const anchor = paired > 0 ? old[gap.old[paired - 1]!]!.index : g > 0 ? old[plan.keep[g - 1]![0]]!.index : -1
+        this.array.insert(anchor + 1, added.map((w) => rowMap(wanted[w]!)))
+      }
     })
   }
 }

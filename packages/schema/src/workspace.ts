@@ -14,7 +14,7 @@ import { cryptoRandom } from './random.ts'
 import { SchemaError } from './errors.ts'
 import { isValidSetting, readSettings, type Settings } from './settings.ts'
 import { canWrite, writeDoc } from './schema-version.ts'
-import { liveTextField, newText, readTextField } from './text/text-field.ts'
+import { liveTextField, newText, readTextField, stringSeed } from './text/text-field.ts'
 import { observeDoc } from './transact.ts'
 import { ignoreProblems, type ProblemSink } from './validate.ts'
 
@@ -55,7 +55,8 @@ export class WorkspaceIndex {
     const identity = (v: unknown): unknown => v
     this.log = ConflictLog.of(doc, [...roots, this.settingsMap], {
       atomic: (map, key) => ((isEntry(map) && key === 'order') || (isRow(map) && isRowAtomic(key)) || map === this.settingsMap ? identity : undefined),
-      seeds: (map, key, value) => (typeof value === 'string' && ((isEntry(map) && key === 'name') || (isRow(map) && (key === 'key' || key === 'value'))) ? { [key]: value } : {}),
+      seeded: (map, key, entry) => ((isEntry(map) && key === 'name') || (isRow(map) && (key === 'key' || key === 'value')) ? stringSeed(key, entry) : {}),
+      kept: (_map, _key, entry) => entry.content.getContent().at(-1),
       readText: readTextField,
       liveText: liveTextField,
       restore: (map, key, value) => map.set(key, value),

@@ -14,20 +14,31 @@ export function newText(content: string | undefined): Y.Text {
   return text
 }
 
+/** The map entry (Yjs item) currently holding `key` of `map`. */
+export const entryOf = (map: Y.Map<unknown>, key: string): Y.Item | undefined => map._map.get(key)
+
+/** The seeded text a v1 string write `entry` at `key` holds (for conflict records), if it holds one. */
+export function stringSeed(key: string, entry: Y.Item): Record<string, { name: string; seed: string }> {
+  const value = entry.content.getContent().at(-1)
+  return typeof value === 'string' ? { [key]: { name: seedName(entry), seed: value } } : {}
+}
+
 /** The current value of the field `key` of `map`; undefined if it is neither text nor string. */
 export function readTextField(map: Y.Map<unknown>, key: string): string | undefined {
   const v = map.get(key)
   if (v instanceof Y.Text) return v.toString()
   if (typeof v !== 'string') return undefined
-  return map.doc ? readSeeded(map.doc, seedName(ownerOf(map), key, v), v) : v
+  const entry = entryOf(map, key)
+  return map.doc && entry ? readSeeded(map.doc, seedName(entry), v) : v
 }
 
 /** The live text of the field, for an editor to bind; undefined if absent or malformed. */
 export function liveTextField(map: Y.Map<unknown>, key: string): Y.Text | undefined {
   const v = map.get(key)
   if (v instanceof Y.Text) return v
-  if (typeof v !== 'string' || !map.doc) return undefined
-  return seededText(map.doc, seedName(ownerOf(map), key, v), v)
+  const entry = entryOf(map, key)
+  if (typeof v !== 'string' || !map.doc || !entry) return undefined
+  return seededText(map.doc, seedName(entry), v)
 }
 
 /** Sets the field to `value` as the smallest edit; false if the field is absent or malformed. */
