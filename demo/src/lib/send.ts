@@ -70,7 +70,8 @@ export function buildFetch(
   try {
     url = new URL(raw)
   } catch {
-    return { error: `"${raw}" is not a valid URL.` }
+    // The URL as typed, not as resolved: a variable may hold a secret.
+    return { error: `"${fields.url.trim()}" is not a valid URL (after filling in its variables).` }
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return { error: 'Only http:// and https:// URLs can be sent.' }
   const headers = new Headers()
@@ -106,6 +107,15 @@ export function describeSent(init: RequestInit): Pick<SendResult, 'sentHeaders' 
     ? [...body.entries()].map(([k, v]) => `${k}=${typeof v === 'string' ? v : v.name}`).join('\n')
     : body === undefined || body === null ? '' : String(body)
   return { sentHeaders, sentBody }
+}
+
+/**
+ * Where a request goes, as the user typed it (`{{host}}` unresolved): error messages name it
+ * without revealing a variable's value, which may be a vault secret.
+ */
+export function typedHost(typedUrl: string): string {
+  const match = /^(?:[a-z][a-z0-9+.-]*:\/\/)?([^/?#]+)/i.exec(typedUrl.trim())
+  return match?.[1] ?? 'the server'
 }
 
 export async function sendRequest(
@@ -145,7 +155,7 @@ export async function sendRequest(
       return failed(`No response within ${TIMEOUT_MS / 1000} s.`)
     }
     return failed(
-      `Could not get a response from ${new URL(url).host}. The server may be down or unreachable, ` +
+      `Could not get a response from ${typedHost(fields.url)}. The server may be down or unreachable, ` +
         'or it does not allow requests from this page (CORS).',
     )
   }
