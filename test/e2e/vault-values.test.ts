@@ -158,9 +158,10 @@ describe('concurrent values', () => {
     const kept = await a.envs.readVariable(staging, token)
     expect(await b.envs.readVariable(staging, token)).toEqual(kept)
     const lost = kept.state === 'value' && kept.value === 'from laptop' ? 'from phone' : 'from laptop'
+    const loser = lost === 'from laptop' ? a : b
     for (const device of [a, b]) {
       const conflicts = await device.envs.valueConflicts()
-      expect(conflicts).toEqual([expect.objectContaining({ environmentId: staging, variableId: token, mine: { state: 'value', value: lost }, theirs: kept })])
+      expect(conflicts).toEqual([expect.objectContaining({ environmentId: staging, variableId: token, mine: { state: 'value', value: lost }, theirs: kept, client: loser.doc.clientID })])
     }
 
     const [conflict] = await b.envs.valueConflicts()

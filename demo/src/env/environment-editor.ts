@@ -178,7 +178,7 @@ function valueConflicts(scope: Scope, values: VariableValues, environmentId: str
     writable: values.environments.writable(),
     list: async () => (await values.conflicts()).flatMap((c) => {
       const variable = c.environmentId === environmentId ? set()?.get(c.variableId) : undefined
-      return variable ? [{ id: c.id, what: `Value of ${variable.key || 'a variable'}`, mine: shownValue(c.mine, variable.secret), theirs: shownValue(c.theirs, variable.secret), lostHere: lostHere(c.id, values.environments.doc) }] : []
+      return variable ? [{ id: c.id, what: `Value of ${variable.key || 'a variable'}`, mine: shownValue(c.mine, variable.secret), theirs: shownValue(c.theirs, variable.secret), lostHere: lostHere(c, values.environments.doc) }] : []
     }),
     resolve: (id, keep) => values.resolveConflict(id, keep),
     observe: (changed) => values.environments.observe(changed),

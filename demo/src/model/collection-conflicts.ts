@@ -66,6 +66,6 @@ export function requestConflicts(collection: Collection, requestId: string): Con
     if (place?.itemId !== requestId) return []
     const label = FIELDS[c.field] ?? c.field
     const what = place.row ? `Row ${place.row.number} of ${place.row.table} ${c.field === 'enabled' ? 'enabled' : c.field}` : label
-    return [{ id: c.id, what, mine: shown(c.field, c.mine), theirs: shown(c.field, c.theirs), lostHere: lostHere(c.id, collection.doc) }]
+    return [{ id: c.id, what, mine: shown(c.field, c.mine), theirs: shown(c.field, c.theirs), lostHere: lostHere(c, collection.doc) }]
   })
 }

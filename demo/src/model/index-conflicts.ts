@@ -34,9 +34,9 @@ export function indexConflicts(index: WorkspaceIndex): ConflictNotice[] {
     const entry = entries.get(c.owner)
     if (entry && c.field === 'order' && typeof c.mine === 'string' && typeof c.theirs === 'string') {
       const kind = entry.list === 'collections' ? 'collection' : 'header preset'
-      return { id: c.id, what: `Place of the ${kind} ${entry.name}`, mine: ordinal(placeWith(lists[entry.list], entry.id, c.mine)), theirs: ordinal(placeWith(lists[entry.list], entry.id, c.theirs)), lostHere: lostHere(c.id, index.doc) }
+      return { id: c.id, what: `Place of the ${kind} ${entry.name}`, mine: ordinal(placeWith(lists[entry.list], entry.id, c.mine)), theirs: ordinal(placeWith(lists[entry.list], entry.id, c.theirs)), lostHere: lostHere(c, index.doc) }
     }
     const what = c.owner === 'settings' ? `Setting ${c.field}` : c.field === 'enabled' ? 'A preset header’s enabled flag' : c.field
-    return { id: c.id, what, mine: String(c.mine), theirs: String(c.theirs), lostHere: lostHere(c.id, index.doc) }
+    return { id: c.id, what, mine: String(c.mine), theirs: String(c.theirs), lostHere: lostHere(c, index.doc) }
   })
 }

@@ -41,6 +41,8 @@ export interface ValueConflict {
   readonly variableId: string
   readonly mine: VariableValue
   readonly theirs: VariableValue
+  /** The Yjs client id that wrote the lost value (a device compares its own, for "yours"). */
+  readonly client: number
   /** When it was recorded (ms since the epoch, the recording device's clock). */
   readonly at: number
 }
@@ -148,7 +150,15 @@ export class SecretEnvironments implements Reencryptable {
       const [mine, theirs] = [conflict.mine as string, conflict.theirs as string]
       const address = await this.#locate(stored, [mine, theirs])
       if (!address) continue
-      out.push({ id: conflict.id, environmentId: address.environmentId, variableId: address.variableId, mine: await this.#open(address, mine), theirs: await this.#open(address, theirs), at: conflict.at })
+      out.push({
+        id: conflict.id,
+        environmentId: address.environmentId,
+        variableId: address.variableId,
+        mine: await this.#open(address, mine),
+        theirs: await this.#open(address, theirs),
+        client: conflict.client,
+        at: conflict.at,
+      })
     }
     return out
   }
