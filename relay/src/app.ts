@@ -40,6 +40,27 @@ const FASTIFY_ERROR_CODES: Readonly<Record<string, string>> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
 }
 
+/**
+ * The demo's Content-Security-Policy: its own scripts only (no inline or injected script can
+ * run, so a malicious value in a synced doc or a response cannot execute), styles from itself
+ * (CodeMirror adds its own style sheets, hence 'unsafe-inline' for styles only), images from
+ * itself and data/blob URLs (avatars, icons). `connect-src` is open: sending requests to any
+ * API is what an API client is for. No plugins, no framing, forms only to itself.
+ */
+const DEMO_CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:', 'blob:'],
+  connectSrc: ['*', 'ws:', 'wss:', 'http:', 'https:'],
+  workerSrc: ["'self'"],
+  manifestSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+}
+
 export async function buildApp(config: Config): Promise<FastifyInstance> {
   const releaseLock = lockDataDir(config.dataDir)
   let stores: Stores
@@ -108,7 +129,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     reply.status(404).send(errorBody('not_found', `No such route for ${request.method}.`)),
   )
 
-  await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'same-site' } })
+  await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: DEMO_CSP }, crossOriginResourcePolicy: { policy: 'same-site' } })
   await app.register(accessTokens, { config })
   app.decorate('accounts', stores.accounts)
   await app.register(mail, { config })

@@ -25,6 +25,9 @@ describe('health and the data-dir lock', () => {
       expect(response.statusCode).toBe(200)
       expect(response.json()).toEqual({ ok: true, storage: { accounts: 'ok', docs: 'ok' }, broadcast: 'ok' })
       expect(response.headers['x-content-type-options']).toBe('nosniff')
+      // The demo runs only its own scripts, and cannot be framed.
+      expect(response.headers['content-security-policy']).toMatch(/script-src 'self';/)
+      expect(response.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/)
       // A sign-up writes the account file (a made-up token no longer does: it costs no write).
       await app.inject({ method: 'POST', url: '/v1/auth/signup', payload: { email: 'owner-only@example.test', password: 'a-long-enough-password' } })
       expect(statSync(join(dataDir, 'keys', 'jwt.key')).mode & 0o777).toBe(0o600)
