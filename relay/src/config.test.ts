@@ -22,4 +22,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TLS_CERT: '/cert.pem' })).toThrow('TLS_CERT and TLS_KEY must be set together')
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/)
   })
+
+  it('refuses frame limits above what a stored record can hold (an accepted update must always be storable)', () => {
+    expect(() => loadConfig({ MAX_REASSEMBLED_BYTES: String(300 * 1024 * 1024) })).toThrow(/maxReassembledBytes|MAX_REASSEMBLED_BYTES/)
+    expect(() => loadConfig({ MAX_OWNER_MESSAGE_BYTES: String(300 * 1024 * 1024) })).toThrow(/maxOwnerMessageBytes|MAX_OWNER_MESSAGE_BYTES/)
+    expect(loadConfig({ MAX_REASSEMBLED_BYTES: String(192 * 1024 * 1024) }).limits.maxReassembledBytes).toBe(192 * 1024 * 1024)
+  })
 })

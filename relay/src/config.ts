@@ -59,16 +59,18 @@ const ConfigSchema = Type.Object({
     /**
      * Largest websocket message from an owner's read-write socket, bytes (1009 past it): what a
      * stock y-websocket client can send as one catch-up after offline work. At least 256 KiB,
-     * as Ferry's client sends fragments of 128 KiB.
+     * as Ferry's client sends fragments of 128 KiB; at most 192 MiB, so every accepted update
+     * fits a record the store can read back (256 MiB): storing it can then never fail for size.
      */
-    maxOwnerMessageBytes: Type.Integer({ minimum: 256 * 1024 }),
+    maxOwnerMessageBytes: Type.Integer({ minimum: 256 * 1024, maximum: 192 * 1024 * 1024 }),
     /**
      * Largest frame a socket may send in fragments (type 101), bytes: the most one socket holds
      * while reassembling; a larger declared total closes it with 4413. Read-only sockets get
      * `maxMessageBytes` instead. At least 1 MiB: Ferry's client splits a catch-up into pieces
-     * of about that size (one page load's work that is larger stays one piece).
+     * of about that size (one page load's work that is larger stays one piece). At most 192 MiB,
+     * like `maxOwnerMessageBytes`.
      */
-    maxReassembledBytes: Type.Integer({ minimum: 1024 * 1024 }),
+    maxReassembledBytes: Type.Integer({ minimum: 1024 * 1024, maximum: 192 * 1024 * 1024 }),
     /** Largest awareness state one client may publish, bytes. */
     maxAwarenessBytes: Type.Integer({ minimum: 64 }),
     /** Docs one socket may open (one per socket with y-websocket; kept for multiplexing clients). */
