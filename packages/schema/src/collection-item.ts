@@ -64,7 +64,7 @@ export function readItem(id: string, map: Y.Map<unknown>, path: string, report: 
       headers: withoutIndex(readRows(r.array('headers'), `${at}/headers`, report)),
       body: {
         mode: r.oneOf('bodyMode', BODY_MODES),
-        language: r.oneOf('bodyLanguage', RAW_LANGUAGES),
+        language: r.oneOfOr('bodyLanguage', RAW_LANGUAGES, 'text'),
         raw: r.text('bodyRaw').toString(),
         fields: withoutIndex(readRows(r.array('bodyFields'), `${at}/bodyFields`, report)),
       },

@@ -30,7 +30,7 @@ describe('conflicts on atomic fields', () => {
     const winner = a.get(id)!.kind === 'request' ? (a.get(id) as { method: string }).method : ''
     const loser = winner === 'POST' ? 'PATCH' : 'POST'
     expect(a.conflicts()).toEqual(b.conflicts())
-    expect(a.conflicts()).toMatchObject([{ field: 'method', kind: 'value', mine: loser, theirs: winner }])
+    expect(a.conflicts()).toMatchObject([{ field: 'method', kind: 'value', mine: loser, theirs: winner, path: ['items', id, 'method'] }])
     expect(b.resolveConflict(a.conflicts()[0]!.id, 'mine')).toBe(true)
     syncDocs(a.doc, b.doc)
     for (const c of [a, b]) {
@@ -67,8 +67,8 @@ describe('conflicts on atomic fields', () => {
     b.move(id, { parentId: null, index: 0 })
     settle(a.doc, b.doc)
     expect(a.conflicts()).toEqual(b.conflicts())
-    const fields = a.conflicts().map((c) => c.field).sort()
-    expect(fields).toEqual(['auth', 'enabled', 'position'])
+    const paths = a.conflicts().map((c) => c.path.join('/')).sort()
+    expect(paths).toEqual([`items/${id}/auth`, `items/${id}/headers/0/enabled`, `items/${id}/position`])
     expect(a.get(id)).toMatchObject({ headers: [{ key: 'Accept2', value: '*/* x' }] })
     // Both auth types' texts are kept: switching back to the lost type finds its token.
     const auth = a.get(id)!.auth
@@ -106,6 +106,7 @@ describe('conflicts elsewhere', () => {
     const [c] = a.conflicts()
     expect(a.conflicts()).toHaveLength(1)
     expect([c!.mine, c!.theirs].sort()).toEqual(['cA', 'cB'])
+    expect(c!.path).toEqual(['environments', env, 'variables', v, 'value'])
     expect(a.variables(env)!.get(v)!.value).toBe(c!.theirs)
     b.resolveConflict(c!.id, 'mine')
     syncDocs(a.doc, b.doc)

@@ -32,6 +32,13 @@ export interface Conflict {
   /** Where: the map's owner (an item, row or entry struct id, or a root name) and the field. */
   owner: string
   field: string
+  /**
+   * Where, as the app names it: the keys and array positions from the doc's root to the field,
+   * e.g. `['items', requestId, 'method']`, `['items', requestId, 'headers', 2, 'enabled']`,
+   * `['environments', environmentId, 'variables', variableId, 'value']`, `['globals', variableId,
+   * 'value']`, `['collections', collectionId, 'order']`, `['settings', key]`, `['meta', 'auth']`.
+   */
+  path: (string | number)[]
   /** The value that lost: what a device wrote and nobody sees now. */
   mine: unknown
   /** The value that won and is in the document now. */
@@ -87,6 +94,20 @@ function mapOf(doc: Y.Doc, owner: string): Y.Map<unknown> | undefined {
   const item = Y.getItem(doc.store, Y.createID(client, clock))
   const type = item instanceof Y.Item && !item.deleted && item.content instanceof Y.ContentType ? item.content.type : undefined
   return type instanceof Y.Map ? type : undefined
+}
+
+/** The keys and array positions from `doc`'s root to `map`. */
+function pathOf(doc: Y.Doc, map: Y.Map<unknown>): (string | number)[] {
+  const path: (string | number)[] = []
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let at: Y.AbstractType<any> = map
+  while (at._item) {
+    const parent = at._item.parent as SharedType
+    path.unshift(at._item.parentSub ?? (parent instanceof Y.Array ? parent.toArray().indexOf(at) : -1))
+    at = parent
+  }
+  for (const [name, root] of doc.share) if (root === at) path.unshift(name)
+  return path
 }
 
 const sameValue = (a: unknown, b: unknown): boolean => a === b || JSON.stringify(a) === JSON.stringify(b)
@@ -193,13 +214,15 @@ export class ConflictLog {
 
   private read(id: string, v: unknown): Conflict | undefined {
     if (!isRecord(v) || typeof v.owner !== 'string' || typeof v.field !== 'string' || (v.kind !== 'value' && v.kind !== 'text')) return undefined
-    if (!mapOf(this.doc, v.owner)) return undefined
+    const map = mapOf(this.doc, v.owner)
+    if (!map) return undefined
+    const path = [...pathOf(this.doc, map), v.field]
     const client = typeof v.client === 'number' ? v.client : 0
     const at = typeof v.at === 'number' ? v.at : 0
-    if (v.kind === 'value') return { id, owner: v.owner, field: v.field, kind: 'value', mine: v.mine, theirs: v.theirs, client, at }
+    if (v.kind === 'value') return { id, owner: v.owner, field: v.field, path, kind: 'value', mine: v.mine, theirs: v.theirs, client, at }
     // A text conflict shows the old text as it is now: every device's edits to it, merged.
     const text = typeof v.text === 'string' ? existingRootText(this.doc, v.text) : undefined
-    return text && { id, owner: v.owner, field: v.field, kind: 'text', mine: text.toString(), theirs: v.theirs, client, at }
+    return text && { id, owner: v.owner, field: v.field, path, kind: 'text', mine: text.toString(), theirs: v.theirs, client, at }
   }
 
   /** The open conflicts, oldest first; malformed records and those whose map is gone are left out. */

@@ -13,7 +13,11 @@ export interface KeyValue {
 export const BODY_MODES = ['none', 'raw', 'urlencoded', 'formdata'] as const
 export type BodyMode = (typeof BODY_MODES)[number]
 
-export const RAW_LANGUAGES = ['text', 'json', 'xml', 'html', 'javascript'] as const
+/**
+ * Raw body languages. A language this version does not know (a newer Ferry added it) reads as
+ * `text`, so the request stays visible and editable; only its highlighting is plain.
+ */
+export const RAW_LANGUAGES = ['text', 'json', 'xml', 'html', 'javascript', 'graphql'] as const
 export type RawLanguage = (typeof RAW_LANGUAGES)[number]
 
 /** Where an API key goes. */

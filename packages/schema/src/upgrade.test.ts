@@ -156,4 +156,13 @@ describe('a doc written by a newer schema', () => {
     }
     expect(Y.encodeStateVector(doc)).toEqual(before)
   })
+
+  it('a body language a newer Ferry added reads as text; the request stays', () => {
+    const c = new Collection(open('collection', 42))
+    const id = requestNamed(c, 'Create user').id
+    ;(c.doc.getMap('items').get(id) as Y.Map<unknown>).set('bodyLanguage', 'protobuf-text')
+    expect(requestNamed(c, 'Create user')).toMatchObject({ body: { language: 'text', raw: '{"name":"Ada"}' } })
+    c.update(id, { bodyLanguage: 'graphql' })
+    expect(requestNamed(c, 'Create user').body.language).toBe('graphql')
+  })
 })

@@ -88,6 +88,13 @@ export class FieldReader {
     return values.includes(v as T) ? (v as T) : this.fail(key, `one of ${values.join(', ')}`, values[0]!)
   }
 
+  /** Like `oneOf`, but a string outside `values` (a newer version's value) reads as `fallback`. */
+  oneOfOr<T extends string>(key: string, values: readonly T[], fallback: T): T {
+    const v = this.source.get(key)
+    if (values.includes(v as T)) return v as T
+    return typeof v === 'string' && v.length <= 64 ? fallback : this.fail(key, `one of ${values.join(', ')}`, fallback)
+  }
+
   text(key: string): Y.Text {
     const v = this.source.get(key)
     return v instanceof Y.Text ? v : this.fail(key, 'a Y.Text', FieldReader.missing.text)
