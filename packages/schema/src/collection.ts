@@ -8,14 +8,15 @@
 import * as Y from 'yjs'
 import { authText, authTexts, authTextByField, parseAuth, readAuth, restoreAuthAtomics, withTextNames, writeAuth, type AuthTextPart } from './auth.ts'
 import { buildItem, parsePosition, readItem, type Position, type StoredItem } from './collection-item.ts'
-import { ConflictLog, type Conflict, type ConflictFields } from './conflicts.ts'
+import { ConflictLog, type ConflictFields } from './conflicts.ts'
+import { DocView } from './doc-view.ts'
 import { SchemaError } from './errors.ts'
 import { isRowAtomic, KeyValueList } from './key-value-list.ts'
 import type { Auth, CollectionSnapshot, FolderPatch, NodeInput, RequestPatch, TreeNode } from './model.ts'
 import type { ChangeInfo, SchemaOptions } from './options.ts'
 import { keyAt, keyBetween } from './order.ts'
 import { createId, cryptoRandom, type RandomSource } from './random.ts'
-import { canWrite, writeDoc } from './schema-version.ts'
+import { writeDoc } from './schema-version.ts'
 import { clearSeededText } from './text/seed.ts'
 import { liveTextField, readTextField, stringSeed, writeTextField } from './text/text-field.ts'
 import { observeDoc } from './transact.ts'
@@ -47,20 +48,22 @@ interface View {
   nodes: Map<string, TreeNode>
 }
 
-export class Collection {
+/**
+ * Lost concurrent values (`conflicts()`): method, enabled flags, body mode and language, auth
+ * type, positions; and v1 texts a v1 client overwrote.
+ */
+export class Collection extends DocView {
   /** Collection-level description (Markdown), merged character by character. */
   readonly description: Y.Text
   private readonly items: Y.Map<unknown>
   private readonly meta: Y.Map<unknown>
   private readonly report: ProblemSink
   private readonly random: RandomSource
-  private readonly log: ConflictLog
+  protected readonly log: ConflictLog
   private readonly fields: ConflictFields
 
-  constructor(
-    readonly doc: Y.Doc,
-    options: SchemaOptions = {},
-  ) {
+  constructor(doc: Y.Doc, options: SchemaOptions = {}) {
+    super(doc)
     this.items = doc.getMap('items')
     this.meta = doc.getMap('meta')
     this.description = doc.getText('description')
@@ -98,24 +101,6 @@ export class Collection {
       liveText: (map, field) => (field.startsWith('auth.') ? authTextByField(map, 'auth', field) : liveTextField(map, field)),
       restore: (map, key, value) => (key === 'auth' ? restoreAuthAtomics(map, key, value) : map.set(key, value)),
     }
-  }
-
-  /** Whether this version of Ferry may edit the collection (false: a newer version wrote it). */
-  writable(): boolean {
-    return canWrite(this.doc)
-  }
-
-  /**
-   * Values this or another device of the account wrote concurrently with another device and
-   * that lost (method, enabled flags, body mode, auth type, positions…), until resolved.
-   */
-  conflicts(): Conflict[] {
-    return this.log.list()
-  }
-
-  /** Closes a conflict: `mine` puts the lost value back, `theirs` keeps the current one. */
-  resolveConflict(id: string, keep: 'mine' | 'theirs'): boolean {
-    return writeDoc(this.doc, () => this.log.resolve(id, keep))
   }
 
   private view(): View {

@@ -22,7 +22,7 @@ import { canWrite } from './schema-version.ts'
 import { setText } from './text/diff.ts'
 import { watchOrphanTexts } from './text/orphans.ts'
 import { editedSinceSeed, existingRootText } from './text/seed.ts'
-import { ownerOf } from './text/text-field.ts'
+import { liveTextField, ownerOf, readTextField, stringSeed } from './text/text-field.ts'
 import type { SharedType } from './transact.ts'
 import { isRecord } from './validate.ts'
 
@@ -74,6 +74,22 @@ export interface ConflictFields {
   liveText(map: Y.Map<unknown>, field: string): Y.Text | undefined
   /** Puts a lost atomic value back at `key` of `map`. */
   restore(map: Y.Map<unknown>, key: string, value: unknown): void
+}
+
+/**
+ * The fields of a doc whose atomic values are plain values and whose texts are plain text
+ * fields (nested texts or v1 strings): everything but auth (see collection.ts).
+ */
+export function plainFields(isAtomic: (map: Y.Map<unknown>, key: string) => boolean, isText: (map: Y.Map<unknown>, key: string) => boolean): ConflictFields {
+  const identity = (v: unknown): unknown => v
+  return {
+    atomic: (map, key) => (isAtomic(map, key) ? identity : undefined),
+    seeded: (map, key, entry) => (isText(map, key) ? stringSeed(key, entry) : {}),
+    kept: (_map, _key, entry) => valueOf(entry),
+    readText: readTextField,
+    liveText: liveTextField,
+    restore: (map, key, value) => map.set(key, value),
+  }
 }
 
 /** Origin of the transactions that record conflicts (they are local writes like any other). */

@@ -15,12 +15,13 @@
  * picks. Environment names and variable keys are texts.
  */
 import * as Y from 'yjs'
-import { ConflictLog, type Conflict } from './conflicts.ts'
+import { ConflictLog, plainFields } from './conflicts.ts'
+import { DocView } from './doc-view.ts'
 import type { ChangeInfo, SchemaOptions } from './options.ts'
 import { OrderedMap, type Ordered } from './ordered-map.ts'
 import { cryptoRandom, type RandomSource } from './random.ts'
-import { canWrite, writeDoc } from './schema-version.ts'
-import { liveTextField, newText, readTextField, stringSeed, writeTextField } from './text/text-field.ts'
+import { writeDoc } from './schema-version.ts'
+import { newText, writeTextField } from './text/text-field.ts'
 import { observeDoc } from './transact.ts'
 import { FieldReader, ignoreProblems, type ProblemSink } from './validate.ts'
 
@@ -111,20 +112,22 @@ export class VariableSet {
   }
 }
 
-export class Environments {
+/**
+ * Lost concurrent values (`conflicts()`): a variable's `value` (ciphertext: decrypt `mine` and
+ * `theirs` to show them), `enabled`, `secret`, and the order of variables and environments.
+ */
+export class Environments extends DocView {
   /** Variables that apply in every environment (overridden by the active one's). */
   readonly globals: VariableSet
   private readonly environments: OrderedMap<{ name: string; variables: Variable[] }>
   private readonly globalsMap: Y.Map<unknown>
   private readonly report: ProblemSink
   private readonly random: RandomSource
-  private readonly log: ConflictLog
+  protected readonly log: ConflictLog
   private readonly write: Write = (fn) => writeDoc(this.doc, fn)
 
-  constructor(
-    readonly doc: Y.Doc,
-    options: SchemaOptions = {},
-  ) {
+  constructor(doc: Y.Doc, options: SchemaOptions = {}) {
+    super(doc)
     const report = (this.report = options.onProblem ?? ignoreProblems)
     const random = (this.random = options.random ?? cryptoRandom)
     this.globalsMap = doc.getMap('globals')
@@ -139,32 +142,15 @@ export class Environments {
     )
     const isEnvironment = (map: Y.Map<unknown>): boolean => map.parent === root
     const isVariable = (map: Y.Map<unknown>): boolean => map.parent === this.globalsMap || (map.parent instanceof Y.Map && isEnvironment(map.parent.parent as Y.Map<unknown>))
-    const identity = (v: unknown): unknown => v
-    this.log = ConflictLog.of(doc, [root, this.globalsMap], {
-      atomic: (map, key) => ((isEnvironment(map) && key === 'order') || (isVariable(map) && ATOMIC_VARIABLE_FIELDS.includes(key)) ? identity : undefined),
-      seeded: (map, key, entry) => ((isEnvironment(map) && key === 'name') || (isVariable(map) && key === 'key') ? stringSeed(key, entry) : {}),
-      kept: (_map, _key, entry) => entry.content.getContent().at(-1),
-      readText: readTextField,
-      liveText: liveTextField,
-      restore: (map, key, value) => map.set(key, value),
-    }, options.recordConflicts)
-  }
-
-  /** Whether this version of Ferry may edit the environments (false: a newer version wrote them). */
-  writable(): boolean {
-    return canWrite(this.doc)
-  }
-
-  /**
-   * Lost concurrent values: a variable's `value` (ciphertext: decrypt `mine` and `theirs` to
-   * show them), `enabled`, `secret`, and the order of variables and environments.
-   */
-  conflicts(): Conflict[] {
-    return this.log.list()
-  }
-
-  resolveConflict(id: string, keep: 'mine' | 'theirs'): boolean {
-    return this.write(() => this.log.resolve(id, keep))
+    this.log = ConflictLog.of(
+      doc,
+      [root, this.globalsMap],
+      plainFields(
+        (map, key) => (isEnvironment(map) && key === 'order') || (isVariable(map) && ATOMIC_VARIABLE_FIELDS.includes(key)),
+        (map, key) => (isEnvironment(map) && key === 'name') || (isVariable(map) && key === 'key'),
+      ),
+      options.recordConflicts,
+    )
   }
 
   /** The environments with their variables, in the user's order. */

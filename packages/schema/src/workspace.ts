@@ -5,7 +5,8 @@
  * (schema version), `conflicts` (see conflicts.ts).
  */
 import * as Y from 'yjs'
-import { ConflictLog, type Conflict } from './conflicts.ts'
+import { ConflictLog, plainFields } from './conflicts.ts'
+import { DocView } from './doc-view.ts'
 import { isRowAtomic, keyValueArray, KeyValueList, readRows, withoutIndex } from './key-value-list.ts'
 import type { KeyValue } from './model.ts'
 import type { ChangeInfo, SchemaOptions } from './options.ts'
@@ -13,8 +14,8 @@ import { OrderedMap, type Ordered } from './ordered-map.ts'
 import { cryptoRandom } from './random.ts'
 import { SchemaError } from './errors.ts'
 import { isValidSetting, readSettings, type Settings } from './settings.ts'
-import { canWrite, writeDoc } from './schema-version.ts'
-import { liveTextField, newText, readTextField, stringSeed } from './text/text-field.ts'
+import { writeDoc } from './schema-version.ts'
+import { newText } from './text/text-field.ts'
 import { observeDoc } from './transact.ts'
 import { ignoreProblems, type ProblemSink } from './validate.ts'
 
@@ -27,17 +28,16 @@ export interface HeaderPreset extends Ordered {
   headers: KeyValue[]
 }
 
-export class WorkspaceIndex {
+/** Lost concurrent values (`conflicts()`): collection and preset order, settings, header enabled flags. */
+export class WorkspaceIndex extends DocView {
   private readonly collectionMap: OrderedMap<{ name: string }>
   private readonly presetMap: OrderedMap<{ name: string; headers: KeyValue[] }>
   private readonly settingsMap: Y.Map<unknown>
   private readonly report: ProblemSink
-  private readonly log: ConflictLog
+  protected readonly log: ConflictLog
 
-  constructor(
-    readonly doc: Y.Doc,
-    options: SchemaOptions = {},
-  ) {
+  constructor(doc: Y.Doc, options: SchemaOptions = {}) {
+    super(doc)
     const report = (this.report = options.onProblem ?? ignoreProblems)
     const random = options.random ?? cryptoRandom
     this.collectionMap = new OrderedMap(doc.getMap('collections'), 'collections', (r) => ({ name: r.textField('name') }), report, random)
@@ -52,29 +52,15 @@ export class WorkspaceIndex {
     const roots = [this.collectionMap.map, this.presetMap.map]
     const isEntry = (map: Y.Map<unknown>): boolean => roots.includes(map.parent as Y.Map<unknown>)
     const isRow = (map: Y.Map<unknown>): boolean => map.parent instanceof Y.Array
-    const identity = (v: unknown): unknown => v
-    this.log = ConflictLog.of(doc, [...roots, this.settingsMap], {
-      atomic: (map, key) => ((isEntry(map) && key === 'order') || (isRow(map) && isRowAtomic(key)) || map === this.settingsMap ? identity : undefined),
-      seeded: (map, key, entry) => ((isEntry(map) && key === 'name') || (isRow(map) && (key === 'key' || key === 'value')) ? stringSeed(key, entry) : {}),
-      kept: (_map, _key, entry) => entry.content.getContent().at(-1),
-      readText: readTextField,
-      liveText: liveTextField,
-      restore: (map, key, value) => map.set(key, value),
-    }, options.recordConflicts)
-  }
-
-  /** Whether this version of Ferry may edit the index (false: a newer version wrote it). */
-  writable(): boolean {
-    return canWrite(this.doc)
-  }
-
-  /** Lost concurrent values (collection and preset order, settings, header enabled flags). */
-  conflicts(): Conflict[] {
-    return this.log.list()
-  }
-
-  resolveConflict(id: string, keep: 'mine' | 'theirs'): boolean {
-    return writeDoc(this.doc, () => this.log.resolve(id, keep))
+    this.log = ConflictLog.of(
+      doc,
+      [...roots, this.settingsMap],
+      plainFields(
+        (map, key) => (isEntry(map) && key === 'order') || (isRow(map) && isRowAtomic(key)) || map === this.settingsMap,
+        (map, key) => (isEntry(map) && key === 'name') || (isRow(map) && (key === 'key' || key === 'value')),
+      ),
+      options.recordConflicts,
+    )
   }
 
   /** The collections, in the user's order. */
