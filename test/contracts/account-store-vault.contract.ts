@@ -91,6 +91,8 @@ export function vaultContract(fresh: () => Promise<Fresh>): void {
     const now = Date.now()
     expect((await store.rotateRefreshToken(session, { hash: randomBytes(32).toString('hex'), expiresAt }, now)).status).toBe('invalid')
     expect((await store.rotateRefreshToken(otherSession, { hash: randomBytes(32).toString('hex'), expiresAt }, now)).status).toBe('rotated')
+    expect(await store.sessionLive(a, 'device-session', now)).toBe(false)
+    expect(await store.sessionLive(a, 'other-session', now)).toBe(true)
   })
 
   it('vault: replaces the recovery key only at the current generation', async () => {

@@ -140,8 +140,12 @@ export function accountStoreContract(backend: string, open: () => Promise<Opened
       await store.createRefreshToken({ hash: first, userId: user.id, familyId: 'family-a', expiresAt })
       await store.createRefreshToken({ hash: otherSession, userId: user.id, familyId: 'family-b', expiresAt })
 
-      expect(await store.rotateRefreshToken(first, { hash: second, expiresAt }, now)).toEqual({ status: 'rotated', userId: user.id })
+      expect(await store.rotateRefreshToken(first, { hash: second, expiresAt }, now)).toEqual({ status: 'rotated', userId: user.id, familyId: 'family-a' })
+      expect(await store.sessionLive(user.id, 'family-a', now)).toBe(true)
       expect(await store.rotateRefreshToken(first, { hash: third, expiresAt }, now)).toEqual({ status: 'reused', userId: user.id })
+      // The replay ended the session: access tokens naming it are refused from now on.
+      expect(await store.sessionLive(user.id, 'family-a', now)).toBe(false)
+      expect(await store.sessionLive(user.id, 'family-b', now)).toBe(true)
       // The replay revoked the live descendant too …
       expect(await store.rotateRefreshToken(second, { hash: hash(), expiresAt }, now)).toEqual({ status: 'invalid' })
       expect(await store.rotateRefreshToken(third, { hash: hash(), expiresAt }, now)).toEqual({ status: 'invalid' })
@@ -163,6 +167,22 @@ export function accountStoreContract(backend: string, open: () => Promise<Opened
         store.rotateRefreshToken(token, { hash: hash(), expiresAt }, now),
       ])
       expect(outcomes.map((o) => o.status).sort()).toEqual(['reused', 'rotated'])
+    })
+
+    it('answers whether a session is live: its own user only, until it expires', async () => {
+      const { store } = await fresh()
+      const [user, other] = [newUser(), newUser()]
+      await store.createUser(user)
+      const now = Date.now()
+      const first = hash()
+      await store.createRefreshToken({ hash: first, userId: user.id, familyId: 'live', expiresAt: now + 1000 })
+      expect(await store.sessionLive(user.id, 'live', now)).toBe(true)
+      expect(await store.sessionLive(other.id, 'live', now)).toBe(false)
+      expect(await store.sessionLive(user.id, 'unknown', now)).toBe(false)
+      expect(await store.sessionLive(user.id, 'live', now + 1000)).toBe(false)
+      // A rotation extends the session to its newest token's expiry.
+      await store.rotateRefreshToken(first, { hash: hash(), expiresAt: now + HOUR }, now)
+      expect(await store.sessionLive(user.id, 'live', now + 2000)).toBe(true)
     })
 
     it('treats an expired refresh token as invalid', async () => {
@@ -187,10 +207,14 @@ export function accountStoreContract(backend: string, open: () => Promise<Opened
       await store.createRefreshToken({ hash: b, userId: user.id, familyId: 'fb', expiresAt })
       await store.createRefreshToken({ hash: c, userId: user.id, familyId: 'fc', expiresAt })
       await store.createRefreshToken({ hash: d, userId: other.id, familyId: 'fd', expiresAt })
-      expect(await store.revokeRefreshFamily(a)).toBe(true)
-      expect(await store.revokeRefreshFamily(hash())).toBe(false)
+      expect(await store.revokeRefreshFamily(a)).toBe(user.id)
+      expect(await store.revokeRefreshFamily(hash())).toBeNull()
       expect((await store.rotateRefreshToken(a, { hash: hash(), expiresAt }, now)).status).toBe('invalid')
+      expect(await store.sessionLive(user.id, 'fa', now)).toBe(false)
+      expect(await store.sessionLive(user.id, 'fb', now)).toBe(true)
       await store.revokeAllRefreshTokens(user.id)
+      for (const family of ['fb', 'fc']) expect(await store.sessionLive(user.id, family, now)).toBe(false)
+      expect(await store.sessionLive(other.id, 'fd', now)).toBe(true)
       expect((await store.rotateRefreshToken(b, { hash: hash(), expiresAt }, now)).status).toBe('invalid')
       expect((await store.rotateRefreshToken(c, { hash: hash(), expiresAt }, now)).status).toBe('invalid')
       expect((await store.rotateRefreshToken(d, { hash: hash(), expiresAt }, now)).status).toBe('rotated')

@@ -176,7 +176,7 @@ describe.skipIf(skipPostgres)('PgAccountStore on two relay instances at once', (
       await a.createRefreshToken({ hash: token, userId: user, familyId: `signout-${round}`, expiresAt })
       // The sign-out starts 0–3 round trips after the rotation, so both orders (and the
       // sign-out waiting on a rotation in flight) occur across the rounds.
-      const signOut = async (): Promise<boolean> => {
+      const signOut = async (): Promise<unknown> => {
         for (let trip = 0; trip < round % 4; trip++) await b.ping()
         return b.revokeRefreshFamily(token)
       }
@@ -186,6 +186,7 @@ describe.skipIf(skipPostgres)('PgAccountStore on two relay instances at once', (
       } else {
         expect(rotated).toEqual({ status: 'invalid' })
       }
+      expect(await a.sessionLive(user, `signout-${round}`, Date.now())).toBe(false)
     }
   })
 

@@ -71,7 +71,7 @@ export interface RefreshToken {
  * - `invalid`: unknown, expired or revoked.
  */
 export type RotateOutcome =
-  | { readonly status: 'rotated'; readonly userId: UserId }
+  | { readonly status: 'rotated'; readonly userId: UserId; readonly familyId: string }
   | { readonly status: 'reused'; readonly userId: UserId }
   | { readonly status: 'invalid' }
 
@@ -261,10 +261,15 @@ export interface AccountStore {
   createRefreshToken(token: RefreshToken): Promise<void>
   /** Atomically spends `hash` and makes `next` live in its family; see {@link RotateOutcome}. */
   rotateRefreshToken(hash: string, next: { hash: string; expiresAt: number }, now: number): Promise<RotateOutcome>
-  /** Revokes the family the token belongs to (signing out that session). False if unknown. */
-  revokeRefreshFamily(hash: string): Promise<boolean>
+  /** Revokes the family the token belongs to (signing out that session); answers its user, null if unknown. */
+  revokeRefreshFamily(hash: string): Promise<UserId | null>
   /** Revokes every refresh token of the user (password reset). */
   revokeAllRefreshTokens(userId: UserId): Promise<void>
+  /**
+   * True while the user's refresh family `familyId` (a session) is live at `now`: not revoked
+   * and not expired. Access tokens name their session, and are checked with this on every use.
+   */
+  sessionLive(userId: UserId, familyId: string, now: number): Promise<boolean>
 
   /** Stores the avatar and sets the user's `avatarEtag`; false when the user does not exist. */
   putAvatar(userId: UserId, avatar: Avatar): Promise<boolean>

@@ -80,6 +80,8 @@ export class LowdbAccountStore implements AccountStore {
   readonly #avatarDir: string
   #queue: Promise<unknown> = Promise.resolve()
   #closed = false
+  /** Live refresh families (session id → user and latest expiry), rebuilt after each write; checked on every authenticated call. */
+  #families: Map<string, { userId: UserId; expiresAt: number }> | null = null
 
   private constructor(db: Low<Data>, avatarDir: string) {
     this.#db = db
@@ -104,10 +106,12 @@ export class LowdbAccountStore implements AccountStore {
       if (this.#closed) throw new Error('the account store is closed')
       const result = await change(this.#db.data)
       prune(this.#db.data, Date.now())
+      this.#families = null
       try {
         await this.#db.write()
       } catch (error) {
         await this.#db.read()
+        this.#families = null
         throw error
       }
       return result
@@ -231,17 +235,17 @@ export class LowdbAccountStore implements AccountStore {
       }
       token.spent = true
       data.refreshTokens[next.hash] = { ...next, userId: token.userId, familyId: token.familyId, spent: false }
-      return { status: 'rotated', userId: token.userId }
+      return { status: 'rotated', userId: token.userId, familyId: token.familyId }
     })
   }
 
-  async revokeRefreshFamily(hash: string): Promise<boolean> {
-    if (this.#unknown(this.#db.data.refreshTokens, hash)) return false
+  async revokeRefreshFamily(hash: string): Promise<UserId | null> {
+    if (this.#unknown(this.#db.data.refreshTokens, hash)) return null
     return this.#mutate((data) => {
       const token = get(data.refreshTokens, hash)
-      if (token === undefined) return false
+      if (token === undefined) return null
       revokeFamily(data, token.familyId)
-      return true
+      return token.userId
     })
   }
 
@@ -251,6 +255,20 @@ export class LowdbAccountStore implements AccountStore {
         if (token.userId === userId) delete data.refreshTokens[hash]
       }
     })
+  }
+
+  async sessionLive(userId: UserId, familyId: string, now: number): Promise<boolean> {
+    if (this.#closed) throw new Error('the account store is closed')
+    if (this.#families === null) {
+      const families = new Map<string, { userId: UserId; expiresAt: number }>()
+      for (const token of Object.values(this.#db.data.refreshTokens)) {
+        const known = families.get(token.familyId)
+        if (known === undefined || known.expiresAt < token.expiresAt) families.set(token.familyId, { userId: token.userId, expiresAt: token.expiresAt })
+      }
+      this.#families = families
+    }
+    const family = this.#families.get(familyId)
+    return family !== undefined && family.userId === userId && family.expiresAt > now
   }
 
   putAvatar(userId: UserId, avatar: Avatar): Promise<boolean> {

@@ -114,8 +114,12 @@ export class PgAccountStore implements AccountStore {
     return this.#serve((pool) => tokens.rotateRefreshToken(pool, hash, next, now))
   }
 
-  revokeRefreshFamily(hash: string): Promise<boolean> {
+  revokeRefreshFamily(hash: string): Promise<UserId | null> {
     return this.#serve((pool) => tokens.revokeRefreshFamily(pool, hash))
+  }
+
+  sessionLive(userId: UserId, familyId: string, now: number): Promise<boolean> {
+    return this.#serve((pool) => tokens.sessionLive(pool, userId, familyId, now))
   }
 
   revokeAllRefreshTokens(userId: UserId): Promise<void> {

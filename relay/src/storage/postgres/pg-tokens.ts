@@ -70,7 +70,7 @@ export function rotateRefreshToken(pool: pg.Pool, hash: string, next: { hash: st
        INSERT INTO ferry_refresh_tokens (hash, family_id, expires_at) VALUES ($3, $2, $4)`,
       [hash, family.id, next.hash, next.expiresAt],
     )
-    return { status: 'rotated', userId: family.userId }
+    return { status: 'rotated', userId: family.userId, familyId: family.id }
   })
 }
 
@@ -85,10 +85,19 @@ async function lockFamilyOf(client: pg.PoolClient, hash: string): Promise<{ id: 
   return row === undefined ? null : { id: row.id, userId: row.user_id as UserId }
 }
 
-export async function revokeRefreshFamily(db: Queryable, hash: string): Promise<boolean> {
-  const { rowCount } = await db.query(
-    'DELETE FROM ferry_refresh_families WHERE id = (SELECT family_id FROM ferry_refresh_tokens WHERE hash = $1)',
+export async function revokeRefreshFamily(db: Queryable, hash: string): Promise<UserId | null> {
+  const { rows } = await db.query<{ user_id: string }>(
+    'DELETE FROM ferry_refresh_families WHERE id = (SELECT family_id FROM ferry_refresh_tokens WHERE hash = $1) RETURNING user_id',
     [hash],
+  )
+  return (rows[0]?.user_id as UserId | undefined) ?? null
+}
+
+/** True while the user's family exists and has not expired (revoking deletes it). */
+export async function sessionLive(db: Queryable, userId: UserId, familyId: string, now: number): Promise<boolean> {
+  const { rowCount } = await db.query(
+    'SELECT 1 FROM ferry_refresh_families WHERE id = $1 AND user_id = $2 AND expires_at > $3',
+    [familyId, userId, now],
   )
   return rowCount === 1
 }
