@@ -130,7 +130,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   )
 
   await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: DEMO_CSP }, crossOriginResourcePolicy: { policy: 'same-site' } })
-  await app.register(accessTokens, { config })
+  await app.register(accessTokens, { config, store: stores.accounts })
   app.decorate('accounts', stores.accounts)
   await app.register(mail, { config })
   await app.register(auth, { config, rateLimitStore: coordination.rateLimitStore })

@@ -10,6 +10,7 @@
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer } from 'ws'
+import { sessionToken } from '../helpers/sessions.ts'
 
 export type ServerKind = 'ferry' | 'y-websocket' | 'hocuspocus'
 
@@ -33,7 +34,7 @@ async function startFerry(dataDir: string, env: Record<string, string>): Promise
   })
   const app = await buildApp(config)
   await app.listen({ host: '127.0.0.1', port: 0 })
-  return { port: (app.server.address() as AddressInfo).port, token: app.accessTokens.issue('bench') }
+  return { port: (app.server.address() as AddressInfo).port, token: await sessionToken(app, 'bench') }
 }
 
 async function startYWebsocket(): Promise<{ port: number; token: string }> {

@@ -10,6 +10,7 @@ import { SCHEMA_VERSION } from '@ferry/schema'
 import { device, eventually, hasChromium, useDemoSuite } from './harness.ts'
 import { addRequest, createCollection, signUp } from './ui.ts'
 import { stockProvider, synced } from '../helpers/sync-clients.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 const user = { email: 'newer@example.com', password: 'newer schema 12', name: 'Nia' }
 
@@ -32,7 +33,7 @@ describe.skipIf(!hasChromium)('a doc a newer Ferry wrote', () => {
     const docName = names.map((n) => n.replace(/^ferry:/, '')).find((n) => n.includes(':collection:'))!
     const userId = docName.split(':')[0] as UserId
     const newer = new Y.Doc()
-    const provider = stockProvider(suite.relay.wsUrl, docName, await suite.relay.app.accessTokens.issue(userId), newer)
+    const provider = stockProvider(suite.relay.wsUrl, docName, await sessionToken(suite.relay, userId), newer)
     await synced(provider)
     newer.getMap('meta').set('schema', SCHEMA_VERSION + 1)
 

@@ -7,6 +7,7 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { UserId } from '@ferry/protocol'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 const MAX_AVATAR_BYTES = 256 * 1024
 let relay: TestRelay
@@ -17,7 +18,7 @@ beforeAll(async () => {
   relay = await startRelay({ MAX_AVATAR_BYTES: String(MAX_AVATAR_BYTES), PUBLIC_URL: 'https://ferry.example.test' })
   userId = randomBytes(16).toString('base64url')
   await relay.app.accounts.createUser({ id: userId as UserId, email: 'pic@example.test', name: 'Pic', emailConfirmed: true, passwordHash: null, createdAt: Date.now() })
-  token = relay.app.accessTokens.issue(userId)
+  token = await sessionToken(relay, userId)
 })
 afterAll(async () => {
   await relay?.close(true)

@@ -6,13 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { buildApp } from '../../relay/src/app.ts'
 import { testConfig } from '../helpers/relay.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 let app: FastifyInstance
 let accessToken: string
 
 beforeAll(async () => {
   app = await buildApp(testConfig({ AUTH_ATTEMPTS_PER_WINDOW: '100000' }))
-  accessToken = app.accessTokens.issue('someone')
+  accessToken = await sessionToken(app, 'someone')
 })
 afterAll(async () => {
   await app?.close()

@@ -13,6 +13,7 @@ import { createDevice } from '../helpers/client-devices.ts'
 import { call } from '../helpers/http.ts'
 import { skipScaledOut, useScaledOut } from '../helpers/scaled-out.ts'
 import { readDoc } from '../helpers/sync-clients.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 describe.skipIf(skipScaledOut)('deleting a collection on two relays (PostgreSQL + Redis)', { timeout: 90_000 }, () => {
   const scaled = useScaledOut()
@@ -39,7 +40,7 @@ describe.skipIf(skipScaledOut)('deleting a collection on two relays (PostgreSQL 
     ;(await tablet.workspace.collection(drop)).add({ kind: 'request', name: 'edited offline' })
 
     // Through relay a alone: the phone on relay b hears of it only by its socket's 4410.
-    expect((await call(a, 'DELETE', `/v1/docs/${doc}`, a.app.accessTokens.issue(userId))).status).toBe(204)
+    expect((await call(a, 'DELETE', `/v1/docs/${doc}`, await sessionToken(a, userId))).status).toBe(204)
     await vi.waitFor(() => expect(phone.workspace.index.collections().map((c) => c.id)).toEqual([keep]), { timeout: 10_000 })
     await vi.waitFor(async () => expect(await devices[0].databases()).not.toContain(`ferry:${doc}`), { timeout: 10_000 })
     await tablet.setSyncEnabled(true)
@@ -48,8 +49,8 @@ describe.skipIf(skipScaledOut)('deleting a collection on two relays (PostgreSQL 
     await inSync(tablet)
 
     const fresh = await relay()
-    expect(await readDoc(fresh.wsUrl, doc, fresh.app.accessTokens.issue(userId))).toBe(CloseCode.Gone)
-    expect(await readDoc(b.wsUrl, doc, b.app.accessTokens.issue(userId))).toBe(CloseCode.Gone)
+    expect(await readDoc(fresh.wsUrl, doc, await sessionToken(fresh, userId))).toBe(CloseCode.Gone)
+    expect(await readDoc(b.wsUrl, doc, await sessionToken(b, userId))).toBe(CloseCode.Gone)
     const id = Buffer.from(new MasterKey(loadMasterKey(a.config)).docId(doc), 'hex')
     const db = new pg.Client({ connectionString: scaled.schema.url })
     await db.connect()

@@ -15,6 +15,7 @@ import { createDevice, type Device } from '../helpers/client-devices.ts'
 import { call } from '../helpers/http.ts'
 import { stopRelay } from '../helpers/restart-relay.ts'
 import { readDoc } from '../helpers/sync-clients.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 const suite = useClientRelay()
 const client = (device: Device): Promise<FerryClient> => suite.open(device)
@@ -23,7 +24,7 @@ const collectionIds = (c: FerryClient) => c.workspace.index.collections().map((e
 
 /** The request names the relay serves for `doc`, or the close code it answers instead. */
 async function onRelay(owner: UserId, doc: DocName): Promise<string[] | number> {
-  const read = await readDoc(suite.relay.wsUrl, doc, suite.relay.app.accessTokens.issue(owner))
+  const read = await readDoc(suite.relay.wsUrl, doc, await sessionToken(suite.relay, owner))
   if (typeof read === 'number') return read
   return [...read.getMap<{ get(key: string): unknown }>('items').values()].map((item) => String(item.get('name'))).sort()
 }
@@ -77,7 +78,7 @@ describe('deleting a collection', { timeout: 90_000 }, () => {
   it('removes it from the other device, from the relay and from its share link', async () => {
     const a = await account('dora')
     await suite.relay.app.accounts.updateUser(a.userId, { emailConfirmed: true })
-    const token = suite.relay.app.accessTokens.issue(a.userId)
+    const token = await sessionToken(suite.relay, a.userId)
     const link = await call(suite.relay, 'POST', '/v1/links', token, { docName: a.dropDoc })
     expect(link.status).toBe(201)
 
@@ -101,7 +102,7 @@ describe('deleting a collection', { timeout: 90_000 }, () => {
     const heard: string[] = []
     a.phone.workspace.onCollectionDeleted((id) => heard.push(id))
     // Deleted through the relay alone: only the socket's close tells the phone.
-    expect((await call(suite.relay, 'DELETE', `/v1/docs/${a.dropDoc}`, suite.relay.app.accessTokens.issue(a.userId))).status).toBe(204)
+    expect((await call(suite.relay, 'DELETE', `/v1/docs/${a.dropDoc}`, await sessionToken(suite.relay, a.userId))).status).toBe(204)
 
     await goneFrom(a.phone, a.phoneDevice, a)
     expect(heard).toEqual([a.drop])

@@ -11,6 +11,7 @@ import { describeStatus, SyncProvider, type SyncConnection } from '../../package
 import { createDevice, tick, type Device } from '../helpers/client-devices.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { stopRelay } from '../helpers/restart-relay.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 let relay: TestRelay
 const cleanups: (() => Promise<void> | void)[] = []
@@ -43,8 +44,8 @@ interface Opened {
 function connection(device: Device, userId: string, overrides: Partial<SyncConnection> = {}): SyncConnection {
   return {
     url: (name, token) => `${relay.wsUrl}/v1/sync/${name}?token=${token}&ack=1`,
-    token: async () => relay.app.accessTokens.issue(userId),
-    refreshToken: async () => relay.app.accessTokens.issue(userId),
+    token: () => sessionToken(relay, userId),
+    refreshToken: () => sessionToken(relay, userId),
     createSocket: device.createSocket,
     backoff: { minMs: 20, maxMs: 200, random: seeded(1) },
     online: null,
@@ -145,13 +146,13 @@ describe('sync provider against a real relay', () => {
   it('refreshes an expired token on a 4401 close and loses no update', async () => {
     const name = docName('dave', 'environments')
     const laptop = createDevice('laptop')
-    let token = relay.app.accessTokens.issue('dave')
+    let token = await sessionToken(relay, 'dave')
     let refreshes = 0
     const conn = connection(laptop, 'dave', {
       token: async () => token,
       refreshToken: async () => {
         refreshes++
-        token = relay.app.accessTokens.issue('dave')
+        token = await sessionToken(relay, 'dave')
         return token
       },
     })

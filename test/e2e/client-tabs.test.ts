@@ -11,6 +11,7 @@ import { TabSync } from '../../packages/client/src/tab-sync.ts'
 import { describeStatus, type SyncConnection } from '../../packages/client/src/index.ts'
 import { createDevice, type Device } from '../helpers/client-devices.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 let relay: TestRelay
 const cleanups: (() => Promise<void> | void)[] = []
@@ -35,8 +36,8 @@ async function openTab(device: Device, name: DocName, userId: string): Promise<T
   const local = await LocalDoc.open(device.indexedDB, store, name)
   const connection: SyncConnection = {
     url: (doc, token) => `${relay.wsUrl}/v1/sync/${doc}?token=${token}&ack=1`,
-    token: async () => relay.app.accessTokens.issue(userId),
-    refreshToken: async () => relay.app.accessTokens.issue(userId),
+    token: () => sessionToken(relay, userId),
+    refreshToken: () => sessionToken(relay, userId),
     createSocket: device.createSocket,
     backoff: { minMs: 20, maxMs: 200, random: () => 0.5 },
     online: null,
@@ -65,7 +66,7 @@ describe('tabs of one browser', () => {
     const heard = tabs.map(() => 0)
     tabs.forEach((tab, i) => tab.sync.onDeleted(() => heard[i]!++))
 
-    const token = relay.app.accessTokens.issue('dana')
+    const token = await sessionToken(relay, 'dana')
     const answer = await fetch(`${relay.url}/v1/docs/${name}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })
     expect(answer.status).toBe(204)
     await vi.waitFor(() => expect(heard).toEqual([1, 1]), { timeout: 5_000 })

@@ -13,6 +13,7 @@ import { loadMasterKey, MasterKey } from '../../relay/src/storage/keys.ts'
 import { call, createUser, type TestUser } from '../helpers/links.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { rawClient, readDoc, syncUrl, type RawClient } from '../helpers/sync-clients.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 let relay: TestRelay
 const sockets: RawClient[] = []
@@ -118,7 +119,7 @@ describe('deleting a collection', () => {
     expect(readdirSync(docDir(doc))).toEqual(['deleted'])
     await relay.close()
     relay = await startRelay({}, relay.dataDir)
-    expect(await read(doc, relay.app.accessTokens.issue(owner.id))).toBe(CloseCode.Gone)
+    expect(await read(doc, await sessionToken(relay, owner.id))).toBe(CloseCode.Gone)
   })
 
   it('answers 204 for a collection never written, twice, and tombstones it', async () => {

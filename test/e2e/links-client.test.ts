@@ -23,6 +23,7 @@ import { createDevice, type Device } from '../helpers/client-devices.ts'
 import { createUser, type TestUser } from '../helpers/links.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { stockProvider, synced } from '../helpers/sync-clients.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 const SECRET = 's3cr3t-environment-value'
 
@@ -47,8 +48,8 @@ async function workspaceOf(user: TestUser, device: Device = createDevice('browse
     store: await AccountStore.open(device.indexedDB),
     sync: {
       url: (name, token) => api.syncUrl(name, token, true),
-      token: async () => relay.app.accessTokens.issue(user.id),
-      refreshToken: async () => relay.app.accessTokens.issue(user.id),
+      token: () => sessionToken(relay, user.id),
+      refreshToken: () => sessionToken(relay, user.id),
       createSocket: device.createSocket,
       online: null,
     },

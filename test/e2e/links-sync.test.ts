@@ -12,6 +12,7 @@ import { CloseCode, docName, type DocName } from '@ferry/protocol'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { call, createUser, type TestUser } from '../helpers/links.ts'
 import { rawClient, stockProvider, synced, syncUrl, updateFrame } from '../helpers/sync-clients.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 let relay: TestRelay
 const providers: WebsocketProvider[] = []
@@ -107,7 +108,7 @@ describe('a link socket', () => {
     for (const provider of providers.splice(0)) provider.destroy()
     await relay.close()
     relay = await startRelay({}, relay.dataDir)
-    const fresh = open(doc, relay.app.accessTokens.issue(doc.split(':')[0]!))
+    const fresh = open(doc, await sessionToken(relay, doc.split(':')[0]!))
     await synced(fresh)
     expect(fresh.doc.getMap('items').toJSON()).toEqual({ r1: 'GET /orders', marker: 'sent after the holder wrote' })
   })

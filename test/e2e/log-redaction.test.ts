@@ -15,6 +15,7 @@ describe('logs and error bodies', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 
   it('never show a token, whatever route carries it', async () => {
+    const token = await processToken('alice', dataDir)
     const relay = await spawnRelay(dataDir, { LOG_LEVEL: 'debug' })
     const base = relay.wsUrl.replace('ws:', 'http:')
     const secrets = Array.from({ length: 8 }, (_, i) => `tok${i}-${Math.random().toString(36).slice(2)}`)
@@ -30,7 +31,6 @@ describe('logs and error bodies', () => {
     await post('/v1/auth/reset', { token: secrets[5], password: 'a-long-enough-password' })
     await post('/v1/auth/refresh', { refreshToken: secrets[6] })
     await post('/v1/auth/oidc/exchange', { code: secrets[7] })
-    const token = await processToken('alice')
     const socket = await rawClient(syncUrl(relay.wsUrl, 'alice:environments', token))
     await socket.next('sync-step1')
     socket.close()

@@ -18,6 +18,7 @@ import { call, createUser } from '../helpers/links.ts'
 import { cutSubscribers, skipRedis, testRedisEnv, uniqueRedisPrefix } from '../helpers/redis.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { rawClient, stockProvider, synced, syncUrl, updateFrame, type RawClient } from '../helpers/sync-clients.ts'
+import { joinSession, sessionToken } from '../helpers/sessions.ts'
 
 const DOC = docName('alice', 'workspace')
 
@@ -75,7 +76,7 @@ describe.skipIf(skipRedis)('two relays on one Redis', () => {
 
   it('converges clients on different relays live, both ways', async () => {
     const [a, b] = await startPair()
-    const token = a.app.accessTokens.issue('alice')
+    const token = await sessionToken([a, b], 'alice')
     const onA = open(a, DOC, token)
     const onB = open(b, DOC, token)
     await Promise.all([synced(onA), synced(onB)])
@@ -89,7 +90,7 @@ describe.skipIf(skipRedis)('two relays on one Redis', () => {
 
   it('gives a client joining one relay an edit the other accepted just before', async () => {
     const [a, b] = await startPair()
-    const token = a.app.accessTokens.issue('alice')
+    const token = await sessionToken([a, b], 'alice')
     const writer = await raw(a, DOC, token, true)
     await writer.next('sync-step1')
     const edit = new Y.Doc()
@@ -106,7 +107,7 @@ describe.skipIf(skipRedis)('two relays on one Redis', () => {
   it('gives what a joining relay holds to a relay that lacks it (the answer comes with a question back)', async () => {
     const env = sharedEnv()
     const alone = await startRelay(env)
-    const token = alone.app.accessTokens.issue('alice')
+    const token = await sessionToken(alone, 'alice')
     const writer = await raw(alone, DOC, token, true)
     await writer.next('sync-step1')
     const edit = new Y.Doc()
@@ -117,6 +118,7 @@ describe.skipIf(skipRedis)('two relays on one Redis', () => {
     await alone.close()
 
     const a = await start(env)
+    await joinSession(a, token)
     const onA = open(a, DOC, token)
     await synced(onA)
     const b = await start(env, alone.dataDir)
@@ -127,7 +129,7 @@ describe.skipIf(skipRedis)('two relays on one Redis', () => {
   it('catches up after a lost Redis connection: an edit published meanwhile still reaches the other relay', async () => {
     const prefix = uniqueRedisPrefix()
     const [a, b] = await startPair({ REDIS_PREFIX: prefix })
-    const token = a.app.accessTokens.issue('alice')
+    const token = await sessionToken([a, b], 'alice')
     const writer = await raw(a, DOC, token, true)
     await writer.next('sync-step1')
     const reader = open(b, DOC, token)
@@ -143,7 +145,7 @@ describe.skipIf(skipRedis)('two relays on one Redis', () => {
 
   it('carries awareness across: present states to a newcomer, changes, and departures; echoes never cost a socket', async () => {
     const [a, b] = await startPair()
-    const token = a.app.accessTokens.issue('alice')
+    const token = await sessionToken([a, b], 'alice')
     // More clients than one socket may claim ids for: a stock provider on B echoes all of them.
     const onA = Array.from({ length: 5 }, () => open(a, DOC, token))
     await Promise.all(onA.map((p) => synced(p)))
@@ -190,7 +192,7 @@ describe.skipIf(skipRedis)('two relays on one Redis', () => {
 
   it('counts sync connections per IP across both relays', async () => {
     const [a, b] = await startPair({ CONNECTIONS_PER_MINUTE_PER_IP: '3' })
-    const token = a.app.accessTokens.issue('alice')
+    const token = await sessionToken([a, b], 'alice')
     for (const relay of [a, b, a]) await (await raw(relay, DOC, token)).next('sync-step1')
     for (const relay of [b, a]) {
       const refused = await raw(relay, DOC, token)

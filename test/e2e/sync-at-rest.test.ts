@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { rawClient, syncUrl } from '../helpers/sync-clients.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 function* files(dir: string): Generator<string> {
   for (const entry of readdirSync(dir)) {
@@ -26,7 +27,7 @@ describe('documents at rest', () => {
     const marker = 'FERRY-MARKER-7c1e9a'
     const collectionId = 'MarkerCollection42'
     relay = await startRelay({ ROOM_IDLE_MS: '0' })
-    const token = relay.app.accessTokens.issue('alice')
+    const token = await sessionToken(relay, 'alice')
     const doc = `alice:collection:${collectionId}`
     const client = await rawClient(syncUrl(relay.wsUrl, doc, token, true))
     const ydoc = new Y.Doc()
@@ -55,7 +56,7 @@ describe('documents at rest', () => {
     expect([...files(dataDir)].some((path) => path.endsWith('snapshot'))).toBe(true)
 
     relay = await startRelay({}, dataDir)
-    const again = await rawClient(syncUrl(relay.wsUrl, doc, relay.app.accessTokens.issue('alice')))
+    const again = await rawClient(syncUrl(relay.wsUrl, doc, await sessionToken(relay, 'alice')))
     again.send({ type: 'sync-step1', stateVector: new Uint8Array([0]) })
     const { update } = await again.next('sync-step2')
     const loaded = new Y.Doc()

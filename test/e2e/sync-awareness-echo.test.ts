@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { WebsocketProvider } from 'y-websocket'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { stockProvider, synced } from '../helpers/sync-clients.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 describe('awareness with several stock providers', () => {
   let relay: TestRelay
@@ -25,7 +26,7 @@ describe('awareness with several stock providers', () => {
     [...p.awareness.getStates().values()].map((s) => String((s as { user?: { name?: string } }).user?.name)).sort()
 
   it('keeps every device connected while they echo each other, and clears a leaver', async () => {
-    const token = relay.app.accessTokens.issue('alice')
+    const token = await sessionToken(relay, 'alice')
     const devices = ['laptop', 'phone', 'tablet'].map((name) => {
       const provider = stockProvider(relay.wsUrl, 'alice:workspace', token)
       providers.push(provider)

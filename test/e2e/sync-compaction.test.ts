@@ -10,6 +10,7 @@ import * as Y from 'yjs'
 import { COMPACT_AFTER_UPDATES } from '../../relay/src/sync/doc-writer.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { covers, rawClient, syncUrl } from '../helpers/sync-clients.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 const DOC = 'alice:history'
 
@@ -27,7 +28,7 @@ describe('compaction', () => {
 
   it('folds the log into a snapshot without stopping the room', async () => {
     relay = await startRelay()
-    const token = relay.app.accessTokens.issue('alice')
+    const token = await sessionToken(relay, 'alice')
     const writer = await rawClient(syncUrl(relay.wsUrl, DOC, token, true))
     await writer.next('sync-step1')
     const doc = new Y.Doc()
@@ -49,7 +50,7 @@ describe('compaction', () => {
     const dataDir = relay.dataDir
     await relay.close()
     relay = await startRelay({}, dataDir)
-    const reader = await rawClient(syncUrl(relay.wsUrl, DOC, relay.app.accessTokens.issue('alice')))
+    const reader = await rawClient(syncUrl(relay.wsUrl, DOC, await sessionToken(relay, 'alice')))
     reader.send({ type: 'sync-step1', stateVector: new Uint8Array([0]) })
     const { update } = await reader.next('sync-step2')
     const loaded = new Y.Doc()

@@ -16,6 +16,7 @@ import { createDevice, type Device } from '../helpers/client-devices.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { stopRelay } from '../helpers/restart-relay.ts'
 import { rawClient, readDoc, syncUrl, type RawClient } from '../helpers/sync-clients.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 const DOC = 'alice:collection:frag'
 const CAP = 1024 * 1024
@@ -30,7 +31,7 @@ afterEach(async () => {
 })
 
 async function join(ack = false): Promise<RawClient> {
-  const client = await rawClient(syncUrl(relay.wsUrl, DOC, relay.app.accessTokens.issue('alice'), ack))
+  const client = await rawClient(syncUrl(relay.wsUrl, DOC, await sessionToken(relay, 'alice'), ack))
   clients.push(client)
   await client.next('sync-step1')
   return client
@@ -61,7 +62,7 @@ describe('fragmented messages on the relay', () => {
     const relayed = await peer.next('sync-update')
     expect(Buffer.from(relayed.update).equals(Buffer.from(update))).toBe(true)
     expect(relay.app.sync.reassemblingBytes).toBe(0)
-    const stored = await readDoc(relay.wsUrl, DOC, relay.app.accessTokens.issue('alice'))
+    const stored = await readDoc(relay.wsUrl, DOC, await sessionToken(relay, 'alice'))
     expect((stored as Y.Doc).getText('body').length).toBe(600_000)
   })
 
@@ -79,7 +80,7 @@ describe('fragmented messages on the relay', () => {
     await relay.app.sync.flush()
     expect(writer.messages.filter((m) => m.type === 'persisted')).toEqual([])
     expect(peer.messages.filter((m) => m.type === 'sync-update')).toEqual([])
-    const stored = await readDoc(relay.wsUrl, DOC, relay.app.accessTokens.issue('alice'))
+    const stored = await readDoc(relay.wsUrl, DOC, await sessionToken(relay, 'alice'))
     expect((stored as Y.Doc).getText('body').length).toBe(0)
   })
 
@@ -129,8 +130,8 @@ describe("Ferry's client and a change over the relay's cap", () => {
   function connection(device: Device, sockets: { opened: number }): SyncConnection {
     return {
       url: (name, token) => `${relay.wsUrl}/v1/sync/${name}?token=${token}&ack=1`,
-      token: async () => relay.app.accessTokens.issue('alice'),
-      refreshToken: async () => relay.app.accessTokens.issue('alice'),
+      token: () => sessionToken(relay, 'alice'),
+      refreshToken: () => sessionToken(relay, 'alice'),
       createSocket: (url) => {
         sockets.opened++
         return device.createSocket(url)
@@ -183,7 +184,7 @@ describe("Ferry's client and a change over the relay's cap", () => {
     relay = await start()
     provider.syncNow()
     await vi.waitFor(() => expect(describeStatus(provider.status)).toBe('in sync'), { timeout: 15_000 })
-    const stored = await readDoc(relay.wsUrl, name, relay.app.accessTokens.issue('alice'))
+    const stored = await readDoc(relay.wsUrl, name, await sessionToken(relay, 'alice'))
     expect(new Collection(stored as Y.Doc).tree()).toHaveLength(1_200)
   })
 })

@@ -11,6 +11,7 @@ import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { TEST_JWT_SECRET } from '../helpers/relay-process.ts'
 import { rawClient, stockProvider, synced, syncUrl } from '../helpers/sync-clients.ts'
 import type { WebsocketProvider } from 'y-websocket'
+import { sessionToken } from '../helpers/sessions.ts'
 
 describe('sync with the stock y-websocket provider', () => {
   let relay: TestRelay
@@ -31,7 +32,7 @@ describe('sync with the stock y-websocket provider', () => {
   }
 
   it('syncs edits between two devices of the same account', async () => {
-    const token = relay.app.accessTokens.issue('alice')
+    const token = await sessionToken(relay, 'alice')
     const laptop = open('alice:workspace', token)
     const phone = open('alice:workspace', token)
     await Promise.all([synced(laptop), synced(phone)])
@@ -44,7 +45,7 @@ describe('sync with the stock y-websocket provider', () => {
   })
 
   it('gives a late joiner the whole document', async () => {
-    const token = relay.app.accessTokens.issue('alice')
+    const token = await sessionToken(relay, 'alice')
     const first = open('alice:collection:c1', token)
     await synced(first)
     for (let i = 0; i < 50; i++) first.doc.getMap('items').set(`r${i}`, { method: 'GET', url: `https://x/${i}` })
@@ -55,7 +56,7 @@ describe('sync with the stock y-websocket provider', () => {
   })
 
   it("refuses another account's doc with 4403 and loads nothing", async () => {
-    const mallory = relay.app.accessTokens.issue('mallory')
+    const mallory = await sessionToken(relay, 'mallory')
     const client = await rawClient(syncUrl(relay.wsUrl, 'alice:workspace', mallory))
     expect(await client.closed).toBe(CloseCode.Forbidden)
     expect(client.messages).toEqual([])
@@ -63,7 +64,7 @@ describe('sync with the stock y-websocket provider', () => {
   })
 
   it('refuses a missing, forged or expired token with 4401 and loads nothing', async () => {
-    const forged = relay.app.accessTokens.issue('alice').slice(0, -3) + 'AAA'
+    const forged = (await sessionToken(relay, 'alice')).slice(0, -3) + 'AAA'
     const expired = await new SignJWT({})
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('alice')
@@ -82,14 +83,14 @@ describe('sync with the stock y-websocket provider', () => {
   })
 
   it('stops the stock provider from reconnecting after 4403', async () => {
-    const provider = open('alice:workspace', relay.app.accessTokens.issue('bob'))
+    const provider = open('alice:workspace', await sessionToken(relay, 'bob'))
     const closed = await new Promise<{ code: number }>((resolve) => provider.on('closed', resolve))
     expect(closed.code).toBe(CloseCode.Forbidden)
     expect(provider.shouldConnect).toBe(false)
   })
 
   it('acks only sockets that opted in, with a state vector covering what they sent', async () => {
-    const token = relay.app.accessTokens.issue('alice')
+    const token = await sessionToken(relay, 'alice')
     const acked = await rawClient(syncUrl(relay.wsUrl, 'alice:history', token, true))
     const plain = await rawClient(syncUrl(relay.wsUrl, 'alice:history', token))
     await acked.next('sync-step1')

@@ -10,6 +10,7 @@ import { CloseCode } from '@ferry/protocol'
 import { encodeAwareness } from '../../relay/src/sync/awareness-states.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { rawClient, syncUrl, type RawClient } from '../helpers/sync-clients.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 const DOC = 'alice:workspace'
 
@@ -25,7 +26,7 @@ describe('sync limits and misbehaviour', () => {
       MAX_AWARENESS_BYTES: '1024',
       ROOM_IDLE_MS: '0',
     })
-    token = relay.app.accessTokens.issue('alice')
+    token = await sessionToken(relay, 'alice')
   })
   afterEach(async () => {
     for (const c of clients.splice(0)) c.close()
@@ -138,7 +139,7 @@ describe('sync limits and misbehaviour', () => {
 describe('sync connection rate', () => {
   it('closes connections past CONNECTIONS_PER_MINUTE_PER_IP with 4529, loading nothing', async () => {
     const relay = await startRelay({ CONNECTIONS_PER_MINUTE_PER_IP: '3' })
-    const token = relay.app.accessTokens.issue('alice')
+    const token = await sessionToken(relay, 'alice')
     const clients = [] as RawClient[]
     for (let i = 0; i < 3; i++) {
       const client = await rawClient(syncUrl(relay.wsUrl, DOC, token))
@@ -156,7 +157,7 @@ describe('sync connection rate', () => {
 describe('a client that stops reading', () => {
   it('is dropped once its send buffer passes MAX_SEND_BUFFER_BYTES; the others keep syncing', async () => {
     const relay = await startRelay({ MAX_SEND_BUFFER_BYTES: String(2 * 1024 * 1024) })
-    const token = relay.app.accessTokens.issue('alice')
+    const token = await sessionToken(relay, 'alice')
     const slow = await rawClient(syncUrl(relay.wsUrl, DOC, token))
     const peer = await rawClient(syncUrl(relay.wsUrl, DOC, token))
     const writer = await rawClient(syncUrl(relay.wsUrl, DOC, token, true))
@@ -179,7 +180,7 @@ describe('a client that stops reading', () => {
 describe('a device receiving a document larger than MAX_SEND_BUFFER_BYTES', () => {
   it('is not dropped as a slow reader while that one large frame drains and others keep editing', async () => {
     const relay = await startRelay({ MAX_SEND_BUFFER_BYTES: String(1024 * 1024) })
-    const token = relay.app.accessTokens.issue('alice')
+    const token = await sessionToken(relay, 'alice')
     const writer = await rawClient(syncUrl(relay.wsUrl, DOC, token, true))
     await writer.next('sync-step1')
     const big = new Y.Doc()

@@ -7,6 +7,7 @@ import * as Y from 'yjs'
 import type { WebsocketProvider } from 'y-websocket'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { rawClient, stockProvider, synced, syncUrl } from '../helpers/sync-clients.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 const DOC = 'alice:collection:shared'
 
@@ -18,7 +19,7 @@ function edit(doc: Y.Doc, device: string): void {
 }
 
 async function storedState(relay: TestRelay): Promise<Y.Doc> {
-  const client = await rawClient(syncUrl(relay.wsUrl, DOC, relay.app.accessTokens.issue('alice')))
+  const client = await rawClient(syncUrl(relay.wsUrl, DOC, await sessionToken(relay, 'alice')))
   client.send({ type: 'sync-step1', stateVector: new Uint8Array([0]) })
   const { update } = await client.next('sync-step2')
   client.close()
@@ -37,7 +38,7 @@ describe.each([['laptop first'], ['phone first']])('offline merge, %s', (order) 
 
   it('converges both devices and the stored doc', async () => {
     relay = await startRelay()
-    const token = relay.app.accessTokens.issue('alice')
+    const token = await sessionToken(relay, 'alice')
     const laptop = stockProvider(relay.wsUrl, DOC, token)
     const phone = stockProvider(relay.wsUrl, DOC, token)
     providers.push(laptop, phone)

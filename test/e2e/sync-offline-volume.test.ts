@@ -16,6 +16,7 @@ import { describeStatus, SyncProvider, type SyncConnection, type WebSocketLike }
 import { createDevice, type Device } from '../helpers/client-devices.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { stockProvider, synced } from '../helpers/sync-clients.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 const OWNER = 'alice'
 const NAME = docName(OWNER, 'collection', 'big')
@@ -75,8 +76,8 @@ interface FerryDevice {
 function connection(device: Device, sent: number[]): SyncConnection {
   return {
     url: (name, token) => `${relay.wsUrl}/v1/sync/${name}?token=${token}&ack=1`,
-    token: async () => relay.app.accessTokens.issue(OWNER),
-    refreshToken: async () => relay.app.accessTokens.issue(OWNER),
+    token: () => sessionToken(relay, OWNER),
+    refreshToken: () => sessionToken(relay, OWNER),
     createSocket: (url) => {
       const socket = device.createSocket(url)
       const send = socket.send.bind(socket)
@@ -160,7 +161,7 @@ describe('offline work through the stock y-websocket provider, default relay set
     ['10,000 offline edits', tenThousandEdits, 1_000],
     ['a 20 MB offline import', bigImport, IMPORT_REQUESTS],
   ] as const)('%s reach the relay and the other device', async (_label, edit, requests) => {
-    const token = relay.app.accessTokens.issue(OWNER)
+    const token = await sessionToken(relay, OWNER)
     const laptop = stockProvider(relay.wsUrl, NAME, token)
     providers.push(laptop)
     await synced(laptop)
@@ -205,7 +206,7 @@ describe("Ferry's client against the smallest frame limit and reassembly cap", (
     await inSync(phone)
     expectSameContent(expected, phone.local.doc, 3 * 350)
 
-    const stock = stockProvider(relay.wsUrl, docName(OWNER, 'collection', 'stock'), relay.app.accessTokens.issue(OWNER))
+    const stock = stockProvider(relay.wsUrl, docName(OWNER, 'collection', 'stock'), await sessionToken(relay, OWNER))
     cleanups.push(() => stock.destroy())
     await synced(stock)
     const closed = new Promise<number>((resolve) => stock.on('connection-close', (event: CloseEvent | null) => resolve(event?.code ?? 0)))

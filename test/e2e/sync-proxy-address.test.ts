@@ -9,6 +9,7 @@ import WebSocket from 'ws'
 import { CloseCode } from '@ferry/protocol'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { syncUrl } from '../helpers/sync-clients.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 /** Opens a sync socket claiming `forwardedFor`; resolves 'open' on its first message, else the close code. */
 function connect(relay: TestRelay, token: string, forwardedFor: string): Promise<{ outcome: 'open' | number; ws: WebSocket }> {
@@ -26,7 +27,7 @@ describe('sync connection limit behind a proxy', () => {
 
   async function outcomes(env: Record<string, string>): Promise<(number | 'open')[]> {
     relay = await startRelay({ CONNECTIONS_PER_MINUTE_PER_IP: '2', ...env })
-    const token = relay.app.accessTokens.issue('alice')
+    const token = await sessionToken(relay, 'alice')
     const results: (number | 'open')[] = []
     for (const client of ['203.0.113.7', '203.0.113.7', '203.0.113.7', '198.51.100.9']) {
       const { outcome, ws } = await connect(relay, token, client)

@@ -8,6 +8,7 @@ import * as Y from 'yjs'
 import { CloseCode } from '@ferry/protocol'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { rawClient, syncUrl } from '../helpers/sync-clients.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 const DOC = 'alice:collection:shared'
 
@@ -20,7 +21,7 @@ describe('read-only sync grants', () => {
     relay.app.sync.addTokenResolver((token, doc) =>
       token === 'link-token-1' && doc.name === DOC ? { access: 'read-only', grantId: 'link:1' } : null,
     )
-    const owner = await rawClient(syncUrl(relay.wsUrl, DOC, relay.app.accessTokens.issue('alice'), true))
+    const owner = await rawClient(syncUrl(relay.wsUrl, DOC, await sessionToken(relay, 'alice'), true))
     await owner.next('sync-step1')
     const source = new Y.Doc()
     source.getMap('items').set('r1', 'GET /users')

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { startOidc, type TestOidc } from '../helpers/oidc.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { startSmtp, tokenFromLink, type TestSmtp } from '../helpers/smtp.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 const MINUTE = 60_000
 let relay: TestRelay
@@ -74,8 +75,8 @@ describe('token lifetimes', () => {
     expect((await post('/v1/auth/oidc/exchange', { code })).body.error.code).toBe('invalid_code')
     vi.useRealTimers()
 
-    const token = relay.app.accessTokens.issue('someone')
-    expect(relay.app.accessTokens.verify(token)).toEqual({ userId: 'someone' })
+    const token = await sessionToken(relay, 'someone')
+    expect(relay.app.accessTokens.verify(token)).toMatchObject({ userId: 'someone' })
     later(15 * MINUTE + 1000)
     expect(relay.app.accessTokens.verify(token)).toBeNull()
     expect((await fetch(`${relay.url}/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401)

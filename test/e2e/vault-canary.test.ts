@@ -16,10 +16,13 @@ import { openVaultDevice, type VaultDevice } from '../helpers/vault-devices.ts'
 
 let relay: RelayProcess
 let dataDir: string
+const owner = randomBytes(16).toString('base64url') as UserId
+let ownerToken: string
 const devices: VaultDevice[] = []
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'ferry-canary-'))
+  ownerToken = await processToken(owner, dataDir)
   relay = await spawnRelay(dataDir, { LOG_LEVEL: 'trace' })
 })
 afterAll(async () => {
@@ -43,8 +46,7 @@ function containsCanary(bytes: Uint8Array, canary: string): boolean {
 }
 
 it('a secret set on device A reaches device B in clear and never reaches the relay in clear', async () => {
-  const owner = randomBytes(16).toString('base64url') as UserId
-  const endpoint = { url: relay.wsUrl.replace(/^ws/, 'http'), wsUrl: relay.wsUrl, token: (id: UserId) => processToken(id) }
+  const endpoint = { url: relay.wsUrl.replace(/^ws/, 'http'), wsUrl: relay.wsUrl, token: () => ownerToken }
   const globalCanary = `canary-global-${randomBytes(12).toString('hex')}`
   const envCanary = `canary-env-${randomBytes(12).toString('hex')}`
 
@@ -75,7 +77,7 @@ it('a secret set on device A reaches device B in clear and never reaches the rel
   // A Y.Doc lists only the root types it has defined.
   observer.getMap('globals')
   observer.getMap('environments')
-  const provider = stockProvider(relay.wsUrl, a.docName, await processToken(owner), observer)
+  const provider = stockProvider(relay.wsUrl, a.docName, ownerToken, observer)
   await synced(provider)
   await vi.waitFor(() => expect(JSON.stringify(observer.toJSON())).toContain('Production'), { timeout: 10_000 })
   const served = Y.encodeStateAsUpdate(observer)

@@ -19,6 +19,7 @@ import { openValue } from '../../packages/client/src/vault-values.ts'
 import { wrapForDevice, wrapWithRecoveryKey } from '../../packages/client/src/vault-keys.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { openVaultDevice, type VaultDevice } from '../helpers/vault-devices.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 let relay: TestRelay
 const open: VaultDevice[] = []
@@ -36,7 +37,7 @@ afterAll(async () => {
 const newUser = (): UserId => randomBytes(16).toString('base64url') as UserId
 
 async function device(owner: UserId, name: string): Promise<VaultDevice> {
-  const opened = await openVaultDevice({ url: relay.url, wsUrl: relay.wsUrl, token: (id) => relay.app.accessTokens.issue(id) }, owner, name)
+  const opened = await openVaultDevice({ url: relay.url, wsUrl: relay.wsUrl, token: (id) => sessionToken(relay, id) }, owner, name)
   open.push(opened)
   return opened
 }
@@ -65,9 +66,9 @@ async function account(secret = 'sk_live_mine') {
 
 /** Someone with nothing but an access token for `owner`. */
 function thief(owner: UserId) {
-  const token = relay.app.accessTokens.issue(owner)
+  const token = sessionToken(relay, owner)
   const api = new RelayApi({ baseUrl: relay.url })
-  const call = (method: string, path: string, body?: Record<string, unknown>) => api.call(method, path, token, body) as Promise<Record<string, unknown>>
+  const call = async (method: string, path: string, body?: Record<string, unknown>) => api.call(method, path, await token, body) as Promise<Record<string, unknown>>
   /** The thief's best imitation of a link: the true key id of its own key, everything else invented. */
   const forgedLink = async (generation: number, key: CryptoKey, recipients: string[]) => {
     const keyId = toBase64Url(await hkdf(await exportAesKey(key), { salt: new Uint8Array(0), info: 'ferry/vault/key-id/v1' }, 16))
@@ -237,7 +238,7 @@ describe('vault key chain', () => {
     const key = await generateAesKey({ extractable: true })
     const recoveryKey = generateRecoveryKey()
     const [listed] = (await a.vault.devices()) as { id: string; publicKey: string }[]
-    await new RelayApi({ baseUrl: relay.url }).call('POST', '/v1/vault', relay.app.accessTokens.issue(owner), {
+    await new RelayApi({ baseUrl: relay.url }).call('POST', '/v1/vault', await sessionToken(relay, owner), {
       deviceId: listed!.id,
       wrappedKey: await wrapForDevice(key, listed!.publicKey, owner, listed!.id, 1),
       recoveryWrappedKey: await wrapWithRecoveryKey(key, recoveryKey, owner, 1),

@@ -11,6 +11,7 @@ import { VaultError, VaultLocked, WrongRecoveryKey } from '../../packages/client
 import { deviceFingerprint } from '../../packages/client/src/vault-keys.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { openVaultDevice, type VaultDevice } from '../helpers/vault-devices.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 let relay: TestRelay
 const open: VaultDevice[] = []
@@ -28,7 +29,7 @@ afterAll(async () => {
 const newUser = (): UserId => randomBytes(16).toString('base64url') as UserId
 
 async function device(owner: UserId, name: string): Promise<VaultDevice> {
-  const opened = await openVaultDevice({ url: relay.url, wsUrl: relay.wsUrl, token: (id) => relay.app.accessTokens.issue(id) }, owner, name)
+  const opened = await openVaultDevice({ url: relay.url, wsUrl: relay.wsUrl, token: (id) => sessionToken(relay, id) }, owner, name)
   open.push(opened)
   return opened
 }
@@ -121,7 +122,7 @@ describe('vault flows', () => {
     await a.vault.revoke(revokedId)
     expect(await a.vault.wouldLeaveNoDevice(a.vault.deviceId!)).toBe(true)
 
-    const api = await fetch(`${relay.url}/v1/vault/devices/${revokedId}/key`, { headers: { authorization: `Bearer ${relay.app.accessTokens.issue(owner)}` } })
+    const api = await fetch(`${relay.url}/v1/vault/devices/${revokedId}/key`, { headers: { authorization: `Bearer ${await sessionToken(relay, owner)}` } })
     expect(api.status).toBe(403)
     expect(((await api.json()) as { error: { code: string } }).error.code).toBe('device_revoked')
     expect(await b.vault.refresh()).toEqual({ kind: 'locked', reason: 'revoked' })

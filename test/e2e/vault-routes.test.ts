@@ -10,6 +10,7 @@ import { MAX_LIVE_DEVICES } from '../../relay/src/vault/index.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { uniqueEmail } from '../helpers/client-devices.ts'
 import { call as callRelay, type Answer } from '../helpers/http.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 let relay: TestRelay
 
@@ -34,7 +35,7 @@ async function signIn(): Promise<{ accessToken: string; refreshToken: string }> 
 }
 
 /** An access token for a fresh account, minted by the relay (no password hashing: these cases are about the vault). */
-const tokenForNewUser = (): string => relay.app.accessTokens.issue(randomBytes(16).toString('base64url'))
+const tokenForNewUser = (): Promise<string> => sessionToken(relay, randomBytes(16).toString('base64url'))
 
 async function register(token: string, name: string, extra: Record<string, unknown> = {}): Promise<any> {
   const answer = await call('POST', '/v1/vault/devices', token, { name, publicKey: await publicKey(), ...extra })
@@ -49,7 +50,7 @@ describe('vault routes', () => {
   })
 
   it('run the first-device, approval and recovery lifecycle for the owner only', async () => {
-    const token = tokenForNewUser()
+    const token = await tokenForNewUser()
     expect(await call('GET', '/v1/vault', token)).toEqual({ status: 200, body: { generation: null } })
     expect((await call('GET', '/v1/vault/recovery', token)).body.error.code).toBe('no_vault')
 
@@ -86,7 +87,7 @@ describe('vault routes', () => {
     })
 
     // Another account sees none of it and can touch none of it.
-    const stranger = tokenForNewUser()
+    const stranger = await tokenForNewUser()
     expect((await call('GET', '/v1/vault/devices', stranger)).body.devices).toEqual([])
     expect((await call('GET', `/v1/vault/devices/${phone.id}/key`, stranger)).status).toBe(404)
     expect((await call('DELETE', `/v1/vault/devices/${phone.id}`, stranger)).status).toBe(404)
@@ -109,7 +110,7 @@ describe('vault routes', () => {
   })
 
   it('rotate only with the new key wrapped for exactly the approved devices', async () => {
-    const token = tokenForNewUser()
+    const token = await tokenForNewUser()
     const [laptop, phone] = [await register(token, 'Laptop'), await register(token, 'Phone')]
     await call('POST', '/v1/vault', token, { deviceId: laptop.id, wrappedKey: blob(), recoveryWrappedKey: blob() })
     await call('POST', `/v1/vault/devices/${phone.id}/approve`, token, { generation: 1, wrappedKey: blob() })
@@ -131,7 +132,7 @@ describe('vault routes', () => {
   })
 
   it('cap the live devices of an account', async () => {
-    const token = tokenForNewUser()
+    const token = await tokenForNewUser()
     const devices = []
     for (let i = 0; i < MAX_LIVE_DEVICES; i++) devices.push(await register(token, `Device ${i}`))
     const refused = await call('POST', '/v1/vault/devices', token, { name: 'One too many', publicKey: await publicKey() })
@@ -141,7 +142,7 @@ describe('vault routes', () => {
   })
 
   it('answer bad input with 400, never 500', async () => {
-    const token = tokenForNewUser()
+    const token = await tokenForNewUser()
     const notOnCurve = `B${'A'.repeat(86)}`
     expect((await call('POST', '/v1/vault/devices', token, { name: 'X', publicKey: notOnCurve })).body.error.code).toBe('invalid_public_key')
     for (const body of [{ name: 'X' }, { name: '', publicKey: await publicKey() }, { name: 'X', publicKey: 'short' }, { name: 'X', publicKey: await publicKey(), extra: 1 }]) {

@@ -11,6 +11,7 @@ import type { UserId } from '@ferry/protocol'
 import { VaultValueError } from '../../packages/client/src/vault-errors.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { openVaultDevice, type VaultDevice } from '../helpers/vault-devices.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 let relay: TestRelay
 const open: VaultDevice[] = []
@@ -26,7 +27,7 @@ afterAll(async () => {
 })
 
 async function unlockedDevice(owner = randomBytes(16).toString('base64url') as UserId, name = 'Laptop'): Promise<VaultDevice> {
-  const device = await openVaultDevice({ url: relay.url, wsUrl: relay.wsUrl, token: (id) => relay.app.accessTokens.issue(id) }, owner, name)
+  const device = await openVaultDevice({ url: relay.url, wsUrl: relay.wsUrl, token: (id) => sessionToken(relay, id) }, owner, name)
   open.push(device)
   await device.vault.refresh()
   await device.vault.create()
@@ -44,7 +45,7 @@ async function expectInvalid(device: VaultDevice, environmentId: string | null, 
 describe('vault values that must not open', () => {
   it('tampered ciphertext, synced from another device: typed error there, the rest readable, and it can be overwritten', async () => {
     const a = await unlockedDevice()
-    const b = await openVaultDevice({ url: relay.url, wsUrl: relay.wsUrl, token: (id) => relay.app.accessTokens.issue(id) }, a.owner, 'Phone')
+    const b = await openVaultDevice({ url: relay.url, wsUrl: relay.wsUrl, token: (id) => sessionToken(relay, id) }, a.owner, 'Phone')
     open.push(b)
     await b.vault.refresh()
     await a.vault.approve(b.vault.deviceId!)
@@ -130,7 +131,7 @@ describe('concurrent values', () => {
   /** Two approved devices of one account whose environments docs sync only when told to. */
   async function twoDevices(): Promise<[VaultDevice, VaultDevice, () => void]> {
     const a = await unlockedDevice()
-    const b = await openVaultDevice({ url: relay.url, wsUrl: relay.wsUrl, token: (id) => relay.app.accessTokens.issue(id) }, a.owner, 'Phone')
+    const b = await openVaultDevice({ url: relay.url, wsUrl: relay.wsUrl, token: (id) => sessionToken(relay, id) }, a.owner, 'Phone')
     open.push(b)
     await b.vault.refresh()
     await a.vault.approve(b.vault.deviceId!)

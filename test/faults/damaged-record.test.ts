@@ -17,6 +17,7 @@ import { FilesDocStore } from '../../relay/src/storage/files/files-doc-store.ts'
 import { MasterKey } from '../../relay/src/storage/keys.ts'
 import { tempDataDir, testConfig } from '../helpers/relay.ts'
 import { rawClient, syncUrl } from '../helpers/sync-clients.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 /** Every file under `root` whose name starts with `prefix`. */
 function files(root: string, prefix: string): string[] {
@@ -156,7 +157,7 @@ describe('/healthz and damaged documents', () => {
     try {
       await app.listen({ host: '127.0.0.1', port: 0 })
       const wsUrl = () => `ws://127.0.0.1:${(app.server.address() as { port: number }).port}`
-      const token = app.accessTokens.issue('alice')
+      const token = await sessionToken(app, 'alice')
       const writer = await rawClient(syncUrl(wsUrl(), doc, token, true))
       await writer.next('sync-step1')
       // One commit per edit: each waits for its ack.
@@ -174,7 +175,7 @@ describe('/healthz and damaged documents', () => {
       await app.listen({ host: '127.0.0.1', port: 0 })
       const healthy = await app.inject({ url: '/healthz' })
       expect(healthy.json()).toEqual({ ok: true, storage: { accounts: 'ok', docs: 'ok' }, broadcast: 'ok' })
-      const reader = await rawClient(syncUrl(wsUrl(), doc, app.accessTokens.issue('alice')))
+      const reader = await rawClient(syncUrl(wsUrl(), doc, await sessionToken(app, 'alice')))
       reader.send({ type: 'sync-step1', stateVector: new Uint8Array([0]) })
       const { update } = await reader.next('sync-step2')
       const loaded = new Y.Doc()

@@ -14,6 +14,7 @@ import { docName } from '@ferry/protocol'
 import { skipRedis, TEST_REDIS_URL, uniqueRedisPrefix } from '../helpers/redis.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { rawClient, syncUrl, updateFrame, type RawClient } from '../helpers/sync-clients.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 interface Proxy {
   url: string
@@ -78,7 +79,7 @@ describe.skipIf(skipRedis)('a relay losing Redis', () => {
     await proxy.cut()
     await vi.waitFor(async () => expect(await health()).toMatchObject({ status: 503, body: { broadcast: expect.stringMatching(/redis/) } }), 5_000)
 
-    const token = relay.app.accessTokens.issue('alice')
+    const token = await sessionToken(relay, 'alice')
     const doc = docName('alice', 'workspace')
     // Over the limit of 1: counted nowhere while Redis is away, so let through.
     for (let i = 0; i < 2; i++) {

@@ -44,7 +44,7 @@ describe.each([
   })
 
   it.skipIf(skip)(`keeps every acknowledged update across ${ROUNDS} kills in a row`, async () => {
-    const token = await processToken('alice')
+    const token = await processToken('alice', dataDir, env)
     const acked: string[] = []
     for (let round = 0; round < ROUNDS; round++) {
       const relay = await spawnRelay(dataDir, env)

@@ -18,7 +18,7 @@ describe('SIGTERM', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 
   it('flushes, closes sockets with 1001, exits within 10 s, and never logs tokens', async () => {
-    const token = await processToken('alice')
+    const token = await processToken('alice', dataDir)
     const relay = await spawnRelay(dataDir, { GROUP_COMMIT_MS: '60000', LOG_LEVEL: 'debug' })
     const writer = await rawClient(syncUrl(relay.wsUrl, DOC, token, true))
     await writer.next('sync-step1')

@@ -11,12 +11,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import type { DocName } from '@ferry/protocol'
 import accessTokens from '../../relay/src/auth/access-tokens.ts'
+import { LowdbAccountStore } from '../../relay/src/storage/lowdb/lowdb-account-store.ts'
 import type { DocStore } from '../../relay/src/storage/doc-store.ts'
 import { FilesDocStore } from '../../relay/src/storage/files/files-doc-store.ts'
 import { InProcessBroadcast } from '../../relay/src/sync/broadcast.ts'
 import sync from '../../relay/src/sync/index.ts'
 import { testConfig } from '../helpers/relay.ts'
 import { covers, rawClient, syncUrl } from '../helpers/sync-clients.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 class FailingSwitch implements DocStore {
   failing = false
@@ -61,11 +63,14 @@ describe('storage errors', () => {
     const store = new FailingSwitch(new FilesDocStore(join(config.dataDir, 'docs'), randomBytes(32)))
     app = Fastify()
     app.decorate('config', config)
-    await app.register(accessTokens, { config })
+    const accounts = await LowdbAccountStore.open({ dir: join(config.dataDir, 'accounts') })
+    app.decorate('accounts', accounts)
+    app.addHook('onClose', () => accounts.close())
+    await app.register(accessTokens, { config, store: accounts })
     await app.register(sync, { config, docStore: store, broadcast: new InProcessBroadcast() })
     await app.listen({ host: '127.0.0.1', port: 0 })
     const wsUrl = `ws://127.0.0.1:${(app.server.address() as { port: number }).port}`
-    const token = app.accessTokens.issue('alice')
+    const token = await sessionToken(app, 'alice')
     const doc = 'alice:workspace'
 
     const writer = await rawClient(syncUrl(wsUrl, doc, token, true))

@@ -9,6 +9,7 @@ import { encodeMessage } from '@ferry/protocol'
 import { encodeAwareness } from '../../relay/src/sync/awareness-states.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { rawClient, syncUrl, type RawClient } from '../helpers/sync-clients.ts'
+import { sessionToken } from '../helpers/sessions.ts'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261127)
 const BURSTS = 400
@@ -80,7 +81,7 @@ describe('sync fuzz', () => {
 
   beforeAll(async () => {
     relay = await startRelay({ CONNECTIONS_PER_MINUTE_PER_IP: '100000' })
-    token = relay.app.accessTokens.issue('alice')
+    token = await sessionToken(relay, 'alice')
     peer = await rawClient(syncUrl(relay.wsUrl, DOC, token, true))
     await peer.next('sync-step1')
     const doc = new Y.Doc()

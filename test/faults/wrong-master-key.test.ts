@@ -59,7 +59,7 @@ describe('a wrong master key', () => {
   it('is refused when FERRY_MASTER_KEY changes or the generated key file is lost', async () => {
     const dataDir = tempDataDir()
     dirs.push(dataDir)
-    const token = await processToken('alice')
+    const token = await processToken('alice', dataDir)
     const first = await spawnRelay(dataDir)
     await store(first, token)
     await stop(first)
@@ -73,7 +73,7 @@ describe('a wrong master key', () => {
     const dataDir = tempDataDir()
     dirs.push(dataDir)
     const key = randomBytes(32).toString('base64')
-    const token = await processToken('alice')
+    const token = await processToken('alice', dataDir)
     const first = await spawnRelay(dataDir, { FERRY_MASTER_KEY: key })
     await store(first, token)
     await stop(first)

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import type { UserId } from '@ferry/protocol'
 import type { TestRelay } from './relay.ts'
+import { sessionToken } from './sessions.ts'
 
 export interface TestUser {
   id: UserId
@@ -23,7 +24,7 @@ export async function createUser(relay: TestRelay, options: { name?: string; con
     createdAt: Date.now(),
   })
   if (!created.ok) throw new Error(created.error)
-  return { id, token: relay.app.accessTokens.issue(id) }
+  return { id, token: await sessionToken(relay, id) }
 }
 
 export { call, type Answer } from './http.ts'

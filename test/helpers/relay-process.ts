@@ -4,8 +4,14 @@
  * it are signed with the `FERRY_JWT_SECRET` it was started with.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { SignJWT } from 'jose'
+import type { UserId } from '@ferry/protocol'
+import { hashSecret, newFamilyId } from '../../relay/src/auth/secrets.ts'
+import { LowdbAccountStore } from '../../relay/src/storage/lowdb/lowdb-account-store.ts'
+import { openPool } from '../../relay/src/storage/postgres/database.ts'
+import { PgAccountStore } from '../../relay/src/storage/postgres/pg-account-store.ts'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123'
@@ -55,9 +61,23 @@ export async function spawnRelay(dataDir: string, env: Record<string, string> = 
   return { child, wsUrl: `ws://127.0.0.1:${port}`, output: () => output, exited }
 }
 
-/** An access token the spawned relay accepts for `userId`. */
-export function processToken(userId: string): Promise<string> {
-  return new SignJWT({})
+/**
+ * An access token the spawned relay accepts for `userId`: a session for it is written into
+ * `dataDir`'s account store first (PostgreSQL's when `env` has a `DATABASE_URL`), so call this
+ * before the relay starts on `dataDir` (the session stays valid across restarts).
+ */
+export async function processToken(userId: string, dataDir: string, env: Record<string, string> = {}): Promise<string> {
+  const pool = env.DATABASE_URL ? openPool(env.DATABASE_URL, () => undefined) : null
+  const store = pool ? await PgAccountStore.open(pool) : await LowdbAccountStore.open({ dir: dataDir })
+  const familyId = newFamilyId()
+  try {
+    const hash = hashSecret(randomBytes(32).toString('base64url'))
+    await store.createRefreshToken({ hash, userId: userId as UserId, familyId, expiresAt: Date.now() + 24 * 3600_000 })
+  } finally {
+    await store.close()
+    await pool?.end()
+  }
+  return new SignJWT({ sid: familyId })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(userId)
     .setIssuedAt()

@@ -1,26 +1,47 @@
 /**
- * Access tokens: short-lived (≤ 15 min) HS256 JWTs whose subject is the user id. The
- * algorithm is pinned on both sides so a token can never choose how it is verified. The
- * signing key comes from `FERRY_JWT_SECRET` or a key file generated into the data dir.
+ * Access tokens: short-lived (≤ 15 min) HS256 JWTs whose subject is the user id and whose
+ * `sid` names the session that issued them (its refresh-token family). The algorithm is
+ * pinned on both sides so a token can never choose how it is verified. The signing key comes
+ * from `FERRY_JWT_SECRET` or a key file generated into the data dir.
+ *
+ * A token is only as good as its session: `check` (every authenticated route, every sync
+ * upgrade) also asks the account store whether the session is still live, so signing out,
+ * a password reset, a replayed refresh token or a revoked device refuse its tokens at once,
+ * on every relay sharing the store. Tokens without a `sid` (issued before sessions were
+ * checked) are refused; clients refresh on the 401 / 4401 and get one with a `sid`.
+ * Whoever ends sessions calls `sessionsEnded(userId)`, so open sockets close too (sync).
  */
 import { join } from 'node:path'
 import fastifyJwt from '@fastify/jwt'
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
+import type { UserId } from '@ferry/protocol'
 import type { Config } from '../config.ts'
 import { unauthorized } from '../errors.ts'
 import { loadOrCreateKeyFile } from '../key-file.ts'
+import type { AccountStore } from '../storage/account-store.ts'
 
 export interface AccessTokenClaims {
   /** The user id. */
   userId: string
+  /** The session (refresh-token family) that issued the token. */
+  sessionId: string
 }
 
+export type SessionsEndedListener = (userId: UserId) => void
+
 export interface AccessTokens {
-  /** Signs a token for `userId`, valid for `accessTokenTtlSeconds`. */
-  issue(userId: string): string
-  /** The token's claims, or null when it is missing, malformed, forged or expired. */
+  /** Signs a token for `userId` in session `sessionId`, valid for `accessTokenTtlSeconds`. */
+  issue(userId: string, sessionId: string): string
+  /** The token's claims, or null when it is missing, malformed, forged, expired or names no session. Does not look at the session. */
   verify(token: string): AccessTokenClaims | null
+  /** Like `verify`, and null too when the token's session has ended. */
+  check(token: string): Promise<AccessTokenClaims | null>
+  /** Whether the user's session is still live. */
+  sessionLive(userId: string, sessionId: string): Promise<boolean>
+  /** Some sessions of `userId` ended (already in the store): tells the listeners (sync closes their sockets). */
+  sessionsEnded(userId: UserId): void
+  onSessionsEnded(listener: SessionsEndedListener): void
 }
 
 declare module 'fastify' {
@@ -35,45 +56,67 @@ declare module 'fastify' {
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
-    payload: { sub: string }
-    user: { sub: string }
+    payload: { sub: string; sid?: string }
+    user: { sub: string; sid?: string }
   }
 }
 
 const ALGORITHM = 'HS256'
+/** Longest session id a token may carry (families are 22 characters). */
+const MAX_SESSION_ID_LENGTH = 128
 
 function signingKey(config: Config): string | Buffer {
   return config.jwtSecret ?? loadOrCreateKeyFile(join(config.dataDir, 'keys', 'jwt.key'), 32)
 }
 
 export default fp(
-  async function accessTokens(app: FastifyInstance, opts: { config: Config }) {
+  async function accessTokens(app: FastifyInstance, opts: { config: Config; store: AccountStore }) {
     await app.register(fastifyJwt, {
       secret: signingKey(opts.config),
       sign: { algorithm: ALGORITHM, expiresIn: opts.config.accessTokenTtlSeconds },
       verify: { algorithms: [ALGORITHM] },
     })
+    const listeners: SessionsEndedListener[] = []
+    const verify = (token: string): AccessTokenClaims | null => {
+      try {
+        const { sub, sid } = app.jwt.verify<{ sub: unknown; sid: unknown }>(token)
+        if (typeof sub !== 'string' || sub.length === 0) return null
+        if (typeof sid !== 'string' || sid.length === 0 || sid.length > MAX_SESSION_ID_LENGTH) return null
+        return { userId: sub, sessionId: sid }
+      } catch {
+        return null
+      }
+    }
+    const sessionLive = (userId: string, sessionId: string): Promise<boolean> => opts.store.sessionLive(userId as UserId, sessionId, Date.now())
     app.decorate<AccessTokens>('accessTokens', {
-      issue: (userId) => app.jwt.sign({ sub: userId }),
-      verify: (token) => {
-        try {
-          const { sub } = app.jwt.verify<{ sub: unknown }>(token)
-          return typeof sub === 'string' && sub.length > 0 ? { userId: sub } : null
-        } catch {
-          return null
+      issue: (userId, sessionId) => app.jwt.sign({ sub: userId, sid: sessionId }),
+      verify,
+      async check(token) {
+        const claims = verify(token)
+        return claims !== null && (await sessionLive(claims.userId, claims.sessionId)) ? claims : null
+      },
+      sessionLive,
+      sessionsEnded(userId) {
+        for (const listener of listeners) {
+          try {
+            listener(userId)
+          } catch (error) {
+            app.log.error({ err: error }, 'closing the sockets of ended sessions failed')
+          }
         }
       },
+      onSessionsEnded: (listener) => void listeners.push(listener),
     })
     app.decorateRequest('userId', '')
   },
   { name: 'access-tokens' },
 )
 
-/** Pre-handler for authenticated routes: `Authorization: Bearer <accessToken>` → `request.userId`. */
+/** Pre-handler for authenticated routes: `Authorization: Bearer <accessToken>` of a live session → `request.userId`. */
 export async function requireUser(this: FastifyInstance, request: import('fastify').FastifyRequest): Promise<void> {
   const header = request.headers.authorization ?? ''
   const match = /^Bearer\s+(\S+)$/i.exec(header)
-  const claims = match ? this.accessTokens.verify(match[1]!) : null
+  const claims = match ? await this.accessTokens.check(match[1]!) : null
   if (!claims) throw unauthorized('Your session has expired or is invalid. Sign in again.', 'invalid_token')
   request.userId = claims.userId
 }

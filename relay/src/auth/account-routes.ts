@@ -82,6 +82,9 @@ const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (ap
     if (user === null) throw badRequest('This reset link is invalid, expired or already used.', 'invalid_token')
     await store.deleteTokens(userId, 'reset')
     await store.revokeAllRefreshTokens(userId)
+    // Every session ends: sockets opened before the reset (someone who signed up with this
+    // address before its owner, say) close now, and their access tokens stop working.
+    app.accessTokens.sessionsEnded(userId)
     return { status: 'password_reset' }
   })
 }

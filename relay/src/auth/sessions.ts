@@ -30,19 +30,23 @@ export interface SessionOptions {
 export class Sessions {
   constructor(private readonly options: SessionOptions) {}
 
-  /** Signs `user` in: a new refresh-token family. */
+  /** Signs `user` in: a new refresh-token family, which is the session its access tokens name. */
   async start(user: UserRecord): Promise<LoginResponse> {
     const refresh = newSecret()
+    const familyId = newFamilyId()
     await this.options.store.createRefreshToken({
       hash: refresh.hash,
       userId: user.id,
-      familyId: newFamilyId(),
+      familyId,
       expiresAt: this.#refreshExpiry(),
     })
-    return this.#response(user, refresh.token)
+    return this.#response(user, familyId, refresh.token)
   }
 
-  /** Rotates `refreshToken`; null when it is unknown, expired, revoked or replayed. */
+  /**
+   * Rotates `refreshToken`; null when it is unknown, expired, revoked or replayed. A replay
+   * ends the session, so its sockets close and its access tokens stop working.
+   */
   async refresh(refreshToken: string): Promise<LoginResponse | null> {
     const next = newSecret()
     const outcome = await this.options.store.rotateRefreshToken(
@@ -50,23 +54,25 @@ export class Sessions {
       { hash: next.hash, expiresAt: this.#refreshExpiry() },
       Date.now(),
     )
+    if (outcome.status === 'reused') this.options.accessTokens.sessionsEnded(outcome.userId)
     if (outcome.status !== 'rotated') return null
     const user = await this.options.store.getUser(outcome.userId)
-    return user === null ? null : this.#response(user, next.token)
+    return user === null ? null : this.#response(user, outcome.familyId, next.token)
   }
 
-  /** Signs out the session `refreshToken` belongs to. Unknown tokens are ignored. */
+  /** Signs out the session `refreshToken` belongs to (its sockets close at once). Unknown tokens are ignored. */
   async end(refreshToken: string): Promise<void> {
-    await this.options.store.revokeRefreshFamily(hashSecret(refreshToken))
+    const userId = await this.options.store.revokeRefreshFamily(hashSecret(refreshToken))
+    if (userId !== null) this.options.accessTokens.sessionsEnded(userId)
   }
 
   #refreshExpiry(): number {
     return Date.now() + this.options.refreshTokenTtlSeconds * 1000
   }
 
-  #response(user: UserRecord, refreshToken: string): LoginResponse {
+  #response(user: UserRecord, sessionId: string, refreshToken: string): LoginResponse {
     return {
-      accessToken: this.options.accessTokens.issue(user.id),
+      accessToken: this.options.accessTokens.issue(user.id, sessionId),
       refreshToken,
       expiresIn: this.options.accessTokenTtlSeconds,
       user: publicUser(user, this.options.publicUrl),

@@ -18,7 +18,15 @@ export interface SyncGrant {
 export type SyncTokenResolver = (token: string, doc: ParsedDocName) => SyncGrant | null | Promise<SyncGrant | null>
 
 export type SyncDecision =
-  | { readonly ok: true; readonly doc: DocName; readonly access: 'read-write' | 'read-only'; readonly grantId: string | null; readonly wantsAck: boolean }
+  | {
+      readonly ok: true
+      readonly doc: DocName
+      readonly access: 'read-write' | 'read-only'
+      readonly grantId: string | null
+      /** The user and session of an access token (null for other grants): ending the session closes the socket. */
+      readonly session: { readonly userId: string; readonly sessionId: string } | null
+      readonly wantsAck: boolean
+    }
   | { readonly ok: false; readonly code: number; readonly reason: string }
 
 const refuse = (code: number, reason: string): SyncDecision => ({ ok: false, code, reason })
@@ -42,7 +50,8 @@ export async function authorizeSync(
   const token = query.get('token')
   if (!token) return refuse(CloseCode.Unauthenticated, 'a token is required')
   let grant: SyncGrant | null = null
-  const claims = tokens.verify(token)
+  // An access token counts only while its session is live (signed out, reset, revoked: 4401).
+  const claims = await tokens.check(token)
   if (claims) grant = { access: userAccess(claims.userId, parsed.value) }
   for (const resolve of resolvers) {
     if (grant) break
@@ -50,5 +59,12 @@ export async function authorizeSync(
   }
   if (!grant) return refuse(CloseCode.Unauthenticated, 'the token is invalid or expired')
   if (grant.access === 'none') return refuse(CloseCode.Forbidden, 'this token grants no access to this doc')
-  return { ok: true, doc: parsed.value.name, access: grant.access, grantId: grant.grantId ?? null, wantsAck: query.get('ack') === '1' }
+  return {
+    ok: true,
+    doc: parsed.value.name,
+    access: grant.access,
+    grantId: grant.grantId ?? null,
+    session: claims ? { userId: claims.userId, sessionId: claims.sessionId } : null,
+    wantsAck: query.get('ack') === '1',
+  }
 }

@@ -3,7 +3,7 @@
  * frames it accepted from its own clients, asks the others for what it lacks once it has
  * loaded (a sync step 1 and an awareness query), answers their questions to the asker alone,
  * and applies the frames other instances send. Control messages (revoking a share link,
- * deleting a doc) go to every other instance. The in-process implementation connects the instances of one process
+ * deleting a doc, ended sessions) go to every other instance. The in-process implementation connects the instances of one process
  * through a shared {@link BroadcastHub} (one relay alone: a hub of one, so publishing is a
  * no-op); `RedisBroadcast` connects processes over Redis pub/sub.
  */
@@ -24,8 +24,18 @@ export type FrameListener = (frame: Uint8Array, from: InstanceId, direct: boolea
 /** Longest grant id a control message may carry (link grants are `link:<22 chars>`). */
 export const MAX_GRANT_ID_LENGTH = 128
 
-/** What instances tell each other outside any doc: close a grant's sockets, or drop a deleted doc's rooms. */
-export type ControlMessage = { readonly kind: 'revoke'; readonly grantId: string } | { readonly kind: 'delete'; readonly doc: DocName }
+/** Longest user id a control message may carry (ids are 22 characters). */
+export const MAX_USER_ID_LENGTH = 128
+
+/**
+ * What instances tell each other outside any doc: close a grant's sockets, drop a deleted
+ * doc's rooms, or check the sessions of a user's sockets (some of them ended: sign-out,
+ * reset, replayed refresh token, revoked device).
+ */
+export type ControlMessage =
+  | { readonly kind: 'revoke'; readonly grantId: string }
+  | { readonly kind: 'delete'; readonly doc: DocName }
+  | { readonly kind: 'sessions'; readonly userId: string }
 
 export type ControlListener = (message: ControlMessage) => void
 
@@ -57,8 +67,9 @@ export interface Broadcast {
 /** Checks a control message that came from outside this process. */
 export function parseControl(value: unknown): ControlMessage | null {
   if (typeof value !== 'object' || value === null) return null
-  const { kind, grantId, doc } = value as Record<string, unknown>
+  const { kind, grantId, doc, userId } = value as Record<string, unknown>
   if (kind === 'delete') return isDocName(doc) ? { kind, doc } : null
+  if (kind === 'sessions') return typeof userId === 'string' && userId.length > 0 && userId.length <= MAX_USER_ID_LENGTH ? { kind, userId } : null
   if (kind !== 'revoke' || typeof grantId !== 'string' || grantId.length === 0 || grantId.length > MAX_GRANT_ID_LENGTH) return null
   return { kind, grantId }
 }

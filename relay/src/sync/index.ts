@@ -3,7 +3,10 @@
  * Upgrades are handled on the HTTP server directly (`ws` in `noServer` mode) so the token and
  * doc are checked before the handshake completes; a refused socket is opened only to carry
  * its close code (4401/4403/4404; browsers cannot read an HTTP status) and never loads a doc.
- * A socket on a deleted doc is closed with 4410 as soon as the store says so.
+ * A socket on a deleted doc is closed with 4410 as soon as the store says so. A socket opened
+ * with an access token belongs to the session that issued it: when a session of its user ends
+ * (sign-out, reset, replayed refresh token, revoked device), every relay checks that user's
+ * sockets against the store and closes those of ended sessions with 4401.
  *
  * Shutdown (`app.close()`, SIGTERM): stop accepting, store everything, close sockets with 1001.
  */
@@ -100,18 +103,21 @@ export default fp(
       })
     }
 
-    const connect = (ws: WebSocket, socket: Duplex, decision: Extract<SyncDecision, { ok: true }>): void => {
+    const connect = (ws: WebSocket, socket: Duplex, decision: Extract<SyncDecision, { ok: true }>, checksBefore: number): void => {
       const readOnly = decision.access === 'read-only'
       const session = new Session(ws, socket, {
         wantsAck: decision.wantsAck,
         readOnly,
         grantId: decision.grantId,
+        session: decision.session,
         maxSendBufferBytes: config.limits.maxSendBufferBytes,
         maxReassembledBytes: readOnly ? config.limits.maxMessageBytes : config.limits.maxReassembledBytes,
         batcher,
         log,
       })
       sessions.add(session)
+      // Sessions of this user ended while the socket was being authorised: check it now.
+      if (decision.session && sessionChecks !== checksBefore) void checkSessions(decision.session.userId, [session])
       ws.on('error', (error) => log.debug({ err: error }, 'sync socket error'))
       ws.on('message', (data, isBinary) => session.receive(data, isBinary))
       ws.on('close', () => {
@@ -145,11 +151,12 @@ export default fp(
         if (!(await rate.allow(addressOf(req)))) {
           return refuse(req, socket, head, CloseCode.RateLimited, 'too many connections; retry later')
         }
+        const checksBefore = sessionChecks
         const decision = await authorizeSync(url, app.accessTokens, resolvers)
         if (!decision.ok) return refuse(req, socket, head, decision.code, decision.reason)
         if (closing) return refuse(req, socket, head, CloseCode.GoingAway, 'the relay is shutting down')
         const server = decision.access === 'read-write' ? ownerWss : wss
-        server.handleUpgrade(req, socket, head, (ws) => connect(ws, socket, decision))
+        server.handleUpgrade(req, socket, head, (ws) => connect(ws, socket, decision, checksBefore))
       }
       admit().catch((error: unknown) => {
         log.error({ err: error }, 'authorizing a sync connection failed')
@@ -167,8 +174,43 @@ export default fp(
       }
       return closed
     }
+    /** How many session checks started: a socket authorised across one is checked again once connected. */
+    let sessionChecks = 0
+    /**
+     * Closes (4401) the user's sockets whose session ended — all of them when `only` is not
+     * given. A store that cannot answer closes them with 1013: the reconnect is checked again.
+     */
+    const checkSessions = async (userId: string, only?: readonly Session[]): Promise<void> => {
+      sessionChecks++
+      const bySession = new Map<string, Session[]>()
+      for (const session of only ?? sessions) {
+        if (session.session?.userId !== userId) continue
+        const members = bySession.get(session.session.sessionId) ?? []
+        members.push(session)
+        bySession.set(session.session.sessionId, members)
+      }
+      await Promise.all([...bySession].map(async ([sessionId, members]) => {
+        let live: boolean | null
+        try {
+          live = await app.accessTokens.sessionLive(userId, sessionId)
+        } catch (error) {
+          log.error({ err: error }, 'could not check whether a session ended')
+          live = null
+        }
+        if (live === true) return
+        for (const member of members) {
+          if (live === false) member.close(CloseCode.Unauthenticated, 'the session has ended')
+          else member.close(CloseCode.TryAgainLater, 'the session could not be checked; reconnect')
+        }
+      }))
+    }
+    app.accessTokens.onSessionsEnded((userId) => {
+      broadcast.publishControl({ kind: 'sessions', userId })
+      void checkSessions(userId)
+    })
     broadcast.onControl((message) => {
       if (message.kind === 'revoke') closeGrant(message.grantId)
+      else if (message.kind === 'sessions') void checkSessions(message.userId)
       else rooms.drop(message.doc)
     })
     const dropEverywhere = (doc: DocName): void => {

@@ -8,7 +8,7 @@
  * A doc message is `[version 1][sender id, 16 bytes][recipient id, 16 bytes; zeros: everyone]`
  * followed by the frame; an instance drops its own messages and those addressed to another.
  * A control message is JSON `{ "from": <sender id>, "kind": "revoke", "grantId": … }` or
- * `{ "from": …, "kind": "delete", "doc": <doc name> }`.
+ * `{ "from": …, "kind": "delete", "doc": <doc name> }` or `{ "from": …, "kind": "sessions", "userId": … }`.
  * Anything else on these channels is logged and dropped.
  */
 import type { FastifyBaseLogger } from 'fastify'

@@ -24,6 +24,8 @@ export interface SessionOptions {
   readonly readOnly: boolean
   /** Identifies what granted access (a share link), so revoking it can close the socket. */
   readonly grantId: string | null
+  /** The user and sign-in session of the access token that opened the socket; null for share links. */
+  readonly session: { readonly userId: string; readonly sessionId: string } | null
   readonly maxSendBufferBytes: number
   /** Largest frame this socket may send in fragments; also caps what it sends before its room loaded. */
   readonly maxReassembledBytes: number
@@ -35,6 +37,7 @@ export class Session implements RoomMember {
   readonly wantsAck: boolean
   readonly readOnly: boolean
   readonly grantId: string | null
+  readonly session: { readonly userId: string; readonly sessionId: string } | null
   #room: Room | null = null
   /** Frames that arrived while the room was loading, handled once it is attached. */
   #early: Array<[RawData, boolean]> | null = []
@@ -54,6 +57,7 @@ export class Session implements RoomMember {
     this.wantsAck = opts.wantsAck
     this.readOnly = opts.readOnly
     this.grantId = opts.grantId
+    this.session = opts.session
     this.#reassembly = new Reassembly(opts.maxReassembledBytes)
   }
 

@@ -114,6 +114,8 @@ const vault: FastifyPluginAsyncTypebox<VaultOptions> = async (app, { store }) =>
 
   app.delete('/v1/vault/devices/:deviceId', { schema: { params: DeviceParams } }, async (request, reply) => {
     unwrap(await store.revokeDevice(owner(request), request.params.deviceId as DeviceId, Date.now()))
+    // The store ended the session the device registered from: close its sockets now.
+    app.accessTokens.sessionsEnded(owner(request))
     return reply.status(204).send()
   })
 
