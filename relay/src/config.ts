@@ -95,6 +95,11 @@ const ConfigSchema = Type.Object({
   roomIdleMs: Type.Integer({ minimum: 0 }),
   /** Group commit: at most one fsync per document per this many milliseconds. */
   groupCommitMs: Type.Integer({ minimum: 0 }),
+  /**
+   * Every sync socket is pinged this often (ms); one that has not answered (pong or any
+   * message) by the next ping is dropped. 0 turns pinging off.
+   */
+  syncPingIntervalMs: Type.Integer({ minimum: 0 }),
 })
 
 export type Config = Readonly<Static<typeof ConfigSchema>>
@@ -190,6 +195,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
     },
     roomIdleMs: int(env, 'ROOM_IDLE_MS', 30_000),
     groupCommitMs: int(env, 'GROUP_COMMIT_MS', 2),
+    syncPingIntervalMs: int(env, 'SYNC_PING_INTERVAL_MS', 30_000),
   }
   if ((config.databaseUrl !== null || config.redisUrl !== null) && (config.masterKey === null || config.jwtSecret === null)) {
     // Key files are per data dir: relays sharing a database would each make their own, and

@@ -16,7 +16,7 @@ import { Emitter } from './emitter.ts'
 import { defaultIndexedDB } from './idb.ts'
 import { mergeInto } from './local-merge.ts'
 import { RelayApi } from './relay-api.ts'
-import type { SyncConnection, WebSocketFactory, WebSocketLike } from './sync-provider.ts'
+import type { LivenessOptions, SyncConnection, WebSocketFactory, WebSocketLike } from './sync-provider.ts'
 import { sameStatus, type SyncStatus } from './sync-status.ts'
 import type { TabSyncOptions } from './tab-sync.ts'
 import { Workspace } from './workspace.ts'
@@ -33,6 +33,8 @@ export interface FerryClientOptions {
   /** Where `online` events come from; default the global scope (the browser `window`). */
   readonly online?: EventTarget | null
   readonly backoff?: BackoffOptions
+  /** How a relay that went silent is detected (default `DEFAULT_LIVENESS`; null: never). */
+  readonly liveness?: LivenessOptions | null
   /**
    * Tabs that share one IndexedDB share one socket per doc (leader election). Default: on,
    * scoped by relay URL, when using the browser's own `indexedDB`; off with an injected
@@ -241,6 +243,7 @@ export class FerryClient {
       deleteDoc: async (name) => this.relay.deleteDoc(await this.accounts.accessToken(id), name),
       createSocket: this.#createSocket,
       ...(this.#options.backoff ? { backoff: this.#options.backoff } : {}),
+      ...(this.#options.liveness !== undefined ? { liveness: this.#options.liveness } : {}),
       online: this.#options.online === undefined ? (typeof globalThis.addEventListener === 'function' ? globalThis : null) : this.#options.online,
     }
   }

@@ -49,7 +49,24 @@ export interface SyncConnection {
   backoff?: BackoffOptions
   /** Fires `online` when the network returns (the browser `window`); a retry then starts at once. */
   online?: EventTarget | null
+  /** How a silent relay is detected; default {@link DEFAULT_LIVENESS}, null: never. */
+  liveness?: LivenessOptions | null
 }
+
+/**
+ * A socket that carried nothing for `idleMs` gets a probe (an awareness query, which the relay
+ * always answers and which touches neither the doc nor the acks); when nothing at all arrives
+ * within `timeoutMs` after it — or a socket is still not open after `idleMs + timeoutMs` — the
+ * relay counts as gone: the socket is dropped and the provider reconnects (a laptop that slept,
+ * a network that silently dropped the connection, a relay host that vanished).
+ */
+export interface LivenessOptions {
+  readonly idleMs: number
+  readonly timeoutMs: number
+}
+
+export const DEFAULT_LIVENESS: LivenessOptions = { idleMs: 25_000, timeoutMs: 10_000 }
+const PROBE = encodeMessage({ type: 'query-awareness' })
 
 type ProviderEvents = { status: SyncStatus; deleted: void }
 type Phase = 'idle' | 'connecting' | 'offline' | 'open' | 'stopped'
@@ -103,12 +120,19 @@ export class SyncProvider {
   /** Largest message (before fragmenting) sent on the current socket, bytes. */
   #largestSent = 0
   #nextFragmentId = 0
+  readonly #liveness: LivenessOptions | null
+  #livenessTimer: ReturnType<typeof setTimeout> | null = null
+  /** When the current socket last carried anything (or was created), ms. */
+  #heardAt = 0
+  /** When the pending probe went out (or the open deadline started); null when none is pending. */
+  #probeAt: number | null = null
 
   constructor(doc: Y.Doc, docName: DocName, connection: SyncConnection) {
     this.doc = doc
     this.docName = docName
     this.#connection = connection
     this.#backoff = new Backoff(connection.backoff)
+    this.#liveness = connection.liveness === undefined ? DEFAULT_LIVENESS : connection.liveness
     // What was loaded from disk may hold changes never sent (deletions included).
     const loaded = Y.decodeStateVector(Y.encodeStateVector(doc))
     if (loaded.size > 0) this.#pending.add(loaded, true)
@@ -193,15 +217,20 @@ export class SyncProvider {
     this.#pending.newSocket()
     this.#handshakeDone = false
     this.#largestSent = 0
+    this.#heard()
+    this.#armLiveness(0)
     socket.onopen = () => {
       if (this.#socket !== socket) return
+      this.#heard()
       this.#attempting = false
       this.#phase = 'open'
       this.#send({ type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) })
       this.#updateStatus()
     }
     socket.onmessage = (event) => {
-      if (this.#socket === socket) this.#receive(event.data)
+      if (this.#socket !== socket) return
+      this.#heard()
+      this.#receive(event.data)
     }
     socket.onerror = () => {
       // Always followed by `close`, which decides what happens next.
@@ -317,11 +346,55 @@ export class SyncProvider {
     this.#setStatus(status)
   }
 
+  #heard(): void {
+    this.#heardAt = Date.now()
+  }
+
+  /** (Re)starts the liveness check of the current socket, `delay` ms from now. */
+  #armLiveness(delay: number): void {
+    if (this.#livenessTimer !== null) clearTimeout(this.#livenessTimer)
+    this.#livenessTimer = null
+    if (this.#liveness === null || this.#socket === null) return
+    if (delay === 0) {
+      this.#probeAt = null
+      delay = this.#liveness.idleMs
+    }
+    this.#livenessTimer = setTimeout(this.#checkLiveness, delay)
+  }
+
+  readonly #checkLiveness = (): void => {
+    this.#livenessTimer = null
+    const socket = this.#socket
+    const liveness = this.#liveness
+    if (socket === null || liveness === null) return
+    const now = Date.now()
+    if (this.#probeAt !== null) {
+      if (this.#heardAt >= this.#probeAt) this.#probeAt = null
+      else if (now - this.#probeAt >= liveness.timeoutMs) return this.#silent()
+      else return this.#armLiveness(this.#probeAt + liveness.timeoutMs - now)
+    }
+    const quiet = now - this.#heardAt
+    if (quiet < liveness.idleMs) return this.#armLiveness(liveness.idleMs - quiet)
+    // Quiet for idleMs: ask (or, while still opening, give it timeoutMs more).
+    this.#probeAt = now
+    if (socket.readyState === OPEN) socket.send(PROBE)
+    this.#armLiveness(liveness.timeoutMs)
+  }
+
+  /** The relay stopped answering: drop the socket without waiting for a close, and reconnect. */
+  #silent(): void {
+    this.#attempting = false
+    void this.#dropSocket()
+    this.#failed(new Offline('the relay stopped answering'))
+  }
+
   /** Closes the socket; resolves once it is closed (at most `CLOSE_WAIT_MS` for a silent peer). */
   #dropSocket(): Promise<void> {
     const socket = this.#socket
     this.#socket = null
     this.#handshakeDone = false
+    if (this.#livenessTimer !== null) clearTimeout(this.#livenessTimer)
+    this.#livenessTimer = null
     if (!socket || socket.readyState > OPEN) return Promise.resolve()
     socket.onopen = socket.onmessage = null
     socket.onerror = () => {}

@@ -8,6 +8,9 @@
  * (sign-out, reset, replayed refresh token, revoked device), every relay checks that user's
  * sockets against the store and closes those of ended sessions with 4401.
  *
+ * Every socket is pinged each `SYNC_PING_INTERVAL_MS`; one that answered nothing since the last
+ * ping is dropped (its room may unload, its awareness state is removed for the others).
+ *
  * Shutdown (`app.close()`, SIGTERM): stop accepting, store everything, close sockets with 1001.
  */
 import type { IncomingMessage } from 'node:http'
@@ -120,6 +123,7 @@ export default fp(
       if (decision.session && sessionChecks !== checksBefore) void checkSessions(decision.session.userId, [session])
       ws.on('error', (error) => log.debug({ err: error }, 'sync socket error'))
       ws.on('message', (data, isBinary) => session.receive(data, isBinary))
+      ws.on('pong', () => session.heard())
       ws.on('close', () => {
         sessions.delete(session)
         if (session.room) rooms.leave(session.room, session)
@@ -245,8 +249,22 @@ export default fp(
       flush: () => rooms.flushAll(),
     })
 
+    // Liveness: a socket whose peer vanished without a FIN (a laptop that slept, a dropped
+    // network) would keep its room loaded and its awareness state shown to others forever.
+    // Stock clients and browsers answer pings by themselves.
+    const pinger = config.syncPingIntervalMs > 0
+      ? setInterval(() => {
+        for (const session of sessions) session.ping()
+      }, config.syncPingIntervalMs)
+      : null
+    pinger?.unref()
+    app.addHook('onClose', async () => {
+      if (pinger) clearInterval(pinger)
+    })
+
     app.addHook('preClose', async () => {
       closing = true
+      if (pinger) clearInterval(pinger)
       app.server.off('upgrade', onUpgrade)
       let timer: NodeJS.Timeout | undefined
       const deadline = new Promise<'timeout'>((resolve) => {

@@ -47,6 +47,8 @@ export class Session implements RoomMember {
   readonly #socket: Duplex
   readonly #opts: SessionOptions
   #toldReadOnly = false
+  /** Heard from (a pong or any frame) since the last ping. */
+  #answered = true
   /** Largest frame sent since the unsent bytes were last within `maxSendBufferBytes`. */
   #largestQueued = 0
 
@@ -82,6 +84,27 @@ export class Session implements RoomMember {
     }
     this.#largestQueued = Math.max(this.#largestQueued, frame.length)
     this.#ws.send(frame, { binary: true })
+  }
+
+  /** The peer answered a ping (or sent anything): it is still there. */
+  heard(): void {
+    this.#answered = true
+  }
+
+  /**
+   * One liveness round: drops the socket (no close handshake: the peer is gone or asleep) when
+   * it did not answer since the previous round, else pings it. False when it was dropped.
+   */
+  ping(): boolean {
+    if (this.#ws.readyState !== this.#ws.OPEN) return true
+    if (!this.#answered) {
+      this.#opts.log.debug('dropping a sync socket that did not answer a ping')
+      this.#ws.terminate()
+      return false
+    }
+    this.#answered = false
+    this.#ws.ping()
+    return true
   }
 
   /** Calls `listener` once the socket is closed (now, if it already is). */
@@ -127,6 +150,7 @@ export class Session implements RoomMember {
 
   /** Handles one incoming frame. */
   receive(data: RawData, isBinary: boolean): void {
+    this.#answered = true
     const room = this.#room
     if (!room) {
       if (!this.#early) return
