@@ -71,6 +71,12 @@ const ConfigSchema = Type.Object({
      * like `maxOwnerMessageBytes`.
      */
     maxReassembledBytes: Type.Integer({ minimum: 1024 * 1024, maximum: 192 * 1024 * 1024 }),
+    /**
+     * Sync step 1 requests one socket may send per minute; past it the socket is closed with
+     * 4529. Each is answered with everything the client lacks, so without a bound a tiny
+     * request (an empty state vector, again and again) makes the relay send the whole doc each time.
+     */
+    syncRequestsPerMinute: Type.Integer({ minimum: 1 }),
     /** Largest awareness state one client may publish, bytes. */
     maxAwarenessBytes: Type.Integer({ minimum: 64 }),
     /** Docs one socket may open (one per socket with y-websocket; kept for multiplexing clients). */
@@ -182,6 +188,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
       maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', 1024 * 1024),
       maxOwnerMessageBytes: int(env, 'MAX_OWNER_MESSAGE_BYTES', 32 * 1024 * 1024),
       maxReassembledBytes: int(env, 'MAX_REASSEMBLED_BYTES', 64 * 1024 * 1024),
+      syncRequestsPerMinute: int(env, 'SYNC_REQUESTS_PER_MINUTE', 30),
       maxAwarenessBytes: int(env, 'MAX_AWARENESS_BYTES', 16 * 1024),
       maxDocsPerSocket: int(env, 'MAX_DOCS_PER_SOCKET', 1),
       connectionsPerMinutePerIp: int(env, 'CONNECTIONS_PER_MINUTE_PER_IP', 600),

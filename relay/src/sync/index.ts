@@ -115,6 +115,7 @@ export default fp(
         session: decision.session,
         maxSendBufferBytes: config.limits.maxSendBufferBytes,
         maxReassembledBytes: readOnly ? config.limits.maxMessageBytes : config.limits.maxReassembledBytes,
+        syncRequestsPerMinute: config.limits.syncRequestsPerMinute,
         batcher,
         log,
       })

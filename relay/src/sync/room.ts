@@ -71,10 +71,15 @@ export class Room {
     this.#unsubscribe = opts.unsubscribe
   }
 
-  /** Greets a new socket: the relay's sync step 1 (unless read-only) and the current awareness. */
+  /**
+   * Greets a new socket: the relay's sync step 1 and the current awareness — neither to a
+   * read-only socket (a share-link viewer): presence (names, emails, cursors) is the owner's
+   * own business, not something a link hands out.
+   */
   join(member: RoomMember): void {
     this.members.add(member)
-    if (!member.readOnly) member.send(this.#step1())
+    if (member.readOnly) return
+    member.send(this.#step1())
     const states = this.awareness.states
     if (states.length > 0) member.send(encodeMessage({ type: 'awareness', update: encodeAwareness(states) }))
   }
@@ -83,7 +88,7 @@ export class Room {
     if (!this.members.delete(member)) return
     this.writer.forget(member)
     const removal = this.awareness.release(member)
-    if (removal) this.#relay(null, encodeMessage({ type: 'awareness', update: removal }))
+    if (removal) this.#relay(null, encodeMessage({ type: 'awareness', update: removal }), true)
   }
 
   /** Sync step 1 from a client: answer with what it lacks. Throws on a malformed state vector. */
@@ -112,11 +117,12 @@ export class Room {
     const entries = decodeAwareness(update, this.#maxAwarenessBytes)
     const accepted = this.awareness.apply(member, entries)
     if (accepted.length === 0) return
-    this.#relay(member, accepted.length === entries.length ? frame : encodeMessage({ type: 'awareness', update: encodeAwareness(accepted) }))
+    this.#relay(member, accepted.length === entries.length ? frame : encodeMessage({ type: 'awareness', update: encodeAwareness(accepted) }), true)
   }
 
+  /** Answers with the presence states; a read-only socket gets none (but an answer: it is its liveness probe). */
   answerAwarenessQuery(member: RoomMember): void {
-    member.send(encodeMessage({ type: 'awareness', update: encodeAwareness(this.awareness.states) }))
+    member.send(encodeMessage({ type: 'awareness', update: encodeAwareness(member.readOnly ? [] : this.awareness.states) }))
   }
 
   /** Asks the rooms for this doc on other instances for the updates and awareness this room lacks. */
@@ -149,7 +155,7 @@ export class Room {
           break
         case 'awareness': {
           const entries = decodeAwareness(message.update, this.#maxAwarenessBytes)
-          if (this.awareness.apply(null, entries).length > 0) this.#relayLocal(frame)
+          if (this.awareness.apply(null, entries).length > 0) this.#relayLocal(frame, null, true)
           break
         }
         case 'query-awareness': {
@@ -189,12 +195,13 @@ export class Room {
     return encodeMessage({ type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) })
   }
 
-  #relay(from: RoomMember | null, frame: Uint8Array): void {
-    this.#relayLocal(frame, from)
+  #relay(from: RoomMember | null, frame: Uint8Array, presence = false): void {
+    this.#relayLocal(frame, from, presence)
     this.#broadcast.publish(this.name, frame)
   }
 
-  #relayLocal(frame: Uint8Array, from: RoomMember | null = null): void {
-    for (const member of this.members) if (member !== from) member.send(frame)
+  /** Sends `frame` to every local socket but `from`; presence (awareness) only to writers. */
+  #relayLocal(frame: Uint8Array, from: RoomMember | null = null, presence = false): void {
+    for (const member of this.members) if (member !== from && !(presence && member.readOnly)) member.send(frame)
   }
 }

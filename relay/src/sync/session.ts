@@ -29,6 +29,8 @@ export interface SessionOptions {
   readonly maxSendBufferBytes: number
   /** Largest frame this socket may send in fragments; also caps what it sends before its room loaded. */
   readonly maxReassembledBytes: number
+  /** Sync step 1 requests answered per minute; more close the socket with 4529. */
+  readonly syncRequestsPerMinute: number
   readonly batcher: SendBatcher
   readonly log: FastifyBaseLogger
 }
@@ -47,6 +49,9 @@ export class Session implements RoomMember {
   readonly #socket: Duplex
   readonly #opts: SessionOptions
   #toldReadOnly = false
+  /** Start of the current one-minute window of sync requests, and how many it has seen. */
+  #requestWindow = 0
+  #requests = 0
   /** Heard from (a pong or any frame) since the last ping. */
   #answered = true
   /** Largest frame sent since the unsent bytes were last within `maxSendBufferBytes`. */
@@ -190,6 +195,7 @@ export class Session implements RoomMember {
   #dispatch(room: Room, message: Message, frame: Uint8Array): void {
     switch (message.type) {
       case 'sync-step1':
+        if (!this.#mayRequest()) return this.close(CloseCode.RateLimited, 'too many sync requests; retry later')
         room.answerStep1(this, message.stateVector)
         break
       case 'sync-step2':
@@ -207,6 +213,16 @@ export class Session implements RoomMember {
       default:
         throw new MalformedFrame(`clients do not send ${message.type}`)
     }
+  }
+
+  /** Counts a sync request; false past `syncRequestsPerMinute` in the current window. */
+  #mayRequest(): boolean {
+    const now = Date.now()
+    if (now - this.#requestWindow >= 60_000) {
+      this.#requestWindow = now
+      this.#requests = 0
+    }
+    return ++this.#requests <= this.#opts.syncRequestsPerMinute
   }
 
   #refuseWrite(): void {
