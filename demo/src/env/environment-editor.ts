@@ -7,10 +7,10 @@ import { h, replaceChildren, syncValue, type Scope } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
 import { confirmAction, toast } from '../ui/dialogs.ts'
 import { describeError } from '../ui/form.ts'
-import type { Vault, VariableValue } from '@ferry/client'
+import type { Vault } from '@ferry/client'
 import { bindText } from '../ui/text-binding.ts'
 import { conflictNotices, newerSchemaNotice } from '../ui/conflict-notices.ts'
-import { lostHere } from '../model/conflict-owners.ts'
+import { environmentConflicts } from '../model/environment-conflicts.ts'
 import type { VariableValues } from '../model/variable-values.ts'
 import { vaultNotice } from '../vault/vault-notice.ts'
 import { navigate } from '../ui/router.ts'
@@ -163,24 +163,15 @@ function variableTable(scope: Scope, values: VariableValues, scopeId: string | n
     body)
 }
 
-/** What a conflicting value reads as here: secret values stay masked. */
-function shownValue(value: VariableValue, secret: boolean): string {
-  if (value.state === 'locked') return '(locked on this device)'
-  if (value.state === 'invalid') return '(unreadable)'
-  if (secret) return '•••••• (secret)'
-  return value.value === '' ? '(empty)' : value.value
-}
-
-/** Values of this scope written on two devices at once, with Keep mine / Keep theirs. */
-function valueConflicts(scope: Scope, values: VariableValues, environmentId: string | null): HTMLElement {
-  const set = () => (environmentId === null ? values.environments.globals : values.environments.variables(environmentId))
+/**
+ * Values, flags and places of this scope set on two devices at once, with Keep mine / Keep
+ * theirs. Every record closes through the schema view (a value's too: its ciphertexts are kept).
+ */
+function scopeConflicts(scope: Scope, values: VariableValues, environmentId: string | null): HTMLElement {
   return conflictNotices(scope, {
     writable: values.environments.writable(),
-    list: async () => (await values.conflicts()).flatMap((c) => {
-      const variable = c.environmentId === environmentId ? set()?.get(c.variableId) : undefined
-      return variable ? [{ id: c.id, what: `Value of ${variable.key || 'a variable'}`, mine: shownValue(c.mine, variable.secret), theirs: shownValue(c.theirs, variable.secret), lostHere: lostHere(c, values.environments.doc) }] : []
-    }),
-    resolve: (id, keep) => values.resolveConflict(id, keep),
+    list: () => environmentConflicts(values, environmentId),
+    resolve: (id, keep) => void values.environments.resolveConflict(id, keep),
     observe: (changed) => values.environments.observe(changed),
   })
 }
@@ -232,7 +223,7 @@ export function environmentEditor(scope: Scope, ctx: AppContext, values: Variabl
       : 'Use these variables as {{name}} in URLs, headers, bodies and auth while this environment is active.'),
     vault ? vaultNotice(scope, vault) : null,
     editable ? null : newerSchemaNotice(),
-    valueConflicts(scope, values, isGlobals ? null : scopeId),
+    scopeConflicts(scope, values, isGlobals ? null : scopeId),
     h('section', { class: 'panel' }, h('div', { class: 'panel-body' }, variableTable(scope, values, isGlobals ? null : scopeId))),
     h('p', { class: 'hint', style: 'margin-top:10px;display:flex;gap:6px;align-items:center' }, icon('lock', 14), vault
       ? 'Values are end-to-end encrypted: the relay stores them sealed. Secret values are also masked on screen.'

@@ -1,41 +1,15 @@
 /**
  * A collection's conflict records (see @ferry/schema's conflicts.ts) in the editor's terms:
  * which request they belong to and how to say them ("Method", "Row 2 of Headers enabled").
- * Records are matched to requests through the collection's documented layout (root map
- * `items`: id → item map, with `params`, `headers` and `bodyFields` arrays of row maps),
- * each map keyed by its struct id (see conflict-owners.ts).
+ * A record's `path` names its place as the app does: `['items', requestId, field]` for a
+ * request's own field, `['items', requestId, list, index, field]` for a row of its params,
+ * headers or form fields.
  */
-import * as Y from 'yjs'
 import type { Collection, Conflict } from './types.ts'
 import type { ConflictNotice } from '../ui/conflict-notices.ts'
-import { lostHere, structId } from './conflict-owners.ts'
+import { lostHere } from './conflict-owners.ts'
 
-const LISTS = { params: 'Params', headers: 'Headers', bodyFields: 'Form fields' } as const
-
-interface Place {
-  itemId: string
-  /** For a row's conflict: which table and which row (1-based, as shown). */
-  row?: { table: string; number: number }
-}
-
-
-function places(collection: Collection): Map<string, Place> {
-  const byOwner = new Map<string, Place>()
-  for (const [itemId, item] of collection.doc.getMap<unknown>('items').entries()) {
-    if (!(item instanceof Y.Map)) continue
-    const owner = structId(item)
-    if (owner) byOwner.set(owner, { itemId })
-    for (const [list, table] of Object.entries(LISTS)) {
-      const rows = item.get(list)
-      if (!(rows instanceof Y.Array)) continue
-      rows.forEach((row, i) => {
-        const rowOwner = row instanceof Y.Map ? structId(row) : undefined
-        if (rowOwner) byOwner.set(rowOwner, { itemId, row: { table, number: i + 1 } })
-      })
-    }
-  }
-  return byOwner
-}
+const LISTS: Record<string, string> = { params: 'Params', headers: 'Headers', bodyFields: 'Form fields' }
 
 const FIELDS: Record<string, string> = {
   method: 'Method',
@@ -56,16 +30,20 @@ function shown(field: string, value: unknown): string {
   return JSON.stringify(value)
 }
 
+/** How a conflict on `requestId` reads ("Method", "Row 2 of Headers enabled"), or undefined when it is elsewhere. */
+function describe(c: Conflict, requestId: string): string | undefined {
+  const [root, itemId, ...rest] = c.path
+  if (root !== 'items' || itemId !== requestId) return undefined
+  if (rest.length === 1) return FIELDS[c.field] ?? c.field
+  const [list, index] = rest
+  if (rest.length === 3 && typeof list === 'string' && LISTS[list] && typeof index === 'number') return `Row ${index + 1} of ${LISTS[list]} ${c.field}`
+  return undefined
+}
+
 /** The open conflicts on `requestId` (its own fields and its rows), as notices. */
 export function requestConflicts(collection: Collection, requestId: string): ConflictNotice[] {
-  const conflicts = collection.conflicts()
-  if (conflicts.length === 0) return []
-  const byOwner = places(collection)
-  return conflicts.flatMap((c: Conflict) => {
-    const place = byOwner.get(c.owner)
-    if (place?.itemId !== requestId) return []
-    const label = FIELDS[c.field] ?? c.field
-    const what = place.row ? `Row ${place.row.number} of ${place.row.table} ${c.field === 'enabled' ? 'enabled' : c.field}` : label
-    return [{ id: c.id, what, mine: shown(c.field, c.mine), theirs: shown(c.field, c.theirs), lostHere: lostHere(c, collection.doc) }]
+  return collection.conflicts().flatMap((c: Conflict) => {
+    const what = describe(c, requestId)
+    return what === undefined ? [] : [{ id: c.id, what, mine: shown(c.field, c.mine), theirs: shown(c.field, c.theirs), lostHere: lostHere(c, collection.doc) }]
   })
 }

@@ -1,42 +1,38 @@
 /**
  * The workspace index's conflict records (collection and header-preset order, settings,
  * preset header flags) as notices for the collection list. An order says where an entry
- * sits: "Place of Users changed to 1st on another device; yours was 3rd". Entries are
- * matched through the index's documented layout (root maps `collections` and
- * `headerPresets`: id → entry map), keyed by struct id (see conflict-owners.ts).
+ * sits: "Place of Users changed to 1st on another device; yours was 3rd". A record's `path`
+ * names the entry: `['collections', id, 'order']`, `['headerPresets', id, 'order']`,
+ * `['headerPresets', id, 'headers', index, 'enabled']`, `['settings', key]`.
  */
-import * as Y from 'yjs'
-import { compareOrder, type WorkspaceIndex } from '@ferry/schema'
+import type { WorkspaceIndex } from '@ferry/schema'
 import type { ConflictNotice } from '../ui/conflict-notices.ts'
-import { lostHere, structId } from './conflict-owners.ts'
-
-const ordinal = (n: number): string => `${n}${n % 10 === 1 && n % 100 !== 11 ? 'st' : n % 10 === 2 && n % 100 !== 12 ? 'nd' : n % 10 === 3 && n % 100 !== 13 ? 'rd' : 'th'}`
-
-/** 1-based place `id` would have among `entries` with order key `order`. */
-function placeWith(entries: readonly { id: string; order: string }[], id: string, order: string): number {
-  const others = entries.filter((e) => e.id !== id)
-  return others.filter((e) => compareOrder(e, { id, order }) < 0).length + 1
-}
+import { lostHere } from './conflict-owners.ts'
+import { placeOf } from './places.ts'
 
 export function indexConflicts(index: WorkspaceIndex): ConflictNotice[] {
   const conflicts = index.conflicts()
   if (conflicts.length === 0) return []
   const lists = { collections: index.collections(), headerPresets: index.headerPresets() }
-  const entries = new Map<string, { id: string; name: string; list: keyof typeof lists }>()
-  for (const list of ['collections', 'headerPresets'] as const) {
-    for (const [id, map] of index.doc.getMap<unknown>(list).entries()) {
-      const owner = map instanceof Y.Map ? structId(map) : undefined
-      const name = lists[list].find((e) => e.id === id)?.name
-      if (owner && name !== undefined) entries.set(owner, { id, name, list })
-    }
-  }
   return conflicts.map((c) => {
-    const entry = entries.get(c.owner)
-    if (entry && c.field === 'order' && typeof c.mine === 'string' && typeof c.theirs === 'string') {
-      const kind = entry.list === 'collections' ? 'collection' : 'header preset'
-      return { id: c.id, what: `Place of the ${kind} ${entry.name}`, mine: ordinal(placeWith(lists[entry.list], entry.id, c.mine)), theirs: ordinal(placeWith(lists[entry.list], entry.id, c.theirs)), lostHere: lostHere(c, index.doc) }
+    const [root, id, ...rest] = c.path
+    const here = lostHere(c, index.doc)
+    if ((root === 'collections' || root === 'headerPresets') && typeof id === 'string') {
+      const entries = lists[root]
+      const name = entries.find((e) => e.id === id)?.name ?? ''
+      const kind = root === 'collections' ? 'collection' : 'header preset'
+      if (rest.length === 1 && c.field === 'order') {
+        return { id: c.id, what: `Place of the ${kind} ${name}`, mine: placeOf(entries, id, c.mine), theirs: placeOf(entries, id, c.theirs), lostHere: here }
+      }
+      const [list, row] = rest
+      if (root === 'headerPresets' && list === 'headers' && typeof row === 'number' && c.field === 'enabled') {
+        return { id: c.id, what: `Header ${row + 1} of the preset ${name} enabled`, mine: onOff(c.mine), theirs: onOff(c.theirs), lostHere: here }
+      }
+      if (rest.length === 1) return { id: c.id, what: `${c.field === 'name' ? 'Name' : c.field} of the ${kind} ${name}`, mine: String(c.mine), theirs: String(c.theirs), lostHere: here }
     }
-    const what = c.owner === 'settings' ? `Setting ${c.field}` : c.field === 'enabled' ? 'A preset header’s enabled flag' : c.field
-    return { id: c.id, what, mine: String(c.mine), theirs: String(c.theirs), lostHere: lostHere(c, index.doc) }
+    const what = root === 'settings' ? `Setting ${c.field}` : c.field
+    return { id: c.id, what, mine: String(c.mine), theirs: String(c.theirs), lostHere: here }
   })
 }
+
+const onOff = (value: unknown): string => (typeof value === 'boolean' ? (value ? 'on' : 'off') : String(value))

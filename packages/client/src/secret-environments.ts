@@ -134,28 +134,23 @@ export class SecretEnvironments implements Reencryptable {
   }
 
   /**
-   * The open conflicts on variable values, opened. A record names the variable's map by its
-   * struct id, not by variable id, so each one is located through the ciphertexts: the value
-   * now in the doc is `theirs` (sealed values never repeat), else `mine` or `theirs` opens
-   * only under the address (environment and variable id) it was sealed for. A conflict this
-   * device cannot locate (its variable changed since and the values do not open here, e.g.
-   * while locked) is left out until it can.
+   * The open conflicts on variable values, opened. A record's `path` names the variable
+   * (`['environments', environmentId, 'variables', variableId, 'value']` or `['globals',
+   * variableId, 'value']`); both values are opened under that address, so one this device
+   * cannot open yet reads as `locked`.
    */
   async valueConflicts(): Promise<ValueConflict[]> {
-    const conflicts = this.#environments.conflicts().filter((c) => c.kind === 'value' && c.field === 'value' && typeof c.mine === 'string' && typeof c.theirs === 'string')
-    if (conflicts.length === 0) return []
-    const stored = this.#scopes().flatMap(([environmentId, set]) => set.list().map((v) => ({ address: { docName: this.#docName, environmentId, variableId: v.id }, value: v.value })))
     const out: ValueConflict[] = []
-    for (const conflict of conflicts) {
-      const [mine, theirs] = [conflict.mine as string, conflict.theirs as string]
-      const address = await this.#locate(stored, [mine, theirs])
+    for (const conflict of this.#environments.conflicts()) {
+      if (conflict.kind !== 'value' || conflict.field !== 'value' || typeof conflict.mine !== 'string' || typeof conflict.theirs !== 'string') continue
+      const address = this.#addressOf(conflict.path)
       if (!address) continue
       out.push({
         id: conflict.id,
         environmentId: address.environmentId,
         variableId: address.variableId,
-        mine: await this.#open(address, mine),
-        theirs: await this.#open(address, theirs),
+        mine: await this.#open(address, conflict.mine),
+        theirs: await this.#open(address, conflict.theirs),
         client: conflict.client,
         at: conflict.at,
       })
@@ -168,13 +163,13 @@ export class SecretEnvironments implements Reencryptable {
     return this.#environments.resolveConflict(id, keep)
   }
 
-  async #locate(stored: { address: VariableAddress; value: string }[], [mine, theirs]: [string, string]): Promise<VariableAddress | undefined> {
-    const current = theirs === '' ? undefined : stored.find((s) => s.value === theirs)
-    if (current) return current.address
-    for (const { address } of stored) {
-      for (const sealed of [mine, theirs]) {
-        if (sealed !== '' && (await this.#open(address, sealed)).state === 'value') return address
-      }
+  /** The variable a value conflict's path names. */
+  #addressOf(path: readonly (string | number)[]): VariableAddress | undefined {
+    const [root, ...rest] = path
+    if (root === 'globals' && rest.length === 2 && typeof rest[0] === 'string') return { docName: this.#docName, environmentId: null, variableId: rest[0] }
+    const [environmentId, variables, variableId] = rest
+    if (root === 'environments' && rest.length === 4 && variables === 'variables' && typeof environmentId === 'string' && typeof variableId === 'string') {
+      return { docName: this.#docName, environmentId, variableId }
     }
     return undefined
   }
