@@ -118,6 +118,34 @@ describe.skipIf(!hasChromium)('demo workspace (local only)', () => {
     await page.context().close()
   }, 90_000)
 
+  it('highlights a GraphQL body (keywords, names, $variables, strings, comments) and keeps {{variables}} marked', async () => {
+    const { page, errors } = await device(suite.browser)
+    await useLocally(page, suite.relay.url)
+    await createCollection(page, 'Graph')
+    await addRequest(page, 'Graph', 'Users', 'https://api.test/graphql', 'POST')
+    await page.getByTestId('req-tab-body').click()
+    await page.getByRole('radiogroup', { name: 'Body type' }).getByText('Raw', { exact: true }).click()
+    await page.getByLabel('Body language').selectOption('graphql')
+    await page.getByTestId('body-text').fill('# the first page\nquery Users($first: Int = 10) {\n  users(first: $first, team: "{{team}}") @cached {\n    id\n    ...UserParts\n  }\n}')
+    const body = page.getByTestId('body-text')
+    await eventually(() => body.innerText()).toContain('...UserParts')
+    // Each kind of token is drawn in its own colour: the colour of the span that reads each text.
+    const colours = await body.evaluate((el) => Object.fromEntries([...el.querySelectorAll('span')].map((span) => [span.textContent ?? '', getComputedStyle(span).color])))
+    const plain = await body.evaluate((el) => getComputedStyle(el.querySelector('.cm-line')!).color)
+    const kinds = ['query', '$first', '# the first page', '"', '10', 'Int']
+    for (const token of kinds) expect(colours[token], token).toBeDefined()
+    expect(new Set(kinds.map((t) => colours[t])).size).toBeGreaterThanOrEqual(5)
+    for (const token of kinds) expect(colours[token], token).not.toBe(plain)
+    expect(await body.locator('.cm-variable').textContent()).toBe('{{team}}')
+    // The choice is kept: the language reads back after a reload.
+    await page.reload()
+    await page.getByTestId('req-tab-body').click()
+    await eventually(() => page.getByLabel('Body language').inputValue()).toBe('graphql')
+    await screenshot(page.locator('.code-editor'), 'body-graphql')
+    expect(errors).toEqual([])
+    await page.context().close()
+  }, 60_000)
+
   it('exports a collection as Postman v2.1 and imports it back with folders and requests', async () => {
     const { page, errors } = await device(suite.browser)
     await useLocally(page, suite.relay.url)

@@ -38,6 +38,7 @@ const CONTENT_TYPES: Readonly<Record<RawLanguage, string>> = {
   xml: 'application/xml',
   html: 'text/html',
   javascript: 'application/javascript',
+  graphql: 'application/graphql',
 }
 
 /** Applies the effective auth (`inherit` already resolved by the caller) to headers or URL. */

@@ -18,6 +18,7 @@ const LANGUAGES: readonly { id: RawLanguage; label: string }[] = [
   { id: 'xml', label: 'XML' },
   { id: 'html', label: 'HTML' },
   { id: 'javascript', label: 'JavaScript' },
+  { id: 'graphql', label: 'GraphQL' },
 ]
 
 export function bodyEditor(scope: Scope, collection: Collection, requestId: string): HTMLElement {
