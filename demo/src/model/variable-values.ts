@@ -3,7 +3,7 @@
  * (`SecretEnvironments`): sealed on write, opened on read, never stored in clear. The
  * local-only workspace has no relay and no vault, so its values stay as typed on this device.
  */
-import { SecretEnvironments, type ValueConflict, type Vault, type VariableValue, type Workspace } from '@ferry/client'
+import { SecretEnvironments, type Reencryptable, type ValueConflict, type Vault, type VariableValue, type Workspace } from '@ferry/client'
 import type { Environments, Variable } from './types.ts'
 import { activeEnvironmentId } from './active-environment.ts'
 
@@ -22,6 +22,8 @@ export interface VariableValues {
   /** Values written on two devices at once where this account lost one, opened. */
   conflicts(): Promise<ValueConflict[]>
   resolveConflict(id: string, keep: 'mine' | 'theirs'): void
+  /** What a vault key rotation re-encrypts (nothing without a vault). */
+  reencryptable(): Reencryptable[]
 }
 
 function scopeSet(environments: Environments, scope: string | null) {
@@ -54,6 +56,7 @@ export function plainValues(workspace: Workspace, environments: Environments): V
     // One device, no sync: values never meet a concurrent write.
     conflicts: async () => [],
     resolveConflict: () => undefined,
+    reencryptable: () => [],
   }
 }
 
@@ -71,5 +74,6 @@ export function vaultValues(workspace: Workspace, environments: Environments, va
     onChange: (listener) => vault.onChange(listener),
     conflicts: () => secret.valueConflicts(),
     resolveConflict: (id, keep) => void secret.resolveValueConflict(id, keep),
+    reencryptable: () => [secret],
   }
 }

@@ -6,6 +6,7 @@ import { sidebar } from '../sidebar/sidebar.ts'
 import { banners } from './banners.ts'
 import { header } from './header.ts'
 import { mainPane } from './main-pane.ts'
+import { vaultWarnings } from '../vault/vault-warnings.ts'
 
 export function appShell(scope: Scope, session: AppSession): HTMLElement {
   const workspace = session.workspace()
@@ -14,9 +15,13 @@ export function appShell(scope: Scope, session: AppSession): HTMLElement {
   const toggleDrawer = () => app.classList.toggle('drawer-open')
   const notices = h('div')
   region(scope, notices, () => banners(session), (changed) => session.onChange(changed))
+  const vaultBox = h('div')
+  void session.vault().then((vault) => {
+    if (vault && !scope.disposed) vaultBox.append(vaultWarnings(scope, vault, { reencryptable: async () => (await session.variableValues()).reencryptable() }))
+  }, () => undefined)
   app.append(
     header(scope, session, toggleDrawer),
-    h('div', { class: 'body' }, sidebar(scope, ctx), h('main', { class: 'main', 'aria-label': 'Editor', onclick: () => app.classList.remove('drawer-open') }, notices, mainPane(scope, ctx))),
+    h('div', { class: 'body' }, sidebar(scope, ctx), h('main', { class: 'main', 'aria-label': 'Editor', onclick: () => app.classList.remove('drawer-open') }, h('div', {}, notices, vaultBox), mainPane(scope, ctx))),
   )
   // On narrow windows the sidebar is a drawer: Escape closes it too.
   scope.listen(document, 'keydown', (event: KeyboardEvent) => event.key === 'Escape' && app.classList.remove('drawer-open'))

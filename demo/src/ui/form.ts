@@ -18,6 +18,7 @@ const relayMessages: Readonly<Record<string, string>> = {
   signed_out: 'Your session has ended. Please sign in again.',
   forbidden: 'You are not allowed to do that.',
   server: 'The relay had a problem. Please try again in a moment.',
+  untrusted_key: 'This vault’s key was changed by someone who does not hold it, so no device can be approved now. Rotate the key from a trusted device (the warning above the editor offers it), then approve again.',
 }
 
 /** A sentence for the user: typed relay errors by code, everything else by its message. */

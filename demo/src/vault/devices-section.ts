@@ -1,13 +1,15 @@
 /**
  * The vault part of account settings: this account's devices (approve a waiting one after
- * comparing fingerprints, remove one) and a new recovery key. Shown once the vault is open here.
+ * comparing fingerprints, remove one), the vault key's fingerprint (the same on every device
+ * that holds the key: compare it after an approval) and a new recovery key. Shown once the
+ * vault is open here.
  */
 import { deviceFingerprint, type Vault } from '@ferry/client'
 import { h, replaceChildren } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
 import { confirmAction, toast } from '../ui/dialogs.ts'
 import { describeError } from '../ui/form.ts'
-import { showRecoveryKey } from './recovery-key-dialog.ts'
+import { replaceRecoveryKey } from './vault-warnings.ts'
 import { setUpVault } from './vault-notice.ts'
 
 const STATUS: Readonly<Record<string, string>> = { approved: 'Can read values', pending: 'Waiting for approval', revoked: 'Removed' }
@@ -25,6 +27,7 @@ export function devicesSection(vault: Vault): HTMLElement {
       return replaceChildren(box, h('h3', {}, 'Vault'), h('p', { class: 'hint' }, 'This device is not unlocked: open Environments to get it approved or to use your recovery key.'))
     }
     const devices = (await vault.devices()).filter((d) => d.status !== 'revoked')
+    const keyFingerprint = await vault.keyFingerprint().catch(() => null)
     const rows = await Promise.all(devices.map(async (device) => {
       const fingerprint = await deviceFingerprint(device.publicKey).catch(() => '')
       return h('li', { class: 'list-row', style: 'cursor:default;align-items:flex-start', 'data-testid': `device-${device.status}` },
@@ -33,7 +36,7 @@ export function devicesSection(vault: Vault): HTMLElement {
           h('span', { class: 'hint' }, STATUS[device.status] ?? device.status, ' · ', h('code', {}, fingerprint))),
         device.status === 'pending'
           ? h('button', { type: 'button', class: 'btn btn-sm btn-primary', 'data-testid': 'approve-device', onclick: () => {
-              void confirmAction('Approve this device?', `Approve "${device.name}" only if it shows the fingerprint ${fingerprint}. It will be able to read all your variable values.`, 'Approve', false)
+              void confirmAction('Approve this device?', `Approve "${device.name}" only if it shows the fingerprint ${fingerprint}. It will be able to read all your variable values. Afterwards its settings should show the vault key ${keyFingerprint ?? ''}, as here.`, 'Approve', false)
                 .then((ok) => (ok ? vault.approve(device.id).then(() => (toast('Device approved'), paint()), fail) : undefined))
             } }, 'Approve')
           : null,
@@ -44,10 +47,15 @@ export function devicesSection(vault: Vault): HTMLElement {
         } }, 'Remove'))
     }))
     replaceChildren(box, h('h3', {}, 'Devices that can read your variable values'), h('ul', { class: 'list' }, rows),
-      h('button', { type: 'button', class: 'btn btn-sm', style: 'justify-self:start', onclick: () => {
-        void confirmAction('Make a new recovery key?', 'The old recovery key stops working.', 'Make a new key', false)
-          .then((ok) => (ok ? vault.replaceRecoveryKey().then(showRecoveryKey, fail) : undefined))
-      } }, icon('refresh', 15), 'New recovery key'))
+      keyFingerprint
+        ? h('p', { class: 'hint', 'data-testid': 'vault-key-fingerprint' }, 'Vault key ', h('code', {}, keyFingerprint),
+            ': every device that can read your values shows the same here. Compare it on a device you just approved.')
+        : null,
+      state.untrusted
+        ? h('p', { class: 'alert alert-warn', role: 'alert', 'data-testid': 'settings-untrusted' }, icon('alert'),
+            'Someone changed this vault’s key without holding it, so no device can be approved now. Rotate the key from a trusted device first (see the warning above the editor).')
+        : null,
+      h('button', { type: 'button', class: 'btn btn-sm', style: 'justify-self:start', onclick: () => void replaceRecoveryKey(vault).then(paint) }, icon('refresh', 15), 'New recovery key'))
   }
   void vault.refresh().catch(() => undefined).then(paint).catch(fail)
   box.append(h('p', { class: 'hint' }, 'Loading devices…'))
