@@ -96,6 +96,17 @@ const ConfigSchema = Type.Object({
     linkResolvesPerMinutePerIp: Type.Integer({ minimum: 1 }),
     /** Calls per IP per minute to the routes that take a token (confirm, reset, refresh, logout, OIDC exchange). */
     tokenCallsPerMinutePerIp: Type.Integer({ minimum: 1 }),
+    /**
+     * Bytes the documents of one account (with a confirmed email) may take in the store, log
+     * records and snapshots as stored; an update past it closes its socket with 4507. 0: no quota.
+     */
+    accountQuotaBytes: Type.Integer({ minimum: 0 }),
+    /**
+     * The same before the account's email is confirmed (and for accounts the store does not
+     * know); never more than `accountQuotaBytes` (a larger value counts as that). 0: no quota
+     * of its own (`accountQuotaBytes` applies).
+     */
+    unconfirmedAccountQuotaBytes: Type.Integer({ minimum: 0 }),
   }),
   /** Milliseconds a room stays loaded after its last client left. */
   roomIdleMs: Type.Integer({ minimum: 0 }),
@@ -199,6 +210,8 @@ export function loadConfig(env: Env, cwd = '.'): Config {
       concurrentPasswordHashes: int(env, 'CONCURRENT_PASSWORD_HASHES', 2),
       linkResolvesPerMinutePerIp: int(env, 'LINK_RESOLVES_PER_MINUTE_PER_IP', 60),
       tokenCallsPerMinutePerIp: int(env, 'TOKEN_CALLS_PER_MINUTE_PER_IP', 120),
+      accountQuotaBytes: int(env, 'ACCOUNT_QUOTA_BYTES', 1024 * 1024 * 1024),
+      unconfirmedAccountQuotaBytes: int(env, 'UNCONFIRMED_ACCOUNT_QUOTA_BYTES', 64 * 1024 * 1024),
     },
     roomIdleMs: int(env, 'ROOM_IDLE_MS', 30_000),
     groupCommitMs: int(env, 'GROUP_COMMIT_MS', 2),

@@ -36,6 +36,15 @@ export const CloseCode = {
    * client drops its local copy and stops reconnecting.
    */
   Gone: 4410,
+  /**
+   * The update would take the doc owner's account over its storage quota
+   * (`ACCOUNT_QUOTA_BYTES`, or `UNCONFIRMED_ACCOUNT_QUOTA_BYTES` before the email is confirmed);
+   * the reason names the limit. The update was not applied, stored or acknowledged; what the
+   * socket sent before it was. Ferry's client keeps the change and stops that doc until
+   * `syncNow()` (free space by deleting collections, or ask the operator to raise the quota);
+   * stock providers retry with backoff.
+   */
+  QuotaExceeded: 4507,
   /** The client stopped reading: its unsent data passed the relay's send-buffer cap. */
   SlowConsumer: 4508,
   /** Too many new connections from this address; back off. */
