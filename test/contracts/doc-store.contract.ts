@@ -6,14 +6,17 @@
  */
 import { randomBytes } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { docName, type DocName } from '@ferry/protocol'
-import type { DocStore } from '../../relay/src/storage/doc-store.ts'
+import { docName, type DocName, type UserId } from '@ferry/protocol'
+import type { DocStore, UsageOptions } from '../../relay/src/storage/doc-store.ts'
 import type { RecordOptions } from '../../relay/src/storage/records.ts'
 import { MAX_FRAME_PAYLOAD } from '../../relay/src/storage/sealed-frames.ts'
 
 export interface DocStoreHarness {
-  /** Opens a store on the harness's storage; may be called again after `close()` to reopen. */
-  open(options?: RecordOptions): Promise<DocStore>
+  /**
+   * Opens a store on the harness's storage; may be called again after `close()` to reopen, or
+   * without it (a process that died without closing, or another relay on shared storage).
+   */
+  open(options?: RecordOptions & UsageOptions): Promise<DocStore>
   /** Removes the harness's storage. */
   cleanup(): Promise<void>
 }
@@ -218,6 +221,92 @@ export function docStoreContract(backend: string, harness: () => Promise<DocStor
       const loaded = await store.load(a)
       expect(Buffer.compare(Buffer.from(loaded.snapshot!), Buffer.from(big))).toBe(0)
       expect(loaded.updates).toEqual([])
+    })
+
+    describe('usage per account', () => {
+      const alice = 'alice' as UserId
+      const bob = 'bob' as UserId
+      const bobs: DocName = docName('bob', 'workspace')
+      /** Sealing adds a header, tag and length per record; a record holds its updates, each with a length. */
+      const near = (used: number, payload: number, records: number) => {
+        expect(used).toBeGreaterThanOrEqual(payload)
+        expect(used).toBeLessThanOrEqual(payload + records * 64)
+      }
+
+      it('counts the bytes each account\'s docs take, records as appended, apart from other accounts', async () => {
+        expect(await store.usage(alice)).toEqual({ used: 0, limit: null })
+        await store.append(a, [new Uint8Array(1000)])
+        await store.append(b, [new Uint8Array(500), new Uint8Array(200)])
+        await store.append(bobs, [new Uint8Array(300)])
+        const used = (await store.usage(alice)).used
+        near(used, 1700, 2)
+        expect(store.usedBytes(alice)).toBe(used)
+        near((await store.usage(bob)).used, 300, 1)
+      })
+
+      it('keeps the figure current from its own appends, without being asked', async () => {
+        await store.append(a, [new Uint8Array(1000)])
+        const before = store.usedBytes(alice)!
+        await store.append(a, [new Uint8Array(4000)])
+        near(store.usedBytes(alice)! - before, 4000, 1)
+        expect((await store.usage(alice)).used).toBe(store.usedBytes(alice))
+      })
+
+      it('replaces a doc\'s log with its snapshot\'s size on compaction', async () => {
+        await store.append(b, [new Uint8Array(100)])
+        const bBytes = (await store.usage(alice)).used
+        await store.append(a, [new Uint8Array(5000).fill(1)])
+        await store.append(a, [new Uint8Array(5000).fill(2)])
+        await store.compact(a, new Uint8Array(300), 2)
+        // The files store drops the segment appends went to at the next compaction (an append may be writing to it).
+        await store.append(a, [new Uint8Array(10)])
+        await store.compact(a, new Uint8Array(310), 3)
+        const used = (await store.usage(alice)).used
+        near(used, 310 + bBytes, 3)
+        expect(store.usedBytes(alice)).toBe(used)
+      })
+
+      it('frees a deleted doc\'s bytes, and only those', async () => {
+        await store.append(a, [new Uint8Array(100)])
+        await store.append(b, [new Uint8Array(5000)])
+        await store.compact(b, new Uint8Array(4000), 1)
+        await store.append(b, [new Uint8Array(700)])
+        const onlyA = (await store.usage(alice)).used
+        await store.delete(b)
+        near((await store.usage(alice)).used, 100, 1)
+        expect(store.usedBytes(alice)).toBe((await store.usage(alice)).used)
+        expect(onlyA).toBeGreaterThan(4700)
+        await store.delete(a)
+        expect((await store.usage(alice)).used).toBe(0)
+      })
+
+      it('keeps the figure across a reopen, and across a process that died without closing', async () => {
+        await store.append(a, [new Uint8Array(1000)])
+        await store.compact(a, new Uint8Array(600), 1)
+        await store.append(a, [new Uint8Array(2000)])
+        await store.append(b, [new Uint8Array(3000)])
+        const used = (await store.usage(alice)).used
+        await store.close()
+        store = await h.open()
+        expect((await store.usage(alice)).used).toBe(used)
+        await store.append(b, [new Uint8Array(4000)])
+        const after = (await store.usage(alice)).used
+        // Not closed: whatever the first store kept only in memory is lost with it.
+        const other = await h.open()
+        try {
+          expect((await other.usage(alice)).used).toBe(after)
+        } finally {
+          await other.close()
+        }
+      })
+
+      it('reports the quota its options give', async () => {
+        await store.close()
+        store = await h.open({ quota: async (owner) => (owner === 'alice' ? 5000 : null) })
+        await store.append(a, [new Uint8Array(10)])
+        expect((await store.usage(alice)).limit).toBe(5000)
+        expect((await store.usage(bob)).limit).toBeNull()
+      })
     })
   })
 }

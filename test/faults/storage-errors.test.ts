@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
-import type { DocName } from '@ferry/protocol'
+import type { DocName, UserId } from '@ferry/protocol'
 import accessTokens from '../../relay/src/auth/access-tokens.ts'
 import { LowdbAccountStore } from '../../relay/src/storage/lowdb/lowdb-account-store.ts'
 import type { DocStore } from '../../relay/src/storage/doc-store.ts'
@@ -42,6 +42,12 @@ class FailingSwitch implements DocStore {
   }
   delete(name: DocName) {
     return this.inner.delete(name)
+  }
+  usage(owner: UserId) {
+    return this.inner.usage(owner)
+  }
+  usedBytes(owner: UserId) {
+    return this.inner.usedBytes(owner)
   }
   release(name: DocName) {
     return this.inner.release(name)

@@ -10,7 +10,7 @@
  *
  * Every implementation runs the contract suite in `test/contracts/doc-store.contract.ts`.
  */
-import type { DocName } from '@ferry/protocol'
+import type { DocName, UserId } from '@ferry/protocol'
 
 /**
  * A record's place in a doc's log: 1 for the first record ever written, then +1 per record.
@@ -67,10 +67,42 @@ export interface DocStore {
    * instead of deleting, for `/healthz`. Loads skip such bytes and serve everything else.
    */
   damaged?(): Promise<readonly DocDamage[]>
+  /**
+   * Storage used by the docs `owner` owns (the user id their names start with): the bytes
+   * their log records and snapshots take as stored (sealed), read from the store — on
+   * PostgreSQL one round trip, so it includes what other relays wrote — with the owner's
+   * quota (null: none). Appends add to it, compactions replace a doc's part with the size of
+   * its new snapshot and what is left of its log, deletes subtract it.
+   */
+  usage(owner: UserId): Promise<AccountUsage>
+  /**
+   * `owner`'s used bytes as this instance last learnt them — its own appends, compactions and
+   * deletes keep the figure current (PostgreSQL returns the account's new total from the
+   * append's own statement, so other relays' writes are in it too) — without asking the store;
+   * null before `usage(owner)` or a write of one of the owner's docs. For the per-update quota
+   * check, which must be synchronous and cheap.
+   */
+  usedBytes(owner: UserId): number | null
   /** Forgets cached handles for a doc that is no longer loaded. Its data stays. */
   release(name: DocName): Promise<void>
   /** Flushes and closes every handle. */
   close(): Promise<void>
+}
+
+/** An account's storage: bytes its docs take in the store, and its quota. */
+export interface AccountUsage {
+  readonly used: number
+  /** Bytes the account may use; null: no quota. */
+  readonly limit: number | null
+}
+
+/** Says what quota an account has (`createStores` asks the account store whether its email is confirmed). */
+export type QuotaLimit = (owner: UserId) => Promise<number | null>
+
+/** Options both document stores take besides their record options. */
+export interface UsageOptions {
+  /** The quota `usage()` reports for an owner; default: none. Stores only report it, the sync layer enforces it. */
+  readonly quota?: QuotaLimit
 }
 
 /**

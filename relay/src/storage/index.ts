@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import type { Config } from '../config.ts'
 import type { AccountStore } from './account-store.ts'
 import { LowdbAccountStore } from './lowdb/lowdb-account-store.ts'
-import type { DamageListener, DocDamage, DocStore } from './doc-store.ts'
+import type { DamageListener, DocDamage, DocStore, QuotaLimit } from './doc-store.ts'
 import { FilesDocStore } from './files/files-doc-store.ts'
 import { loadMasterKey } from './keys.ts'
 import { openPool } from './postgres/database.ts'
@@ -45,16 +45,33 @@ interface Opened {
   release?: () => Promise<void>
 }
 
+/**
+ * An account's storage quota: `ACCOUNT_QUOTA_BYTES` once its email is confirmed, else
+ * `UNCONFIRMED_ACCOUNT_QUOTA_BYTES` (never more than the other; also for a user the account
+ * store does not know). 0 means no quota.
+ */
+export function quotaLimit(config: Config, accounts: AccountStore): QuotaLimit {
+  const { accountQuotaBytes: confirmed, unconfirmedAccountQuotaBytes: unconfirmed } = config.limits
+  const smaller = confirmed === 0 ? unconfirmed : unconfirmed === 0 ? confirmed : Math.min(confirmed, unconfirmed)
+  return async (owner) => {
+    if (confirmed === 0 && unconfirmed === 0) return null
+    const user = await accounts.getUser(owner)
+    const limit = user?.emailConfirmed ? confirmed : smaller
+    return limit === 0 ? null : limit
+  }
+}
+
 async function openEmbedded(config: Config, onDamage: DamageListener): Promise<Opened> {
   const accounts = await LowdbAccountStore.open({ dir: config.dataDir })
-  return { accounts, docs: await FilesDocStore.open(join(config.dataDir, 'docs'), loadMasterKey(config), { onDamage }) }
+  const quota = quotaLimit(config, accounts)
+  return { accounts, docs: await FilesDocStore.open(join(config.dataDir, 'docs'), loadMasterKey(config), { onDamage, quota }) }
 }
 
 async function openPostgres(url: string, config: Config, onBackgroundError: (error: Error) => void, onDamage: DamageListener): Promise<Opened> {
   const pool = openPool(url, onBackgroundError)
   try {
     const accounts = await PgAccountStore.open(pool)
-    const docs = await PgDocStore.open(pool, loadMasterKey(config), { onDamage })
+    const docs = await PgDocStore.open(pool, loadMasterKey(config), { onDamage, quota: quotaLimit(config, accounts) })
     return { accounts, docs, release: () => pool.end() }
   } catch (error) {
     await pool.end()

@@ -23,16 +23,37 @@
  * Deleting a doc writes the tombstone `deleted` into its directory first, then removes every
  * other file, the key first (without it, anything a crash left behind cannot be read); a scan
  * that finds the tombstone finishes that removal.
+ *
+ * Usage per account (quota): `usage/<account id>` (a keyed hash of the owner, see `usage.ts`)
+ * lists the bytes each of the account's docs takes on disk (log segments and snapshot). In
+ * memory each open doc's figure is exact: its files are measured when it opens, and appends,
+ * compactions and deletes adjust it. The file is rewritten (atomically) when a doc is created
+ * (before its first record, so every doc with bytes is listed), compacted, deleted, released
+ * and at close — not per append, which would double the fsyncs. A crash can leave it short by
+ * what was appended since; the first time an account is loaded after a start, every doc it
+ * lists is measured again (a `stat` per file, nothing read), so the figure is exact again.
  */
 import { close, constants, open, write } from 'node:fs'
-import { access, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
+import { access, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { join } from 'node:path'
-import type { DocName } from '@ferry/protocol'
-import { DamageRegister, docGone, DocStoreError, type DamageListener, type DocDamage, type DocStore, type LogSeq, type StoredDoc } from '../doc-store.ts'
+import type { DocName, UserId } from '@ferry/protocol'
+import {
+  DamageRegister,
+  docGone,
+  DocStoreError,
+  type AccountUsage,
+  type DamageListener,
+  type DocDamage,
+  type DocStore,
+  type LogSeq,
+  type StoredDoc,
+  type UsageOptions,
+} from '../doc-store.ts'
 import { MasterKey } from '../keys.ts'
 import { RECORD_BYTES, splitRecords, type RecordOptions } from '../records.ts'
 import { docContext, openChunks, packUpdates, readLog, sealChunks, sealFrame, unpackUpdates, type LogRead } from '../sealed-frames.ts'
+import { accountId, ownerOf } from '../usage.ts'
 import { fsyncDir, mkdirDurable, writeFileAtomic } from './fs-util.ts'
 import { checkMasterKey } from './master-key-check.ts'
 
@@ -49,12 +70,63 @@ const isSetAside = (file: string): boolean => file.startsWith('damaged-')
 /** A snapshot's `through` header is believed (for numbering) only below this. */
 const PLAUSIBLE_SEQ = 2 ** 48
 
-export interface FilesDocStoreOptions extends RecordOptions {
+export interface FilesDocStoreOptions extends RecordOptions, UsageOptions {
   /** Hears each damaged record or snapshot when first found (the relay logs it). */
   readonly onDamage?: DamageListener
 }
 /** What the doc cache holds for a deleted doc. */
 const GONE = Symbol('gone')
+const USAGE_DIR = 'usage'
+
+/** One account's usage: bytes per doc id, kept in `usage/<account id>`. */
+class AccountFile {
+  readonly docs = new Map<string, number>()
+  total = 0
+  /** The last write started, and the one queued behind it (which will include every change made before it starts). */
+  #writing: Promise<void> = Promise.resolve()
+  #queued: Promise<void> | null = null
+  #changed = false
+
+  constructor(readonly path: string) {}
+
+  set(docId: string, bytes: number): void {
+    const before = this.docs.get(docId)
+    if (before === bytes) return
+    this.total += bytes - (before ?? 0)
+    this.docs.set(docId, bytes)
+    this.#changed = true
+  }
+
+  remove(docId: string): void {
+    const before = this.docs.get(docId)
+    if (before === undefined) return
+    this.total -= before
+    this.docs.delete(docId)
+    this.#changed = true
+  }
+
+  /** Writes the file if anything changed since the last write (coalesced: at most one write waits). */
+  save(force = false): Promise<void> {
+    if (!this.#changed && !force) return this.#queued ?? this.#writing
+    if (this.#queued) return this.#queued
+    const run = this.#writing
+      .catch(() => undefined)
+      .then(async () => {
+        this.#queued = null
+        this.#changed = false
+        const body = JSON.stringify({ docs: Object.fromEntries(this.docs) })
+        try {
+          await writeFileAtomic(this.path, [Buffer.from(body)])
+        } catch (error) {
+          this.#changed = true
+          throw error
+        }
+      })
+    this.#queued = run
+    this.#writing = run
+    return run
+  }
+}
 
 interface DocFiles {
   readonly id: string
@@ -69,6 +141,7 @@ interface DocFiles {
   fd: number | null
   /** Set by compaction and failed writes: the next append closes `active` and starts a new one. */
   rotate: boolean
+
   /** Set by `delete`: later calls reject, and the delete waits for the appends and compactions in `running`. */
   gone: boolean
   readonly running: Set<Promise<unknown>>
@@ -76,6 +149,45 @@ interface DocFiles {
   snapshotDamaged: boolean
   /** Segments a compaction must set aside though they read clean (they lack records; see `#read`). */
   readonly suspect: Set<number>
+  /** The account the doc counts against, and the bytes each of its files takes (segments by number). */
+  readonly account: AccountFile
+  readonly segmentBytes: Map<number, number>
+  snapshotBytes: number
+}
+
+/**
+ * Bytes a doc takes on disk: its snapshot and log segments, as `measureDir` finds them. (The
+ * segment appends go to when a compaction runs stays, and counts, until the next compaction:
+ * an append may be writing to it.)
+ */
+function docBytes(doc: DocFiles): number {
+  let bytes = doc.snapshotBytes
+  for (const size of doc.segmentBytes.values()) bytes += size
+  return bytes
+}
+
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0
+    throw err
+  }
+}
+
+/** Bytes of a doc's segments and snapshot on disk, measured (null: deleted or never created). */
+async function measureDir(dir: string): Promise<number | null> {
+  let files: string[]
+  try {
+    files = await readdir(dir)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw err
+  }
+  if (files.includes(TOMBSTONE)) return null
+  let bytes = 0
+  for (const file of files) if (file === 'snapshot' || segmentNumber(file) !== null) bytes += await sizeOf(join(dir, file))
+  return bytes
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -102,6 +214,10 @@ export class FilesDocStore implements DocStore {
   readonly #docs = new Map<string, Promise<DocFiles | typeof GONE | null>>()
   readonly #recordBytes: number
   readonly #damage: DamageRegister
+  readonly #quota: FilesDocStoreOptions['quota']
+  readonly #accounts = new Map<string, Promise<AccountFile>>()
+  /** Accounts loaded, for `usedBytes` (synchronous). */
+  readonly #loadedAccounts = new Map<string, AccountFile>()
   #closed = false
 
   /** `root` is `<dataDir>/docs`; `masterKey` 32 bytes (see `loadMasterKey`). */
@@ -110,6 +226,7 @@ export class FilesDocStore implements DocStore {
     this.#master = new MasterKey(masterKey)
     this.#recordBytes = options.recordBytes ?? RECORD_BYTES
     this.#damage = new DamageRegister(options.onDamage)
+    this.#quota = options.quota
   }
 
   /** The store under `root`, refusing (ConfigError) a master key its docs were not sealed with. */
@@ -127,6 +244,57 @@ export class FilesDocStore implements DocStore {
 
   async damaged(): Promise<readonly DocDamage[]> {
     return this.#damage.list()
+  }
+
+  async usage(owner: UserId): Promise<AccountUsage> {
+    if (this.#closed) throw new DocStoreError('closed', 'the doc store is closed')
+    const [account, limit] = await Promise.all([this.#account(owner), this.#quota?.(owner) ?? null])
+    return { used: account.total, limit }
+  }
+
+  usedBytes(owner: UserId): number | null {
+    return this.#loadedAccounts.get(accountId(this.#master, owner))?.total ?? null
+  }
+
+  /**
+   * The owner's usage file, loaded once per process. The first load measures every doc it
+   * lists (a crash may have left the file short of what was appended since its last write)
+   * and drops deleted ones.
+   */
+  #account(owner: UserId): Promise<AccountFile> {
+    const id = accountId(this.#master, owner)
+    let pending = this.#accounts.get(id)
+    if (!pending) {
+      pending = (async () => {
+        const dir = join(this.#root, USAGE_DIR)
+        const account = new AccountFile(join(dir, id))
+        let listed: Record<string, number> = {}
+        try {
+          listed = (JSON.parse(await readFile(account.path, 'utf8')) as { docs: Record<string, number> }).docs
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+          await mkdirDurable(dir)
+        }
+        let drifted = false
+        for (const [docId, bytes] of Object.entries(listed)) {
+          const measured = await measureDir(join(this.#root, docId.slice(0, 2), docId))
+          if (measured === null) {
+            drifted = true
+            continue
+          }
+          if (measured !== bytes) drifted = true
+          account.set(docId, measured)
+        }
+        if (drifted) await account.save(true)
+        this.#loadedAccounts.set(id, account)
+        return account
+      })()
+      this.#accounts.set(id, pending)
+      pending.catch(() => {
+        if (this.#accounts.get(id) === pending) this.#accounts.delete(id)
+      })
+    }
+    return pending
   }
 
   async load(name: DocName): Promise<StoredDoc> {
@@ -191,6 +359,8 @@ export class FilesDocStore implements DocStore {
         // Counted as soon as it is on disk, so a retry after a later record failed never reuses its number.
         doc.seq = seq
         doc.segments.set(doc.active, seq)
+        doc.segmentBytes.set(doc.active, (doc.segmentBytes.get(doc.active) ?? 0) + record.length)
+        doc.account.set(doc.id, docBytes(doc))
       }
       if (fresh) await fsyncDir(doc.dir)
     } catch (cause) {
@@ -220,6 +390,8 @@ export class FilesDocStore implements DocStore {
         doc.snapshotDamaged = false
       }
       await writeFileAtomic(join(doc.dir, 'snapshot'), parts)
+      doc.snapshotBytes = parts.reduce((sum, part) => sum + part.length, 0)
+      doc.account.set(doc.id, docBytes(doc))
       for (const [n, maxSeq] of doc.segments) {
         if (n !== doc.active && maxSeq <= through) {
           // Read again right before deleting: a segment with bytes that do not open is kept.
@@ -231,8 +403,11 @@ export class FilesDocStore implements DocStore {
             await rm(join(doc.dir, segmentName(n)), { force: true })
           }
           doc.segments.delete(n)
+          doc.segmentBytes.delete(n)
+          doc.account.set(doc.id, docBytes(doc))
         }
       }
+      await doc.account.save()
     } catch (cause) {
       throw new DocStoreError('io', `compaction failed: ${(cause as Error).message}`, { cause })
     }
@@ -270,6 +445,9 @@ export class FilesDocStore implements DocStore {
       await mkdirDurable(dir)
       await writeFileAtomic(join(dir, TOMBSTONE), [])
       await removeContent(dir)
+      const account = await this.#account(ownerOf(name))
+      account.remove(id)
+      await account.save()
     } catch (cause) {
       // The tombstone may not be on disk: let the next call look again.
       if (this.#docs.get(id) === gone) this.#docs.delete(id)
@@ -282,7 +460,10 @@ export class FilesDocStore implements DocStore {
     const pending = this.#docs.get(id)
     this.#docs.delete(id)
     const doc = await pending?.catch(() => null)
-    if (doc && doc !== GONE) await this.#closeSegment(doc)
+    if (doc && doc !== GONE) {
+      await this.#closeSegment(doc)
+      await doc.account.save()
+    }
   }
 
   async close(): Promise<void> {
@@ -293,6 +474,10 @@ export class FilesDocStore implements DocStore {
       const doc = await pending.catch(() => null)
       if (doc && doc !== GONE) await this.#closeSegment(doc)
     }
+    const accounts = [...this.#accounts.values()]
+    this.#accounts.clear()
+    this.#loadedAccounts.clear()
+    for (const pending of accounts) await (await pending.catch(() => null))?.save().catch(() => undefined)
   }
 
   /** Runs a load, append or compaction on `doc`, refused once the doc is deleted; `delete` waits for it. */
@@ -349,6 +534,7 @@ export class FilesDocStore implements DocStore {
       return GONE
     }
     let dataKey: Buffer
+    const account = await this.#account(ownerOf(name))
     try {
       dataKey = this.#master.unwrapDataKey(id, await readFile(join(dir, 'key')))
     } catch (err) {
@@ -372,6 +558,9 @@ export class FilesDocStore implements DocStore {
       running: new Set(),
       snapshotDamaged: false,
       suspect: new Set(),
+      account,
+      segmentBytes: new Map(),
+      snapshotBytes: 0,
     }
     const files = await readdir(dir)
     for (const file of files.filter(isSetAside)) {
@@ -382,12 +571,18 @@ export class FilesDocStore implements DocStore {
       const { frames } = await this.#readSegment(doc, n, name)
       const maxSeq = frames.reduce((max, f) => Math.max(max, f.counter), 0)
       doc.segments.set(n, maxSeq)
+      doc.segmentBytes.set(n, await sizeOf(join(dir, segmentName(n))))
       doc.seq = Math.max(doc.seq, maxSeq)
       doc.active = n + 1
     }
     const { through } = await this.#readSnapshot(doc, name)
     // A damaged snapshot's header may be damaged too: numbering goes on above it only when plausible.
     if (through < PLAUSIBLE_SEQ) doc.seq = Math.max(doc.seq, through)
+    // Listed before its first record is written (a new doc), corrected when it drifted (a crash).
+    doc.snapshotBytes = await sizeOf(join(dir, 'snapshot'))
+    const listed = account.docs.get(id)
+    account.set(id, docBytes(doc))
+    if (listed !== docBytes(doc)) await account.save()
     return doc
   }
 

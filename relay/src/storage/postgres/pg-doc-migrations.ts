@@ -66,4 +66,15 @@ export const DOC_MIGRATIONS: readonly string[] = [
   CREATE INDEX ferry_doc_damaged_doc ON ferry_doc_damaged (doc_id);
   ALTER TABLE ferry_doc_damaged ALTER COLUMN bytes SET STORAGE EXTERNAL;
   `,
+  // Storage quota: each doc names the account it counts against (`owner`, a keyed hash of the
+  // user id like `doc_id`; null for docs from before this migration until a relay that knows
+  // the doc's name touches it), and one counter row per account holds the bytes its records
+  // and snapshots take. Every write changes the counter in its own transaction.
+  `
+  ALTER TABLE ferry_docs ADD COLUMN owner bytea;
+  CREATE TABLE ferry_doc_usage (
+    owner bytea PRIMARY KEY,
+    bytes bigint NOT NULL DEFAULT 0
+  );
+  `,
 ]

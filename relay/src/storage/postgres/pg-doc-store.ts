@@ -11,6 +11,12 @@
  * what the compacting room may not have seen (see `compact`). Deleting a doc turns its counter
  * row into a tombstone (see `delete`).
  *
+ * Usage per account (quota): each doc row names its owner (a keyed hash of the user id), and
+ * `ferry_doc_usage` holds one counter per owner, changed in the same statement or transaction
+ * as every append (+ the sealed record bytes; the common append stays one round trip and
+ * returns the new total), compaction (− what it drops, + the new snapshot) and delete (− the
+ * doc's bytes). Docs from before the counter are counted when a relay first touches them.
+ *
  * A row that does not open (damaged, or moved from another doc or place) is skipped by loads,
  * reported (`DamageRegister`: log line, `/healthz`) and never deleted: a compaction moves it to
  * `ferry_doc_damaged` instead, and never replaces a snapshot it could not open without keeping
@@ -18,9 +24,21 @@
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto'
 import type pg from 'pg'
-import type { DocName } from '@ferry/protocol'
+import type { DocName, UserId } from '@ferry/protocol'
 import { ConfigError } from '../../config.ts'
-import { DamageRegister, docGone, DocStoreError, type DamageListener, type DocDamage, type DocStore, type LogSeq, type StoredDoc } from '../doc-store.ts'
+import {
+  DamageRegister,
+  docGone,
+  DocStoreError,
+  type AccountUsage,
+  type DamageListener,
+  type DocDamage,
+  type DocStore,
+  type LogSeq,
+  type StoredDoc,
+  type UsageOptions,
+} from '../doc-store.ts'
+import { accountId, ownerOf, UsageCache } from '../usage.ts'
 import { MasterKey } from '../keys.ts'
 import { RECORD_BYTES, splitRecords, type RecordOptions } from '../records.ts'
 import { docContext, openChunks, openFrames, packUpdates, sealChunks, sealFrame, unpackUpdates } from '../sealed-frames.ts'
@@ -42,9 +60,12 @@ interface DocKey {
   lastSeq: number | null
   /** This instance's last load found the snapshot damaged: compaction keeps it before replacing it. */
   snapshotDamaged: boolean
+  /** The account the doc counts against, and its keyed id (the `owner` column). */
+  readonly owner: UserId
+  readonly ownerRow: Buffer
 }
 
-export interface PgDocStoreOptions extends RecordOptions {
+export interface PgDocStoreOptions extends RecordOptions, UsageOptions {
   /** Hears each damaged record or snapshot when this instance first finds it (the relay logs it). */
   readonly onDamage?: DamageListener
 }
@@ -80,12 +101,15 @@ export class PgDocStore implements DocStore {
   readonly #gate = new ServingGate(() => new DocStoreError('closed', 'the document store is closed'))
   readonly #recordBytes: number
   readonly #damage: DamageRegister
+  readonly #quota: PgDocStoreOptions['quota']
+  readonly #used = new UsageCache()
 
   private constructor(pool: pg.Pool, master: MasterKey, options: PgDocStoreOptions) {
     this.#pool = pool
     this.#master = master
     this.#recordBytes = options.recordBytes ?? RECORD_BYTES
     this.#damage = new DamageRegister(options.onDamage)
+    this.#quota = options.quota
   }
 
   /** Migrates the `docs` tables and checks the master key; the pool stays the caller's to end. */
@@ -118,6 +142,26 @@ export class PgDocStore implements DocStore {
     return [...found.values()]
   }
 
+  usage(owner: UserId): Promise<AccountUsage> {
+    return this.#run('reading usage', async () => {
+      const [{ rows }, limit] = await Promise.all([
+        this.#pool.query<{ bytes: string }>('SELECT bytes FROM ferry_doc_usage WHERE owner = $1', [this.#ownerRow(owner)]),
+        this.#quota?.(owner) ?? null,
+      ])
+      const used = Number(rows[0]?.bytes ?? 0)
+      this.#used.set(owner, used)
+      return { used, limit }
+    })
+  }
+
+  usedBytes(owner: UserId): number | null {
+    return this.#used.get(owner)
+  }
+
+  #ownerRow(owner: UserId): Buffer {
+    return Buffer.from(accountId(this.#master, owner), 'hex')
+  }
+
   ping(): Promise<void> {
     return this.#run('ping', async () => {
       await this.#pool.query('SELECT 1 FROM ferry_docs LIMIT 1')
@@ -131,8 +175,8 @@ export class PgDocStore implements DocStore {
       // One snapshot of the database: the counter, snapshot and records agree with each other.
       const rows = await transaction(this.#pool, async (client) => {
         await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY')
-        const doc = await client.query<{ data_key: Buffer | null; seq: string }>(
-          'SELECT data_key, seq FROM ferry_docs WHERE doc_id = $1',
+        const doc = await client.query<{ data_key: Buffer | null; seq: string; unowned: boolean }>(
+          'SELECT data_key, seq, owner IS NULL AS unowned FROM ferry_docs WHERE doc_id = $1',
           [row],
         )
         if (!doc.rows[0]) return null
@@ -147,10 +191,11 @@ export class PgDocStore implements DocStore {
           'SELECT seq, record FROM ferry_doc_records WHERE doc_id = $1 AND seq > $2 ORDER BY seq',
           [row, through],
         )
-        return { dataKey, seq: doc.rows[0].seq, through, snapshot: snap.rows[0]?.snapshot ?? null, records: records.rows }
+        return { dataKey, seq: doc.rows[0].seq, unowned: doc.rows[0].unowned, through, snapshot: snap.rows[0]?.snapshot ?? null, records: records.rows }
       })
       if (!rows) return { snapshot: null, updates: [], seq: 0 }
-      const key = this.#remember(id, row, rows.dataKey)
+      const key = this.#remember(id, row, rows.dataKey, name)
+      if (rows.unowned) await this.#claim(key)
       key.lastSeq = Number(rows.seq)
       // What does not open is left out, loudly, and kept (see `compact`); the rest is served.
       const snapshot = rows.snapshot && this.#openSnapshot(key, rows.through, rows.snapshot)
@@ -172,9 +217,10 @@ export class PgDocStore implements DocStore {
       const records = splitRecords(updates, this.#recordBytes)
       const key = await this.#docKey(name)
       const only = records.length === 1 ? records[0] : undefined
-      const seq =
+      const { seq, used } =
         (only && key.lastSeq !== null ? await this.#appendAt(key, key.lastSeq + 1, only) : null) ?? (await this.#appendLocked(key, records))
       key.lastSeq = seq
+      if (used !== null) this.#used.set(key.owner, used)
       return seq
     })
   }
@@ -183,21 +229,28 @@ export class PgDocStore implements DocStore {
    * The common case in one round trip: when this instance knows the doc's last sequence number,
    * the record is sealed for the next one up front, and one statement counts and inserts it —
    * only if the counter still holds the expected number (its row lock orders the commit as in
-   * `#appendLocked`). Null when another instance appended meanwhile or the doc was deleted:
-   * nothing was written, and the locked path takes over.
+   * `#appendLocked`) — and adds the record's bytes to the owner's counter, answering its new
+   * total. Null when another instance appended meanwhile or the doc was deleted: nothing was
+   * written, and the locked path takes over.
    */
-  async #appendAt(key: DocKey, seq: LogSeq, updates: readonly Uint8Array[]): Promise<LogSeq | null> {
+  async #appendAt(key: DocKey, seq: LogSeq, updates: readonly Uint8Array[]): Promise<{ seq: LogSeq; used: number | null } | null> {
     const record = sealFrame(key.dataKey, docContext(key.id, 'log'), 0, seq, packUpdates(updates))
-    const { rowCount } = await this.#pool.query(
-      `WITH next AS (UPDATE ferry_docs SET seq = seq + 1 WHERE doc_id = $1 AND seq = $2 - 1 AND deleted_at IS NULL RETURNING seq)
-       INSERT INTO ferry_doc_records (doc_id, seq, record, writer) SELECT $1, seq, $3, $4 FROM next`,
-      [key.row, seq, record, this.#writer],
+    const { rows } = await this.#pool.query<{ used: string | null }>(
+      `WITH next AS (UPDATE ferry_docs SET seq = seq + 1 WHERE doc_id = $1 AND seq = $2 - 1 AND deleted_at IS NULL RETURNING seq, owner),
+       stored AS (INSERT INTO ferry_doc_records (doc_id, seq, record, writer) SELECT $1, seq, $3, $4 FROM next),
+       used AS (UPDATE ferry_doc_usage u SET bytes = u.bytes + $5 FROM next WHERE u.owner = next.owner RETURNING u.bytes)
+       SELECT (SELECT bytes FROM used) AS used FROM next`,
+      [key.row, seq, record, this.#writer, record.length],
     )
-    return rowCount === 1 ? seq : null
+    const found = rows[0]
+    return found ? { seq, used: found.used === null ? null : Number(found.used) } : null
   }
 
-  /** Appends `records` (one or more, numbered consecutively) in one transaction; resolves with the last number. */
-  #appendLocked(key: DocKey, records: readonly (readonly Uint8Array[])[]): Promise<LogSeq> {
+  /**
+   * Appends `records` (one or more, numbered consecutively) in one transaction and adds their
+   * bytes to the owner's counter; resolves with the last number and the owner's new total.
+   */
+  #appendLocked(key: DocKey, records: readonly (readonly Uint8Array[])[]): Promise<{ seq: LogSeq; used: number | null }> {
     // The counter row stays locked until COMMIT, so appends to one doc from every instance
     // commit in sequence order: once record n is visible, so is every record before it.
     return transaction(this.#pool, async (client) => {
@@ -209,9 +262,11 @@ export class PgDocStore implements DocStore {
       // Deleted while this instance still had the key: the rollback undoes the count.
       if (rows[0].gone) throw docGone()
       const last = Number(rows[0].seq)
+      let bytes = 0
       for (const [i, updates] of records.entries()) {
         const seq = last - records.length + 1 + i
         const record = sealFrame(key.dataKey, docContext(key.id, 'log'), 0, seq, packUpdates(updates))
+        bytes += record.length
         await client.query('INSERT INTO ferry_doc_records (doc_id, seq, record, writer) VALUES ($1, $2, $3, $4)', [
           key.row,
           seq,
@@ -219,7 +274,7 @@ export class PgDocStore implements DocStore {
           this.#writer,
         ])
       }
-      return last
+      return { seq: last, used: await this.#addUsage(client, key.row, bytes) }
     })
   }
 
@@ -240,14 +295,14 @@ export class PgDocStore implements DocStore {
   compact(name: DocName, snapshot: Uint8Array, through: LogSeq): Promise<void> {
     return this.#run('compaction', async () => {
       const key = await this.#docKey(name)
-      await transaction(this.#pool, async (client) => {
-        const { rows } = await client.query<{ through: string; writer: string | null; empty: boolean }>(
-          'SELECT through, writer, snapshot IS NULL AS empty FROM ferry_doc_snapshots WHERE doc_id = $1 FOR UPDATE',
+      const used = await transaction(this.#pool, async (client) => {
+        const { rows } = await client.query<{ through: string; writer: string | null; empty: boolean; bytes: number }>(
+          'SELECT through, writer, snapshot IS NULL AS empty, coalesce(octet_length(snapshot), 0) AS bytes FROM ferry_doc_snapshots WHERE doc_id = $1 FOR UPDATE',
           [key.row],
         )
         const stored = rows[0]
         if (!stored) throw (await this.#deleted(client, key.row)) ? docGone() : new DocStoreError('corrupt', `doc ${key.id} lost its snapshot row`)
-        if (Number(stored.through) > through) return
+        if (Number(stored.through) > through) return null
         const foreign = await client.query<{ found: boolean }>(
           'SELECT EXISTS (SELECT 1 FROM ferry_doc_records WHERE doc_id = $1 AND seq <= $2 AND writer <> $3) AS found',
           [key.row, through, this.#writer],
@@ -273,7 +328,12 @@ export class PgDocStore implements DocStore {
           mine ? this.#writer : null,
         ])
         await client.query('DELETE FROM ferry_doc_records WHERE doc_id = $1 AND seq <= $2', [key.row, through])
+        // The doc's part of the counter: the records dropped and the old snapshot give way to the new one.
+        let dropped = Number(stored.bytes)
+        for (const record of records.rows) dropped += record.record.length
+        return this.#addUsage(client, key.row, sealed.length - dropped)
       })
+      if (used !== null) this.#used.set(key.owner, used)
       key.snapshotDamaged = false
     })
   }
@@ -303,6 +363,16 @@ export class PgDocStore implements DocStore {
            ON CONFLICT (doc_id) DO UPDATE SET data_key = NULL, deleted_at = coalesce(ferry_docs.deleted_at, now())`,
           [row],
         )
+        // Locks the snapshot row (after the counter row, like every writer) so no compaction
+        // changes the doc's bytes between measuring and subtracting them.
+        await client.query('SELECT 1 FROM ferry_doc_snapshots WHERE doc_id = $1 FOR UPDATE', [row])
+        const { rows } = await client.query<{ bytes: string }>(
+          `SELECT coalesce((SELECT sum(octet_length(record)) FROM ferry_doc_records WHERE doc_id = $1), 0)
+                + coalesce((SELECT octet_length(snapshot) FROM ferry_doc_snapshots WHERE doc_id = $1), 0) AS bytes`,
+          [row],
+        )
+        const used = await this.#addUsage(client, row, -Number(rows[0]?.bytes ?? 0))
+        if (used !== null) this.#used.set(ownerOf(name), used)
         await client.query('DELETE FROM ferry_doc_records WHERE doc_id = $1', [row])
         await client.query('DELETE FROM ferry_doc_snapshots WHERE doc_id = $1', [row])
         await client.query('DELETE FROM ferry_doc_damaged WHERE doc_id = $1', [row])
@@ -349,25 +419,64 @@ export class PgDocStore implements DocStore {
     const cached = this.#keys.get(id)
     if (cached) return cached
     const row = Buffer.from(id, 'hex')
-    const select = 'SELECT data_key FROM ferry_docs WHERE doc_id = $1'
-    let found = (await this.#pool.query<{ data_key: Buffer | null }>(select, [row])).rows[0]
+    const owner = this.#ownerRow(ownerOf(name))
+    const select = 'SELECT data_key, owner IS NULL AS unowned FROM ferry_docs WHERE doc_id = $1'
+    let found = (await this.#pool.query<{ data_key: Buffer | null; unowned: boolean }>(select, [row])).rows[0]
     if (!found) {
       const fresh = this.#master.newDataKey(id)
       found = await transaction(this.#pool, async (client) => {
         // Another instance may create (or delete) the doc at the same moment: whichever row
         // commits first wins, and a tombstone gets no snapshot row.
-        await client.query('INSERT INTO ferry_docs (doc_id, data_key) VALUES ($1, $2) ON CONFLICT DO NOTHING', [row, fresh.wrapped])
+        await client.query('INSERT INTO ferry_doc_usage (owner) VALUES ($1) ON CONFLICT DO NOTHING', [owner])
+        await client.query('INSERT INTO ferry_docs (doc_id, data_key, owner) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [row, fresh.wrapped, owner])
         await client.query(
           `INSERT INTO ferry_doc_snapshots (doc_id) SELECT $1 WHERE EXISTS
            (SELECT 1 FROM ferry_docs WHERE doc_id = $1 AND deleted_at IS NULL) ON CONFLICT DO NOTHING`,
           [row],
         )
-        return (await client.query<{ data_key: Buffer | null }>(select, [row])).rows[0]
+        return (await client.query<{ data_key: Buffer | null; unowned: boolean }>(select, [row])).rows[0]
       })
       if (!found) throw new DocStoreError('io', `doc ${id} could not be created`)
     }
     if (found.data_key === null) throw docGone()
-    return this.#remember(id, row, found.data_key)
+    const key = this.#remember(id, row, found.data_key, name)
+    if (found.unowned) await this.#claim(key)
+    return key
+  }
+
+  /**
+   * Counts a doc written before usage was counted against its owner: sets its `owner` and adds
+   * its bytes to the owner's counter, once (whichever instance locks the row first).
+   */
+  async #claim(key: DocKey): Promise<void> {
+    await transaction(this.#pool, async (client) => {
+      const { rows } = await client.query<{ unowned: boolean }>(
+        'SELECT owner IS NULL AND deleted_at IS NULL AS unowned FROM ferry_docs WHERE doc_id = $1 FOR UPDATE',
+        [key.row],
+      )
+      if (!rows[0]?.unowned) return
+      await client.query('SELECT 1 FROM ferry_doc_snapshots WHERE doc_id = $1 FOR UPDATE', [key.row])
+      const sizes = await client.query<{ bytes: string }>(
+        `SELECT coalesce((SELECT sum(octet_length(record)) FROM ferry_doc_records WHERE doc_id = $1), 0)
+              + coalesce((SELECT octet_length(snapshot) FROM ferry_doc_snapshots WHERE doc_id = $1), 0) AS bytes`,
+        [key.row],
+      )
+      await client.query('UPDATE ferry_docs SET owner = $2 WHERE doc_id = $1', [key.row, key.ownerRow])
+      await client.query(
+        `INSERT INTO ferry_doc_usage (owner, bytes) VALUES ($1, $2)
+         ON CONFLICT (owner) DO UPDATE SET bytes = ferry_doc_usage.bytes + EXCLUDED.bytes`,
+        [key.ownerRow, Number(sizes.rows[0]?.bytes ?? 0)],
+      )
+    })
+  }
+
+  /** Adds `bytes` (may be negative) to the counter of the doc's owner, in the caller's transaction; the new total, or null for a doc without owner. */
+  async #addUsage(client: pg.PoolClient, docRow: Buffer, bytes: number): Promise<number | null> {
+    const { rows } = await client.query<{ bytes: string }>(
+      'UPDATE ferry_doc_usage SET bytes = bytes + $2 WHERE owner = (SELECT owner FROM ferry_docs WHERE doc_id = $1) RETURNING bytes',
+      [docRow, bytes],
+    )
+    return rows[0] ? Number(rows[0].bytes) : null
   }
 
   async #deleted(client: pg.PoolClient, row: Buffer): Promise<boolean> {
@@ -375,10 +484,19 @@ export class PgDocStore implements DocStore {
     return rows[0]?.gone ?? false
   }
 
-  #remember(id: string, row: Buffer, wrapped: Buffer): DocKey {
+  #remember(id: string, row: Buffer, wrapped: Buffer, name: DocName): DocKey {
     const cached = this.#keys.get(id)
     if (cached) return cached
-    const key: DocKey = { id, row, dataKey: this.#master.unwrapDataKey(id, wrapped), lastSeq: null, snapshotDamaged: false }
+    const owner = ownerOf(name)
+    const key: DocKey = {
+      id,
+      row,
+      dataKey: this.#master.unwrapDataKey(id, wrapped),
+      lastSeq: null,
+      snapshotDamaged: false,
+      owner,
+      ownerRow: this.#ownerRow(owner),
+    }
     this.#keys.set(id, key)
     return key
   }
