@@ -207,6 +207,49 @@ describe.skipIf(!hasChromium)('typed text merges across devices', () => {
     await Promise.all([laptop.context.close(), phone.context.close()])
   }, 120_000)
 
+  it('shows a variable’s enabled flag and secret mark set on both devices at once in its environment', async () => {
+    const flo = { email: 'flags@example.com', password: 'merge flags 12', name: 'Flo' }
+    const laptop = await device(suite.browser)
+    await signUp(laptop.page, suite.relay.url, flo)
+    await laptop.page.getByTestId('continue').click()
+    await openGlobals(laptop.page)
+    await laptop.page.getByTestId('new-var-key').fill('region')
+    await eventually(() => badge(laptop.page)).toContain('IN SYNC')
+
+    const phone = await device(suite.browser)
+    const network = await switchableNetwork(phone.context)
+    await phone.page.goto(suite.relay.url)
+    await signIn(phone.page, flo)
+    await openGlobals(phone.page)
+    await eventually(() => phone.page.getByLabel('Variable name', { exact: true }).inputValue()).toBe('region')
+    await eventually(() => badge(phone.page)).toContain('IN SYNC')
+
+    await network.goOffline()
+    await eventually(() => badge(phone.page)).toContain('OFFLINE')
+    const check = (page: Page) => page.getByLabel('Enable region', { exact: true })
+    // The laptop turns it off and marks it secret; the phone turns it off and on again and marks it secret and plain again.
+    await check(laptop.page).uncheck()
+    await laptop.page.getByTestId('secret-region').click()
+    await check(phone.page).uncheck()
+    await check(phone.page).check()
+    await phone.page.getByTestId('secret-region').click()
+    await phone.page.getByTestId('secret-region').click()
+    await eventually(() => badge(laptop.page)).toContain('IN SYNC')
+    await network.goOnline()
+
+    for (const { page } of [laptop, phone]) {
+      await eventually(async () => (await page.getByTestId('conflict').allTextContents()).map((t) => t.split(/[:]| changed/)[0]).sort()).toEqual(['Enabled flag of region', 'Secret mark of region'])
+    }
+    await screenshot(laptop.page.locator('.pane'), 'flag-conflicts')
+    for (const { page } of [laptop, phone]) {
+      await page.getByTestId('keep-theirs').first().click()
+      await eventually(() => page.getByTestId('conflict').count()).toBe(page === phone.page ? 0 : 1)
+    }
+    expect(laptop.errors).toEqual([])
+    expect(phone.errors).toEqual([])
+    await Promise.all([laptop.context.close(), phone.context.close()])
+  }, 120_000)
+
   it('a rename typed in the dialog merges with one made meanwhile on another device; Cancel takes back only what was typed there', async () => {
     const rita = { email: 'rename@example.com', password: 'merge rename 12', name: 'Rita' }
     const laptop = await device(suite.browser)

@@ -52,7 +52,7 @@ describe('conflict notices are placed by the record’s path', () => {
     settle(da, db)
     const values = plainValues({} as Workspace, a)
     const whats = (await environmentConflicts(values, env)).map((n) => n.what).sort()
-    expect(whats).toEqual(['Place of host', 'Secret mark of host', 'host enabled'])
+    expect(whats).toEqual(['Enabled flag of host', 'Place of host', 'Secret mark of host'])
     expect(await environmentConflicts(values, other)).toEqual([])
     expect(await environmentConflicts(values, null)).toEqual([])
   })
@@ -69,7 +69,7 @@ describe('conflict notices are placed by the record’s path', () => {
     b.globals.update(g, { enabled: true })
     settle(da, db)
     const values = plainValues({} as Workspace, a)
-    expect((await environmentConflicts(values, null)).map((n) => n.what)).toEqual(['token enabled'])
+    expect((await environmentConflicts(values, null)).map((n) => n.what)).toEqual(['Enabled flag of token'])
     expect(await environmentConflicts(values, env)).toEqual([])
   })
 

@@ -35,7 +35,7 @@ function placeIn(c: Conflict, environmentId: string | null): { variableId: strin
 function variableNotice(c: Conflict, set: VariableSet, variable: Variable): Omit<ConflictNotice, 'id' | 'lostHere'> | undefined {
   const name = variable.key || 'a variable'
   switch (c.field) {
-    case 'enabled': return { what: `${name} enabled`, mine: flag(c.mine, 'on', 'off'), theirs: flag(c.theirs, 'on', 'off') }
+    case 'enabled': return { what: `Enabled flag of ${name}`, mine: flag(c.mine, 'on', 'off'), theirs: flag(c.theirs, 'on', 'off') }
     case 'secret': return { what: `Secret mark of ${name}`, mine: flag(c.mine, 'secret', 'not secret'), theirs: flag(c.theirs, 'secret', 'not secret') }
     case 'order': return { what: `Place of ${name}`, mine: placeOf(set.list(), variable.id, c.mine), theirs: placeOf(set.list(), variable.id, c.theirs) }
     case 'key': return { what: `Name of ${name}`, mine: text(c.mine), theirs: text(c.theirs) }
