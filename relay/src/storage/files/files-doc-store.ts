@@ -26,12 +26,14 @@
  *
  * Usage per account (quota): `usage/<account id>` (a keyed hash of the owner, see `usage.ts`)
  * lists the bytes each of the account's docs takes on disk (log segments and snapshot). In
- * memory each open doc's figure is exact: its files are measured when it opens, and appends,
- * compactions and deletes adjust it. The file is rewritten (atomically) when a doc is created
- * (before its first record, so every doc with bytes is listed), compacted, deleted, released
- * and at close — not per append, which would double the fsyncs. A crash can leave it short by
- * what was appended since; the first time an account is loaded after a start, every doc it
- * lists is measured again (a `stat` per file, nothing read), so the figure is exact again.
+ * memory each open doc's figure is exact: its files are measured when it opens (the open
+ * reads every segment anyway), and appends, compactions and deletes adjust it. A doc counts its
+ * snapshot and the segments holding records the snapshot lacks. The file is rewritten
+ * (atomically) when a doc is created (before its first record, so every doc with bytes is
+ * listed), compacted, deleted, released and at close — not per append, which would double the
+ * fsyncs. So a crash can leave a doc's entry short by what it appended since its last
+ * compaction (at most the writer's compaction threshold, 2 MiB or 1,000 updates); the entry is
+ * exact again as soon as the doc is opened.
  */
 import { close, constants, open, write } from 'node:fs'
 import { access, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
@@ -153,16 +155,19 @@ interface DocFiles {
   readonly account: AccountFile
   readonly segmentBytes: Map<number, number>
   snapshotBytes: number
+  /** The last record the snapshot holds (0: none, or a snapshot that does not open). */
+  through: LogSeq
 }
 
 /**
- * Bytes a doc takes on disk: its snapshot and log segments, as `measureDir` finds them. (The
- * segment appends go to when a compaction runs stays, and counts, until the next compaction:
- * an append may be writing to it.)
+ * Bytes a doc counts for: its snapshot and the log segments holding records the snapshot
+ * lacks. A segment the snapshot covers only waits to be deleted (the one appends go to stays
+ * until the next compaction, as an append may be writing to it), so it counts as freed; once
+ * appended to again it counts in full.
  */
 function docBytes(doc: DocFiles): number {
   let bytes = doc.snapshotBytes
-  for (const size of doc.segmentBytes.values()) bytes += size
+  for (const [n, size] of doc.segmentBytes) if ((doc.segments.get(n) ?? 0) > doc.through) bytes += size
   return bytes
 }
 
@@ -175,20 +180,6 @@ async function sizeOf(path: string): Promise<number> {
   }
 }
 
-/** Bytes of a doc's segments and snapshot on disk, measured (null: deleted or never created). */
-async function measureDir(dir: string): Promise<number | null> {
-  let files: string[]
-  try {
-    files = await readdir(dir)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
-    throw err
-  }
-  if (files.includes(TOMBSTONE)) return null
-  let bytes = 0
-  for (const file of files) if (file === 'snapshot' || segmentNumber(file) !== null) bytes += await sizeOf(join(dir, file))
-  return bytes
-}
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -257,9 +248,9 @@ export class FilesDocStore implements DocStore {
   }
 
   /**
-   * The owner's usage file, loaded once per process. The first load measures every doc it
-   * lists (a crash may have left the file short of what was appended since its last write)
-   * and drops deleted ones.
+   * The owner's usage file, loaded once per process, without the docs it lists that were
+   * deleted (a crash between a delete and the file's rewrite). A doc's own figure is corrected
+   * when the doc is opened (`#scan` measures it).
    */
   #account(owner: UserId): Promise<AccountFile> {
     const id = accountId(this.#master, owner)
@@ -275,17 +266,12 @@ export class FilesDocStore implements DocStore {
           if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
           await mkdirDurable(dir)
         }
-        let drifted = false
+        let dropped = false
         for (const [docId, bytes] of Object.entries(listed)) {
-          const measured = await measureDir(join(this.#root, docId.slice(0, 2), docId))
-          if (measured === null) {
-            drifted = true
-            continue
-          }
-          if (measured !== bytes) drifted = true
-          account.set(docId, measured)
+          if (await exists(join(this.#root, docId.slice(0, 2), docId, TOMBSTONE))) dropped = true
+          else account.set(docId, bytes)
         }
-        if (drifted) await account.save(true)
+        if (dropped) await account.save(true)
         this.#loadedAccounts.set(id, account)
         return account
       })()
@@ -391,6 +377,7 @@ export class FilesDocStore implements DocStore {
       }
       await writeFileAtomic(join(doc.dir, 'snapshot'), parts)
       doc.snapshotBytes = parts.reduce((sum, part) => sum + part.length, 0)
+      doc.through = Math.max(doc.through, through)
       doc.account.set(doc.id, docBytes(doc))
       for (const [n, maxSeq] of doc.segments) {
         if (n !== doc.active && maxSeq <= through) {
@@ -561,6 +548,7 @@ export class FilesDocStore implements DocStore {
       account,
       segmentBytes: new Map(),
       snapshotBytes: 0,
+      through: 0,
     }
     const files = await readdir(dir)
     for (const file of files.filter(isSetAside)) {
@@ -575,9 +563,10 @@ export class FilesDocStore implements DocStore {
       doc.seq = Math.max(doc.seq, maxSeq)
       doc.active = n + 1
     }
-    const { through } = await this.#readSnapshot(doc, name)
+    const { snapshot, through } = await this.#readSnapshot(doc, name)
     // A damaged snapshot's header may be damaged too: numbering goes on above it only when plausible.
     if (through < PLAUSIBLE_SEQ) doc.seq = Math.max(doc.seq, through)
+    if (snapshot) doc.through = through
     // Listed before its first record is written (a new doc), corrected when it drifted (a crash).
     doc.snapshotBytes = await sizeOf(join(dir, 'snapshot'))
     const listed = account.docs.get(id)
