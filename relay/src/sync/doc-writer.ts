@@ -52,6 +52,12 @@ export interface DocWriterOptions {
   loaded: { seq: LogSeq; logUpdates: number; logBytes: number }
   /** The store refused a write because the doc was deleted; the writer has stopped. */
   onGone?: () => void
+  /**
+   * The account's quota ledger: the writer adds the bytes it queues to `queued` and takes them
+   * off once stored (or dropped with a deleted doc), so a quota check counts what is accepted
+   * but not stored yet.
+   */
+  account?: { queued: number }
 }
 
 export class DocWriter {
@@ -73,6 +79,8 @@ export class DocWriter {
   #idleWaiters: Array<() => void> = []
   #closed = false
   #lastCommitAt = Number.NEGATIVE_INFINITY
+  /** Bytes of the updates queued or in flight, as counted in `account.queued`. */
+  #queuedBytes = 0
 
   constructor(opts: DocWriterOptions) {
     this.#opts = opts
@@ -95,7 +103,15 @@ export class DocWriter {
   add(update: Uint8Array): void {
     if (this.#abandoned) return
     this.#pending.push(update)
+    this.#count(update.length)
     this.#schedule()
+  }
+
+  /** Adds `bytes` to what is queued (negative: stored or dropped), here and in the account's ledger. */
+  #count(bytes: number): void {
+    const change = Math.max(bytes, -this.#queuedBytes)
+    this.#queuedBytes += change
+    if (this.#opts.account) this.#opts.account.queued += change
   }
 
   /** Sends `listener` the doc's state vector once everything queued so far is stored. */
@@ -149,6 +165,7 @@ export class DocWriter {
     this.#abandoned = true
     this.#pending = []
     this.#waiters = []
+    this.#count(-this.#queuedBytes)
     for (const resolve of this.#idleWaiters.splice(0)) resolve()
     await Promise.allSettled([this.#appending, this.#compaction])
   }
@@ -183,7 +200,10 @@ export class DocWriter {
         this.#appending = this.#opts.store.append(this.#opts.name, batch)
         this.#seq = await this.#appending
         this.#logUpdates += batch.length
-        for (const update of batch) this.#logBytes += update.length
+        let bytes = 0
+        for (const update of batch) bytes += update.length
+        this.#logBytes += bytes
+        this.#count(-bytes)
       }
       this.#retryMs = 0
     } catch (error) {

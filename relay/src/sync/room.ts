@@ -12,12 +12,20 @@
  * the same way: the asker may hold what the peer lacks (a peer that was deaf when the asker's
  * own frames went out; deletions, which no state vector shows). Questions addressed to one
  * room are only answered, so an exchange ends after one round each way.
+ *
+ * Storage quota: an update from a socket is checked against the owner's `AccountQuota` before
+ * it touches the doc (refusing after applying would leave the room's doc ahead of the store).
+ * One that would take the account over its limit is refused: not applied, relayed, stored or
+ * acknowledged; everything the socket sent before it is stored and acknowledged, then the
+ * socket is closed with 4507, and nothing more it sends is taken. An update that adds nothing
+ * new (only deletions, or content the doc already has) always passes: freeing space must work.
  */
 import * as Y from 'yjs'
-import { decodeMessage, encodeMessage, type DocName } from '@ferry/protocol'
+import { CloseCode, decodeMessage, encodeMessage, type DocName } from '@ferry/protocol'
 import type { Broadcast, InstanceId } from './broadcast.ts'
 import { AwarenessStates, decodeAwareness, encodeAwareness } from './awareness-states.ts'
 import { DocWriter, type DocWriterOptions, type PersistedListener } from './doc-writer.ts'
+import type { AccountQuota } from './quota.ts'
 
 /** What a room needs from a socket. */
 export interface RoomMember extends PersistedListener {
@@ -42,6 +50,9 @@ export class Room {
   readonly #broadcast: Broadcast
   readonly #maxAwarenessBytes: number
   readonly #unsubscribe: () => void
+  readonly #quota: AccountQuota | null
+  /** Sockets an update was refused from (quota): nothing more they send is taken. */
+  readonly #refused = new WeakSet<RoomMember>()
   #changed = false
 
   constructor(
@@ -52,13 +63,17 @@ export class Room {
       /** Ends the room's subscription on the broadcast (made before the doc loaded). */
       unsubscribe: () => void
       maxAwarenessBytes: number
-      writer: Omit<DocWriterOptions, 'name' | 'encodeState' | 'encodeStateVector'>
+      writer: Omit<DocWriterOptions, 'name' | 'encodeState' | 'encodeStateVector' | 'account'>
+      /** The owner's storage quota; null: none is enforced. */
+      quota?: AccountQuota | null
     },
   ) {
     this.#broadcast = opts.broadcast
     this.#maxAwarenessBytes = opts.maxAwarenessBytes
+    this.#quota = opts.quota ?? null
     this.writer = new DocWriter({
       ...opts.writer,
+      ...(this.#quota && { account: this.#quota }),
       name,
       encodeState: () => Y.encodeStateAsUpdate(doc),
       encodeStateVector: () => Y.encodeStateVector(doc),
@@ -102,7 +117,10 @@ export class Room {
    * when it is already an update message.
    */
   applyUpdate(member: RoomMember, update: Uint8Array, frame: Uint8Array | null): void {
-    if (this.#apply(update, member)) {
+    if (this.#refused.has(member)) return
+    const decoded = Y.decodeUpdate(update)
+    if (!this.#fits(update, decoded.structs.length)) return this.#refuse(member)
+    if (this.#apply(update, member, true)) {
       this.#relay(member, frame ?? encodeMessage({ type: 'sync-update', update }))
       this.writer.add(update)
     }
@@ -172,6 +190,28 @@ export class Room {
     }
   }
 
+  /**
+   * Whether storing `update` keeps the owner within quota. Only past the limit is the update
+   * measured against the doc: what is new in it (`diffUpdate` against the doc's state vector)
+   * may be nothing but deletions, or less than its size.
+   */
+  #fits(update: Uint8Array, structs: number): boolean {
+    const quota = this.#quota
+    if (quota === null || structs === 0 || quota.admits(update.length)) return true
+    const novel = Y.diffUpdate(update, Y.encodeStateVector(this.doc))
+    return Y.decodeUpdate(novel).structs.length === 0 || quota.admits(novel.length)
+  }
+
+  /**
+   * Refuses `member`'s update for the quota: what it sent before is stored and acknowledged
+   * (the flush), then it is closed with 4507; nothing it sends meanwhile is taken.
+   */
+  #refuse(member: RoomMember): void {
+    this.#refused.add(member)
+    const reason = this.#quota?.reason() ?? 'storage quota exceeded'
+    void this.writer.flush().then(() => member.close(CloseCode.QuotaExceeded, reason))
+  }
+
   /** Stops listening to other instances and frees the doc. */
   destroy(): void {
     this.#unsubscribe()
@@ -183,8 +223,8 @@ export class Room {
    * Applies `update` (decoded in full first, so a malformed one throws without touching the
    * doc); true when it changed the doc or waits for missing updates, i.e. is worth relaying.
    */
-  #apply(update: Uint8Array, origin: unknown): boolean {
-    Y.decodeUpdate(update)
+  #apply(update: Uint8Array, origin: unknown, decoded = false): boolean {
+    if (!decoded) Y.decodeUpdate(update)
     this.#changed = false
     Y.applyUpdate(this.doc, update, origin)
     const store = this.doc.store

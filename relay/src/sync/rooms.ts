@@ -11,13 +11,19 @@
  *
  * A deleted doc's room (`drop`, or its writer hearing `gone` from the store) closes its
  * sockets with 4410 and goes away without storing anything more; joining it fails with `gone`.
+ *
+ * Every room of one account's docs shares that account's `AccountQuota` (kept while any of them
+ * is loaded); a writer's socket joining reads the account's limit and usage from the stores
+ * first. Read-only viewers never count and never refresh it.
  */
 import * as Y from 'yjs'
 import type { FastifyBaseLogger } from 'fastify'
 import { CloseCode, type DocName } from '@ferry/protocol'
 import { docGone, type DocStore } from '../storage/doc-store.ts'
+import { ownerOf } from '../storage/usage.ts'
 import { applyUpdates, storedUpdates } from '../storage/yjs-updates.ts'
 import type { Broadcast, FrameListener } from './broadcast.ts'
+import { AccountQuota } from './quota.ts'
 import { Room, type RoomMember } from './room.ts'
 
 /**
@@ -42,6 +48,7 @@ export class Rooms {
   readonly #loaded = new Map<DocName, Room>()
   readonly #unloading = new Map<DocName, Promise<void>>()
   readonly #idleTimers = new Map<DocName, NodeJS.Timeout>()
+  readonly #quotas = new Map<string, AccountQuota>()
 
   constructor(opts: RoomsOptions) {
     this.#opts = opts
@@ -57,6 +64,19 @@ export class Rooms {
 
   /** Adds `member` to the doc's room, loading it first if needed. Rejects when the doc cannot be loaded. */
   async join(name: DocName, member: RoomMember): Promise<Room> {
+    if (member.readOnly) return this.#join(name, member)
+    // Held for the whole join, so the figures read here are the ones the room will use.
+    const quota = this.#holdQuota(name)
+    try {
+      // Before touching the room: nothing may keep it from unloading while this waits.
+      await quota.refresh()
+      return await this.#join(name, member)
+    } finally {
+      this.#releaseQuota(quota)
+    }
+  }
+
+  async #join(name: DocName, member: RoomMember): Promise<Room> {
     this.#clearIdle(name)
     let loading = this.#rooms.get(name)
     if (!loading) {
@@ -115,6 +135,24 @@ export class Rooms {
     await Promise.all(this.#unloading.values())
   }
 
+  /** The account quota of `name`'s owner, held (by a room, or a join in progress) until `#releaseQuota`. */
+  #holdQuota(name: DocName): AccountQuota {
+    const owner = ownerOf(name)
+    let quota = this.#quotas.get(owner)
+    if (!quota) {
+      quota = new AccountQuota(owner, this.#opts.store)
+      this.#quotas.set(owner, quota)
+    }
+    quota.holders++
+    return quota
+  }
+
+  /** Lets go of a quota; the entry goes once nothing holds it. */
+  #releaseQuota(quota: AccountQuota): void {
+    quota.holders--
+    if (quota.holders <= 0 && this.#quotas.get(quota.owner) === quota) this.#quotas.delete(quota.owner)
+  }
+
   #clearIdle(name: DocName): void {
     const timer = this.#idleTimers.get(name)
     if (timer) clearTimeout(timer)
@@ -148,10 +186,15 @@ export class Rooms {
     const stored = loaded.value
     const doc = new Y.Doc()
     applyUpdates(doc, storedUpdates(stored))
+    const quota = this.#holdQuota(name)
     room = new Room(name, doc, {
       broadcast: this.#opts.broadcast,
-      unsubscribe: subscribed.value,
+      unsubscribe: () => {
+        subscribed.value()
+        this.#releaseQuota(quota)
+      },
       maxAwarenessBytes: this.#opts.maxAwarenessBytes,
+      quota,
       writer: {
         store: this.#opts.store,
         groupCommitMs: this.#opts.groupCommitMs,
