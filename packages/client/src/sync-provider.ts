@@ -10,7 +10,8 @@
  * client into pieces (catch-up.ts), and any frame over `FRAGMENT_CHUNK_BYTES` is sent as
  * fragments (type 101), so no frame is ever near the relay's frame limit. A change over the
  * relay's reassembly cap (4413) stops the doc with an error that says what to do; nothing local
- * is deleted, and `syncNow()` tries again (after the operator raised the limit, say).
+ * is deleted, and `syncNow()` tries again (after the operator raised the limit, say). So does a
+ * change the account's storage quota has no room for (4507).
  */
 import { CloseCode, decodeMessage, encodeMessage, fragmentFrame, type DocName, type Message } from '@ferry/protocol'
 import * as Y from 'yjs'
@@ -90,6 +91,13 @@ const tooLargeCloses: ReadonlyMap<number, string> = new Map([
 
 const megabytes = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MB`
 
+/** What a user reads when the relay refused a change for the account's storage quota (4507). */
+export function quotaReason(relayReason: string): string {
+  const limit = /(\d+) bytes/.exec(relayReason)
+  const of = limit ? ` of ${megabytes(Number(limit[1]))}` : ''
+  return `the account's storage quota${of} on the relay is full; this change stays on this device — free space by deleting collections, or ask the relay's operator to raise the quota, then sync again`
+}
+
 /** What a user reads when the relay refused a change for its size, and what they can do. */
 export function tooLargeReason(changeBytes: number, setting: string, relayReason: string): string {
   const limit = /(\d+) bytes/.exec(relayReason)
@@ -115,7 +123,7 @@ export class SyncProvider {
   #justRefreshed = false
   /** True while a token is fetched or a socket is opening. */
   #attempting = false
-  /** Stopped because the relay refused a change for its size: `syncNow()` may try again. */
+  /** Stopped because the relay refused a change for its size or the quota: `syncNow()` may try again. */
   #stoppedTooLarge = false
   /** Largest message (before fragmenting) sent on the current socket, bytes. */
   #largestSent = 0
@@ -303,8 +311,9 @@ export class SyncProvider {
     const fatal = fatalCloses.get(code)
     if (fatal !== undefined) return this.#stop({ kind: 'error', reason: reason || fatal })
     const setting = tooLargeCloses.get(code)
-    if (setting !== undefined) {
-      this.#stop({ kind: 'error', reason: tooLargeReason(this.#largestSent, setting, reason) })
+    if (setting !== undefined || code === CloseCode.QuotaExceeded) {
+      const message = setting !== undefined ? tooLargeReason(this.#largestSent, setting, reason) : quotaReason(reason)
+      this.#stop({ kind: 'error', reason: message })
       this.#stoppedTooLarge = true
       return
     }
