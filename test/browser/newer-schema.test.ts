@@ -1,14 +1,17 @@
 /**
  * A collection a newer Ferry wrote (its doc stamped with a newer schema version) is shown
  * read-only with "update to edit it", the moment that version's update arrives: no field
- * takes input, no edit control is offered, and the page logs no error.
+ * takes input, no edit control is offered, and the page logs no error. A request an older
+ * Ferry wrote (v1 strings) is shown without seeding its fields; one is seeded when edited.
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { UserId } from '@ferry/protocol'
 import { SCHEMA_VERSION } from '@ferry/schema'
 import { device, eventually, hasChromium, useDemoSuite } from './harness.ts'
-import { addRequest, createCollection, signUp } from './ui.ts'
+import { addRequest, createCollection, signUp, treeRequest } from './ui.ts'
+import { writeV1Items } from '../../packages/schema/src/test-v1.ts'
+import { cryptoRandom } from '@ferry/schema'
 import { stockProvider, synced } from '../helpers/sync-clients.ts'
 import { sessionToken } from '../helpers/sessions.ts'
 
@@ -51,6 +54,40 @@ describe.skipIf(!hasChromium)('a doc a newer Ferry wrote', () => {
     await page.getByTestId('req-tab-body').click()
     await page.getByRole('radiogroup', { name: 'Body type' }).getByText('Raw', { exact: true }).click({ force: true })
     expect(await page.getByTestId('item-menu-Users').count()).toBe(0)
+    expect(errors).toEqual([])
+    provider.destroy()
+    await context.close()
+  }, 60_000)
+
+  it('seeds a field of a request an older Ferry wrote only when it is edited, not when it is shown', async () => {
+    const { page, context, errors } = await device(suite.browser)
+    await signUp(page, suite.relay.url, { email: 'older@example.com', password: 'older schema 12', name: 'Ola' })
+    await page.getByTestId('continue').click()
+    await createCollection(page, 'Legacy')
+    await eventually(() => page.getByTestId('sync-badge').textContent()).toContain('IN SYNC')
+
+    // Another device, on Ferry before v2, adds a request (as the stock provider).
+    const names = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? ''))
+    const docName = names.map((n) => n.replace(/^ferry:/, '')).find((n) => n.includes(':collection:'))!
+    const userId = docName.split(':')[0] as UserId
+    const older = new Y.Doc()
+    const provider = stockProvider(suite.relay.wsUrl, docName, await sessionToken(suite.relay, userId), older)
+    await synced(provider)
+    writeV1Items(older, [{ kind: 'request', name: 'Old users', method: 'GET', url: 'https://api.test/users', auth: { type: 'bearer', token: 'tok' } }], cryptoRandom)
+    /** Seeded texts are written by client ids above 2^32 (see docs/decisions.md). */
+    const seeded = () => [...older.store.clients.keys()].filter((client) => client > 2 ** 32).length
+
+    await treeRequest(page, 'GET', 'Old users').click()
+    await eventually(() => page.getByTestId('url').inputValue()).toBe('https://api.test/users')
+    await page.getByTestId('req-tab-auth').click()
+    await eventually(() => page.getByLabel('Token', { exact: true }).inputValue()).toBe('tok')
+    await eventually(() => page.getByTestId('sync-badge').textContent()).toContain('IN SYNC')
+    expect(seeded()).toBe(0)
+    await page.getByTestId('url').click()
+    await page.getByTestId('url').press('End')
+    await page.keyboard.type('/1')
+    await eventually(() => seeded()).toBe(1)
+    expect(await page.getByTestId('request-name').inputValue()).toBe('Old users')
     expect(errors).toEqual([])
     provider.destroy()
     await context.close()

@@ -8,7 +8,7 @@ import { icon } from '../ui/icons.ts'
 import { confirmAction, toast } from '../ui/dialogs.ts'
 import { describeError } from '../ui/form.ts'
 import type { Vault } from '@ferry/client'
-import { bindText } from '../ui/text-binding.ts'
+import { bindTextOnFocus } from '../ui/text-binding.ts'
 import { conflictNotices, newerSchemaNotice } from '../ui/conflict-notices.ts'
 import { environmentConflicts } from '../model/environment-conflicts.ts'
 import type { VariableValues } from '../model/variable-values.ts'
@@ -73,9 +73,9 @@ function variableTable(scope: Scope, values: VariableValues, scopeId: string | n
     const check = h('input', { type: 'checkbox', checked: v.enabled, disabled: !editable, 'aria-label': `Enable ${v.key || 'variable'}` })
     check.addEventListener('change', () => set()?.update(v.id, { enabled: check.checked }))
     const key = h('input', { class: 'input', value: v.key, readonly: !editable, 'aria-label': 'Variable name', spellcheck: 'false', 'data-field': 'key' })
-    // Asked again here: an update from a newer Ferry may have arrived since the editor was built.
-    const keyText = values.environments.writable() ? set()?.keyText(v.id) : undefined
-    if (keyText) rowsScope.add(bindText(key, keyText))
+    // Bound when focused (a v1 name is seeded only when someone edits it); asked then, since an
+    // update from a newer Ferry may have arrived since the editor was built.
+    if (editable) rowsScope.add(bindTextOnFocus(key, () => (values.environments.writable() ? set()?.keyText(v.id) : undefined)))
     const shown = !v.secret || revealed.has(v.id)
     const value = h('input', { class: 'input', type: shown ? 'text' : 'password', 'aria-label': `Value of ${v.key || 'variable'}`, spellcheck: 'false', autocomplete: 'off', 'data-field': 'value', 'data-testid': `var-value-${v.key}`, disabled: true })
     load(value, v)
@@ -126,8 +126,8 @@ function variableTable(scope: Scope, values: VariableValues, scopeId: string | n
         tr.classList.toggle('disabled', !v.enabled)
         const [check, key, value] = [tr.querySelector<HTMLInputElement>('input[type=checkbox]'), tr.querySelector<HTMLInputElement>('[data-field=key]'), tr.querySelector<HTMLInputElement>('[data-field=value]')]
         if (check) check.checked = v.enabled
-        // A bound name follows its text by itself.
-        if (key && !editable) syncValue(key, v.key)
+        // A bound name follows its text by itself (this is then a no-op).
+        if (key) syncValue(key, v.key)
         if (value) load(value, v)
       }
       return
@@ -191,9 +191,9 @@ export function environmentEditor(scope: Scope, ctx: AppContext, values: Variabl
     ? h('h1', {}, 'Globals')
     : (() => {
         const input = h('input', { class: 'title-input', value: env?.name ?? '', readonly: !editable, 'aria-label': 'Environment name', 'data-testid': 'env-name' })
-        const text = editable ? environments.nameText(scopeId) : undefined
-        if (text) scope.add(bindText(input, text))
-        else scope.add(observe(() => syncValue(input, environments.get(scopeId)?.name ?? '')))
+        // Bound when focused; until then (and read-only) it follows the stored name.
+        if (editable) scope.add(bindTextOnFocus(input, () => (environments.writable() ? environments.nameText(scopeId) : undefined)))
+        scope.add(observe(() => syncValue(input, environments.get(scopeId)?.name ?? '')))
         return input
       })()
 

@@ -2,7 +2,7 @@
 import { h, syncValue, type Scope } from '../ui/dom.ts'
 import { field } from '../ui/form.ts'
 import type { Auth, AuthTextPart, AuthType, Collection } from '../model/types.ts'
-import { bindText } from '../ui/text-binding.ts'
+import { bindTextOnFocus } from '../ui/text-binding.ts'
 import { effectiveAuth } from './effective.ts'
 
 const TYPES: readonly { id: AuthType; label: string }[] = [
@@ -51,9 +51,9 @@ export function authEditor(scope: Scope, collection: Collection, requestId: stri
   /** One text part: bound to its live text, or (read-only) refreshed by `update`. */
   const input = (fieldsScope: Scope, spec: { part: AuthTextPart; label: string; secret?: boolean }, value: string) => {
     const el = h('input', { class: 'input mono', value, type: spec.secret ? 'password' : 'text', readonly: !writable, autocomplete: 'off', spellcheck: 'false', 'data-auth-field': spec.part })
-    // Asked again here: an update from a newer Ferry may have arrived since the editor was built.
-    const text = collection.writable() ? collection.authText(requestId, spec.part) : undefined
-    if (text) fieldsScope.add(bindText(el, text))
+    // Bound when focused (seeding a v1 part only when someone edits it); asked then, since an
+    // update from a newer Ferry may have arrived since the editor was built.
+    if (writable) fieldsScope.add(bindTextOnFocus(el, () => (collection.writable() ? collection.authText(requestId, spec.part) : undefined)))
     return field(spec.label, el)
   }
 
@@ -63,12 +63,10 @@ export function authEditor(scope: Scope, collection: Collection, requestId: stri
     const auth = current()
     syncValue(type, auth.type)
     if (auth.type === shownType) {
-      // Same form: bound fields follow their texts; read-only ones are refreshed here.
-      if (!writable) {
-        for (const el of fields.querySelectorAll<HTMLInputElement>('input[data-auth-field]')) {
-          const value = (auth as Record<string, unknown>)[el.dataset.authField ?? '']
-          if (typeof value === 'string') syncValue(el, value)
-        }
+      // Same form: bound fields follow their texts (this is then a no-op); the others are refreshed here.
+      for (const el of fields.querySelectorAll<HTMLInputElement>('input[data-auth-field]')) {
+        const value = (auth as Record<string, unknown>)[el.dataset.authField ?? '']
+        if (typeof value === 'string') syncValue(el, value)
       }
       if (auth.type !== 'inherit') return
     }

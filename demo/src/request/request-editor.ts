@@ -18,7 +18,7 @@ import { effectiveAuth } from './effective.ts'
 import { headerPresetsMenu, HEADER_NAMES } from './header-presets.ts'
 import { listSource, paramsFromRequestUrl, paramsSource } from './request-sources.ts'
 import { lastResponses, responseView } from './response-view.ts'
-import { bindText } from '../ui/text-binding.ts'
+import { bindTextOnFocus } from '../ui/text-binding.ts'
 import { conflictNotices, newerSchemaNotice } from '../ui/conflict-notices.ts'
 import { requestConflicts } from '../model/collection-conflicts.ts'
 
@@ -47,11 +47,10 @@ export function requestEditor(scope: Scope, ctx: AppContext, collectionId: strin
   method.value = initial.method
   method.addEventListener('change', () => collection.update(requestId, { method: method.value }))
   const url = h('input', { class: 'url-input', value: initial.url, readonly: !writable, placeholder: 'https://api.example.com/items?limit=10', 'aria-label': 'URL', spellcheck: 'false', autocomplete: 'off', 'data-testid': 'url' })
+  // Bound when focused (a v1 field is seeded only when someone edits it); until then `update` shows the stored value.
   if (writable) {
-    const nameText = collection.text(requestId, 'name')
-    const urlText = collection.text(requestId, 'url')
-    if (nameText) scope.add(bindText(name, nameText))
-    if (urlText) scope.add(bindText(url, urlText, { afterLocalEdit: () => paramsFromRequestUrl(collection, requestId) }))
+    scope.add(bindTextOnFocus(name, () => (collection.writable() ? collection.text(requestId, 'name') : undefined)))
+    scope.add(bindTextOnFocus(url, () => (collection.writable() ? collection.text(requestId, 'url') : undefined), { afterLocalEdit: () => paramsFromRequestUrl(collection, requestId) }))
   }
   const send = h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'send' }, icon('send', 16), 'Send')
   const crumbs = h('div', { class: 'crumbs' })
@@ -125,11 +124,9 @@ export function requestEditor(scope: Scope, ctx: AppContext, collectionId: strin
   const update = () => {
     const node = requestNode(collection, requestId)
     if (!node) return
-    // Bound inputs follow their texts by themselves.
-    if (!writable) {
-      syncValue(name, node.name)
-      syncValue(url, node.url)
-    }
+    // Bound inputs follow their texts by themselves (then this is a no-op); the others are refreshed here.
+    syncValue(name, node.name)
+    syncValue(url, node.url)
     if (![...method.options].some((o) => o.value === node.method)) method.append(h('option', { value: node.method }, node.method))
     syncValue(method, node.method)
     method.className = `method-${node.method}`

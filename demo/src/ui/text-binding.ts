@@ -119,3 +119,25 @@ export function bindText(field: TextField, text: Y.Text, options: BindOptions = 
     text.unobserve(onChange)
   }
 }
+
+/**
+ * Binds `field` to its text only when the user focuses it: until then the caller keeps the
+ * field showing the stored value (as it does for read-only fields). Asking for the live text of
+ * a field a pre-v2 Ferry wrote seeds it, and every seeded field costs the doc one more Yjs client
+ * for good (see docs/decisions.md, "Merge without loss"); a field nobody edits is never seeded.
+ * `text` is asked at focus, so a doc that became read-only meanwhile stays unbound.
+ */
+export function bindTextOnFocus(field: TextField, text: () => Y.Text | undefined, options: BindOptions = {}): () => void {
+  let unbind: (() => void) | null = null
+  const bind = () => {
+    if (unbind) return
+    const live = text()
+    if (live) unbind = bindText(field, live, options)
+  }
+  field.addEventListener('focus', bind)
+  if (document.activeElement === field) bind()
+  return () => {
+    field.removeEventListener('focus', bind)
+    unbind?.()
+  }
+}
