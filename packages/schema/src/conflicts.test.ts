@@ -113,6 +113,17 @@ describe('conflicts elsewhere', () => {
     expect(a.variables(env)!.get(v)!.value).toBe(c!.mine)
   })
 
+  it('the order of environments moved on two devices at once', () => {
+    const a = new Environments(Object.assign(new Y.Doc(), { clientID: 1 }))
+    const [x] = [a.add('x'), a.add('y'), a.add('z')]
+    const b = new Environments(Object.assign(new Y.Doc(), { clientID: 2 }))
+    syncDocs(a.doc, b.doc)
+    a.move(x, 2)
+    b.move(x, 1)
+    settle(a.doc, b.doc)
+    expect(a.conflicts()).toMatchObject([{ field: 'order', path: ['environments', x, 'order'] }])
+  })
+
   it('collection order in the index', () => {
     const a = new WorkspaceIndex(Object.assign(new Y.Doc(), { clientID: 1 }))
     const [x] = [a.addCollection('x'), a.addCollection('y'), a.addCollection('z')]

@@ -141,7 +141,10 @@ export class Environments extends DocView {
       random,
     )
     const isEnvironment = (map: Y.Map<unknown>): boolean => map.parent === root
-    const isVariable = (map: Y.Map<unknown>): boolean => map.parent === this.globalsMap || (map.parent instanceof Y.Map && isEnvironment(map.parent.parent as Y.Map<unknown>))
+    const isVariable = (map: Y.Map<unknown>): boolean => {
+      const holder = map.parent
+      return holder === this.globalsMap || (holder instanceof Y.Map && holder.parent instanceof Y.Map && isEnvironment(holder.parent))
+    }
     this.log = ConflictLog.of(
       doc,
       [root, this.globalsMap],
