@@ -73,9 +73,20 @@ describe('conflict notices are placed by the record’s path', () => {
     expect(await environmentConflicts(values, env)).toEqual([])
   })
 
-  // An environment moved on two devices at once throws in @ferry/schema's conflict watch
-  // (environments.ts isVariable reads `parent.parent` of a root map), so its notice cannot be tested yet.
-  it.todo('an environment’s own place')
+  it('an environment’s own place shows in that environment’s editor', async () => {
+    const [da, db] = docs()
+    const a = new Environments(da)
+    const env = a.add('Prod')
+    a.add('Dev')
+    a.add('Test')
+    const b = new Environments(db)
+    settle(da, db)
+    a.move(env, 1)
+    b.move(env, 2)
+    settle(da, db)
+    const values = plainValues({} as Workspace, a)
+    expect((await environmentConflicts(values, env)).map((n) => n.what)).toEqual(['Place of this environment'])
+  })
 
   it('a collection’s place in the index', () => {
     const [da, db] = docs()
