@@ -225,7 +225,7 @@ describe('Ferry\'s client over quota', () => {
 
     await vi.waitFor(() => expect(provider.status.kind).toBe('error'), { timeout: 10_000 })
     const reason = (provider.status as { reason: string }).reason
-    expect(reason).toMatch(/storage quota of 0\.0 MB|storage quota/)
+    expect(reason).toMatch(/the account's storage quota of 32 KB on the relay is full; this change stays on this device/)
     expect(reason).toMatch(/deleting collections/)
     expect(reason).toMatch(/operator to raise the quota/)
     expect(sockets).toBe(1)

@@ -94,7 +94,8 @@ const megabytes = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(
 /** What a user reads when the relay refused a change for the account's storage quota (4507). */
 export function quotaReason(relayReason: string): string {
   const limit = /(\d+) bytes/.exec(relayReason)
-  const of = limit ? ` of ${megabytes(Number(limit[1]))}` : ''
+  const bytes = limit ? Number(limit[1]) : 0
+  const of = !limit ? '' : bytes >= 1024 * 1024 ? ` of ${megabytes(bytes)}` : ` of ${Math.ceil(bytes / 1024)} KB`
   return `the account's storage quota${of} on the relay is full; this change stays on this device — free space by deleting collections, or ask the relay's operator to raise the quota, then sync again`
 }
 
