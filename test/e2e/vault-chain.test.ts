@@ -11,36 +11,20 @@
  * and "previous key" it has to invent).
  */
 import { randomBytes } from 'node:crypto'
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { exportAesKey, generateAesKey, generateRecoveryKey, hkdf, toBase64Url, utf8Encode } from '@ferry/crypto'
 import type { UserId } from '@ferry/protocol'
 import { RelayApi } from '../../packages/client/src/relay-api.ts'
 import { openValue } from '../../packages/client/src/vault-values.ts'
 import { wrapForDevice, wrapWithRecoveryKey } from '../../packages/client/src/vault-keys.ts'
-import { startRelay, type TestRelay } from '../helpers/relay.ts'
-import { openVaultDevice, type VaultDevice } from '../helpers/vault-devices.ts'
+import type { VaultDevice } from '../helpers/vault-devices.ts'
+import { newUser, VaultSuite } from '../helpers/vault-suite.ts'
 import { sessionToken } from '../helpers/sessions.ts'
 
-let relay: TestRelay
-const open: VaultDevice[] = []
+const suite = new VaultSuite()
 
-beforeAll(async () => {
-  relay = await startRelay()
-})
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((device) => device.close()))
-})
-afterAll(async () => {
-  await relay?.close(true)
-})
 
-const newUser = (): UserId => randomBytes(16).toString('base64url') as UserId
-
-async function device(owner: UserId, name: string): Promise<VaultDevice> {
-  const opened = await openVaultDevice({ url: relay.url, wsUrl: relay.wsUrl, token: (id) => sessionToken(relay, id) }, owner, name)
-  open.push(opened)
-  return opened
-}
+const device = (owner: UserId, name: string): Promise<VaultDevice> => suite.device(owner, name)
 
 /** Approves `pending` from `approver` and lets it fetch its key. */
 async function approve(approver: VaultDevice, pending: VaultDevice): Promise<void> {
@@ -66,8 +50,8 @@ async function account(secret = 'sk_live_mine') {
 
 /** Someone with nothing but an access token for `owner`. */
 function thief(owner: UserId) {
-  const token = sessionToken(relay, owner)
-  const api = new RelayApi({ baseUrl: relay.url })
+  const token = sessionToken(suite.relay, owner)
+  const api = new RelayApi({ baseUrl: suite.relay.url })
   const call = async (method: string, path: string, body?: Record<string, unknown>) => api.call(method, path, await token, body) as Promise<Record<string, unknown>>
   /** The thief's best imitation of a link: the true key id of its own key, everything else invented. */
   const forgedLink = async (generation: number, key: CryptoKey, recipients: string[]) => {
@@ -238,7 +222,7 @@ describe('vault key chain', () => {
     const key = await generateAesKey({ extractable: true })
     const recoveryKey = generateRecoveryKey()
     const [listed] = (await a.vault.devices()) as { id: string; publicKey: string }[]
-    await new RelayApi({ baseUrl: relay.url }).call('POST', '/v1/vault', await sessionToken(relay, owner), {
+    await new RelayApi({ baseUrl: suite.relay.url }).call('POST', '/v1/vault', await sessionToken(suite.relay, owner), {
       deviceId: listed!.id,
       wrappedKey: await wrapForDevice(key, listed!.publicKey, owner, listed!.id, 1),
       recoveryWrappedKey: await wrapWithRecoveryKey(key, recoveryKey, owner, 1),

@@ -3,36 +3,20 @@
  * device + recovery key, approval from a signed-in device, recovery-key unlock, wrong or
  * mistyped recovery keys, revocation, rotation, and working offline from stored keys.
  */
-import { randomBytes } from 'node:crypto'
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { InvalidRecoveryKeyError, RECOVERY_KEY_SYMBOLS } from '@ferry/crypto'
 import type { UserId } from '@ferry/protocol'
 import { VaultError, VaultLocked, WrongRecoveryKey } from '../../packages/client/src/vault-errors.ts'
 import { deviceFingerprint } from '../../packages/client/src/vault-keys.ts'
-import { startRelay, type TestRelay } from '../helpers/relay.ts'
-import { openVaultDevice, type VaultDevice } from '../helpers/vault-devices.ts'
+import { startRelay } from '../helpers/relay.ts'
+import type { VaultDevice } from '../helpers/vault-devices.ts'
+import { newUser, VaultSuite } from '../helpers/vault-suite.ts'
 import { sessionToken } from '../helpers/sessions.ts'
 
-let relay: TestRelay
-const open: VaultDevice[] = []
+const suite = new VaultSuite()
 
-beforeAll(async () => {
-  relay = await startRelay()
-})
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((device) => device.close()))
-})
-afterAll(async () => {
-  await relay?.close(true)
-})
 
-const newUser = (): UserId => randomBytes(16).toString('base64url') as UserId
-
-async function device(owner: UserId, name: string): Promise<VaultDevice> {
-  const opened = await openVaultDevice({ url: relay.url, wsUrl: relay.wsUrl, token: (id) => sessionToken(relay, id) }, owner, name)
-  open.push(opened)
-  return opened
-}
+const device = (owner: UserId, name: string): Promise<VaultDevice> => suite.device(owner, name)
 
 /** Device A creates the vault and one secret global; answers the devices, the recovery key and the variable id. */
 async function accountWithSecret(secret = 'sk_live_first') {
@@ -90,11 +74,11 @@ describe('vault flows', () => {
     expect(await c.envs.readVariable(null, id)).toEqual({ state: 'value', value: 'hunter2' })
     expect((await c.vault.devices()).find((d) => d.current)?.status).toBe('approved')
 
-    await relay.close(true)
+    await suite.relay.close(true)
     const reopened = await c.reload()
     expect(reopened.state).toEqual({ kind: 'unlocked', generation: 1 })
     expect(await c.envs.readVariable(null, id)).toEqual({ state: 'value', value: 'hunter2' })
-    relay = await startRelay()
+    suite.relay = await startRelay()
   })
 
   it('recovery: a mistyped key and another account’s key fail with typed errors and leave the device locked', async () => {
@@ -122,7 +106,7 @@ describe('vault flows', () => {
     await a.vault.revoke(revokedId)
     expect(await a.vault.wouldLeaveNoDevice(a.vault.deviceId!)).toBe(true)
 
-    const api = await fetch(`${relay.url}/v1/vault/devices/${revokedId}/key`, { headers: { authorization: `Bearer ${await sessionToken(relay, owner)}` } })
+    const api = await fetch(`${suite.relay.url}/v1/vault/devices/${revokedId}/key`, { headers: { authorization: `Bearer ${await sessionToken(suite.relay, owner)}` } })
     expect(api.status).toBe(403)
     expect(((await api.json()) as { error: { code: string } }).error.code).toBe('device_revoked')
     expect(await b.vault.refresh()).toEqual({ kind: 'locked', reason: 'revoked' })

@@ -4,31 +4,17 @@
  * garbage, never a crash), the rest of the doc stays readable, and the variable can be
  * overwritten. Also `{{variable}}` resolution, environment over globals.
  */
-import { randomBytes } from 'node:crypto'
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import type { UserId } from '@ferry/protocol'
 import { VaultValueError } from '../../packages/client/src/vault-errors.ts'
-import { startRelay, type TestRelay } from '../helpers/relay.ts'
-import { openVaultDevice, type VaultDevice } from '../helpers/vault-devices.ts'
-import { sessionToken } from '../helpers/sessions.ts'
+import type { VaultDevice } from '../helpers/vault-devices.ts'
+import { newUser, VaultSuite } from '../helpers/vault-suite.ts'
 
-let relay: TestRelay
-const open: VaultDevice[] = []
+const suite = new VaultSuite()
 
-beforeAll(async () => {
-  relay = await startRelay()
-})
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((device) => device.close()))
-})
-afterAll(async () => {
-  await relay?.close(true)
-})
-
-async function unlockedDevice(owner = randomBytes(16).toString('base64url') as UserId, name = 'Laptop'): Promise<VaultDevice> {
-  const device = await openVaultDevice({ url: relay.url, wsUrl: relay.wsUrl, token: (id) => sessionToken(relay, id) }, owner, name)
-  open.push(device)
+async function unlockedDevice(owner = newUser(), name = 'Laptop'): Promise<VaultDevice> {
+  const device = await suite.device(owner, name)
   await device.vault.refresh()
   await device.vault.create()
   return device
@@ -45,8 +31,7 @@ async function expectInvalid(device: VaultDevice, environmentId: string | null, 
 describe('vault values that must not open', () => {
   it('tampered ciphertext, synced from another device: typed error there, the rest readable, and it can be overwritten', async () => {
     const a = await unlockedDevice()
-    const b = await openVaultDevice({ url: relay.url, wsUrl: relay.wsUrl, token: (id) => sessionToken(relay, id) }, a.owner, 'Phone')
-    open.push(b)
+    const b = await suite.device(a.owner, 'Phone')
     await b.vault.refresh()
     await a.vault.approve(b.vault.deviceId!)
     await b.vault.refresh()
@@ -131,8 +116,7 @@ describe('concurrent values', () => {
   /** Two approved devices of one account whose environments docs sync only when told to. */
   async function twoDevices(): Promise<[VaultDevice, VaultDevice, () => void]> {
     const a = await unlockedDevice()
-    const b = await openVaultDevice({ url: relay.url, wsUrl: relay.wsUrl, token: (id) => sessionToken(relay, id) }, a.owner, 'Phone')
-    open.push(b)
+    const b = await suite.device(a.owner, 'Phone')
     await b.vault.refresh()
     await a.vault.approve(b.vault.deviceId!)
     await b.vault.refresh()
