@@ -119,7 +119,7 @@ export class Room {
   applyUpdate(member: RoomMember, update: Uint8Array, frame: Uint8Array | null): void {
     if (this.#refused.has(member)) return
     const decoded = Y.decodeUpdate(update)
-    if (!this.#fits(update, decoded.structs.length)) return this.#refuse(member)
+    if (!this.#fits(update, decoded)) return this.#refuse(member)
     if (this.#apply(update, member, true)) {
       this.#relay(member, frame ?? encodeMessage({ type: 'sync-update', update }))
       this.writer.add(update)
@@ -191,15 +191,21 @@ export class Room {
   }
 
   /**
-   * Whether storing `update` keeps the owner within quota. Only past the limit is the update
-   * measured against the doc: what is new in it (`diffUpdate` against the doc's state vector)
-   * may be nothing but deletions, or less than its size.
+   * Whether storing `update` keeps the owner within quota. Every update counts with its full
+   * size (that is what is stored); past the limit only one that frees space passes: nothing the
+   * doc lacks, and deletions only of items the doc holds — an update of made-up deletions
+   * would otherwise be stored without bound.
    */
-  #fits(update: Uint8Array, structs: number): boolean {
+  #fits(update: Uint8Array, decoded: ReturnType<typeof Y.decodeUpdate>): boolean {
     const quota = this.#quota
-    if (quota === null || structs === 0 || quota.admits(update.length)) return true
-    const novel = Y.diffUpdate(update, Y.encodeStateVector(this.doc))
-    return Y.decodeUpdate(novel).structs.length === 0 || quota.admits(novel.length)
+    if (quota === null || quota.admits(update.length)) return true
+    const novel = Y.decodeUpdate(Y.diffUpdate(update, Y.encodeStateVector(this.doc)))
+    if (novel.structs.length > 0) return false
+    for (const [client, ranges] of decoded.ds.clients) {
+      const held = Y.getState(this.doc.store, client)
+      if (ranges.some((range) => range.clock + range.len > held)) return false
+    }
+    return true
   }
 
   /**
