@@ -35,11 +35,13 @@ import type { UserId } from '@ferry/protocol'
  * - `bad_tag`: the link's tag does not verify under the key of the generation it names;
  * - `key_mismatch`: the key wrapped to this device is not the one the link names;
  * - `unanchored`: the chain does not lead back to a key this device holds;
+ * - `superseded_parent`: the chain leads back to a key this device holds, but not its newest —
+ *   an older key (a revoked device's, an old recovery key's) may be known to others;
  * - `unreadable_key`: the key wrapped to this device does not open;
  * - `unverifiable`: this device was given no key of that generation to check (the relay is at a
  *   generation this device cannot verify).
  */
-export type ChainProblem = 'missing_link' | 'malformed_link' | 'bad_tag' | 'key_mismatch' | 'unanchored' | 'unreadable_key' | 'unverifiable'
+export type ChainProblem = 'missing_link' | 'malformed_link' | 'bad_tag' | 'key_mismatch' | 'unanchored' | 'superseded_parent' | 'unreadable_key' | 'unverifiable'
 
 export interface ChainLink {
   readonly generation: number
@@ -142,10 +144,14 @@ export async function verifyGeneration(input: {
 }): Promise<ChainVerdict> {
   const { owner, links, trusted } = input
   const firstKey = trusted.size === 0
+  // Only the newest key this device holds may vouch for what comes after it: an older one may
+  // have leaked (a revoked device, an old recovery key) — it was rotated away for that reason.
+  const newest = firstKey ? 0 : Math.max(...trusted.keys())
   const keys = new Map<number, CryptoKey>()
   let generation = input.generation
   let key = input.key
   for (;;) {
+    if (!firstKey && generation < newest) return { ok: false, problem: 'superseded_parent' }
     const anchor = trusted.get(generation)
     if (anchor) return (await vaultKeyId(anchor)) === (await vaultKeyId(key)) ? { ok: true, keys } : { ok: false, problem: 'key_mismatch' }
     const text = links.get(generation)
