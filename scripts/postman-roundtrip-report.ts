@@ -18,8 +18,7 @@
  * only the export has it.
  *
  * The corpus folder is the first of: the argument, $FERRY_POSTMAN_CORPUS,
- * packages/schema/src/fixtures/postman, ../shared/postman-corpus (beside the repo) that holds
- * collection files.
+ * packages/schema/src/fixtures/postman, that holds collection files.
  */
 // The SDK ships its typings without naming them in its package.json.
 /// <reference path="../node_modules/postman-collection/types/index.d.ts" />
@@ -66,7 +65,6 @@ const candidates = [
   positional[0],
   process.env['FERRY_POSTMAN_CORPUS'],
   join(root, 'packages/schema/src/fixtures/postman'),
-  join(root, '..', 'shared', 'postman-corpus'),
 ].filter((d): d is string => typeof d === 'string' && d.length > 0)
 const corpus = candidates.map((d) => resolve(d)).find(hasCollections)
 if (!corpus) {
