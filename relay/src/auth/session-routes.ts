@@ -19,7 +19,9 @@ const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = async (ap
     const user = await app.accounts.findUserByEmail(normalizeEmail(request.body.email))
     const matches = await hasher.verify(request.body.password, user?.passwordHash ?? null, request.ip)
     if (!user || !matches) throw unauthorized('Wrong email or password.', 'invalid_credentials')
-    return sessions.start(user)
+    const started = await sessions.startWithPassword(user)
+    if (started === null) throw unauthorized('Wrong email or password.', 'invalid_credentials')
+    return started
   })
 
   app.post('/v1/auth/refresh', { schema: { body: RefreshBody }, preHandler: tokenCallLimit(app, config) }, async (request) => {

@@ -44,6 +44,24 @@ export class Sessions {
   }
 
   /**
+   * Starts a session for a user who just proved `user.passwordHash` — unless the password
+   * changed meanwhile: a sign-in that checked the old password while a reset stored the new one
+   * (and ended every session) must not outlive that reset. The session is made first and the
+   * password read after, so a reset either ends it or is seen here; null then.
+   */
+  async startWithPassword(user: UserRecord): Promise<LoginResponse | null> {
+    const refresh = newSecret()
+    const familyId = newFamilyId()
+    await this.options.store.createRefreshToken({ hash: refresh.hash, userId: user.id, familyId, expiresAt: this.#refreshExpiry() })
+    const now = await this.options.store.getUser(user.id)
+    if (now?.passwordHash !== user.passwordHash) {
+      await this.options.store.revokeRefreshFamily(refresh.hash)
+      return null
+    }
+    return this.#response(user, familyId, refresh.token)
+  }
+
+  /**
    * Rotates `refreshToken`; null when it is unknown, expired, revoked or replayed. A replay
    * ends the session, so its sockets close and its access tokens stop working.
    */
