@@ -75,3 +75,21 @@ describe('hostile conflict records naming a root of another type', () => {
     expect(() => c.conflicts()).not.toThrow()
   })
 })
+
+describe('records of the same loss', () => {
+  it('are listed once and closed together', () => {
+    const c = new Collection(docWith(5), { random: seededRandom(1) })
+    const id = c.add({ kind: 'request', name: 'r', method: 'GET' })
+    const owner = (c.doc.getMap('items').get(id) as Y.Map<unknown>)._item!.id
+    const record = { owner: `${owner.client}.${owner.clock}`, field: 'method', kind: 'value', mine: 'PUT', theirs: 'GET', client: 9 }
+    c.doc.transact(() => {
+      c.doc.getMap('conflicts').set('9.1', { ...record, at: 1 })
+      c.doc.getMap('conflicts').set('9.4', { ...record, at: 2 })
+    })
+    expect(c.conflicts()).toMatchObject([{ id: '9.1', mine: 'PUT', theirs: 'GET' }])
+    expect(c.resolveConflict('9.1', 'mine')).toBe(true)
+    expect(c.conflicts()).toEqual([])
+    expect([...c.doc.getMap('conflicts').keys()]).toEqual([])
+    expect(c.get(id)).toMatchObject({ method: 'PUT' })
+  })
+})

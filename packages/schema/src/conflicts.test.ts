@@ -78,6 +78,19 @@ describe('conflicts on atomic fields', () => {
     expect(a.get(id)!.auth).toEqual(other)
   })
 
+  it('a value its own device replaced before syncing is no lost value', () => {
+    const { a, b, id } = pair()
+    // B (the higher client id) wins; A changes its mind while apart, so its first value is gone
+    // from A before anyone sees it (Yjs sends it without content).
+    b.update(id, { method: 'PATCH' })
+    a.update(id, { method: 'POST' })
+    a.update(id, { method: 'DELETE' })
+    settle(a.doc, b.doc)
+    expect(b.get(id)).toMatchObject({ method: 'PATCH' })
+    expect(b.conflicts()).toMatchObject([{ field: 'method', mine: 'DELETE', theirs: 'PATCH' }])
+    expect(a.conflicts()).toEqual(b.conflicts())
+  })
+
   it('a read-only replica records nothing', () => {
     const { a, id } = pair()
     const viewer = new Y.Doc()

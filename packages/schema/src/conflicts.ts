@@ -198,7 +198,9 @@ export class ConflictLog {
         if (!winner || winner.deleted) continue
         let left = winner.left
         for (let steps = 0; left !== null && steps < MAX_WALK; steps++, left = left.left) {
-          if (!left.deleted || !(event.adds(left) || event.deletes(left))) continue
+          // A write that arrives already emptied was replaced by its own device before it synced
+          // (Yjs sends such writes without content): nobody ever saw it, so nothing was lost.
+          if (!left.deleted || !(event.adds(left) || event.deletes(left)) || left.content instanceof Y.ContentDeleted) continue
           this.lost(target, key, winner, left, found)
         }
       }
@@ -241,14 +243,34 @@ export class ConflictLog {
     return text && { id, owner: v.owner, field: v.field, path, kind: 'text', mine: text.toString(), theirs: v.theirs, client, at }
   }
 
-  /** The open conflicts, oldest first; malformed records and those whose map is gone are left out. */
-  list(): Conflict[] {
+  /** Every open record, as read (duplicates of one loss included). */
+  private records(): Conflict[] {
     const out: Conflict[] = []
     for (const [id, v] of this.map.entries()) {
       const conflict = this.read(id, v)
       if (conflict) out.push(conflict)
     }
-    return out.sort((a, b) => a.at - b.at)
+    return out.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1))
+  }
+
+  /** What makes two records the same loss to a person: the field and both values. */
+  private static same(c: Conflict): string {
+    return JSON.stringify([c.owner, c.field, c.kind, c.mine, c.theirs])
+  }
+
+  /**
+   * The open conflicts, oldest first; malformed records and those whose map is gone are left
+   * out, and records of the same loss (one device wrote the same value twice while apart, say)
+   * are listed once.
+   */
+  list(): Conflict[] {
+    const seen = new Set<string>()
+    return this.records().filter((c) => {
+      const key = ConflictLog.same(c)
+      if (seen.has(key)) return false
+      seen.add(key)
+      return true
+    })
   }
 
   /**
@@ -267,7 +289,8 @@ export class ConflictLog {
           if (text) setText(text, conflict.mine as string)
         }
       }
-      this.map.delete(id)
+      const key = ConflictLog.same(conflict)
+      for (const other of this.records()) if (ConflictLog.same(other) === key) this.map.delete(other.id)
     })
     return true
   }
