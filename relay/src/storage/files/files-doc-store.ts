@@ -24,16 +24,8 @@
  * other file, the key first (without it, anything a crash left behind cannot be read); a scan
  * that finds the tombstone finishes that removal.
  *
- * Usage per account (quota): `usage/<account id>` (a keyed hash of the owner, see `usage.ts`)
- * lists the bytes each of the account's docs takes on disk (log segments and snapshot). In
- * memory each open doc's figure is exact: its files are measured when it opens (the open
- * reads every segment anyway), and appends, compactions and deletes adjust it. A doc counts its
- * snapshot and the segments holding records the snapshot lacks. The file is rewritten
- * (atomically) when a doc is created (before its first record, so every doc with bytes is
- * listed), compacted, deleted, released and at close — not per append, which would double the
- * fsyncs. So a crash can leave a doc's entry short by what it appended since its last
- * compaction (at most the writer's compaction threshold, 2 MiB or 1,000 updates); the entry is
- * exact again as soon as the doc is opened.
+ * Usage per account (quota) is kept by `AccountUsageFiles` (account-usage.ts); this store
+ * measures each doc's files and tells it.
  */
 import { close, constants, open, write } from 'node:fs'
 import { access, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
@@ -56,7 +48,8 @@ import { MasterKey } from '../keys.ts'
 import { RECORD_BYTES, splitRecords, type RecordOptions } from '../records.ts'
 import { docContext, openChunks, packUpdates, readLog, sealChunks, sealFrame, unpackUpdates, type LogRead } from '../sealed-frames.ts'
 import { accountId, ownerOf } from '../usage.ts'
-import { fsyncDir, mkdirDurable, writeFileAtomic } from './fs-util.ts'
+import { AccountUsageFiles, type AccountFile } from './account-usage.ts'
+import { exists, fsyncDir, mkdirDurable, sizeOf, writeFileAtomic } from './fs-util.ts'
 import { checkMasterKey } from './master-key-check.ts'
 
 const SEGMENT_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC
@@ -78,58 +71,6 @@ export interface FilesDocStoreOptions extends RecordOptions, UsageOptions {
 }
 /** What the doc cache holds for a deleted doc. */
 const GONE = Symbol('gone')
-const USAGE_DIR = 'usage'
-
-/** One account's usage: bytes per doc id, kept in `usage/<account id>`. */
-class AccountFile {
-  readonly docs = new Map<string, number>()
-  total = 0
-  /** The last write started, and the one queued behind it (which will include every change made before it starts). */
-  #writing: Promise<void> = Promise.resolve()
-  #queued: Promise<void> | null = null
-  #changed = false
-
-  constructor(readonly path: string) {}
-
-  set(docId: string, bytes: number): void {
-    const before = this.docs.get(docId)
-    if (before === bytes) return
-    this.total += bytes - (before ?? 0)
-    this.docs.set(docId, bytes)
-    this.#changed = true
-  }
-
-  remove(docId: string): void {
-    const before = this.docs.get(docId)
-    if (before === undefined) return
-    this.total -= before
-    this.docs.delete(docId)
-    this.#changed = true
-  }
-
-  /** Writes the file if anything changed since the last write (coalesced: at most one write waits). */
-  save(force = false): Promise<void> {
-    if (!this.#changed && !force) return this.#queued ?? this.#writing
-    if (this.#queued) return this.#queued
-    const run = this.#writing
-      .catch(() => undefined)
-      .then(async () => {
-        this.#queued = null
-        this.#changed = false
-        const body = JSON.stringify({ docs: Object.fromEntries(this.docs) })
-        try {
-          await writeFileAtomic(this.path, [Buffer.from(body)])
-        } catch (error) {
-          this.#changed = true
-          throw error
-        }
-      })
-    this.#queued = run
-    this.#writing = run
-    return run
-  }
-}
-
 interface DocFiles {
   readonly id: string
   readonly dir: string
@@ -171,26 +112,6 @@ function docBytes(doc: DocFiles): number {
   return bytes
 }
 
-async function sizeOf(path: string): Promise<number> {
-  try {
-    return (await stat(path)).size
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0
-    throw err
-  }
-}
-
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path)
-    return true
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
-    throw err
-  }
-}
-
 /** Removes every file of a deleted doc but its tombstone, the key first, and makes that durable. */
 async function removeContent(dir: string): Promise<void> {
   const files = (await readdir(dir)).filter((file) => file !== TOMBSTONE)
@@ -206,9 +127,7 @@ export class FilesDocStore implements DocStore {
   readonly #recordBytes: number
   readonly #damage: DamageRegister
   readonly #quota: FilesDocStoreOptions['quota']
-  readonly #accounts = new Map<string, Promise<AccountFile>>()
-  /** Accounts loaded, for `usedBytes` (synchronous). */
-  readonly #loadedAccounts = new Map<string, AccountFile>()
+  readonly #accounts: AccountUsageFiles
   #closed = false
 
   /** `root` is `<dataDir>/docs`; `masterKey` 32 bytes (see `loadMasterKey`). */
@@ -218,6 +137,7 @@ export class FilesDocStore implements DocStore {
     this.#recordBytes = options.recordBytes ?? RECORD_BYTES
     this.#damage = new DamageRegister(options.onDamage)
     this.#quota = options.quota
+    this.#accounts = new AccountUsageFiles(root, (docId) => exists(join(root, docId.slice(0, 2), docId, TOMBSTONE)))
   }
 
   /** The store under `root`, refusing (ConfigError) a master key its docs were not sealed with. */
@@ -244,43 +164,11 @@ export class FilesDocStore implements DocStore {
   }
 
   usedBytes(owner: UserId): number | null {
-    return this.#loadedAccounts.get(accountId(this.#master, owner))?.total ?? null
+    return this.#accounts.loaded(accountId(this.#master, owner))?.total ?? null
   }
 
-  /**
-   * The owner's usage file, loaded once per process, without the docs it lists that were
-   * deleted (a crash between a delete and the file's rewrite). A doc's own figure is corrected
-   * when the doc is opened (`#scan` measures it).
-   */
   #account(owner: UserId): Promise<AccountFile> {
-    const id = accountId(this.#master, owner)
-    let pending = this.#accounts.get(id)
-    if (!pending) {
-      pending = (async () => {
-        const dir = join(this.#root, USAGE_DIR)
-        const account = new AccountFile(join(dir, id))
-        let listed: Record<string, number> = {}
-        try {
-          listed = (JSON.parse(await readFile(account.path, 'utf8')) as { docs: Record<string, number> }).docs
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-          await mkdirDurable(dir)
-        }
-        let dropped = false
-        for (const [docId, bytes] of Object.entries(listed)) {
-          if (await exists(join(this.#root, docId.slice(0, 2), docId, TOMBSTONE))) dropped = true
-          else account.set(docId, bytes)
-        }
-        if (dropped) await account.save(true)
-        this.#loadedAccounts.set(id, account)
-        return account
-      })()
-      this.#accounts.set(id, pending)
-      pending.catch(() => {
-        if (this.#accounts.get(id) === pending) this.#accounts.delete(id)
-      })
-    }
-    return pending
+    return this.#accounts.get(accountId(this.#master, owner))
   }
 
   async load(name: DocName): Promise<StoredDoc> {
@@ -461,10 +349,7 @@ export class FilesDocStore implements DocStore {
       const doc = await pending.catch(() => null)
       if (doc && doc !== GONE) await this.#closeSegment(doc)
     }
-    const accounts = [...this.#accounts.values()]
-    this.#accounts.clear()
-    this.#loadedAccounts.clear()
-    for (const pending of accounts) await (await pending.catch(() => null))?.save().catch(() => undefined)
+    await this.#accounts.close()
   }
 
   /** Runs a load, append or compaction on `doc`, refused once the doc is deleted; `delete` waits for it. */

@@ -22,7 +22,7 @@
  * `ferry_doc_damaged` instead, and never replaces a snapshot it could not open without keeping
  * it there first.
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import type { DocName, UserId } from '@ferry/protocol'
 import { ConfigError } from '../../config.ts'
@@ -45,6 +45,8 @@ import { docContext, openChunks, openFrames, packUpdates, sealChunks, sealFrame,
 import { migrate, transaction } from './database.ts'
 import { mergeYjsUpdates } from '../yjs-updates.ts'
 import { DOC_MIGRATIONS } from './pg-doc-migrations.ts'
+import { addUsage, claimUsage, readUsage } from './pg-doc-usage.ts'
+import { checkMasterKey } from './pg-master-key.ts'
 import { ServingGate } from './serving-gate.ts'
 
 interface DocKey {
@@ -76,19 +78,6 @@ const DAMAGE_LISTED = 100
 interface RecordRow {
   readonly seq: string
   readonly record: Buffer
-}
-
-/** Refuses a master key other than the one the database's docs are sealed with (the first store to open records it). */
-async function checkMasterKey(pool: pg.Pool, master: MasterKey): Promise<void> {
-  const verifier = master.verifier()
-  await pool.query('INSERT INTO ferry_master_key (verifier) VALUES ($1) ON CONFLICT DO NOTHING', [verifier])
-  const { rows } = await pool.query<{ verifier: Buffer }>('SELECT verifier FROM ferry_master_key')
-  const stored = rows[0]?.verifier
-  if (!stored || stored.length !== verifier.length || !timingSafeEqual(stored, verifier)) {
-    throw new ConfigError(
-      'the database holds documents sealed with a different master key: every relay instance must be started with the same FERRY_MASTER_KEY',
-    )
-  }
 }
 
 export class PgDocStore implements DocStore {
@@ -144,11 +133,10 @@ export class PgDocStore implements DocStore {
 
   usage(owner: UserId): Promise<AccountUsage> {
     return this.#run('reading usage', async () => {
-      const [{ rows }, limit] = await Promise.all([
-        this.#pool.query<{ bytes: string }>('SELECT bytes FROM ferry_doc_usage WHERE owner = $1', [this.#ownerRow(owner)]),
+      const [used, limit] = await Promise.all([
+        readUsage(this.#pool, this.#ownerRow(owner)),
         this.#quota?.(owner) ?? null,
       ])
-      const used = Number(rows[0]?.bytes ?? 0)
       this.#used.set(owner, used)
       return { used, limit }
     })
@@ -195,7 +183,7 @@ export class PgDocStore implements DocStore {
       })
       if (!rows) return { snapshot: null, updates: [], seq: 0 }
       const key = this.#remember(id, row, rows.dataKey, name)
-      if (rows.unowned) await this.#claim(key)
+      if (rows.unowned) await claimUsage(this.#pool, key.row, key.ownerRow)
       key.lastSeq = Number(rows.seq)
       // What does not open is left out, loudly, and kept (see `compact`); the rest is served.
       const snapshot = rows.snapshot && this.#openSnapshot(key, rows.through, rows.snapshot)
@@ -274,7 +262,7 @@ export class PgDocStore implements DocStore {
           this.#writer,
         ])
       }
-      return { seq: last, used: await this.#addUsage(client, key.row, bytes) }
+      return { seq: last, used: await addUsage(client, key.row, bytes) }
     })
   }
 
@@ -331,7 +319,7 @@ export class PgDocStore implements DocStore {
         // The doc's part of the counter: the records dropped and the old snapshot give way to the new one.
         let dropped = Number(stored.bytes)
         for (const record of records.rows) dropped += record.record.length
-        return this.#addUsage(client, key.row, sealed.length - dropped)
+        return addUsage(client, key.row, sealed.length - dropped)
       })
       if (used !== null) this.#used.set(key.owner, used)
       key.snapshotDamaged = false
@@ -371,7 +359,7 @@ export class PgDocStore implements DocStore {
                 + coalesce((SELECT octet_length(snapshot) FROM ferry_doc_snapshots WHERE doc_id = $1), 0) AS bytes`,
           [row],
         )
-        const used = await this.#addUsage(client, row, -Number(rows[0]?.bytes ?? 0))
+        const used = await addUsage(client, row, -Number(rows[0]?.bytes ?? 0))
         if (used !== null) this.#used.set(ownerOf(name), used)
         await client.query('DELETE FROM ferry_doc_records WHERE doc_id = $1', [row])
         await client.query('DELETE FROM ferry_doc_snapshots WHERE doc_id = $1', [row])
@@ -440,43 +428,8 @@ export class PgDocStore implements DocStore {
     }
     if (found.data_key === null) throw docGone()
     const key = this.#remember(id, row, found.data_key, name)
-    if (found.unowned) await this.#claim(key)
+    if (found.unowned) await claimUsage(this.#pool, key.row, key.ownerRow)
     return key
-  }
-
-  /**
-   * Counts a doc written before usage was counted against its owner: sets its `owner` and adds
-   * its bytes to the owner's counter, once (whichever instance locks the row first).
-   */
-  async #claim(key: DocKey): Promise<void> {
-    await transaction(this.#pool, async (client) => {
-      const { rows } = await client.query<{ unowned: boolean }>(
-        'SELECT owner IS NULL AND deleted_at IS NULL AS unowned FROM ferry_docs WHERE doc_id = $1 FOR UPDATE',
-        [key.row],
-      )
-      if (!rows[0]?.unowned) return
-      await client.query('SELECT 1 FROM ferry_doc_snapshots WHERE doc_id = $1 FOR UPDATE', [key.row])
-      const sizes = await client.query<{ bytes: string }>(
-        `SELECT coalesce((SELECT sum(octet_length(record)) FROM ferry_doc_records WHERE doc_id = $1), 0)
-              + coalesce((SELECT octet_length(snapshot) FROM ferry_doc_snapshots WHERE doc_id = $1), 0) AS bytes`,
-        [key.row],
-      )
-      await client.query('UPDATE ferry_docs SET owner = $2 WHERE doc_id = $1', [key.row, key.ownerRow])
-      await client.query(
-        `INSERT INTO ferry_doc_usage (owner, bytes) VALUES ($1, $2)
-         ON CONFLICT (owner) DO UPDATE SET bytes = ferry_doc_usage.bytes + EXCLUDED.bytes`,
-        [key.ownerRow, Number(sizes.rows[0]?.bytes ?? 0)],
-      )
-    })
-  }
-
-  /** Adds `bytes` (may be negative) to the counter of the doc's owner, in the caller's transaction; the new total, or null for a doc without owner. */
-  async #addUsage(client: pg.PoolClient, docRow: Buffer, bytes: number): Promise<number | null> {
-    const { rows } = await client.query<{ bytes: string }>(
-      'UPDATE ferry_doc_usage SET bytes = bytes + $2 WHERE owner = (SELECT owner FROM ferry_docs WHERE doc_id = $1) RETURNING bytes',
-      [docRow, bytes],
-    )
-    return rows[0] ? Number(rows[0].bytes) : null
   }
 
   async #deleted(client: pg.PoolClient, row: Buffer): Promise<boolean> {
