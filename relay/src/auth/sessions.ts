@@ -32,14 +32,7 @@ export class Sessions {
 
   /** Signs `user` in: a new refresh-token family, which is the session its access tokens name. */
   async start(user: UserRecord): Promise<LoginResponse> {
-    const refresh = newSecret()
-    const familyId = newFamilyId()
-    await this.options.store.createRefreshToken({
-      hash: refresh.hash,
-      userId: user.id,
-      familyId,
-      expiresAt: this.#refreshExpiry(),
-    })
+    const { refresh, familyId } = await this.#create(user)
     return this.#response(user, familyId, refresh.token)
   }
 
@@ -50,15 +43,20 @@ export class Sessions {
    * password read after, so a reset either ends it or is seen here; null then.
    */
   async startWithPassword(user: UserRecord): Promise<LoginResponse | null> {
-    const refresh = newSecret()
-    const familyId = newFamilyId()
-    await this.options.store.createRefreshToken({ hash: refresh.hash, userId: user.id, familyId, expiresAt: this.#refreshExpiry() })
+    const { refresh, familyId } = await this.#create(user)
     const now = await this.options.store.getUser(user.id)
     if (now?.passwordHash !== user.passwordHash) {
       await this.options.store.revokeRefreshFamily(refresh.hash)
       return null
     }
     return this.#response(user, familyId, refresh.token)
+  }
+
+  async #create(user: UserRecord): Promise<{ refresh: ReturnType<typeof newSecret>; familyId: string }> {
+    const refresh = newSecret()
+    const familyId = newFamilyId()
+    await this.options.store.createRefreshToken({ hash: refresh.hash, userId: user.id, familyId, expiresAt: this.#refreshExpiry() })
+    return { refresh, familyId }
   }
 
   /**
