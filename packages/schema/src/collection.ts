@@ -18,7 +18,7 @@ import { keyAt, keyBetween } from './order.ts'
 import { createId, cryptoRandom, type RandomSource } from './random.ts'
 import { writeDoc } from './schema-version.ts'
 import { clearSeededText } from './text/seed.ts'
-import { liveTextField, readTextField, stringSeed, writeTextField } from './text/text-field.ts'
+import { entryValue, liveTextField, readTextField, stringSeed, writeTextField } from './text/text-field.ts'
 import { observeDoc } from './transact.ts'
 import { resolveTree, type ResolvedTree, type TreeEntry } from './tree.ts'
 import { ignoreProblems, mapEntries, type ProblemSink } from './validate.ts'
@@ -85,11 +85,11 @@ export class Collection extends DocView {
         return (isItem(map) && ITEM_ATOMICS.includes(key)) || (isRow(map) && isRowAtomic(key)) ? identity : undefined
       },
       seeded: (map, key, entry) => {
-        if (key === 'auth' && hasAuth(map)) return authTexts(entry.content.getContent().at(-1), entry)
+        if (key === 'auth' && hasAuth(map)) return authTexts(entryValue(entry), entry)
         return isText(map, key) ? stringSeed(key, entry) : {}
       },
       kept: (map, key, entry) => {
-        const value = entry.content.getContent().at(-1)
+        const value = entryValue(entry)
         return key === 'auth' && hasAuth(map) ? withTextNames(value, entry) : value
       },
       readText: (map, field) => {

@@ -22,7 +22,7 @@ import { canWrite } from './schema-version.ts'
 import { setText } from './text/diff.ts'
 import { watchOrphanTexts } from './text/orphans.ts'
 import { editedSinceSeed, existingRootText } from './text/seed.ts'
-import { liveTextField, ownerOf, readTextField, stringSeed } from './text/text-field.ts'
+import { entryValue, liveTextField, ownerOf, readTextField, stringSeed } from './text/text-field.ts'
 import type { SharedType } from './transact.ts'
 import { isRecord } from './validate.ts'
 
@@ -85,7 +85,7 @@ export function plainFields(isAtomic: (map: Y.Map<unknown>, key: string) => bool
   return {
     atomic: (map, key) => (isAtomic(map, key) ? identity : undefined),
     seeded: (map, key, entry) => (isText(map, key) ? stringSeed(key, entry) : {}),
-    kept: (_map, _key, entry) => valueOf(entry),
+    kept: (_map, _key, entry) => entryValue(entry),
     readText: readTextField,
     liveText: liveTextField,
     restore: (map, key, value) => map.set(key, value),
@@ -127,8 +127,6 @@ function pathOf(doc: Y.Doc, map: Y.Map<unknown>): (string | number)[] {
 }
 
 const sameValue = (a: unknown, b: unknown): boolean => a === b || JSON.stringify(a) === JSON.stringify(b)
-
-const valueOf = (entry: Y.Item): unknown => entry.content.getContent().at(-1)
 
 /** Whether `winner` was written by a device that had seen `lost` (following origin links). */
 function seenBy(doc: Y.Doc, winner: Y.Item, lost: Y.Item): boolean {
@@ -178,7 +176,7 @@ export class ConflictLog {
       const at = stack.pop()!
       for (const [key, entry] of at._map) {
         for (const { name } of Object.values(this.fields.seeded(at, key, entry))) names.push(name)
-        const value = entry.deleted ? undefined : valueOf(entry)
+        const value = entry.deleted ? undefined : entryValue(entry)
         if (value instanceof Y.Map) stack.push(value)
         else if (value instanceof Y.Array) value.forEach((v) => v instanceof Y.Map && stack.push(v))
       }
@@ -215,9 +213,9 @@ export class ConflictLog {
   private lost(target: Y.Map<unknown>, key: string, winner: Y.Item, lost: Y.Item, found: Record<string, unknown>[]): void {
     const base = { owner: ownerOf(target), client: lost.id.client, at: Date.now() }
     const atomicPart = this.fields.atomic(target, key)
-    const valueLost = atomicPart !== undefined && !seenBy(this.doc, winner, lost) && !sameValue(atomicPart(valueOf(lost)), atomicPart(valueOf(winner)))
+    const valueLost = atomicPart !== undefined && !seenBy(this.doc, winner, lost) && !sameValue(atomicPart(entryValue(lost)), atomicPart(entryValue(winner)))
     if (valueLost) {
-      found.push({ ...base, id: `${lost.id.client}.${lost.id.clock}`, field: key, kind: 'value', mine: this.fields.kept(target, key, lost), theirs: valueOf(winner) })
+      found.push({ ...base, id: `${lost.id.client}.${lost.id.clock}`, field: key, kind: 'value', mine: this.fields.kept(target, key, lost), theirs: entryValue(winner) })
     }
     const now = this.fields.seeded(target, key, winner)
     for (const [field, { name, seed }] of Object.entries(this.fields.seeded(target, key, lost))) {

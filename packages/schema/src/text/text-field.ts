@@ -14,12 +14,15 @@ export function newText(content: string | undefined): Y.Text {
   return text
 }
 
+/** The value a map entry (Yjs item) holds; undefined once its content is collected. */
+export const entryValue = (entry: Y.Item): unknown => entry.content.getContent().at(-1)
+
 /** The map entry (Yjs item) currently holding `key` of `map`. */
 export const entryOf = (map: Y.Map<unknown>, key: string): Y.Item | undefined => map._map.get(key)
 
 /** The seeded text a v1 string write `entry` at `key` holds (for conflict records), if it holds one. */
 export function stringSeed(key: string, entry: Y.Item): Record<string, { name: string; seed: string }> {
-  const value = entry.content.getContent().at(-1)
+  const value = entryValue(entry)
   return typeof value === 'string' ? { [key]: { name: seedName(entry), seed: value } } : {}
 }
 
