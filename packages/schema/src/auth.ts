@@ -10,7 +10,7 @@
  * read and upgrade without a rewrite.
  */
 import type * as Y from 'yjs'
-import type { ApiKeyPlacement, Auth, AuthType } from './model.ts'
+import type { ApiKeyPlacement, Auth, AuthParam, AuthType } from './model.ts'
 import { setText } from './text/diff.ts'
 import { readSeeded, seededText, seedName } from './text/seed.ts'
 import { entryOf } from './text/text-field.ts'
@@ -25,6 +25,15 @@ const PARTS_OF: Record<AuthType, readonly AuthTextPart[]> = {
   bearer: ['token'],
   basic: ['username', 'password'],
   apikey: ['key', 'value'],
+  other: [],
+}
+
+const isParam = (p: unknown): p is AuthParam =>
+  isRecord(p) && typeof p.key === 'string' && p.key.length <= MAX_SCALAR_LENGTH && (p.type === undefined || typeof p.type === 'string')
+
+/** The parameters of an `other` scheme, or undefined if malformed. */
+function parseParams(v: unknown): AuthParam[] | undefined {
+  return Array.isArray(v) && v.every(isParam) ? v.map((p) => ({ ...p })) : undefined
 }
 
 const str = (v: unknown): v is string => typeof v === 'string' && v.length <= MAX_SCALAR_LENGTH
@@ -44,10 +53,15 @@ export function parseAuth(v: unknown): Auth | undefined {
       return str(v.key) && str(v.value) && (v.in === 'header' || v.in === 'query')
         ? { type: 'apikey', key: v.key, value: v.value, in: v.in }
         : undefined
+    case 'other': {
+      const params = parseParams(v.params)
+      return typeof v.scheme === 'string' && v.scheme.length <= 64 && params ? { type: 'other', scheme: v.scheme, params } : undefined
+    }
     default:
       return undefined
   }
 }
+
 
 export const partField = (part: AuthTextPart): string => `auth.${part}`
 
@@ -112,8 +126,10 @@ export function writeAuth(map: Y.Map<unknown>, key: string, auth: Auth): void {
   const placement: ApiKeyPlacement | undefined = auth.type === 'apikey' ? auth.in : undefined
   const parts = PARTS_OF[auth.type]
   const missing = parts.filter((p) => !str(base[p]))
-  if (base.type !== auth.type || (placement !== undefined && base.in !== placement) || missing.length > 0) {
-    rewrite(map, key, { type: auth.type, ...(placement ? { in: placement } : {}), ...Object.fromEntries(missing.map((p) => [p, ''])) })
+  const other = auth.type === 'other' ? { scheme: auth.scheme, params: auth.params } : undefined
+  const otherChanged = other !== undefined && (base.scheme !== other.scheme || JSON.stringify(base.params) !== JSON.stringify(other.params))
+  if (base.type !== auth.type || (placement !== undefined && base.in !== placement) || missing.length > 0 || otherChanged) {
+    rewrite(map, key, { type: auth.type, ...(placement ? { in: placement } : {}), ...other, ...Object.fromEntries(missing.map((p) => [p, ''])) })
   }
   for (const part of parts) setText(authText(map, key, part)!, (auth as Record<string, unknown>)[part] as string)
 }
@@ -128,7 +144,11 @@ export function restoreAuthAtomics(map: Y.Map<unknown>, key: string, lost: unkno
   if (!auth || !isRecord(lost) || !isRecord(map.get(key))) return
   const stored = map.get(key) as Record<string, unknown>
   const lostTexts = isRecord(lost.texts) ? lost.texts : {}
-  const changes: Record<string, unknown> = { type: auth.type, ...(auth.type === 'apikey' ? { in: auth.in } : {}) }
+  const changes: Record<string, unknown> = {
+    type: auth.type,
+    ...(auth.type === 'apikey' ? { in: auth.in } : {}),
+    ...(auth.type === 'other' ? { scheme: auth.scheme, params: auth.params } : {}),
+  }
   const texts: Record<string, unknown> = {}
   for (const part of PARTS_OF[auth.type]) {
     if (str(stored[part])) continue
@@ -150,6 +170,7 @@ export function withTextNames(json: unknown, entry: Y.Item): unknown {
 export function emptyAuth(auth: Auth): Record<string, unknown> {
   const json: Record<string, unknown> = { type: auth.type }
   if (auth.type === 'apikey') json.in = auth.in
+  if (auth.type === 'other') Object.assign(json, { scheme: auth.scheme, params: auth.params })
   for (const part of PARTS_OF[auth.type]) json[part] = ''
   return json
 }

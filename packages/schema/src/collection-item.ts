@@ -8,14 +8,22 @@
  * - `position`: `{ parentId, order }` in ONE field, so a move is one write and two concurrent
  *   moves resolve to one of them, never a mix of one's parent and the other's order;
  * - `auth`: atomic parts plus seeded texts (see auth.ts);
- * - `params`, `headers`, `bodyFields`: key/value rows (see key-value-list.ts).
+ * - `params`, `headers`, `bodyFields`, and for requests `pathVariables`: key/value rows (see
+ *   key-value-list.ts); `variables`: the item's variables, rows too;
+ * - `scripts`: kept scripts (see scripts.ts);
+ * - `examples` (requests): saved example responses, one JSON array (atomic);
+ * - `kept`: the fields of an imported item Ferry does not model, one JSON object (atomic,
+ *   written by imports only; see postman/kept.ts).
+ * `scripts`, `variables`, `pathVariables`, `examples` and `kept` came with Postman import:
+ * items written before lack them and read as empty.
  * Every nested type is created with the item, never lazily: two devices creating the same
  * nested type concurrently would lose one of them.
  */
 import * as Y from 'yjs'
 import { emptyAuth, readAuth } from './auth.ts'
 import { keyValueArray, readRows, withoutIndex } from './key-value-list.ts'
-import { BODY_MODES, RAW_LANGUAGES, type Auth, type FolderData, type NodeInput, type RequestData } from './model.ts'
+import { BODY_MODES, RAW_LANGUAGES, type Auth, type FolderData, type Json, type JsonObject, type NodeInput, type RequestData } from './model.ts'
+import { readScripts, scriptArray } from './scripts.ts'
 import { isOrderKey } from './order.ts'
 import { newText } from './text/text-field.ts'
 import { FieldReader, isRecord, MAX_SCALAR_LENGTH, type ProblemSink } from './validate.ts'
@@ -50,6 +58,9 @@ export function readItem(id: string, map: Y.Map<unknown>, path: string, report: 
     name: r.textField('name'),
     description: r.text('description').toString(),
     auth: r.parsed('auth', 'valid auth', () => readAuth(map, 'auth'), DEFAULT_AUTH),
+    scripts: optionalRows(r.optionalArray('scripts'), (a) => readScripts(a, `${path}/${id}/scripts`, report)),
+    variables: optionalRows(r.optionalArray('variables'), (a) => withoutIndex(readRows(a, `${path}/${id}/variables`, report))),
+    ...readKept(map),
   }
   let item: StoredItem
   if (kind === 'folder') item = { kind, ...common }
@@ -68,11 +79,20 @@ export function readItem(id: string, map: Y.Map<unknown>, path: string, report: 
         raw: r.text('bodyRaw').toString(),
         fields: withoutIndex(readRows(r.array('bodyFields'), `${at}/bodyFields`, report)),
       },
+      pathVariables: optionalRows(r.optionalArray('pathVariables'), (a) => withoutIndex(readRows(a, `${at}/pathVariables`, report))),
+      examples: r.parsed('examples', 'a JSON array', (v) => (v === undefined ? [] : Array.isArray(v) ? (v as Json[]) : undefined), []),
     }
   }
   if (r.issue === undefined) return item
   report({ code: 'malformed_item', path: `${path}/${id}`, message: r.issue })
   return undefined
+}
+
+const optionalRows = <T>(array: Y.Array<unknown> | undefined, read: (a: Y.Array<unknown>) => T[]): T[] => (array ? read(array) : [])
+
+function readKept(map: Y.Map<unknown>): { kept?: JsonObject } {
+  const kept = map.get('kept')
+  return isRecord(kept) ? { kept: kept as JsonObject } : {}
 }
 
 /**
@@ -86,6 +106,9 @@ export function buildItem(input: NodeInput, position: Position): Y.Map<unknown> 
   map.set('name', newText(input.name))
   map.set('auth', emptyAuth(input.auth ?? DEFAULT_AUTH))
   map.set('description', newText(input.description))
+  map.set('scripts', scriptArray(input.scripts))
+  map.set('variables', keyValueArray(input.variables))
+  if (input.kept) map.set('kept', input.kept)
   if (input.kind === 'request') {
     map.set('method', input.method ?? 'GET')
     map.set('url', newText(input.url))
@@ -95,6 +118,8 @@ export function buildItem(input: NodeInput, position: Position): Y.Map<unknown> 
     map.set('bodyLanguage', input.body?.language ?? 'text')
     map.set('bodyRaw', newText(input.body?.raw))
     map.set('bodyFields', keyValueArray(input.body?.fields))
+    map.set('pathVariables', keyValueArray(input.pathVariables))
+    if (input.examples && input.examples.length > 0) map.set('examples', input.examples)
   }
   return map
 }

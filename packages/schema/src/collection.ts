@@ -2,8 +2,10 @@
  * `<userId>:collection:<id>` — one collection: a tree of folders and requests stored as a
  * flat map of items (see collection-item.ts for the item layout and tree.ts for how the tree
  * is repaired after concurrent edits). Root types: `items` (Y.Map of item maps), `meta`
- * (Y.Map: collection `auth`, `schema` version), `description` (Y.Text), `conflicts` (see
- * conflicts.ts), and the seeded texts of v1 strings (see text/seed.ts).
+ * (Y.Map: collection `auth`, `schema` version, `kept`: an imported file's collection-level
+ * fields Ferry does not model), `description` (Y.Text), `scripts` and `variables` (the
+ * collection's own; see scripts.ts and key-value-list.ts), `conflicts` (see conflicts.ts),
+ * and the seeded texts of v1 strings (see text/seed.ts).
  */
 import * as Y from 'yjs'
 import { authText, authTexts, authTextByField, parseAuth, readAuth, restoreAuthAtomics, withTextNames, writeAuth, type AuthTextPart } from './auth.ts'
@@ -11,11 +13,12 @@ import { buildItem, parsePosition, readItem, type Position, type StoredItem } fr
 import { ConflictLog, type ConflictFields } from './conflicts.ts'
 import { DocView } from './doc-view.ts'
 import { SchemaError } from './errors.ts'
-import { isRowAtomic, KeyValueList } from './key-value-list.ts'
-import type { Auth, CollectionSnapshot, FolderPatch, NodeInput, RequestPatch, TreeNode } from './model.ts'
+import { isRowAtomic, keyValueArray, KeyValueList } from './key-value-list.ts'
+import type { Auth, CollectionSnapshot, FolderPatch, JsonObject, Kept, NodeInput, RequestPatch, TreeNode } from './model.ts'
 import type { ChangeInfo, SchemaOptions } from './options.ts'
 import { keyAt, keyBetween } from './order.ts'
 import { createId, cryptoRandom, type RandomSource } from './random.ts'
+import { readScripts, scriptArray, ScriptList } from './scripts.ts'
 import { writeDoc } from './schema-version.ts'
 import { clearSeededText } from './text/seed.ts'
 import { entryValue, liveTextField, readTextField, stringSeed, writeTextField } from './text/text-field.ts'
@@ -31,14 +34,14 @@ export interface Placement {
 
 /** The texts of an item: `url` and `body` on requests only. */
 export type TextField = 'name' | 'url' | 'body' | 'description'
-export type ListField = 'params' | 'headers' | 'bodyFields'
+export type ListField = 'params' | 'headers' | 'bodyFields' | 'pathVariables'
 
 const TEXT_KEYS: Record<TextField, string> = { name: 'name', url: 'url', body: 'bodyRaw', description: 'description' }
 const REQUEST_ATOMICS = ['method', 'bodyMode', 'bodyLanguage'] as const satisfies (keyof RequestPatch)[]
-const ITEM_ATOMICS: readonly string[] = [...REQUEST_ATOMICS, 'position']
+const ITEM_ATOMICS: readonly string[] = [...REQUEST_ATOMICS, 'position', 'examples']
 const authAtomics = (v: unknown): unknown => {
   const auth = parseAuth(v)
-  return auth && { type: auth.type, in: auth.type === 'apikey' ? auth.in : undefined }
+  return auth && { type: auth.type, in: auth.type === 'apikey' ? auth.in : undefined, ...(auth.type === 'other' ? { scheme: auth.scheme, params: auth.params } : {}) }
 }
 
 type Entry = StoredItem & { isFolder: boolean }
@@ -57,6 +60,8 @@ export class Collection extends DocView {
   readonly description: Y.Text
   private readonly items: Y.Map<unknown>
   private readonly meta: Y.Map<unknown>
+  private readonly rootScripts: Y.Array<unknown>
+  private readonly rootVariables: Y.Array<unknown>
   private readonly report: ProblemSink
   private readonly random: RandomSource
   protected readonly log: ConflictLog
@@ -67,6 +72,8 @@ export class Collection extends DocView {
     this.items = doc.getMap('items')
     this.meta = doc.getMap('meta')
     this.description = doc.getText('description')
+    this.rootScripts = doc.getArray('scripts')
+    this.rootVariables = doc.getArray('variables')
     this.report = options.onProblem ?? ignoreProblems
     this.random = options.random ?? cryptoRandom
     this.fields = this.conflictFields()
@@ -75,7 +82,8 @@ export class Collection extends DocView {
 
   private conflictFields(): ConflictFields {
     const isItem = (map: Y.Map<unknown>): boolean => map.parent === this.items
-    const isRow = (map: Y.Map<unknown>): boolean => map.parent instanceof Y.Array && map.parent.parent instanceof Y.Map && isItem(map.parent.parent)
+    const isRow = (map: Y.Map<unknown>): boolean =>
+      map.parent === this.rootVariables || (map.parent instanceof Y.Array && map.parent.parent instanceof Y.Map && isItem(map.parent.parent))
     const hasAuth = (map: Y.Map<unknown>): boolean => map === this.meta || isItem(map)
     const identity = (v: unknown): unknown => v
     const isText = (map: Y.Map<unknown>, key: string): boolean => (isItem(map) ? key === 'name' || key === 'url' : isRow(map) && (key === 'key' || key === 'value'))
@@ -155,7 +163,65 @@ export class Collection extends DocView {
 
   /** The whole collection as plain data (export, copy). */
   snapshot(): CollectionSnapshot {
-    return { description: this.description.toString(), auth: this.auth(), items: this.tree() }
+    return { description: this.description.toString(), auth: this.auth(), items: this.tree(), ...this.kept() }
+  }
+
+  /** The collection's own scripts, variables and kept fields (see `Kept`). */
+  kept(): Kept {
+    const kept = this.meta.get('kept')
+    return {
+      scripts: readScripts(this.rootScripts, 'scripts', this.report),
+      variables: new KeyValueList(this.rootVariables, 'variables', this.report).rows().map(({ index: _, ...row }) => row),
+      ...(kept !== null && typeof kept === 'object' && !Array.isArray(kept) ? { kept: kept as JsonObject } : {}),
+    }
+  }
+
+  /**
+   * Sets the collection's own scripts, variables and kept fields (an import into a new
+   * collection, or an update from a file): each list as the smallest change.
+   */
+  setKept(kept: Kept): void {
+    writeDoc(this.doc, () => {
+      this.scripts(null)!.replace(kept.scripts)
+      this.variables(null)!.replace(kept.variables)
+      if (JSON.stringify(this.meta.get('kept')) === JSON.stringify(kept.kept)) return
+      if (kept.kept) this.meta.set('kept', kept.kept)
+      else this.meta.delete('kept')
+    })
+  }
+
+  /** The item (or, for null, the collection) map holding `key`, created empty if an older item lacks it. */
+  private nested(id: string | null, key: 'scripts' | 'variables'): Y.Array<unknown> | undefined {
+    if (id === null) return key === 'scripts' ? this.rootScripts : this.rootVariables
+    const item = this.items.get(id)
+    if (!(item instanceof Y.Map)) return undefined
+    const array = item.get(key)
+    if (array instanceof Y.Array) return array
+    if (array !== undefined) return undefined
+    // Items written before scripts and variables existed lack them; two devices adding the
+    // first one concurrently would each create an array and one would win (its rows kept).
+    return writeDoc(this.doc, () => {
+      const created = key === 'scripts' ? scriptArray() : keyValueArray()
+      item.set(key, created)
+      return created
+    })
+  }
+
+  /** The scripts of an item, or of the collection when `id` is null; undefined if absent. */
+  scripts(id: string | null): ScriptList | undefined {
+    const array = this.nested(id, 'scripts')
+    return array && new ScriptList(array, id === null ? 'scripts' : `items/${id}/scripts`, this.report, (fn) => writeDoc(this.doc, fn))
+  }
+
+  /** The variables of an item, or of the collection when `id` is null; undefined if absent. */
+  variables(id: string | null): KeyValueList | undefined {
+    const array = this.nested(id, 'variables')
+    return array && new KeyValueList(array, id === null ? 'variables' : `items/${id}/variables`, this.report, (fn) => writeDoc(this.doc, fn))
+  }
+
+  /** Whether nothing was ever kept here: no items, description, auth, scripts or variables. */
+  isEmpty(): boolean {
+    return this.items.size === 0 && this.description.length === 0 && this.meta.get('auth') === undefined && this.meta.get('kept') === undefined && this.rootScripts.length === 0 && this.rootVariables.length === 0
   }
 
   /** Collection-level auth (what `inherit` at the top resolves to). */
@@ -288,6 +354,7 @@ export class Collection extends DocView {
         const value = request[key]
         if (value !== undefined && item.get(key) !== value) item.set(key, value)
       }
+      if (request.examples !== undefined && JSON.stringify(item.get('examples') ?? []) !== JSON.stringify(request.examples)) item.set('examples', request.examples)
     })
     return true
   }

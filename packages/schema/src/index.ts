@@ -24,7 +24,17 @@ export {
   type SentHeader,
   type SentRequest,
 } from './history.ts'
-export { importPostman, exportPostman, type ImportPostmanResult } from './postman.ts'
-export { fromPostman, MAX_POSTMAN_DEPTH, type PostmanImport, type PostmanImportResult } from './postman-import.ts'
-export { toPostman } from './postman-export.ts'
-export type { PostmanCollection } from './postman-types.ts'
+export {
+  importPostman,
+  exportPostman,
+  fromPostman,
+  toPostman,
+  MAX_POSTMAN_DEPTH,
+  POSTMAN_SCHEMA_V21,
+  type ImportIssue,
+  type ImportPostmanResult,
+  type PostmanImport,
+  type PostmanImportError,
+  type PostmanImportResult,
+} from './postman/index.ts'
+export { ScriptList } from './scripts.ts'

@@ -2,13 +2,14 @@
  * Editable key/value rows (headers, query params, form fields, preset headers) stored as a
  * `Y.Array` of `Y.Map`s: two devices adding rows keep both. A row's `key` and `value` are
  * `Y.Text`s created with the row (v1 rows hold strings; see text/text-field.ts), so two
- * devices editing the same cell merge character by character; `enabled` is atomic.
+ * devices editing the same cell merge character by character; `enabled` is atomic. `kept`
+ * (optional, plain JSON) holds an imported row's fields Ferry does not model, verbatim.
  */
 import * as Y from 'yjs'
-import type { KeyValue } from './model.ts'
+import type { JsonObject, KeyValue } from './model.ts'
 import { liveTextField, newText, writeTextField } from './text/text-field.ts'
 import { transact } from './transact.ts'
-import { FieldReader, type ProblemSink } from './validate.ts'
+import { FieldReader, isRecord, type ProblemSink } from './validate.ts'
 
 /** A row as read, with its position in the underlying array (what the edit methods take). */
 export interface KeyValueRow extends KeyValue {
@@ -22,7 +23,13 @@ function rowMap(row: Partial<KeyValue>): Y.Map<unknown> {
   map.set('key', newText(row.key))
   map.set('value', newText(row.value))
   map.set('enabled', row.enabled ?? true)
+  if (row.kept) map.set('kept', row.kept)
   return map
+}
+
+function readKept(map: Y.Map<unknown>): { kept?: JsonObject } {
+  const kept = map.get('kept')
+  return isRecord(kept) ? { kept: kept as JsonObject } : {}
 }
 
 /** A new, not yet attached `Y.Array` holding `rows`, for building items. */
@@ -41,15 +48,14 @@ export function readRows(array: Y.Array<unknown>, path: string, report: ProblemS
       return
     }
     const r = new FieldReader(value)
-    const row = { index, key: r.textField('key'), value: r.textField('value'), enabled: r.boolean('enabled') }
+    const row = { index, key: r.textField('key'), value: r.textField('value'), enabled: r.boolean('enabled'), ...readKept(value) }
     if (r.issue === undefined) rows.push(row)
     else report({ code: 'malformed_row', path: `${path}/${index}`, message: r.issue })
   })
   return rows
 }
 
-export const withoutIndex = (rows: readonly KeyValueRow[]): KeyValue[] =>
-  rows.map(({ key, value, enabled }) => ({ key, value, enabled }))
+export const withoutIndex = (rows: readonly KeyValueRow[]): KeyValue[] => rows.map(({ index: _, ...row }) => row)
 
 /** Whether `key` of row map `map` is atomic (for conflict records). */
 export const isRowAtomic = (key: string): boolean => key === 'enabled'
@@ -101,6 +107,7 @@ export class KeyValueList {
     if (patch.key !== undefined) writeTextField(map, 'key', patch.key)
     if (patch.value !== undefined) writeTextField(map, 'value', patch.value)
     if (patch.enabled !== undefined && map.get('enabled') !== patch.enabled) map.set('enabled', patch.enabled)
+    if (patch.kept !== undefined && JSON.stringify(map.get('kept')) !== JSON.stringify(patch.kept)) map.set('kept', patch.kept)
   }
 
   /** Removes the row at `index`; false if out of range. */
@@ -115,10 +122,10 @@ export class KeyValueList {
    * and value are unchanged are kept as they are (matched in order, a longest common
    * subsequence), so a concurrent edit to them survives; between kept rows, old and new rows
    * are paired in order and edited in place (their texts diffed), and only the excess is added
-   * or removed.
+   * or removed. A row's `kept` fields are set where given and left as they are otherwise.
    */
   replace(rows: readonly Partial<KeyValue>[]): void {
-    const wanted = rows.map((r) => ({ key: r.key ?? '', value: r.value ?? '', enabled: r.enabled ?? true }))
+    const wanted = rows.map((r) => ({ key: r.key ?? '', value: r.value ?? '', enabled: r.enabled ?? true, ...(r.kept ? { kept: r.kept } : {}) }))
     this.write(() => {
       const old = this.rows()
       const same = (i: number, j: number): boolean => old[i]!.key === wanted[j]!.key && old[i]!.value === wanted[j]!.value
@@ -141,7 +148,7 @@ export class KeyValueList {
       }
       for (const [o, w] of plan.keep) {
         const map = this.row(old[o]!.index)
-        if (map && map.get('enabled') !== wanted[w]!.enabled) map.set('enabled', wanted[w]!.enabled)
+        if (map) this.patchRow(map, { enabled: wanted[w]!.enabled, kept: wanted[w]!.kept })
       }
       // Gaps from the last to the first, so the array indexes of earlier rows stay valid.
       for (let g = plan.gaps.length - 1; g >= 0; g--) {

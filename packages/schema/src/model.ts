@@ -3,11 +3,31 @@
  * Reads return these (validated, detached copies); live editing goes through the classes.
  */
 
-/** One row of headers, query params, form fields or a header preset. */
+/** A plain JSON value (what Ferry keeps verbatim from an imported file). */
+export type Json = null | boolean | number | string | Json[] | JsonObject
+export type JsonObject = { [key: string]: Json }
+
+/**
+ * One row of headers, query params, path variables, form fields, variables or a header preset.
+ * `kept`: the fields of an imported row that Ferry does not model (a Postman description,
+ * a file field's `src`, a variable's type…), kept verbatim so an export writes them back.
+ */
 export interface KeyValue {
   key: string
   value: string
   enabled: boolean
+  kept?: JsonObject
+}
+
+/**
+ * A script Ferry keeps but does not run (a Postman `event`): `listen` says when it would run
+ * (`prerequest`, `test`), `code` is its source, merged character by character; `kept` holds
+ * the event's other fields verbatim.
+ */
+export interface Script {
+  listen: string
+  code: string
+  kept?: JsonObject
 }
 
 export const BODY_MODES = ['none', 'raw', 'urlencoded', 'formdata'] as const
@@ -33,6 +53,25 @@ export type Auth =
   | { type: 'bearer'; token: string }
   | { type: 'basic'; username: string; password: string }
   | { type: 'apikey'; key: string; value: string; in: ApiKeyPlacement }
+  | OtherAuth
+
+/**
+ * An authentication scheme Ferry keeps but does not send itself (Postman's oauth2, oauth1,
+ * digest, awsv4, hawk, ntlm, edgegrid, jwt…): the scheme's name and its parameters as the
+ * file gave them, edited as one value.
+ */
+export interface OtherAuth {
+  type: 'other'
+  scheme: string
+  params: AuthParam[]
+}
+
+/** One parameter of an `other` auth scheme (Postman's `{ key, value, type }`). */
+export interface AuthParam {
+  key: string
+  value: Json
+  type?: string
+}
 
 export type AuthType = Auth['type']
 
@@ -47,7 +86,17 @@ export interface RequestBody {
   fields: KeyValue[]
 }
 
-export interface RequestData {
+/**
+ * What folders, requests and the collection itself keep from an imported file besides what
+ * Ferry models: scripts, variables and the file's other fields (`kept`, verbatim).
+ */
+export interface Kept {
+  scripts: Script[]
+  variables: KeyValue[]
+  kept?: JsonObject
+}
+
+export interface RequestData extends Kept {
   name: string
   method: string
   /** The URL as typed, including any query string; `params` is its structured form. */
@@ -57,9 +106,13 @@ export interface RequestData {
   body: RequestBody
   auth: Auth
   description: string
+  /** URL path variables (`:id`) with their values. */
+  pathVariables: KeyValue[]
+  /** Saved example responses (Postman's `response`), kept verbatim. */
+  examples: Json[]
 }
 
-export interface FolderData {
+export interface FolderData extends Kept {
   name: string
   description: string
   auth: Auth
@@ -84,13 +137,16 @@ export interface FolderNode extends FolderData, Placed {
 export type TreeNode = FolderNode | RequestNode
 
 /** What `Collection.add` accepts: any field left out gets its default. */
-export type RequestInput = Partial<Omit<RequestData, 'body' | 'params' | 'headers'>> & {
-  kind: 'request'
-  params?: Partial<KeyValue>[]
-  headers?: Partial<KeyValue>[]
-  body?: Partial<Omit<RequestBody, 'fields'>> & { fields?: Partial<KeyValue>[] }
-}
-export type FolderInput = Partial<FolderData> & { kind: 'folder'; children?: NodeInput[] }
+type RowInputs = { variables?: Partial<KeyValue>[]; scripts?: Partial<Script>[] }
+export type RequestInput = Partial<Omit<RequestData, 'body' | 'params' | 'headers' | 'pathVariables' | keyof RowInputs>> &
+  RowInputs & {
+    kind: 'request'
+    params?: Partial<KeyValue>[]
+    headers?: Partial<KeyValue>[]
+    pathVariables?: Partial<KeyValue>[]
+    body?: Partial<Omit<RequestBody, 'fields'>> & { fields?: Partial<KeyValue>[] }
+  }
+export type FolderInput = Partial<Omit<FolderData, keyof RowInputs>> & RowInputs & { kind: 'folder'; children?: NodeInput[] }
 export type NodeInput = RequestInput | FolderInput
 
 /** Scalar (last-writer-wins) fields of a request that `Collection.update` sets. */
@@ -101,12 +157,14 @@ export interface RequestPatch {
   bodyMode?: BodyMode
   bodyLanguage?: RawLanguage
   auth?: Auth
+  /** Saved examples, as one value. */
+  examples?: Json[]
 }
 
 export type FolderPatch = Pick<RequestPatch, 'name' | 'auth'>
 
 /** A whole collection as plain data: what export, copy and share-import work from. */
-export interface CollectionSnapshot {
+export interface CollectionSnapshot extends Kept {
   description: string
   auth: Auth
   items: TreeNode[]

@@ -110,6 +110,12 @@ export class FieldReader {
     return v instanceof Y.Map ? v : this.fail(key, 'a Y.Map', FieldReader.missing.map)
   }
 
+  /** A `Y.Array` that items written before it existed lack: absent → undefined, not an issue. */
+  optionalArray(key: string): Y.Array<unknown> | undefined {
+    const v = this.source.get(key)
+    return v === undefined || v instanceof Y.Array ? v : this.fail(key, 'a Y.Array', undefined)
+  }
+
   /** A plain JSON value checked by `parse` (which returns undefined when invalid). */
   parsed<T>(key: string, expected: string, parse: (v: unknown) => T | undefined, fallback: T): T {
     const v = parse(this.source.get(key))
