@@ -13,6 +13,16 @@
  * character by character, so `value` is atomic like `enabled` and `secret`: a device whose
  * value lost to a concurrent one records it in `conflicts` (see conflicts.ts) and the user
  * picks. Environment names and variable keys are texts.
+ *
+ * Postman fields Ferry does not model (added for issue 13, additive — docs without them read
+ * as before, and older Ferry versions ignore them). Each variable and each environment may
+ * hold `postman`: a plain JSON string with the rest of the Postman object it was imported
+ * from, kept verbatim so an export writes it back (a variable's `id`, `description`,
+ * `type: 'any'`, an environment's `id`, `timestamp`, `owner`, field order…). It never holds a
+ * value: the variable's `value` field (vault ciphertext) does; `postman-environment.ts` says
+ * what the JSON holds. Root map `globalsInfo` holds the same for the globals (key `postman`:
+ * the globals file's `id`, `name`…). These fields are metadata written by imports, atomic,
+ * and not watched for lost concurrent writes.
  */
 import * as Y from 'yjs'
 import { ConflictLog, plainFields } from './conflicts.ts'
@@ -23,7 +33,7 @@ import { cryptoRandom, type RandomSource } from './random.ts'
 import { writeDoc } from './schema-version.ts'
 import { newText, writeTextField } from './text/text-field.ts'
 import { observeDoc } from './transact.ts'
-import { FieldReader, ignoreProblems, type ProblemSink } from './validate.ts'
+import { FieldReader, ignoreProblems, MAX_SCALAR_LENGTH, type ProblemSink } from './validate.ts'
 
 export interface VariableFields {
   key: string
@@ -32,16 +42,29 @@ export interface VariableFields {
   enabled: boolean
   /** Shown masked in the UI. */
   secret: boolean
+  /** The Postman variable's other fields as JSON (see the module comment); absent when not imported. */
+  postman?: string
 }
+
+/** A change to a variable: `postman: null` removes the Postman fields. */
+export type VariablePatch = Partial<Omit<VariableFields, 'postman'>> & { postman?: string | null }
 
 export interface Variable extends VariableFields, Ordered {}
 
 export interface EnvironmentInfo extends Ordered {
   name: string
+  /** The Postman environment's other fields as JSON (see the module comment); absent when not imported. */
+  postman?: string
 }
 
 export interface Environment extends EnvironmentInfo {
   variables: Variable[]
+}
+
+/** An optional plain JSON string (the `postman` fields): absent reads as nothing, anything but a string is malformed. */
+function optionalJson(r: FieldReader): { postman?: string } {
+  const postman = r.parsed('postman', 'a string', (v) => (v === undefined ? null : typeof v === 'string' && v.length <= MAX_SCALAR_LENGTH ? v : undefined), null)
+  return postman === null ? {} : { postman }
 }
 
 const readVariable = (r: FieldReader): VariableFields => ({
@@ -49,7 +72,15 @@ const readVariable = (r: FieldReader): VariableFields => ({
   value: r.string('value'),
   enabled: r.boolean('enabled'),
   secret: r.boolean('secret'),
+  ...optionalJson(r),
 })
+
+/** Sets or (null) removes an entry's `postman` field. */
+function setPostman(map: Y.Map<unknown>, postman: string | null): void {
+  if (postman === null) {
+    if (map.has('postman')) map.delete('postman')
+  } else if (map.get('postman') !== postman) map.set('postman', postman)
+}
 
 /** The variables of one environment or of the globals. */
 const ATOMIC_VARIABLE_FIELDS: readonly string[] = ['order', 'value', 'enabled', 'secret']
@@ -78,20 +109,25 @@ export class VariableSet {
     return this.entries.get(id)
   }
 
-  /** Adds a variable before `index` (default last); returns its id. */
-  add(fields: Partial<VariableFields>, index?: number): string {
-    const { key, ...rest } = fields
-    return this.write(() => this.entries.add({ value: '', enabled: true, secret: false, ...rest, key: newText(key) }, index))
+  /**
+   * Adds a variable before `index` (default last); returns its id. `id` is for a caller that
+   * must know it ahead (the vault binds a value to its variable id: an import seals first).
+   */
+  add(fields: Partial<VariableFields>, index?: number, id?: string): string {
+    const { key, postman, ...rest } = fields
+    const entry = { value: '', enabled: true, secret: false, ...rest, key: newText(key), ...(postman === undefined ? {} : { postman }) }
+    return this.write(() => this.entries.add(entry, index, id))
   }
 
   /** Sets fields: the key as the smallest text edit, the others as values; false if absent. */
-  update(id: string, patch: Partial<VariableFields>): boolean {
+  update(id: string, patch: VariablePatch): boolean {
     const map = this.entries.entry(id)
     if (!map) return false
     this.write(() => {
       for (const [key, value] of Object.entries(patch)) {
         if (value === undefined) continue
         if (key === 'key') writeTextField(map, key, value as string)
+        else if (key === 'postman') setPostman(map, value as string | null)
         else if (map.get(key) !== value) map.set(key, value)
       }
     })
@@ -119,8 +155,9 @@ export class VariableSet {
 export class Environments extends DocView {
   /** Variables that apply in every environment (overridden by the active one's). */
   readonly globals: VariableSet
-  private readonly environments: OrderedMap<{ name: string; variables: Variable[] }>
+  private readonly environments: OrderedMap<{ name: string; variables: Variable[]; postman?: string }>
   private readonly globalsMap: Y.Map<unknown>
+  private readonly globalsInfo: Y.Map<unknown>
   private readonly report: ProblemSink
   private readonly random: RandomSource
   protected readonly log: ConflictLog
@@ -131,12 +168,13 @@ export class Environments extends DocView {
     const report = (this.report = options.onProblem ?? ignoreProblems)
     const random = (this.random = options.random ?? cryptoRandom)
     this.globalsMap = doc.getMap('globals')
+    this.globalsInfo = doc.getMap('globalsInfo')
     this.globals = new VariableSet(this.globalsMap, 'globals', report, random, this.write)
     const root = doc.getMap('environments')
     this.environments = new OrderedMap(
       root,
       'environments',
-      (r, path) => ({ name: r.textField('name'), variables: new VariableSet(r.map('variables'), `${path}/variables`, report, random).list() }),
+      (r, path) => ({ name: r.textField('name'), variables: new VariableSet(r.map('variables'), `${path}/variables`, report, random).list(), ...optionalJson(r) }),
       report,
       random,
     )
@@ -165,9 +203,32 @@ export class Environments extends DocView {
     return this.environments.get(id)
   }
 
-  /** Adds an empty environment before `index` (default last); returns its id. */
-  add(name: string, index?: number): string {
-    return this.write(() => this.environments.add({ name: newText(name), variables: new Y.Map() }, index))
+  /**
+   * Adds an empty environment before `index` (default last); returns its id. `options.id` is
+   * for a caller that must know it ahead (values are sealed to it); `options.postman` the
+   * Postman fields of an imported environment.
+   */
+  add(name: string, index?: number, options: { id?: string; postman?: string } = {}): string {
+    const fields = { name: newText(name), variables: new Y.Map(), ...(options.postman === undefined ? {} : { postman: options.postman }) }
+    return this.write(() => this.environments.add(fields, index, options.id))
+  }
+
+  /** Sets (or with null removes) an environment's Postman fields; false if absent. */
+  setPostman(id: string, postman: string | null): boolean {
+    const map = this.environments.entry(id)
+    if (map) this.write(() => setPostman(map, postman))
+    return map !== undefined
+  }
+
+  /** The Postman fields of the globals (their file's id, name…), if imported. */
+  globalsPostman(): string | undefined {
+    const v = this.globalsInfo.get('postman')
+    return typeof v === 'string' && v.length <= MAX_SCALAR_LENGTH ? v : undefined
+  }
+
+  /** Sets (or with null removes) the globals' Postman fields. */
+  setGlobalsPostman(postman: string | null): void {
+    this.write(() => setPostman(this.globalsInfo, postman))
   }
 
   /** Renames as the smallest text edit. */

@@ -13,7 +13,7 @@ export { resolveTree, type ResolvedTree, type TreeEntry } from './tree.ts'
 export { Collection, type ListField, type Placement, type TextField } from './collection.ts'
 export { WorkspaceIndex, type CollectionInfo, type HeaderPreset } from './workspace.ts'
 export { SETTINGS_DEFAULTS, isValidSetting, type Settings } from './settings.ts'
-export { Environments, VariableSet, type Environment, type EnvironmentInfo, type Variable, type VariableFields } from './environments.ts'
+export { Environments, VariableSet, type Environment, type EnvironmentInfo, type Variable, type VariableFields, type VariablePatch } from './environments.ts'
 export {
   History,
   HISTORY_BUCKET_SIZE,
@@ -38,3 +38,31 @@ export {
   type PostmanImportResult,
 } from './postman/index.ts'
 export { ScriptList } from './scripts.ts'
+export {
+  readPostmanScope,
+  writePostmanScope,
+  postmanFileName,
+  postmanIdOf,
+  type PostmanScope,
+  type PostmanScopeKind,
+  type PostmanScopeVariable,
+  type PostmanScopeFile,
+  type PostmanExportVariable,
+  type PostmanFileError,
+  type PostmanErrorCode,
+  type PostmanResult,
+} from './postman-environment.ts'
+export {
+  parsePostmanText,
+  readPostmanJson,
+  readPostmanDump,
+  readPostmanArchive,
+  mergeBatches,
+  emptyBatch,
+  type PostmanBatch,
+  type PostmanBatchCollection,
+  type PostmanHeaderPreset,
+  type PostmanNotImported,
+  type PostmanArchiveEntry,
+  type PostmanFileKind,
+} from './postman-files.ts'
