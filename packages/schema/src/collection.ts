@@ -177,17 +177,21 @@ export class Collection extends DocView {
   }
 
   /**
-   * Sets the collection's own scripts, variables and kept fields (an import into a new
-   * collection, or an update from a file): each list as the smallest change.
+   * Sets the scripts, variables and kept fields of an item, or of the collection when `id` is
+   * null (an import, or an update from a file): each list as the smallest change. False if
+   * the item is absent.
    */
-  setKept(kept: Kept): void {
+  setKept(kept: Kept, id: string | null = null): boolean {
+    const map = id === null ? this.meta : this.items.get(id)
+    if (!(map instanceof Y.Map)) return false
     writeDoc(this.doc, () => {
-      this.scripts(null)!.replace(kept.scripts)
-      this.variables(null)!.replace(kept.variables)
-      if (JSON.stringify(this.meta.get('kept')) === JSON.stringify(kept.kept)) return
-      if (kept.kept) this.meta.set('kept', kept.kept)
-      else this.meta.delete('kept')
+      this.scripts(id)!.replace(kept.scripts)
+      this.variables(id)!.replace(kept.variables)
+      if (JSON.stringify(map.get('kept')) === JSON.stringify(kept.kept)) return
+      if (kept.kept) map.set('kept', kept.kept)
+      else map.delete('kept')
     })
+    return true
   }
 
   /** The item (or, for null, the collection) map holding `key`, created empty if an older item lacks it. */

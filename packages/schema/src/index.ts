@@ -36,6 +36,9 @@ export {
   type PostmanImport,
   type PostmanImportError,
   type PostmanImportResult,
+  postmanIdOfCollection,
+  updateFromPostman,
+  type UpdatePostmanResult,
 } from './postman/index.ts'
 export { ScriptList } from './scripts.ts'
 export {

@@ -11,7 +11,7 @@ import { authFrom, normaliseAuth } from './auth.ts'
 import { importBody } from './body.ts'
 import { splitDescription } from './description.ts'
 import { importEvent } from './events.ts'
-import { isObject, nonEmpty, omit, scalar } from './json.ts'
+import { isObject, nonEmpty, NOTE_PREFIX, omit, scalar } from './json.ts'
 import { importRow, isRowList } from './rows.ts'
 import { importUrl } from './url.ts'
 
@@ -45,6 +45,22 @@ export type PostmanImportError =
 export type PostmanImportResult = { ok: true; value: PostmanImport } | { ok: false; error: PostmanImportError }
 
 const V2_SCHEMA = /\/collection\/v2\.[01]\.\d+\//
+
+/** Where an import notes, per field, a hash of what the file said (see update.ts). */
+export const BASE = `${NOTE_PREFIX}base`
+
+/** FNV-1a of the JSON of `v`: a short fingerprint of what a file said for one field. */
+function fingerprint(v: unknown): string {
+  const s = JSON.stringify(v) ?? ''
+  let h = 0x811c9dc5
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
+  return (h >>> 0).toString(36)
+}
+
+/** What a file said for each field Ferry edits, as fingerprints. */
+export function fieldBase(fields: Record<string, unknown>): JsonObject {
+  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, fingerprint(v)]))
+}
 
 class Reader {
   readonly issues: ImportIssue[] = []
@@ -131,7 +147,16 @@ class Reader {
     this.text(description.text, `${at}/description`, names)
     const itemRest = omit(item, ['name', 'request', ...this.consumed(item, ['response', 'event', 'variable'])])
     const reqRest = omit(req, ['method', 'url', 'auth', 'description', 'body', ...(typeof req.header === 'string' ? ['header'] : this.consumed(req, ['header']))])
+    const own = this.kept(item, path, names)
+    const name = this.text(item.name, `${path}/name`, names)
+    const method = typeof req.method === 'string' && req.method !== '' ? req.method : 'GET'
+    const examples = Array.isArray(response) && response.length > 0 ? response : []
+    const base = fieldBase({
+      name, method, description: description.text, auth: auth.auth, examples, scripts: own.scripts, variables: own.variables, headers,
+      url: [importedUrl.url, importedUrl.params, importedUrl.pathVariables], body: importedBody.body,
+    })
     const kept = nonEmpty({
+      [BASE]: base,
       ...(nonEmpty(itemRest) ? { item: itemRest } : {}),
       ...(typeof given === 'string' ? {} : { request: reqRest }),
       ...(importedUrl.given !== undefined ? { url: importedUrl.given, urlRaw: importedUrl.url } : {}),
@@ -141,8 +166,8 @@ class Reader {
     })
     return {
       kind: 'request',
-      name: this.text(item.name, `${path}/name`, names),
-      method: typeof req.method === 'string' && req.method !== '' ? req.method : 'GET',
+      name,
+      method,
       url: importedUrl.url,
       params: importedUrl.params,
       pathVariables: importedUrl.pathVariables,
@@ -150,8 +175,8 @@ class Reader {
       auth: auth.auth,
       description: description.text,
       body: importedBody.body,
-      examples: Array.isArray(response) && response.length > 0 ? response : [],
-      ...this.kept(item, path, names),
+      examples,
+      ...own,
       ...(kept ? { kept } : {}),
     }
   }
@@ -160,18 +185,21 @@ class Reader {
     const auth = this.auth(item.auth, `${path}/auth`, names, { type: 'inherit' })
     const description = splitDescription(item.description)
     const itemRest = omit(item, ['name', 'item', 'auth', 'description', ...this.consumed(item, ['event', 'variable'])])
+    const own = this.kept(item, path, names)
+    const name = this.text(item.name, `${path}/name`, names)
     const kept = nonEmpty({
+      [BASE]: fieldBase({ name, description: description.text, auth: auth.auth, scripts: own.scripts, variables: own.variables }),
       ...(nonEmpty(itemRest) ? { item: itemRest } : {}),
       ...(auth.given !== undefined ? { auth: auth.given } : {}),
       ...(description.form !== undefined ? { description: description.form } : {}),
     })
     return {
       kind: 'folder',
-      name: this.text(item.name, `${path}/name`, names),
+      name,
       description: this.text(description.text, `${path}/description`, names),
       auth: auth.auth,
       children: [],
-      ...this.kept(item, path, names),
+      ...own,
       ...(kept ? { kept } : {}),
     }
   }
@@ -241,6 +269,7 @@ export function fromPostman(json: unknown): PostmanImportResult {
   }
   const top = omit(file, ['info', 'item', 'auth', ...reader.consumed(file, ['event', 'variable'])])
   const kept = nonEmpty({
+    [BASE]: fieldBase({ description: description.text, auth: auth.auth, scripts: own.scripts, variables: own.variables }),
     ...(info ? { info: omit(info, ['name', 'description']) } : { noInfo: true }),
     ...(nonEmpty(top) ? { top } : {}),
     ...(auth.given !== undefined ? { auth: auth.given } : {}),

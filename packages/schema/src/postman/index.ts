@@ -45,3 +45,4 @@ export function exportPostman(collection: Collection, name: string, id?: string)
 
 export { fromPostman, MAX_POSTMAN_DEPTH, type ImportIssue, type PostmanImport, type PostmanImportError, type PostmanImportResult } from './import.ts'
 export { POSTMAN_SCHEMA_V21, toPostman } from './export.ts'
+export { postmanIdOfCollection, updateFromPostman, type UpdatePostmanResult } from './update.ts'
