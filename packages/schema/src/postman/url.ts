@@ -9,6 +9,7 @@
  * `user:pass@`, `#fragment` and IPv6 hosts come out as Postman and newman read them.
  * A file may give a URL object with no `raw` (v2.0): its text is built from the parts.
  */
+/// <reference path="./url-parser.d.ts" />
 import urlParser from 'postman-url-encoder/parser/index.js'
 import type { Json, JsonObject, KeyValue } from '../model.ts'
 import { isObject, omit, scalar } from './json.ts'
