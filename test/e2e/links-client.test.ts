@@ -78,9 +78,14 @@ async function ownerWithCollection(): Promise<{ owner: TestUser; workspace: Work
   const collection = await workspace.collection(collectionId)
   const folder = collection.add({ kind: 'folder', name: 'Orders' })
   collection.add(
-    { kind: 'request', name: 'List orders', method: 'GET', url: '{{baseUrl}}/orders', headers: [{ key: 'Authorization', value: 'Bearer {{token}}', enabled: true }] },
+    {
+      kind: 'request', name: 'List orders', method: 'GET', url: '{{baseUrl}}/orders', headers: [{ key: 'Authorization', value: 'Bearer {{token}}', enabled: true }],
+      scripts: [{ listen: 'test', code: 'pm.test("ok")' }], examples: [{ name: 'ok', code: 200 }],
+    },
     { parentId: folder },
   )
+  collection.variables(null)!.insert({ key: 'baseUrl', value: 'https://orders.test' })
+  collection.scripts(null)!.text('prerequest').insert(0, 'console.log(1)')
   const environments = new Environments(await workspace.doc('environments'))
   const prod = environments.add('Production')
   environments.variables(prod)!.add({ key: 'token', value: SECRET, secret: true })
@@ -175,6 +180,10 @@ describe('importing', () => {
     const copied = copy.snapshot()
     const strip = (nodes: unknown): unknown => JSON.parse(JSON.stringify(nodes, (k, v) => (['id', 'parentId', 'order'].includes(k) ? undefined : v)))
     expect(strip(copied.items)).toEqual(strip(original.items))
+    expect(JSON.stringify(copied.items)).toContain('pm.test(\\"ok\\")')
+    // The collection's own variables and scripts come along.
+    expect(copied.variables).toEqual([expect.objectContaining({ key: 'baseUrl', value: 'https://orders.test' })])
+    expect(copied.scripts).toEqual([expect.objectContaining({ listen: 'prerequest', code: 'console.log(1)' })])
     const ids = (s: typeof original): string[] => JSON.stringify(s).match(/"id":"[^"]+"/g) ?? []
     expect(ids(copied).some((id) => ids(original).includes(id))).toBe(false)
     expect(JSON.stringify(copied)).not.toContain(SECRET)

@@ -4,13 +4,13 @@
  * relay would silently refuse. Live Y types (`Y.Text`, row lists) are not handed out, since
  * they could be edited; their content is in the nodes `tree()` and `get()` answer.
  */
-import type { Auth, ChangeInfo, Collection, CollectionSnapshot, TreeNode } from '@ferry/schema'
+import type { Auth, ChangeInfo, Collection, CollectionSnapshot, Kept, TreeNode } from '@ferry/schema'
 import { ReadOnly } from './share-errors.ts'
 
 /** `Collection`'s methods that change the document. */
-export type CollectionWrite = 'add' | 'addAll' | 'move' | 'remove' | 'update' | 'setAuth'
+export type CollectionWrite = 'add' | 'addAll' | 'move' | 'remove' | 'update' | 'setAuth' | 'setKept'
 
-export class ReadOnlyCollection implements Pick<Collection, 'tree' | 'get' | 'snapshot' | 'auth' | 'observe'>, Record<CollectionWrite, (...args: never[]) => never> {
+export class ReadOnlyCollection implements Pick<Collection, 'tree' | 'get' | 'snapshot' | 'auth' | 'kept' | 'observe'>, Record<CollectionWrite, (...args: never[]) => never> {
   readonly #collection: Collection
 
   constructor(collection: Collection) {
@@ -31,6 +31,11 @@ export class ReadOnlyCollection implements Pick<Collection, 'tree' | 'get' | 'sn
 
   auth(): Auth {
     return this.#collection.auth()
+  }
+
+  /** The collection's own scripts, variables and kept fields. */
+  kept(): Kept {
+    return this.#collection.kept()
   }
 
   /** The collection-level description (Markdown). */
@@ -65,5 +70,9 @@ export class ReadOnlyCollection implements Pick<Collection, 'tree' | 'get' | 'sn
 
   setAuth(..._args: Parameters<Collection['setAuth']>): never {
     throw new ReadOnly('setAuth')
+  }
+
+  setKept(..._args: Parameters<Collection['setKept']>): never {
+    throw new ReadOnly('setKept')
   }
 }

@@ -199,6 +199,7 @@ export async function importSharedCollection(source: string | SharedCollection, 
       if (snapshot.items.length > 0) copy.addAll(snapshot.items)
       copy.setAuth(snapshot.auth)
       copy.description.insert(0, snapshot.description)
+      copy.setKept(snapshot)
     })
     return id
   } finally {
