@@ -21,3 +21,21 @@ export { openAccountVault, guessDeviceName, type AccountVaultOptions } from './a
 export * from './share.ts'
 export * from './share-errors.ts'
 export { ReadOnlyCollection, type CollectionWrite } from './read-only-collection.ts'
+export { readPostmanFiles, decodeText, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES, type PickedFile, type ReadFiles } from './postman-files.ts'
+export {
+  FERRY_VERSION,
+  ImportChanged,
+  applyScopes,
+  exportPostmanEnvironment,
+  exportPostmanGlobals,
+  needsChoice,
+  planScopes,
+  type ExportOptions,
+  type PostmanScopeExport,
+  type ScopeChoice,
+  type ScopeOutcome,
+  type ScopePlan,
+  type ScopeTarget,
+  type VariableSource,
+} from './postman-environments.ts'
+export { PostmanImportError, applyPostmanImport, planPostmanImport, type ImportedItem, type PostmanImportErrorCode, type PostmanImportPlan, type PostmanImportReport } from './postman-import.ts'

@@ -67,6 +67,28 @@ export class SecretEnvironments implements Reencryptable {
     return this.#environments
   }
 
+  /** The vault values are sealed with (its state says whether this device can seal). */
+  get vault(): Vault {
+    return this.#vault
+  }
+
+  /**
+   * Seals `value` for a variable without storing it, so a batch (an import) can seal every
+   * value first and then store them all in one transaction; the ids may be ones the caller is
+   * about to create. `replacing` is the value stored there now, if any: as in `writeVariable`,
+   * a value is never sealed under an older key than the one it replaces. An empty value needs
+   * no key and stays empty.
+   * @throws VaultLocked when this device has no (recent enough) key.
+   */
+  async seal(environmentId: string | null, variableId: string, value: string, replacing?: string): Promise<string> {
+    if (value === '') return ''
+    const storedGeneration = replacing === undefined ? 0 : (safeGeneration(replacing) ?? 0)
+    if (storedGeneration > (this.#vault.current()?.generation ?? 0)) await this.#vault.refresh().catch(() => undefined)
+    const current = this.#vault.current()
+    if (!current || current.generation < storedGeneration) throw new VaultLocked()
+    return sealValue(current.key, current.generation, { docName: this.#docName, environmentId, variableId }, value)
+  }
+
   /** Reads one value in clear. `environmentId` null means the globals. */
   async readVariable(environmentId: string | null, variableId: string): Promise<VariableValue> {
     const variable = this.#set(environmentId).get(variableId)
