@@ -17,6 +17,7 @@ import { navigate } from '../ui/router.ts'
 import type { AppContext } from '../app-context.ts'
 import { GLOBALS, type Variable } from '../model/types.ts'
 import { activeEnvironmentId, onActiveEnvironmentChange, setActiveEnvironment } from '../model/active-environment.ts'
+import { exportButton } from './postman-export.ts'
 
 /** Writes at most this often per value while typing (each write re-seals it), milliseconds. */
 const WRITE_DELAY_MS = 300
@@ -217,7 +218,7 @@ export function environmentEditor(scope: Scope, ctx: AppContext, values: Variabl
   scope.add(onActiveEnvironmentChange(paintActive))
 
   return h('div', { style: 'max-width:960px' },
-    h('div', { class: 'pane-title' }, h('div', { class: 'grow' }, title), activeBox),
+    h('div', { class: 'pane-title' }, h('div', { class: 'grow' }, title), activeBox, exportButton(values, isGlobals ? null : scopeId)),
     h('p', { class: 'hint', style: 'margin-bottom:12px' }, isGlobals
       ? 'Globals apply to every request. A variable of the active environment with the same name wins. Use them as {{name}} in URLs, headers, bodies and auth.'
       : 'Use these variables as {{name}} in URLs, headers, bodies and auth while this environment is active.'),

@@ -7,7 +7,7 @@ import type { AppContext } from '../app-context.ts'
 import { requestEditor } from '../request/request-editor.ts'
 import { environmentEditor } from '../env/environment-editor.ts'
 import { historyDetail } from '../request/history-detail.ts'
-import { pickAndImport } from '../sidebar/import-export.ts'
+import { pickAndImportPostman } from '../sidebar/postman-import.ts'
 import { promptText } from '../ui/dialogs.ts'
 
 /** Shows `load`'s view once it resolves; a failure is shown in words. */
@@ -40,7 +40,7 @@ function home(ctx: AppContext): HTMLElement {
     h('p', { style: 'max-width:440px' }, 'Pick a request in the sidebar, or start a new collection. Everything you do is saved on this device and syncs to your other devices when you are online.'),
     h('div', { class: 'field-row', style: 'justify-content:center;flex-wrap:wrap;margin-top:6px' },
       h('button', { type: 'button', class: 'btn btn-primary', onclick: () => void create(), 'data-testid': 'home-new-collection' }, icon('plus', 16), 'New collection'),
-      h('button', { type: 'button', class: 'btn', onclick: () => pickAndImport(ctx.workspace, (id) => ctx.expanded.set(id, true)) }, icon('upload', 16), 'Import from Postman')),
+      h('button', { type: 'button', class: 'btn', onclick: () => pickAndImportPostman(ctx) }, icon('upload', 16), 'Import from Postman')),
     account ? null : h('p', { class: 'hint', style: 'margin-top:12px' }, h('a', { href: href(['signin']) }, 'Sign in'), ' to sync across devices.'))
 }
 

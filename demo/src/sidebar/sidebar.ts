@@ -12,7 +12,7 @@ import { conflictNotices, newerSchemaNotice } from '../ui/conflict-notices.ts'
 import { indexConflicts } from '../model/index-conflicts.ts'
 import { createEnvironment, environmentsList } from './environments-list.ts'
 import { historyList } from './history-list.ts'
-import { pickAndImport } from './import-export.ts'
+import { pickAndImportPostman } from './postman-import.ts'
 
 type Tab = 'collections' | 'environments' | 'history'
 const TABS: readonly { id: Tab; label: string; icon: 'box' | 'layers' | 'clock' }[] = [
@@ -77,7 +77,7 @@ export function sidebar(scope: Scope, ctx: AppContext): HTMLElement {
       return [
         h('div', { class: 'sidebar-tools' }, search,
           iconButton('New collection', 'plus', () => void newCollection(ctx), 'new-collection'),
-          iconButton('Import a Postman collection', 'upload', () => pickAndImport(ctx.workspace, (id) => ctx.expanded.set(id, true)), 'import-collection')),
+          iconButton('Import from Postman (collections, environments, globals, data dumps)', 'upload', () => pickAndImportPostman(ctx), 'import-collection')),
         ctx.workspace.index.writable() ? null : newerSchemaNotice(),
         conflictNotices(inner, {
           writable: ctx.workspace.index.writable(),
@@ -92,7 +92,8 @@ export function sidebar(scope: Scope, ctx: AppContext): HTMLElement {
     if (tab === 'environments') {
       const add = iconButton('New environment', 'plus', () => void ctx.workspace.environments().then(createEnvironment), 'new-environment')
       void ctx.workspace.environments().then((envs) => !inner.disposed && body.replaceChildren(environmentsList(inner, ctx, envs)))
-      return [h('div', { class: 'sidebar-tools' }, h('span', { class: 'grow', style: 'flex:1;font-weight:600;padding-left:4px' }, 'Variables'), add), body]
+      const importButton = iconButton('Import from Postman (environments, globals, collections, data dumps)', 'upload', () => pickAndImportPostman(ctx), 'import-postman')
+      return [h('div', { class: 'sidebar-tools' }, h('span', { class: 'grow', style: 'flex:1;font-weight:600;padding-left:4px' }, 'Variables'), importButton, add), body]
     }
     body.replaceChildren(historyList(inner, ctx))
     return body
