@@ -23,7 +23,7 @@ import { setText } from './text/diff.ts'
 import { watchOrphanTexts } from './text/orphans.ts'
 import { editedSinceSeed, existingRootText } from './text/seed.ts'
 import { entryValue, liveTextField, ownerOf, readTextField, stringSeed } from './text/text-field.ts'
-import type { SharedType } from './transact.ts'
+import { onRemoteMapChanges, type MapChange, type SharedType } from './transact.ts'
 import { isRecord } from './validate.ts'
 
 export interface Conflict {
@@ -164,7 +164,7 @@ export class ConflictLog {
   private watch(roots: readonly SharedType[]): void {
     if (this.watching) return
     this.watching = true
-    for (const root of roots) root.observeDeep((events) => this.inspect(events))
+    onRemoteMapChanges(this.doc, roots, (changes) => this.inspect(changes))
     watchOrphanTexts(this.doc, roots, (map) => this.ownedTexts(map))
   }
 
@@ -184,14 +184,12 @@ export class ConflictLog {
     return names
   }
 
-  private inspect(events: Y.YEvent<SharedType>[]): void {
+  private inspect(changes: MapChange[]): void {
     if (!canWrite(this.doc)) return
     const found: Record<string, unknown>[] = []
-    for (const event of events) {
-      if (event.transaction.local || !(event.target instanceof Y.Map)) continue
-      const target = event.target as Y.Map<unknown>
-      for (const key of (event as Y.YMapEvent<unknown>).keysChanged) {
-        if (key === null) continue
+    for (const event of changes) {
+      const target = event.target
+      for (const key of event.keys) {
         const winner = target._map.get(key)
         if (!winner || winner.deleted) continue
         let left = winner.left

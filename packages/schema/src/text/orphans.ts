@@ -7,7 +7,7 @@
  */
 import * as Y from 'yjs'
 import { canWrite } from '../schema-version.ts'
-import type { SharedType } from '../transact.ts'
+import { onRemoteMapChanges, type SharedType } from '../transact.ts'
 import { clearSeededText, existingRootText, isOrphanSeed } from './seed.ts'
 
 export const ORPHAN_ORIGIN = Symbol('ferry.orphan-texts')
@@ -25,19 +25,16 @@ function rootName(doc: Y.Doc, type: SharedType): string | undefined {
 export function watchOrphanTexts(doc: Y.Doc, roots: readonly SharedType[], ownedTexts: (map: Y.Map<unknown>) => string[]): void {
   const known = new Set<unknown>(roots)
   let pending: string[] = []
-  for (const root of roots) {
-    root.observeDeep((events) => {
-      for (const event of events) {
-        if (event.transaction.local || !(event.target instanceof Y.Map)) continue
-        for (const key of (event as Y.YMapEvent<unknown>).keysChanged) {
-          const entry = key === null ? undefined : (event.target as Y.Map<unknown>)._map.get(key)
-          if (!entry?.deleted || !event.deletes(entry) || !(entry.content instanceof Y.ContentType)) continue
-          const map = entry.content.type
-          if (map instanceof Y.Map) pending.push(...ownedTexts(map))
-        }
+  onRemoteMapChanges(doc, roots, (changes) => {
+    for (const change of changes) {
+      for (const key of change.keys) {
+        const entry = change.target._map.get(key)
+        if (!entry?.deleted || !change.deletes(entry) || !(entry.content instanceof Y.ContentType)) continue
+        const map = entry.content.type
+        if (map instanceof Y.Map) pending.push(...ownedTexts(map))
       }
-    })
-  }
+    }
+  })
   doc.on('afterTransaction', (tr: Y.Transaction) => {
     if (!tr.local) {
       for (const type of tr.changed.keys()) {
