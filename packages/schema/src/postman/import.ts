@@ -49,11 +49,27 @@ const V2_SCHEMA = /\/collection\/v2\.[01]\.\d+\//
 /** Where an import notes, per field, a hash of what the file said (see update.ts). */
 export const BASE = `${NOTE_PREFIX}base`
 
-/** FNV-1a of the JSON of `v`: a short fingerprint of what a file said for one field. */
+/**
+ * FNV-1a over the structure of `v` (type tags, keys and values, walked without building its
+ * JSON): a short fingerprint of what a file said for one field.
+ */
 function fingerprint(v: unknown): string {
-  const s = JSON.stringify(v) ?? ''
   let h = 0x811c9dc5
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
+  const mix = (s: string): void => {
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
+  }
+  const stack: unknown[] = [v]
+  while (stack.length > 0) {
+    const at = stack.pop()
+    if (Array.isArray(at)) {
+      mix(`[${at.length}`)
+      for (let i = at.length - 1; i >= 0; i--) stack.push(at[i])
+    } else if (at !== null && typeof at === 'object') {
+      const keys = Object.keys(at)
+      mix(`{${keys.length}`)
+      for (let i = keys.length - 1; i >= 0; i--) stack.push((at as Record<string, unknown>)[keys[i]!], keys[i])
+    } else mix(`${typeof at}:${String(at)};`)
+  }
   return (h >>> 0).toString(36)
 }
 
