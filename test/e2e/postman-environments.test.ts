@@ -127,6 +127,7 @@ describe('Postman environments and globals through the vault', () => {
     const shared = await exportPostmanEnvironment(b.secret, staging.id, { includeSecrets: false })
     expect(shared.secretsLeftEmpty).toEqual(['apiKey'])
     expect(shared.file.values[1]).toEqual({ key: 'apiKey', value: '', type: 'secret', enabled: true })
+    expect(FERRY_VERSION).toBe((JSON.parse(readFileSync(join(import.meta.dirname, '../../packages/client/package.json'), 'utf8')) as { version: string }).version)
     const globals = await exportPostmanGlobals(b.secret, { includeSecrets: true })
     expect(globals.fileName).toBe('My Workspace Globals.postman_globals.json')
     expect(globals.file).toEqual(restamp(fixtureJson('workspace.postman_globals.json'), globals.file))

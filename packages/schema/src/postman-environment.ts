@@ -9,7 +9,8 @@
  * instead of `key` (Newman 3), `disabled` instead of `enabled`, `type: 'text' | 'any'`, values
  * that are numbers or booleans, extra fields (`timestamp`, `description`, `owner`…).
  *
- * Nothing is dropped. Ferry models a variable's key, value, enabled flag and secret flag
+ * Nothing is dropped but a second value (`currentValue`…, see `SECOND_VALUES`): it would reach
+ * the doc in clear, so it is left out and named. Ferry models a variable's key, value, enabled flag and secret flag
  * (`type: 'secret'`, or `secret: true`); everything else goes into the opaque `postman` field
  * (see environments.ts) as JSON: the file's variable object with its fields in their order and
  * `value` replaced by a tag — `"string"` (the vault holds the string) or `"json"` (the value was
@@ -45,7 +46,17 @@ export interface PostmanScope {
   variables: PostmanScopeVariable[]
   /** For the environment's (or the globals') `postman` field; null for a bare-array globals file. */
   postman: string | null
+  /** Second values a variable carried (`currentValue`…), not kept: see `SECOND_VALUES`. */
+  dropped: { key: string; field: string }[]
 }
+
+/**
+ * Fields that hold a variable's value a second time (Postman's "current value", in tools and
+ * API answers that write it). Ferry keeps one value per variable, sealed by the vault; kept
+ * verbatim with the other fields they would reach the doc in clear, so they are left out and
+ * reported instead.
+ */
+export const SECOND_VALUES: ReadonlySet<string> = new Set(['currentValue', 'initialValue', 'sessionValue', 'current_value', 'initial_value', 'session_value'])
 
 export type PostmanErrorCode =
   | 'empty'
@@ -81,7 +92,7 @@ function variableName(index: number, v: Record<string, unknown>): string {
   return typeof key === 'string' ? `variable ${index + 1} (${JSON.stringify(key.length > 40 ? `${key.slice(0, 37)}…` : key)})` : `variable ${index + 1}`
 }
 
-function readVariable(v: unknown, index: number, where: string): PostmanResult<PostmanScopeVariable> {
+function readVariable(v: unknown, index: number, where: string, dropped: { key: string; field: string }[]): PostmanResult<PostmanScopeVariable> {
   if (!isRecord(v)) return fail('wrong_type', `${where}: variable ${index + 1} is ${shown(v)}, not an object with a "key" and a "value".`)
   const name = `${where}: ${variableName(index, v)}`
   let key: string
@@ -101,7 +112,9 @@ function readVariable(v: unknown, index: number, where: string): PostmanResult<P
   let value = ''
   const stored: Record<string, unknown> = {}
   for (const [field, content] of Object.entries(v)) {
-    if (field !== 'value') stored[field] = content
+    if (SECOND_VALUES.has(field)) {
+      if (content !== '' && content !== null) dropped.push({ key, field })
+    } else if (field !== 'value') stored[field] = content
     else if (content === undefined) continue
     else if (typeof content === 'string') {
       value = content
@@ -129,9 +142,10 @@ export function readPostmanScope(json: unknown, options: { kind?: PostmanScopeKi
   const where = options.where ?? 'This file'
   if (Array.isArray(json)) {
     // Globals exported before 2016: a bare list of variables.
-    const variables = readVariables(json, where)
+    const dropped: PostmanScope['dropped'] = []
+    const variables = readVariables(json, where, dropped)
     if (!variables.ok) return variables
-    return { ok: true, value: { scope: 'globals', id: null, name: options.fallbackName ?? 'Globals', variables: variables.value, postman: null } }
+    return { ok: true, value: { scope: 'globals', id: null, name: options.fallbackName ?? 'Globals', variables: variables.value, postman: null, dropped } }
   }
   if (!isRecord(json)) return fail('not_postman', `${where} is ${shown(json)}, not a Postman environment or globals file.`)
   const declared = json._postman_variable_scope
@@ -144,20 +158,21 @@ export function readPostmanScope(json: unknown, options: { kind?: PostmanScopeKi
   }
   if ('name' in json && typeof json.name !== 'string') return fail('wrong_type', `${where}: the name is ${shown(json.name)}, not text.`)
   if ('id' in json && typeof json.id !== 'string') return fail('wrong_type', `${where}: the id is ${shown(json.id)}, not text.`)
-  const variables = readVariables(json.values, where)
+  const dropped: PostmanScope['dropped'] = []
+  const variables = readVariables(json.values, where, dropped)
   if (!variables.ok) return variables
   const stored: Record<string, unknown> = {}
   for (const [field, content] of Object.entries(json)) stored[field] = field === 'values' ? [] : content
   const postman = JSON.stringify(stored)
   if (postman.length > MAX_SCALAR_LENGTH) return fail('too_large', `${where}: the ${scope === 'globals' ? 'globals carry' : 'environment carries'} more than 1 MiB of other data.`)
   const name = typeof json.name === 'string' && json.name.trim() !== '' ? json.name : (options.fallbackName ?? (scope === 'globals' ? 'Globals' : 'Postman environment'))
-  return { ok: true, value: { scope, id: typeof json.id === 'string' ? json.id : null, name, variables: variables.value, postman } }
+  return { ok: true, value: { scope, id: typeof json.id === 'string' ? json.id : null, name, variables: variables.value, postman, dropped } }
 }
 
-function readVariables(list: unknown[], where: string): PostmanResult<PostmanScopeVariable[]> {
+function readVariables(list: unknown[], where: string, dropped: PostmanScope['dropped']): PostmanResult<PostmanScopeVariable[]> {
   const out: PostmanScopeVariable[] = []
   for (const [index, v] of list.entries()) {
-    const read = readVariable(v, index, where)
+    const read = readVariable(v, index, where, dropped)
     if (!read.ok) return read
     out.push(read.value)
   }

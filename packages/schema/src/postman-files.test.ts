@@ -91,6 +91,15 @@ describe('reading a Postman file', () => {
     }])
   })
 
+  it('leaves a second value of a variable (a current value) out of the doc and names it', () => {
+    const file = { name: 'Prod', values: [{ key: 'token', value: 'initial', currentValue: 'live-secret-123', enabled: true }, { key: 'x', value: '1', currentValue: '' }] }
+    const { batch } = batchOf(file)
+    expect(batch.environments[0]!.variables[0]!.value).toBe('initial')
+    expect(batch.environments[0]!.variables[0]!.postman).not.toContain('live-secret-123')
+    expect(batch.environments[0]!.variables[1]!.postman).not.toContain('currentValue')
+    expect(batch.notImported).toEqual([{ what: 'field', name: 'Prod / token / currentValue', reason: expect.stringMatching(/one value per variable/) }])
+  })
+
   it('lists dump fields it does not keep, by name', () => {
     const { batch } = batchOf({ version: 1, collections: [], environments: [], history: [] })
     expect(batch.notImported).toEqual([{ what: 'field', name: 'history', reason: expect.any(String) }])

@@ -49,6 +49,14 @@ export type PostmanFileKind = 'collection' | 'environment' | 'globals' | 'dump'
 
 export const emptyBatch = (): PostmanBatch => ({ collections: [], environments: [], globals: [], headerPresets: [], notImported: [] })
 
+/** Adds an environment or the globals to a batch, with the second values it left out. */
+function addScope(batch: PostmanBatch, scope: PostmanScope): void {
+  ;(scope.scope === 'globals' ? batch.globals : batch.environments).push(scope)
+  for (const { key, field } of scope.dropped) {
+    batch.notImported.push({ what: 'field', name: `${scope.scope === 'globals' ? 'Globals' : scope.name} / ${key} / ${field}`, reason: 'a second value of the variable (Postman’s current value): Ferry keeps one value per variable, sealed by your vault, and imported the file’s "value"' })
+  }
+}
+
 /** Puts several files' batches together, in order. */
 export function mergeBatches(batches: readonly PostmanBatch[]): PostmanBatch {
   const out = emptyBatch()
@@ -105,7 +113,7 @@ export function readPostmanJson(json: unknown, name = 'This file'): PostmanResul
   const scopeBatch = (scope: PostmanResult<PostmanScope>) => {
     if (!scope.ok) return scope
     const batch = emptyBatch()
-    ;(scope.value.scope === 'globals' ? batch.globals : batch.environments).push(scope.value)
+    addScope(batch, scope.value)
     return { ok: true as const, value: { kind: scope.value.scope, batch } }
   }
   if (Array.isArray(json)) {
@@ -165,12 +173,12 @@ export function readPostmanDump(json: Record<string, unknown>, where = 'This dat
   for (const [index, environment] of ((json.environments as unknown[] | undefined) ?? []).entries()) {
     const scope = readPostmanScope(environment, { kind: 'environment', where: `${where}, environment ${index + 1}` })
     if (!scope.ok) return scope
-    ;(scope.value.scope === 'globals' ? batch.globals : batch.environments).push(scope.value)
+    addScope(batch, scope.value)
   }
   if (Array.isArray(json.globals) ? json.globals.length > 0 : json.globals !== undefined && json.globals !== null) {
     const scope = readPostmanScope(json.globals, { kind: 'globals', where: `${where}, globals` })
     if (!scope.ok) return scope
-    batch.globals.push({ ...scope.value, scope: 'globals' })
+    addScope(batch, { ...scope.value, scope: 'globals' })
   }
   for (const [index, preset] of ((json.headerPresets as unknown[] | undefined) ?? []).entries()) {
     const read = readHeaderPreset(preset, `${where}, header preset ${index + 1}`)
@@ -233,7 +241,7 @@ export function readPostmanArchive(entries: readonly PostmanArchiveEntry[], name
       const scope = readPostmanScope(parsed.value, { kind, where: label, fallbackName: file.replace(/\.json$/i, '') })
       if (!scope.ok) return scope
       const batch = emptyBatch()
-      ;(scope.value.scope === 'globals' ? batch.globals : batch.environments).push(scope.value)
+      addScope(batch, scope.value)
       read = { ok: true, value: { batch } }
     } else {
       read = readPostmanJson(parsed.value, entry.path)
