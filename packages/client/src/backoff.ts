@@ -1,11 +1,16 @@
 /**
- * Reconnect delays: exponential from `minMs` to `maxMs` with "equal jitter" (half fixed, half
- * random), so a relay restart does not bring every client back in the same millisecond.
+ * Reconnect delays: an exponential ceiling from `2·minMs` up to `maxMs`, and "full jitter"
+ * under it — each delay is uniform between `minMs` and the ceiling, not clustered near it —
+ * so clients a relay restart dropped together come back spread over the whole window instead
+ * of in a wave at each doubling. The floor of `minMs` keeps a relay that refuses at once from
+ * being hammered. A relay that names a wait (`retry-after=<s>` in a close reason) gets at least
+ * that, with the jittered delay on top, so the clients it turned away do not return together
+ * the moment it said.
  */
 export interface BackoffOptions {
-  /** First delay, milliseconds; default 1 000. */
+  /** Shortest delay, milliseconds; default 1 000. */
   readonly minMs?: number
-  /** Largest delay, milliseconds; default 30 000. */
+  /** Largest delay (before a relay-named wait), milliseconds; default 30 000. */
   readonly maxMs?: number
   /** Uniform [0, 1) source; default `Math.random` (tests pass a seeded one). */
   readonly random?: () => number
@@ -19,15 +24,18 @@ export class Backoff {
 
   constructor(options: BackoffOptions = {}) {
     this.#minMs = options.minMs ?? 1_000
-    this.#maxMs = options.maxMs ?? 30_000
+    this.#maxMs = Math.max(options.maxMs ?? 30_000, this.#minMs)
     this.#random = options.random ?? Math.random
   }
 
-  /** The delay before the next attempt: first in [min, 2·min), doubling, at most in [max/2, max). */
-  next(): number {
+  /**
+   * The delay before the next attempt: first in [min, 2·min), then up to a doubling ceiling
+   * capped at max; at least `retryAfterMs` (plus the jittered delay) when the relay named one.
+   */
+  next(retryAfterMs = 0): number {
     const ceiling = Math.min(this.#maxMs, this.#minMs * 2 ** (this.#attempt + 1))
     this.#attempt = Math.min(this.#attempt + 1, 30)
-    return ceiling / 2 + (this.#random() * ceiling) / 2
+    return retryAfterMs + this.#minMs + this.#random() * (ceiling - this.#minMs)
   }
 
   /** After a successful connection the next failure starts from `minMs` again. */

@@ -10,6 +10,8 @@
 import { covers, mergeClocks, type Clocks } from './sync-status.ts'
 
 interface Change {
+  /** Order of recording, for `settle`. */
+  readonly seq: number
   readonly clocks: Clocks
   readonly hasDeletes: boolean
   /** Index of the send (on the current socket) that carried it; null when not sent yet. */
@@ -32,6 +34,7 @@ export class PendingChanges {
   #acks = 0
   /** Ack count when the last probe went out; one more ack allows the next probe. */
   #acksAtProbe: number | null = null
+  #seq = 0
 
   /** Local changes the relay has not confirmed. */
   get count(): number {
@@ -40,7 +43,20 @@ export class PendingChanges {
 
   /** Records a local change; `hasDeletes` when it deletes anything (or may: state loaded from disk). */
   add(clocks: Clocks, hasDeletes: boolean): void {
-    this.#changes.push({ clocks, hasDeletes, sendIndex: null })
+    this.#changes.push({ seq: ++this.#seq, clocks, hasDeletes, sendIndex: null })
+  }
+
+  /** A mark to `settle` later: every change recorded so far. */
+  mark(): number {
+    return this.#seq
+  }
+
+  /**
+   * The relay holds every change recorded up to `mark`, deletions included — the multiplexed
+   * open found both replicas equal at that point (same state vector and delete-set hash).
+   */
+  settle(mark: number): void {
+    this.#changes = this.#changes.filter((c) => c.seq > mark)
   }
 
   /** A new socket: send and ack counts start over; nothing is in flight on it yet. */
@@ -73,6 +89,15 @@ export class PendingChanges {
   /** A `persisted` ack on the current socket. */
   persisted(clocks: ReadonlyMap<number, number>): void {
     this.#acks++
+    mergeClocks(this.#relay, clocks)
+    this.#prune()
+  }
+
+  /**
+   * The relay's stored state, told unasked (the `persisted` that follows a multiplexed open):
+   * it proves inserts stored, but acknowledges none of this socket's sends.
+   */
+  relayStored(clocks: ReadonlyMap<number, number>): void {
     mergeClocks(this.#relay, clocks)
     this.#prune()
   }

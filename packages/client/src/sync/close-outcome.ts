@@ -1,0 +1,64 @@
+/**
+ * What a relay's refusal of one doc means to the client — whether it came as the close code of
+ * a per-doc socket or as a `refused` on the multiplexed socket (docs/PROTOCOL.md, Errors): both
+ * transports map a code to the same outcome, so a doc shows the same status either way.
+ */
+import { CloseCode, retryAfterSeconds } from '@ferry/protocol'
+import type { SyncStatus } from '../sync-status.ts'
+
+/** The status of a doc the relay says was deleted (4410). */
+export const DELETED_STATUS: SyncStatus = { kind: 'error', reason: 'deleted by its owner' }
+
+/** Codes after which trying again with the same doc and a fresh token cannot help. */
+const fatal: ReadonlyMap<number, string> = new Map([
+  [CloseCode.Forbidden, 'not allowed'],
+  [CloseCode.BadDocName, 'bad document name'],
+  [CloseCode.Malformed, 'the relay rejected a message'],
+])
+
+/** Codes that refuse a change for its size: the doc stops, and `syncNow()` may try again. */
+const tooLarge: ReadonlyMap<number, string> = new Map([
+  [CloseCode.ChangeTooLarge, 'MAX_REASSEMBLED_BYTES'],
+  [CloseCode.TooLarge, 'MAX_OWNER_MESSAGE_BYTES'],
+])
+
+const megabytes = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MB`
+
+/** What a user reads when the relay refused a change for the account's storage quota (4507). */
+export function quotaReason(relayReason: string): string {
+  const limit = /(\d+) bytes/.exec(relayReason)
+  const bytes = limit ? Number(limit[1]) : 0
+  const of = !limit ? '' : bytes >= 1024 * 1024 ? ` of ${megabytes(bytes)}` : ` of ${Math.ceil(bytes / 1024)} KB`
+  return `the account's storage quota${of} on the relay is full; this change stays on this device — free space by deleting collections, or ask the relay's operator to raise the quota, then sync again`
+}
+
+/** What a user reads when the relay refused a change for its size, and what they can do. */
+export function tooLargeReason(changeBytes: number, setting: string, relayReason: string): string {
+  const limit = /(\d+) bytes/.exec(relayReason)
+  const over = limit ? `over its limit of ${megabytes(Number(limit[1]))}` : 'over its limit'
+  return `a change of ${megabytes(changeBytes)} is too large for the relay (${over}); it stays on this device — ask the relay's operator to raise ${setting}, then sync again`
+}
+
+export type CloseOutcome =
+  /** The doc was deleted (4410): drop the local copy; never retry. */
+  | { readonly kind: 'deleted' }
+  /** Stopped for good with this status. */
+  | { readonly kind: 'stop'; readonly status: SyncStatus }
+  /** Stopped with this status until `syncNow()` (too large, quota): nothing local is touched. */
+  | { readonly kind: 'hold'; readonly status: SyncStatus }
+  /** The token was refused (4401): refresh it, then try again. */
+  | { readonly kind: 'refresh' }
+  /** Transient: try again after a backoff of at least `retryAfterMs`. */
+  | { readonly kind: 'retry'; readonly retryAfterMs: number }
+
+/** `largestSent`: the largest message (before fragmenting) sent on the doc's channel, for the too-large reason. */
+export function closeOutcome(code: number, reason: string, largestSent: number): CloseOutcome {
+  if (code === CloseCode.Gone) return { kind: 'deleted' }
+  const stop = fatal.get(code)
+  if (stop !== undefined) return { kind: 'stop', status: { kind: 'error', reason: reason || stop } }
+  const setting = tooLarge.get(code)
+  if (setting !== undefined) return { kind: 'hold', status: { kind: 'error', reason: tooLargeReason(largestSent, setting, reason) } }
+  if (code === CloseCode.QuotaExceeded) return { kind: 'hold', status: { kind: 'error', reason: quotaReason(reason) } }
+  if (code === CloseCode.Unauthenticated) return { kind: 'refresh' }
+  return { kind: 'retry', retryAfterMs: (retryAfterSeconds(reason) ?? 0) * 1000 }
+}
