@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { CollectionSnapshot, RequestData } from '../model/types.ts'
+import type { RequestData } from '../model/types.ts'
 import { diffRange } from '../ui/text-binding.ts'
-import { exportPostman, parsePostman, PostmanFormatError } from './postman.ts'
 import { buildFetch } from './send.ts'
 import { mergeParams, paramsFromUrl, urlWithParams } from './url-params.ts'
 import { resolveVariables, unresolvedNames } from './variables.ts'
@@ -29,7 +28,8 @@ describe('URL and params', () => {
 
 const request = (patch: Partial<RequestData>): RequestData => ({
   name: 'r', method: 'GET', url: 'https://api.example/items', params: [], headers: [], description: '',
-  body: { mode: 'none', raw: '', language: 'text', fields: [] }, auth: { type: 'inherit' }, ...patch,
+  body: { mode: 'none', raw: '', language: 'text', fields: [] }, auth: { type: 'inherit' },
+  pathVariables: [], examples: [], scripts: [], variables: [], ...patch,
 })
 
 describe('buildFetch', () => {
@@ -62,44 +62,6 @@ describe('buildFetch', () => {
     expect('init' in get && get.init.body).toBeUndefined()
     const form = buildFetch(request({ method: 'PUT', body: { mode: 'urlencoded', raw: '', language: 'text', fields: [{ key: 'a', value: '1 2', enabled: true }] } }), new Map())
     expect('init' in form && String(form.init.body)).toBe('a=1+2')
-  })
-})
-
-describe('Postman v2.1', () => {
-  it('round-trips folders, requests, bodies and auth', () => {
-    const snapshot: CollectionSnapshot = {
-      description: 'Shop API',
-      auth: { type: 'bearer', token: '{{token}}' },
-      items: [{
-        kind: 'folder', id: 'f', parentId: null, order: 'a0', name: 'Orders', description: '', auth: { type: 'inherit' },
-        children: [{
-          kind: 'request', id: 'r', parentId: 'f', order: 'a0', ...request({
-            name: 'Create', method: 'POST', url: '{{base}}/orders?draft=1', params: [{ key: 'draft', value: '1', enabled: true }],
-            headers: [{ key: 'X-Off', value: '1', enabled: false }], body: { mode: 'raw', raw: '{"a":1}', language: 'json', fields: [] },
-            auth: { type: 'basic', username: 'u', password: 'p' },
-          }),
-        }],
-      }],
-    }
-    const json = exportPostman('id1', 'Shop', snapshot)
-    const back = parsePostman(JSON.stringify(json))
-    expect(back).toMatchObject({ name: 'Shop', auth: { type: 'bearer', token: '{{token}}' }, skipped: 0 })
-    expect(back.items).toEqual([{
-      kind: 'folder', name: 'Orders', auth: { type: 'inherit' },
-      children: [{
-        kind: 'request', name: 'Create', method: 'POST', url: '{{base}}/orders?draft=1', description: '',
-        params: [{ key: 'draft', value: '1', enabled: true }], headers: [{ key: 'X-Off', value: '1', enabled: false }],
-        auth: { type: 'basic', username: 'u', password: 'p' }, body: { mode: 'raw', raw: '{"a":1}', language: 'json' },
-      }],
-    }])
-  })
-
-  it('rejects files that are not collections and skips unreadable items', () => {
-    expect(() => parsePostman('not json')).toThrow(PostmanFormatError)
-    expect(() => parsePostman('{"item":[]}')).toThrow(/not a Postman collection/)
-    const parsed = parsePostman(JSON.stringify({ info: { name: 'X' }, item: [42, { name: 'no request' }, { name: 'ok', request: 'https://a.example' }] }))
-    expect(parsed.skipped).toBe(2)
-    expect(parsed.items).toMatchObject([{ kind: 'request', name: 'ok', url: 'https://a.example', method: 'GET' }])
   })
 })
 

@@ -5,6 +5,7 @@ import { sendRequest } from './send.ts'
 const request = (url: string): RequestData => ({
   name: 'r', method: 'GET', url, params: [], headers: [], description: '',
   body: { mode: 'none', raw: '', language: 'text', fields: [] }, auth: { type: 'none' },
+  pathVariables: [], examples: [], scripts: [], variables: [],
 })
 
 describe('send errors', () => {

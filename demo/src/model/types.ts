@@ -5,6 +5,7 @@
 
 export type {
   Auth,
+  AuthParam,
   AuthTextPart,
   AuthType,
   BodyMode,
@@ -20,11 +21,15 @@ export type {
   FolderNode,
   History,
   HistoryEntry,
+  Json,
+  JsonObject,
   KeyValue,
   NodeInput,
+  OtherAuth,
   RawLanguage,
   RequestData,
   RequestNode,
+  Script,
   TreeNode,
 } from '@ferry/schema'
 

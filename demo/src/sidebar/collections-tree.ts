@@ -13,7 +13,7 @@ import type { AppContext } from '../app-context.ts'
 import type { Collection, CollectionInfo, TreeNode } from '../model/types.ts'
 import { handleTreeKey } from './tree-keys.ts'
 import { renameDialog } from '../ui/rename-dialog.ts'
-import { exportCollection } from './import-export.ts'
+import { exportCollection, pickAndImportInto } from './import-export.ts'
 import { attachDrag } from './tree-drag.ts'
 import { openShareDialog } from './share-dialog.ts'
 
@@ -143,6 +143,10 @@ function collectionMenu(ctx: AppContext, summary: CollectionInfo): HTMLElement {
       if (text) void renameDialog('Rename collection', 'Name', text)
     }, { icon: icon('pencil') }) : null,
     menuItem('Share…', () => openShareDialog(ctx, summary), { icon: icon('share'), testId: 'share-collection' }),
+    menuItem('Import into this collection…', withCollection((c) => pickAndImportInto(c, (folderId) => {
+      ctx.expanded.set(summary.id, true)
+      if (folderId) ctx.expanded.set(folderId, true)
+    })), { icon: icon('upload'), testId: 'import-into-collection' }),
     menuItem('Export (Postman v2.1)', withCollection((c) => exportCollection(summary, c)), { icon: icon('download'), testId: 'export-collection' }),
     h('div', { class: 'menu-sep', role: 'separator' }),
     menuItem('Delete', () => {
