@@ -25,6 +25,7 @@ import { describeError } from '../ui/form.ts'
 import { href } from '../ui/router.ts'
 import type { AppContext } from '../app-context.ts'
 import { setUpVault } from '../vault/vault-notice.ts'
+import { importCollectionJson } from './collection-import.ts'
 
 /** The account's environments through its vault, or null on the local-only workspace. */
 async function secretEnvironments(ctx: AppContext): Promise<SecretEnvironments | null> {
@@ -123,6 +124,16 @@ async function importBatch(ctx: AppContext, batch: PostmanBatch): Promise<string
   return ids
 }
 
+/** Each collection file in turn (see collection-import.ts); answers the ids of the collections they went into. */
+async function importCollections(ctx: AppContext, batch: PostmanBatch): Promise<string[]> {
+  const ids: string[] = []
+  for (const c of batch.collections) {
+    const id = await importCollectionJson(ctx.workspace, c.json, `"${c.source}"`)
+    if (id) ids.push(id)
+  }
+  return ids
+}
+
 /** Reads picked files and imports them; every failure is said, never thrown. */
 export async function importPostmanFiles(ctx: AppContext, files: readonly File[]): Promise<string[]> {
   try {
@@ -132,7 +143,11 @@ export async function importPostmanFiles(ctx: AppContext, files: readonly File[]
       await showRefusal(ctx, read.error)
       return []
     }
-    const ids = await importBatch(ctx, read.value.batch)
+    // Collection files alone go through the collection importer: its problems listed by item,
+    // and "Update" offered for a collection imported before.
+    const ids = read.value.kinds.every((k) => k === 'collection')
+      ? await importCollections(ctx, read.value.batch)
+      : await importBatch(ctx, read.value.batch)
     for (const id of ids) ctx.expanded.set(id, true)
     return ids
   } catch (error) {
