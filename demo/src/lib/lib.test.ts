@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { RequestData } from '../model/types.ts'
 import { diffRange } from '../ui/text-binding.ts'
-import { buildFetch } from './send.ts'
-import { mergeParams, paramsFromUrl, urlWithParams } from './url-params.ts'
+import { buildFetch, withPathVariables } from './send.ts'
+import { mergeParams, paramsFromUrl, pathVariableNames, pathVariablesFor, urlWithParams } from './url-params.ts'
 import { resolveVariables, unresolvedNames } from './variables.ts'
 
 describe('variables', () => {
@@ -23,6 +23,19 @@ describe('URL and params', () => {
     const params = [{ key: 'q', value: 'a&b', enabled: true }, { key: 'off', value: '1', enabled: false }, { key: 'id', value: '{{id}}', enabled: true }]
     expect(urlWithParams('{{base}}/s?old=1#top', params)).toBe('{{base}}/s?q=a%26b&id={{id}}#top')
     expect(mergeParams(paramsFromUrl('/p?a=1'), params)).toEqual([{ key: 'a', value: '1', enabled: true }, params[1]])
+  })
+})
+
+describe('path variables', () => {
+  it('are named by the path’s :segments, once each, never by a port, the query or the hash', () => {
+    expect(pathVariableNames('{{base}}/users/:userId/posts/:postId/:userId?x=:q#:h')).toEqual(['userId', 'postId'])
+    expect(pathVariableNames('http://localhost:8080/a')).toEqual([])
+    expect(pathVariableNames('localhost:8080/:id.json')).toEqual(['id.json'])
+  })
+
+  it('keep the rows the table has by name, in the URL’s order', () => {
+    const table = [{ key: 'id', value: '7', enabled: true, kept: { description: 'Pet id' } }, { key: 'gone', value: 'x', enabled: true }]
+    expect(pathVariablesFor('/owners/:owner/pets/:id', table)).toEqual([{ key: 'owner', value: '', enabled: true }, table[0]])
   })
 })
 
@@ -55,6 +68,15 @@ describe('buildFetch', () => {
     expect(buildFetch(request({ url: '' }), new Map())).toEqual({ error: 'Enter a URL to send the request to.' })
     expect(buildFetch(request({ url: 'ftp://files.example/a' }), new Map())).toEqual({ error: 'Only http:// and https:// URLs can be sent.' })
     expect('error' in buildFetch(request({ url: 'http://exa mple.com' }), new Map())).toBe(true)
+  })
+
+  it('fills :path variables (their values resolved) in the path only, never the port', () => {
+    const rows = [{ key: 'id', value: '{{petId}}', enabled: true }, { key: 'port', value: 'no', enabled: true }, { key: 'off', value: 'x', enabled: false }]
+    const vars = new Map([['petId', '42']])
+    expect(withPathVariables('http://host:8080/pets/:id/:off?x=:id', rows, vars)).toBe('http://host:8080/pets/42/:off?x=:id')
+    expect(withPathVariables('host:port/:id', rows, vars)).toBe('host:port/42')
+    const built = buildFetch(request({ url: '{{base}}/pets/:id', pathVariables: rows }), new Map([['base', 'https://api.example'], ['petId', '7']]))
+    expect('url' in built && built.url).toBe('https://api.example/pets/7')
   })
 
   it('sends no body with GET and form fields url-encoded', () => {

@@ -5,6 +5,7 @@
  */
 import type { Auth, KeyValue, RawLanguage, RequestData } from '../model/types.ts'
 import { resolveVariables } from './variables.ts'
+import { fillPathVariables } from './url-params.ts'
 
 /** Bodies larger than this are cut for display (the size figure stays exact). */
 const MAX_SHOWN_BODY_CHARS = 2 * 1024 * 1024
@@ -56,6 +57,14 @@ function applyAuth(auth: Auth, vars: ReadonlyMap<string, string>, headers: Heade
 }
 
 /**
+ * `:name` segments of the URL's path replaced by the request's path variables (their values
+ * with `{{variables}}` resolved), as Postman sends them; the host's `:port` is never one.
+ */
+export function withPathVariables(url: string, rows: readonly KeyValue[], vars: ReadonlyMap<string, string>): string {
+  return fillPathVariables(url, new Map(rows.filter((r) => r.enabled && r.key).map((r) => [r.key, resolveVariables(r.value, vars)])))
+}
+
+/**
  * The fetch arguments for a request, or an explanation when its URL is unusable. `auth` is the
  * effective auth (the request's, or the folder's/collection's when it inherits).
  */
@@ -64,7 +73,7 @@ export function buildFetch(
   vars: ReadonlyMap<string, string>,
   auth: Auth = fields.auth,
 ): { url: string; init: RequestInit } | { error: string } {
-  let raw = resolveVariables(fields.url.trim(), vars)
+  let raw = withPathVariables(resolveVariables(fields.url.trim(), vars), fields.pathVariables, vars)
   if (!raw) return { error: 'Enter a URL to send the request to.' }
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) raw = `http://${raw}`
   let url: URL

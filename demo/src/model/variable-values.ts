@@ -16,8 +16,11 @@ export interface VariableValues {
   /** `scope` null = the globals. */
   read(scope: string | null, variableId: string): Promise<VariableValue>
   write(scope: string | null, variableId: string, value: string): Promise<void>
-  /** Key → value of the active environment over the globals; `withSecrets: false` leaves secret ones out. */
-  active(withSecrets?: boolean): Promise<Map<string, string>>
+  /**
+   * Key → value of the active environment over `collection` (a collection's variables) over
+   * the globals, as Postman layers them; `withSecrets: false` leaves secret ones out.
+   */
+  active(withSecrets?: boolean, collection?: ReadonlyMap<string, string>): Promise<Map<string, string>>
   onChange(listener: () => void): () => void
   /** Values written on two devices at once where this account lost one, opened. */
   conflicts(): Promise<ValueConflict[]>
@@ -30,10 +33,10 @@ function scopeSet(environments: Environments, scope: string | null) {
   return scope === null ? environments.globals : environments.variables(scope)
 }
 
-async function activeMap(environments: Environments, owner: string, read: (scope: string | null, v: Variable) => Promise<string | null>, withSecrets: boolean): Promise<Map<string, string>> {
+async function activeMap(environments: Environments, owner: string, read: (scope: string | null, v: Variable) => Promise<string | null>, withSecrets: boolean, collection?: ReadonlyMap<string, string>): Promise<Map<string, string>> {
   const activeId = activeEnvironmentId(owner, environments)
   const map = new Map<string, string>()
-  // Globals first, then the active environment: later writes win.
+  // Globals first, then the collection's variables, then the active environment: later writes win.
   const scopes: [string | null, Variable[]][] = [[null, environments.globals.list()], ...(activeId ? [[activeId, environments.get(activeId)?.variables ?? []] as [string, Variable[]]] : [])]
   for (const [scope, variables] of scopes) {
     for (const v of variables) {
@@ -41,6 +44,7 @@ async function activeMap(environments: Environments, owner: string, read: (scope
       const value = await read(scope, v)
       if (value !== null) map.set(v.key, value)
     }
+    if (scope === null) for (const [key, value] of collection ?? []) map.set(key, value)
   }
   return map
 }
@@ -51,7 +55,7 @@ export function plainValues(workspace: Workspace, environments: Environments): V
     state: () => 'plain',
     read: async (scope, id) => ({ state: 'value', value: scopeSet(environments, scope)?.get(id)?.value ?? '' }),
     write: async (scope, id, value) => void scopeSet(environments, scope)?.update(id, { value }),
-    active: (withSecrets = true) => activeMap(environments, workspace.owner, async (_scope, v) => v.value, withSecrets),
+    active: (withSecrets = true, collection) => activeMap(environments, workspace.owner, async (_scope, v) => v.value, withSecrets, collection),
     onChange: () => () => undefined,
     // One device, no sync: values never meet a concurrent write.
     conflicts: async () => [],
@@ -67,10 +71,10 @@ export function vaultValues(workspace: Workspace, environments: Environments, va
     state: () => (vault.state.kind === 'unlocked' ? 'unlocked' : vault.state.kind),
     read: (scope, id) => secret.readVariable(scope, id),
     write: (scope, id, value) => secret.writeVariable(scope, id, value),
-    active: (withSecrets = true) => activeMap(environments, workspace.owner, async (scope, v) => {
+    active: (withSecrets = true, collection) => activeMap(environments, workspace.owner, async (scope, v) => {
       const opened = await secret.readVariable(scope, v.id)
       return opened.state === 'value' ? opened.value : null
-    }, withSecrets),
+    }, withSecrets, collection),
     onChange: (listener) => vault.onChange(listener),
     conflicts: () => secret.valueConflicts(),
     resolveConflict: (id, keep) => void secret.resolveValueConflict(id, keep),

@@ -1,6 +1,6 @@
 /**
- * The request editor: name, method, URL, Send; tabs for params, headers, body and auth; the
- * response below. Every field writes to the collection's document as the user types, and
+ * The request editor: name, method, URL, Send; tabs for params (and path variables), headers,
+ * body, auth, scripts and saved examples; the response below. Every field writes to the collection's document as the user types, and
  * remote edits update the fields in place.
  */
 import { h, replaceChildren, syncValue, type Scope } from '../ui/dom.ts'
@@ -12,17 +12,19 @@ import type { AppContext } from '../app-context.ts'
 import { METHODS, type Collection, type RequestNode } from '../model/types.ts'
 import { buildFetch, describeSent, sendRequest } from '../lib/send.ts'
 import { unresolvedNames } from '../lib/variables.ts'
-import { authEditor } from './auth-editor.ts'
+import { authEditor, notSentSentence } from './auth-editor.ts'
 import { bodyEditor } from './body-editor.ts'
 import { effectiveAuth } from './effective.ts'
 import { headerPresetsMenu, HEADER_NAMES } from './header-presets.ts'
 import { listSource, paramsFromRequestUrl, paramsSource } from './request-sources.ts'
+import { scriptsEditor } from './scripts-editor.ts'
+import { examplesView } from './examples-view.ts'
 import { lastResponses, responseView } from './response-view.ts'
 import { bindTextOnFocus } from '../ui/text-binding.ts'
 import { conflictNotices, newerSchemaNotice } from '../ui/conflict-notices.ts'
 import { requestConflicts } from '../model/collection-conflicts.ts'
 
-type Tab = 'params' | 'headers' | 'body' | 'auth'
+type Tab = 'params' | 'headers' | 'body' | 'auth' | 'scripts' | 'examples'
 
 /** Request body kept in history, characters; history syncs to every device, so keep it small. */
 const MAX_HISTORY_BODY_CHARS = 64 * 1024
@@ -65,16 +67,19 @@ export function requestEditor(scope: Scope, ctx: AppContext, collectionId: strin
     response.show(null, true)
     try {
       const values = await ctx.session.variableValues()
-      const vars = await values.active()
+      // The collection's variables sit between the globals and the active environment, as in Postman.
+      const own = new Map(collection.kept().variables.filter((v) => v.enabled && v.key).map((v) => [v.key, v.value]))
+      const vars = await values.active(true, own)
       const missing = unresolvedNames(node.url, vars)
-      if (missing.length > 0) toast(`Not defined in the active environment or globals: ${missing.map((n) => `{{${n}}}`).join(', ')}`)
+      if (missing.length > 0) toast(`Not defined in the collection, the active environment or globals: ${missing.map((n) => `{{${n}}}`).join(', ')}`)
       const auth = effectiveAuth(collection, requestId)
+      if (auth.type === 'other') toast(notSentSentence(auth), 'info', 8000)
       const result = await sendRequest(node, vars, auth)
       lastResponses.set(requestId, result)
       if (!scope.disposed) response.show(result)
       const history = await ctx.workspace.history()
       // History is not encrypted: it records the request with secret variables left as {{name}}.
-      const recorded = buildFetch(node, await values.active(false), auth)
+      const recorded = buildFetch(node, await values.active(false, own), auth)
       const sent = 'init' in recorded ? { url: recorded.url, ...describeSent(recorded.init) } : { url: node.url, sentHeaders: [], sentBody: '' }
       history.append({
         request: { method: node.method, url: sent.url, headers: [...sent.sentHeaders], body: sent.sentBody.slice(0, MAX_HISTORY_BODY_CHARS) },
@@ -99,12 +104,19 @@ export function requestEditor(scope: Scope, ctx: AppContext, collectionId: strin
     { id: 'headers', label: 'Headers', count: () => requestNode(collection, requestId)?.headers.filter((p) => p.enabled).length ?? 0 },
     { id: 'body', label: 'Body', count: () => 0 },
     { id: 'auth', label: 'Auth', count: () => 0 },
+    { id: 'scripts', label: 'Scripts', count: () => requestNode(collection, requestId)?.scripts.filter((s) => s.code.trim()).length ?? 0 },
+    { id: 'examples', label: 'Examples', count: () => requestNode(collection, requestId)?.examples.length ?? 0 },
   ]
+  const pathVariables = h('div', { style: 'margin-top:14px', 'data-testid': 'path-variables' },
+    h('h3', { class: 'panel-heading', style: 'margin-bottom:6px' }, 'Path variables'),
+    kvTable(scope, listSource(collection, requestId, 'pathVariables'), { label: 'Path variables', keyPlaceholder: 'Add path variable' }))
   const panes: Record<Tab, HTMLElement> = {
-    params: kvTable(scope, paramsSource(collection, requestId), { label: 'Query parameters', keyPlaceholder: 'Add parameter' }),
+    params: h('div', {}, kvTable(scope, paramsSource(collection, requestId), { label: 'Query parameters', keyPlaceholder: 'Add parameter' }), pathVariables),
     headers: h('div', {}, kvTable(scope, listSource(collection, requestId, 'headers'), { label: 'Headers', keyPlaceholder: 'Add header', keySuggestions: HEADER_NAMES })),
     body: bodyEditor(scope, collection, requestId),
-    auth: authEditor(scope, collection, requestId),
+    auth: authEditor(scope, collection, collectionId, requestId),
+    scripts: scriptsEditor(scope, collection, requestId),
+    examples: examplesView(scope, collection, requestId),
   }
   if (writable) panes.headers.append(h('div', { class: 'kv-footer' }, headerPresetsMenu(ctx, collection, requestId)))
   const tabButtons = tabDefs.map((t) => h('button', { type: 'button', role: 'tab', class: 'tab', id: `req-tab-${t.id}`, 'data-testid': `req-tab-${t.id}`, onclick: () => ((tab = t.id), paintTabs()) }))
@@ -130,6 +142,7 @@ export function requestEditor(scope: Scope, ctx: AppContext, collectionId: strin
     if (![...method.options].some((o) => o.value === node.method)) method.append(h('option', { value: node.method }, node.method))
     syncValue(method, node.method)
     method.className = `method-${node.method}`
+    pathVariables.hidden = node.pathVariables.length === 0
     crumbs.replaceChildren(icon('box', 14), collectionName(), ...folderPath(collection, node).flatMap((f) => [h('span', {}, '/'), f]))
     paintTabs()
   }

@@ -6,9 +6,9 @@
  */
 import type { KvSource } from '../ui/kv-table.ts'
 import type { Collection, KeyValue } from '../model/types.ts'
-import { mergeParams, paramsFromUrl, urlWithParams } from '../lib/url-params.ts'
+import { mergeParams, paramsFromUrl, pathVariablesFor, urlWithParams } from '../lib/url-params.ts'
 
-type ListField = 'params' | 'headers' | 'bodyFields'
+type ListField = 'params' | 'headers' | 'bodyFields' | 'pathVariables'
 
 export function listSource(collection: Collection, requestId: string, field: ListField, after?: () => void): KvSource {
   const list = () => collection.list(requestId, field)
@@ -38,13 +38,43 @@ export function paramsSource(collection: Collection, requestId: string): KvSourc
   })
 }
 
-/** Re-derives the params from the URL's query string (after the URL was edited). */
+const sameRows = (a: readonly KeyValue[], b: readonly KeyValue[]): boolean =>
+  a.length === b.length && a.every((p, i) => p.key === b[i]?.key && p.value === b[i]?.value && p.enabled === b[i]?.enabled)
+
+/**
+ * Re-derives the params from the URL's query string, and the path variables from its `:name`
+ * segments (values kept by name), after the URL was edited.
+ */
 export function paramsFromRequestUrl(collection: Collection, requestId: string): void {
   const node = collection.get(requestId)
+  if (node?.kind !== 'request') return
   const list = collection.list(requestId, 'params')
-  if (node?.kind !== 'request' || !list) return
-  const current: KeyValue[] = list.rows()
-  const next = mergeParams(paramsFromUrl(node.url), current)
-  const same = next.length === current.length && next.every((p, i) => p.key === current[i]?.key && p.value === current[i]?.value && p.enabled === current[i]?.enabled)
-  if (!same) list.replace(next)
+  if (list) {
+    const current: KeyValue[] = list.rows()
+    const next = mergeParams(paramsFromUrl(node.url), current)
+    if (!sameRows(next, current)) list.replace(next)
+  }
+  // Items written before path variables existed have no list; they get one from an import only.
+  const pathList = collection.list(requestId, 'pathVariables')
+  if (pathList) {
+    const current = pathList.rows().map(({ index: _, ...row }) => row)
+    const next = pathVariablesFor(node.url, current)
+    if (!sameRows(next, current)) pathList.replace(next)
+  }
+}
+
+/** The variables of a request or folder, or of the collection when `id` is null. */
+export function variablesSource(collection: Collection, id: string | null): KvSource {
+  // Read from the tree: asking for the live list of an item written before variables existed creates it.
+  const rows = (): KeyValue[] => (id === null ? collection.kept().variables : (collection.get(id)?.variables ?? []))
+  const list = () => collection.variables(id)
+  return {
+    writable: () => collection.writable(),
+    rows,
+    text: (index, cell) => list()?.text(index, cell),
+    update: (index, patch) => void list()?.update(index, patch),
+    insert: (row) => list()?.insert(row),
+    remove: (index) => void list()?.remove(index),
+    observe: (listener) => collection.observe(listener),
+  }
 }

@@ -7,6 +7,7 @@ import type { AppContext } from '../app-context.ts'
 import { requestEditor } from '../request/request-editor.ts'
 import { environmentEditor } from '../env/environment-editor.ts'
 import { historyDetail } from '../request/history-detail.ts'
+import { settingsView } from '../collection/settings-view.ts'
 import { pickAndImportPostman } from '../sidebar/postman-import.ts'
 import { promptText } from '../ui/dialogs.ts'
 
@@ -65,6 +66,12 @@ function viewFor(scope: Scope, ctx: AppContext, route: Route): Child {
     return later(scope, async (s) => {
       const collection = await ctx.workspace.collection(a)
       return editorOf(s, collection, (inner) => requestEditor(inner, ctx, a, collection, b))
+    })
+  }
+  if (first === 'settings' && a) {
+    return later(scope, async (s) => {
+      const collection = await ctx.workspace.collection(a)
+      return editorOf(s, collection, (inner) => settingsView(inner, ctx, a, collection, b ?? null, route.query.get('tab')))
     })
   }
   if (first === 'env' && a) {

@@ -39,6 +39,7 @@ function itemMenu(ctx: AppContext, collection: Collection, collectionId: string,
   return menuButton({ label, testId: `item-menu-${node.name}` }, icon('more', 16), () => [
     node.kind === 'folder' ? menuItem('New request', () => void newRequest(collection, collectionId, node.id, ctx), { icon: icon('plus') }) : null,
     node.kind === 'folder' ? menuItem('New folder', () => void newFolder(collection, node.id), { icon: icon('folderPlus') }) : null,
+    node.kind === 'folder' ? menuItem('Settings', () => navigate(['settings', collectionId, node.id]), { icon: icon('settings'), testId: 'folder-settings' }) : null,
     menuItem('Rename', () => {
       const text = collection.text(node.id, 'name')
       if (text) void renameDialog(`Rename ${node.kind}`, 'Name', text)
@@ -142,6 +143,7 @@ function collectionMenu(ctx: AppContext, summary: CollectionInfo): HTMLElement {
       const text = ctx.workspace.index.collectionName(summary.id)
       if (text) void renameDialog('Rename collection', 'Name', text)
     }, { icon: icon('pencil') }) : null,
+    menuItem('Settings', () => navigate(['settings', summary.id]), { icon: icon('settings'), testId: 'collection-settings' }),
     menuItem('Share…', () => openShareDialog(ctx, summary), { icon: icon('share'), testId: 'share-collection' }),
     menuItem('Import into this collection…', withCollection((c) => pickAndImportInto(c, (folderId) => {
       ctx.expanded.set(summary.id, true)

@@ -28,11 +28,17 @@ export interface CodeEditorOptions {
 export interface CodeEditor {
   readonly el: HTMLElement
   setLanguage(language: Extension): void
+  /**
+   * Binds the open editor to another text, whose content it then shows (a script created when
+   * the user first focuses its editor); focus and the view stay as they are.
+   */
+  bindTo(text: Y.Text): void
 }
 
 export function codeEditor(scope: Scope, text: Y.Text, options: CodeEditorOptions): CodeEditor {
   const language = new Compartment()
-  const undoManager = new Y.UndoManager(text)
+  const collab = new Compartment()
+  let undoManager = new Y.UndoManager(text)
   const view = new EditorView({
     state: EditorState.create({
       doc: text.toString(),
@@ -55,7 +61,7 @@ export function codeEditor(scope: Scope, text: Y.Text, options: CodeEditorOption
         EditorView.editable.of(!options.readOnly),
         options.placeholder ? placeholder(options.placeholder) : [],
         // No awareness: Ferry's sync provider does not carry it, so no remote cursors.
-        yCollab(text, null, { undoManager }),
+        collab.of(yCollab(text, null, { undoManager })),
       ],
     }),
   })
@@ -66,5 +72,18 @@ export function codeEditor(scope: Scope, text: Y.Text, options: CodeEditorOption
   return {
     el: view.dom,
     setLanguage: (next) => view.dispatch({ effects: language.reconfigure(next) }),
+    bindTo: (next) => {
+      const previous = undoManager
+      undoManager = new Y.UndoManager(next)
+      const shown = view.state.doc.toString()
+      const content = next.toString()
+      // Off, then on: y-codemirror.next's sync plugin reads its text once, when it is created.
+      view.dispatch({ effects: collab.reconfigure([]) })
+      view.dispatch({
+        ...(shown === content ? {} : { changes: { from: 0, to: shown.length, insert: content } }),
+        effects: collab.reconfigure(yCollab(next, null, { undoManager })),
+      })
+      previous.destroy()
+    },
   }
 }
