@@ -239,6 +239,12 @@ describe('Postman environments and globals through the vault', () => {
     await expect(plan).rejects.toMatchObject({ code: 'invalid_file', message: expect.stringMatching(/^"Broken" \(.*collection 2\): .*Nothing was imported\.$/) })
     expect(b.client.workspace.index.collections()).toHaveLength(before)
     expect(b.secret.environments.list().map((e) => e.name)).toEqual(['Prod'])
+    // A collection in a dump with a wrong type deep inside: every problem named by item and place, for the report's table.
+    const deep = { info: { name: 'Deep', schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json' }, item: [{ name: 'Users', item: [{ name: 'Create user', request: { url: 'x', header: 5 } }] }] }
+    await expect(planPostmanImport(b.secret, read({ name: 'dump.json', bytes: Buffer.from(JSON.stringify({ version: 1, collections: [deep] })) }))).rejects.toMatchObject({
+      code: 'invalid_file',
+      problems: { count: 1, issues: [{ item: 'Users / Create user', path: 'item/0/item/0/request/header', message: expect.stringContaining('list') }] },
+    })
 
     expect(readPostmanFiles([{ name: 'broken.zip', bytes: zip.subarray(0, 60) }])).toMatchObject({ ok: false, error: { message: expect.stringMatching(/"broken\.zip" is not a zip file Ferry can open/) } })
   })

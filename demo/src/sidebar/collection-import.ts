@@ -7,7 +7,7 @@
  * has content adds a folder.
  */
 import type { Workspace } from '@ferry/client'
-import { fromPostman, importPostman, postmanIdOfCollection, updateFromPostman, type PostmanImportError } from '@ferry/schema'
+import { fromPostman, importPostman, postmanIdOfCollection, updateFromPostman, type ImportIssue, type PostmanImportError } from '@ferry/schema'
 import { h } from '../ui/dom.ts'
 import { openDialog, toast } from '../ui/dialogs.ts'
 import { icon } from '../ui/icons.ts'
@@ -31,23 +31,30 @@ function withoutId(json: unknown): unknown {
   return { ...json, info }
 }
 
+/** Every problem of a refused collection by item and place in the file, and how many more there are. */
+export function issuesTable(issues: readonly ImportIssue[], total: number): (HTMLElement | null)[] {
+  return [
+    issues.length
+      ? h('div', { style: 'max-height:50vh;overflow:auto' }, h('table', { class: 'headers-table import-issues', 'aria-label': 'Problems in the file' },
+          h('thead', {}, h('tr', {}, h('th', {}, 'Item'), h('th', {}, 'Where in the file'), h('th', {}, 'Problem'))),
+          h('tbody', {}, issues.map((issue) => h('tr', { 'data-testid': 'import-issue' },
+            h('td', {}, issue.item || '(the collection)'), h('td', {}, h('code', {}, issue.path)), h('td', {}, issue.message))))))
+      : null,
+    total > issues.length ? h('p', { class: 'hint' }, `And ${plural(total - issues.length, 'more problem')} not listed.`) : null,
+  ]
+}
+
 /** Shows why a file was refused: the sentence, then every problem by item and place. */
 export function showImportError(error: PostmanImportError, source: string): Promise<unknown> {
   return openDialog<void>('Nothing was imported', (close) => {
     const issues = error.code === 'invalid_collection' ? error.issues : []
-    const total = Number(/^(\d+) problem/.exec(error.message)?.[1] ?? issues.length)
+    const total = error.code === 'invalid_collection' ? error.count : 0
     const sentence = error.code === 'invalid_collection'
       ? `${source} has ${plural(total, 'problem')}, so nothing was imported. Fix ${total === 1 ? 'it' : 'them'} (or export the collection again from Postman) and import it again.`
       : `${source}: ${error.message.charAt(0).toLowerCase()}${error.message.slice(1)}${/[.!?]$/.test(error.message) ? '' : '.'}`
     return h('div', { style: 'display:grid;gap:12px', 'data-testid': 'import-report' },
       h('div', { class: 'alert', role: 'alert' }, icon('alert'), h('span', { 'data-testid': 'import-error' }, sentence)),
-      issues.length
-        ? h('div', { style: 'max-height:50vh;overflow:auto' }, h('table', { class: 'headers-table import-issues', 'aria-label': 'Problems in the file' },
-            h('thead', {}, h('tr', {}, h('th', {}, 'Item'), h('th', {}, 'Where in the file'), h('th', {}, 'Problem'))),
-            h('tbody', {}, issues.map((issue) => h('tr', { 'data-testid': 'import-issue' },
-              h('td', {}, issue.item || '(the collection)'), h('td', {}, h('code', {}, issue.path)), h('td', {}, issue.message))))))
-        : null,
-      total > issues.length ? h('p', { class: 'hint' }, `And ${plural(total - issues.length, 'more problem')} not listed.`) : null,
+      ...issuesTable(issues, total),
       h('div', { class: 'dialog-actions' }, h('button', { type: 'button', class: 'btn btn-primary', autofocus: true, onclick: () => close(undefined) }, 'Close')))
   })
 }

@@ -25,7 +25,7 @@ import { describeError } from '../ui/form.ts'
 import { href } from '../ui/router.ts'
 import type { AppContext } from '../app-context.ts'
 import { setUpVault } from '../vault/vault-notice.ts'
-import { importCollectionJson } from './collection-import.ts'
+import { importCollectionJson, issuesTable } from './collection-import.ts'
 
 /** The account's environments through its vault, or null on the local-only workspace. */
 async function secretEnvironments(ctx: AppContext): Promise<SecretEnvironments | null> {
@@ -43,6 +43,7 @@ async function showRefusal(ctx: AppContext, error: unknown): Promise<boolean> {
   const retry = await openDialog<boolean>('Nothing was imported', (close) =>
     h('form', { onsubmit: (e: SubmitEvent) => (e.preventDefault(), close(false)), 'data-testid': 'import-refused' },
       h('div', { class: 'alert', role: 'alert', style: 'white-space:pre-wrap' }, icon('alert'), h('span', {}, describeError(error))),
+      ...(error instanceof PostmanImportError && error.problems ? issuesTable(error.problems.issues, error.problems.count) : []),
       code === 'needs_account' ? h('p', { class: 'hint' }, h('a', { href: href(['signin']), onclick: () => close(false) }, 'Sign in or create an account'), ' to import environments; collections import without one.') : null,
       code === 'vault_locked' ? h('p', { class: 'hint' }, 'Open Globals (Environments tab) to approve this device from another one, or to unlock it with your recovery key.') : null,
       h('div', { class: 'dialog-actions' },

@@ -13,7 +13,7 @@
  * header presets in one transaction of the index, each collection into a new collection.
  * Its report names every item imported and everything not imported, with the reason.
  */
-import { Collection, importPostman, type PostmanBatch, type PostmanNotImported } from '@ferry/schema'
+import { Collection, importPostman, type ImportIssue, type PostmanBatch, type PostmanNotImported } from '@ferry/schema'
 import * as Y from 'yjs'
 import { applyScopes, needsChoice, planScopes, type ScopeChoice, type ScopeOutcome, type ScopePlan } from './postman-environments.ts'
 import type { SecretEnvironments } from './secret-environments.ts'
@@ -37,6 +37,8 @@ export class PostmanImportError extends Error {
   constructor(
     readonly code: PostmanImportErrorCode,
     message: string,
+    /** For a collection the importer refused: every problem by item and place (the first ones), and how many there are. */
+    readonly problems?: { readonly issues: readonly ImportIssue[]; readonly count: number },
   ) {
     super(message)
   }
@@ -89,7 +91,8 @@ export async function planPostmanImport(secret: SecretEnvironments | null, batch
     if (!checked.ok) {
       const where = collection.source === 'This file' ? `"${collection.name}"` : `"${collection.name}" (${collection.source})`
       const message = checked.error.message
-      throw new PostmanImportError('invalid_file', `${where}: ${message.charAt(0).toLowerCase()}${message.slice(1)}${/[.!?]$/.test(message) ? '' : '.'} Nothing was imported.`)
+      const problems = checked.error.code === 'invalid_collection' ? { issues: checked.error.issues, count: checked.error.count } : undefined
+      throw new PostmanImportError('invalid_file', `${where}: ${message.charAt(0).toLowerCase()}${message.slice(1)}${/[.!?]$/.test(message) ? '' : '.'} Nothing was imported.`, problems)
     }
   }
   const hasScopes = batch.environments.length + batch.globals.length > 0

@@ -40,7 +40,7 @@ export interface PostmanImport {
 
 export type PostmanImportError =
   | { code: 'not_postman_collection'; message: string }
-  | { code: 'invalid_collection'; message: string; issues: ImportIssue[] }
+  | { code: 'invalid_collection'; message: string; issues: ImportIssue[]; /** All problems found; `issues` lists the first of them. */ count: number }
 
 export type PostmanImportResult = { ok: true; value: PostmanImport } | { ok: false; error: PostmanImportError }
 
@@ -85,6 +85,10 @@ class Reader {
   issue(path: string, item: string, message: string): void {
     if (this.issues.length < MAX_ISSUES) this.issues.push({ path, item, message })
     else this.dropped++
+  }
+
+  get count(): number {
+    return this.issues.length + this.dropped
   }
 
   get summary(): string {
@@ -281,7 +285,7 @@ export function fromPostman(json: unknown): PostmanImportResult {
   const own = reader.kept(file, '', '')
   if (reader.issues.length > 0) {
     reader.issues.sort((a, b) => a.path.localeCompare(b.path, 'en', { numeric: true }))
-    return { ok: false, error: { code: 'invalid_collection', message: reader.summary, issues: reader.issues } }
+    return { ok: false, error: { code: 'invalid_collection', message: reader.summary, issues: reader.issues, count: reader.count } }
   }
   const top = omit(file, ['info', 'item', 'auth', ...reader.consumed(file, ['event', 'variable'])])
   const kept = nonEmpty({
