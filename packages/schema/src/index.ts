@@ -54,7 +54,7 @@ export {
   type PostmanFileError,
   type PostmanErrorCode,
   type PostmanResult,
-} from './postman-environment.ts'
+} from './postman/environment.ts'
 export {
   parsePostmanText,
   readPostmanJson,
@@ -68,4 +68,4 @@ export {
   type PostmanNotImported,
   type PostmanArchiveEntry,
   type PostmanFileKind,
-} from './postman-files.ts'
+} from './postman/files.ts'

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { Environments } from './environments.ts'
-import staging from './fixtures/postman-env/staging.postman_environment.json'
-import globals from './fixtures/postman-env/workspace.postman_globals.json'
-import legacyGlobals from './fixtures/postman-env/legacy.postman_globals.json'
-import newman3 from './fixtures/postman-env/newman3-globals.json'
-import { postmanFileName, postmanIdOf, readPostmanScope, writePostmanScope, type PostmanScope, type PostmanScopeKind } from './postman-environment.ts'
-import { seededRandom } from './test-random.ts'
-import type { Problem } from './validate.ts'
+import { Environments } from '../environments.ts'
+import staging from '../fixtures/postman-env/staging.postman_environment.json'
+import globals from '../fixtures/postman-env/workspace.postman_globals.json'
+import legacyGlobals from '../fixtures/postman-env/legacy.postman_globals.json'
+import newman3 from '../fixtures/postman-env/newman3-globals.json'
+import { postmanFileName, postmanIdOf, readPostmanScope, writePostmanScope, type PostmanScope, type PostmanScopeKind } from './environment.ts'
+import { seededRandom } from '../test-random.ts'
+import type { Problem } from '../validate.ts'
 
 const STAMP = { exportedAt: '2025-01-02T03:04:05.000Z', exportedUsing: 'Ferry/0.1.0' }
 

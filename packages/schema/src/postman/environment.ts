@@ -23,7 +23,7 @@
  * Reading is strict: a file Ferry cannot read whole is refused with a message naming the
  * variable, so an import never stores half a file.
  */
-import { isRecord, MAX_SCALAR_LENGTH } from './validate.ts'
+import { isRecord, MAX_SCALAR_LENGTH } from '../validate.ts'
 
 export type PostmanScopeKind = 'environment' | 'globals'
 

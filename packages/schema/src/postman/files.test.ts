@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import oldDump from './fixtures/postman-env/old-app.postman_dump.json'
-import staging from './fixtures/postman-env/staging.postman_environment.json'
-import globals from './fixtures/postman-env/workspace.postman_globals.json'
-import { mergeBatches, parsePostmanText, readPostmanArchive, readPostmanJson, type PostmanBatch } from './postman-files.ts'
+import oldDump from '../fixtures/postman-env/old-app.postman_dump.json'
+import staging from '../fixtures/postman-env/staging.postman_environment.json'
+import globals from '../fixtures/postman-env/workspace.postman_globals.json'
+import { mergeBatches, parsePostmanText, readPostmanArchive, readPostmanJson, type PostmanBatch } from './files.ts'
 
 function batchOf(json: unknown, name?: string): { kind: string; batch: PostmanBatch } {
   const result = readPostmanJson(json, name)

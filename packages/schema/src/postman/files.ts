@@ -10,9 +10,9 @@
  * cannot read is an error with a sentence that says why (empty, truncated, not JSON, a v1
  * collection, a wrong type at a named place).
  */
-import type { Json, JsonObject, KeyValue } from './model.ts'
-import { fail, readPostmanScope, shown, type PostmanFileError, type PostmanResult, type PostmanScope, type PostmanScopeKind } from './postman-environment.ts'
-import { isRecord } from './validate.ts'
+import type { Json, JsonObject, KeyValue } from '../model.ts'
+import { fail, readPostmanScope, shown, type PostmanFileError, type PostmanResult, type PostmanScope, type PostmanScopeKind } from './environment.ts'
+import { isRecord } from '../validate.ts'
 
 /** A collection found in a file: checked and imported by the collection importer. */
 export interface PostmanBatchCollection {
