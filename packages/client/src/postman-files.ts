@@ -1,5 +1,5 @@
 /**
- * Files a user picked → one `PostmanBatch` (`@ferry/schema`'s postman-files.ts says what each
+ * Files a user picked → one `PostmanBatch` (`@ferry/schema`'s postman/files.ts says what each
  * kind holds). Here are the bytes: a zip (what Postman's "Export data" sends now) is unzipped
  * with fflate, text is decoded (UTF-8, or UTF-16 when a byte order mark says so). Several
  * files are read as one import, and one file Ferry cannot read refuses them all — the user

@@ -19,7 +19,7 @@
  * hold `postman`: a plain JSON string with the rest of the Postman object it was imported
  * from, kept verbatim so an export writes it back (a variable's `id`, `description`,
  * `type: 'any'`, an environment's `id`, `timestamp`, `owner`, field order…). It never holds a
- * value: the variable's `value` field (vault ciphertext) does; `postman-environment.ts` says
+ * value: the variable's `value` field (vault ciphertext) does; `postman/environment.ts` says
  * what the JSON holds. Root map `globalsInfo` holds the same for the globals (key `postman`:
  * the globals file's `id`, `name`…). These fields are metadata written by imports, atomic,
  * and not watched for lost concurrent writes.
