@@ -36,7 +36,7 @@ export interface FerryClientOptions {
   /** How a relay that went silent is detected (default `DEFAULT_LIVENESS`; null: never). */
   readonly liveness?: LivenessOptions | null
   /**
-   * Tabs that share one IndexedDB share one socket per doc (leader election). Default: on,
+   * Tabs that share one IndexedDB share the account's one socket (leader election per account). Default: on,
    * scoped by relay URL, when using the browser's own `indexedDB`; off with an injected
    * factory unless a scope is given (tests: one scope per simulated device). null → off.
    */
@@ -238,6 +238,7 @@ export class FerryClient {
     if (!account?.syncEnabled) return null
     return {
       url: (name, token) => this.relay.syncUrl(name, token, true),
+      muxUrl: (token) => this.relay.muxUrl(token),
       token: () => this.accounts.accessToken(id),
       refreshToken: () => this.accounts.refresh(id),
       deleteDoc: async (name) => this.relay.deleteDoc(await this.accounts.accessToken(id), name),

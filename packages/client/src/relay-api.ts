@@ -3,7 +3,7 @@
  * answer into a value or one of the typed errors of `errors.ts`; it keeps no state besides the
  * base URL, so `Accounts` decides which token goes where.
  */
-import type { DocName, UserId } from '@ferry/protocol'
+import { MUX_PATH, MUX_VERSION, type DocName, type UserId } from '@ferry/protocol'
 import { BadRequest, InvalidCredentials, Offline, RateLimited, RelayError, SignedOut, type RelayErrorCode } from './errors.ts'
 
 /** An account's profile as the relay reports it. */
@@ -286,6 +286,12 @@ export class RelayApi {
    */
   async call(method: string, path: string, accessToken: string, body?: Json): Promise<unknown> {
     return this.#request(method, path, body === undefined ? { token: accessToken } : { token: accessToken, body })
+  }
+
+  /** The multiplexed websocket URL (docs/PROTOCOL.md): one socket for every doc of the token's account. */
+  muxUrl(token: string): string {
+    const ws = this.baseUrl.replace(/^http/, 'ws')
+    return `${ws}${MUX_PATH}?v=${MUX_VERSION}&token=${encodeURIComponent(token)}`
   }
 
   /** The websocket URL of one doc; `ack` opts in to `persisted` messages. */

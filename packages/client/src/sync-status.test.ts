@@ -9,12 +9,14 @@ describe('sync status', () => {
         { kind: 'offline' },
         { kind: 'connecting' },
         { kind: 'syncing', pending: 3 },
+        { kind: 'syncing', pending: 0, docs: { synced: 120, total: 303 } },
+        { kind: 'syncing', pending: 2, docs: { synced: 120, total: 303 } },
         { kind: 'in-sync' },
         { kind: 'signed-out' },
         { kind: 'error', reason: 'not allowed' },
       ] satisfies SyncStatus[]
     ).map(describeStatus)
-    expect(labels).toEqual(['sync off', 'offline', 'connecting', 'syncing (3 pending)', 'in sync', 'signed out', 'error (not allowed)'])
+    expect(labels).toEqual(['sync off', 'offline', 'connecting', 'syncing (3 pending)', 'syncing 120 of 303', 'syncing 120 of 303 (2 pending)', 'in sync', 'signed out', 'error (not allowed)'])
   })
 
   it('shows the account as its most urgent doc, summing pending changes', () => {

@@ -8,14 +8,28 @@ export type SyncStatus =
   | { readonly kind: 'sync-off' }
   | { readonly kind: 'offline' }
   | { readonly kind: 'connecting' }
-  | { readonly kind: 'syncing'; readonly pending: number }
+  /**
+   * Local changes on their way (`pending`), and — while some docs the account lists are not
+   * here or not synced yet (a new device pulling) — how many of them are: `docs`.
+   */
+  | { readonly kind: 'syncing'; readonly pending: number; readonly docs?: DocProgress }
   | { readonly kind: 'in-sync' }
   | { readonly kind: 'signed-out' }
   | { readonly kind: 'error'; readonly reason: string }
 
 export type SyncStatusKind = SyncStatus['kind']
 
-/** The label a UI shows: `sync off`, `offline`, `connecting`, `syncing (N pending)`, `in sync`, `signed out`, `error (reason)`. */
+/** Of the `total` docs an account lists, `synced` are present here and acknowledged by the relay. */
+export interface DocProgress {
+  readonly synced: number
+  readonly total: number
+}
+
+/**
+ * The label a UI shows: `sync off`, `offline`, `connecting`, `syncing (N pending)`,
+ * `syncing 120 of 303` (a new device pulling; `(N pending)` after it when there are local
+ * changes too), `in sync`, `signed out`, `error (reason)`.
+ */
 export function describeStatus(status: SyncStatus): string {
   switch (status.kind) {
     case 'sync-off':
@@ -25,7 +39,8 @@ export function describeStatus(status: SyncStatus): string {
     case 'connecting':
       return 'connecting'
     case 'syncing':
-      return `syncing (${status.pending} pending)`
+      if (!status.docs) return `syncing (${status.pending} pending)`
+      return `syncing ${status.docs.synced} of ${status.docs.total}${status.pending > 0 ? ` (${status.pending} pending)` : ''}`
     case 'in-sync':
       return 'in sync'
     case 'signed-out':

@@ -1,28 +1,28 @@
 /**
  * One doc shared by the tabs of a browser: every tab keeps its own `Y.Doc` (and IndexedDB
- * handle), tabs exchange updates over a BroadcastChannel, and only the elected leader tab runs
- * a `SyncProvider` — one socket per doc per browser. Followers show the leader's status: their
- * changes reach the leader's doc over the channel at once, so the leader's pending count and
- * `persisted` coverage include them. A doc the relay says was deleted is announced to every tab.
+ * handle), tabs exchange updates over a BroadcastChannel, and only the leader tab syncs the doc
+ * with the relay. A workspace elects one leader per account (`TabLead`), whose tab carries every
+ * doc of the account on its one multiplexed socket; standalone, a `SyncConnection` makes the doc
+ * elect its own leader, which runs a `SyncProvider` (one socket per doc per browser). Followers
+ * show the leader's status: their changes reach the leader's doc over the channel at once, so
+ * the leader's pending count and `persisted` coverage include them. A doc the relay says was
+ * deleted is announced to every tab.
  */
 import type { DocName } from '@ferry/protocol'
 import * as Y from 'yjs'
 import { Emitter } from './emitter.ts'
-import { SyncProvider, type SyncConnection } from './sync-provider.ts'
+import { SyncProvider } from './sync-provider.ts'
+import type { DocSync, SyncConnection } from './sync/types.ts'
 import { sameStatus, type SyncStatus } from './sync-status.ts'
 import { electLeader, type ElectionTimings, type LeaderElection } from './tab-leader.ts'
 
-/** What a workspace needs from a doc's sync, whether it runs here or in another tab. */
-export interface DocSync {
-  readonly status: SyncStatus
-  /** True while this tab holds a socket for the doc. */
-  readonly hasSocket: boolean
-  onStatus(listener: (status: SyncStatus) => void): () => void
-  /** Called when the relay says the doc was deleted (4410); syncing has stopped for good. */
-  onDeleted(listener: () => void): () => void
-  syncNow(): void
-  /** Stops syncing; resolves once this tab's socket (if any) is closed. */
-  destroy(): Promise<void>
+export type { DocSync } from './sync/types.ts'
+
+/** A leadership shared by many docs (one per account), and how this tab syncs a doc while it leads. */
+export interface TabLead {
+  /** Shared: a `TabSync` listens to it and never destroys it. */
+  readonly election: LeaderElection
+  start(): DocSync
 }
 
 type TabMessage =
@@ -42,25 +42,30 @@ export interface TabSyncOptions extends ElectionTimings {
 export class TabSync implements DocSync {
   readonly #doc: Y.Doc
   readonly #docName: DocName
-  readonly #connection: SyncConnection
+  readonly #start: () => DocSync
   readonly #channel: BroadcastChannel
   readonly #election: LeaderElection
+  /** The election is this doc's own (standalone), destroyed with it. */
+  readonly #ownElection: boolean
+  readonly #stopElection: () => void
   readonly #events = new Emitter<{ status: SyncStatus; deleted: void }>()
-  #provider: SyncProvider | null = null
+  #provider: DocSync | null = null
   #stopProvider: () => void = () => {}
   #status: SyncStatus = { kind: 'connecting' }
 
-  constructor(doc: Y.Doc, docName: DocName, connection: SyncConnection, options: TabSyncOptions) {
+  constructor(doc: Y.Doc, docName: DocName, lead: SyncConnection | TabLead, options: TabSyncOptions) {
     this.#doc = doc
     this.#docName = docName
-    this.#connection = connection
+    this.#start = 'election' in lead ? () => lead.start() : () => new SyncProvider(doc, docName, lead)
     this.#channel = new BroadcastChannel(`ferry-tabs:${options.scope}:${docName}`)
     this.#channel.onmessage = (event: MessageEvent<TabMessage>) => this.#receive(event.data)
     doc.on('update', this.#onDocUpdate)
     this.#post({ type: 'state-vector', stateVector: Y.encodeStateVector(doc), reply: false })
     this.#post({ type: 'status-query' })
-    this.#election = electLeader(`${options.scope}:${docName}`, options)
-    this.#election.onChange((leader) => (leader ? this.#startProvider() : void this.#stopLeading()))
+    this.#ownElection = !('election' in lead)
+    this.#election = 'election' in lead ? lead.election : electLeader(`${options.scope}:${docName}`, options)
+    this.#stopElection = this.#election.onChange((leader) => (leader ? this.#startProvider() : void this.#stopLeading()))
+    if (this.#election.isLeader) this.#startProvider()
   }
 
   get status(): SyncStatus {
@@ -87,7 +92,8 @@ export class TabSync implements DocSync {
   destroy(): Promise<void> {
     this.#doc.off('update', this.#onDocUpdate)
     const closed = this.#stopLeading()
-    this.#election.destroy()
+    this.#stopElection()
+    if (this.#ownElection) this.#election.destroy()
     this.#channel.close()
     this.#events.clear()
     return closed
@@ -127,7 +133,8 @@ export class TabSync implements DocSync {
   }
 
   #startProvider(): void {
-    const provider = new SyncProvider(this.#doc, this.#docName, this.#connection)
+    if (this.#provider) return
+    const provider = this.#start()
     this.#provider = provider
     const stopStatus = provider.onStatus((status) => this.#setStatus(status))
     const stopDeleted = provider.onDeleted(() => {

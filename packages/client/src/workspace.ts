@@ -1,9 +1,13 @@
 /**
  * One account's documents on this browser: the workspace index first, the rest on demand —
  * or all in the background while sync is on, so every doc reaches the relay. Each doc lives in
- * its own IndexedDB database (`LocalDoc`) and, while sync is on, has its own `SyncProvider`.
- * `destroy()` closes every provider, socket and database handle, which is what makes account
+ * its own IndexedDB database (`LocalDoc`); while sync is on, the account's docs share one
+ * socket (sync/account-sync.ts; a socket per doc against a relay without the multiplexed
+ * protocol). `destroy()` closes every socket and database handle, which is what makes account
  * switching leave nothing of the previous account behind.
+ *
+ * The status counts every doc the account lists, loaded or not (sync/status-tally.ts): a new
+ * device says `syncing N of M` until all of them are here and acknowledged.
  *
  * Deleting a collection deletes it everywhere: here at once, on the relay (remembered in the
  * account store until the relay confirms, so a relay that is down or a reload loses nothing),
@@ -17,9 +21,12 @@ import { LOCAL_OWNER, type AccountStore } from './account-store.ts'
 import { Emitter } from './emitter.ts'
 import { RelayError, type RelayErrorCode } from './errors.ts'
 import { databaseName, LocalDoc } from './local-doc.ts'
-import { SyncProvider, type SyncConnection } from './sync-provider.ts'
-import { combineStatuses, sameStatus, type SyncStatus } from './sync-status.ts'
-import { TabSync, type DocSync, type TabSyncOptions } from './tab-sync.ts'
+import type { SyncConnection } from './sync-provider.ts'
+import { sameStatus, type SyncStatus } from './sync-status.ts'
+import { AccountSync } from './sync/account-sync.ts'
+import { StatusTally } from './sync/status-tally.ts'
+import type { DocSync } from './sync/types.ts'
+import type { TabSyncOptions } from './tab-sync.ts'
 
 export interface WorkspaceOptions {
   /** The account id, or `LOCAL_OWNER` for the local-only workspace. */
@@ -28,7 +35,7 @@ export interface WorkspaceOptions {
   readonly store: AccountStore
   /** How to reach the relay; null → sync off (no socket at all). */
   readonly sync: SyncConnection | null
-  /** Share one socket per doc among the tabs of this browser; null → every instance syncs on its own. */
+  /** Share the account's socket among the tabs of this browser; null → every instance syncs on its own. */
   readonly tabs?: TabSyncOptions | null
 }
 
@@ -53,6 +60,9 @@ export class Workspace {
   readonly #opening = new Map<DocName, Promise<Loaded>>()
   readonly #views = new Map<DocName, Collection | Environments | History>()
   #sync: SyncConnection | null
+  /** How the docs reach the relay while sync is on. */
+  #hub: AccountSync | null
+  readonly #tally = new StatusTally()
   #status: SyncStatus = { kind: 'sync-off' }
   #destroyed: Promise<void> | null = null
   /** Runs of `#sendPendingDeletions`, one after another. */
@@ -65,6 +75,7 @@ export class Workspace {
     this.owner = options.owner
     this.#options = options
     this.#sync = options.sync
+    this.#hub = this.#newHub(options.sync)
     this.#loaded.set(indexDoc.local.docName, indexDoc)
     this.index = new WorkspaceIndex(indexDoc.local.doc)
     this.#stopObserving = this.index.observe(() => this.#onIndexChange())
@@ -76,6 +87,7 @@ export class Workspace {
     const local = await LocalDoc.open(options.indexedDB, options.store, name)
     const workspace = new Workspace(options, { local, provider: null, unsubscribe: null })
     workspace.#attach(workspace.#loaded.get(name)!)
+    workspace.#listDocs()
     workspace.#updateStatus()
     if (workspace.#sync) {
       void workspace.loadAll().catch(() => {})
@@ -149,7 +161,9 @@ export class Workspace {
    * conflict even while nobody looks at that doc.
    */
   async loadAll(): Promise<void> {
-    await Promise.all([this.environments(), this.history(), ...this.index.collections().map((c) => this.collection(c.id))])
+    const all = Promise.all([this.environments(), this.history(), ...this.index.collections().map((c) => this.collection(c.id))])
+    this.#hub?.hold(all)
+    await all
   }
 
   /** Names of the docs loaded right now. */
@@ -159,9 +173,7 @@ export class Workspace {
 
   /** Sockets this workspace holds (open or opening). */
   socketCount(): number {
-    let count = 0
-    for (const loaded of this.#loaded.values()) if (loaded.provider?.hasSocket) count++
-    return count
+    return this.#hub?.socketCount() ?? 0
   }
 
   /** True while sync is on (a connection is set), whatever the sockets' state. */
@@ -169,7 +181,7 @@ export class Workspace {
     return this.#sync !== null
   }
 
-  /** The account's sync status: the most urgent of its docs'. */
+  /** The account's sync status: the most urgent of its docs', counting those not loaded yet. */
   get status(): SyncStatus {
     return this.#status
   }
@@ -191,17 +203,17 @@ export class Workspace {
   async setSync(connection: SyncConnection | null): Promise<void> {
     if (this.#destroyed) return
     this.#sync = connection
-    const closed: Promise<void>[] = []
-    for (const loaded of this.#loaded.values()) {
-      closed.push(this.#detach(loaded))
-      this.#attach(loaded)
-    }
+    const detached = [...this.#loaded.values()].map((loaded) => this.#detach(loaded))
+    const previous = this.#hub
+    this.#hub = this.#newHub(connection)
+    for (const loaded of this.#loaded.values()) this.#attach(loaded)
     this.#updateStatus()
     if (connection) {
       void this.loadAll().catch(() => {})
       void this.#sendDeletions()
     }
-    await Promise.all(closed)
+    await Promise.all(detached)
+    await previous?.destroy()
   }
 
   /** Closes every provider, socket and IndexedDB handle of this account. Idempotent. */
@@ -215,6 +227,11 @@ export class Workspace {
     this.#events.clear()
     await Promise.allSettled(this.#opening.values())
     await Promise.all([...this.#loaded.keys()].map((name) => this.#unload(name, false)))
+    await this.#hub?.destroy()
+  }
+
+  #newHub(connection: SyncConnection | null): AccountSync | null {
+    return connection ? new AccountSync(this.owner, connection, this.#options.tabs ?? null) : null
   }
 
   #view<T extends Collection | Environments | History>(name: DocName, create: (doc: Y.Doc) => T): Promise<T> {
@@ -263,12 +280,15 @@ export class Workspace {
   }
 
   #attach(loaded: Loaded): void {
-    if (!this.#sync) return
+    if (!this.#hub) return
     const { doc, docName: name } = loaded.local
-    const tabs = this.#options.tabs
-    const provider: DocSync = tabs ? new TabSync(doc, name, this.#sync, tabs) : new SyncProvider(doc, name, this.#sync)
+    const provider = this.#hub.attach(doc, name)
     loaded.provider = provider
-    const stopStatus = provider.onStatus(() => this.#updateStatus())
+    this.#tally.set(name, provider.status)
+    const stopStatus = provider.onStatus((status) => {
+      this.#tally.set(name, status)
+      this.#updateStatus()
+    })
     const stopDeleted = provider.onDeleted(() => this.#deletedElsewhere(name))
     loaded.unsubscribe = () => {
       stopStatus()
@@ -314,6 +334,7 @@ export class Workspace {
 
   #detach(loaded: Loaded): Promise<void> {
     loaded.unsubscribe?.()
+    this.#tally.set(loaded.local.docName, null)
     const closed = loaded.provider?.destroy() ?? Promise.resolve()
     loaded.provider = null
     loaded.unsubscribe = null
@@ -323,15 +344,26 @@ export class Workspace {
   /** Another device created or deleted a collection: load it (sync on) or drop its local copy. */
   #onIndexChange(): void {
     if (this.#destroyed) return
-    const listed = new Set(this.index.collections().map((c) => this.docName('collection', c.id)))
+    const listed = this.#listDocs()
     for (const name of this.#loaded.keys()) {
       if (name.includes(':collection:') && !listed.has(name)) void this.#unload(name, true).catch(() => {})
     }
-    if (this.#sync) for (const name of listed) void this.#load(name).catch(() => {})
+    if (this.#sync) {
+      const loading = [...listed].filter((name) => !this.#loaded.has(name)).map((name) => this.#load(name).catch(() => {}))
+      if (loading.length > 0) this.#hub?.hold(Promise.all(loading))
+    }
+    this.#updateStatus()
+  }
+
+  /** Tells the status which docs the account lists now: the index, environments, history and every collection. */
+  #listDocs(): Set<DocName> {
+    const collections = new Set(this.index.collections().map((c) => this.docName('collection', c.id)))
+    this.#tally.list(new Set([this.docName('workspace'), this.docName('environments'), this.docName('history'), ...collections]))
+    return collections
   }
 
   #updateStatus(): void {
-    const status = this.#sync ? combineStatuses([...this.#loaded.values()].map((l) => l.provider?.status ?? { kind: 'connecting' })) : { kind: 'sync-off' as const }
+    const status: SyncStatus = this.#sync ? this.#tally.status : { kind: 'sync-off' }
     if (sameStatus(status, this.#status)) return
     this.#status = status
     this.#events.emit('status', status)

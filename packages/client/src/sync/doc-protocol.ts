@@ -72,6 +72,7 @@ export class DocProtocol implements DocSync {
   #round: Round | null = null
   /** Local changes made while the doc was opening, not sent yet. */
   #unshipped = false
+  #released = false
 
   constructor(doc: Y.Doc, docName: DocName) {
     this.doc = doc
@@ -110,6 +111,7 @@ export class DocProtocol implements DocSync {
 
   /** Stops for good; resolves once the doc's socket or channel is closed. The doc is left as is. */
   destroy(): Promise<void> {
+    this.#released = true
     this.#phase = 'stopped'
     this.doc.off('update', this.#onDocUpdate)
     this.#events.clear()
@@ -122,6 +124,11 @@ export class DocProtocol implements DocSync {
 
   bind(link: DocLink): void {
     this.#link = link
+  }
+
+  /** Destroyed by its owner: no transport may carry it any more. */
+  get released(): boolean {
+    return this.#released
   }
 
   get stopped(): boolean {

@@ -63,6 +63,10 @@ export class DocSocket implements DocLink {
     return this.#socket !== null
   }
 
+  get released(): boolean {
+    return this.#released
+  }
+
   sendFrame(frame: Uint8Array): void {
     if (this.#socket?.readyState === SOCKET_OPEN) this.#socket.send(frame)
   }

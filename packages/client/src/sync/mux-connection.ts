@@ -1,0 +1,383 @@
+/**
+ * One socket per account (per tab leader) carrying every doc: the multiplexed protocol of
+ * docs/PROTOCOL.md. When the socket opens, every doc goes in one `open` with its state vector
+ * and delete-set hash; docs added later (a collection created on another device, a doc opened
+ * lazily) and docs asking to resync go in the next one — coalesced per turn, so a burst of
+ * 300 new docs is one message; a deleted or unloaded doc sends `close`.
+ *
+ * Per-doc problems (`refused`) stay with that doc and map to the same statuses as the per-doc
+ * socket's close codes (close-outcome.ts). Socket-level closes apply to every doc: 4401
+ * refreshes the token once and reconnects; anything else reconnects after a jittered backoff of
+ * at least the `retry-after` the relay named. A relay that does not speak this protocol (4404,
+ * a 4400 naming no version we speak, or an upgrade refused outright while the relay answers
+ * per-doc sockets) makes the connection hand its docs to the per-doc transport (`onFallback`).
+ */
+import { CloseCode, decodeMuxFrame, encodeControl, encodeDocFrame, encodeMessage, MUX_VERSIONS, retryAfterSeconds, type DocName, type OpenRequest } from '@ferry/protocol'
+import { Backoff } from '../backoff.ts'
+import { Offline, SignedOut } from '../errors.ts'
+import { closeSocket } from './doc-socket.ts'
+import type { DocProtocol } from './doc-protocol.ts'
+import { Liveness } from './liveness.ts'
+import { MuxChannel, type ChannelHost } from './mux-channel.ts'
+import { DEFAULT_LIVENESS, SOCKET_OPEN, type SyncConnection, type WebSocketLike } from './types.ts'
+
+export interface MuxOptions {
+  /** The relay does not speak the multiplexed protocol: carry these docs on sockets of their own. */
+  onFallback(docs: DocProtocol[], reason: string): void
+  /** The relay has no room for the doc on this socket (4429): carry it on a socket of its own. */
+  onOverflow(doc: DocProtocol): void
+  /**
+   * The socket failed before it ever opened without a close code (a browser cannot read the
+   * HTTP status of a refused upgrade): true when the relay answers per-doc sockets, i.e. it is
+   * up but lacks `/v1/mux`.
+   */
+  answersPerDoc?(token: string): Promise<boolean>
+}
+
+/** Docs per `open` message (the protocol allows 10,000; smaller messages start answering sooner). */
+const DOCS_PER_OPEN = 1_000
+/** Longest a load may hold back the `open` of the docs already here, ms. */
+const HOLD_MS = 3_000
+/** `refused` code: the socket already has as many docs open as the relay allows (4429, `CloseCode.TooManyDocs`). */
+const TOO_MANY_DOCS = 4429
+const PROBE = encodeMessage({ type: 'query-awareness' })
+
+type Phase = 'idle' | 'connecting' | 'open' | 'offline' | 'stopped'
+
+/** SHA-256 of a delete set, or nothing for a doc that holds nothing. */
+async function deleteSetHash(deleteSet: Uint8Array): Promise<Uint8Array> {
+  if (deleteSet.length === 0) return deleteSet
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', deleteSet as Uint8Array<ArrayBuffer>))
+}
+
+/** True when a 4400 reason names the versions a relay speaks and none is ours. */
+function speaksNoVersionOfOurs(reason: string): boolean {
+  const listed = /v=([\d,\s]+)/.exec(reason)
+  if (!listed) return /version/i.test(reason)
+  return !listed[1]!.split(',').some((v) => MUX_VERSIONS.includes(Number(v.trim())))
+}
+
+export class MuxConnection implements ChannelHost {
+  readonly #connection: SyncConnection & { muxUrl(token: string): string }
+  readonly #options: MuxOptions
+  readonly #channels = new Map<string, MuxChannel>()
+  readonly #backoff: Backoff
+  readonly #liveness: Liveness
+  #phase: Phase = 'idle'
+  #socket: WebSocketLike | null = null
+  #retryTimer: ReturnType<typeof setTimeout> | null = null
+  #flushTimer: ReturnType<typeof setTimeout> | null = null
+  /** Docs to `close` in the next flush (before any `open`, so a doc closed and added again reopens). */
+  #toClose: string[] = []
+  #justRefreshed = false
+  /** The current socket opened (a close before that may mean the relay refused the upgrade). */
+  #opened = false
+  /** Loads under way whose docs should open together (`hold`). */
+  #holds = 0
+
+  constructor(connection: SyncConnection & { muxUrl(token: string): string }, options: MuxOptions) {
+    this.#connection = connection
+    this.#options = options
+    this.#backoff = new Backoff(connection.backoff)
+    this.#liveness = new Liveness(connection.liveness === undefined ? DEFAULT_LIVENESS : connection.liveness, () => this.#probe(), () => this.#lost(new Offline('the relay stopped answering')))
+    connection.online?.addEventListener('online', this.#onOnline)
+  }
+
+  get hasSocket(): boolean {
+    return this.#socket !== null
+  }
+
+  /** Docs on this connection. */
+  get size(): number {
+    return this.#channels.size
+  }
+
+  /** Carries `doc` from now on (its `open` goes out with the next flush). */
+  add(doc: DocProtocol): void {
+    const channel = new MuxChannel(doc, this, this.#connection.backoff)
+    this.#channels.set(doc.docName, channel)
+    if (this.#phase === 'stopped') return
+    if (this.#phase === 'idle') return void this.#connect()
+    if (this.#phase === 'open') return this.#scheduleFlush()
+    if (this.#phase === 'offline') doc.offline()
+    else doc.connecting()
+  }
+
+  /**
+   * Holds the next `open` until `loading` settles (at most `HOLD_MS`): docs the workspace is
+   * loading together (all of them after a reload, a new device's collections once the index
+   * arrived) go in one `open` instead of one per turn.
+   */
+  hold(loading: Promise<unknown>): void {
+    this.#holds++
+    let released = false
+    const release = (): void => {
+      if (released) return
+      released = true
+      clearTimeout(timer)
+      this.#holds--
+      this.#scheduleFlush()
+    }
+    const timer = setTimeout(release, HOLD_MS)
+    loading.then(release, release)
+  }
+
+  /** Closes the socket; the docs are their owners' to destroy. */
+  destroy(): Promise<void> {
+    this.#phase = 'stopped'
+    this.#clearTimers()
+    this.#connection.online?.removeEventListener('online', this.#onOnline)
+    return this.#dropSocket()
+  }
+
+  // ——— ChannelHost ———
+
+  send(frame: Uint8Array): void {
+    if (this.#socket?.readyState === SOCKET_OPEN) this.#socket.send(frame)
+  }
+
+  wantsOpen(_channel: MuxChannel): void {
+    if (this.#phase === 'open') return this.#scheduleFlush()
+    if (this.#phase === 'offline' || this.#phase === 'idle') {
+      this.#clearTimers()
+      void this.#connect()
+    }
+  }
+
+  halted(channel: MuxChannel): void {
+    if (channel.onRelay) this.#toClose.push(channel.name)
+    this.#scheduleFlush()
+  }
+
+  released(channel: MuxChannel): Promise<void> {
+    if (this.#channels.get(channel.name) !== channel) return Promise.resolve()
+    this.#channels.delete(channel.name)
+    if (channel.onRelay) this.#toClose.push(channel.name)
+    // The last doc gone (sign-out, sync off, another tab leads now): no socket for nothing.
+    if (this.#channels.size === 0 && this.#phase !== 'stopped') {
+      this.#clearTimers()
+      this.#toClose = []
+      this.#phase = 'idle'
+      return this.#dropSocket()
+    }
+    this.#scheduleFlush()
+    return Promise.resolve()
+  }
+
+  // ——— the socket ———
+
+  readonly #onOnline = (): void => {
+    if (this.#phase === 'offline') {
+      this.#clearTimers()
+      void this.#connect()
+    }
+  }
+
+  async #connect(): Promise<void> {
+    if (this.#phase === 'stopped' || this.#phase === 'connecting' || this.#channels.size === 0) return
+    this.#phase = 'connecting'
+    for (const channel of this.#channels.values()) channel.doc.connecting()
+    let token: string
+    try {
+      token = await this.#connection.token()
+    } catch (error) {
+      return this.#failed(error)
+    }
+    if (this.#phase !== 'connecting') return
+    const socket = this.#connection.createSocket(this.#connection.muxUrl(token))
+    socket.binaryType = 'arraybuffer'
+    this.#socket = socket
+    this.#opened = false
+    this.#liveness.start()
+    socket.onopen = () => {
+      if (this.#socket !== socket) return
+      this.#liveness.heard()
+      this.#opened = true
+      this.#phase = 'open'
+      this.#toClose = []
+      for (const channel of this.#channels.values()) channel.socketLost()
+      this.#flush()
+    }
+    socket.onmessage = (event) => {
+      if (this.#socket !== socket) return
+      this.#liveness.heard()
+      if (event.data instanceof ArrayBuffer) this.#receive(new Uint8Array(event.data))
+    }
+    socket.onerror = () => {
+      // Always followed by `close`, which decides what happens next.
+    }
+    socket.onclose = (event) => {
+      if (this.#socket === socket) void this.#closed(event.code, event.reason, token)
+    }
+  }
+
+  #receive(bytes: Uint8Array): void {
+    const decoded = decodeMuxFrame(bytes)
+    if (!decoded.ok) return
+    const frame = decoded.value
+    if (frame.channel === 'doc') {
+      const channel = this.#channels.get(frame.docName)
+      if (!channel?.onRelay) return
+      if (!channel.doc.receive(frame.message)) channel.doc.stop({ kind: 'error', reason: 'the relay sent an update that does not decode' })
+      return
+    }
+    const message = frame.message
+    if (message.type === 'opened') {
+      for (const name of message.docs) this.#channels.get(name)?.opened()
+      // The relay answers: the socket works, and the next failure starts from the shortest delay.
+      this.#backoff.reset()
+      this.#justRefreshed = false
+    } else if (message.type === 'refused') {
+      this.#refused(message.docName, message.code, message.reason)
+    }
+  }
+
+  #refused(name: string, code: number, reason: string): void {
+    const channel = this.#channels.get(name)
+    if (!channel || channel.state === 'stopped') return
+    channel.state = 'stopped'
+    if (code === TOO_MANY_DOCS) {
+      this.#channels.delete(name)
+      return this.#options.onOverflow(channel.doc)
+    }
+    const outcome = channel.doc.closed(code, reason)
+    if (outcome.kind === 'retry') channel.retryLater(outcome.retryAfterMs)
+    else if (outcome.kind === 'refresh') channel.retryLater(0)
+  }
+
+  async #closed(code: number, reason: string, token: string): Promise<void> {
+    const opened = this.#opened
+    void this.#dropSocket()
+    if (this.#phase === 'stopped') return
+    // 4404: no such endpoint. 4400 on the socket itself: a version we do not speak, or control
+    // frames this relay does not take — per-doc sockets still work, a reconnect would not.
+    if (code === CloseCode.BadDocName) return this.#fallBack('the relay has no multiplexed endpoint (4404)')
+    if (code === CloseCode.Malformed) {
+      return this.#fallBack(speaksNoVersionOfOurs(reason) ? `the relay speaks no multiplexed version of ours (${reason})` : `the relay refused the multiplexed socket: ${reason || '4400'}`)
+    }
+    if (!opened && code === 1006 && this.#options.answersPerDoc) {
+      this.#toOffline()
+      const perDoc = await this.#options.answersPerDoc(token).catch(() => false)
+      if (this.#phase !== 'offline') return
+      if (perDoc) return this.#fallBack('the relay answers per-doc sockets but refused the multiplexed upgrade')
+      return this.#retry(0)
+    }
+    if (code === CloseCode.Unauthenticated && !this.#justRefreshed) {
+      this.#justRefreshed = true
+      this.#phase = 'connecting'
+      for (const channel of this.#channels.values()) channel.socketLost()
+      this.#connection.refreshToken().then(
+        () => {
+          if (this.#phase !== 'connecting') return
+          this.#phase = 'offline'
+          return this.#connect()
+        },
+        (error: unknown) => this.#failed(error),
+      )
+      return
+    }
+    this.#failed(new Offline(reason), reason)
+  }
+
+  #failed(error: unknown, reason = ''): void {
+    void this.#dropSocket()
+    if (this.#phase === 'stopped') return
+    if (error instanceof SignedOut) {
+      this.#phase = 'stopped'
+      this.#clearTimers()
+      for (const channel of this.#channels.values()) channel.doc.stop({ kind: 'signed-out' })
+      return
+    }
+    this.#toOffline()
+    this.#retry((retryAfterSeconds(reason) ?? 0) * 1000)
+  }
+
+  #toOffline(): void {
+    this.#phase = 'offline'
+    for (const channel of this.#channels.values()) {
+      channel.socketLost()
+      channel.doc.offline()
+    }
+  }
+
+  #retry(retryAfterMs: number): void {
+    this.#clearTimers()
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null
+      void this.#connect()
+    }, this.#backoff.next(retryAfterMs))
+  }
+
+  #fallBack(reason: string): void {
+    this.#phase = 'stopped'
+    this.#clearTimers()
+    const docs = [...this.#channels.values()].map((channel) => channel.doc)
+    this.#channels.clear()
+    this.#options.onFallback(docs, reason)
+  }
+
+  /** The relay went silent: drop the socket without waiting for a close, and reconnect. */
+  #lost(error: Offline): void {
+    this.#failed(error)
+  }
+
+  /** A liveness probe on the first open doc's channel (the control channel has no query). */
+  #probe(): void {
+    if (this.#socket?.readyState !== SOCKET_OPEN) return
+    for (const channel of this.#channels.values()) {
+      if (channel.state !== 'open') continue
+      this.#socket.send(encodeDocFrame(channel.name, PROBE))
+      return
+    }
+    // No doc open to ask on: nothing to lose by waiting either.
+    this.#liveness.heard()
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushTimer !== null || this.#phase !== 'open') return
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = null
+      this.#flush()
+    }, 0)
+  }
+
+  /** Sends the `close`s, then one `open` for every doc queued or asking to resync. */
+  #flush(): void {
+    const socket = this.#socket
+    if (this.#phase !== 'open' || socket === null) return
+    if (this.#toClose.length > 0) {
+      for (let i = 0; i < this.#toClose.length; i += DOCS_PER_OPEN) this.send(encodeControl({ type: 'close', docs: this.#toClose.slice(i, i + DOCS_PER_OPEN) }))
+      this.#toClose = []
+    }
+    if (this.#holds > 0) return
+    const batch: { channel: MuxChannel; stateVector: Uint8Array; deleteSet: Uint8Array }[] = []
+    for (const channel of this.#channels.values()) {
+      const fresh = channel.state === 'queued'
+      if (!fresh && !(channel.state === 'open' && channel.resync)) continue
+      if (channel.doc.stopped) continue
+      channel.resync = false
+      if (fresh) channel.state = 'opening'
+      batch.push({ channel, ...channel.doc.openSnapshot(fresh) })
+    }
+    if (batch.length === 0) return
+    // Snapshots are taken now (synchronously); only the hashing waits.
+    void Promise.all(batch.map((entry) => deleteSetHash(entry.deleteSet))).then((hashes) => {
+      if (this.#socket !== socket || this.#phase !== 'open') return
+      const docs: OpenRequest[] = batch.map((entry, i) => ({ docName: entry.channel.name as DocName, stateVector: entry.stateVector, deleteSetHash: hashes[i]! }))
+      for (let i = 0; i < docs.length; i += DOCS_PER_OPEN) this.send(encodeControl({ type: 'open', docs: docs.slice(i, i + DOCS_PER_OPEN) }))
+    })
+  }
+
+  #dropSocket(): Promise<void> {
+    const socket = this.#socket
+    this.#socket = null
+    this.#liveness.stop()
+    return closeSocket(socket)
+  }
+
+  #clearTimers(): void {
+    if (this.#retryTimer !== null) clearTimeout(this.#retryTimer)
+    if (this.#flushTimer !== null) clearTimeout(this.#flushTimer)
+    this.#retryTimer = this.#flushTimer = null
+  }
+}
