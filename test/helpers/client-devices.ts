@@ -5,7 +5,7 @@
  */
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import WebSocket from 'ws'
-import { decodeMessage } from '@ferry/protocol'
+import { decodeMessage, decodeMuxFrame } from '@ferry/protocol'
 import type { WebSocketFactory, WebSocketLike } from '../../packages/client/src/index.ts'
 
 // Browsers have IDBKeyRange; y-indexeddb (through lib0) reads it from the global scope. Only
@@ -22,9 +22,12 @@ export interface Device {
   readonly name: string
   readonly indexedDB: IDBFactory
   readonly createSocket: WebSocketFactory
-  /** Sockets of this device not yet closed (opening or open). */
+  /**
+   * Sockets of this device not yet closed (opening or open): the path of a per-doc socket
+   * (`/v1/sync/<docName>`), or `/v1/mux#<userId>` for an account's multiplexed socket.
+   */
   openSockets(): string[]
-  /** Message types the relay sent this device, in order, each with its `tick()`. */
+  /** Message types the relay sent this device (per doc, on a multiplexed socket), in order, each with its `tick()`. */
   readonly received: { type: string; at: number }[]
   /** Names of this device's databases. */
   databases(): Promise<string[]>
@@ -52,6 +55,20 @@ class TrackingFactory extends IDBFactory {
   }
 }
 
+/** A per-doc socket's path names its doc; a multiplexed one's token names its account (the JWT's `sub`). */
+function socketLabel(url: string): string {
+  const parsed = new URL(url)
+  if (parsed.pathname !== '/v1/mux') return parsed.pathname
+  const payload = (parsed.searchParams.get('token') ?? '').split('.')[1] ?? ''
+  let sub: unknown
+  try {
+    sub = (JSON.parse(Buffer.from(payload, 'base64url').toString()) as { sub?: unknown }).sub
+  } catch {
+    sub = undefined
+  }
+  return `/v1/mux#${typeof sub === 'string' ? sub : '?'}`
+}
+
 export function createDevice(name: string): Device {
   const indexedDB = new TrackingFactory()
   const open = new Set<WebSocket>()
@@ -68,13 +85,19 @@ export function createDevice(name: string): Device {
       socket.on('close', () => open.delete(socket))
       socket.on('error', () => {})
       // Registered before the provider's own handler, so it sees each frame first.
+      const mux = new URL(url).pathname === '/v1/mux'
       socket.on('message', (data: Buffer) => {
+        if (mux) {
+          const frame = decodeMuxFrame(new Uint8Array(data))
+          received.push({ type: !frame.ok ? 'malformed' : frame.value.message.type, at: tick() })
+          return
+        }
         const decoded = decodeMessage(new Uint8Array(data))
         received.push({ type: decoded.ok ? decoded.value.type : 'malformed', at: tick() })
       })
       return socket as unknown as WebSocketLike
     },
-    openSockets: () => [...open].map((s) => new URL(urls.get(s)!).pathname),
+    openSockets: () => [...open].map((s) => socketLabel(urls.get(s)!)),
     openDatabases: () => indexedDB.connections.map((db) => db.name).sort(),
     databases: async () => (await indexedDB.databases()).map((d) => d.name ?? '').sort(),
   }

@@ -72,6 +72,8 @@ export class MuxConnection implements ChannelHost {
   #justRefreshed = false
   /** The current socket opened (a close before that may mean the relay refused the upgrade). */
   #opened = false
+  /** The last upgrade failed while per-doc sockets open: once more, and it is a relay without `/v1/mux`. */
+  #suspectNoMux = false
   /** Loads under way whose docs should open together (`hold`). */
   #holds = 0
 
@@ -193,6 +195,7 @@ export class MuxConnection implements ChannelHost {
       if (this.#socket !== socket) return
       this.#liveness.heard()
       this.#opened = true
+      this.#suspectNoMux = false
       this.#phase = 'open'
       this.#toClose = []
       for (const channel of this.#channels.values()) channel.socketLost()
@@ -259,8 +262,15 @@ export class MuxConnection implements ChannelHost {
       this.#toOffline()
       const perDoc = await this.#options.answersPerDoc(token).catch(() => false)
       if (this.#phase !== 'offline') return
-      if (perDoc) return this.#fallBack('the relay answers per-doc sockets but refused the multiplexed upgrade')
-      return this.#retry(0)
+      if (!perDoc) {
+        this.#suspectNoMux = false
+        return this.#retry(0)
+      }
+      // Twice in a row, so a relay that was just starting (down for the upgrade, up for the
+      // check) is not taken for one without the endpoint.
+      if (this.#suspectNoMux) return this.#fallBack('the relay answers per-doc sockets but refused the multiplexed upgrade')
+      this.#suspectNoMux = true
+      return void this.#connect()
     }
     if (code === CloseCode.Unauthenticated && !this.#justRefreshed) {
       this.#justRefreshed = true
