@@ -24,6 +24,7 @@ import { emptyAuth, readAuth } from './auth.ts'
 import { keyValueArray, readRows, withoutIndex } from './key-value-list.ts'
 import { BODY_MODES, RAW_LANGUAGES, type Auth, type FolderData, type Json, type JsonObject, type NodeInput, type RequestData } from './model.ts'
 import { readScripts, scriptArray } from './scripts.ts'
+import { COMPACT_KEY, isCompact, readCompact, remember } from './compact.ts'
 import { isOrderKey } from './order.ts'
 import { newText } from './text/text-field.ts'
 import { FieldReader, isRecord, MAX_SCALAR_LENGTH, type ProblemSink } from './validate.ts'
@@ -45,10 +46,17 @@ const DEFAULT_AUTH: Auth = { type: 'inherit' }
 /** A stored item, validated, without its children. */
 export type StoredItem =
   | ({ kind: 'folder'; id: string } & Position & FolderData)
-  | ({ kind: 'request'; id: string } & Position & RequestData)
+  | ({ kind: 'request'; id: string; postman?: JsonObject } & Position & RequestData)
 
 /** Reads one item; malformed → undefined and one problem reported. */
 export function readItem(id: string, map: Y.Map<unknown>, path: string, report: ProblemSink): StoredItem | undefined {
+  if (isCompact(map)) {
+    const position = parsePosition(map.get('position'))
+    const read = position && map.get('kind') === 'request' ? readCompact(map) : { ok: false as const, issue: 'field "position" is not { parentId, order }' }
+    if (read.ok) return { kind: 'request', id, ...position!, ...read.data }
+    report({ code: 'malformed_item', path: `${path}/${id}`, message: read.issue })
+    return undefined
+  }
   const r = new FieldReader(map)
   const kind = r.oneOf('kind', ['folder', 'request'] as const)
   const position = r.parsed('position', '{ parentId, order }', parsePosition, { parentId: null, order: 'a0' })
@@ -96,13 +104,26 @@ function readKept(map: Y.Map<unknown>): { kept?: JsonObject } {
 }
 
 /**
- * A new, unattached item map for `input` (children are not included). Auth texts live
- * outside the item: fill them with `writeAuth` once the item is attached.
+ * A new, unattached item map for `input` (children are not included): compact when `input`
+ * is a request read from a Postman item (see compact.ts). Auth texts live outside the item:
+ * fill them with `writeAuth` once the item is attached (compact items need none).
  */
 export function buildItem(input: NodeInput, position: Position): Y.Map<unknown> {
   const map = new Y.Map<unknown>()
   map.set('kind', input.kind)
   map.set('position', position)
+  if (input.kind === 'request' && input.postman) {
+    map.set(COMPACT_KEY, input.postman)
+    remember(input.postman, input)
+  } else fillItem(map, input)
+  return map
+}
+
+/**
+ * Writes every field of `input` into `map` (all but `kind` and `position`), in a fixed order:
+ * materializing a compact request relies on two devices writing the same structs.
+ */
+export function fillItem(map: Y.Map<unknown>, input: NodeInput): void {
   map.set('name', newText(input.name))
   map.set('auth', emptyAuth(input.auth ?? DEFAULT_AUTH))
   map.set('description', newText(input.description))
@@ -121,5 +142,4 @@ export function buildItem(input: NodeInput, position: Position): Y.Map<unknown> 
     map.set('pathVariables', keyValueArray(input.pathVariables))
     if (input.examples && input.examples.length > 0) map.set('examples', input.examples)
   }
-  return map
 }

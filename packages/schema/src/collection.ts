@@ -9,7 +9,8 @@
  */
 import * as Y from 'yjs'
 import { authText, authTexts, authTextByField, parseAuth, readAuth, restoreAuthAtomics, withTextNames, writeAuth, type AuthTextPart } from './auth.ts'
-import { buildItem, parsePosition, readItem, type Position, type StoredItem } from './collection-item.ts'
+import { buildItem, fillItem, parsePosition, readItem, type Position, type StoredItem } from './collection-item.ts'
+import { isCompact, materialize } from './compact.ts'
 import { ConflictLog, type ConflictFields } from './conflicts.ts'
 import { DocView } from './doc-view.ts'
 import { SchemaError } from './errors.ts'
@@ -182,7 +183,7 @@ export class Collection extends DocView {
    * the item is absent.
    */
   setKept(kept: Kept, id: string | null = null): boolean {
-    const map = id === null ? this.meta : this.items.get(id)
+    const map = id === null ? this.meta : this.editable(id)
     if (!(map instanceof Y.Map)) return false
     writeDoc(this.doc, () => {
       this.scripts(id)!.replace(kept.scripts)
@@ -197,7 +198,7 @@ export class Collection extends DocView {
   /** The item (or, for null, the collection) map holding `key`, created empty if an older item lacks it. */
   private nested(id: string | null, key: 'scripts' | 'variables'): Y.Array<unknown> | undefined {
     if (id === null) return key === 'scripts' ? this.rootScripts : this.rootVariables
-    const item = this.items.get(id)
+    const item = this.editable(id)
     if (!(item instanceof Y.Map)) return undefined
     const array = item.get(key)
     if (array instanceof Y.Array) return array
@@ -221,6 +222,17 @@ export class Collection extends DocView {
   variables(id: string | null): KeyValueList | undefined {
     const array = this.nested(id, 'variables')
     return array && new KeyValueList(array, id === null ? 'variables' : `items/${id}/variables`, this.report, (fn) => writeDoc(this.doc, fn))
+  }
+
+  /**
+   * The map of item `id` ready for writing: a compact request (see compact.ts) is
+   * materialized first — a write, but one every device makes identically.
+   */
+  private editable(id: string): Y.Map<unknown> | undefined {
+    const item = this.items.get(id)
+    if (!(item instanceof Y.Map) || !isCompact(item)) return item instanceof Y.Map ? item : undefined
+    writeDoc(this.doc, () => materialize(item, fillItem, (map, auth) => writeAuth(map, 'auth', auth)))
+    return item
   }
 
   /** Whether nothing was ever kept here: no items, description, auth, scripts or variables. */
@@ -247,7 +259,7 @@ export class Collection extends DocView {
    * the collection when `id` is null, for an editor binding; undefined if the item is absent.
    */
   authText(id: string | null, part: AuthTextPart): Y.Text | undefined {
-    const map = id === null ? this.meta : this.items.get(id)
+    const map = id === null ? this.meta : this.editable(id)
     if (!(map instanceof Y.Map)) return undefined
     return writeDoc(this.doc, () => {
       if (parseAuth(map.get('auth')) === undefined) writeAuth(map, 'auth', { type: 'none' })
@@ -285,7 +297,7 @@ export class Collection extends DocView {
         const { id, input, position } = pending.pop()!
         const item = buildItem(input, position)
         this.items.set(id, item)
-        if (input.auth) writeAuth(item, 'auth', input.auth)
+        if (input.auth && !(input.kind === 'request' && input.postman)) writeAuth(item, 'auth', input.auth)
         if (input.kind !== 'folder' || !input.children) continue
         let order: string | null = null
         for (const child of input.children) {
@@ -345,7 +357,7 @@ export class Collection extends DocView {
    * auth.ts). Request-only fields are ignored on folders. False if absent.
    */
   update(id: string, patch: RequestPatch | FolderPatch): boolean {
-    const item = this.items.get(id)
+    const item = this.editable(id)
     if (!(item instanceof Y.Map)) return false
     const isRequest = item.get('kind') === 'request'
     writeDoc(this.doc, () => {
@@ -365,7 +377,7 @@ export class Collection extends DocView {
 
   /** The live text of an item's field, for an editor binding; undefined if absent. */
   text(id: string, field: TextField): Y.Text | undefined {
-    const item = this.items.get(id)
+    const item = this.editable(id)
     if (!(item instanceof Y.Map)) return undefined
     const key = TEXT_KEYS[field]
     const stored = item.get(key)
@@ -375,7 +387,7 @@ export class Collection extends DocView {
 
   /** The editable rows of a request's params, headers or form fields. */
   list(id: string, field: ListField): KeyValueList | undefined {
-    const item = this.items.get(id)
+    const item = this.editable(id)
     const array = item instanceof Y.Map ? item.get(field) : undefined
     return array instanceof Y.Array ? new KeyValueList(array, `items/${id}/${field}`, this.report, (fn) => writeDoc(this.doc, fn)) : undefined
   }

@@ -127,6 +127,8 @@ interface Placed {
 
 export interface RequestNode extends RequestData, Placed {
   kind: 'request'
+  /** The Postman item a compact request is stored as (imported, not edited since): exported as is. */
+  postman?: JsonObject
 }
 
 export interface FolderNode extends FolderData, Placed {
@@ -141,6 +143,11 @@ type RowInputs = { variables?: Partial<KeyValue>[]; scripts?: Partial<Script>[] 
 export type RequestInput = Partial<Omit<RequestData, 'body' | 'params' | 'headers' | 'pathVariables' | keyof RowInputs>> &
   RowInputs & {
     kind: 'request'
+    /**
+     * The Postman item this request was read from (imports): the request is stored compact, as
+     * that item, until its first edit (see compact.ts); the other fields are its reading.
+     */
+    postman?: JsonObject
     params?: Partial<KeyValue>[]
     headers?: Partial<KeyValue>[]
     pathVariables?: Partial<KeyValue>[]

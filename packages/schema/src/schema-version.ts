@@ -3,12 +3,15 @@
  * doc written by a newer schema reads what it understands and refuses to write, so it can
  * never damage a shape it does not know; the app says "update Ferry to edit this".
  * Docs without the key were written by schema v1 (string fields) and upgrade in place: this
- * version reads them as they are and stamps 2 with its first write.
+ * version reads them as they are and stamps its own with its first write.
+ *
+ * 3: compact requests (an imported request stored as its Postman item until its first edit,
+ * see compact.ts) and the `other` auth type; v2 readers would show such items as malformed.
  */
 import type * as Y from 'yjs'
 import { SchemaError } from './errors.ts'
 
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 /** The schema version that wrote `doc` (1 when unstamped). */
 export function schemaVersion(doc: Y.Doc): number {

@@ -2,8 +2,9 @@
  * Nothing typed is lost: N replicas make random concurrent edits on every text field of a
  * request (name, URL, description, body, a header's key and value, a param's value, the
  * request's and the collection's bearer token) — keystroke-sized edits through the live texts
- * and whole-value sets through the setters (which diff) — on a v2 request AND on a v1 request
- * (string fields, seeded on first edit), with random sync points. After a final sync every
+ * and whole-value sets through the setters (which diff) — on a v2 request, on a v1 request
+ * (string fields, seeded on first edit) AND on a compact request (an imported Postman item,
+ * materialized by whichever replicas edit it first, concurrently), with random sync points. After a final sync every
  * replica shows the same value in every field, every character some replica inserted and no
  * replica deleted is there exactly once, and no deleted character came back.
  * Every inserted character is unique in the run, so presence is a set check.
@@ -12,6 +13,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { Collection } from './collection.ts'
+import type { JsonObject } from './model.ts'
 import { setText } from './text/diff.ts'
 import { v1Item } from './test-v1.ts'
 import { syncDocs } from './test-sync.ts'
@@ -27,7 +29,7 @@ type Op =
   | { t: 'sync'; from: number; to: number }
 
 const replica = fc.nat(REPLICAS - 1)
-const change = { r: replica, item: fc.nat(1), f: fc.constantFrom(...FIELDS), at: fc.nat(12), del: fc.nat(3), len: fc.nat(3) }
+const change = { r: replica, item: fc.nat(2), f: fc.constantFrom(...FIELDS), at: fc.nat(12), del: fc.nat(3), len: fc.nat(3) }
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ t: fc.constant('edit' as const), ...change }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('set' as const), ...change }) },
@@ -36,7 +38,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 
 class World {
   readonly replicas: Collection[]
-  readonly ids: [string, string]
+  readonly ids: [string, string, string]
   readonly inserted = new Set<string>()
   readonly deleted = new Set<string>()
   private next = 0x4e00
@@ -62,7 +64,8 @@ class World {
       headers: [{ key: this.fresh(3), value: this.fresh(3) }], params: [{ key: this.fresh(2), value: this.fresh(3) }],
     })
     const v1 = this.writeV1(origin)
-    this.ids = [v2, v1]
+    const compact = c.add({ kind: 'request', postman: this.postmanItem() })
+    this.ids = [v2, v1, compact]
     const update = Y.encodeStateAsUpdate(origin)
     this.replicas = Array.from({ length: REPLICAS }, (_, i) => {
       const doc = new Y.Doc()
@@ -70,6 +73,22 @@ class World {
       Y.applyUpdate(doc, update)
       return new Collection(doc, { random: seededRandom(seed * 31 + i) })
     })
+  }
+
+  /** An imported request as a Postman file gives it (stored compact). */
+  private postmanItem(): JsonObject {
+    const [pk, pv] = [this.fresh(2), this.fresh(3)]
+    return {
+      name: this.fresh(3),
+      request: {
+        method: 'GET',
+        url: { raw: this.fresh(6), query: [{ key: pk, value: pv }] },
+        header: [{ key: this.fresh(3), value: this.fresh(3) }],
+        body: { mode: 'raw', raw: this.fresh(4) },
+        auth: { type: 'bearer', bearer: [{ key: 'token', value: this.fresh(3), type: 'string' }] },
+        description: this.fresh(2),
+      },
+    }
   }
 
   /** A request as schema v1 stored it: strings for name, URL, auth and row cells. */
@@ -153,7 +172,7 @@ class World {
 
   check(): void {
     syncDocs(...this.replicas.map((c) => c.doc))
-    for (const item of [0, 1]) {
+    for (const item of [0, 1, 2]) {
       for (const f of FIELDS) {
         const values = this.replicas.map((_, r) => this.read(r, item, f))
         expect(new Set(values).size, `${f} converges`).toBe(1)
@@ -163,7 +182,7 @@ class World {
       }
     }
     const seen = new Set<string>()
-    for (const item of [0, 1]) for (const f of FIELDS) for (const ch of this.read(0, item, f)) seen.add(ch)
+    for (const item of [0, 1, 2]) for (const f of FIELDS) for (const ch of this.read(0, item, f)) seen.add(ch)
     for (const ch of this.inserted) if (!this.deleted.has(ch)) expect(seen.has(ch), `typed ${ch} (U+${ch.charCodeAt(0).toString(16)}) is kept`).toBe(true)
   }
 }

@@ -3,7 +3,7 @@
  * import kept verbatim (see import.ts). Items made in Ferry get Postman's defaults.
  */
 import type { CollectionSnapshot, FolderNode, Json, JsonObject, Kept, RequestNode, TreeNode } from '../model.ts'
-import { authTo } from './auth.ts'
+import { authTo, normaliseAuth } from './auth.ts'
 import { exportBody } from './body.ts'
 import { joinDescription } from './description.ts'
 import { exportEvent } from './events.ts'
@@ -36,6 +36,12 @@ function folder(node: FolderNode, item: Json[]): JsonObject {
 }
 
 function request(node: RequestNode): JsonObject {
+  // A compact request was not edited since its import: the item as the file gave it, its
+  // auth parameters in v2.1's list form (as an edited request's are).
+  if (node.postman) {
+    const req = node.postman.request
+    return isObject(req) && isObject(req.auth) ? { ...node.postman, request: { ...req, auth: normaliseAuth(req.auth) } } : node.postman
+  }
   const kept = obj(node.kept)
   const made = node.kept === undefined
   const given = obj(kept.request)

@@ -235,7 +235,7 @@ class Reader {
         if (!isObject(item)) return this.issue(at, names, 'an item must be an object')
         const named = names ? `${names} / ${scalar(item.name)}` : scalar(item.name)
         if (item.item !== undefined && !Array.isArray(item.item)) return this.issue(`${at}/item`, named, 'a folder\'s "item" must be a list')
-        if (!Array.isArray(item.item)) return void into.push(this.request(item, at, named))
+        if (!Array.isArray(item.item)) return void into.push({ ...this.request(item, at, named), postman: item })
         if (depth + 1 > MAX_POSTMAN_DEPTH) return this.issue(at, named, `folders are nested deeper than ${MAX_POSTMAN_DEPTH} levels`)
         const folder = this.folder(item, at, named)
         into.push(folder)
@@ -244,6 +244,16 @@ class Reader {
     }
     return out
   }
+}
+
+/**
+ * Ferry's reading of one request item of a file (what a compact request holds: see
+ * compact.ts), or the problems that make it unreadable.
+ */
+export function requestFromPostman(item: JsonObject): { ok: true; input: RequestInput } | { ok: false; issues: ImportIssue[] } {
+  const reader = new Reader()
+  const input = reader.request(item, 'item', scalar(item.name))
+  return reader.issues.length === 0 ? { ok: true, input } : { ok: false, issues: reader.issues }
 }
 
 /** `Key: value` lines (the v2.0 header string form) as rows. */

@@ -13,7 +13,7 @@ import type { Collection } from '../collection.ts'
 import type { FolderInput, Json, JsonObject, NodeInput, RequestInput, TreeNode } from '../model.ts'
 import { setText } from '../text/diff.ts'
 import { BASE, fromPostman, type PostmanImportError } from './import.ts'
-import { isObject } from './json.ts'
+import { isObject, sameJson } from './json.ts'
 
 export type UpdatePostmanResult =
   | { ok: true; value: { name: string; added: number; updated: number; removed: number } }
@@ -71,7 +71,8 @@ class Updater {
         if (match && match.kind === input.kind && !this.seen.has(match.id)) {
           id = match.id
           this.seen.add(id)
-          if (this.edit(match, input)) this.updated++
+          const unchanged = match.kind === 'request' && match.postman !== undefined && input.kind === 'request' && sameJson(match.postman, input.postman)
+          if (!unchanged && this.edit(match, input)) this.updated++
         } else {
           const { children: _, ...alone } = input as FolderInput
           id = this.collection.add(input.kind === 'folder' ? { ...alone, children: [] } : input, { parentId: next.parentId })

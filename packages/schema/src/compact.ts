@@ -1,0 +1,105 @@
+/**
+ * Compact requests. An imported request is stored as the Postman item it came from — one
+ * value (`postmanItem`) in its item map, beside `kind` and `position` — until its first
+ * edit. A Yjs type per field costs about 400 bytes of memory: a 10,000-request import held
+ * 385 MB in them, on every device that opened the collection. Reads derive the request from
+ * the item (once per stored value); an export writes the item back as it is.
+ *
+ * The first write to a compact request *materializes* it: its fields are written into its
+ * map as a fresh item of that reading would hold them, by a client id derived from the
+ * `postmanItem` write's own id (above 2^32, where device ids never are — as text seeds, see
+ * text/seed.ts), and `postmanItem` is deleted. Every device that materializes the same
+ * request writes byte-identical structs, which Yjs applies once, so two devices editing a
+ * compact request concurrently merge like any two edits. The client id also names the
+ * materializer's version: a future Ferry that reads items differently materializes with
+ * another id, and its writes then meet this version's as concurrent writes do (one per
+ * field wins, on every replica alike) instead of two different structs under one id.
+ */
+import * as Y from 'yjs'
+import type { Auth, JsonObject, RequestData, RequestInput, Script } from './model.ts'
+import { requestFromPostman } from './postman/import.ts'
+import { seedClient, SEED_ORIGIN } from './text/seed.ts'
+import { entryOf } from './text/text-field.ts'
+import { isRecord } from './validate.ts'
+
+export const COMPACT_KEY = 'postmanItem'
+/** Bump when `requestFromPostman` or `fillItem` would write a compact request differently. */
+const MATERIALIZER_VERSION = 1
+
+/** Whether `map` is a request still stored as its Postman item. */
+export const isCompact = (map: Y.Map<unknown>): boolean => isRecord(map.get(COMPACT_KEY)) && !map.has('name')
+
+type Derived = { ok: true; input: RequestInput; data: RequestData & { postman: JsonObject } } | { ok: false; issue: string }
+
+/** Readings by stored value: a value is immutable once stored, and reads come often. */
+const readings = new WeakMap<object, Derived>()
+
+const rows = <T>(list: readonly T[] | undefined): T[] => [...(list ?? [])]
+
+function derive(item: JsonObject): Derived {
+  const read = requestFromPostman(item)
+  if (!read.ok) return { ok: false, issue: `the stored Postman item is not readable: ${read.issues[0]!.path}: ${read.issues[0]!.message}` }
+  return derived(item, read.input)
+}
+
+function derived(item: JsonObject, input: RequestInput): Derived {
+  const data: RequestData & { postman: JsonObject } = {
+    name: input.name ?? '',
+    method: input.method ?? 'GET',
+    url: input.url ?? '',
+    params: rows(input.params) as RequestData['params'],
+    headers: rows(input.headers) as RequestData['headers'],
+    pathVariables: rows(input.pathVariables) as RequestData['pathVariables'],
+    body: { mode: input.body?.mode ?? 'none', raw: input.body?.raw ?? '', language: input.body?.language ?? 'text', fields: rows(input.body?.fields) as RequestData['params'] },
+    auth: (input.auth ?? { type: 'inherit' }) as Auth,
+    description: input.description ?? '',
+    examples: rows(input.examples),
+    scripts: rows(input.scripts) as Script[],
+    variables: rows(input.variables) as RequestData['variables'],
+    ...(input.kept ? { kept: input.kept } : {}),
+    postman: item,
+  }
+  return { ok: true, input, data }
+}
+
+/** Records the reading an import already made of `item`, so the first read need not redo it. */
+export function remember(item: JsonObject, input: RequestInput): void {
+  if (!readings.has(item)) readings.set(item, derived(item, input))
+}
+
+function reading(map: Y.Map<unknown>): Derived {
+  const item = map.get(COMPACT_KEY) as JsonObject
+  let derived = readings.get(item)
+  if (!derived) readings.set(item, (derived = derive(item)))
+  return derived
+}
+
+/** A compact request's fields as read from its Postman item. */
+export function readCompact(map: Y.Map<unknown>): { ok: true; data: RequestData & { postman: JsonObject } } | { ok: false; issue: string } {
+  const derived = reading(map)
+  return derived.ok ? { ok: true, data: { ...derived.data } } : derived
+}
+
+/**
+ * Turns a compact request (attached, in a writable doc) into an ordinary one, as described
+ * above; `fill` writes an input's fields into a map and `writeAuth` its auth texts. False if
+ * its item is unreadable (a hostile peer's): it stays as it is.
+ */
+export function materialize(map: Y.Map<unknown>, fill: (map: Y.Map<unknown>, input: RequestInput) => void, writeAuth: (map: Y.Map<unknown>, auth: Auth) => void): boolean {
+  const derived = reading(map)
+  const entry = entryOf(map, COMPACT_KEY)
+  const doc = map.doc
+  if (!derived.ok || !entry || !doc) return false
+  doc.transact(() => {
+    const own = doc.clientID
+    doc.clientID = seedClient(`item:m${MATERIALIZER_VERSION}:${entry.id.client}.${entry.id.clock}`)
+    try {
+      fill(map, derived.input)
+      writeAuth(map, derived.input.auth ?? { type: 'inherit' })
+      map.delete(COMPACT_KEY)
+    } finally {
+      doc.clientID = own
+    }
+  }, SEED_ORIGIN)
+  return true
+}
