@@ -40,6 +40,10 @@ function badgeFor(status: SyncStatus, account: Account | null): SyncBadge {
     case 'in-sync':
       return { state: 'in-sync', pending: 0, detail: 'Every change is stored on the relay.' }
     case 'syncing':
+      if (status.docs) {
+        const sending = status.pending > 0 ? `; sending ${status.pending} change(s)` : ''
+        return { state: 'syncing', pending: status.pending, detail: `Fetching documents from the relay: ${status.docs.synced} of ${status.docs.total} here${sending}…` }
+      }
       return { state: 'syncing', pending: status.pending, detail: `Sending ${status.pending} change(s) to the relay…` }
     case 'connecting':
       return { state: 'syncing', pending: 0, detail: 'Connecting to the relay…' }

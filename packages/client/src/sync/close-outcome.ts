@@ -3,7 +3,7 @@
  * a per-doc socket or as a `refused` on the multiplexed socket (docs/PROTOCOL.md, Errors): both
  * transports map a code to the same outcome, so a doc shows the same status either way.
  */
-import { CloseCode, retryAfterSeconds } from '@ferry/protocol'
+import { CloseCode, MUX_VERSIONS, retryAfterSeconds } from '@ferry/protocol'
 import type { SyncStatus } from '../sync-status.ts'
 
 /** The status of a doc the relay says was deleted (4410). */
@@ -61,4 +61,23 @@ export function closeOutcome(code: number, reason: string, largestSent: number):
   if (code === CloseCode.QuotaExceeded) return { kind: 'hold', status: { kind: 'error', reason: quotaReason(reason) } }
   if (code === CloseCode.Unauthenticated) return { kind: 'refresh' }
   return { kind: 'retry', retryAfterMs: (retryAfterSeconds(reason) ?? 0) * 1000 }
+}
+
+/**
+ * Why the multiplexed socket's close means the relay does not speak the protocol to us — so the
+ * docs go on per-doc sockets, which still work where a reconnect would not — or null: 4404 (no
+ * such endpoint), or 4400 on the socket itself (a version we do not speak, or control frames
+ * this relay does not take).
+ */
+export function muxFallbackReason(code: number, reason: string): string | null {
+  if (code === CloseCode.BadDocName) return 'the relay has no multiplexed endpoint (4404)'
+  if (code !== CloseCode.Malformed) return null
+  return speaksNoVersionOfOurs(reason) ? `the relay speaks no multiplexed version of ours (${reason})` : `the relay refused the multiplexed socket: ${reason || '4400'}`
+}
+
+/** True when a 4400 reason names the versions a relay speaks (`v=2,3`) and none is ours. */
+function speaksNoVersionOfOurs(reason: string): boolean {
+  const listed = /v=([\d,\s]+)/.exec(reason)
+  if (!listed) return /version/i.test(reason)
+  return !listed[1]!.split(',').some((v) => MUX_VERSIONS.includes(Number(v.trim())))
 }

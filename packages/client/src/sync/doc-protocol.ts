@@ -19,28 +19,9 @@ import { Emitter } from '../emitter.ts'
 import { EMPTY_UPDATE, hasDeletions, PendingChanges } from '../pending-changes.ts'
 import { sameStatus, type SyncStatus } from '../sync-status.ts'
 import { closeOutcome, DELETED_STATUS, type CloseOutcome } from './close-outcome.ts'
-import type { DocSync } from './types.ts'
+import type { DocLink, DocSync, OpenSnapshot } from './types.ts'
 
-/** What a transport offers one doc. */
-export interface DocLink {
-  /** Sends one frame (a message, or a fragment of one) on the doc's channel. */
-  sendFrame(frame: Uint8Array): void
-  /** True while a socket carries (or is opening to carry) the doc. */
-  readonly hasSocket: boolean
-  /** Reconnects now when offline; when connected, asks the relay for the doc's state again. */
-  syncNow(): void
-  /** The doc stopped (an error, deleted): close its socket or channel; `syncNow()` may start it again. */
-  halt(): void
-  /** The doc is done with: close its socket or channel; resolves once closed. */
-  release(): Promise<void>
-}
-
-/** What the doc sends in a multiplexed `open`: its state vector and its delete set (hashed by the transport). */
-export interface OpenSnapshot {
-  readonly stateVector: Uint8Array
-  /** `Y.encodeStateAsUpdate(doc, stateVector)`; empty when the doc holds nothing. */
-  readonly deleteSet: Uint8Array
-}
+export type { DocLink, OpenSnapshot } from './types.ts'
 
 type Phase = 'idle' | 'connecting' | 'offline' | 'opening' | 'open' | 'stopped'
 
@@ -50,8 +31,6 @@ interface Round {
   readonly stateVector: Uint8Array
   /** The relay asked for more (a step 1): its acks, not the open, cover our changes. */
   step1: boolean
-  /** The relay's first `persisted` of the round is its stored state, told unasked: not an ack. */
-  unasked: boolean
 }
 
 export class DocProtocol implements DocSync {
@@ -72,6 +51,13 @@ export class DocProtocol implements DocSync {
   #round: Round | null = null
   /** Local changes made while the doc was opening, not sent yet. */
   #unshipped = false
+  /**
+   * The relay answers an `open` with its stored state in a `persisted` — told unasked, so not
+   * an ack of any send — possibly after `opened` (once its writer stored what it held). Until
+   * one arrives, the next `persisted` is taken as that: at worst a real ack is not counted and
+   * a deletion waits for one more (the probe draws it); never is a send counted unacked.
+   */
+  #unaskedPersisted = false
   #released = false
 
   constructor(doc: Y.Doc, docName: DocName) {
@@ -181,7 +167,8 @@ export class DocProtocol implements DocSync {
       this.#unshipped = false
     }
     const stateVector = Y.encodeStateVector(this.doc)
-    this.#round = { mark: this.#pending.mark(), stateVector, step1: false, unasked: true }
+    this.#round = { mark: this.#pending.mark(), stateVector, step1: false }
+    this.#unaskedPersisted = true
     this.#updateStatus()
     const empty = stateVector.length <= 1
     return { stateVector, deleteSet: empty ? new Uint8Array(0) : Y.encodeStateAsUpdate(this.doc, stateVector) }
@@ -227,8 +214,8 @@ export class DocProtocol implements DocSync {
       case 'persisted': {
         this.#enterOpen(false)
         const clocks = Y.decodeStateVector(message.stateVector)
-        if (this.#round?.unasked) {
-          this.#round.unasked = false
+        if (this.#unaskedPersisted) {
+          this.#unaskedPersisted = false
           this.#pending.relayStored(clocks)
         } else {
           this.#pending.persisted(clocks)
@@ -294,6 +281,7 @@ export class DocProtocol implements DocSync {
   }
 
   #newSocket(): void {
+    this.#unaskedPersisted = false
     this.#pending.newSocket()
     this.#handshakeDone = false
     this.#largestSent = 0

@@ -12,12 +12,14 @@
  * a 4400 naming no version we speak, or an upgrade refused outright while the relay answers
  * per-doc sockets) makes the connection hand its docs to the per-doc transport (`onFallback`).
  */
-import { CloseCode, decodeMuxFrame, encodeControl, encodeDocFrame, encodeMessage, MUX_VERSIONS, retryAfterSeconds, type DocName, type OpenRequest } from '@ferry/protocol'
+import { CloseCode, decodeMuxFrame, encodeDocFrame, encodeMessage, retryAfterSeconds } from '@ferry/protocol'
+import { muxFallbackReason } from './close-outcome.ts'
 import { Backoff } from '../backoff.ts'
 import { Offline, SignedOut } from '../errors.ts'
 import { closeSocket } from './doc-socket.ts'
 import type { DocProtocol } from './doc-protocol.ts'
 import { Liveness } from './liveness.ts'
+import { MuxBatch } from './mux-batch.ts'
 import { MuxChannel, type ChannelHost } from './mux-channel.ts'
 import { DEFAULT_LIVENESS, SOCKET_OPEN, type SyncConnection, type WebSocketLike } from './types.ts'
 
@@ -34,28 +36,11 @@ export interface MuxOptions {
   answersPerDoc?(token: string): Promise<boolean>
 }
 
-/** Docs per `open` message (the protocol allows 10,000; smaller messages start answering sooner). */
-const DOCS_PER_OPEN = 1_000
-/** Longest a load may hold back the `open` of the docs already here, ms. */
-const HOLD_MS = 3_000
 /** `refused` code: the socket already has as many docs open as the relay allows (4429, `CloseCode.TooManyDocs`). */
 const TOO_MANY_DOCS = 4429
 const PROBE = encodeMessage({ type: 'query-awareness' })
 
 type Phase = 'idle' | 'connecting' | 'open' | 'offline' | 'stopped'
-
-/** SHA-256 of a delete set, or nothing for a doc that holds nothing. */
-async function deleteSetHash(deleteSet: Uint8Array): Promise<Uint8Array> {
-  if (deleteSet.length === 0) return deleteSet
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', deleteSet as Uint8Array<ArrayBuffer>))
-}
-
-/** True when a 4400 reason names the versions a relay speaks and none is ours. */
-function speaksNoVersionOfOurs(reason: string): boolean {
-  const listed = /v=([\d,\s]+)/.exec(reason)
-  if (!listed) return /version/i.test(reason)
-  return !listed[1]!.split(',').some((v) => MUX_VERSIONS.includes(Number(v.trim())))
-}
 
 export class MuxConnection implements ChannelHost {
   readonly #connection: SyncConnection & { muxUrl(token: string): string }
@@ -67,21 +52,20 @@ export class MuxConnection implements ChannelHost {
   #socket: WebSocketLike | null = null
   #retryTimer: ReturnType<typeof setTimeout> | null = null
   #flushTimer: ReturnType<typeof setTimeout> | null = null
-  /** Docs to `close` in the next flush (before any `open`, so a doc closed and added again reopens). */
-  #toClose: string[] = []
+  readonly #batch = new MuxBatch(() => this.#scheduleFlush())
   #justRefreshed = false
   /** The current socket opened (a close before that may mean the relay refused the upgrade). */
   #opened = false
   /** The last upgrade failed while per-doc sockets open: once more, and it is a relay without `/v1/mux`. */
   #suspectNoMux = false
-  /** Loads under way whose docs should open together (`hold`). */
-  #holds = 0
+  /** The session ended: every doc, also one added later, says so. */
+  #signedOut = false
 
   constructor(connection: SyncConnection & { muxUrl(token: string): string }, options: MuxOptions) {
     this.#connection = connection
     this.#options = options
     this.#backoff = new Backoff(connection.backoff)
-    this.#liveness = new Liveness(connection.liveness === undefined ? DEFAULT_LIVENESS : connection.liveness, () => this.#probe(), () => this.#lost(new Offline('the relay stopped answering')))
+    this.#liveness = new Liveness(connection.liveness === undefined ? DEFAULT_LIVENESS : connection.liveness, () => this.#probe(), () => this.#failed(new Offline('the relay stopped answering')))
     connection.online?.addEventListener('online', this.#onOnline)
   }
 
@@ -89,15 +73,11 @@ export class MuxConnection implements ChannelHost {
     return this.#socket !== null
   }
 
-  /** Docs on this connection. */
-  get size(): number {
-    return this.#channels.size
-  }
-
   /** Carries `doc` from now on (its `open` goes out with the next flush). */
   add(doc: DocProtocol): void {
     const channel = new MuxChannel(doc, this, this.#connection.backoff)
     this.#channels.set(doc.docName, channel)
+    if (this.#signedOut) return doc.stop({ kind: 'signed-out' })
     if (this.#phase === 'stopped') return
     if (this.#phase === 'idle') return void this.#connect()
     if (this.#phase === 'open') return this.#scheduleFlush()
@@ -105,23 +85,9 @@ export class MuxConnection implements ChannelHost {
     else doc.connecting()
   }
 
-  /**
-   * Holds the next `open` until `loading` settles (at most `HOLD_MS`): docs the workspace is
-   * loading together (all of them after a reload, a new device's collections once the index
-   * arrived) go in one `open` instead of one per turn.
-   */
+  /** Docs being loaded together: their `open` waits for all of them (mux-batch.ts). */
   hold(loading: Promise<unknown>): void {
-    this.#holds++
-    let released = false
-    const release = (): void => {
-      if (released) return
-      released = true
-      clearTimeout(timer)
-      this.#holds--
-      this.#scheduleFlush()
-    }
-    const timer = setTimeout(release, HOLD_MS)
-    loading.then(release, release)
+    this.#batch.hold(loading)
   }
 
   /** Closes the socket; the docs are their owners' to destroy. */
@@ -147,18 +113,17 @@ export class MuxConnection implements ChannelHost {
   }
 
   halted(channel: MuxChannel): void {
-    if (channel.onRelay) this.#toClose.push(channel.name)
-    this.#scheduleFlush()
+    if (channel.onRelay) this.#batch.close(channel.name)
   }
 
   released(channel: MuxChannel): Promise<void> {
     if (this.#channels.get(channel.name) !== channel) return Promise.resolve()
     this.#channels.delete(channel.name)
-    if (channel.onRelay) this.#toClose.push(channel.name)
+    if (channel.onRelay) this.#batch.close(channel.name)
     // The last doc gone (sign-out, sync off, another tab leads now): no socket for nothing.
     if (this.#channels.size === 0 && this.#phase !== 'stopped') {
       this.#clearTimers()
-      this.#toClose = []
+      this.#batch.reset()
       this.#phase = 'idle'
       return this.#dropSocket()
     }
@@ -197,7 +162,7 @@ export class MuxConnection implements ChannelHost {
       this.#opened = true
       this.#suspectNoMux = false
       this.#phase = 'open'
-      this.#toClose = []
+      this.#batch.reset()
       for (const channel of this.#channels.values()) channel.socketLost()
       this.#flush()
     }
@@ -252,12 +217,8 @@ export class MuxConnection implements ChannelHost {
     const opened = this.#opened
     void this.#dropSocket()
     if (this.#phase === 'stopped') return
-    // 4404: no such endpoint. 4400 on the socket itself: a version we do not speak, or control
-    // frames this relay does not take — per-doc sockets still work, a reconnect would not.
-    if (code === CloseCode.BadDocName) return this.#fallBack('the relay has no multiplexed endpoint (4404)')
-    if (code === CloseCode.Malformed) {
-      return this.#fallBack(speaksNoVersionOfOurs(reason) ? `the relay speaks no multiplexed version of ours (${reason})` : `the relay refused the multiplexed socket: ${reason || '4400'}`)
-    }
+    const fallback = muxFallbackReason(code, reason)
+    if (fallback !== null) return this.#fallBack(fallback)
     if (!opened && code === 1006 && this.#options.answersPerDoc) {
       this.#toOffline()
       const perDoc = await this.#options.answersPerDoc(token).catch(() => false)
@@ -275,7 +236,10 @@ export class MuxConnection implements ChannelHost {
     if (code === CloseCode.Unauthenticated && !this.#justRefreshed) {
       this.#justRefreshed = true
       this.#phase = 'connecting'
-      for (const channel of this.#channels.values()) channel.socketLost()
+      for (const channel of this.#channels.values()) {
+        channel.socketLost()
+        channel.doc.connecting()
+      }
       this.#connection.refreshToken().then(
         () => {
           if (this.#phase !== 'connecting') return
@@ -293,6 +257,7 @@ export class MuxConnection implements ChannelHost {
     void this.#dropSocket()
     if (this.#phase === 'stopped') return
     if (error instanceof SignedOut) {
+      this.#signedOut = true
       this.#phase = 'stopped'
       this.#clearTimers()
       for (const channel of this.#channels.values()) channel.doc.stop({ kind: 'signed-out' })
@@ -326,11 +291,6 @@ export class MuxConnection implements ChannelHost {
     this.#options.onFallback(docs, reason)
   }
 
-  /** The relay went silent: drop the socket without waiting for a close, and reconnect. */
-  #lost(error: Offline): void {
-    this.#failed(error)
-  }
-
   /** A liveness probe on the first open doc's channel (the control channel has no query). */
   #probe(): void {
     if (this.#socket?.readyState !== SOCKET_OPEN) return
@@ -351,31 +311,10 @@ export class MuxConnection implements ChannelHost {
     }, 0)
   }
 
-  /** Sends the `close`s, then one `open` for every doc queued or asking to resync. */
   #flush(): void {
     const socket = this.#socket
     if (this.#phase !== 'open' || socket === null) return
-    if (this.#toClose.length > 0) {
-      for (let i = 0; i < this.#toClose.length; i += DOCS_PER_OPEN) this.send(encodeControl({ type: 'close', docs: this.#toClose.slice(i, i + DOCS_PER_OPEN) }))
-      this.#toClose = []
-    }
-    if (this.#holds > 0) return
-    const batch: { channel: MuxChannel; stateVector: Uint8Array; deleteSet: Uint8Array }[] = []
-    for (const channel of this.#channels.values()) {
-      const fresh = channel.state === 'queued'
-      if (!fresh && !(channel.state === 'open' && channel.resync)) continue
-      if (channel.doc.stopped) continue
-      channel.resync = false
-      if (fresh) channel.state = 'opening'
-      batch.push({ channel, ...channel.doc.openSnapshot(fresh) })
-    }
-    if (batch.length === 0) return
-    // Snapshots are taken now (synchronously); only the hashing waits.
-    void Promise.all(batch.map((entry) => deleteSetHash(entry.deleteSet))).then((hashes) => {
-      if (this.#socket !== socket || this.#phase !== 'open') return
-      const docs: OpenRequest[] = batch.map((entry, i) => ({ docName: entry.channel.name as DocName, stateVector: entry.stateVector, deleteSetHash: hashes[i]! }))
-      for (let i = 0; i < docs.length; i += DOCS_PER_OPEN) this.send(encodeControl({ type: 'open', docs: docs.slice(i, i + DOCS_PER_OPEN) }))
-    })
+    this.#batch.flush(this.#channels.values(), (frame) => this.send(frame), () => this.#socket === socket && this.#phase === 'open')
   }
 
   #dropSocket(): Promise<void> {

@@ -73,3 +73,24 @@ export interface DocSync {
   /** Stops syncing; resolves once this tab's socket or channel (if any) is closed. */
   destroy(): Promise<void>
 }
+
+/** What a transport offers one doc. */
+export interface DocLink {
+  /** Sends one frame (a message, or a fragment of one) on the doc's channel. */
+  sendFrame(frame: Uint8Array): void
+  /** True while a socket carries (or is opening to carry) the doc. */
+  readonly hasSocket: boolean
+  /** Reconnects now when offline; when connected, asks the relay for the doc's state again. */
+  syncNow(): void
+  /** The doc stopped (an error, deleted): close its socket or channel; `syncNow()` may start it again. */
+  halt(): void
+  /** The doc is done with: close its socket or channel; resolves once closed. */
+  release(): Promise<void>
+}
+
+/** What the doc sends in a multiplexed `open`: its state vector and its delete set (hashed by the transport). */
+export interface OpenSnapshot {
+  readonly stateVector: Uint8Array
+  /** `Y.encodeStateAsUpdate(doc, stateVector)`; empty when the doc holds nothing. */
+  readonly deleteSet: Uint8Array
+}
