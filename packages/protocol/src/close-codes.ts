@@ -1,5 +1,6 @@
 /**
- * WebSocket close codes the relay uses on `/v1/sync`. 4400–4499 mirror HTTP 4xx: the relay
+ * WebSocket close codes the relay uses on `/v1/sync` and `/v1/mux` (there also in per-doc
+ * `refused` control messages: docs/PROTOCOL.md). 4400–4499 mirror HTTP 4xx: the relay
  * made a deliberate decision that reconnecting with the same credentials cannot fix, and the
  * stock `y-websocket` provider stops reconnecting on them. 4500–4599 mean "try again later":
  * the stock provider reconnects with backoff. 1001, 1009, 1011 and 1013 are RFC 6455 codes.
@@ -15,7 +16,10 @@ export const CloseCode = {
   TooLarge: 1009,
   /** The relay failed internally; reconnecting may help. */
   InternalError: 1011,
-  /** The relay is busy (a socket sent too much before its doc loaded); reconnect later. */
+  /**
+   * The relay is busy (a socket sent too much before its doc loaded, a session could not be
+   * checked); reconnect after the `retry-after=<seconds>` its reason carries.
+   */
   TryAgainLater: 1013,
   /** A malformed message: bad framing, unknown type, an update that does not decode, a text frame. */
   Malformed: 4400,
@@ -25,6 +29,12 @@ export const CloseCode = {
   Forbidden: 4403,
   /** The doc name in the URL is not a valid doc name. */
   BadDocName: 4404,
+  /**
+   * Multiplexed sockets only, in a per-doc `refused`: the socket already has
+   * `MAX_DOCS_PER_SOCKET` docs open. Opening it again on this socket cannot help until the
+   * client closes another doc; its other docs are unaffected.
+   */
+  TooManyDocs: 4429,
   /**
    * A fragmented message (type 101) declared more bytes than the relay reassembles for one
    * socket (`MAX_REASSEMBLED_BYTES`). Sending it again cannot help; the client keeps the change
@@ -47,7 +57,10 @@ export const CloseCode = {
   QuotaExceeded: 4507,
   /** The client stopped reading: its unsent data passed the relay's send-buffer cap. */
   SlowConsumer: 4508,
-  /** Too many new connections from this address; back off. */
+  /**
+   * Too many new connections from this address, or too many sync requests on one socket (or
+   * one doc of a multiplexed socket); back off for the `retry-after=<seconds>` its reason carries.
+   */
   RateLimited: 4529,
 } as const
 

@@ -135,6 +135,11 @@ export function encodeControl(message: ControlMessage): Uint8Array {
   return encoding.toUint8Array(encoder)
 }
 
+/** A close reason carrying `retry-after=<seconds>` (whole seconds, at least 1). */
+export function withRetryAfter(reason: string, seconds: number): string {
+  return `${reason}; retry-after=${Math.min(999_999, Math.max(1, Math.ceil(seconds)))}`
+}
+
 /** The `retry-after=<seconds>` a close reason may carry (docs/PROTOCOL.md), or undefined. */
 export function retryAfterSeconds(reason: string): number | undefined {
   const match = /retry-after=(\d{1,6})/.exec(reason)
