@@ -79,9 +79,16 @@ const ConfigSchema = Type.Object({
     syncRequestsPerMinute: Type.Integer({ minimum: 1 }),
     /** Largest awareness state one client may publish, bytes. */
     maxAwarenessBytes: Type.Integer({ minimum: 64 }),
-    /** Docs one socket may open (one per socket with y-websocket; kept for multiplexing clients). */
+    /**
+     * Docs one multiplexed socket (`/v1/mux`) may have open at once; more are refused one by one
+     * with 4429 (the socket and its other docs carry on). Each open doc keeps its room loaded.
+     * A `/v1/sync` socket always carries one doc.
+     */
     maxDocsPerSocket: Type.Integer({ minimum: 1 }),
-    /** New websocket connections accepted per IP per minute. */
+    /**
+     * New websocket connections (upgrade requests, each a token check) accepted per IP per
+     * minute, on both sync endpoints; past it 4529 with a `retry-after`. Open sockets do not count.
+     */
     connectionsPerMinutePerIp: Type.Integer({ minimum: 1 }),
     /** A socket whose unsent bytes pass this is dropped (a client that stopped reading). */
     maxSendBufferBytes: Type.Integer({ minimum: 1024 }),
@@ -201,7 +208,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
       maxReassembledBytes: int(env, 'MAX_REASSEMBLED_BYTES', 64 * 1024 * 1024),
       syncRequestsPerMinute: int(env, 'SYNC_REQUESTS_PER_MINUTE', 30),
       maxAwarenessBytes: int(env, 'MAX_AWARENESS_BYTES', 16 * 1024),
-      maxDocsPerSocket: int(env, 'MAX_DOCS_PER_SOCKET', 1),
+      maxDocsPerSocket: int(env, 'MAX_DOCS_PER_SOCKET', 1000),
       connectionsPerMinutePerIp: int(env, 'CONNECTIONS_PER_MINUTE_PER_IP', 600),
       maxSendBufferBytes: int(env, 'MAX_SEND_BUFFER_BYTES', 16 * 1024 * 1024),
       maxAvatarBytes: int(env, 'MAX_AVATAR_BYTES', 5 * 1024 * 1024),

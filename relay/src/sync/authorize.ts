@@ -1,9 +1,9 @@
 /**
- * Who may open `/v1/sync/<docName>`: decided from the upgrade request alone, before any doc is
- * loaded. An access token grants what `userAccess` says; other token kinds (share links) are
- * answered by resolvers other plugins register.
+ * Who may open `/v1/sync/<docName>` (and `/v1/mux`, below): decided from the upgrade request
+ * alone, before any doc is loaded. An access token grants what `userAccess` says; other token
+ * kinds (share links) are answered by resolvers other plugins register.
  */
-import { CloseCode, parseDocName, userAccess, type Access, type DocName, type ParsedDocName } from '@ferry/protocol'
+import { CloseCode, MUX_VERSIONS, parseDocName, userAccess, type Access, type DocName, type ParsedDocName } from '@ferry/protocol'
 import type { AccessTokens } from '../auth/access-tokens.ts'
 
 export const SYNC_PATH_PREFIX = '/v1/sync/'
@@ -67,4 +67,27 @@ export async function authorizeSync(
     session: claims ? { userId: claims.userId, sessionId: claims.sessionId } : null,
     wantsAck: query.get('ack') === '1',
   }
+}
+
+export type MuxDecision =
+  | { readonly ok: true; readonly session: { readonly userId: string; readonly sessionId: string } }
+  | { readonly ok: false; readonly code: number; readonly reason: string }
+
+/**
+ * Who may open `/v1/mux?v=1&token=…` (docs/PROTOCOL.md): an access token of a live session,
+ * checked once; the socket may then open that user's own docs only. Share-link tokens are not
+ * accepted (links keep using `/v1/sync`); an unknown `v` is refused naming the versions spoken.
+ */
+export async function authorizeMux(url: string, tokens: AccessTokens): Promise<MuxDecision> {
+  const q = url.indexOf('?')
+  const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1))
+  const version = Number(query.get('v'))
+  if (!MUX_VERSIONS.includes(version)) {
+    return { ok: false, code: CloseCode.Malformed, reason: `unsupported protocol version; this relay speaks v=${MUX_VERSIONS.join(',')}` }
+  }
+  const token = query.get('token')
+  if (!token) return { ok: false, code: CloseCode.Unauthenticated, reason: 'a token is required' }
+  const claims = await tokens.check(token)
+  if (!claims) return { ok: false, code: CloseCode.Unauthenticated, reason: 'the token is invalid or expired (share links use /v1/sync)' }
+  return { ok: true, session: { userId: claims.userId, sessionId: claims.sessionId } }
 }

@@ -11,6 +11,9 @@
  * Every socket is pinged each `SYNC_PING_INTERVAL_MS`; one that answered nothing since the last
  * ping is dropped (its room may unload, its awareness state is removed for the others).
  *
+ * The multiplexed endpoint, `/v1/mux?v=1&token=…` (one socket per account: mux-upgrade.ts),
+ * shares the rooms, the connection rate, the session checks, pings and shutdown.
+ *
  * Shutdown (`app.close()`, SIGTERM): stop accepting, store everything, close sockets with 1001.
  */
 import type { IncomingMessage } from 'node:http'
@@ -18,7 +21,7 @@ import type { Duplex } from 'node:stream'
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { CloseCode, type DocName } from '@ferry/protocol'
+import { CloseCode, withRetryAfter, type DocName } from '@ferry/protocol'
 import type { Config } from '../config.ts'
 import { isGone, type DocStore } from '../storage/doc-store.ts'
 import { clientAddress } from '../client-address.ts'
@@ -26,6 +29,8 @@ import { redactUrl } from '../redact.ts'
 import { authorizeSync, SYNC_PATH_PREFIX, type SyncDecision, type SyncTokenResolver } from './authorize.ts'
 import type { Broadcast } from './broadcast.ts'
 import { MemoryConnectionRate, type ConnectionRate } from './connection-rate.ts'
+import type { SyncSocket } from './mux-socket.ts'
+import { isMuxUrl, muxUpgrade } from './mux-upgrade.ts'
 import { Rooms } from './rooms.ts'
 import { SendBatcher } from './send-batcher.ts'
 import { Session } from './session.ts'
@@ -51,7 +56,7 @@ export interface SyncService {
   deleteDoc(name: DocName): Promise<void>
   /** Rooms currently loaded or loading. */
   readonly loadedRooms: number
-  /** Sync sockets currently open (operators and tests: one per doc per browser, not per tab). */
+  /** Sync sockets currently open (`/v1/sync`: one per doc per browser; `/v1/mux`: one per account per browser). */
   readonly openSockets: number
   /** Bytes held for fragmented messages not complete yet, over every socket (each at most its cap). */
   readonly reassemblingBytes: number
@@ -96,7 +101,7 @@ export default fp(
     const rate = opts.connectionRate ?? new MemoryConnectionRate(config.limits.connectionsPerMinutePerIp)
     const addressOf = clientAddress(config.trustProxy)
     const resolvers: SyncTokenResolver[] = []
-    const sessions = new Set<Session>()
+    const sessions = new Set<SyncSocket>()
     let closing = false
 
     const refuse = (req: IncomingMessage, socket: Duplex, head: Buffer, code: number, reason: string): void => {
@@ -143,9 +148,24 @@ export default fp(
       )
     }
 
+    const connectMux = muxUpgrade({
+      config,
+      tokens: app.accessTokens,
+      rooms,
+      batcher,
+      log,
+      server: ownerWss,
+      sockets: sessions,
+      refuse,
+      closing: () => closing,
+      sessionChecks: () => sessionChecks,
+      checkSessions: (userId, only) => checkSessions(userId, only),
+    })
+
     const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
       const url = req.url ?? ''
-      if (!url.startsWith(SYNC_PATH_PREFIX)) {
+      const mux = isMuxUrl(url)
+      if (!mux && !url.startsWith(SYNC_PATH_PREFIX)) {
         if (app.server.listenerCount('upgrade') === 1) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
         return
       }
@@ -153,9 +173,11 @@ export default fp(
       log.debug({ url: redactUrl(url) }, 'sync connection')
       if (closing) return refuse(req, socket, head, CloseCode.GoingAway, 'the relay is shutting down')
       const admit = async (): Promise<void> => {
-        if (!(await rate.allow(addressOf(req)))) {
-          return refuse(req, socket, head, CloseCode.RateLimited, 'too many connections; retry later')
+        const rated = await rate.allow(addressOf(req))
+        if (!rated.allowed) {
+          return refuse(req, socket, head, CloseCode.RateLimited, withRetryAfter('too many connections', rated.retryAfterSeconds))
         }
+        if (mux) return await connectMux(req, socket, head, url)
         const checksBefore = sessionChecks
         const decision = await authorizeSync(url, app.accessTokens, resolvers)
         if (!decision.ok) return refuse(req, socket, head, decision.code, decision.reason)
@@ -185,9 +207,9 @@ export default fp(
      * Closes (4401) the user's sockets whose session ended — all of them when `only` is not
      * given. A store that cannot answer closes them with 1013: the reconnect is checked again.
      */
-    const checkSessions = async (userId: string, only?: readonly Session[]): Promise<void> => {
+    const checkSessions = async (userId: string, only?: readonly SyncSocket[]): Promise<void> => {
       sessionChecks++
-      const bySession = new Map<string, Session[]>()
+      const bySession = new Map<string, SyncSocket[]>()
       for (const session of only ?? sessions) {
         if (session.session?.userId !== userId) continue
         const members = bySession.get(session.session.sessionId) ?? []
@@ -205,7 +227,7 @@ export default fp(
         if (live === true) return
         for (const member of members) {
           if (live === false) member.close(CloseCode.Unauthenticated, 'the session has ended')
-          else member.close(CloseCode.TryAgainLater, 'the session could not be checked; reconnect')
+          else member.close(CloseCode.TryAgainLater, withRetryAfter('the session could not be checked; reconnect', 1))
         }
       }))
     }

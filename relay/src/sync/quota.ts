@@ -23,9 +23,22 @@ export class AccountQuota {
     private readonly store: DocStore,
   ) {}
 
-  /** Reads the account's limit and stored bytes from the stores. */
-  async refresh(): Promise<void> {
-    this.limit = (await this.store.usage(this.owner)).limit
+  /** When the last read from the stores started (performance.now()); -Infinity before the first. */
+  readAt = Number.NEGATIVE_INFINITY
+  #reading: Promise<void> | null = null
+
+  /** Reads the account's limit and stored bytes from the stores; joins a read already in flight. */
+  refresh(): Promise<void> {
+    this.#reading ??= (async () => {
+      const startedAt = performance.now()
+      try {
+        this.limit = (await this.store.usage(this.owner)).limit
+        this.readAt = startedAt
+      } finally {
+        this.#reading = null
+      }
+    })()
+    return this.#reading
   }
 
   /** Whether `bytes` more fit the quota. */

@@ -35,6 +35,12 @@ export interface RoomMember extends PersistedListener {
   send(frame: Uint8Array): void
   /** Closes the socket with a WebSocket close code (the doc was deleted: 4410). */
   close(code: number, reason: string): void
+  /**
+   * True for a member that answers its own join (a doc of a multiplexed socket, which sends a
+   * sync step 1 only when the client holds something the relay lacks): the room does not greet
+   * it with its sync step 1.
+   */
+  readonly quietJoin?: boolean
 }
 
 /** The transaction origin of updates another instance accepted. */
@@ -94,7 +100,7 @@ export class Room {
   join(member: RoomMember): void {
     this.members.add(member)
     if (member.readOnly) return
-    member.send(this.#step1())
+    if (!member.quietJoin) member.send(this.#step1())
     const states = this.awareness.states
     if (states.length > 0) member.send(encodeMessage({ type: 'awareness', update: encodeAwareness(states) }))
   }

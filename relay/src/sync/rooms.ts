@@ -62,14 +62,18 @@ export class Rooms {
     return this.#rooms.size
   }
 
-  /** Adds `member` to the doc's room, loading it first if needed. Rejects when the doc cannot be loaded. */
-  async join(name: DocName, member: RoomMember): Promise<Room> {
+  /**
+   * Adds `member` to the doc's room, loading it first if needed. Rejects when the doc cannot be
+   * loaded. A writer's join reads the owner's quota from the stores first, unless it was read
+   * since `quotaReadSince` (performance.now(); a multiplexed socket reads it once per `open`).
+   */
+  async join(name: DocName, member: RoomMember, quotaReadSince = Number.POSITIVE_INFINITY): Promise<Room> {
     if (member.readOnly) return this.#join(name, member)
     // Held for the whole join, so the figures read here are the ones the room will use.
     const quota = this.#holdQuota(name)
     try {
       // Before touching the room: nothing may keep it from unloading while this waits.
-      await quota.refresh()
+      if (quota.readAt < quotaReadSince) await quota.refresh()
       return await this.#join(name, member)
     } finally {
       this.#releaseQuota(quota)

@@ -11,7 +11,7 @@
 import type { Duplex } from 'node:stream'
 import type { FastifyBaseLogger } from 'fastify'
 import type { RawData, WebSocket } from 'ws'
-import { CloseCode, decodeMessage, encodeMessage, Reassembly, type Message, type ReassemblyError } from '@ferry/protocol'
+import { CloseCode, decodeMessage, encodeMessage, Reassembly, withRetryAfter, type Message, type ReassemblyError } from '@ferry/protocol'
 import { AwarenessError } from './awareness-states.ts'
 import type { Room, RoomMember } from './room.ts'
 import type { SendBatcher } from './send-batcher.ts'
@@ -161,7 +161,7 @@ export class Session implements RoomMember {
       if (!this.#early) return
       this.#earlyBytes += byteLength(data)
       if (this.#early.length >= MAX_EARLY_FRAMES || this.#earlyBytes > this.#opts.maxReassembledBytes) {
-        this.close(CloseCode.TryAgainLater, 'too many messages while loading')
+        this.close(CloseCode.TryAgainLater, withRetryAfter('too many messages while loading', 1))
       } else this.#early.push([data, isBinary])
       return
     }
@@ -195,7 +195,9 @@ export class Session implements RoomMember {
   #dispatch(room: Room, message: Message, frame: Uint8Array): void {
     switch (message.type) {
       case 'sync-step1':
-        if (!this.#mayRequest()) return this.close(CloseCode.RateLimited, 'too many sync requests; retry later')
+        if (!this.#mayRequest()) {
+          return this.close(CloseCode.RateLimited, withRetryAfter('too many sync requests', (this.#requestWindow + 60_000 - Date.now()) / 1000))
+        }
         room.answerStep1(this, message.stateVector)
         break
       case 'sync-step2':

@@ -1,0 +1,103 @@
+/**
+ * The batched initial sync of a multiplexed socket (docs/PROTOCOL.md, "Opening docs"). The docs
+ * of one `open` load a few at a time (`OPEN_CONCURRENCY`), so a 300-doc open does not ask the
+ * store for 300 docs at once, and the next doc loads only once the socket has drained what the
+ * previous answers queued. The owner's quota is read once per batch, not once per doc.
+ *
+ * Each doc is answered as soon as it joined its room, in the same turn (nothing the room
+ * relays can come before its answer): `sync step 2` only when the client lacks something,
+ * `sync step 1` only when the relay lacks something (state vectors and delete-set hashes
+ * compared through the room doc's cached digest), then `persisted`. A doc where both sides hold
+ * the same costs a few comparisons and one small frame.
+ */
+import type { FastifyBaseLogger } from 'fastify'
+import * as Y from 'yjs'
+import { CloseCode, encodeMessage } from '@ferry/protocol'
+import { isGone } from '../storage/doc-store.ts'
+import { compareWith, digestOf } from './doc-digest.ts'
+import type { MuxDoc } from './mux-doc.ts'
+import type { Rooms } from './rooms.ts'
+
+/** Docs of one `open` loading at once. */
+export const OPEN_CONCURRENCY = 8
+
+export interface OpenJob {
+  readonly doc: MuxDoc
+  readonly stateVector: { readonly bytes: Uint8Array; readonly clocks: Map<number, number> }
+  readonly deleteSetHash: Uint8Array
+}
+
+/** What `openBatch` needs from its socket. */
+export interface OpeningSocket {
+  readonly open: boolean
+  drained(): Promise<void>
+  sendDoc(doc: MuxDoc, message: Uint8Array, greeting?: boolean): void
+  refuse(doc: MuxDoc, code: number, reason: string): void
+  mayRequest(doc: MuxDoc): boolean
+  /** The doc is open and answered: handle what it received while loading. */
+  opened(doc: MuxDoc): void
+}
+
+/** Opens (or answers again) every doc of `batch`; resolves with the names of those open at the end, in list order. */
+export async function openBatch(batch: readonly OpenJob[], socket: OpeningSocket, rooms: Rooms, log: FastifyBaseLogger): Promise<string[]> {
+  const quotaReadSince = performance.now()
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < batch.length && socket.open) {
+      const job = batch[next++]!
+      await socket.drained()
+      await openOne(job, socket, rooms, log, quotaReadSince)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(OPEN_CONCURRENCY, batch.length) }, worker))
+  return batch.filter((job) => job.doc.state === 'open').map((job) => job.doc.name)
+}
+
+async function openOne(job: OpenJob, socket: OpeningSocket, rooms: Rooms, log: FastifyBaseLogger, quotaReadSince: number): Promise<void> {
+  const { doc } = job
+  if (doc.state === 'closed' || !socket.open) return
+  if (doc.state === 'open') {
+    answer(job, socket)
+    return
+  }
+  let room
+  try {
+    room = await rooms.join(doc.name, doc, quotaReadSince)
+  } catch (error) {
+    if (isGone(error)) return socket.refuse(doc, CloseCode.Gone, 'the document was deleted')
+    log.error({ err: error }, 'loading a document failed')
+    return socket.refuse(doc, CloseCode.InternalError, 'the document could not be loaded')
+  }
+  // Closed by the client, refused or the socket gone while it loaded.
+  if (doc.state !== 'loading' || !socket.open) {
+    rooms.leave(room, doc)
+    return
+  }
+  doc.room = room
+  doc.state = 'open'
+  if (answer(job, socket)) socket.opened(doc)
+}
+
+/** The doc's answer to its `open`; false when the doc was refused instead. */
+function answer(job: OpenJob, socket: OpeningSocket): boolean {
+  const { doc } = job
+  const room = doc.room
+  if (!room || !socket.mayRequest(doc)) return false
+  const digest = digestOf(room.doc)
+  const { clientLacks, relayLacks } = compareWith(digest, job.stateVector.clocks, job.deleteSetHash)
+  if (clientLacks) {
+    let update: Uint8Array
+    try {
+      update = Y.encodeStateAsUpdate(room.doc, job.stateVector.bytes)
+    } catch {
+      socket.refuse(doc, CloseCode.Malformed, 'malformed state vector')
+      return false
+    }
+    socket.sendDoc(doc, encodeMessage({ type: 'sync-step2', update }), true)
+  }
+  if (relayLacks) socket.sendDoc(doc, encodeMessage({ type: 'sync-step1', stateVector: digest.stateVector }), true)
+  // `persisted` covers what is stored: now, unless the room still holds updates to store.
+  if (room.writer.dirty) room.writer.ackAfter(doc)
+  else doc.persisted(digest.stateVector)
+  return true
+}
