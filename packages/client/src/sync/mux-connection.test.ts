@@ -182,6 +182,24 @@ describe('when the relay does not speak it, or goes away', () => {
     expect(relay.sockets.size).toBe(1)
   })
 
+  it('probes a quiet socket on an open doc\'s channel, keeps it while the relay answers, and replaces it when the relay goes silent', async () => {
+    const relay = new FakeRelay()
+    seedAccount(relay, 'kim', 2)
+    const laptop = await device()
+    const workspace = await laptop.open('kim', connectionTo(relay, { liveness: { idleMs: 60, timeoutMs: 60 } }))
+    await inSync(workspace)
+    await vi.waitFor(() => expect(relay.docMessages.filter((m) => m.type === 'query-awareness').length).toBeGreaterThanOrEqual(2), { timeout: 2_000 })
+    expect(relay.docMessages.every((m) => m.docName.startsWith('kim:'))).toBe(true)
+    expect(relay.attempts).toHaveLength(1)
+
+    relay.silent = true
+    await vi.waitFor(() => expect(relay.attempts.length).toBeGreaterThan(1), { timeout: 2_000 })
+    relay.silent = false
+    ;(await workspace.collection('c1')).add({ kind: 'request', name: 'after the silence' })
+    await inSync(workspace)
+    expect(relay.doc(name('kim', 'collection', 'c1')).getMap('items').size).toBe(3)
+  })
+
   it('carries a doc the relay has no room for on the shared socket (4429) on a socket of its own', async () => {
     const relay = new FakeRelay()
     seedAccount(relay, 'ivy', 3)

@@ -294,13 +294,15 @@ export class MuxConnection implements ChannelHost {
   /** A liveness probe on the first open doc's channel (the control channel has no query). */
   #probe(): void {
     if (this.#socket?.readyState !== SOCKET_OPEN) return
+    let awaited = false
     for (const channel of this.#channels.values()) {
-      if (channel.state !== 'open') continue
-      this.#socket.send(encodeDocFrame(channel.name, PROBE))
-      return
+      if (channel.state === 'open') return this.#socket.send(encodeDocFrame(channel.name, PROBE))
+      awaited ||= channel.state === 'opening' || channel.state === 'queued'
     }
-    // No doc open to ask on: nothing to lose by waiting either.
-    this.#liveness.heard()
+    // No doc open to ask on. One still waiting for its `open` to be answered: the relay has been
+    // silent all this while, so the timeout runs. None (all refused or retrying later): nothing
+    // to lose by waiting.
+    if (!awaited) this.#liveness.heard()
   }
 
   #scheduleFlush(): void {

@@ -23,6 +23,7 @@ export interface ConnectionOptions {
   readonly random?: () => number
   readonly minMs?: number
   readonly maxMs?: number
+  readonly liveness?: { idleMs: number; timeoutMs: number }
 }
 
 export function connectionTo(relay: FakeRelay, options: ConnectionOptions = {}): SyncConnection & { refreshes: number } {
@@ -40,7 +41,7 @@ export function connectionTo(relay: FakeRelay, options: ConnectionOptions = {}):
     createSocket: relay.createSocket,
     backoff: { minMs: options.minMs ?? 5, maxMs: options.maxMs ?? 40, ...(options.random ? { random: options.random } : {}) },
     online: null,
-    liveness: null,
+    liveness: options.liveness ?? null,
   }
   return connection
 }

@@ -63,7 +63,7 @@ export class FakeSocket implements WebSocketLike {
 
   /** The relay's side: delivers a frame to the client. */
   deliver(frame: Uint8Array): void {
-    if (this.readyState !== OPEN) return
+    if (this.readyState !== OPEN || this.#relay.silent) return
     const data = frame.slice().buffer
     // Frames sent before a close arrive before it, as on a real socket.
     setTimeout(() => this.onmessage?.({ data }), 0)
@@ -90,6 +90,10 @@ export class FakeRelay {
   mux = true
   /** True: every connection fails before it opens (the relay is down). */
   down = false
+  /** True: open sockets carry nothing either way (a network that silently dropped them). */
+  silent = false
+  /** Doc-channel messages received on multiplexed sockets, by type (`query-awareness` probes included). */
+  readonly docMessages: { docName: string; type: string }[] = []
   /** The next upgrades (per-doc or mux, as `upgradePath` says) are refused with this close code. */
   refuseUpgrade: (Refusal & { path: 'mux' | 'doc'; times: number }) | null = null
   /** Tokens the relay refuses (4401 at the upgrade). */
@@ -144,6 +148,7 @@ export class FakeRelay {
   }
 
   async receive(socket: FakeSocket, frame: Uint8Array): Promise<void> {
+    if (this.silent) return
     if (!socket.isMux) {
       const decoded = decodeMessage(frame)
       if (decoded.ok) this.#onMessage(socket, socket.docName, decoded.value)
@@ -153,6 +158,7 @@ export class FakeRelay {
     if (!decoded.ok) return this.#serverClose(socket, 4400, decoded.error.message)
     const mux = decoded.value
     if (mux.channel === 'doc') {
+      this.docMessages.push({ docName: mux.docName, type: mux.message.type })
       if (socket.open.has(mux.docName)) this.#onMessage(socket, mux.docName, mux.message)
       return
     }
