@@ -24,7 +24,7 @@ import { emptyAuth, readAuth } from './auth.ts'
 import { keyValueArray, readRows, withoutIndex } from './key-value-list.ts'
 import { BODY_MODES, RAW_LANGUAGES, type Auth, type FolderData, type Json, type JsonObject, type NodeInput, type RequestData } from './model.ts'
 import { readScripts, scriptArray } from './scripts.ts'
-import { COMPACT_KEY, isCompact, readCompact, remember } from './compact.ts'
+import { COMPACT_KEY, isCompact, readCompact, storableCompact } from './compact.ts'
 import { isOrderKey } from './order.ts'
 import { newText } from './text/text-field.ts'
 import { FieldReader, isRecord, MAX_SCALAR_LENGTH, type ProblemSink } from './validate.ts'
@@ -112,10 +112,8 @@ export function buildItem(input: NodeInput, position: Position): Y.Map<unknown> 
   const map = new Y.Map<unknown>()
   map.set('kind', input.kind)
   map.set('position', position)
-  if (input.kind === 'request' && input.postman) {
-    map.set(COMPACT_KEY, input.postman)
-    remember(input.postman, input)
-  } else fillItem(map, input)
+  if (input.kind === 'request' && storableCompact(input)) map.set(COMPACT_KEY, input.postman!)
+  else fillItem(map, input)
   return map
 }
 

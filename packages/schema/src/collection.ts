@@ -10,7 +10,7 @@
 import * as Y from 'yjs'
 import { authText, authTexts, authTextByField, parseAuth, readAuth, restoreAuthAtomics, withTextNames, writeAuth, type AuthTextPart } from './auth.ts'
 import { buildItem, fillItem, parsePosition, readItem, type Position, type StoredItem } from './collection-item.ts'
-import { isCompact, materialize } from './compact.ts'
+import { COMPACT_KEY, isCompact, materialize } from './compact.ts'
 import { ConflictLog, type ConflictFields } from './conflicts.ts'
 import { DocView } from './doc-view.ts'
 import { SchemaError } from './errors.ts'
@@ -297,7 +297,7 @@ export class Collection extends DocView {
         const { id, input, position } = pending.pop()!
         const item = buildItem(input, position)
         this.items.set(id, item)
-        if (input.auth && !(input.kind === 'request' && input.postman)) writeAuth(item, 'auth', input.auth)
+        if (input.auth && !item.has(COMPACT_KEY)) writeAuth(item, 'auth', input.auth)
         if (input.kind !== 'folder' || !input.children) continue
         let order: string | null = null
         for (const child of input.children) {

@@ -84,6 +84,17 @@ describe('compact requests: an imported request is stored as its Postman item un
     expect(exported).toEqual([expected])
   })
 
+  it('a copy of it stays compact, but a copy with a changed field is stored whole with the change', () => {
+    const [c] = replicas(1) as [Collection]
+    const node = c.tree()[0] as RequestNode
+    const same = c.add({ ...node, kind: 'request' })
+    const renamed = c.add({ ...node, kind: 'request', name: 'Create pet (copy)' })
+    const map = (id: string) => c.doc.getMap('items').get(id) as Y.Map<unknown>
+    expect(map(same).has(COMPACT_KEY)).toBe(true)
+    expect(map(renamed).has(COMPACT_KEY)).toBe(false)
+    expect(c.get(renamed)).toMatchObject({ name: 'Create pet (copy)', method: 'POST', auth: { type: 'other', scheme: 'oauth2' } })
+  })
+
   it('moving it or deleting it does not materialize it', () => {
     const [c] = replicas(1) as [Collection]
     const folder = c.add({ kind: 'folder', name: 'F' })

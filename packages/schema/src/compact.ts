@@ -16,7 +16,8 @@
  * field wins, on every replica alike) instead of two different structs under one id.
  */
 import * as Y from 'yjs'
-import type { Auth, JsonObject, RequestData, RequestInput, Script } from './model.ts'
+import type { Auth, Json, JsonObject, NodeInput, RequestData, RequestInput, Script } from './model.ts'
+import { sameJson } from './postman/json.ts'
 import { requestFromPostman } from './postman/import.ts'
 import { seedClient, SEED_ORIGIN } from './text/seed.ts'
 import { entryOf } from './text/text-field.ts'
@@ -43,7 +44,12 @@ function derive(item: JsonObject): Derived {
 }
 
 function derived(item: JsonObject, input: RequestInput): Derived {
-  const data: RequestData & { postman: JsonObject } = {
+  return { ok: true, input, data: { ...dataOf(input), postman: item } }
+}
+
+/** A request input with every field Ferry reads, defaults filled in. */
+function dataOf(input: RequestInput): RequestData {
+  return {
     name: input.name ?? '',
     method: input.method ?? 'GET',
     url: input.url ?? '',
@@ -57,14 +63,37 @@ function derived(item: JsonObject, input: RequestInput): Derived {
     scripts: rows(input.scripts) as Script[],
     variables: rows(input.variables) as RequestData['variables'],
     ...(input.kept ? { kept: input.kept } : {}),
-    postman: item,
   }
-  return { ok: true, input, data }
 }
 
-/** Records the reading an import already made of `item`, so the first read need not redo it. */
-export function remember(item: JsonObject, input: RequestInput): void {
-  if (!readings.has(item)) readings.set(item, derived(item, input))
+/**
+ * Records the readings an import already made of its requests' items, so storing them
+ * compact and reading them back need not read each item again.
+ */
+export function rememberReadings(inputs: readonly NodeInput[]): void {
+  const stack = [...inputs]
+  for (let input = stack.pop(); input; input = stack.pop()) {
+    if (input.kind === 'folder') stack.push(...(input.children ?? []))
+    else if (input.postman && !readings.has(input.postman)) readings.set(input.postman, derived(input.postman, input))
+  }
+}
+
+const FIELDS = ['name', 'method', 'url', 'params', 'headers', 'pathVariables', 'body', 'auth', 'description', 'examples', 'scripts', 'variables', 'kept'] as const
+
+/**
+ * Whether `input` may be stored as its `postman` item: only when every field it gives (with
+ * its defaults filled in) is the item's reading — a copy whose fields were changed (a duplicate renamed before adding, say)
+ * is stored whole, or the change would be lost to the item.
+ */
+export function storableCompact(input: RequestInput): boolean {
+  if (!input.postman) return false
+  const known = readings.get(input.postman)
+  if (known?.ok && known.input === input) return true
+  const read = known ?? derive(input.postman)
+  if (!read.ok) return false
+  readings.set(input.postman, read)
+  const given = dataOf(input)
+  return FIELDS.every((f) => input[f] === undefined || sameJson(given[f] as Json, read.data[f] as Json))
 }
 
 function reading(map: Y.Map<unknown>): Derived {

@@ -5,6 +5,7 @@
  */
 import type { Collection, Placement } from '../collection.ts'
 import type { JsonObject } from '../model.ts'
+import { rememberReadings } from '../compact.ts'
 import { fromPostman, type PostmanImportError } from './import.ts'
 import { toPostman } from './export.ts'
 
@@ -23,6 +24,7 @@ export function importPostman(collection: Collection, json: unknown, place: Plac
   const parsed = fromPostman(json)
   if (!parsed.ok) return parsed
   const { name, description, auth, kept, items } = parsed.value
+  rememberReadings(items)
   const asFolder = (place.parentId ?? null) !== null || !collection.isEmpty()
   let ids: string[] = []
   collection.doc.transact(() => {

@@ -12,6 +12,7 @@
 import type { Collection } from '../collection.ts'
 import type { FolderInput, Json, JsonObject, NodeInput, RequestInput, TreeNode } from '../model.ts'
 import { setText } from '../text/diff.ts'
+import { rememberReadings } from '../compact.ts'
 import { BASE, fromPostman, type PostmanImportError } from './import.ts'
 import { isObject, sameJson } from './json.ts'
 
@@ -157,6 +158,7 @@ export function updateFromPostman(collection: Collection, json: unknown): Update
   const parsed = fromPostman(json)
   if (!parsed.ok) return parsed
   const { name, description, auth, kept, items } = parsed.value
+  rememberReadings(items)
   const existing = new Map<string, TreeNode>()
   for (const node of flatten(collection.tree())) {
     const pid = postmanId(node.kept)
