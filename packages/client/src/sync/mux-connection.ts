@@ -36,8 +36,6 @@ export interface MuxOptions {
   answersPerDoc?(token: string): Promise<boolean>
 }
 
-/** `refused` code: the socket already has as many docs open as the relay allows (4429, `CloseCode.TooManyDocs`). */
-const TOO_MANY_DOCS = 4429
 const PROBE = encodeMessage({ type: 'query-awareness' })
 
 type Phase = 'idle' | 'connecting' | 'open' | 'offline' | 'stopped'
@@ -204,7 +202,7 @@ export class MuxConnection implements ChannelHost {
     const channel = this.#channels.get(name)
     if (!channel || channel.state === 'stopped') return
     channel.state = 'stopped'
-    if (code === TOO_MANY_DOCS) {
+    if (code === CloseCode.TooManyDocs) {
       this.#channels.delete(name)
       return this.#options.onOverflow(channel.doc)
     }
