@@ -31,6 +31,8 @@ interface Round {
   readonly stateVector: Uint8Array
   /** The relay asked for more (a step 1): its acks, not the open, cover our changes. */
   step1: boolean
+  /** The first open on this socket: nothing was sent on the doc's channel before it. */
+  readonly fresh: boolean
 }
 
 export class DocProtocol implements DocSync {
@@ -167,7 +169,7 @@ export class DocProtocol implements DocSync {
       this.#unshipped = false
     }
     const stateVector = Y.encodeStateVector(this.doc)
-    this.#round = { mark: this.#pending.mark(), stateVector, step1: false }
+    this.#round = { mark: this.#pending.mark(), stateVector, step1: false, fresh }
     this.#unaskedPersisted = true
     this.#updateStatus()
     const empty = stateVector.length <= 1
@@ -176,15 +178,8 @@ export class DocProtocol implements DocSync {
 
   /** The relay's `opened` named the doc: it is in sync unless a step 1 asked for more. */
   opened(): void {
-    const round = this.#round
-    if (this.#phase === 'stopped' || round === null) return
-    this.#enterOpen(false)
-    this.#round = null
-    if (!round.step1) {
-      this.#pending.settle(round.mark)
-      this.#pending.relayHas(Y.decodeStateVector(round.stateVector))
-    }
-    this.#handshakeDone = true
+    if (this.#phase === 'stopped' || this.#round === null) return
+    this.#answered(this.#round)
     this.#updateStatus()
   }
 
@@ -217,6 +212,11 @@ export class DocProtocol implements DocSync {
         if (this.#unaskedPersisted) {
           this.#unaskedPersisted = false
           this.#pending.relayStored(clocks)
+          // The last frame of the relay's answer to a first open (a step 1 would have come
+          // before it): the doc is in sync now, not only once the whole batch is `opened` — so
+          // a new device's progress counts docs as they arrive. A resync waits for `opened`: a
+          // `persisted` then may be an ack of an earlier send, which proves nothing about the open.
+          if (this.#round?.fresh && !this.#round.step1) this.#answered(this.#round)
         } else {
           this.#pending.persisted(clocks)
         }
@@ -278,6 +278,17 @@ export class DocProtocol implements DocSync {
       this.#unshipped = true
     }
     this.#updateStatus()
+  }
+
+  /** The relay answered the open of `round`: the doc is open, and in sync unless a step 1 asked for more. */
+  #answered(round: Round): void {
+    this.#enterOpen(false)
+    this.#round = null
+    if (!round.step1) {
+      this.#pending.settle(round.mark)
+      this.#pending.relayHas(Y.decodeStateVector(round.stateVector))
+    }
+    this.#handshakeDone = true
   }
 
   #newSocket(): void {
