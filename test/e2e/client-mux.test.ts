@@ -138,6 +138,27 @@ describe('one socket per account against a real relay', { timeout: 120_000 }, ()
     expect(suite.relay.app.sync.openSockets).toBe(2)
   })
 
+  it('sends a large offline change in pieces and fragments on its doc\'s channel', async () => {
+    const email = await signUp(suite.relay, 'fred')
+    const laptop = await suite.open(createDevice('laptop'))
+    await laptop.signIn(email, PASSWORD)
+    const [id] = await fill(laptop, 2, 1)
+    await inSync(laptop)
+    await laptop.setSyncEnabled(false)
+    const collection = await laptop.workspace.collection(id!)
+    const body = 'y'.repeat(3 * 1024 * 1024)
+    const requestId = collection.add({ kind: 'request', name: 'large', method: 'POST' })
+    collection.text(requestId, 'body')!.insert(0, body)
+    await laptop.setSyncEnabled(true)
+    await inSync(laptop)
+    expect(suite.relay.app.sync.openSockets).toBe(1)
+
+    const phone = await suite.open(createDevice('phone'))
+    await phone.signIn(email, PASSWORD)
+    await inSync(phone)
+    expect((await phone.workspace.collection(id!)).text(requestId, 'body')!.toString()).toBe(body)
+  })
+
   it('keeps the other docs syncing when the relay refuses one (4403)', async () => {
     const device = createDevice('laptop')
     const token = () => sessionToken(suite.relay, 'dora')
