@@ -204,7 +204,8 @@ export class Workspace {
     if (this.#destroyed) return
     this.#sync = connection
     const detached = [...this.#loaded.values()].map((loaded) => this.#detach(loaded))
-    const previous = this.#hub
+    // Leaves the tab election at once, so the new hub can win it without waiting for sockets.
+    const previous = this.#hub?.destroy()
     this.#hub = this.#newHub(connection)
     for (const loaded of this.#loaded.values()) this.#attach(loaded)
     this.#updateStatus()
@@ -213,7 +214,7 @@ export class Workspace {
       void this.#sendDeletions()
     }
     await Promise.all(detached)
-    await previous?.destroy()
+    await previous
   }
 
   /** Closes every provider, socket and IndexedDB handle of this account. Idempotent. */
