@@ -46,13 +46,12 @@ function all(c: Collection): TreeNode[] {
 const itemMap = (c: Collection, id: string): Y.Map<unknown> => c.doc.getMap('items').get(id) as Y.Map<unknown>
 const file = (...item: Json[]): JsonObject => ({ info: { name: 'T', schema: V21 }, item })
 
-/** The item as an export writes it back: auth in v2.1 list form, and (once materialized) a method. */
+/** The item as an export writes it back: auth in v2.1 list form (a missing method stays missing, materialized or not). */
 function asExported(item: JsonObject, materialized: boolean): JsonObject {
   const out = clone(item)
   const req = out.request
   if (req !== null && typeof req === 'object' && !Array.isArray(req)) {
     if (req.auth !== null && typeof req.auth === 'object' && !Array.isArray(req.auth)) req.auth = normaliseAuth(req.auth)
-    if (materialized && req.method === undefined) req.method = 'GET'
   }
   return out
 }

@@ -24,6 +24,7 @@ import { emptyAuth, readAuth } from './auth.ts'
 import { keyValueArray, readRows, withoutIndex } from './key-value-list.ts'
 import { BODY_MODES, RAW_LANGUAGES, type Auth, type FolderData, type Json, type JsonObject, type NodeInput, type RequestData } from './model.ts'
 import { readScripts, scriptArray } from './scripts.ts'
+import { encodeOpaque, readKept, readOpaque } from './opaque.ts'
 import { COMPACT_KEY, isCompact, readCompact, storableCompact } from './compact.ts'
 import { isOrderKey } from './order.ts'
 import { newText } from './text/text-field.ts'
@@ -88,7 +89,7 @@ export function readItem(id: string, map: Y.Map<unknown>, path: string, report: 
         fields: withoutIndex(readRows(r.array('bodyFields'), `${at}/bodyFields`, report)),
       },
       pathVariables: optionalRows(r.optionalArray('pathVariables'), (a) => withoutIndex(readRows(a, `${at}/pathVariables`, report))),
-      examples: r.parsed('examples', 'a JSON array', (v) => (v === undefined ? [] : Array.isArray(v) ? (v as Json[]) : undefined), []),
+      examples: r.parsed('examples', 'a JSON array', (v) => (v === undefined ? [] : Array.isArray(readOpaque(map, 'examples')) ? (readOpaque(map, 'examples') as Json[]) : undefined), []),
     }
   }
   if (r.issue === undefined) return item
@@ -98,10 +99,6 @@ export function readItem(id: string, map: Y.Map<unknown>, path: string, report: 
 
 const optionalRows = <T>(array: Y.Array<unknown> | undefined, read: (a: Y.Array<unknown>) => T[]): T[] => (array ? read(array) : [])
 
-function readKept(map: Y.Map<unknown>): { kept?: JsonObject } {
-  const kept = map.get('kept')
-  return isRecord(kept) ? { kept: kept as JsonObject } : {}
-}
 
 /**
  * A new, unattached item map for `input` (children are not included): compact when `input`
@@ -112,7 +109,7 @@ export function buildItem(input: NodeInput, position: Position): Y.Map<unknown> 
   const map = new Y.Map<unknown>()
   map.set('kind', input.kind)
   map.set('position', position)
-  if (input.kind === 'request' && storableCompact(input)) map.set(COMPACT_KEY, input.postman!)
+  if (input.kind === 'request' && storableCompact(input)) map.set(COMPACT_KEY, encodeOpaque(input.postman!))
   else fillItem(map, input)
   return map
 }
@@ -127,7 +124,7 @@ export function fillItem(map: Y.Map<unknown>, input: NodeInput): void {
   map.set('description', newText(input.description))
   map.set('scripts', scriptArray(input.scripts))
   map.set('variables', keyValueArray(input.variables))
-  if (input.kept) map.set('kept', input.kept)
+  if (input.kept) map.set('kept', encodeOpaque(input.kept))
   if (input.kind === 'request') {
     map.set('method', input.method ?? 'GET')
     map.set('url', newText(input.url))
@@ -138,6 +135,6 @@ export function fillItem(map: Y.Map<unknown>, input: NodeInput): void {
     map.set('bodyRaw', newText(input.body?.raw))
     map.set('bodyFields', keyValueArray(input.body?.fields))
     map.set('pathVariables', keyValueArray(input.pathVariables))
-    if (input.examples && input.examples.length > 0) map.set('examples', input.examples)
+    if (input.examples && input.examples.length > 0) map.set('examples', encodeOpaque(input.examples))
   }
 }

@@ -11,6 +11,7 @@ import * as Y from 'yjs'
 import { authText, authTexts, authTextByField, parseAuth, readAuth, restoreAuthAtomics, withTextNames, writeAuth, type AuthTextPart } from './auth.ts'
 import { buildItem, fillItem, parsePosition, readItem, type Position, type StoredItem } from './collection-item.ts'
 import { COMPACT_KEY, isCompact, materialize } from './compact.ts'
+import { readKept, writeOpaque } from './opaque.ts'
 import { ConflictLog, type ConflictFields } from './conflicts.ts'
 import { DocView } from './doc-view.ts'
 import { SchemaError } from './errors.ts'
@@ -169,11 +170,10 @@ export class Collection extends DocView {
 
   /** The collection's own scripts, variables and kept fields (see `Kept`). */
   kept(): Kept {
-    const kept = this.meta.get('kept')
     return {
       scripts: readScripts(this.rootScripts, 'scripts', this.report),
       variables: new KeyValueList(this.rootVariables, 'variables', this.report).rows().map(({ index: _, ...row }) => row),
-      ...(kept !== null && typeof kept === 'object' && !Array.isArray(kept) ? { kept: kept as JsonObject } : {}),
+      ...readKept(this.meta),
     }
   }
 
@@ -188,9 +188,7 @@ export class Collection extends DocView {
     writeDoc(this.doc, () => {
       this.scripts(id)!.replace(kept.scripts)
       this.variables(id)!.replace(kept.variables)
-      if (JSON.stringify(map.get('kept')) === JSON.stringify(kept.kept)) return
-      if (kept.kept) map.set('kept', kept.kept)
-      else map.delete('kept')
+      writeOpaque(map, 'kept', kept.kept)
     })
     return true
   }
@@ -370,7 +368,7 @@ export class Collection extends DocView {
         const value = request[key]
         if (value !== undefined && item.get(key) !== value) item.set(key, value)
       }
-      if (request.examples !== undefined && JSON.stringify(item.get('examples') ?? []) !== JSON.stringify(request.examples)) item.set('examples', request.examples)
+      if (request.examples !== undefined) writeOpaque(item, 'examples', request.examples.length > 0 ? request.examples : undefined)
     })
     return true
   }

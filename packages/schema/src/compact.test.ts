@@ -112,7 +112,7 @@ describe('compact requests: an imported request is stored as its Postman item un
     Y.applyUpdate(doc, Y.encodeStateAsUpdate(c.doc))
     const bad = new Collection(doc, { onProblem: (p) => problems.push(p.message) })
     const id = bad.tree()[0]!.id
-    doc.transact(() => (doc.getMap('items').get(id) as Y.Map<unknown>).set(COMPACT_KEY, { name: 'x', request: { header: 5 } }))
+    doc.transact(() => (doc.getMap('items').get(id) as Y.Map<unknown>).set(COMPACT_KEY, JSON.stringify({ name: 'x', request: { header: 5 } })))
     expect(bad.tree()).toEqual([])
     expect(problems.join()).toMatch(/not readable/)
     expect(bad.text(id, 'name')).toBeUndefined()

@@ -21,23 +21,29 @@ import { sameJson } from './postman/json.ts'
 import { requestFromPostman } from './postman/import.ts'
 import { seedClient, SEED_ORIGIN } from './text/seed.ts'
 import { entryOf } from './text/text-field.ts'
-import { isRecord } from './validate.ts'
+import { decodeOpaque, deepFreeze } from './opaque.ts'
 
 export const COMPACT_KEY = 'postmanItem'
 /** Bump when `requestFromPostman` or `fillItem` would write a compact request differently. */
 const MATERIALIZER_VERSION = 1
 
 /** Whether `map` is a request still stored as its Postman item. */
-export const isCompact = (map: Y.Map<unknown>): boolean => isRecord(map.get(COMPACT_KEY)) && !map.has('name')
+export const isCompact = (map: Y.Map<unknown>): boolean => typeof map.get(COMPACT_KEY) === 'string' && !map.has('name')
 
 type Derived = { ok: true; input: RequestInput; data: RequestData & { postman: JsonObject } } | { ok: false; issue: string }
 
-/** Readings by stored value: a value is immutable once stored, and reads come often. */
+/**
+ * Readings by Postman item (an import's, before it is stored) and by stored entry (reads
+ * come often). Stored readings are made from the stored JSON and frozen, so nothing a reader
+ * does to them reaches the doc or a later materialization.
+ */
 const readings = new WeakMap<object, Derived>()
+const stored = new WeakMap<Y.Item, Derived>()
 
 const rows = <T>(list: readonly T[] | undefined): T[] => [...(list ?? [])]
 
-function derive(item: JsonObject): Derived {
+function derive(item: JsonObject | undefined): Derived {
+  if (item === undefined) return { ok: false, issue: 'the stored Postman item is not JSON' }
   const read = requestFromPostman(item)
   if (!read.ok) return { ok: false, issue: `the stored Postman item is not readable: ${read.issues[0]!.path}: ${read.issues[0]!.message}` }
   return derived(item, read.input)
@@ -97,10 +103,10 @@ export function storableCompact(input: RequestInput): boolean {
 }
 
 function reading(map: Y.Map<unknown>): Derived {
-  const item = map.get(COMPACT_KEY) as JsonObject
-  let derived = readings.get(item)
-  if (!derived) readings.set(item, (derived = derive(item)))
-  return derived
+  const entry = entryOf(map, COMPACT_KEY)!
+  let found = stored.get(entry)
+  if (!found) stored.set(entry, (found = deepFreeze(derive(decodeOpaque(map.get(COMPACT_KEY)) as JsonObject | undefined))))
+  return found
 }
 
 /** A compact request's fields as read from its Postman item. */
@@ -119,9 +125,14 @@ export function materialize(map: Y.Map<unknown>, fill: (map: Y.Map<unknown>, inp
   const entry = entryOf(map, COMPACT_KEY)
   const doc = map.doc
   if (!derived.ok || !entry || !doc) return false
+  const client = seedClient(`item:m${MATERIALIZER_VERSION}:${entry.id.client}.${entry.id.clock}`)
   doc.transact(() => {
     const own = doc.clientID
-    doc.clientID = seedClient(`item:m${MATERIALIZER_VERSION}:${entry.id.client}.${entry.id.clock}`)
+    // Someone already wrote under this id while the request is still compact here: not a
+    // device materializing (that deletes the item in the same update), so a peer writing
+    // where it must not. Materializing on top of it would garble the request on this device
+    // and differ from the others: this device materializes as itself instead.
+    if (Y.getState(doc.store, client) === 0) doc.clientID = client
     try {
       fill(map, derived.input)
       writeAuth(map, derived.input.auth ?? { type: 'inherit' })

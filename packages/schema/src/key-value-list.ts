@@ -9,7 +9,8 @@ import * as Y from 'yjs'
 import type { JsonObject, KeyValue } from './model.ts'
 import { liveTextField, newText, writeTextField } from './text/text-field.ts'
 import { transact } from './transact.ts'
-import { FieldReader, isRecord, type ProblemSink } from './validate.ts'
+import { FieldReader, type ProblemSink } from './validate.ts'
+import { encodeOpaque, readKept, writeOpaque } from './opaque.ts'
 
 /** A row as read, with its position in the underlying array (what the edit methods take). */
 export interface KeyValueRow extends KeyValue {
@@ -23,14 +24,11 @@ function rowMap(row: Partial<KeyValue>): Y.Map<unknown> {
   map.set('key', newText(row.key))
   map.set('value', newText(row.value))
   map.set('enabled', row.enabled ?? true)
-  if (row.kept) map.set('kept', row.kept)
+  if (row.kept) map.set('kept', encodeOpaque(row.kept))
   return map
 }
 
-function readKept(map: Y.Map<unknown>): { kept?: JsonObject } {
-  const kept = map.get('kept')
-  return isRecord(kept) ? { kept: kept as JsonObject } : {}
-}
+
 
 /** A new, not yet attached `Y.Array` holding `rows`, for building items. */
 export function keyValueArray(rows: readonly Partial<KeyValue>[] = []): Y.Array<unknown> {
@@ -107,7 +105,7 @@ export class KeyValueList {
     if (patch.key !== undefined) writeTextField(map, 'key', patch.key)
     if (patch.value !== undefined) writeTextField(map, 'value', patch.value)
     if (patch.enabled !== undefined && map.get('enabled') !== patch.enabled) map.set('enabled', patch.enabled)
-    if (patch.kept !== undefined && JSON.stringify(map.get('kept')) !== JSON.stringify(patch.kept)) map.set('kept', patch.kept)
+    if (patch.kept !== undefined) writeOpaque(map, 'kept', patch.kept)
   }
 
   /** Removes the row at `index`; false if out of range. */

@@ -1,6 +1,7 @@
 /**
  * The plain-data shapes Ferry reads out of its documents and accepts when creating items.
- * Reads return these (validated, detached copies); live editing goes through the classes.
+ * Reads return these (validated, detached from the doc: what an import kept verbatim is shared
+ * and frozen, so changing a read can never change the doc); live editing goes through the classes.
  */
 
 /** A plain JSON value (what Ferry keeps verbatim from an imported file). */

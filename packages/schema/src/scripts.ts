@@ -6,15 +6,16 @@
  * keeps scripts and shows them; it does not run them.
  */
 import * as Y from 'yjs'
-import type { JsonObject, Script } from './model.ts'
+import type { Script } from './model.ts'
 import { newText, readTextField, writeTextField, liveTextField } from './text/text-field.ts'
-import { FieldReader, isRecord, type ProblemSink } from './validate.ts'
+import { FieldReader, type ProblemSink } from './validate.ts'
+import { encodeOpaque, readKept, writeOpaque } from './opaque.ts'
 
 function scriptMap(script: Partial<Script>): Y.Map<unknown> {
   const map = new Y.Map<unknown>()
   map.set('listen', script.listen ?? 'prerequest')
   map.set('code', newText(script.code))
-  if (script.kept) map.set('kept', script.kept)
+  if (script.kept) map.set('kept', encodeOpaque(script.kept))
   return map
 }
 
@@ -31,8 +32,7 @@ export function readScripts(array: Y.Array<unknown>, path: string, report: Probl
   array.forEach((value, index) => {
     if (!(value instanceof Y.Map)) return report({ code: 'malformed_row', path: `${path}/${index}`, message: 'script is not a Y.Map' })
     const r = new FieldReader(value)
-    const kept = value.get('kept')
-    const script: Script = { listen: r.string('listen'), code: r.textField('code'), ...(isRecord(kept) ? { kept: kept as JsonObject } : {}) }
+    const script: Script = { listen: r.string('listen'), code: r.textField('code'), ...readKept(value) }
     if (r.issue === undefined) scripts.push(script)
     else report({ code: 'malformed_row', path: `${path}/${index}`, message: r.issue })
   })
@@ -76,9 +76,7 @@ export class ScriptList {
         const map = maps[i]
         if (!map) return this.array.push([scriptMap(script)])
         if (map.get('listen') !== script.listen) map.set('listen', script.listen)
-        const keptChanged = JSON.stringify(map.get('kept')) !== JSON.stringify(script.kept)
-        if (keptChanged && script.kept) map.set('kept', script.kept)
-        else if (keptChanged) map.delete('kept')
+        writeOpaque(map, 'kept', script.kept)
         writeTextField(map, 'code', script.code)
       })
       const extra = maps[scripts.length]

@@ -43,7 +43,8 @@ export function importBody(v: Json | undefined): ImportedBody {
     raw = v.graphql.query
     given = { ...v, graphql: omit(v.graphql, ['query']) }
   }
-  const fields = isRowMode(v.mode) && Array.isArray(v[v.mode]) ? (v[v.mode] as JsonObject[]).map(importRow) : []
+  const list = isRowMode(v.mode) ? v[v.mode] : undefined
+  const fields = Array.isArray(list) ? list.filter(isObject).map(importRow) : []
   if (isRowMode(v.mode) && fields.length > 0) consumed.push(v.mode)
   return { body: { mode, raw, language: languageOf(v), fields }, given: omit(given, consumed) }
 }

@@ -21,6 +21,7 @@ export function splitDescription(v: Json | undefined): SplitDescription {
 /** The description to write for `text`, or undefined for none. */
 export function joinDescription(text: string, form: Json | undefined): Json | undefined {
   if (isObject(form)) return text !== '' || 'content' in form ? { ...form, content: text } : form
+  if (form !== undefined && !isObject(form) && scalar(form) === text) return form
   if (text !== '') return text
   return form === null || form === '' ? form : undefined
 }

@@ -7,7 +7,8 @@ import { authTo, normaliseAuth } from './auth.ts'
 import { exportBody } from './body.ts'
 import { joinDescription } from './description.ts'
 import { exportEvent } from './events.ts'
-import { isObject } from './json.ts'
+import { isObject, omit, scalar } from './json.ts'
+import { ABSENT_METHOD } from './import.ts'
 import { exportRow } from './rows.ts'
 import { exportUrl } from './url.ts'
 
@@ -27,10 +28,20 @@ const own = (node: Kept): Record<string, Json | undefined> => ({
   variable: node.variables.length > 0 ? node.variables.map(exportRow) : undefined,
 })
 
+/** The method to write: a file's non-string or absent method stays while Ferry reads it as GET. */
+function methodOf(method: string, given: JsonObject): JsonObject {
+  if (method !== 'GET') return { method }
+  if (given[ABSENT_METHOD] === true) return {}
+  return 'method' in given ? {} : { method }
+}
+
+/** The name to write: a file's non-string name stays while it reads the same. */
+const nameOf = (name: string, given: JsonObject): Json => ('name' in given && scalar(given.name) === name ? given.name! : name)
+
 function folder(node: FolderNode, item: Json[]): JsonObject {
   const kept = obj(node.kept)
   return put(
-    { ...obj(kept.item), name: node.name, item },
+    { ...obj(kept.item), name: nameOf(node.name, obj(kept.item)), item },
     { description: joinDescription(node.description, kept.description), auth: authTo(node.auth, kept.auth), ...own(node) },
   )
 }
@@ -39,14 +50,16 @@ function request(node: RequestNode): JsonObject {
   // A compact request was not edited since its import: the item as the file gave it, its
   // auth parameters in v2.1's list form (as an edited request's are).
   if (node.postman) {
-    const req = node.postman.request
-    return isObject(req) && isObject(req.auth) ? { ...node.postman, request: { ...req, auth: normaliseAuth(req.auth) } } : node.postman
+    // A copy: reads are frozen, and an export is the caller's to change.
+    const item = structuredClone(node.postman)
+    const req = item.request
+    return isObject(req) && isObject(req.auth) ? { ...item, request: { ...req, auth: normaliseAuth(req.auth) } } : item
   }
   const kept = obj(node.kept)
   const made = node.kept === undefined
   const given = obj(kept.request)
   const req = put(
-    { ...given, method: node.method },
+    { ...omit(given, [ABSENT_METHOD]), ...methodOf(node.method, given) },
     {
       header: node.headers.length > 0 || made ? node.headers.map(exportRow) : undefined,
       url: node.url === '' && kept.url === undefined && node.params.length === 0 ? undefined : exportUrl(node.url, node.params, node.pathVariables, kept.url, typeof kept.urlRaw === 'string' ? kept.urlRaw : undefined),
@@ -56,7 +69,7 @@ function request(node: RequestNode): JsonObject {
     },
   )
   return put(
-    { ...obj(kept.item), name: node.name, request: req },
+    { ...obj(kept.item), name: nameOf(node.name, obj(kept.item)), request: req },
     { response: node.examples.length > 0 || made ? node.examples : undefined, ...own(node) },
   )
 }
@@ -84,6 +97,6 @@ export function toPostman(name: string, snapshot: CollectionSnapshot, id?: strin
   const kept = obj(snapshot.kept)
   const info = put({ ...(id ? { _postman_id: id } : {}), ...obj(kept.info), name }, { description: joinDescription(snapshot.description, kept.description) })
   info.schema = POSTMAN_SCHEMA_V21
-  const auth = snapshot.auth.type === 'none' && kept.auth === undefined ? undefined : authTo(snapshot.auth, kept.auth)
+  const auth = snapshot.auth.type === 'none' && (kept.auth === undefined || kept.auth === null) ? kept.auth : authTo(snapshot.auth, kept.auth)
   return put({ ...obj(kept.top), info, item: items(snapshot.items) }, { auth, ...own(snapshot) })
 }

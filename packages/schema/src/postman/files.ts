@@ -13,6 +13,7 @@
 import type { Json, JsonObject, KeyValue } from '../model.ts'
 import { fail, readPostmanScope, shown, type PostmanFileError, type PostmanResult, type PostmanScope, type PostmanScopeKind } from './environment.ts'
 import { isRecord } from '../validate.ts'
+import { checkValues } from './values.ts'
 
 /** A collection found in a file: checked and imported by the collection importer. */
 export interface PostmanBatchCollection {
@@ -109,6 +110,9 @@ const nameOf = (v: Record<string, unknown>): string => {
 /** What a whole file (parsed JSON) is, as a batch. `name` is the file's name, for messages and unnamed environments. */
 export function readPostmanJson(json: unknown, name = 'This file'): PostmanResult<{ kind: PostmanFileKind; batch: PostmanBatch }> {
   const where = name === 'This file' ? name : `"${name}"`
+  // Collections are checked by their importer (which names items); environments and dumps here.
+  const bad = checkValues(json as Json, 1)[0]
+  if (bad) return fail('wrong_type', `${where} cannot be imported: at ${bad.path || 'its top'}, ${bad.message}.`)
   const fallbackName = name === 'This file' ? undefined : name.replace(/(\.postman_(environment|globals))?\.json$/i, '')
   const scopeBatch = (scope: PostmanResult<PostmanScope>) => {
     if (!scope.ok) return scope

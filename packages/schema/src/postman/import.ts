@@ -14,6 +14,7 @@ import { importEvent } from './events.ts'
 import { isObject, nonEmpty, NOTE_PREFIX, omit, scalar } from './json.ts'
 import { importRow, isRowList } from './rows.ts'
 import { importUrl } from './url.ts'
+import { checkValues } from './values.ts'
 
 /** Deeper folder chains are refused whole (Ferry's tree itself has no depth limit). */
 export const MAX_POSTMAN_DEPTH = 1000
@@ -43,6 +44,11 @@ export type PostmanImportError =
   | { code: 'invalid_collection'; message: string; issues: ImportIssue[]; /** All problems found; `issues` lists the first of them. */ count: number }
 
 export type PostmanImportResult = { ok: true; value: PostmanImport } | { ok: false; error: PostmanImportError }
+
+/** Longest auth type name (what reads accept; see auth.ts). */
+const MAX_SCHEME_LENGTH = 64
+/** Marks a request the file gave without a method (Ferry reads GET). */
+export const ABSENT_METHOD = `${NOTE_PREFIX}noMethod`
 
 const V2_SCHEMA = /\/collection\/v2\.[01]\.\d+\//
 
@@ -127,6 +133,7 @@ class Reader {
       this.issue(path, item, 'auth must be an object with a "type"')
       return { auth: absent }
     }
+    if (v.type.length > MAX_SCHEME_LENGTH) this.issue(`${path}/type`, item, `an auth type name is at most ${MAX_SCHEME_LENGTH} characters`)
     const given = normaliseAuth(v)
     for (const [k, list] of Object.entries(given)) if (k !== 'type' && Array.isArray(list)) this.rows(list, `${path}/${k}`, item)
     return { auth: authFrom(given), given }
@@ -134,7 +141,10 @@ class Reader {
 
   kept(obj: JsonObject, path: string, item: string): Kept {
     const scripts = this.rows(obj.event, `${path}/event`, item).map(importEvent)
-    scripts.forEach((s, i) => this.text(s.code, `${path}/event/${i}/script/exec`, item))
+    scripts.forEach((s, i) => {
+      this.text(s.code, `${path}/event/${i}/script/exec`, item)
+      this.text(s.listen, `${path}/event/${i}/listen`, item)
+    })
     const variables = this.rows(obj.variable, `${path}/variable`, item).map(importRow)
     return { scripts, variables }
   }
@@ -145,7 +155,10 @@ class Reader {
     if (given !== undefined && typeof given !== 'string' && !isObject(given)) this.issue(`${path}/request`, names, 'request must be an object or a URL string')
     const at = `${path}/request`
     let headers: KeyValue[] = []
-    if (typeof req.header === 'string') headers = headerLines(req.header)
+    if (typeof req.header === 'string') {
+      headers = headerLines(req.header)
+      headers.forEach((h, i) => [h.key, h.value].forEach((cell) => this.text(cell, `${at}/header (line ${i + 1})`, names)))
+    }
     else headers = this.rows(req.header, `${at}/header`, names).map(importRow)
     const url = req.url
     if (url !== undefined && url !== null && typeof url !== 'string' && !isObject(url)) this.issue(`${at}/url`, names, 'url must be a string or an object')
@@ -165,11 +178,14 @@ class Reader {
     this.text(importedUrl.url, `${at}/url`, names)
     this.text(importedBody.body.raw, `${at}/body/raw`, names)
     this.text(description.text, `${at}/description`, names)
-    const itemRest = omit(item, ['name', 'request', ...this.consumed(item, ['response', 'event', 'variable'])])
-    const reqRest = omit(req, ['method', 'url', 'auth', 'description', 'body', ...(typeof req.header === 'string' ? ['header'] : this.consumed(req, ['header']))])
+    const itemRest = omit(item, [...(typeof item.name === 'string' ? ['name'] : []), 'request', ...this.consumed(item, ['response', 'event', 'variable'])])
+    // A method the file gave as something else than a non-empty string stays as given (GET is Ferry's reading).
+    const methodGiven = typeof req.method === 'string' && req.method !== ''
+    const reqRest = omit(req, [...(methodGiven ? ['method'] : []), 'url', 'auth', 'description', 'body', ...(typeof req.header === 'string' ? ['header'] : this.consumed(req, ['header']))])
+    if (!('method' in req)) reqRest[ABSENT_METHOD] = true
     const own = this.kept(item, path, names)
     const name = this.text(item.name, `${path}/name`, names)
-    const method = typeof req.method === 'string' && req.method !== '' ? req.method : 'GET'
+    const method = methodGiven ? this.text(req.method, `${at}/method`, names) : 'GET'
     const examples = Array.isArray(response) && response.length > 0 ? response : []
     const base = fieldBase({
       name, method, description: description.text, auth: auth.auth, examples, scripts: own.scripts, variables: own.variables, headers,
@@ -204,7 +220,7 @@ class Reader {
   folder(item: JsonObject, path: string, names: string): FolderInput {
     const auth = this.auth(item.auth, `${path}/auth`, names, { type: 'inherit' })
     const description = splitDescription(item.description)
-    const itemRest = omit(item, ['name', 'item', 'auth', 'description', ...this.consumed(item, ['event', 'variable'])])
+    const itemRest = omit(item, [...(typeof item.name === 'string' ? ['name'] : []), 'item', 'auth', 'description', ...this.consumed(item, ['event', 'variable'])])
     const own = this.kept(item, path, names)
     const name = this.text(item.name, `${path}/name`, names)
     const kept = nonEmpty({
@@ -285,6 +301,11 @@ export function fromPostman(json: unknown): PostmanImportResult {
   const not = notACollection(json)
   if (not) return { ok: false, error: { code: 'not_postman_collection', message: not } }
   const file = json as JsonObject
+  const bad = checkValues(file, MAX_ISSUES)
+  if (bad.length > 0) {
+    const first = bad.map((i) => `${i.item ? `"${i.item}" ` : ''}(${i.path}): ${i.message}`).join('; ')
+    return { ok: false, error: { code: 'invalid_collection', message: `${bad.length} problem(s) in the file; nothing was imported. ${first}`, issues: bad, count: bad.length } }
+  }
   const info = isObject(file.info) ? file.info : undefined
   const reader = new Reader()
   const items = reader.items(file.item as Json[])

@@ -59,8 +59,9 @@ function rawFromParts(url: JsonObject, query: Partial<KeyValue>[]): string {
 export function importUrl(v: Json | undefined): ImportedUrl {
   if (v === undefined || v === null) return { url: '', params: [], pathVariables: [], ...(v === null ? { given: null } : {}) }
   if (!isObject(v)) return { url: scalar(v), params: queryRows(scalar(v)), pathVariables: [], given: v }
-  const params = Array.isArray(v.query) ? (v.query as JsonObject[]).map(importRow) : []
-  const pathVariables = Array.isArray(v.variable) ? (v.variable as JsonObject[]).map(importRow) : []
+  // Non-objects in the lists are reported by the importer (the file is refused); they are skipped here.
+  const params = Array.isArray(v.query) ? v.query.filter(isObject).map(importRow) : []
+  const pathVariables = Array.isArray(v.variable) ? v.variable.filter(isObject).map(importRow) : []
   const url = typeof v.raw === 'string' ? v.raw : rawFromParts(v, params)
   // Non-empty row lists live on as Ferry rows; an empty one stays in what is kept.
   const consumed = (['query', 'variable'] as const).filter((k) => Array.isArray(v[k]) && (v[k] as Json[]).length > 0)
