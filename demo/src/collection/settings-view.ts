@@ -13,6 +13,7 @@ import type { Collection } from '../model/types.ts'
 import { authEditor } from '../request/auth-editor.ts'
 import { scriptsEditor } from '../request/scripts-editor.ts'
 import { variablesSource } from '../request/request-sources.ts'
+import { itemOf } from '../model/collection-reads.ts'
 
 export const SETTINGS_TABS = ['description', 'auth', 'variables', 'scripts'] as const
 export type SettingsTab = (typeof SETTINGS_TABS)[number]
@@ -20,7 +21,7 @@ const LABELS: Record<SettingsTab, string> = { description: 'Description', auth: 
 
 /** `folderId` null: the collection's own settings. */
 export function settingsView(scope: Scope, ctx: AppContext, collectionId: string, collection: Collection, folderId: string | null, initialTab: string | null): HTMLElement {
-  const folder = folderId === null ? undefined : collection.get(folderId)
+  const folder = folderId === null ? undefined : itemOf(collection, folderId)
   if (folderId !== null && folder?.kind !== 'folder') {
     return h('div', { class: 'empty', style: 'height:100%' }, icon('folder', 40), h('h2', {}, 'This folder no longer exists'), h('p', {}, 'It may have been deleted on another device.'))
   }
@@ -61,13 +62,13 @@ export function settingsView(scope: Scope, ctx: AppContext, collectionId: string
   paintTabs()
 
   const update = () => {
-    const node = folderId === null ? undefined : collection.get(folderId)
+    const node = folderId === null ? undefined : itemOf(collection, folderId)
     const name = node ? node.name || 'Untitled folder' : collectionName()
     title.textContent = name
     syncValue(description, folderId === null ? collection.description.toString() : (node?.description ?? ''))
     const path: string[] = []
     for (let parent = node?.parentId ?? null, depth = 0; parent !== null && depth < 64; depth++) {
-      const up = collection.get(parent)
+      const up = itemOf(collection, parent)
       if (!up) break
       path.unshift(up.name)
       parent = up.parentId

@@ -11,6 +11,7 @@ import type { Auth, AuthParam, AuthTextPart, AuthType, Collection, Json, OtherAu
 import { bindTextOnFocus } from '../ui/text-binding.ts'
 import { authSource } from './effective.ts'
 import { schemeName } from './auth-schemes.ts'
+import { itemOf } from '../model/collection-reads.ts'
 
 const TYPES: readonly { id: AuthType; label: string }[] = [
   { id: 'inherit', label: 'Inherit from parent' },
@@ -63,7 +64,7 @@ export function authEditor(scope: Scope, collection: Collection, collectionId: s
   const fields = h('div', { style: 'display:grid;gap:12px;max-width:640px' })
   const current = (): Auth => {
     if (id === null) return collection.auth()
-    const node = collection.get(id)
+    const node = itemOf(collection, id)
     return node ? node.auth : { type: 'inherit' }
   }
   const set = (auth: Auth) => (id === null ? collection.setAuth(auth) : void collection.update(id, { auth }))
@@ -115,10 +116,10 @@ export function authEditor(scope: Scope, collection: Collection, collectionId: s
     switch (auth.type) {
       case 'inherit': {
         const source = authSource(collection, id ?? '')
-        const folder = source.folderId === null ? undefined : collection.get(source.folderId)
+        const folder = source.folderId === null ? undefined : itemOf(collection, source.folderId)
         const where = folder ? `the folder "${folder.name}"` : 'the collection'
         const link = h('a', { href: href(['settings', collectionId, ...(folder ? [folder.id] : [])], { tab: 'auth' }), 'data-testid': 'auth-source' }, where)
-        const what = collection.get(id ?? '')?.kind === 'folder' ? 'This folder' : 'This request'
+        const what = itemOf(collection, id ?? '')?.kind === 'folder' ? 'This folder' : 'This request'
         fields.replaceChildren(h('p', { class: 'hint', 'data-testid': 'auth-inherited' }, `${what} uses the auth of `, link, ` (currently: ${authLabel(source.auth)}).`))
         return
       }

@@ -6,6 +6,7 @@ import { h, type Scope } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
 import { prettyBody, statusClass } from '../lib/format.ts'
 import type { Collection, Json, JsonObject } from '../model/types.ts'
+import { itemOf } from '../model/collection-reads.ts'
 
 const isObject = (v: Json | undefined): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v)
 const text = (v: Json | undefined): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '')
@@ -50,7 +51,7 @@ export function examplesView(scope: Scope, collection: Collection, requestId: st
   const box = h('div', { style: 'display:grid;gap:10px', 'data-testid': 'examples' })
   let shown: string | null = null
   const paint = () => {
-    const node = collection.get(requestId)
+    const node = itemOf(collection, requestId)
     const examples = node?.kind === 'request' ? node.examples : []
     const key = JSON.stringify(examples)
     if (key === shown) return

@@ -8,6 +8,7 @@ import { menuButton, menuItem } from '../ui/menu.ts'
 import { promptText, toast } from '../ui/dialogs.ts'
 import type { AppContext } from '../app-context.ts'
 import type { Collection } from '../model/types.ts'
+import { requestRows } from './request-sources.ts'
 
 /** Common request header names offered while typing a key. */
 export const HEADER_NAMES = [
@@ -34,7 +35,8 @@ export function headerPresetsMenu(ctx: AppContext, collection: Collection, reque
       ),
       h('div', { class: 'menu-sep', role: 'separator' }),
       menuItem('Save these headers as a preset…', () => {
-        const rows = collection.list(requestId, 'headers')?.rows() ?? []
+        // Read from the tree: the live list would materialize a compact request just to copy it.
+        const rows = requestRows(collection, requestId, 'headers')
         if (rows.length === 0) return toast('Add some headers first.')
         void promptText('New header preset', 'Preset name', '', 'Save').then((name) => {
           if (!name) return

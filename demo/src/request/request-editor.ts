@@ -23,6 +23,7 @@ import { lastResponses, responseView } from './response-view.ts'
 import { bindTextOnFocus } from '../ui/text-binding.ts'
 import { conflictNotices, newerSchemaNotice } from '../ui/conflict-notices.ts'
 import { requestConflicts } from '../model/collection-conflicts.ts'
+import { itemOf } from '../model/collection-reads.ts'
 
 type Tab = 'params' | 'headers' | 'body' | 'auth' | 'scripts' | 'examples'
 
@@ -30,7 +31,7 @@ type Tab = 'params' | 'headers' | 'body' | 'auth' | 'scripts' | 'examples'
 const MAX_HISTORY_BODY_CHARS = 64 * 1024
 
 function requestNode(collection: Collection, id: string): RequestNode | null {
-  const node = collection.get(id)
+  const node = itemOf(collection, id)
   return node?.kind === 'request' ? node : null
 }
 
@@ -171,7 +172,7 @@ function folderPath(collection: Collection, node: RequestNode): string[] {
   const names: string[] = []
   let parent = node.parentId
   for (let depth = 0; parent !== null && depth < 64; depth++) {
-    const folder = collection.get(parent)
+    const folder = itemOf(collection, parent)
     if (!folder) break
     names.unshift(folder.name)
     parent = folder.parentId

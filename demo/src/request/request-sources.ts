@@ -3,12 +3,27 @@
  * edit their list directly; params also rewrite the URL's query string (and the URL bar
  * rewrites the params), in the same transaction as the edit. Both directions go through the
  * schema's whole-value setters, which apply the smallest diff, so they merge like typing.
+ *
+ * Rows are read from the tree as plain data (`itemOf`, see model/collection-reads.ts): the
+ * live lists (`Collection.list`) are asked for only to edit or bind a cell, since asking
+ * writes — it materializes a compact request (see docs/decisions.md, "Compact requests") —
+ * and throws `newer_schema` in a doc a newer Ferry wrote. Showing a request writes nothing.
  */
 import type { KvSource } from '../ui/kv-table.ts'
-import type { Collection, KeyValue } from '../model/types.ts'
+import type { Collection, KeyValue, RequestNode } from '../model/types.ts'
 import { mergeParams, paramsFromUrl, pathVariablesFor, urlWithParams } from '../lib/url-params.ts'
+import { itemOf } from '../model/collection-reads.ts'
 
 type ListField = 'params' | 'headers' | 'bodyFields' | 'pathVariables'
+
+/** The rows of a request's list as plain data (none if it is not a request). */
+export function requestRows(collection: Collection, requestId: string, field: ListField): KeyValue[] {
+  const node = itemOf(collection, requestId)
+  if (node?.kind !== 'request') return []
+  return rowsOf(node, field)
+}
+
+const rowsOf = (node: RequestNode, field: ListField): KeyValue[] => (field === 'bodyFields' ? node.body.fields : node[field])
 
 export function listSource(collection: Collection, requestId: string, field: ListField, after?: () => void): KvSource {
   const list = () => collection.list(requestId, field)
@@ -18,7 +33,7 @@ export function listSource(collection: Collection, requestId: string, field: Lis
   })
   return {
     writable: () => collection.writable(),
-    rows: () => list()?.rows() ?? [],
+    rows: () => requestRows(collection, requestId, field),
     text: (index, cell) => list()?.text(index, cell),
     afterCellEdit: after,
     update: (index, patch) => edit(() => list()?.update(index, patch)),
@@ -31,7 +46,7 @@ export function listSource(collection: Collection, requestId: string, field: Lis
 /** Params table source: each edit also rewrites the URL's query string. */
 export function paramsSource(collection: Collection, requestId: string): KvSource {
   return listSource(collection, requestId, 'params', () => {
-    const node = collection.get(requestId)
+    const node = itemOf(collection, requestId)
     if (node?.kind !== 'request') return
     const rows = collection.list(requestId, 'params')?.rows() ?? []
     collection.update(requestId, { url: urlWithParams(node.url, rows) })
@@ -46,7 +61,7 @@ const sameRows = (a: readonly KeyValue[], b: readonly KeyValue[]): boolean =>
  * segments (values kept by name), after the URL was edited.
  */
 export function paramsFromRequestUrl(collection: Collection, requestId: string): void {
-  const node = collection.get(requestId)
+  const node = itemOf(collection, requestId)
   if (node?.kind !== 'request') return
   const list = collection.list(requestId, 'params')
   if (list) {
@@ -66,7 +81,7 @@ export function paramsFromRequestUrl(collection: Collection, requestId: string):
 /** The variables of a request or folder, or of the collection when `id` is null. */
 export function variablesSource(collection: Collection, id: string | null): KvSource {
   // Read from the tree: asking for the live list of an item written before variables existed creates it.
-  const rows = (): KeyValue[] => (id === null ? collection.kept().variables : (collection.get(id)?.variables ?? []))
+  const rows = (): KeyValue[] => (id === null ? collection.kept().variables : (itemOf(collection, id)?.variables ?? []))
   const list = () => collection.variables(id)
   return {
     writable: () => collection.writable(),

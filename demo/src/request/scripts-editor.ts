@@ -2,14 +2,15 @@
  * The Scripts tab of a request, a folder or the collection (`id` null): the Pre-request and
  * Tests scripts, each a JavaScript CodeMirror editor bound to the script's `Y.Text` (typing on
  * two devices merges like bodies). Ferry keeps scripts and exports them; it does not run them.
- * A script that does not exist yet is created on first focus, so opening the tab writes nothing.
+ * Scripts are shown from plain data; an editor binds to its script (creating it if there is none)
+ * on first focus, so opening the tab writes nothing (nor materializes a compact request).
  */
-import * as Y from 'yjs'
 import { h, type Scope } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
-import { codeEditor } from '../ui/code-editor.ts'
+import { codeEditorBoundOnEdit } from '../ui/code-editor.ts'
 import type { Collection, Script } from '../model/types.ts'
 import { bodyLanguage } from './body-languages.ts'
+import { itemOf } from '../model/collection-reads.ts'
 
 const LISTENS: readonly { listen: string; label: string; testId: string; placeholder: string }[] = [
   { listen: 'prerequest', label: 'Pre-request script', testId: 'script-prerequest', placeholder: 'pm.environment.set("now", Date.now())' },
@@ -18,65 +19,19 @@ const LISTENS: readonly { listen: string; label: string; testId: string; placeho
 
 function scriptsOf(collection: Collection, id: string | null): Script[] {
   if (id === null) return collection.kept().scripts
-  return collection.get(id)?.scripts ?? []
-}
-
-/** A detached text holding `code`, for an editor that shows without binding to the doc. */
-const detached = (code: string): Y.Text => {
-  const text = new Y.Doc().getText()
-  text.insert(0, code)
-  return text
+  return itemOf(collection, id)?.scripts ?? []
 }
 
 function scriptEditor(scope: Scope, collection: Collection, id: string | null, spec: (typeof LISTENS)[number]): HTMLElement {
-  const box = h('div', { class: 'script-editor' })
-  let inner = scope.child()
-  /** The live text the editor is bound to, or null while it shows a script not created yet. */
-  let bound: Y.Text | null = null
-  /** While this editor creates its script (the doc's observers run inside). */
-  let creating = false
-  const existing = () => scriptsOf(collection, id).find((s) => s.listen === spec.listen)
-  const show = (text: Y.Text, readOnly: boolean) => {
-    inner.dispose()
-    inner = scope.child()
-    const editor = codeEditor(inner, text, { label: spec.label, testId: spec.testId, placeholder: spec.placeholder, language: bodyLanguage('javascript'), readOnly })
-    box.replaceChildren(editor.el)
-    return editor
-  }
-  const live = () => collection.scripts(id)?.text(spec.listen) ?? null
-  const render = () => {
-    const script = existing()
-    if (!collection.writable()) {
-      bound = null
-      show(detached(script?.code ?? ''), true)
-    } else if (script) {
-      bound = live()
-      if (bound) show(bound, false)
-    } else {
-      bound = null
-      const editor = show(detached(''), false)
-      // Created (and the open editor bound to it) when the user means to write one.
-      editor.el.addEventListener('focusin', () => {
-        if (bound || !collection.writable()) return
-        creating = true
-        try {
-          bound = live()
-        } finally {
-          creating = false
-        }
-        if (bound) editor.bindTo(bound)
-      })
-    }
-  }
-  render()
-  scope.add(collection.observe(() => {
-    if (creating) return
-    if (!collection.writable()) return render()
-    const gone = bound !== null && (bound._item?.deleted ?? false)
-    const appeared = bound === null && existing() !== undefined
-    if (gone || appeared) render()
-  }))
-  return h('div', { class: 'field' }, h('label', {}, spec.label), box)
+  // Shown from the tree, bound (the script created if there is none) when the user first focuses it.
+  const editor = codeEditorBoundOnEdit(scope, {
+    label: spec.label, testId: spec.testId, placeholder: spec.placeholder, language: bodyLanguage('javascript'),
+    readOnly: !collection.writable(),
+    stored: () => scriptsOf(collection, id).find((s) => s.listen === spec.listen)?.code ?? '',
+    live: () => (collection.writable() ? collection.scripts(id)?.text(spec.listen) : undefined),
+    observe: (listener) => collection.observe(listener),
+  })
+  return h('div', { class: 'field' }, h('label', {}, spec.label), h('div', { class: 'script-editor' }, editor.el))
 }
 
 export function scriptsEditor(scope: Scope, collection: Collection, id: string | null): HTMLElement {

@@ -12,6 +12,7 @@ import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighti
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next'
 import * as Y from 'yjs'
 import type { Scope } from './dom.ts'
+import { diffRange } from './text-binding.ts'
 import { variableHighlight } from './variable-highlight.ts'
 
 export interface CodeEditorOptions {
@@ -28,6 +29,8 @@ export interface CodeEditorOptions {
 export interface CodeEditor {
   readonly el: HTMLElement
   setLanguage(language: Extension): void
+  /** What the editor shows. */
+  content(): string
   /**
    * Binds the open editor to another text, whose content it then shows (a script created when
    * the user first focuses its editor); focus and the view stay as they are.
@@ -72,6 +75,7 @@ export function codeEditor(scope: Scope, text: Y.Text, options: CodeEditorOption
   return {
     el: view.dom,
     setLanguage: (next) => view.dispatch({ effects: language.reconfigure(next) }),
+    content: () => view.state.doc.toString(),
     bindTo: (next) => {
       const previous = undoManager
       undoManager = new Y.UndoManager(next)
@@ -84,6 +88,77 @@ export function codeEditor(scope: Scope, text: Y.Text, options: CodeEditorOption
         effects: collab.reconfigure(yCollab(next, null, { undoManager })),
       })
       previous.destroy()
+    },
+  }
+}
+
+export interface BoundOnEditOptions extends CodeEditorOptions {
+  /** What is stored, as plain data: shown until the editor is bound, refreshed on every change. */
+  stored(): string
+  /**
+   * The live text to bind to, asked when the user first focuses or types in the editor (it may
+   * write: create a script, materialize a compact request); undefined leaves it unbound (the
+   * doc turned read-only meanwhile). Never asked when `readOnly`.
+   */
+  live(): Y.Text | undefined
+  /** Calls `listener` after every change of the doc; returns unsubscribe. */
+  observe(listener: () => void): () => void
+}
+
+/** Events that mean the user is about to edit: the editor binds before CodeMirror handles them. */
+const EDIT_EVENTS = ['focusin', 'keydown', 'beforeinput', 'paste', 'drop'] as const
+
+/**
+ * A code editor that shows the stored text from plain data and binds to its live `Y.Text`
+ * only when the user first focuses it, so showing it writes nothing (the name and URL inputs
+ * do the same, see text-binding.ts `bindTextOnFocus`). Until then it shows a detached copy
+ * that follows every change of the doc; once bound, typing merges and undo is its own. A
+ * bound text that goes away (its request or script deleted) leaves it unbound again, showing
+ * what is stored, and the next edit binds it to the new one.
+ */
+export function codeEditorBoundOnEdit(scope: Scope, options: BoundOnEditOptions): CodeEditor {
+  const shown = new Y.Doc().getText()
+  shown.insert(0, options.stored())
+  const editor = codeEditor(scope, shown, options)
+  let bound: Y.Text | null = null
+  /** While `live()` runs: the doc's observers run inside it, before the editor is bound. */
+  let binding = false
+  const bind = () => {
+    if (bound || binding || options.readOnly) return
+    binding = true
+    try {
+      bound = options.live() ?? null
+    } finally {
+      binding = false
+    }
+    if (bound) editor.bindTo(bound)
+  }
+  for (const type of EDIT_EVENTS) editor.el.addEventListener(type, bind, { capture: true })
+  /** The detached copy made to read `stored()`, as the smallest edit (the view keeps its selection). */
+  const refresh = () => {
+    const next = options.stored()
+    const { index, remove, insert } = diffRange(shown.toString(), next)
+    if (remove === 0 && insert === '') return
+    shown.doc!.transact(() => {
+      if (remove > 0) shown.delete(index, remove)
+      if (insert) shown.insert(index, insert)
+    })
+  }
+  scope.add(options.observe(() => {
+    if (binding) return
+    if (bound && (bound._item?.deleted ?? false)) {
+      bound = null
+      refresh()
+      editor.bindTo(shown)
+      return
+    }
+    if (!bound) refresh()
+  }))
+  return {
+    ...editor,
+    bindTo: (text) => {
+      bound = text
+      editor.bindTo(text)
     },
   }
 }

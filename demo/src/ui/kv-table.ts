@@ -1,14 +1,17 @@
 /**
  * An editable key/value table (params, headers, form fields) with an always-empty last row:
- * typing there adds a row. Each key and value cell is bound to its row's `Y.Text`, so two
- * devices typing in the same cell merge and a remote edit keeps the local caret. Rows are
- * rebuilt only when the rows themselves change (added, removed, replaced); a read-only
- * table (a newer Ferry wrote the doc) shows the values and updates them in place.
+ * typing there adds a row. Rows are shown from plain data (`source.rows()`), so showing a
+ * table writes nothing; a cell is bound to its row's `Y.Text` when the user first focuses it
+ * (asking for a live text may write: it materializes a compact request, seeds a v1 string),
+ * and from then two devices typing in the same cell merge and a remote edit keeps the local
+ * caret. Unbound cells show remote edits from the plain data, refreshed on every change. Rows
+ * are rebuilt only when the rows themselves change (added, removed, replaced: a bound cell's
+ * row has another text); a read-only table (a newer Ferry wrote the doc) never binds.
  */
 import type * as Y from 'yjs'
 import { h, replaceChildren, syncValue, type Scope } from './dom.ts'
 import { icon } from './icons.ts'
-import { bindText } from './text-binding.ts'
+import { bindTextOnFocus } from './text-binding.ts'
 import type { KeyValue } from '../model/types.ts'
 
 export type KvCell = 'key' | 'value'
@@ -19,8 +22,12 @@ export interface KvSource {
    * read-only and not bound. Asked at every render, since an update can change it.
    */
   writable(): boolean
+  /** The rows as plain data: must not write (it is read at every render). */
   rows(): KeyValue[]
-  /** The live text of a cell, to bind its input to. */
+  /**
+   * The live text of a cell, to bind its input to; asked when the user focuses the cell (it
+   * may write), and again at renders for the cells bound so far, to notice replaced rows.
+   */
   text(index: number, cell: KvCell): Y.Text | undefined
   /** Runs inside the transaction of each edit typed into a cell (params rewrite the URL). */
   afterCellEdit?(): void
@@ -70,13 +77,22 @@ export function kvTable(scope: Scope, source: KvSource, options: KvOptions): HTM
 
   let pendingFocus: { index: number; field: KvCell; caret: number } | null = null
   let rowsScope = scope.child()
-  /** The texts the rendered cells are bound to, row by row: a different text means other rows. */
+  /** The texts the cells focused so far are bound to, row by row: a different text means other rows. */
   let bound: (Y.Text | undefined)[][] = []
   let renderedCount = -1
   let renderedWritable: boolean | null = null
 
+  /** Binds cell `c` of row `i` when the user first focuses it (a doc turned read-only meanwhile stays unbound). */
+  const bindOnFocus = (input: HTMLInputElement, i: number, c: number) => rowsScope.add(bindTextOnFocus(input, () => {
+    if (!source.writable()) return undefined
+    const text = source.text(i, CELLS[c]!)
+    if (text) (bound[i] ??= [])[c] = text
+    return text
+  }, { afterLocalEdit: source.afterCellEdit }))
+
   const sameRows = (rows: KeyValue[], writable: boolean) =>
-    rows.length === renderedCount && writable === renderedWritable && (!writable || rows.every((_, i) => CELLS.every((cell, c) => source.text(i, cell) === bound[i]?.[c])))
+    rows.length === renderedCount && writable === renderedWritable &&
+    (!writable || bound.every((texts, i) => texts.every((text, c) => text === undefined || source.text(i, CELLS[c]!) === text)))
 
   const render = () => {
     const rows = source.rows()
@@ -88,12 +104,12 @@ export function kvTable(scope: Scope, source: KvSource, options: KvOptions): HTM
         tr.classList.toggle('disabled', !row.enabled)
         const check = tr.querySelector<HTMLInputElement>('input[type=checkbox]')
         if (check) check.checked = row.enabled
-        // Bound cells follow their texts by themselves.
-        if (writable) return
-        for (const cell of CELLS) {
+        CELLS.forEach((cell, c) => {
+          // Bound cells follow their texts by themselves.
+          if (bound[i]?.[c]) return
           const input = tr.querySelector<HTMLInputElement>(`[data-field=${cell}]`)
           if (input) syncValue(input, row[cell])
-        }
+        })
       })
       return
     }
@@ -101,15 +117,14 @@ export function kvTable(scope: Scope, source: KvSource, options: KvOptions): HTM
     renderedWritable = writable
     rowsScope.dispose()
     rowsScope = scope.child()
-    bound = rows.map((_, i) => (writable ? CELLS.map((cell) => source.text(i, cell)) : []))
+    bound = []
     replaceChildren(body,
       rows.map((row, i) => {
         const check = h('input', { type: 'checkbox', checked: row.enabled, disabled: !writable, 'aria-label': `Enable row ${i + 1}` })
         check.addEventListener('change', () => source.update(i, { enabled: check.checked }))
         const inputs = CELLS.map((cell, c) => {
           const input = cellInput(cell, i, row[cell], writable)
-          const text = bound[i]![c]
-          if (text) rowsScope.add(bindText(input, text, { afterLocalEdit: source.afterCellEdit }))
+          if (writable) bindOnFocus(input, i, c)
           return input
         })
         return h('tr', { class: row.enabled ? '' : 'disabled' },
@@ -121,6 +136,7 @@ export function kvTable(scope: Scope, source: KvSource, options: KvOptions): HTM
     )
     if (pendingFocus) {
       const target = body.children[pendingFocus.index]?.querySelector<HTMLInputElement>(`[data-field=${pendingFocus.field}]`)
+      // Focusing binds the cell, which then shows its text.
       target?.focus()
       target?.setSelectionRange(pendingFocus.caret, pendingFocus.caret)
       pendingFocus = null
