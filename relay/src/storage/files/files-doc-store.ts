@@ -28,7 +28,7 @@
  * measures each doc's files and tells it.
  */
 import { close, constants, open, write } from 'node:fs'
-import { access, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
+import { access, mkdir, readFile, rename, rm } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { join } from 'node:path'
 import type { DocName, UserId } from '@ferry/protocol'
@@ -46,10 +46,25 @@ import {
 } from '../doc-store.ts'
 import { MasterKey } from '../keys.ts'
 import { RECORD_BYTES, splitRecords, type RecordOptions } from '../records.ts'
-import { docContext, openChunks, packUpdates, readLog, sealChunks, sealFrame, unpackUpdates, type LogRead } from '../sealed-frames.ts'
+import { docContext, packUpdates, sealChunks, sealFrame } from '../sealed-frames.ts'
 import { accountId, ownerOf } from '../usage.ts'
 import { AccountUsageFiles, type AccountFile } from './account-usage.ts'
-import { exists, fsyncDir, mkdirDurable, sizeOf, writeFileAtomic } from './fs-util.ts'
+import {
+  assemble,
+  docBytes,
+  isSetAside,
+  listDir,
+  readDoc,
+  readSegment,
+  readSnapshot,
+  removeContent,
+  segmentName,
+  segmentNumber,
+  TOMBSTONE,
+  type DocFiles,
+  type SegmentRead,
+} from './doc-files.ts'
+import { exists, fsyncDir, mkdirDurable, writeFileAtomic } from './fs-util.ts'
 import { checkMasterKey } from './master-key-check.ts'
 
 const SEGMENT_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC
@@ -57,11 +72,6 @@ const SEGMENT_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEN
 const openFd = promisify(open)
 const writeFd = promisify(write) as (fd: number, buffer: Buffer) => Promise<{ bytesWritten: number }>
 const closeFd = promisify(close)
-const segmentName = (n: number): string => `log-${String(n).padStart(8, '0')}`
-const segmentNumber = (file: string): number | null => (/^log-(\d{8})$/.test(file) ? Number(file.slice(4)) : null)
-const TOMBSTONE = 'deleted'
-/** Files a compaction set aside because they hold bytes that could not be read. */
-const isSetAside = (file: string): boolean => file.startsWith('damaged-')
 /** A snapshot's `through` header is believed (for numbering) only below this. */
 const PLAUSIBLE_SEQ = 2 ** 48
 
@@ -71,54 +81,6 @@ export interface FilesDocStoreOptions extends RecordOptions, UsageOptions {
 }
 /** What the doc cache holds for a deleted doc. */
 const GONE = Symbol('gone')
-interface DocFiles {
-  readonly id: string
-  readonly dir: string
-  readonly dataKey: Buffer
-  /** Highest sequence number written to each segment. */
-  readonly segments: Map<number, LogSeq>
-  seq: LogSeq
-  /** Segment appends go to; a new one is started on first append and after compaction. */
-  active: number
-  /** Descriptor of the active segment, opened on the first append to it. */
-  fd: number | null
-  /** Set by compaction and failed writes: the next append closes `active` and starts a new one. */
-  rotate: boolean
-
-  /** Set by `delete`: later calls reject, and the delete waits for the appends and compactions in `running`. */
-  gone: boolean
-  readonly running: Set<Promise<unknown>>
-  /** The snapshot file does not open: the next compaction sets it aside instead of replacing it. */
-  snapshotDamaged: boolean
-  /** Segments a compaction must set aside though they read clean (they lack records; see `#read`). */
-  readonly suspect: Set<number>
-  /** The account the doc counts against, and the bytes each of its files takes (segments by number). */
-  readonly account: AccountFile
-  readonly segmentBytes: Map<number, number>
-  snapshotBytes: number
-  /** The last record the snapshot holds (0: none, or a snapshot that does not open). */
-  through: LogSeq
-}
-
-/**
- * Bytes a doc counts for: its snapshot and the log segments holding records the snapshot
- * lacks. A segment the snapshot covers only waits to be deleted (the one appends go to stays
- * until the next compaction, as an append may be writing to it), so it counts as freed; once
- * appended to again it counts in full.
- */
-function docBytes(doc: DocFiles): number {
-  let bytes = doc.snapshotBytes
-  for (const [n, size] of doc.segmentBytes) if ((doc.segments.get(n) ?? 0) > doc.through) bytes += size
-  return bytes
-}
-
-/** Removes every file of a deleted doc but its tombstone, the key first, and makes that durable. */
-async function removeContent(dir: string): Promise<void> {
-  const files = (await readdir(dir)).filter((file) => file !== TOMBSTONE)
-  files.sort((a, b) => Number(b === 'key') - Number(a === 'key'))
-  for (const file of files) await rm(join(dir, file), { force: true, recursive: true })
-  await fsyncDir(dir)
-}
 
 export class FilesDocStore implements DocStore {
   readonly #root: string
@@ -174,43 +136,18 @@ export class FilesDocStore implements DocStore {
   async load(name: DocName): Promise<StoredDoc> {
     const doc = await this.#open(name, false)
     if (!doc) return { snapshot: null, updates: [], seq: 0 }
-    return this.#track(doc, () => this.#read(doc, name))
-  }
-
-  async #read(doc: DocFiles, name: DocName): Promise<StoredDoc> {
-    const { snapshot, through } = await this.#readSnapshot(doc, name)
-    // Without its snapshot, every record still on disk helps (applying one twice is a no-op).
-    const from = snapshot ? through : 0
-    const updates: Uint8Array[] = []
-    const found = new Set<LogSeq>()
-    const unclean: number[] = []
-    for (const n of [...doc.segments.keys()].sort((a, b) => a - b)) {
-      const read = await this.#readSegment(doc, n, name)
-      if (read.damaged.length > 0 || read.tornTail > 0) unclean.push(n)
-      for (const frame of read.frames) {
-        if (frame.counter <= from) continue
-        updates.push(...unpackUpdates(frame.plaintext))
-        found.add(frame.counter)
-      }
-    }
-    // Records are numbered without gaps and a compaction keeps every one above `through`: a
-    // missing number is a record lost to damage, e.g. a record whose length field grew and
-    // now looks like a torn tail. Its segment is kept aside at compaction.
-    let top = 0
-    for (const seq of found) top = Math.max(top, seq)
-    const missing = []
-    for (let seq = Math.max(through, 0) + 1; seq <= top; seq++) if (!found.has(seq)) missing.push(seq)
-    if (missing.length > 0) {
-      for (const n of unclean) doc.suspect.add(n)
-      const what = missing.length === 1 ? `record ${missing[0]}` : `records ${missing[0]}–${missing.at(-1)} (${missing.length} missing)`
-      this.#damage.report({ doc: doc.id, what, kept: unclean.map(segmentName).join(', ') || 'nowhere (no segment holds it)' }, name)
-    }
-    return { snapshot, updates, seq: doc.seq }
+    return this.#track(doc, async () => {
+      // Opening the doc just read every file: take that (once) rather than reading again.
+      const initial = doc.initial
+      doc.initial = null
+      return initial ?? readDoc(doc, name, this.#damage)
+    })
   }
 
   async append(name: DocName, updates: readonly Uint8Array[]): Promise<LogSeq> {
     const doc = await this.#open(name, true)
     if (!doc) throw new DocStoreError('io', 'doc could not be created')
+    doc.initial = null
     return this.#track(doc, () => this.#append(doc, updates))
   }
 
@@ -248,6 +185,7 @@ export class FilesDocStore implements DocStore {
   async compact(name: DocName, snapshot: Uint8Array, through: LogSeq): Promise<void> {
     const doc = await this.#open(name, true)
     if (!doc) throw new DocStoreError('io', 'doc could not be created')
+    doc.initial = null
     return this.#track(doc, () => this.#compact(doc, snapshot, through))
   }
 
@@ -270,7 +208,7 @@ export class FilesDocStore implements DocStore {
       for (const [n, maxSeq] of doc.segments) {
         if (n !== doc.active && maxSeq <= through) {
           // Read again right before deleting: a segment with bytes that do not open is kept.
-          const read = await this.#readSegment(doc, n, null)
+          const read = await readSegment(doc, n, null, this.#damage)
           if (read.damaged.length > 0 || doc.suspect.has(n)) {
             await this.#setAside(doc, segmentName(n), `damaged-${segmentName(n)}-${Date.now()}`, null)
             doc.suspect.delete(n)
@@ -399,18 +337,23 @@ export class FilesDocStore implements DocStore {
     return create ? this.#open(name, true) : null
   }
 
+  /**
+   * Opens a doc's directory, reading each file once: the listing (tombstone, key, segments and
+   * snapshot, so a missing file is never tried), the key, every segment and the snapshot. For a
+   * load (`create` false) the doc's updates are assembled from that read and kept for it.
+   */
   async #scan(name: DocName, id: string, dir: string, create: boolean): Promise<DocFiles | typeof GONE | null> {
-    if (await exists(join(dir, TOMBSTONE))) {
+    const files = await listDir(dir)
+    if (files.includes(TOMBSTONE)) {
       // A crash during a delete may have left files behind.
       await removeContent(dir)
       return GONE
     }
-    let dataKey: Buffer
     const account = await this.#account(ownerOf(name))
-    try {
+    let dataKey: Buffer
+    if (files.includes('key')) {
       dataKey = this.#master.unwrapDataKey(id, await readFile(join(dir, 'key')))
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    } else {
       if (!create) return null
       await mkdirDurable(dir)
       const fresh = this.#master.newDataKey(id)
@@ -434,62 +377,33 @@ export class FilesDocStore implements DocStore {
       segmentBytes: new Map(),
       snapshotBytes: 0,
       through: 0,
+      initial: null,
     }
-    const files = await readdir(dir)
     for (const file of files.filter(isSetAside)) {
       this.#damage.report({ doc: id, what: 'unreadable bytes set aside by an earlier compaction', kept: file }, name)
     }
+    const segments: SegmentRead[] = []
     const numbers = files.map(segmentNumber).filter((n): n is number => n !== null)
     for (const n of numbers.sort((a, b) => a - b)) {
-      const { frames } = await this.#readSegment(doc, n, name)
-      const maxSeq = frames.reduce((max, f) => Math.max(max, f.counter), 0)
+      const read = await readSegment(doc, n, name, this.#damage)
+      const maxSeq = read.frames.reduce((max, f) => Math.max(max, f.counter), 0)
       doc.segments.set(n, maxSeq)
-      doc.segmentBytes.set(n, await sizeOf(join(dir, segmentName(n))))
+      doc.segmentBytes.set(n, read.bytes)
       doc.seq = Math.max(doc.seq, maxSeq)
       doc.active = n + 1
+      if (!create) segments.push(read)
     }
-    const { snapshot, through } = await this.#readSnapshot(doc, name)
+    const snapshot = files.includes('snapshot') ? await readSnapshot(doc, name, this.#damage) : { snapshot: null, through: 0, bytes: 0 }
     // A damaged snapshot's header may be damaged too: numbering goes on above it only when plausible.
-    if (through < PLAUSIBLE_SEQ) doc.seq = Math.max(doc.seq, through)
-    if (snapshot) doc.through = through
+    if (snapshot.through < PLAUSIBLE_SEQ) doc.seq = Math.max(doc.seq, snapshot.through)
+    if (snapshot.snapshot) doc.through = snapshot.through
     // Listed before its first record is written (a new doc), corrected when it drifted (a crash).
-    doc.snapshotBytes = await sizeOf(join(dir, 'snapshot'))
+    doc.snapshotBytes = snapshot.bytes
     const listed = account.docs.get(id)
     account.set(id, docBytes(doc))
     if (listed !== docBytes(doc)) await account.save()
+    if (!create) doc.initial = assemble(doc, name, snapshot, segments, this.#damage)
     return doc
   }
 
-  /** Reads segment `n`, reporting its damage (a torn tail is quiet). */
-  async #readSegment(doc: DocFiles, n: number, name: DocName | null): Promise<LogRead> {
-    let bytes: Buffer
-    try {
-      bytes = await readFile(join(doc.dir, segmentName(n)))
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { frames: [], damaged: [], tornTail: 0 }
-      throw err
-    }
-    const read = readLog(doc.dataKey, docContext(doc.id, 'log'), bytes)
-    for (const { start, end } of read.damaged) {
-      this.#damage.report({ doc: doc.id, what: `bytes ${start}–${end} of ${segmentName(n)}`, kept: segmentName(n) }, name)
-    }
-    return read
-  }
-
-  async #readSnapshot(doc: DocFiles, name: DocName): Promise<{ snapshot: Uint8Array | null; through: LogSeq }> {
-    let bytes: Buffer
-    try {
-      bytes = await readFile(join(doc.dir, 'snapshot'))
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { snapshot: null, through: 0 }
-      throw err
-    }
-    const through = bytes.length >= 8 ? Number(bytes.readBigUInt64LE(0)) : 0
-    const snapshot = bytes.length >= 8 ? openChunks(doc.dataKey, docContext(doc.id, 'snapshot', through), bytes.subarray(8)) : null
-    if (snapshot) return { snapshot, through }
-    // Loaded without it, loudly; kept until a compaction sets it aside (never replaced).
-    doc.snapshotDamaged = true
-    this.#damage.report({ doc: doc.id, what: 'snapshot', kept: 'snapshot' }, name)
-    return { snapshot: null, through }
-  }
 }

@@ -80,6 +80,30 @@ interface RecordRow {
   readonly record: Buffer
 }
 
+/**
+ * A doc's counter row, snapshot and the records after it, in one statement: records as two
+ * arrays in sequence order (null when there is none); no row at all for a doc never written.
+ */
+const LOAD_DOC = `
+  SELECT d.data_key, d.seq, d.owner IS NULL AS unowned, s.through, s.snapshot, r.seqs, r.records
+  FROM ferry_docs d
+  LEFT JOIN ferry_doc_snapshots s ON s.doc_id = d.doc_id
+  LEFT JOIN LATERAL (
+    SELECT array_agg(seq ORDER BY seq) AS seqs, array_agg(record ORDER BY seq) AS records
+    FROM ferry_doc_records WHERE doc_id = d.doc_id AND seq > coalesce(s.through, 0)
+  ) r ON true
+  WHERE d.doc_id = $1`
+
+interface LoadRow {
+  readonly data_key: Buffer | null
+  readonly seq: string
+  readonly unowned: boolean
+  readonly through: string | null
+  readonly snapshot: Buffer | null
+  readonly seqs: string[] | null
+  readonly records: Buffer[] | null
+}
+
 export class PgDocStore implements DocStore {
   readonly #pool: pg.Pool
   readonly #master: MasterKey
@@ -160,40 +184,26 @@ export class PgDocStore implements DocStore {
     return this.#run('loading a doc', async () => {
       const id = this.#master.docId(name)
       const row = Buffer.from(id, 'hex')
-      // One snapshot of the database: the counter, snapshot and records agree with each other.
-      const rows = await transaction(this.#pool, async (client) => {
-        await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY')
-        const doc = await client.query<{ data_key: Buffer | null; seq: string; unowned: boolean }>(
-          'SELECT data_key, seq, owner IS NULL AS unowned FROM ferry_docs WHERE doc_id = $1',
-          [row],
-        )
-        if (!doc.rows[0]) return null
-        const dataKey = doc.rows[0].data_key
-        if (dataKey === null) throw docGone()
-        const snap = await client.query<{ through: string; snapshot: Buffer | null }>(
-          'SELECT through, snapshot FROM ferry_doc_snapshots WHERE doc_id = $1',
-          [row],
-        )
-        const through = Number(snap.rows[0]?.through ?? 0)
-        const records = await client.query<RecordRow>(
-          'SELECT seq, record FROM ferry_doc_records WHERE doc_id = $1 AND seq > $2 ORDER BY seq',
-          [row, through],
-        )
-        return { dataKey, seq: doc.rows[0].seq, unowned: doc.rows[0].unowned, through, snapshot: snap.rows[0]?.snapshot ?? null, records: records.rows }
-      })
+      // One statement, so one round trip and one snapshot of the database: the counter,
+      // snapshot and records agree with each other (no transaction needed).
+      const { rows: found } = await this.#pool.query<LoadRow>(LOAD_DOC, [row])
+      const rows = found[0]
       if (!rows) return { snapshot: null, updates: [], seq: 0 }
-      const key = this.#remember(id, row, rows.dataKey, name)
+      if (rows.data_key === null) throw docGone()
+      const key = this.#remember(id, row, rows.data_key, name)
       if (rows.unowned) await claimUsage(this.#pool, key.row, key.ownerRow)
       key.lastSeq = Number(rows.seq)
       // What does not open is left out, loudly, and kept (see `compact`); the rest is served.
-      const snapshot = rows.snapshot && this.#openSnapshot(key, rows.through, rows.snapshot)
+      const through = Number(rows.through ?? 0)
+      const snapshot = rows.snapshot && this.#openSnapshot(key, through, rows.snapshot)
       key.snapshotDamaged = snapshot === null && rows.snapshot !== null
-      if (key.snapshotDamaged) this.#damage.report({ doc: id, what: `snapshot through ${rows.through}`, kept: 'ferry_doc_snapshots' }, name)
+      if (key.snapshotDamaged) this.#damage.report({ doc: id, what: `snapshot through ${through}`, kept: 'ferry_doc_snapshots' }, name)
       const updates: Uint8Array[] = []
-      for (const record of rows.records) {
+      for (const [i, seq] of (rows.seqs ?? []).entries()) {
+        const record = { seq, record: rows.records![i]! }
         const opened = this.#openRecord(key, record)
         if (opened) updates.push(...opened)
-        else this.#damage.report({ doc: id, what: `record ${record.seq}`, kept: 'ferry_doc_records' }, name)
+        else this.#damage.report({ doc: id, what: `record ${seq}`, kept: 'ferry_doc_records' }, name)
       }
       return { snapshot, updates, seq: Number(rows.seq) }
     })
