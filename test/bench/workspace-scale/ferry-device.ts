@@ -1,0 +1,108 @@
+/**
+ * A Ferry device of the workspace-scale benchmark: Ferry's real client — a `Workspace` of one
+ * account on its own fake-indexeddb, syncing through the URLs `FerryClient` builds (`RelayApi`:
+ * the account's one `/v1/mux` socket, `/v1/sync` as the fallback), with the client's default
+ * backoff and liveness. Only sign-in is skipped: the access token comes from `tokens.ts`. "In
+ * sync" is the client's own honest status (`in-sync`: every doc the account lists is here and
+ * acknowledged), with the index listing every collection.
+ */
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
+import { WebSocket } from 'ws'
+import type { UserId } from '@ferry/protocol'
+import { AccountStore } from '../../../packages/client/src/account-store.ts'
+import { openDatabase, requestToPromise } from '../../../packages/client/src/idb.ts'
+import { RelayApi } from '../../../packages/client/src/relay-api.ts'
+import type { SyncConnection, WebSocketLike } from '../../../packages/client/src/sync/types.ts'
+import { Workspace } from '../../../packages/client/src/workspace.ts'
+import type { ServerProcess } from './servers.ts'
+import { SocketLog } from './socket-log.ts'
+import type { Tokens } from './tokens.ts'
+
+;(globalThis as { IDBKeyRange?: unknown }).IDBKeyRange ??= IDBKeyRange
+
+export interface Device {
+  readonly user: string
+  readonly sockets: SocketLog
+  /** performance.now() when the device started syncing (after its browser-level setup). */
+  readonly startedAt: number
+  inSync(): boolean
+  /** Resolves once the device is in sync (at once when it is). */
+  whenInSync(timeoutMs: number): Promise<void>
+  /** What happened when, ms after `startedAt` (sockets opening, opens sent, the index in sync…). */
+  timeline(): Record<string, number>
+  /** Resolves once the device no longer counts as in sync (its server went away). */
+  whenOutOfSync(timeoutMs: number): Promise<void>
+  close(): Promise<void>
+}
+
+export function waitFor(check: () => boolean, subscribe: (wake: () => void) => () => void, timeoutMs: number, what: string): Promise<void> {
+  if (check()) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop()
+      reject(new Error(`timed out after ${timeoutMs} ms: ${what}`))
+    }, timeoutMs)
+    const stop = subscribe(() => {
+      if (!check()) return
+      clearTimeout(timer)
+      stop()
+      resolve()
+    })
+  })
+}
+
+export interface FerryDevice extends Device {
+  readonly workspace: Workspace
+  /** Every row the client stored in IndexedDB, per doc database (read outside any timing). */
+  storedRows(): Promise<Uint8Array[][]>
+}
+
+export async function openFerryDevice(server: ServerProcess, user: string, tokens: Tokens, collections: number): Promise<FerryDevice> {
+  const indexedDB = new IDBFactory()
+  const store = await AccountStore.open(indexedDB)
+  const relay = new RelayApi({ baseUrl: `http://127.0.0.1:${server.port}` })
+  const sockets = new SocketLog()
+  const connection: SyncConnection = {
+    url: (name, token) => relay.syncUrl(name, token, true),
+    muxUrl: (token) => relay.muxUrl(token),
+    token: () => tokens(user),
+    refreshToken: () => tokens(user),
+    createSocket: (url) => {
+      const ws = new WebSocket(url)
+      sockets.track(ws, new URL(url).pathname === '/v1/mux')
+      return ws as unknown as WebSocketLike
+    },
+    online: null,
+  }
+  const startedAt = performance.now()
+  const workspace = await Workspace.open({ owner: user as UserId, indexedDB, store, sync: connection, tabs: null })
+  sockets.mark('workspace open (index loaded locally)')
+  const indexName = workspace.docName('workspace')
+  const indexInSync = () => workspace.docStatus(indexName).kind === 'in-sync'
+  void waitFor(indexInSync, (wake) => workspace.onStatus(wake), 600_000, 'index').then(() => sockets.mark('index in sync'), () => undefined)
+  const inSync = () => workspace.status.kind === 'in-sync' && workspace.index.collections().length === collections
+  const onStatus = (wake: () => void) => workspace.onStatus(wake)
+  return {
+    user,
+    sockets,
+    startedAt,
+    workspace,
+    inSync,
+    timeline: () => sockets.timeline(startedAt),
+    whenInSync: (timeoutMs) => waitFor(inSync, onStatus, timeoutMs, `${user} in sync on Ferry`),
+    whenOutOfSync: (timeoutMs) => waitFor(() => workspace.status.kind !== 'in-sync', onStatus, timeoutMs, `${user} out of sync on Ferry`),
+    storedRows: async () => {
+      const all: Uint8Array[][] = []
+      for (const name of await store.databasesOf(user as UserId)) {
+        const db = await openDatabase(indexedDB, name, 1, () => {})
+        all.push((await requestToPromise(db.transaction('updates', 'readonly').objectStore('updates').getAll())) as Uint8Array[])
+        db.close()
+      }
+      return all
+    },
+    close: async () => {
+      await workspace.destroy()
+      store.close()
+    },
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Preloaded (`--import`) into each server process the workspace-scale benchmark starts, so the
+ * parent can ask over IPC for a full garbage collection (the process runs with `--expose-gc`)
+ * followed by its memory figures. Nothing else in the server knows it is there; without an IPC
+ * channel it does nothing.
+ */
+export interface ProbeReply {
+  type: 'probe'
+  rss: number
+  heapUsed: number
+  external: number
+  arrayBuffers: number
+}
+
+if (process.send) {
+  process.on('message', (message: { type?: string }) => {
+    if (message?.type !== 'probe') return
+    // Several rounds: weak references and finalizers free more on the next one.
+    for (let i = 0; i < 4; i++) globalThis.gc?.()
+    const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage()
+    process.send!({ type: 'probe', rss, heapUsed, external, arrayBuffers } satisfies ProbeReply)
+  })
+  // The channel must not keep a server that was told to stop alive.
+  process.channel?.unref()
+}
