@@ -19,10 +19,12 @@ import { isRowAtomic, keyValueArray, KeyValueList } from './key-value-list.ts'
 import type { Auth, CollectionSnapshot, FolderPatch, JsonObject, Kept, NodeInput, RequestPatch, TreeNode } from './model.ts'
 import type { ChangeInfo, SchemaOptions } from './options.ts'
 import { keyAt, keyBetween } from './order.ts'
-import { createId, cryptoRandom, type RandomSource } from './random.ts'
+import { planMoves, type Move } from './placement.ts'
+import { createId, cryptoRandom, derivedRandom, type RandomSource } from './random.ts'
 import { readScripts, scriptArray, ScriptList } from './scripts.ts'
 import { writeDoc } from './schema-version.ts'
-import { clearSeededText } from './text/seed.ts'
+import { seededTexts, structState } from './struct-state.ts'
+import { clearSeededText, existingRootText, seedClient } from './text/seed.ts'
 import { entryValue, liveTextField, readTextField, stringSeed, writeTextField } from './text/text-field.ts'
 import { observeDoc } from './transact.ts'
 import { resolveTree, type ResolvedTree, type TreeEntry } from './tree.ts'
@@ -37,6 +39,9 @@ export interface Placement {
 /** The texts of an item: `url` and `body` on requests only. */
 export type TextField = 'name' | 'url' | 'body' | 'description'
 export type ListField = 'params' | 'headers' | 'bodyFields' | 'pathVariables'
+
+/** What an item id given to `addAll` must look like (what `createId` makes, and a little more). */
+const ID = /^[A-Za-z0-9_-]{1,64}$/
 
 const TEXT_KEYS: Record<TextField, string> = { name: 'name', url: 'url', body: 'bodyRaw', description: 'description' }
 const REQUEST_ATOMICS = ['method', 'bodyMode', 'bodyLanguage'] as const satisfies (keyof RequestPatch)[]
@@ -280,13 +285,20 @@ export class Collection extends DocView {
     const siblings = tree.children.get(parentId)
     if (!siblings) throw new SchemaError('not_a_folder', `${parentId} is not a folder in this collection`)
     const ids: string[] = []
+    const taken = new Set<string>()
+    const idFor = (input: NodeInput): string => {
+      const given = input.assignId
+      const id = given !== undefined && ID.test(given) && !taken.has(given) && !this.items.has(given) ? given : createId(this.random)
+      taken.add(id)
+      return id
+    }
     writeDoc(this.doc, () => {
       const placed: { order: string }[] = [...siblings]
       const start = Math.max(0, Math.min(place.index ?? siblings.length, siblings.length))
       const pending = inputs.map((input, i) => {
         const order = keyAt(placed, start + i, this.random)
         placed.splice(start + i, 0, { order })
-        const id = createId(this.random)
+        const id = idFor(input)
         ids.push(id)
         return { id, input, position: { parentId, order } }
       })
@@ -300,7 +312,7 @@ export class Collection extends DocView {
         let order: string | null = null
         for (const child of input.children) {
           order = keyBetween(order, null, this.random)
-          pending.push({ id: createId(this.random), input: child, position: { parentId: id, order } })
+          pending.push({ id: idFor(child), input: child, position: { parentId: id, order } })
         }
       }
     })
@@ -328,12 +340,21 @@ export class Collection extends DocView {
 
   /** Deletes an item and everything under it; returns the deleted ids (empty if absent). */
   remove(id: string): string[] {
-    if (!this.items.has(id)) return []
+    return this.removeAll([id])
+  }
+
+  /** Deletes items and everything under them, on one read of the tree's shape; returns the deleted ids. */
+  removeAll(ids: readonly string[]): string[] {
+    const present = ids.filter((id) => this.items.has(id))
+    if (present.length === 0) return []
     const tree = this.structure()
     const removed: string[] = []
-    const stack = [id]
+    const seen = new Set<string>()
+    const stack = [...present]
     while (stack.length > 0) {
       const at = stack.pop()!
+      if (seen.has(at)) continue
+      seen.add(at)
       removed.push(at)
       for (const child of tree.children.get(at) ?? []) stack.push(child.id)
     }
@@ -345,6 +366,67 @@ export class Collection extends DocView {
       }
     })
     return removed
+  }
+
+  /**
+   * Makes several moves (see `Move`) on one read of the tree's shape, in order; returns how
+   * many items moved. With `seed`, the order keys are derived from it and from the tree, so
+   * two devices making the same moves from the same tree write the same positions (no
+   * conflict is recorded between equal values); without, they are random as usual.
+   */
+  placeAll(moves: readonly Move[], seed?: string): number {
+    if (moves.length === 0) return 0
+    const random = (parentId: string | null, left: string | null, first: string): RandomSource =>
+      seed === undefined ? this.random : derivedRandom(`${seed}|${parentId}|${left}|${first}`)
+    const planned = planMoves(this.structure(), moves, random)
+    if (planned.size === 0) return 0
+    writeDoc(this.doc, () => {
+      for (const [id, position] of planned) (this.items.get(id) as Y.Map<unknown>).set('position', position)
+    })
+    return planned.size
+  }
+
+  /**
+   * Runs `write` — edits of the fields `keys` of item `id`, or of the collection's own when
+   * `id` is null (`description`, `auth`, `scripts`, `variables`, `kept`) — under a client id
+   * derived from `seed` and from the state of those fields (see struct-state.ts), so two
+   * devices making the same edits from the same state write them once between them; edits
+   * elsewhere in the item do not change the id. `seed` must name everything the edits depend
+   * on beyond that state, and `write` must touch nothing else. A compact request is
+   * materialized first. If a write was already made under that id here (a peer's doing),
+   * `write` runs as this device.
+   */
+  writeAs<T>(id: string | null, keys: readonly string[], seed: string, write: () => T): T {
+    return writeDoc(this.doc, () => {
+      const map = id === null ? this.meta : this.editable(id)
+      if (!map) return write()
+      const roots = id === null ? ([['description', this.description], ['scripts', this.rootScripts], ['variables', this.rootVariables]] as const) : []
+      const types = [map, ...roots.filter(([key]) => keys.includes(key)).map(([, type]) => type)]
+      const texts = seededTexts(map, (key) => keys.includes(key), (at, key, entry) => Object.values(this.fields.seeded(at, key, entry)).map((f) => f.name))
+      const state = structState([...types, ...texts.map((name) => existingRootText(this.doc, name)).filter((t): t is Y.Text => t !== undefined && t._start !== null)], (key) => keys.includes(key))
+      const client = seedClient(`write:${id ?? ''}:${seed}:${state}`)
+      if (Y.getState(this.doc.store, client) > 0) return write()
+      const own = this.doc.clientID
+      this.doc.clientID = client
+      try {
+        return write()
+      } finally {
+        this.doc.clientID = own
+      }
+    })
+  }
+
+  /** Sets only the kept fields of an item, or of the collection when `id` is null; false if absent. */
+  setKeptFields(kept: JsonObject | undefined, id: string | null = null): boolean {
+    const map = id === null ? this.meta : this.editable(id)
+    if (!(map instanceof Y.Map)) return false
+    writeDoc(this.doc, () => writeOpaque(map, 'kept', kept))
+    return true
+  }
+
+  /** A fresh id from this collection's random source (an import notes ids before adding). */
+  newId(): string {
+    return createId(this.random)
   }
 
 

@@ -140,7 +140,16 @@ export interface FolderNode extends FolderData, Placed {
 export type TreeNode = FolderNode | RequestNode
 
 /** What `Collection.add` accepts: any field left out gets its default. */
-type RowInputs = { variables?: Partial<KeyValue>[]; scripts?: Partial<Script>[] }
+type RowInputs = {
+  variables?: Partial<KeyValue>[]
+  scripts?: Partial<Script>[]
+  /**
+   * The id to add the item under, if no item has it (an import notes where each item of the
+   * file went; an update from a file adds items under ids every device derives alike); a
+   * random one otherwise.
+   */
+  assignId?: string
+}
 export type RequestInput = Partial<Omit<RequestData, 'body' | 'params' | 'headers' | 'pathVariables' | keyof RowInputs>> &
   RowInputs & {
     kind: 'request'

@@ -138,6 +138,24 @@ export function keyBetween(a: string | null, b: string | null, random: RandomSou
   return key + randomDigits(random)
 }
 
+/**
+ * `n` new keys strictly between `a` and `b`, in order, by bisection: they grow with the
+ * logarithm of `n` (placing n items one after another with `keyBetween` would grow them with n).
+ */
+export function keysBetween(a: string | null, b: string | null, n: number, random: RandomSource = cryptoRandom): string[] {
+  const out: string[] = new Array(n)
+  const stack: [string | null, string | null, number, number][] = [[a, b, 0, n]]
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [lo, hi, from, to] = next
+    if (from >= to) continue
+    const mid = (from + to) >> 1
+    const key = keyBetween(lo, hi, random)
+    out[mid] = key
+    stack.push([lo, key, from, mid], [key, hi, mid + 1, to])
+  }
+  return out
+}
+
 /** Compares two ordered entries by key, then id, so equal keys still sort the same everywhere. */
 export function compareOrder(x: { order: string; id: string }, y: { order: string; id: string }): number {
   if (x.order !== y.order) return x.order < y.order ? -1 : 1

@@ -40,3 +40,37 @@ export function createId(random: RandomSource = cryptoRandom): string {
   }
   return bits > 0 ? out + BASE64URL[(acc << (6 - bits)) & 63] : out
 }
+
+/**
+ * A deterministic `RandomSource` from a string (sfc32 seeded by cyrb128, 128 bits of state):
+ * the same bytes on every device, for writes two devices must make identically (an update
+ * from a file: the ids of the items it adds, the order keys of what it moves). Not secret.
+ */
+export function derivedRandom(seed: string): RandomSource {
+  let [a, b, c, d] = [1779033703, 3144134277, 1013904242, 2773480762]
+  for (let i = 0; i < seed.length; i++) {
+    const k = seed.charCodeAt(i)
+    a = b ^ Math.imul(a ^ k, 597399067)
+    b = c ^ Math.imul(b ^ k, 2869860233)
+    c = d ^ Math.imul(c ^ k, 951274213)
+    d = a ^ Math.imul(d ^ k, 2716044179)
+  }
+  a = Math.imul(c ^ (a >>> 18), 597399067)
+  b = Math.imul(d ^ (b >>> 22), 2869860233)
+  c = Math.imul(a ^ (c >>> 17), 951274213)
+  d = Math.imul(b ^ (d >>> 19), 2716044179)
+  const next = (): number => {
+    const t = (((a + b) | 0) + d) | 0
+    d = (d + 1) | 0
+    a = b ^ (b >>> 9)
+    b = (c + (c << 3)) | 0
+    c = (c << 21) | (c >>> 11)
+    c = (c + t) | 0
+    return t >>> 0
+  }
+  for (let i = 0; i < 12; i++) next()
+  return (bytes) => {
+    for (let i = 0; i < bytes.length; i++) bytes[i] = next() & 0xff
+    return bytes
+  }
+}

@@ -65,6 +65,14 @@ export class ScriptList {
     })
   }
 
+  /** Removes the script at `index` (of the list's scripts in order, as `replace` pairs them); false if there is none. */
+  remove(index: number): boolean {
+    const map = this.array.toArray().filter((m) => m instanceof Y.Map)[index]
+    if (!map) return false
+    this.write(() => this.array.delete(this.array.toArray().indexOf(map), 1))
+    return true
+  }
+
   /**
    * Makes the list read `scripts` (an update from a file): scripts are paired in order and
    * their code set as the smallest edit, so concurrent edits elsewhere in them survive.
