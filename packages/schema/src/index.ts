@@ -38,7 +38,9 @@ export {
   type PostmanImportResult,
   postmanIdOfCollection,
   updateFromPostman,
+  type UpdateConflict,
   type UpdatePostmanResult,
+  type UpdatePostmanSummary,
 } from './postman/index.ts'
 export { ScriptList } from './scripts.ts'
 export {

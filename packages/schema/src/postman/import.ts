@@ -15,6 +15,7 @@ import { isObject, nonEmpty, NOTE_PREFIX, omit, scalar } from './json.ts'
 import { importRow, isRowList } from './rows.ts'
 import { importUrl } from './url.ts'
 import { checkValues } from './values.ts'
+import { BASE, COLLECTION_FIELDS, FOLDER_FIELDS, noteBase, REQUEST_FIELDS } from './base.ts'
 
 /** Deeper folder chains are refused whole (Ferry's tree itself has no depth limit). */
 export const MAX_POSTMAN_DEPTH = 1000
@@ -51,38 +52,6 @@ const MAX_SCHEME_LENGTH = 64
 export const ABSENT_METHOD = `${NOTE_PREFIX}noMethod`
 
 const V2_SCHEMA = /\/collection\/v2\.[01]\.\d+\//
-
-/** Where an import notes, per field, a hash of what the file said (see update.ts). */
-export const BASE = `${NOTE_PREFIX}base`
-
-/**
- * FNV-1a over the structure of `v` (type tags, keys and values, walked without building its
- * JSON): a short fingerprint of what a file said for one field.
- */
-function fingerprint(v: unknown): string {
-  let h = 0x811c9dc5
-  const mix = (s: string): void => {
-    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
-  }
-  const stack: unknown[] = [v]
-  while (stack.length > 0) {
-    const at = stack.pop()
-    if (Array.isArray(at)) {
-      mix(`[${at.length}`)
-      for (let i = at.length - 1; i >= 0; i--) stack.push(at[i])
-    } else if (at !== null && typeof at === 'object') {
-      const keys = Object.keys(at)
-      mix(`{${keys.length}`)
-      for (let i = keys.length - 1; i >= 0; i--) stack.push((at as Record<string, unknown>)[keys[i]!], keys[i])
-    } else mix(`${typeof at}:${String(at)};`)
-  }
-  return (h >>> 0).toString(36)
-}
-
-/** What a file said for each field Ferry edits, as fingerprints. */
-export function fieldBase(fields: Record<string, unknown>): JsonObject {
-  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, fingerprint(v)]))
-}
 
 class Reader {
   readonly issues: ImportIssue[] = []
@@ -187,9 +156,9 @@ class Reader {
     const name = this.text(item.name, `${path}/name`, names)
     const method = methodGiven ? this.text(req.method, `${at}/method`, names) : 'GET'
     const examples = Array.isArray(response) && response.length > 0 ? response : []
-    const base = fieldBase({
+    const base = noteBase(REQUEST_FIELDS, {
       name, method, description: description.text, auth: auth.auth, examples, scripts: own.scripts, variables: own.variables, headers,
-      url: [importedUrl.url, importedUrl.params, importedUrl.pathVariables], body: importedBody.body,
+      url: importedUrl.url, params: importedUrl.params, pathVariables: importedUrl.pathVariables, body: importedBody.body,
     })
     const kept = nonEmpty({
       [BASE]: base,
@@ -224,7 +193,7 @@ class Reader {
     const own = this.kept(item, path, names)
     const name = this.text(item.name, `${path}/name`, names)
     const kept = nonEmpty({
-      [BASE]: fieldBase({ name, description: description.text, auth: auth.auth, scripts: own.scripts, variables: own.variables }),
+      [BASE]: noteBase(FOLDER_FIELDS, { name, description: description.text, auth: auth.auth, scripts: own.scripts, variables: own.variables }),
       ...(nonEmpty(itemRest) ? { item: itemRest } : {}),
       ...(auth.given !== undefined ? { auth: auth.given } : {}),
       ...(description.form !== undefined ? { description: description.form } : {}),
@@ -320,7 +289,7 @@ export function fromPostman(json: unknown): PostmanImportResult {
   }
   const top = omit(file, ['info', 'item', 'auth', ...reader.consumed(file, ['event', 'variable'])])
   const kept = nonEmpty({
-    [BASE]: fieldBase({ description: description.text, auth: auth.auth, scripts: own.scripts, variables: own.variables }),
+    [BASE]: noteBase(COLLECTION_FIELDS, { description: description.text, auth: auth.auth, scripts: own.scripts, variables: own.variables }),
     ...(info ? { info: omit(info, ['name', 'description']) } : { noInfo: true }),
     ...(nonEmpty(top) ? { top } : {}),
     ...(auth.given !== undefined ? { auth: auth.given } : {}),

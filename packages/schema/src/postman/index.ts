@@ -8,6 +8,8 @@ import type { JsonObject } from '../model.ts'
 import { rememberReadings } from '../compact.ts'
 import { fromPostman, type PostmanImportError } from './import.ts'
 import { toPostman } from './export.ts'
+import { withItems } from './base.ts'
+import { notePlaces } from './update-match.ts'
 
 export type ImportPostmanResult =
   | { ok: true; value: { name: string; ids: string[]; asFolder: boolean } }
@@ -26,16 +28,18 @@ export function importPostman(collection: Collection, json: unknown, place: Plac
   const { name, description, auth, kept, items } = parsed.value
   rememberReadings(items)
   const asFolder = (place.parentId ?? null) !== null || !collection.isEmpty()
+  // Where each item goes, noted in the base of its folder (see base.ts): what an update moves.
+  const own = { ...kept, kept: withItems(kept.kept, notePlaces(items, () => collection.newId())) }
   let ids: string[] = []
   collection.doc.transact(() => {
     if (asFolder) {
-      ids = [collection.add({ kind: 'folder', name, description, auth: auth.type === 'none' && !kept.kept?.auth ? { type: 'inherit' } : auth, ...kept, children: items }, place)]
+      ids = [collection.add({ kind: 'folder', name, description, auth: auth.type === 'none' && !kept.kept?.auth ? { type: 'inherit' } : auth, ...own, children: items }, place)]
       return
     }
     ids = collection.addAll(items, place)
     collection.setAuth(auth)
     collection.description.insert(0, description)
-    collection.setKept(kept)
+    collection.setKept(own)
   })
   return { ok: true, value: { name, ids, asFolder } }
 }
@@ -47,4 +51,4 @@ export function exportPostman(collection: Collection, name: string, id?: string)
 
 export { fromPostman, MAX_POSTMAN_DEPTH, type ImportIssue, type PostmanImport, type PostmanImportError, type PostmanImportResult } from './import.ts'
 export { POSTMAN_SCHEMA_V21, toPostman } from './export.ts'
-export { postmanIdOfCollection, updateFromPostman, type UpdatePostmanResult } from './update.ts'
+export { postmanIdOfCollection, updateFromPostman, type UpdateConflict, type UpdatePostmanResult, type UpdatePostmanSummary } from './update.ts'

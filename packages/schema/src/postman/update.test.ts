@@ -53,7 +53,7 @@ describe('update from a newer export of the same Postman collection', () => {
     ;(((v2.item as JsonObject[])[1]!.event as JsonObject[])[0]!.script as JsonObject).exec = ['pm.test("still ok")']
 
     const result = updateFromPostman(c, v2)
-    expect(result).toEqual({ ok: true, value: { name: 'Shop', added: 1, updated: 2, removed: 2 } })
+    expect(result).toEqual({ ok: true, value: { name: 'Shop', added: 1, updated: 2, removed: 2, conflicts: [], kept: [] } })
     expect(byName(c, 'List all users').id).toBeDefined()
     expect((byName(c, 'Get user') as RequestNode).headers[0]!.value).toBe('application/xml')
     expect(c.tree().map((n) => n.name)).toEqual(['Users', 'Health', 'Mine'])
@@ -71,7 +71,7 @@ describe('update from a newer export of the same Postman collection', () => {
   it('updating with the same file changes nothing in the doc', () => {
     const c = imported()
     const before = Y.encodeStateVector(c.doc)
-    expect(updateFromPostman(c, clone(v1))).toEqual({ ok: true, value: { name: 'Shop', added: 0, updated: 0, removed: 0 } })
+    expect(updateFromPostman(c, clone(v1))).toEqual({ ok: true, value: { name: 'Shop', added: 0, updated: 0, removed: 0, conflicts: [], kept: [] } })
     expect(Y.encodeStateVector(c.doc)).toEqual(before)
   })
 

@@ -1,31 +1,49 @@
 /**
  * Updating a collection from a newer export of the same Postman collection ("Update" when a
- * file with a known `_postman_id` is imported again). Items are matched by their Postman id
- * (`id`, or v2.0's `_postman_id`), kept by import. A three-way merge per field: the import
- * noted a fingerprint of what the file said for each field (`ferry:base`); a field the new
- * file says the same of is left alone, so what was edited in Ferry since survives; a field
- * the file changed takes the file's value, written as the smallest change (texts diffed, rows
- * matched), so it merges with concurrent edits like any edit. New items are added, and items
- * the file no longer has are deleted. Items made in Ferry (no Postman id) are never deleted: one inside a
- * deleted folder moves to the collection's root.
+ * file with a known `_postman_id` is imported again), three ways: the base is what the file
+ * said at the last import or update (base.ts), "mine" what Ferry holds now, "theirs" the file.
+ * - Items are matched by Postman id, else by place (update-match.ts).
+ * - Fields merge per field, rows per row, scripts per trigger (update-fields.ts); where both
+ *   sides changed the same thing and it cannot be merged, Ferry's value stays and the result
+ *   lists it (`conflicts`).
+ * - An item is moved only where the file moved it (another folder, or another order among the
+ *   items it kept in order); one Ferry moved elsewhere meanwhile stays there.
+ * - New items are added; items the file dropped are deleted unless edited in Ferry since
+ *   (then kept, listed in `kept`, and Ferry's own from then on); Ferry-made items are never
+ *   deleted. What stays inside a deleted folder moves to the root.
+ * - The same update on two devices lands once: edits are written under a client id derived
+ *   from what they write and the state they write into (`Collection.writeAs`), added items get
+ *   ids and moves get order keys derived from the file.
+ * The tree is read once; moves are made on one read of its shape.
  */
 import type { Collection } from '../collection.ts'
-import type { FolderInput, Json, JsonObject, NodeInput, RequestInput, TreeNode } from '../model.ts'
-import { setText } from '../text/diff.ts'
 import { rememberReadings } from '../compact.ts'
-import { BASE, fromPostman, type PostmanImportError } from './import.ts'
+import type { JsonObject, NodeInput, TreeNode } from '../model.ts'
+import type { Move } from '../placement.ts'
+import { createId, derivedRandom } from '../random.ts'
+import { writeDoc } from '../schema-version.ts'
+import { hash64 } from '../struct-state.ts'
+import { baseOf, COLLECTION_FIELDS, FOLDER_FIELDS, matches, readingOf, REQUEST_FIELDS, valueOf, withItems, withoutBase, type Field, type Reading, type Source } from './base.ts'
+import { fromPostman, type PostmanImportError } from './import.ts'
 import { isObject, sameJson } from './json.ts'
+import { applyFields, planFields, type UpdateConflict } from './update-fields.ts'
+import { fileItems, matchItems, type FileItem, type Known } from './update-match.ts'
 
-export type UpdatePostmanResult =
-  | { ok: true; value: { name: string; added: number; updated: number; removed: number } }
-  | { ok: false; error: PostmanImportError }
+export type { UpdateConflict } from './update-fields.ts'
 
-/** The Postman id an import kept for an item (or its input), if any. */
-function postmanId(kept: Json | undefined): string | undefined {
-  const item = isObject(kept) && isObject(kept.item) ? kept.item : undefined
-  const id = item?.id ?? item?._postman_id
-  return typeof id === 'string' && id !== '' ? id : undefined
+export interface UpdatePostmanSummary {
+  name: string
+  added: number
+  /** Items the file changed since the last import or update. */
+  updated: number
+  removed: number
+  /** Where Ferry's value was kept over the file's (both changed it). */
+  conflicts: UpdateConflict[]
+  /** Items the file dropped that were edited in Ferry since: kept (by names from the root). */
+  kept: string[]
 }
+
+export type UpdatePostmanResult = { ok: true; value: UpdatePostmanSummary } | { ok: false; error: PostmanImportError }
 
 /** The `_postman_id` of the Postman collection `collection` was imported from, if any. */
 export function postmanIdOfCollection(collection: Collection): string | undefined {
@@ -34,122 +52,75 @@ export function postmanIdOfCollection(collection: Collection): string | undefine
   return typeof info?._postman_id === 'string' ? info._postman_id : undefined
 }
 
-/** The per-field fingerprints an import noted (see import.ts). */
-function baseOf(kept: Json | undefined): Record<string, Json> {
-  return isObject(kept) && isObject(kept[BASE]) ? kept[BASE] : {}
+/** Every item with its parent and names, from one read of the tree. */
+function readTree(collection: Collection): Map<string, Known> {
+  const known = new Map<string, Known>()
+  const queue: { nodes: readonly TreeNode[]; parent: string | null; names: string }[] = [{ nodes: collection.tree(), parent: null, names: '' }]
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    for (const node of next.nodes) {
+      const names = next.names ? `${next.names} / ${node.name}` : node.name
+      known.set(node.id, { node, parent: next.parent, names })
+      if (node.kind === 'folder') queue.push({ nodes: node.children, parent: node.id, names })
+    }
+  }
+  return known
 }
 
-function flatten(nodes: readonly TreeNode[]): TreeNode[] {
-  const out: TreeNode[] = []
-  const stack = [...nodes]
-  for (let node = stack.pop(); node; node = stack.pop()) {
-    out.push(node)
-    if (node.kind === 'folder') stack.push(...node.children)
-  }
+/** The positions in `values` (distinct numbers) of one longest increasing subsequence. */
+function longestIncreasing(values: readonly number[]): Set<number> {
+  const tails: number[] = []
+  const before: number[] = []
+  values.forEach((v, i) => {
+    let [lo, hi] = [0, tails.length]
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (values[tails[mid]!]! < v) lo = mid + 1
+      else hi = mid
+    }
+    before[i] = lo > 0 ? tails[lo - 1]! : -1
+    tails[lo] = i
+  })
+  const out = new Set<number>()
+  for (let i = tails.at(-1) ?? -1; i >= 0; i = before[i]!) out.add(i)
   return out
 }
 
-class Updater {
-  added = 0
-  updated = 0
-  /** Items of the file, by Postman id, that matched an existing item (Ferry id). */
-  private readonly seen = new Set<string>()
+const fieldsOf = (kind: NodeInput['kind']): Field[] => (kind === 'folder' ? FOLDER_FIELDS : REQUEST_FIELDS)
+
+class Update {
+  readonly summary: Omit<UpdatePostmanSummary, 'name'> = { added: 0, updated: 0, removed: 0, conflicts: [], kept: [] }
 
   constructor(
-    private readonly collection: Collection,
-    private readonly existing: Map<string, TreeNode>,
+    private readonly c: Collection,
+    private readonly seed: string,
   ) {}
 
-  /** Applies `inputs` as the children of `parentId`, in order; returns their Ferry ids. */
-  apply(inputs: readonly NodeInput[], parentId: string | null): void {
-    const queue: { inputs: readonly NodeInput[]; parentId: string | null }[] = [{ inputs, parentId }]
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      const ids: string[] = []
-      for (const input of next.inputs) {
-        const pid = postmanId(input.kept)
-        const match = pid === undefined ? undefined : this.existing.get(pid)
-        let id: string
-        if (match && match.kind === input.kind && !this.seen.has(match.id)) {
-          id = match.id
-          this.seen.add(id)
-          const unchanged = match.kind === 'request' && match.postman !== undefined && input.kind === 'request' && sameJson(match.postman, input.postman)
-          if (!unchanged && this.edit(match, input)) this.updated++
-        } else {
-          const { children: _, ...alone } = input as FolderInput
-          id = this.collection.add(input.kind === 'folder' ? { ...alone, children: [] } : input, { parentId: next.parentId })
-          this.seen.add(id)
-          this.added++
-        }
-        ids.push(id)
-        if (input.kind === 'folder') queue.push({ inputs: input.children ?? [], parentId: id })
-      }
-      this.order(ids, next.parentId)
+  /** Merges one item's (or the collection's) fields and writes its new kept fields; true if the file changed it. */
+  item(id: string | null, names: string, fields: readonly Field[], base: Reading, mine: Reading, theirs: Reading, kept: { now: JsonObject | undefined; next: JsonObject | undefined }): boolean {
+    const plan = planFields(fields, base, mine, theirs)
+    for (const conflict of plan.conflicts) this.summary.conflicts.push({ item: names, ...conflict })
+    const keptChanged = !sameJson(kept.now, kept.next)
+    // Each field under its own derived id (its name is its key in the item map), so a device
+    // that edited another field of the item meanwhile still writes this one identically.
+    for (const write of plan.writes) {
+      const seed = hash64([this.seed, write.field, JSON.stringify(base[write.field] ?? null), JSON.stringify(theirs[write.field])])
+      this.c.writeAs(id, [write.field], seed, () => applyFields(this.c, id, [write]))
     }
+    if (keptChanged) this.c.writeAs(id, ['kept'], hash64([this.seed, JSON.stringify(kept.next ?? null)]), () => this.c.setKeptFields(kept.next, id))
+    return plan.fileChanged || !sameJson(withoutBase(kept.now), withoutBase(kept.next))
   }
 
-  /** Puts `ids` under `parentId` in this order, moving only what is out of place. */
-  private order(ids: readonly string[], parentId: string | null): void {
-    const current = (): string[] => {
-      const parent = parentId === null ? this.collection.tree() : ((this.collection.get(parentId) as { children?: TreeNode[] })?.children ?? [])
-      return parent.map((n) => n.id)
-    }
-    let siblings = current()
-    const inPlace = siblings.filter((id) => ids.includes(id))
-    if (inPlace.length === ids.length && inPlace.every((id, i) => id === ids[i])) return
-    ids.forEach((id, i) => {
-      const after = i === 0 ? -1 : siblings.filter((s) => s !== id).indexOf(ids[i - 1]!)
-      this.collection.move(id, { parentId, index: after + 1 })
-      siblings = current()
-    })
+  /** Makes an item the file dropped and Ferry keeps Ferry's own: without a base, no later update matches or deletes it. */
+  detach(node: TreeNode): void {
+    this.c.writeAs(node.id, ['kept'], hash64([this.seed, 'detach']), () => this.c.setKeptFields(withoutBase(node.kept), node.id))
   }
 
-  /** Writes the fields the file changed since the last import; true if any. */
-  private edit(node: TreeNode, input: NodeInput): boolean {
-    const c = this.collection
-    const id = node.id
-    const before = baseOf(node.kept)
-    const after = baseOf(input.kept)
-    const changed = (field: string): boolean => before[field] === undefined || before[field] !== after[field]
-    const fields = Object.keys(after).filter(changed)
-    const text = (field: 'name' | 'description' | 'url' | 'body', value: string): void => setText(c.text(id, field)!, value)
-    if (changed('name')) text('name', input.name ?? '')
-    if (changed('description')) text('description', input.description ?? '')
-    if (changed('auth')) c.update(id, { auth: input.auth ?? { type: 'inherit' } })
-    const kept = {
-      scripts: changed('scripts') ? (input.scripts ?? []).map((s) => ({ listen: s.listen ?? '', code: s.code ?? '', ...(s.kept ? { kept: s.kept } : {}) })) : node.scripts,
-      variables: changed('variables') ? (input.variables ?? []).map((v) => ({ key: v.key ?? '', value: v.value ?? '', enabled: v.enabled ?? true, ...(v.kept ? { kept: v.kept } : {}) })) : node.variables,
-    }
-    c.setKept({ ...kept, ...(input.kept ? { kept: input.kept } : {}) }, id)
-    if (input.kind === 'request') {
-      const r = input as RequestInput
-      if (changed('method')) c.update(id, { method: r.method ?? 'GET' })
-      if (changed('examples')) c.update(id, { examples: r.examples ?? [] })
-      if (changed('headers')) c.list(id, 'headers')?.replace(r.headers ?? [])
-      if (changed('url')) {
-        text('url', r.url ?? '')
-        c.list(id, 'params')?.replace(r.params ?? [])
-        c.list(id, 'pathVariables')?.replace(r.pathVariables ?? [])
-      }
-      if (changed('body')) {
-        text('body', r.body?.raw ?? '')
-        c.update(id, { bodyMode: r.body?.mode ?? 'none', bodyLanguage: r.body?.language ?? 'text' })
-        c.list(id, 'bodyFields')?.replace(r.body?.fields ?? [])
-      }
-    }
-    return fields.length > 0
-  }
-
-  /** Deletes what the file no longer has; Ferry-made items inside move to the root first. */
-  removeMissing(): number {
-    let removed = 0
-    for (const node of this.existing.values()) {
-      if (this.seen.has(node.id) || !this.collection.get(node.id)) continue
-      if (node.kind === 'folder') {
-        for (const inner of flatten(node.children)) if (postmanId(inner.kept) === undefined && !this.seen.has(inner.id)) this.collection.move(inner.id, { parentId: null })
-      }
-      removed += this.collection.remove(node.id).length
-    }
-    return removed
+  /** Whether Ferry changed an item since the file last said what it holds. */
+  edited(node: TreeNode): boolean {
+    if (node.kind === 'request' && node.postman) return false
+    const fields = fieldsOf(node.kind)
+    const base = baseOf(node.kept, fields)
+    return fields.some((f) => !matches(base[f], valueOf(node as Source, f)))
   }
 }
 
@@ -159,23 +130,114 @@ export function updateFromPostman(collection: Collection, json: unknown): Update
   if (!parsed.ok) return parsed
   const { name, description, auth, kept, items } = parsed.value
   rememberReadings(items)
-  const existing = new Map<string, TreeNode>()
-  for (const node of flatten(collection.tree())) {
-    const pid = postmanId(node.kept)
-    if (pid !== undefined && !existing.has(pid)) existing.set(pid, node)
+  const seed = hash64([JSON.stringify(json)])
+  const known = readTree(collection)
+  const own = collection.kept()
+  const file = fileItems(items)
+  const m = matchItems(file, known, own.kept)
+  const u = new Update(collection, seed)
+
+  // Ids of new items, derived from the file and their place, so two devices add the same ones.
+  const taken = new Set<string>([...known.keys(), ...[...m.lists.values()].flat().map((e) => e.id), ...m.idOf.values()])
+  const fresh = file.filter((f) => !m.idOf.has(f))
+  for (const f of fresh) {
+    const parent = f.parent ? m.idOf.get(f.parent) : ''
+    let id = createId(derivedRandom(`${seed}|${parent}|${f.index}|${f.fp}`))
+    for (let n = 1; taken.has(id); n++) id = createId(derivedRandom(`${seed}|${parent}|${f.index}|${f.fp}|${n}`))
+    taken.add(id)
+    m.idOf.set(f, id)
   }
-  const updater = new Updater(collection, existing)
-  let removed = 0
-  collection.doc.transact(() => {
-    const before = baseOf(collection.kept().kept)
-    const after = baseOf(kept.kept)
-    const changed = (field: string): boolean => before[field] === undefined || before[field] !== after[field]
-    const own = collection.kept()
-    if (changed('description')) setText(collection.description, description)
-    if (changed('auth')) collection.setAuth(auth)
-    collection.setKept({ scripts: changed('scripts') ? kept.scripts : own.scripts, variables: changed('variables') ? kept.variables : own.variables, ...(kept.kept ? { kept: kept.kept } : {}) })
-    updater.apply(items, null)
-    removed = updater.removeMissing()
+  const isNew = new Set(fresh)
+  const entries = (children: readonly FileItem[]): { id: string; fp: string }[] => children.map((f) => ({ id: m.idOf.get(f)!, fp: f.fp }))
+  const root = file.filter((f) => f.parent === null)
+
+  writeDoc(collection.doc, () => {
+    // The collection's own fields.
+    const source: Source = { description, auth, scripts: kept.scripts, variables: kept.variables }
+    const mine: Source = { description: collection.description.toString(), auth: collection.auth(), scripts: own.scripts, variables: own.variables }
+    u.item(null, '', COLLECTION_FIELDS, baseOf(own.kept, COLLECTION_FIELDS, source), readingOf(mine, COLLECTION_FIELDS), readingOf(source, COLLECTION_FIELDS), {
+      now: own.kept,
+      next: withItems(kept.kept, entries(root)),
+    })
+
+    // Matched items, field by field.
+    for (const f of file) {
+      const k = m.matched.get(f)
+      if (!k) continue
+      const { node } = k
+      if (node.kind === 'request' && node.postman && f.input.kind === 'request' && f.input.postman && sameJson(node.postman, f.input.postman)) continue
+      const fields = fieldsOf(f.input.kind)
+      const next = f.input.kind === 'folder' ? withItems(f.input.kept, entries(f.children)) : f.input.kept
+      const source = f.input as Source
+      if (u.item(node.id, k.names, fields, baseOf(node.kept, fields, source), readingOf(node as Source, fields), readingOf(source, fields), { now: node.kept, next })) u.summary.updated++
+    }
+
+    // New items, each new subtree in one go, at the end of its folder (placed below).
+    for (const f of [...fresh].reverse()) {
+      f.input.assignId = m.idOf.get(f)
+      if (f.input.kind === 'folder') {
+        f.input.kept = withItems(f.input.kept, entries(f.children))
+        f.input.children = f.children.filter((child) => isNew.has(child)).map((child) => child.input)
+      }
+    }
+    const byParent = new Map<string | null, NodeInput[]>()
+    for (const f of fresh) {
+      if (f.parent && isNew.has(f.parent)) continue
+      const parent = f.parent ? m.idOf.get(f.parent)! : null
+      const list = byParent.get(parent)
+      if (list) list.push(f.input)
+      else byParent.set(parent, [f.input])
+    }
+    for (const [parentId, inputs] of byParent) collection.addAll(inputs, { parentId })
+    u.summary.added = fresh.length
+
+    // Moves: only where the file moved an item and Ferry did not move it elsewhere.
+    const moves: Move[] = []
+    const finalParent = new Map<string, string | null>()
+    const groups: { parent: string | null; children: FileItem[] }[] = [{ parent: null, children: root }]
+    for (const f of file) if (f.input.kind === 'folder' && (m.matched.has(f) || isNew.has(f))) groups.push({ parent: m.idOf.get(f)!, children: f.children })
+    for (const { parent, children } of groups) {
+      const present = children.filter((f) => !m.skipped.has(f))
+      const stayed = present.filter((f) => m.matched.has(f) && m.basePlace.get(m.idOf.get(f)!)?.parent === parent)
+      const inOrder = longestIncreasing(stayed.map((f) => m.basePlace.get(m.idOf.get(f)!)!.index))
+      const kept = new Set(stayed.filter((_, i) => inOrder.has(i)))
+      let anchor: string | null = null
+      for (const f of present) {
+        const id = m.idOf.get(f)!
+        const k = m.matched.get(f)
+        if (k) {
+          const was = m.basePlace.has(id) ? m.basePlace.get(id)!.parent : k.parent
+          const movedInFerry = k.parent !== was
+          if (kept.has(f) || (movedInFerry && k.parent !== parent)) {
+            if (!kept.has(f) && was !== parent) u.summary.conflicts.push({ item: k.names, field: 'place' })
+            if (k.parent === parent) anchor = id
+            continue
+          }
+        }
+        moves.push({ id, parentId: parent, after: anchor })
+        finalParent.set(id, parent)
+        anchor = id
+      }
+    }
+
+    // Items the file dropped: deleted, unless edited in Ferry since.
+    const matchedIds = new Set([...m.matched.values()].map((k) => k.node.id))
+    const deleted = new Set<string>()
+    for (const k of known.values()) {
+      if (!m.fromFile.has(k.node.id) || matchedIds.has(k.node.id)) continue
+      if (!u.edited(k.node)) {
+        deleted.add(k.node.id)
+        continue
+      }
+      u.summary.kept.push(k.names)
+      u.detach(k.node)
+    }
+    for (const k of known.values()) {
+      const parent = finalParent.has(k.node.id) ? finalParent.get(k.node.id)! : k.parent
+      if (!deleted.has(k.node.id) && parent !== null && deleted.has(parent)) moves.push({ id: k.node.id, parentId: null })
+    }
+    collection.placeAll(moves, seed)
+    u.summary.removed = collection.removeAll([...deleted]).length
   })
-  return { ok: true, value: { name, added: updater.added, updated: updater.updated, removed } }
+  return { ok: true, value: { name, ...u.summary } }
 }
