@@ -1,13 +1,14 @@
 /**
  * Latency probes shared by the sync benchmarks: `persisted` round trips from one `ack=1`
- * socket, plain round trips to the same server (the floor an ack sits on), and a bare
- * fdatasync on the same disk.
+ * socket (or one doc on a `/v1/mux` socket, as Ferry's client sends), plain round trips to the
+ * same server (the floor an ack sits on), and a bare fdatasync on the same disk.
  */
 import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import { encodeMessage, MessageType } from '@ferry/protocol'
+import { muxClient, muxUrl, openRequest } from '../helpers/mux-client.ts'
 import type { ServerHandle } from './fanout.ts'
 
 export const LATENCY_SAMPLES = 300
@@ -59,6 +60,31 @@ export async function persistedLatency(server: ServerHandle, pauseMs: number): P
     if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs))
   }
   client.ws.close()
+  return samples
+}
+
+/** As `persistedLatency`, for one doc of a `/v1/mux` socket (the acks of Ferry's own client). */
+export async function persistedLatencyMux(server: ServerHandle, pauseMs: number): Promise<number[]> {
+  const name = 'bench:history'
+  const client = await muxClient(muxUrl(`ws://127.0.0.1:${server.port}`, server.token))
+  const doc = new Y.Doc()
+  client.open([openRequest(name)])
+  await client.control('opened')
+  // The answer to the open ends with the relay's own `persisted`: not an ack of ours.
+  await client.doc(name, 'persisted')
+  const samples: number[] = []
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    let update: Uint8Array = new Uint8Array()
+    doc.once('update', (u: Uint8Array) => (update = u))
+    doc.getMap('m').set('k', i)
+    const start = performance.now()
+    const acked = client.doc(name, 'persisted')
+    client.send(name, { type: 'sync-update', update })
+    await acked
+    samples.push(performance.now() - start)
+    if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs))
+  }
+  client.end()
   return samples
 }
 

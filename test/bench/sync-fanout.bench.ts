@@ -8,12 +8,17 @@
  * against the floor a durable ack can reach (a round trip to the same server plus that
  * fdatasync), and
  * heap per loaded idle doc (1,000 docs of ~10 KB) against the reference server.
+ *
+ * Since issue 14 Ferry's client carries its docs on `/v1/mux`: the same rounds run a fourth
+ * time on Ferry's relay through that endpoint (16 thin mux clients, one socket each), and the
+ * `persisted` latency is measured there too. Every round also records each delivery's latency;
+ * its p99 is compared with the better of the two reference servers (issue 14: ≤ 1.0×).
  */
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import { decodeMessage, encodeMessage, MessageType } from '@ferry/protocol'
-import { fanoutRound, startServer, type ServerHandle } from './fanout.ts'
-import { fdatasyncLatency, openRaw, persistedLatency, roundTripLatency } from './latency.ts'
+import { fanoutRound, startServer, type FanoutPath, type ServerHandle } from './fanout.ts'
+import { fdatasyncLatency, openRaw, persistedLatency, persistedLatencyMux, roundTripLatency } from './latency.ts'
 import { median, percentile, report, type BenchRow } from './report.ts'
 import type { ServerKind } from './sync-servers.ts'
 
@@ -62,29 +67,47 @@ async function heapPerIdleDoc(server: ServerHandle): Promise<number> {
   return (after - before) / IDLE_DOCS
 }
 
+/** Who takes part in the rounds: each server on its own path, and Ferry's relay a second time through `/v1/mux`. */
+type Entrant = ServerKind | 'ferry-mux'
+const PATHS: Record<Entrant, [ServerKind, FanoutPath]> = {
+  ferry: ['ferry', 'sync'],
+  'y-websocket': ['y-websocket', 'sync'],
+  hocuspocus: ['hocuspocus', 'sync'],
+  'ferry-mux': ['ferry', 'mux'],
+}
+
 async function main(): Promise<void> {
   const kinds: ServerKind[] = ['ferry', 'y-websocket', 'hocuspocus']
+  const entrants: Entrant[] = [...kinds, 'ferry-mux']
   const servers = new Map<ServerKind, ServerHandle>()
   for (const kind of kinds) servers.set(kind, await startServer(kind))
-  const results = new Map<ServerKind, { ms: number[]; cpu: number[] }>(kinds.map((k) => [k, { ms: [], cpu: [] }]))
+  const results = new Map<Entrant, { ms: number[]; cpu: number[]; p50: number[]; p99: number[] }>(entrants.map((k) => [k, { ms: [], cpu: [], p50: [], p99: [] }]))
+  const run = (entrant: Entrant, round: number) => fanoutRound([servers.get(PATHS[entrant][0])!], round, CLIENTS, UPDATES_PER_CLIENT, PATHS[entrant][1])
   // One warm-up round each (JIT, first doc load), not counted.
-  for (const kind of kinds) await fanoutRound([servers.get(kind)!], -1 - kinds.indexOf(kind), CLIENTS, UPDATES_PER_CLIENT)
+  for (const entrant of entrants) await run(entrant, -1 - entrants.indexOf(entrant))
   for (let round = 0; round < ROUNDS; round++) {
-    const order = kinds.map((_, i) => kinds[(i + round) % kinds.length]!)
-    for (const kind of order) {
-      const { ms, cpuMicros } = await fanoutRound([servers.get(kind)!], round, CLIENTS, UPDATES_PER_CLIENT)
-      results.get(kind)!.ms.push(ms)
-      results.get(kind)!.cpu.push(cpuMicros)
-      console.log(`  round ${round} ${kind}: ${ms.toFixed(0)} ms, server CPU ${(cpuMicros / 1000).toFixed(0)} ms`)
+    const order = entrants.map((_, i) => entrants[(i + round) % entrants.length]!)
+    for (const entrant of order) {
+      const { ms, cpuMicros, deliveryMs } = await run(entrant, round)
+      const into = results.get(entrant)!
+      into.ms.push(ms)
+      into.cpu.push(cpuMicros)
+      into.p50.push(deliveryMs.p50)
+      into.p99.push(deliveryMs.p99)
+      console.log(`  round ${round} ${entrant}: ${ms.toFixed(0)} ms, server CPU ${(cpuMicros / 1000).toFixed(0)} ms, delivery p50 ${deliveryMs.p50.toFixed(0)} ms, p99 ${deliveryMs.p99.toFixed(0)} ms`)
     }
   }
   const delivered = CLIENTS * UPDATES_PER_CLIENT * (CLIENTS - 1)
-  const ms = (k: ServerKind) => median(results.get(k)!.ms)
-  const cpu = (k: ServerKind) => median(results.get(k)!.cpu) / delivered
+  const ms = (k: Entrant) => median(results.get(k)!.ms)
+  const cpu = (k: Entrant) => median(results.get(k)!.cpu) / delivered
+  const p99 = (k: Entrant) => median(results.get(k)!.p99)
+  const betterPeer: ServerKind = p99('y-websocket') <= p99('hocuspocus') ? 'y-websocket' : 'hocuspocus'
+  const peerName = (k: ServerKind) => (k === 'y-websocket' ? '@y/websocket-server' : '@hocuspocus/server')
 
   const ferry = servers.get('ferry')!
   const persisted = await persistedLatency(ferry, 0)
   const paced = await persistedLatency(ferry, 5)
+  const pacedMux = await persistedLatencyMux(ferry, 5)
   const fsync = fdatasyncLatency(ferry.dataDir)
   const roundTrip = await roundTripLatency(ferry, 5)
   const floor = (p: number) => percentile(roundTrip, p) + percentile(fsync, p)
@@ -104,6 +127,13 @@ async function main(): Promise<void> {
     { metric: 'persisted latency p50, paced 5 ms', ferry: percentile(paced, 50), reference: floor(50), unit: 'ms', against: 'round trip + bare fdatasync p50' },
     { metric: 'persisted latency p99, paced 5 ms', ferry: percentile(paced, 99), reference: floor(99), unit: 'ms', against: 'round trip + bare fdatasync p99' },
     { metric: 'heap per loaded idle doc (~10 KB)', ferry: ferryHeap, reference: referenceHeap, unit: 'bytes', against: '@y/websocket-server' },
+    { metric: 'fan-out time (16×250), Ferry on /v1/mux', ferry: ms('ferry-mux'), reference: ms('y-websocket'), unit: 'ms', against: '@y/websocket-server', goal: 1 },
+    { metric: 'fan-out time (16×250), Ferry on /v1/mux', ferry: ms('ferry-mux'), reference: ms('hocuspocus'), unit: 'ms', against: '@hocuspocus/server', goal: 1 },
+    { metric: 'server CPU per delivered update, Ferry on /v1/mux', ferry: cpu('ferry-mux'), reference: cpu('hocuspocus'), unit: 'µs', against: '@hocuspocus/server' },
+    { metric: 'fan-out delivery latency p99 (16×250)', ferry: p99('ferry'), reference: p99(betterPeer), unit: 'ms', against: `the better peer, ${peerName(betterPeer)}`, goal: 1 },
+    { metric: 'fan-out delivery latency p99 (16×250), Ferry on /v1/mux', ferry: p99('ferry-mux'), reference: p99(betterPeer), unit: 'ms', against: `the better peer, ${peerName(betterPeer)}`, goal: 1 },
+    { metric: 'persisted latency p50, paced 5 ms, on /v1/mux', ferry: percentile(pacedMux, 50), reference: floor(50), unit: 'ms', against: 'round trip + bare fdatasync p50' },
+    { metric: 'persisted latency p99, paced 5 ms, on /v1/mux', ferry: percentile(pacedMux, 99), reference: floor(99), unit: 'ms', against: 'round trip + bare fdatasync p99' },
   ]
   report('sync-fanout', rows, {
     workload: { clients: CLIENTS, updatesPerClient: UPDATES_PER_CLIENT, rounds: ROUNDS, deliveredPerRound: delivered, idleDocs: IDLE_DOCS },
