@@ -65,8 +65,7 @@ export function reportScale(results: ScaleResults): void {
     floorMs: floor,
     storm,
     serverStartMs: results.serverStartMs,
-    fanout:
-      'not measured here: test/bench/sync-fanout.bench.ts times 16×250 fan-out with stock y-websocket providers on /v1/sync (totals, not per-update p99)',
+    fanout: 'measured by sync-fanout.bench.ts (16×250 on /v1/sync and on /v1/mux, delivery p99 against the better reference server)',
   })
   console.log('\n  goals that are counts:')
   for (const c of counts) {
