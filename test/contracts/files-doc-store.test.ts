@@ -41,3 +41,28 @@ it("deletes a doc's key, log and snapshot files, keeping only the tombstone", as
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+it('drops the segments a snapshot covers when a doc is released, the last one appended to too; numbering goes on', async () => {
+  const dir = tempDataDir()
+  const masterKey = randomBytes(32)
+  const store = new FilesDocStore(join(dir, 'docs'), masterKey)
+  const name = docName('alice', 'collection', 'idle')
+  const id = new MasterKey(masterKey).docId(name)
+  const docDir = join(dir, 'docs', id.slice(0, 2), id)
+  try {
+    await store.append(name, [new Uint8Array([1])])
+    const seq = await store.append(name, [new Uint8Array([2])])
+    await store.compact(name, new Uint8Array([9]), seq)
+    // Compaction keeps the segment appends go to: one may be in flight.
+    expect(readdirSync(docDir).sort()).toEqual(['key', 'log-00000001', 'snapshot'])
+    await store.release(name)
+    expect(readdirSync(docDir).sort()).toEqual(['key', 'snapshot'])
+    const loaded = await store.load(name)
+    expect([[...loaded.snapshot!], loaded.updates, loaded.seq]).toEqual([[9], [], seq])
+    expect(await store.append(name, [new Uint8Array([3])])).toBe(seq + 1)
+    expect((await store.load(name)).updates.map((u) => [...u])).toEqual([[3]])
+  } finally {
+    await store.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+})

@@ -190,7 +190,7 @@ export class FilesDocStore implements DocStore {
   }
 
   async #compact(doc: DocFiles, snapshot: Uint8Array, through: LogSeq): Promise<void> {
-    // The active segment may have an append in flight; it is dropped by a later compaction.
+    // The active segment may have an append in flight; it is dropped by a later compaction or the release.
     doc.rotate = true
     const head = Buffer.alloc(8)
     head.writeBigUInt64LE(BigInt(through))
@@ -205,21 +205,7 @@ export class FilesDocStore implements DocStore {
       doc.snapshotBytes = parts.reduce((sum, part) => sum + part.length, 0)
       doc.through = Math.max(doc.through, through)
       doc.account.set(doc.id, docBytes(doc))
-      for (const [n, maxSeq] of doc.segments) {
-        if (n !== doc.active && maxSeq <= through) {
-          // Read again right before deleting: a segment with bytes that do not open is kept.
-          const read = await readSegment(doc, n, null, this.#damage)
-          if (read.damaged.length > 0 || doc.suspect.has(n)) {
-            await this.#setAside(doc, segmentName(n), `damaged-${segmentName(n)}-${Date.now()}`, null)
-            doc.suspect.delete(n)
-          } else {
-            await rm(join(doc.dir, segmentName(n)), { force: true })
-          }
-          doc.segments.delete(n)
-          doc.segmentBytes.delete(n)
-          doc.account.set(doc.id, docBytes(doc))
-        }
-      }
+      await this.#dropCovered(doc, through, doc.active)
       await doc.account.save()
     } catch (cause) {
       throw new DocStoreError('io', `compaction failed: ${(cause as Error).message}`, { cause })
@@ -268,14 +254,47 @@ export class FilesDocStore implements DocStore {
     }
   }
 
+  /**
+   * Also drops the segments the snapshot covers, the last one appended to included: nothing
+   * appends to a released doc, so it no longer waits for a later compaction (which an idle doc
+   * may not see for long) taking disk space the account's usage does not count.
+   */
   async release(name: DocName): Promise<void> {
     const id = this.#master.docId(name)
     const pending = this.#docs.get(id)
     this.#docs.delete(id)
     const doc = await pending?.catch(() => null)
     if (doc && doc !== GONE) {
+      await Promise.allSettled(doc.running)
       await this.#closeSegment(doc)
+      if (!doc.gone && doc.through > 0) {
+        try {
+          await this.#dropCovered(doc, doc.through, null)
+        } catch (cause) {
+          throw new DocStoreError('io', `releasing doc ${id} failed: ${(cause as Error).message}`, { cause })
+        }
+      }
       await doc.account.save()
+    }
+  }
+
+  /**
+   * Deletes the segments whose every record is at most `through` (but `keep`), each read again
+   * right before: one with bytes that do not open is set aside instead, never deleted.
+   */
+  async #dropCovered(doc: DocFiles, through: LogSeq, keep: number | null): Promise<void> {
+    for (const [n, maxSeq] of doc.segments) {
+      if (n === keep || maxSeq > through) continue
+      const read = await readSegment(doc, n, null, this.#damage)
+      if (read.damaged.length > 0 || doc.suspect.has(n)) {
+        await this.#setAside(doc, segmentName(n), `damaged-${segmentName(n)}-${Date.now()}`, null)
+        doc.suspect.delete(n)
+      } else {
+        await rm(join(doc.dir, segmentName(n)), { force: true })
+      }
+      doc.segments.delete(n)
+      doc.segmentBytes.delete(n)
+      doc.account.set(doc.id, docBytes(doc))
     }
   }
 
