@@ -115,8 +115,13 @@ const ConfigSchema = Type.Object({
      */
     unconfirmedAccountQuotaBytes: Type.Integer({ minimum: 0 }),
   }),
-  /** Milliseconds a room stays loaded after its last client left. */
+  /** Milliseconds a room's doc stays loaded after its last client left. */
   roomIdleMs: Type.Integer({ minimum: 0 }),
+  /**
+   * Milliseconds a room's doc stays loaded without traffic while clients are still on it (they
+   * stay; the next frame that needs the doc loads it again). 0: never while any client is on it.
+   */
+  roomIdleUnloadMs: Type.Integer({ minimum: 0 }),
   /** Group commit: at most one fsync per document per this many milliseconds. */
   groupCommitMs: Type.Integer({ minimum: 0 }),
   /**
@@ -221,6 +226,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
       unconfirmedAccountQuotaBytes: int(env, 'UNCONFIRMED_ACCOUNT_QUOTA_BYTES', 64 * 1024 * 1024),
     },
     roomIdleMs: int(env, 'ROOM_IDLE_MS', 30_000),
+    roomIdleUnloadMs: int(env, 'ROOM_IDLE_UNLOAD_MS', 60_000),
     groupCommitMs: int(env, 'GROUP_COMMIT_MS', 2),
     syncPingIntervalMs: int(env, 'SYNC_PING_INTERVAL_MS', 30_000),
   }

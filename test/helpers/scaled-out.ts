@@ -18,8 +18,8 @@ export const skipScaledOut = skipPostgres || skipRedis
 export interface ScaledOut {
   /** The suite's schema (for looking at rows directly). */
   readonly schema: TestSchema
-  /** Starts one more relay on the shared database and Redis. */
-  relay(): Promise<TestRelay>
+  /** Starts one more relay on the shared database and Redis (`env` on top, e.g. idle settings). */
+  relay(env?: Record<string, string>): Promise<TestRelay>
   /** Relays started and not yet stopped. */
   readonly relays: TestRelay[]
   /** Opens a client for a device (a fresh one when given a name) on `on`. */
@@ -51,8 +51,8 @@ export function useScaledOut(): ScaledOut {
       return schema
     },
     relays,
-    async relay() {
-      const started = await startRelay(env)
+    async relay(more = {}) {
+      const started = await startRelay({ ...env, ...more })
       relays.push(started)
       return started
     },

@@ -54,8 +54,10 @@ export interface SyncService {
    * ever loading again).
    */
   deleteDoc(name: DocName): Promise<void>
-  /** Rooms currently loaded or loading. */
+  /** Rooms whose doc is loaded or loading (an idle doc unloads even with sockets on it). */
   readonly loadedRooms: number
+  /** Every room: doc loaded, loading, or unloaded with sockets still on it. */
+  readonly rooms: number
   /** Sync sockets currently open (`/v1/sync`: one per doc per browser; `/v1/mux`: one per account per browser). */
   readonly openSockets: number
   /** Bytes held for fragmented messages not complete yet, over every socket (each at most its cap). */
@@ -95,7 +97,9 @@ export default fp(
       log,
       groupCommitMs: config.groupCommitMs,
       roomIdleMs: config.roomIdleMs,
+      roomIdleUnloadMs: config.roomIdleUnloadMs,
       maxAwarenessBytes: config.limits.maxAwarenessBytes,
+      maxLoadingBytes: config.limits.maxReassembledBytes,
     })
     const batcher = new SendBatcher()
     const rate = opts.connectionRate ?? new MemoryConnectionRate(config.limits.connectionsPerMinutePerIp)
@@ -135,11 +139,11 @@ export default fp(
         if (session.room) rooms.leave(session.room, session)
         session.detach()
       })
-      rooms.join(decision.doc, session).then(
-        (room) => {
-          if (session.open) session.attach(room)
-          else rooms.leave(room, session)
-        },
+      // Attached in the turn it joined, so the frames it sent meanwhile come before anything later.
+      rooms.join(decision.doc, session, undefined, (room) => {
+        if (session.open) session.attach(room)
+        else rooms.leave(room, session)
+      }).catch(
         (error: unknown) => {
           if (isGone(error)) return session.close(CloseCode.Gone, 'the document was deleted')
           log.error({ err: error }, 'loading a document failed')
@@ -259,6 +263,9 @@ export default fp(
         dropEverywhere(name)
       },
       get loadedRooms() {
+        return rooms.loaded
+      },
+      get rooms() {
         return rooms.size
       },
       get openSockets() {

@@ -16,6 +16,7 @@ import { CloseCode, encodeMessage } from '@ferry/protocol'
 import { isGone } from '../storage/doc-store.ts'
 import { compareWith, digestOf } from './doc-digest.ts'
 import type { MuxDoc } from './mux-doc.ts'
+import type { RoomDoc } from './room-doc.ts'
 import type { Rooms } from './rooms.ts'
 
 /** Docs of one `open` loading at once. */
@@ -57,38 +58,36 @@ async function openOne(job: OpenJob, socket: OpeningSocket, rooms: Rooms, log: F
   const { doc } = job
   if (doc.state === 'closed' || !socket.open) return
   if (doc.state === 'open') {
-    answer(job, socket)
+    // A resync: the room's doc may have unloaded meanwhile (a failed load refuses the doc).
+    await doc.room?.use(doc, (loaded) => answer(job, socket, loaded))
     return
   }
-  let room
   try {
-    room = await rooms.join(doc.name, doc, quotaReadSince)
+    // Answered in the turn it joined: nothing the room relays comes before the answer.
+    await rooms.join(doc.name, doc, quotaReadSince, (room) => {
+      // Closed by the client, refused or the socket gone while it loaded.
+      if (doc.state !== 'loading' || !socket.open) return rooms.leave(room, doc)
+      doc.room = room
+      doc.state = 'open'
+      if (answer(job, socket, room.loaded!)) socket.opened(doc)
+    })
   } catch (error) {
     if (isGone(error)) return socket.refuse(doc, CloseCode.Gone, 'the document was deleted')
     log.error({ err: error }, 'loading a document failed')
     return socket.refuse(doc, CloseCode.InternalError, 'the document could not be loaded')
   }
-  // Closed by the client, refused or the socket gone while it loaded.
-  if (doc.state !== 'loading' || !socket.open) {
-    rooms.leave(room, doc)
-    return
-  }
-  doc.room = room
-  doc.state = 'open'
-  if (answer(job, socket)) socket.opened(doc)
 }
 
 /** The doc's answer to its `open`; false when the doc was refused instead. */
-function answer(job: OpenJob, socket: OpeningSocket): boolean {
+function answer(job: OpenJob, socket: OpeningSocket, loaded: RoomDoc): boolean {
   const { doc } = job
-  const room = doc.room
-  if (!room || !socket.mayRequest(doc)) return false
-  const digest = digestOf(room.doc)
+  if (!socket.mayRequest(doc)) return false
+  const digest = digestOf(loaded.doc)
   const { clientLacks, relayLacks } = compareWith(digest, job.stateVector.clocks, job.deleteSetHash)
   if (clientLacks) {
     let update: Uint8Array
     try {
-      update = Y.encodeStateAsUpdate(room.doc, job.stateVector.bytes)
+      update = Y.encodeStateAsUpdate(loaded.doc, job.stateVector.bytes)
     } catch {
       socket.refuse(doc, CloseCode.Malformed, 'malformed state vector')
       return false
@@ -97,7 +96,7 @@ function answer(job: OpenJob, socket: OpeningSocket): boolean {
   }
   if (relayLacks) socket.sendDoc(doc, encodeMessage({ type: 'sync-step1', stateVector: digest.stateVector }), true)
   // `persisted` covers what is stored: now, unless the room still holds updates to store.
-  if (room.writer.dirty) room.writer.ackAfter(doc)
+  if (loaded.writer.dirty) loaded.writer.ackAfter(doc)
   else doc.persisted(digest.stateVector)
   return true
 }

@@ -52,3 +52,26 @@ export class AccountQuota {
     return `storage quota exceeded: this account's documents may take ${this.limit ?? 0} bytes`
   }
 }
+
+/** The `AccountQuota` of each account some room or join holds, shared by all of them. */
+export class AccountQuotas {
+  readonly #quotas = new Map<UserId, AccountQuota>()
+  constructor(private readonly store: DocStore) {}
+
+  /** The owner's quota, held until `release`. */
+  hold(owner: UserId): AccountQuota {
+    let quota = this.#quotas.get(owner)
+    if (!quota) {
+      quota = new AccountQuota(owner, this.store)
+      this.#quotas.set(owner, quota)
+    }
+    quota.holders++
+    return quota
+  }
+
+  /** Lets go of a quota; the entry goes once nothing holds it. */
+  release(quota: AccountQuota): void {
+    quota.holders--
+    if (quota.holders <= 0 && this.#quotas.get(quota.owner) === quota) this.#quotas.delete(quota.owner)
+  }
+}

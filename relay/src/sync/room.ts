@@ -1,8 +1,10 @@
 /**
- * One loaded document and the sockets on it. The room holds the doc as a `Y.Doc` (to answer
- * sync step 1 with exactly what a client lacks, and to snapshot it), relays the frames it
- * accepts to the other sockets byte for byte, hands updates to its `DocWriter` and
- * awareness to its `AwarenessStates`.
+ * One document and the sockets on it. The room relays the frames it accepts to the other
+ * sockets byte for byte, applies updates to its doc (`RoomDoc`: a `Y.Doc` and its `DocWriter`)
+ * and keeps presence in `AwarenessStates`. The doc is loaded only while it is used
+ * (`LazyDoc`): an idle room drops it (rooms.ts) and keeps its sockets, their presence and its
+ * broadcast subscription; the next frame that needs the doc loads it again, and the frames
+ * that arrive meanwhile are handled in order once it has. Presence never needs the doc.
  *
  * Rooms for the same doc on other relay instances are peers over the `Broadcast`: what a room
  * accepts from its sockets goes to them, and what they accepted is applied here and relayed
@@ -13,19 +15,27 @@
  * own frames went out; deletions, which no state vector shows). Questions addressed to one
  * room are only answered, so an exchange ends after one round each way.
  *
+ * A room whose doc is unloaded does not load it for its peers' sake: an update they accepted
+ * is relayed to the sockets here as it came (its origin stores and acknowledges it; loading
+ * would change nothing for these sockets), and a question is answered only when the asker
+ * lacks part of what the store held when the doc unloaded — everything this room accepted is
+ * stored, so an asker that read the store lacks nothing else of it.
+ *
  * Storage quota: an update from a socket is checked against the owner's `AccountQuota` before
- * it touches the doc (refusing after applying would leave the room's doc ahead of the store).
- * One that would take the account over its limit is refused: not applied, relayed, stored or
- * acknowledged; everything the socket sent before it is stored and acknowledged, then the
- * socket is closed with 4507, and nothing more it sends is taken. An update that adds nothing
- * new (only deletions, or content the doc already has) always passes: freeing space must work.
+ * it touches the doc (`RoomDoc.admits`). One that would take the account over its limit is
+ * refused: not applied, relayed, stored or acknowledged; everything the socket sent before it
+ * is stored and acknowledged, then the socket is closed with 4507, and nothing more it sends
+ * is taken.
  */
 import * as Y from 'yjs'
-import { CloseCode, decodeMessage, encodeMessage, type DocName } from '@ferry/protocol'
+import { CloseCode, decodeMessage, encodeMessage, withRetryAfter, type DocName } from '@ferry/protocol'
+import { isGone } from '../storage/doc-store.ts'
 import type { Broadcast, InstanceId } from './broadcast.ts'
-import { AwarenessStates, decodeAwareness, encodeAwareness } from './awareness-states.ts'
-import { DocWriter, type DocWriterOptions, type PersistedListener } from './doc-writer.ts'
+import { AwarenessError, AwarenessStates, decodeAwareness, encodeAwareness } from './awareness-states.ts'
+import type { PersistedListener } from './doc-writer.ts'
+import { LazyDoc, type DocTask, type LazyDocOptions } from './lazy-doc.ts'
 import type { AccountQuota } from './quota.ts'
+import type { RoomDoc } from './room-doc.ts'
 
 /** What a room needs from a socket. */
 export interface RoomMember extends PersistedListener {
@@ -43,94 +53,128 @@ export interface RoomMember extends PersistedListener {
   readonly quietJoin?: boolean
 }
 
+export interface RoomOptions {
+  broadcast: Broadcast
+  /** Ends the room's subscription on the broadcast. */
+  unsubscribe: () => void
+  maxAwarenessBytes: number
+  /** The owner's storage quota; null: none is enforced. */
+  quota: AccountQuota | null
+  /** Loading the doc; `onLoaded` runs after the room asked its peers for what it lacks. */
+  doc: LazyDocOptions
+}
+
 /** The transaction origin of updates another instance accepted. */
 const REMOTE = Symbol('remote')
 const QUERY_AWARENESS = encodeMessage({ type: 'query-awareness' })
+const ignore = (): void => undefined
 
 export class Room {
   readonly members = new Set<RoomMember>()
   readonly awareness = new AwarenessStates<RoomMember>()
-  readonly writer: DocWriter
   /** Set once the doc was deleted: the room takes no new member and stores nothing more. */
   gone = false
+  /** The idle check (rooms.ts), while the doc is loaded. */
+  idleTimer: NodeJS.Timeout | null = null
+  /** True while an unload stores and compacts the doc. */
+  unloading = false
+  /** The doc, loaded while it is used. */
+  readonly lazy: LazyDoc
   readonly #broadcast: Broadcast
   readonly #maxAwarenessBytes: number
   readonly #unsubscribe: () => void
   readonly #quota: AccountQuota | null
-  /** Sockets an update was refused from (quota): nothing more they send is taken. */
-  readonly #refused = new WeakSet<RoomMember>()
-  #changed = false
+  /** Sockets an update was refused from (quota): nothing more they send is taken. Made on first use. */
+  #refused: WeakSet<RoomMember> | null = null
 
   constructor(
     readonly name: DocName,
-    readonly doc: Y.Doc,
-    opts: {
-      broadcast: Broadcast
-      /** Ends the room's subscription on the broadcast (made before the doc loaded). */
-      unsubscribe: () => void
-      maxAwarenessBytes: number
-      writer: Omit<DocWriterOptions, 'name' | 'encodeState' | 'encodeStateVector' | 'account'>
-      /** The owner's storage quota; null: none is enforced. */
-      quota?: AccountQuota | null
-    },
+    opts: RoomOptions,
   ) {
     this.#broadcast = opts.broadcast
     this.#maxAwarenessBytes = opts.maxAwarenessBytes
-    this.#quota = opts.quota ?? null
-    this.writer = new DocWriter({
-      ...opts.writer,
-      ...(this.#quota && { account: this.#quota }),
-      name,
-      encodeState: () => Y.encodeStateAsUpdate(doc),
-      encodeStateVector: () => Y.encodeStateVector(doc),
-    })
-    // Not the 'update' event: listening to it makes Yjs encode every transaction as an update.
-    doc.on('afterTransaction', (tr: Y.Transaction) => {
-      if (tr.deleteSet.clients.size > 0) this.#changed = true
-      else for (const [client, clock] of tr.afterState) if (tr.beforeState.get(client) !== clock) this.#changed = true
-    })
+    this.#quota = opts.quota
     this.#unsubscribe = opts.unsubscribe
+    this.lazy = new LazyDoc({
+      ...opts.doc,
+      onLoaded: () => {
+        this.catchUp()
+        opts.doc.onLoaded()
+      },
+    })
+  }
+
+  /** The doc while it is loaded. */
+  get loaded(): RoomDoc | null {
+    return this.lazy.doc
+  }
+
+  /** Runs `run` once the doc is loaded (loading it; never refused for load); `fail` hears why it did not. */
+  whenLoaded(run: (doc: RoomDoc) => void, fail: (error: unknown) => void): void {
+    this.lazy.run({ bytes: 0, run: (doc) => run(doc!), fail }, false)
+  }
+
+  /** Runs `run` with the doc for `member`; resolves once it ran, or `member` was closed instead. */
+  use(member: RoomMember, run: (doc: RoomDoc) => void): Promise<void> {
+    return new Promise((resolve) => this.#withDoc(member, 0, (doc) => { run(doc); resolve() }, resolve))
+  }
+
+  /** The doc was deleted: fails what waits for it; returns the loaded doc for the caller to abandon. */
+  abandon(error: unknown): RoomDoc | null {
+    this.gone = true
+    return this.lazy.abandon(error)
+  }
+
+  /** Ends the broadcast subscription (the room is going away). */
+  unsubscribe(): void {
+    this.#unsubscribe()
   }
 
   /**
-   * Greets a new socket: the relay's sync step 1 and the current awareness — neither to a
-   * read-only socket (a share-link viewer): presence (names, emails, cursors) is the owner's
+   * Adds `member` and greets it: the relay's sync step 1 and the current awareness — neither to
+   * a read-only socket (a share-link viewer): presence (names, emails, cursors) is the owner's
    * own business, not something a link hands out.
    */
-  join(member: RoomMember): void {
+  join(member: RoomMember, doc: RoomDoc): void {
     this.members.add(member)
     if (member.readOnly) return
-    if (!member.quietJoin) member.send(this.#step1())
+    if (!member.quietJoin) member.send(doc.step1())
     const states = this.awareness.states
     if (states.length > 0) member.send(encodeMessage({ type: 'awareness', update: encodeAwareness(states) }))
   }
 
   leave(member: RoomMember): void {
     if (!this.members.delete(member)) return
-    this.writer.forget(member)
+    this.lazy.doc?.writer.forget(member)
     const removal = this.awareness.release(member)
     if (removal) this.#relay(null, encodeMessage({ type: 'awareness', update: removal }), true)
   }
 
   /** Sync step 1 from a client: answer with what it lacks. Throws on a malformed state vector. */
   answerStep1(member: RoomMember, stateVector: Uint8Array): void {
-    member.send(encodeMessage({ type: 'sync-step2', update: Y.encodeStateAsUpdate(this.doc, stateVector) }))
+    Y.decodeStateVector(stateVector)
+    this.#withDoc(member, stateVector.length, (doc) => {
+      if (this.members.has(member)) member.send(encodeMessage({ type: 'sync-step2', update: Y.encodeStateAsUpdate(doc.doc, stateVector) }))
+    })
   }
 
   /**
-   * An update (or sync step 2) from a writer. The update is decoded in full before it is
-   * applied, so a malformed one throws without touching the doc. `frame` is relayed as is
-   * when it is already an update message.
+   * An update (or sync step 2) from a writer. The update is decoded in full before anything
+   * else, so a malformed one throws without touching the doc. `frame` is relayed as is when it
+   * is already an update message.
    */
   applyUpdate(member: RoomMember, update: Uint8Array, frame: Uint8Array | null): void {
-    if (this.#refused.has(member)) return
-    const decoded = Y.decodeUpdate(update)
-    if (!this.#fits(update, decoded)) return this.#refuse(member)
-    if (this.#apply(update, member, true)) {
-      this.#relay(member, frame ?? encodeMessage({ type: 'sync-update', update }))
-      this.writer.add(update)
-    }
-    if (member.wantsAck) this.writer.ackAfter(member)
+    if (this.#refused?.has(member)) return
+    Y.decodeUpdate(update)
+    this.#withDoc(member, update.length, (doc) => {
+      if (this.#refused?.has(member)) return
+      if (this.#quota && !doc.admits(update, this.#quota)) return this.#refuse(doc, member)
+      if (doc.apply(update, member, true)) {
+        this.#relay(member, frame ?? encodeMessage({ type: 'sync-update', update }))
+        doc.writer.add(update)
+      }
+      if (member.wantsAck && this.members.has(member)) doc.writer.ackAfter(member)
+    })
   }
 
   /**
@@ -139,19 +183,31 @@ export class Room {
    */
   applyAwareness(member: RoomMember, update: Uint8Array, frame: Uint8Array): void {
     const entries = decodeAwareness(update, this.#maxAwarenessBytes)
-    const accepted = this.awareness.apply(member, entries)
-    if (accepted.length === 0) return
-    this.#relay(member, accepted.length === entries.length ? frame : encodeMessage({ type: 'awareness', update: encodeAwareness(accepted) }), true)
+    this.#inTurn(member, update.length, () => {
+      if (!this.members.has(member)) return
+      const accepted = this.awareness.apply(member, entries)
+      if (accepted.length === 0) return
+      this.#relay(member, accepted.length === entries.length ? frame : encodeMessage({ type: 'awareness', update: encodeAwareness(accepted) }), true)
+    })
   }
 
   /** Answers with the presence states; a read-only socket gets none (but an answer: it is its liveness probe). */
   answerAwarenessQuery(member: RoomMember): void {
-    member.send(encodeMessage({ type: 'awareness', update: encodeAwareness(member.readOnly ? [] : this.awareness.states) }))
+    this.#inTurn(member, 0, () => {
+      if (this.members.has(member)) member.send(encodeMessage({ type: 'awareness', update: encodeAwareness(member.readOnly ? [] : this.awareness.states) }))
+    })
   }
 
-  /** Asks the rooms for this doc on other instances for the updates and awareness this room lacks. */
+  /**
+   * Asks the rooms for this doc on other instances for the updates and awareness this room
+   * lacks: after a load, or when the broadcast may have missed frames. A room whose doc is
+   * unloaded asks with what the store held when it unloaded; the answers go to its sockets.
+   */
   catchUp(): void {
-    this.#broadcast.publish(this.name, this.#step1())
+    const doc = this.lazy.doc
+    const stateVector = doc ? doc.stateVector() : this.lazy.state === 'unloaded' ? this.lazy.keptStateVector : null
+    if (!stateVector) return // loading: it asks once loaded
+    this.#broadcast.publish(this.name, encodeMessage({ type: 'sync-step1', stateVector }))
     this.#broadcast.publish(this.name, QUERY_AWARENESS)
   }
 
@@ -159,35 +215,59 @@ export class Room {
    * A frame from this doc's room on instance `from`: updates and awareness it accepted (or
    * its answers to this room's questions), and its own questions — `direct` when addressed to
    * this room alone. Anything malformed is dropped; peers run the same code, so that is a bug
-   * or a stranger on the channel.
+   * or a stranger on the channel. Frames that need the doc while it loads wait for it (a
+   * bounded number; the question the room asks once loaded brings what was dropped).
    */
   applyRemote(frame: Uint8Array, from: InstanceId, direct: boolean): void {
     const decoded = decodeMessage(frame)
     if (!decoded.ok) return
     const message = decoded.value
+    const withDoc = (run: (doc: RoomDoc) => void): void => void this.lazy.run({ bytes: frame.length, run: (doc) => run(doc!), fail: ignore })
+    const inTurn = (run: () => void): void => this.lazy.inTurn({ bytes: frame.length, run, fail: ignore })
     try {
       switch (message.type) {
         case 'sync-update':
-        case 'sync-step2':
-          if (this.#apply(message.update, REMOTE)) {
-            this.#relayLocal(message.type === 'sync-update' ? frame : encodeMessage({ type: 'sync-update', update: message.update }))
+        case 'sync-step2': {
+          const relayed = message.type === 'sync-update' ? frame : encodeMessage({ type: 'sync-update', update: message.update })
+          if (this.lazy.state !== 'unloaded') {
+            withDoc((doc) => {
+              if (doc.apply(message.update, REMOTE)) this.#relayLocal(relayed)
+            })
+          } else {
+            Y.decodeUpdate(message.update)
+            this.#relayLocal(relayed)
           }
           break
+        }
         case 'sync-step1':
-          this.#broadcast.publish(this.name, encodeMessage({ type: 'sync-step2', update: Y.encodeStateAsUpdate(this.doc, message.stateVector) }), from)
-          if (!direct) this.#broadcast.publish(this.name, this.#step1(), from)
+          if (this.lazy.state === 'unloaded' && !this.lazy.keptBeyond(message.stateVector)) {
+            // Nothing to answer; an asker ahead of the store may hold what the sockets here
+            // lack (a separate store; this instance deaf to it): ask back without loading.
+            const kept = this.lazy.keptStateVector
+            if (!direct && kept && this.lazy.keptBehind(message.stateVector)) {
+              this.#broadcast.publish(this.name, encodeMessage({ type: 'sync-step1', stateVector: kept }), from)
+            }
+            break
+          }
+          withDoc((doc) => {
+            this.#broadcast.publish(this.name, encodeMessage({ type: 'sync-step2', update: Y.encodeStateAsUpdate(doc.doc, message.stateVector) }), from)
+            if (!direct) this.#broadcast.publish(this.name, doc.step1(), from)
+          })
           break
         case 'awareness': {
           const entries = decodeAwareness(message.update, this.#maxAwarenessBytes)
-          if (this.awareness.apply(null, entries).length > 0) this.#relayLocal(frame, null, true)
+          inTurn(() => {
+            if (this.awareness.apply(null, entries).length > 0) this.#relayLocal(frame, null, true)
+          })
           break
         }
-        case 'query-awareness': {
-          const own = this.awareness.ownStates
-          if (own.length > 0) this.#broadcast.publish(this.name, encodeMessage({ type: 'awareness', update: encodeAwareness(own) }), from)
-          if (!direct) this.#broadcast.publish(this.name, QUERY_AWARENESS, from)
+        case 'query-awareness':
+          inTurn(() => {
+            const own = this.awareness.ownStates
+            if (own.length > 0) this.#broadcast.publish(this.name, encodeMessage({ type: 'awareness', update: encodeAwareness(own) }), from)
+            if (!direct) this.#broadcast.publish(this.name, QUERY_AWARENESS, from)
+          })
           break
-        }
         default:
           break
       }
@@ -197,54 +277,46 @@ export class Room {
   }
 
   /**
-   * Whether storing `update` keeps the owner within quota. Every update counts with its full
-   * size (that is what is stored); past the limit only one that frees space passes: nothing the
-   * doc lacks, and deletions only of items the doc holds — an update of made-up deletions
-   * would otherwise be stored without bound.
+   * Runs `run` with the doc for `member`: now, or once the doc has loaded. If it does not run —
+   * the doc did not load, running it threw, too much waits already — `member` is closed with
+   * the matching code and `failed` is called.
    */
-  #fits(update: Uint8Array, decoded: ReturnType<typeof Y.decodeUpdate>): boolean {
-    const quota = this.#quota
-    if (quota === null || quota.admits(update.length)) return true
-    const novel = Y.decodeUpdate(Y.diffUpdate(update, Y.encodeStateVector(this.doc)))
-    if (novel.structs.length > 0) return false
-    for (const [client, ranges] of decoded.ds.clients) {
-      const held = Y.getState(this.doc.store, client)
-      if (ranges.some((range) => range.clock + range.len > held)) return false
+  #withDoc(member: RoomMember, bytes: number, run: (doc: RoomDoc) => void, failed: () => void = ignore): void {
+    const task: DocTask = {
+      bytes,
+      run: (doc) => run(doc!),
+      fail: (error, phase) => {
+        this.#close(member, error, phase)
+        failed()
+      },
     }
-    return true
+    if (this.lazy.run(task)) return
+    member.close(CloseCode.TryAgainLater, withRetryAfter('too many messages while the doc loads', 1))
+    failed()
+  }
+
+  /** Runs `run` (no doc needed) for `member` now, or after what waits for the doc. */
+  #inTurn(member: RoomMember, bytes: number, run: () => void): void {
+    this.lazy.inTurn({ bytes, run, fail: (error, phase) => this.#close(member, error, phase) })
+  }
+
+  /** Closes `member` for a task that did not run, as its socket would for the same error. */
+  #close(member: RoomMember, error: unknown, phase: 'load' | 'run'): void {
+    if (phase === 'load') {
+      if (isGone(error)) member.close(CloseCode.Gone, 'the document was deleted')
+      else member.close(CloseCode.InternalError, 'the document could not be loaded')
+    } else if (error instanceof AwarenessError && error.code === 'too-large') member.close(CloseCode.TooLarge, 'awareness state too large')
+    else member.close(CloseCode.Malformed, 'malformed message')
   }
 
   /**
    * Refuses `member`'s update for the quota: what it sent before is stored and acknowledged
    * (the flush), then it is closed with 4507; nothing it sends meanwhile is taken.
    */
-  #refuse(member: RoomMember): void {
-    this.#refused.add(member)
+  #refuse(doc: RoomDoc, member: RoomMember): void {
+    ;(this.#refused ??= new WeakSet()).add(member)
     const reason = this.#quota?.reason() ?? 'storage quota exceeded'
-    void this.writer.flush().then(() => member.close(CloseCode.QuotaExceeded, reason))
-  }
-
-  /** Stops listening to other instances and frees the doc. */
-  destroy(): void {
-    this.#unsubscribe()
-    this.writer.close()
-    this.doc.destroy()
-  }
-
-  /**
-   * Applies `update` (decoded in full first, so a malformed one throws without touching the
-   * doc); true when it changed the doc or waits for missing updates, i.e. is worth relaying.
-   */
-  #apply(update: Uint8Array, origin: unknown, decoded = false): boolean {
-    if (!decoded) Y.decodeUpdate(update)
-    this.#changed = false
-    Y.applyUpdate(this.doc, update, origin)
-    const store = this.doc.store
-    return this.#changed || store.pendingStructs !== null || store.pendingDs !== null
-  }
-
-  #step1(): Uint8Array {
-    return encodeMessage({ type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) })
+    void doc.writer.flush().then(() => member.close(CloseCode.QuotaExceeded, reason))
   }
 
   #relay(from: RoomMember | null, frame: Uint8Array, presence = false): void {

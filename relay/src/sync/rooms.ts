@@ -1,34 +1,37 @@
 /**
- * Loads rooms on first join, shares one room per doc, and unloads a room `roomIdleMs` after its
- * last socket left — after its updates are stored and its log is compacted, so an unloaded
- * doc costs no memory. A doc is never loaded while its previous room is still unloading (the
- * two would race on the store).
+ * Keeps one room per doc in use and decides when its doc is in memory. A room exists while
+ * sockets are on it or its doc is loaded; its doc loads on the first join and again whenever a
+ * frame needs it, and unloads once unused for a while — `roomIdleUnloadMs` with sockets still
+ * on the room (0: never while any is), `roomIdleMs` after the last one left — after its updates
+ * are stored and its log is compacted, so an idle doc costs no memory: what stays is the room
+ * (its sockets, their presence, its broadcast subscription). A doc is never loaded while its
+ * previous copy is still being released by the store (the two would race on it).
  *
- * A room subscribes to its doc on the broadcast before it loads, keeps what arrives meanwhile,
- * and asks the other instances for what it lacks once loaded: an update another instance
- * accepted but had not stored when this one loaded, or whose frame raced the load, reaches
- * this room's clients without any of them resyncing.
+ * A room subscribes to its doc on the broadcast before it first loads, keeps what arrives
+ * meanwhile, and asks the other instances for what it lacks once loaded (every time it
+ * loads): an update another instance accepted but had not stored when this one loaded, or
+ * whose frame raced the load, reaches this room's clients without any of them resyncing.
  *
- * A deleted doc's room (`drop`, or its writer hearing `gone` from the store) closes its
- * sockets with 4410 and goes away without storing anything more; joining it fails with `gone`.
+ * A deleted doc's room (`drop`, or its writer or a load hearing `gone` from the store) closes
+ * its sockets with 4410 and goes away without storing anything more; joining it fails with `gone`.
  *
  * Every room of one account's docs shares that account's `AccountQuota` (kept while any of them
- * is loaded); a writer's socket joining reads the account's limit and usage from the stores
+ * exists); a writer's socket joining reads the account's limit and usage from the stores
  * first. Read-only viewers never count and never refresh it.
  */
-import * as Y from 'yjs'
 import type { FastifyBaseLogger } from 'fastify'
 import { CloseCode, type DocName } from '@ferry/protocol'
-import { docGone, type DocStore } from '../storage/doc-store.ts'
+import { docGone, isGone, type DocStore } from '../storage/doc-store.ts'
 import { ownerOf } from '../storage/usage.ts'
-import { applyUpdates, storedUpdates } from '../storage/yjs-updates.ts'
-import type { Broadcast, FrameListener } from './broadcast.ts'
-import { AccountQuota } from './quota.ts'
+import type { Broadcast } from './broadcast.ts'
+import { AccountQuotas, type AccountQuota } from './quota.ts'
 import { Room, type RoomMember } from './room.ts'
+import { RoomDoc } from './room-doc.ts'
 
 /**
- * Frames kept for a room while it loads; past this they are dropped, and the room's question
- * once loaded brings what they held.
+ * Frames kept for a room while its doc loads; past this, frames from other instances are
+ * dropped (the room's question once loaded brings what they held) and a socket's frame closes
+ * it (or refuses its doc) with 1013.
  */
 const MAX_FRAMES_WHILE_LOADING = 1024
 
@@ -37,213 +40,259 @@ export interface RoomsOptions {
   broadcast: Broadcast
   log: FastifyBaseLogger
   groupCommitMs: number
+  /** Unload a doc this long after the last socket left its room. */
   roomIdleMs: number
+  /** Unload a doc unused for this long while sockets are still on its room; 0: never. */
+  roomIdleUnloadMs: number
   maxAwarenessBytes: number
+  /** Bytes of frames kept for one room while its doc loads. */
+  maxLoadingBytes: number
 }
 
 export class Rooms {
   readonly #opts: RoomsOptions
-  readonly #rooms = new Map<DocName, Promise<Room>>()
-  /** Rooms that finished loading and are not unloading: identity checks for stale timers. */
-  readonly #loaded = new Map<DocName, Room>()
-  readonly #unloading = new Map<DocName, Promise<void>>()
-  readonly #idleTimers = new Map<DocName, NodeJS.Timeout>()
-  readonly #quotas = new Map<string, AccountQuota>()
+  readonly #rooms = new Map<DocName, Room>()
+  /** Docs the store is releasing (an unload or a delete): a load of the same doc waits for it. */
+  readonly #releasing = new Map<DocName, Promise<void>>()
+  readonly #quotas: AccountQuotas
+  /** Unloads storing and compacting, for shutdown to wait for. */
+  readonly #unloads = new Set<Promise<void>>()
 
   constructor(opts: RoomsOptions) {
     this.#opts = opts
+    this.#quotas = new AccountQuotas(opts.store)
     opts.broadcast.onResume(() => {
-      for (const room of this.#loaded.values()) room.catchUp()
+      for (const room of this.#rooms.values()) room.catchUp()
     })
   }
 
-  /** Rooms loaded or loading. */
+  /** Rooms whose doc is loaded or loading. */
+  get loaded(): number {
+    let count = 0
+    for (const room of this.#rooms.values()) if (room.lazy.state !== 'unloaded') count++
+    return count
+  }
+
+  /** Every room: loaded, loading, or unloaded with sockets on it. */
   get size(): number {
     return this.#rooms.size
   }
 
   /**
-   * Adds `member` to the doc's room, loading it first if needed. Rejects when the doc cannot be
-   * loaded. A writer's join reads the owner's quota from the stores first, unless it was read
-   * since `quotaReadSince` (performance.now(); a multiplexed socket reads it once per `open`).
+   * Adds `member` to the doc's room, loading the doc first if needed; `joined` runs right
+   * after, in the same turn (nothing the room relays comes before it). Rejects when the doc
+   * cannot be loaded. A writer's join reads the owner's quota from the stores first, unless it
+   * was read since `quotaReadSince` (performance.now(); a multiplexed socket reads it once per
+   * `open`).
    */
-  async join(name: DocName, member: RoomMember, quotaReadSince = Number.POSITIVE_INFINITY): Promise<Room> {
-    if (member.readOnly) return this.#join(name, member)
+  async join(name: DocName, member: RoomMember, quotaReadSince = Number.POSITIVE_INFINITY, joined?: (room: Room) => void): Promise<Room> {
+    if (member.readOnly) return this.#join(name, member, joined)
     // Held for the whole join, so the figures read here are the ones the room will use.
-    const quota = this.#holdQuota(name)
+    const quota = this.#quotas.hold(ownerOf(name))
     try {
-      // Before touching the room: nothing may keep it from unloading while this waits.
       if (quota.readAt < quotaReadSince) await quota.refresh()
-      return await this.#join(name, member)
+      return await this.#join(name, member, joined)
     } finally {
-      this.#releaseQuota(quota)
+      this.#quotas.release(quota)
     }
   }
 
-  async #join(name: DocName, member: RoomMember): Promise<Room> {
-    this.#clearIdle(name)
-    let loading = this.#rooms.get(name)
-    if (!loading) {
-      const started = this.#load(name)
-      loading = started
-      this.#rooms.set(name, started)
-      // Identity checks: a dropped load must not touch the entry of a load started after it.
-      started.then(
-        (room) => {
-          if (this.#rooms.get(name) === started) this.#loaded.set(name, room)
-        },
-        () => {
-          if (this.#rooms.get(name) === started) this.#rooms.delete(name)
-        },
-      )
-    }
-    const room = await loading
-    if (room.gone) throw docGone()
-    room.join(member)
-    return room
+  #join(name: DocName, member: RoomMember, joined?: (room: Room) => void): Promise<Room> {
+    const room = this.#rooms.get(name) ?? this.#create(name)
+    return new Promise((resolve, reject) => {
+      room.whenLoaded((doc) => {
+        if (room.gone) return reject(docGone())
+        room.join(member, doc)
+        // The first socket on it: the idle deadline is now `roomIdleUnloadMs`'s.
+        if (room.members.size === 1) this.#armIdle(room, true)
+        joined?.(room)
+        resolve(room)
+      }, reject)
+    })
   }
 
   /**
    * The doc was deleted (through this instance or another): closes its sockets with 4410 and
-   * unloads its room, loaded or still loading, without storing anything more.
+   * drops its room, doc loaded or still loading, without storing anything more.
    */
   drop(name: DocName): void {
-    this.#clearIdle(name)
-    const room = this.#loaded.get(name)
-    if (room) return this.#discard(room)
-    const loading = this.#rooms.get(name)
-    if (!loading) return
-    this.#rooms.delete(name)
-    loading.then((loaded) => this.#discard(loaded), () => undefined)
+    const room = this.#rooms.get(name)
+    if (room) this.#discard(room)
   }
 
   leave(room: Room, member: RoomMember): void {
     room.leave(member)
-    if (room.members.size > 0 || this.#loaded.get(room.name) !== room) return
-    const timer = setTimeout(() => void this.#unload(room), this.#opts.roomIdleMs)
-    this.#idleTimers.set(room.name, timer)
+    if (room.members.size > 0 || this.#rooms.get(room.name) !== room) return
+    // The last socket left: `roomIdleMs` counts from now; an unloaded doc's room goes at once.
+    room.lazy.touch()
+    if (room.lazy.state === 'unloaded') this.#remove(room)
+    else if (room.lazy.state === 'loaded') this.#armIdle(room, true)
   }
 
-  /** Stores everything every room holds (waits while storage fails; callers bound it). */
+  /** Stores everything every doc holds, once the loads in flight applied what waited for them (waits while storage fails; callers bound it). */
   async flushAll(): Promise<void> {
-    const rooms = await Promise.allSettled(this.#rooms.values())
-    await Promise.all(rooms.map((r) => (r.status === 'fulfilled' ? r.value.writer.flush() : undefined)))
+    const rooms = [...this.#rooms.values()]
+    await Promise.all(rooms.map((room) => room.lazy.settled()))
+    await Promise.all(rooms.map((room) => room.loaded?.writer.flush()))
   }
 
-  /** Unloads every room now (shutdown): flush, then free. Members must be gone already. */
+  /** Unloads every doc and drops every room now (shutdown): flush, then free. Members must be gone already. */
   async closeAll(): Promise<void> {
-    for (const timer of this.#idleTimers.values()) clearTimeout(timer)
-    this.#idleTimers.clear()
-    const rooms = await Promise.allSettled(this.#rooms.values())
-    await Promise.all(rooms.map((r) => (r.status === 'fulfilled' ? this.#unload(r.value, false) : undefined)))
-    await Promise.all(this.#unloading.values())
+    const rooms = [...this.#rooms.values()]
+    for (const room of rooms) this.#clearIdle(room)
+    await Promise.all(rooms.map((room) => room.lazy.settled()))
+    await Promise.all(this.#unloads)
+    await Promise.all(rooms.map((room) => this.#unload(room, { compact: false, force: true })))
+    for (const room of rooms) this.#remove(room)
+    await Promise.all(this.#releasing.values())
   }
 
-  /** The account quota of `name`'s owner, held (by a room, or a join in progress) until `#releaseQuota`. */
-  #holdQuota(name: DocName): AccountQuota {
-    const owner = ownerOf(name)
-    let quota = this.#quotas.get(owner)
-    if (!quota) {
-      quota = new AccountQuota(owner, this.#opts.store)
-      this.#quotas.set(owner, quota)
+  #create(name: DocName): Room {
+    const quota = this.#quotas.hold(ownerOf(name))
+    const subscribed = this.#opts.broadcast.subscribe(name, (...received) => room.applyRemote(...received))
+    // Handled where it is awaited (the first load); this only keeps it from being unhandled.
+    subscribed.catch(() => undefined)
+    const room: Room = new Room(name, {
+      broadcast: this.#opts.broadcast,
+      maxAwarenessBytes: this.#opts.maxAwarenessBytes,
+      quota,
+      unsubscribe: () => {
+        subscribed.then((unsubscribe) => unsubscribe(), () => undefined)
+        this.#quotas.release(quota)
+      },
+      doc: {
+        load: () => this.#load(room, subscribed, quota),
+        onLoaded: () => this.#armIdle(room),
+        // Loaded just as the doc was deleted.
+        discard: (doc) => this.#release(name, async () => {
+          await doc.writer.abandon()
+          doc.destroy()
+        }, 'unloading a deleted document failed'),
+        onLoadFailed: (error) => this.#loadFailed(room, error),
+        maxTasks: MAX_FRAMES_WHILE_LOADING,
+        maxBytes: this.#opts.maxLoadingBytes,
+      },
+    })
+    this.#rooms.set(name, room)
+    return room
+  }
+
+  async #load(room: Room, subscribed: Promise<unknown>, quota: AccountQuota): Promise<RoomDoc> {
+    await this.#releasing.get(room.name)
+    const [heard, read] = await Promise.allSettled([subscribed, this.#opts.store.load(room.name)])
+    if (heard.status === 'rejected' || read.status === 'rejected') {
+      if (read.status === 'fulfilled') this.#release(room.name, () => undefined)
+      throw heard.status === 'rejected' ? heard.reason : (read as PromiseRejectedResult).reason
     }
-    quota.holders++
-    return quota
+    let doc: RoomDoc
+    try {
+      doc = new RoomDoc(room.name, read.value, {
+        store: this.#opts.store,
+        groupCommitMs: this.#opts.groupCommitMs,
+        log: this.#opts.log,
+        account: quota,
+        // The store says the doc was deleted (maybe through another relay): whichever copy heard it.
+        onGone: () => this.#discard(room),
+      })
+    } catch (error) {
+      this.#release(room.name, () => undefined)
+      throw error
+    }
+    if (room.gone) {
+      // Deleted while it loaded: let go of what was read.
+      this.#release(room.name, () => doc.destroy())
+      throw docGone()
+    }
+    return doc
   }
 
-  /** Lets go of a quota; the entry goes once nothing holds it. */
-  #releaseQuota(quota: AccountQuota): void {
-    quota.holders--
-    if (quota.holders <= 0 && this.#quotas.get(quota.owner) === quota) this.#quotas.delete(quota.owner)
+  #loadFailed(room: Room, error: unknown): void {
+    if (isGone(error)) return this.#discard(room)
+    // Sockets on it stay (their next frame tries again); a room nobody is on goes.
+    if (room.members.size > 0) this.#opts.log.error({ err: error, doc: room.name }, 'loading a document again failed')
+    else this.#remove(room)
   }
 
-  #clearIdle(name: DocName): void {
-    const timer = this.#idleTimers.get(name)
-    if (timer) clearTimeout(timer)
-    this.#idleTimers.delete(name)
+  /**
+   * Sets the timer that checks when the doc is due to unload (`now`: replacing the one set);
+   * a use since only moves the deadline — the timer finds that and waits the rest — so using a
+   * doc never touches a timer.
+   */
+  #armIdle(room: Room, now = false): void {
+    if (now) this.#clearIdle(room)
+    if (room.idleTimer || room.unloading || room.gone || !room.loaded) return
+    const wait = room.members.size > 0 ? this.#opts.roomIdleUnloadMs : this.#opts.roomIdleMs
+    if (room.members.size > 0 && wait === 0) return // off while sockets are on it; their leaving re-arms it
+    room.idleTimer = setTimeout(() => {
+      room.idleTimer = null
+      if (room.lazy.lastUsedAt + wait > performance.now()) return this.#armIdle(room)
+      const unload = this.#unload(room, { compact: true, force: false }).finally(() => this.#unloads.delete(unload))
+      this.#unloads.add(unload)
+    }, Math.max(0, room.lazy.lastUsedAt + wait - performance.now()))
+  }
+
+  #clearIdle(room: Room): void {
+    if (room.idleTimer) clearTimeout(room.idleTimer)
+    room.idleTimer = null
+  }
+
+  /**
+   * Stores and (unless `compact` is false) compacts the doc, then lets go of it — unless it was
+   * used meanwhile (`force`: shutdown, nothing can use it), in which case it stays loaded. A
+   * room nobody is on goes with its doc.
+   */
+  async #unload(room: Room, { compact, force }: { compact: boolean; force: boolean }): Promise<void> {
+    const doc = room.loaded
+    if (!doc || room.unloading) return
+    room.unloading = true
+    const uses = room.lazy.uses
+    try {
+      await doc.writer.flush()
+      // A compaction started by heavy writing may still be writing its snapshot.
+      await (compact ? doc.writer.compact() : doc.writer.settled())
+    } finally {
+      room.unloading = false
+    }
+    if (room.loaded !== doc || room.gone) return
+    if (!force && (room.lazy.uses !== uses || doc.writer.dirty)) return this.#armIdle(room)
+    if (room.lazy.unload() !== doc) return this.#armIdle(room)
+    this.#release(room.name, () => doc.destroy())
+    if (room.members.size === 0) this.#remove(room)
+  }
+
+  /** Frees a doc and lets the store forget it; a load of the same doc meanwhile waits. Failures are logged. */
+  #release(name: DocName, free: () => Promise<void> | void, failure = 'unloading a document failed'): void {
+    const before = this.#releasing.get(name)
+    const releasing = (async () => {
+      await before
+      await free()
+      await this.#opts.store.release(name)
+    })()
+      .catch((error: unknown) => this.#opts.log.error({ err: error }, failure))
+      .finally(() => {
+        if (this.#releasing.get(name) === releasing) this.#releasing.delete(name)
+      })
+    this.#releasing.set(name, releasing)
+  }
+
+  /** Drops a room whose doc is not loaded (or is being let go of). */
+  #remove(room: Room): void {
+    this.#clearIdle(room)
+    if (this.#rooms.get(room.name) !== room) return
+    this.#rooms.delete(room.name)
+    room.unsubscribe()
   }
 
   #discard(room: Room): void {
     if (room.gone) return
-    room.gone = true
-    if (this.#loaded.get(room.name) === room) {
-      this.#loaded.delete(room.name)
-      this.#rooms.delete(room.name)
-    }
+    const doc = room.abandon(docGone())
+    this.#remove(room)
     for (const member of [...room.members]) member.close(CloseCode.Gone, 'the document was deleted')
-    void this.#free(room, () => room.writer.abandon(), 'unloading a deleted document failed')
-  }
-
-  async #load(name: DocName): Promise<Room> {
-    await this.#unloading.get(name)
-    let room: Room | null = null
-    const early: Array<Parameters<FrameListener>> = []
-    const listener: FrameListener = (...received) => {
-      if (room) room.applyRemote(...received)
-      else if (early.length < MAX_FRAMES_WHILE_LOADING) early.push(received)
+    if (doc) {
+      this.#release(room.name, async () => {
+        await doc.writer.abandon()
+        doc.destroy()
+      }, 'unloading a deleted document failed')
     }
-    const [subscribed, loaded] = await Promise.allSettled([this.#opts.broadcast.subscribe(name, listener), this.#opts.store.load(name)])
-    if (subscribed.status === 'rejected' || loaded.status === 'rejected') {
-      if (subscribed.status === 'fulfilled') subscribed.value()
-      throw subscribed.status === 'rejected' ? subscribed.reason : (loaded as PromiseRejectedResult).reason
-    }
-    const stored = loaded.value
-    const doc = new Y.Doc()
-    applyUpdates(doc, storedUpdates(stored))
-    const quota = this.#holdQuota(name)
-    room = new Room(name, doc, {
-      broadcast: this.#opts.broadcast,
-      unsubscribe: () => {
-        subscribed.value()
-        this.#releaseQuota(quota)
-      },
-      maxAwarenessBytes: this.#opts.maxAwarenessBytes,
-      quota,
-      writer: {
-        store: this.#opts.store,
-        groupCommitMs: this.#opts.groupCommitMs,
-        log: this.#opts.log,
-        loaded: {
-          seq: stored.seq,
-          logUpdates: stored.updates.length,
-          logBytes: stored.updates.reduce((sum, u) => sum + u.length, 0),
-        },
-        // A room already unloading (its last compaction found the doc gone) is freed by its unload.
-        onGone: () => {
-          if (room && this.#loaded.get(name) === room) this.#discard(room)
-        },
-      },
-    })
-    for (const received of early.splice(0)) room.applyRemote(...received)
-    room.catchUp()
-    return room
-  }
-
-  async #unload(room: Room, compact = true): Promise<void> {
-    this.#idleTimers.delete(room.name)
-    await room.writer.flush()
-    if (room.members.size > 0 || this.#loaded.get(room.name) !== room) return
-    this.#rooms.delete(room.name)
-    this.#loaded.delete(room.name)
-    // A compaction started by heavy writing may still be writing its snapshot.
-    await this.#free(room, () => (compact ? room.writer.compact() : room.writer.settled()), 'unloading a document failed')
-  }
-
-  /**
-   * Destroys `room` and releases its doc in the store once `settle` is done; a load of the same
-   * doc meanwhile waits for it (`#unloading`). Failures are logged: the room is gone either way.
-   */
-  #free(room: Room, settle: () => Promise<void>, failure: string): Promise<void> {
-    const unloading = (async () => {
-      await settle()
-      room.destroy()
-      await this.#opts.store.release(room.name)
-    })()
-      .catch((error: unknown) => this.#opts.log.error({ err: error }, failure))
-      .finally(() => {
-        if (this.#unloading.get(room.name) === unloading) this.#unloading.delete(room.name)
-      })
-    this.#unloading.set(room.name, unloading)
-    return unloading
   }
 }

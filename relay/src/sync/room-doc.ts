@@ -1,0 +1,89 @@
+/**
+ * A room's document while it is loaded: the `Y.Doc` built from what the store holds (to answer
+ * a sync step 1 with exactly what a client lacks, to compare digests, to snapshot) and the
+ * `DocWriter` that stores what the room accepts. A room drops it when idle and builds a new one
+ * from the store on the next frame that needs it (`LazyDoc`); everything else about the room —
+ * its sockets, presence, broadcast subscription — stays.
+ */
+import * as Y from 'yjs'
+import { encodeMessage, type DocName } from '@ferry/protocol'
+import type { StoredDoc } from '../storage/doc-store.ts'
+import { applyUpdates, storedUpdates } from '../storage/yjs-updates.ts'
+import { DocWriter, type DocWriterOptions } from './doc-writer.ts'
+import type { AccountQuota } from './quota.ts'
+
+export type RoomWriterOptions = Omit<DocWriterOptions, 'name' | 'encodeState' | 'encodeStateVector' | 'loaded'>
+
+export class RoomDoc {
+  readonly doc = new Y.Doc()
+  readonly writer: DocWriter
+  #changed = false
+
+  /** Throws when a stored update is not a Yjs update. */
+  constructor(name: DocName, stored: StoredDoc, writer: RoomWriterOptions) {
+    applyUpdates(this.doc, storedUpdates(stored))
+    const doc = this.doc
+    this.writer = new DocWriter({
+      ...writer,
+      name,
+      encodeState: () => Y.encodeStateAsUpdate(doc),
+      encodeStateVector: () => Y.encodeStateVector(doc),
+      loaded: {
+        seq: stored.seq,
+        logUpdates: stored.updates.length,
+        logBytes: stored.updates.reduce((sum, u) => sum + u.length, 0),
+      },
+    })
+    // Not the 'update' event: listening to it makes Yjs encode every transaction as an update.
+    doc.on('afterTransaction', (tr: Y.Transaction) => {
+      if (tr.deleteSet.clients.size > 0) this.#changed = true
+      else for (const [client, clock] of tr.afterState) if (tr.beforeState.get(client) !== clock) this.#changed = true
+    })
+  }
+
+  /**
+   * Applies `update` (decoded in full first unless `decoded`, so a malformed one throws without
+   * touching the doc); true when it changed the doc or waits for missing updates, i.e. is
+   * worth relaying.
+   */
+  apply(update: Uint8Array, origin: unknown, decoded = false): boolean {
+    if (!decoded) Y.decodeUpdate(update)
+    this.#changed = false
+    Y.applyUpdate(this.doc, update, origin)
+    const store = this.doc.store
+    return this.#changed || store.pendingStructs !== null || store.pendingDs !== null
+  }
+
+  stateVector(): Uint8Array {
+    return Y.encodeStateVector(this.doc)
+  }
+
+  /** The doc's sync step 1 (its state vector). */
+  step1(): Uint8Array {
+    return encodeMessage({ type: 'sync-step1', stateVector: this.stateVector() })
+  }
+
+  /**
+   * Whether storing `update` keeps the owner within `quota`. Every update counts with its full
+   * size (that is what is stored); past the limit only one that frees space passes: nothing the
+   * doc lacks, and deletions only of items the doc holds — an update of made-up deletions
+   * would otherwise be stored without bound. Checked before the update touches the doc:
+   * refusing after applying would leave the doc ahead of the store.
+   */
+  admits(update: Uint8Array, quota: AccountQuota): boolean {
+    if (quota.admits(update.length)) return true
+    const novel = Y.decodeUpdate(Y.diffUpdate(update, this.stateVector()))
+    if (novel.structs.length > 0) return false
+    for (const [client, ranges] of Y.decodeUpdate(update).ds.clients) {
+      const held = Y.getState(this.doc.store, client)
+      if (ranges.some((range) => range.clock + range.len > held)) return false
+    }
+    return true
+  }
+
+  /** Stops the writer's timers and frees the doc (flush the writer first). */
+  destroy(): void {
+    this.writer.close()
+    this.doc.destroy()
+  }
+}
