@@ -1,7 +1,7 @@
 /**
  * Findings of the attack review of issue 13 ("Postman, losslessly") and compact requests
  * (schema 3) that are fixed, kept as regression tests. F1, F2, F3, F10, F11, F13, F14, F15:
- * see attack-postman-findings.test.ts's header for what each was; F12 is a known limit.
+ * F4–F9 are in postman/update-attacks.test.ts; F12 is a known limit (docs/decisions.md).
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
