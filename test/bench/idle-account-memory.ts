@@ -25,7 +25,7 @@ import * as encoding from 'lib0/encoding'
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import { docName, type DocName } from '@ferry/protocol'
-import { muxClient, muxUrl, openRequest } from '../helpers/mux-client.ts'
+import { muxClient, muxUrl, openRequest, type MuxClient } from '../helpers/mux-client.ts'
 import { processToken, TEST_JWT_SECRET } from '../helpers/relay-process.ts'
 import { updateFrame } from '../helpers/sync-clients.ts'
 
@@ -146,7 +146,7 @@ async function measureFerry(accounts: number, idleMs: number): Promise<void> {
     server.child.kill()
     server = await startServer('ferry', dataDir, { ROOM_IDLE_UNLOAD_MS: String(idleMs) })
     const base = await heap(server)
-    const sockets = []
+    const sockets: MuxClient[] = []
     const t0 = performance.now()
     for (const [a, user] of users.entries()) {
       const client = await muxClient(muxUrl(`ws://127.0.0.1:${server.port}`, tokens[a]!))
