@@ -37,7 +37,8 @@ describe('docs idle on a live socket', () => {
     for (const [i, name] of names.entries()) {
       await vi.waitFor(() => expect(covers(lastPersisted(a.messagesOf(name)), Y.encodeStateVector(held[i]!))).toBe(true))
     }
-    expect(relay.app.sync.loadedRooms).toBe(50)
+    // Some rooms may already have gone idle and unloaded on a slow machine; every doc still has its room.
+    expect(relay.app.sync.rooms).toBe(50)
 
     await vi.waitFor(() => expect(relay.app.sync.loadedRooms).toBe(0), 5_000)
     expect(relay.app.sync.rooms).toBe(50)
