@@ -32,7 +32,7 @@ import {
 import { AwarenessError } from './awareness-states.ts'
 import { MuxDoc, type MuxDocOwner } from './mux-doc.ts'
 import { openBatch, type OpenJob } from './mux-open.ts'
-import { MuxSocket, type MuxSocketOptions, type SyncSocket } from './mux-socket.ts'
+import { SyncTransport, type SyncTransportOptions, type SyncSocket } from './sync-transport.ts'
 import { readStateVector } from './doc-digest.ts'
 import type { Rooms } from './rooms.ts'
 
@@ -41,7 +41,7 @@ const MAX_EARLY_FRAMES = 1024
 const MAX_DOC_NAME_BYTES = 512
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
-export interface MuxSessionOptions extends MuxSocketOptions {
+export interface MuxSessionOptions extends SyncTransportOptions {
   readonly session: { readonly userId: string; readonly sessionId: string }
   readonly rooms: Rooms
   /** Docs open (or opening) at once; more are refused with 4429. */
@@ -52,7 +52,7 @@ export interface MuxSessionOptions extends MuxSocketOptions {
   readonly syncRequestsPerMinute: number
 }
 
-export class MuxSession extends MuxSocket implements MuxDocOwner, SyncSocket {
+export class MuxSession extends SyncTransport implements MuxDocOwner, SyncSocket {
   readonly grantId = null
   readonly session: { readonly userId: string; readonly sessionId: string }
   readonly #opts: MuxSessionOptions

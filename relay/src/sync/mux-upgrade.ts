@@ -14,7 +14,7 @@ import type { AccessTokens } from '../auth/access-tokens.ts'
 import type { Config } from '../config.ts'
 import { authorizeMux } from './authorize.ts'
 import { MuxSession } from './mux-session.ts'
-import type { SyncSocket } from './mux-socket.ts'
+import type { SyncSocket } from './sync-transport.ts'
 import type { Rooms } from './rooms.ts'
 import type { SendBatcher } from './send-batcher.ts'
 

@@ -9,33 +9,29 @@
  * complete, so a socket that dies mid-way leaves nothing behind and was told nothing.
  */
 import type { Duplex } from 'node:stream'
-import type { FastifyBaseLogger } from 'fastify'
 import type { RawData, WebSocket } from 'ws'
 import { CloseCode, decodeMessage, encodeMessage, Reassembly, withRetryAfter, type Message, type ReassemblyError } from '@ferry/protocol'
 import { AwarenessError } from './awareness-states.ts'
 import type { Room, RoomMember } from './room.ts'
-import type { SendBatcher } from './send-batcher.ts'
+import { SyncTransport, type SyncTransportOptions } from './sync-transport.ts'
 
 /** Frames a socket may send before its room has loaded; a stock provider sends 3. */
 const MAX_EARLY_FRAMES = 256
 
-export interface SessionOptions {
+export interface SessionOptions extends SyncTransportOptions {
   readonly wantsAck: boolean
   readonly readOnly: boolean
   /** Identifies what granted access (a share link), so revoking it can close the socket. */
   readonly grantId: string | null
   /** The user and sign-in session of the access token that opened the socket; null for share links. */
   readonly session: { readonly userId: string; readonly sessionId: string } | null
-  readonly maxSendBufferBytes: number
   /** Largest frame this socket may send in fragments; also caps what it sends before its room loaded. */
   readonly maxReassembledBytes: number
   /** Sync step 1 requests answered per minute; more close the socket with 4529. */
   readonly syncRequestsPerMinute: number
-  readonly batcher: SendBatcher
-  readonly log: FastifyBaseLogger
 }
 
-export class Session implements RoomMember {
+export class Session extends SyncTransport implements RoomMember {
   readonly wantsAck: boolean
   readonly readOnly: boolean
   readonly grantId: string | null
@@ -45,21 +41,14 @@ export class Session implements RoomMember {
   #early: Array<[RawData, boolean]> | null = []
   #earlyBytes = 0
   readonly #reassembly: Reassembly
-  readonly #ws: WebSocket
-  readonly #socket: Duplex
   readonly #opts: SessionOptions
   #toldReadOnly = false
   /** Start of the current one-minute window of sync requests, and how many it has seen. */
   #requestWindow = 0
   #requests = 0
-  /** Heard from (a pong or any frame) since the last ping. */
-  #answered = true
-  /** Largest frame sent since the unsent bytes were last within `maxSendBufferBytes`. */
-  #largestQueued = 0
 
   constructor(ws: WebSocket, socket: Duplex, opts: SessionOptions) {
-    this.#ws = ws
-    this.#socket = socket
+    super(ws, socket, opts)
     this.#opts = opts
     this.wantsAck = opts.wantsAck
     this.readOnly = opts.readOnly
@@ -68,67 +57,17 @@ export class Session implements RoomMember {
     this.#reassembly = new Reassembly(opts.maxReassembledBytes)
   }
 
-  get open(): boolean {
-    return this.#ws.readyState === this.#ws.OPEN
-  }
 
+
+  /** A frame from the room (RoomMember). */
   send(frame: Uint8Array): void {
-    if (this.#ws.readyState !== this.#ws.OPEN) return
-    // Measured at the first send of a turn: what is still unsent from earlier turns, not the
-    // frames this turn is batching. One frame may be larger than the cap on its own (a large
-    // doc's sync step 2, a relayed offline catch-up): the unsent bytes may pass the cap by the
-    // largest frame queued since they were last under it, so a device on a slow link is not
-    // dropped (and made to start over, forever) while that frame drains.
-    if (this.#opts.batcher.hold(this.#socket)) {
-      const unsent = this.#ws.bufferedAmount
-      if (unsent <= this.#opts.maxSendBufferBytes) this.#largestQueued = 0
-      else if (unsent > this.#opts.maxSendBufferBytes + this.#largestQueued) {
-        this.close(CloseCode.SlowConsumer, 'client is not reading')
-        return
-      }
-    }
-    this.#largestQueued = Math.max(this.#largestQueued, frame.length)
-    this.#ws.send(frame, { binary: true })
-  }
-
-  /** The peer answered a ping (or sent anything): it is still there. */
-  heard(): void {
-    this.#answered = true
-  }
-
-  /**
-   * One liveness round: drops the socket (no close handshake: the peer is gone or asleep) when
-   * it did not answer since the previous round, else pings it. False when it was dropped.
-   */
-  ping(): boolean {
-    if (this.#ws.readyState !== this.#ws.OPEN) return true
-    if (!this.#answered) {
-      this.#opts.log.debug('dropping a sync socket that did not answer a ping')
-      this.#ws.terminate()
-      return false
-    }
-    this.#answered = false
-    this.#ws.ping()
-    return true
-  }
-
-  /** Calls `listener` once the socket is closed (now, if it already is). */
-  onClosed(listener: () => void): void {
-    if (this.#ws.readyState === this.#ws.CLOSED) listener()
-    else this.#ws.once('close', listener)
+    this.sendFrame(frame)
   }
 
   persisted(stateVector: Uint8Array): void {
-    this.send(encodeMessage({ type: 'persisted', stateVector }))
+    this.sendFrame(encodeMessage({ type: 'persisted', stateVector }))
   }
 
-  close(code: number, reason: string): void {
-    if (this.#ws.readyState === this.#ws.OPEN || this.#ws.readyState === this.#ws.CONNECTING) {
-      this.#ws.close(code, reason)
-      // A peer that never answers the close handshake must not pin the socket.
-      setTimeout(() => this.#ws.terminate(), 2_000).unref()
-    }
-  }
 
   /** Bytes held for this socket's fragmented message in progress. */
   get reassemblingBytes(): number {
@@ -155,7 +94,7 @@ export class Session implements RoomMember {
 
   /** Handles one incoming frame. */
   receive(data: RawData, isBinary: boolean): void {
-    this.#answered = true
+    this.heard()
     const room = this.#room
     if (!room) {
       if (!this.#early) return
@@ -230,7 +169,7 @@ export class Session implements RoomMember {
   #refuseWrite(): void {
     if (this.#toldReadOnly) return
     this.#toldReadOnly = true
-    this.send(encodeMessage({ type: 'auth-denied', reason: 'read-only: this link cannot change the document' }))
+    this.sendFrame(encodeMessage({ type: 'auth-denied', reason: 'read-only: this link cannot change the document' }))
   }
 }
 

@@ -1,7 +1,7 @@
 /**
- * The transport half of a multiplexed socket (`/v1/mux`): sending with the per-turn batching
- * and the slow-reader cut-off of `/v1/sync` sockets, liveness pings, closing. `MuxSession`
- * adds the docs on top.
+ * The transport half of every sync socket, `/v1/sync` (`Session`) and `/v1/mux`
+ * (`MuxSession`): sending with per-turn batching and the slow-reader cut-off, liveness pings,
+ * closing. The sessions add the protocol on top.
  */
 import type { Duplex } from 'node:stream'
 import type { FastifyBaseLogger } from 'fastify'
@@ -19,22 +19,22 @@ export interface SyncSocket {
   onClosed(listener: () => void): void
 }
 
-export interface MuxSocketOptions {
+export interface SyncTransportOptions {
   readonly maxSendBufferBytes: number
   readonly batcher: SendBatcher
   readonly log: FastifyBaseLogger
 }
 
-export class MuxSocket {
+export class SyncTransport {
   readonly #ws: WebSocket
   readonly #socket: Duplex
-  readonly #transport: MuxSocketOptions
+  readonly #transport: SyncTransportOptions
   /** Heard from (a pong or any frame) since the last ping. */
   #answered = true
   /** Largest frame sent since the unsent bytes were last within `maxSendBufferBytes`. */
   #largestQueued = 0
 
-  constructor(ws: WebSocket, socket: Duplex, opts: MuxSocketOptions) {
+  constructor(ws: WebSocket, socket: Duplex, opts: SyncTransportOptions) {
     this.#ws = ws
     this.#socket = socket
     this.#transport = opts
@@ -50,11 +50,14 @@ export class MuxSocket {
   }
 
   /**
-   * Sends one frame, like `Session.send`: the unsent bytes may pass the cap by the largest frame
-   * queued since they were last under it, else the socket is closed with 4508. A `greeting`
-   * (a doc's answer to an `open`) never closes it: the open waits for the socket to drain
-   * before it loads more docs, so what a batch queues stays bounded without cutting off a device
-   * fetching a whole account.
+   * Sends one frame. The unsent bytes are measured at the first send of a turn: what is still
+   * unsent from earlier turns, not the frames this turn is batching. One frame may be larger
+   * than the cap on its own (a large doc's sync step 2, a relayed offline catch-up): the unsent
+   * bytes may pass the cap by the largest frame queued since they were last under it, so a
+   * device on a slow link is not dropped (and made to start over, forever) while that frame
+   * drains; past that the socket is closed with 4508. A `greeting` (a doc's answer to a mux
+   * `open`) never closes it: the open waits for the socket to drain before it loads more docs,
+   * so what a batch queues stays bounded without cutting off a device fetching a whole account.
    */
   sendFrame(frame: Uint8Array, greeting = false): void {
     if (this.#ws.readyState !== this.#ws.OPEN) return
@@ -82,11 +85,14 @@ export class MuxSocket {
     this.#answered = true
   }
 
-  /** One liveness round, as `Session.ping`: false when the socket was dropped. */
+  /**
+   * One liveness round: drops the socket (no close handshake: the peer is gone or asleep) when
+   * it did not answer since the previous round, else pings it. False when it was dropped.
+   */
   ping(): boolean {
     if (this.#ws.readyState !== this.#ws.OPEN) return true
     if (!this.#answered) {
-      this.#transport.log.debug('dropping a multiplexed sync socket that did not answer a ping')
+      this.#transport.log.debug('dropping a sync socket that did not answer a ping')
       this.#ws.terminate()
       return false
     }
@@ -95,6 +101,7 @@ export class MuxSocket {
     return true
   }
 
+  /** Calls `listener` once the socket is closed (now, if it already is). */
   onClosed(listener: () => void): void {
     if (this.#ws.readyState === this.#ws.CLOSED) listener()
     else this.#ws.once('close', listener)
