@@ -41,7 +41,6 @@ export interface TabSyncOptions extends ElectionTimings {
 
 export class TabSync implements DocSync {
   readonly #doc: Y.Doc
-  readonly #docName: DocName
   readonly #start: () => DocSync
   readonly #channel: BroadcastChannel
   readonly #election: LeaderElection
@@ -55,7 +54,6 @@ export class TabSync implements DocSync {
 
   constructor(doc: Y.Doc, docName: DocName, lead: SyncConnection | TabLead, options: TabSyncOptions) {
     this.#doc = doc
-    this.#docName = docName
     this.#start = 'election' in lead ? () => lead.start() : () => new SyncProvider(doc, docName, lead)
     this.#channel = new BroadcastChannel(`ferry-tabs:${options.scope}:${docName}`)
     this.#channel.onmessage = (event: MessageEvent<TabMessage>) => this.#receive(event.data)

@@ -6,44 +6,15 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { Collection } from './collection.ts'
-import type { JsonObject, RequestNode, TreeNode } from './model.ts'
+import type { JsonObject, RequestNode } from './model.ts'
 import { exportPostman, importPostman } from './postman/index.ts'
 import { parsePostmanText, readPostmanJson } from './postman/files.ts'
 import { seedClient } from './text/seed.ts'
+import { V21, allNodes, clone, imported, replicaOf, sync } from './postman/test-postman.ts'
 
-const V21 = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json'
-const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T
 
-function replicaOf(c: Collection): Collection {
-  const doc = new Y.Doc()
-  Y.applyUpdate(doc, Y.encodeStateAsUpdate(c.doc))
-  return new Collection(doc)
-}
-
-function sync(a: Collection, b: Collection): void {
-  Y.applyUpdate(a.doc, Y.encodeStateAsUpdate(b.doc))
-  Y.applyUpdate(b.doc, Y.encodeStateAsUpdate(a.doc))
-}
-
-function imported(file: unknown): Collection {
-  const c = new Collection(new Y.Doc())
-  const r = importPostman(c, file)
-  if (!r.ok) throw new Error(r.error.message)
-  return c
-}
-
-function all(c: Collection): TreeNode[] {
-  const out: TreeNode[] = []
-  const queue = [...c.tree()]
-  for (let n = queue.shift(); n; n = queue.shift()) {
-    out.push(n)
-    if (n.kind === 'folder') queue.push(...n.children)
-  }
-  return out
-}
-
-const names = (c: Collection): string[] => all(c).map((n) => n.name)
-const requestOf = (c: Collection): RequestNode | undefined => all(c).find((n): n is RequestNode => n.kind === 'request')
+const names = (c: Collection): string[] => allNodes(c).map((n) => n.name)
+const requestOf = (c: Collection): RequestNode | undefined => allNodes(c).find((n): n is RequestNode => n.kind === 'request')
 
 describe('F1: a "__proto__" key anywhere in a file', () => {
   it('is refused with the item and the key named, nothing imported (JSON.parse makes it a key; an assignment would make it a prototype)', () => {

@@ -7,41 +7,12 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { Collection } from './collection.ts'
 import { COMPACT_KEY } from './compact.ts'
-import type { Json, JsonObject, RequestNode, TreeNode } from './model.ts'
+import type { Json, JsonObject, RequestNode } from './model.ts'
 import { normaliseAuth } from './postman/auth.ts'
 import { parsePostmanText } from './postman/files.ts'
 import { exportPostman, importPostman, updateFromPostman } from './postman/index.ts'
+import { V20, V21, allNodes, clone, imported, replicaOf, sync } from './postman/test-postman.ts'
 
-const V20 = 'https://schema.getpostman.com/json/collection/v2.0.0/collection.json'
-const V21 = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json'
-const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T
-
-function replicaOf(c: Collection): Collection {
-  const doc = new Y.Doc()
-  Y.applyUpdate(doc, Y.encodeStateAsUpdate(c.doc))
-  return new Collection(doc)
-}
-
-function syncAll(...cs: Collection[]): void {
-  for (const a of cs) for (const b of cs) if (a !== b) Y.applyUpdate(b.doc, Y.encodeStateAsUpdate(a.doc))
-}
-
-function imported(file: unknown): Collection {
-  const c = new Collection(new Y.Doc())
-  const r = importPostman(c, file)
-  if (!r.ok) throw new Error(r.error.message)
-  return c
-}
-
-function all(c: Collection): TreeNode[] {
-  const out: TreeNode[] = []
-  const queue = [...c.tree()]
-  for (let n = queue.shift(); n; n = queue.shift()) {
-    out.push(n)
-    if (n.kind === 'folder') queue.push(...n.children)
-  }
-  return out
-}
 
 const itemMap = (c: Collection, id: string): Y.Map<unknown> => c.doc.getMap('items').get(id) as Y.Map<unknown>
 const file = (...item: Json[]): JsonObject => ({ info: { name: 'T', schema: V21 }, item })
@@ -117,7 +88,7 @@ describe('lossless: nasty but valid items come back exactly, compact, materializ
     }
     const a = imported(clone(top))
     const b = replicaOf(a)
-    for (const n of all(b)) b.text(n.id, 'name')
+    for (const n of allNodes(b)) b.text(n.id, 'name')
     b.setAuth(b.auth())
     const expected = clone(top)
     ;(expected.info as JsonObject).schema = V21
@@ -168,7 +139,7 @@ describe('compact requests merge without loss', () => {
     c.update(id, { name: 'Create a pet', method: 'PUT' })
     c.variables(id)!.update(0, { value: '2' })
     c.text(id, 'description')!.insert(0, 'C: ')
-    syncAll(a, b, c)
+    sync(a, b, c)
     const [na, nb, nc] = [a, b, c].map((x) => x.tree()[0] as RequestNode)
     expect(nb).toEqual(na)
     expect(nc).toEqual(na)
@@ -194,7 +165,7 @@ describe('compact requests merge without loss', () => {
     a.move(id, { parentId: folder })
     expect(itemMap(a, id).has(COMPACT_KEY)).toBe(true)
     b.update(id, { name: 'Edited' })
-    syncAll(a, b)
+    sync(a, b)
     expect(a.get(id)).toMatchObject({ parentId: folder, name: 'Edited' })
     expect(b.get(id)).toEqual(a.get(id))
   })
@@ -205,7 +176,7 @@ describe('compact requests merge without loss', () => {
     const id = a.tree()[0]!.id
     a.remove(id)
     b.authText(id, 'token')!.insert(0, 'secret-')
-    syncAll(a, b)
+    sync(a, b)
     for (const c of [a, b]) {
       expect(c.tree()).toEqual([])
       for (const [name, type] of c.doc.share) if (name.startsWith('v1:')) expect(String(type.toJSON())).not.toContain('tok-')
@@ -224,7 +195,7 @@ describe('compact requests merge without loss', () => {
     b.update(id, { name: 'Get (mine)', method: 'POST' })
     b.list(id, 'headers')!.update(0, { value: 'mine' })
     b.text(id, 'url')!.insert(0, '  ')
-    syncAll(a, b)
+    sync(a, b)
     const node = a.tree()[0] as RequestNode
     expect(b.tree()[0]).toEqual(node)
     expect(node).toMatchObject({ name: 'Get (mine)', method: 'POST', url: '  https://a.test/v2', headers: [{ value: 'mine' }, { value: 'k2' }] })
@@ -239,7 +210,7 @@ describe('compact requests merge without loss', () => {
     const other = replicaOf(copy)
     copy.update(copied!, { name: 'Mine' })
     other.list(copied!, 'headers')!.insert({ key: 'X-New', value: 'n' })
-    syncAll(copy, other)
+    sync(copy, other)
     expect(other.get(copied!)).toEqual(copy.get(copied!))
     expect(copy.get(copied!)).toMatchObject({ name: 'Mine', headers: [{}, {}, { key: 'X-New' }] })
     // The source is untouched.
@@ -252,12 +223,12 @@ describe('compact requests merge without loss', () => {
     const id = a.tree()[0]!.id
     a.update(id, { method: 'PUT' })
     b.update(id, { method: 'PATCH' })
-    syncAll(a, b)
+    sync(a, b)
     const winner = (a.tree()[0] as RequestNode).method
     const loser = winner === 'PUT' ? 'PATCH' : 'PUT'
     for (const c of [a, b]) expect(c.conflicts().map((x) => [x.field, x.mine, x.theirs])).toEqual([['method', loser, winner]])
     expect(b.resolveConflict(b.conflicts()[0]!.id, 'mine')).toBe(true)
-    syncAll(a, b)
+    sync(a, b)
     expect((a.tree()[0] as RequestNode).method).toBe(loser)
     expect(a.conflicts()).toEqual([])
   })
@@ -270,9 +241,9 @@ describe('compact requests merge without loss', () => {
     const undo = new Y.UndoManager(name)
     name.insert(name.length, ' (edited)')
     b.text(id, 'url')!.insert(0, 'X')
-    syncAll(a, b)
+    sync(a, b)
     undo.undo()
-    syncAll(a, b)
+    sync(a, b)
     for (const c of [a, b]) expect(c.tree()[0]).toMatchObject({ name: 'Create pet', url: 'X{{baseUrl}}/pets/:petId?dry' })
     expect(itemMap(a, id).has(COMPACT_KEY)).toBe(false)
     expect(b.tree()[0]).toEqual(a.tree()[0])
@@ -337,14 +308,14 @@ describe('update by Postman id', () => {
 
   it('Ferry-made items in a folder the file drops move to the root, also one added concurrently on another device', () => {
     const a = imported(clone(base))
-    const folder = all(a).find((n) => n.name === 'Old folder')!.id
+    const folder = allNodes(a).find((n) => n.name === 'Old folder')!.id
     const mine = a.add({ kind: 'request', name: 'Mine', url: 'https://m.test' }, { parentId: folder })
     const b = replicaOf(a)
     const theirs = b.add({ kind: 'request', name: 'Theirs', url: 'https://t.test' }, { parentId: folder })
     const newer = clone(base)
     newer.item.shift()
     updateFromPostman(a, newer)
-    syncAll(a, b)
+    sync(a, b)
     for (const c of [a, b]) expect(c.tree().map((n) => n.name).sort()).toEqual(['Keep', 'Mine', 'Theirs'])
     expect(a.get(mine)?.parentId).toBeNull()
     expect(a.get(theirs)?.parentId).toBeNull()
@@ -353,18 +324,18 @@ describe('update by Postman id', () => {
   it('a concurrent edit on another device to a header row the file does not change survives an update that changes another', () => {
     const a = imported(clone(base))
     const b = replicaOf(a)
-    const id = all(a).find((n) => n.name === 'Keep')!.id
+    const id = allNodes(a).find((n) => n.name === 'Keep')!.id
     b.list(id, 'headers')!.update(0, { value: 'mine' })
     const newer = clone(base)
     newer.item[1]!.request!.header![1]!.value = 'two'
     updateFromPostman(a, newer)
-    syncAll(a, b)
+    sync(a, b)
     expect((a.get(id) as RequestNode).headers.map((h) => h.value)).toEqual(['mine', 'two'])
   })
 
   it('updating with the same file (items with ids) writes nothing, compact or materialized', () => {
     const a = imported(clone(base))
-    a.update(all(a).find((n) => n.name === 'Keep')!.id, { name: 'Keep (edited)' })
+    a.update(allNodes(a).find((n) => n.name === 'Keep')!.id, { name: 'Keep (edited)' })
     const sv = Y.encodeStateVector(a.doc)
     let transactionsThatChanged = 0
     a.doc.on('afterTransaction', (tr: Y.Transaction) => void (tr.changed.size > 0 && transactionsThatChanged++))

@@ -6,7 +6,7 @@
  * (optional, plain JSON) holds an imported row's fields Ferry does not model, verbatim.
  */
 import * as Y from 'yjs'
-import type { JsonObject, KeyValue } from './model.ts'
+import type { KeyValue } from './model.ts'
 import { liveTextField, newText, writeTextField } from './text/text-field.ts'
 import { transact } from './transact.ts'
 import { FieldReader, type ProblemSink } from './validate.ts'

@@ -11,7 +11,7 @@
  * collection, a wrong type at a named place).
  */
 import type { Json, JsonObject, KeyValue } from '../model.ts'
-import { fail, readPostmanScope, shown, type PostmanFileError, type PostmanResult, type PostmanScope, type PostmanScopeKind } from './environment.ts'
+import { fail, readPostmanScope, shown, type PostmanResult, type PostmanScope, type PostmanScopeKind } from './environment.ts'
 import { isRecord } from '../validate.ts'
 import { checkValues } from './values.ts'
 

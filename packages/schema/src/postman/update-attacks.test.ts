@@ -14,42 +14,13 @@ import { describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { Collection } from '../collection.ts'
 import type { FolderNode, JsonObject, RequestNode, TreeNode } from '../model.ts'
-import { importPostman, updateFromPostman } from './index.ts'
+import { updateFromPostman } from './index.ts'
 import { mergeText } from './merge3.ts'
+import { V21, allNodes, clone, imported, replicaOf, sync } from './test-postman.ts'
 
-const V21 = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json'
-const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T
 
-function replicaOf(c: Collection): Collection {
-  const doc = new Y.Doc()
-  Y.applyUpdate(doc, Y.encodeStateAsUpdate(c.doc))
-  return new Collection(doc)
-}
-
-function sync(a: Collection, b: Collection): void {
-  Y.applyUpdate(a.doc, Y.encodeStateAsUpdate(b.doc))
-  Y.applyUpdate(b.doc, Y.encodeStateAsUpdate(a.doc))
-}
-
-function imported(file: unknown): Collection {
-  const c = new Collection(new Y.Doc())
-  const r = importPostman(c, file)
-  if (!r.ok) throw new Error(r.error.message)
-  return c
-}
-
-function all(c: Collection): TreeNode[] {
-  const out: TreeNode[] = []
-  const queue = [...c.tree()]
-  for (let n = queue.shift(); n; n = queue.shift()) {
-    out.push(n)
-    if (n.kind === 'folder') queue.push(...n.children)
-  }
-  return out
-}
-
-const names = (c: Collection): string[] => all(c).map((n) => n.name)
-const byName = (c: Collection, name: string): TreeNode => all(c).find((n) => n.name === name)!
+const names = (c: Collection): string[] => allNodes(c).map((n) => n.name)
+const byName = (c: Collection, name: string): TreeNode => allNodes(c).find((n) => n.name === name)!
 const update = (c: Collection, file: unknown) => {
   const r = updateFromPostman(c, clone(file))
   if (!r.ok) throw new Error(r.error.message)
@@ -89,7 +60,7 @@ describe('F4/F5: update by Postman id when items carry no id, or the same id twi
     const c = imported(clone(file))
     updateFromPostman(c, clone(file))
     updateFromPostman(c, clone(file))
-    expect(all(c).map((n) => [n.name, (n as RequestNode).url])).toEqual([['A', 'https://a.test'], ['B', 'https://b.test']])
+    expect(allNodes(c).map((n) => [n.name, (n as RequestNode).url])).toEqual([['A', 'https://a.test'], ['B', 'https://b.test']])
   })
 })
 
@@ -313,7 +284,7 @@ describe('items deleted in Ferry', () => {
     const newer = clone(file)
     newer.item[1]!.request.url = 'https://a.test/b2'
     expect(update(c, newer)).toMatchObject({ added: 1 })
-    expect(all(c).map((n) => [n.name, (n as RequestNode).url])).toEqual([['A', 'https://a.test/a'], ['B', 'https://a.test/b2']])
+    expect(allNodes(c).map((n) => [n.name, (n as RequestNode).url])).toEqual([['A', 'https://a.test/a'], ['B', 'https://a.test/b2']])
   })
 })
 
@@ -435,13 +406,13 @@ describe('a collection imported before bases noted values and items', () => {
     // What the first format stored: one fingerprint per field, no `v`, no `items`.
     const legacy = (kept: JsonObject | undefined): JsonObject => ({ ...kept, 'ferry:base': { name: 'old', url: 'old', description: 'old' } })
     c.setKeptFields(legacy(c.kept().kept))
-    for (const n of all(c)) c.setKeptFields(legacy(n.kept), n.id)
+    for (const n of allNodes(c)) c.setKeptFields(legacy(n.kept), n.id)
     c.update(byName(c, 'B').id, { url: 'https://a.test/b?mine' })
     const newer = clone(file)
     newer.item[1]!.request!.url = 'https://a.test/b2'
     const r = update(c, newer)
     expect(r).toMatchObject({ added: 0, removed: 0, conflicts: [{ item: 'B', field: 'url' }] })
-    expect(all(c).map((n) => [n.name, (n as RequestNode).url ?? ''])).toEqual([['F', ''], ['B', 'https://a.test/b?mine'], ['A', 'https://a.test/a']])
+    expect(allNodes(c).map((n) => [n.name, (n as RequestNode).url ?? ''])).toEqual([['F', ''], ['B', 'https://a.test/b?mine'], ['A', 'https://a.test/a']])
     // The update noted a base of the current format: the next one merges three ways.
     expect(update(c, newer)).toMatchObject({ added: 0, removed: 0, conflicts: [] })
   })
