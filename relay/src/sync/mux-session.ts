@@ -52,6 +52,22 @@ export interface MuxSessionOptions extends SyncTransportOptions {
   readonly syncRequestsPerMinute: number
 }
 
+/**
+ * The doc frame of `message`, built once per message and doc: a room relays one message to
+ * all its sockets, and every multiplexed socket on that doc sends the same bytes (as `/v1/sync`
+ * sockets share the room's frame). Building it per recipient cost a copy of each update per
+ * socket on the fan-out path.
+ */
+const framed = new WeakMap<Uint8Array, { name: string; frame: Uint8Array }>()
+
+function docFrame(name: string, message: Uint8Array): Uint8Array {
+  const built = framed.get(message)
+  if (built?.name === name) return built.frame
+  const frame = encodeDocFrame(name, message)
+  framed.set(message, { name, frame })
+  return frame
+}
+
 export class MuxSession extends SyncTransport implements MuxDocOwner, SyncSocket {
   readonly grantId = null
   readonly session: { readonly userId: string; readonly sessionId: string }
@@ -106,7 +122,7 @@ export class MuxSession extends SyncTransport implements MuxDocOwner, SyncSocket
   }
 
   sendDoc(doc: MuxDoc, message: Uint8Array, greeting = false): void {
-    if (doc.state !== 'closed') this.sendFrame(encodeDocFrame(doc.name, message), greeting)
+    if (doc.state !== 'closed') this.sendFrame(docFrame(doc.name, message), greeting)
   }
 
   refuse(doc: MuxDoc, code: number, reason: string): void {
