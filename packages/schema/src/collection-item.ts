@@ -89,12 +89,19 @@ export function readItem(id: string, map: Y.Map<unknown>, path: string, report: 
         fields: withoutIndex(readRows(r.array('bodyFields'), `${at}/bodyFields`, report)),
       },
       pathVariables: optionalRows(r.optionalArray('pathVariables'), (a) => withoutIndex(readRows(a, `${at}/pathVariables`, report))),
-      examples: r.parsed('examples', 'a JSON array', (v) => (v === undefined ? [] : Array.isArray(readOpaque(map, 'examples')) ? (readOpaque(map, 'examples') as Json[]) : undefined), []),
+      examples: r.parsed('examples', 'saved examples (a JSON array)', () => readExamples(map), []),
     }
   }
   if (r.issue === undefined) return item
   report({ code: 'malformed_item', path: `${path}/${id}`, message: r.issue })
   return undefined
+}
+
+/** Saved examples: none when absent, undefined (malformed) when not a JSON array. */
+function readExamples(map: Y.Map<unknown>): Json[] | undefined {
+  if (!map.has('examples')) return []
+  const examples = readOpaque(map, 'examples')
+  return Array.isArray(examples) ? examples : undefined
 }
 
 const optionalRows = <T>(array: Y.Array<unknown> | undefined, read: (a: Y.Array<unknown>) => T[]): T[] => (array ? read(array) : [])
