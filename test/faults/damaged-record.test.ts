@@ -33,10 +33,10 @@ function files(root: string, prefix: string): string[] {
   return out.sort()
 }
 
-/** Byte offsets where each record of a segment starts (from their length fields). */
+/** Byte offsets where each record of a segment starts (from their length fields; 14-byte header, 12-byte IV). */
 function recordOffsets(bytes: Buffer): number[] {
   const offsets: number[] = []
-  for (let pos = 0; pos < bytes.length; pos += 13 + 12 + bytes.readUInt32LE(pos)) offsets.push(pos)
+  for (let pos = 0; pos < bytes.length; pos += 14 + 12 + bytes.readUInt32LE(pos)) offsets.push(pos)
   return offsets
 }
 

@@ -1,17 +1,28 @@
 /**
  * The encrypted framing of document bytes at rest (files under `docs/`, PostgreSQL rows). A frame is
  *
- *   [u32 LE ciphertext length][u8 flags][u64 LE counter][12-byte IV][ciphertext ‖ 16-byte GCM tag]
+ *   [u32 LE ciphertext length][u8 version = 2][u8 flags][u64 LE counter][12-byte IV][ciphertext ‖ 16-byte GCM tag]
  *
  * sealed with AES-256-GCM under the doc's data key. The associated data is the caller's
- * context (which doc, which file kind) followed by the 13-byte header, so a frame cannot be
- * moved to another doc, file or position, and its length and counter cannot be altered.
+ * context (which doc, which file kind) followed by the 14-byte header, so a frame cannot be
+ * moved to another doc, file or position, and its length, version and counter cannot be altered.
+ *
+ * Frames written before the version byte existed (format 1, 13-byte header) have the flags at
+ * offset 4, and flags were only ever 0 or 1. So the byte at offset 4 tells the two apart: 0 or 1
+ * is a format-1 frame (that byte is its flags), 2 is this format, anything else is a format this
+ * relay does not know (a frame that does not open, like damage). Both formats are read; only the
+ * current one is written, so a log segment may hold both, one after the other.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 
-const HEADER_BYTES = 13
+/** The format written now; the byte after the length field. */
+export const FRAME_VERSION = 2
+const LEGACY_HEADER_BYTES = 13
+const HEADER_BYTES = 14
 const IV_BYTES = 12
 const TAG_BYTES = 16
+/** The smallest frame of either format (an empty format-1 frame). */
+const MIN_FRAME_BYTES = LEGACY_HEADER_BYTES + IV_BYTES + TAG_BYTES
 /** Frames larger than this are rejected when reading: they can only be corruption. */
 export const MAX_FRAME_BYTES = 256 * 1024 * 1024
 /** The largest payload one frame can carry and still be read back. */
@@ -37,9 +48,33 @@ export function docContext(docId: string, kind: 'log' | 'snapshot', through = 0)
 function header(length: number, flags: number, counter: number): Buffer {
   const head = Buffer.allocUnsafe(HEADER_BYTES)
   head.writeUInt32LE(length, 0)
-  head.writeUInt8(flags, 4)
-  head.writeBigUInt64LE(BigInt(counter), 5)
+  head.writeUInt8(FRAME_VERSION, 4)
+  head.writeUInt8(flags, 5)
+  head.writeBigUInt64LE(BigInt(counter), 6)
   return head
+}
+
+interface Head {
+  /** Header bytes: 13 in format 1, 14 now. */
+  readonly size: number
+  /** Ciphertext and tag bytes after the IV. */
+  readonly length: number
+  readonly flags: number
+  readonly counter: bigint
+}
+
+/** The header at `pos` (which must hold at least {@link MIN_FRAME_BYTES}), or null for an unknown format. */
+function headAt(bytes: Buffer, pos: number): Head | null {
+  const length = bytes.readUInt32LE(pos)
+  const marker = bytes[pos + 4]!
+  if (marker <= LAST_CHUNK) return { size: LEGACY_HEADER_BYTES, length, flags: marker, counter: bytes.readBigUInt64LE(pos + 5) }
+  if (marker !== FRAME_VERSION || bytes.length - pos < HEADER_BYTES) return null
+  return { size: HEADER_BYTES, length, flags: bytes[pos + 5]!, counter: bytes.readBigUInt64LE(pos + 6) }
+}
+
+/** Where a frame with header `head` at `pos` ends. */
+function frameEnd(head: Head, pos: number): number {
+  return pos + head.size + IV_BYTES + head.length
 }
 
 /** Seals `parts` (concatenated) into one frame. */
@@ -63,19 +98,18 @@ export function sealFrame(key: Buffer, context: Buffer, flags: number, counter: 
 export function openFrames(key: Buffer, context: Buffer, bytes: Buffer): { frames: Frame[]; validLength: number } {
   const frames: Frame[] = []
   let pos = 0
-  while (bytes.length - pos >= HEADER_BYTES + IV_BYTES + TAG_BYTES) {
-    const length = bytes.readUInt32LE(pos)
-    const end = pos + HEADER_BYTES + IV_BYTES + length
-    if (length < TAG_BYTES || length > MAX_FRAME_BYTES || end > bytes.length) break
-    const head = bytes.subarray(pos, pos + HEADER_BYTES)
-    const iv = bytes.subarray(pos + HEADER_BYTES, pos + HEADER_BYTES + IV_BYTES)
-    const body = bytes.subarray(pos + HEADER_BYTES + IV_BYTES, end - TAG_BYTES)
+  while (bytes.length - pos >= MIN_FRAME_BYTES) {
+    const head = headAt(bytes, pos)
+    if (head === null) break
+    const end = frameEnd(head, pos)
+    if (head.length < TAG_BYTES || head.length > MAX_FRAME_BYTES || end > bytes.length) break
+    const ivStart = pos + head.size
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key, iv)
-      decipher.setAAD(Buffer.concat([context, head]))
+      const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(ivStart, ivStart + IV_BYTES))
+      decipher.setAAD(Buffer.concat([context, bytes.subarray(pos, ivStart)]))
       decipher.setAuthTag(bytes.subarray(end - TAG_BYTES, end))
-      const plaintext = Buffer.concat([decipher.update(body), decipher.final()])
-      frames.push({ flags: head.readUInt8(4), counter: Number(head.readBigUInt64LE(5)), plaintext })
+      const plaintext = Buffer.concat([decipher.update(bytes.subarray(ivStart + IV_BYTES, end - TAG_BYTES)), decipher.final()])
+      frames.push({ flags: head.flags, counter: Number(head.counter), plaintext })
     } catch {
       break
     }
@@ -86,10 +120,10 @@ export function openFrames(key: Buffer, context: Buffer, bytes: Buffer): { frame
 
 /** A frame at `pos` that opens, or why not: `short` (it runs past the end: a torn write) or `bad`. */
 function frameAt(key: Buffer, context: Buffer, bytes: Buffer, pos: number): { frame: Frame; end: number } | 'short' | 'bad' {
-  if (bytes.length - pos < HEADER_BYTES + IV_BYTES + TAG_BYTES) return 'short'
-  const length = bytes.readUInt32LE(pos)
-  if (length < TAG_BYTES || length > MAX_FRAME_BYTES) return 'bad'
-  const end = pos + HEADER_BYTES + IV_BYTES + length
+  if (bytes.length - pos < MIN_FRAME_BYTES) return 'short'
+  const head = headAt(bytes, pos)
+  if (head === null || head.length < TAG_BYTES || head.length > MAX_FRAME_BYTES) return 'bad'
+  const end = frameEnd(head, pos)
   if (end > bytes.length) return 'short'
   const { frames } = openFrames(key, context, bytes.subarray(pos, end))
   const frame = frames[0]
@@ -106,12 +140,11 @@ const RESYNC_ATTEMPTS = 64
  */
 function resync(key: Buffer, context: Buffer, bytes: Buffer, from: number, after: number): number | null {
   let attempts = 0
-  for (let pos = from; bytes.length - pos >= HEADER_BYTES + IV_BYTES + TAG_BYTES; pos++) {
-    const length = bytes.readUInt32LE(pos)
-    if (length < TAG_BYTES || length > MAX_FRAME_BYTES || pos + HEADER_BYTES + IV_BYTES + length > bytes.length) continue
-    if (bytes[pos + 4] !== 0) continue
-    const counter = bytes.readBigUInt64LE(pos + 5)
-    if (counter <= BigInt(after) || counter > BigInt(after) + 0xffff_ffffn) continue
+  for (let pos = from; bytes.length - pos >= MIN_FRAME_BYTES; pos++) {
+    const head = headAt(bytes, pos)
+    if (head === null || head.length < TAG_BYTES || head.length > MAX_FRAME_BYTES || frameEnd(head, pos) > bytes.length) continue
+    if (head.flags !== 0) continue
+    if (head.counter <= BigInt(after) || head.counter > BigInt(after) + 0xffff_ffffn) continue
     if (typeof frameAt(key, context, bytes, pos) === 'object') return pos
     if (++attempts >= RESYNC_ATTEMPTS) return null
   }
@@ -154,9 +187,10 @@ export function readLog(key: Buffer, context: Buffer, bytes: Buffer): LogRead {
     }
     // The length field may be right: try the record just after this one first.
     let next: number | null = null
-    if (at === 'bad' && bytes.length - pos >= HEADER_BYTES) {
-      const end = pos + HEADER_BYTES + IV_BYTES + bytes.readUInt32LE(pos)
-      if (end <= bytes.length && bytes.readUInt32LE(pos) >= TAG_BYTES && typeof frameAt(key, context, bytes, end) === 'object') next = end
+    const head = at === 'bad' ? headAt(bytes, pos) : null
+    if (head !== null && head.length >= TAG_BYTES) {
+      const end = frameEnd(head, pos)
+      if (end <= bytes.length && typeof frameAt(key, context, bytes, end) === 'object') next = end
     }
     next ??= resync(key, context, bytes, pos + 1, last)
     if (next !== null) {
