@@ -1,8 +1,9 @@
 /**
  * Accounts in the demo against a real relay: sign up, the "confirm your email" notice, the
  * confirmation link from the outbox, a wrong password, and "Trouble signing in?" through the
- * mailed reset link.
+ * mailed reset link. The forms state the relay's password rule and show its refusals as sentences.
  */
+import { MIN_PASSWORD_LENGTH } from '@ferry/protocol'
 import { describe, expect, it } from 'vitest'
 import { device, eventually, hasChromium, mailedLink, screenshot, useDemoSuite } from './harness.ts'
 import { signIn, signUp } from './ui.ts'
@@ -17,6 +18,14 @@ describe.skipIf(!hasChromium)('demo sign-up, confirmation and recovery', () => {
     await page.getByTestId('to-signup').click()
     await page.getByTestId('signup-email').waitFor()
     await screenshot(page, 'sign-up')
+    // The form says the relay's rule, checks it, and shows the relay's own refusals as sentences.
+    expect(await page.locator('#' + (await page.getByTestId('signup-password').getAttribute('aria-describedby'))).textContent()).toBe(`At least ${MIN_PASSWORD_LENGTH} characters.`)
+    await signUp(page, suite.relay.url, { email: 'ada@example.com', password: 'x'.repeat(MIN_PASSWORD_LENGTH - 1), name: 'Ada' })
+    await eventually(() => page.getByTestId('auth-error').textContent()).toBe(`Use a password of at least ${MIN_PASSWORD_LENGTH} characters.`)
+    // Chromium takes "me@localhost" as an email; the relay does not, and says so in its validator's words.
+    await signUp(page, suite.relay.url, { email: 'me@localhost', password: 'long enough password', name: 'Ada' })
+    await eventually(() => page.getByTestId('auth-error').textContent()).toBe('Enter a valid email address, like name@example.com.')
+    await screenshot(page, 'sign-up-error')
     const user = { email: 'ada@example.com', password: 'correct horse battery', name: 'Ada Lovelace' }
     await signUp(page, suite.relay.url, user)
     await page.getByRole('heading', { name: 'Confirm your email' }).waitFor()
@@ -54,6 +63,10 @@ describe.skipIf(!hasChromium)('demo sign-up, confirmation and recovery', () => {
     await page.getByText('we sent it an email').waitFor()
     const link = await mailedLink(suite.relay.dataDir, user.email, 'reset')
     await page.goto(link)
+    await page.getByTestId('reset-password').fill('short')
+    await page.getByTestId('reset-repeat').fill('short')
+    await page.getByTestId('reset-submit').click()
+    await eventually(() => page.getByTestId('auth-error').textContent()).toBe(`Use a password of at least ${MIN_PASSWORD_LENGTH} characters.`)
     await page.getByTestId('reset-password').fill('second password 2')
     await page.getByTestId('reset-repeat').fill('second password 2')
     await page.getByTestId('reset-submit').click()

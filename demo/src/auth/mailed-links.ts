@@ -9,7 +9,7 @@ import { describeError, field, submitForm, textInput } from '../ui/form.ts'
 import { href, navigate, type Route } from '../ui/router.ts'
 import type { AppSession } from '../model/session.ts'
 import { authCard, errorBox } from './auth-layout.ts'
-import { MIN_PASSWORD_LENGTH } from './sign-in.ts'
+import { PASSWORD_HINT, passwordProblem } from '../lib/password-rule.ts'
 
 const continueLink = (label = 'Continue to Ferry') => h('a', { class: 'btn btn-primary btn-block', href: href([]), 'data-testid': 'continue' }, label)
 
@@ -38,7 +38,7 @@ export function confirmScreen(session: AppSession, route: Route): HTMLElement {
   if (!token) done(false, 'This link has no token. Open the link from the email again.')
   else session.confirmEmail(token).then(
     () => done(true, 'Your email is confirmed. Thank you!'),
-    (error: unknown) => done(false, `We could not confirm your email: ${describeError(error)} The link may have expired or been used already.`),
+    (error: unknown) => done(false, `We could not confirm your email. ${describeError(error)}`),
   )
   return card
 }
@@ -69,12 +69,14 @@ export function recoverScreen(session: AppSession): HTMLElement {
 export function resetScreen(session: AppSession, route: Route): HTMLElement {
   const token = route.query.get('token') ?? ''
   const alert = errorBox()
-  const password = textInput({ type: 'password', autocomplete: 'new-password', required: true, minlength: String(MIN_PASSWORD_LENGTH), 'data-testid': 'reset-password' })
+  const password = textInput({ type: 'password', autocomplete: 'new-password', required: true, 'data-testid': 'reset-password' })
   const repeat = textInput({ type: 'password', autocomplete: 'new-password', required: true, 'data-testid': 'reset-repeat' })
   const body = h('div', { style: 'display:grid;gap:14px' })
   const form = submitForm(
     alert,
     async () => {
+      const problem = passwordProblem(password.value)
+      if (problem) throw new Error(problem)
       if (password.value !== repeat.value) throw new Error('The two passwords do not match.')
       await session.resetPassword(token, password.value)
       body.replaceChildren(
@@ -83,7 +85,7 @@ export function resetScreen(session: AppSession, route: Route): HTMLElement {
       )
     },
     alert,
-    field('New password', password, `At least ${MIN_PASSWORD_LENGTH} characters.`),
+    field('New password', password, PASSWORD_HINT),
     field('Repeat the new password', repeat),
     h('button', { type: 'submit', class: 'btn btn-primary btn-block', 'data-testid': 'reset-submit' }, 'Set new password'),
   )

@@ -8,10 +8,9 @@ import { icon } from '../ui/icons.ts'
 import { field, submitForm, textInput } from '../ui/form.ts'
 import { href, navigate, type Route } from '../ui/router.ts'
 import type { AppSession, Provider } from '../model/session.ts'
+import { MAX_EMAIL_LENGTH, MAX_NAME_LENGTH } from '@ferry/protocol'
+import { PASSWORD_HINT, passwordProblem } from '../lib/password-rule.ts'
 import { authCard, errorBox } from './auth-layout.ts'
-
-/** Shortest password the form accepts (the relay enforces its own rule too). */
-export const MIN_PASSWORD_LENGTH = 8
 
 function providerButtons(session: AppSession): HTMLElement {
   const box = h('div', { style: 'display:grid;gap:10px', hidden: true })
@@ -64,13 +63,15 @@ export function signInScreen(session: AppSession, route: Route): HTMLElement {
 
 export function signUpScreen(session: AppSession, route: Route): HTMLElement {
   const alert = errorBox()
-  const name = textInput({ autocomplete: 'name', 'data-testid': 'signup-name' })
-  const email = textInput({ type: 'email', autocomplete: 'email', required: true, 'data-testid': 'signup-email' })
-  const password = textInput({ type: 'password', autocomplete: 'new-password', required: true, minlength: String(MIN_PASSWORD_LENGTH), 'data-testid': 'signup-password' })
+  const name = textInput({ autocomplete: 'name', maxlength: String(MAX_NAME_LENGTH), 'data-testid': 'signup-name' })
+  const email = textInput({ type: 'email', autocomplete: 'email', required: true, maxlength: String(MAX_EMAIL_LENGTH), 'data-testid': 'signup-email' })
+  const password = textInput({ type: 'password', autocomplete: 'new-password', required: true, 'data-testid': 'signup-password' })
   const form = submitForm(
     alert,
     async () => {
       const address = email.value.trim()
+      const problem = passwordProblem(password.value)
+      if (problem) throw new Error(problem)
       await session.signUp(address, password.value, name.value.trim())
       // Signing in works before confirming; the app then shows a "confirm your email" notice.
       try {
@@ -83,7 +84,7 @@ export function signUpScreen(session: AppSession, route: Route): HTMLElement {
     alert,
     field('Name', name, 'Shown to people you share collections with.'),
     field('Email', email),
-    field('Password', password, `At least ${MIN_PASSWORD_LENGTH} characters.`),
+    field('Password', password, PASSWORD_HINT),
     h('button', { type: 'submit', class: 'btn btn-primary btn-block', 'data-testid': 'signup-submit' }, 'Create account'),
   )
   return authCard(

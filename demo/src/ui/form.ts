@@ -1,5 +1,6 @@
 /** Labelled form fields and the one way the demo turns a failure into words for the user. */
 import { h, uid, type Child } from './dom.ts'
+import { isRelayAnswer, linkSentence, relaySentence } from '../lib/relay-errors.ts'
 
 export function field(label: string, input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, hint?: Child): HTMLElement {
   if (!input.id) input.id = uid('field')
@@ -12,25 +13,20 @@ export function textInput(props: Record<string, string | boolean | undefined>): 
   return h('input', { class: 'input', type: 'text', ...props })
 }
 
-const relayMessages: Readonly<Record<string, string>> = {
-  invalid_credentials: 'That email and password do not match an account.',
-  offline: 'The relay cannot be reached. Check your connection and try again.',
-  signed_out: 'Your session has ended. Please sign in again.',
-  forbidden: 'You are not allowed to do that.',
-  server: 'The relay had a problem. Please try again in a moment.',
+/** Errors of the client's own (not relay answers) whose message is not written for people. */
+const clientMessages: Readonly<Record<string, string>> = {
   untrusted_key: 'This vault’s key was changed by someone who does not hold it, so no device can be approved now. Rotate the key from a trusted device (the warning above the editor offers it), then approve again.',
 }
 
-/** A sentence for the user: typed relay errors by code, everything else by its message. */
+/**
+ * A sentence for the user: relay answers through relay-errors.ts (never the relay's raw
+ * message), share-link failures by their code, everything else by its message.
+ */
 export function describeError(error: unknown): string {
-  if (error && typeof error === 'object' && 'code' in error) {
-    const { code, message } = error as { code: unknown; message?: unknown }
-    if (code === 'rate_limited' && 'retryAfterSeconds' in error) {
-      const seconds = Number((error as { retryAfterSeconds: unknown }).retryAfterSeconds)
-      return `Too many attempts. Try again in ${Math.max(1, Math.ceil(seconds / 60))} minute(s).`
-    }
-    if (typeof code === 'string' && relayMessages[code]) return relayMessages[code]
-    if (typeof message === 'string' && message) return message
+  if (isRelayAnswer(error)) return relaySentence(error)
+  if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string') {
+    const known = clientMessages[error.code] ?? (error instanceof Error && error.name === 'LinkUnavailable' ? linkSentence(error.code) : undefined)
+    if (known) return known
   }
   if (error instanceof Error && error.message) return error.message
   return 'Something went wrong. Please try again.'

@@ -71,3 +71,4 @@ export {
   type PostmanArchiveEntry,
   type PostmanFileKind,
 } from './postman/files.ts'
+export * from './versions/index.ts'

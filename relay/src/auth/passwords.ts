@@ -11,11 +11,6 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto'
 import { Semaphore } from '../semaphore.ts'
 
-/** Shortest accepted password, in characters (code points). */
-export const MIN_PASSWORD_LENGTH = 10
-/** Longest accepted password, in characters; bounds the work one request can ask for. */
-export const MAX_PASSWORD_LENGTH = 1024
-
 const LOG_N = 17
 const R = 8
 const P = 1

@@ -1,11 +1,7 @@
 /** Request bodies of the auth routes. Unknown fields are rejected; every limit is in characters. */
 import { Type } from '@sinclair/typebox'
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './passwords.ts'
+import { MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '@ferry/protocol'
 
-/** Longest email address (RFC 5321 path limit). */
-export const MAX_EMAIL_LENGTH = 254
-/** Longest display name. */
-export const MAX_NAME_LENGTH = 100
 /** Longest token accepted in a body; real ones are 43 characters. */
 const MAX_TOKEN_LENGTH = 200
 

@@ -5,9 +5,8 @@
  * may have been registered by someone else with this address (account pre-hijacking) — and
  * creates a new, confirmed account when nobody has the address yet.
  */
-import { err, ok, type Result } from '@ferry/protocol'
+import { err, MAX_NAME_LENGTH, ok, type Result } from '@ferry/protocol'
 import type { AccountStore, UserRecord } from '../../storage/account-store.ts'
-import { MAX_NAME_LENGTH } from '../schemas.ts'
 import { newUserId, normalizeEmail } from '../secrets.ts'
 import type { IdClaims } from './id-token.ts'
 
