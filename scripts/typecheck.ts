@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
 const root = resolve(import.meta.dirname, '..')
-const projects = ['packages/protocol', 'packages/crypto', 'packages/schema', 'packages/client', 'relay', 'demo', 'test']
+const projects = ['packages/protocol', 'packages/agent', 'packages/crypto', 'packages/schema', 'packages/client', 'relay', 'demo', 'test']
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
 
 let failed = false
