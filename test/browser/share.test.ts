@@ -52,6 +52,10 @@ describe.skipIf(!hasChromium)('demo collection links', () => {
     await eventually(() => owner.page.getByTestId('share-link-row').count()).toBe(1)
     await owner.page.getByTestId('revoke-link').click()
     await eventually(() => viewer.page.getByTestId('shared-status').textContent()).toContain('LINK CLOSED')
+    // The viewer is told why, and what is left on screen is no longer offered as a copy.
+    await eventually(() => viewer.page.getByTestId('shared-closed').textContent()).toContain('The owner revoked this link.')
+    expect(await viewer.page.getByTestId('import-shared').isVisible()).toBe(false)
+    await screenshot(viewer.page, 'shared-view-revoked')
     const late = await device(suite.browser)
     await late.page.goto(link)
     await eventually(() => late.page.getByTestId('shared-error').textContent()).toMatch(/revoked|no longer/i)

@@ -45,6 +45,13 @@ function requestView(node: RequestNode): HTMLElement {
           : h('p', { class: 'hint' }, 'No body.')))))
 }
 
+/** Why an open view closed, from the relay's close reason (revoked, collection deleted, or else expired). */
+function closedSentence(reason: string): string {
+  if (/revoked/i.test(reason)) return 'The owner revoked this link.'
+  if (/deleted/i.test(reason)) return 'The owner deleted this collection.'
+  return 'This link stopped working (it may have expired).'
+}
+
 function firstRequest(nodes: TreeNode[]): string | null {
   for (const node of nodes) {
     if (node.kind === 'request') return node.id
@@ -58,13 +65,6 @@ function showShared(scope: Scope, session: AppSession, shared: SharedCollection,
   scope.add(() => shared.close())
   let selected: string | null = null
   const live = h('span', { class: 'sync-badge', 'data-state': 'in-sync', 'data-testid': 'shared-status', style: 'cursor:default' })
-  const paintStatus = () => {
-    const closed = shared.status.kind === 'error'
-    live.dataset.state = closed ? 'offline' : shared.status.kind === 'in-sync' ? 'in-sync' : 'syncing'
-    replaceChildren(live, h('span', { class: 'state-icon' }, icon(closed ? 'cloudOff' : 'cloudCheck', 16)), h('span', { class: 'state-text' }, closed ? 'LINK CLOSED' : 'LIVE'))
-  }
-  paintStatus()
-  scope.add(shared.onStatus(paintStatus))
   const importButton = h('button', { type: 'button', class: 'btn btn-sm btn-primary', 'data-testid': 'import-shared', onclick: () => {
     importButton.disabled = true
     session.importShared(shared).then((id) => {
@@ -78,6 +78,19 @@ function showShared(scope: Scope, session: AppSession, shared: SharedCollection,
       toast(describeError(error), 'error')
     })
   } }, icon('download', 15), 'Import into my workspace')
+  const closedNotice = h('div', { class: 'alert alert-warn', role: 'alert', hidden: true, style: 'margin:12px 12px 0', 'data-testid': 'shared-closed' })
+  const paintStatus = () => {
+    const status = shared.status
+    const closed = status.kind === 'error'
+    live.dataset.state = closed ? 'offline' : status.kind === 'in-sync' ? 'in-sync' : 'syncing'
+    replaceChildren(live, h('span', { class: 'state-icon' }, icon(closed ? 'cloudOff' : 'cloudCheck', 16)), h('span', { class: 'state-text' }, closed ? 'LINK CLOSED' : 'LIVE'))
+    // What is on screen is no longer the owner's collection: it is not offered as a copy.
+    importButton.hidden = closed
+    closedNotice.hidden = !closed
+    if (closed) replaceChildren(closedNotice, icon('alert'), h('span', {}, closedSentence(status.reason), ' What you see is the collection as it was then; it can no longer be imported.'))
+  }
+  paintStatus()
+  scope.add(shared.onStatus(paintStatus))
   const tree = h('div', { role: 'tree', 'aria-label': shared.name })
   const main = h('div', { class: 'pane' })
   region(scope, tree, () => {
@@ -103,7 +116,7 @@ function showShared(scope: Scope, session: AppSession, shared: SharedCollection,
         shared.ownerName ? h('span', { style: 'color:#9aa3b2;font-weight:400' }, ` · shared by ${shared.ownerName}`) : null),
       h('span', { class: 'spacer' }), live, importButton),
     h('div', { class: 'body' }, h('aside', { class: 'sidebar', 'aria-label': 'Shared collection' }, h('div', { class: 'sidebar-scroll', style: 'padding-top:8px' }, tree)),
-      h('main', { class: 'main', 'aria-label': 'Request' }, main))))
+      h('main', { class: 'main', 'aria-label': 'Request' }, closedNotice, main))))
 }
 
 export function sharedScreen(session: AppSession, scope: Scope): HTMLElement {
