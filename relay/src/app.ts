@@ -20,6 +20,7 @@ import auth from './auth/index.ts'
 import avatars from './avatars/index.ts'
 import docs from './docs/index.ts'
 import links from './links/index.ts'
+import sendProxy from './send-proxy/index.ts'
 import sync from './sync/index.ts'
 import vault from './vault/index.ts'
 
@@ -147,6 +148,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     const damaged = await stores.damaged()
     return reply.status(ready ? 200 : 503).send({ ok: ready, storage, broadcast, ...(damaged.length > 0 && { damaged }) })
   })
+  if (config.sendProxy.enabled) await app.register(sendProxy, { config, rateLimitStore: coordination.rateLimitStore })
   if (config.demoDir) await app.register(staticPlugin, { root: config.demoDir })
   return app
 }

@@ -129,6 +129,20 @@ const ConfigSchema = Type.Object({
    * message) by the next ping is dropped. 0 turns pinging off.
    */
   syncPingIntervalMs: Type.Integer({ minimum: 0 }),
+  /**
+   * The send proxy (`POST /v1/send`): sends a signed-in user's request from the relay, for APIs
+   * that do not allow browsers. Off unless `SEND_PROXY=on`. It never reaches loopback, private,
+   * link-local, multicast or unspecified addresses, except those in `allow` (addresses or CIDRs).
+   */
+  sendProxy: Type.Object({
+    enabled: Type.Boolean(),
+    allow: Type.Array(Type.String({ minLength: 1 })),
+    /** Silence from a target longer than this ends a send, ms. */
+    timeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
+    maxResponseBytes: Type.Integer({ minimum: 1024 }),
+    /** Sends per user per minute. */
+    perMinute: Type.Integer({ minimum: 1 }),
+  }),
 })
 
 export type Config = Readonly<Static<typeof ConfigSchema>>
@@ -172,6 +186,13 @@ function oidcProviders(env: Env): OidcProviderConfig[] {
       clientSecret: str(env, `${prefix}CLIENT_SECRET`) ?? '',
     }
   })
+}
+
+function onOff(env: Env, key: string): boolean {
+  const raw = (str(env, key) ?? 'off').toLowerCase()
+  if (raw === 'on' || raw === 'true' || raw === '1') return true
+  if (raw === 'off' || raw === 'false' || raw === '0') return false
+  throw new ConfigError(`${key} must be on or off, got "${env[key]}"`)
 }
 
 function trustProxy(raw: string | null): boolean | string {
@@ -229,6 +250,13 @@ export function loadConfig(env: Env, cwd = '.'): Config {
     roomIdleUnloadMs: int(env, 'ROOM_IDLE_UNLOAD_MS', 60_000),
     groupCommitMs: int(env, 'GROUP_COMMIT_MS', 2),
     syncPingIntervalMs: int(env, 'SYNC_PING_INTERVAL_MS', 30_000),
+    sendProxy: {
+      enabled: onOff(env, 'SEND_PROXY'),
+      allow: (str(env, 'SEND_PROXY_ALLOW') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+      timeoutMs: int(env, 'SEND_PROXY_TIMEOUT_MS', 30_000),
+      maxResponseBytes: int(env, 'SEND_PROXY_MAX_RESPONSE_BYTES', 10 * 1024 * 1024),
+      perMinute: int(env, 'SEND_PROXY_PER_MINUTE', 60),
+    },
   }
   if ((config.databaseUrl !== null || config.redisUrl !== null) && (config.masterKey === null || config.jwtSecret === null)) {
     // Key files are per data dir: relays sharing a database would each make their own, and

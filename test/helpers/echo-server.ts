@@ -15,13 +15,17 @@ export interface EchoServer {
   /** `http://<host>:<port>` */
   readonly url: string
   readonly port: number
+  /** Paths of every request that reached it, in order. */
+  readonly hits: string[]
   close(): Promise<void>
 }
 
 export const BINARY_BODY = Uint8Array.from({ length: 256 }, (_, i) => i)
 
 export async function startEchoServer(host = '127.0.0.1'): Promise<EchoServer> {
+  const hits: string[] = []
   const server: Server = createServer((req, res) => {
+    hits.push(req.url ?? '')
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
@@ -61,6 +65,7 @@ export async function startEchoServer(host = '127.0.0.1'): Promise<EchoServer> {
   return {
     url: `http://${host}:${port}`,
     port,
+    hits,
     close: () => new Promise((done) => {
       server.closeAllConnections()
       server.close(() => done())
