@@ -1,56 +1,63 @@
 /**
- * The relay's CLI: parse config once, listen, shut down cleanly on SIGINT/SIGTERM.
- * `npm start` at the repository root runs this.
+ * `ferry-relay`, the relay's command line: `relay/dist/ferry-relay.js` once built (`npm run
+ * build`), or `npm run relay -- <command>` from the sources. `serve` is the default; the
+ * commands are listed in `cli/args.ts`. Settings are parsed once from the environment.
  */
-import { buildApp } from './app.ts'
-import { ConfigError, isLoopback, loadConfig } from './config.ts'
+import { parseArgs, USAGE, UsageError, type Command } from './cli/args.ts'
+import { backupCommand, restoreCommand } from './cli/backup.ts'
+import { check } from './cli/check.ts'
+import { CommandError } from './cli/command-error.ts'
+import { migrate } from './cli/migrate.ts'
+import { serve } from './cli/serve.ts'
+import { users } from './cli/users.ts'
+import { ConfigError, loadConfig } from './config.ts'
 import { DataDirLockedError } from './data-dir.ts'
+import { DataDirFormatError } from './storage/data-dir-format.ts'
 
-const SHUTDOWN_DEADLINE_MS = 10_000
-
-async function main(): Promise<void> {
+/** Runs `command`; resolves with the exit code, or null while the relay serves. */
+async function run(command: Command): Promise<number | null> {
+  if (command.name === 'help') {
+    console.log(USAGE)
+    return 0
+  }
+  // `check` reports a bad setting among its findings instead of stopping at it.
+  if (command.name === 'check') return check(process.env)
   const config = loadConfig(process.env)
-  const app = await buildApp(config)
-  await app.listen({ host: config.host, port: config.port })
-  const address = app.server.address()
-  const port = typeof address === 'object' && address ? address.port : config.port
-  console.log(`Ferry relay listening on ${config.tls ? 'https' : 'http'}://${config.host}:${port}`)
-  console.log(`Data dir: ${config.dataDir}`)
-  console.log(config.smtpUrl ? `Mail goes out through ${new URL(config.smtpUrl).host}` : `Mail is written to ${config.dataDir}/outbox/ (no SMTP_URL set)`)
-  if (!config.tls && !isLoopback(config.host)) {
-    console.warn(
-      '\n!!! WARNING: listening on a non-loopback address without TLS. Passwords and tokens will\n' +
-        '!!! cross the network in clear. Set TLS_CERT and TLS_KEY, or put a TLS proxy in front.\n',
-    )
+  switch (command.name) {
+    case 'serve':
+      await serve(config)
+      return null
+    case 'migrate':
+      return migrate(config)
+    case 'backup':
+      return backupCommand(config, command.file)
+    case 'restore':
+      return restoreCommand(config, command.file, command.force)
+    case 'users':
+      return users(config, command)
   }
-
-  let stopping = false
-  const stop = (signal: string) => {
-    if (stopping) return
-    stopping = true
-    app.log.info({ signal }, 'shutting down')
-    const deadline = setTimeout(() => {
-      console.error('Shutdown took too long; exiting.')
-      process.exit(1)
-    }, SHUTDOWN_DEADLINE_MS)
-    deadline.unref()
-    app.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error('Shutdown failed:', err)
-        process.exit(1)
-      },
-    )
-  }
-  process.on('SIGINT', () => stop('SIGINT'))
-  process.on('SIGTERM', () => stop('SIGTERM'))
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof DataDirLockedError) {
-    console.error(`Ferry relay cannot start: ${err.message}`)
-  } else {
-    console.error('Ferry relay failed to start:', err)
-  }
-  process.exit(1)
-})
+/** Errors whose message is a sentence meant for the operator; anything else is a bug and shows its stack. */
+const explained = (error: unknown): error is Error =>
+  error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof DataDirFormatError || error instanceof CommandError
+
+let command: Command
+try {
+  command = parseArgs(process.argv.slice(2))
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error
+  console.error(`${error.message}\n\n${USAGE}`)
+  process.exit(2)
+}
+const failed = command.name === 'serve' ? 'Ferry relay cannot start' : `ferry-relay ${command.name} failed`
+run(command).then(
+  (code) => {
+    if (code !== null) process.exitCode = code
+  },
+  (error: unknown) => {
+    if (explained(error)) console.error(`${failed}: ${error.message}`)
+    else console.error(`${failed}:`, error)
+    process.exit(1)
+  },
+)

@@ -8,6 +8,7 @@ import type { Config } from '../config.ts'
 import type { AccountStore } from './account-store.ts'
 import { LowdbAccountStore } from './lowdb/lowdb-account-store.ts'
 import type { DamageListener, DocDamage, DocStore, QuotaLimit } from './doc-store.ts'
+import { migrateDataDir } from './data-dir-format.ts'
 import { FilesDocStore } from './files/files-doc-store.ts'
 import { loadMasterKey } from './keys.ts'
 import { openPool } from './postgres/database.ts'
@@ -62,6 +63,8 @@ export function quotaLimit(config: Config, accounts: AccountStore): QuotaLimit {
 }
 
 async function openEmbedded(config: Config, onDamage: DamageListener): Promise<Opened> {
+  // Under the data dir's lock, which the caller holds (`buildApp`, `ferry-relay migrate`).
+  await migrateDataDir(config.dataDir)
   const accounts = await LowdbAccountStore.open({ dir: config.dataDir })
   const quota = quotaLimit(config, accounts)
   return { accounts, docs: await FilesDocStore.open(join(config.dataDir, 'docs'), loadMasterKey(config), { onDamage, quota }) }

@@ -43,23 +43,29 @@ async function anyDataKey(root: string): Promise<{ id: string; wrapped: Buffer }
   return null
 }
 
-/** Throws `ConfigError` when `master` is not the key the docs under `root` are sealed with. */
-export async function checkMasterKey(root: string, master: MasterKey): Promise<void> {
+/**
+ * Whether `master` is the key the docs under `root` are sealed with, without writing:
+ * `'unknown'` when the store holds no doc and no verifier yet (any key will do).
+ */
+export async function masterKeyMatches(root: string, master: MasterKey): Promise<'yes' | 'no' | 'unknown'> {
   const verifier = master.verifier()
   const stored = await readOptional(join(root, VERIFIER))
-  if (stored) {
-    if (stored.length !== verifier.length || !timingSafeEqual(stored, verifier)) throw wrongKey()
-    return
-  }
+  if (stored) return stored.length === verifier.length && timingSafeEqual(stored, verifier) ? 'yes' : 'no'
   const sample = await anyDataKey(root)
-  if (sample) {
-    try {
-      master.unwrapDataKey(sample.id, sample.wrapped)
-    } catch (err) {
-      if (err instanceof DocStoreError) throw wrongKey()
-      throw err
-    }
+  if (!sample) return 'unknown'
+  try {
+    master.unwrapDataKey(sample.id, sample.wrapped)
+    return 'yes'
+  } catch (err) {
+    if (err instanceof DocStoreError) return 'no'
+    throw err
   }
+}
+
+/** Throws `ConfigError` when `master` is not the key the docs under `root` are sealed with; records its verifier. */
+export async function checkMasterKey(root: string, master: MasterKey): Promise<void> {
+  if ((await masterKeyMatches(root, master)) === 'no') throw wrongKey()
+  if (await readOptional(join(root, VERIFIER))) return
   await mkdirDurable(root)
-  await writeFileAtomic(join(root, VERIFIER), [verifier])
+  await writeFileAtomic(join(root, VERIFIER), [master.verifier()])
 }
