@@ -59,10 +59,19 @@ describe.skipIf(!hasChromium)('demo vault', () => {
     await signUp(first.page, suite.relay.url, user)
     await first.page.getByTestId('continue').click()
     await openGlobals(first.page)
+    // Before the vault exists, the value cell says why it cannot be typed in.
+    expect(await first.page.getByTestId('new-var-value').getAttribute('placeholder')).toBe('Set up the vault (above) to store values')
+    expect(await first.page.getByTestId('new-var-value').isDisabled()).toBe(true)
     await first.page.getByTestId('vault-setup').click()
     const recoveryKey = (await first.page.getByTestId('recovery-key').textContent()) ?? ''
     expect(recoveryKey.length).toBeGreaterThan(20)
     await screenshot(first.page, 'recovery-key')
+    // The key is shown only now: Escape (twice) and a click beside the dialog leave it open.
+    await first.page.keyboard.press('Escape')
+    await first.page.keyboard.press('Escape')
+    await first.page.mouse.click(5, 5)
+    expect(await first.page.getByTestId('recovery-key').isVisible()).toBe(true)
+    expect(await first.page.getByTestId('recovery-done').isDisabled()).toBe(true)
     await first.page.getByTestId('recovery-saved').check()
     await first.page.getByTestId('recovery-done').click()
     await eventually(() => first.page.getByTestId('vault-notice').count()).toBe(0)

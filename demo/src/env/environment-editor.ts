@@ -33,6 +33,8 @@ function variableTable(scope: Scope, values: VariableValues, scopeId: string | n
   const editable = values.environments.writable()
   /** Whether values can be written: the doc is editable and this device holds the key. */
   const writable = () => editable && (values.state() === 'plain' || values.state() === 'unlocked')
+  /** Why a value cell cannot be typed in, said in the cell itself. */
+  const closedReason = () => (values.state() === 'no-vault' ? 'Set up the vault (above) to store values' : 'Locked on this device')
   /** Bindings of the rendered rows, dropped when the rows are rebuilt. */
   let rowsScope = scope.child()
 
@@ -46,7 +48,7 @@ function variableTable(scope: Scope, values: VariableValues, scopeId: string | n
       } else {
         input.value = ''
         input.disabled = opened.state === 'locked' || !writable()
-        input.placeholder = opened.state === 'locked' ? 'Locked on this device' : 'Unreadable: type a new value'
+        input.placeholder = opened.state === 'locked' ? closedReason() : 'Unreadable: type a new value'
       }
     }, () => {
       input.disabled = true
@@ -104,6 +106,7 @@ function variableTable(scope: Scope, values: VariableValues, scopeId: string | n
     const cells = (['key', 'value'] as const).map((field) => {
       const input = h('input', { class: 'input', placeholder: field === 'key' ? 'Add variable' : 'Value', 'aria-label': field === 'key' ? 'New variable name' : 'New variable value', 'data-testid': `new-var-${field}` })
       input.disabled = field === 'value' && !writable()
+      if (input.disabled && editable) input.placeholder = closedReason()
       input.addEventListener('input', () => {
         const text = input.value
         input.value = ''

@@ -4,8 +4,11 @@
  */
 import { h, type Child } from './dom.ts'
 
-/** Opens a modal built by `build(close)`; resolves with what `close` was called with (undefined on Escape). */
-export function openDialog<T>(title: string, build: (close: (value: T | undefined) => void) => Child): Promise<T | undefined> {
+/**
+ * Opens a modal built by `build(close)`; resolves with what `close` was called with (undefined
+ * on Escape or a click beside it, unless `dismissible` is false: then only `close` ends it).
+ */
+export function openDialog<T>(title: string, build: (close: (value: T | undefined) => void) => Child, { dismissible = true } = {}): Promise<T | undefined> {
   return new Promise((resolve) => {
     const heading = h('h2', { id: `dlg-${Date.now()}` }, title)
     const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': heading.id })
@@ -20,9 +23,16 @@ export function openDialog<T>(title: string, build: (close: (value: T | undefine
     const body = build(close)
     dialog.append(...(body instanceof HTMLFormElement ? [body] : [h('div', { class: 'dialog-inner' }, heading, body)]))
     if (body instanceof HTMLFormElement) body.prepend(heading)
-    dialog.addEventListener('cancel', () => close(undefined))
+    dialog.addEventListener('cancel', (event) => {
+      if (dismissible) close(undefined)
+      else event.preventDefault()
+    })
+    // The browser may close a modal on a repeated Escape even when its cancel is refused.
+    dialog.addEventListener('close', () => {
+      if (!settled && !dismissible) dialog.showModal()
+    })
     dialog.addEventListener('click', (event) => {
-      if (event.target === dialog) close(undefined)
+      if (event.target === dialog && dismissible) close(undefined)
     })
     document.body.append(dialog)
     dialog.showModal()
