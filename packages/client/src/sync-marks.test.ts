@@ -1,0 +1,87 @@
+import type { DocName, DocKind } from '@ferry/protocol'
+import { Collection } from '@ferry/schema'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import * as Y from 'yjs'
+import { SyncMarks, type MarkStorage, type MarkedWorkspace } from './sync-marks.ts'
+import type { SyncStatus } from './sync-status.ts'
+
+function memoryStorage(): MarkStorage & { readonly map: Map<string, string> } {
+  const map = new Map<string, string>()
+  return {
+    map,
+    getItem: (k) => map.get(k) ?? null,
+    setItem: (k, v) => void map.set(k, v),
+    removeItem: (k) => void map.delete(k),
+    key: (i) => [...map.keys()][i] ?? null,
+    get length() {
+      return map.size
+    },
+  }
+}
+
+/** One account with one collection doc whose status the test sets. */
+function workspace(owner = 'u1') {
+  const name = `${owner}:collection:c1` as DocName
+  const doc = new Y.Doc()
+  const listeners = new Set<(s: SyncStatus) => void>()
+  let status: SyncStatus = { kind: 'syncing', pending: 1 }
+  const ws: MarkedWorkspace = {
+    owner,
+    loadedDocs: () => [name],
+    docStatus: () => status,
+    doc: async (_kind: DocKind, _id?: string) => doc,
+    onStatus: (l) => (listeners.add(l), () => listeners.delete(l)),
+    loadAll: async () => undefined,
+  }
+  const setStatus = (s: SyncStatus) => {
+    status = s
+    for (const l of listeners) l(s)
+  }
+  return { ws, doc, collection: new Collection(doc), setStatus, name }
+}
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('sync marks', () => {
+  it('marks a doc once it settles in sync, and reports only what changed after', async () => {
+    vi.useFakeTimers()
+    const storage = memoryStorage()
+    const marks = new SyncMarks(storage)
+    const { ws, collection, setStatus } = workspace()
+    const [a] = collection.addAll([{ kind: 'request', name: 'A' }, { kind: 'request', name: 'B' }])
+    const stop = marks.watch(ws)
+    await vi.advanceTimersByTimeAsync(2_000)
+    // Not in sync yet: no mark, so both requests are unsynced.
+    expect((await marks.unsynced(ws))[0]?.changes.changed.size).toBe(2)
+    setStatus({ kind: 'in-sync' })
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(await marks.unsynced(ws)).toEqual([])
+
+    collection.update(a!, { method: 'PUT' })
+    setStatus({ kind: 'sync-off' })
+    await vi.advanceTimersByTimeAsync(10_000)
+    const [unsynced] = await marks.unsynced(ws)
+    expect([...unsynced!.changes.changed]).toEqual([a])
+    expect(unsynced!.kind).toBe('collection')
+    expect(unsynced!.id).toBe('c1')
+    stop()
+  })
+
+  it('keeps marks across instances (a reload) and forgets an account on sign-out', async () => {
+    vi.useFakeTimers()
+    const storage = memoryStorage()
+    const { ws, collection, setStatus, name } = workspace('u2')
+    collection.add({ kind: 'request', name: 'A' })
+    setStatus({ kind: 'in-sync' })
+    const stop = new SyncMarks(storage).watch(ws)
+    await vi.advanceTimersByTimeAsync(2_000)
+    stop()
+    expect(new SyncMarks(storage).mark(name)).not.toBeNull()
+    storage.setItem('ferry:sync-mark:u20:collection:c1', 'other account')
+    new SyncMarks(storage).forget('u2')
+    expect(new SyncMarks(storage).mark(name)).toBeNull()
+    expect(storage.map.has('ferry:sync-mark:u20:collection:c1')).toBe(true)
+  })
+})

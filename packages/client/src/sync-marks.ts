@@ -1,0 +1,148 @@
+/**
+ * Marks of the last sync, per doc: a Yjs snapshot taken while the relay held everything the
+ * doc had (its status `in sync`), kept in Web Storage so they outlive the page and a sync that
+ * was turned off. `unsynced` compares each doc with its mark (`unsynced-changes.ts`) to say
+ * what the relay does not have — what signing out with sync off would lose.
+ *
+ * A mark is taken a moment after a doc reports `in sync` (edits come in bursts; taking a
+ * snapshot reads the doc's whole struct store), and every few seconds while it stays in sync
+ * (other devices' edits arrive without a status change), only when its state moved.
+ */
+import { parseDocName, type DocKind, type DocName } from '@ferry/protocol'
+import * as Y from 'yjs'
+import { changesSince, isUnchanged, type DocChanges } from './unsynced-changes.ts'
+import type { SyncStatus } from './sync-status.ts'
+
+/** The Web Storage calls used (`localStorage` fits). */
+export interface MarkStorage {
+  getItem(key: string): string | null
+  setItem(key: string, value: string): void
+  removeItem(key: string): void
+  key(index: number): string | null
+  readonly length: number
+}
+
+/** What is read of a workspace (`Workspace` fits). */
+export interface MarkedWorkspace {
+  readonly owner: string
+  loadedDocs(): DocName[]
+  docStatus(name: DocName): SyncStatus
+  doc(kind: DocKind, id?: string): Promise<Y.Doc>
+  onStatus(listener: (status: SyncStatus) => void): () => void
+  loadAll(): Promise<void>
+}
+
+export interface UnsyncedDoc {
+  readonly docName: DocName
+  readonly kind: DocKind
+  /** The collection's id (collections only). */
+  readonly id: string | null
+  readonly changes: DocChanges
+}
+
+const PREFIX = 'ferry:sync-mark:'
+/** How long a doc stays in sync before its mark is taken, milliseconds. */
+const SETTLE_MS = 1_000
+/** How often docs in sync are looked at again, milliseconds (a doc that did not move costs one state vector). */
+const POLL_MS = 5_000
+
+function toBase64(bytes: Uint8Array): string {
+  let text = ''
+  for (const byte of bytes) text += String.fromCharCode(byte)
+  return btoa(text)
+}
+
+function fromBase64(text: string): Uint8Array {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0))
+}
+
+export class SyncMarks {
+  readonly #storage: MarkStorage
+  /** Per doc, the state vector of the stored mark (base64), to skip docs that did not move. */
+  readonly #taken = new Map<DocName, string>()
+
+  constructor(storage: MarkStorage) {
+    this.#storage = storage
+  }
+
+  /** The stored mark of `docName`, or null when the relay was never seen holding all of it. */
+  mark(docName: DocName): Y.Snapshot | null {
+    const stored = this.#storage.getItem(PREFIX + docName)
+    if (stored === null) return null
+    try {
+      return Y.decodeSnapshotV2(fromBase64(stored))
+    } catch {
+      // A damaged mark counts as none: everything in the doc is then reported as unsynced.
+      return null
+    }
+  }
+
+  /** Marks `doc` as held by the relay as it is now. */
+  take(docName: DocName, doc: Y.Doc): void {
+    const vector = toBase64(Y.encodeStateVector(doc))
+    if (this.#taken.get(docName) === vector) return
+    this.#storage.setItem(PREFIX + docName, toBase64(Y.encodeSnapshotV2(Y.snapshot(doc))))
+    this.#taken.set(docName, vector)
+  }
+
+  /** Takes marks of `workspace`'s docs as they come in sync, until the returned function is called. */
+  watch(workspace: MarkedWorkspace): () => void {
+    let timer: ReturnType<typeof setTimeout> | null = null
+    let stopped = false
+    const takeAll = async () => {
+      timer = null
+      for (const name of workspace.loadedDocs()) {
+        if (stopped || workspace.docStatus(name).kind !== 'in-sync') continue
+        const parsed = parseDocName(name)
+        if (!parsed.ok) continue
+        const doc = await workspace.doc(parsed.value.kind, parsed.value.id ?? undefined)
+        // The doc may have moved on while it was fetched: only a doc still in sync is marked.
+        if (!stopped && workspace.docStatus(name).kind === 'in-sync') this.take(name, doc)
+      }
+    }
+    const schedule = () => {
+      if (timer !== null) clearTimeout(timer)
+      timer = setTimeout(() => void takeAll().catch((error: unknown) => console.warn('Ferry: a sync mark was not taken', error)), SETTLE_MS)
+    }
+    const off = workspace.onStatus(schedule)
+    // Edits from other devices arrive without a status change: the relay has them, so the mark moves on too.
+    const poll = setInterval(schedule, POLL_MS)
+    schedule()
+    return () => {
+      stopped = true
+      off()
+      clearInterval(poll)
+      if (timer !== null) clearTimeout(timer)
+    }
+  }
+
+  /**
+   * What the relay does not have of `workspace`: every doc (all loaded first) compared with its
+   * mark; docs with no change are left out.
+   */
+  async unsynced(workspace: MarkedWorkspace): Promise<UnsyncedDoc[]> {
+    await workspace.loadAll()
+    const out: UnsyncedDoc[] = []
+    for (const docName of workspace.loadedDocs()) {
+      const parsed = parseDocName(docName)
+      if (!parsed.ok) continue
+      const { kind, id } = parsed.value
+      const doc = await workspace.doc(kind, id ?? undefined)
+      const changes = changesSince(doc, this.mark(docName))
+      if (!isUnchanged(changes)) out.push({ docName, kind, id: id ?? null, changes })
+    }
+    return out
+  }
+
+  /** Drops every mark of `owner`'s docs (signing out wipes the docs too). */
+  forget(owner: string): void {
+    const prefix = `${PREFIX}${owner}:`
+    const keys: string[] = []
+    for (let i = 0; i < this.#storage.length; i++) {
+      const key = this.#storage.key(i)
+      if (key?.startsWith(prefix)) keys.push(key)
+    }
+    for (const key of keys) this.#storage.removeItem(key)
+    for (const name of [...this.#taken.keys()]) if (name.startsWith(`${owner}:`)) this.#taken.delete(name)
+  }
+}
