@@ -14,7 +14,6 @@ import accessTokens from './auth/access-tokens.ts'
 import { loggedRoute } from './redact.ts'
 import staticPlugin from './static/index.ts'
 import { createStores, type Stores } from './storage/index.ts'
-import type { AccountStore } from './storage/account-store.ts'
 import mail from './mail/index.ts'
 import auth from './auth/index.ts'
 import avatars from './avatars/index.ts'
@@ -27,8 +26,6 @@ import vault from './vault/index.ts'
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config
-    /** The account store `createStores` chose (lowdb by default). */
-    accounts: AccountStore
   }
 }
 
@@ -62,7 +59,19 @@ const DEMO_CSP = {
   frameAncestors: ["'none'"],
 }
 
+/** A relay and its stores, for whoever drives it from outside its routes (tests, admin tasks). */
+export interface OpenedRelay {
+  readonly app: FastifyInstance
+  /** The stores the app serves; closed with the app. Plugins get only the ports they need. */
+  readonly stores: Stores
+}
+
 export async function buildApp(config: Config): Promise<FastifyInstance> {
+  return (await openRelay(config)).app
+}
+
+/** `buildApp`, also answering the stores it opened. */
+export async function openRelay(config: Config): Promise<OpenedRelay> {
   const releaseLock = lockDataDir(config.dataDir)
   let stores: Stores
   // The logger exists once the app does; a pooled connection can only fail after that.
@@ -131,15 +140,14 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   )
 
   await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: DEMO_CSP }, crossOriginResourcePolicy: { policy: 'same-site' } })
-  await app.register(accessTokens, { config, store: stores.accounts })
-  app.decorate('accounts', stores.accounts)
+  await app.register(accessTokens, { config, sessions: stores.sessions })
   await app.register(mail, { config })
-  await app.register(auth, { config, rateLimitStore: coordination.rateLimitStore })
-  await app.register(avatars, { config })
+  await app.register(auth, { config, rateLimitStore: coordination.rateLimitStore, users: stores.users, sessions: stores.sessions })
+  await app.register(avatars, { config, avatars: stores.avatars, users: stores.users })
   await app.register(sync, { config, docStore: stores.docs, broadcast: coordination.broadcast, connectionRate: coordination.connectionRate })
-  await app.register(links, { config, store: stores.accounts, docStore: stores.docs, rateLimitStore: coordination.rateLimitStore })
-  await app.register(docs, { store: stores.accounts })
-  await app.register(vault, { store: stores.accounts })
+  await app.register(links, { config, links: stores.links, users: stores.users, docStore: stores.docs, rateLimitStore: coordination.rateLimitStore })
+  await app.register(docs, { links: stores.links })
+  await app.register(vault, { vault: stores.vault })
 
   app.get('/healthz', async (_request, reply) => {
     const [storage, broadcast] = await Promise.all([stores.check(), coordination.check()])
@@ -150,5 +158,5 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   })
   if (config.sendProxy.enabled) await app.register(sendProxy, { config, rateLimitStore: coordination.rateLimitStore })
   if (config.demoDir) await app.register(staticPlugin, { root: config.demoDir })
-  return app
+  return { app, stores }
 }

@@ -21,7 +21,7 @@ export type FromServer =
   | { type: 'heap'; bytes: number }
 
 async function startFerry(dataDir: string, env: Record<string, string>): Promise<{ port: number; token: string }> {
-  const { buildApp } = await import('../../relay/src/app.ts')
+  const { openRelay } = await import('../../relay/src/app.ts')
   const { loadConfig } = await import('../../relay/src/config.ts')
   const config = loadConfig({
     HOST: '127.0.0.1',
@@ -35,9 +35,9 @@ async function startFerry(dataDir: string, env: Record<string, string>): Promise
     ROOM_IDLE_MS: '600000',
     ...env,
   })
-  const app = await buildApp(config)
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  return { port: (app.server.address() as AddressInfo).port, token: await sessionToken(app, 'bench') }
+  const relay = await openRelay(config)
+  await relay.app.listen({ host: '127.0.0.1', port: 0 })
+  return { port: (relay.app.server.address() as AddressInfo).port, token: await sessionToken(relay, 'bench') }
 }
 
 async function startYWebsocket(): Promise<{ port: number; token: string }> {

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path'
 import { simpleParser } from 'mailparser'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import { afterAll, beforeAll, expect } from 'vitest'
-import { buildApp } from '../../relay/src/app.ts'
+import { openRelay } from '../../relay/src/app.ts'
 import type { Config } from '../../relay/src/config.ts'
 import { testConfig, type TestRelay } from '../helpers/relay.ts'
 import { skipUnless } from '../helpers/services.ts'
@@ -63,10 +63,11 @@ export async function startDemoRelay(demoDir: string, env: Record<string, string
 }
 
 async function listenAt(config: Config, port: number): Promise<TestRelay> {
-  const app = await buildApp(config)
+  const { app, stores } = await openRelay(config)
   await app.listen({ host: '127.0.0.1', port })
   return {
     app,
+    stores,
     config,
     url: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}`,

@@ -1,20 +1,12 @@
 /**
- * The share-link part of the `AccountStore` contract; run by `accountStoreContract` for every
- * backend.
+ * The `LinkStore` contract: share links, their use counts, revocation and deletion. Run against
+ * every backend by `accountBackendContracts` (account-backend.ts).
  */
 import { randomBytes } from 'node:crypto'
 import { expect, it } from 'vitest'
 import { docName, type UserId } from '@ferry/protocol'
-import type { AccountStore, LinkId, NewLink } from '../../relay/src/storage/account-store.ts'
-
-interface Fresh {
-  store: AccountStore
-  reopen?: () => Promise<AccountStore>
-}
-
-const randomId = <T extends string>(): T => randomBytes(16).toString('base64url') as T
-const hash = (): string => randomBytes(32).toString('hex')
-const HOUR = 3600_000
+import type { LinkId, NewLink } from '../../relay/src/storage/accounts/links.ts'
+import { hash, HOUR, randomId, type Fresh } from './account-backend.ts'
 
 function link(ownerId: UserId, overrides: Partial<NewLink> = {}): NewLink {
   return {
@@ -30,8 +22,7 @@ function link(ownerId: UserId, overrides: Partial<NewLink> = {}): NewLink {
   }
 }
 
-/** Registers the link cases; call inside the backend's `describe`, with its factory of fresh stores. */
-export function linksContract(fresh: () => Promise<Fresh>): void {
+export function linkStoreContract(fresh: Fresh): void {
   it('links: creates, finds by token hash and lists only the owner’s, oldest first', async () => {
     const { store } = await fresh()
     const [a, b] = [randomId<UserId>(), randomId<UserId>()]
@@ -91,11 +82,24 @@ export function linksContract(fresh: () => Promise<Fresh>): void {
     const made = await store.createLink(link(owner, { expiresAt: Date.now() + HOUR, maxUses: 4 }))
     await store.useLink(made.tokenHash, Date.now())
     const again = await reopen()
-    try {
-      expect(await again.findLinkByToken(made.tokenHash)).toEqual({ ...made, uses: 1 })
-      expect(await again.listLinks(owner)).toHaveLength(1)
-    } finally {
-      await again.close()
-    }
+    expect(await again.findLinkByToken(made.tokenHash)).toEqual({ ...made, uses: 1 })
+    expect(await again.listLinks(owner)).toHaveLength(1)
+  })
+
+  it('links: deletes every link of one owner, revoked ones too; their tokens are unknown after', async () => {
+    const { store } = await fresh()
+    const [owner, other] = [randomId<UserId>(), randomId<UserId>()]
+    const [live, revoked, theirs] = [
+      await store.createLink(link(owner)),
+      await store.createLink(link(owner)),
+      await store.createLink(link(other)),
+    ]
+    await store.revokeLink(owner, revoked.id, Date.now())
+    expect(await store.deleteLinks(owner)).toBe(2)
+    expect(await store.listLinks(owner)).toEqual([])
+    expect(await store.findLinkByToken(live.tokenHash)).toBeNull()
+    expect(await store.useLink(live.tokenHash, Date.now())).toEqual({ ok: false, error: 'unknown' })
+    expect(await store.deleteLinks(owner)).toBe(0)
+    expect((await store.useLink(theirs.tokenHash, Date.now())).ok).toBe(true)
   })
 }

@@ -1,8 +1,8 @@
-import { accountStoreContract } from './account-store.contract.ts'
+import { accountBackendContracts } from './account-backend.ts'
 import { LowdbAccountStore } from '../../relay/src/storage/lowdb/lowdb-account-store.ts'
 import { tempDataDir } from '../helpers/relay.ts'
 
-accountStoreContract('lowdb', async () => {
+accountBackendContracts('lowdb', async () => {
   const dir = tempDataDir()
   const store = await LowdbAccountStore.open({ dir })
   return {

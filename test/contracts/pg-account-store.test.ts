@@ -1,5 +1,5 @@
 /**
- * `PgAccountStore`: the `AccountStore` contract on PostgreSQL, then races between two relay
+ * `PgAccountStore`: every account port's contract on PostgreSQL, then races between two relay
  * instances (two stores on two pools over one schema), each checked for what a user would see.
  * Every race runs several rounds on warmed pools, so a read-then-write that is not atomic
  * across instances loses at least one of them.
@@ -8,11 +8,12 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type pg from 'pg'
 import { docName, type UserId } from '@ferry/protocol'
-import type { DeviceId, LinkId } from '../../relay/src/storage/account-store.ts'
+import type { LinkId } from '../../relay/src/storage/accounts/links.ts'
+import type { DeviceId } from '../../relay/src/storage/accounts/vault.ts'
 import { openPool } from '../../relay/src/storage/postgres/database.ts'
 import { PgAccountStore } from '../../relay/src/storage/postgres/pg-account-store.ts'
 import { createTestSchema, skipPostgres, type TestSchema } from '../helpers/postgres.ts'
-import { accountStoreContract } from './account-store.contract.ts'
+import { accountBackendContracts } from './account-backend.ts'
 
 const ROUNDS = 8
 const HOUR = 3600_000
@@ -36,7 +37,7 @@ afterAll(async () => {
 })
 
 describe.skipIf(skipPostgres)('PgAccountStore', () => {
-  accountStoreContract('postgres', async () => {
+  accountBackendContracts('postgres', async () => {
     const schema = await createTestSchema()
     schemas.push(schema)
     const pool = trackedPool(schema.url)

@@ -1,22 +1,18 @@
 /**
- * The vault part of the `AccountStore` contract (devices, wrapped keys, recovery key,
- * rotation); run by `accountStoreContract` for every backend.
+ * The `VaultStore` contract: devices, wrapped keys, the recovery key, rotation, the key chain
+ * and deleting an account's vault. Run against every backend by `accountBackendContracts`
+ * (account-backend.ts); devices register from sessions, so some cases use the session port too.
  */
 import { randomBytes } from 'node:crypto'
 import { expect, it } from 'vitest'
 import type { UserId } from '@ferry/protocol'
-import { MAX_RECOVERY_HISTORY, type AccountStore, type DeviceId, type NewDevice } from '../../relay/src/storage/account-store.ts'
+import type { UserStore } from '../../relay/src/storage/accounts/users.ts'
+import { MAX_RECOVERY_HISTORY, type DeviceId, type NewDevice } from '../../relay/src/storage/accounts/vault.ts'
+import { HOUR, randomId, type Fresh } from './account-backend.ts'
 
-interface Fresh {
-  store: AccountStore
-  reopen?: () => Promise<AccountStore>
-}
-
-const randomId = <T extends string>(): T => randomBytes(16).toString('base64url') as T
 const blob = (): string => randomBytes(48).toString('base64url')
-const HOUR = 3600_000
 
-async function user(store: AccountStore): Promise<UserId> {
+async function user(store: UserStore): Promise<UserId> {
   const id = randomId<UserId>()
   const created = await store.createUser({ id, email: `${id.toLowerCase()}@example.test`, name: 'Vera', emailConfirmed: true, passwordHash: null, createdAt: Date.now() })
   if (!created.ok) throw new Error(created.error)
@@ -27,8 +23,7 @@ function device(userId: UserId, overrides: Partial<NewDevice> = {}): NewDevice {
   return { id: randomId<DeviceId>(), userId, name: 'Laptop', publicKey: blob(), sessionHash: null, createdAt: Date.now(), ...overrides }
 }
 
-/** Registers the vault cases; call inside the backend's `describe`, with its factory of fresh stores. */
-export function vaultContract(fresh: () => Promise<Fresh>): void {
+export function vaultStoreContract(fresh: Fresh): void {
   it('vault: registers pending devices and lists only the owner’s, oldest first', async () => {
     const { store } = await fresh()
     const [a, b] = [await user(store), await user(store)]
@@ -186,11 +181,27 @@ export function vaultContract(fresh: () => Promise<Fresh>): void {
     const [wrapped, recovery] = [blob(), blob()]
     await store.createVault(a, { deviceId: laptop.id, wrappedKey: wrapped, recoveryWrappedKey: recovery, now: 1 })
     const again = await reopen()
-    try {
-      expect(await again.getVault(a)).toEqual({ generation: 1, recoveryWrappedKey: recovery, recoveryTag: null })
-      expect(await again.getDevice(a, laptop.id)).toMatchObject({ status: 'approved', wrappedKey: wrapped })
-    } finally {
-      await again.close()
-    }
+    expect(await again.getVault(a)).toEqual({ generation: 1, recoveryWrappedKey: recovery, recoveryTag: null })
+    expect(await again.getDevice(a, laptop.id)).toMatchObject({ status: 'approved', wrappedKey: wrapped })
+  })
+
+  it('vault: deletes an account’s vault, chain and devices, and nobody else’s', async () => {
+    const { store } = await fresh()
+    const [a, b] = [await user(store), await user(store)]
+    const laptop = await store.registerDevice(device(a))
+    await store.registerDevice(device(a, { name: 'Phone' }))
+    await store.createVault(a, { deviceId: laptop.id, wrappedKey: blob(), recoveryWrappedKey: blob(), recoveryTag: blob(), link: blob(), now: 1 })
+    await store.setRecoveryKey(a, { generation: 1, recoveryWrappedKey: blob() })
+    const theirs = await store.registerDevice(device(b))
+    await store.createVault(b, { deviceId: theirs.id, wrappedKey: blob(), recoveryWrappedKey: blob(), now: 1 })
+
+    expect(await store.deleteVault(a)).toBe(2)
+    expect(await store.getVault(a)).toBeNull()
+    expect(await store.getVaultChain(a)).toBeNull()
+    expect(await store.listDevices(a)).toEqual([])
+    expect(await store.getDevice(a, laptop.id)).toBeNull()
+    expect(await store.deleteVault(a)).toBe(0)
+    expect((await store.getVault(b))?.generation).toBe(1)
+    expect(await store.listDevices(b)).toHaveLength(1)
   })
 }

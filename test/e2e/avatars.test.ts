@@ -17,7 +17,7 @@ let userId: string
 beforeAll(async () => {
   relay = await startRelay({ MAX_AVATAR_BYTES: String(MAX_AVATAR_BYTES), PUBLIC_URL: 'https://ferry.example.test' })
   userId = randomBytes(16).toString('base64url')
-  await relay.app.accounts.createUser({ id: userId as UserId, email: 'pic@example.test', name: 'Pic', emailConfirmed: true, passwordHash: null, createdAt: Date.now() })
+  await relay.stores.users.createUser({ id: userId as UserId, email: 'pic@example.test', name: 'Pic', emailConfirmed: true, passwordHash: null, createdAt: Date.now() })
   token = await sessionToken(relay, userId)
 })
 afterAll(async () => {

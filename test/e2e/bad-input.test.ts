@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance, InjectOptions } from 'fastify'
-import { buildApp } from '../../relay/src/app.ts'
+import { openRelay } from '../../relay/src/app.ts'
 import { testConfig } from '../helpers/relay.ts'
 import { sessionToken } from '../helpers/sessions.ts'
 
@@ -12,8 +12,9 @@ let app: FastifyInstance
 let accessToken: string
 
 beforeAll(async () => {
-  app = await buildApp(testConfig({ AUTH_ATTEMPTS_PER_WINDOW: '100000' }))
-  accessToken = await sessionToken(app, 'someone')
+  const relay = await openRelay(testConfig({ AUTH_ATTEMPTS_PER_WINDOW: '100000' }))
+  app = relay.app
+  accessToken = await sessionToken(relay, 'someone')
 })
 afterAll(async () => {
   await app?.close()

@@ -77,7 +77,7 @@ async function goneFrom(app: FerryClient, device: Device, a: Account): Promise<v
 describe('deleting a collection', { timeout: 90_000 }, () => {
   it('removes it from the other device, from the relay and from its share link', async () => {
     const a = await account('dora')
-    await suite.relay.app.accounts.updateUser(a.userId, { emailConfirmed: true })
+    await suite.relay.stores.users.updateUser(a.userId, { emailConfirmed: true })
     const token = await sessionToken(suite.relay, a.userId)
     const link = await call(suite.relay, 'POST', '/v1/links', token, { docName: a.dropDoc })
     expect(link.status).toBe(201)

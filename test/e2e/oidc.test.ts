@@ -108,14 +108,14 @@ describe('OpenID Connect sign-in', () => {
         body: JSON.stringify({ email, password: 'a long password' }),
       })
     await signup('bob@example.test')
-    const bob = await relay.app.accounts.findUserByEmail('bob@example.test')
+    const bob = await relay.stores.users.findUserByEmail('bob@example.test')
 
     // Unconfirmed account: could have been registered by anyone with Bob's address.
     const refused = await signIn({ sub: 'bob-sub', email: 'bob@example.test', email_verified: true })
     expect(refused.params.get('error')).toBe('account_not_confirmed')
     expect(refused.params.has('code')).toBe(false)
 
-    await relay.app.accounts.updateUser(bob!.id, { emailConfirmed: true })
+    await relay.stores.users.updateUser(bob!.id, { emailConfirmed: true })
     const unverified = await signIn({ sub: 'bob-sub', email: 'bob@example.test', email_verified: false })
     expect(unverified.params.get('error')).toBe('email_not_verified')
 
@@ -126,7 +126,7 @@ describe('OpenID Connect sign-in', () => {
   it('refuses a new account from an unverified or missing email', async () => {
     expect((await signIn({ sub: 'carol-sub', email: 'carol@example.test', email_verified: false })).params.get('error')).toBe('email_not_verified')
     expect((await signIn({ sub: 'dave-sub', email: undefined })).params.get('error')).toBe('email_missing')
-    expect(await relay.app.accounts.findUserByEmail('carol@example.test')).toBeNull()
+    expect(await relay.stores.users.findUserByEmail('carol@example.test')).toBeNull()
   })
 
   it('refuses ID tokens for another audience, from another issuer or expired', async () => {
@@ -136,7 +136,7 @@ describe('OpenID Connect sign-in', () => {
       const flow = await signIn({ ...base, ...claims })
       expect(flow.params.get('error'), JSON.stringify(claims)).toBe('oidc_failed')
     }
-    expect(await relay.app.accounts.findUserByEmail('eve@example.test')).toBeNull()
+    expect(await relay.stores.users.findUserByEmail('eve@example.test')).toBeNull()
   })
 
   it('refuses a callback without the state cookie (login CSRF)', async () => {

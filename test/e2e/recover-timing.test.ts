@@ -29,7 +29,7 @@ describe('account recovery timing', () => {
 
   it('answers known and unknown addresses in the same time', async () => {
     const user = await createUser(relay)
-    const known = (await relay.app.accounts.getUser(user.id))!.email
+    const known = (await relay.stores.users.getUser(user.id))!.email
     const times = { known: [] as number[], unknown: [] as number[] }
     for (let i = 0; i < ROUNDS; i++) {
       // Alternate which goes first, so neither profits from warm-up.

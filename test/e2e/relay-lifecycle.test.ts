@@ -9,7 +9,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { simpleParser } from 'mailparser'
 import { describe, expect, it, vi } from 'vitest'
-import { buildApp } from '../../relay/src/app.ts'
+import { buildApp, openRelay } from '../../relay/src/app.ts'
+import type { AccountStore } from '../../relay/src/storage/account-store.ts'
 import { DataDirLockedError } from '../../relay/src/data-dir.ts'
 import { startRelay, tempDataDir, testConfig } from '../helpers/relay.ts'
 import { tokenFromLink } from '../helpers/smtp.ts'
@@ -38,9 +39,10 @@ describe('health and the data-dir lock', () => {
   })
 
   it('answers 503 on /healthz when the account store cannot serve', async () => {
-    const app = await buildApp(testConfig())
+    const { app, stores } = await openRelay(testConfig())
     try {
-      await app.accounts.close()
+      // Both backends serve every account port from one object: closing it closes the account store.
+      await (stores.users as AccountStore).close()
       const response = await app.inject({ method: 'GET', url: '/healthz' })
       expect(response.statusCode).toBe(503)
       expect(response.json()).toEqual({ ok: false, storage: { accounts: expect.stringContaining('closed'), docs: 'ok' }, broadcast: 'ok' })

@@ -179,8 +179,8 @@ describe.skipIf(skipRedis)('two relays on one Redis', () => {
     const created = await call(a, 'POST', '/v1/links', owner.token, { docName: doc })
     expect(created.status).toBe(201)
     // The relays keep separate account stores here; on PostgreSQL both would read one record.
-    const [link] = await a.app.accounts.listLinks(owner.id)
-    await b.app.accounts.createLink(link!)
+    const [link] = await a.stores.links.listLinks(owner.id)
+    await b.stores.links.createLink(link!)
 
     const viewer = open(b, doc, created.body.token)
     await vi.waitFor(() => expect(viewer.doc.getMap('items').get('r1')).toBe('GET /orders'), 5_000)

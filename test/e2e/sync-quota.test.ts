@@ -175,7 +175,7 @@ for (const backend of backends) {
       expect(await unconfirmed.closed).toBe(CloseCode.QuotaExceeded)
       expect(await unconfirmed.reason).toMatch(/32768 bytes/)
 
-      await relay.app.accounts.updateUser(session.userId as UserId, { emailConfirmed: true })
+      await relay.stores.users.updateUser(session.userId as UserId, { emailConfirmed: true })
       const confirmed = await writer(relay, doc, session.accessToken)
       confirmed.send(updateFrame(change))
       await confirmed.next('persisted')

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { docName } from '@ferry/protocol'
-import { buildApp } from '../../relay/src/app.ts'
+import { openRelay } from '../../relay/src/app.ts'
 import type { DocDamage } from '../../relay/src/storage/doc-store.ts'
 import { FilesDocStore } from '../../relay/src/storage/files/files-doc-store.ts'
 import { MasterKey } from '../../relay/src/storage/keys.ts'
@@ -153,11 +153,12 @@ describe('/healthz and damaged documents', () => {
       ydoc.getMap('m').set(key, key)
       return Y.encodeStateAsUpdate(ydoc)
     }
-    let app = await buildApp(config)
+    let relay = await openRelay(config)
+    let app = relay.app
     try {
       await app.listen({ host: '127.0.0.1', port: 0 })
       const wsUrl = () => `ws://127.0.0.1:${(app.server.address() as { port: number }).port}`
-      const token = await sessionToken(app, 'alice')
+      const token = await sessionToken(relay, 'alice')
       const writer = await rawClient(syncUrl(wsUrl(), doc, token, true))
       await writer.next('sync-step1')
       // One commit per edit: each waits for its ack.
@@ -171,11 +172,12 @@ describe('/healthz and damaged documents', () => {
       const [segment] = files(join(config.dataDir, 'docs'), 'log-')
       damage(segment!, (bytes) => void (bytes[recordOffsets(bytes)[1]! + 40]! ^= 1))
 
-      app = await buildApp(config)
+      relay = await openRelay(config)
+      app = relay.app
       await app.listen({ host: '127.0.0.1', port: 0 })
       const healthy = await app.inject({ url: '/healthz' })
       expect(healthy.json()).toEqual({ ok: true, storage: { accounts: 'ok', docs: 'ok' }, broadcast: 'ok' })
-      const reader = await rawClient(syncUrl(wsUrl(), doc, await sessionToken(app, 'alice')))
+      const reader = await rawClient(syncUrl(wsUrl(), doc, await sessionToken(relay, 'alice')))
       reader.send({ type: 'sync-step1', stateVector: new Uint8Array([0]) })
       const { update } = await reader.next('sync-step2')
       const loaded = new Y.Doc()

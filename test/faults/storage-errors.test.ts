@@ -70,13 +70,12 @@ describe('storage errors', () => {
     app = Fastify()
     app.decorate('config', config)
     const accounts = await LowdbAccountStore.open({ dir: join(config.dataDir, 'accounts') })
-    app.decorate('accounts', accounts)
     app.addHook('onClose', () => accounts.close())
-    await app.register(accessTokens, { config, store: accounts })
+    await app.register(accessTokens, { config, sessions: accounts })
     await app.register(sync, { config, docStore: store, broadcast: new InProcessBroadcast() })
     await app.listen({ host: '127.0.0.1', port: 0 })
     const wsUrl = `ws://127.0.0.1:${(app.server.address() as { port: number }).port}`
-    const token = await sessionToken(app, 'alice')
+    const token = await sessionToken({ app, stores: { sessions: accounts } }, 'alice')
     const doc = 'alice:workspace'
 
     const writer = await rawClient(syncUrl(wsUrl, doc, token, true))

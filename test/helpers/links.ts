@@ -15,7 +15,7 @@ export interface TestUser {
 
 export async function createUser(relay: TestRelay, options: { name?: string; confirmed?: boolean } = {}): Promise<TestUser> {
   const id = randomBytes(16).toString('base64url') as UserId
-  const created = await relay.app.accounts.createUser({
+  const created = await relay.stores.users.createUser({
     id,
     email: `${id.toLowerCase()}@example.test`,
     name: options.name ?? 'Owner',

@@ -6,11 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { buildApp } from '../../relay/src/app.ts'
+import { openRelay } from '../../relay/src/app.ts'
 import { loadConfig, type Config, type Env } from '../../relay/src/config.ts'
+import type { Stores } from '../../relay/src/storage/index.ts'
 
 export interface TestRelay {
   app: FastifyInstance
+  /** The relay's stores, to set up or check what a test cannot reach through the API. */
+  stores: Stores
   config: Config
   /** `http://127.0.0.1:<port>` */
   url: string
@@ -32,13 +35,14 @@ export function testConfig(env: Env = {}, dataDir = tempDataDir()): Config {
 
 export async function startRelay(env: Env = {}, dataDir = tempDataDir()): Promise<TestRelay> {
   const config = testConfig(env, dataDir)
-  const app = await buildApp(config)
+  const { app, stores } = await openRelay(config)
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()
   if (!address || typeof address === 'string') throw new Error('relay did not bind a TCP port')
   const scheme = config.tls ? 'https' : 'http'
   return {
     app,
+    stores,
     config,
     url: `${scheme}://127.0.0.1:${address.port}`,
     wsUrl: `${scheme === 'https' ? 'wss' : 'ws'}://127.0.0.1:${address.port}`,

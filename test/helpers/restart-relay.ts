@@ -1,5 +1,5 @@
 /** Restarts a test relay on the same port and data dir, as a crash-free redeploy would. */
-import { buildApp } from '../../relay/src/app.ts'
+import { openRelay } from '../../relay/src/app.ts'
 import type { Env } from '../../relay/src/config.ts'
 import { testConfig, type TestRelay } from './relay.ts'
 
@@ -9,9 +9,9 @@ export async function stopRelay(relay: TestRelay, env: Env = {}): Promise<() => 
   await relay.close()
   return async () => {
     const config = testConfig(env, relay.dataDir)
-    const app = await buildApp(config)
+    const { app, stores } = await openRelay(config)
     await app.listen({ host: '127.0.0.1', port })
-    return { ...relay, app, config, close: async (removeData = false) => {
+    return { ...relay, app, stores, config, close: async (removeData = false) => {
       await app.close()
       if (removeData) (await import('node:fs')).rmSync(relay.dataDir, { recursive: true, force: true })
     } }

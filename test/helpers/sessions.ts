@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import { expect } from 'vitest'
 import { CloseCode, type UserId } from '@ferry/protocol'
 import { hashSecret, newFamilyId } from '../../relay/src/auth/secrets.ts'
+import type { Stores } from '../../relay/src/storage/index.ts'
 import { call } from './http.ts'
 import { rawClient, syncUrl, type RawClient } from './sync-clients.ts'
 import type { TestRelay } from './relay.ts'
@@ -86,19 +87,19 @@ export async function registerDevice(relay: Pick<TestRelay, 'url'>, session: Sig
 }
 
 /** Lets a reset link for `userId` exist without a mail round trip; answers the token. */
-export async function resetToken(relay: Pick<TestRelay, 'app'>, userId: UserId): Promise<string> {
+export async function resetToken(relay: Pick<TestRelay, 'stores'>, userId: UserId): Promise<string> {
   const token = randomBytes(32).toString('base64url')
-  await relay.app.accounts.putToken({ hash: hashSecret(token), kind: 'reset', userId, expiresAt: Date.now() + 600_000 })
+  await relay.stores.users.putToken({ hash: hashSecret(token), kind: 'reset', userId, expiresAt: Date.now() + 600_000 })
   return token
 }
 
-type RelayApp = Pick<TestRelay, 'app'> | FastifyInstance
-const appOf = (relay: RelayApp): FastifyInstance => ('app' in relay ? relay.app : relay)
+/** A relay app and the session store it checks tokens against. */
+type RelayApp = { readonly app: FastifyInstance; readonly stores: Pick<Stores, 'sessions'> }
 
 /** Makes the session `familyId` of `userId` live in `relay`'s account store. */
 async function createSession(relay: RelayApp, userId: string, familyId: string): Promise<void> {
   const hash = hashSecret(randomBytes(32).toString('base64url'))
-  await appOf(relay).accounts.createRefreshToken({ hash, userId: userId as UserId, familyId, expiresAt: Date.now() + 24 * 3600_000 })
+  await relay.stores.sessions.createRefreshToken({ hash, userId: userId as UserId, familyId, expiresAt: Date.now() + 24 * 3600_000 })
 }
 
 /**
@@ -110,12 +111,12 @@ export async function sessionToken(relays: RelayApp | readonly RelayApp[], userI
   const all = Array.isArray(relays) ? (relays as readonly RelayApp[]) : [relays as RelayApp]
   const familyId = newFamilyId()
   for (const relay of all) await createSession(relay, userId, familyId)
-  return appOf(all[0]!).accessTokens.issue(userId, familyId)
+  return all[0]!.app.accessTokens.issue(userId, familyId)
 }
 
 /** Makes the session of `token` (issued by a relay with the same keys) live in `relay`'s own account store too. */
 export async function joinSession(relay: RelayApp, token: string): Promise<void> {
-  const claims = appOf(relay).accessTokens.verify(token)
+  const claims = relay.app.accessTokens.verify(token)
   if (claims === null) throw new Error('not an access token of this relay’s keys')
   await createSession(relay, claims.userId, claims.sessionId)
 }

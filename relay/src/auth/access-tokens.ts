@@ -19,7 +19,7 @@ import type { UserId } from '@ferry/protocol'
 import type { Config } from '../config.ts'
 import { unauthorized } from '../errors.ts'
 import { loadOrCreateKeyFile } from '../key-file.ts'
-import type { AccountStore } from '../storage/account-store.ts'
+import type { SessionStore } from '../storage/accounts/sessions.ts'
 
 export interface AccessTokenClaims {
   /** The user id. */
@@ -70,7 +70,7 @@ function signingKey(config: Config): string | Buffer {
 }
 
 export default fp(
-  async function accessTokens(app: FastifyInstance, opts: { config: Config; store: AccountStore }) {
+  async function accessTokens(app: FastifyInstance, opts: { config: Config; sessions: SessionStore }) {
     await app.register(fastifyJwt, {
       secret: signingKey(opts.config),
       sign: { algorithm: ALGORITHM, expiresIn: opts.config.accessTokenTtlSeconds },
@@ -87,7 +87,7 @@ export default fp(
         return null
       }
     }
-    const sessionLive = (userId: string, sessionId: string): Promise<boolean> => opts.store.sessionLive(userId as UserId, sessionId, Date.now())
+    const sessionLive = (userId: string, sessionId: string): Promise<boolean> => opts.sessions.sessionLive(userId as UserId, sessionId, Date.now())
     app.decorate<AccessTokens>('accessTokens', {
       issue: (userId, sessionId) => app.jwt.sign({ sub: userId, sid: sessionId }),
       verify,

@@ -9,7 +9,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Config } from '../config.ts'
 import { badRequest } from '../errors.ts'
 import { alreadyRegisteredMail, clientLink, confirmMail, recoverMail } from '../mail/templates.ts'
-import type { OneTimeTokenKind, UserRecord } from '../storage/account-store.ts'
+import type { SessionStore } from '../storage/accounts/sessions.ts'
+import type { OneTimeTokenKind, UserRecord, UserStore } from '../storage/accounts/users.ts'
 import type { PasswordHasher } from './passwords.ts'
 import { attemptLimit, tokenCallLimit } from './rate-limits.ts'
 import { RecoverBody, ResetBody, SignupBody, TokenBody } from './schemas.ts'
@@ -21,10 +22,11 @@ export const TOKEN_TTL_MS: Readonly<Record<'confirm' | 'reset', number>> = { con
 export interface AccountRoutesOptions {
   config: Config
   hasher: PasswordHasher
+  users: UserStore
+  sessions: SessionStore
 }
 
-const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (app, { config, hasher }) => {
-  const store = app.accounts
+const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (app, { config, hasher, users: store, sessions }) => {
   /** Work done after answering; the relay waits for it before it closes its stores. */
   const afterResponse = new Set<Promise<void>>()
   app.addHook('onClose', async () => {
@@ -81,7 +83,7 @@ const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (ap
     const user = await store.updateUser(userId, { passwordHash, emailConfirmed: true })
     if (user === null) throw badRequest('This reset link is invalid, expired or already used.', 'invalid_token')
     await store.deleteTokens(userId, 'reset')
-    await store.revokeAllRefreshTokens(userId)
+    await sessions.revokeAllRefreshTokens(userId)
     // Every session ends: sockets opened before the reset (someone who signed up with this
     // address before its owner, say) close now, and their access tokens stop working.
     app.accessTokens.sessionsEnded(userId)

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox'
 import type { UserId } from '@ferry/protocol'
 import type { Config } from '../config.ts'
 import { unauthorized } from '../errors.ts'
-import type { UserRecord } from '../storage/account-store.ts'
+import type { UserRecord, UserStore } from '../storage/accounts/users.ts'
 import { requireUser } from './access-tokens.ts'
 import { publicUser } from './public-user.ts'
 import { Name } from './schemas.ts'
@@ -13,18 +13,18 @@ const ProfilePatch = Type.Object({ name: Type.Optional(Name) }, { additionalProp
 
 const gone = () => unauthorized('This account no longer exists.', 'invalid_token')
 
-const profileRoutes: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
+const profileRoutes: FastifyPluginAsyncTypebox<{ config: Config; users: UserStore }> = async (app, { config, users }) => {
   const present = (user: UserRecord | null) => {
     if (user === null) throw gone()
     return publicUser(user, config.publicUrl)
   }
 
-  app.get('/v1/me', { preHandler: requireUser }, async (request) => present(await app.accounts.getUser(request.userId as UserId)))
+  app.get('/v1/me', { preHandler: requireUser }, async (request) => present(await users.getUser(request.userId as UserId)))
 
   app.patch('/v1/me', { preHandler: requireUser, schema: { body: ProfilePatch } }, async (request) => {
     const name = request.body.name?.trim()
     const userId = request.userId as UserId
-    return present(name === undefined ? await app.accounts.getUser(userId) : await app.accounts.updateUser(userId, { name }))
+    return present(name === undefined ? await users.getUser(userId) : await users.updateUser(userId, { name }))
   })
 }
 

@@ -1,6 +1,6 @@
 /** The account as clients see it (login responses, `GET /v1/me`): never hashes or secrets. */
 import { Type, type Static } from '@sinclair/typebox'
-import type { UserRecord } from '../storage/account-store.ts'
+import type { UserRecord } from '../storage/accounts/users.ts'
 
 export const PublicUserSchema = Type.Object({
   id: Type.String(),

@@ -6,7 +6,8 @@
  */
 import { Type, type Static } from '@sinclair/typebox'
 import type { AccessTokens } from './access-tokens.ts'
-import type { AccountStore, UserRecord } from '../storage/account-store.ts'
+import type { SessionStore } from '../storage/accounts/sessions.ts'
+import type { UserRecord, UserStore } from '../storage/accounts/users.ts'
 import { publicUser, PublicUserSchema } from './public-user.ts'
 import { hashSecret, newFamilyId, newSecret } from './secrets.ts'
 
@@ -20,7 +21,8 @@ export const LoginResponseSchema = Type.Object({
 export type LoginResponse = Static<typeof LoginResponseSchema>
 
 export interface SessionOptions {
-  store: AccountStore
+  users: UserStore
+  sessions: SessionStore
   accessTokens: AccessTokens
   publicUrl: string
   accessTokenTtlSeconds: number
@@ -44,9 +46,9 @@ export class Sessions {
    */
   async startWithPassword(user: UserRecord): Promise<LoginResponse | null> {
     const { refresh, familyId } = await this.#create(user)
-    const now = await this.options.store.getUser(user.id)
+    const now = await this.options.users.getUser(user.id)
     if (now?.passwordHash !== user.passwordHash) {
-      await this.options.store.revokeRefreshFamily(refresh.hash)
+      await this.options.sessions.revokeRefreshFamily(refresh.hash)
       return null
     }
     return this.#response(user, familyId, refresh.token)
@@ -55,7 +57,7 @@ export class Sessions {
   async #create(user: UserRecord): Promise<{ refresh: ReturnType<typeof newSecret>; familyId: string }> {
     const refresh = newSecret()
     const familyId = newFamilyId()
-    await this.options.store.createRefreshToken({ hash: refresh.hash, userId: user.id, familyId, expiresAt: this.#refreshExpiry() })
+    await this.options.sessions.createRefreshToken({ hash: refresh.hash, userId: user.id, familyId, expiresAt: this.#refreshExpiry() })
     return { refresh, familyId }
   }
 
@@ -65,20 +67,20 @@ export class Sessions {
    */
   async refresh(refreshToken: string): Promise<LoginResponse | null> {
     const next = newSecret()
-    const outcome = await this.options.store.rotateRefreshToken(
+    const outcome = await this.options.sessions.rotateRefreshToken(
       hashSecret(refreshToken),
       { hash: next.hash, expiresAt: this.#refreshExpiry() },
       Date.now(),
     )
     if (outcome.status === 'reused') this.options.accessTokens.sessionsEnded(outcome.userId)
     if (outcome.status !== 'rotated') return null
-    const user = await this.options.store.getUser(outcome.userId)
+    const user = await this.options.users.getUser(outcome.userId)
     return user === null ? null : this.#response(user, outcome.familyId, next.token)
   }
 
   /** Signs out the session `refreshToken` belongs to (its sockets close at once). Unknown tokens are ignored. */
   async end(refreshToken: string): Promise<void> {
-    const userId = await this.options.store.revokeRefreshFamily(hashSecret(refreshToken))
+    const userId = await this.options.sessions.revokeRefreshFamily(hashSecret(refreshToken))
     if (userId !== null) this.options.accessTokens.sessionsEnded(userId)
   }
 

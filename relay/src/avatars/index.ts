@@ -9,6 +9,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { UserId } from '@ferry/protocol'
 import type { Config } from '../config.ts'
+import type { AvatarStore } from '../storage/accounts/avatars.ts'
+import type { UserStore } from '../storage/accounts/users.ts'
 import { badRequest, HttpError, notFound, unauthorized } from '../errors.ts'
 import { requireUser } from '../auth/access-tokens.ts'
 import { publicUser } from '../auth/public-user.ts'
@@ -25,7 +27,13 @@ const rejection = {
   too_many_pixels: 'The image has too many pixels; use one of at most 4096×4096.',
 } as const
 
-const avatars: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { config }) => {
+export interface AvatarsOptions {
+  config: Config
+  avatars: AvatarStore
+  users: UserStore
+}
+
+const avatarRoutes: FastifyPluginAsyncTypebox<AvatarsOptions> = async (app, { config, avatars, users }) => {
   await app.register(multipart, {
     limits: { fileSize: config.limits.maxAvatarBytes, files: 1, fields: 0, parts: 1, headerPairs: 50 },
     throwFileSizeLimit: true,
@@ -49,8 +57,8 @@ const avatars: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { con
     const avatar = await decoding.run(() => normalizeAvatar(image))
     if (!avatar.ok) throw new HttpError(422, avatar.error, rejection[avatar.error])
     const userId = request.userId as UserId
-    if (!(await app.accounts.putAvatar(userId, avatar.value))) throw unauthorized('This account no longer exists.', 'invalid_token')
-    const user = await app.accounts.getUser(userId)
+    if (!(await avatars.putAvatar(userId, avatar.value))) throw unauthorized('This account no longer exists.', 'invalid_token')
+    const user = await users.getUser(userId)
     if (user === null) throw unauthorized('This account no longer exists.', 'invalid_token')
     return publicUser(user, config.publicUrl)
   })
@@ -59,7 +67,7 @@ const avatars: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { con
     '/v1/avatars/:userId',
     { schema: { params: Type.Object({ userId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) }) } },
     async (request, reply) => {
-      const avatar = await app.accounts.getAvatar(request.params.userId as UserId)
+      const avatar = await avatars.getAvatar(request.params.userId as UserId)
       if (avatar === null) throw notFound('This user has no avatar.')
       const etag = `"${avatar.etag}"`
       reply.header('etag', etag).header('cache-control', `public, max-age=${MAX_AGE_SECONDS}`)
@@ -72,4 +80,4 @@ const avatars: FastifyPluginAsyncTypebox<{ config: Config }> = async (app, { con
   )
 }
 
-export default avatars
+export default avatarRoutes

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import sharp from 'sharp'
 import { err, ok, type Result } from '@ferry/protocol'
-import type { Avatar } from '../storage/account-store.ts'
+import type { Avatar } from '../storage/accounts/avatars.ts'
 
 /** Side of the square avatar, pixels. */
 export const AVATAR_SIZE = 256

@@ -14,23 +14,23 @@ import { Type } from '@sinclair/typebox'
 import { MAX_DOC_NAME_LENGTH, parseDocName, type DocName, type UserId } from '@ferry/protocol'
 import { requireUser } from '../auth/access-tokens.ts'
 import { badRequest, forbidden } from '../errors.ts'
-import type { AccountStore } from '../storage/account-store.ts'
+import type { LinkStore } from '../storage/accounts/links.ts'
 
 export interface DocsOptions {
-  store: AccountStore
+  links: LinkStore
 }
 
 const DocParams = Type.Object({ docName: Type.String({ minLength: 1, maxLength: MAX_DOC_NAME_LENGTH }) }, { additionalProperties: false })
 
 /** Revokes the owner's live links to `doc`; links to other docs stay as they are. */
-async function revokeLinksTo(store: AccountStore, owner: UserId, doc: DocName): Promise<void> {
+async function revokeLinksTo(store: LinkStore, owner: UserId, doc: DocName): Promise<void> {
   const now = Date.now()
   for (const link of await store.listLinks(owner)) {
     if (link.docName === doc && link.revokedAt === null) await store.revokeLink(owner, link.id, now)
   }
 }
 
-const docs: FastifyPluginAsyncTypebox<DocsOptions> = async (app, { store }) => {
+const docs: FastifyPluginAsyncTypebox<DocsOptions> = async (app, { links }) => {
   app.delete('/v1/docs/:docName', { onRequest: requireUser, schema: { params: DocParams } }, async (request, reply) => {
     const parsed = parseDocName(request.params.docName)
     if (!parsed.ok) throw badRequest(parsed.error.message, 'invalid_doc_name')
@@ -39,7 +39,7 @@ const docs: FastifyPluginAsyncTypebox<DocsOptions> = async (app, { store }) => {
       throw badRequest(`Only collections can be deleted; the account's ${doc.kind} goes only with the account.`, 'not_a_collection')
     }
     if (doc.owner !== request.userId) throw forbidden('Only the owner of a collection can delete it.', 'not_owner')
-    await revokeLinksTo(store, doc.owner, doc.name)
+    await revokeLinksTo(links, doc.owner, doc.name)
     await app.sync.deleteDoc(doc.name)
     return reply.status(204).send()
   })

@@ -26,8 +26,9 @@ import type { Coordination } from '../coordination.ts'
 import { requireUser } from '../auth/access-tokens.ts'
 import { newSecret } from '../auth/secrets.ts'
 import { badRequest, forbidden, httpError, notFound, type HttpError } from '../errors.ts'
-import type { AccountStore, LinkId, LinkRecord, LinkUseError } from '../storage/account-store.ts'
-import { linkUseError } from '../storage/account-store.ts'
+import type { LinkId, LinkRecord, LinkStore, LinkUseError } from '../storage/accounts/links.ts'
+import type { UserStore } from '../storage/accounts/users.ts'
+import { linkUseError } from '../storage/accounts/links.ts'
 import { wasDeleted, type DocStore } from '../storage/doc-store.ts'
 import { readCollectionName } from './collection-name.ts'
 import { LinkGrants } from './link-grants.ts'
@@ -42,7 +43,8 @@ const UNNAMED = 'Untitled collection'
 
 export interface LinksOptions {
   config: Config
-  store: AccountStore
+  links: LinkStore
+  users: UserStore
   docStore: DocStore
   rateLimitStore: Coordination['rateLimitStore']
 }
@@ -66,7 +68,7 @@ function view(link: LinkRecord, now: number): LinkView {
   }
 }
 
-const links: FastifyPluginAsyncTypebox<LinksOptions> = async (app, { config, store, docStore, rateLimitStore }) => {
+const links: FastifyPluginAsyncTypebox<LinksOptions> = async (app, { config, links: store, users, docStore, rateLimitStore }) => {
   // Limits are applied per route (`resolveLimit`), never globally.
   await app.register(rateLimit, { global: false, ...rateLimitStore })
   const grants = new LinkGrants(store, app.sync)
@@ -83,7 +85,7 @@ const links: FastifyPluginAsyncTypebox<LinksOptions> = async (app, { config, sto
     if (expiresAt !== undefined && expiresAt <= now) throw badRequest('expiresAt must be in the future.', 'invalid_expiry')
     const userId = owner(request)
     if (parsed.value.owner !== userId) throw forbidden('Only the owner of a collection can share it.', 'not_owner')
-    const user = await store.getUser(userId)
+    const user = await users.getUser(userId)
     if (!user?.emailConfirmed) throw forbidden('Confirm your email address before sharing collections.', 'email_unconfirmed')
     // A link to a deleted collection would resolve and then close with 4410 on every open.
     if (await wasDeleted(docStore, parsed.value.name)) throw httpError(410, 'doc_deleted', 'This collection was deleted.')
@@ -132,7 +134,7 @@ const links: FastifyPluginAsyncTypebox<LinksOptions> = async (app, { config, sto
       const link = used.value
       const parsed = parseDocName(link.docName)
       if (!parsed.ok) throw new Error(`stored link ${link.id} names an invalid doc`)
-      const [collectionName, ownerUser] = await Promise.all([readCollectionName(docStore, parsed.value), store.getUser(link.ownerId)])
+      const [collectionName, ownerUser] = await Promise.all([readCollectionName(docStore, parsed.value), users.getUser(link.ownerId)])
       return {
         docName: link.docName,
         collectionName: collectionName ?? UNNAMED,

@@ -10,8 +10,8 @@
  */
 import type { ParsedDocName } from '@ferry/protocol'
 import type { SyncGrant, SyncService } from '../sync/index.ts'
-import type { AccountStore, LinkId, LinkRecord } from '../storage/account-store.ts'
-import { linkUseError } from '../storage/account-store.ts'
+import type { LinkId, LinkRecord, LinkStore } from '../storage/accounts/links.ts'
+import { linkUseError } from '../storage/accounts/links.ts'
 import { parseLinkToken, passMatches } from './link-tokens.ts'
 
 /** setTimeout's largest delay; later expiries re-arm the timer. */
@@ -27,11 +27,11 @@ const NONE: SyncGrant = { access: 'none' }
 export const grantId = (id: LinkId): string => `link:${id}`
 
 export class LinkGrants {
-  readonly #store: AccountStore
+  readonly #store: LinkStore
   readonly #sync: SyncService
   readonly #timers = new Map<LinkId, NodeJS.Timeout>()
 
-  constructor(store: AccountStore, sync: SyncService) {
+  constructor(store: LinkStore, sync: SyncService) {
     this.#store = store
     this.#sync = sync
   }

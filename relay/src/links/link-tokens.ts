@@ -7,7 +7,7 @@
  * (never stored), so neither a leaked store nor a leaked URL alone gets past `maxUses`.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
-import type { LinkId, LinkRecord } from '../storage/account-store.ts'
+import type { LinkId, LinkRecord } from '../storage/accounts/links.ts'
 import { hashSecret } from '../auth/secrets.ts'
 
 const PART = /^[A-Za-z0-9_-]{43}$/

@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path'
 import type { Config } from '../config.ts'
-import type { AccountStore } from './account-store.ts'
+import { portsOf, type AccountPorts, type AccountStore } from './account-store.ts'
+import type { UserStore } from './accounts/users.ts'
 import { LowdbAccountStore } from './lowdb/lowdb-account-store.ts'
 import type { DamageListener, DocDamage, DocStore, QuotaLimit } from './doc-store.ts'
 import { migrateDataDir } from './data-dir-format.ts'
@@ -15,8 +16,8 @@ import { openPool } from './postgres/database.ts'
 import { PgAccountStore } from './postgres/pg-account-store.ts'
 import { PgDocStore } from './postgres/pg-doc-store.ts'
 
-export interface Stores {
-  readonly accounts: AccountStore
+/** Account data through its ports (`users`, `sessions`, `avatars`, `vault`, `links`), and documents. */
+export interface Stores extends AccountPorts {
   /** Document bytes (encrypted log + snapshot files under `<dataDir>/docs` by default). */
   readonly docs: DocStore
   /** Per-store readiness for `/healthz`: `'ok'` or the reason it is not ready. */
@@ -51,12 +52,12 @@ interface Opened {
  * `UNCONFIRMED_ACCOUNT_QUOTA_BYTES` (never more than the other; also for a user the account
  * store does not know). 0 means no quota.
  */
-export function quotaLimit(config: Config, accounts: AccountStore): QuotaLimit {
+export function quotaLimit(config: Config, users: UserStore): QuotaLimit {
   const { accountQuotaBytes: confirmed, unconfirmedAccountQuotaBytes: unconfirmed } = config.limits
   const smaller = confirmed === 0 ? unconfirmed : unconfirmed === 0 ? confirmed : Math.min(confirmed, unconfirmed)
   return async (owner) => {
     if (confirmed === 0 && unconfirmed === 0) return null
-    const user = await accounts.getUser(owner)
+    const user = await users.getUser(owner)
     const limit = user?.emailConfirmed ? confirmed : smaller
     return limit === 0 ? null : limit
   }
@@ -98,7 +99,7 @@ export async function createStores(
       ? await openEmbedded(config, onDamage)
       : await openPostgres(config.databaseUrl, config, onBackgroundError, onDamage)
   return {
-    accounts,
+    ...portsOf(accounts),
     docs,
     async check() {
       return Object.fromEntries(

@@ -11,11 +11,15 @@
  *
  * Limits: `MAX_DOCS_PER_SOCKET` docs open at once (more are refused with 4429), sync requests
  * (`open` answers and step 1s) per doc per minute (4529), `MAX_REASSEMBLED_BYTES` held for
- * fragments over every doc of the socket, and frames kept while docs load (count and bytes).
+ * fragments over every doc of the socket, frames kept while docs load (count and bytes), and
+ * what waits in `open`s not answered yet (docs and state-vector bytes; past either the socket
+ * is closed with 4529: a client sending `open`s faster than they are answered, or not reading
+ * the answers, would otherwise make the relay hold all of them).
  */
 import type { Duplex } from 'node:stream'
 import type { RawData, WebSocket } from 'ws'
 import * as decoding from 'lib0/decoding'
+import * as Y from 'yjs'
 import {
   CloseCode,
   decodeMessage,
@@ -38,6 +42,11 @@ import type { Rooms } from './rooms.ts'
 
 /** Frames all the socket's loading docs may keep before their rooms are ready. */
 const MAX_EARLY_FRAMES = 1024
+/**
+ * Docs that may wait in `open`s not answered yet, in multiples of `MAX_DOCS_PER_SOCKET`: a
+ * client's first `open` plus a few resyncs of every doc while it loads.
+ */
+const WAITING_OPENS_PER_MAX_DOCS = 4
 const MAX_DOC_NAME_BYTES = 512
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
@@ -77,6 +86,9 @@ export class MuxSession extends SyncTransport implements MuxDocOwner, SyncSocket
   #queue: Promise<void> = Promise.resolve()
   #earlyFrames = 0
   #earlyBytes = 0
+  /** Docs, and bytes of their state vectors, in `open`s queued or being answered. */
+  #waitingDocs = 0
+  #waitingBytes = 0
   #requestWindow = 0
   readonly #requests = new Map<string, number>()
 
@@ -99,6 +111,7 @@ export class MuxSession extends SyncTransport implements MuxDocOwner, SyncSocket
 
   /** Handles one incoming frame. */
   receive(data: RawData, isBinary: boolean): void {
+    if (!this.open) return // closing: nothing more it sends is taken
     this.heard()
     if (!isBinary || !Buffer.isBuffer(data)) return this.close(CloseCode.Malformed, 'text frames are not part of the protocol')
     const head = splitFrame(data)
@@ -202,13 +215,25 @@ export class MuxSession extends SyncTransport implements MuxDocOwner, SyncSocket
         this.#docs.set(name, doc)
       }
       jobs.delete(name) // listed twice: the last entry counts, in its place
-      jobs.set(name, { doc, stateVector, deleteSetHash: request.deleteSetHash })
+      // Copies: a view would keep the whole frame while the job waits.
+      jobs.set(name, { doc, stateVector: waitingStateVector(stateVector.bytes.slice()), deleteSetHash: request.deleteSetHash.slice() })
     }
     const batch = [...jobs.values()]
+    let bytes = 0
+    for (const job of batch) bytes += job.stateVector.bytes.length + job.deleteSetHash.length
+    if (this.#waitingDocs + batch.length > WAITING_OPENS_PER_MAX_DOCS * this.#opts.maxDocs || this.#waitingBytes + bytes > this.#opts.maxReassembledBytes) {
+      return this.close(CloseCode.RateLimited, withRetryAfter('too many docs waiting to open; wait for opened', 1))
+    }
+    this.#waitingDocs += batch.length
+    this.#waitingBytes += bytes
     this.#queue = this.#queue
       .then(() => openBatch(batch, this, this.#opts.rooms, this.#opts.log))
       .then((opened) => this.#sendControl({ type: 'opened', docs: opened }))
       .catch((error: unknown) => this.#opts.log.error({ err: error }, 'opening docs on a multiplexed socket failed'))
+      .finally(() => {
+        this.#waitingDocs -= batch.length
+        this.#waitingBytes -= bytes
+      })
   }
 
   #refuseName(name: string, code: number, reason: string): void {
@@ -291,6 +316,19 @@ export class MuxSession extends SyncTransport implements MuxDocOwner, SyncSocket
       default:
         throw new MalformedMessage(`clients do not send ${message.type}`)
     }
+  }
+}
+
+/**
+ * A state vector checked when its `open` arrived, decoded again each time it is read: a decoded
+ * one takes about ten times its bytes, and an `open`'s jobs wait for the ones before it.
+ */
+function waitingStateVector(bytes: Uint8Array): OpenJob['stateVector'] {
+  return {
+    bytes,
+    get clocks() {
+      return Y.decodeStateVector(bytes)
+    },
   }
 }
 

@@ -11,7 +11,7 @@ import type { UserId } from '@ferry/protocol'
 import { requireUser } from '../auth/access-tokens.ts'
 import { hashSecret } from '../auth/secrets.ts'
 import { badRequest, forbidden, httpError, notFound, type HttpError } from '../errors.ts'
-import type { AccountStore, DeviceId, DeviceRecord, VaultWriteError } from '../storage/account-store.ts'
+import type { DeviceId, DeviceRecord, VaultStore, VaultWriteError } from '../storage/accounts/vault.ts'
 import {
   ApproveBody,
   ChainAnswer,
@@ -33,7 +33,7 @@ export const MAX_LIVE_DEVICES = 32
 export const MAX_DEVICES = 256
 
 export interface VaultOptions {
-  store: AccountStore
+  vault: VaultStore
 }
 
 const messages: Readonly<Record<VaultWriteError, () => HttpError>> = {
@@ -69,7 +69,7 @@ async function assertPublicKey(text: string): Promise<void> {
   }
 }
 
-const vault: FastifyPluginAsyncTypebox<VaultOptions> = async (app, { store }) => {
+const vault: FastifyPluginAsyncTypebox<VaultOptions> = async (app, { vault: store }) => {
   app.addHook('onRequest', requireUser)
   const owner = (request: { userId: string }): UserId => request.userId as UserId
 

@@ -6,6 +6,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Config } from '../../config.ts'
+import type { UserStore } from '../../storage/accounts/users.ts'
 import { badRequest } from '../../errors.ts'
 import { CodeBody } from '../schemas.ts'
 import { tokenCallLimit } from '../rate-limits.ts'
@@ -16,15 +17,16 @@ import providerRoutes, { redirectWithError } from './provider-routes.ts'
 
 export interface OidcOptions {
   config: Config
+  users: UserStore
   sessions: Sessions
 }
 
-const oidc: FastifyPluginAsyncTypebox<OidcOptions> = async (app, { config, sessions }) => {
+const oidc: FastifyPluginAsyncTypebox<OidcOptions> = async (app, { config, users, sessions }) => {
   const available: Array<{ id: string; name: string }> = []
   for (const provider of config.oidcProviders) {
     try {
       const metadata = await discover(provider.issuer)
-      await app.register(providerRoutes, { config, provider, metadata })
+      await app.register(providerRoutes, { config, users, provider, metadata })
       available.push({ id: provider.id, name: provider.name })
     } catch (error) {
       app.log.error({ provider: provider.id, reason: (error as Error).message }, 'OIDC provider unavailable; its sign-in is off until restart')
@@ -40,8 +42,8 @@ const oidc: FastifyPluginAsyncTypebox<OidcOptions> = async (app, { config, sessi
   })
 
   app.post('/v1/auth/oidc/exchange', { schema: { body: CodeBody }, preHandler: tokenCallLimit(app, config) }, async (request) => {
-    const userId = await app.accounts.consumeToken('oidc_code', hashSecret(request.body.code), Date.now())
-    const user = userId === null ? null : await app.accounts.getUser(userId)
+    const userId = await users.consumeToken('oidc_code', hashSecret(request.body.code), Date.now())
+    const user = userId === null ? null : await users.getUser(userId)
     if (user === null) throw badRequest('This sign-in code is invalid, expired or already used.', 'invalid_code')
     return sessions.start(user)
   })

@@ -8,6 +8,7 @@
 import fastifyOauth2, { type OAuth2Namespace } from '@fastify/oauth2'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Config, OidcProviderConfig } from '../../config.ts'
+import type { UserStore } from '../../storage/accounts/users.ts'
 import { newSecret } from '../secrets.ts'
 import type { ProviderMetadata } from './discovery.ts'
 import { verifyIdToken } from './id-token.ts'
@@ -18,6 +19,7 @@ export const OIDC_CODE_TTL_MS = 60_000
 
 export interface ProviderRoutesOptions {
   config: Config
+  users: UserStore
   provider: OidcProviderConfig
   metadata: ProviderMetadata
 }
@@ -27,7 +29,7 @@ export function redirectWithError(reply: FastifyReply, publicUrl: string, code: 
   return reply.redirect(`${publicUrl}/#/oidc?error=${encodeURIComponent(code)}`)
 }
 
-export default async function providerRoutes(app: FastifyInstance, { config, provider, metadata }: ProviderRoutesOptions): Promise<void> {
+export default async function providerRoutes(app: FastifyInstance, { config, users, provider, metadata }: ProviderRoutesOptions): Promise<void> {
   const base = `/v1/auth/oidc/${provider.id}`
   await app.register(fastifyOauth2, {
     name: 'oidc',
@@ -72,10 +74,10 @@ export default async function providerRoutes(app: FastifyInstance, { config, pro
       request.log.warn({ provider: provider.id, reason: (error as Error).message }, 'OIDC sign-in refused')
       return redirectWithError(reply, config.publicUrl, 'oidc_failed')
     }
-    const account = await resolveOidcAccount(app.accounts, provider.id, claims)
+    const account = await resolveOidcAccount(users, provider.id, claims)
     if (!account.ok) return redirectWithError(reply, config.publicUrl, account.error)
     const code = newSecret()
-    await app.accounts.putToken({ hash: code.hash, kind: 'oidc_code', userId: account.value.id, expiresAt: Date.now() + OIDC_CODE_TTL_MS })
+    await users.putToken({ hash: code.hash, kind: 'oidc_code', userId: account.value.id, expiresAt: Date.now() + OIDC_CODE_TTL_MS })
     return reply.redirect(`${config.publicUrl}/#/oidc?code=${code.token}`)
   })
 }

@@ -6,14 +6,14 @@
  * creates a new, confirmed account when nobody has the address yet.
  */
 import { err, MAX_NAME_LENGTH, ok, type Result } from '@ferry/protocol'
-import type { AccountStore, UserRecord } from '../../storage/account-store.ts'
+import type { UserRecord, UserStore } from '../../storage/accounts/users.ts'
 import { newUserId, normalizeEmail } from '../secrets.ts'
 import type { IdClaims } from './id-token.ts'
 
 /** Reasons sent to the client as `#/oidc?error=<code>`. */
 export type OidcRefusal = 'email_missing' | 'email_not_verified' | 'account_not_confirmed' | 'account_conflict'
 
-export async function resolveOidcAccount(store: AccountStore, provider: string, claims: IdClaims): Promise<Result<UserRecord, OidcRefusal>> {
+export async function resolveOidcAccount(store: UserStore, provider: string, claims: IdClaims): Promise<Result<UserRecord, OidcRefusal>> {
   const identity = { provider, subject: claims.subject }
   const linked = await store.findUserByIdentity(identity)
   if (linked) return ok(linked)

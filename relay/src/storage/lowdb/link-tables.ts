@@ -3,7 +3,7 @@
  * `LowdbAccountStore` runs each change inside its serialized write, which makes each atomic.
  */
 import { err, ok, type Result, type UserId } from '@ferry/protocol'
-import { linkUseError, type LinkId, type LinkRecord, type LinkUseError, type NewLink } from '../account-store.ts'
+import { linkUseError, type LinkId, type LinkRecord, type LinkUseError, type NewLink } from '../accounts/links.ts'
 
 /** Optional so that account files written before links existed still load. */
 export interface LinkTables {
@@ -61,4 +61,14 @@ export function revokeLink(tables: LinkTables, ownerId: UserId, id: LinkId, now:
   const revoked: LinkRecord = { ...link, revokedAt: now }
   tables.links![id] = revoked
   return revoked
+}
+
+export function deleteLinks(tables: LinkTables, ownerId: UserId): number {
+  let deleted = 0
+  for (const link of listLinks(tables, ownerId)) {
+    delete tables.links![link.id]
+    delete tables.linkTokens![link.tokenHash]
+    deleted++
+  }
+  return deleted
 }

@@ -7,36 +7,16 @@
  * nothing that failed to persist stays visible. Reads are served from memory.
  * Expired tokens are pruned on every write.
  */
-import { mkdir } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Low } from 'lowdb'
 import { err, isUserId, ok, type Result, type UserId } from '@ferry/protocol'
-import type {
-  AccountStore,
-  Avatar,
-  CreateUserError,
-  DeviceId,
-  DeviceRecord,
-  Identity,
-  LinkId,
-  LinkRecord,
-  LinkUseError,
-  NewLink,
-  NewDevice,
-  NewUser,
-  OneTimeToken,
-  OneTimeTokenKind,
-  RefreshToken,
-  RotateOutcome,
-  UserPatch,
-  UserRecord,
-  NewVault,
-  RecoveryUpdate,
-  VaultChain,
-  VaultRecord,
-  VaultRotation,
-  VaultWriteError,
-} from '../account-store.ts'
+import type { AccountStore } from '../account-store.ts'
+import type { Avatar } from '../accounts/avatars.ts'
+import type { LinkId, LinkRecord, LinkUseError, NewLink } from '../accounts/links.ts'
+import type { RefreshToken, RotateOutcome } from '../accounts/sessions.ts'
+import type { CreateUserError, Identity, NewUser, OneTimeToken, OneTimeTokenKind, UserPatch, UserRecord } from '../accounts/users.ts'
+import type { DeviceId, DeviceRecord, NewDevice, NewVault, RecoveryUpdate, VaultChain, VaultRecord, VaultRotation, VaultWriteError } from '../accounts/vault.ts'
 import { DurableJsonFile, readFileOrNull, writeFileAtomic } from './atomic-file.ts'
 import * as links from './link-tables.ts'
 import * as vault from './vault-tables.ts'
@@ -186,6 +166,18 @@ export class LowdbAccountStore implements AccountStore {
     })
   }
 
+  deleteUser(id: UserId): Promise<boolean> {
+    return this.#mutate((data) => {
+      const user = get(data.users, id)
+      if (user === undefined) return false
+      delete data.users[id]
+      delete data.emails[user.email]
+      for (const [key, owner] of Object.entries(data.identities)) if (owner === id) delete data.identities[key]
+      for (const [hash, token] of Object.entries(data.tokens)) if (token.userId === id) delete data.tokens[hash]
+      return true
+    })
+  }
+
   async putToken(token: OneTimeToken): Promise<void> {
     await this.#mutate((data) => {
       data.tokens[token.hash] = { ...token }
@@ -288,6 +280,18 @@ export class LowdbAccountStore implements AccountStore {
     return bytes === null ? null : { bytes: new Uint8Array(bytes), etag }
   }
 
+  /** The file goes before the etag: a crash in between leaves an etag without bytes, which reads as no avatar. */
+  deleteAvatar(userId: UserId): Promise<boolean> {
+    return this.#mutate(async (data) => {
+      const user = get(data.users, userId)
+      if (!isUserId(userId)) return false
+      await rm(this.#avatarPath(userId), { force: true })
+      if (user === undefined || user.avatarEtag === null) return false
+      data.users[userId] = { ...user, avatarEtag: null }
+      return true
+    })
+  }
+
   async registerDevice(device: NewDevice): Promise<DeviceRecord> {
     return this.#mutate((data) => {
       const session = device.sessionHash === null ? undefined : get(data.refreshTokens, device.sessionHash)
@@ -340,6 +344,10 @@ export class LowdbAccountStore implements AccountStore {
     return this.#mutate((data) => vault.rotateVault(data, userId, rotation))
   }
 
+  deleteVault(userId: UserId): Promise<number> {
+    return this.#mutate((data) => vault.deleteVault(data, userId))
+  }
+
   createLink(link: NewLink): Promise<LinkRecord> {
     return this.#mutate((data) => links.createLink(data, link))
   }
@@ -361,6 +369,10 @@ export class LowdbAccountStore implements AccountStore {
 
   revokeLink(ownerId: UserId, id: LinkId, now: number): Promise<LinkRecord | null> {
     return this.#mutate((data) => links.revokeLink(data, ownerId, id, now))
+  }
+
+  deleteLinks(ownerId: UserId): Promise<number> {
+    return this.#mutate((data) => links.deleteLinks(data, ownerId))
   }
 
   #avatarPath(userId: UserId): string {

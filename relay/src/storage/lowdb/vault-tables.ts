@@ -4,20 +4,7 @@
  * write, which is what makes every one of them atomic.
  */
 import { err, ok, type Result, type UserId } from '@ferry/protocol'
-import {
-  MAX_RECOVERY_HISTORY,
-  wrapsExactly,
-  type DeviceId,
-  type DeviceRecord,
-  type NewDevice,
-  type NewVault,
-  type RecoveryEntry,
-  type RecoveryUpdate,
-  type VaultChain,
-  type VaultRecord,
-  type VaultRotation,
-  type VaultWriteError,
-} from '../account-store.ts'
+import { MAX_RECOVERY_HISTORY, wrapsExactly, type DeviceId, type DeviceRecord, type NewDevice, type NewVault, type RecoveryEntry, type RecoveryUpdate, type VaultChain, type VaultRecord, type VaultRotation, type VaultWriteError } from '../accounts/vault.ts'
 
 interface StoredDevice extends DeviceRecord {
   /** The refresh-token family the device registered from; revoked with the device. */
@@ -192,4 +179,15 @@ export function rotateVault(tables: VaultTables, userId: UserId, rotation: Vault
   replaceVault(tables, userId, vault, next)
   addLink(tables, userId, rotation.generation, rotation.link)
   return ok(next)
+}
+
+export function deleteVault(tables: VaultTables, userId: UserId): number {
+  let deleted = 0
+  for (const [id, device] of Object.entries(tables.devices ?? {})) {
+    if (device.userId !== userId) continue
+    delete tables.devices![id]
+    deleted++
+  }
+  for (const table of [tables.vaults, tables.vaultLinks, tables.recoveryHistory]) if (table) delete table[userId]
+  return deleted
 }

@@ -7,7 +7,9 @@
  */
 import type pg from 'pg'
 import type { DocName, UserId } from '@ferry/protocol'
-import type { DeviceId, DeviceRecord, DeviceStatus, LinkId, LinkRecord, UserRecord, VaultRecord } from '../account-store.ts'
+import type { LinkId, LinkRecord } from '../accounts/links.ts'
+import type { UserRecord } from '../accounts/users.ts'
+import type { DeviceId, DeviceRecord, DeviceStatus, VaultRecord } from '../accounts/vault.ts'
 
 /** A pool, or the client of a transaction on it. */
 export type Queryable = pg.Pool | pg.PoolClient

@@ -7,32 +7,12 @@
  */
 import type pg from 'pg'
 import type { Result, UserId } from '@ferry/protocol'
-import type {
-  AccountStore,
-  Avatar,
-  CreateUserError,
-  DeviceId,
-  DeviceRecord,
-  Identity,
-  LinkId,
-  LinkRecord,
-  LinkUseError,
-  NewDevice,
-  NewLink,
-  NewUser,
-  OneTimeToken,
-  OneTimeTokenKind,
-  RefreshToken,
-  RotateOutcome,
-  UserPatch,
-  UserRecord,
-  NewVault,
-  RecoveryUpdate,
-  VaultChain,
-  VaultRecord,
-  VaultRotation,
-  VaultWriteError,
-} from '../account-store.ts'
+import type { AccountStore } from '../account-store.ts'
+import type { Avatar } from '../accounts/avatars.ts'
+import type { LinkId, LinkRecord, LinkUseError, NewLink } from '../accounts/links.ts'
+import type { RefreshToken, RotateOutcome } from '../accounts/sessions.ts'
+import type { CreateUserError, Identity, NewUser, OneTimeToken, OneTimeTokenKind, UserPatch, UserRecord } from '../accounts/users.ts'
+import type { DeviceId, DeviceRecord, NewDevice, NewVault, RecoveryUpdate, VaultChain, VaultRecord, VaultRotation, VaultWriteError } from '../accounts/vault.ts'
 import { migrate } from './database.ts'
 import { ACCOUNT_MIGRATIONS } from './pg-account-migrations.ts'
 import * as links from './pg-links.ts'
@@ -94,6 +74,10 @@ export class PgAccountStore implements AccountStore {
     return this.#serve((pool) => users.updateUser(pool, id, patch))
   }
 
+  deleteUser(id: UserId): Promise<boolean> {
+    return this.#serve((pool) => users.deleteUser(pool, id))
+  }
+
   putToken(token: OneTimeToken): Promise<void> {
     return this.#serve((pool) => tokens.putToken(pool, token))
   }
@@ -132,6 +116,10 @@ export class PgAccountStore implements AccountStore {
 
   getAvatar(userId: UserId): Promise<Avatar | null> {
     return this.#serve((pool) => users.getAvatar(pool, userId))
+  }
+
+  deleteAvatar(userId: UserId): Promise<boolean> {
+    return this.#serve((pool) => users.deleteAvatar(pool, userId))
   }
 
   registerDevice(device: NewDevice): Promise<DeviceRecord> {
@@ -178,6 +166,10 @@ export class PgAccountStore implements AccountStore {
     return this.#serve((pool) => vault.rotateVault(pool, userId, rotation))
   }
 
+  deleteVault(userId: UserId): Promise<number> {
+    return this.#serve((pool) => vault.deleteVault(pool, userId))
+  }
+
   createLink(link: NewLink): Promise<LinkRecord> {
     return this.#serve((pool) => links.createLink(pool, link))
   }
@@ -196,5 +188,9 @@ export class PgAccountStore implements AccountStore {
 
   revokeLink(ownerId: UserId, id: LinkId, now: number): Promise<LinkRecord | null> {
     return this.#serve((pool) => links.revokeLink(pool, ownerId, id, now))
+  }
+
+  deleteLinks(ownerId: UserId): Promise<number> {
+    return this.#serve((pool) => links.deleteLinks(pool, ownerId))
   }
 }

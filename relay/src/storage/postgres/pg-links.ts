@@ -5,7 +5,7 @@
  */
 import type pg from 'pg'
 import { err, ok, type Result, type UserId } from '@ferry/protocol'
-import { linkUseError, type LinkId, type LinkRecord, type LinkUseError, type NewLink } from '../account-store.ts'
+import { linkUseError, type LinkId, type LinkRecord, type LinkUseError, type NewLink } from '../accounts/links.ts'
 import { transaction } from './database.ts'
 import { LINK_COLUMNS, toLink, type LinkRow, type Queryable } from './pg-account-rows.ts'
 
@@ -48,4 +48,9 @@ export async function revokeLink(db: Queryable, ownerId: UserId, id: LinkId, now
     [ownerId, id, now],
   )
   return rows[0] === undefined ? null : toLink(rows[0])
+}
+
+export async function deleteLinks(db: Queryable, ownerId: UserId): Promise<number> {
+  const { rowCount } = await db.query('DELETE FROM ferry_links WHERE owner_id = $1', [ownerId])
+  return rowCount ?? 0
 }

@@ -10,7 +10,8 @@
  */
 import type pg from 'pg'
 import type { UserId } from '@ferry/protocol'
-import type { OneTimeToken, OneTimeTokenKind, RefreshToken, RotateOutcome } from '../account-store.ts'
+import type { RefreshToken, RotateOutcome } from '../accounts/sessions.ts'
+import type { OneTimeToken, OneTimeTokenKind } from '../accounts/users.ts'
 import { transaction } from './database.ts'
 import type { Queryable } from './pg-account-rows.ts'
 

@@ -5,7 +5,8 @@
  */
 import type pg from 'pg'
 import { err, ok, type Result, type UserId } from '@ferry/protocol'
-import type { Avatar, CreateUserError, Identity, NewUser, UserPatch, UserRecord } from '../account-store.ts'
+import type { Avatar } from '../accounts/avatars.ts'
+import type { CreateUserError, Identity, NewUser, UserPatch, UserRecord } from '../accounts/users.ts'
 import { transaction } from './database.ts'
 import { toUser, USER_COLUMNS, violatedConstraint, type Queryable, type UserRow } from './pg-account-rows.ts'
 
@@ -99,4 +100,23 @@ export async function getAvatar(db: Queryable, userId: UserId): Promise<Avatar |
   )
   const row = rows[0]
   return row === undefined ? null : { bytes: new Uint8Array(row.bytes), etag: row.avatar_etag }
+}
+
+/** One statement: the etag goes with the bytes. */
+export async function deleteAvatar(db: Queryable, userId: UserId): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `WITH cleared AS (UPDATE ferry_users SET avatar_etag = NULL WHERE id = $1)
+     DELETE FROM ferry_avatars WHERE user_id = $1`,
+    [userId],
+  )
+  return rowCount === 1
+}
+
+/** Identities and the avatar go by cascade; single-use tokens have no foreign key, so they go first. */
+export function deleteUser(pool: pg.Pool, id: UserId): Promise<boolean> {
+  return transaction(pool, async (client) => {
+    await client.query('DELETE FROM ferry_tokens WHERE user_id = $1', [id])
+    const { rowCount } = await client.query('DELETE FROM ferry_users WHERE id = $1', [id])
+    return rowCount === 1
+  })
 }

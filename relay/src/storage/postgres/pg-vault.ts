@@ -7,19 +7,7 @@
  */
 import type pg from 'pg'
 import { err, ok, type Result, type UserId } from '@ferry/protocol'
-import {
-  MAX_RECOVERY_HISTORY,
-  wrapsExactly,
-  type DeviceId,
-  type DeviceRecord,
-  type NewDevice,
-  type NewVault,
-  type RecoveryUpdate,
-  type VaultChain,
-  type VaultRecord,
-  type VaultRotation,
-  type VaultWriteError,
-} from '../account-store.ts'
+import { MAX_RECOVERY_HISTORY, wrapsExactly, type DeviceId, type DeviceRecord, type NewDevice, type NewVault, type RecoveryUpdate, type VaultChain, type VaultRecord, type VaultRotation, type VaultWriteError } from '../accounts/vault.ts'
 import { transaction } from './database.ts'
 import { DEVICE_COLUMNS, toDevice, toVault, VAULT_COLUMNS, type DeviceRow, type Queryable, type VaultRow } from './pg-account-rows.ts'
 import { revokeFamily, sessionFamily } from './pg-tokens.ts'
@@ -213,5 +201,16 @@ export function rotateVault(pool: pg.Pool, userId: UserId, rotation: VaultRotati
       [userId, rotation.generation, rotation.recoveryWrappedKey, rotation.recoveryTag ?? null],
     )
     return ok(toVault(rows[0]!))
+  })
+}
+
+/** Locks the vault row first, like every vault write, then deletes the vault, its chain, history and devices. */
+export function deleteVault(pool: pg.Pool, userId: UserId): Promise<number> {
+  return transaction(pool, async (client) => {
+    await client.query('DELETE FROM ferry_vaults WHERE user_id = $1', [userId])
+    await client.query('DELETE FROM ferry_vault_links WHERE user_id = $1', [userId])
+    await client.query('DELETE FROM ferry_vault_recoveries WHERE user_id = $1', [userId])
+    const { rowCount } = await client.query('DELETE FROM ferry_devices WHERE user_id = $1', [userId])
+    return rowCount ?? 0
   })
 }
