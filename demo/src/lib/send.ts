@@ -1,15 +1,16 @@
 /**
  * Sends a request the way the editor describes it, with `{{variables}}` resolved, and
- * measures it. Runs in the page, so the target must allow the page's origin (CORS); a
- * network or CORS failure comes back as a result with `status: 0` and an explanation.
+ * measures it. From the page when the API allows it (CORS), else through the Ferry agent or
+ * the relay's send proxy (send/route.ts); a failure comes back as a result with `status: 0`
+ * and a sentence saying why and what to do.
  */
 import type { Auth, KeyValue, RawLanguage, RequestData } from '../model/types.ts'
 import { resolveVariables } from './variables.ts'
 import { fillPathVariables } from './url-params.ts'
+import type { RedirectHop, SentCookie } from '@ferry/protocol'
+import { ReceivedBody, type ReceivedHead } from '../send/received.ts'
+import { routeSend, type RelaySender, type SendVia } from '../send/route.ts'
 
-/** Bodies larger than this are cut for display (the size figure stays exact). */
-const MAX_SHOWN_BODY_CHARS = 2 * 1024 * 1024
-const TIMEOUT_MS = 30_000
 
 export interface SendResult {
   /** HTTP status; 0 when no response arrived. */
@@ -28,6 +29,19 @@ export interface SendResult {
   readonly sentHeaders: readonly { key: string; value: string }[]
   /** The body as it went out, as text (form data as `key=value` lines). */
   readonly sentBody: string
+  /** Which way it went: from the page, through the Ferry agent, or the relay's send proxy. */
+  readonly via: SendVia | null
+  /** The URL that answered, after redirects. */
+  readonly finalUrl: string
+  readonly redirects: readonly RedirectHop[]
+  /** Cookies the target set during this send (agent and relay; the browser keeps its own). */
+  readonly cookies: readonly SentCookie[]
+  /** The whole body, for download; null without one or while it arrives. */
+  readonly blob: Blob | null
+  /** Not text: offered as a download instead of shown. */
+  readonly binary: boolean
+  /** Still arriving (a progress update). */
+  readonly receiving: boolean
 }
 
 const enabled = (rows: readonly KeyValue[], vars: ReadonlyMap<string, string>) =>
@@ -128,45 +142,47 @@ export function typedHost(typedUrl: string): string {
   return match?.[1] ?? 'the server'
 }
 
+export interface SendOptions {
+  /** The relay's send proxy, when an account is signed in. */
+  readonly relay?: RelaySender | null
+  /** Called as the response arrives (head, then growing body), for streaming it into view. */
+  readonly onProgress?: (partial: SendResult) => void
+}
+
 export async function sendRequest(
   fields: RequestData,
   vars: ReadonlyMap<string, string>,
   auth: Auth = fields.auth,
+  options: SendOptions = {},
 ): Promise<SendResult> {
   const started = performance.now()
   const built = buildFetch(fields, vars, auth)
   const url = 'url' in built ? built.url : resolveVariables(fields.url, vars)
   const sent = 'init' in built ? describeSent(built.init) : { sentHeaders: [], sentBody: '' }
-  const failed = (error: string): SendResult => ({
-    status: 0, statusText: '', durationMs: performance.now() - started, sizeBytes: 0,
-    headers: [], body: '', contentType: null, error, url, ...sent,
-  })
-  if ('error' in built) return failed(built.error)
-  const { init } = built
-  try {
-    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) })
-    const bytes = new Uint8Array(await response.arrayBuffer())
-    const durationMs = performance.now() - started
-    const text = new TextDecoder().decode(bytes.subarray(0, MAX_SHOWN_BODY_CHARS))
+  const body = new ReceivedBody()
+  const result = (via: SendVia | null, head: ReceivedHead | null, error: string | null, receiving = false): SendResult => {
+    const contentType = head?.headers.find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? null
     return {
-      status: response.status,
-      statusText: response.statusText,
-      durationMs,
-      sizeBytes: bytes.byteLength,
-      headers: [...response.headers.entries()],
-      body: text,
-      contentType: response.headers.get('content-type'),
-      error: null,
+      status: head?.status ?? 0,
+      statusText: head?.statusText ?? '',
+      durationMs: performance.now() - started,
+      sizeBytes: body.sizeBytes,
+      headers: head ? head.headers.map(([k, v]) => [k, v] as [string, string]) : [],
+      body: head ? body.text : '',
+      contentType,
+      error,
       url,
       ...sent,
+      via,
+      finalUrl: head?.url ?? url,
+      redirects: head?.redirects ?? [],
+      cookies: head?.cookies ?? [],
+      blob: head && body.sizeBytes > 0 && !receiving ? body.blob(contentType) : null,
+      binary: head ? body.binary(contentType) : false,
+      receiving,
     }
-  } catch (error) {
-    if (error instanceof DOMException && error.name === 'TimeoutError') {
-      return failed(`No response within ${TIMEOUT_MS / 1000} s.`)
-    }
-    return failed(
-      `Could not get a response from ${typedHost(fields.url)}. The server may be down or unreachable, ` +
-        'or it does not allow requests from this page (CORS).',
-    )
   }
+  if ('error' in built) return result(null, null, built.error)
+  const routed = await routeSend(url, built.init, typedHost(fields.url), options.relay ?? null, body, (via, head) => options.onProgress?.(result(via, head, null, true)))
+  return result(routed.via, routed.head, routed.error)
 }

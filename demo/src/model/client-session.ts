@@ -6,6 +6,7 @@
 import { FerryClient, importSharedCollection, openAccountVault, openSharedCollection, Share, type Account, type SharedCollection, type SyncStatus, type Vault, type Workspace } from '@ferry/client'
 import type { UserId } from '@ferry/protocol'
 import type { AccountInfo, AppSession, Provider, SyncBadge } from './session.ts'
+import type { RelaySender } from '../send/route.ts'
 import { plainValues, vaultValues, type VariableValues } from './variable-values.ts'
 
 /**
@@ -172,6 +173,13 @@ export class ClientSession implements AppSession {
     const workspace = this.#client.workspace
     const [environments, vault] = await Promise.all([workspace.environments(), this.vault()])
     return vault ? vaultValues(workspace, environments, vault) : plainValues(workspace, environments)
+  }
+
+  relaySender(): RelaySender | null {
+    const active = this.#client.accounts.active()
+    if (!active || active.state !== 'signed-in') return null
+    const id = active.id
+    return { url: this.#client.relay.baseUrl, accessToken: () => this.#client.accounts.accessToken(id) }
   }
 
   async #closeVault(accountId: string): Promise<void> {

@@ -3,6 +3,7 @@
  * workspace, and the sync status. `client-session.ts` implements it.
  */
 import type { Share, SharedCollection, Vault, Workspace } from '@ferry/client'
+import type { RelaySender } from '../send/route.ts'
 import type { VariableValues } from './variable-values.ts'
 
 export interface AccountInfo {
@@ -71,4 +72,6 @@ export interface AppSession {
   vault(): Promise<Vault | null>
   /** How variable values of the active workspace are read and written (sealed by the vault for accounts). */
   variableValues(): Promise<VariableValues>
+  /** The relay's send proxy for the signed-in account; null without one (the relay may still have it off). */
+  relaySender(): RelaySender | null
 }

@@ -75,7 +75,10 @@ export function requestEditor(scope: Scope, ctx: AppContext, collectionId: strin
       if (missing.length > 0) toast(`Not defined in the collection, the active environment or globals: ${missing.map((n) => `{{${n}}}`).join(', ')}`)
       const auth = effectiveAuth(collection, requestId)
       if (auth.type === 'other') toast(notSentSentence(auth), 'info', 8000)
-      const result = await sendRequest(node, vars, auth)
+      const result = await sendRequest(node, vars, auth, {
+        relay: ctx.session.relaySender(),
+        onProgress: (partial) => scope.disposed || response.show(partial),
+      })
       lastResponses.set(requestId, result)
       if (!scope.disposed) response.show(result)
       const history = await ctx.workspace.history()

@@ -1,0 +1,109 @@
+/**
+ * Which way a request goes: from the page (direct) first; when the browser may not call the API
+ * (CORS, or plain HTTP from an HTTPS page), through the paired Ferry agent on this machine,
+ * then through the relay's send proxy when the relay offers one. An origin that needed a way
+ * round is sent that way straight away for the rest of the page's life.
+ */
+import type { SendBody, SendRequest } from '@ferry/protocol'
+import { sendDirect } from './direct.ts'
+import type { ReceivedBody, ReceivedHead } from './received.ts'
+import { sendRemote, type RemoteOutcome } from './remote.ts'
+import { sendSettings, type SendSettings } from './send-settings.ts'
+
+export type SendVia = 'direct' | 'agent' | 'relay'
+
+/** The relay's send proxy, for a signed-in account. */
+export interface RelaySender {
+  readonly url: string
+  accessToken(): Promise<string>
+}
+
+export type Routed =
+  | { readonly via: SendVia; readonly head: ReceivedHead; readonly error: string | null }
+  | { readonly via: SendVia | null; readonly head: null; readonly error: string }
+
+/** Redirects a send follows at most. */
+const MAX_REDIRECTS = 20
+/** Origins the browser could not call directly, this page load. */
+const routedOrigins = new Set<string>()
+/** The relay answered that it has no send proxy (it says so with a 404), this page load. */
+let relayWithoutProxy = false
+
+export const CORS_SENTENCE = 'This API does not allow browsers to call it (CORS). Start the Ferry agent (`npx ferry-agent`) and pair it in Send settings, or ask your relay operator to enable the send proxy.'
+
+function base64(bytes: Uint8Array): string {
+  let text = ''
+  for (let at = 0; at < bytes.length; at += 0x8000) text += String.fromCharCode(...bytes.subarray(at, at + 0x8000))
+  return btoa(text)
+}
+
+/** The built fetch arguments as a send request for the agent or the relay. */
+export async function toSendRequest(url: string, init: RequestInit, settings: SendSettings): Promise<SendRequest> {
+  const headers = [...(init.headers as Headers).entries()]
+  const has = (name: string) => headers.some(([k]) => k === name)
+  let body: SendBody | null = null
+  if (typeof init.body === 'string') body = { text: init.body }
+  else if (init.body instanceof URLSearchParams) {
+    body = { text: init.body.toString() }
+    if (!has('content-type')) headers.push(['content-type', 'application/x-www-form-urlencoded;charset=UTF-8'])
+  } else if (init.body instanceof FormData) {
+    // The browser's own multipart encoding, boundary included.
+    const encoded = new Response(init.body)
+    body = { base64: base64(new Uint8Array(await encoded.arrayBuffer())) }
+    if (!has('content-type')) headers.push(['content-type', encoded.headers.get('content-type') ?? 'multipart/form-data'])
+  }
+  return { method: init.method ?? 'GET', url, headers, body, timeoutMs: settings.timeoutMs, followRedirects: settings.followRedirects, maxRedirects: MAX_REDIRECTS }
+}
+
+const failed = (via: SendVia | null, error: string): Routed => ({ via, head: null, error })
+
+function settled(via: SendVia, outcome: Exclude<RemoteOutcome, { kind: 'unavailable' }>): Routed {
+  return outcome.kind === 'response' ? { via, head: outcome.head, error: outcome.error } : failed(via, outcome.failure.message)
+}
+
+/**
+ * Sends `url`/`init` (built by `buildFetch`) the first way that works. `where` names the target
+ * as typed (never a variable's value) in the page's own sentences.
+ */
+export async function routeSend(url: string, init: RequestInit, where: string, relay: RelaySender | null, body: ReceivedBody, progress: (via: SendVia, head: ReceivedHead) => void): Promise<Routed> {
+  const settings = sendSettings()
+  const origin = new URL(url).origin
+  const relayUsable = settings.useRelay && relay !== null && !relayWithoutProxy
+  const routeAvailable = settings.agent !== null || relayUsable
+  let blocked: 'cors' | 'unreachable' | 'mixed-content' = 'cors'
+  // The browser cannot show a redirect it does not follow: with a way round, skip it.
+  if (!routedOrigins.has(origin) && (settings.followRedirects || !routeAvailable)) {
+    const direct = await sendDirect(url, init, { timeoutMs: settings.timeoutMs, followRedirects: settings.followRedirects, body, progress: (head) => progress('direct', head) })
+    if (direct.kind === 'response') return { via: 'direct', head: direct.head, error: direct.error }
+    if (direct.kind === 'timeout') return failed('direct', `No response from ${where} within ${settings.timeoutMs / 1000} s.`)
+    blocked = direct.why
+  }
+  const request = await toSendRequest(url, init, settings)
+  let agentProblem = ''
+  if (settings.agent) {
+    const outcome = await sendRemote(`${settings.agent.url}/v1/send`, `Bearer ${settings.agent.token}`, request, body, (head) => progress('agent', head))
+    if (outcome.kind !== 'unavailable') {
+      routedOrigins.add(origin)
+      return settled('agent', outcome)
+    }
+    agentProblem = outcome.status === 0
+      ? ' The paired Ferry agent is not running: start it with `npx ferry-agent`.'
+      : ` The Ferry agent refused: ${outcome.message}`
+  }
+  let relayProblem = ''
+  if (relayUsable && relay) {
+    const outcome = await sendRemote(`${relay.url}/v1/send`, `Bearer ${await relay.accessToken()}`, request, body, (head) => progress('relay', head))
+    if (outcome.kind !== 'unavailable') {
+      routedOrigins.add(origin)
+      return settled('relay', outcome)
+    }
+    if (outcome.status === 404) relayWithoutProxy = true
+    else relayProblem = ` The relay's send proxy refused: ${outcome.message}`
+  }
+  const problems = `${agentProblem}${relayProblem}`
+  if (blocked === 'mixed-content') {
+    return failed(null, `This page is served over HTTPS and ${where} over plain HTTP, which browsers block. Start the Ferry agent (\`npx ferry-agent\`) and pair it in Send settings, or use https://.${problems}`)
+  }
+  if (blocked === 'unreachable') return failed(null, `Could not reach ${where}: the server may be down, or the address is wrong.${problems}`)
+  return failed(null, `${CORS_SENTENCE}${problems}`)
+}
