@@ -167,6 +167,24 @@ export function docStoreContract(backend: string, harness: () => Promise<DocStor
       })
     }
 
+    it('deletes every doc of one owner, tombstones included, and no one else\'s', async () => {
+      const bobs = docName('bob', 'collection', 'c1')
+      await store.append(a, [bytes(1)])
+      await store.append(b, [bytes(2)])
+      await store.compact(b, bytes(7), 1)
+      await store.append(bobs, [bytes(3)])
+      expect(await store.deleteOwnedBy('alice' as UserId)).toBe(2)
+      await expect(store.load(a)).rejects.toMatchObject(gone)
+      await expect(store.append(b, [bytes(4)])).rejects.toMatchObject(gone)
+      expect((await store.usage('alice' as UserId)).used).toBe(0)
+      expect(flat((await store.load(bobs)).updates)).toEqual([[3]])
+      expect(await store.deleteOwnedBy('alice' as UserId)).toBe(0)
+      await store.close()
+      store = await h.open()
+      await expect(store.load(a)).rejects.toMatchObject(gone)
+      expect(await store.deleteOwnedBy('alice' as UserId)).toBe(0)
+    })
+
     it('lets no append or compaction running alongside a delete bring data back', async () => {
       for (let i = 1; i <= 5; i++) await store.append(b, [bytes(i)])
       const racing = [store.append(b, [bytes(6)]), store.compact(b, bytes(0xaa), 5)].map((p) => p.then(() => 'ok', (e: unknown) => e))

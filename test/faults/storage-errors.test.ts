@@ -43,6 +43,9 @@ class FailingSwitch implements DocStore {
   delete(name: DocName) {
     return this.inner.delete(name)
   }
+  deleteOwnedBy(owner: UserId) {
+    return this.inner.deleteOwnedBy(owner)
+  }
   usage(owner: UserId) {
     return this.inner.usage(owner)
   }

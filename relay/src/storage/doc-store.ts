@@ -63,6 +63,13 @@ export interface DocStore {
    */
   delete(name: DocName): Promise<void>
   /**
+   * Deletes, as `delete` does each (tombstone included), every doc `owner` owns (the user id
+   * its name starts with), for account deletion; answers how many. The store finds them by its
+   * usage accounting, not by name (names are not stored): on PostgreSQL a doc written before
+   * usage was counted, and never opened since, is not found.
+   */
+  deleteOwnedBy(owner: UserId): Promise<number>
+  /**
    * Stored bytes this store found it could not read (damaged records or snapshots) and kept
    * instead of deleting, for `/healthz`. Loads skip such bytes and serve everything else.
    */

@@ -227,7 +227,19 @@ export class FilesDocStore implements DocStore {
 
   async delete(name: DocName): Promise<void> {
     if (this.#closed) throw new DocStoreError('closed', 'the doc store is closed')
-    const id = this.#master.docId(name)
+    await this.#delete(this.#master.docId(name), await this.#account(ownerOf(name)))
+  }
+
+  /** Deletes every doc the owner's usage file lists (a doc is listed before its first record is written). */
+  async deleteOwnedBy(owner: UserId): Promise<number> {
+    if (this.#closed) throw new DocStoreError('closed', 'the doc store is closed')
+    const account = await this.#account(owner)
+    const ids = [...account.docs.keys()]
+    for (const id of ids) await this.#delete(id, account)
+    return ids.length
+  }
+
+  async #delete(id: string, account: AccountFile): Promise<void> {
     this.#damage.forget(id)
     const dir = join(this.#root, id.slice(0, 2), id)
     const pending = this.#docs.get(id)
@@ -244,7 +256,6 @@ export class FilesDocStore implements DocStore {
       await mkdirDurable(dir)
       await writeFileAtomic(join(dir, TOMBSTONE), [])
       await removeContent(dir)
-      const account = await this.#account(ownerOf(name))
       account.remove(id)
       await account.save()
     } catch (cause) {

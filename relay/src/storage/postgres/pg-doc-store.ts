@@ -350,31 +350,44 @@ export class PgDocStore implements DocStore {
    * tombstone on the primary key.
    */
   delete(name: DocName): Promise<void> {
-    return this.#run('deleting a doc', async () => {
-      const id = this.#master.docId(name)
-      const row = Buffer.from(id, 'hex')
-      this.#keys.delete(id)
-      this.#damage.forget(id)
-      await transaction(this.#pool, async (client) => {
-        await client.query(
-          `INSERT INTO ferry_docs (doc_id, data_key, deleted_at) VALUES ($1, NULL, now())
-           ON CONFLICT (doc_id) DO UPDATE SET data_key = NULL, deleted_at = coalesce(ferry_docs.deleted_at, now())`,
-          [row],
-        )
-        // Locks the snapshot row (after the counter row, like every writer) so no compaction
-        // changes the doc's bytes between measuring and subtracting them.
-        await client.query('SELECT 1 FROM ferry_doc_snapshots WHERE doc_id = $1 FOR UPDATE', [row])
-        const { rows } = await client.query<{ bytes: string }>(
-          `SELECT coalesce((SELECT sum(octet_length(record)) FROM ferry_doc_records WHERE doc_id = $1), 0)
-                + coalesce((SELECT octet_length(snapshot) FROM ferry_doc_snapshots WHERE doc_id = $1), 0) AS bytes`,
-          [row],
-        )
-        const used = await addUsage(client, row, -Number(rows[0]?.bytes ?? 0))
-        if (used !== null) this.#used.set(ownerOf(name), used)
-        await client.query('DELETE FROM ferry_doc_records WHERE doc_id = $1', [row])
-        await client.query('DELETE FROM ferry_doc_snapshots WHERE doc_id = $1', [row])
-        await client.query('DELETE FROM ferry_doc_damaged WHERE doc_id = $1', [row])
-      })
+    return this.#run('deleting a doc', () => this.#delete(this.#master.docId(name), ownerOf(name)))
+  }
+
+  /** Deletes, one transaction each as `delete` does, every live doc counted against the owner. */
+  deleteOwnedBy(owner: UserId): Promise<number> {
+    return this.#run('deleting an account\'s docs', async () => {
+      const { rows } = await this.#pool.query<{ id: string }>(
+        "SELECT encode(doc_id, 'hex') AS id FROM ferry_docs WHERE owner = $1 AND deleted_at IS NULL",
+        [this.#ownerRow(owner)],
+      )
+      for (const { id } of rows) await this.#delete(id, owner)
+      return rows.length
+    })
+  }
+
+  async #delete(id: string, owner: UserId): Promise<void> {
+    const row = Buffer.from(id, 'hex')
+    this.#keys.delete(id)
+    this.#damage.forget(id)
+    await transaction(this.#pool, async (client) => {
+      await client.query(
+        `INSERT INTO ferry_docs (doc_id, data_key, deleted_at) VALUES ($1, NULL, now())
+         ON CONFLICT (doc_id) DO UPDATE SET data_key = NULL, deleted_at = coalesce(ferry_docs.deleted_at, now())`,
+        [row],
+      )
+      // Locks the snapshot row (after the counter row, like every writer) so no compaction
+      // changes the doc's bytes between measuring and subtracting them.
+      await client.query('SELECT 1 FROM ferry_doc_snapshots WHERE doc_id = $1 FOR UPDATE', [row])
+      const { rows } = await client.query<{ bytes: string }>(
+        `SELECT coalesce((SELECT sum(octet_length(record)) FROM ferry_doc_records WHERE doc_id = $1), 0)
+              + coalesce((SELECT octet_length(snapshot) FROM ferry_doc_snapshots WHERE doc_id = $1), 0) AS bytes`,
+        [row],
+      )
+      const used = await addUsage(client, row, -Number(rows[0]?.bytes ?? 0))
+      if (used !== null) this.#used.set(owner, used)
+      await client.query('DELETE FROM ferry_doc_records WHERE doc_id = $1', [row])
+      await client.query('DELETE FROM ferry_doc_snapshots WHERE doc_id = $1', [row])
+      await client.query('DELETE FROM ferry_doc_damaged WHERE doc_id = $1', [row])
     })
   }
 
