@@ -6,9 +6,11 @@ describe('parseControl', () => {
   it('accepts a revocation or a deletion and nothing else', () => {
     expect(parseControl({ kind: 'revoke', grantId: 'link:1', from: 'x' })).toEqual({ kind: 'revoke', grantId: 'link:1' })
     expect(parseControl({ kind: 'delete', doc: 'u1:collection:c1', from: 'x' })).toEqual({ kind: 'delete', doc: 'u1:collection:c1' })
+    expect(parseControl({ kind: 'delete-owned', owner: 'u1', from: 'x' })).toEqual({ kind: 'delete-owned', owner: 'u1' })
     for (const bad of [null, 'revoke', {}, { kind: 'revoke' }, { kind: 'revoke', grantId: 7 }, { kind: 'revoke', grantId: '' },
       { kind: 'revoke', grantId: 'x'.repeat(129) }, { kind: 'shutdown', grantId: 'link:1' }, { kind: 'delete' },
-      { kind: 'delete', doc: 'u1:nothing' }, { kind: 'delete', doc: 7 }]) {
+      { kind: 'delete', doc: 'u1:nothing' }, { kind: 'delete', doc: 7 }, { kind: 'delete-owned' }, { kind: 'delete-owned', owner: 'a:b' },
+      { kind: 'delete-owned', owner: 'x'.repeat(200) }]) {
       expect(parseControl(bad)).toBeNull()
     }
   })

@@ -8,7 +8,7 @@
  * no-op); `RedisBroadcast` connects processes over Redis pub/sub.
  */
 import { randomBytes } from 'node:crypto'
-import { isDocName, type DocName } from '@ferry/protocol'
+import { isDocName, isUserId, type DocName, type UserId } from '@ferry/protocol'
 
 /** A random id per broadcast endpoint (per relay instance), 16 bytes as hex. */
 export type InstanceId = string & { readonly __brand: 'InstanceId' }
@@ -29,12 +29,13 @@ export const MAX_USER_ID_LENGTH = 128
 
 /**
  * What instances tell each other outside any doc: close a grant's sockets, drop a deleted
- * doc's rooms, or check the sessions of a user's sockets (some of them ended: sign-out,
- * reset, replayed refresh token, revoked device).
+ * doc's rooms (or every room of a deleted account's docs), or check the sessions of a user's
+ * sockets (some of them ended: sign-out, reset, replayed refresh token, revoked device).
  */
 export type ControlMessage =
   | { readonly kind: 'revoke'; readonly grantId: string }
   | { readonly kind: 'delete'; readonly doc: DocName }
+  | { readonly kind: 'delete-owned'; readonly owner: UserId }
   | { readonly kind: 'sessions'; readonly userId: string }
 
 export type ControlListener = (message: ControlMessage) => void
@@ -69,6 +70,10 @@ export function parseControl(value: unknown): ControlMessage | null {
   if (typeof value !== 'object' || value === null) return null
   const { kind, grantId, doc, userId } = value as Record<string, unknown>
   if (kind === 'delete') return isDocName(doc) ? { kind, doc } : null
+  if (kind === 'delete-owned') {
+    const { owner } = value as Record<string, unknown>
+    return typeof owner === 'string' && isUserId(owner) ? { kind, owner } : null
+  }
   if (kind === 'sessions') return typeof userId === 'string' && userId.length > 0 && userId.length <= MAX_USER_ID_LENGTH ? { kind, userId } : null
   if (kind !== 'revoke' || typeof grantId !== 'string' || grantId.length === 0 || grantId.length > MAX_GRANT_ID_LENGTH) return null
   return { kind, grantId }

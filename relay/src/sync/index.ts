@@ -21,7 +21,7 @@ import type { Duplex } from 'node:stream'
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { CloseCode, withRetryAfter, type DocName } from '@ferry/protocol'
+import { CloseCode, withRetryAfter, type DocName, type UserId } from '@ferry/protocol'
 import type { Config } from '../config.ts'
 import { isGone, type DocStore } from '../storage/doc-store.ts'
 import { clientAddress } from '../client-address.ts'
@@ -54,6 +54,11 @@ export interface SyncService {
    * ever loading again).
    */
   deleteDoc(name: DocName): Promise<void>
+  /**
+   * `deleteDoc` for every doc `owner` owns (account deletion): their sockets close with 4410 on
+   * every instance, their rooms unload, the store deletes them; answers how many were stored.
+   */
+  deleteOwnedDocs(owner: UserId): Promise<number>
   /** Rooms whose doc is loaded or loading (an idle doc unloads even with sockets on it). */
   readonly loadedRooms: number
   /** Every room: doc loaded, loading, or unloaded with sockets still on it. */
@@ -242,6 +247,7 @@ export default fp(
     broadcast.onControl((message) => {
       if (message.kind === 'revoke') closeGrant(message.grantId)
       else if (message.kind === 'sessions') void checkSessions(message.userId)
+      else if (message.kind === 'delete-owned') rooms.dropOwnedBy(message.owner)
       else rooms.drop(message.doc)
     })
     const dropEverywhere = (doc: DocName): void => {
@@ -261,6 +267,17 @@ export default fp(
         dropEverywhere(name)
         await docStore.delete(name)
         dropEverywhere(name)
+      },
+      async deleteOwnedDocs(owner) {
+        // As deleteDoc, for each doc of the account at once.
+        const dropOwned = (): void => {
+          broadcast.publishControl({ kind: 'delete-owned', owner })
+          rooms.dropOwnedBy(owner)
+        }
+        dropOwned()
+        const deleted = await docStore.deleteOwnedBy(owner)
+        dropOwned()
+        return deleted
       },
       get loadedRooms() {
         return rooms.loaded

@@ -20,7 +20,7 @@
  * first. Read-only viewers never count and never refresh it.
  */
 import type { FastifyBaseLogger } from 'fastify'
-import { CloseCode, type DocName } from '@ferry/protocol'
+import { CloseCode, type DocName, type UserId } from '@ferry/protocol'
 import { docGone, isGone, type DocStore } from '../storage/doc-store.ts'
 import { ownerOf } from '../storage/usage.ts'
 import type { Broadcast } from './broadcast.ts'
@@ -118,6 +118,11 @@ export class Rooms {
   drop(name: DocName): void {
     const room = this.#rooms.get(name)
     if (room) this.#discard(room)
+  }
+
+  /** `drop` for every room of a doc `owner` owns (the account was deleted). */
+  dropOwnedBy(owner: UserId): void {
+    for (const name of [...this.#rooms.keys()]) if (ownerOf(name) === owner) this.drop(name)
   }
 
   leave(room: Room, member: RoomMember): void {
