@@ -9,7 +9,7 @@ import * as Y from 'yjs'
 import type { UserId } from '@ferry/protocol'
 import type { TreeNode } from '@ferry/schema'
 import { AccountStore } from '../../packages/client/src/account-store.ts'
-import { openDatabase, requestToPromise } from '../../packages/client/src/idb.ts'
+import { storedRows } from '../helpers/local-doc.ts'
 import { Workspace } from '../../packages/client/src/workspace.ts'
 import { median, report, type BenchRow } from './report.ts'
 
@@ -48,15 +48,9 @@ async function seed(factory: IDBFactory, store: AccountStore, owner: UserId): Pr
   await workspace.destroy()
 }
 
-/** Every row y-indexeddb stored for `owner`, per database, read once outside any timing. */
+/** Every row stored for `owner`, per doc, read once outside any timing. */
 async function storedBytes(factory: IDBFactory, store: AccountStore, owner: UserId): Promise<Uint8Array[][]> {
-  const all: Uint8Array[][] = []
-  for (const name of await store.databasesOf(owner)) {
-    const db = await openDatabase(factory, name, 1, () => {})
-    all.push((await requestToPromise(db.transaction('updates', 'readonly').objectStore('updates').getAll())) as Uint8Array[])
-    db.close()
-  }
-  return all
+  return [...(await storedRows(factory, store, owner)).values()]
 }
 
 function floor(bytes: readonly Uint8Array[][]): number {

@@ -66,12 +66,11 @@ async function account(label: string): Promise<Account> {
   return { email, userId, laptop, laptopDevice, phone, phoneDevice, keep, drop, dropDoc }
 }
 
-/** Waits until `device` holds nothing of the collection: not listed, not loaded, no database. */
+/** Waits until `device` holds nothing of the collection: not listed, not loaded, no row stored. */
 async function goneFrom(app: FerryClient, device: Device, a: Account): Promise<void> {
   await vi.waitFor(() => expect(collectionIds(app)).toEqual([a.keep]), { timeout: 10_000 })
-  await vi.waitFor(async () => expect(await device.databases()).not.toContain(`ferry:${a.dropDoc}`), { timeout: 10_000 })
+  await vi.waitFor(async () => expect(await device.storedDocs(a.userId)).not.toContain(a.dropDoc), { timeout: 10_000 })
   expect(app.workspace.loadedDocs()).not.toContain(a.dropDoc)
-  expect(device.openDatabases()).not.toContain(`ferry:${a.dropDoc}`)
 }
 
 describe('deleting a collection', { timeout: 90_000 }, () => {

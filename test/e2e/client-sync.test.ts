@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { docName, type DocName } from '@ferry/protocol'
 import { AccountStore } from '../../packages/client/src/account-store.ts'
-import { LocalDoc } from '../../packages/client/src/local-doc.ts'
+import type { LocalDoc } from '../../packages/client/src/local-doc.ts'
+import { openLocalDoc } from '../helpers/local-doc.ts'
 import { describeStatus, SyncProvider, type SyncConnection } from '../../packages/client/src/index.ts'
 import { createDevice, tick, type Device } from '../helpers/client-devices.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
@@ -55,13 +56,14 @@ function connection(device: Device, userId: string, overrides: Partial<SyncConne
 
 async function open(device: Device, name: DocName, conn: SyncConnection): Promise<Opened> {
   const store = await AccountStore.open(device.indexedDB)
-  const local = await LocalDoc.open(device.indexedDB, store, name)
+  const storedDoc = await openLocalDoc(device.indexedDB, store, name)
+  const local = storedDoc.local
   const provider = new SyncProvider(local.doc, name, conn)
   const statuses = [{ label: describeStatus(provider.status), at: tick() }]
   provider.onStatus((status) => statuses.push({ label: describeStatus(status), at: tick() }))
   cleanups.push(async () => {
     provider.destroy()
-    await local.destroy()
+    await storedDoc.close()
     store.close()
   })
   return { local, provider, statuses, text: local.doc.getText('body') }

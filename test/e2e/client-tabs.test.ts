@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { docName, type DocName } from '@ferry/protocol'
 import { AccountStore } from '../../packages/client/src/account-store.ts'
-import { LocalDoc } from '../../packages/client/src/local-doc.ts'
+import type { LocalDoc } from '../../packages/client/src/local-doc.ts'
+import { openLocalDoc } from '../helpers/local-doc.ts'
 import { TabSync } from '../../packages/client/src/tab-sync.ts'
 import { describeStatus, type SyncConnection } from '../../packages/client/src/index.ts'
 import { createDevice, type Device } from '../helpers/client-devices.ts'
@@ -33,7 +34,8 @@ interface Tab {
 
 async function openTab(device: Device, name: DocName, userId: string): Promise<Tab> {
   const store = await AccountStore.open(device.indexedDB)
-  const local = await LocalDoc.open(device.indexedDB, store, name)
+  const storedDoc = await openLocalDoc(device.indexedDB, store, name)
+  const local = storedDoc.local
   const connection: SyncConnection = {
     url: (doc, token) => `${relay.wsUrl}/v1/sync/${doc}?token=${token}&ack=1`,
     token: () => sessionToken(relay, userId),
@@ -48,7 +50,7 @@ async function openTab(device: Device, name: DocName, userId: string): Promise<T
     if (closed) return
     closed = true
     sync.destroy()
-    await local.destroy()
+    await storedDoc.close()
     store.close()
   }
   cleanups.push(close)

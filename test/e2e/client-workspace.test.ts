@@ -95,17 +95,16 @@ describe('client workspace against a real relay', { timeout: 90_000 }, () => {
     await inSync(laptop)
     const phone = await client(phoneDevice)
     const { id: userId } = await phone.signIn(email, PASSWORD)
-    const dropDatabase = `ferry:${userId}:collection:${drop}`
-    await vi.waitFor(async () => expect(await phoneDevice.databases()).toContain(dropDatabase), { timeout: 10_000 })
+    const dropDoc = `${userId}:collection:${drop}`
+    await vi.waitFor(async () => expect(await phoneDevice.storedDocs(userId)).toContain(dropDoc), { timeout: 10_000 })
     await inSync(phone)
 
     await laptop.workspace.deleteCollection(drop)
     expect(laptop.workspace.index.collections().map((c) => c.id)).toEqual([keep])
-    expect(await laptopDevice.databases()).not.toContain(dropDatabase)
+    expect(await laptopDevice.storedDocs(userId)).not.toContain(dropDoc)
     await vi.waitFor(() => expect(phone.workspace.index.collections().map((c) => c.id)).toEqual([keep]), { timeout: 10_000 })
-    await vi.waitFor(async () => expect(await phoneDevice.databases()).not.toContain(dropDatabase), { timeout: 10_000 })
-    expect(phone.workspace.loadedDocs()).not.toContain(`${userId}:collection:${drop}`)
-    expect(phoneDevice.openDatabases()).not.toContain(dropDatabase)
+    await vi.waitFor(async () => expect(await phoneDevice.storedDocs(userId)).not.toContain(dropDoc), { timeout: 10_000 })
+    expect(phone.workspace.loadedDocs()).not.toContain(dropDoc)
   })
 
   it('keeps every edit on the device across restarts, also edits made after a reload', async () => {
@@ -216,7 +215,8 @@ describe('client workspace against a real relay', { timeout: 90_000 }, () => {
     await inSync(app)
     await app.switchTo(a.id)
     const before = await device.databases()
-    expect(before.filter((n) => n.startsWith(`ferry:${a.id}:`)).length).toBeGreaterThanOrEqual(4)
+    expect(before).toContain(`ferry:${a.id}:docs`)
+    expect((await device.storedDocs(a.id)).length).toBeGreaterThanOrEqual(4)
 
     await app.signOut(a.id)
 
@@ -252,7 +252,7 @@ describe('client workspace against a real relay', { timeout: 90_000 }, () => {
     // Plain local variable values must not reach the relay past the vault: the environments
     // doc stays in the local-only workspace, everything else was merged and wiped.
     expect((await app.workspace.environments()).globals.list()).toEqual([])
-    expect((await device.databases()).filter((n) => n.startsWith('ferry:local:'))).toEqual(['ferry:local:environments'])
+    expect(await device.storedDocs('local')).toEqual(['local:environments'])
     await vi.waitFor(() => expect(other.workspace.index.collections().map((c) => c.id).sort()).toEqual([localId, remoteId].sort()), { timeout: 10_000 })
     expect((await other.workspace.environments()).globals.list()).toEqual([])
 

@@ -10,7 +10,8 @@ import * as Y from 'yjs'
 import { CloseCode, docName, encodeMessage, fragmentFrame, type DocName } from '@ferry/protocol'
 import { Collection } from '@ferry/schema'
 import { AccountStore } from '../../packages/client/src/account-store.ts'
-import { LocalDoc } from '../../packages/client/src/local-doc.ts'
+import type { LocalDoc } from '../../packages/client/src/local-doc.ts'
+import { openLocalDoc } from '../helpers/local-doc.ts'
 import { describeStatus, SyncProvider, type SyncConnection } from '../../packages/client/src/index.ts'
 import { createDevice, type Device } from '../helpers/client-devices.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
@@ -143,11 +144,12 @@ describe("Ferry's client and a change over the relay's cap", () => {
 
   async function openLocal(device: Device, name: DocName): Promise<{ local: LocalDoc; close(): Promise<void> }> {
     const store = await AccountStore.open(device.indexedDB)
-    const local = await LocalDoc.open(device.indexedDB, store, name)
+    const storedDoc = await openLocalDoc(device.indexedDB, store, name)
+    const local = storedDoc.local
     return {
       local,
       close: async () => {
-        await local.destroy()
+        await storedDoc.close()
         store.close()
       },
     }

@@ -11,7 +11,8 @@ import type { WebsocketProvider } from 'y-websocket'
 import { CloseCode, docName, FRAGMENT_CHUNK_BYTES, FRAGMENT_OVERHEAD_BYTES, type DocName } from '@ferry/protocol'
 import { Collection } from '@ferry/schema'
 import { AccountStore } from '../../packages/client/src/account-store.ts'
-import { LocalDoc } from '../../packages/client/src/local-doc.ts'
+import type { LocalDoc } from '../../packages/client/src/local-doc.ts'
+import { openLocalDoc } from '../helpers/local-doc.ts'
 import { describeStatus, SyncProvider, type SyncConnection, type WebSocketLike } from '../../packages/client/src/index.ts'
 import { createDevice, type Device } from '../helpers/client-devices.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
@@ -95,12 +96,13 @@ function connection(device: Device, sent: number[]): SyncConnection {
 /** Opens `name` from the device's IndexedDB (as a page load does) and starts syncing it. */
 async function connect(device: Device, name: DocName = NAME): Promise<FerryDevice> {
   const store = await AccountStore.open(device.indexedDB)
-  const local = await LocalDoc.open(device.indexedDB, store, name)
+  const storedDoc = await openLocalDoc(device.indexedDB, store, name)
+  const local = storedDoc.local
   const sent: number[] = []
   const provider = new SyncProvider(local.doc, name, connection(device, sent))
   cleanups.push(async () => {
     await provider.destroy()
-    await local.destroy()
+    await storedDoc.close()
     store.close()
   })
   return { device, local, provider, sent }
@@ -109,11 +111,12 @@ async function connect(device: Device, name: DocName = NAME): Promise<FerryDevic
 /** Edits `name` on a device that has no connection, then closes it (the work is on disk only). */
 async function workOffline(device: Device, edit: (doc: Y.Doc) => void): Promise<Y.Doc> {
   const store = await AccountStore.open(device.indexedDB)
-  const local = await LocalDoc.open(device.indexedDB, store, NAME)
+  const storedDoc = await openLocalDoc(device.indexedDB, store, NAME)
+  const local = storedDoc.local
   edit(local.doc)
   const copy = new Y.Doc()
   Y.applyUpdate(copy, Y.encodeStateAsUpdate(local.doc))
-  await local.destroy()
+  await storedDoc.close()
   store.close()
   return copy
 }

@@ -11,7 +11,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { CloseCode, docName, type DocName, type UserId } from '@ferry/protocol'
 import { AccountStore } from '../../packages/client/src/account-store.ts'
-import { LocalDoc } from '../../packages/client/src/local-doc.ts'
+import type { LocalDoc } from '../../packages/client/src/local-doc.ts'
+import { openLocalDoc } from '../helpers/local-doc.ts'
 import { describeStatus, SyncProvider } from '../../packages/client/src/index.ts'
 import { createDevice } from '../helpers/client-devices.ts'
 import { createTestSchema, skipPostgres } from '../helpers/postgres.ts'
@@ -208,9 +209,10 @@ describe('Ferry\'s client over quota', () => {
       online: null,
     }
     const store = await AccountStore.open(device.indexedDB)
-    const local = await LocalDoc.open(device.indexedDB, store, name)
+    const storedDoc = await openLocalDoc(device.indexedDB, store, name)
+    const local = storedDoc.local
     cleanups.push(async () => {
-      await local.destroy()
+      await storedDoc.close()
       store.close()
     })
     const open = (): SyncProvider => {

@@ -4,6 +4,7 @@
  * which are still open.
  */
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
+import { storedDocNames } from './local-doc.ts'
 import WebSocket from 'ws'
 import { decodeMessage, decodeMuxFrame } from '@ferry/protocol'
 import type { WebSocketFactory, WebSocketLike } from '../../packages/client/src/index.ts'
@@ -31,6 +32,8 @@ export interface Device {
   readonly received: { type: string; at: number }[]
   /** Names of this device's databases. */
   databases(): Promise<string[]>
+  /** Docs of `owner` with rows stored on this device, sorted (read without opening the account). */
+  storedDocs(owner: string): Promise<string[]>
   /** Names of databases with a connection open right now (one entry per connection). */
   openDatabases(): string[]
 }
@@ -100,6 +103,7 @@ export function createDevice(name: string): Device {
     openSockets: () => [...open].map((s) => socketLabel(urls.get(s)!)),
     openDatabases: () => indexedDB.connections.map((db) => db.name).sort(),
     databases: async () => (await indexedDB.databases()).map((d) => d.name ?? '').sort(),
+    storedDocs: (owner) => storedDocNames(indexedDB, owner),
   }
 }
 

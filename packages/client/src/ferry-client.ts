@@ -9,7 +9,6 @@
  */
 import type { UserId } from '@ferry/protocol'
 import { LOCAL_OWNER } from './account-store.ts'
-import { databaseName } from './local-doc.ts'
 import { Accounts, type Account } from './accounts.ts'
 import type { BackoffOptions } from './backoff.ts'
 import { Emitter } from './emitter.ts'
@@ -214,8 +213,8 @@ export class FerryClient {
     await this.accounts.switchTo(account.id)
     const next = await Workspace.open({ owner: account.id, indexedDB: this.#indexedDB, store: this.accounts.store, sync: null, tabs: this.#tabs() })
     const spent = fromLocal ? await mergeInto(previous, next) : []
+    await previous.wipeDocs(spent)
     await previous.destroy()
-    if (spent.length > 0) await this.accounts.store.wipeDatabases(LOCAL_OWNER, spent.map(databaseName))
     await next.setSync(this.#connection(account.id))
     this.#setWorkspace(next)
     return account

@@ -1,4 +1,5 @@
 export * from './errors.ts'
+export type { BackgroundError } from './background-error.ts'
 export * from './relay-api.ts'
 export * from './accounts.ts'
 export { ACCOUNTS_DATABASE, LOCAL_OWNER } from './account-store.ts'
@@ -7,7 +8,7 @@ export { SyncMarks, type MarkStorage, type MarkedWorkspace, type UnsyncedDoc } f
 export { changesSince, isUnchanged, type DocChanges } from './unsynced-changes.ts'
 export * from './sync-provider.ts'
 export * from './backoff.ts'
-export { databaseName } from './local-doc.ts'
+export { accountDocsDatabase } from './local/account-docs.ts'
 export * from './workspace.ts'
 export * from './ferry-client.ts'
 export type { DocSync, TabSyncOptions } from './tab-sync.ts'
@@ -41,3 +42,4 @@ export {
   type VariableSource,
 } from './postman-environments.ts'
 export { PostmanImportError, applyPostmanImport, planPostmanImport, type ImportedItem, type PostmanImportErrorCode, type PostmanImportPlan, type PostmanImportReport } from './postman-import.ts'
+export { CollectionVersions, type VersionInfo } from './versions.ts'

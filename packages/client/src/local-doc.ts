@@ -1,93 +1,86 @@
 /**
- * One document loaded from this browser's IndexedDB (y-indexeddb), in its own database
- * `ferry:<docName>` — which is `ferry:<userId>:<kind>[:<id>]`, so every database of an account
- * starts with `ferry:<userId>:`. The database is registered with its owner before it is first
- * opened, so sign-out can find and wipe it even if the page dies mid-open.
+ * One document loaded from this browser's IndexedDB: a `Y.Doc` filled from the account's
+ * database (local/account-docs.ts) whose every change is appended there as a row.
  *
- * y-indexeddb stores one row per update and folds them into one row only after 500 updates
- * and a quiet second — a timer that a page switching accounts often cancels. Applying
- * thousands of small rows is ~6× slower than one row of the same state, so a doc is also
- * folded when it is opened or closed with that many rows.
+ * Thousands of small rows apply ~6× slower than one row of the same state, so a doc whose rows
+ * passed `FOLD_ROWS` is folded into one row — when it is opened, when it is closed, and while it
+ * is edited, once that many changes were written since.
  *
- * Another tab may delete the database (signing the account out): lib0 then closes this
- * connection, and the doc stops writing at once — a write would throw in the editor's hands,
- * and a reopened connection would bring the wiped data back.
+ * A doc deleted for good (a deleted collection) opens empty and writes nothing; so does every doc
+ * once another tab signed the account out (the database is gone).
  */
-import { parseDocName, type DocName } from '@ferry/protocol'
-import { IndexeddbPersistence, PREFERRED_TRIM_SIZE, storeState } from 'y-indexeddb'
+import type { DocName } from '@ferry/protocol'
 import * as Y from 'yjs'
-import { AccountRemoved, type AccountStore } from './account-store.ts'
-import { deleteDatabase, withIndexedDB } from './idb.ts'
+import type { AccountDocs } from './local/account-docs.ts'
 
-/** The IndexedDB database holding `docName`. */
-export function databaseName(docName: DocName): string {
-  return `ferry:${docName}`
-}
+/** Rows after which a doc is folded into one (y-indexeddb's default too). */
+export const FOLD_ROWS = 500
 
 export class LocalDoc {
   readonly doc: Y.Doc
   readonly docName: DocName
-  readonly #persistence: IndexeddbPersistence
+  readonly #docs: AccountDocs
+  /** Rows stored for the doc (as far as this tab knows). */
+  #rows: number
+  readonly #deleted: boolean
   #destroyed: Promise<void> | null = null
-  #compaction: Promise<void> | null = null
-  /** The database was deleted from elsewhere: nothing is written any more. */
-  #wiped = false
+  #folding: Promise<void> | null = null
 
-  private constructor(docName: DocName, doc: Y.Doc, persistence: IndexeddbPersistence) {
+  private constructor(docs: AccountDocs, docName: DocName, doc: Y.Doc, rows: number, deleted: boolean) {
+    this.#docs = docs
     this.docName = docName
     this.doc = doc
-    this.#persistence = persistence
+    this.#rows = rows
+    this.#deleted = deleted
+    if (!deleted) doc.on('update', this.#store)
   }
 
-  /** Opens (creating when new) and loads the doc; resolves once its stored state is applied. */
-  static async open(factory: IDBFactory, store: AccountStore, docName: DocName): Promise<LocalDoc> {
-    const parsed = parseDocName(docName)
-    if (!parsed.ok) throw new Error(parsed.error.message)
-    await store.registerDatabase(parsed.value.owner, databaseName(docName))
+  /** Loads `docName` from `docs`; resolves once its stored state is applied. Loads asked for together share one read. */
+  static async open(docs: AccountDocs, docName: DocName): Promise<LocalDoc> {
+    const stored = await docs.read(docName)
     const doc = new Y.Doc({ gc: true })
-    const persistence = withIndexedDB(factory, () => new IndexeddbPersistence(databaseName(docName), doc))
-    // While the stored rows are applied, y-indexeddb's own `update` listener (which skips them
-    // anyway) would make Yjs re-encode the whole loaded state: about as costly as the load.
-    // Nobody else holds the doc yet, so it listens again only once loading is done.
-    doc.off('update', persistence._storeUpdate)
-    const local = new LocalDoc(docName, doc, persistence)
-    void persistence._db.then((db) => db.addEventListener('versionchange', () => local.#onWiped()))
-    await persistence.whenSynced
-    // A sign-out in another tab that wiped while this one was opening: delete what the open made.
-    if (await store.isSignedOut(parsed.value.owner)) {
-      await local.destroy()
-      await deleteDatabase(factory, databaseName(docName))
-      throw new AccountRemoved(parsed.value.owner)
-    }
-    if (!local.#wiped) doc.on('update', persistence._storeUpdate)
-    local.#compactIfLong()
+    // One transaction: observers attached later see one consistent state, and Yjs integrates
+    // the rows once.
+    Y.transact(doc, () => stored.rows.forEach((row) => Y.applyUpdate(doc, row)), docs, false)
+    const local = new LocalDoc(docs, docName, doc, stored.rows.length, stored.deleted)
+    local.#foldIfLong()
     return local
   }
 
-  /** Closes the IndexedDB connection and destroys the Y.Doc; idempotent. */
+  /** True when the doc was deleted for good on this browser: nothing of it is stored. */
+  get deleted(): boolean {
+    return this.#deleted
+  }
+
+  /** Stops writing, writes what is queued, and destroys the Y.Doc; idempotent. */
   destroy(): Promise<void> {
     this.#destroyed ??= this.#close()
     return this.#destroyed
   }
 
   async #close(): Promise<void> {
-    this.#compactIfLong()
-    await this.#compaction
-    await this.#persistence.destroy()
+    this.doc.off('update', this.#store)
+    this.#foldIfLong()
+    await this.#folding
     this.doc.destroy()
   }
 
-  #onWiped(): void {
-    this.#wiped = true
-    void this.#persistence.destroy()
+  readonly #store = (update: Uint8Array): void => {
+    this.#docs.append(this.docName, update)
+    this.#rows++
+    this.#foldIfLong()
   }
 
-  #compactIfLong(): void {
-    if (this.#wiped || this.#compaction || this.#persistence._dbsize < PREFERRED_TRIM_SIZE) return
-    this.#compaction = storeState(this.#persistence, true)
-      .catch(() => {
-        // The rows stay as they were; the next open tries again.
+  #foldIfLong(): void {
+    if (this.#deleted || this.#folding || this.#rows < FOLD_ROWS || this.#docs.gone) return
+    const state = Y.encodeStateAsUpdate(this.doc)
+    this.#folding = this.#docs
+      .compact(this.docName, state)
+      .then(() => {
+        this.#rows = 1
       })
-      .finally(() => (this.#compaction = null))
+      // A fold that fails leaves the rows as they were (nothing is lost); the next change tries again.
+      .catch((error: unknown) => this.#docs.reportError(error))
+      .finally(() => (this.#folding = null))
   }
 }

@@ -1,7 +1,8 @@
 /**
  * One account's documents on this browser: the workspace index first, the rest on demand —
- * or all in the background while sync is on, so every doc reaches the relay. Each doc lives in
- * its own IndexedDB database (`LocalDoc`); while sync is on, the account's docs share one
+ * or all in the background while sync is on, so every doc reaches the relay. The docs live in
+ * the account's one IndexedDB database (local/account-docs.ts; a `LocalDoc` each, loaded
+ * together in one read); while sync is on, the account's docs share one
  * socket (sync/account-sync.ts; a socket per doc against a relay without the multiplexed
  * protocol). `destroy()` closes every socket and database handle, which is what makes account
  * switching leave nothing of the previous account behind.
@@ -20,7 +21,8 @@ import type * as Y from 'yjs'
 import { LOCAL_OWNER, type AccountStore } from './account-store.ts'
 import { Emitter } from './emitter.ts'
 import { RelayError, type RelayErrorCode } from './errors.ts'
-import { databaseName, LocalDoc } from './local-doc.ts'
+import { LocalDoc } from './local-doc.ts'
+import { AccountDocs } from './local/account-docs.ts'
 import type { SyncConnection } from './sync-provider.ts'
 import { sameStatus, type SyncStatus } from './sync-status.ts'
 import { AccountSync } from './sync/account-sync.ts'
@@ -55,6 +57,9 @@ export class Workspace {
   /** The index of collections, header presets and settings (loaded before `open` resolves). */
   readonly index: WorkspaceIndex
   readonly #options: WorkspaceOptions
+  readonly #docs: AccountDocs
+  /** Writing to this browser's storage failed (a full disk): shown until a write succeeds again. */
+  #storageError: SyncStatus | null = null
   readonly #events = new Emitter<WorkspaceEvents>()
   readonly #loaded = new Map<DocName, Loaded>()
   readonly #opening = new Map<DocName, Promise<Loaded>>()
@@ -71,21 +76,33 @@ export class Workspace {
   #retryDeletions = false
   readonly #stopObserving: () => void
 
-  private constructor(options: WorkspaceOptions, indexDoc: Loaded) {
+  private constructor(options: WorkspaceOptions, docs: AccountDocs, indexDoc: Loaded) {
     this.owner = options.owner
     this.#options = options
+    this.#docs = docs
     this.#sync = options.sync
     this.#hub = this.#newHub(options.sync)
     this.#loaded.set(indexDoc.local.docName, indexDoc)
     this.index = new WorkspaceIndex(indexDoc.local.doc)
-    this.#stopObserving = this.index.observe(() => this.#onIndexChange())
+    const stopIndex = this.index.observe(() => this.#onIndexChange())
+    const stopErrors = docs.onError((error) => this.#onStorage(`this browser could not save changes (${error.message})`))
+    const stopWritten = docs.onWritten(() => this.#onStorage(null))
+    this.#stopObserving = () => {
+      stopIndex()
+      stopErrors()
+      stopWritten()
+    }
   }
 
   /** Loads the account's index; with sync on, starts loading every other doc in the background. */
   static async open(options: WorkspaceOptions): Promise<Workspace> {
     const name = docName(options.owner, 'workspace')
-    const local = await LocalDoc.open(options.indexedDB, options.store, name)
-    const workspace = new Workspace(options, { local, provider: null, unsubscribe: null })
+    const docs = await AccountDocs.open(options.indexedDB, options.store, options.owner)
+    const local = await LocalDoc.open(docs, name).catch(async (error: unknown) => {
+      docs.close()
+      throw error
+    })
+    const workspace = new Workspace(options, docs, { local, provider: null, unsubscribe: null })
     workspace.#attach(workspace.#loaded.get(name)!)
     workspace.#listDocs()
     workspace.#updateStatus()
@@ -229,6 +246,19 @@ export class Workspace {
     await Promise.allSettled(this.#opening.values())
     await Promise.all([...this.#loaded.keys()].map((name) => this.#unload(name, false)))
     await this.#hub?.destroy()
+    // What was typed last is written before the connection closes; a full disk is already
+    // shown as the status, and the rows cannot outlive the page anyway.
+    await this.#docs.flushed().catch(() => undefined)
+    this.#docs.close()
+  }
+
+  /**
+   * Deletes the stored copies of `names` from this browser (unloading them first), keeping the
+   * names usable: a local-only workspace's docs once merged into an account.
+   */
+  async wipeDocs(names: readonly DocName[]): Promise<void> {
+    await Promise.all(names.map((name) => this.#unload(name, false)))
+    await this.#docs.wipe(names, false)
   }
 
   #newHub(connection: SyncConnection | null): AccountSync | null {
@@ -249,7 +279,7 @@ export class Workspace {
     if (loaded) return Promise.resolve(loaded)
     let opening = this.#opening.get(name)
     if (!opening) {
-      opening = LocalDoc.open(this.#options.indexedDB, this.#options.store, name).then(async (local) => {
+      opening = LocalDoc.open(this.#docs, name).then(async (local) => {
         this.#opening.delete(name)
         if (this.#destroyed) {
           await local.destroy()
@@ -276,7 +306,7 @@ export class Workspace {
       await this.#detach(loaded)
       await loaded.local.destroy()
     }
-    if (wipe) await this.#options.store.wipeDatabases(this.owner, [databaseName(name)])
+    if (wipe) await this.#docs.wipe([name], true)
     if (!this.#destroyed) this.#updateStatus()
   }
 
@@ -363,8 +393,14 @@ export class Workspace {
     return collections
   }
 
+  #onStorage(reason: string | null): void {
+    if (reason === null && this.#storageError === null) return
+    this.#storageError = reason === null ? null : { kind: 'error', reason }
+    this.#updateStatus()
+  }
+
   #updateStatus(): void {
-    const status: SyncStatus = this.#sync ? this.#tally.status : { kind: 'sync-off' }
+    const status: SyncStatus = this.#storageError ?? (this.#sync ? this.#tally.status : { kind: 'sync-off' })
     if (sameStatus(status, this.#status)) return
     this.#status = status
     this.#events.emit('status', status)

@@ -10,7 +10,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { WebSocket } from 'ws'
 import type { UserId } from '@ferry/protocol'
 import { AccountStore } from '../../../packages/client/src/account-store.ts'
-import { openDatabase, requestToPromise } from '../../../packages/client/src/idb.ts'
+import { storedRows } from '../../helpers/local-doc.ts'
 import { RelayApi } from '../../../packages/client/src/relay-api.ts'
 import type { SyncConnection, WebSocketLike } from '../../../packages/client/src/sync/types.ts'
 import { Workspace } from '../../../packages/client/src/workspace.ts'
@@ -91,15 +91,7 @@ export async function openFerryDevice(server: ServerProcess, user: string, token
     timeline: () => sockets.timeline(startedAt),
     whenInSync: (timeoutMs) => waitFor(inSync, onStatus, timeoutMs, `${user} in sync on Ferry`),
     whenOutOfSync: (timeoutMs) => waitFor(() => workspace.status.kind !== 'in-sync', onStatus, timeoutMs, `${user} out of sync on Ferry`),
-    storedRows: async () => {
-      const all: Uint8Array[][] = []
-      for (const name of await store.databasesOf(user as UserId)) {
-        const db = await openDatabase(indexedDB, name, 1, () => {})
-        all.push((await requestToPromise(db.transaction('updates', 'readonly').objectStore('updates').getAll())) as Uint8Array[])
-        db.close()
-      }
-      return all
-    },
+    storedRows: async () => [...(await storedRows(indexedDB, store, user as UserId)).values()],
     close: async () => {
       await workspace.destroy()
       store.close()

@@ -15,7 +15,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import * as Y from 'yjs'
 import type { UserId } from '@ferry/protocol'
 import { AccountStore } from '../../../packages/client/src/account-store.ts'
-import { openDatabase, requestToPromise } from '../../../packages/client/src/idb.ts'
+import { storedRows } from '../../helpers/local-doc.ts'
 import { Workspace } from '../../../packages/client/src/workspace.ts'
 import { muxClient, muxUrl, openRequest } from '../../helpers/mux-client.ts'
 import { updateFrame } from '../../helpers/sync-clients.ts'
@@ -41,12 +41,9 @@ export async function buildAccount(collections: number, requests: number): Promi
   }
   await workspace.destroy()
   const docs = new Map<string, Uint8Array>()
-  const prefix = `ferry:${SEED_OWNER}:`
-  for (const name of await store.databasesOf(SEED_OWNER as UserId)) {
-    const db = await openDatabase(indexedDB, name, 1, () => {})
-    const rows = (await requestToPromise(db.transaction('updates', 'readonly').objectStore('updates').getAll())) as Uint8Array[]
-    db.close()
-    if (!name.startsWith(prefix)) throw new Error(`unexpected database ${name}`)
+  const prefix = `${SEED_OWNER}:`
+  for (const [name, rows] of await storedRows(indexedDB, store, SEED_OWNER as UserId)) {
+    if (!name.startsWith(prefix)) throw new Error(`unexpected doc ${name}`)
     docs.set(name.slice(prefix.length), Y.mergeUpdates(rows))
   }
   store.close()

@@ -1,0 +1,293 @@
+/**
+ * Every doc of one account on this browser, in ONE IndexedDB database `ferry:<owner>:docs`:
+ * a row per stored Yjs update (`{ doc, update }`, indexed by doc) and a tombstone per doc
+ * deleted for good. One database instead of one per doc (as y-indexeddb keeps them): a device
+ * opening 300 collections opens one database and reads them in one transaction, and writes
+ * arriving together (a new device pulling the workspace) go in one transaction.
+ *
+ * Reads asked for in the same turn share a transaction; writes are queued and written in one
+ * transaction per turn, one after another. A write failure (the browser's storage quota, a
+ * broken database) is reported to `onError` listeners — the workspace shows it as its status —
+ * and the rows stay queued for the next write, so nothing typed is dropped while the page lives.
+ *
+ * Tombstones: a deleted collection's rows go, and its name is marked, in one transaction; a tab
+ * that has not heard of the deletion yet and still writes to it has its rows refused in the
+ * write's own transaction, so a deleted collection never comes back from a stale tab.
+ *
+ * Sign-out deletes the whole database (account-store.ts): this connection then gives way and
+ * every later write is dropped, as the account's data must not come back.
+ */
+import type { DocName, UserId } from '@ferry/protocol'
+import * as Y from 'yjs'
+import { AccountRemoved, type AccountStore } from '../account-store.ts'
+import { Emitter } from '../emitter.ts'
+import { deleteDatabase, openDatabase, requestToPromise, transactionDone } from '../idb.ts'
+import { migrateDocDatabases } from './migrate-doc-databases.ts'
+
+const UPDATES = 'updates'
+const TOMBSTONES = 'tombstones'
+const BY_DOC = 'doc'
+
+interface Row {
+  readonly doc: DocName
+  readonly update: Uint8Array
+}
+
+/** What is stored of one doc. */
+export interface StoredDoc {
+  readonly rows: Uint8Array[]
+  /** Deleted for good: it reads empty and keeps nothing written to it. */
+  readonly deleted: boolean
+}
+
+/** The database holding every doc of `owner`. */
+export function accountDocsDatabase(owner: UserId): string {
+  return `ferry:${owner}:docs`
+}
+
+type Events = { error: Error; gone: void; written: void }
+
+export class AccountDocs {
+  readonly owner: UserId
+  readonly #db: IDBDatabase
+  readonly #events = new Emitter<Events>()
+  #reads = new Map<DocName, ((doc: StoredDoc) => void)[]>()
+  #readScheduled = false
+  #queue = new Map<DocName, Uint8Array[]>()
+  /** The write under way; resolves with its error, or null once written. */
+  #writing: Promise<Error | null> | null = null
+  #writeScheduled = false
+  /** The database was deleted (sign-out) or closed: nothing is read or written any more. */
+  #gone = false
+
+  private constructor(owner: UserId, db: IDBDatabase) {
+    this.owner = owner
+    this.#db = db
+    db.onversionchange = () => {
+      db.close()
+      this.#goneNow()
+    }
+  }
+
+  /**
+   * Opens (creating when new) the account's database, moving in the per-doc databases an
+   * earlier release wrote. @throws AccountRemoved when the account was signed out of this
+   * browser, also by another tab while this one was opening.
+   */
+  static async open(factory: IDBFactory, store: AccountStore, owner: UserId): Promise<AccountDocs> {
+    const name = accountDocsDatabase(owner)
+    await store.registerDatabase(owner, name)
+    const db = await openDatabase(factory, name, 1, (upgrade) => {
+      upgrade.createObjectStore(UPDATES, { autoIncrement: true }).createIndex(BY_DOC, 'doc')
+      upgrade.createObjectStore(TOMBSTONES)
+    })
+    const docs = new AccountDocs(owner, db)
+    await migrateDocDatabases(factory, store, owner, (rows) => docs.#insert(rows))
+    if (await store.isSignedOut(owner)) {
+      docs.close()
+      await deleteDatabase(factory, name)
+      throw new AccountRemoved(owner)
+    }
+    return docs
+  }
+
+  /** Listens for write failures; returns the unsubscribe. */
+  onError(listener: (error: Error) => void): () => void {
+    return this.#events.on('error', listener)
+  }
+
+  /** Called after each successful write (a status showing an earlier failure clears it). */
+  onWritten(listener: () => void): () => void {
+    return this.#events.on('written', listener)
+  }
+
+  /** Called when another tab deleted the database (signed the account out). */
+  onGone(listener: () => void): () => void {
+    return this.#events.on('gone', listener)
+  }
+
+  /** Reports a failure of work done for the account's docs elsewhere (a fold) to `onError` listeners. */
+  reportError(error: unknown): void {
+    if (!this.#gone) this.#events.emit('error', error instanceof Error ? error : new Error(String(error)))
+  }
+
+  get gone(): boolean {
+    return this.#gone
+  }
+
+  /** The stored rows of `name`; reads asked for in the same turn share one transaction. */
+  read(name: DocName): Promise<StoredDoc> {
+    if (this.#gone) return Promise.resolve({ rows: [], deleted: true })
+    return new Promise((resolve) => {
+      const waiting = this.#reads.get(name)
+      if (waiting) waiting.push(resolve)
+      else this.#reads.set(name, [resolve])
+      if (this.#readScheduled) return
+      this.#readScheduled = true
+      queueMicrotask(() => this.#readBatch())
+    })
+  }
+
+  /** Queues `update` of `name` for the next write. */
+  append(name: DocName, update: Uint8Array): void {
+    if (this.#gone) return
+    const queued = this.#queue.get(name)
+    if (queued) queued.push(update)
+    else this.#queue.set(name, [update])
+    this.#scheduleWrite()
+  }
+
+  /**
+   * Resolves once every row queued so far is written (or the database is gone).
+   * @throws the write's error when writing failed (the rows stay queued).
+   */
+  async flushed(): Promise<void> {
+    while (!this.#gone && (this.#queue.size > 0 || this.#writing)) {
+      if (!this.#writing) this.#writeBatch()
+      const failure = await this.#writing
+      if (failure) throw failure
+    }
+  }
+
+  /**
+   * Folds the rows of `name` into one: `current` (the doc's state) merged with every row stored
+   * now, in one transaction, so a row another tab wrote meanwhile is folded in, never lost.
+   */
+  async compact(name: DocName, current: Uint8Array): Promise<void> {
+    await this.flushed()
+    if (this.#gone) return
+    const tx = this.#db.transaction(UPDATES, 'readwrite')
+    const updates = tx.objectStore(UPDATES)
+    const index = updates.index(BY_DOC)
+    const keys = index.getAllKeys(name)
+    const rows = index.getAll(name)
+    rows.onsuccess = () => {
+      if (rows.result.length <= 1) return
+      for (const key of keys.result) updates.delete(key)
+      updates.add({ doc: name, update: Y.mergeUpdates([current, ...(rows.result as Row[]).map((row) => row.update)]) } satisfies Row)
+    }
+    await transactionDone(tx)
+  }
+
+  /**
+   * Deletes the rows of `names`; `forGood` also marks them deleted (a deleted collection), so no
+   * tab can write them again. Without it (a local doc merged into an account) the name stays usable.
+   */
+  async wipe(names: readonly DocName[], forGood: boolean): Promise<void> {
+    if (this.#gone || names.length === 0) return
+    const gone = new Set(names)
+    for (const name of names) this.#queue.delete(name)
+    await this.#writing
+    if (this.#gone) return
+    const tx = this.#db.transaction([UPDATES, TOMBSTONES], 'readwrite')
+    const updates = tx.objectStore(UPDATES)
+    for (const name of gone) {
+      const keys = updates.index(BY_DOC).getAllKeys(name)
+      keys.onsuccess = () => keys.result.forEach((key) => updates.delete(key))
+      if (forGood) tx.objectStore(TOMBSTONES).put(true, name)
+    }
+    await transactionDone(tx)
+  }
+
+  /** Every stored row, per doc (tools, benchmarks and tests). */
+  async dump(): Promise<Map<DocName, Uint8Array[]>> {
+    const rows = (await requestToPromise(this.#db.transaction(UPDATES, 'readonly').objectStore(UPDATES).getAll())) as Row[]
+    const byDoc = new Map<DocName, Uint8Array[]>()
+    for (const row of rows) {
+      const list = byDoc.get(row.doc)
+      if (list) list.push(row.update)
+      else byDoc.set(row.doc, [row.update])
+    }
+    return byDoc
+  }
+
+  /** Closes the connection; queued rows not written yet are dropped (call `flushed()` first to keep them). */
+  close(): void {
+    this.#gone = true
+    this.#events.clear()
+    this.#db.close()
+  }
+
+  #goneNow(): void {
+    if (this.#gone) return
+    this.#gone = true
+    this.#queue.clear()
+    this.#events.emit('gone', undefined)
+  }
+
+  #readBatch(): void {
+    this.#readScheduled = false
+    const batch = this.#reads
+    this.#reads = new Map()
+    if (this.#gone) {
+      for (const waiting of batch.values()) waiting.forEach((resolve) => resolve({ rows: [], deleted: true }))
+      return
+    }
+    const tx = this.#db.transaction([UPDATES, TOMBSTONES], 'readonly')
+    const index = tx.objectStore(UPDATES).index(BY_DOC)
+    const tombstones = tx.objectStore(TOMBSTONES)
+    for (const [name, waiting] of batch) {
+      const rows = index.getAll(name)
+      const tombstone = tombstones.get(name)
+      tombstone.onsuccess = () => {
+        const deleted = tombstone.result === true
+        const doc: StoredDoc = { rows: deleted ? [] : (rows.result as Row[]).map((row) => row.update), deleted }
+        waiting.forEach((resolve) => resolve(doc))
+      }
+    }
+    // A read that fails (the database deleted under it) reads as deleted: its doc must not write.
+    tx.onabort = tx.onerror = () => {
+      for (const waiting of batch.values()) waiting.forEach((resolve) => resolve({ rows: [], deleted: true }))
+    }
+  }
+
+  #scheduleWrite(): void {
+    if (this.#writeScheduled || this.#writing) return
+    this.#writeScheduled = true
+    setTimeout(() => {
+      this.#writeScheduled = false
+      this.#writeBatch()
+    }, 0)
+  }
+
+  #writeBatch(): void {
+    if (this.#gone || this.#writing || this.#queue.size === 0) return
+    const batch = this.#queue
+    this.#queue = new Map()
+    const writing = this.#insert(batch).then(
+      () => {
+        this.#events.emit('written', undefined)
+        return null
+      },
+      (error: unknown) => {
+        const failure = error instanceof Error ? error : new Error(String(error))
+        if (this.#gone) return null
+        // Kept for the next write, in front of what came since: a full disk may have room again.
+        // That write waits for the next change (or `flushed()`), not for a timer spinning on a full disk.
+        for (const [name, rows] of this.#queue) batch.set(name, [...(batch.get(name) ?? []), ...rows])
+        this.#queue = batch
+        this.#events.emit('error', failure)
+        return failure
+      },
+    )
+    this.#writing = writing
+    void writing.then((failure) => {
+      this.#writing = null
+      if (failure === null && this.#queue.size > 0) this.#scheduleWrite()
+    })
+  }
+
+  /** Writes `rows` in one transaction, skipping docs marked deleted for good. */
+  #insert(rows: ReadonlyMap<DocName, readonly Uint8Array[]>): Promise<void> {
+    const tx = this.#db.transaction([UPDATES, TOMBSTONES], 'readwrite')
+    const updates = tx.objectStore(UPDATES)
+    for (const [name, list] of rows) {
+      const tombstone = tx.objectStore(TOMBSTONES).get(name)
+      tombstone.onsuccess = () => {
+        if (tombstone.result === true) return
+        for (const update of list) updates.add({ doc: name, update } satisfies Row)
+      }
+    }
+    return transactionDone(tx)
+  }
+}
