@@ -98,6 +98,12 @@ describe('the Ferry agent', () => {
     expect(answer.end).toEqual({ sizeBytes: answer.body.byteLength })
   })
 
+  it('sends a body-less PUT with a zero length, as browsers do, not chunked', async () => {
+    const seen = echoed(readAnswer((await send(sendRequest(`${echo.url}/echo`, { method: 'PUT' }))).body))
+    expect(seen.headers['content-length']).toBe('0')
+    expect(seen.headers['transfer-encoding']).toBeUndefined()
+  })
+
   it('answers binary bodies byte for byte and undoes gzip', async () => {
     const binary = readAnswer((await send(sendRequest(`${echo.url}/binary`))).body)
     expect(binary.body).toEqual(Buffer.from(BINARY_BODY))

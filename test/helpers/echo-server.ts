@@ -6,6 +6,7 @@
  * - `/loop`: redirects to itself
  * - `/login`: sets a cookie and redirects to `/echo`
  * - `/binary`: the 256 byte values; `/gzip`: a gzipped text; `/bytes?n=N`: N bytes of "x", in 64 KiB writes
+ * - `/drip`: "first part", then after 3 s "last part"
  * - `/silent`: never answers
  */
 import { createServer, type Server } from 'node:http'
@@ -42,6 +43,10 @@ export async function startEchoServer(host = '127.0.0.1'): Promise<EchoServer> {
       if (url.pathname === '/binary') return void res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(BINARY_BODY)
       if (url.pathname === '/gzip') return void res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' }).end(gzipSync('unzipped text'))
       if (url.pathname === '/silent') return
+      if (url.pathname === '/drip') {
+        res.writeHead(200, { 'content-type': 'text/plain' }).write('first part\n')
+        return void setTimeout(() => res.end('last part\n'), 3000)
+      }
       if (url.pathname === '/bytes') {
         let left = Number(url.searchParams.get('n') ?? 0)
         res.writeHead(200, { 'content-type': 'text/plain' })

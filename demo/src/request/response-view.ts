@@ -14,8 +14,10 @@ import { openSendSettings } from '../send/send-settings-dialog.ts'
 export const lastResponses = new Map<string, SendResult>()
 
 const VIA_LABELS = { direct: 'from this page', agent: 'via Ferry agent', relay: 'via relay' } as const
-/** Repaints of a streaming body at most this often, ms: pretty-printing megabytes per chunk would stall the page. */
-const STREAM_PAINT_MS = 150
+/** Repaints of a streaming body at most this often, ms. */
+const STREAM_PAINT_MS = 250
+/** Characters of a body shown while it streams in: laying out megabytes on every repaint would stall the page. */
+const STREAMING_PREVIEW_CHARS = 64 * 1024
 
 /** A file name for the download: the last path segment of the URL that answered, else "response". */
 function fileName(url: string): string {
@@ -56,7 +58,7 @@ function bodyPane(r: SendResult): HTMLElement[] {
     const cut = r.sizeBytes > r.body.length && r.body.length >= MAX_SHOWN_BODY_CHARS
     if (cut) parts.push(h('p', { class: 'hint' }, `Showing the first ${formatBytes(MAX_SHOWN_BODY_CHARS)} of ${formatBytes(r.sizeBytes)}. `, downloadButton(r)))
     // A streaming body is shown as it came; pretty-printing waits for the whole of it.
-    parts.push(h('pre', { class: 'code-view' }, r.receiving ? r.body : prettyBody(r.body, r.contentType)))
+    parts.push(h('pre', { class: 'code-view' }, r.receiving ? r.body.slice(0, STREAMING_PREVIEW_CHARS) : prettyBody(r.body, r.contentType)))
     if (!cut && !r.receiving) parts.push(h('div', { class: 'kv-footer' }, downloadButton(r)))
   } else {
     parts.push(h('p', { class: 'hint' }, r.receiving ? 'Receiving…' : 'The response has no body.'))
@@ -78,6 +80,7 @@ export function responseView(): { el: HTMLElement; show: (result: SendResult | n
   let tab: 'body' | 'headers' = 'body'
   let current: SendResult | null = null
   let lastPaint = 0
+  let trailing: ReturnType<typeof setTimeout> | undefined
   const meta = h('div', { class: 'response-meta', 'aria-live': 'polite', 'data-testid': 'response-meta' })
   const bodyTab = h('button', { type: 'button', role: 'tab', class: 'tab', onclick: () => ((tab = 'body'), paint()) }, 'Body')
   const headersTab = h('button', { type: 'button', role: 'tab', class: 'tab', onclick: () => ((tab = 'headers'), paint()) }, 'Headers')
@@ -121,10 +124,15 @@ export function responseView(): { el: HTMLElement; show: (result: SendResult | n
     el,
     show(result, sending = false) {
       current = result
-      const now = performance.now()
-      if (result?.receiving && now - lastPaint < STREAM_PAINT_MS) return
-      lastPaint = now
-      paint(sending)
+      clearTimeout(trailing)
+      // While streaming, at most one paint per STREAM_PAINT_MS, the latest state painted last.
+      const wait = result?.receiving ? lastPaint + STREAM_PAINT_MS - performance.now() : 0
+      const repaint = () => {
+        lastPaint = performance.now()
+        paint(sending)
+      }
+      if (wait > 0) trailing = setTimeout(repaint, wait)
+      else repaint()
     },
   }
 }

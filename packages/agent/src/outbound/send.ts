@@ -30,6 +30,8 @@ export interface OutboundOptions {
 /** Writes one frame; resolves when the writer can take more (backpressure). */
 export type FrameSink = (frame: Uint8Array) => Promise<void>
 
+/** Methods whose requests carry no body by convention: no Content-Length when they have none. */
+const BODILESS_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE'])
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
 /** Headers that carry credentials: not sent on to another origin by a redirect (as browsers and curl do). */
 const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization'])
@@ -54,14 +56,15 @@ function bodyBytes(request: SendRequest): Uint8Array | null {
 }
 
 /** The headers for one hop: the user's, then what a plain client adds when they are missing, and the jar's cookies. */
-function hopHeaders(url: URL, rows: readonly (readonly [string, string])[], body: Uint8Array | null, jarCookies: string | null): [string, string][] {
+function hopHeaders(url: URL, method: string, rows: readonly (readonly [string, string])[], body: Uint8Array | null, jarCookies: string | null): [string, string][] {
   const headers = rows.map(([k, v]) => [k, v] as [string, string])
   const has = (name: string) => headers.some(([k]) => k.toLowerCase() === name)
   // Headers given as rows are sent as they are: Node adds no Host of its own then.
   if (!has('host')) headers.unshift(['Host', url.host])
   if (!has('user-agent')) headers.push(['User-Agent', 'Ferry'])
   if (!has('accept')) headers.push(['Accept', '*/*'])
-  if (body && !has('content-length') && !has('transfer-encoding')) headers.push(['Content-Length', String(body.byteLength)])
+  // Without a length Node would send a body-less POST or PUT chunked; browsers say "0".
+  if (!has('content-length') && !has('transfer-encoding') && (body || !BODILESS_METHODS.has(method))) headers.push(['Content-Length', String(body?.byteLength ?? 0)])
   if (jarCookies) {
     const own = headers.findIndex(([k]) => k.toLowerCase() === 'cookie')
     if (own >= 0) headers[own] = [headers[own]![0], `${headers[own]![1]}; ${jarCookies}`]
@@ -91,7 +94,7 @@ export async function sendOutbound(request: SendRequest, options: OutboundOption
   try {
     quietFor()
     for (;;) {
-      const response = await exchange({ url, method, headers: hopHeaders(url, headers, body, jar.header(url)), body, checkAddress: options.checkAddress, signal: abort.signal })
+      const response = await exchange({ url, method, headers: hopHeaders(url, method, headers, body, jar.header(url)), body, checkAddress: options.checkAddress, signal: abort.signal })
       quietFor()
       const setCookies = response.headers['set-cookie'] ?? []
       jar.store(url, setCookies)
