@@ -1,5 +1,4 @@
 export * from './errors.ts'
-export type { BackgroundError } from './background-error.ts'
 export * from './relay-api.ts'
 export * from './accounts.ts'
 export { ACCOUNTS_DATABASE, LOCAL_OWNER } from './account-store.ts'
@@ -42,4 +41,3 @@ export {
   type VariableSource,
 } from './postman-environments.ts'
 export { PostmanImportError, applyPostmanImport, planPostmanImport, type ImportedItem, type PostmanImportErrorCode, type PostmanImportPlan, type PostmanImportReport } from './postman-import.ts'
-export { CollectionVersions, type VersionInfo } from './versions.ts'
