@@ -55,9 +55,19 @@ interface InProgress {
   readonly id: number
   readonly count: number
   readonly total: number
-  readonly chunks: Uint8Array[]
+  /**
+   * The frame so far (`received` bytes at its start), grown by doubling up to `total`. One
+   * buffer, not a copy per chunk: a one-byte chunk kept on its own cost ~220 bytes of heap, so
+   * tiny fragments pinned ~200× the declared total.
+   */
+  buffer: Uint8Array
+  /** Index of the next fragment. */
+  next: number
   received: number
 }
+
+/** Smallest buffer a frame starts with (unless its total is smaller), so small chunks do not regrow it at every fragment. */
+const FIRST_BUFFER_BYTES = 4 * 1024
 
 /**
  * Reassembles one sender's fragments, one frame at a time, holding at most `maxBytes` (the
@@ -90,33 +100,36 @@ export class Reassembly {
       if (fragment.total > this.maxBytes) {
         return this.#fail('too-large', `a frame of ${fragment.total} bytes is over the limit of ${this.maxBytes} bytes`)
       }
-      partial = { id: fragment.id, count: fragment.count, total: fragment.total, chunks: [], received: 0 }
+      partial = { id: fragment.id, count: fragment.count, total: fragment.total, buffer: new Uint8Array(0), next: 0, received: 0 }
       this.#partial = partial
     } else if (
       fragment.id !== partial.id ||
       fragment.count !== partial.count ||
       fragment.total !== partial.total ||
-      fragment.index !== partial.chunks.length
+      fragment.index !== partial.next
     ) {
-      return this.#fail('out-of-order', `expected fragment ${partial.chunks.length} of ${partial.id}, got ${fragment.index} of ${fragment.id}`)
+      return this.#fail('out-of-order', `expected fragment ${partial.next} of ${partial.id}, got ${fragment.index} of ${fragment.id}`)
     }
-    if (partial.received + fragment.chunk.length > partial.total) {
+    const received = partial.received + fragment.chunk.length
+    if (received > partial.total) {
       return this.#fail('bad-length', `fragments of ${partial.id} carry more than the ${partial.total} bytes declared`)
     }
+    if (received > partial.buffer.length) {
+      const grown = new Uint8Array(Math.min(partial.total, Math.max(received, 2 * partial.buffer.length, FIRST_BUFFER_BYTES)))
+      grown.set(partial.buffer.subarray(0, partial.received))
+      partial.buffer = grown
+    }
     // Copied: the chunk is a view into the received frame, which the caller may reuse.
-    partial.chunks.push(fragment.chunk.slice())
-    partial.received += fragment.chunk.length
-    if (partial.chunks.length < partial.count) return ok(null)
+    partial.buffer.set(fragment.chunk, partial.received)
+    partial.received = received
+    partial.next++
+    if (partial.next < partial.count) return ok(null)
     if (partial.received !== partial.total) {
       return this.#fail('bad-length', `fragments of ${partial.id} carry ${partial.received} of the ${partial.total} bytes declared`)
     }
     this.#partial = null
-    const frame = new Uint8Array(partial.total)
-    let at = 0
-    for (const chunk of partial.chunks) {
-      frame.set(chunk, at)
-      at += chunk.length
-    }
+    // Grown to at least `received` and never past `total`: exactly the frame now.
+    const frame = partial.buffer
     const decoded = decodeMessage(frame)
     if (!decoded.ok) return this.#fail('bad-frame', `reassembled frame: ${decoded.error.message}`)
     if (decoded.value.type === 'fragment') return this.#fail('bad-frame', 'a fragment cannot carry another fragment')
@@ -126,7 +139,7 @@ export class Reassembly {
   /** Checks a message that is not a fragment: an error while a fragmented frame is incomplete. */
   interrupt(): Result<void, ReassemblyError> {
     if (this.#partial === null) return ok(undefined)
-    return this.#fail('interrupted', `another message arrived before fragment ${this.#partial.chunks.length} of ${this.#partial.id}`)
+    return this.#fail('interrupted', `another message arrived before fragment ${this.#partial.next} of ${this.#partial.id}`)
   }
 
   /** Drops the frame in progress (the sender went away). */
