@@ -54,11 +54,10 @@ const origins = values.origin.map((o) => {
   }
 })
 
-const pairings = new Pairings({
-  file: values.state,
-  allowedOrigins: origins,
-  onNewCode: (code) => console.log(`Pairing code: ${code}   (Ferry → Settings → Send → Pair the agent)`),
-})
+const showCode = (code: string) => console.log(`Pairing code: ${code}   (in Ferry: the gear on the response panel → Send settings)`)
+let listening = false
+// The first code is shown once the agent listens; later ones (after a pairing or wrong guesses) at once.
+const pairings = new Pairings({ file: values.state, allowedOrigins: origins, onNewCode: (code) => listening && showCode(code) })
 const server = createAgentServer({ pairings, maxResponseBytes: Math.round(maxMb * 1024 * 1024) })
 server.on('error', (error: NodeJS.ErrnoException) => {
   console.error(error.code === 'EADDRINUSE' ? `Port ${port} on 127.0.0.1 is in use (another agent?). Start with --port.` : `The agent stopped: ${error.message}`)
@@ -67,5 +66,7 @@ server.on('error', (error: NodeJS.ErrnoException) => {
 server.listen(port, '127.0.0.1', () => {
   const address = server.address()
   console.log(`Ferry agent listening on http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`)
+  listening = true
+  showCode(pairings.code)
 })
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => server.close(() => process.exit(0)))
