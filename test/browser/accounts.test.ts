@@ -1,14 +1,16 @@
 /**
  * Several accounts in one browser: "Add a new account", switching shows only that account's
  * data, sync off keeps edits on the device until it is turned back on, the profile image
- * shows in the account menu, and signing out wipes that account's local databases only.
+ * shows in the account menu, and signing out wipes that account's local databases only — after
+ * saying what the relay does not have yet, with export and "sync first" offered.
  */
+import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import sharp from 'sharp'
 import type { TestRelay } from '../helpers/relay.ts'
 import { device, eventually, hasChromium, screenshot, useDemoSuite } from './harness.ts'
-import { confirmDialog, createCollection, signIn, signUp } from './ui.ts'
+import { addRequest, confirmDialog, createCollection, signIn, signUp } from './ui.ts'
 
 
 const alice = { email: 'alice@example.com', password: 'alice password 1', name: 'Alice' }
@@ -83,6 +85,49 @@ describe.skipIf(!hasChromium)('demo accounts in one browser', () => {
     expect(await page.getByRole('menuitemradio').allTextContents()).toEqual([expect.stringContaining('Bob')])
     await page.keyboard.press('Escape')
     expect(errors).toEqual([])
+    await page.context().close()
+  }, 90_000)
+
+  it('signing out with sync off names what would be lost, exports it, or syncs first', async () => {
+    const carol = { email: 'carol@example.com', password: 'carol password 1', name: 'Carol' }
+    const { page, errors } = await device(suite.browser)
+    await signUpAndEnter(page, suite.relay, carol)
+    await createCollection(page, 'Shop')
+    await addRequest(page, 'Shop', 'List orders', 'https://shop.test/orders')
+    await addRequest(page, 'Shop', 'Get order', 'https://shop.test/orders/1')
+    await eventually(() => badge(page)).toContain('IN SYNC')
+    // The mark of the last sync is taken once the docs settle in sync.
+    await eventually(() => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('ferry:sync-mark:') && k.includes(':collection:')).length)).toBe(1)
+    await page.waitForTimeout(1_500)
+
+    await page.getByTestId('sync-badge').click()
+    await page.getByTestId('sync-toggle').click()
+    await eventually(() => badge(page)).toContain('SYNC OFF')
+    await page.getByTestId('url').fill('https://shop.test/orders/2')
+    await addRequest(page, 'Shop', 'Cancel order', 'https://shop.test/orders/2/cancel', 'POST')
+    await eventually(() => badge(page)).toContain('SYNC OFF · 2')
+
+    await openAccountMenu(page)
+    await page.getByTestId('sign-out').click()
+    await eventually(() => page.getByTestId('unsynced-lines').textContent()).toBe('2 requests changed in “Shop”')
+    await screenshot(page, 'sign-out-unsynced')
+    const download = page.waitForEvent('download')
+    await page.getByTestId('export-unsynced').click()
+    const file = await download
+    expect(file.suggestedFilename()).toBe('Shop.postman_collection.json')
+    const exported = JSON.parse(await readFile((await file.path())!, 'utf8')) as { item: { name: string }[] }
+    expect(exported.item.map((i) => i.name)).toContain('Cancel order')
+
+    await page.getByTestId('sync-then-sign-out').click()
+    await eventually(() => page.getByTestId('account-menu').count()).toBe(0)
+    // Synced before the sign-out: another device of Carol's has the edits.
+    const other = await device(suite.browser)
+    await other.page.goto(suite.relay.url)
+    await signIn(other.page, carol)
+    await other.page.getByRole('treeitem', { name: 'Collection Shop' }).click()
+    await eventually(() => other.page.getByRole('treeitem', { name: 'POST Cancel order' }).count()).toBe(1)
+    expect(errors).toEqual([])
+    await other.context.close()
     await page.context().close()
   }, 90_000)
 

@@ -51,6 +51,9 @@ describe.skipIf(!hasChromium)('demo on two devices', () => {
     await phone.page.getByTestId('req-tab-headers').click()
     await phone.page.getByLabel('Key (new row)', { exact: true }).fill('Accept')
     await phone.page.getByLabel('Value 1', { exact: true }).fill('application/json')
+    // Each badge counts what changed since the last sync: one request on each device.
+    await eventually(() => badge(laptop.page)).toContain('OFFLINE · 1')
+    await eventually(() => badge(phone.page)).toContain('OFFLINE · 1')
     await screenshot(phone.page, 'offline')
 
     suite.relay = await restartRelay(suite.relay)

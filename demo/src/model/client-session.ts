@@ -8,6 +8,7 @@ import type { UserId } from '@ferry/protocol'
 import type { AccountInfo, AppSession, Provider, SyncBadge } from './session.ts'
 import type { RelaySender } from '../send/route.ts'
 import { plainValues, vaultValues, type VariableValues } from './variable-values.ts'
+import { UnsyncedTracker, type UnsyncedSummary } from './unsynced.ts'
 
 /**
  * Avatar URLs come from the relay's PUBLIC_URL; the demo is served by the relay it talks to,
@@ -35,8 +36,11 @@ function info(account: Account): AccountInfo {
   }
 }
 
-function badgeFor(status: SyncStatus, account: Account | null): SyncBadge {
-  if (!account) return { state: 'local', pending: 0, detail: 'Your workspace is stored on this device only. Sign in to sync it.' }
+const changes = (n: number) => (n === 1 ? '1 change' : `${n} changes`)
+
+/** `unsynced`: changes made since the last sync (counted while offline or sync is off). */
+function badgeFor(status: SyncStatus, account: Account | null, unsynced: number): SyncBadge {
+  if (!account) return { state: 'local', pending: 0, detail: 'Your workspace is stored on this device only, with no account; nothing is synced. Sign in to keep it in an account.' }
   switch (status.kind) {
     case 'in-sync':
       return { state: 'in-sync', pending: 0, detail: 'Every change is stored on the relay.' }
@@ -49,9 +53,9 @@ function badgeFor(status: SyncStatus, account: Account | null): SyncBadge {
     case 'connecting':
       return { state: 'syncing', pending: 0, detail: 'Connecting to the relay…' }
     case 'offline':
-      return { state: 'offline', pending: 0, detail: 'The relay cannot be reached. Your edits are kept here and sync when it is back.' }
+      return { state: 'offline', pending: unsynced, detail: `The relay cannot be reached. ${unsynced ? `${changes(unsynced)} since the last sync are` : 'Your edits are'} kept here and sync when it is back.` }
     case 'sync-off':
-      return { state: 'off', pending: 0, detail: 'Sync is off for this account on this device. Edits stay here until you turn it on.' }
+      return { state: 'off', pending: unsynced, detail: `Sync is off for this account on this device. ${unsynced ? `${changes(unsynced)} since the last sync stay` : 'Edits stay'} here until you turn it on.` }
     case 'signed-out':
       return { state: 'signed-out', pending: 0, detail: 'Your session has ended. Sign in again to sync.' }
     case 'error':
@@ -63,19 +67,32 @@ export class ClientSession implements AppSession {
   readonly #client: FerryClient
   readonly #listeners = new Set<() => void>()
   readonly #vaults = new Map<string, Promise<Vault>>()
+  readonly #unsynced: UnsyncedTracker
 
   private constructor(client: FerryClient) {
     this.#client = client
     const emit = () => {
       for (const listener of [...this.#listeners]) listener()
     }
+    this.#unsynced = new UnsyncedTracker(emit)
+    const changed = () => {
+      this.#followUnsynced()
+      emit()
+    }
     client.onAccounts(() => {
       // Signed out in another tab: its device keys are wiped, so its vault is of no more use.
       for (const id of this.#vaults.keys()) if (!client.accounts.get(id as UserId)) void this.#closeVault(id)
-      emit()
+      changed()
     })
-    client.onWorkspace(emit)
-    client.onStatus(emit)
+    client.onWorkspace(changed)
+    client.onStatus(changed)
+    this.#followUnsynced()
+  }
+
+  /** Marks of the last sync for an account's workspace; a count of what is not on the relay while it cannot be. */
+  #followUnsynced(): void {
+    const kind = this.#client.status.kind
+    this.#unsynced.follow(this.#client.accounts.active() ? this.#client.workspace : null, kind === 'offline' || kind === 'sync-off')
   }
 
   static async open(relayUrl: string): Promise<ClientSession> {
@@ -100,7 +117,7 @@ export class ClientSession implements AppSession {
   }
 
   sync(): SyncBadge {
-    return badgeFor(this.#client.status, this.#client.accounts.active())
+    return badgeFor(this.#client.status, this.#client.accounts.active(), this.#unsynced.count)
   }
 
   onChange(listener: () => void): () => void {
@@ -153,6 +170,11 @@ export class ClientSession implements AppSession {
     // The vault's device-key database is wiped with the account; an open handle would block that.
     await this.#closeVault(accountId)
     await this.#client.signOut(accountId as UserId)
+    this.#unsynced.forget(accountId)
+  }
+
+  unsyncedSummary(): Promise<UnsyncedSummary> {
+    return this.#unsynced.summary()
   }
 
   vault(): Promise<Vault | null> {

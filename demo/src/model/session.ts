@@ -5,6 +5,7 @@
 import type { Share, SharedCollection, Vault, Workspace } from '@ferry/client'
 import type { RelaySender } from '../send/route.ts'
 import type { VariableValues } from './variable-values.ts'
+import type { UnsyncedSummary } from './unsynced.ts'
 
 export interface AccountInfo {
   readonly id: string
@@ -22,7 +23,7 @@ export type SyncBadgeState = 'in-sync' | 'syncing' | 'offline' | 'off' | 'signed
 
 export interface SyncBadge {
   readonly state: SyncBadgeState
-  /** Local changes not yet stored by the relay (syncing only). */
+  /** Local changes not yet stored by the relay: being sent (syncing), or made since the last sync (offline, sync off). */
   readonly pending: number
   /** A short explanation for the tooltip and screen readers. */
   readonly detail: string
@@ -56,6 +57,8 @@ export interface AppSession {
 
   switchTo(accountId: string | null): Promise<void>
   signOut(accountId: string): Promise<void>
+  /** What the relay does not have of the active account's workspace (what signing out would lose). */
+  unsyncedSummary(): Promise<UnsyncedSummary>
   setSyncEnabled(accountId: string, enabled: boolean): Promise<void>
   syncNow(): void
   updateName(name: string): Promise<void>

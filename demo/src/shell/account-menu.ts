@@ -5,12 +5,13 @@
 import { h } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
 import { menuButton, menuItem } from '../ui/menu.ts'
-import { confirmAction, toast } from '../ui/dialogs.ts'
+import { toast } from '../ui/dialogs.ts'
 import { describeError } from '../ui/form.ts'
 import { navigate } from '../ui/router.ts'
 import type { AccountInfo, AppSession } from '../model/session.ts'
 import { avatar, displayName } from './avatar.ts'
 import { openSettings } from './settings-dialog.ts'
+import { signOutFlow } from './sign-out-dialog.ts'
 
 function accountRow(session: AppSession, account: AccountInfo, active: boolean): HTMLElement {
   const item = menuItem(
@@ -30,21 +31,6 @@ function accountRow(session: AppSession, account: AccountInfo, active: boolean):
   item.setAttribute('aria-checked', String(active))
   if (active) item.append(h('span', { class: 'check-mark' }, icon('check', 16)))
   return item
-}
-
-export async function signOutFlow(session: AppSession, account: AccountInfo): Promise<void> {
-  const ok = await confirmAction(
-    `Sign out of ${displayName(account)}?`,
-    'This removes the account and all of its data from this browser. Changes that have not reached the relay yet are lost; everything already synced stays in your account.',
-    'Sign out',
-  )
-  if (!ok) return
-  try {
-    await session.signOut(account.id)
-    toast(`Signed out of ${account.email}`)
-  } catch (error) {
-    toast(describeError(error), 'error')
-  }
 }
 
 export function accountMenu(session: AppSession): HTMLElement {

@@ -19,7 +19,7 @@ const LOOK: Readonly<Record<SyncBadge['state'], { icon: IconName; label: string 
 
 export function badgeLabel(badge: SyncBadge): string {
   const base = LOOK[badge.state].label
-  return badge.state === 'syncing' && badge.pending > 0 ? `${base} · ${badge.pending}` : base
+  return badge.pending > 0 ? `${base} · ${badge.pending}` : base
 }
 
 export function syncBadge(session: AppSession): { el: HTMLElement; update: () => void } {

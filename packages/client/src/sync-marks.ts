@@ -117,11 +117,11 @@ export class SyncMarks {
   }
 
   /**
-   * What the relay does not have of `workspace`: every doc (all loaded first) compared with its
-   * mark; docs with no change are left out.
+   * What the relay does not have of `workspace`: every doc (all loaded first; with `loadedOnly`,
+   * those loaded already) compared with its mark; docs with no change are left out.
    */
-  async unsynced(workspace: MarkedWorkspace): Promise<UnsyncedDoc[]> {
-    await workspace.loadAll()
+  async unsynced(workspace: MarkedWorkspace, { loadedOnly = false } = {}): Promise<UnsyncedDoc[]> {
+    if (!loadedOnly) await workspace.loadAll()
     const out: UnsyncedDoc[] = []
     for (const docName of workspace.loadedDocs()) {
       const parsed = parseDocName(docName)

@@ -26,13 +26,13 @@ export const NO_CHANGES: DocChanges = { changed: new Set(), removed: new Set(), 
 type Struct = Y.Item | { readonly id: Y.ID; readonly length: number }
 
 /** The key in `root` under which `item` sits (its own or an ancestor's), or null when outside `root`. */
-function entryOf(item: Y.Item, root: Y.AbstractType<unknown> | null): string | null {
+function entryOf(item: Y.Item, root: object | null): string | null {
   let at: Y.Item | null = item
   while (at) {
-    const parent = at.parent
+    const parent: unknown = at.parent
     if (!(parent instanceof Y.AbstractType)) return null
     if (parent === root) return at.parentSub
-    at = parent._item
+    at = (parent as Y.AbstractType<unknown>)._item
   }
   return null
 }
