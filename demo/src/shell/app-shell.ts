@@ -7,10 +7,15 @@ import { banners } from './banners.ts'
 import { header } from './header.ts'
 import { mainPane } from './main-pane.ts'
 import { vaultWarnings } from '../vault/vault-warnings.ts'
+import { finishMoves } from '../model/move-journal.ts'
+import { toast } from '../ui/dialogs.ts'
+import { describeError } from '../ui/form.ts'
 
 export function appShell(scope: Scope, session: AppSession): HTMLElement {
   const workspace = session.workspace()
   const ctx: AppContext = { session, workspace, expanded: new ExpandedSet(workspace.owner) }
+  // A move to another collection that a closed tab left half done is completed now.
+  void finishMoves(workspace).catch((error: unknown) => toast(describeError(error), 'error'))
   const app = h('div', { class: 'app' })
   const toggleDrawer = () => app.classList.toggle('drawer-open')
   const notices = h('div')

@@ -1,7 +1,7 @@
 /**
  * The sidebar's collections: each collection (its own document, loaded when opened) with its
- * folders and requests. Create, rename and delete from each row's menu; drag rows (or
- * Alt+Up/Down) to reorder and move them within a collection.
+ * folders and requests. Create, rename, duplicate, move and delete from each row's menu; drag
+ * rows (or Alt+Up/Down) to reorder them, and into other folders or collections.
  */
 import { h, region, type Scope } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
@@ -15,6 +15,8 @@ import { handleTreeKey } from './tree-keys.ts'
 import { renameDialog } from '../ui/rename-dialog.ts'
 import { exportCollection, pickAndImportInto } from './import-export.ts'
 import { attachDrag } from './tree-drag.ts'
+import { moveItemDialog } from './move-dialog.ts'
+import { duplicateItem } from '@ferry/schema'
 import { openShareDialog } from './share-dialog.ts'
 
 function selectedRequestId(): string | null {
@@ -44,6 +46,12 @@ function itemMenu(ctx: AppContext, collection: Collection, collectionId: string,
       const text = collection.text(node.id, 'name')
       if (text) void renameDialog(`Rename ${node.kind}`, 'Name', text)
     }, { icon: icon('pencil') }),
+    menuItem('Duplicate', () => {
+      const copy = duplicateItem(collection, node.id)
+      if (copy && node.kind === 'request') navigate(['r', collectionId, copy])
+    }, { icon: icon('copy'), testId: 'duplicate-item' }),
+    menuItem('Move to…', () => void moveItemDialog(ctx, collectionId, node).then((moved) => moved && followMove(ctx, { collectionId, itemId: node.id }, moved.collectionId, moved.id)),
+      { icon: icon('folder'), testId: 'move-item' }),
     menuItem('Delete', () => {
       const what = node.kind === 'folder' ? `the folder "${node.name}" and everything in it` : `"${node.name}"`
       void confirmAction(`Delete ${node.kind}?`, `This deletes ${what} on all your devices.`, 'Delete').then((ok) => {
@@ -54,6 +62,16 @@ function itemMenu(ctx: AppContext, collection: Collection, collectionId: string,
       })
     }, { icon: icon('trash'), danger: true }),
   ])
+}
+
+/** After a move to another collection: show it there, and follow it if it was the open request. */
+function followMove(ctx: AppContext, from: { collectionId: string; itemId: string }, collectionId: string, id: string): void {
+  ctx.expanded.set(collectionId, true)
+  if (collectionId === from.collectionId) return
+  const name = ctx.workspace.index.collections().find((c) => c.id === collectionId)?.name ?? 'the collection'
+  toast(`Moved to “${name}”`)
+  const route = currentRoute()
+  if (route.parts[0] === 'r' && route.parts[1] === from.collectionId && route.parts[2] === from.itemId) navigate(['r', collectionId, id], undefined, true)
 }
 
 function nodeRows(ctx: AppContext, collection: Collection, collectionId: string, nodes: TreeNode[], parentRow: string): HTMLElement {
@@ -115,7 +133,6 @@ function collectionBody(scope: Scope, ctx: AppContext, summary: CollectionInfo, 
         return () => (offDoc(), offExpanded(), window.removeEventListener('hashchange', changed))
       },
     )
-    if (collection.writable()) attachDrag(scope, body, collection)
   }
   const known = loaded.get(summary.id)
   if (known) {
@@ -220,6 +237,11 @@ export function collectionsTree(scope: Scope, ctx: AppContext, filter: () => str
     if (currentRoute().parts[1] === id) navigate([])
     toast('A collection was deleted on another device.')
   }))
+
+  attachDrag(scope, tree, ctx.workspace, {
+    movedAcross: (from, collectionId, id) => followMove(ctx, from, collectionId, id),
+    failed: (error) => toast(describeError(error), 'error'),
+  })
 
   const collectionOf = (row: HTMLElement) => row.closest<HTMLElement>('[data-collection-body]')?.dataset.collectionBody
   scope.listen(tree, 'click', (event: MouseEvent) => {
