@@ -86,6 +86,39 @@ describe.skipIf(!hasChromium)('demo workspace (local only)', () => {
     await page.context().close()
   }, 90_000)
 
+  it('says what a {{variable}} stands for on hover, and promises no syncing without an account', async () => {
+    const { page, errors } = await device(suite.browser)
+    await useLocally(page, suite.relay.url)
+    expect(await page.locator('#main-pane').textContent()).toContain('saved on this device only; nothing is synced')
+    expect(await page.getByTestId('sync-badge').getAttribute('title')).toContain('nothing is synced')
+    await page.getByTestId('tab-environments').click()
+    await page.getByRole('link', { name: /Globals/ }).click()
+    await page.getByTestId('new-var-key').fill('host')
+    await page.getByLabel('Value of host', { exact: true }).fill('https://api.test')
+    await page.getByLabel('Variable name', { exact: true }).press('Tab')
+    await page.getByTestId('new-var-key').fill('key')
+    await page.getByLabel('Value of key', { exact: true }).fill('k-123')
+    await page.getByTestId('secret-key').click()
+
+    await createCollection(page, 'Hints')
+    await addRequest(page, 'Hints', 'Hinted', '{{host}}/items')
+    await page.getByTestId('req-tab-body').click()
+    await page.getByRole('radiogroup', { name: 'Body type' }).getByText('Raw', { exact: true }).click()
+    await page.getByTestId('body-text').fill('{"key": "{{key}}", "other": "{{missing}}"}')
+    // A plain input: its tooltip names each reference's value.
+    await page.getByTestId('url').hover()
+    await eventually(() => page.getByTestId('url').getAttribute('title')).toBe('{{host}} = https://api.test')
+    // The body editor: a tooltip on the marked reference; a secret is never shown.
+    await page.locator('.cm-variable', { hasText: '{{key}}' }).hover()
+    await eventually(() => page.getByTestId('variable-tip').textContent()).toBe('{{key}} is a secret value (hidden here; sent as is)')
+    await page.locator('.cm-variable', { hasText: '{{missing}}' }).hover()
+    await eventually(() => page.getByTestId('variable-tip').textContent()).toBe('{{missing}} is not defined in the collection, the active environment or globals')
+    await page.locator('.cm-variable', { hasText: '{{missing}}' }).hover()
+    await screenshot(page, 'variable-hover')
+    expect(errors).toEqual([])
+    await page.context().close()
+  }, 90_000)
+
   it('reorders and moves requests by drag and drop and with Alt+arrow keys', async () => {
     const { page, errors } = await device(suite.browser)
     await useLocally(page, suite.relay.url)

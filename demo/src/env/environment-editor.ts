@@ -18,6 +18,7 @@ import type { AppContext } from '../app-context.ts'
 import { GLOBALS, type Variable } from '../model/types.ts'
 import { activeEnvironmentId, onActiveEnvironmentChange, setActiveEnvironment } from '../model/active-environment.ts'
 import { exportButton } from './postman-export.ts'
+import { whereChangesGo } from '../model/mode-copy.ts'
 
 /** Writes at most this often per value while typing (each write re-seals it), milliseconds. */
 const WRITE_DELAY_MS = 300
@@ -210,7 +211,7 @@ export function environmentEditor(scope: Scope, ctx: AppContext, values: Variabl
       h('button', { type: 'button', class: active ? 'btn btn-sm' : 'btn btn-sm btn-primary', 'data-testid': 'toggle-active-env',
         onclick: () => setActiveEnvironment(owner, active ? null : scopeId) }, active ? 'Deactivate' : 'Use this environment'),
       h('button', { type: 'button', class: 'btn btn-sm btn-danger', onclick: () => {
-        void confirmAction('Delete environment?', `This deletes "${environments.get(scopeId)?.name ?? ''}" and its variables on all your devices.`, 'Delete').then((ok) => {
+        void confirmAction('Delete environment?', `This deletes "${environments.get(scopeId)?.name ?? ''}" and its variables ${whereChangesGo(ctx.session)}.`, 'Delete').then((ok) => {
           if (!ok) return
           environments.remove(scopeId)
           navigate([])

@@ -8,6 +8,9 @@ import { header } from './header.ts'
 import { mainPane } from './main-pane.ts'
 import { vaultWarnings } from '../vault/vault-warnings.ts'
 import { finishMoves } from '../model/move-journal.ts'
+import { provideVariableLookup, sessionLookup } from '../model/variable-lookup.ts'
+import { currentRoute } from '../ui/router.ts'
+import { attachVariableHints } from './variable-hints.ts'
 import { toast } from '../ui/dialogs.ts'
 import { describeError } from '../ui/form.ts'
 
@@ -24,10 +27,14 @@ export function appShell(scope: Scope, session: AppSession): HTMLElement {
   void session.vault().then((vault) => {
     if (vault && !scope.disposed) vaultBox.append(vaultWarnings(scope, vault, { reencryptable: async () => (await session.variableValues()).reencryptable() }))
   }, () => undefined)
-  app.append(
-    header(scope, session, toggleDrawer),
-    h('div', { class: 'body' }, sidebar(scope, ctx), h('main', { class: 'main', 'aria-label': 'Editor', onclick: () => app.classList.remove('drawer-open') }, h('div', {}, notices, vaultBox), mainPane(scope, ctx))),
-  )
+  // `{{name}}` hints use the open request's collection variables, as Send does.
+  scope.add(provideVariableLookup(sessionLookup(session, workspace, () => {
+    const route = currentRoute()
+    return route.parts[0] === 'r' || route.parts[0] === 'settings' ? (route.parts[1] ?? null) : null
+  })))
+  const main = h('main', { class: 'main', 'aria-label': 'Editor', onclick: () => app.classList.remove('drawer-open') }, h('div', {}, notices, vaultBox), mainPane(scope, ctx))
+  attachVariableHints(scope, main)
+  app.append(header(scope, session, toggleDrawer), h('div', { class: 'body' }, sidebar(scope, ctx), main))
   // On narrow windows the sidebar is a drawer: Escape closes it too.
   scope.listen(document, 'keydown', (event: KeyboardEvent) => event.key === 'Escape' && app.classList.remove('drawer-open'))
   return app

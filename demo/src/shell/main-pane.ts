@@ -10,6 +10,7 @@ import { historyDetail } from '../request/history-detail.ts'
 import { settingsView } from '../collection/settings-view.ts'
 import { pickAndImportPostman } from '../sidebar/postman-import.ts'
 import { promptText } from '../ui/dialogs.ts'
+import { whereWorkIsKept } from '../model/mode-copy.ts'
 
 /** Shows `load`'s view once it resolves; a failure is shown in words. */
 function later(scope: Scope, load: (scope: Scope) => Promise<Child>): HTMLElement {
@@ -38,11 +39,11 @@ function home(ctx: AppContext): HTMLElement {
   return h('div', { class: 'empty', style: 'height:100%;align-content:center' },
     h('div', { class: 'brand-mark', style: 'width:56px;height:56px;border-radius:14px' }, icon('send', 28)),
     h('h1', { style: 'color:var(--text)' }, account ? `Welcome${account.name ? `, ${account.name}` : ''}` : 'Welcome to Ferry'),
-    h('p', { style: 'max-width:440px' }, 'Pick a request in the sidebar, or start a new collection. Everything you do is saved on this device and syncs to your other devices when you are online.'),
+    h('p', { style: 'max-width:440px' }, `Pick a request in the sidebar, or start a new collection. ${whereWorkIsKept(ctx.session)}`),
     h('div', { class: 'field-row', style: 'justify-content:center;flex-wrap:wrap;margin-top:6px' },
       h('button', { type: 'button', class: 'btn btn-primary', onclick: () => void create(), 'data-testid': 'home-new-collection' }, icon('plus', 16), 'New collection'),
       h('button', { type: 'button', class: 'btn', onclick: () => pickAndImportPostman(ctx) }, icon('upload', 16), 'Import from Postman')),
-    account ? null : h('p', { class: 'hint', style: 'margin-top:12px' }, h('a', { href: href(['signin']) }, 'Sign in'), ' to sync across devices.'))
+    account ? null : h('p', { class: 'hint', style: 'margin-top:12px' }, h('a', { href: href(['signin']) }, 'Sign in'), ' to keep your workspace in an account and use it on your other devices.'))
 }
 
 /**

@@ -18,6 +18,7 @@ import { attachDrag } from './tree-drag.ts'
 import { moveItemDialog } from './move-dialog.ts'
 import { duplicateItem } from '@ferry/schema'
 import { openShareDialog } from './share-dialog.ts'
+import { whereChangesGo } from '../model/mode-copy.ts'
 
 function selectedRequestId(): string | null {
   const route = currentRoute()
@@ -54,7 +55,7 @@ function itemMenu(ctx: AppContext, collection: Collection, collectionId: string,
       { icon: icon('folder'), testId: 'move-item' }),
     menuItem('Delete', () => {
       const what = node.kind === 'folder' ? `the folder "${node.name}" and everything in it` : `"${node.name}"`
-      void confirmAction(`Delete ${node.kind}?`, `This deletes ${what} on all your devices.`, 'Delete').then((ok) => {
+      void confirmAction(`Delete ${node.kind}?`, `This deletes ${what} ${whereChangesGo(ctx.session)}.`, 'Delete').then((ok) => {
         if (!ok) return
         const removed = collection.remove(node.id)
         const open = selectedRequestId()
@@ -169,7 +170,7 @@ function collectionMenu(ctx: AppContext, summary: CollectionInfo): HTMLElement {
     menuItem('Export (Postman v2.1)', withCollection((c) => exportCollection(summary, c)), { icon: icon('download'), testId: 'export-collection' }),
     h('div', { class: 'menu-sep', role: 'separator' }),
     menuItem('Delete', () => {
-      void confirmAction('Delete collection?', `This deletes "${summary.name}" and all its requests on all your devices.`, 'Delete').then((ok) => {
+      void confirmAction('Delete collection?', `This deletes "${summary.name}" and all its requests ${whereChangesGo(ctx.session)}.`, 'Delete').then((ok) => {
         if (!ok) return
         void ctx.workspace.deleteCollection(summary.id)
         if (currentRoute().parts[1] === summary.id) navigate([])

@@ -6,6 +6,7 @@ import { currentRoute, navigate } from '../ui/router.ts'
 import { formatWhen, statusClass } from '../lib/format.ts'
 import type { AppContext } from '../app-context.ts'
 import type { HistoryEntry } from '../model/types.ts'
+import { whereChangesGo } from '../model/mode-copy.ts'
 
 /** Entries rendered at once; the rest load with "Show more" (history can hold thousands). */
 const PAGE = 100
@@ -60,7 +61,7 @@ export function historyList(scope: Scope, ctx: AppContext): HTMLElement {
         h('div', { class: 'sidebar-tools', style: 'padding:8px 2px' },
           h('span', { class: 'hint', style: 'flex:1' }, `${entries.length} request${entries.length === 1 ? '' : 's'}`),
           h('button', { type: 'button', class: 'btn btn-sm btn-ghost', 'data-testid': 'clear-history', onclick: () => {
-            void confirmAction('Clear history?', 'This removes every entry from your history on all your devices.', 'Clear history').then((ok) => {
+            void confirmAction('Clear history?', `This removes every entry from your history ${whereChangesGo(ctx.session)}.`, 'Clear history').then((ok) => {
               if (!ok) return
               history.clear()
               if (currentRoute().parts[0] === 'history') navigate([])
