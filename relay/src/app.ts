@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs'
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
 import helmet from '@fastify/helmet'
+import type { UserId } from '@ferry/protocol'
 import type { Config } from './config.ts'
 import { createCoordination, type Coordination } from './coordination.ts'
 import { lockDataDir } from './data-dir.ts'
@@ -142,7 +143,12 @@ export async function openRelay(config: Config): Promise<OpenedRelay> {
   await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: DEMO_CSP }, crossOriginResourcePolicy: { policy: 'same-site' } })
   await app.register(accessTokens, { config, sessions: stores.sessions })
   await app.register(mail, { config })
-  await app.register(auth, { config, rateLimitStore: coordination.rateLimitStore, users: stores.users, sessions: stores.sessions })
+  // Deleting an account closes its sockets through the sync plugin, registered below; used only per request.
+  const live = {
+    deleteDocs: (owner: UserId) => app.sync.deleteOwnedDocs(owner),
+    sessionsEnded: (userId: UserId) => app.accessTokens.sessionsEnded(userId),
+  }
+  await app.register(auth, { config, rateLimitStore: coordination.rateLimitStore, stores, live })
   await app.register(avatars, { config, avatars: stores.avatars, users: stores.users })
   await app.register(sync, { config, docStore: stores.docs, broadcast: coordination.broadcast, connectionRate: coordination.connectionRate })
   await app.register(links, { config, links: stores.links, users: stores.users, docStore: stores.docs, rateLimitStore: coordination.rateLimitStore })

@@ -10,6 +10,10 @@
  * on every relay sharing the store. Tokens without a `sid` (issued before sessions were
  * checked) are refused; clients refresh on the 401 / 4401 and get one with a `sid`.
  * Whoever ends sessions calls `sessionsEnded(userId)`, so open sockets close too (sync).
+ *
+ * A token issued by a sign-in (not by a refresh) also carries `auth_time`, when that sign-in
+ * happened: routes that want a recent sign-in (deleting an account without a password) read it
+ * as `request.signedInAt`. Refreshed tokens carry none, so only the sign-in's own token counts.
  */
 import { join } from 'node:path'
 import fastifyJwt from '@fastify/jwt'
@@ -26,13 +30,15 @@ export interface AccessTokenClaims {
   userId: string
   /** The session (refresh-token family) that issued the token. */
   sessionId: string
+  /** When the user signed in, ms since the epoch, for a token issued by the sign-in itself; null for a refreshed one. */
+  signedInAt: number | null
 }
 
 export type SessionsEndedListener = (userId: UserId) => void
 
 export interface AccessTokens {
-  /** Signs a token for `userId` in session `sessionId`, valid for `accessTokenTtlSeconds`. */
-  issue(userId: string, sessionId: string): string
+  /** Signs a token for `userId` in session `sessionId`, valid for `accessTokenTtlSeconds`; `signedInAt` when a sign-in issues it. */
+  issue(userId: string, sessionId: string, signedInAt?: number): string
   /** The token's claims, or null when it is missing, malformed, forged, expired or names no session. Does not look at the session. */
   verify(token: string): AccessTokenClaims | null
   /** Like `verify`, and null too when the token's session has ended. */
@@ -51,13 +57,15 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the `requireUser` pre-handler on authenticated routes. */
     userId: string
+    /** Set by `requireUser`: the sign-in time the token carries (ms), null for a refreshed token. */
+    signedInAt: number | null
   }
 }
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
-    payload: { sub: string; sid?: string }
-    user: { sub: string; sid?: string }
+    payload: { sub: string; sid?: string; auth_time?: number }
+    user: { sub: string; sid?: string; auth_time?: number }
   }
 }
 
@@ -79,17 +87,18 @@ export default fp(
     const listeners: SessionsEndedListener[] = []
     const verify = (token: string): AccessTokenClaims | null => {
       try {
-        const { sub, sid } = app.jwt.verify<{ sub: unknown; sid: unknown }>(token)
+        const { sub, sid, auth_time: authTime } = app.jwt.verify<{ sub: unknown; sid: unknown; auth_time?: unknown }>(token)
         if (typeof sub !== 'string' || sub.length === 0) return null
         if (typeof sid !== 'string' || sid.length === 0 || sid.length > MAX_SESSION_ID_LENGTH) return null
-        return { userId: sub, sessionId: sid }
+        return { userId: sub, sessionId: sid, signedInAt: Number.isSafeInteger(authTime) ? (authTime as number) * 1000 : null }
       } catch {
         return null
       }
     }
     const sessionLive = (userId: string, sessionId: string): Promise<boolean> => opts.sessions.sessionLive(userId as UserId, sessionId, Date.now())
     app.decorate<AccessTokens>('accessTokens', {
-      issue: (userId, sessionId) => app.jwt.sign({ sub: userId, sid: sessionId }),
+      issue: (userId, sessionId, signedInAt) =>
+        app.jwt.sign({ sub: userId, sid: sessionId, ...(signedInAt !== undefined && { auth_time: Math.floor(signedInAt / 1000) }) }),
       verify,
       async check(token) {
         const claims = verify(token)
@@ -108,6 +117,7 @@ export default fp(
       onSessionsEnded: (listener) => void listeners.push(listener),
     })
     app.decorateRequest('userId', '')
+    app.decorateRequest('signedInAt', null)
   },
   { name: 'access-tokens' },
 )
@@ -119,4 +129,5 @@ export async function requireUser(this: FastifyInstance, request: import('fastif
   const claims = match ? await this.accessTokens.check(match[1]!) : null
   if (!claims) throw unauthorized('Your session has expired or is invalid. Sign in again.', 'invalid_token')
   request.userId = claims.userId
+  request.signedInAt = claims.signedInAt
 }

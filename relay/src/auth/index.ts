@@ -1,5 +1,6 @@
 /**
- * The auth plugin: password accounts, sessions, OpenID Connect and the profile. Registered
+ * The auth plugin: password accounts, sessions, OpenID Connect, the profile and deleting the
+ * account. Registered
  * after `access-tokens` and `mail` (it uses `app.accessTokens` and `app.mail`), with the user and
  * session ports; everything it registers stays encapsulated.
  */
@@ -7,9 +8,9 @@ import type { FastifyInstance } from 'fastify'
 import rateLimit from '@fastify/rate-limit'
 import type { Config } from '../config.ts'
 import type { Coordination } from '../coordination.ts'
-import type { SessionStore } from '../storage/accounts/sessions.ts'
-import type { UserStore } from '../storage/accounts/users.ts'
 import accountRoutes from './account-routes.ts'
+import type { AccountData, LiveEffects } from './delete-account.ts'
+import deleteAccountRoute from './delete-account-route.ts'
 import oidc from './oidc/index.ts'
 import { PasswordHasher } from './passwords.ts'
 import profileRoutes from './profile-routes.ts'
@@ -19,15 +20,18 @@ import { Sessions } from './sessions.ts'
 export interface AuthOptions {
   config: Config
   rateLimitStore: Coordination['rateLimitStore']
-  users: UserStore
-  sessions: SessionStore
+  /** Every port (deleting an account reaches them all) and the document store. */
+  stores: AccountData
+  /** What deleting an account does on the running relays (closing its sockets). */
+  live: LiveEffects
 }
 
-export default async function auth(app: FastifyInstance, { config, rateLimitStore, users, sessions: sessionStore }: AuthOptions): Promise<void> {
+export default async function auth(app: FastifyInstance, { config, rateLimitStore, stores, live }: AuthOptions): Promise<void> {
   // Limits are applied per route by `attemptLimit`, never globally. A store that cannot
   // count refuses the attempt (500) rather than allowing unlimited guesses.
   await app.register(rateLimit, { global: false, ...rateLimitStore })
   const hasher = new PasswordHasher(config.limits.concurrentPasswordHashes)
+  const { users, sessions: sessionStore } = stores
   const sessions = new Sessions({
     users,
     sessions: sessionStore,
@@ -40,4 +44,5 @@ export default async function auth(app: FastifyInstance, { config, rateLimitStor
   await app.register(sessionRoutes, { config, hasher, users, sessions })
   await app.register(oidc, { config, users, sessions })
   await app.register(profileRoutes, { config, users })
+  await app.register(deleteAccountRoute, { config, hasher, stores, live })
 }

@@ -35,7 +35,7 @@ export class Sessions {
   /** Signs `user` in: a new refresh-token family, which is the session its access tokens name. */
   async start(user: UserRecord): Promise<LoginResponse> {
     const { refresh, familyId } = await this.#create(user)
-    return this.#response(user, familyId, refresh.token)
+    return this.#response(user, familyId, refresh.token, Date.now())
   }
 
   /**
@@ -51,7 +51,7 @@ export class Sessions {
       await this.options.sessions.revokeRefreshFamily(refresh.hash)
       return null
     }
-    return this.#response(user, familyId, refresh.token)
+    return this.#response(user, familyId, refresh.token, Date.now())
   }
 
   async #create(user: UserRecord): Promise<{ refresh: ReturnType<typeof newSecret>; familyId: string }> {
@@ -88,9 +88,10 @@ export class Sessions {
     return Date.now() + this.options.refreshTokenTtlSeconds * 1000
   }
 
-  #response(user: UserRecord, sessionId: string, refreshToken: string): LoginResponse {
+  /** `signedInAt` for a sign-in (its access token says when); none for a refresh. */
+  #response(user: UserRecord, sessionId: string, refreshToken: string, signedInAt?: number): LoginResponse {
     return {
-      accessToken: this.options.accessTokens.issue(user.id, sessionId),
+      accessToken: this.options.accessTokens.issue(user.id, sessionId, signedInAt),
       refreshToken,
       expiresIn: this.options.accessTokenTtlSeconds,
       user: publicUser(user, this.options.publicUrl),
