@@ -19,6 +19,9 @@ export interface RelayAnswer {
 
 const BY_RELAY_CODE: Readonly<Record<string, string>> = {
   invalid_credentials: 'That email and password do not match an account.',
+  wrong_password: 'That is not your password. Nothing was deleted.',
+  password_required: 'Enter your password to delete your account.',
+  reauthentication_required: 'Your account has no password: sign out, sign in again, then delete it within 5 minutes.',
   invalid_refresh_token: 'Your session has ended. Please sign in again.',
   unauthorized: 'Your session has ended. Please sign in again.',
   invalid_token: 'This link is invalid, has expired or was already used. Ask for a new one.',

@@ -3,7 +3,7 @@
  * what the shell shows, and adds the relay calls that need no account state (sign-up, mailed
  * links). One change event covers accounts, the active workspace and the status.
  */
-import { FerryClient, importSharedCollection, openAccountVault, openSharedCollection, Share, type Account, type SharedCollection, type SyncStatus, type Vault, type Workspace } from '@ferry/client'
+import { FerryClient, importSharedCollection, openAccountVault, openSharedCollection, Share, type Account, type DeletedAccount, type SharedCollection, type SyncStatus, type Vault, type Workspace } from '@ferry/client'
 import type { UserId } from '@ferry/protocol'
 import type { AccountInfo, AppSession, Provider, SyncBadge } from './session.ts'
 import type { RelaySender } from '../send/route.ts'
@@ -253,5 +253,14 @@ export class ClientSession implements AppSession {
 
   async uploadAvatar(image: Blob): Promise<void> {
     await this.#withToken((token) => this.#client.relay.uploadAvatar(token, image, image instanceof File ? image.name : 'avatar'))
+  }
+
+  async deleteAccount(password: string | undefined): Promise<DeletedAccount> {
+    const id = this.#client.accounts.activeId
+    if (id === null) throw new Error('Sign in first.')
+    const deleted = await this.#client.relay.deleteAccount(await this.#client.accounts.accessToken(id), password)
+    // The relay already ended the session; signing out wipes what this browser keeps of the account.
+    await this.signOut(id)
+    return deleted
   }
 }

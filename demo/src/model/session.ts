@@ -2,7 +2,7 @@
  * What the demo's shell needs from `@ferry/client`: the accounts on this browser, the active
  * workspace, and the sync status. `client-session.ts` implements it.
  */
-import type { Share, SharedCollection, Vault, Workspace } from '@ferry/client'
+import type { DeletedAccount, Share, SharedCollection, Vault, Workspace } from '@ferry/client'
 import type { RelaySender } from '../send/route.ts'
 import type { VariableValues } from './variable-values.ts'
 import type { UnsyncedSummary } from './unsynced.ts'
@@ -63,6 +63,11 @@ export interface AppSession {
   syncNow(): void
   updateName(name: string): Promise<void>
   uploadAvatar(image: Blob): Promise<void>
+  /**
+   * Deletes the active account on the relay (everything it holds for it, on every device), then
+   * forgets it on this browser as signing out does. `password` for accounts with one.
+   */
+  deleteAccount(password: string | undefined): Promise<DeletedAccount>
 
   /** Link management for the active account; null without a signed-in account. */
   share(): Share | null

@@ -1,10 +1,11 @@
-/** Account settings: display name, profile image, and sync on/off for this device. */
+/** Account settings: display name, profile image, sync on/off for this device, and deleting the account. */
 import { h } from '../ui/dom.ts'
 import { openDialog, toast } from '../ui/dialogs.ts'
 import { describeError, field, textInput } from '../ui/form.ts'
 import type { AppSession } from '../model/session.ts'
 import { avatar } from './avatar.ts'
 import { devicesSection } from '../vault/devices-section.ts'
+import { openDeleteAccount } from './delete-account-dialog.ts'
 
 /** Largest image the dialog accepts before uploading, bytes (the relay has its own limit). */
 const MAX_AVATAR_BYTES = 5 * 1024 * 1024
@@ -72,6 +73,17 @@ export function openSettings(session: AppSession): void {
       field('Name', name),
       vaultBox,
       h('label', { class: 'switch' }, sync, h('span', {}, h('strong', {}, 'Sync this account'), h('br'), h('span', { class: 'hint' }, 'When off, edits stay on this device until you turn it back on.'))),
+      h(
+        'div',
+        { class: 'field-row', style: 'justify-content:space-between;gap:14px' },
+        h('span', { class: 'hint' }, 'Delete this account and everything in it, on every device.'),
+        h('button', {
+          type: 'button',
+          class: 'btn btn-sm btn-danger',
+          'data-testid': 'settings-delete-account',
+          onclick: () => void openDeleteAccount(session, account).then((deleted) => deleted && close(undefined)),
+        }, 'Delete account…'),
+      ),
       h(
         'div',
         { class: 'dialog-actions' },

@@ -25,6 +25,14 @@ export interface Session {
   readonly user: Profile
 }
 
+/** What deleting an account removed on the relay. */
+export interface DeletedAccount {
+  readonly docs: number
+  readonly links: number
+  readonly devices: number
+  readonly avatar: boolean
+}
+
 export interface OidcProvider {
   readonly id: string
   readonly name: string
@@ -267,6 +275,23 @@ export class RelayApi {
    */
   async deleteDoc(accessToken: string, docName: DocName): Promise<void> {
     await this.#request('DELETE', `/v1/docs/${encodeURIComponent(docName)}`, { token: accessToken })
+  }
+
+  /**
+   * Deletes the caller's account and everything the relay holds for it: every document
+   * (workspace, collections, environments), share link, vault device, the avatar and every
+   * session; the account's sockets close on every relay. An account with a password must send
+   * it; one without (OIDC sign-in) must present the token of a sign-in less than 5 minutes old.
+   * @throws RelayError `forbidden` (relayCode `wrong_password`, `password_required` or
+   * `reauthentication_required`; nothing was deleted) | SignedOut | RateLimited | Offline
+   */
+  async deleteAccount(accessToken: string, password?: string): Promise<DeletedAccount> {
+    const body = await this.#request('DELETE', '/v1/me', { token: accessToken, body: password === undefined ? {} : { password } })
+    const deleted = isObject(body) ? body.deleted : null
+    if (!isObject(deleted) || typeof deleted.docs !== 'number' || typeof deleted.links !== 'number' || typeof deleted.devices !== 'number' || typeof deleted.avatar !== 'boolean') {
+      throw unexpected('deleted account')
+    }
+    return { docs: deleted.docs, links: deleted.links, devices: deleted.devices, avatar: deleted.avatar }
   }
 
   async resolveLink(token: string): Promise<ResolvedLink> {
