@@ -33,6 +33,11 @@ export class SyncTransport {
   #answered = true
   /** Largest frame sent since the unsent bytes were last within `maxSendBufferBytes`. */
   #largestQueued = 0
+  /** Bytes of frames handed to the socket so far. */
+  #sentBytes = 0
+  /** At the last ping: whether bytes waited to go out, and how many had gone (`#sentBytes` less the unsent). */
+  #waitingAtPing = false
+  #goneAtPing = 0
 
   constructor(ws: WebSocket, socket: Duplex, opts: SyncTransportOptions) {
     this.#ws = ws
@@ -70,6 +75,7 @@ export class SyncTransport {
       }
     }
     this.#largestQueued = Math.max(this.#largestQueued, frame.length)
+    this.#sentBytes += frame.length
     this.#ws.send(frame, { binary: true })
   }
 
@@ -88,9 +94,24 @@ export class SyncTransport {
   /**
    * One liveness round: drops the socket (no close handshake: the peer is gone or asleep) when
    * it did not answer since the previous round, else pings it. False when it was dropped.
+   *
+   * Also closes (4508) a socket that had bytes waiting for it at the last round and took none
+   * of them since: a peer that sends but never reads counts as answering, and what waits for it
+   * (up to the send-buffer cap, more for answers to a mux `open`) would stay in memory for as
+   * long as it liked. A reader on a slow link takes some every round.
    */
   ping(): boolean {
     if (this.#ws.readyState !== this.#ws.OPEN) return true
+    const unsent = this.#ws.bufferedAmount
+    // Frame headers count in `unsent` but not in `#sentBytes`: a stalled socket's `gone` only shrinks.
+    const gone = this.#sentBytes - unsent
+    if (this.#waitingAtPing && unsent > 0 && gone <= this.#goneAtPing) {
+      this.#transport.log.debug('closing a sync socket that read nothing for a ping interval')
+      this.close(CloseCode.SlowConsumer, 'client is not reading')
+      return false
+    }
+    this.#waitingAtPing = unsent > 0
+    this.#goneAtPing = gone
     if (!this.#answered) {
       this.#transport.log.debug('dropping a sync socket that did not answer a ping')
       this.#ws.terminate()
