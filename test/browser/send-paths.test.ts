@@ -72,6 +72,7 @@ describe.skipIf(!hasChromium)('demo send paths', () => {
     await sendTo(page, `${echo.url}/redirect?to=${encodeURIComponent('/echo/landed')}&status=301`)
     await eventually(() => page.getByTestId('response-redirects').textContent()).toContain(`301 ${echo.url}/redirect`)
     expect(await page.getByTestId('response-redirects').textContent()).toContain(`Answered by ${echo.url}/echo/landed`)
+    await screenshot(page.getByRole('region', { name: 'Response' }), 'send-via-agent-redirects')
 
     // Binary: offered as a download, byte for byte.
     await sendTo(page, `${echo.url}/binary`)
@@ -100,7 +101,8 @@ describe.skipIf(!hasChromium)('demo send paths', () => {
   it('sends through the relay’s send proxy for a signed-in account without an agent', async () => {
     const { page, errors } = await device(suite.browser)
     await signUp(page, suite.relay.url, { email: 'proxy@example.com', password: 'proxy password 1', name: 'Proxy' })
-    await page.getByTestId('continue').click()
+    // Password hashing on a machine busy with other suites can take longer than a step's 15 s.
+    await page.getByTestId('continue').click({ timeout: 60_000 })
     await page.getByTestId('account-menu').waitFor()
     await createCollection(page, 'Through relay')
     await addRequest(page, 'Through relay', 'Echo', `${echo.url}/echo/relayed?x=1`, 'PUT')

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SendRequest } from '@ferry/protocol'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { startEchoServer, type EchoServer } from '../helpers/echo-server.ts'
-import { call, echoed, readAnswer, sendRequest } from '../helpers/send-calls.ts'
+import { call, echoed, readAnswer, sendRequest, type SendAnswer } from '../helpers/send-calls.ts'
 import { signIn, signUpEmail } from '../helpers/sessions.ts'
 
 describe('the relay send proxy', () => {
@@ -28,16 +28,18 @@ describe('the relay send proxy', () => {
     await Promise.all([allowed?.close(), loopback?.close()])
   })
 
-  const send = async (request: SendRequest, bearer = token) => {
+  /** The proxy's answer: frames when it sent, its JSON error when it refused. */
+  const send = async (request: SendRequest, bearer = token): Promise<SendAnswer & { status: number; error: { code: string; message: string } | null }> => {
     const answer = await call(`${relay.url}/v1/send`, { body: request, headers: bearer ? { authorization: `Bearer ${bearer}` } : {} })
-    return { status: answer.status, ...(answer.status === 200 ? readAnswer(answer.body) : { error: JSON.parse(answer.body.toString()).error }) }
+    if (answer.status === 200) return { status: 200, error: null, ...readAnswer(answer.body) }
+    return { status: answer.status, error: JSON.parse(answer.body.toString()).error, head: null, body: Buffer.alloc(0), end: null, failure: null }
   }
 
   it('sends a signed-in user’s request to an allow-listed API without CORS headers', async () => {
     const answer = await send(sendRequest(`${allowed.url}/echo/hello`, { method: 'POST', headers: [['X-Key', 'k']], body: { text: 'hi' } }))
     expect(answer.head).toMatchObject({ status: 200, url: `${allowed.url}/echo/hello` })
-    expect(echoed(answer as never)).toMatchObject({ method: 'POST', path: '/echo/hello', body: Buffer.from('hi').toString('base64') })
-    expect(answer.end).toEqual({ sizeBytes: (answer as { body: Buffer }).body.byteLength })
+    expect(echoed(answer)).toMatchObject({ method: 'POST', path: '/echo/hello', body: Buffer.from('hi').toString('base64') })
+    expect(answer.end).toEqual({ sizeBytes: answer.body.byteLength })
   })
 
   it('refuses signed-out callers and bad tokens', async () => {
