@@ -13,6 +13,9 @@ import { lockDataDir } from './data-dir.ts'
 import { errorBody, HttpError } from './errors.ts'
 import accessTokens from './auth/access-tokens.ts'
 import { loggedRoute } from './redact.ts'
+import metricsPlugin from './metrics/index.ts'
+import { RelayMetrics } from './metrics/relay-metrics.ts'
+import { requestIds, REQUEST_ID_HEADER } from './request-id.ts'
 import staticPlugin from './static/index.ts'
 import { createStores, type Stores } from './storage/index.ts'
 import mail from './mail/index.ts'
@@ -100,6 +103,9 @@ export async function openRelay(config: Config): Promise<OpenedRelay> {
       : {}),
     // No type coercion: a JSON body holding 42 where a string belongs is a bad request, not "42".
     trustProxy: config.trustProxy,
+    // Ids of our own (or a trusted proxy's, if plain): a client's header never reaches the log as given.
+    requestIdHeader: false,
+    genReqId: requestIds(config.trustProxy),
     // Route parameters carry whole doc names (up to 194 characters); the default cap is 100.
     routerOptions: { maxParamLength: 256 },
     ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: false } },
@@ -140,6 +146,12 @@ export async function openRelay(config: Config): Promise<OpenedRelay> {
     reply.status(404).send(errorBody('not_found', `No such route for ${request.method}.`)),
   )
 
+  app.addHook('onSend', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id)
+  })
+  // Counted even without METRICS_TOKEN would be wasted work: only a relay that serves them measures.
+  const metrics = config.metricsToken === null ? null : new RelayMetrics(() => (app.hasDecorator('sync') ? app.sync : null))
+  if (metrics && config.metricsToken !== null) await app.register(metricsPlugin, { metrics, token: config.metricsToken })
   await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: DEMO_CSP }, crossOriginResourcePolicy: { policy: 'same-site' } })
   await app.register(accessTokens, { config, sessions: stores.sessions })
   await app.register(mail, { config })
@@ -150,7 +162,12 @@ export async function openRelay(config: Config): Promise<OpenedRelay> {
   }
   await app.register(auth, { config, rateLimitStore: coordination.rateLimitStore, stores, live })
   await app.register(avatars, { config, avatars: stores.avatars, users: stores.users })
-  await app.register(sync, { config, docStore: stores.docs, broadcast: coordination.broadcast, connectionRate: coordination.connectionRate })
+  await app.register(sync, {
+    config,
+    docStore: metrics ? metrics.instrument(stores.docs) : stores.docs,
+    broadcast: coordination.broadcast,
+    connectionRate: metrics ? metrics.countRefusals(coordination.connectionRate) : coordination.connectionRate,
+  })
   await app.register(links, { config, links: stores.links, users: stores.users, docStore: stores.docs, rateLimitStore: coordination.rateLimitStore })
   await app.register(docs, { links: stores.links })
   await app.register(vault, { vault: stores.vault })

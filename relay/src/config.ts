@@ -143,6 +143,11 @@ const ConfigSchema = Type.Object({
     /** Sends per user per minute. */
     perMinute: Type.Integer({ minimum: 1 }),
   }),
+  /**
+   * `GET /metrics` (Prometheus) answers only `Authorization: Bearer <METRICS_TOKEN>`; null (unset)
+   * turns the route off. At least 16 printable characters, no spaces.
+   */
+  metricsToken: Type.Union([Type.String({ minLength: 16, pattern: '^[\\x21-\\x7e]+$' }), Type.Null()]),
 })
 
 export type Config = Readonly<Static<typeof ConfigSchema>>
@@ -257,6 +262,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
       maxResponseBytes: int(env, 'SEND_PROXY_MAX_RESPONSE_BYTES', 10 * 1024 * 1024),
       perMinute: int(env, 'SEND_PROXY_PER_MINUTE', 60),
     },
+    metricsToken: str(env, 'METRICS_TOKEN'),
   }
   if ((config.databaseUrl !== null || config.redisUrl !== null) && (config.masterKey === null || config.jwtSecret === null)) {
     // Key files are per data dir: relays sharing a database would each make their own, and
