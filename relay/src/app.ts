@@ -26,6 +26,7 @@ import links from './links/index.ts'
 import sendProxy from './send-proxy/index.ts'
 import sync from './sync/index.ts'
 import vault from './vault/index.ts'
+import versions from './versions/index.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -162,6 +163,8 @@ export async function openRelay(config: Config): Promise<OpenedRelay> {
   }
   await app.register(auth, { config, rateLimitStore: coordination.rateLimitStore, stores, live })
   await app.register(avatars, { config, avatars: stores.avatars, users: stores.users })
+  // Before sync: its rooms take their version recorders from it.
+  await app.register(versions, { config, docStore: stores.docs })
   await app.register(sync, {
     config,
     docStore: metrics ? metrics.instrument(stores.docs) : stores.docs,

@@ -124,6 +124,10 @@ const ConfigSchema = Type.Object({
   roomIdleUnloadMs: Type.Integer({ minimum: 0 }),
   /** Group commit: at most one fsync per document per this many milliseconds. */
   groupCommitMs: Type.Integer({ minimum: 0 }),
+  /** Version history: least milliseconds between two versions taken during activity (compactions take one too). */
+  versionIntervalMs: Type.Integer({ minimum: 0 }),
+  /** Milliseconds an unnamed version is kept; named versions never expire. */
+  versionRetentionMs: Type.Integer({ minimum: 1 }),
   /**
    * Every sync socket is pinged this often (ms); one that has not answered (pong or any
    * message) by the next ping is dropped. 0 turns pinging off.
@@ -254,6 +258,8 @@ export function loadConfig(env: Env, cwd = '.'): Config {
     roomIdleMs: int(env, 'ROOM_IDLE_MS', 30_000),
     roomIdleUnloadMs: int(env, 'ROOM_IDLE_UNLOAD_MS', 60_000),
     groupCommitMs: int(env, 'GROUP_COMMIT_MS', 2),
+    versionIntervalMs: int(env, 'VERSION_INTERVAL_MS', 5 * 60_000),
+    versionRetentionMs: int(env, 'VERSION_RETENTION_MS', 30 * 24 * 3600_000),
     syncPingIntervalMs: int(env, 'SYNC_PING_INTERVAL_MS', 30_000),
     sendProxy: {
       enabled: onOff(env, 'SEND_PROXY'),

@@ -22,6 +22,7 @@ export { deviceKeysDatabase } from './device-keys.ts'
 export { openAccountVault, guessDeviceName, type AccountVaultOptions } from './account-vault.ts'
 export * from './share.ts'
 export * from './share-errors.ts'
+export { CollectionVersions, type VersionInfo } from './versions.ts'
 export { ReadOnlyCollection, type CollectionWrite } from './read-only-collection.ts'
 export { readPostmanFiles, decodeText, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES, type PickedFile, type ReadFiles } from './postman-files.ts'
 export {

@@ -58,6 +58,11 @@ export interface DocWriterOptions {
    * but not stored yet.
    */
   account?: { queued: number }
+  /**
+   * Hears each stored commit (`compacted` null) and compaction (the state it stored), for
+   * version history; called in the turn the write finished.
+   */
+  onStored?: (compacted: Uint8Array | null) => void
 }
 
 export class DocWriter {
@@ -204,6 +209,7 @@ export class DocWriter {
         for (const update of batch) bytes += update.length
         this.#logBytes += bytes
         this.#count(-bytes)
+        this.#opts.onStored?.(null)
       }
       this.#retryMs = 0
     } catch (error) {
@@ -243,9 +249,11 @@ export class DocWriter {
       .then(async () => {
         const through = this.#seq
         const folded = { updates: this.#logUpdates, bytes: this.#logBytes }
-        await this.#opts.store.compact(this.#opts.name, this.#opts.encodeState(), through)
+        const state = this.#opts.encodeState()
+        await this.#opts.store.compact(this.#opts.name, state, through)
         this.#logUpdates -= folded.updates
         this.#logBytes -= folded.bytes
+        this.#opts.onStored?.(state)
       })
       .catch((error: unknown) => {
         if (isGone(error)) this.#gone()

@@ -105,6 +105,8 @@ export default fp(
       roomIdleUnloadMs: config.roomIdleUnloadMs,
       maxAwarenessBytes: config.limits.maxAwarenessBytes,
       maxLoadingBytes: config.limits.maxReassembledBytes,
+      // Registered before this plugin when the relay keeps version history.
+      ...(app.hasDecorator('versions') && { versions: app.versions }),
     })
     const batcher = new SendBatcher()
     const rate = opts.connectionRate ?? new MemoryConnectionRate(config.limits.connectionsPerMinutePerIp)

@@ -14,6 +14,8 @@ export interface MuxDocOwner {
   sendDoc(doc: MuxDoc, message: Uint8Array, greeting?: boolean): void
   /** Refuses the doc (a `refused` control message) and detaches it from the socket. */
   refuse(doc: MuxDoc, code: number, reason: string): void
+  /** The sign-in session of the socket. */
+  readonly session: { readonly sessionId: string }
 }
 
 export type MuxDocState = 'loading' | 'open' | 'closed'
@@ -45,6 +47,10 @@ export class MuxDoc implements RoomMember {
   /** Bytes the socket's reassembly cap counts for this doc. */
   get reserved(): number {
     return this.reassembly.inProgress ? this.declared : 0
+  }
+
+  get sessionId(): string {
+    return this.owner.session.sessionId
   }
 
   send(frame: Uint8Array): void {

@@ -9,18 +9,28 @@ import * as Y from 'yjs'
 import { encodeMessage, type DocName } from '@ferry/protocol'
 import type { StoredDoc } from '../storage/doc-store.ts'
 import { applyUpdates, storedUpdates } from '../storage/yjs-updates.ts'
+import type { VersionRecorder } from '../versions/recorder.ts'
 import { DocWriter, type DocWriterOptions } from './doc-writer.ts'
 import type { AccountQuota } from './quota.ts'
 
-export type RoomWriterOptions = Omit<DocWriterOptions, 'name' | 'encodeState' | 'encodeStateVector' | 'loaded'>
+export type RoomWriterOptions = Omit<DocWriterOptions, 'name' | 'encodeState' | 'encodeStateVector' | 'loaded' | 'onStored'>
+
+/** The sign-in session an update came from, when its origin is a socket that has one. */
+const sessionOf = (origin: unknown): string | null => {
+  const session = (origin as { sessionId?: unknown } | null)?.sessionId
+  return typeof session === 'string' ? session : null
+}
 
 export class RoomDoc {
   readonly doc = new Y.Doc()
   readonly writer: DocWriter
   #changed = false
 
-  /** Throws when a stored update is not a Yjs update. */
-  constructor(name: DocName, stored: StoredDoc, writer: RoomWriterOptions) {
+  /**
+   * Throws when a stored update is not a Yjs update. `versions` takes the doc's versions (null:
+   * it keeps none) from what the writer stores.
+   */
+  constructor(name: DocName, stored: StoredDoc, writer: RoomWriterOptions, readonly versions: VersionRecorder | null = null) {
     applyUpdates(this.doc, storedUpdates(stored))
     const doc = this.doc
     this.writer = new DocWriter({
@@ -28,6 +38,7 @@ export class RoomDoc {
       name,
       encodeState: () => Y.encodeStateAsUpdate(doc),
       encodeStateVector: () => Y.encodeStateVector(doc),
+      ...(versions && { onStored: (compacted: Uint8Array | null) => versions.stored(compacted !== null, () => compacted ?? Y.encodeStateAsUpdate(doc)) }),
       loaded: {
         seq: stored.seq,
         logUpdates: stored.updates.length,
@@ -50,6 +61,7 @@ export class RoomDoc {
     if (!decoded) Y.decodeUpdate(update)
     this.#changed = false
     Y.applyUpdate(this.doc, update, origin)
+    if (this.#changed) this.versions?.changed(sessionOf(origin))
     const store = this.doc.store
     return this.#changed || store.pendingStructs !== null || store.pendingDs !== null
   }

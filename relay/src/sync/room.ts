@@ -51,6 +51,8 @@ export interface RoomMember extends PersistedListener {
    * it with its sync step 1.
    */
   readonly quietJoin?: boolean
+  /** The sign-in session the socket belongs to (null: a share link), named in version history. */
+  readonly sessionId?: string | null
 }
 
 export interface RoomOptions {

@@ -23,6 +23,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { CloseCode, type DocName, type UserId } from '@ferry/protocol'
 import { docGone, isGone, type DocStore } from '../storage/doc-store.ts'
 import { ownerOf } from '../storage/usage.ts'
+import type { VersionRecorder } from '../versions/recorder.ts'
 import type { Broadcast } from './broadcast.ts'
 import { AccountQuotas, type AccountQuota } from './quota.ts'
 import { Room, type RoomMember } from './room.ts'
@@ -47,6 +48,8 @@ export interface RoomsOptions {
   maxAwarenessBytes: number
   /** Bytes of frames kept for one room while its doc loads. */
   maxLoadingBytes: number
+  /** Version history: the recorder of a doc while it is loaded (null: the doc keeps none), and its release at unload. */
+  versions?: { recorder(name: DocName): VersionRecorder | null; release(name: DocName, recorder: VersionRecorder): void }
 }
 
 export class Rooms {
@@ -198,7 +201,7 @@ export class Rooms {
         account: quota,
         // The store says the doc was deleted (maybe through another relay): whichever copy heard it.
         onGone: () => this.#discard(room),
-      })
+      }, this.#opts.versions?.recorder(room.name) ?? null)
     } catch (error) {
       this.#release(room.name, () => undefined)
       throw error
@@ -262,6 +265,7 @@ export class Rooms {
     if (!force && (room.lazy.uses !== uses || doc.writer.dirty)) return this.#armIdle(room)
     if (room.lazy.unload() !== doc) return this.#armIdle(room)
     this.#release(room.name, () => doc.destroy())
+    if (doc.versions) this.#opts.versions?.release(room.name, doc.versions)
     if (room.members.size === 0) this.#remove(room)
   }
 

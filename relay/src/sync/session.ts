@@ -57,6 +57,10 @@ export class Session extends SyncTransport implements RoomMember {
     this.#reassembly = new Reassembly(opts.maxReassembledBytes)
   }
 
+  get sessionId(): string | null {
+    return this.session?.sessionId ?? null
+  }
+
 
 
   /** A frame from the room (RoomMember). */
