@@ -4,7 +4,8 @@
  *
  * Thousands of small rows apply ~6× slower than one row of the same state, so a doc whose rows
  * passed `FOLD_ROWS` is folded into one row — when it is opened, when it is closed, and while it
- * is edited, once that many changes were written since.
+ * is edited, after `FOLD_QUIET_MS` without a change (folding re-encodes the whole doc: during a
+ * burst such as an import of thousands of requests it would run again every `FOLD_ROWS` changes).
  *
  * A doc deleted for good (a deleted collection) opens empty and writes nothing; so does every doc
  * once another tab signed the account out (the database is gone).
@@ -15,6 +16,8 @@ import type { AccountDocs } from './local/account-docs.ts'
 
 /** Rows after which a doc is folded into one (y-indexeddb's default too). */
 export const FOLD_ROWS = 500
+/** Quiet time before a long doc is folded while open, ms (y-indexeddb's too). */
+const FOLD_QUIET_MS = 1_000
 
 export class LocalDoc {
   readonly doc: Y.Doc
@@ -25,6 +28,7 @@ export class LocalDoc {
   readonly #deleted: boolean
   #destroyed: Promise<void> | null = null
   #folding: Promise<void> | null = null
+  #foldTimer: ReturnType<typeof setTimeout> | null = null
 
   private constructor(docs: AccountDocs, docName: DocName, doc: Y.Doc, rows: number, deleted: boolean) {
     this.#docs = docs
@@ -60,6 +64,7 @@ export class LocalDoc {
 
   async #close(): Promise<void> {
     this.doc.off('update', this.#store)
+    if (this.#foldTimer !== null) clearTimeout(this.#foldTimer)
     this.#foldIfLong()
     await this.#folding
     this.doc.destroy()
@@ -68,7 +73,12 @@ export class LocalDoc {
   readonly #store = (update: Uint8Array): void => {
     this.#docs.append(this.docName, update)
     this.#rows++
-    this.#foldIfLong()
+    if (this.#rows < FOLD_ROWS) return
+    if (this.#foldTimer !== null) clearTimeout(this.#foldTimer)
+    this.#foldTimer = setTimeout(() => {
+      this.#foldTimer = null
+      this.#foldIfLong()
+    }, FOLD_QUIET_MS)
   }
 
   #foldIfLong(): void {
