@@ -102,6 +102,22 @@ describe.skipIf(!hasChromium)('demo vault', () => {
     // No click on "Check again": the waiting device notices the approval by itself.
     await eventually(() => second.page.getByTestId('var-value-token').inputValue()).toBe('s3cret-value')
 
+    // Two browsers of one kind get told-apart names, and either can be renamed from any device.
+    await first.page.getByTestId('account-menu').click()
+    await first.page.getByTestId('open-settings').click()
+    const names = () => first.page.getByTestId('device-name').allTextContents()
+    await eventually(names).toEqual(['Chrome on Linux', 'Chrome on Linux (2)'])
+    await first.page.getByTestId('rename-device').nth(1).click()
+    await first.page.locator('dialog[open] #prompt-input').fill('Phone')
+    await first.page.locator('dialog[open] button[type=submit]').last().click()
+    await eventually(names).toEqual(['Chrome on Linux', 'Phone'])
+    await screenshot(first.page, 'devices')
+    await first.page.keyboard.press('Escape')
+    await second.page.getByTestId('account-menu').click()
+    await second.page.getByTestId('open-settings').click()
+    await eventually(() => second.page.getByTestId('device-name').allTextContents()).toEqual(['Chrome on Linux', 'Phone'])
+    await second.page.keyboard.press('Escape')
+
     const third = await device(suite.browser)
     await third.page.goto(suite.relay.url)
     await signIn(third.page, user)
@@ -114,7 +130,7 @@ describe.skipIf(!hasChromium)('demo vault', () => {
       expect(d.errors).toEqual([])
       await d.context.close()
     }
-  }, 90_000)
+  }, 150_000)
 
   it('warns when someone without the key rotated it or swapped the recovery key, and repairs both from a trusted device', async () => {
     const tess = { email: 'tess@example.com', password: 'vault chain pass 1', name: 'Tess' }

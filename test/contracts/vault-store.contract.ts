@@ -90,6 +90,21 @@ export function vaultStoreContract(fresh: Fresh): void {
     expect(await store.sessionLive(a, 'other-session', now)).toBe(true)
   })
 
+  it('vault: renames a device of the account, not another account’s nor a revoked one', async () => {
+    const { store } = await fresh()
+    const [a, b] = [await user(store), await user(store)]
+    const laptop = await store.registerDevice(device(a))
+    const gone = await store.registerDevice(device(a))
+    await store.revokeDevice(a, gone.id, 1)
+    const renamed = await store.renameDevice(a, laptop.id, 'Work laptop')
+    expect(renamed.ok && renamed.value).toMatchObject({ id: laptop.id, name: 'Work laptop', status: 'pending' })
+    expect((await store.getDevice(a, laptop.id))?.name).toBe('Work laptop')
+    expect((await store.listDevices(a)).map((d) => d.name)).toContain('Work laptop')
+    expect(await store.renameDevice(b, laptop.id, 'Stolen')).toEqual({ ok: false, error: 'no_device' })
+    expect(await store.renameDevice(a, gone.id, 'Back')).toEqual({ ok: false, error: 'device_revoked' })
+    expect((await store.getDevice(a, laptop.id))?.name).toBe('Work laptop')
+  })
+
   it('vault: replaces the recovery key only at the current generation', async () => {
     const { store } = await fresh()
     const a = await user(store)

@@ -1,13 +1,13 @@
 /**
- * The vault part of account settings: this account's devices (approve a waiting one after
- * comparing fingerprints, remove one), the vault key's fingerprint (the same on every device
+ * The vault part of account settings: this account's devices (rename one, approve a waiting
+ * one after comparing fingerprints, remove one), the vault key's fingerprint (the same on every device
  * that holds the key: compare it after an approval) and a new recovery key. Shown once the
  * vault is open here.
  */
 import { deviceFingerprint, type Vault } from '@ferry/client'
 import { h, replaceChildren } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
-import { confirmAction, toast } from '../ui/dialogs.ts'
+import { confirmAction, promptText, toast } from '../ui/dialogs.ts'
 import { describeError } from '../ui/form.ts'
 import { replaceRecoveryKey } from './vault-warnings.ts'
 import { setUpVault } from './vault-notice.ts'
@@ -32,8 +32,12 @@ export function devicesSection(vault: Vault): HTMLElement {
       const fingerprint = await deviceFingerprint(device.publicKey).catch(() => '')
       return h('li', { class: 'list-row', style: 'cursor:default;align-items:flex-start', 'data-testid': `device-${device.status}` },
         icon('lock', 15),
-        h('span', { class: 'grow', style: 'white-space:normal' }, h('strong', {}, device.name), device.current ? ' (this device)' : '', h('br'),
-          h('span', { class: 'hint' }, STATUS[device.status] ?? device.status, ' · ', h('code', {}, fingerprint))),
+        h('span', { class: 'grow', style: 'white-space:normal' }, h('strong', { 'data-testid': 'device-name' }, device.name), device.current ? ' (this device)' : '', h('br'),
+          h('span', { class: 'hint' }, STATUS[device.status] ?? device.status, ' · added ', new Date(device.createdAt).toLocaleDateString(), ' · ', h('code', {}, fingerprint))),
+        h('button', { type: 'button', class: 'btn btn-sm', 'data-testid': 'rename-device', 'aria-label': `Rename ${device.name}`, onclick: () => {
+          void promptText('Rename device', 'Device name', device.name, 'Rename')
+            .then((name) => (name && name !== device.name ? vault.renameDevice(device.id, name).then(() => (toast('Device renamed'), paint()), fail) : undefined))
+        } }, 'Rename'),
         device.status === 'pending'
           ? h('button', { type: 'button', class: 'btn btn-sm btn-primary', 'data-testid': 'approve-device', onclick: () => {
               void confirmAction('Approve this device?', `Approve "${device.name}" only if it shows the fingerprint ${fingerprint}. It will be able to read all your variable values. Afterwards its settings should show the vault key ${keyFingerprint ?? ''}, as here.`, 'Approve', false)

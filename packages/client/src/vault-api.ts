@@ -105,6 +105,11 @@ export class VaultApi {
     return parseDevice(await this.#call('POST', `/v1/vault/devices/${encodeURIComponent(deviceId)}/approve`, { ...key }))
   }
 
+  /** Names a device of the account as its owner calls it. */
+  async rename(deviceId: string, name: string): Promise<VaultDevice> {
+    return parseDevice(await this.#call('PATCH', `/v1/vault/devices/${encodeURIComponent(deviceId)}`, { name }))
+  }
+
   async revoke(deviceId: string): Promise<void> {
     await this.#call('DELETE', `/v1/vault/devices/${encodeURIComponent(deviceId)}`)
   }

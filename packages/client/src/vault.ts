@@ -285,6 +285,11 @@ export class Vault {
     }
   }
 
+  /** Gives a device of this account another name (the list shows it on every device); needs no key. */
+  async renameDevice(deviceId: string, name: string): Promise<void> {
+    await this.#options.api.rename(deviceId, name)
+  }
+
   /**
    * True when revoking `deviceId` would leave no approved device, so that only the recovery
    * key could open the vault (and without it the secret values are lost): warn before.

@@ -12,6 +12,7 @@ import { requireUser } from '../auth/access-tokens.ts'
 import { hashSecret } from '../auth/secrets.ts'
 import { badRequest, forbidden, httpError, notFound, type HttpError } from '../errors.ts'
 import type { DeviceId, DeviceRecord, VaultStore, VaultWriteError } from '../storage/accounts/vault.ts'
+import { distinctName } from './device-names.ts'
 import {
   ApproveBody,
   ChainAnswer,
@@ -21,6 +22,7 @@ import {
   RecoveryAnswer,
   RecoveryBody,
   RegisterDeviceBody,
+  RenameDeviceBody,
   RotateBody,
   VaultStateSchema,
   WrappedKeyAnswer,
@@ -95,7 +97,7 @@ const vault: FastifyPluginAsyncTypebox<VaultOptions> = async (app, { vault: stor
     const device = await store.registerDevice({
       id: randomBytes(16).toString('base64url') as DeviceId,
       userId,
-      name: name.trim(),
+      name: distinctName(name.trim(), devices.filter((d) => d.status !== 'revoked').map((d) => d.name)),
       publicKey,
       sessionHash: refreshToken === undefined ? null : hashSecret(refreshToken),
       createdAt: Date.now(),
@@ -106,6 +108,9 @@ const vault: FastifyPluginAsyncTypebox<VaultOptions> = async (app, { vault: stor
   app.get('/v1/vault/devices', { schema: { response: { 200: Type.Object({ devices: Type.Array(DeviceSchema) }) } } }, async (request) => ({
     devices: (await store.listDevices(owner(request))).map(view),
   }))
+
+  app.patch('/v1/vault/devices/:deviceId', { schema: { params: DeviceParams, body: RenameDeviceBody, response: { 200: DeviceSchema } } }, async (request) =>
+    view(unwrap(await store.renameDevice(owner(request), request.params.deviceId as DeviceId, request.body.name.trim()))))
 
   app.post('/v1/vault/devices/:deviceId/approve', { schema: { params: DeviceParams, body: ApproveBody, response: { 200: DeviceSchema } } }, async (request) => {
     const approval = { ...request.body, now: Date.now() }

@@ -41,6 +41,7 @@ export const RegisterDeviceBody = Type.Object(
   },
   strict,
 )
+export const RenameDeviceBody = Type.Object({ name: Name }, strict)
 /** `link` and `recoveryTag` are optional only so that older clients can still create a vault (it then starts without a chain). */
 export const CreateVaultBody = Type.Object(
   {

@@ -131,6 +131,8 @@ export interface VaultStore {
   getVault(userId: UserId): Promise<VaultRecord | null>
   /** The vault's links and recovery history (see `VaultChain`); null without a vault. */
   getVaultChain(userId: UserId): Promise<VaultChain | null>
+  /** Gives a device another name (what its owner calls it in the list); a revoked device keeps its name. */
+  renameDevice(userId: UserId, deviceId: DeviceId, name: string): Promise<Result<DeviceRecord, VaultWriteError>>
   /** Creates the vault at generation 1 (with its link, if given) and approves its first device in the same step. */
   createVault(userId: UserId, first: NewVault): Promise<Result<VaultRecord, VaultWriteError>>
   /** Stores the vault key wrapped to a pending (or re-wraps for an approved) device; `generation` must be current. */

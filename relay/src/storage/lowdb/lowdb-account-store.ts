@@ -307,6 +307,10 @@ export class LowdbAccountStore implements AccountStore {
     return vault.getDevice(this.#db.data, userId, deviceId)
   }
 
+  renameDevice(userId: UserId, deviceId: DeviceId, name: string): Promise<Result<DeviceRecord, VaultWriteError>> {
+    return this.#mutate((data) => vault.renameDevice(data, userId, deviceId, name))
+  }
+
   async getVault(userId: UserId): Promise<VaultRecord | null> {
     return vault.getVault(this.#db.data, userId)
   }

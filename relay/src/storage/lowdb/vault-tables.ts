@@ -70,6 +70,15 @@ export function getDevice(tables: VaultTables, userId: UserId, deviceId: DeviceI
   return device === undefined ? null : publicDevice(device)
 }
 
+export function renameDevice(tables: VaultTables, userId: UserId, deviceId: DeviceId, name: string): VaultResult<DeviceRecord> {
+  const device = ownedDevice(tables, userId, deviceId)
+  if (device === undefined) return err('no_device')
+  if (device.status === 'revoked') return err('device_revoked')
+  const renamed: StoredDevice = { ...device, name }
+  tables.devices![deviceId] = renamed
+  return ok(publicDevice(renamed))
+}
+
 export function getVault(tables: VaultTables, userId: UserId): VaultRecord | null {
   const vault = own(tables.vaults, userId)
   return vault === undefined ? null : { generation: vault.generation, recoveryWrappedKey: vault.recoveryWrappedKey, recoveryTag: vault.recoveryTag ?? null }

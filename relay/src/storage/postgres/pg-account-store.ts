@@ -134,6 +134,10 @@ export class PgAccountStore implements AccountStore {
     return this.#serve((pool) => vault.getDevice(pool, userId, deviceId))
   }
 
+  renameDevice(userId: UserId, deviceId: DeviceId, name: string): Promise<Result<DeviceRecord, VaultWriteError>> {
+    return this.#serve((pool) => vault.renameDevice(pool, userId, deviceId, name))
+  }
+
   getVault(userId: UserId): Promise<VaultRecord | null> {
     return this.#serve((pool) => vault.getVault(pool, userId))
   }

@@ -34,6 +34,15 @@ export async function getDevice(db: Queryable, userId: UserId, deviceId: DeviceI
   return rows[0] === undefined ? null : toDevice(rows[0])
 }
 
+export async function renameDevice(db: Queryable, userId: UserId, deviceId: DeviceId, name: string): Promise<Result<DeviceRecord, VaultWriteError>> {
+  const { rows } = await db.query<DeviceRow>(
+    `UPDATE ferry_devices SET name = $3 WHERE id = $1 AND user_id = $2 AND status <> 'revoked' RETURNING ${DEVICE_COLUMNS}`,
+    [deviceId, userId, name],
+  )
+  if (rows[0] !== undefined) return ok(toDevice(rows[0]))
+  return err((await getDevice(db, userId, deviceId)) === null ? 'no_device' : 'device_revoked')
+}
+
 export async function getVault(db: Queryable, userId: UserId): Promise<VaultRecord | null> {
   const { rows } = await db.query<VaultRow>(`SELECT ${VAULT_COLUMNS} FROM ferry_vaults WHERE user_id = $1`, [userId])
   return rows[0] === undefined ? null : toVault(rows[0])
