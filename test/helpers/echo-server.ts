@@ -16,7 +16,7 @@ export interface EchoServer {
   /** `http://<host>:<port>` */
   readonly url: string
   readonly port: number
-  /** Paths of every request that reached it, in order. */
+  /** `METHOD path` of every request that reached it, in order. */
   readonly hits: string[]
   close(): Promise<void>
 }
@@ -26,7 +26,7 @@ export const BINARY_BODY = Uint8Array.from({ length: 256 }, (_, i) => i)
 export async function startEchoServer(host = '127.0.0.1'): Promise<EchoServer> {
   const hits: string[] = []
   const server: Server = createServer((req, res) => {
-    hits.push(req.url ?? '')
+    hits.push(`${req.method} ${req.url}`)
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {

@@ -55,6 +55,25 @@ export async function toSendRequest(url: string, init: RequestInit, settings: Se
   return { method: init.method ?? 'GET', url, headers, body, timeoutMs: settings.timeoutMs, followRedirects: settings.followRedirects, maxRedirects: MAX_REDIRECTS }
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+const SAFELISTED_HEADERS = new Set(['accept', 'accept-language', 'content-language', 'content-type'])
+const SIMPLE_CONTENT_TYPE = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)\s*(;|$)/i
+
+/**
+ * Whether sending again after a CORS refusal repeats nothing: the method is safe, or the
+ * browser had to ask first (a preflight) and so never sent the request. A POST with only
+ * CORS-safelisted headers goes out without asking — the server got it even though the page may
+ * not read the answer — so it is not tried directly when the agent or relay can send it.
+ */
+export function retrySafe(method: string, headers: Headers): boolean {
+  if (SAFE_METHODS.has(method) || method !== 'POST') return true
+  for (const [name, value] of headers) {
+    if (!SAFELISTED_HEADERS.has(name)) return true
+    if (name === 'content-type' && !SIMPLE_CONTENT_TYPE.test(value)) return true
+  }
+  return false
+}
+
 const failed = (via: SendVia | null, error: string): Routed => ({ via, head: null, error })
 
 function settled(via: SendVia, outcome: Exclude<RemoteOutcome, { kind: 'unavailable' }>): Routed {
@@ -71,12 +90,14 @@ export async function routeSend(url: string, init: RequestInit, where: string, r
   const relayUsable = settings.useRelay && relay !== null && !relayWithoutProxy
   const routeAvailable = settings.agent !== null || relayUsable
   let blocked: 'cors' | 'unreachable' | 'mixed-content' = 'cors'
-  // The browser cannot show a redirect it does not follow: with a way round, skip it.
-  if (!routedOrigins.has(origin) && (settings.followRedirects || !routeAvailable)) {
-    const direct = await sendDirect(url, init, { timeoutMs: settings.timeoutMs, followRedirects: settings.followRedirects, body, progress: (head) => progress('direct', head) })
-    if (direct.kind === 'response') return { via: 'direct', head: direct.head, error: direct.error }
-    if (direct.kind === 'timeout') return failed('direct', `No response from ${where} within ${settings.timeoutMs / 1000} s.`)
-    blocked = direct.why
+  // With a way round, the page is skipped when it cannot show a redirect it does not follow, or
+  // when a CORS refusal would come after the request already reached the server.
+  const direct = !routedOrigins.has(origin) && (settings.followRedirects || !routeAvailable) && (retrySafe(init.method ?? 'GET', init.headers as Headers) || !routeAvailable)
+  if (direct) {
+    const outcome = await sendDirect(url, init, { timeoutMs: settings.timeoutMs, followRedirects: settings.followRedirects, body, progress: (head) => progress('direct', head) })
+    if (outcome.kind === 'response') return { via: 'direct', head: outcome.head, error: outcome.error }
+    if (outcome.kind === 'timeout') return failed('direct', `No response from ${where} within ${settings.timeoutMs / 1000} s.`)
+    blocked = outcome.why
   }
   const request = await toSendRequest(url, init, settings)
   let agentProblem = ''

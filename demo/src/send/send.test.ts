@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ReceivedBody } from './received.ts'
-import { toSendRequest } from './route.ts'
+import { retrySafe, toSendRequest } from './route.ts'
 
 const settings = { agent: null, useRelay: true, followRedirects: false, timeoutMs: 7000 }
 
@@ -42,5 +42,16 @@ describe('a received body', () => {
     for (let at = 0; at < all.length; at += 3) body.push(all.slice(at, at + 3))
     expect(body.text).toBe('héllo wörld')
     expect(new Uint8Array(await body.blob('text/plain').arrayBuffer())).toEqual(all)
+  })
+})
+
+describe('trying the page first', () => {
+  it('is skipped only when a CORS refusal would come after the server already got the request', () => {
+    expect(retrySafe('GET', new Headers())).toBe(true)
+    expect(retrySafe('DELETE', new Headers())).toBe(true)
+    expect(retrySafe('POST', new Headers({ 'content-type': 'application/json' }))).toBe(true)
+    expect(retrySafe('POST', new Headers({ authorization: 'Bearer x' }))).toBe(true)
+    expect(retrySafe('POST', new Headers())).toBe(false)
+    expect(retrySafe('POST', new Headers({ 'content-type': 'text/plain;charset=UTF-8', accept: '*/*' }))).toBe(false)
   })
 })
