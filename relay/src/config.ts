@@ -6,6 +6,7 @@
 import { resolve } from 'node:path'
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { allowList } from './send-proxy/targets.ts'
 
 const OidcProvider = Type.Object({
   /** URL-safe id used in routes: `/v1/auth/oidc/<id>`. */
@@ -274,6 +275,11 @@ export function loadConfig(env: Env, cwd = '.'): Config {
     // Key files are per data dir: relays sharing a database would each make their own, and
     // then cannot read each other's documents or accept each other's access tokens.
     throw new ConfigError('DATABASE_URL and REDIS_URL are for several relays, which must share FERRY_MASTER_KEY and FERRY_JWT_SECRET: set both')
+  }
+  try {
+    allowList(config.sendProxy.allow)
+  } catch (error) {
+    throw new ConfigError((error as Error).message)
   }
   const errors = [...Value.Errors(ConfigSchema, config)]
   if (errors.length > 0) {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SendRequest } from '@ferry/protocol'
-import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import { startRelay, testConfig, type TestRelay } from '../helpers/relay.ts'
 import { startEchoServer, type EchoServer } from '../helpers/echo-server.ts'
 import { call, echoed, readAnswer, sendRequest, type SendAnswer } from '../helpers/send-calls.ts'
 import { signIn, signUpEmail } from '../helpers/sessions.ts'
@@ -127,6 +127,8 @@ describe('the send proxy’s settings', () => {
   })
 
   it('refuses an allow-list entry that is not an address', async () => {
-    await expect(startRelay({ SEND_PROXY: 'on', SEND_PROXY_ALLOW: 'intranet.local' })).rejects.toThrow('SEND_PROXY_ALLOW: "intranet.local" is not an IP address or CIDR')
+    // Refused when the settings are read, before the relay opens anything.
+    expect(() => testConfig({ SEND_PROXY: 'on', SEND_PROXY_ALLOW: '10.0.0.0/8, intranet.local' })).toThrow('SEND_PROXY_ALLOW: "intranet.local" is not an IP address or CIDR (such as 10.0.0.0/8 or fd00::/8).')
+    expect(() => testConfig({ SEND_PROXY: 'maybe' })).toThrow('SEND_PROXY must be on or off, got "maybe"')
   })
 })
