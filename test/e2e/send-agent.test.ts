@@ -3,7 +3,10 @@
  * from another origin or under another Host name (DNS rebinding), and sending to a local API
  * that allows no browser (no CORS headers) — redirects, cookies, binary, gzip, size limit, timeout.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAgentServer, MAX_WRONG_CODES, Pairings } from '@ferry/agent'
@@ -173,3 +176,19 @@ describe('the Ferry agent', () => {
 function echoedNothing(body: Buffer): boolean {
   return typeof JSON.parse(body.toString()).error?.message === 'string'
 }
+
+describe('the Ferry agent’s pairings file', () => {
+  it('keeps pairings (as hashes) across a restart, and names a damaged file', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ferry-agent-')), 'pairings.json')
+    let code = ''
+    const first = new Pairings({ file, onNewCode: (c) => (code = c) })
+    const paired = first.pair(code, PAGE)
+    if (!paired.ok) throw new Error('pairing failed')
+    expect(readFileSync(file, 'utf8')).not.toContain(paired.token)
+    const restarted = new Pairings({ file, onNewCode: () => undefined })
+    expect(restarted.check(paired.token, PAGE)).toBe(true)
+    expect(restarted.check(paired.token, 'https://evil.example')).toBe(false)
+    writeFileSync(file, '{ not json')
+    expect(() => new Pairings({ file, onNewCode: () => undefined })).toThrow(`${file} could not be read as JSON`)
+  })
+})

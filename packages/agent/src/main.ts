@@ -57,7 +57,14 @@ const origins = values.origin.map((o) => {
 const showCode = (code: string) => console.log(`Pairing code: ${code}   (in Ferry: the gear on the response panel → Send settings)`)
 let listening = false
 // The first code is shown once the agent listens; later ones (after a pairing or wrong guesses) at once.
-const pairings = new Pairings({ file: values.state, allowedOrigins: origins, onNewCode: (code) => listening && showCode(code) })
+const pairings = (() => {
+  try {
+    return new Pairings({ file: values.state, allowedOrigins: origins, onNewCode: (code) => listening && showCode(code) })
+  } catch (error) {
+    console.error((error as Error).message)
+    return process.exit(1)
+  }
+})()
 const server = createAgentServer({ pairings, maxResponseBytes: Math.round(maxMb * 1024 * 1024) })
 server.on('error', (error: NodeJS.ErrnoException) => {
   console.error(error.code === 'EADDRINUSE' ? `Port ${port} on 127.0.0.1 is in use (another agent?). Start with --port.` : `The agent stopped: ${error.message}`)

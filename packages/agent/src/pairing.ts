@@ -100,7 +100,12 @@ export class Pairings {
 
   #load(): Pairing[] {
     if (!this.#file || !existsSync(this.#file)) return []
-    const stored: unknown = JSON.parse(readFileSync(this.#file, 'utf8'))
+    let stored: unknown
+    try {
+      stored = JSON.parse(readFileSync(this.#file, 'utf8'))
+    } catch (error) {
+      throw new Error(`${this.#file} could not be read as JSON (${(error as Error).message}). Move it away to start afresh.`)
+    }
     const list = (stored as { pairings?: unknown } | null)?.pairings
     if (!Array.isArray(list)) throw new Error(`${this.#file} is not a Ferry agent state file (no "pairings" list). Move it away to start afresh.`)
     return list.filter((p): p is Pairing => typeof p?.tokenHash === 'string' && typeof p?.origin === 'string' && typeof p?.pairedAt === 'number')
