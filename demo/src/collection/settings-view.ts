@@ -14,10 +14,11 @@ import { authEditor } from '../request/auth-editor.ts'
 import { scriptsEditor } from '../request/scripts-editor.ts'
 import { variablesSource } from '../request/request-sources.ts'
 import { itemOf } from '../model/collection-reads.ts'
+import { historyView } from './history-view.ts'
 
-export const SETTINGS_TABS = ['description', 'auth', 'variables', 'scripts'] as const
+export const SETTINGS_TABS = ['description', 'auth', 'variables', 'scripts', 'history'] as const
 export type SettingsTab = (typeof SETTINGS_TABS)[number]
-const LABELS: Record<SettingsTab, string> = { description: 'Description', auth: 'Auth', variables: 'Variables', scripts: 'Scripts' }
+const LABELS: Record<SettingsTab, string> = { description: 'Description', auth: 'Auth', variables: 'Variables', scripts: 'Scripts', history: 'History' }
 
 /** `folderId` null: the collection's own settings. */
 export function settingsView(scope: Scope, ctx: AppContext, collectionId: string, collection: Collection, folderId: string | null, initialTab: string | null): HTMLElement {
@@ -49,6 +50,8 @@ export function settingsView(scope: Scope, ctx: AppContext, collectionId: string
       h('p', { class: 'hint' }, variablesHint),
       kvTable(scope, variablesSource(collection, folderId), { label: 'Variables', keyPlaceholder: 'Add variable' })),
     scripts: scriptsEditor(scope, collection, folderId),
+    // Versions are kept per collection: a folder's History restores within the collection's.
+    history: historyView(scope, collection, ctx.session.versions(collectionId)),
   }
 
   let tab: SettingsTab = SETTINGS_TABS.find((t) => t === initialTab) ?? 'description'

@@ -3,8 +3,8 @@
  * what the shell shows, and adds the relay calls that need no account state (sign-up, mailed
  * links). One change event covers accounts, the active workspace and the status.
  */
-import { FerryClient, importSharedCollection, openAccountVault, openSharedCollection, Share, type Account, type DeletedAccount, type SharedCollection, type SyncStatus, type Vault, type Workspace } from '@ferry/client'
-import type { UserId } from '@ferry/protocol'
+import { CollectionVersions, FerryClient, importSharedCollection, openAccountVault, openSharedCollection, Share, type Account, type DeletedAccount, type SharedCollection, type SyncStatus, type Vault, type Workspace } from '@ferry/client'
+import { docName, type UserId } from '@ferry/protocol'
 import type { AccountInfo, AppSession, Provider, SyncBadge } from './session.ts'
 import type { RelaySender } from '../send/route.ts'
 import { plainValues, vaultValues, type VariableValues } from './variable-values.ts'
@@ -234,6 +234,13 @@ export class ClientSession implements AppSession {
 
   async updateName(name: string): Promise<void> {
     await this.#withToken((token) => this.#client.relay.updateMe(token, { name }))
+  }
+
+  versions(collectionId: string): CollectionVersions | null {
+    const active = this.#client.accounts.active()
+    if (!active || active.state !== 'signed-in') return null
+    const id = active.id
+    return new CollectionVersions(this.#client.relay, () => this.#client.accounts.accessToken(id), docName(id, 'collection', collectionId))
   }
 
   share(): Share | null {

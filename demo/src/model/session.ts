@@ -2,7 +2,7 @@
  * What the demo's shell needs from `@ferry/client`: the accounts on this browser, the active
  * workspace, and the sync status. `client-session.ts` implements it.
  */
-import type { DeletedAccount, Share, SharedCollection, Vault, Workspace } from '@ferry/client'
+import type { CollectionVersions, DeletedAccount, Share, SharedCollection, Vault, Workspace } from '@ferry/client'
 import type { RelaySender } from '../send/route.ts'
 import type { VariableValues } from './variable-values.ts'
 import type { UnsyncedSummary } from './unsynced.ts'
@@ -69,6 +69,8 @@ export interface AppSession {
    */
   deleteAccount(password: string | undefined): Promise<DeletedAccount>
 
+  /** The version history of one of the active account's collections; null without a signed-in account. */
+  versions(collectionId: string): CollectionVersions | null
   /** Link management for the active account; null without a signed-in account. */
   share(): Share | null
   /** Opens a collection link read-only and live (counts one use of the link). */
