@@ -252,6 +252,18 @@ export default fp(
       else if (message.kind === 'delete-owned') rooms.dropOwnedBy(message.owner)
       else rooms.drop(message.doc)
     })
+    // Back on the broadcast after an outage: sessions may have ended meanwhile, and pub/sub kept
+    // nothing for this instance — check the session of every socket held.
+    broadcast.onResume(() => {
+      const byUser = new Map<string, SyncSocket[]>()
+      for (const socket of sessions) {
+        if (!socket.session) continue
+        const held = byUser.get(socket.session.userId) ?? []
+        held.push(socket)
+        byUser.set(socket.session.userId, held)
+      }
+      for (const [userId, held] of byUser) void checkSessions(userId, held)
+    })
     const dropEverywhere = (doc: DocName): void => {
       broadcast.publishControl({ kind: 'delete', doc })
       rooms.drop(doc)
