@@ -10,8 +10,8 @@
  * pairing; `GET /v1/status` → what the page shows; `POST /v1/send` a send request → send frames.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { MAX_SEND_REQUEST_BYTES, parseSendRequest, SEND_FRAMES_CONTENT_TYPE, SEND_LIMITS } from '@ferry/protocol'
-import { sendOutbound } from './outbound/send.ts'
+import { MAX_SEND_REQUEST_BYTES, parseSendRequest, SEND_LIMITS } from '@ferry/protocol'
+import { answerWithFrames } from './outbound/respond.ts'
 import type { Pairings } from './pairing.ts'
 
 export const AGENT_VERSION = '0.1.0'
@@ -49,15 +49,6 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 function bearer(req: IncomingMessage): string {
   return /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? ''
-}
-
-/** Writes a frame, waiting while the page reads slower than the target sends. */
-function frameWriter(res: ServerResponse) {
-  return (frame: Uint8Array) =>
-    new Promise<void>((resolve) => {
-      if (res.write(frame)) resolve()
-      else res.once('drain', resolve).once('close', resolve)
-    })
 }
 
 export function createAgentServer(options: AgentOptions): Server {
@@ -118,16 +109,11 @@ export function createAgentServer(options: AgentOptions): Server {
     if (path === '/v1/send' && req.method === 'POST') {
       const parsed = parseSendRequest(await readJson(req))
       if (!parsed.ok) throw new Refusal(400, 'invalid_request', parsed.error)
-      const gone = new AbortController()
-      res.once('close', () => res.writableFinished || gone.abort())
-      res.writeHead(200, { 'content-type': SEND_FRAMES_CONTENT_TYPE, 'cache-control': 'no-store' })
-      await sendOutbound(parsed.value, {
+      return answerWithFrames(res, parsed.value, {
         maxResponseBytes: options.maxResponseBytes,
         maxTimeoutMs: SEND_LIMITS.maxTimeoutMs,
         raiseLimitHint: 'Start the agent with --max-response-mb to raise it.',
-        signal: gone.signal,
-      }, frameWriter(res))
-      return void res.end()
+      })
     }
     throw new Refusal(404, 'not_found', `The agent has no route ${req.method} ${path}.`)
   }

@@ -8,8 +8,8 @@
  */
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { parseSendRequest, SEND_FRAMES_CONTENT_TYPE } from '@ferry/protocol'
-import { sendOutbound } from '@ferry/agent/outbound'
+import { parseSendRequest } from '@ferry/protocol'
+import { answerWithFrames } from '@ferry/agent/outbound'
 import { requireUser } from '../auth/access-tokens.ts'
 import type { Config } from '../config.ts'
 import type { Coordination } from '../coordination.ts'
@@ -37,21 +37,13 @@ export default async function sendProxy(app: FastifyInstance, { config, rateLimi
   app.post('/v1/send', { bodyLimit: MAX_REQUEST_BYTES, preHandler: [requireUser, limitSends] }, async (request, reply) => {
     const parsed = parseSendRequest(request.body)
     if (!parsed.ok) throw badRequest(parsed.error, 'invalid_request')
-    const gone = new AbortController()
-    const res = reply.raw
-    res.once('close', () => res.writableFinished || gone.abort())
+    // The answer streams for as long as the target sends: Fastify hands the response over.
     reply.hijack()
-    res.writeHead(200, { 'content-type': SEND_FRAMES_CONTENT_TYPE, 'cache-control': 'no-store' })
-    await sendOutbound(parsed.value, {
+    await answerWithFrames(reply.raw, parsed.value, {
       maxResponseBytes: settings.maxResponseBytes,
       maxTimeoutMs: settings.timeoutMs,
       raiseLimitHint: 'The relay operator sets it (SEND_PROXY_MAX_RESPONSE_BYTES); the Ferry agent on your machine has its own.',
       checkAddress,
-      signal: gone.signal,
-    }, (frame) => new Promise<void>((resolve) => {
-      if (res.write(frame)) resolve()
-      else res.once('drain', resolve).once('close', resolve)
-    }))
-    res.end()
+    })
   })
 }
