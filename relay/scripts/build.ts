@@ -1,5 +1,5 @@
 /**
- * `npm run build -w relay`: the relay as one plain-JS file, `relay/dist/ferry-relay.js`, run by
+ * `npm run build -w relay [-- <outfile>]`: the relay as one plain-JS file, `relay/dist/ferry-relay.js`, run by
  * `node` alone (no TypeScript at run time). esbuild bundles the relay's sources and the
  * workspace packages it imports (`@ferry/*`, which export their `.ts` sources for dev and
  * tests); every other package stays an `import` of `node_modules`, installed from the lock
@@ -7,12 +7,13 @@
  * bundled manifest declares as a dependency, since a production install would then lack it.
  */
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { build, type Plugin } from 'esbuild'
 
 const relayDir = join(import.meta.dirname, '..')
 const root = join(relayDir, '..')
-const outfile = join(relayDir, 'dist', 'ferry-relay.js')
+/** `relay/dist/ferry-relay.js`, or the path given (tests build into a clean directory). */
+const outfile = process.argv[2] ? resolve(process.argv[2]) : join(relayDir, 'dist', 'ferry-relay.js')
 
 interface Manifest {
   dependencies?: Record<string, string>

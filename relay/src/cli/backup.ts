@@ -28,6 +28,7 @@ async function explained<T>(step: () => Promise<T>): Promise<T> {
   }
 }
 
+const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
 
 export async function backupCommand(config: Config, file: string): Promise<number> {
@@ -36,7 +37,7 @@ export async function backupCommand(config: Config, file: string): Promise<numbe
   const target = resolve(file)
   const report = await explained(() => backupDataDir(config, target))
   const seconds = ((performance.now() - started) / 1000).toFixed(1)
-  console.log(`Backup of ${config.dataDir} written to ${target}: ${report.docs} documents, ${report.files} files, ${mib(report.bytes)}, in ${seconds} s.`)
+  console.log(`Backup of ${config.dataDir} written to ${target}: ${plural(report.docs, 'document')}, ${plural(report.files, 'file')}, ${mib(report.bytes)}, in ${seconds} s.`)
   for (const doc of report.damaged) console.warn(`Warning: doc ${doc} already lacks records in the data dir (damage /healthz reports); it is backed up as it is.`)
   console.log(
     report.holdsMasterKey
@@ -49,7 +50,7 @@ export async function backupCommand(config: Config, file: string): Promise<numbe
 export async function restoreCommand(config: Config, file: string, force: boolean): Promise<number> {
   if (config.databaseUrl !== null) throw new CommandError(POSTGRES)
   const report = await explained(() => restoreDataDir(config, resolve(file), force))
-  console.log(`Restored ${report.files} files from the backup of ${report.createdAt} into ${config.dataDir}.`)
+  console.log(`Restored ${plural(report.files, 'file')} from the backup of ${report.createdAt} into ${config.dataDir}.`)
   if (!report.holdsMasterKey && config.masterKey === null) {
     console.warn('The backup does not hold a master key: start the relay with FERRY_MASTER_KEY set to the key of the relay it came from.')
   }
