@@ -2,12 +2,7 @@
  * The page's side of the Ferry agent's pairing (see packages/agent/src/pairing.ts): trade the
  * printed code for a token, check the agent is running, unpair.
  */
-
-/** The agent's JSON error sentence, or a sentence about the failed call. */
-async function refusal(response: Response): Promise<string> {
-  const body = (await response.json().catch(() => null)) as { error?: { message?: unknown } } | null
-  return typeof body?.error?.message === 'string' ? body.error.message : `The agent answered ${response.status}.`
-}
+import { errorSentence } from './remote.ts'
 
 const notRunning = (url: string) => `No Ferry agent answers at ${url}. Start it with \`npx ferry-agent\` (it prints the pairing code).`
 
@@ -32,7 +27,7 @@ export async function pairAgent(url: string, code: string): Promise<string> {
   } catch {
     throw new Error(notRunning(url))
   }
-  if (!response.ok) throw new Error(await refusal(response))
+  if (!response.ok) throw new Error(await errorSentence(response))
   const { token } = (await response.json()) as { token?: unknown }
   if (typeof token !== 'string') throw new Error('The agent did not answer with a token.')
   return token
@@ -46,7 +41,7 @@ export async function agentProblem(agent: { url: string; token: string }): Promi
   } catch {
     return notRunning(agent.url)
   }
-  return response.ok ? null : refusal(response)
+  return response.ok ? null : errorSentence(response)
 }
 
 export async function unpairAgent(agent: { url: string; token: string }): Promise<void> {

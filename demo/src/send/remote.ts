@@ -14,6 +14,18 @@ export type RemoteOutcome =
   /** The agent or relay itself could not be used; `status` 0 when it did not answer at all. */
   | { readonly kind: 'unavailable'; readonly status: number; readonly message: string }
 
+/** The sentence of an agent's or relay's JSON error answer, or one naming the status. */
+export async function errorSentence(response: Response): Promise<string> {
+  const text = await response.text()
+  try {
+    const message = (JSON.parse(text) as { error?: { message?: unknown } } | null)?.error?.message
+    if (typeof message === 'string') return message
+  } catch {
+    // Not JSON (a proxy's HTML page, say): the status says enough.
+  }
+  return `It answered ${response.status}.`
+}
+
 export async function sendRemote(
   endpoint: string,
   authorization: string,
@@ -27,11 +39,7 @@ export async function sendRemote(
   } catch {
     return { kind: 'unavailable', status: 0, message: `${new URL(endpoint).host} did not answer.` }
   }
-  if (!response.ok || !response.body) {
-    const answer = (await response.json().catch(() => null)) as { error?: { message?: unknown } } | null
-    const message = typeof answer?.error?.message === 'string' ? answer.error.message : `It answered ${response.status}.`
-    return { kind: 'unavailable', status: response.status, message }
-  }
+  if (!response.ok || !response.body) return { kind: 'unavailable', status: response.status, message: await errorSentence(response) }
   const reader = new SendFrameReader()
   const chunks = response.body.getReader()
   let head: ReceivedHead | null = null
