@@ -12,7 +12,10 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { CloseCode, docName, type UserId } from '@ferry/protocol'
+import { broadcastEffects, deleteAccount } from '../../relay/src/auth/delete-account.ts'
 import { hashSecret, newFamilyId } from '../../relay/src/auth/secrets.ts'
+import { createStores } from '../../relay/src/storage/index.ts'
+import { RedisBroadcast } from '../../relay/src/sync/redis-broadcast.ts'
 import type { DeviceId } from '../../relay/src/storage/accounts/vault.ts'
 import { loadMasterKey, MasterKey } from '../../relay/src/storage/keys.ts'
 import { uniqueEmail } from '../helpers/client-devices.ts'
@@ -35,6 +38,8 @@ function docIds(relay: TestRelay, user: UserId): string[] {
 interface Backend {
   /** Two relays (the same one twice when not scaled out). */
   relays(): Promise<[TestRelay, TestRelay]>
+  /** Deletes the account as an operator's command beside the running relays would; null when the backend has no such path here. */
+  fromOutside?(user: UserId): Promise<void>
   /** Everything the stores still hold of the account, as a list of where it was found (empty: nothing). */
   traces(user: UserId, email: string): Promise<string[]>
 }
@@ -108,6 +113,15 @@ function deletionSuite(label: string, backend: Backend): void {
     expect((await call(a, 'GET', '/v1/me', fresh.accessToken)).body).toMatchObject({ email, emailConfirmed: false, avatarUrl: null })
   })
 
+  it.skipIf(!backend.fromOutside)('deletes from a command beside the running relays: the same traces go, and their sockets close', async () => {
+    const account = await fullAccount()
+    const sockets = [await openWorkspace(a, account.laptop), await openWorkspace(b, account.phone)]
+    await backend.fromOutside!(account.laptop.userId)
+    for (const socket of sockets) expect([CloseCode.Unauthenticated, CloseCode.Gone]).toContain(await closedWithin(socket, 2_000))
+    expect(await backend.traces(account.laptop.userId, account.email)).toEqual([])
+    expect((await call(b, 'GET', `/v1/links/resolve/${account.linkToken}`)).status).toBe(404)
+  })
+
   it('deletes nothing on a wrong or missing password', async () => {
     const account = await fullAccount()
     const before = await backend.traces(account.laptop.userId, account.email)
@@ -178,6 +192,17 @@ describe.skipIf(skipScaledOut)('deleting an account: PostgreSQL and Redis, two r
       db = new pg.Client({ connectionString: scaled.schema.url })
       await db.connect()
       return [await scaled.relay(LIMITS), await scaled.relay(LIMITS)]
+    },
+    async fromOutside(user) {
+      // What `ferry-relay users delete` does with a shared database and Redis.
+      const { config, app } = scaled.relays[0]!
+      const [stores, broadcast] = await Promise.all([createStores(config, () => undefined), RedisBroadcast.open(config.redisUrl!, config.redisPrefix, app.log)])
+      try {
+        expect(await deleteAccount(stores, user, broadcastEffects(broadcast, stores.docs))).toEqual({ docs: 2, links: 1, devices: 1, avatar: true })
+      } finally {
+        await broadcast.close()
+        await stores.close()
+      }
     },
     async traces(user, email) {
       const found: string[] = []
