@@ -13,6 +13,7 @@
 import type { UserId } from '@ferry/protocol'
 import { openAccountsChannel, type AccountsChannel } from './accounts-channel.ts'
 import { AccountStore, type StoredAccount } from './account-store.ts'
+import type { BackgroundError } from './background-error.ts'
 import { Emitter } from './emitter.ts'
 import { Offline, SignedOut } from './errors.ts'
 import type { Profile, RelayApi, Session } from './relay-api.ts'
@@ -39,7 +40,7 @@ export interface AccountsOptions {
   readonly tabScope?: string | null
 }
 
-type AccountsEvents = { change: void }
+type AccountsEvents = { change: void; error: BackgroundError }
 
 /** Refresh this long before expiry: 20 % of the lifetime, at most 60 s. */
 function refreshMargin(lifetimeMs: number): number {
@@ -89,8 +90,9 @@ export class Accounts {
     await accounts.reload()
     accounts.#channel = openAccountsChannel(options.tabScope ?? null, () => {
       store.forgetRegistrations()
-      void accounts.reload().catch(() => {
+      accounts.reload().catch((error: unknown) => {
         // Closed meanwhile: nothing left to show.
+        if (!accounts.#closed) accounts.#events.emit('error', { during: 'reading the accounts another tab changed', error })
       })
     })
     return accounts
@@ -154,6 +156,11 @@ export class Accounts {
   /** Called on every change of the set, a state, a profile or the active account. */
   onChange(listener: () => void): () => void {
     return this.#events.on('change', listener)
+  }
+
+  /** Called when background work fails (a timed refresh, reading what another tab changed). */
+  onError(listener: (error: BackgroundError) => void): () => void {
+    return this.#events.on('error', listener)
   }
 
   /**
@@ -319,8 +326,9 @@ export class Accounts {
     const delay = Math.max(0, stored.accessExpiresAt - this.#now() - refreshMargin(stored.accessLifetimeMs))
     const id = stored.id
     this.#refreshTimer = setTimeout(() => {
-      this.refresh(id).catch(() => {
+      this.refresh(id).catch((error: unknown) => {
         // Offline: the next accessToken() call retries; SignedOut is already recorded and emitted.
+        if (!(error instanceof Offline || error instanceof SignedOut)) this.#events.emit('error', { during: 'refreshing the session', error })
       })
     }, delay)
   }

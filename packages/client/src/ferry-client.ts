@@ -10,6 +10,7 @@
 import type { UserId } from '@ferry/protocol'
 import { LOCAL_OWNER } from './account-store.ts'
 import { Accounts, type Account } from './accounts.ts'
+import type { BackgroundError } from './background-error.ts'
 import type { BackoffOptions } from './backoff.ts'
 import { Emitter } from './emitter.ts'
 import { defaultIndexedDB } from './idb.ts'
@@ -42,7 +43,7 @@ export interface FerryClientOptions {
   readonly tabScope?: string | null
 }
 
-type ClientEvents = { workspace: Workspace; status: SyncStatus; accounts: void }
+type ClientEvents = { workspace: Workspace; status: SyncStatus; accounts: void; error: BackgroundError }
 
 /** Whether (and in which scope) this client's tabs talk to each other; see `tabScope`. */
 function tabOptions(options: FerryClientOptions, relayUrl: string): TabSyncOptions | null {
@@ -51,6 +52,8 @@ function tabOptions(options: FerryClientOptions, relayUrl: string): TabSyncOptio
   if (scope === undefined) return options.indexedDB === undefined ? { scope: relayUrl } : null
   return scope === null ? null : { scope }
 }
+
+const settled = (): void => undefined
 
 function defaultSocketFactory(): WebSocketFactory {
   const Ctor = (globalThis as { WebSocket?: new (url: string) => WebSocketLike }).WebSocket
@@ -83,8 +86,9 @@ export class FerryClient {
     accounts.onChange(() => {
       if (!this.#following) {
         this.#following = true
-        void this.#serial(() => this.#follow()).catch(() => {
-          // Opening the next workspace failed: the next change (or a switch) tries again.
+        this.#serial(() => this.#follow()).catch((error: unknown) => {
+          // The next change (or a switch) tries again; until then the app should know why it did not follow.
+          this.#events.emit('error', { during: 'opening the workspace of the account another tab chose', error })
         })
       }
       this.#updateStatus()
@@ -123,6 +127,16 @@ export class FerryClient {
 
   onAccounts(listener: () => void): () => void {
     return this.#events.on('accounts', listener)
+  }
+
+  /** Called when work no caller awaits fails (see `BackgroundError`); the accounts' failures included. */
+  onError(listener: (error: BackgroundError) => void): () => void {
+    const own = this.#events.on('error', listener)
+    const accounts = this.accounts.onError(listener)
+    return () => {
+      own()
+      accounts()
+    }
   }
 
   /**
@@ -269,7 +283,8 @@ export class FerryClient {
 
   #serial<T>(task: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(task, task)
-    this.#queue = run.catch(() => {})
+    // The caller gets `run`'s failure; the queue only waits for it to settle.
+    this.#queue = run.then(settled, settled)
     return run
   }
 }

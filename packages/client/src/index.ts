@@ -1,4 +1,5 @@
 export * from './errors.ts'
+export type { BackgroundError } from './background-error.ts'
 export * from './relay-api.ts'
 export * from './accounts.ts'
 export { ACCOUNTS_DATABASE, LOCAL_OWNER } from './account-store.ts'

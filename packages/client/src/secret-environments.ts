@@ -82,10 +82,7 @@ export class SecretEnvironments implements Reencryptable {
    */
   async seal(environmentId: string | null, variableId: string, value: string, replacing?: string): Promise<string> {
     if (value === '') return ''
-    const storedGeneration = replacing === undefined ? 0 : (safeGeneration(replacing) ?? 0)
-    if (storedGeneration > (this.#vault.current()?.generation ?? 0)) await this.#vault.refresh().catch(() => undefined)
-    const current = this.#vault.current()
-    if (!current || current.generation < storedGeneration) throw new VaultLocked()
+    const current = await this.#keyNotOlderThan(replacing === undefined ? 0 : (safeGeneration(replacing) ?? 0))
     return sealValue(current.key, current.generation, { docName: this.#docName, environmentId, variableId }, value)
   }
 
@@ -105,11 +102,7 @@ export class SecretEnvironments implements Reencryptable {
     const set = this.#set(environmentId)
     const existing = set.get(variableId)
     if (!existing) throw new VaultError('no_such_variable', `No variable ${variableId} here.`)
-    // Sealing under an older key than the stored value's would hide it from devices approved after a rotation.
-    const storedGeneration = safeGeneration(existing.value) ?? 0
-    if (storedGeneration > (this.#vault.current()?.generation ?? 0)) await this.#vault.refresh().catch(() => undefined)
-    const current = this.#vault.current()
-    if (!current || current.generation < storedGeneration) throw new VaultLocked()
+    const current = await this.#keyNotOlderThan(safeGeneration(existing.value) ?? 0)
     const sealed = await sealValue(current.key, current.generation, { docName: this.#docName, environmentId, variableId }, value)
     if (!set.update(variableId, { value: sealed })) throw new VaultError('no_such_variable', `Variable ${variableId} was removed meanwhile.`)
   }
@@ -264,6 +257,20 @@ export class SecretEnvironments implements Reencryptable {
       if (error instanceof VaultValueError) return { state: 'invalid', error }
       throw error
     }
+  }
+
+  /**
+   * The vault key to seal with: never older than `storedGeneration`, the key of the value being
+   * replaced (sealing under an older one would hide the value from devices approved after a
+   * rotation). Fetches newer keys first when this device's are older.
+   * @throws VaultLocked, with the failed fetch as its cause when there was one.
+   */
+  async #keyNotOlderThan(storedGeneration: number): Promise<{ readonly generation: number; readonly key: CryptoKey }> {
+    let refreshError: unknown
+    if (storedGeneration > (this.#vault.current()?.generation ?? 0)) await this.#vault.refresh().catch((error: unknown) => (refreshError = error))
+    const current = this.#vault.current()
+    if (current && current.generation >= storedGeneration) return current
+    throw refreshError === undefined ? new VaultLocked() : new VaultLocked(undefined, { cause: refreshError })
   }
 
   /** A value sealed under a newer generation than this device holds: another device rotated, so fetch the new key (once). */

@@ -91,6 +91,9 @@ function defaultSocket(): WebSocketFactory {
   return (url) => new Ctor(url)
 }
 
+/** `SharedCollection.loaded` fails exactly when its status turns to `error`: nothing is lost by not awaiting it. */
+const reportedByStatus = (): void => undefined
+
 /** A collection someone shared, open read-only and live. */
 export class SharedCollection {
   readonly docName: DocName
@@ -130,7 +133,8 @@ export class SharedCollection {
         if (settle(status)) stop()
       })
     })
-    this.loaded.catch(() => {})
+    // Not awaiting `loaded` is fine: `status` reports the same failure. So its rejection is handled here, not lost.
+    this.loaded.catch(reportedByStatus)
   }
 
   /** `in sync` while live; `error (…)` once the owner revoked the link or it expired. */
@@ -142,9 +146,9 @@ export class SharedCollection {
     return this.#provider.onStatus(listener)
   }
 
-  /** Closes the socket and drops the in-memory copy. */
+  /** Closes the socket and drops the in-memory copy (a failure to close surfaces as an unhandled rejection). */
   close(): void {
-    this.#provider.destroy()
+    void this.#provider.destroy()
     this.#doc.destroy()
   }
 }

@@ -44,8 +44,9 @@ class WebLockElection implements LeaderElection {
         this.#events.emit('change', true)
         return new Promise<void>((resolve) => (this.#release = resolve))
       })
-      .catch(() => {
-        // Aborted by destroy() while waiting for the lock.
+      .catch((error: unknown) => {
+        // Aborted by destroy() while waiting for the lock: expected. Anything else surfaces as an unhandled rejection.
+        if (!this.#abort.signal.aborted) throw error
       })
   }
 

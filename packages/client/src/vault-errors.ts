@@ -20,16 +20,17 @@ export class VaultError extends Error {
   constructor(
     readonly code: VaultErrorCode,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message)
+    super(message, options)
   }
 }
 
 /** This device has no vault key (yet): secret values can be neither read nor written. */
 export class VaultLocked extends VaultError {
   override name = 'VaultLocked'
-  constructor(message = 'The vault is locked on this device: approve it from a signed-in device or enter the recovery key.') {
-    super('vault_locked', message)
+  constructor(message = 'The vault is locked on this device: approve it from a signed-in device or enter the recovery key.', options?: ErrorOptions) {
+    super('vault_locked', message, options)
   }
 }
 
