@@ -28,4 +28,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ MAX_OWNER_MESSAGE_BYTES: String(300 * 1024 * 1024) })).toThrow(/maxOwnerMessageBytes|MAX_OWNER_MESSAGE_BYTES/)
     expect(loadConfig({ MAX_REASSEMBLED_BYTES: String(192 * 1024 * 1024) }).limits.maxReassembledBytes).toBe(192 * 1024 * 1024)
   })
+
+  it('hashes passwords at the production cost unless a test suite asks, and refuses the test cost where real accounts may live', () => {
+    expect(loadConfig({}).testScryptLogN).toBeNull()
+    expect(loadConfig({ FERRY_TEST_SCRYPT_LOG_N: '10' }).testScryptLogN).toBe(10)
+    expect(() => loadConfig({ FERRY_TEST_SCRYPT_LOG_N: '10', NODE_ENV: 'production' })).toThrow(/refused with NODE_ENV=production/)
+    expect(() => loadConfig({ FERRY_TEST_SCRYPT_LOG_N: '10', HOST: '0.0.0.0' })).toThrow(/refused on a relay listening on 0.0.0.0/)
+    expect(() => loadConfig({ FERRY_TEST_SCRYPT_LOG_N: '4' })).toThrow(/testScryptLogN/)
+  })
 })

@@ -153,6 +153,12 @@ const ConfigSchema = Type.Object({
    * turns the route off. At least 16 printable characters, no spaces.
    */
   metricsToken: Type.Union([Type.String({ minLength: 16, pattern: '^[\\x21-\\x7e]+$' }), Type.Null()]),
+  /**
+   * Test suites only (`FERRY_TEST_SCRYPT_LOG_N`): log2 of scrypt's N for new password hashes,
+   * instead of the production 17 (128 MiB and ~0.3 s of a core per sign-up). null: production.
+   * Refused with NODE_ENV=production and off loopback (see `testScryptLogN`).
+   */
+  testScryptLogN: Type.Union([Type.Integer({ minimum: 10, maximum: 16 }), Type.Null()]),
 })
 
 export type Config = Readonly<Static<typeof ConfigSchema>>
@@ -208,6 +214,22 @@ function onOff(env: Env, key: string): boolean {
 function trustProxy(raw: string | null): boolean | string {
   if (raw === null || raw === 'false') return false
   return raw === 'true' ? true : raw
+}
+
+/**
+ * The test-only password hash cost, or null. A relay that might hold real accounts refuses it,
+ * so it cannot weaken them by a stray variable: under NODE_ENV=production, or listening beyond
+ * loopback. Where it is accepted the relay says so in its log at start (auth plugin).
+ */
+function testScryptLogN(env: Env, host: string): number | null {
+  if (str(env, 'FERRY_TEST_SCRYPT_LOG_N') === null) return null
+  if (env.NODE_ENV === 'production') {
+    throw new ConfigError('FERRY_TEST_SCRYPT_LOG_N is for test suites and is refused with NODE_ENV=production: unset it')
+  }
+  if (!isLoopback(host)) {
+    throw new ConfigError(`FERRY_TEST_SCRYPT_LOG_N is for test suites and is refused on a relay listening on ${host}: unset it`)
+  }
+  return int(env, 'FERRY_TEST_SCRYPT_LOG_N', 17)
 }
 
 /** Parses and validates the environment; throws `ConfigError` naming the bad setting. */
@@ -270,6 +292,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
       perMinute: int(env, 'SEND_PROXY_PER_MINUTE', 60),
     },
     metricsToken: str(env, 'METRICS_TOKEN'),
+    testScryptLogN: testScryptLogN(env, host),
   }
   if ((config.databaseUrl !== null || config.redisUrl !== null) && (config.masterKey === null || config.jwtSecret === null)) {
     // Key files are per data dir: relays sharing a database would each make their own, and

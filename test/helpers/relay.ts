@@ -29,8 +29,13 @@ export function tempDataDir(): string {
 }
 
 /** Config for tests: loopback, quiet logs, the given env on top. */
+/**
+ * A test relay's config: loopback, quiet, its own data dir, and passwords hashed at a test
+ * cost (scrypt N=2^10 instead of 2^17: a sign-up then takes a millisecond, not 0.3 s of a core);
+ * pass `FERRY_TEST_SCRYPT_LOG_N: ''` for the production cost.
+ */
 export function testConfig(env: Env = {}, dataDir = tempDataDir()): Config {
-  return loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', FERRY_DATA_DIR: dataDir, ...env })
+  return loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', FERRY_DATA_DIR: dataDir, FERRY_TEST_SCRYPT_LOG_N: '10', ...env })
 }
 
 export async function startRelay(env: Env = {}, dataDir = tempDataDir()): Promise<TestRelay> {

@@ -30,7 +30,10 @@ export default async function auth(app: FastifyInstance, { config, rateLimitStor
   // Limits are applied per route by `attemptLimit`, never globally. A store that cannot
   // count refuses the attempt (500) rather than allowing unlimited guesses.
   await app.register(rateLimit, { global: false, ...rateLimitStore })
-  const hasher = new PasswordHasher(config.limits.concurrentPasswordHashes)
+  const hasher = new PasswordHasher(config.limits.concurrentPasswordHashes, config.testScryptLogN ?? undefined)
+  if (config.testScryptLogN !== null) {
+    app.log.warn(`FERRY_TEST_SCRYPT_LOG_N=${config.testScryptLogN}: new passwords are hashed at a test suite's cost, not for real accounts`)
+  }
   const { users, sessions: sessionStore } = stores
   const sessions = new Sessions({
     users,

@@ -13,6 +13,13 @@ describe('PasswordHasher', () => {
     expect(await hasher.verify('cafe au lait!', a)).toBe(false)
   })
 
+  it('hashes at the lower cost of a test suite only when asked, and still verifies production hashes', async () => {
+    const cheap = new PasswordHasher(2, 10)
+    const stored = await hasher.hash('correct horse battery')
+    expect(await cheap.hash('correct horse battery')).toMatch(/^scrypt\$10\$8\$1\$/)
+    expect(await cheap.verify('correct horse battery', stored)).toBe(true)
+  })
+
   it('answers false, never throws, for a missing or mangled stored hash', async () => {
     for (const stored of [null, 'scrypt$17$8$1$abc', 'scrypt$40$8$1$AAAA$AAAA']) {
       expect(await hasher.verify('anything at all', stored)).toBe(false)

@@ -43,18 +43,24 @@ function decode(encoded: string): Decoded | null {
 
 export class PasswordHasher {
   readonly #semaphore: Semaphore
+  readonly #logN: number
 
-  /** `concurrency`: hashes computed at once (`limits.concurrentPasswordHashes`). */
-  constructor(concurrency: number) {
+  /**
+   * `concurrency`: hashes computed at once (`limits.concurrentPasswordHashes`). `logN`: the
+   * cost of new hashes, the production setting unless a test suite lowers it
+   * (`config.testScryptLogN`); stored hashes are verified at the cost they name.
+   */
+  constructor(concurrency: number, logN = LOG_N) {
     this.#semaphore = new Semaphore(concurrency)
+    this.#logN = logN
   }
 
   /** Hashes a password with a fresh random salt; `client` (its address) is its place in the fair queue. */
   hash(password: string, client = ''): Promise<string> {
     return this.#semaphore.run(async () => {
       const salt = randomBytes(SALT_BYTES)
-      const key = await scrypt(password, salt, LOG_N, R, P)
-      return ['scrypt', LOG_N, R, P, salt.toString('base64url'), key.toString('base64url')].join('$')
+      const key = await scrypt(password, salt, this.#logN, R, P)
+      return ['scrypt', this.#logN, R, P, salt.toString('base64url'), key.toString('base64url')].join('$')
     }, client)
   }
 
@@ -67,7 +73,7 @@ export class PasswordHasher {
     return this.#semaphore.run(async () => {
       const decoded = encoded === null ? null : decode(encoded)
       if (decoded === null) {
-        await scrypt(password, randomBytes(SALT_BYTES), LOG_N, R, P)
+        await scrypt(password, randomBytes(SALT_BYTES), this.#logN, R, P)
         return false
       }
       const key = await scrypt(password, decoded.salt, decoded.logN, decoded.r, decoded.p)
