@@ -6,6 +6,7 @@
 import { RelayApi } from '@ferry/client'
 import { describe, expect, it } from 'vitest'
 import { describeError } from '../ui/form.ts'
+import { syncStopSentence } from './relay-errors.ts'
 
 interface Answer {
   readonly status: number
@@ -69,5 +70,24 @@ describe('relay answers as sentences', () => {
     const fetch = async () => new Response(JSON.stringify({ error: { code: 'invalid_credentials', message: 'Wrong email or password.' } }), { status: 401 })
     const error = await new RelayApi({ baseUrl: 'http://relay.test', fetch }).login('a@example.com', 'x').then(() => null, (e: unknown) => e)
     expect(describeError(error)).toBe('That email and password do not match an account.')
+  })
+})
+
+describe('why sync stopped, as a sentence', () => {
+  it.each([
+    ['this token grants no access to this doc', 'Sync stopped: the relay no longer lets this device sync one of your documents. Sign in again; if it stays, the document may have been deleted or unshared.'],
+    ['access was revoked', 'Sync stopped: the relay no longer lets this device sync one of your documents. Sign in again; if it stays, the document may have been deleted or unshared.'],
+    ['deleted by its owner', 'Sync stopped: a collection was deleted by its owner.'],
+    ['bad document name', 'Sync stopped: the relay does not know one of your documents by its name. Reload the page.'],
+    ['update does not decode', 'Sync stopped: the relay refused what this device sent. Reload the page; if it stays, this page and the relay may be of different versions.'],
+  ])('%s', (reason, sentence) => {
+    expect(syncStopSentence(reason)).toBe(sentence)
+  })
+
+  it('keeps the client’s own quota and size sentences', () => {
+    const quota = "the account's storage quota of 5.0 MB on the relay is full; this change stays on this device — free space by deleting collections, or ask the relay's operator to raise the quota, then sync again"
+    expect(syncStopSentence(quota)).toBe(`Sync stopped: ${quota}.`)
+    const disk = "this browser could not read the account's documents (QuotaExceededError)"
+    expect(syncStopSentence(disk)).toBe(`Sync stopped: ${disk}.`)
   })
 })

@@ -124,3 +124,17 @@ const LINK_SENTENCES: Readonly<Record<string, string>> = {
 export function linkSentence(code: string): string | undefined {
   return LINK_SENTENCES[code] ?? (code.startsWith('link_') || code === 'unknown_link' ? BY_RELAY_CODE[code] : undefined)
 }
+
+/**
+ * Why sync stopped, from a doc's `error` status. The client composes sentences for a full
+ * quota, a change too large and this browser's storage failing (kept, with their advice); a
+ * refusal otherwise carries the relay's close reason, written for developers, so it is read
+ * by what it is about.
+ */
+export function syncStopSentence(reason: string): string {
+  if (/^this browser|storage quota|too large for the relay/i.test(reason)) return `Sync stopped: ${reason}.`
+  if (/deleted/i.test(reason)) return 'Sync stopped: a collection was deleted by its owner.'
+  if (/revoked|not allowed|no access|forbidden/i.test(reason)) return 'Sync stopped: the relay no longer lets this device sync one of your documents. Sign in again; if it stays, the document may have been deleted or unshared.'
+  if (/document name/i.test(reason)) return 'Sync stopped: the relay does not know one of your documents by its name. Reload the page.'
+  return 'Sync stopped: the relay refused what this device sent. Reload the page; if it stays, this page and the relay may be of different versions.'
+}

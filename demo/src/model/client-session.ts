@@ -9,6 +9,7 @@ import type { AccountInfo, AppSession, Provider, SyncBadge } from './session.ts'
 import type { RelaySender } from '../send/route.ts'
 import { plainValues, vaultValues, type VariableValues } from './variable-values.ts'
 import { UnsyncedTracker, type UnsyncedSummary } from './unsynced.ts'
+import { syncStopSentence } from '../lib/relay-errors.ts'
 
 /**
  * Avatar URLs come from the relay's PUBLIC_URL; the demo is served by the relay it talks to,
@@ -59,7 +60,7 @@ function badgeFor(status: SyncStatus, account: Account | null, unsynced: number)
     case 'signed-out':
       return { state: 'signed-out', pending: 0, detail: 'Your session has ended. Sign in again to sync.' }
     case 'error':
-      return { state: 'error', pending: 0, detail: `Sync stopped: ${status.reason}` }
+      return { state: 'error', pending: 0, detail: syncStopSentence(status.reason) }
   }
 }
 
