@@ -10,6 +10,7 @@ import type { RelaySender } from '../send/route.ts'
 import { plainValues, vaultValues, type VariableValues } from './variable-values.ts'
 import { UnsyncedTracker, type UnsyncedSummary } from './unsynced.ts'
 import { syncStopSentence } from '../lib/relay-errors.ts'
+import { forgetMoves } from './move-journal.ts'
 
 /**
  * Avatar URLs come from the relay's PUBLIC_URL; the demo is served by the relay it talks to,
@@ -172,6 +173,7 @@ export class ClientSession implements AppSession {
     await this.#closeVault(accountId)
     await this.#client.signOut(accountId as UserId)
     this.#unsynced.forget(accountId)
+    forgetMoves(accountId)
   }
 
   unsyncedSummary(): Promise<UnsyncedSummary> {

@@ -42,6 +42,11 @@ export async function moveToCollection(workspace: Workspace, sourceId: string, i
   return move.copyId
 }
 
+/** Drops an account's journal (signing out wipes its collections too). */
+export function forgetMoves(owner: string): void {
+  localStorage.removeItem(keyOf(owner))
+}
+
 /** Completes the moves a closed tab may have left half done; forgets those that were complete. */
 export async function finishMoves(workspace: Workspace): Promise<void> {
   const entries = read(workspace.owner)
