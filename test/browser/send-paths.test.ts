@@ -77,6 +77,14 @@ describe.skipIf(!hasChromium)('demo send paths', () => {
     expect(await page.getByTestId('response-redirects').textContent()).toContain(`Answered by ${echo.url}/echo/landed`)
     await screenshot(page.getByRole('region', { name: 'Response' }), 'send-via-agent-redirects')
 
+    // Cookies a hop set go with the next hop of the same send, and are listed with the headers.
+    await sendTo(page, `${echo.url}/login`)
+    await eventually(() => page.getByTestId('response-body').locator('pre').textContent()).toContain('"cookie": "session=s3ss10n"')
+    const response = page.getByRole('region', { name: 'Response' })
+    await response.getByRole('tab', { name: /Headers/ }).click()
+    expect(await page.getByTestId('response-cookies').textContent()).toBe('sessions3ss10n  (127.0.0.1/)')
+    await response.getByRole('tab', { name: 'Body' }).click()
+
     // Binary: offered as a download, byte for byte.
     await sendTo(page, `${echo.url}/binary`)
     await eventually(() => page.getByTestId('response-binary').textContent()).toContain('Binary response, 256 B (application/octet-stream)')
