@@ -53,15 +53,21 @@ export function historyView(scope: Scope, collection: Collection, versions: Coll
     if (listed.length === 0) return h('p', { class: 'hint' }, 'No versions yet: the relay keeps one every few minutes while the collection is edited.')
     return listed.map((version) =>
       h('div', { class: 'field-row', style: 'gap:8px;align-items:center', 'data-testid': 'history-version', 'data-version': String(version.id) },
-        h('button', { type: 'button', class: `btn${chosen === version.id ? ' btn-primary' : ''}`, onclick: () => choose(version.id) },
+        h('button', { type: 'button', class: `btn${chosen === version.id ? ' btn-primary' : ''}`, onclick: () => void choose(version.id) },
           version.name ? `“${version.name}”` : formatWhen(version.at)),
         h('span', { class: 'hint' }, `${version.name ? `${formatWhen(version.at)} · ` : ''}${summaryText(version)} · ${version.devices.length === 1 ? '1 session' : `${version.devices.length} sessions`}`),
-        h('button', { type: 'button', class: 'btn btn-ghost', 'data-testid': 'history-name', onclick: async () => {
-          const name = await promptText('Name this version', 'Name (named versions never expire)', version.name ?? '')
-          if (name !== null) await act(() => versions.rename(version.id, name.trim() === '' ? null : name.trim()), 'Version named.')()
-        } }, version.name ? 'Rename' : 'Name')),
+        h('button', { type: 'button', class: 'btn btn-ghost', 'data-testid': 'history-name', onclick: () => void nameVersion(version) }, version.name ? 'Rename' : 'Name')),
     )
   })
+
+  const nameVersion = async (version: VersionInfo) => {
+    const name = await promptText('Name this version', 'Name (named versions never expire)', version.name ?? '')
+    if (name !== null) await act(() => versions.rename(version.id, name.trim() === '' ? null : name.trim()), 'Version named.')()
+  }
+  const nameCurrent = async () => {
+    const name = await promptText('Name the current state', 'Name (named versions never expire)', '', 'Save version')
+    if (name && name.trim() !== '') await act(() => versions.takeNamed(name.trim()), 'Version saved.')()
+  }
 
   const choose = async (id: number) => {
     chosen = id
@@ -74,7 +80,8 @@ export function historyView(scope: Scope, collection: Collection, versions: Coll
       replaceChildren(detail, h('p', { class: 'hint', role: 'alert' }, sentence(error)))
       return
     }
-    const restore = (itemId?: string) => async () => {
+    const restore = (itemId?: string) => () => void restoreTo(itemId)
+    const restoreTo = async (itemId?: string) => {
       const what = itemId === undefined ? 'the whole collection' : 'this item'
       if (!(await confirmAction('Restore', `Restore ${what} to this version? It is a new edit: it syncs to your other devices and can itself be undone from History.`, 'Restore', false))) return
       try {
@@ -102,10 +109,7 @@ export function historyView(scope: Scope, collection: Collection, versions: Coll
   void load()
   return h('div', { style: 'display:grid;gap:12px', 'data-testid': 'history-view' },
     h('div', { class: 'field-row', style: 'gap:8px' },
-      h('button', { type: 'button', class: 'btn', 'data-testid': 'history-take', onclick: async () => {
-        const name = await promptText('Name the current state', 'Name (named versions never expire)', '', 'Save version')
-        if (name && name.trim() !== '') await act(() => versions.takeNamed(name.trim()), 'Version saved.')()
-      } }, 'Name current state'),
+      h('button', { type: 'button', class: 'btn', 'data-testid': 'history-take', onclick: () => void nameCurrent() }, 'Name current state'),
       h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => void load() }, 'Refresh')),
     listBox, detail)
 }

@@ -34,7 +34,7 @@ export function deletionsSince(now: DeleteSet, before: DeleteSet): DeleteSet {
       }
       if (start < end) kept.push({ clock: start, len: end - start })
     }
-    if (kept.length > 0) diff.clients.set(client, kept as never)
+    if (kept.length > 0) diff.clients.set(client, kept)
   }
   return diff
 }
@@ -51,7 +51,7 @@ export function deleteSetOf(doc: Y.Doc): DeleteSet {
  */
 export function cutDelta(state: Uint8Array, nowDeleted: DeleteSet, stateVector: Uint8Array, deleteSet: DeleteSet): Uint8Array {
   const delta = Y.diffUpdate(state, stateVector)
-  const full = encodeDeleteSet(Y.decodeUpdate(delta).ds as DeleteSet)
+  const full = encodeDeleteSet(Y.decodeUpdate(delta).ds)
   const tail = delta.subarray(delta.length - full.length)
   // Not the layout expected (a future Yjs): the delta with its whole delete set is still right.
   if (full.length > delta.length || !tail.every((b, i) => b === full[i])) return delta

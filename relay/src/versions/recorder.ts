@@ -12,7 +12,7 @@ import * as Y from 'yjs'
 import { diffFlat, flatten, summarize, type FlatCollection } from '@ferry/schema'
 import type { FastifyBaseLogger } from 'fastify'
 import type { DocName } from '@ferry/protocol'
-import type { VersionStore } from '../storage/versions/version-store.ts'
+import { VersionStoreError, type VersionStore } from '../storage/versions/version-store.ts'
 import { prune, rebuild } from './chain.ts'
 import { cutDelta, deleteSetOf } from './delta.ts'
 
@@ -117,6 +117,8 @@ export class VersionRecorder {
   #enqueue(task: () => Promise<void>): void {
     this.#queue = this.#queue.then(task).catch((error: unknown) => {
       this.#head = undefined
+      // A deleted doc keeps no versions: nothing to retry or report.
+      if (error instanceof VersionStoreError && error.code === 'gone') return
       this.#changed = true
       this.log.error({ err: error, doc: this.name }, 'taking a version failed; the next change tries again')
     })
