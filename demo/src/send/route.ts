@@ -113,13 +113,17 @@ export async function routeSend(url: string, init: RequestInit, where: string, r
   }
   let relayProblem = ''
   if (relayUsable && relay) {
-    const outcome = await sendRemote(`${relay.url}/v1/send`, `Bearer ${await relay.accessToken()}`, request, body, (head) => progress('relay', head))
+    // No token (offline, session ended): the relay is as unavailable as when it refuses.
+    const token = await relay.accessToken().then((t) => ({ t }), (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }))
+    const outcome: RemoteOutcome = 'error' in token
+      ? { kind: 'unavailable', status: 0, message: token.error }
+      : await sendRemote(`${relay.url}/v1/send`, `Bearer ${token.t}`, request, body, (head) => progress('relay', head))
     if (outcome.kind !== 'unavailable') {
       routedOrigins.add(origin)
       return settled('relay', outcome)
     }
     if (outcome.status === 404) relayWithoutProxy = true
-    else relayProblem = ` The relay's send proxy refused: ${outcome.message}`
+    else relayProblem = ` The relay's send proxy could not be used: ${outcome.message}`
   }
   const problems = `${agentProblem}${relayProblem}`
   if (blocked === 'mixed-content') {
