@@ -19,6 +19,15 @@ export function userStoreContract(fresh: Fresh): void {
     expect(await store.findUserByEmail('nobody@example.test')).toBeNull()
   })
 
+  it('lists every user, oldest first', async () => {
+    const { store } = await fresh()
+    const first = newUser({ name: 'First', createdAt: 1_000 })
+    const second = newUser({ name: 'Second', createdAt: 2_000 })
+    await store.createUser(second)
+    await store.createUser(first)
+    expect((await store.listUsers()).map((user) => user.name)).toEqual(['First', 'Second'])
+  })
+
   it('refuses a second user with the same email, even when both race', async () => {
     const { store } = await fresh()
     const email = 'same@example.test'

@@ -10,6 +10,7 @@ import { restoreDataDir } from '../backup/restore.ts'
 import type { Config } from '../config.ts'
 import { DocStoreError } from '../storage/doc-store.ts'
 import { CommandError } from './command-error.ts'
+import { plural } from './plural.ts'
 
 const POSTGRES =
   'this relay keeps its data in PostgreSQL (DATABASE_URL): back it up with pg_dump of the ferry_* tables ' +
@@ -28,7 +29,6 @@ async function explained<T>(step: () => Promise<T>): Promise<T> {
   }
 }
 
-const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
 
 export async function backupCommand(config: Config, file: string): Promise<number> {

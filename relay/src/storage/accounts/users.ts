@@ -62,6 +62,8 @@ export interface UserStore {
   /** Creates the user unless the email (or the identity) already belongs to one. */
   createUser(input: NewUser): Promise<Result<UserRecord, CreateUserError>>
   getUser(id: UserId): Promise<UserRecord | null>
+  /** Every user, oldest first (the operator's `ferry-relay users list`). */
+  listUsers(): Promise<UserRecord[]>
   /** `email` must be normalised by the caller. */
   findUserByEmail(email: string): Promise<UserRecord | null>
   findUserByIdentity(identity: Identity): Promise<UserRecord | null>

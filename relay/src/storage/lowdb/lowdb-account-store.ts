@@ -135,6 +135,10 @@ export class LowdbAccountStore implements AccountStore {
     return get(this.#db.data.users, id) ?? null
   }
 
+  async listUsers(): Promise<UserRecord[]> {
+    return Object.values(this.#db.data.users).sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id))
+  }
+
   async findUserByEmail(email: string): Promise<UserRecord | null> {
     const id = get(this.#db.data.emails, email)
     return id === undefined ? null : this.getUser(id)

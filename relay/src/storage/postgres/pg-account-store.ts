@@ -58,6 +58,10 @@ export class PgAccountStore implements AccountStore {
     return this.#serve((pool) => users.getUser(pool, id))
   }
 
+  listUsers(): Promise<UserRecord[]> {
+    return this.#serve((pool) => users.listUsers(pool))
+  }
+
   findUserByEmail(email: string): Promise<UserRecord | null> {
     return this.#serve((pool) => users.findUserByEmail(pool, email))
   }

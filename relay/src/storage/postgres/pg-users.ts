@@ -49,6 +49,11 @@ async function oneUser(db: Queryable, where: string, params: unknown[]): Promise
 
 export const getUser = (db: Queryable, id: UserId): Promise<UserRecord | null> => oneUser(db, 'id = $1', [id])
 
+export async function listUsers(db: Queryable): Promise<UserRecord[]> {
+  const { rows } = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM ferry_users ORDER BY created_at, id`)
+  return rows.map(toUser)
+}
+
 export const findUserByEmail = (db: Queryable, email: string): Promise<UserRecord | null> => oneUser(db, 'email = $1', [email])
 
 export const findUserByIdentity = (db: Queryable, identity: Identity): Promise<UserRecord | null> =>
