@@ -5,8 +5,8 @@
  * the last one (its state vector is kept here after the first), with the sessions that wrote
  * since and a summary (items added, removed, changed) diffed by @ferry/schema against the last
  * version's state. Versions are taken in order, one at a time, off the write path: a failure
- * is logged and the next one tries again (the live doc is never affected). Pruning runs when
- * the oldest version that may expire is a slack past the retention.
+ * is logged and the next one tries again (the live doc is never affected). Pruning (expiry and
+ * thinning, chain.ts) runs after a version at most once per 1/720 of the retention.
  */
 import * as Y from 'yjs'
 import { diffFlat, flatten, summarize, type FlatCollection } from '@ferry/schema'
@@ -31,8 +31,6 @@ interface Head {
   readonly stateVector: Uint8Array
   readonly deleteSet: ReturnType<typeof deleteSetOf>
   readonly read: FlatCollection
-  /** When the oldest version that can expire was taken (null: none). */
-  readonly oldestExpiring: number | null
 }
 
 /** A state read as a collection, with its delete set. */
@@ -46,11 +44,16 @@ const readState = (update: Uint8Array): { read: FlatCollection; deleteSet: Retur
   }
 }
 
+/** Pruning runs at most once per this fraction of the retention (an hour at 30 days). */
+const PRUNE_EVERY = 720
+
 export class VersionRecorder {
   #changed = false
   readonly #devices = new Set<string>()
   /** Undefined until read from the store (when a version is taken); null: the doc has no version yet. */
   #head: Head | null | undefined = undefined
+  /** When this recorder last pruned (null: not yet). */
+  #prunedAt: number | null = null
   /** When the last version was taken: undefined until read, null when there is none. */
   #lastAt: number | null | undefined = undefined
   #queue: Promise<void> = Promise.resolve()
@@ -139,7 +142,7 @@ export class VersionRecorder {
     }
     const doc = await rebuild(this.store, this.name, last.id, versions)
     try {
-      this.#head = { at: last.at, stateVector: Y.encodeStateVector(doc), deleteSet: deleteSetOf(doc), read: flatten(doc), oldestExpiring: oldestExpiring(versions) }
+      this.#head = { at: last.at, stateVector: Y.encodeStateVector(doc), deleteSet: deleteSetOf(doc), read: flatten(doc) }
     } finally {
       doc.destroy()
     }
@@ -153,24 +156,15 @@ export class VersionRecorder {
     const update = head ? cutDelta(state, deleteSet, head.stateVector, head.deleteSet) : state
     const stateVector = Y.encodeStateVectorFromUpdate(state)
     await this.store.add(this.name, { at, devices, summary, name: null, base: head === null }, { stateVector, update })
-    this.#head = { at, stateVector, deleteSet, read, oldestExpiring: head?.oldestExpiring ?? at }
+    this.#head = { at, stateVector, deleteSet, read }
     await this.#prune()
   }
 
-  /** Prunes once the oldest version that may expire is past the retention by a thirtieth of it. */
+  /** Prunes (expires and thins, see `kept`) at most once per `PRUNE_EVERY` of the retention. */
   async #prune(): Promise<void> {
-    const head = this.#head
-    const oldest = head?.oldestExpiring
-    if (!head || oldest == null) return
-    const cutoff = this.policy.now() - this.policy.retentionMs
-    if (oldest >= cutoff - this.policy.retentionMs / 30) return
-    await prune(this.store, this.name, cutoff)
-    this.#head = { ...head, oldestExpiring: oldestExpiring(await this.store.list(this.name)) }
+    const now = this.policy.now()
+    if (this.#prunedAt !== null && now - this.#prunedAt < this.policy.retentionMs / PRUNE_EVERY) return
+    this.#prunedAt = now
+    await prune(this.store, this.name, now, this.policy.retentionMs)
   }
-}
-
-/** When the oldest unnamed version but the latest was taken; null when there is none. */
-function oldestExpiring(versions: readonly { at: number; name: string | null }[]): number | null {
-  const candidate = versions.slice(0, -1).find((v) => v.name === null)
-  return candidate?.at ?? null
 }
