@@ -2,7 +2,8 @@
  * `ferry-relay`'s operator commands as an operator runs them (each its own process): what
  * `check` reports, `migrate` and `users` refusing a data dir a relay is using, `users list` and
  * `users delete` (the account is gone for a relay started afterwards), `restore` refusing a
- * data dir with data or a damaged file, and usage errors.
+ * data dir with data or a damaged file, `backup` refusing to write into the data dir or over a
+ * file, and usage errors.
  */
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -120,7 +121,9 @@ describe('ferry-relay restore', () => {
     const source = freshDir()
     const userId = await dataDirWithAccount(source, 'restored@ferry.test')
     const file = join(work, 'one.tar.gz')
+    await expect(backupDataDir(testConfig({}, source), join(source, 'inside.tar.gz'))).rejects.toThrow(/is inside the data dir .*: write the backup elsewhere/)
     await backupDataDir(testConfig({}, source), file)
+    await expect(backupDataDir(testConfig({}, source), file)).rejects.toThrow(/already exists; choose a new file name/)
 
     const target = freshDir()
     mkdirSync(target)

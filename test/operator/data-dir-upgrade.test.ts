@@ -14,6 +14,8 @@ import { readDoc } from '../helpers/sync-clients.ts'
 import { FIXTURE_DOCS, FIXTURE_EMAIL, FIXTURE_PASSWORD, fixtureEntries } from './fixtures/data-dir-v1.ts'
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'data-dir-v1')
+/** A CLI process and a relay start: seconds each on a busy machine. */
+const SLOW = 120_000
 
 describe('a data dir written by the first release', () => {
   const dataDir = join(mkdtempSync(join(tmpdir(), 'ferry-upgrade-')), 'data')
@@ -25,7 +27,7 @@ describe('a data dir written by the first release', () => {
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/is at format 1, this relay's|upgraded from format 1/)
-  })
+  }, SLOW)
 
   it('opens with its account and every entry of its docs', async () => {
     const relay = await startRelay({}, dataDir)
@@ -48,5 +50,5 @@ describe('a data dir written by the first release', () => {
     }
     const format = JSON.parse(readFileSync(join(dataDir, 'format.json'), 'utf8')) as { format: number }
     expect(format.format).toBeGreaterThanOrEqual(1)
-  })
+  }, SLOW)
 })

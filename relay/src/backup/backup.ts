@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto'
 import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import type { Config } from '../config.ts'
 import { readKeyFile } from '../key-file.ts'
 import { readDataDirFormat } from '../storage/data-dir-format.ts'
@@ -106,6 +106,9 @@ export async function backupDataDir(config: Config, file: string): Promise<Backu
   const dataDir = config.dataDir
   const format = await readDataDirFormat(dataDir)
   if (format === null) throw new BackupError(`the data dir ${dataDir} holds no data to back up (is FERRY_DATA_DIR right?)`)
+  if (!relative(dataDir, file).startsWith('..')) {
+    throw new BackupError(`${file} is inside the data dir ${dataDir}: write the backup elsewhere (the next backup would copy it, and it would be lost with the data dir)`)
+  }
   const master = masterKeyOf(config)
   if (await stat(file).then(() => true, (error: unknown) => (missingFile(error) ? false : Promise.reject(error)))) {
     throw new BackupError(`${file} already exists; choose a new file name (a backup never overwrites one)`)
