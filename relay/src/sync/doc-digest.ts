@@ -51,15 +51,22 @@ function sameHash(a: Uint8Array, b: Uint8Array): boolean {
 
 /**
  * Compares the client's state vector (decoded) and delete-set hash with the doc's. A differing
- * hash means either side may lack deletions: both directions are answered.
+ * hash means either side may lack deletions: both directions are answered — except to a client
+ * that holds nothing (no clocks, the empty delete set's hash), which has nothing to send.
  */
 export function compareWith(digest: DocDigest, clientClocks: Map<number, number>, clientHash: Uint8Array): OpenAnswer {
   const hashDiffers = !sameHash(clientHash, digest.deleteSetHash)
   let clientLacks = hashDiffers
-  let relayLacks = hashDiffers
+  let relayLacks = hashDiffers && (clientClocks.size > 0 || !sameHash(clientHash, EMPTY_DELETE_SET_HASH))
   for (const [client, clock] of digest.clocks) if ((clientClocks.get(client) ?? 0) < clock) clientLacks = true
   for (const [client, clock] of clientClocks) if ((digest.clocks.get(client) ?? 0) < clock) relayLacks = true
   return { clientLacks, relayLacks }
+}
+
+/** Whether a client's state vector (encoded) and delete-set hash say it holds nothing of the doc (no clocks, no deletions). */
+export function holdsNothing(clientStateVector: Uint8Array, clientHash: Uint8Array): boolean {
+  const noClocks = clientStateVector.length === 0 || (clientStateVector.length === 1 && clientStateVector[0] === 0)
+  return noClocks && sameHash(clientHash, EMPTY_DELETE_SET_HASH)
 }
 
 const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc())

@@ -9,9 +9,14 @@
  *
  * Every use is counted: an unload (rooms.ts) stores and compacts first, and lets go of the doc
  * only if nothing used it meanwhile, so an unload never loses or delays a frame.
+ *
+ * While unloaded it may keep the doc as the store held it (`keep`: one update and its state
+ * vector, read to answer a client that held nothing), for the next such client; loading the
+ * doc, or an update it lacks (`forgetStored`), drops that.
  */
 import * as Y from 'yjs'
 import type { RoomDoc } from './room-doc.ts'
+import type { StoredState } from './stored-state.ts'
 
 export interface DocTask {
   /** Runs with the doc loaded (null: a task that needs none). A task that waited and throws fails with phase 'run'. */
@@ -59,6 +64,8 @@ export class LazyDoc {
   keptStateVector: Uint8Array | null = null
   /** Set by `abandon` (with its error): nothing loads any more. */
   #abandoned: { error: unknown } | null = null
+  /** The doc as the store held it, kept while unloaded (see `keep`). */
+  #stored: StoredState | null = null
 
   constructor(opts: LazyDocOptions) {
     this.#opts = opts
@@ -70,6 +77,23 @@ export class LazyDoc {
 
   get state(): LazyDocState {
     return this.#doc ? 'loaded' : this.#loading ? 'loading' : 'unloaded'
+  }
+
+  /** The doc as the store held it when last read without loading, while kept. */
+  get stored(): StoredState | null {
+    return this.#stored
+  }
+
+  /** Keeps `state`, what the store holds of the unloaded doc now (and its state vector as `keptStateVector`); counts as a use. */
+  keep(state: StoredState): void {
+    this.#stored = state
+    this.keptStateVector = state.stateVector
+    this.touch()
+  }
+
+  /** Drops the stored state kept (it lacks an update, or is no longer wanted). */
+  forgetStored(): void {
+    this.#stored = null
   }
 
   touch(): void {
@@ -147,6 +171,7 @@ export class LazyDoc {
   #load(): void {
     if (this.#doc || this.#loading) return
     if (this.#abandoned) return this.#fail(this.#abandoned.error)
+    this.#stored = null
     this.#loading = this.#opts.load().then(
       (doc) => {
         this.#loading = null

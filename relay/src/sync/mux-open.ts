@@ -9,15 +9,22 @@
  * `sync step 1` only when the relay lacks something (state vectors and delete-set hashes
  * compared through the room doc's cached digest), then `persisted`. A doc where both sides hold
  * the same costs a few comparisons and one small frame.
+ *
+ * A client that holds nothing of a doc (a new device) lacks all of it and has nothing the relay
+ * lacks: when the doc is not loaded it is answered from the stored bytes as they are
+ * (`Rooms.joinStored`) and stays unloaded until a frame needs it — building a `Y.Doc` only to
+ * encode it all again was most of a cold open's CPU.
  */
 import type { FastifyBaseLogger } from 'fastify'
 import * as Y from 'yjs'
 import { CloseCode, encodeMessage } from '@ferry/protocol'
 import { isGone } from '../storage/doc-store.ts'
-import { compareWith, digestOf } from './doc-digest.ts'
+import { compareWith, digestOf, holdsNothing } from './doc-digest.ts'
 import type { MuxDoc } from './mux-doc.ts'
+import type { Room } from './room.ts'
 import type { RoomDoc } from './room-doc.ts'
 import type { Rooms } from './rooms.ts'
+import type { StoredState } from './stored-state.ts'
 
 /** Docs of one `open` loading at once. */
 export const OPEN_CONCURRENCY = 8
@@ -62,20 +69,34 @@ async function openOne(job: OpenJob, socket: OpeningSocket, rooms: Rooms, log: F
     await doc.room?.use(doc, (loaded) => answer(job, socket, loaded))
     return
   }
+  // Answered in the turn it joined: nothing the room relays comes before the answer.
+  const joined = (room: Room, answered: () => boolean): void => {
+    // Closed by the client, refused or the socket gone while it loaded.
+    if (doc.state !== 'loading' || !socket.open) return rooms.leave(room, doc)
+    doc.room = room
+    doc.state = 'open'
+    if (answered()) socket.opened(doc)
+  }
   try {
-    // Answered in the turn it joined: nothing the room relays comes before the answer.
-    await rooms.join(doc.name, doc, quotaReadSince, (room) => {
-      // Closed by the client, refused or the socket gone while it loaded.
-      if (doc.state !== 'loading' || !socket.open) return rooms.leave(room, doc)
-      doc.room = room
-      doc.state = 'open'
-      if (answer(job, socket, room.loaded!)) socket.opened(doc)
-    })
+    if (holdsNothing(job.stateVector.bytes, job.deleteSetHash)) {
+      const fromStore = await rooms.joinStored(doc.name, doc, quotaReadSince, (room, state) => joined(room, () => answerStored(doc, socket, state)))
+      if (fromStore || doc.state !== 'loading' || !socket.open) return
+    }
+    await rooms.join(doc.name, doc, quotaReadSince, (room) => joined(room, () => answer(job, socket, room.loaded!)))
   } catch (error) {
     if (isGone(error)) return socket.refuse(doc, CloseCode.Gone, 'the document was deleted')
     log.error({ err: error }, 'loading a document failed')
     return socket.refuse(doc, CloseCode.InternalError, 'the document could not be loaded')
   }
+}
+
+/** The answer to a client that holds nothing of the doc, from what the store holds; false when the doc was refused instead. */
+function answerStored(doc: MuxDoc, socket: OpeningSocket, state: StoredState): boolean {
+  if (!socket.mayRequest(doc)) return false
+  if (!state.empty) socket.sendDoc(doc, encodeMessage({ type: 'sync-step2', update: state.update }), true)
+  // The room is unloaded: everything it accepted is stored, and nothing else came since the read.
+  doc.persisted(state.stateVector)
+  return true
 }
 
 /** The doc's answer to its `open`; false when the doc was refused instead. */

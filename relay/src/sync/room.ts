@@ -133,14 +133,15 @@ export class Room {
   }
 
   /**
-   * Adds `member` and greets it: the relay's sync step 1 and the current awareness — neither to
+   * Adds `member` and greets it: the relay's sync step 1 (`doc` is null only for a member that
+   * answers its own join) and the current awareness — neither to
    * a read-only socket (a share-link viewer): presence (names, emails, cursors) is the owner's
    * own business, not something a link hands out.
    */
-  join(member: RoomMember, doc: RoomDoc): void {
+  join(member: RoomMember, doc: RoomDoc | null): void {
     this.members.add(member)
     if (member.readOnly) return
-    if (!member.quietJoin) member.send(doc.step1())
+    if (!member.quietJoin) member.send(doc!.step1())
     const states = this.awareness.states
     if (states.length > 0) member.send(encodeMessage({ type: 'awareness', update: encodeAwareness(states) }))
   }
@@ -237,6 +238,8 @@ export class Room {
             })
           } else {
             Y.decodeUpdate(message.update)
+            // What the store held when read lacks it: the next new client gets it from the store.
+            this.lazy.forgetStored()
             this.#relayLocal(relayed)
           }
           break

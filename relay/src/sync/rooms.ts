@@ -28,6 +28,7 @@ import type { Broadcast } from './broadcast.ts'
 import { AccountQuotas, type AccountQuota } from './quota.ts'
 import { Room, type RoomMember } from './room.ts'
 import { RoomDoc } from './room-doc.ts'
+import { storedState, type StoredState } from './stored-state.ts'
 
 /**
  * Frames kept for a room while its doc loads; past this, frames from other instances are
@@ -55,6 +56,8 @@ export interface RoomsOptions {
 export class Rooms {
   readonly #opts: RoomsOptions
   readonly #rooms = new Map<DocName, Room>()
+  /** Each room's broadcast subscription: resolves once frames for its doc are heard. */
+  readonly #subscribed = new WeakMap<Room, Promise<unknown>>()
   /** Docs the store is releasing (an unload or a delete): a load of the same doc waits for it. */
   readonly #releasing = new Map<DocName, Promise<void>>()
   readonly #quotas: AccountQuotas
@@ -97,6 +100,61 @@ export class Rooms {
       return await this.#join(name, member, joined)
     } finally {
       this.#quotas.release(quota)
+    }
+  }
+
+  /**
+   * Adds `member` (one that answers its own join) to the doc's room without loading the doc:
+   * `joined` runs in the turn it joins with what the store holds, read now (`storedState`), and
+   * the doc stays unloaded until a frame needs it — as an idle room's does, with the state
+   * vector read kept. The room then asks the other instances for what the store lacked (as a
+   * load does). False, and nothing joined, when the doc is loaded or loading (`join` answers
+   * from memory) or its log is too long to merge. Rejects when the store cannot be read (a
+   * deleted doc: `gone`, its room goes as after a load). The owner's quota as for `join`.
+   */
+  async joinStored(name: DocName, member: RoomMember, quotaReadSince: number, joined: (room: Room, state: StoredState) => void): Promise<boolean> {
+    if ((this.#rooms.get(name)?.lazy.state ?? 'unloaded') !== 'unloaded') return false
+    const quota = this.#quotas.hold(ownerOf(name))
+    try {
+      if (quota.readAt < quotaReadSince) await quota.refresh()
+      return await this.#joinStored(name, member, joined)
+    } finally {
+      this.#quotas.release(quota)
+    }
+  }
+
+  async #joinStored(name: DocName, member: RoomMember, joined: (room: Room, state: StoredState) => void): Promise<boolean> {
+    await this.#releasing.get(name)
+    const room = this.#rooms.get(name) ?? this.#create(name)
+    if (room.lazy.state !== 'unloaded') return false
+    const kept = room.lazy.stored
+    const state = kept ?? (await this.#readStored(room))
+    if (room.gone) throw docGone()
+    if (this.#rooms.get(name) !== room || room.lazy.state !== 'unloaded' || state === null) {
+      this.#removeIfUnused(room)
+      return false
+    }
+    room.lazy.keep(state)
+    room.join(member, null)
+    joined(room, state)
+    // Anything other instances accepted but had not stored when it was read (as after a load).
+    if (!kept) room.catchUp()
+    this.#armIdle(room)
+    return true
+  }
+
+  /** What the store holds of `room`'s doc (null: too long a log to merge), once its broadcast subscription hears. */
+  async #readStored(room: Room): Promise<StoredState | null> {
+    try {
+      const [, stored] = await Promise.all([this.#subscribed.get(room), this.#opts.store.load(room.name)])
+      return storedState(stored)
+    } catch (error) {
+      if (isGone(error)) this.#discard(room)
+      else this.#removeIfUnused(room)
+      throw error
+    } finally {
+      // The store keeps no handles for a doc nobody loaded (a load meanwhile holds them).
+      if (room.lazy.state === 'unloaded' && !room.gone) this.#release(room.name, () => undefined)
     }
   }
 
@@ -158,7 +216,7 @@ export class Rooms {
   #create(name: DocName): Room {
     const quota = this.#quotas.hold(ownerOf(name))
     const subscribed = this.#opts.broadcast.subscribe(name, (...received) => room.applyRemote(...received))
-    // Handled where it is awaited (the first load); this only keeps it from being unhandled.
+    // Handled where it is awaited (a load, a stored read); this only keeps it from being unhandled.
     subscribed.catch(() => undefined)
     const room: Room = new Room(name, {
       broadcast: this.#opts.broadcast,
@@ -182,6 +240,7 @@ export class Rooms {
       },
     })
     this.#rooms.set(name, room)
+    this.#subscribed.set(room, subscribed)
     return room
   }
 
@@ -222,18 +281,19 @@ export class Rooms {
   }
 
   /**
-   * Sets the timer that checks when the doc is due to unload (`now`: replacing the one set);
-   * a use since only moves the deadline — the timer finds that and waits the rest — so using a
-   * doc never touches a timer.
+   * Sets the timer that checks when the doc is due to unload, or an unloaded doc's kept stored
+   * state due to go (`now`: replacing the one set); a use since only moves the deadline — the
+   * timer finds that and waits the rest — so using a doc never touches a timer.
    */
   #armIdle(room: Room, now = false): void {
     if (now) this.#clearIdle(room)
-    if (room.idleTimer || room.unloading || room.gone || !room.loaded) return
+    if (room.idleTimer || room.unloading || room.gone || !(room.loaded || room.lazy.stored)) return
     const wait = room.members.size > 0 ? this.#opts.roomIdleUnloadMs : this.#opts.roomIdleMs
     if (room.members.size > 0 && wait === 0) return // off while sockets are on it; their leaving re-arms it
     room.idleTimer = setTimeout(() => {
       room.idleTimer = null
       if (room.lazy.lastUsedAt + wait > performance.now()) return this.#armIdle(room)
+      if (!room.loaded) return room.lazy.forgetStored()
       const unload = this.#unload(room, { compact: true, force: false }).finally(() => this.#unloads.delete(unload))
       this.#unloads.add(unload)
     }, Math.max(0, room.lazy.lastUsedAt + wait - performance.now()))
@@ -282,6 +342,11 @@ export class Rooms {
         if (this.#releasing.get(name) === releasing) this.#releasing.delete(name)
       })
     this.#releasing.set(name, releasing)
+  }
+
+  /** Drops a room nobody is on whose doc is not loaded or loading. */
+  #removeIfUnused(room: Room): void {
+    if (room.members.size === 0 && room.lazy.state === 'unloaded') this.#remove(room)
   }
 
   /** Drops a room whose doc is not loaded (or is being let go of). */
