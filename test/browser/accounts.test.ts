@@ -80,7 +80,7 @@ describe.skipIf(!hasChromium)('demo accounts in one browser', () => {
     await eventually(() => collectionNames(page)).toEqual(['Beta'])
     const left = await databases(page)
     expect(left.some((name) => name.includes(aliceId!))).toBe(false)
-    expect(left.some((name) => name.includes(':workspace'))).toBe(true)
+    expect(left.some((name) => name.endsWith(':docs'))).toBe(true)
     await openAccountMenu(page)
     expect(await page.getByRole('menuitemradio').allTextContents()).toEqual([expect.stringContaining('Bob')])
     await page.keyboard.press('Escape')

@@ -9,6 +9,7 @@ import * as Y from 'yjs'
 import type { UserId } from '@ferry/protocol'
 import { SCHEMA_VERSION } from '@ferry/schema'
 import { device, eventually, hasChromium, useDemoSuite } from './harness.ts'
+import { storedCollectionDocs } from './stored-docs.ts'
 import { addRequest, createCollection, signUp, treeRequest } from './ui.ts'
 import { writeV1Items } from '../../packages/schema/src/test-v1.ts'
 import { cryptoRandom } from '@ferry/schema'
@@ -32,8 +33,7 @@ describe.skipIf(!hasChromium)('a doc a newer Ferry wrote', () => {
     expect(await page.getByTestId('newer-schema').count()).toBe(0)
 
     // Another device, on a newer Ferry, writes the collection doc (as the stock provider).
-    const names = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? ''))
-    const docName = names.map((n) => n.replace(/^ferry:/, '')).find((n) => n.includes(':collection:'))!
+    const docName = (await storedCollectionDocs(page))[0]!
     const userId = docName.split(':')[0] as UserId
     const newer = new Y.Doc()
     const provider = stockProvider(suite.relay.wsUrl, docName, await sessionToken(suite.relay, userId), newer)
@@ -67,8 +67,7 @@ describe.skipIf(!hasChromium)('a doc a newer Ferry wrote', () => {
     await eventually(() => page.getByTestId('sync-badge').textContent()).toContain('IN SYNC')
 
     // Another device, on Ferry before v2, adds a request (as the stock provider).
-    const names = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? ''))
-    const docName = names.map((n) => n.replace(/^ferry:/, '')).find((n) => n.includes(':collection:'))!
+    const docName = (await storedCollectionDocs(page))[0]!
     const userId = docName.split(':')[0] as UserId
     const older = new Y.Doc()
     const provider = stockProvider(suite.relay.wsUrl, docName, await sessionToken(suite.relay, userId), older)

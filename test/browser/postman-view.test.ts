@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { UserId } from '@ferry/protocol'
 import { device, eventually, hasChromium, useDemoSuite } from './harness.ts'
+import { storedCollectionDocs, storedDocRows } from './stored-docs.ts'
 import { signIn, signUp, treeRequest } from './ui.ts'
 import { stockProvider, synced } from '../helpers/sync-clients.ts'
 import { sessionToken } from '../helpers/sessions.ts'
@@ -77,22 +78,10 @@ const FILE = {
 const REQUEST_TABS = ['params', 'headers', 'body', 'auth', 'scripts', 'examples'] as const
 const SETTINGS_TABS = ['description', 'auth', 'variables', 'scripts'] as const
 
-/** The collection doc's state vector in this device's IndexedDB (y-indexeddb's rows, merged). */
+/** The collection doc's state vector in this device's IndexedDB (its stored rows, merged). */
 async function storedStateVector(page: Page, docName: string): Promise<Map<number, number>> {
-  const rows = await page.evaluate((name) => new Promise<number[][]>((resolve, reject) => {
-    const open = indexedDB.open(name)
-    open.onerror = () => reject(open.error)
-    open.onsuccess = () => {
-      const db = open.result
-      const all = db.transaction('updates', 'readonly').objectStore('updates').getAll()
-      all.onerror = () => reject(all.error)
-      all.onsuccess = () => {
-        db.close()
-        resolve((all.result as Uint8Array[]).map((row) => Array.from(row)))
-      }
-    }
-  }), `ferry:${docName}`)
-  return Y.decodeStateVector(Y.encodeStateVectorFromUpdate(Y.mergeUpdates(rows.map((row) => Uint8Array.from(row)))))
+  const rows = (await storedDocRows(page)).get(docName) ?? []
+  return Y.decodeStateVector(Y.encodeStateVectorFromUpdate(Y.mergeUpdates(rows)))
 }
 
 const stateVector = (doc: Y.Doc): Map<number, number> => Y.decodeStateVector(Y.encodeStateVector(doc))
@@ -137,8 +126,7 @@ describe.skipIf(!hasChromium)('looking at an imported Postman collection', () =>
     await eventually(() => badge(page)).toContain('IN SYNC')
 
     // The relay's copy of the collection doc, watched from here (as the stock provider).
-    const names = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? ''))
-    const docNames = names.map((n) => n.replace(/^ferry:/, '')).filter((n) => n.includes(':collection:'))
+    const docNames = await storedCollectionDocs(page)
     expect(docNames).toHaveLength(1)
     const docName = docNames[0]!
     const relayDoc = new Y.Doc()

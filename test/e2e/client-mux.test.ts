@@ -75,7 +75,7 @@ describe('one socket per account against a real relay', { timeout: 120_000 }, ()
     const { id } = await app.signIn(email, PASSWORD)
     await fill(app, 50, 1)
     await inSync(app)
-    expect(app.workspace.loadedDocs()).toHaveLength(53)
+    expect(app.workspace.heldDocs()).toHaveLength(53)
     expect(suite.relay.app.sync.openSockets).toBe(1)
     expect(laptop.device.openSockets()).toEqual([`/v1/mux#${id}`])
     expect(laptop.attempts.map((a) => a.path)).toEqual(['/v1/mux'])
@@ -102,7 +102,7 @@ describe('one socket per account against a real relay', { timeout: 120_000 }, ()
       labels.push(describeStatus(status))
       if (status.kind !== 'in-sync' || atInSync) return
       const workspace = phone.workspace
-      const loaded = workspace.loadedDocs().length
+      const loaded = workspace.heldDocs().length
       // Every doc is loaded by now: these resolve within microtasks, before any frame arrives.
       atInSync = Promise.all(ids.map((id) => workspace.collection(id))).then((all) => ({ loaded, requests: all.map((c) => c.tree().length) }))
     })
@@ -130,7 +130,7 @@ describe('one socket per account against a real relay', { timeout: 120_000 }, ()
 
     await a.workspace.deleteCollection(drop!)
     await vi.waitFor(() => expect(b.workspace.index.collections().map((c) => c.id).sort()).toEqual([keep!, other!].sort()), { timeout: 10_000 })
-    await vi.waitFor(() => expect(b.workspace.loadedDocs()).not.toContain(b.workspace.docName('collection', drop!)), { timeout: 10_000 })
+    await vi.waitFor(() => expect(b.workspace.heldDocs()).not.toContain(b.workspace.docName('collection', drop!)), { timeout: 10_000 })
     ;(await b.workspace.collection(keep!)).add({ kind: 'request', name: 'after the delete' })
     await inSync(b)
     await vi.waitFor(async () => expect((await a.workspace.collection(keep!)).tree().map((n) => n.name)).toContain('after the delete'), { timeout: 10_000 })

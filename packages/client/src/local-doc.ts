@@ -45,10 +45,22 @@ export class LocalDoc {
     const doc = new Y.Doc({ gc: true })
     // One transaction: observers attached later see one consistent state, and Yjs integrates
     // the rows once.
-    Y.transact(doc, () => stored.rows.forEach((row) => Y.applyUpdate(doc, row)), docs, false)
-    const local = new LocalDoc(docs, docName, doc, stored.rows.length, stored.deleted)
+    Y.transact(doc, () => [...stored.rows, ...stored.unseen].forEach((row) => Y.applyUpdate(doc, row)), docs, false)
+    return LocalDoc.adopt(docs, docName, doc, stored.rows.length + stored.unseen.length, stored.deleted)
+  }
+
+  /** Stores from now on the changes of `doc`, already filled with the `rows` stored of `docName`. */
+  static adopt(docs: AccountDocs, docName: DocName, doc: Y.Doc, rows: number, deleted: boolean): LocalDoc {
+    const local = new LocalDoc(docs, docName, doc, rows, deleted)
     local.#foldIfLong()
     return local
+  }
+
+  /** Folds the doc's rows into one now (its view has seen rows that arrived while it was not loaded). */
+  fold(): Promise<void> {
+    this.#rows = Math.max(this.#rows, FOLD_ROWS)
+    this.#foldIfLong()
+    return this.#folding ?? Promise.resolve()
   }
 
   /** True when the doc was deleted for good on this browser: nothing of it is stored. */

@@ -11,22 +11,24 @@
  * not used by Ferry and is ignored.
  */
 import type { DocName } from '@ferry/protocol'
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
 import type { SyncStatus } from './sync-status.ts'
 import { DocProtocol } from './sync/doc-protocol.ts'
 import { DocSocket } from './sync/doc-socket.ts'
+import type { Replica } from './sync/replica.ts'
 import type { DocSync, SyncConnection } from './sync/types.ts'
 
 export { DELETED_STATUS, quotaReason, tooLargeReason } from './sync/close-outcome.ts'
 export { DEFAULT_LIVENESS, type DocSync, type LivenessOptions, type SyncConnection, type WebSocketFactory, type WebSocketLike } from './sync/types.ts'
 
 export class SyncProvider implements DocSync {
-  readonly doc: Y.Doc
+  /** The doc synced, when it was given loaded (null for a replica held without loading). */
+  readonly doc: Y.Doc | null
   readonly docName: DocName
   readonly #protocol: DocProtocol
 
-  constructor(doc: Y.Doc, docName: DocName, connection: SyncConnection) {
-    this.doc = doc
+  constructor(doc: Y.Doc | Replica, docName: DocName, connection: SyncConnection) {
+    this.doc = doc instanceof Y.Doc ? doc : null
     this.docName = docName
     this.#protocol = new DocProtocol(doc, docName)
     new DocSocket(this.#protocol, connection)

@@ -12,6 +12,7 @@ import type { DocName } from '@ferry/protocol'
 import * as Y from 'yjs'
 import { Emitter } from './emitter.ts'
 import { SyncProvider } from './sync-provider.ts'
+import { asReplica, type Replica } from './sync/replica.ts'
 import type { DocSync, SyncConnection } from './sync/types.ts'
 import { sameStatus, type SyncStatus } from './sync-status.ts'
 import { electLeader, type ElectionTimings, type LeaderElection } from './tab-leader.ts'
@@ -40,7 +41,8 @@ export interface TabSyncOptions extends ElectionTimings {
 }
 
 export class TabSync implements DocSync {
-  readonly #doc: Y.Doc
+  readonly #doc: Replica
+  readonly #stopUpdates: () => void
   readonly #start: () => DocSync
   readonly #channel: BroadcastChannel
   readonly #election: LeaderElection
@@ -52,13 +54,14 @@ export class TabSync implements DocSync {
   #stopProvider: () => void = () => {}
   #status: SyncStatus = { kind: 'connecting' }
 
-  constructor(doc: Y.Doc, docName: DocName, lead: SyncConnection | TabLead, options: TabSyncOptions) {
-    this.#doc = doc
-    this.#start = 'election' in lead ? () => lead.start() : () => new SyncProvider(doc, docName, lead)
+  /** `doc`: this tab's copy, loaded (a `Y.Doc`) or held as a replica (local/lazy-doc.ts). */
+  constructor(doc: Y.Doc | Replica, docName: DocName, lead: SyncConnection | TabLead, options: TabSyncOptions) {
+    this.#doc = asReplica(doc)
+    this.#start = 'election' in lead ? () => lead.start() : () => new SyncProvider(this.#doc, docName, lead)
     this.#channel = new BroadcastChannel(`ferry-tabs:${options.scope}:${docName}`)
     this.#channel.onmessage = (event: MessageEvent<TabMessage>) => this.#receive(event.data)
-    doc.on('update', this.#onDocUpdate)
-    this.#post({ type: 'state-vector', stateVector: Y.encodeStateVector(doc), reply: false })
+    this.#stopUpdates = this.#doc.onUpdate(this.#onDocUpdate)
+    this.#post({ type: 'state-vector', stateVector: this.#doc.stateVector(), reply: false })
     this.#post({ type: 'status-query' })
     this.#ownElection = !('election' in lead)
     this.#election = 'election' in lead ? lead.election : electLeader(`${options.scope}:${docName}`, options)
@@ -88,7 +91,7 @@ export class TabSync implements DocSync {
   }
 
   destroy(): Promise<void> {
-    this.#doc.off('update', this.#onDocUpdate)
+    this.#stopUpdates()
     const closed = this.#stopLeading()
     this.#stopElection()
     if (this.#ownElection) this.#election.destroy()
@@ -107,12 +110,12 @@ export class TabSync implements DocSync {
   #receive(message: TabMessage): void {
     switch (message.type) {
       case 'update':
-        Y.applyUpdate(this.#doc, message.update, this)
+        this.#doc.apply(message.update, this)
         break
       case 'state-vector': {
-        const missing = Y.encodeStateAsUpdate(this.#doc, message.stateVector)
+        const missing = this.#doc.diff(message.stateVector)
         if (missing.length > 2) this.#post({ type: 'update', update: missing })
-        if (!message.reply) this.#post({ type: 'state-vector', stateVector: Y.encodeStateVector(this.#doc), reply: true })
+        if (!message.reply) this.#post({ type: 'state-vector', stateVector: this.#doc.stateVector(), reply: true })
         break
       }
       case 'status':

@@ -1,8 +1,10 @@
 /**
  * One account's documents on this browser: the workspace index first, the rest on demand —
  * or all in the background while sync is on, so every doc reaches the relay. The docs live in
- * the account's one IndexedDB database (local/account-docs.ts; a `LocalDoc` each, loaded
- * together in one read); while sync is on, the account's docs share one
+ * the account's one IndexedDB database (local/account-docs.ts, read together in one
+ * transaction). A doc syncs without being loaded (local/lazy-doc.ts: its stored bytes, a
+ * fraction of a loaded doc's memory) until something asks for it — a view, `doc()`, `loadAll()`
+ * — which loads it for good, with its schema view. While sync is on, the account's docs share one
  * socket (sync/account-sync.ts; a socket per doc against a relay without the multiplexed
  * protocol). `destroy()` closes every socket and database handle, which is what makes account
  * switching leave nothing of the previous account behind.
@@ -21,8 +23,8 @@ import type * as Y from 'yjs'
 import { LOCAL_OWNER, type AccountStore } from './account-store.ts'
 import { Emitter } from './emitter.ts'
 import { RelayError, type RelayErrorCode } from './errors.ts'
-import { LocalDoc } from './local-doc.ts'
 import { AccountDocs } from './local/account-docs.ts'
+import { LazyDoc } from './local/lazy-doc.ts'
 import type { SyncConnection } from './sync-provider.ts'
 import { sameStatus, type SyncStatus } from './sync-status.ts'
 import { AccountSync } from './sync/account-sync.ts'
@@ -46,11 +48,32 @@ type WorkspaceEvents = { status: SyncStatus; collectionDeleted: string }
 /** Answers to a deletion that no retry changes (not the owner, not a collection): forgotten, not retried. */
 const FINAL_DELETION_ERRORS: ReadonlySet<RelayErrorCode> = new Set(['bad_request', 'forbidden'])
 
-interface Loaded {
-  readonly local: LocalDoc
+/** A doc this workspace holds: loaded or not (`lazy.local`), and its sync while sync is on. */
+interface Held {
+  readonly lazy: LazyDoc
   provider: DocSync | null
   unsubscribe: (() => void) | null
 }
+
+type View = WorkspaceIndex | Collection | Environments | History
+
+/** The schema view of a doc, by its kind. */
+function viewOf(name: DocName, doc: Y.Doc): View {
+  const parsed = parseDocName(name)
+  if (!parsed.ok) throw new Error(parsed.error.message)
+  switch (parsed.value.kind) {
+    case 'workspace':
+      return new WorkspaceIndex(doc)
+    case 'environments':
+      return new Environments(doc)
+    case 'history':
+      return new History(doc)
+    case 'collection':
+      return new Collection(doc)
+  }
+}
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 export class Workspace {
   readonly owner: UserId
@@ -61,9 +84,9 @@ export class Workspace {
   /** Writing to this browser's storage failed (a full disk): shown until a write succeeds again. */
   #storageError: SyncStatus | null = null
   readonly #events = new Emitter<WorkspaceEvents>()
-  readonly #loaded = new Map<DocName, Loaded>()
-  readonly #opening = new Map<DocName, Promise<Loaded>>()
-  readonly #views = new Map<DocName, Collection | Environments | History>()
+  readonly #held = new Map<DocName, Held>()
+  readonly #opening = new Map<DocName, Promise<Held>>()
+  readonly #views = new Map<DocName, View>()
   #sync: SyncConnection | null
   /** How the docs reach the relay while sync is on. */
   #hub: AccountSync | null
@@ -76,14 +99,14 @@ export class Workspace {
   #retryDeletions = false
   readonly #stopObserving: () => void
 
-  private constructor(options: WorkspaceOptions, docs: AccountDocs, indexDoc: Loaded) {
+  private constructor(options: WorkspaceOptions, docs: AccountDocs, indexDoc: LazyDoc) {
     this.owner = options.owner
     this.#options = options
     this.#docs = docs
     this.#sync = options.sync
     this.#hub = this.#newHub(options.sync)
-    this.#loaded.set(indexDoc.local.docName, indexDoc)
-    this.index = new WorkspaceIndex(indexDoc.local.doc)
+    this.#held.set(indexDoc.docName, { lazy: indexDoc, provider: null, unsubscribe: null })
+    this.index = this.#wake(indexDoc) as WorkspaceIndex
     const stopIndex = this.index.observe(() => this.#onIndexChange())
     const stopErrors = docs.onError((error) => this.#onStorage(`this browser could not save changes (${error.message})`))
     const stopWritten = docs.onWritten(() => this.#onStorage(null))
@@ -98,16 +121,16 @@ export class Workspace {
   static async open(options: WorkspaceOptions): Promise<Workspace> {
     const name = docName(options.owner, 'workspace')
     const docs = await AccountDocs.open(options.indexedDB, options.store, options.owner)
-    const local = await LocalDoc.open(docs, name).catch(async (error: unknown) => {
+    const index = await LazyDoc.hold(docs, name).catch(async (error: unknown) => {
       docs.close()
       throw error
     })
-    const workspace = new Workspace(options, docs, { local, provider: null, unsubscribe: null })
-    workspace.#attach(workspace.#loaded.get(name)!)
+    const workspace = new Workspace(options, docs, index)
+    workspace.#attach(workspace.#held.get(name)!)
     workspace.#listDocs()
     workspace.#updateStatus()
     if (workspace.#sync) {
-      void workspace.loadAll().catch(() => {})
+      workspace.#holdAll()
       void workspace.#sendDeletions()
     }
     return workspace
@@ -119,25 +142,27 @@ export class Workspace {
   }
 
   get indexDoc(): Y.Doc {
-    return this.#loaded.get(this.docName('workspace'))!.local.doc
+    return this.#held.get(this.docName('workspace'))!.lazy.local!.doc
   }
 
   async environments(): Promise<Environments> {
-    return this.#view(this.docName('environments'), (doc) => new Environments(doc))
+    return (await this.#load(this.docName('environments'))) as Environments
   }
 
   async history(): Promise<History> {
-    return this.#view(this.docName('history'), (doc) => new History(doc))
+    return (await this.#load(this.docName('history'))) as History
   }
 
   /** The collection `id` named in the index, loading its doc when needed. */
   async collection(id: string): Promise<Collection> {
-    return this.#view(this.docName('collection', id), (doc) => new Collection(doc))
+    return (await this.#load(this.docName('collection', id))) as Collection
   }
 
   /** The raw `Y.Doc` of a document (loaded on demand); for tools and tests. */
   async doc(kind: DocKind, id?: string): Promise<Y.Doc> {
-    return (await this.#load(this.docName(kind, id))).local.doc
+    const name = this.docName(kind, id)
+    await this.#load(name)
+    return this.#held.get(name)!.lazy.local!.doc
   }
 
   /** Creates a collection: its doc and its index entry, together. Returns its id. */
@@ -172,20 +197,21 @@ export class Workspace {
     return this.#events.on('collectionDeleted', listener)
   }
 
-  /**
-   * Loads every doc of the account: environments, history and each collection in the index —
-   * with its schema view, so a value another device's update makes lose is recorded as a
-   * conflict even while nobody looks at that doc.
-   */
+  /** Loads every doc of the account (environments, history, each collection in the index), each with its schema view. */
   async loadAll(): Promise<void> {
     const all = Promise.all([this.environments(), this.history(), ...this.index.collections().map((c) => this.collection(c.id))])
     this.#hub?.hold(all)
     await all
   }
 
-  /** Names of the docs loaded right now. */
+  /** Names of the docs loaded right now (as `Y.Doc`s). */
   loadedDocs(): DocName[] {
-    return [...this.#loaded.keys()]
+    return [...this.#held].filter(([, held]) => held.lazy.local !== null).map(([name]) => name)
+  }
+
+  /** Names of the docs held right now, loaded or syncing without being loaded. */
+  heldDocs(): DocName[] {
+    return [...this.#held.keys()]
   }
 
   /** Sockets this workspace holds (open or opening). */
@@ -204,7 +230,7 @@ export class Workspace {
   }
 
   docStatus(name: DocName): SyncStatus {
-    return this.#loaded.get(name)?.provider?.status ?? { kind: 'sync-off' }
+    return this.#held.get(name)?.provider?.status ?? { kind: 'sync-off' }
   }
 
   onStatus(listener: (status: SyncStatus) => void): () => void {
@@ -213,21 +239,21 @@ export class Workspace {
 
   /** Reconnects every doc now (or re-asks the relay for its state when connected). */
   syncNow(): void {
-    for (const loaded of this.#loaded.values()) loaded.provider?.syncNow()
+    for (const held of this.#held.values()) held.provider?.syncNow()
   }
 
   /** Turns sync on (with how to reach the relay) or off (null); resolves once the old sockets are closed. */
   async setSync(connection: SyncConnection | null): Promise<void> {
     if (this.#destroyed) return
     this.#sync = connection
-    const detached = [...this.#loaded.values()].map((loaded) => this.#detach(loaded))
+    const detached = [...this.#held.values()].map((held) => this.#detach(held))
     // Leaves the tab election at once, so the new hub can win it without waiting for sockets.
     const previous = this.#hub?.destroy()
     this.#hub = this.#newHub(connection)
-    for (const loaded of this.#loaded.values()) this.#attach(loaded)
+    for (const held of this.#held.values()) this.#attach(held)
     this.#updateStatus()
     if (connection) {
-      void this.loadAll().catch(() => {})
+      this.#holdAll()
       void this.#sendDeletions()
     }
     await Promise.all(detached)
@@ -244,7 +270,7 @@ export class Workspace {
     this.#stopObserving()
     this.#events.clear()
     await Promise.allSettled(this.#opening.values())
-    await Promise.all([...this.#loaded.keys()].map((name) => this.#unload(name, false)))
+    await Promise.all([...this.#held.keys()].map((name) => this.#unload(name, false)))
     await this.#hub?.destroy()
     // What was typed last is written before the connection closes; a full disk is already
     // shown as the status, and the rows cannot outlive the page anyway.
@@ -265,28 +291,21 @@ export class Workspace {
     return connection ? new AccountSync(this.owner, connection, this.#options.tabs ?? null) : null
   }
 
-  #view<T extends Collection | Environments | History>(name: DocName, create: (doc: Y.Doc) => T): Promise<T> {
-    return this.#load(name).then((loaded) => {
-      let view = this.#views.get(name)
-      if (!view) this.#views.set(name, (view = create(loaded.local.doc)))
-      return view as T
-    })
-  }
-
-  #load(name: DocName): Promise<Loaded> {
+  /** Holds `name` (syncing it while sync is on) without loading it; holds asked for together share one read. */
+  #hold(name: DocName): Promise<Held> {
     if (this.#destroyed) return Promise.reject(new Error('This workspace is closed (account switched or signed out).'))
-    const loaded = this.#loaded.get(name)
-    if (loaded) return Promise.resolve(loaded)
+    const held = this.#held.get(name)
+    if (held) return Promise.resolve(held)
     let opening = this.#opening.get(name)
     if (!opening) {
-      opening = LocalDoc.open(this.#docs, name).then(async (local) => {
+      opening = LazyDoc.hold(this.#docs, name).then(async (lazy) => {
         this.#opening.delete(name)
         if (this.#destroyed) {
-          await local.destroy()
+          await lazy.destroy()
           throw new Error('This workspace is closed (account switched or signed out).')
         }
-        const entry: Loaded = { local, provider: null, unsubscribe: null }
-        this.#loaded.set(name, entry)
+        const entry: Held = { lazy, provider: null, unsubscribe: null }
+        this.#held.set(name, entry)
         this.#attach(entry)
         this.#updateStatus()
         return entry
@@ -296,32 +315,55 @@ export class Workspace {
     return opening
   }
 
+  /** Loads `name` for good, with its schema view; returns the view. */
+  async #load(name: DocName): Promise<View> {
+    const held = await this.#hold(name)
+    return this.#views.get(name) ?? this.#wake(held.lazy)
+  }
+
+  #wake(lazy: LazyDoc): View {
+    let view: View | undefined
+    lazy.wake((doc) => {
+      view = viewOf(lazy.docName, doc)
+      this.#views.set(lazy.docName, view)
+    })
+    return view ?? this.#views.get(lazy.docName)!
+  }
+
+  /** Holds every doc the account lists, so each syncs (in the background, loading none). */
+  #holdAll(): void {
+    const names = [this.docName('environments'), this.docName('history'), ...this.index.collections().map((c) => this.docName('collection', c.id))]
+    const all = Promise.all(names.map((name) => this.#hold(name)))
+    this.#hub?.hold(all)
+    all.catch((error: unknown) => this.#onStorage(`this browser could not read the account's documents (${describe(error)})`))
+  }
+
   async #unload(name: DocName, wipe: boolean): Promise<void> {
     const pending = this.#opening.get(name)
-    if (pending) await pending.catch(() => {})
-    const loaded = this.#loaded.get(name)
-    this.#loaded.delete(name)
+    if (pending) await pending.catch(() => undefined)
+    const held = this.#held.get(name)
+    this.#held.delete(name)
     this.#views.delete(name)
-    if (loaded) {
-      await this.#detach(loaded)
-      await loaded.local.destroy()
+    if (held) {
+      await this.#detach(held)
+      await held.lazy.destroy()
     }
     if (wipe) await this.#docs.wipe([name], true)
     if (!this.#destroyed) this.#updateStatus()
   }
 
-  #attach(loaded: Loaded): void {
+  #attach(held: Held): void {
     if (!this.#hub) return
-    const { doc, docName: name } = loaded.local
-    const provider = this.#hub.attach(doc, name)
-    loaded.provider = provider
+    const name = held.lazy.docName
+    const provider = this.#hub.attach(held.lazy, name)
+    held.provider = provider
     this.#tally.set(name, provider.status)
     const stopStatus = provider.onStatus((status) => {
       this.#tally.set(name, status)
       this.#updateStatus()
     })
     const stopDeleted = provider.onDeleted(() => this.#deletedElsewhere(name))
-    loaded.unsubscribe = () => {
+    held.unsubscribe = () => {
       stopStatus()
       stopDeleted()
     }
@@ -334,13 +376,15 @@ export class Workspace {
     if (!parsed.ok || parsed.value.kind !== 'collection' || parsed.value.id === null) return
     const id = parsed.value.id
     this.index.removeCollection(id)
-    void this.#unload(name, true).catch(() => {})
+    void this.#unload(name, true).catch((error: unknown) => this.#onStorage(`this browser could not delete a collection's copy (${describe(error)})`))
     this.#events.emit('collectionDeleted', id)
   }
 
   /** Queues a run that sends the deletions this device still owes the relay. */
   #sendDeletions(): Promise<void> {
-    this.#deletions = this.#deletions.then(() => this.#sendPendingDeletions()).catch(() => {})
+    this.#deletions = this.#deletions
+      .then(() => this.#sendPendingDeletions())
+      .catch((error: unknown) => this.#onStorage(`this browser could not read the deletions it owes the relay (${describe(error)})`))
     return this.#deletions
   }
 
@@ -363,25 +407,28 @@ export class Workspace {
     }
   }
 
-  #detach(loaded: Loaded): Promise<void> {
-    loaded.unsubscribe?.()
-    this.#tally.set(loaded.local.docName, null)
-    const closed = loaded.provider?.destroy() ?? Promise.resolve()
-    loaded.provider = null
-    loaded.unsubscribe = null
+  #detach(held: Held): Promise<void> {
+    held.unsubscribe?.()
+    this.#tally.set(held.lazy.docName, null)
+    const closed = held.provider?.destroy() ?? Promise.resolve()
+    held.provider = null
+    held.unsubscribe = null
     return closed
   }
 
-  /** Another device created or deleted a collection: load it (sync on) or drop its local copy. */
+  /** Another device created or deleted a collection: hold it (sync on) or drop its local copy. */
   #onIndexChange(): void {
     if (this.#destroyed) return
     const listed = this.#listDocs()
-    for (const name of this.#loaded.keys()) {
-      if (name.includes(':collection:') && !listed.has(name)) void this.#unload(name, true).catch(() => {})
+    for (const name of this.#held.keys()) {
+      if (name.includes(':collection:') && !listed.has(name)) void this.#unload(name, true).catch((error: unknown) => this.#onStorage(`this browser could not delete a collection's copy (${describe(error)})`))
     }
     if (this.#sync) {
-      const loading = [...listed].filter((name) => !this.#loaded.has(name)).map((name) => this.#load(name).catch(() => {}))
-      if (loading.length > 0) this.#hub?.hold(Promise.all(loading))
+      const holding = [...listed].filter((name) => !this.#held.has(name)).map((name) => this.#hold(name))
+      if (holding.length === 0) return this.#updateStatus()
+      const all = Promise.all(holding)
+      this.#hub?.hold(all)
+      all.catch((error: unknown) => this.#onStorage(`this browser could not read the account's documents (${describe(error)})`))
     }
     this.#updateStatus()
   }

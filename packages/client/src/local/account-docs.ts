@@ -1,6 +1,6 @@
 /**
  * Every doc of one account on this browser, in ONE IndexedDB database `ferry:<owner>:docs`:
- * a row per stored Yjs update (`{ doc, update }`, indexed by doc) and a tombstone per doc
+ * a row per stored Yjs update (`{ doc, update, unseen? }`, indexed by doc) and a tombstone per doc
  * deleted for good. One database instead of one per doc (as y-indexeddb keeps them): a device
  * opening 300 collections opens one database and reads them in one transaction, and writes
  * arriving together (a new device pulling the workspace) go in one transaction.
@@ -31,14 +31,21 @@ const BY_DOC = 'doc'
 interface Row {
   readonly doc: DocName
   readonly update: Uint8Array
+  /** Came from elsewhere while the doc was not loaded: not seen by its schema view yet (local/lazy-doc.ts). */
+  readonly unseen?: true
 }
 
 /** What is stored of one doc. */
 export interface StoredDoc {
+  /** Rows its schema view has seen (or that were made here). */
   readonly rows: Uint8Array[]
+  /** Rows from elsewhere that arrived while it was not loaded, oldest first. */
+  readonly unseen: Uint8Array[]
   /** Deleted for good: it reads empty and keeps nothing written to it. */
   readonly deleted: boolean
 }
+
+const DELETED: StoredDoc = { rows: [], unseen: [], deleted: true }
 
 /** The database holding every doc of `owner`. */
 export function accountDocsDatabase(owner: UserId): string {
@@ -53,7 +60,7 @@ export class AccountDocs {
   readonly #events = new Emitter<Events>()
   #reads = new Map<DocName, ((doc: StoredDoc) => void)[]>()
   #readScheduled = false
-  #queue = new Map<DocName, Uint8Array[]>()
+  #queue = new Map<DocName, Row[]>()
   /** The write under way; resolves with its error, or null once written. */
   #writing: Promise<Error | null> | null = null
   #writeScheduled = false
@@ -82,7 +89,9 @@ export class AccountDocs {
       upgrade.createObjectStore(TOMBSTONES)
     })
     const docs = new AccountDocs(owner, db)
-    await migrateDocDatabases(factory, store, owner, (rows) => docs.#insert(rows))
+    await migrateDocDatabases(factory, store, owner, (rows) =>
+      docs.#insert(new Map([...rows].map(([name, updates]) => [name, updates.map((update): Row => ({ doc: name, update }))]))),
+    )
     if (await store.isSignedOut(owner)) {
       docs.close()
       await deleteDatabase(factory, name)
@@ -117,7 +126,7 @@ export class AccountDocs {
 
   /** The stored rows of `name`; reads asked for in the same turn share one transaction. */
   read(name: DocName): Promise<StoredDoc> {
-    if (this.#gone) return Promise.resolve({ rows: [], deleted: true })
+    if (this.#gone) return Promise.resolve(DELETED)
     return new Promise((resolve) => {
       const waiting = this.#reads.get(name)
       if (waiting) waiting.push(resolve)
@@ -128,12 +137,13 @@ export class AccountDocs {
     })
   }
 
-  /** Queues `update` of `name` for the next write. */
-  append(name: DocName, update: Uint8Array): void {
+  /** Queues `update` of `name` for the next write; `unseen`: from elsewhere, while the doc is not loaded. */
+  append(name: DocName, update: Uint8Array, unseen = false): void {
     if (this.#gone) return
+    const row: Row = unseen ? { doc: name, update, unseen } : { doc: name, update }
     const queued = this.#queue.get(name)
-    if (queued) queued.push(update)
-    else this.#queue.set(name, [update])
+    if (queued) queued.push(row)
+    else this.#queue.set(name, [row])
     this.#scheduleWrite()
   }
 
@@ -151,7 +161,8 @@ export class AccountDocs {
 
   /**
    * Folds the rows of `name` into one: `current` (the doc's state) merged with every row stored
-   * now, in one transaction, so a row another tab wrote meanwhile is folded in, never lost.
+   * now, in one transaction, so a row another tab wrote meanwhile is folded in, never lost. The
+   * folded row counts as seen: fold only a loaded doc whose view applied its unseen rows.
    */
   async compact(name: DocName, current: Uint8Array): Promise<void> {
     await this.flushed()
@@ -220,7 +231,7 @@ export class AccountDocs {
     const batch = this.#reads
     this.#reads = new Map()
     if (this.#gone) {
-      for (const waiting of batch.values()) waiting.forEach((resolve) => resolve({ rows: [], deleted: true }))
+      for (const waiting of batch.values()) waiting.forEach((resolve) => resolve(DELETED))
       return
     }
     const tx = this.#db.transaction([UPDATES, TOMBSTONES], 'readonly')
@@ -230,14 +241,19 @@ export class AccountDocs {
       const rows = index.getAll(name)
       const tombstone = tombstones.get(name)
       tombstone.onsuccess = () => {
-        const deleted = tombstone.result === true
-        const doc: StoredDoc = { rows: deleted ? [] : (rows.result as Row[]).map((row) => row.update), deleted }
+        if (tombstone.result === true) return waiting.forEach((resolve) => resolve(DELETED))
+        const all = rows.result as Row[]
+        const doc: StoredDoc = {
+          rows: all.filter((row) => !row.unseen).map((row) => row.update),
+          unseen: all.filter((row) => row.unseen).map((row) => row.update),
+          deleted: false,
+        }
         waiting.forEach((resolve) => resolve(doc))
       }
     }
     // A read that fails (the database deleted under it) reads as deleted: its doc must not write.
     tx.onabort = tx.onerror = () => {
-      for (const waiting of batch.values()) waiting.forEach((resolve) => resolve({ rows: [], deleted: true }))
+      for (const waiting of batch.values()) waiting.forEach((resolve) => resolve(DELETED))
     }
   }
 
@@ -278,14 +294,14 @@ export class AccountDocs {
   }
 
   /** Writes `rows` in one transaction, skipping docs marked deleted for good. */
-  #insert(rows: ReadonlyMap<DocName, readonly Uint8Array[]>): Promise<void> {
+  #insert(rows: ReadonlyMap<DocName, readonly Row[]>): Promise<void> {
     const tx = this.#db.transaction([UPDATES, TOMBSTONES], 'readwrite')
     const updates = tx.objectStore(UPDATES)
     for (const [name, list] of rows) {
       const tombstone = tx.objectStore(TOMBSTONES).get(name)
       tombstone.onsuccess = () => {
         if (tombstone.result === true) return
-        for (const update of list) updates.add({ doc: name, update } satisfies Row)
+        for (const row of list) updates.add(row)
       }
     }
     return transactionDone(tx)

@@ -9,12 +9,13 @@
  * every doc; the others reach the relay through it (tab-sync.ts).
  */
 import { docName as makeDocName, type DocName, type UserId } from '@ferry/protocol'
-import type * as Y from 'yjs'
 import { TabSync, type TabLead, type TabSyncOptions } from '../tab-sync.ts'
 import { electLeader, type LeaderElection } from '../tab-leader.ts'
 import { DocProtocol } from './doc-protocol.ts'
 import { closeSocket, DocSocket } from './doc-socket.ts'
 import { MuxConnection } from './mux-connection.ts'
+import type * as Y from 'yjs'
+import type { Replica } from './replica.ts'
 import type { DocSync, SyncConnection } from './types.ts'
 
 /** How long the check "does the relay answer per-doc sockets?" waits, ms. */
@@ -37,8 +38,8 @@ export class AccountSync {
     this.#tabs = tabs
   }
 
-  /** Syncs `doc` (this tab's copy of `name`) until the returned handle is destroyed. */
-  attach(doc: Y.Doc, name: DocName): DocSync {
+  /** Syncs `doc` (this tab's copy of `name`, loaded or not) until the returned handle is destroyed. */
+  attach(doc: Y.Doc | Replica, name: DocName): DocSync {
     if (!this.#tabs) return this.#carry(doc, name)
     this.#election ??= electLeader(`${this.#tabs.scope}:${this.#owner}:account`, this.#tabs)
     const lead: TabLead = { election: this.#election, start: () => this.#carry(doc, name) }
@@ -72,7 +73,7 @@ export class AccountSync {
     await this.#mux?.destroy()
   }
 
-  #carry(doc: Y.Doc, name: DocName): DocProtocol {
+  #carry(doc: Y.Doc | Replica, name: DocName): DocProtocol {
     const protocol = new DocProtocol(doc, name)
     if (this.#destroyed) return protocol
     const muxUrl = this.#connection.muxUrl

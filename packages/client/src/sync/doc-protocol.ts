@@ -14,11 +14,11 @@
  */
 import { encodeMessage, fragmentFrame, type DocName, type Message } from '@ferry/protocol'
 import * as Y from 'yjs'
-import { catchUpUpdates } from '../catch-up.ts'
 import { Emitter } from '../emitter.ts'
 import { EMPTY_UPDATE, hasDeletions, PendingChanges } from '../pending-changes.ts'
 import { sameStatus, type SyncStatus } from '../sync-status.ts'
 import { closeOutcome, DELETED_STATUS, type CloseOutcome } from './close-outcome.ts'
+import { asReplica, type Replica } from './replica.ts'
 import type { DocLink, DocSync, OpenSnapshot } from './types.ts'
 
 export type { DocLink, OpenSnapshot } from './types.ts'
@@ -36,8 +36,9 @@ interface Round {
 }
 
 export class DocProtocol implements DocSync {
-  readonly doc: Y.Doc
   readonly docName: DocName
+  readonly #replica: Replica
+  readonly #stopUpdates: () => void
   readonly #events = new Emitter<{ status: SyncStatus; deleted: void }>()
   readonly #pending = new PendingChanges()
   #link: DocLink | null = null
@@ -62,13 +63,14 @@ export class DocProtocol implements DocSync {
   #unaskedPersisted = false
   #released = false
 
-  constructor(doc: Y.Doc, docName: DocName) {
-    this.doc = doc
+  /** Syncs `doc`: a loaded `Y.Doc`, or a replica (a doc held without being loaded, local/lazy-doc.ts). */
+  constructor(doc: Y.Doc | Replica, docName: DocName) {
+    this.#replica = asReplica(doc)
     this.docName = docName
     // What was loaded from disk may hold changes never sent (deletions included).
-    const loaded = Y.decodeStateVector(Y.encodeStateVector(doc))
+    const loaded = Y.decodeStateVector(this.#replica.stateVector())
     if (loaded.size > 0) this.#pending.add(loaded, true)
-    doc.on('update', this.#onDocUpdate)
+    this.#stopUpdates = this.#replica.onUpdate(this.#onDocUpdate)
   }
 
   get status(): SyncStatus {
@@ -101,7 +103,7 @@ export class DocProtocol implements DocSync {
   destroy(): Promise<void> {
     this.#released = true
     this.#phase = 'stopped'
-    this.doc.off('update', this.#onDocUpdate)
+    this.#stopUpdates()
     this.#events.clear()
     const link = this.#link
     this.#link = null
@@ -149,13 +151,13 @@ export class DocProtocol implements DocSync {
     if (this.#phase === 'stopped') return
     this.#newSocket()
     this.#phase = 'open'
-    this.#send({ type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) })
+    this.#send({ type: 'sync-step1', stateVector: this.#replica.stateVector() })
     this.#updateStatus()
   }
 
   /** Connected on a per-doc socket: asks for the relay's state again (a step 1). */
   askState(): void {
-    if (this.#phase === 'open') this.#send({ type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) })
+    if (this.#phase === 'open') this.#send({ type: 'sync-step1', stateVector: this.#replica.stateVector() })
   }
 
   /**
@@ -168,12 +170,12 @@ export class DocProtocol implements DocSync {
       this.#phase = 'opening'
       this.#unshipped = false
     }
-    const stateVector = Y.encodeStateVector(this.doc)
+    const stateVector = this.#replica.stateVector()
     this.#round = { mark: this.#pending.mark(), stateVector, step1: false, fresh }
     this.#unaskedPersisted = true
     this.#updateStatus()
     const empty = stateVector.length <= 1
-    return { stateVector, deleteSet: empty ? new Uint8Array(0) : Y.encodeStateAsUpdate(this.doc, stateVector) }
+    return { stateVector, deleteSet: empty ? new Uint8Array(0) : this.#replica.diff(stateVector) }
   }
 
   /** The relay's `opened` named the doc: it is in sync unless a step 1 asked for more. */
@@ -193,7 +195,7 @@ export class DocProtocol implements DocSync {
         // The relay's step 1 is its in-memory state, not necessarily stored: it does not count
         // as coverage. Our step 2 (even an empty one) is acknowledged with a `persisted`; after
         // long offline work it goes in several pieces, each acknowledged.
-        const pieces = catchUpUpdates(this.doc, message.stateVector)
+        const pieces = this.#replica.catchUp(message.stateVector)
         for (const update of pieces) this.#send({ type: 'sync-step2', update })
         this.#pending.sentAll(pieces.length)
         break
@@ -310,7 +312,7 @@ export class DocProtocol implements DocSync {
     this.#unshipped = false
     const since = this.#round?.stateVector
     if (answeringStep1 || since === undefined) return
-    this.#send({ type: 'sync-update', update: Y.encodeStateAsUpdate(this.doc, since) })
+    this.#send({ type: 'sync-update', update: this.#replica.diff(since) })
     this.#pending.sentAll(1)
   }
 
@@ -318,7 +320,7 @@ export class DocProtocol implements DocSync {
   #applyRemote(update: Uint8Array): boolean {
     try {
       this.#pending.relayHas(Y.parseUpdateMeta(update).to)
-      Y.applyUpdate(this.doc, update, this)
+      this.#replica.apply(update, this)
       return true
     } catch {
       return false

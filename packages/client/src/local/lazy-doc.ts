@@ -1,0 +1,132 @@
+/**
+ * One doc of an account, held so that it syncs without being loaded: until something needs it as
+ * a `Y.Doc` (a view, an edit), it is its stored rows merged into one update in memory — a few
+ * kilobytes where a loaded doc with its schema view costs many times that — and updates from
+ * the relay or another tab are merged into those bytes and stored as rows. `wake` loads it for
+ * good: from then on it is a `Y.Doc` saved by a `LocalDoc`, and the sync bound to it carries on
+ * without noticing (it speaks to the `Replica` interface either way).
+ *
+ * Merge without loss needs the schema view to see other devices' changes as they apply: a value
+ * that loses a concurrent edit is recorded as a conflict by watchers on remote transactions. A
+ * change that arrives while the doc is not loaded is therefore stored as an *unseen* row, and
+ * `wake` applies the seen rows, lets the caller create the view (its watchers), and only then
+ * applies the unseen rows — as remote transactions, as if they arrived now — and folds them
+ * into seen ones.
+ */
+import type { DocName } from '@ferry/protocol'
+import * as Y from 'yjs'
+import { LocalDoc } from '../local-doc.ts'
+import { docReplica, type Replica } from '../sync/replica.ts'
+import type { AccountDocs, StoredDoc } from './account-docs.ts'
+
+type Listener = (update: Uint8Array, origin: unknown) => void
+
+/** The origin of unseen rows applied when the doc wakes: remote to its watchers, not sent anywhere. */
+const WAKING = Symbol('applying what arrived while the doc was not loaded')
+
+const EMPTY = Y.mergeUpdates([])
+
+export class LazyDoc implements Replica {
+  readonly docName: DocName
+  readonly #docs: AccountDocs
+  readonly #deleted: boolean
+  readonly #listeners = new Set<Listener>()
+  /** Not loaded: the seen rows, merged, and the unseen ones, merged (null: none). */
+  #seen: Uint8Array
+  #unseen: Uint8Array | null
+  #rows: number
+  /** Everything held, merged (cached; null: merge again). */
+  #merged: Uint8Array | null = null
+  #local: LocalDoc | null = null
+  #loaded: Replica | null = null
+  #stopForwarding: (() => void) | null = null
+
+  private constructor(docs: AccountDocs, docName: DocName, stored: StoredDoc) {
+    this.#docs = docs
+    this.docName = docName
+    this.#deleted = stored.deleted
+    this.#seen = stored.rows.length === 0 ? EMPTY : stored.rows.length === 1 ? stored.rows[0]! : Y.mergeUpdates(stored.rows)
+    this.#unseen = stored.unseen.length === 0 ? null : Y.mergeUpdates(stored.unseen)
+    this.#rows = stored.rows.length + stored.unseen.length
+  }
+
+  /** Holds `docName` as stored in `docs`, without loading it; holds asked for together share one read. */
+  static async hold(docs: AccountDocs, docName: DocName): Promise<LazyDoc> {
+    return new LazyDoc(docs, docName, await docs.read(docName))
+  }
+
+  /** The loaded doc, once woken. */
+  get local(): LocalDoc | null {
+    return this.#local
+  }
+
+  /**
+   * Loads the doc for good: `createView` runs on it after the rows seen before and before the
+   * ones that arrived unseen, so its watchers see those as the remote changes they are.
+   */
+  wake(createView: (doc: Y.Doc) => void): LocalDoc {
+    if (this.#local) return this.#local
+    const doc = new Y.Doc({ gc: true })
+    Y.transact(doc, () => Y.applyUpdate(doc, this.#seen), this.#docs, false)
+    createView(doc)
+    const unseen = this.#unseen
+    // One remote transaction for all of them: the view records what they overwrote, as it would have one by one.
+    if (unseen) Y.applyUpdate(doc, unseen, WAKING)
+    this.#local = LocalDoc.adopt(this.#docs, this.docName, doc, this.#rows, this.#deleted)
+    this.#loaded = docReplica(doc)
+    this.#stopForwarding = this.#loaded.onUpdate((update, origin) => this.#emit(update, origin))
+    this.#seen = EMPTY
+    this.#unseen = null
+    this.#merged = null
+    // Seen now: stored as seen, or a reload would show the view these changes once more.
+    if (unseen) void this.#local.fold()
+    return this.#local
+  }
+
+  /** Stops forwarding and, when loaded, closes the doc (its queued rows are still written). */
+  async destroy(): Promise<void> {
+    this.#listeners.clear()
+    this.#stopForwarding?.()
+    await this.#local?.destroy()
+  }
+
+  // ——— Replica ———
+
+  stateVector(): Uint8Array {
+    return this.#loaded?.stateVector() ?? Y.encodeStateVectorFromUpdate(this.#all())
+  }
+
+  diff(stateVector: Uint8Array): Uint8Array {
+    return this.#loaded?.diff(stateVector) ?? Y.diffUpdate(this.#all(), stateVector)
+  }
+
+  catchUp(stateVector: Uint8Array): Uint8Array[] {
+    // Not loaded, the doc holds no change made here since it was last loaded and folded: one piece.
+    return this.#loaded?.catchUp(stateVector) ?? [this.diff(stateVector)]
+  }
+
+  apply(update: Uint8Array, origin: unknown): void {
+    if (this.#loaded) return this.#loaded.apply(update, origin)
+    // Decoding first: an update that does not decode throws here, as `Y.applyUpdate` would, and is not stored.
+    this.#merged = Y.mergeUpdates([this.#all(), update])
+    this.#unseen = this.#unseen ? Y.mergeUpdates([this.#unseen, update]) : update
+    this.#rows++
+    if (!this.#deleted) this.#docs.append(this.docName, update, true)
+    this.#emit(update, origin)
+  }
+
+  onUpdate(listener: Listener): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  #all(): Uint8Array {
+    this.#merged ??= this.#unseen ? Y.mergeUpdates([this.#seen, this.#unseen]) : this.#seen
+    return this.#merged
+  }
+
+  #emit(update: Uint8Array, origin: unknown): void {
+    if (origin === WAKING) return
+    for (const listener of [...this.#listeners]) listener(update, origin)
+  }
+}
