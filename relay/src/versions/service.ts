@@ -14,7 +14,8 @@ import { rebuild } from './chain.ts'
 import { VersionRecorder, type VersionPolicy } from './recorder.ts'
 
 export class Versions {
-  readonly #recorders = new Map<DocName, VersionRecorder>()
+  /** Each loaded collection's recorder, and how many loads of it hold it (a doc may load again before its last unload settled). */
+  readonly #recorders = new Map<DocName, { recorder: VersionRecorder; holders: number }>()
 
   constructor(
     readonly store: VersionStore,
@@ -27,24 +28,28 @@ export class Versions {
   recorder(name: DocName): VersionRecorder | null {
     const parsed = parseDocName(name)
     if (!parsed.ok || parsed.value.kind !== 'collection') return null
-    let recorder = this.#recorders.get(name)
-    if (!recorder) {
-      recorder = new VersionRecorder(this.store, name, this.policy, this.log)
-      this.#recorders.set(name, recorder)
+    let held = this.#recorders.get(name)
+    if (!held) {
+      held = { recorder: new VersionRecorder(this.store, name, this.policy, this.log), holders: 0 }
+      this.#recorders.set(name, held)
     }
-    return recorder
+    held.holders++
+    return held.recorder
   }
 
-  /** The doc unloaded: its recorder goes once the versions it queued are stored. */
+  /** The doc unloaded: its recorder goes once the versions it queued are stored, unless the doc loaded again. */
   release(name: DocName, recorder: VersionRecorder): void {
+    const held = this.#recorders.get(name)
+    if (held?.recorder !== recorder) return
+    held.holders--
     void recorder.settled().then(() => {
-      if (this.#recorders.get(name) === recorder) this.#recorders.delete(name)
+      if (this.#recorders.get(name) === held && held.holders === 0) this.#recorders.delete(name)
     })
   }
 
   /** Resolves once every version queued so far is stored (tests, shutdown). */
   async settled(): Promise<void> {
-    await Promise.all([...this.#recorders.values()].map((r) => r.settled()))
+    await Promise.all([...this.#recorders.values()].map((held) => held.recorder.settled()))
   }
 
   list(name: DocName): Promise<VersionRecord[]> {
@@ -82,7 +87,7 @@ export class Versions {
    * relay accepted first); its recorder, if any, takes the next one after it.
    */
   async takeNamed(name: DocName, label: string, devices: readonly string[]): Promise<VersionRecord> {
-    await this.#recorders.get(name)?.settled()
+    await this.#recorders.get(name)?.recorder.settled()
     const doc = new Y.Doc()
     try {
       applyUpdates(doc, storedUpdates(await this.docs.load(name)))
@@ -99,7 +104,7 @@ export class Versions {
       }
       const entry = { at: this.policy.now(), devices: [...devices], summary, name: label, base: !last }
       const id = await this.store.add(name, entry, { stateVector: Y.encodeStateVector(doc), update })
-      this.#recorders.get(name)?.forgetHead()
+      this.#recorders.get(name)?.recorder.forgetHead()
       return { ...entry, id, bytes: update.length }
     } finally {
       doc.destroy()
