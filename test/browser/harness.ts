@@ -1,16 +1,15 @@
 /**
- * Shared parts of the browser suites: one demo build per suite (Vite's JS API into a temp
- * dir), a real relay serving it, Debian's Chromium through playwright-core, the relay's
+ * Shared parts of the browser suites: the demo build of this run (made once by build-demo.ts),
+ * a real relay serving it, Debian's Chromium through playwright-core, the relay's
  * outbox mails, a tiny CORS-enabled API server for "Send", and screenshots.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { createServer as createNetServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { simpleParser } from 'mailparser'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
-import { afterAll, beforeAll, expect } from 'vitest'
+import { afterAll, beforeAll, expect, inject } from 'vitest'
 import { openRelay } from '../../relay/src/app.ts'
 import type { Config } from '../../relay/src/config.ts'
 import { testConfig, type TestRelay } from '../helpers/relay.ts'
@@ -23,17 +22,9 @@ export const hasChromium = !skipUnless('Chromium', existsSync(CHROMIUM) ? null :
 const root = resolve(import.meta.dirname, '../..')
 const screenshots = join(root, 'test/browser/__screenshots__')
 
-/** Builds the demo once into a fresh temp dir; returns that dir. */
-export async function buildDemo(): Promise<string> {
-  const { build } = await import('vite')
-  const outDir = mkdtempSync(join(tmpdir(), 'ferry-demo-build-'))
-  await build({
-    configFile: join(root, 'demo/vite.config.ts'),
-    mode: 'production',
-    logLevel: 'silent',
-    build: { outDir, emptyOutDir: true },
-  })
-  return outDir
+/** The dir of this run's demo build (the browser project's globalSetup, build-demo.ts, made it). */
+export function demoBuild(): string {
+  return inject('demoDir')
 }
 
 export async function launchChromium(): Promise<Browser> {
@@ -100,8 +91,7 @@ export interface DemoSuite {
 export function useDemoSuite(env: Record<string, string> = {}): DemoSuite {
   const suite = {} as DemoSuite
   beforeAll(async () => {
-    const dist = await buildDemo()
-    ;[suite.browser, suite.relay] = await Promise.all([launchChromium(), startDemoRelay(dist, env)])
+    ;[suite.browser, suite.relay] = await Promise.all([launchChromium(), startDemoRelay(demoBuild(), env)])
   }, 60_000)
   afterAll(async () => {
     await suite.browser?.close()
@@ -122,7 +112,7 @@ export async function device(browser: Browser, viewport = { width: 1280, height:
 }
 
 /** `expect.poll` with a bound that fits browser steps (password hashing, sockets). */
-export const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000, interval: 50 })
+export const eventually = <T>(read: () => T | Promise<T>): ReturnType<typeof expect.poll<T>> => expect.poll(read, { timeout: 15_000, interval: 50 })
 
 /** A screenshot of the page, or of one element (a `Locator`), into test/browser/__screenshots__. */
 export async function screenshot(target: Page | Locator, name: string): Promise<void> {

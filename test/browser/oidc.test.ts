@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import type { TestRelay } from '../helpers/relay.ts'
 import { startOidc, type TestOidc } from '../helpers/oidc.ts'
-import { buildDemo, device, eventually, hasChromium, launchChromium, startDemoRelay } from './harness.ts'
+import { demoBuild, device, eventually, hasChromium, launchChromium, startDemoRelay } from './harness.ts'
 
 describe.skipIf(!hasChromium)('demo sign-in with an OpenID Connect provider', () => {
   let browser: Browser
@@ -15,11 +15,10 @@ describe.skipIf(!hasChromium)('demo sign-in with an OpenID Connect provider', ()
   let oidc: TestOidc
 
   beforeAll(async () => {
-    const dist = await buildDemo()
     oidc = await startOidc()
     ;[browser, relay] = await Promise.all([
       launchChromium(),
-      startDemoRelay(dist, {
+      startDemoRelay(demoBuild(), {
         OIDC_PROVIDERS: 'google',
         OIDC_GOOGLE_ISSUER: oidc.issuer,
         OIDC_GOOGLE_CLIENT_ID: 'ferry-demo',
