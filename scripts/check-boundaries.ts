@@ -5,8 +5,8 @@
  *   from shipped code; from its tests, test helpers, scripts and config files also its
  *   `devDependencies` and the root's (shared tooling: vitest, fast-check, fake-indexeddb…);
  *   a type-only import may be served by `@types/<name>`. The root (test/, scripts/, configs)
- *   imports its own devDependencies, the workspace packages and what they depend on (its tests
- *   drive them). Relative imports stay inside the workspace; tests may use the root's test/.
+ *   imports its own devDependencies and the workspace packages. Relative imports stay inside
+ *   the workspace; tests may use the root's test/.
  * - Direction: shared packages never reach into the relay or the demo, the relay and the demo
  *   never into each other, and the browser packages never import Node built-ins.
  *
@@ -98,7 +98,7 @@ const shipped = (manifest: Manifest): string[] => [...Object.keys(manifest.depen
 /** What `owner` (undefined: the root) may import from a shipped file, or from a development file when `dev`. */
 function declared(owner: Workspace | undefined, dev: boolean): Set<string> {
   const tooling = Object.keys(rootManifest.devDependencies ?? {})
-  if (!owner) return new Set([...tooling, ...all.flatMap((w) => [w.manifest.name, ...shipped(w.manifest)])])
+  if (!owner) return new Set([...tooling, ...all.map((w) => w.manifest.name)])
   return new Set([...shipped(owner.manifest), ...(dev ? [...Object.keys(owner.manifest.devDependencies ?? {}), ...tooling] : [])])
 }
 

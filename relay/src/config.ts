@@ -309,7 +309,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
     const first = errors[0]!
     throw new ConfigError(`Invalid setting ${first.path.slice(1).replace(/\//g, '.') || '(root)'}: ${first.message}`)
   }
-  return Object.freeze(config) as Config
+  return Object.freeze(config)
 }
 
 /** True when the relay listens only on loopback, where plain HTTP is acceptable. */

@@ -54,7 +54,7 @@ export function hocuspocusSocket(documentName: string): typeof globalThis.WebSoc
         encoding.writeVarUint(out, type)
         encoding.writeUint8Array(out, decoding.readTailAsUint8Array(decoder))
         const bytes = encoding.toUint8Array(out)
-        this.onmessage?.({ data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer })
+        this.onmessage?.({ data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) })
       }
       this.#ws.onclose = (event) => this.onclose?.(event)
       this.#ws.onerror = (event) => this.onerror?.(event)

@@ -115,7 +115,7 @@ describe.skipIf(!hasChromium)('demo accounts in one browser', () => {
     await page.getByTestId('export-unsynced').click()
     const file = await download
     expect(file.suggestedFilename()).toBe('Shop.postman_collection.json')
-    const exported = JSON.parse(await readFile((await file.path())!, 'utf8')) as { item: { name: string }[] }
+    const exported = JSON.parse(await readFile(await file.path(), 'utf8')) as { item: { name: string }[] }
     expect(exported.item.map((i) => i.name)).toContain('Cancel order')
 
     await page.getByTestId('sync-then-sign-out').click()

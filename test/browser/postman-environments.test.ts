@@ -61,7 +61,7 @@ describe.skipIf(!hasChromium)('demo: Postman environments and globals', () => {
       await page.getByTestId('export-confirm').click()
       const done = await download
       expect(done.suggestedFilename()).toMatch(/\.postman_(environment|globals)\.json$/)
-      return JSON.parse(readFileSync((await done.path())!, 'utf8')) as Record<string, unknown> & { values: { key: string; value: unknown; type?: string }[] }
+      return JSON.parse(readFileSync(await done.path(), 'utf8')) as Record<string, unknown> & { values: { key: string; value: unknown; type?: string }[] }
     }
     const shared = await exportFile(false)
     expect(shared).toMatchObject({ id: '5f1c2a9e-3b7d-4c61-9a0e-7d2b8c4f6a13', name: 'Staging', _postman_variable_scope: 'environment', _postman_exported_using: 'Ferry/0.1.0' })

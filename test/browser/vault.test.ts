@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { exportAesKey, generateAesKey, generateRecoveryKey, hkdf, toBase64Url, utf8Encode } from '@ferry/crypto'
-import type { UserId } from '@ferry/protocol'
 import { wrapForDevice, wrapWithRecoveryKey } from '../../packages/client/src/vault-keys.ts'
 import { signIn as signInOverHttp } from '../helpers/sessions.ts'
 import { device, eventually, hasChromium, screenshot, useApiServer, useDemoSuite } from './harness.ts'
@@ -19,7 +18,7 @@ import { addRequest, approveDevice, confirmDialog, createCollection, openGlobals
  */
 async function thief(relayUrl: string, email: string, password: string) {
   const { accessToken, userId } = await signInOverHttp({ url: relayUrl }, email, password)
-  const owner = userId as UserId
+  const owner = userId
   const call = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
     const response = await fetch(relayUrl + path, { method, headers: { authorization: `Bearer ${accessToken}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined })
     expect(response.status, `${method} ${path}`).toBeLessThan(300)

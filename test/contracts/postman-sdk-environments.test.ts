@@ -23,7 +23,7 @@ describe("Postman's SDK and Ferry's environment files", () => {
   it('loads what Ferry exports: ids, names, values', () => {
     const scope = read(JSON.parse(readFileSync(join(fixtures, 'staging.postman_environment.json'), 'utf8')))
     const file = writePostmanScope('environment', { id: 'x', name: scope.name, postman: scope.postman!, variables: scope.variables, ...stamp })
-    const sdk = new postman.VariableScope(file as unknown as postman.VariableScope.definition)
+    const sdk = new postman.VariableScope(file)
     expect(sdk.id).toBe('5f1c2a9e-3b7d-4c61-9a0e-7d2b8c4f6a13')
     expect(sdk.name).toBe('Staging')
     expect(sdk.get('baseUrl')).toBe('https://staging.api.example.com')
@@ -47,7 +47,7 @@ describe("Postman's SDK and Ferry's environment files", () => {
     expect(scope.variables.map((v) => [v.key, v.value, v.enabled])).toEqual([['host', 'localhost', true], ['port', '8080', true], ['off', 'x', false]])
     const back = writePostmanScope('environment', { id: 'ignored', name: scope.name, postman: scope.postman!, variables: scope.variables, ...stamp })
     expect(back).toEqual({ ...json, _postman_exported_at: stamp.exportedAt, _postman_exported_using: stamp.exportedUsing })
-    const loaded = new postman.VariableScope(back as unknown as postman.VariableScope.definition)
+    const loaded = new postman.VariableScope(back)
     expect(loaded.get('port')).toBe(8080)
     // The SDK's own flag (`disabled`, where the app writes `enabled`) survives, so the variable stays off.
     expect(loaded.toObject(true, false)).not.toHaveProperty('off')

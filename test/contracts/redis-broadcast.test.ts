@@ -16,7 +16,7 @@ import { broadcastContract, listen, MARKER, untilMarker } from './broadcast.cont
 function capturingLog(): { log: FastifyBaseLogger; lines: string[] } {
   const lines: string[] = []
   const stream = new Writable({ write: (chunk, _encoding, done) => { lines.push(String(chunk)); done() } })
-  return { log: pino({ level: 'warn' }, stream) as unknown as FastifyBaseLogger, lines }
+  return { log: pino({ level: 'warn' }, stream), lines }
 }
 
 async function openEndpoints(prefix: string, count: number, log = capturingLog().log): Promise<RedisBroadcast[]> {

@@ -41,7 +41,7 @@ describe('Ferry\'s client over quota on the account\'s socket', () => {
     const docs: { doc: Y.Doc; sync: DocSync }[] = []
     const open = (kind: 'workspace' | 'history' | 'collection', id?: string) => {
       const doc = new Y.Doc()
-      const opened = { doc, sync: hub.attach(doc, docName('carol' as UserId, kind, id)) }
+      const opened = { doc, sync: hub.attach(doc, docName('carol', kind, id)) }
       docs.push(opened)
       return opened
     }

@@ -130,7 +130,7 @@ describe('one socket per account against a real relay', { timeout: 120_000 }, ()
 
     await a.workspace.deleteCollection(drop!)
     await vi.waitFor(() => expect(b.workspace.index.collections().map((c) => c.id).sort()).toEqual([keep!, other!].sort()), { timeout: 10_000 })
-    await vi.waitFor(() => expect(b.workspace.heldDocs()).not.toContain(b.workspace.docName('collection', drop!)), { timeout: 10_000 })
+    await vi.waitFor(() => expect(b.workspace.heldDocs()).not.toContain(b.workspace.docName('collection', drop)), { timeout: 10_000 })
     ;(await b.workspace.collection(keep!)).add({ kind: 'request', name: 'after the delete' })
     await inSync(b)
     await vi.waitFor(async () => expect((await a.workspace.collection(keep!)).tree().map((n) => n.name)).toContain('after the delete'), { timeout: 10_000 })
@@ -175,8 +175,8 @@ describe('one socket per account against a real relay', { timeout: 120_000 }, ()
       const doc = new Y.Doc()
       return { doc, sync: hub.attach(doc, name) }
     }
-    const mine = [open(docName('dora' as UserId, 'workspace')), open(docName('dora' as UserId, 'history'))]
-    const theirs = open(docName('mallory' as UserId, 'history'))
+    const mine = [open(docName('dora', 'workspace')), open(docName('dora', 'history'))]
+    const theirs = open(docName('mallory', 'history'))
     try {
       await vi.waitFor(() => expect(describeStatus(theirs.sync.status)).toMatch(/^error \(/), { timeout: 10_000 })
       mine[1]!.doc.getArray('entries').push(['GET /still-syncing'])

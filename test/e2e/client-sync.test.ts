@@ -62,7 +62,7 @@ async function open(device: Device, name: DocName, conn: SyncConnection): Promis
   const statuses = [{ label: describeStatus(provider.status), at: tick() }]
   provider.onStatus((status) => statuses.push({ label: describeStatus(status), at: tick() }))
   cleanups.push(async () => {
-    provider.destroy()
+    await provider.destroy()
     await storedDoc.close()
     store.close()
   })

@@ -49,7 +49,7 @@ async function openTab(device: Device, name: DocName, userId: string): Promise<T
   const close = async () => {
     if (closed) return
     closed = true
-    sync.destroy()
+    await sync.destroy()
     await storedDoc.close()
     store.close()
   }

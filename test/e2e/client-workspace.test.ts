@@ -69,7 +69,7 @@ describe('client workspace against a real relay', { timeout: 90_000 }, () => {
     await inSync(order[0]!)
     await order[1]!.setSyncEnabled(true)
     await inSync(order[1]!)
-    await order[0]!.syncNow()
+    order[0]!.syncNow()
     await vi.waitFor(
       async () => expect((await phone.workspace.collection(id)).snapshot()).toEqual((await laptop.workspace.collection(id)).snapshot()),
       { timeout: 10_000 },

@@ -19,8 +19,6 @@ afterAll(async () => {
   await relay?.close(true)
 })
 
-const tokenOf = (url: string): string => new URL(url.replace('/#/', '/')).searchParams.get('token')!
-
 describe('creating links', () => {
   it('gives the owner a link whose url carries a 256-bit token, and lists it without the token', async () => {
     const owner = await createUser(relay)

@@ -13,7 +13,7 @@ import { Collection } from '@ferry/schema'
 import { AccountStore } from '../../packages/client/src/account-store.ts'
 import type { LocalDoc } from '../../packages/client/src/local-doc.ts'
 import { openLocalDoc } from '../helpers/local-doc.ts'
-import { describeStatus, SyncProvider, type SyncConnection, type WebSocketLike } from '../../packages/client/src/index.ts'
+import { describeStatus, SyncProvider, type SyncConnection } from '../../packages/client/src/index.ts'
 import { createDevice, type Device } from '../helpers/client-devices.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { stockProvider, synced } from '../helpers/sync-clients.ts'
@@ -86,7 +86,7 @@ function connection(device: Device, sent: number[]): SyncConnection {
         sent.push(data.length)
         send(data)
       }
-      return socket as WebSocketLike
+      return socket
     },
     backoff: { minMs: 20, maxMs: 200, random: () => 0.5 },
     online: null,

@@ -9,9 +9,8 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
-import { CloseCode, docName, type DocName, type UserId } from '@ferry/protocol'
+import { CloseCode, docName, type DocName } from '@ferry/protocol'
 import { AccountStore } from '../../packages/client/src/account-store.ts'
-import type { LocalDoc } from '../../packages/client/src/local-doc.ts'
 import { openLocalDoc } from '../helpers/local-doc.ts'
 import { describeStatus, SyncProvider } from '../../packages/client/src/index.ts'
 import { createDevice } from '../helpers/client-devices.ts'
@@ -176,7 +175,7 @@ for (const backend of backends) {
       expect(await unconfirmed.closed).toBe(CloseCode.QuotaExceeded)
       expect(await unconfirmed.reason).toMatch(/32768 bytes/)
 
-      await relay.stores.users.updateUser(session.userId as UserId, { emailConfirmed: true })
+      await relay.stores.users.updateUser(session.userId, { emailConfirmed: true })
       const confirmed = await writer(relay, doc, session.accessToken)
       confirmed.send(updateFrame(change))
       await confirmed.next('persisted')

@@ -160,7 +160,7 @@ describe('vault flows', () => {
     const outcomes = await Promise.allSettled([a.vault.rotate([a.envs]), b.vault.rotate([b.envs])])
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1)
     expect(outcomes.find((o) => o.status === 'rejected')?.reason).toMatchObject({ code: 'vault_conflict' })
-    const [winner, loser] = outcomes[0]!.status === 'fulfilled' ? [a, b] : [b, a]
+    const [winner, loser] = outcomes[0].status === 'fulfilled' ? [a, b] : [b, a]
 
     // The loser still holds generation 1 in memory; approving a new device with it is redone under generation 2.
     expect(loser.vault.state).toEqual({ kind: 'unlocked', generation: 1 })

@@ -6,7 +6,6 @@
  */
 import { describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
-import type { UserId } from '@ferry/protocol'
 import { VaultValueError } from '../../packages/client/src/vault-errors.ts'
 import type { VaultDevice } from '../helpers/vault-devices.ts'
 import { newUser, VaultSuite } from '../helpers/vault-suite.ts'

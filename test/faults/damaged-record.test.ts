@@ -72,9 +72,9 @@ describe('damage inside a log segment', () => {
 
   it.each([
     ['a flipped byte in its sealed bytes', (bytes: Buffer, at: number[]) => void (bytes[at[2]! + 40]! ^= 0x10)],
-    ['a length field made implausible', (bytes: Buffer, at: number[]) => bytes.writeUInt32LE(0xfffffff0, at[2]!)],
-    ['a length field made too short', (bytes: Buffer, at: number[]) => bytes.writeUInt32LE(bytes.readUInt32LE(at[2]!) - 9, at[2]!)],
-    ['a length field made too long', (bytes: Buffer, at: number[]) => bytes.writeUInt32LE(bytes.readUInt32LE(at[2]!) + 30, at[2]!)],
+    ['a length field made implausible', (bytes: Buffer, at: number[]) => bytes.writeUInt32LE(0xfffffff0, at[2])],
+    ['a length field made too short', (bytes: Buffer, at: number[]) => bytes.writeUInt32LE(bytes.readUInt32LE(at[2]) - 9, at[2])],
+    ['a length field made too long', (bytes: Buffer, at: number[]) => bytes.writeUInt32LE(bytes.readUInt32LE(at[2]) + 30, at[2])],
   ])('loses only the record with %s, reads every later one, and compaction keeps the segment', async (_case, change) => {
     const { store, heard } = await damagedSegment(change)
     const loaded = await store.load(doc)

@@ -27,4 +27,4 @@ export async function createUser(relay: TestRelay, options: { name?: string; con
   return { id, token: await sessionToken(relay, id) }
 }
 
-export { call, type Answer } from './http.ts'
+export { call } from './http.ts'

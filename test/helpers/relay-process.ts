@@ -42,8 +42,8 @@ export async function spawnRelay(dataDir: string, env: Record<string, string> = 
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)))
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`relay did not start:\n${output}`)), 45_000)
@@ -51,11 +51,11 @@ export async function spawnRelay(dataDir: string, env: Record<string, string> = 
       const match = /listening on https?:\/\/[^:]+:(\d+)/.exec(output)
       if (match) {
         clearTimeout(timer)
-        child.stdout!.off('data', check)
+        child.stdout.off('data', check)
         resolve(Number(match[1]))
       }
     }
-    child.stdout!.on('data', check)
+    child.stdout.on('data', check)
     void exited.then(() => reject(new Error(`relay exited during start:\n${output}`)))
   })
   return { child, wsUrl: `ws://127.0.0.1:${port}`, output: () => output, exited }

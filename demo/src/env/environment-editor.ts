@@ -118,7 +118,7 @@ function variableTable(scope: Scope, values: VariableValues, scopeId: string | n
       })
       return input
     })
-    return h('tr', {}, h('td', { class: 'check' }), h('td', {}, cells[0]!), h('td', {}, cells[1]!), h('td', { class: 'act' }))
+    return h('tr', {}, h('td', { class: 'check' }), h('td', {}, cells[0]), h('td', {}, cells[1]), h('td', { class: 'act' }))
   }
 
   const render = () => {

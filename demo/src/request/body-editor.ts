@@ -68,7 +68,7 @@ export function bodyEditor(scope: Scope, collection: Collection, requestId: stri
   scope.add(collection.observe(update))
   return h('div', {},
     h('div', { class: 'field-row', style: 'justify-content:space-between;flex-wrap:wrap' },
-      h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': 'Body type' }, MODES.map((m, i) => h('label', {}, radios[i]!, m.label))),
+      h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': 'Body type' }, MODES.map((m, i) => h('label', {}, radios[i], m.label))),
       language),
     none, rawBox, formBox)
 }

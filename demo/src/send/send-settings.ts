@@ -22,7 +22,7 @@ const listeners = new Set<() => void>()
 function read(): Partial<SendSettings> {
   try {
     const stored: unknown = JSON.parse(localStorage.getItem(KEY) ?? '{}')
-    return typeof stored === 'object' && stored !== null ? (stored as Partial<SendSettings>) : {}
+    return typeof stored === 'object' && stored !== null ? stored : {}
   } catch {
     return {}
   }

@@ -35,14 +35,6 @@ async function readJson(file: File): Promise<{ json: unknown } | undefined> {
   }
 }
 
-/** Opens the file picker and imports a Postman collection file (see `importCollectionJson`); `onImported` gets its collection's id. */
-export function pickAndImport(workspace: Workspace, onImported: (id: string) => void): void {
-  pick((file) => readJson(file).then(async (read) => {
-    const id = read && (await importCollectionJson(workspace, read.json, `"${file.name}"`))
-    if (id) onImported(id)
-  }))
-}
-
 /** Opens the file picker and imports a Postman collection into `collection` (a folder when it has content). */
 export function pickAndImportInto(collection: Collection, onImported: (folderId: string | null) => void): void {
   pick((file) => readJson(file).then((read) => read && onImported(importIntoCollection(collection, read.json, `"${file.name}"`))))

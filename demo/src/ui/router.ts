@@ -37,9 +37,3 @@ export function navigate(parts: readonly string[], query?: Record<string, string
   else history.pushState(null, '', target)
   window.dispatchEvent(new HashChangeEvent('hashchange'))
 }
-
-export function onRouteChange(listener: (route: Route) => void): () => void {
-  const handler = () => listener(currentRoute())
-  window.addEventListener('hashchange', handler)
-  return () => window.removeEventListener('hashchange', handler)
-}

@@ -6,8 +6,8 @@ export class Emitter<Events extends Record<string, unknown>> {
   on<K extends keyof Events>(event: K, listener: (value: Events[K]) => void): () => void {
     let set = this.#listeners.get(event)
     if (!set) this.#listeners.set(event, (set = new Set()))
-    set.add(listener as (value: never) => void)
-    return () => set.delete(listener as (value: never) => void)
+    set.add(listener)
+    return () => set.delete(listener)
   }
 
   emit<K extends keyof Events>(event: K, value: Events[K]): void {

@@ -21,8 +21,6 @@ export interface DocChanges {
   readonly other: boolean
 }
 
-export const NO_CHANGES: DocChanges = { changed: new Set(), removed: new Set(), other: false }
-
 type Struct = Y.Item | { readonly id: Y.ID; readonly length: number }
 
 /** The key in `root` under which `item` sits (its own or an ancestor's), or null when outside `root`. */

@@ -53,7 +53,7 @@ describe('parseDocName', () => {
 
   test('never throws on non-string input from untyped callers', () => {
     for (const input of [undefined, null, 42, {}, ['a', 'workspace']]) {
-      expect(parseDocName(input as unknown as string)).toMatchObject({ ok: false, error: { code: 'bad_shape' } })
+      expect(parseDocName(input as string)).toMatchObject({ ok: false, error: { code: 'bad_shape' } })
     }
   })
 })

@@ -63,7 +63,7 @@ function dataOf(input: RequestInput): RequestData {
     headers: rows(input.headers) as RequestData['headers'],
     pathVariables: rows(input.pathVariables) as RequestData['pathVariables'],
     body: { mode: input.body?.mode ?? 'none', raw: input.body?.raw ?? '', language: input.body?.language ?? 'text', fields: rows(input.body?.fields) as RequestData['params'] },
-    auth: (input.auth ?? { type: 'inherit' }) as Auth,
+    auth: input.auth ?? { type: 'inherit' },
     description: input.description ?? '',
     examples: rows(input.examples),
     scripts: rows(input.scripts) as Script[],

@@ -41,7 +41,7 @@ export async function migrate(config: Config): Promise<number> {
   const errors: Error[] = []
   const stores = await createStores(config, (error) => errors.push(error))
   await stores.close()
-  if (errors.length > 0) throw errors[0]
+  if (errors.length > 0) throw errors[0]!
   console.log(`PostgreSQL schema is current (migration versions: ${await postgresVersions(config.databaseUrl)}).`)
   return 0
 }

@@ -98,7 +98,13 @@ export async function openHocuspocusDevice(server: ServerProcess, user: string, 
     close: async () => {
       for (const { provider } of docs.values()) provider.destroy()
       socket.destroy()
-      await Promise.all([...docs.values()].map(({ provider, persistence }) => persistence?.destroy().then(() => provider.document.destroy())))
+      await Promise.all(
+        [...docs.values()].map(async ({ provider, persistence }) => {
+          if (!persistence) return
+          await persistence.destroy()
+          provider.document.destroy()
+        }),
+      )
     },
   }
 }

@@ -18,7 +18,7 @@ import * as Y from 'yjs'
 import { hocuspocusFile } from './hocuspocus-files.ts'
 
 const dir = process.env.FERRY_DATA_DIR!
-const secret = new TextEncoder().encode(process.env.FERRY_JWT_SECRET!)
+const secret = new TextEncoder().encode(process.env.FERRY_JWT_SECRET)
 
 async function storeFile(path: string, bytes: Uint8Array): Promise<void> {
   const temp = `${path}.tmp`

@@ -52,7 +52,7 @@ export function exchange(step: Exchange): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const outgoing = send(step.url, {
       method: step.method,
-      headers: step.headers.flat() as string[],
+      headers: step.headers.flat(),
       // A fresh connection per exchange: a pooled socket would skip the address check.
       agent: false,
       signal: step.signal,

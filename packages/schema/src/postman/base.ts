@@ -203,7 +203,7 @@ export function baseItems(kept: Json | undefined): { id: string; fp: string }[] 
 
 /** `kept` with `items` noted in its base. */
 export function withItems(kept: JsonObject | undefined, items: readonly { id: string; fp: string }[]): JsonObject {
-  const base = isObject(kept?.[BASE]) ? (kept![BASE] as JsonObject) : {}
+  const base = isObject(kept?.[BASE]) ? kept[BASE] : {}
   return { ...kept, [BASE]: { ...base, items: items.map((e) => `${e.id} ${e.fp}`) } }
 }
 

@@ -92,7 +92,7 @@ class Reader {
 
   /** Non-empty lists become Ferry's own (rows, scripts); empty ones stay among the kept fields. */
   consumed(obj: JsonObject, keys: readonly string[]): string[] {
-    return keys.filter((k) => Array.isArray(obj[k]) && (obj[k] as Json[]).length > 0)
+    return keys.filter((k) => Array.isArray(obj[k]) && obj[k].length > 0)
   }
 
   auth(v: Json | undefined, path: string, item: string, absent: Auth): { auth: Auth; given?: Json } {

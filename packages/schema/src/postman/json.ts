@@ -27,8 +27,8 @@ export function sameJson(a: Json | undefined, b: Json | undefined): boolean {
   if (Array.isArray(a) !== Array.isArray(b)) return false
   if (Array.isArray(a)) return a.length === (b as Json[]).length && a.every((v, i) => sameJson(v, (b as Json[])[i]))
   const ka = Object.keys(a)
-  const kb = Object.keys(b as JsonObject)
-  return ka.length === kb.length && ka.every((k) => k in (b as JsonObject) && sameJson((a as JsonObject)[k], (b as JsonObject)[k]))
+  const kb = Object.keys(b)
+  return ka.length === kb.length && ka.every((k) => k in (b as JsonObject) && sameJson(a[k], (b as JsonObject)[k]))
 }
 
 /** Keys of kept objects that are Ferry's own notes about how a value was written, not Postman's. */

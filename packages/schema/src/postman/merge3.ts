@@ -116,11 +116,11 @@ export function mergeList(key: string, cells: readonly Cell[], base: readonly Js
     if (bi === undefined && ti === undefined) continue
     if (bi === undefined) {
       // Added on both sides under one key: Ferry's row stays; different content is a conflict.
-      if (!sameJson(mine[i]!, theirs[ti!]!)) conflicts.push(label)
+      if (!sameJson(mine[i], theirs[ti!])) conflicts.push(label)
       continue
     }
     if (ti === undefined) {
-      if (sameJson(mine[i]!, base[bi]!)) rows[i] = undefined
+      if (sameJson(mine[i], base[bi])) rows[i] = undefined
       else conflicts.push(label)
       continue
     }
@@ -148,7 +148,7 @@ export function mergeList(key: string, cells: readonly Cell[], base: readonly Js
     }
     const bi = b.get(k)
     if (bi !== undefined) {
-      if (!sameJson(base[bi]!, theirs[ti]!)) conflicts.push(String(theirs[ti]![key] ?? ''))
+      if (!sameJson(base[bi], theirs[ti])) conflicts.push(String(theirs[ti]![key] ?? ''))
       continue
     }
     const added: MergedRow = { value: theirs[ti]! }

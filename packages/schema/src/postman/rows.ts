@@ -5,7 +5,7 @@
  * (null for a valueless query key `?flag`, a number, a missing value of a file field), `kept`
  * holds what it wrote, and an export writes that back as long as the text still reads the same.
  */
-import type { Json, JsonObject, KeyValue } from '../model.ts'
+import type { JsonObject, KeyValue } from '../model.ts'
 import { isObject, NOTE_PREFIX, nonEmpty, omit, scalar } from './json.ts'
 
 const ABSENT = `${NOTE_PREFIX}absent`
@@ -26,7 +26,7 @@ export function importRow(row: JsonObject): KeyValue {
 
 export function exportRow(row: KeyValue): JsonObject {
   const kept = row.kept ?? {}
-  const absent = Array.isArray(kept[ABSENT]) ? (kept[ABSENT] as Json[]) : []
+  const absent = Array.isArray(kept[ABSENT]) ? kept[ABSENT] : []
   const out: JsonObject = omit(kept, ['key', 'value', 'disabled', ABSENT])
   for (const cell of ['key', 'value'] as const) {
     const given = kept[cell]

@@ -11,7 +11,7 @@
  * The rest is new. Names and methods are what the file said at the last import (Ferry's may
  * have changed since). Only items that came from the file (they hold a base) are candidates.
  */
-import type { FolderInput, Json, NodeInput, TreeNode } from '../model.ts'
+import type { Json, NodeInput, TreeNode } from '../model.ts'
 import { BASE, baseItems, hasBase, itemFingerprint, withItems } from './base.ts'
 import { isObject } from './json.ts'
 
@@ -61,7 +61,7 @@ export function fileItems(items: readonly NodeInput[]): FileItem[] {
       const item: FileItem = { input, parent: next.parent, index, fp: itemFingerprint(input.kept), children: [] }
       next.parent?.children.push(item)
       out.push(item)
-      if (input.kind === 'folder') queue.push({ inputs: (input as FolderInput).children ?? [], parent: item })
+      if (input.kind === 'folder') queue.push({ inputs: input.children ?? [], parent: item })
     })
   }
   return out

@@ -120,7 +120,7 @@ class Update {
     if (node.kind === 'request' && node.postman) return false
     const fields = fieldsOf(node.kind)
     const base = baseOf(node.kept, fields)
-    return fields.some((f) => !matches(base[f], valueOf(node as Source, f)))
+    return fields.some((f) => !matches(base[f], valueOf(node, f)))
   }
 }
 
@@ -169,7 +169,7 @@ export function updateFromPostman(collection: Collection, json: unknown): Update
       const fields = fieldsOf(f.input.kind)
       const next = f.input.kind === 'folder' ? withItems(f.input.kept, entries(f.children)) : f.input.kept
       const source = f.input as Source
-      if (u.item(node.id, k.names, fields, baseOf(node.kept, fields, source), readingOf(node as Source, fields), readingOf(source, fields), { now: node.kept, next })) u.summary.updated++
+      if (u.item(node.id, k.names, fields, baseOf(node.kept, fields, source), readingOf(node, fields), readingOf(source, fields), { now: node.kept, next })) u.summary.updated++
     }
 
     // New items, each new subtree in one go, at the end of its folder (placed below).

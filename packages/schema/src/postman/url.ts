@@ -64,7 +64,7 @@ export function importUrl(v: Json | undefined): ImportedUrl {
   const pathVariables = Array.isArray(v.variable) ? v.variable.filter(isObject).map(importRow) : []
   const url = typeof v.raw === 'string' ? v.raw : rawFromParts(v, params)
   // Non-empty row lists live on as Ferry rows; an empty one stays in what is kept.
-  const consumed = (['query', 'variable'] as const).filter((k) => Array.isArray(v[k]) && (v[k] as Json[]).length > 0)
+  const consumed = (['query', 'variable'] as const).filter((k) => Array.isArray(v[k]) && v[k].length > 0)
   return { url, params, pathVariables, given: omit(v, consumed) }
 }
 

@@ -1,5 +1,5 @@
 /** Small durable-write helpers: what makes a rename or a new file survive a power cut. */
-import { access, mkdir, open, rename, stat } from 'node:fs/promises'
+import { access, mkdir, open, rename } from 'node:fs/promises'
 import { dirname } from 'node:path'
 
 /** fsyncs a directory so entries created or renamed in it are durable. */
@@ -33,16 +33,6 @@ export async function writeFileAtomic(path: string, bytes: readonly Uint8Array[]
   }
   await rename(temp, path)
   await fsyncDir(dirname(path))
-}
-
-/** A file's size; 0 when it does not exist. */
-export async function sizeOf(path: string): Promise<number> {
-  try {
-    return (await stat(path)).size
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0
-    throw err
-  }
 }
 
 /** Whether `path` exists (other errors are thrown). */
