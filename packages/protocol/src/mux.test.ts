@@ -42,5 +42,7 @@ describe('multiplexed frames', () => {
   it('reads a retry-after from a close reason', () => {
     expect(retryAfterSeconds('too many connections; retry-after=7')).toBe(7)
     expect(retryAfterSeconds('too many connections')).toBeUndefined()
+    // A relay naming days does not park the client that long.
+    expect(retryAfterSeconds('busy; retry-after=999999')).toBe(3_600)
   })
 })

@@ -140,8 +140,14 @@ export function withRetryAfter(reason: string, seconds: number): string {
   return `${reason}; retry-after=${Math.min(999_999, Math.max(1, Math.ceil(seconds)))}`
 }
 
-/** The `retry-after=<seconds>` a close reason may carry (docs/PROTOCOL.md), or undefined. */
+/**
+ * Longest wait a client takes from a `retry-after`, seconds: a relay (or anyone on a plain
+ * `ws://` path) naming days would otherwise park a doc or the whole socket that long.
+ */
+export const MAX_RETRY_AFTER_SECONDS = 3_600
+
+/** The `retry-after=<seconds>` a close reason may carry (docs/PROTOCOL.md), at most an hour, or undefined. */
 export function retryAfterSeconds(reason: string): number | undefined {
   const match = /retry-after=(\d{1,6})/.exec(reason)
-  return match ? Number(match[1]) : undefined
+  return match ? Math.min(Number(match[1]), MAX_RETRY_AFTER_SECONDS) : undefined
 }

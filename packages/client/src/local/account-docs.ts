@@ -173,9 +173,11 @@ export class AccountDocs {
     const keys = index.getAllKeys(name)
     const rows = index.getAll(name)
     rows.onsuccess = () => {
-      if (rows.result.length <= 1) return
+      const stored = rows.result as Row[]
+      // One seen row is folded already; one unseen row still has to be marked seen.
+      if (stored.length === 0 || (stored.length === 1 && !stored[0]!.unseen)) return
       for (const key of keys.result) updates.delete(key)
-      updates.add({ doc: name, update: Y.mergeUpdates([current, ...(rows.result as Row[]).map((row) => row.update)]) } satisfies Row)
+      updates.add({ doc: name, update: Y.mergeUpdates([current, ...stored.map((row) => row.update)]) } satisfies Row)
     }
     await transactionDone(tx)
   }
