@@ -30,7 +30,7 @@ async function run(command: Command): Promise<number | null> {
     case 'migrate':
       return migrate(config)
     case 'backup':
-      return backupCommand(config, command.file)
+      return backupCommand(config, command.file, command.withKeys)
     case 'restore':
       return restoreCommand(config, command.file, command.force)
     case 'users':

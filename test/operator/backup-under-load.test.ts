@@ -74,7 +74,7 @@ describe('ferry-relay backup while a relay takes writes', () => {
         while (writers.some((writer, i) => acked(writer) <= previous[i]!)) await new Promise((resolve) => setTimeout(resolve, 50))
         const ackedBefore = writers.map(acked)
         const file = join(work, `backup-${round}.tar.gz`)
-        const run = await runRelayCli(['backup', file], { FERRY_DATA_DIR: dataDir })
+        const run = await runRelayCli(['backup', file, '--with-keys'], { FERRY_DATA_DIR: dataDir })
         expect(run.stderr).toBe('')
         expect(run.code).toBe(0)
         expect(run.stdout).toMatch(/Backup of .* written to .*: 4 documents/)

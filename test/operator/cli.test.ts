@@ -3,7 +3,7 @@
  * `check` reports, `migrate` and `users` refusing a data dir a relay is using, `users list` and
  * `users delete` (the account is gone for a relay started afterwards), `restore` refusing a
  * data dir with data or a damaged file, `backup` refusing to write into the data dir or over a
- * file, and usage errors.
+ * file and leaving the keys out unless asked, and usage errors.
  */
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { readArchive } from '../../relay/src/backup/archive.ts'
 import { backupDataDir } from '../../relay/src/backup/backup.ts'
 import { restoreDataDir } from '../../relay/src/backup/restore.ts'
 import { runRelayCli } from '../helpers/relay-cli.ts'
@@ -122,8 +123,19 @@ describe('ferry-relay restore', () => {
     const userId = await dataDirWithAccount(source, 'restored@ferry.test')
     const file = join(work, 'one.tar.gz')
     await expect(backupDataDir(testConfig({}, source), join(source, 'inside.tar.gz'))).rejects.toThrow(/is inside the data dir .*: write the backup elsewhere/)
-    await backupDataDir(testConfig({}, source), file)
+    await backupDataDir(testConfig({}, source), file, true)
     await expect(backupDataDir(testConfig({}, source), file)).rejects.toThrow(/already exists; choose a new file name/)
+    // Without --with-keys the master key stays out of the file.
+    const keyless = join(work, 'keyless.tar.gz')
+    await backupDataDir(testConfig({}, source), keyless)
+    const paths = async (path: string): Promise<string[]> => {
+      const found: string[] = []
+      for await (const entry of readArchive(path)) found.push(entry.path)
+      return found
+    }
+    expect(await paths(file)).toContain('data/keys/master.key')
+    expect((await paths(keyless)).filter((path) => path.startsWith('data/keys/'))).toEqual([])
+    expect(await paths(keyless)).toContain('data/accounts.json')
 
     const target = freshDir()
     mkdirSync(target)

@@ -11,7 +11,9 @@
  * under `data/`, and `ferry-backup-manifest.json` (a SHA-256 per file) last; it is written as
  * `<file>.partial` and renamed once complete and read back, so a file by the asked name is
  * always a whole backup. Left out: `relay.lock`, the mail `outbox/` (mails hold sign-in
- * tokens), and temp files of writes in progress.
+ * tokens), temp files of writes in progress, and `keys/` unless asked for (`withKeys`): the
+ * master key is kept apart from the data it opens (SECURITY.md), so a stolen backup alone
+ * reads nothing.
  */
 import { createHash } from 'node:crypto'
 import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
@@ -25,6 +27,7 @@ import { BACKUP_FORMAT, BackupError, DATA_PREFIX, MANIFEST_ENTRY, META_ENTRY, ty
 import { copyDoc } from './doc-copy.ts'
 
 const SKIPPED = new Set(['relay.lock', 'outbox'])
+const KEYS = 'keys'
 const DOC_DIR = /^docs\/[0-9a-f]{2}\/[0-9a-f]{64}$/
 const LAST = 'accounts.json'
 
@@ -34,7 +37,7 @@ export interface BackupReport {
   readonly bytes: number
   /** Docs whose data dir copy already lacks records (damage the relay reports too). */
   readonly damaged: readonly string[]
-  /** Whether the master key is in the backup (a key file) or must be kept apart (`FERRY_MASTER_KEY`). */
+  /** Whether the master key's file is in the backup (`withKeys`, and no `FERRY_MASTER_KEY`). */
   readonly holdsMasterKey: boolean
 }
 
@@ -63,14 +66,15 @@ class Collector {
   }
 }
 
-async function walk(dataDir: string, relative: string, master: MasterKey | null, out: Collector): Promise<void> {
+async function walk(dataDir: string, relative: string, master: MasterKey | null, out: Collector, withKeys: boolean): Promise<void> {
   const entries = await readdir(join(dataDir, relative), { withFileTypes: true }).catch((error: unknown) => {
     if (missingFile(error)) return []
     throw error
   })
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const path = relative ? `${relative}/${entry.name}` : entry.name
-    if ((relative === '' && (SKIPPED.has(entry.name) || entry.name === LAST)) || entry.name.endsWith('.tmp')) continue
+    const skipped = SKIPPED.has(entry.name) || entry.name === LAST || (entry.name === KEYS && !withKeys)
+    if ((relative === '' && skipped) || entry.name.endsWith('.tmp')) continue
     if (entry.isDirectory() && DOC_DIR.test(path)) {
       if (!master) throw new BackupError(`the data dir holds documents but no master key (keys/master.key or FERRY_MASTER_KEY) to verify them with`)
       const copy = await copyDoc(join(dataDir, path), entry.name, master)
@@ -78,7 +82,7 @@ async function walk(dataDir: string, relative: string, master: MasterKey | null,
       for (const [name, bytes] of copy.files) await out.add(`${path}/${name}`, bytes)
       out.docs++
     } else if (entry.isDirectory()) {
-      await walk(dataDir, path, master, out)
+      await walk(dataDir, path, master, out, withKeys)
     } else if (entry.isFile()) {
       try {
         await out.add(path, await readFile(join(dataDir, path)))
@@ -102,7 +106,8 @@ async function verify(path: string, manifest: BackupManifest): Promise<void> {
   if (seen !== Object.keys(manifest.files).length) throw new BackupError('the backup file did not read back whole')
 }
 
-export async function backupDataDir(config: Config, file: string): Promise<BackupReport> {
+/** Backs the data dir up into `file`; `withKeys` adds `keys/` (the master key and the access-token key). */
+export async function backupDataDir(config: Config, file: string, withKeys = false): Promise<BackupReport> {
   const dataDir = config.dataDir
   const format = await readDataDirFormat(dataDir)
   if (format === null) throw new BackupError(`the data dir ${dataDir} holds no data to back up (is FERRY_DATA_DIR right?)`)
@@ -119,7 +124,7 @@ export async function backupDataDir(config: Config, file: string): Promise<Backu
   try {
     const meta: BackupMeta = { format: BACKUP_FORMAT, kind: 'ferry-data-dir', dataDirFormat: format, createdAt: new Date().toISOString() }
     await archive.add(META_ENTRY, Buffer.from(JSON.stringify(meta, null, 2)))
-    await walk(dataDir, '', master, out)
+    await walk(dataDir, '', master, out, withKeys)
     const accounts = await readFile(join(dataDir, LAST)).catch((error: unknown) => (missingFile(error) ? null : Promise.reject(error)))
     if (accounts) await out.add(LAST, accounts)
     const manifest: BackupManifest = { files: out.hashes }

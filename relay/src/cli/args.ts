@@ -9,7 +9,7 @@ export type Command =
   | { readonly name: 'migrate' }
   | { readonly name: 'check' }
   | { readonly name: 'help' }
-  | { readonly name: 'backup'; readonly file: string }
+  | { readonly name: 'backup'; readonly file: string; readonly withKeys: boolean }
   | { readonly name: 'restore'; readonly file: string; readonly force: boolean }
   | { readonly name: 'users'; readonly action: 'list' }
   | { readonly name: 'users'; readonly action: 'disable' | 'delete'; readonly email: string }
@@ -20,7 +20,9 @@ Commands:
   serve                    run the relay (the default)
   migrate                  bring the data dir or database up to this version, then exit
   check                    validate the settings, keys and storage; exit 1 on a problem
-  backup <file>            write a consistent backup of the data dir while the relay runs
+  backup <file> [--with-keys]
+                           write a consistent backup of the data dir while the relay runs
+                           (--with-keys: with keys/, else keep the master key apart)
   restore <file> [--force] restore a backup into an empty data dir (--force: replace its content)
   users list               list the accounts
   users disable <email>    (not available yet)
@@ -38,6 +40,14 @@ function exactly(args: readonly string[], count: number, what: string): void {
   if (args.length > count) throw new UsageError(`Unexpected argument "${args[count]}".`)
 }
 
+/** Takes the command's one option out of `args`; any other `--` argument is a usage error. */
+function option(args: readonly string[], command: string, name: string): { flag: boolean; files: string[] } {
+  const files = args.filter((arg) => arg !== name)
+  const unknown = files.find((arg) => arg.startsWith('--'))
+  if (unknown) throw new UsageError(`Unknown option "${unknown}"; ${command} takes only ${name}.`)
+  return { flag: files.length < args.length, files }
+}
+
 export function parseArgs(argv: readonly string[]): Command {
   const [name = 'serve', ...rest] = argv
   switch (name) {
@@ -50,14 +60,13 @@ export function parseArgs(argv: readonly string[]): Command {
     case '--help':
     case '-h':
       return { name: 'help' }
-    case 'backup':
-      exactly(rest, 1, 'The file to write the backup to')
-      return { name, file: rest[0]! }
+    case 'backup': {
+      const { flag: withKeys, files } = option(rest, name, '--with-keys')
+      exactly(files, 1, 'The file to write the backup to')
+      return { name, file: files[0]!, withKeys }
+    }
     case 'restore': {
-      const force = rest.includes('--force')
-      const files = rest.filter((arg) => arg !== '--force')
-      const flag = files.find((arg) => arg.startsWith('--'))
-      if (flag) throw new UsageError(`Unknown option "${flag}"; restore takes only --force.`)
+      const { flag: force, files } = option(rest, name, '--force')
       exactly(files, 1, 'The backup file to restore')
       return { name, file: files[0]!, force }
     }

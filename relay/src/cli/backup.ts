@@ -31,18 +31,18 @@ async function explained<T>(step: () => Promise<T>): Promise<T> {
 
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
 
-export async function backupCommand(config: Config, file: string): Promise<number> {
+export async function backupCommand(config: Config, file: string, withKeys: boolean): Promise<number> {
   if (config.databaseUrl !== null) throw new CommandError(POSTGRES)
   const started = performance.now()
   const target = resolve(file)
-  const report = await explained(() => backupDataDir(config, target))
+  const report = await explained(() => backupDataDir(config, target, withKeys))
   const seconds = ((performance.now() - started) / 1000).toFixed(1)
   console.log(`Backup of ${config.dataDir} written to ${target}: ${plural(report.docs, 'document')}, ${plural(report.files, 'file')}, ${mib(report.bytes)}, in ${seconds} s.`)
   for (const doc of report.damaged) console.warn(`Warning: doc ${doc} already lacks records in the data dir (damage /healthz reports); it is backed up as it is.`)
   console.log(
     report.holdsMasterKey
-      ? 'It holds the relay\'s keys (keys/): keep it as secret as the data dir.'
-      : 'It does not hold the master key (FERRY_MASTER_KEY): keep that key too, the documents cannot be read without it.',
+      ? 'It holds the relay\'s keys (keys/), so it opens every document: keep it as secret as the data dir.'
+      : `It does not hold the master key (${config.masterKey === null ? `${config.dataDir}/keys/master.key` : 'FERRY_MASTER_KEY'}): keep that key apart and safe, the documents cannot be read without it.`,
   )
   return 0
 }
@@ -52,7 +52,7 @@ export async function restoreCommand(config: Config, file: string, force: boolea
   const report = await explained(() => restoreDataDir(config, resolve(file), force))
   console.log(`Restored ${plural(report.files, 'file')} from the backup of ${report.createdAt} into ${config.dataDir}.`)
   if (!report.holdsMasterKey && config.masterKey === null) {
-    console.warn('The backup does not hold a master key: start the relay with FERRY_MASTER_KEY set to the key of the relay it came from.')
+    console.warn(`The backup does not hold a master key: put the original keys/master.key into ${config.dataDir}/keys/ (mode 0600), or set FERRY_MASTER_KEY, before starting the relay.`)
   }
   return 0
 }
