@@ -74,14 +74,18 @@ function restoreItems(collection: Collection, target: FlatCollection, current: F
   const added: string[] = []
   const changed: string[] = []
   const ordered = [...ids].sort((a, b) => target.items.get(a)!.rank - target.items.get(b)!.rank)
-  const exists = (parentId: string | null): boolean => parentId === null || current.items.has(parentId) || added.includes(parentId)
+  const addedIds = new Set<string>()
+  const exists = (parentId: string | null): boolean => parentId === null || current.items.has(parentId) || addedIds.has(parentId)
   for (const id of ordered) {
     const then = target.items.get(id)!
     const now = current.items.get(id)
     if (!now || now.node.kind !== then.node.kind) {
       if (now) collection.removeAll([id])
       const parentId = exists(then.parentId) ? then.parentId : null
-      if (collection.addAll([inputOf(then.node, id)], { parentId })[0] === id) added.push(id)
+      if (collection.addAll([inputOf(then.node, id)], { parentId })[0] === id) {
+        added.push(id)
+        addedIds.add(id)
+      }
       continue
     }
     const fields = changedFields(now, then)
@@ -92,7 +96,7 @@ function restoreItems(collection: Collection, target: FlatCollection, current: F
   const moves: Move[] = ordered.map((id) => {
     const then = target.items.get(id)!
     const parentId = exists(then.parentId) ? then.parentId : null
-    return { id, parentId, after: then.after !== null && (current.items.has(then.after) || added.includes(then.after)) ? then.after : null }
+    return { id, parentId, after: then.after !== null && exists(then.after) ? then.after : null }
   })
   collection.placeAll(moves)
   return { added, changed }
