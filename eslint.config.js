@@ -6,16 +6,6 @@ import tseslint from 'typescript-eslint'
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/.cache/**', '**/dist/**', '**/build/**', 'test/bench/results/**', 'test/browser/__screenshots__/**'] },
   {
-    // TEMPORARY (issue 17): the lead is rewriting these files; they are linted again once that
-    // lands (remove this block then). Findings in them at the time are listed in the issue report.
-    ignores: [
-      'packages/client/src/workspace.ts',
-      'packages/client/src/local-doc.ts',
-      'packages/client/src/idb.ts',
-      'packages/client/src/sync/**',
-    ],
-  },
-  {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],
     linterOptions: { reportUnusedDisableDirectives: 'error' },

@@ -25,7 +25,7 @@ async function device(): Promise<Device> {
   return made
 }
 
-const collectionDoc = (owner: string, id: string): DocName => docName(owner as UserId, 'collection', id)
+const collectionDoc = (owner: string, id: string): DocName => docName(owner, 'collection', id)
 /** Rows of `name` stored unseen on `device` (arrived while the doc was not loaded). */
 async function unseenRows(device: Device, owner: string, name: DocName): Promise<number> {
   const docs = await AccountDocs.open(device.indexedDB, device.store, owner as UserId)
@@ -45,7 +45,7 @@ describe('docs held without being loaded', () => {
     const laptop = await device()
     const workspace = await laptop.open('ann', connectionTo(relay))
     await inSync(workspace)
-    expect(workspace.loadedDocs()).toEqual([docName('ann' as UserId, 'workspace')])
+    expect(workspace.loadedDocs()).toEqual([docName('ann', 'workspace')])
 
     // What a new device pulls for a doc it does not load is stored unseen too: one row each here.
     expect(await unseenRows(laptop, 'ann', collectionDoc('ann', 'c1'))).toBe(1)
@@ -68,7 +68,7 @@ describe('docs held without being loaded', () => {
     // only the laptop can record what follows.
     const phone = new Y.Doc()
     const id = new Collection(phone).add({ kind: 'request', name: 'users', url: 'https://api.test/users' })
-    relay.write(docName('bea' as UserId, 'workspace'), (doc) => new WorkspaceIndex(doc).addCollection('API', 'c0'))
+    relay.write(docName('bea', 'workspace'), (doc) => new WorkspaceIndex(doc).addCollection('API', 'c0'))
     relay.write(name, (doc) => Y.applyUpdate(doc, Y.encodeStateAsUpdate(phone)))
     const laptop = await device()
     let workspace = await laptop.open('bea', connectionTo(relay))

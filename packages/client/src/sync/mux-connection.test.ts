@@ -4,7 +4,7 @@
  * with progress, per-doc refusals and deletions, fallback to per-doc sockets, reconnects.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { docName, type DocName, type UserId } from '@ferry/protocol'
+import { docName, type DocName } from '@ferry/protocol'
 import { describeStatus } from '../sync-status.ts'
 import { connectionTo, fakeDevice, seedAccount, type Device } from './testing/fake-device.ts'
 import { FakeRelay } from './testing/fake-relay.ts'
@@ -21,7 +21,7 @@ async function device(): Promise<Device> {
   return made
 }
 
-const name = (owner: string, kind: 'workspace' | 'collection' | 'environments' | 'history', id?: string): DocName => docName(owner as UserId, kind, id)
+const name = (owner: string, kind: 'workspace' | 'collection' | 'environments' | 'history', id?: string): DocName => docName(owner, kind, id)
 const inSync = (workspace: Workspace, timeout = 10_000) => vi.waitFor(() => expect(describeStatus(workspace.status)).toBe('in sync'), { timeout, interval: 5 })
 
 describe('one socket per account', () => {

@@ -76,12 +76,12 @@ export async function fakeDevice(): Promise<Device> {
 /** Fills `owner`'s account on the relay as another device would: `count` collections of `requests` requests each. */
 export function seedAccount(relay: FakeRelay, owner: string, count: number, requests = 2): string[] {
   const ids = Array.from({ length: count }, (_, i) => `c${i}`)
-  relay.write(docName(owner as UserId, 'workspace'), (doc) => {
+  relay.write(docName(owner, 'workspace'), (doc) => {
     const index = new WorkspaceIndex(doc)
     for (const id of ids) index.addCollection(`Collection ${id}`, id)
   })
   for (const id of ids) {
-    relay.write(docName(owner as UserId, 'collection', id), (doc) => {
+    relay.write(docName(owner, 'collection', id), (doc) => {
       const collection = new Collection(doc)
       for (let r = 0; r < requests; r++) collection.add({ kind: 'request', name: `${id} request ${r}`, url: `https://api.test/${id}/${r}` })
     })
