@@ -19,6 +19,17 @@ export function userStoreContract(fresh: Fresh): void {
     expect(await store.findUserByEmail('nobody@example.test')).toBeNull()
   })
 
+  it('disables and enables a user (absent means enabled)', async () => {
+    const { store } = await fresh()
+    const input = newUser()
+    await store.createUser(input)
+    expect((await store.getUser(input.id))?.disabled ?? false).toBe(false)
+    expect((await store.updateUser(input.id, { disabled: true }))?.disabled).toBe(true)
+    expect(await store.findUserByEmail(input.email)).toMatchObject({ disabled: true, name: 'Ada' })
+    expect((await store.updateUser(input.id, { name: 'Ada L.' }))?.disabled).toBe(true)
+    expect((await store.updateUser(input.id, { disabled: false }))?.disabled).toBe(false)
+  })
+
   it('lists every user, oldest first', async () => {
     const { store } = await fresh()
     const first = newUser({ name: 'First', createdAt: 1_000 })

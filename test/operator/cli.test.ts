@@ -110,10 +110,26 @@ describe('ferry-relay users', () => {
     }
   }, SLOW)
 
-  it('says users disable is not available yet', async () => {
-    const run = await runRelayCli(['users', 'disable', 'a@ferry.test'], { FERRY_DATA_DIR: freshDir() })
-    expect(run.stderr).toContain('users disable is not available yet')
-    expect(run.code).toBe(1)
+  it('disables an account (no sign-in, 403 account_disabled) and enables it again', async () => {
+    const dataDir = freshDir()
+    await dataDirWithAccount(dataDir, 'paused@ferry.test')
+    const login = async (): Promise<Response> => {
+      const relay = await startRelay({}, dataDir)
+      try {
+        return await post(`${relay.url}/v1/auth/login`, { email: 'paused@ferry.test', password: 'operator test password' })
+      } finally {
+        await relay.close()
+      }
+    }
+    const disabled = await runRelayCli(['users', 'disable', 'paused@ferry.test'], { FERRY_DATA_DIR: dataDir })
+    expect(disabled.stdout).toContain('Disabled the account paused@ferry.test')
+    expect(disabled.code).toBe(0)
+    const refused = await login()
+    expect(refused.status).toBe(403)
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('account_disabled')
+    const enabled = await runRelayCli(['users', 'enable', 'paused@ferry.test'], { FERRY_DATA_DIR: dataDir })
+    expect(enabled.code).toBe(0)
+    expect((await login()).status).toBe(200)
   }, SLOW)
 })
 

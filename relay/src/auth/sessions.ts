@@ -5,6 +5,7 @@
  * stops working for both the thief and the victim as soon as either uses it twice.
  */
 import { Type, type Static } from '@sinclair/typebox'
+import { forbidden } from '../errors.ts'
 import type { AccessTokens } from './access-tokens.ts'
 import type { SessionStore } from '../storage/accounts/sessions.ts'
 import type { UserRecord, UserStore } from '../storage/accounts/users.ts'
@@ -35,7 +36,18 @@ export class Sessions {
   /** Signs `user` in: a new refresh-token family, which is the session its access tokens name. */
   async start(user: UserRecord): Promise<LoginResponse> {
     const { refresh, familyId } = await this.#create(user)
+    await this.#refuseDisabled(await this.options.users.getUser(user.id), refresh.hash)
     return this.#response(user, familyId, refresh.token, Date.now())
+  }
+
+  /**
+   * A disabled account (`ferry-relay users disable`) gets no session. Checked on the user read
+   * after the session was made, so a disable racing the sign-in ends that session too.
+   */
+  async #refuseDisabled(now: UserRecord | null, refreshHash: string): Promise<void> {
+    if (now?.disabled !== true) return
+    await this.options.sessions.revokeRefreshFamily(refreshHash)
+    throw forbidden("This account is disabled by the relay's operator.", 'account_disabled')
   }
 
   /**
@@ -47,6 +59,7 @@ export class Sessions {
   async startWithPassword(user: UserRecord): Promise<LoginResponse | null> {
     const { refresh, familyId } = await this.#create(user)
     const now = await this.options.users.getUser(user.id)
+    await this.#refuseDisabled(now, refresh.hash)
     if (now?.passwordHash !== user.passwordHash) {
       await this.options.sessions.revokeRefreshFamily(refresh.hash)
       return null
@@ -75,7 +88,8 @@ export class Sessions {
     if (outcome.status === 'reused') this.options.accessTokens.sessionsEnded(outcome.userId)
     if (outcome.status !== 'rotated') return null
     const user = await this.options.users.getUser(outcome.userId)
-    return user === null ? null : this.#response(user, outcome.familyId, next.token)
+    if (user?.disabled === true) await this.options.sessions.revokeRefreshFamily(next.hash)
+    return user === null || user.disabled === true ? null : this.#response(user, outcome.familyId, next.token)
   }
 
   /** Signs out the session `refreshToken` belongs to (its sockets close at once). Unknown tokens are ignored. */

@@ -12,7 +12,7 @@ export type Command =
   | { readonly name: 'backup'; readonly file: string; readonly withKeys: boolean }
   | { readonly name: 'restore'; readonly file: string; readonly force: boolean }
   | { readonly name: 'users'; readonly action: 'list' }
-  | { readonly name: 'users'; readonly action: 'disable' | 'delete'; readonly email: string }
+  | { readonly name: 'users'; readonly action: 'disable' | 'enable' | 'delete'; readonly email: string }
 
 export const USAGE = `Usage: ferry-relay [command]
 
@@ -25,9 +25,11 @@ Commands:
                            (--with-keys: with keys/, else keep the master key apart)
   restore <file> [--force] restore a backup into an empty data dir (--force: replace its content)
   users list               list the accounts
-  users disable <email>    (not available yet)
+  users disable <email>    stop an account signing in, and end its sessions
+  users enable <email>     let a disabled account sign in again
   users delete <email>     delete an account and everything it owns (docs, links,
-                           vault, avatar, sessions); on the embedded store, with the relay stopped
+                           vault, avatar, sessions)
+  (on the embedded store the users commands run with the relay stopped)
 
 Settings come from the environment (see .env.example); FERRY_DATA_DIR picks the data dir.`
 
@@ -76,11 +78,11 @@ export function parseArgs(argv: readonly string[]): Command {
         exactly(params, 0, '')
         return { name, action }
       }
-      if (action === 'disable' || action === 'delete') {
+      if (action === 'disable' || action === 'enable' || action === 'delete') {
         exactly(params, 1, `The email of the account to ${action}`)
         return { name, action, email: params[0]! }
       }
-      throw new UsageError(action === undefined ? 'users needs an action: list or delete.' : `Unknown users action "${action}"; use list or delete.`)
+      throw new UsageError(action === undefined ? 'users needs an action: list, disable, enable or delete.' : `Unknown users action "${action}"; use list, disable, enable or delete.`)
     }
     default:
       throw new UsageError(`Unknown command "${name}".`)

@@ -19,6 +19,8 @@ export interface UserRecord {
   /** Content tag of the current avatar; null when the user has none. */
   readonly avatarEtag: string | null
   readonly createdAt: number
+  /** True once an operator disabled the account (`ferry-relay users disable`): it gets no session. Absent: false. */
+  readonly disabled?: boolean
 }
 
 /** A sign-in identity at an OpenID Connect provider: the provider's config id and its `sub`. */
@@ -38,7 +40,7 @@ export interface NewUser {
   readonly createdAt: number
 }
 
-export type UserPatch = Partial<Pick<UserRecord, 'name' | 'emailConfirmed' | 'passwordHash'>>
+export type UserPatch = Partial<Pick<UserRecord, 'name' | 'emailConfirmed' | 'passwordHash' | 'disabled'>>
 
 /**
  * Single-use tokens: `confirm` (email confirmation, 24 h), `reset` (password reset, 30 min),

@@ -124,4 +124,8 @@ export const ACCOUNT_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (user_id, seq)
   );
   `,
+  // 5: operators can disable an account (`ferry-relay users disable`).
+  `
+  ALTER TABLE ferry_users ADD COLUMN disabled boolean NOT NULL DEFAULT false;
+  `,
 ]

@@ -28,7 +28,7 @@ export function violatedConstraint(error: unknown): { kind: 'unique' | 'foreign_
   return null
 }
 
-export const USER_COLUMNS = 'id, email, name, email_confirmed, password_hash, avatar_etag, created_at'
+export const USER_COLUMNS = 'id, email, name, email_confirmed, password_hash, avatar_etag, created_at, disabled'
 
 export interface UserRow {
   id: string
@@ -38,6 +38,7 @@ export interface UserRow {
   password_hash: string | null
   avatar_etag: string | null
   created_at: Bigint
+  disabled: boolean
 }
 
 export function toUser(row: UserRow): UserRecord {
@@ -49,6 +50,7 @@ export function toUser(row: UserRow): UserRecord {
     passwordHash: row.password_hash,
     avatarEtag: row.avatar_etag,
     createdAt: time(row.created_at),
+    disabled: row.disabled,
   }
 }
 

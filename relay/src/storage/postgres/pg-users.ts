@@ -79,9 +79,9 @@ export async function linkIdentity(db: Queryable, userId: UserId, identity: Iden
 export async function updateUser(db: Queryable, id: UserId, patch: UserPatch): Promise<UserRecord | null> {
   const { rows } = await db.query<UserRow>(
     `UPDATE ferry_users SET name = coalesce($2, name), email_confirmed = coalesce($3, email_confirmed),
-       password_hash = CASE WHEN $4::boolean THEN $5 ELSE password_hash END
+       password_hash = CASE WHEN $4::boolean THEN $5 ELSE password_hash END, disabled = coalesce($6, disabled)
      WHERE id = $1 RETURNING ${USER_COLUMNS}`,
-    [id, patch.name ?? null, patch.emailConfirmed ?? null, patch.passwordHash !== undefined, patch.passwordHash ?? null],
+    [id, patch.name ?? null, patch.emailConfirmed ?? null, patch.passwordHash !== undefined, patch.passwordHash ?? null, patch.disabled ?? null],
   )
   return rows[0] === undefined ? null : toUser(rows[0])
 }
