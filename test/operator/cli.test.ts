@@ -1,7 +1,8 @@
 /**
  * `ferry-relay`'s operator commands as an operator runs them (each its own process): what
- * `check` reports, `migrate` and `users` refusing a data dir a relay is using, `users list` and
- * `users delete` (the account is gone for a relay started afterwards), `restore` refusing a
+ * `check` reports, `migrate` and `users` refusing a data dir a relay is using, `users list`,
+ * `users delete` (the account is gone for a relay started afterwards), `users disable` and
+ * `enable` (sign-in refused, then allowed), `restore` refusing a
  * data dir with data or a damaged file, `backup` refusing to write into the data dir or over a
  * file and leaving the keys out unless asked, and usage errors.
  */
