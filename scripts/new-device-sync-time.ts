@@ -80,7 +80,7 @@ try {
   await seed.destroy()
   seedStore.close()
   await relay.app.sync.flush()
-  console.log(`account: ${collections} collections × ${requests} requests (+ index, environments, history); relay ${relay.url}; doc ${docName(userId as UserId, 'workspace')}`)
+  console.log(`account: ${collections} collections × ${requests} requests (+ index, environments, history); relay ${relay.url}; doc ${docName(userId, 'workspace')}`)
 
   for (let round = 0; round < rounds; round++) {
     for (const mux of [false, true]) {

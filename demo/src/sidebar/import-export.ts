@@ -6,8 +6,7 @@ import { toast } from '../ui/dialogs.ts'
 import { describeError } from '../ui/form.ts'
 import { exportPostman } from '@ferry/schema'
 import type { Collection, CollectionInfo } from '../model/types.ts'
-import type { Workspace } from '@ferry/client'
-import { importCollectionJson, importIntoCollection } from './collection-import.ts'
+import { importIntoCollection } from './collection-import.ts'
 
 function safeFileName(name: string): string {
   return (name.replace(/[^\w .-]+/g, '_').trim() || 'collection').slice(0, 80)

@@ -199,7 +199,7 @@ export class Rooms {
   async flushAll(): Promise<void> {
     const rooms = [...this.#rooms.values()]
     await Promise.all(rooms.map((room) => room.lazy.settled()))
-    await Promise.all(rooms.map((room) => room.loaded?.writer.flush()))
+    await Promise.all(rooms.flatMap((room) => (room.loaded ? [room.loaded.writer.flush()] : [])))
   }
 
   /** Unloads every doc and drops every room now (shutdown): flush, then free. Members must be gone already. */

@@ -87,7 +87,8 @@ function applyRows(list: KeyValueList, write: Write): void {
   for (const r of merged.rows) {
     if (r.from === undefined) continue
     kept.add(r.from)
-    const [was, next] = [current[r.from]!, r.value as unknown as KeyValue]
+    const was = current[r.from]!
+    const next = r.value as unknown as KeyValue
     const patch: Partial<KeyValue> = {}
     if (was.value !== next.value) patch.value = next.value
     if (was.enabled !== next.enabled) patch.enabled = next.enabled
@@ -102,7 +103,7 @@ function applyRows(list: KeyValueList, write: Write): void {
   for (const r of merged.rows) {
     if (r.from !== undefined) cursor = shift(current[r.from]!.index) + inserted + 1
     else {
-      list.insert(r.value as unknown as KeyValue, cursor++)
+      list.insert(r.value, cursor++)
       inserted++
     }
   }
