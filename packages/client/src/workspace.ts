@@ -22,9 +22,10 @@ import { Collection, createId, Environments, History, WorkspaceIndex } from '@fe
 import type * as Y from 'yjs'
 import { LOCAL_OWNER, type AccountStore } from './account-store.ts'
 import { Emitter } from './emitter.ts'
-import { RelayError, type RelayErrorCode } from './errors.ts'
 import { AccountDocs } from './local/account-docs.ts'
 import { LazyDoc } from './local/lazy-doc.ts'
+import { viewOf, type View } from './doc-views.ts'
+import { PendingDeletions } from './pending-deletions.ts'
 import type { SyncConnection } from './sync-provider.ts'
 import { sameStatus, type SyncStatus } from './sync-status.ts'
 import { AccountSync } from './sync/account-sync.ts'
@@ -45,8 +46,6 @@ export interface WorkspaceOptions {
 
 type WorkspaceEvents = { status: SyncStatus; collectionDeleted: string }
 
-/** Answers to a deletion that no retry changes (not the owner, not a collection): forgotten, not retried. */
-const FINAL_DELETION_ERRORS: ReadonlySet<RelayErrorCode> = new Set(['bad_request', 'forbidden'])
 
 /** A doc this workspace holds: loaded or not (`lazy.local`), and its sync while sync is on. */
 interface Held {
@@ -55,23 +54,6 @@ interface Held {
   unsubscribe: (() => void) | null
 }
 
-type View = WorkspaceIndex | Collection | Environments | History
-
-/** The schema view of a doc, by its kind. */
-function viewOf(name: DocName, doc: Y.Doc): View {
-  const parsed = parseDocName(name)
-  if (!parsed.ok) throw new Error(parsed.error.message)
-  switch (parsed.value.kind) {
-    case 'workspace':
-      return new WorkspaceIndex(doc)
-    case 'environments':
-      return new Environments(doc)
-    case 'history':
-      return new History(doc)
-    case 'collection':
-      return new Collection(doc)
-  }
-}
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
@@ -93,16 +75,16 @@ export class Workspace {
   readonly #tally = new StatusTally()
   #status: SyncStatus = { kind: 'sync-off' }
   #destroyed: Promise<void> | null = null
-  /** Runs of `#sendPendingDeletions`, one after another. */
-  #deletions: Promise<void> = Promise.resolve()
-  /** A deletion could not reach the relay: try again once the docs are connected. */
-  #retryDeletions = false
+  readonly #deletions: PendingDeletions
   readonly #stopObserving: () => void
 
   private constructor(options: WorkspaceOptions, docs: AccountDocs, indexDoc: LazyDoc) {
     this.owner = options.owner
     this.#options = options
     this.#docs = docs
+    this.#deletions = new PendingDeletions(options.owner, options.store, (error) =>
+      this.#onStorage(`this browser could not read the deletions it owes the relay (${describe(error)})`),
+    )
     this.#sync = options.sync
     this.#hub = this.#newHub(options.sync)
     this.#held.set(indexDoc.docName, { lazy: indexDoc, provider: null, unsubscribe: null })
@@ -380,31 +362,9 @@ export class Workspace {
     this.#events.emit('collectionDeleted', id)
   }
 
-  /** Queues a run that sends the deletions this device still owes the relay. */
+  /** Sends the deletions this device still owes the relay. */
   #sendDeletions(): Promise<void> {
-    this.#deletions = this.#deletions
-      .then(() => this.#sendPendingDeletions())
-      .catch((error: unknown) => this.#onStorage(`this browser could not read the deletions it owes the relay (${describe(error)})`))
-    return this.#deletions
-  }
-
-  async #sendPendingDeletions(): Promise<void> {
-    const sync = this.#sync
-    if (!sync?.deleteDoc || this.#destroyed) return
-    this.#retryDeletions = false
-    const store = this.#options.store
-    for (const name of await store.pendingDeletions(this.owner)) {
-      if (this.#destroyed) return
-      try {
-        await sync.deleteDoc(name)
-      } catch (error) {
-        if (!(error instanceof RelayError && FINAL_DELETION_ERRORS.has(error.code))) {
-          this.#retryDeletions = true
-          return
-        }
-      }
-      await store.setPendingDeletion(this.owner, name, false)
-    }
+    return this.#deletions.send(this.#sync, () => this.#destroyed !== null)
   }
 
   #detach(held: Held): Promise<void> {
@@ -452,6 +412,6 @@ export class Workspace {
     this.#status = status
     this.#events.emit('status', status)
     // The relay answers sockets again: it can take the deletions it missed.
-    if (this.#retryDeletions && (status.kind === 'in-sync' || status.kind === 'syncing')) void this.#sendDeletions()
+    if (this.#deletions.wantsRetry && (status.kind === 'in-sync' || status.kind === 'syncing')) void this.#sendDeletions()
   }
 }

@@ -67,6 +67,9 @@ describe('docs held without being loaded', () => {
     // Written through a view elsewhere and copied in: the relay's own doc has no watchers, so
     // only the laptop can record what follows.
     const phone = new Y.Doc()
+    // The highest client id: the phone's value wins, so the loss is the laptop's own write and
+    // only the laptop can record it (a losing write reaches others emptied by the relay's GC).
+    phone.clientID = 0xffffffff
     const id = new Collection(phone).add({ kind: 'request', name: 'users', url: 'https://api.test/users' })
     relay.write(docName('bea', 'workspace'), (doc) => new WorkspaceIndex(doc).addCollection('API', 'c0'))
     relay.write(name, (doc) => Y.applyUpdate(doc, Y.encodeStateAsUpdate(phone)))
