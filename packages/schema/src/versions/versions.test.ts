@@ -71,7 +71,7 @@ describe('restoreCollection', () => {
     const stateBefore = Y.encodeStateVector(doc)
     const result = restoreCollection(doc, version)
     expect(read(doc)).toEqual(expected)
-    expect(result.added.sort()).toEqual([folder, list, get].sort())
+    expect([...result.added].sort()).toEqual([folder, list, get].sort())
     // Forward: the restore wrote new structs, it did not rewind the doc.
     expect(Y.encodeStateAsUpdate(doc, stateBefore).length).toBeGreaterThan(2)
     expect(summarize(diffCollections(version, doc))).toEqual({ added: 0, removed: 0, changed: 0 })
