@@ -2,7 +2,7 @@
  * A response as it arrives, whichever way it was sent: head, then body bytes collected for
  * download (a Blob) while the first part is decoded as text for the response view.
  */
-import type { RedirectHop, SentCookie } from '@ferry/protocol'
+import type { SendResponseHead } from '@ferry/protocol'
 
 /** Characters of a body shown in the response view; the rest is in the download. */
 export const MAX_SHOWN_BODY_CHARS = 2 * 1024 * 1024
@@ -10,15 +10,8 @@ export const MAX_SHOWN_BODY_CHARS = 2 * 1024 * 1024
 /** Content types shown as text; anything else with a type is binary (offered as a download). */
 const TEXT_TYPE = /^(text\/|application\/([\w.+-]*\+)?(json|xml|javascript|ecmascript|x-www-form-urlencoded|graphql|yaml|x-yaml|csv|x-ndjson))|^image\/svg\+xml/i
 
-export interface ReceivedHead {
-  readonly status: number
-  readonly statusText: string
-  readonly headers: readonly (readonly [string, string])[]
-  /** The URL that answered. */
-  readonly url: string
-  readonly redirects: readonly RedirectHop[]
-  readonly cookies: readonly SentCookie[]
-}
+/** What arrived before the body: the same head whichever way the request went. */
+export type ReceivedHead = SendResponseHead
 
 export class ReceivedBody {
   readonly #chunks: Uint8Array[] = []

@@ -4,26 +4,17 @@
  * there when a view loads the doc, also after a reload; and a value such a change made lose is
  * recorded as a conflict when the doc is loaded, as it would have been had it been loaded.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { docName, type DocName, type UserId } from '@ferry/protocol'
 import { Collection, WorkspaceIndex } from '@ferry/schema'
 import * as Y from 'yjs'
 import { describeStatus } from '../sync-status.ts'
-import { connectionTo, fakeDevice, seedAccount, type Device } from '../sync/testing/fake-device.ts'
+import { connectionTo, fakeDevices, seedAccount, type Device } from '../sync/testing/fake-device.ts'
 import { FakeRelay } from '../sync/testing/fake-relay.ts'
 import type { Workspace } from '../workspace.ts'
 import { AccountDocs } from './account-docs.ts'
 
-const devices: Device[] = []
-afterEach(async () => {
-  for (const device of devices.splice(0)) await device.close()
-})
-
-async function device(): Promise<Device> {
-  const made = await fakeDevice()
-  devices.push(made)
-  return made
-}
+const device = fakeDevices()
 
 const collectionDoc = (owner: string, id: string): DocName => docName(owner, 'collection', id)
 /** Rows of `name` stored unseen on `device` (arrived while the doc was not loaded). */

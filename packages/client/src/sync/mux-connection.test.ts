@@ -3,23 +3,14 @@
  * workspaces as an app uses them: one socket for every doc, the batched open, an honest status
  * with progress, per-doc refusals and deletions, fallback to per-doc sockets, reconnects.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { docName, type DocName } from '@ferry/protocol'
 import { describeStatus } from '../sync-status.ts'
-import { connectionTo, fakeDevice, seedAccount, type Device } from './testing/fake-device.ts'
+import { connectionTo, fakeDevices, seedAccount } from './testing/fake-device.ts'
 import { FakeRelay } from './testing/fake-relay.ts'
 import type { Workspace } from '../workspace.ts'
 
-const devices: Device[] = []
-afterEach(async () => {
-  for (const device of devices.splice(0)) await device.close()
-})
-
-async function device(): Promise<Device> {
-  const made = await fakeDevice()
-  devices.push(made)
-  return made
-}
+const device = fakeDevices()
 
 const name = (owner: string, kind: 'workspace' | 'collection' | 'environments' | 'history', id?: string): DocName => docName(owner, kind, id)
 const inSync = (workspace: Workspace, timeout = 10_000) => vi.waitFor(() => expect(describeStatus(workspace.status)).toBe('in sync'), { timeout, interval: 5 })

@@ -5,6 +5,7 @@
 import { docName, type DocName, type UserId } from '@ferry/protocol'
 import { Collection, WorkspaceIndex } from '@ferry/schema'
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
+import { afterEach } from 'vitest'
 import { AccountStore } from '../../account-store.ts'
 import { Workspace } from '../../workspace.ts'
 import type { TabSyncOptions } from '../../tab-sync.ts'
@@ -87,4 +88,17 @@ export function seedAccount(relay: FakeRelay, owner: string, count: number, requ
     })
   }
   return ids
+}
+
+/** How a test file makes devices: each one made is closed after every test. */
+export function fakeDevices(): () => Promise<Device> {
+  const made: Device[] = []
+  afterEach(async () => {
+    for (const device of made.splice(0)) await device.close()
+  })
+  return async () => {
+    const device = await fakeDevice()
+    made.push(device)
+    return device
+  }
 }
