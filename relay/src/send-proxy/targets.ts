@@ -23,7 +23,13 @@ const REFUSED_V4: readonly [string, number][] = [
 const REFUSED_V6: readonly [string, number][] = [
   ['::', 128], // unspecified
   ['::1', 128],
-  ['64:ff9b::', 96], // NAT64 of any IPv4 address, private ones included
+  // Prefixes that carry an IPv4 address a translator or tunnel may deliver to, private ones included:
+  ['::', 96], // IPv4-compatible (deprecated), ::a00:1 is 10.0.0.1
+  ['::ffff:0:0:0', 96], // SIIT IPv4-translated
+  ['64:ff9b::', 96], // NAT64 well-known prefix
+  ['64:ff9b:1::', 48], // NAT64 local-use prefix
+  ['2002::', 16], // 6to4
+  ['2001::', 32], // Teredo
   ['fc00::', 7], // unique local
   ['fe80::', 10], // link-local
   ['fec0::', 10], // old site-local

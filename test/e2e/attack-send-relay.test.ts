@@ -1,0 +1,68 @@
+/**
+ * Attacks on the relay's send proxy beyond send-proxy.test.ts: IPv6 prefixes that carry an IPv4
+ * address to a translator or tunnel (the relay's own network by another name), and one user
+ * holding sends open without end (the per-minute limit alone does not bound open sends).
+ */
+import { request as httpRequest, type ClientRequest } from 'node:http'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { SendRequest } from '@ferry/protocol'
+import { MAX_OPEN_SENDS_PER_USER } from '../../relay/src/send-proxy/index.ts'
+import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import { startEchoServer, type EchoServer } from '../helpers/echo-server.ts'
+import { call, readAnswer, sendRequest } from '../helpers/send-calls.ts'
+import { signIn, signUpEmail } from '../helpers/sessions.ts'
+
+describe('attacks on the relay send proxy', () => {
+  let relay: TestRelay
+  let allowed: EchoServer
+  let token = ''
+  let other = ''
+
+  beforeAll(async () => {
+    allowed = await startEchoServer('127.0.0.2')
+    relay = await startRelay({ SEND_PROXY: 'on', SEND_PROXY_ALLOW: '127.0.0.2', SEND_PROXY_TIMEOUT_MS: '20000', SEND_PROXY_PER_MINUTE: '200' })
+    await signUpEmail(relay, 'holder@example.com')
+    await signUpEmail(relay, 'other@example.com')
+    token = (await signIn(relay, 'holder@example.com')).accessToken
+    other = (await signIn(relay, 'other@example.com')).accessToken
+  })
+  afterAll(async () => {
+    await relay?.close(true)
+    await allowed?.close()
+  })
+
+  const send = (request: SendRequest, bearer = token) => call(`${relay.url}/v1/send`, { body: request, headers: { authorization: `Bearer ${bearer}` } })
+
+  it('refuses IPv6 addresses that embed a private IPv4 address (IPv4-compatible, SIIT, local NAT64, 6to4, Teredo)', async () => {
+    const targets = ['http://[::127.0.0.1]/', 'http://[::a00:1]/', 'http://[::ffff:0:a00:1]/', 'http://[64:ff9b:1::a00:1]/', 'http://[2002:a00:1::1]/', 'http://[2001:0:a00:1::1]/']
+    for (const url of targets) {
+      const answer = await send(sendRequest(url, { timeoutMs: 2000 }))
+      expect(answer.status, url).toBe(200)
+      expect(readAnswer(answer.body).failure?.code, url).toBe('refused_target')
+    }
+  })
+
+  it('bounds the sends one user holds open; others are not affected and a closed send frees its place', async () => {
+    const held: ClientRequest[] = []
+    const hold = () => {
+      const outgoing = httpRequest(`${relay.url}/v1/send`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } })
+      outgoing.on('error', () => undefined) // destroyed on purpose below
+      outgoing.end(JSON.stringify(sendRequest(`${allowed.url}/silent`)))
+      held.push(outgoing)
+    }
+    const silentHits = () => allowed.hits.filter((h) => h === 'GET /silent').length
+    try {
+      for (let i = 0; i < MAX_OPEN_SENDS_PER_USER; i++) hold()
+      await expect.poll(silentHits, { timeout: 5000 }).toBe(MAX_OPEN_SENDS_PER_USER)
+      const refused = await send(sendRequest(`${allowed.url}/echo`))
+      expect(refused.status).toBe(429)
+      expect(JSON.parse(refused.body.toString()).error.code).toBe('too_many_open_sends')
+      // Another user's sends are theirs to count.
+      expect((await send(sendRequest(`${allowed.url}/echo`), other)).status).toBe(200)
+      held.pop()!.destroy()
+      await expect.poll(async () => (await send(sendRequest(`${allowed.url}/echo`))).status, { timeout: 5000 }).toBe(200)
+    } finally {
+      for (const outgoing of held) outgoing.destroy()
+    }
+  })
+})
