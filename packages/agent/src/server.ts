@@ -32,12 +32,18 @@ function answerJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body))
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+/**
+ * The pairing call's JSON (`{ code }`) is at most this many bytes. Any origin may try to pair,
+ * so reading up to the send limit there would let any site make the agent hold gigabytes.
+ */
+const MAX_PAIR_REQUEST_BYTES = 4096
+
+async function readJson(req: IncomingMessage, maxBytes: number, tooLarge: string): Promise<unknown> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.byteLength
-    if (size > MAX_SEND_REQUEST_BYTES) throw new Refusal(413, 'too_large', 'The request to send is larger than the agent accepts (64 MiB of body).')
+    if (size > maxBytes) throw new Refusal(413, 'too_large', tooLarge)
     chunks.push(chunk)
   }
   try {
@@ -73,6 +79,8 @@ export function createAgentServer(options: AgentOptions): Server {
     }
     const origin = req.headers.origin
     if (!origin) throw new Refusal(403, 'no_origin', 'The Ferry agent answers only to pages (calls that name their origin).')
+    // "null" is shared by every sandboxed frame, file and data: page: a pairing bound to it is bound to no page.
+    if (origin === 'null') throw new Refusal(403, 'opaque_origin', 'The Ferry agent does not answer pages without an origin of their own (sandboxed frames, files). Open Ferry from its web address.')
     const path = (req.url ?? '').split('?')[0]
     const pairing = path === '/v1/pair'
     const known = pairing ? pairings.mayPair(origin) || pairings.isPaired(origin) : pairings.isPaired(origin)
@@ -90,7 +98,7 @@ export function createAgentServer(options: AgentOptions): Server {
       return void res.end()
     }
     if (pairing && req.method === 'POST') {
-      const body = await readJson(req)
+      const body = await readJson(req, MAX_PAIR_REQUEST_BYTES, 'A pairing call carries only the code.')
       const code = typeof (body as { code?: unknown } | null)?.code === 'string' ? (body as { code: string }).code : ''
       const result = pairings.pair(code, origin)
       if (result.ok) return answerJson(res, 200, { token: result.token })
@@ -107,7 +115,7 @@ export function createAgentServer(options: AgentOptions): Server {
       return answerJson(res, 200, { agent: 'ferry-agent', version: AGENT_VERSION, maxResponseBytes: options.maxResponseBytes })
     }
     if (path === '/v1/send' && req.method === 'POST') {
-      const parsed = parseSendRequest(await readJson(req))
+      const parsed = parseSendRequest(await readJson(req, MAX_SEND_REQUEST_BYTES, 'The request to send is larger than the agent accepts (64 MiB of body).'))
       if (!parsed.ok) throw new Refusal(400, 'invalid_request', parsed.error)
       return answerWithFrames(res, parsed.value, {
         maxResponseBytes: options.maxResponseBytes,
