@@ -14,7 +14,7 @@ import { AccountStore } from '../../packages/client/src/account-store.ts'
 import { openLocalDoc } from '../helpers/local-doc.ts'
 import { describeStatus, SyncProvider } from '../../packages/client/src/index.ts'
 import { createDevice } from '../helpers/client-devices.ts'
-import { createTestSchema, skipPostgres } from '../helpers/postgres.ts'
+import { RELAY_BACKENDS } from '../helpers/postgres.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { stopRelay } from '../helpers/restart-relay.ts'
 import { sessionToken, signIn, signUpEmail } from '../helpers/sessions.ts'
@@ -24,27 +24,7 @@ const KiB = 1024
 /** Text Yjs stores as is: one byte per character. */
 const filler = (bytes: number): string => randomBytes(bytes).toString('base64').slice(0, bytes)
 
-interface Backend {
-  readonly name: string
-  readonly skip: boolean
-  /** Environment for a relay on this backend, and what to remove afterwards. */
-  env(): Promise<{ env: Record<string, string>; cleanup(): Promise<void> }>
-}
-
-const backends: Backend[] = [
-  { name: 'files', skip: false, env: async () => ({ env: {}, cleanup: async () => undefined }) },
-  {
-    name: 'postgres',
-    skip: skipPostgres,
-    async env() {
-      const schema = await createTestSchema()
-      return {
-        env: { DATABASE_URL: schema.url, FERRY_MASTER_KEY: randomBytes(32).toString('base64'), FERRY_JWT_SECRET: randomBytes(32).toString('base64') },
-        cleanup: () => schema.drop(),
-      }
-    },
-  },
-]
+const backends = RELAY_BACKENDS
 
 /** A raw writer socket that remembers how it was closed. */
 async function writer(relay: TestRelay, doc: string, token: string): Promise<RawClient & { reason: Promise<string> }> {

@@ -6,7 +6,6 @@
  * restoring device had not seen (docs/decisions.md, "Version history": what "after the
  * version" means).
  */
-import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import type { WebsocketProvider } from 'y-websocket'
@@ -14,24 +13,11 @@ import { docName } from '@ferry/protocol'
 import { Collection, type RequestNode } from '@ferry/schema'
 import { CollectionVersions, RelayApi } from '@ferry/client'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
-import { createTestSchema, skipPostgres } from '../helpers/postgres.ts'
+import { RELAY_BACKENDS } from '../helpers/postgres.ts'
 import { sessionToken } from '../helpers/sessions.ts'
 import { stockProvider, synced } from '../helpers/sync-clients.ts'
 
-const backends = [
-  { name: 'files', skip: false, env: async () => ({ env: {}, cleanup: async () => undefined }) },
-  {
-    name: 'postgres',
-    skip: skipPostgres,
-    async env() {
-      const schema = await createTestSchema()
-      return {
-        env: { DATABASE_URL: schema.url, FERRY_MASTER_KEY: randomBytes(32).toString('base64'), FERRY_JWT_SECRET: randomBytes(32).toString('base64') },
-        cleanup: () => schema.drop(),
-      }
-    },
-  },
-]
+const backends = RELAY_BACKENDS
 
 const DOC = docName('alice', 'collection', 'api')
 const request = (doc: Y.Doc, id: string): RequestNode => new Collection(doc).get(id) as RequestNode

@@ -4,7 +4,6 @@
  * fields, named versions survive the retention that prunes the others, versions are sealed at
  * rest, and only the owner reaches them (share-link viewers and other users are refused).
  */
-import { randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -14,27 +13,13 @@ import type { WebsocketProvider } from 'y-websocket'
 import { docName, type DocName } from '@ferry/protocol'
 import { Collection } from '@ferry/schema'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
-import { createTestSchema, skipPostgres } from '../helpers/postgres.ts'
+import { RELAY_BACKENDS } from '../helpers/postgres.ts'
 import { call, createUser, type TestUser } from '../helpers/links.ts'
 import { stockProvider, synced } from '../helpers/sync-clients.ts'
 
 const MARKER = 'plaintext-marker-7f3a'
 
-const backends = [
-  { name: 'files', skip: false, env: async () => ({ env: {} as Record<string, string>, url: null as string | null, cleanup: async () => undefined }) },
-  {
-    name: 'postgres',
-    skip: skipPostgres,
-    async env() {
-      const schema = await createTestSchema()
-      return {
-        env: { DATABASE_URL: schema.url, FERRY_MASTER_KEY: randomBytes(32).toString('base64'), FERRY_JWT_SECRET: randomBytes(32).toString('base64') } as Record<string, string>,
-        url: schema.url as string | null,
-        cleanup: () => schema.drop(),
-      }
-    },
-  },
-]
+const backends = RELAY_BACKENDS
 
 /** Every file under `dir`, concatenated. */
 function allBytes(dir: string): Buffer {

@@ -50,3 +50,28 @@ export async function createTestSchema(): Promise<TestSchema> {
     },
   }
 }
+
+/** Where a test relay keeps its data: its own data dir (files), or a fresh schema of the test database. */
+export interface RelayBackend {
+  readonly name: 'files' | 'postgres'
+  readonly skip: boolean
+  /** Environment for a relay on this backend, the database URL (PostgreSQL), and what to remove afterwards. */
+  env(): Promise<{ env: Record<string, string>; url: string | null; cleanup(): Promise<void> }>
+}
+
+/** Both storage backends, for suites that must hold on each. */
+export const RELAY_BACKENDS: readonly RelayBackend[] = [
+  { name: 'files', skip: false, env: async () => ({ env: {}, url: null, cleanup: async () => undefined }) },
+  {
+    name: 'postgres',
+    skip: skipPostgres,
+    async env() {
+      const schema = await createTestSchema()
+      return {
+        env: { DATABASE_URL: schema.url, FERRY_MASTER_KEY: randomBytes(32).toString('base64'), FERRY_JWT_SECRET: randomBytes(32).toString('base64') },
+        url: schema.url,
+        cleanup: () => schema.drop(),
+      }
+    },
+  },
+]

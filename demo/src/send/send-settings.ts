@@ -17,7 +17,6 @@ export interface SendSettings {
 }
 
 const DEFAULTS: SendSettings = { agent: null, useRelay: true, followRedirects: true, timeoutMs: 30_000 }
-const listeners = new Set<() => void>()
 
 function read(): Partial<SendSettings> {
   try {
@@ -42,10 +41,4 @@ export function sendSettings(): SendSettings {
 
 export function updateSendSettings(change: Partial<SendSettings>): void {
   localStorage.setItem(KEY, JSON.stringify({ ...sendSettings(), ...change }))
-  for (const listener of [...listeners]) listener()
-}
-
-export function onSendSettings(listener: () => void): () => void {
-  listeners.add(listener)
-  return () => listeners.delete(listener)
 }

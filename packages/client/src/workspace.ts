@@ -256,7 +256,7 @@ export class Workspace {
     await this.#hub?.destroy()
     // What was typed last is written before the connection closes; a full disk is already
     // shown as the status, and the rows cannot outlive the page anyway.
-    await this.#docs.flushed().catch(() => undefined)
+    await this.#docs.flushed().catch((error: unknown) => console.warn('Ferry: changes could not be written before the workspace closed', error))
     this.#docs.close()
   }
 
@@ -322,7 +322,8 @@ export class Workspace {
 
   async #unload(name: DocName, wipe: boolean): Promise<void> {
     const pending = this.#opening.get(name)
-    if (pending) await pending.catch(() => undefined)
+    // Its failure went to whoever asked for the doc; here it only has to be over.
+    if (pending) await Promise.allSettled([pending])
     const held = this.#held.get(name)
     this.#held.delete(name)
     this.#views.delete(name)

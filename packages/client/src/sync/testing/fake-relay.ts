@@ -51,7 +51,10 @@ export class FakeSocket implements WebSocketLike {
   send(data: Uint8Array): void {
     if (this.readyState !== OPEN) return
     const copy = data.slice()
-    this.#queue = this.#queue.then(() => this.#relay.receive(this, copy)).catch(() => {})
+    // A frame the fake relay cannot handle is a bug in the test or the client: it fails loudly.
+    this.#queue = this.#queue.then(() => this.#relay.receive(this, copy)).catch((error: unknown) => queueMicrotask(() => {
+      throw error
+    }))
   }
 
   close(code = 1000, reason = ''): void {
