@@ -3,7 +3,9 @@
  * address to a translator or tunnel (the relay's own network by another name), and one user
  * holding sends open without end (the per-minute limit alone does not bound open sends).
  */
-import { request as httpRequest, type ClientRequest } from 'node:http'
+import { createServer, request as httpRequest, type ClientRequest, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { brotliCompressSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SendRequest } from '@ferry/protocol'
 import { MAX_OPEN_SENDS_PER_USER } from '../../relay/src/send-proxy/index.ts'
@@ -15,12 +17,24 @@ import { signIn, signUpEmail } from '../helpers/sessions.ts'
 describe('attacks on the relay send proxy', () => {
   let relay: TestRelay
   let allowed: EchoServer
+  /** A hostile API on the allow-listed address: compression bombs, oversized headers. */
+  let hostile: Server
+  let hostileUrl = ''
   let token = ''
   let other = ''
 
   beforeAll(async () => {
     allowed = await startEchoServer('127.0.0.2')
-    relay = await startRelay({ SEND_PROXY: 'on', SEND_PROXY_ALLOW: '127.0.0.2', SEND_PROXY_TIMEOUT_MS: '20000', SEND_PROXY_PER_MINUTE: '200' })
+    const zeros = Buffer.alloc(32 * 1024 * 1024)
+    const bombs: Record<string, [string, Buffer]> = { '/gzip-bomb': ['gzip', gzipSync(zeros)], '/br-bomb': ['br', brotliCompressSync(zeros)] }
+    hostile = createServer((req, res) => {
+      const bomb = bombs[req.url ?? '']
+      if (bomb) return void res.writeHead(200, { 'content-encoding': bomb[0] }).end(bomb[1])
+      res.writeHead(200, { 'x-huge': 'h'.repeat(64 * 1024) }).end('never read')
+    })
+    await new Promise<void>((done) => hostile.listen(0, '127.0.0.2', done))
+    hostileUrl = `http://127.0.0.2:${(hostile.address() as AddressInfo).port}`
+    relay = await startRelay({ SEND_PROXY: 'on', SEND_PROXY_ALLOW: '127.0.0.2', SEND_PROXY_TIMEOUT_MS: '20000', SEND_PROXY_PER_MINUTE: '200', SEND_PROXY_MAX_RESPONSE_BYTES: '1048576' })
     await signUpEmail(relay, 'holder@example.com')
     await signUpEmail(relay, 'other@example.com')
     token = (await signIn(relay, 'holder@example.com')).accessToken
@@ -29,6 +43,7 @@ describe('attacks on the relay send proxy', () => {
   afterAll(async () => {
     await relay?.close(true)
     await allowed?.close()
+    await new Promise((done) => hostile?.close(done))
   })
 
   const send = (request: SendRequest, bearer = token) => call(`${relay.url}/v1/send`, { body: request, headers: { authorization: `Bearer ${bearer}` } })
@@ -40,6 +55,20 @@ describe('attacks on the relay send proxy', () => {
       expect(answer.status, url).toBe(200)
       expect(readAnswer(answer.body).failure?.code, url).toBe('refused_target')
     }
+  })
+
+  it('stops a compression bomb (gzip, br: 32 MB of zeros in a few KB) at the decoded size limit', async () => {
+    for (const path of ['/gzip-bomb', '/br-bomb']) {
+      const answer = readAnswer((await send(sendRequest(`${hostileUrl}${path}`))).body)
+      expect(answer.failure?.code, path).toBe('too_large')
+      expect(answer.body.byteLength, path).toBeLessThanOrEqual(1024 * 1024)
+    }
+  })
+
+  it('refuses a response whose headers are larger than HTTP clients accept', async () => {
+    const answer = readAnswer((await send(sendRequest(`${hostileUrl}/huge-header`))).body)
+    expect(answer.head).toBeNull()
+    expect(answer.failure?.code).toBe('bad_response')
   })
 
   it('bounds the sends one user holds open; others are not affected and a closed send frees its place', async () => {
