@@ -57,6 +57,14 @@ describe('attacks on the relay send proxy', () => {
     }
   })
 
+  it('refuses the still-unexpired access token of a session that signed out', async () => {
+    const session = await signIn(relay, 'holder@example.com')
+    expect((await send(sendRequest(`${allowed.url}/echo`), session.accessToken)).status).toBe(200)
+    const out = await call(`${relay.url}/v1/auth/logout`, { body: { refreshToken: session.refreshToken }, headers: { authorization: `Bearer ${session.accessToken}` } })
+    expect(out.status).toBeLessThan(300)
+    expect((await send(sendRequest(`${allowed.url}/echo`), session.accessToken)).status).toBe(401)
+  })
+
   it('stops a compression bomb (gzip, br: 32 MB of zeros in a few KB) at the decoded size limit', async () => {
     for (const path of ['/gzip-bomb', '/br-bomb']) {
       const answer = readAnswer((await send(sendRequest(`${hostileUrl}${path}`))).body)
