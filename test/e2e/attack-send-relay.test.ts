@@ -5,6 +5,7 @@
  */
 import { createServer, request as httpRequest, type ClientRequest, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { brotliCompressSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SendRequest } from '@ferry/protocol'
@@ -32,6 +33,9 @@ describe('attacks on the relay send proxy', () => {
       if (bomb) return void res.writeHead(200, { 'content-encoding': bomb[0] }).end(bomb[1])
       res.writeHead(200, { 'x-huge': 'h'.repeat(64 * 1024) }).end('never read')
     })
+    // Answers that open a tunnel or switch protocols instead of answering.
+    hostile.on('connect', (_req, socket: Duplex) => socket.once('end', () => socket.end()).write('HTTP/1.1 200 Connection Established\r\n\r\ntunnel bytes'))
+    hostile.on('upgrade', (_req, socket: Duplex) => socket.once('end', () => socket.end()).write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nsocket bytes'))
     await new Promise<void>((done) => hostile.listen(0, '127.0.0.2', done))
     hostileUrl = `http://127.0.0.2:${(hostile.address() as AddressInfo).port}`
     relay = await startRelay({ SEND_PROXY: 'on', SEND_PROXY_ALLOW: '127.0.0.2', SEND_PROXY_TIMEOUT_MS: '20000', SEND_PROXY_PER_MINUTE: '200', SEND_PROXY_MAX_RESPONSE_BYTES: '1048576' })
@@ -78,6 +82,14 @@ describe('attacks on the relay send proxy', () => {
     expect(answer.head).toBeNull()
     expect(answer.failure?.code).toBe('bad_response')
   })
+
+  it('ends a send whose target opens a tunnel (CONNECT) or switches protocols (Upgrade) with a sentence, not never', async () => {
+    const tunnel = readAnswer((await send(sendRequest(`${hostileUrl}/`, { method: 'CONNECT' }))).body)
+    expect(tunnel.failure?.code).toBe('bad_response')
+    const upgrade = readAnswer((await send(sendRequest(`${hostileUrl}/`, { headers: [['Connection', 'Upgrade'], ['Upgrade', 'websocket']] }))).body)
+    expect(upgrade.failure?.code).toBe('bad_response')
+    expect(upgrade.failure?.message).toContain('switch')
+  }, 10_000)
 
   it('bounds the sends one user holds open; others are not affected and a closed send frees its place', async () => {
     const held: ClientRequest[] = []

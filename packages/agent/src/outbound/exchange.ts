@@ -8,6 +8,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { isIP, type LookupFunction } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { SendFailed } from './failures.ts'
 
 /** Answers why an address may not be reached, or null when it may. */
@@ -60,6 +61,15 @@ export function exchange(step: Exchange): Promise<IncomingMessage> {
     })
     outgoing.once('response', resolve)
     outgoing.once('error', reject)
+    // A tunnel (CONNECT) or protocol switch (101) is not a response: Node hands over the socket
+    // and, without these, neither answers nor fails — the send would wait for ever.
+    const switched = (response: IncomingMessage, socket: Duplex) => {
+      socket.destroy()
+      reject(new SendFailed('bad_response', `${step.url.host} answered ${response.statusCode ?? ''} to switch protocols or open a tunnel; only plain HTTP answers can be shown.`))
+    }
+    outgoing.once('connect', switched).once('upgrade', switched)
+    // Settled already when the exchange answered or failed; this catches a close with neither.
+    outgoing.once('close', () => reject(new SendFailed('unreachable', `The connection to ${step.url.host} closed before an answer.`)))
     outgoing.end(step.body ?? undefined)
   })
 }
