@@ -71,6 +71,11 @@ describe('relay answers as sentences', () => {
     const error = await new RelayApi({ baseUrl: 'http://relay.test', fetch }).login('a@example.com', 'x').then(() => null, (e: unknown) => e)
     expect(describeError(error)).toBe('That email and password do not match an account.')
   })
+
+  it('shows the sentence a result error of the client carries (a refused Postman file), not a generic one', () => {
+    const refused = { code: 'truncated', message: '"cut.json" ends in the middle of its JSON: it was cut short. Export it again.' }
+    expect(describeError(refused)).toBe(refused.message)
+  })
 })
 
 describe('why sync stopped, as a sentence', () => {

@@ -28,7 +28,9 @@ export function describeError(error: unknown): string {
     const known = clientMessages[error.code] ?? (error instanceof Error && error.name === 'LinkUnavailable' ? linkSentence(error.code) : undefined)
     if (known) return known
   }
-  if (error instanceof Error && error.message) return error.message
+  // Errors, and the client's result errors (`{ code, message }`, as readPostmanFiles returns),
+  // carry a sentence written for people; relay answers never get here.
+  if (error && typeof error === 'object' && 'message' in error && typeof error.message === 'string' && error.message) return error.message
   return 'Something went wrong. Please try again.'
 }
 
