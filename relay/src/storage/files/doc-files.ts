@@ -68,7 +68,9 @@ export function docBytes(doc: DocFiles): number {
 export async function removeContent(dir: string): Promise<void> {
   const files = (await readdir(dir)).filter((file) => file !== TOMBSTONE)
   files.sort((a, b) => Number(b === 'key') - Number(a === 'key'))
-  for (const file of files) await rm(join(dir, file), { force: true, recursive: true })
+  // A version being written into `versions/` as the doc is deleted can make a directory briefly
+  // non-empty (ENOTEMPTY): Node retries those; the version store removes what it wrote after.
+  for (const file of files) await rm(join(dir, file), { force: true, recursive: true, maxRetries: 5, retryDelay: 20 })
   await fsyncDir(dir)
 }
 

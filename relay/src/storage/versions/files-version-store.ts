@@ -136,6 +136,11 @@ export class FilesVersionStore implements VersionStore {
         const { result, write } = await change(doc, index)
         if (write) await writeFileAtomic(join(doc.dir, 'index'), sealChunks(doc.key, indexContext(doc.id), Buffer.from(JSON.stringify(index))))
         await after?.(doc)
+        // Deleted while this was written: what it wrote goes too, so a delete leaves no version behind.
+        if (await exists(join(doc.dir, '..', TOMBSTONE))) {
+          await rm(doc.dir, { force: true, recursive: true, maxRetries: 5, retryDelay: 20 })
+          throw new VersionStoreError('gone', 'the document was deleted')
+        }
         return result
       })
     this.#queues.set(id, run)
