@@ -31,6 +31,7 @@ function workspace(owner = 'u1') {
     docStatus: () => status,
     doc: async (_kind: DocKind, _id?: string) => doc,
     onStatus: (l) => (listeners.add(l), () => listeners.delete(l)),
+    onDocLoaded: () => () => undefined,
     loadAll: async () => undefined,
   }
   const setStatus = (s: SyncStatus) => {

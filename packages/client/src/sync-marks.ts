@@ -5,8 +5,10 @@
  * what the relay does not have — what signing out with sync off would lose.
  *
  * A mark is taken a moment after a doc reports `in sync` (edits come in bursts; taking a
- * snapshot reads the doc's whole struct store), and every few seconds while it stays in sync
- * (other devices' edits arrive without a status change), only when its state moved.
+ * snapshot reads the doc's whole struct store) — at once when the whole account comes in sync
+ * (only the loaded docs are read, and a network that drops right after must not leave them
+ * unmarked) — and every few seconds while it stays in sync (other devices' edits arrive without
+ * a status change), only when its state moved.
  */
 import { parseDocName, type DocKind, type DocName } from '@ferry/protocol'
 import * as Y from 'yjs'
@@ -29,6 +31,8 @@ export interface MarkedWorkspace {
   docStatus(name: DocName): SyncStatus
   doc(kind: DocKind, id?: string): Promise<Y.Doc>
   onStatus(listener: (status: SyncStatus) => void): () => void
+  /** A doc that synced without being loaded was loaded. */
+  onDocLoaded(listener: (name: DocName) => void): () => void
   loadAll(): Promise<void>
 }
 
@@ -104,13 +108,28 @@ export class SyncMarks {
       if (timer !== null) clearTimeout(timer)
       timer = setTimeout(() => void takeAll().catch((error: unknown) => console.warn('Ferry: a sync mark was not taken', error)), SETTLE_MS)
     }
-    const off = workspace.onStatus(schedule)
+    const off = workspace.onStatus((status) => {
+      if (status.kind !== 'in-sync') return schedule()
+      if (timer !== null) clearTimeout(timer)
+      timer = null
+      void takeAll().catch((error: unknown) => console.warn('Ferry: a sync mark was not taken', error))
+    })
+    // A doc loaded while in sync is marked at once: until then the relay held all of it, and
+    // a change made right after (going offline first) must count against that, not against no mark.
+    const offLoaded = workspace.onDocLoaded((name) => {
+      const parsed = parseDocName(name)
+      if (stopped || !parsed.ok || workspace.docStatus(name).kind !== 'in-sync') return
+      void workspace.doc(parsed.value.kind, parsed.value.id ?? undefined).then((doc) => {
+        if (!stopped && workspace.docStatus(name).kind === 'in-sync') this.take(name, doc)
+      })
+    })
     // Edits from other devices arrive without a status change: the relay has them, so the mark moves on too.
     const poll = setInterval(schedule, POLL_MS)
     schedule()
     return () => {
       stopped = true
       off()
+      offLoaded()
       clearInterval(poll)
       if (timer !== null) clearTimeout(timer)
     }

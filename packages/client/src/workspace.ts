@@ -44,8 +44,7 @@ export interface WorkspaceOptions {
   readonly tabs?: TabSyncOptions | null
 }
 
-type WorkspaceEvents = { status: SyncStatus; collectionDeleted: string }
-
+type WorkspaceEvents = { status: SyncStatus; collectionDeleted: string; loaded: DocName }
 
 /** A doc this workspace holds: loaded or not (`lazy.local`), and its sync while sync is on. */
 interface Held {
@@ -219,6 +218,11 @@ export class Workspace {
     return this.#events.on('status', listener)
   }
 
+  /** Called with a doc's name when it is loaded (it synced without being loaded until then). */
+  onDocLoaded(listener: (name: DocName) => void): () => void {
+    return this.#events.on('loaded', listener)
+  }
+
   /** Reconnects every doc now (or re-asks the relay for its state when connected). */
   syncNow(): void {
     for (const held of this.#held.values()) held.provider?.syncNow()
@@ -309,6 +313,7 @@ export class Workspace {
       view = viewOf(lazy.docName, doc)
       this.#views.set(lazy.docName, view)
     })
+    if (view) this.#events.emit('loaded', lazy.docName)
     return view ?? this.#views.get(lazy.docName)!
   }
 
