@@ -42,10 +42,10 @@ describe.skipIf(skipScaledOut)('deleting a collection on two relays (PostgreSQL 
     // Through relay a alone: the phone on relay b hears of it only by its socket's 4410.
     expect((await call(a, 'DELETE', `/v1/docs/${doc}`, await sessionToken(a, userId))).status).toBe(204)
     await vi.waitFor(() => expect(phone.workspace.index.collections().map((c) => c.id)).toEqual([keep]), { timeout: 10_000 })
-    await vi.waitFor(async () => expect(await devices[0].databases()).not.toContain(`ferry:${doc}`), { timeout: 10_000 })
+    await vi.waitFor(async () => expect(await devices[0].storedDocs(userId)).not.toContain(doc), { timeout: 10_000 })
     await tablet.setSyncEnabled(true)
-    await vi.waitFor(async () => expect(await devices[1].databases()).not.toContain(`ferry:${doc}`), { timeout: 10_000 })
-    expect(tablet.workspace.index.collections().map((c) => c.id)).toEqual([keep])
+    await vi.waitFor(async () => expect(await devices[1].storedDocs(userId)).not.toContain(doc), { timeout: 10_000 })
+    await vi.waitFor(() => expect(tablet.workspace.index.collections().map((c) => c.id)).toEqual([keep]), { timeout: 10_000 })
     await inSync(tablet)
 
     const fresh = await relay()

@@ -27,6 +27,7 @@ import {
 import { openClient, PASSWORD, signUp } from '../helpers/client-app.ts'
 import { createDevice, type Device } from '../helpers/client-devices.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import { storedBytes as browserBytes } from '../helpers/stored-bytes.ts'
 
 const fixtures = join(import.meta.dirname, '../../packages/schema/src/fixtures/postman-env')
 const fixture = (name: string): PickedFile => ({ name, bytes: readFileSync(join(fixtures, name)) })
@@ -77,22 +78,7 @@ async function importFiles(b: Browser, files: PickedFile[], choices: Record<numb
 /** Every value of the environments doc's state and of the browser's IndexedDB, as bytes. */
 async function storedBytes(b: Browser): Promise<Buffer> {
   const chunks: Buffer[] = [Buffer.from(Y.encodeStateAsUpdate(b.secret.environments.doc))]
-  for (const { name } of await b.device.indexedDB.databases()) {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = b.device.indexedDB.open(name!)
-      request.onsuccess = () => resolve(request.result)
-      request.onerror = () => reject(request.error)
-    })
-    for (const store of db.objectStoreNames) {
-      const rows = await new Promise<unknown[]>((resolve, reject) => {
-        const request = db.transaction(store, 'readonly').objectStore(store).getAll()
-        request.onsuccess = () => resolve(request.result)
-        request.onerror = () => reject(request.error)
-      })
-      for (const row of rows) chunks.push(row instanceof Uint8Array ? Buffer.from(row) : Buffer.from(JSON.stringify(row) ?? ''))
-    }
-    db.close()
-  }
+  chunks.push(await browserBytes(b.device.indexedDB))
   return Buffer.concat(chunks)
 }
 

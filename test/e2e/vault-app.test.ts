@@ -10,6 +10,7 @@ import { describeStatus, FerryClient, openAccountVault, SecretEnvironments, type
 import { openClient, PASSWORD, signUp } from '../helpers/client-app.ts'
 import { createDevice, type Device } from '../helpers/client-devices.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import { storedBytes } from '../helpers/stored-bytes.ts'
 
 let relay: TestRelay
 const cleanups: (() => Promise<void> | void)[] = []
@@ -33,27 +34,6 @@ async function browser(name: string, email: string): Promise<{ device: Device; c
   return { device, client, vault, envs }
 }
 
-/** Every byte value stored in every object store of every database of `factory`. */
-async function storedBytes(factory: IDBFactory): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  for (const { name } of await factory.databases()) {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = factory.open(name!)
-      request.onsuccess = () => resolve(request.result)
-      request.onerror = () => reject(request.error)
-    })
-    for (const store of db.objectStoreNames) {
-      const rows = await new Promise<unknown[]>((resolve, reject) => {
-        const request = db.transaction(store, 'readonly').objectStore(store).getAll()
-        request.onsuccess = () => resolve(request.result)
-        request.onerror = () => reject(request.error)
-      })
-      for (const row of rows) chunks.push(row instanceof Uint8Array ? Buffer.from(row) : Buffer.from(JSON.stringify(row) ?? ''))
-    }
-    db.close()
-  }
-  return Buffer.concat(chunks)
-}
 
 it('a secret written in one browser is read in clear in the other and stored as ciphertext in both', async () => {
   const email = await signUp(relay, 'vera')

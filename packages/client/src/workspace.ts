@@ -20,7 +20,7 @@
 import { docName, parseDocName, type DocKind, type DocName, type UserId } from '@ferry/protocol'
 import { Collection, createId, Environments, History, WorkspaceIndex } from '@ferry/schema'
 import type * as Y from 'yjs'
-import { LOCAL_OWNER, type AccountStore } from './account-store.ts'
+import { AccountRemoved, LOCAL_OWNER, type AccountStore } from './account-store.ts'
 import { Emitter } from './emitter.ts'
 import { AccountDocs } from './local/account-docs.ts'
 import { LazyDoc } from './local/lazy-doc.ts'
@@ -280,6 +280,8 @@ export class Workspace {
   /** Holds `name` (syncing it while sync is on) without loading it; holds asked for together share one read. */
   #hold(name: DocName): Promise<Held> {
     if (this.#destroyed) return Promise.reject(new Error('This workspace is closed (account switched or signed out).'))
+    // Another tab signed the account out (its database is gone): nothing of it opens here any more.
+    if (this.#docs.gone) return Promise.reject(new AccountRemoved(this.owner))
     const held = this.#held.get(name)
     if (held) return Promise.resolve(held)
     let opening = this.#opening.get(name)
