@@ -2,10 +2,11 @@
 import { h, type Scope } from '../ui/dom.ts'
 import type { Workspace } from '@ferry/client'
 import { activeEnvironmentId, onActiveEnvironmentChange, setActiveEnvironment } from '../model/active-environment.ts'
+import { whenLoaded } from '../ui/workspace-reads.ts'
 
 export function environmentPicker(scope: Scope, workspace: Workspace): HTMLElement {
   const select = h('select', { class: 'env-picker', 'aria-label': 'Active environment', 'data-testid': 'env-picker' })
-  void workspace.environments().then((environments) => {
+  whenLoaded(workspace.environments(), (environments) => {
     if (scope.disposed) return
     const paint = () => {
       const active = activeEnvironmentId(workspace.owner, environments)

@@ -7,6 +7,7 @@ import { formatWhen, statusClass } from '../lib/format.ts'
 import type { AppContext } from '../app-context.ts'
 import type { HistoryEntry } from '../model/types.ts'
 import { whereChangesGo } from '../model/mode-copy.ts'
+import { whenLoaded } from '../ui/workspace-reads.ts'
 
 /** Entries rendered at once; the rest load with "Show more" (history can hold thousands). */
 const PAGE = 100
@@ -42,7 +43,7 @@ function entryRow(entry: HistoryEntry, selected: boolean): HTMLElement {
 export function historyList(scope: Scope, ctx: AppContext): HTMLElement {
   const box = h('div', {}, h('p', { class: 'hint', style: 'padding:8px' }, 'Loading…'))
   let shown = PAGE
-  void ctx.workspace.history().then((history) => {
+  whenLoaded(ctx.workspace.history(), (history) => {
     if (scope.disposed) return
     region(scope, box, () => {
       const entries = history.entries().reverse()

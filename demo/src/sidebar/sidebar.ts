@@ -5,6 +5,7 @@
 import { h, region, type Scope } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
 import { promptText, toast } from '../ui/dialogs.ts'
+import { whenLoaded } from '../ui/workspace-reads.ts'
 import { describeError } from '../ui/form.ts'
 import type { AppContext } from '../app-context.ts'
 import { collectionsTree } from './collections-tree.ts'
@@ -90,8 +91,8 @@ export function sidebar(scope: Scope, ctx: AppContext): HTMLElement {
     }
     const body = h('div', { class: 'sidebar-scroll' }, h('p', { class: 'hint', style: 'padding:8px' }, 'Loading…'))
     if (tab === 'environments') {
-      const add = iconButton('New environment', 'plus', () => void ctx.workspace.environments().then(createEnvironment), 'new-environment')
-      void ctx.workspace.environments().then((envs) => !inner.disposed && body.replaceChildren(environmentsList(inner, ctx, envs)))
+      const add = iconButton('New environment', 'plus', () => whenLoaded(ctx.workspace.environments(), createEnvironment), 'new-environment')
+      whenLoaded(ctx.workspace.environments(), (envs) => !inner.disposed && body.replaceChildren(environmentsList(inner, ctx, envs)))
       const importButton = iconButton('Import from Postman (environments, globals, collections, data dumps)', 'upload', () => pickAndImportPostman(ctx), 'import-postman')
       return [h('div', { class: 'sidebar-tools' }, h('span', { class: 'grow', style: 'flex:1;font-weight:600;padding-left:4px' }, 'Variables'), importButton, add), body]
     }

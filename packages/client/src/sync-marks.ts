@@ -119,9 +119,12 @@ export class SyncMarks {
     const offLoaded = workspace.onDocLoaded((name) => {
       const parsed = parseDocName(name)
       if (stopped || !parsed.ok || workspace.docStatus(name).kind !== 'in-sync') return
-      void workspace.doc(parsed.value.kind, parsed.value.id ?? undefined).then((doc) => {
-        if (!stopped && workspace.docStatus(name).kind === 'in-sync') this.take(name, doc)
-      })
+      workspace.doc(parsed.value.kind, parsed.value.id ?? undefined).then(
+        (doc) => {
+          if (!stopped && workspace.docStatus(name).kind === 'in-sync') this.take(name, doc)
+        },
+        (error: unknown) => console.warn('Ferry: a sync mark was not taken', error),
+      )
     })
     // Edits from other devices arrive without a status change: the relay has them, so the mark moves on too.
     const poll = setInterval(schedule, POLL_MS)

@@ -46,6 +46,14 @@ export interface WorkspaceOptions {
 
 type WorkspaceEvents = { status: SyncStatus; collectionDeleted: string; loaded: DocName }
 
+/** A read of a workspace that was closed meanwhile (the account switched or signed out). */
+export class WorkspaceClosed extends Error {
+  override name = 'WorkspaceClosed'
+  constructor() {
+    super('This workspace is closed (account switched or signed out).')
+  }
+}
+
 /** A doc this workspace holds: loaded or not (`lazy.local`), and its sync while sync is on. */
 interface Held {
   readonly lazy: LazyDoc
@@ -279,7 +287,7 @@ export class Workspace {
 
   /** Holds `name` (syncing it while sync is on) without loading it; holds asked for together share one read. */
   #hold(name: DocName): Promise<Held> {
-    if (this.#destroyed) return Promise.reject(new Error('This workspace is closed (account switched or signed out).'))
+    if (this.#destroyed) return Promise.reject(new WorkspaceClosed())
     // Another tab signed the account out (its database is gone): nothing of it opens here any more.
     if (this.#docs.gone) return Promise.reject(new AccountRemoved(this.owner))
     const held = this.#held.get(name)
@@ -290,7 +298,7 @@ export class Workspace {
         this.#opening.delete(name)
         if (this.#destroyed) {
           await lazy.destroy()
-          throw new Error('This workspace is closed (account switched or signed out).')
+          throw new WorkspaceClosed()
         }
         const entry: Held = { lazy, provider: null, unsubscribe: null }
         this.#held.set(name, entry)
