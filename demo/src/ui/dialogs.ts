@@ -27,7 +27,12 @@ export function openDialog<T>(title: string, build: (close: (value: T | undefine
       if (dismissible) close(undefined)
       else event.preventDefault()
     })
-    // The browser may close a modal on a repeated Escape even when its cancel is refused.
+    // Chromium closes a modal on a second Escape without user activation in between even when
+    // its cancel is refused; refusing the keydown itself stops the close request.
+    dialog.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && !dismissible) event.preventDefault()
+    })
+    // Should a browser still close it, it opens again.
     dialog.addEventListener('close', () => {
       if (!settled && !dismissible) dialog.showModal()
     })
