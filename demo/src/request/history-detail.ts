@@ -2,6 +2,7 @@
  * One history entry: the request as it was sent and what came back. "Open request" goes to
  * the saved request it was sent from; when that is gone, "Save to a collection" recreates it.
  */
+import { WorkspaceClosed } from '@ferry/client'
 import { h, type Scope } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
 import { openDialog, toast } from '../ui/dialogs.ts'
@@ -50,7 +51,11 @@ export function historyDetail(scope: Scope, ctx: AppContext, history: History, e
       const exists = ctx.workspace.index.collections().some((x) => x.id === source.collectionId) && c.get(source.requestId)?.kind === 'request'
       if (!exists) return offerSave()
       action.replaceChildren(h('a', { class: 'btn btn-primary', href: href(['r', source.collectionId, source.requestId]), 'data-testid': 'open-from-history' }, icon('file', 16), 'Open request'))
-    }, offerSave)
+    }, (error: unknown) => {
+      // The source collection could not be read (deleted for good, or the account switched):
+      // the entry can still be saved as a new request.
+      if (!(error instanceof WorkspaceClosed)) offerSave()
+    })
   } else {
     offerSave()
   }

@@ -19,6 +19,7 @@ import { moveItemDialog } from './move-dialog.ts'
 import { duplicateItem } from '@ferry/schema'
 import { openShareDialog } from './share-dialog.ts'
 import { whereChangesGo } from '../model/mode-copy.ts'
+import { whenLoaded } from '../ui/workspace-reads.ts'
 
 function selectedRequestId(): string | null {
   const route = currentRoute()
@@ -272,7 +273,7 @@ export function collectionsTree(scope: Scope, ctx: AppContext, filter: () => str
         const collectionId = collectionOf(row)
         const id = row.dataset.rowId
         if (!collectionId || !id) return
-        void ctx.workspace.collection(collectionId).then((c) => {
+        whenLoaded(ctx.workspace.collection(collectionId), (c) => {
           const node = c.writable() ? c.get(id) : undefined
           if (!node) return
           const siblings = node.parentId === null ? c.tree() : ((c.get(node.parentId) as { children?: TreeNode[] })?.children ?? [])
