@@ -1,6 +1,9 @@
 /**
  * `<userId>:environments` — environments and the globals. Root types: `environments`
- * (ordered map of `{ name, order, variables }`) and `globals` (a variables map).
+ * (ordered map of `{ name, order, variables, trashed? }`) and `globals` (a variables map).
+ *
+ * An environment in the trash (trash.ts) keeps its variables, which keep merging; `list()` and
+ * `get()` leave it out, `trashed()` lists it, `variables()` still edits it.
  *
  * Globals are their own root map rather than a special environment: a root type exists on
  * every replica without being created, so two offline devices that both touch the globals
@@ -33,6 +36,7 @@ import { cryptoRandom, type RandomSource } from './random.ts'
 import { writeDoc } from './schema-version.ts'
 import { newText, writeTextField } from './text/text-field.ts'
 import { observeDoc } from './transact.ts'
+import { TrashableList, trashMark, withTrash, type Trashed } from './trash.ts'
 import { FieldReader, ignoreProblems, MAX_SCALAR_LENGTH, type ProblemSink } from './validate.ts'
 
 export interface VariableFields {
@@ -60,6 +64,9 @@ export interface EnvironmentInfo extends Ordered {
 export interface Environment extends EnvironmentInfo {
   variables: Variable[]
 }
+
+/** An environment in the trash: when, and by which device. */
+export interface TrashedEnvironment extends Environment, Trashed {}
 
 /** An optional plain JSON string (the `postman` fields): absent reads as nothing, anything but a string is malformed. */
 function optionalJson(r: FieldReader): { postman?: string } {
@@ -150,12 +157,14 @@ export class VariableSet {
 
 /**
  * Lost concurrent values (`conflicts()`): a variable's `value` (ciphertext: decrypt `mine` and
- * `theirs` to show them), `enabled`, `secret`, and the order of variables and environments.
+ * `theirs` to show them), `enabled`, `secret`, the order of variables and environments, and an
+ * environment's trash state.
  */
 export class Environments extends DocView {
   /** Variables that apply in every environment (overridden by the active one's). */
   readonly globals: VariableSet
   private readonly environments: OrderedMap<{ name: string; variables: Variable[]; postman?: string }>
+  private readonly bin: TrashableList<{ name: string; variables: Variable[]; postman?: string }>
   private readonly globalsMap: Y.Map<unknown>
   private readonly globalsInfo: Y.Map<unknown>
   private readonly report: ProblemSink
@@ -178,6 +187,7 @@ export class Environments extends DocView {
       report,
       random,
     )
+    this.bin = new TrashableList(this.environments, report)
     const isEnvironment = (map: Y.Map<unknown>): boolean => map.parent === root
     const isVariable = (map: Y.Map<unknown>): boolean => {
       const holder = map.parent
@@ -186,21 +196,30 @@ export class Environments extends DocView {
     this.log = ConflictLog.of(
       doc,
       [root, this.globalsMap],
-      plainFields(
-        (map, key) => (isEnvironment(map) && key === 'order') || (isVariable(map) && ATOMIC_VARIABLE_FIELDS.includes(key)),
-        (map, key) => (isEnvironment(map) && key === 'name') || (isVariable(map) && key === 'key'),
+      withTrash(
+        plainFields(
+          (map, key) => (isEnvironment(map) && key === 'order') || (isVariable(map) && ATOMIC_VARIABLE_FIELDS.includes(key)),
+          (map, key) => (isEnvironment(map) && key === 'name') || (isVariable(map) && key === 'key'),
+        ),
+        isEnvironment,
       ),
       options.recordConflicts,
     )
   }
 
-  /** The environments with their variables, in the user's order. */
+  /** The environments with their variables, in the user's order; not those in the trash. */
   list(): Environment[] {
-    return this.environments.list()
+    return this.bin.live()
   }
 
+  /** The environments in the trash, in the user's order. */
+  trashed(): TrashedEnvironment[] {
+    return this.bin.trashed()
+  }
+
+  /** A live environment (undefined when absent or in the trash). */
   get(id: string): Environment | undefined {
-    return this.environments.get(id)
+    return this.bin.mark(id) === null ? this.environments.get(id) : undefined
   }
 
   /**
@@ -210,7 +229,7 @@ export class Environments extends DocView {
    */
   add(name: string, index?: number, options: { id?: string; postman?: string } = {}): string {
     const fields = { name: newText(name), variables: new Y.Map(), ...(options.postman === undefined ? {} : { postman: options.postman }) }
-    return this.write(() => this.environments.add(fields, index, options.id))
+    return this.write(() => this.environments.add(fields, index, options.id, this.bin.live()))
   }
 
   /** Sets (or with null removes) an environment's Postman fields; false if absent. */
@@ -241,15 +260,31 @@ export class Environments extends DocView {
     return this.write(() => this.environments.text(id, 'name'))
   }
 
+  /** Moves an environment before `index` among the live ones. */
   move(id: string, index: number): boolean {
-    return this.write(() => this.environments.move(id, index))
+    return this.write(() => this.environments.move(id, index, this.bin.live()))
   }
 
+  /**
+   * Moves an environment to the trash at `at` (ms since the epoch) by device `by`; its
+   * variables stay. One already there keeps its mark. False if absent.
+   */
+  trash(id: string, at: number, by?: string): boolean {
+    const mark = trashMark(at, by)
+    return this.write(() => this.bin.trash(id, mark))
+  }
+
+  /** Takes an environment out of the trash, back at its place; false if absent (deleted for good). */
+  restore(id: string): boolean {
+    return this.write(() => this.bin.restore(id))
+  }
+
+  /** Deletes an environment for good (from the trash or not). */
   remove(id: string): boolean {
     return this.write(() => this.environments.remove(id))
   }
 
-  /** The editable variables of an environment. */
+  /** The editable variables of an environment (in the trash or not). */
   variables(id: string): VariableSet | undefined {
     const map = this.environments.entry(id)?.get('variables')
     return map instanceof Y.Map ? new VariableSet(map, `environments/${id}/variables`, this.report, this.random, this.write) : undefined

@@ -12,9 +12,9 @@ export { AUTH_TEXT_PARTS, type AuthTextPart } from './auth.ts'
 export { resolveTree, type ResolvedTree, type TreeEntry } from './tree.ts'
 export { Collection, type ListField, type Placement, type TextField } from './collection.ts'
 export { applyMoveAcross, copyOf, duplicateItem, planMoveAcross, type CrossMove } from './item-copy.ts'
-export { WorkspaceIndex, type CollectionInfo, type HeaderPreset } from './workspace.ts'
+export { WorkspaceIndex, type CollectionInfo, type HeaderPreset, type TrashedCollection } from './workspace.ts'
 export { SETTINGS_DEFAULTS, isValidSetting, type Settings } from './settings.ts'
-export { Environments, VariableSet, type Environment, type EnvironmentInfo, type Variable, type VariableFields, type VariablePatch } from './environments.ts'
+export { Environments, VariableSet, type Environment, type EnvironmentInfo, type TrashedEnvironment, type Variable, type VariableFields, type VariablePatch } from './environments.ts'
 export {
   History,
   HISTORY_BUCKET_SIZE,

@@ -21,7 +21,7 @@ export type EntryReader<T> = (r: FieldReader, path: string) => T
 export class OrderedMap<T> {
   constructor(
     readonly map: Y.Map<unknown>,
-    private readonly path: string,
+    readonly path: string,
     private readonly read: EntryReader<T>,
     private readonly report: ProblemSink,
     private readonly random: RandomSource,
@@ -57,9 +57,11 @@ export class OrderedMap<T> {
     return map instanceof Y.Map ? map : undefined
   }
 
-  /** Stores `fields` as a new entry before `index` (default last); returns its id. */
-  add(fields: Record<string, unknown>, index?: number, id: string = createId(this.random)): string {
-    const siblings = this.list()
+  /**
+   * Stores `fields` as a new entry before `index` (default last) among `siblings` (default every
+   * entry; a list with a trash counts only the live ones); returns its id.
+   */
+  add(fields: Record<string, unknown>, index?: number, id: string = createId(this.random), siblings: readonly Ordered[] = this.list()): string {
     const map = new Y.Map<unknown>()
     for (const [key, value] of Object.entries(fields)) map.set(key, value)
     map.set('order', keyAt(siblings, index ?? siblings.length, this.random))
@@ -86,9 +88,9 @@ export class OrderedMap<T> {
     return map && liveTextField(map, key)
   }
 
-  /** Moves an entry before `index` among the others; false if absent. */
-  move(id: string, index: number): boolean {
-    const siblings = this.list().filter((e) => e.id !== id)
+  /** Moves an entry before `index` among the others (of `among`, default every entry); false if absent. */
+  move(id: string, index: number, among: readonly Ordered[] = this.list()): boolean {
+    const siblings = among.filter((e) => e.id !== id)
     return this.set(id, 'order', keyAt(siblings, index, this.random))
   }
 

@@ -10,6 +10,8 @@ export interface Settings {
   followRedirects: boolean
   /** Verify TLS certificates of the APIs the user calls. */
   verifyTls: boolean
+  /** Days a collection or environment stays in the trash before it is deleted for good; 1 to 3,650. */
+  trashRetentionDays: number
 }
 
 export const SETTINGS_DEFAULTS: Readonly<Settings> = Object.freeze({
@@ -17,6 +19,7 @@ export const SETTINGS_DEFAULTS: Readonly<Settings> = Object.freeze({
   requestTimeoutMs: 30_000,
   followRedirects: true,
   verifyTls: true,
+  trashRetentionDays: 30,
 })
 
 const isInt = (min: number, max: number) => (v: unknown): boolean => Number.isInteger(v) && (v as number) >= min && (v as number) <= max
@@ -27,6 +30,7 @@ const VALID: { [K in keyof Settings]: (v: unknown) => boolean } = {
   requestTimeoutMs: isInt(0, 600_000),
   followRedirects: isBoolean,
   verifyTls: isBoolean,
+  trashRetentionDays: isInt(1, 3650),
 }
 
 /** Whether `value` is allowed for setting `key` (writes check this; reads fall back to defaults). */

@@ -1,8 +1,11 @@
 /**
- * `<userId>:workspace` — the account's index of collections (id, name, order), its header
- * presets and account-wide settings. Root types: `collections` and `headerPresets` (ordered
- * maps, see ordered-map.ts; names are texts), `settings` (Y.Map of atomic values), `meta`
- * (schema version), `conflicts` (see conflicts.ts).
+ * `<userId>:workspace` — the account's index of collections (id, name, order, whether it is in
+ * the trash), its header presets and account-wide settings. Root types: `collections` and
+ * `headerPresets` (ordered maps, see ordered-map.ts; names are texts), `settings` (Y.Map of
+ * atomic values), `meta` (schema version), `conflicts` (see conflicts.ts).
+ *
+ * A collection in the trash (trash.ts) stays listed with its doc, which keeps syncing and
+ * merging; `collections()` leaves it out, `trashedCollections()` lists it.
  */
 import * as Y from 'yjs'
 import { ConflictLog, plainFields } from './conflicts.ts'
@@ -17,20 +20,25 @@ import { isValidSetting, readSettings, type Settings } from './settings.ts'
 import { writeDoc } from './schema-version.ts'
 import { newText } from './text/text-field.ts'
 import { observeDoc } from './transact.ts'
+import { TrashableList, trashMark, withTrash, type Trashed } from './trash.ts'
 import { ignoreProblems, type ProblemSink } from './validate.ts'
 
 export interface CollectionInfo extends Ordered {
   name: string
 }
 
+/** A collection in the trash: when, and by which device. */
+export interface TrashedCollection extends CollectionInfo, Trashed {}
+
 export interface HeaderPreset extends Ordered {
   name: string
   headers: KeyValue[]
 }
 
-/** Lost concurrent values (`conflicts()`): collection and preset order, settings, header enabled flags. */
+/** Lost concurrent values (`conflicts()`): collection and preset order, a collection's trash state, settings, header enabled flags. */
 export class WorkspaceIndex extends DocView {
   private readonly collectionMap: OrderedMap<{ name: string }>
+  private readonly bin: TrashableList<{ name: string }>
   private readonly presetMap: OrderedMap<{ name: string; headers: KeyValue[] }>
   private readonly settingsMap: Y.Map<unknown>
   private readonly report: ProblemSink
@@ -48,6 +56,7 @@ export class WorkspaceIndex extends DocView {
       report,
       random,
     )
+    this.bin = new TrashableList(this.collectionMap, report)
     this.settingsMap = doc.getMap('settings')
     const roots = [this.collectionMap.map, this.presetMap.map]
     const isEntry = (map: Y.Map<unknown>): boolean => roots.includes(map.parent as Y.Map<unknown>)
@@ -55,25 +64,39 @@ export class WorkspaceIndex extends DocView {
     this.log = ConflictLog.of(
       doc,
       [...roots, this.settingsMap],
-      plainFields(
-        (map, key) => (isEntry(map) && key === 'order') || (isRow(map) && isRowAtomic(key)) || map === this.settingsMap,
-        (map, key) => (isEntry(map) && key === 'name') || (isRow(map) && (key === 'key' || key === 'value')),
+      withTrash(
+        plainFields(
+          (map, key) => (isEntry(map) && key === 'order') || (isRow(map) && isRowAtomic(key)) || map === this.settingsMap,
+          (map, key) => (isEntry(map) && key === 'name') || (isRow(map) && (key === 'key' || key === 'value')),
+        ),
+        (map) => map.parent === this.collectionMap.map,
       ),
       options.recordConflicts,
     )
   }
 
-  /** The collections, in the user's order. */
+  /** The collections, in the user's order; not those in the trash. */
   collections(): CollectionInfo[] {
-    return this.collectionMap.list()
+    return this.bin.live()
+  }
+
+  /** The collections in the trash, in the user's order. */
+  trashedCollections(): TrashedCollection[] {
+    return this.bin.trashed()
+  }
+
+  /** Every collection listed, in the trash or not: the docs the account holds. */
+  allCollections(): CollectionInfo[] {
+    return this.bin.all()
   }
 
   /**
-   * Lists a collection (its content lives in its own doc, `<userId>:collection:<id>`); returns
-   * its id. Pass `id` to list a collection whose doc already exists (an import or a copy).
+   * Lists a collection (its content lives in its own doc, `<userId>:collection:<id>`) before
+   * `index` among the live ones; returns its id. Pass `id` to list a collection whose doc
+   * already exists (an import or a copy).
    */
   addCollection(name: string, id?: string, index?: number): string {
-    return writeDoc(this.doc, () => this.collectionMap.add({ name: newText(name) }, index, id))
+    return writeDoc(this.doc, () => this.collectionMap.add({ name: newText(name) }, index, id, this.bin.live()))
   }
 
   /** Renames as the smallest text edit (a concurrent rename elsewhere in the name merges). */
@@ -86,11 +109,26 @@ export class WorkspaceIndex extends DocView {
     return writeDoc(this.doc, () => this.collectionMap.text(id, 'name'))
   }
 
+  /** Moves a collection before `index` among the live ones. */
   moveCollection(id: string, index: number): boolean {
-    return writeDoc(this.doc, () => this.collectionMap.move(id, index))
+    return writeDoc(this.doc, () => this.collectionMap.move(id, index, this.bin.live()))
   }
 
-  /** Unlists a collection; wiping its own doc is the caller's job. */
+  /**
+   * Moves a collection to the trash at `at` (ms since the epoch) by device `by`; its doc stays.
+   * One already there keeps its mark. False if it is not listed.
+   */
+  trashCollection(id: string, at: number, by?: string): boolean {
+    const mark = trashMark(at, by)
+    return writeDoc(this.doc, () => this.bin.trash(id, mark))
+  }
+
+  /** Takes a collection out of the trash, back at its place; false if it is not listed (deleted for good). */
+  restoreCollection(id: string): boolean {
+    return writeDoc(this.doc, () => this.bin.restore(id))
+  }
+
+  /** Unlists a collection for good (from the trash or not); wiping its own doc is the caller's job. */
   removeCollection(id: string): boolean {
     return writeDoc(this.doc, () => this.collectionMap.remove(id))
   }
