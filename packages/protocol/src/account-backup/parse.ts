@@ -1,0 +1,214 @@
+/**
+ * Reading an account backup file (`format.ts`, docs/BACKUP.md) from untrusted bytes, once, at
+ * the edge: the relay's restore route and the client's restore both call `parseBackup` before
+ * they write anything. Every problem is answered with a sentence a person can act on, and the
+ * first one found ends the read. A version-1 file holds exactly the fields the format lists:
+ * anything else (a doc entry naming an owner, an unknown kind, a field a newer writer added
+ * without raising the version) is refused rather than guessed at.
+ */
+import { fromBase64 } from 'lib0/buffer'
+import * as Y from 'yjs'
+import { characterCount, MAX_NAME_LENGTH } from '../account-limits.ts'
+import { DOC_KINDS, isIdPart, isUserId, type DocKind } from '../doc-names.ts'
+import { err, ok, type Result } from '../result.ts'
+import {
+  BACKUP_FORMAT,
+  BACKUP_VERSION,
+  MAX_BACKUP_BYTES,
+  MAX_BACKUP_DOCS,
+  type AccountBackup,
+  type BackupDevice,
+  type BackupDoc,
+  type BackupRecoveryWrap,
+  type BackupVault,
+} from './format.ts'
+
+/**
+ * Why a file is not a backup this version can restore:
+ * - `too_large`: over the size limit;
+ * - `not_json`: not UTF-8 JSON;
+ * - `not_a_backup`: JSON, but not a Ferry account backup (no or another `format`);
+ * - `newer_version`: written by a newer Ferry;
+ * - `malformed`: a backup whose content is broken or not what the format allows.
+ */
+export type BackupErrorCode = 'too_large' | 'not_json' | 'not_a_backup' | 'newer_version' | 'malformed'
+
+export interface BackupError {
+  readonly code: BackupErrorCode
+  readonly message: string
+}
+
+/** Recovery wraps the relay keeps per account (the current one and 64 replaced), with room to spare. */
+const MAX_RECOVERIES = 128
+const MAX_LINKS = 100_000
+const MAX_DEVICES = 1024
+/** Longest wrapped key, chain link, public key or tag, in characters (real ones are far shorter). */
+const MAX_TOKEN_LENGTH = 16 * 1024
+const MAX_EMAIL_LENGTH = 320
+const MAX_URL_LENGTH = 2048
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+const BASE64URL = /^[A-Za-z0-9_-]*$/
+const DEVICE_STATUSES: readonly string[] = ['pending', 'approved', 'revoked']
+
+/** Thrown inside the reader, caught once at its edge: a path and what is wrong there. */
+class Refusal extends Error {
+  constructor(readonly code: BackupErrorCode, message: string) {
+    super(message)
+  }
+}
+
+const malformed = (message: string): Refusal => new Refusal('malformed', `This backup is damaged: ${message}.`)
+
+type Json = Record<string, unknown>
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** `v` as an object at `path` holding no keys but `required` and `optional`. */
+function object(v: unknown, path: string, required: readonly string[], optional: readonly string[] = []): Json {
+  if (!isObject(v)) throw malformed(`${path} is not an object`)
+  for (const key of required) if (!Object.hasOwn(v, key)) throw malformed(`${path} has no "${key}"`)
+  for (const key of Object.keys(v)) {
+    if (!required.includes(key) && !optional.includes(key)) throw malformed(`${path} has a field "${key}" that this version of the format does not have`)
+  }
+  return v
+}
+
+function string(v: unknown, path: string, maxLength: number): string {
+  if (typeof v !== 'string') throw malformed(`${path} is not a string`)
+  if (v.length > maxLength) throw malformed(`${path} is longer than ${maxLength} characters`)
+  return v
+}
+
+const nullable = <T>(v: unknown, read: (v: unknown) => T): T | null => (v === null || v === undefined ? null : read(v))
+
+function count(v: unknown, path: string, min: number): number {
+  if (!Number.isSafeInteger(v) || (v as number) < min) throw malformed(`${path} is not a whole number of at least ${min}`)
+  return v as number
+}
+
+function array(v: unknown, path: string, max: number): unknown[] {
+  if (!Array.isArray(v)) throw malformed(`${path} is not a list`)
+  if (v.length > max) throw malformed(`${path} holds more than ${max} entries`)
+  return v
+}
+
+function token(v: unknown, path: string): string {
+  const text = string(v, path, MAX_TOKEN_LENGTH)
+  if (!BASE64URL.test(text)) throw malformed(`${path} is not base64url`)
+  return text
+}
+
+function readDoc(v: unknown, path: string): BackupDoc {
+  const entry = object(v, path, ['kind', 'update'], ['id'])
+  if (typeof entry.kind !== 'string' || !(DOC_KINDS as readonly string[]).includes(entry.kind)) {
+    throw malformed(`${path}.kind is ${JSON.stringify(entry.kind)}, not one of ${DOC_KINDS.join(', ')}`)
+  }
+  const kind = entry.kind as DocKind
+  const id = nullable(entry.id, (raw) => {
+    if (!isIdPart(raw)) throw malformed(`${path}.id is not an id (1 to 64 of A–Z, a–z, 0–9, _ and -)`)
+    return raw as string
+  })
+  if (kind === 'collection' && id === null) throw malformed(`${path} is a collection without an id`)
+  if (kind !== 'collection' && id !== null) throw malformed(`${path} is the account's ${kind}, which has no id`)
+  const text = string(entry.update, `${path}.update`, Number.MAX_SAFE_INTEGER)
+  if (!BASE64.test(text)) throw malformed(`${path}.update is not base64`)
+  const update = fromBase64(text)
+  try {
+    // Decoded in full: a broken update is refused here, before anything is written anywhere.
+    Y.decodeUpdate(update)
+  } catch {
+    throw malformed(`${path}.update is not a Yjs update`)
+  }
+  return { kind, id, update }
+}
+
+function readRecovery(v: unknown, path: string): BackupRecoveryWrap {
+  const wrap = object(v, path, ['generation', 'wrappedKey', 'tag'])
+  return { generation: count(wrap.generation, `${path}.generation`, 1), wrappedKey: token(wrap.wrappedKey, `${path}.wrappedKey`), tag: nullable(wrap.tag, (t) => token(t, `${path}.tag`)) }
+}
+
+function readDevice(v: unknown, path: string): BackupDevice {
+  const device = object(v, path, ['id', 'name', 'publicKey', 'status', 'wrappedKey', 'generation', 'createdAt', 'approvedAt', 'revokedAt'])
+  if (!DEVICE_STATUSES.includes(device.status as string)) throw malformed(`${path}.status is not pending, approved or revoked`)
+  const time = (t: unknown, name: string) => count(t, `${path}.${name}`, 0)
+  return {
+    id: token(device.id, `${path}.id`),
+    name: string(device.name, `${path}.name`, MAX_NAME_LENGTH * 2),
+    publicKey: token(device.publicKey, `${path}.publicKey`),
+    status: device.status as BackupDevice['status'],
+    wrappedKey: nullable(device.wrappedKey, (k) => token(k, `${path}.wrappedKey`)),
+    generation: nullable(device.generation, (g) => count(g, `${path}.generation`, 1)),
+    createdAt: time(device.createdAt, 'createdAt'),
+    approvedAt: nullable(device.approvedAt, (t) => time(t, 'approvedAt')),
+    revokedAt: nullable(device.revokedAt, (t) => time(t, 'revokedAt')),
+  }
+}
+
+function readVault(v: unknown): BackupVault {
+  const vault = object(v, 'vault', ['generation', 'recoveries', 'links', 'devices'])
+  const generation = count(vault.generation, 'vault.generation', 1)
+  const recoveries = array(vault.recoveries, 'vault.recoveries', MAX_RECOVERIES).map((r, i) => readRecovery(r, `vault.recoveries[${i}]`))
+  if (recoveries[0]?.generation !== generation) throw malformed('vault.recoveries does not start with a recovery wrap of the current generation')
+  const links = array(vault.links, 'vault.links', MAX_LINKS).map((l, i) => {
+    const link = object(l, `vault.links[${i}]`, ['generation', 'link'])
+    return { generation: count(link.generation, `vault.links[${i}].generation`, 1), link: token(link.link, `vault.links[${i}].link`) }
+  })
+  const devices = array(vault.devices, 'vault.devices', MAX_DEVICES).map((d, i) => readDevice(d, `vault.devices[${i}]`))
+  return { generation, recoveries, links, devices }
+}
+
+function readBackup(value: unknown): AccountBackup {
+  if (!isObject(value) || value.format !== BACKUP_FORMAT) throw new Refusal('not_a_backup', 'This file is not a Ferry account backup.')
+  const version = value.version
+  if (typeof version === 'number' && Number.isSafeInteger(version) && version > BACKUP_VERSION) {
+    throw new Refusal('newer_version', `This backup was written by a newer Ferry (format version ${version}); this one reads version ${BACKUP_VERSION}. Update Ferry to restore it.`)
+  }
+  if (version !== BACKUP_VERSION) throw malformed(`its version is ${JSON.stringify(version)}, not ${BACKUP_VERSION}`)
+  const top = object(value, 'the file', ['format', 'version', 'createdAt', 'source', 'docs'], ['profile', 'vault'])
+  const createdAt = string(top.createdAt, 'createdAt', 64)
+  if (Number.isNaN(Date.parse(createdAt))) throw malformed('createdAt is not a date')
+  const source = object(top.source, 'source', ['accountId'], ['relay', 'email'])
+  if (!isUserId(source.accountId)) throw malformed('source.accountId is not an account id')
+  const profile = nullable(top.profile, (p) => {
+    const name = string(object(p, 'profile', ['name']).name, 'profile.name', MAX_NAME_LENGTH * 4)
+    if (characterCount(name) > MAX_NAME_LENGTH) throw malformed(`profile.name is longer than ${MAX_NAME_LENGTH} characters`)
+    return { name }
+  })
+  const docs = array(top.docs, 'docs', MAX_BACKUP_DOCS).map((d, i) => readDoc(d, `docs[${i}]`))
+  const seen = new Set<string>()
+  for (const [i, doc] of docs.entries()) {
+    const key = `${doc.kind}:${doc.id ?? ''}`
+    if (seen.has(key)) throw malformed(`docs[${i}] repeats the ${doc.kind}${doc.id === null ? '' : ` ${doc.id}`}`)
+    seen.add(key)
+  }
+  return {
+    createdAt,
+    source: {
+      relay: nullable(source.relay, (r) => string(r, 'source.relay', MAX_URL_LENGTH)),
+      accountId: source.accountId,
+      email: nullable(source.email, (e) => string(e, 'source.email', MAX_EMAIL_LENGTH)),
+    },
+    profile,
+    vault: nullable(top.vault, readVault),
+    docs,
+  }
+}
+
+/** Reads a backup file (its bytes, or its text). Never throws: a file it cannot restore is an error with a sentence. */
+export function parseBackup(file: Uint8Array | string): Result<AccountBackup, BackupError> {
+  const size = typeof file === 'string' ? file.length : file.byteLength
+  if (size > MAX_BACKUP_BYTES) {
+    return err({ code: 'too_large', message: `This file is larger than ${MAX_BACKUP_BYTES / (1024 * 1024)} MiB, more than an account backup can be.` })
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(typeof file === 'string' ? file : new TextDecoder('utf-8', { fatal: true }).decode(file))
+  } catch {
+    return err({ code: 'not_json', message: 'This file is not a Ferry account backup (it is not JSON).' })
+  }
+  try {
+    return ok(readBackup(value))
+  } catch (error) {
+    if (error instanceof Refusal) return err({ code: error.code, message: error.message })
+    throw error
+  }
+}
