@@ -200,6 +200,31 @@ export function vaultStoreContract(fresh: Fresh): void {
     expect(await again.getDevice(a, laptop.id)).toMatchObject({ status: 'approved', wrappedKey: wrapped })
   })
 
+  it('vault: installs a backup’s vault (chain, history, devices) only into an account without one', async () => {
+    const { store } = await fresh()
+    const [a, b] = [await user(store), await user(store)]
+    const taken = await store.registerDevice(device(b))
+    const [link1, link2, wrapped] = [blob(), blob(), blob()]
+    const recoveries = [
+      { generation: 2, recoveryWrappedKey: blob(), recoveryTag: blob() },
+      { generation: 1, recoveryWrappedKey: blob(), recoveryTag: null },
+    ]
+    const laptop = { id: randomId<DeviceId>(), name: 'Laptop', publicKey: blob(), status: 'approved' as const, wrappedKey: wrapped, generation: 2, createdAt: 1, approvedAt: 2, revokedAt: null }
+    const clash = { ...laptop, id: taken.id, name: 'Not theirs' }
+    const restored = { recoveries, links: [{ generation: 1, link: link1 }, { generation: 2, link: link2 }], devices: [laptop, clash] }
+    expect(await store.restoreVault(a, restored)).toEqual({ ok: true, value: recoveries[0] })
+    expect(await store.getVaultChain(a)).toEqual({ generation: 2, links: restored.links, recoveries })
+    expect(await store.listDevices(a)).toEqual([{ ...laptop, userId: a }])
+    // A device id someone holds already stays theirs.
+    expect(await store.getDevice(b, taken.id)).toEqual(taken)
+    // The restored vault works like any other: the next rotation must wrap for the restored device.
+    expect((await store.rotateVault(a, { generation: 3, wrappedKeys: {}, recoveryWrappedKey: blob() })).ok).toBe(false)
+    expect((await store.rotateVault(a, { generation: 3, wrappedKeys: { [laptop.id]: blob() }, recoveryWrappedKey: blob() })).ok).toBe(true)
+    // Never over an existing vault.
+    expect(await store.restoreVault(a, restored)).toEqual({ ok: false, error: 'vault_exists' })
+    expect((await store.getVault(a))?.generation).toBe(3)
+  })
+
   it('vault: deletes an account’s vault, chain and devices, and nobody else’s', async () => {
     const { store } = await fresh()
     const [a, b] = [await user(store), await user(store)]

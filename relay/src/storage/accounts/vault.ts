@@ -116,6 +116,18 @@ export interface VaultRotation {
 }
 
 
+/**
+ * A vault as an account backup holds it (docs/BACKUP.md), to install into an account that has
+ * none: its recovery wraps (the current one first: its generation is the vault's), its chain
+ * links and its devices. Devices keep their ids, so a browser that held the vault goes on
+ * unlocking with its own key; their sessions are not restored (revoking one later signs nobody out).
+ */
+export interface RestoredVault {
+  readonly recoveries: readonly RecoveryEntry[]
+  readonly links: readonly { readonly generation: number; readonly link: string }[]
+  readonly devices: readonly Omit<DeviceRecord, 'userId'>[]
+}
+
 /** True when a rotation wraps the new key for exactly `approved` (no device left out, none extra). Every backend decides by this. */
 export function wrapsExactly(approved: readonly string[], wrappedKeys: Readonly<Record<string, string>>): boolean {
   return Object.keys(wrappedKeys).length === approved.length && approved.every((id) => Object.hasOwn(wrappedKeys, id))
@@ -153,6 +165,13 @@ export interface VaultStore {
    * at once, and stores its link; the replaced recovery-wrapped key goes to the history.
    */
   rotateVault(userId: UserId, rotation: VaultRotation): Promise<Result<VaultRecord, VaultWriteError>>
+  /**
+   * Installs a vault from a backup into an account without one, in one step (`vault_exists`
+   * otherwise, and nothing is written). A device whose id is taken already (registered since,
+   * or anyone's) keeps its record and the backup's copy is left out; so are replaced recovery
+   * wraps beyond the newest `MAX_RECOVERY_HISTORY`.
+   */
+  restoreVault(userId: UserId, restored: RestoredVault): Promise<Result<VaultRecord, VaultWriteError>>
   /**
    * Deletes the account's vault, its chain and recovery history and every device (account
    * deletion); answers how many devices there were.

@@ -16,7 +16,7 @@ import type { Avatar } from '../accounts/avatars.ts'
 import type { LinkId, LinkRecord, LinkUseError, NewLink } from '../accounts/links.ts'
 import type { RefreshToken, RotateOutcome } from '../accounts/sessions.ts'
 import type { CreateUserError, Identity, NewUser, OneTimeToken, OneTimeTokenKind, UserPatch, UserRecord } from '../accounts/users.ts'
-import type { DeviceId, DeviceRecord, NewDevice, NewVault, RecoveryUpdate, VaultChain, VaultRecord, VaultRotation, VaultWriteError } from '../accounts/vault.ts'
+import type { DeviceId, DeviceRecord, NewDevice, NewVault, RecoveryUpdate, RestoredVault, VaultChain, VaultRecord, VaultRotation, VaultWriteError } from '../accounts/vault.ts'
 import { DurableJsonFile, readFileOrNull, writeFileAtomic } from './atomic-file.ts'
 import * as links from './link-tables.ts'
 import * as vault from './vault-tables.ts'
@@ -350,6 +350,10 @@ export class LowdbAccountStore implements AccountStore {
 
   rotateVault(userId: UserId, rotation: VaultRotation): Promise<Result<VaultRecord, VaultWriteError>> {
     return this.#mutate((data) => vault.rotateVault(data, userId, rotation))
+  }
+
+  restoreVault(userId: UserId, restored: RestoredVault): Promise<Result<VaultRecord, VaultWriteError>> {
+    return this.#mutate((data) => vault.restoreVault(data, userId, restored))
   }
 
   deleteVault(userId: UserId): Promise<number> {

@@ -4,7 +4,7 @@
  * write, which is what makes every one of them atomic.
  */
 import { err, ok, type Result, type UserId } from '@ferry/protocol'
-import { MAX_RECOVERY_HISTORY, wrapsExactly, type DeviceId, type DeviceRecord, type NewDevice, type NewVault, type RecoveryEntry, type RecoveryUpdate, type VaultChain, type VaultRecord, type VaultRotation, type VaultWriteError } from '../accounts/vault.ts'
+import { MAX_RECOVERY_HISTORY, wrapsExactly, type DeviceId, type DeviceRecord, type NewDevice, type NewVault, type RecoveryEntry, type RecoveryUpdate, type RestoredVault, type VaultChain, type VaultRecord, type VaultRotation, type VaultWriteError } from '../accounts/vault.ts'
 
 interface StoredDevice extends DeviceRecord {
   /** The refresh-token family the device registered from; revoked with the device. */
@@ -188,6 +188,21 @@ export function rotateVault(tables: VaultTables, userId: UserId, rotation: Vault
   replaceVault(tables, userId, vault, next)
   addLink(tables, userId, rotation.generation, rotation.link)
   return ok(next)
+}
+
+export function restoreVault(tables: VaultTables, userId: UserId, restored: RestoredVault): VaultResult<VaultRecord> {
+  const [current, ...earlier] = restored.recoveries
+  if (current === undefined) throw new Error('a restored vault needs its current recovery wrap')
+  if (getVault(tables, userId) !== null) return err('vault_exists')
+  const vault: VaultRecord = { generation: current.generation, recoveryWrappedKey: current.recoveryWrappedKey, recoveryTag: current.recoveryTag }
+  ;(tables.vaults ??= {})[userId] = vault
+  ;(tables.recoveryHistory ??= {})[userId] = earlier.slice(0, MAX_RECOVERY_HISTORY)
+  for (const { generation, link } of restored.links) addLink(tables, userId, generation, link)
+  const devices = (tables.devices ??= {})
+  for (const device of restored.devices) {
+    if (own(devices, device.id) === undefined) devices[device.id] = { ...device, userId, sessionFamily: null }
+  }
+  return ok(vault)
 }
 
 export function deleteVault(tables: VaultTables, userId: UserId): number {

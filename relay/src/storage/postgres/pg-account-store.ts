@@ -12,7 +12,7 @@ import type { Avatar } from '../accounts/avatars.ts'
 import type { LinkId, LinkRecord, LinkUseError, NewLink } from '../accounts/links.ts'
 import type { RefreshToken, RotateOutcome } from '../accounts/sessions.ts'
 import type { CreateUserError, Identity, NewUser, OneTimeToken, OneTimeTokenKind, UserPatch, UserRecord } from '../accounts/users.ts'
-import type { DeviceId, DeviceRecord, NewDevice, NewVault, RecoveryUpdate, VaultChain, VaultRecord, VaultRotation, VaultWriteError } from '../accounts/vault.ts'
+import type { DeviceId, DeviceRecord, NewDevice, NewVault, RecoveryUpdate, RestoredVault, VaultChain, VaultRecord, VaultRotation, VaultWriteError } from '../accounts/vault.ts'
 import { migrate } from './database.ts'
 import { ACCOUNT_MIGRATIONS } from './pg-account-migrations.ts'
 import * as links from './pg-links.ts'
@@ -172,6 +172,10 @@ export class PgAccountStore implements AccountStore {
 
   rotateVault(userId: UserId, rotation: VaultRotation): Promise<Result<VaultRecord, VaultWriteError>> {
     return this.#serve((pool) => vault.rotateVault(pool, userId, rotation))
+  }
+
+  restoreVault(userId: UserId, restored: RestoredVault): Promise<Result<VaultRecord, VaultWriteError>> {
+    return this.#serve((pool) => vault.restoreVault(pool, userId, restored))
   }
 
   deleteVault(userId: UserId): Promise<number> {

@@ -7,7 +7,7 @@
  */
 import type pg from 'pg'
 import { err, ok, type Result, type UserId } from '@ferry/protocol'
-import { MAX_RECOVERY_HISTORY, wrapsExactly, type DeviceId, type DeviceRecord, type NewDevice, type NewVault, type RecoveryUpdate, type VaultChain, type VaultRecord, type VaultRotation, type VaultWriteError } from '../accounts/vault.ts'
+import { MAX_RECOVERY_HISTORY, wrapsExactly, type DeviceId, type DeviceRecord, type NewDevice, type NewVault, type RecoveryUpdate, type RestoredVault, type VaultChain, type VaultRecord, type VaultRotation, type VaultWriteError } from '../accounts/vault.ts'
 import { transaction } from './database.ts'
 import { DEVICE_COLUMNS, toDevice, toVault, VAULT_COLUMNS, type DeviceRow, type Queryable, type VaultRow } from './pg-account-rows.ts'
 import { revokeFamily, sessionFamily } from './pg-tokens.ts'
@@ -210,6 +210,38 @@ export function rotateVault(pool: pg.Pool, userId: UserId, rotation: VaultRotati
       [userId, rotation.generation, rotation.recoveryWrappedKey, rotation.recoveryTag ?? null],
     )
     return ok(toVault(rows[0]!))
+  })
+}
+
+/** Installs a backup's vault in one transaction; the vault row's insert decides a race with a create. */
+export function restoreVault(pool: pg.Pool, userId: UserId, restored: RestoredVault): Promise<VaultResult<VaultRecord>> {
+  const [current, ...earlier] = restored.recoveries
+  if (current === undefined) throw new Error('a restored vault needs its current recovery wrap')
+  return transaction(pool, async (client): Promise<VaultResult<VaultRecord>> => {
+    const { rows } = await client.query<VaultRow>(
+      `INSERT INTO ferry_vaults (user_id, generation, recovery_wrapped_key, recovery_tag) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (user_id) DO NOTHING RETURNING ${VAULT_COLUMNS}`,
+      [userId, current.generation, current.recoveryWrappedKey, current.recoveryTag],
+    )
+    if (rows[0] === undefined) return err('vault_exists')
+    // Oldest first: the history reads newest first by insertion order.
+    for (const entry of earlier.slice(0, MAX_RECOVERY_HISTORY).reverse()) {
+      await client.query('INSERT INTO ferry_vault_recoveries (user_id, generation, recovery_wrapped_key, recovery_tag) VALUES ($1, $2, $3, $4)', [
+        userId,
+        entry.generation,
+        entry.recoveryWrappedKey,
+        entry.recoveryTag,
+      ])
+    }
+    for (const { generation, link } of restored.links) await addLink(client, userId, generation, link)
+    for (const d of restored.devices) {
+      await client.query(
+        `INSERT INTO ferry_devices (id, user_id, name, public_key, status, wrapped_key, generation, created_at, approved_at, revoked_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
+        [d.id, userId, d.name, d.publicKey, d.status, d.wrappedKey, d.generation, d.createdAt, d.approvedAt, d.revokedAt],
+      )
+    }
+    return ok(toVault(rows[0]))
   })
 }
 
