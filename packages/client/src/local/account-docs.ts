@@ -7,8 +7,9 @@
  *
  * Reads asked for in the same turn share a transaction; writes are queued and written in one
  * transaction per turn, one after another. A write failure (the browser's storage quota, a
- * broken database) is reported to `onError` listeners — the workspace shows it as its status —
- * and the rows stay queued for the next write, so nothing typed is dropped while the page lives.
+ * broken database, a connection the browser closed) is reported to `onError` listeners — the
+ * workspace shows it as its status — and the rows stay queued for the next write, so nothing
+ * typed is dropped while the page lives. A read that fails rejects with the browser's error.
  *
  * Tombstones: a deleted collection's rows go, and its name is marked, in one transaction; a tab
  * that has not heard of the deletion yet and still writes to it has its rows refused in the
@@ -54,11 +55,19 @@ export function accountDocsDatabase(owner: UserId): string {
 
 type Events = { error: Error; gone: void; written: void }
 
+/** A read waiting for its batch. */
+interface Waiting {
+  readonly resolve: (doc: StoredDoc) => void
+  readonly reject: (error: Error) => void
+}
+
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)))
+
 export class AccountDocs {
   readonly owner: UserId
   readonly #db: IDBDatabase
   readonly #events = new Emitter<Events>()
-  #reads = new Map<DocName, ((doc: StoredDoc) => void)[]>()
+  #reads = new Map<DocName, Waiting[]>()
   #readScheduled = false
   #queue = new Map<DocName, Row[]>()
   /** The write under way; resolves with its error, or null once written. */
@@ -66,6 +75,8 @@ export class AccountDocs {
   #writeScheduled = false
   /** The database was deleted (sign-out) or closed: nothing is read or written any more. */
   #gone = false
+  /** Set once the browser closed the connection under the page: what every later read and write fails with. */
+  #closedByBrowser: Error | null = null
 
   private constructor(owner: UserId, db: IDBDatabase) {
     this.owner = owner
@@ -74,6 +85,10 @@ export class AccountDocs {
       db.close()
       this.#goneNow()
     }
+    // The browser closed the connection itself (its storage failed, site data cleared): no
+    // transaction can start any more. Nothing is reopened — the data may have been cleared on
+    // purpose — but every write from now on fails aloud and keeps its rows in the page.
+    db.onclose = () => (this.#closedByBrowser = new Error('the browser closed its storage; what is typed now is kept in this page only'))
   }
 
   /**
@@ -117,20 +132,23 @@ export class AccountDocs {
 
   /** Reports a failure of work done for the account's docs elsewhere (a fold) to `onError` listeners. */
   reportError(error: unknown): void {
-    if (!this.#gone) this.#events.emit('error', error instanceof Error ? error : new Error(String(error)))
+    if (!this.#gone) this.#events.emit('error', this.#failure(error))
   }
 
   get gone(): boolean {
     return this.#gone
   }
 
-  /** The stored rows of `name`; reads asked for in the same turn share one transaction. */
+  /**
+   * The stored rows of `name`; reads asked for in the same turn share one transaction.
+   * @throws the browser's error when the read fails (never an empty doc that would keep nothing).
+   */
   read(name: DocName): Promise<StoredDoc> {
     if (this.#gone) return Promise.resolve(DELETED)
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const waiting = this.#reads.get(name)
-      if (waiting) waiting.push(resolve)
-      else this.#reads.set(name, [resolve])
+      if (waiting) waiting.push({ resolve, reject })
+      else this.#reads.set(name, [{ resolve, reject }])
       if (this.#readScheduled) return
       this.#readScheduled = true
       queueMicrotask(() => this.#readBatch())
@@ -232,31 +250,36 @@ export class AccountDocs {
     this.#readScheduled = false
     const batch = this.#reads
     this.#reads = new Map()
-    if (this.#gone) {
-      for (const waiting of batch.values()) waiting.forEach((resolve) => resolve(DELETED))
-      return
+    const settle = (outcome: StoredDoc | Error) => {
+      for (const waiting of batch.values()) waiting.forEach((read) => (outcome instanceof Error ? read.reject(outcome) : read.resolve(outcome)))
     }
-    const tx = this.#db.transaction([UPDATES, TOMBSTONES], 'readonly')
+    if (this.#gone) return settle(DELETED)
+    let tx: IDBTransaction
+    try {
+      tx = this.#db.transaction([UPDATES, TOMBSTONES], 'readonly')
+    } catch (error) {
+      return settle(this.#failure(error))
+    }
     const index = tx.objectStore(UPDATES).index(BY_DOC)
     const tombstones = tx.objectStore(TOMBSTONES)
     for (const [name, waiting] of batch) {
       const rows = index.getAll(name)
       const tombstone = tombstones.get(name)
       tombstone.onsuccess = () => {
-        if (tombstone.result === true) return waiting.forEach((resolve) => resolve(DELETED))
+        if (tombstone.result === true) return waiting.forEach((read) => read.resolve(DELETED))
         const all = rows.result as Row[]
         const doc: StoredDoc = {
           rows: all.filter((row) => !row.unseen).map((row) => row.update),
           unseen: all.filter((row) => row.unseen).map((row) => row.update),
           deleted: false,
         }
-        waiting.forEach((resolve) => resolve(doc))
+        waiting.forEach((read) => read.resolve(doc))
       }
     }
-    // A read that fails (the database deleted under it) reads as deleted: its doc must not write.
-    tx.onabort = tx.onerror = () => {
-      for (const waiting of batch.values()) waiting.forEach((resolve) => resolve(DELETED))
-    }
+    // A read that fails is an error, not an empty doc: one read as deleted opens empty and
+    // keeps nothing typed into it. (The database deleted by a sign-out elsewhere closes this
+    // connection first, and reads after that read as deleted above.)
+    tx.onabort = tx.onerror = () => settle(this.#gone ? DELETED : this.#failure(tx.error ?? new Error('reading this browser’s storage failed')))
   }
 
   #scheduleWrite(): void {
@@ -278,7 +301,7 @@ export class AccountDocs {
         return null
       },
       (error: unknown) => {
-        const failure = error instanceof Error ? error : new Error(String(error))
+        const failure = this.#failure(error)
         if (this.#gone) return null
         // Kept for the next write, in front of what came since: a full disk may have room again.
         // That write waits for the next change (or `flushed()`), not for a timer spinning on a full disk.
@@ -295,8 +318,13 @@ export class AccountDocs {
     })
   }
 
-  /** Writes `rows` in one transaction, skipping docs marked deleted for good. */
-  #insert(rows: ReadonlyMap<DocName, readonly Row[]>): Promise<void> {
+  /** What a failed read or write says: the browser's own error, or that it closed the storage (every transaction then throws a bare InvalidStateError). */
+  #failure(error: unknown): Error {
+    return this.#closedByBrowser ?? asError(error)
+  }
+
+  /** Writes `rows` in one transaction, skipping docs marked deleted for good; async, so a transaction that cannot start rejects too. */
+  async #insert(rows: ReadonlyMap<DocName, readonly Row[]>): Promise<void> {
     const tx = this.#db.transaction([UPDATES, TOMBSTONES], 'readwrite')
     const updates = tx.objectStore(UPDATES)
     for (const [name, list] of rows) {
@@ -306,6 +334,6 @@ export class AccountDocs {
         for (const row of list) updates.add(row)
       }
     }
-    return transactionDone(tx)
+    await transactionDone(tx)
   }
 }

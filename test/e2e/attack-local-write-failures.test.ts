@@ -1,0 +1,126 @@
+/**
+ * Attack review of the client's local store (packages/client/src/local/account-docs.ts): what a
+ * user sees, and what is left on the device, when the browser's storage fails under a workspace
+ * — a write that aborts (a full disk), a connection the browser closes (Safari's "connection
+ * lost", site data cleared), a read that fails. The promise: nothing typed is dropped while the
+ * page lives, and a failure is said, never shown as an empty collection that keeps nothing.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { UserId } from '@ferry/protocol'
+import { IDBFactory } from 'fake-indexeddb'
+import { AccountStore } from '../../packages/client/src/account-store.ts'
+import { accountDocsDatabase } from '../../packages/client/src/local/account-docs.ts'
+import { describeStatus } from '../../packages/client/src/sync-status.ts'
+import { Workspace } from '../../packages/client/src/workspace.ts'
+import { idbFaults, type IdbFaults } from '../helpers/idb-faults.ts'
+
+const OWNER = 'ann' as UserId
+let faults: IdbFaults | null = null
+const cleanup: (() => Promise<void>)[] = []
+afterEach(async () => {
+  faults?.restore()
+  faults = null
+  for (const close of cleanup.splice(0)) await close()
+})
+
+async function browser(): Promise<{ open: () => Promise<Workspace> }> {
+  const indexedDB = new IDBFactory()
+  const store = await AccountStore.open(indexedDB)
+  cleanup.push(async () => store.close())
+  return {
+    open: async () => {
+      const workspace = await Workspace.open({ owner: OWNER, indexedDB, store, sync: null, tabs: null })
+      cleanup.unshift(() => workspace.destroy())
+      return workspace
+    },
+  }
+}
+
+const requestNames = async (workspace: Workspace, id: string) => (await workspace.collection(id)).tree().map((node) => node.name)
+const status = (workspace: Workspace) => describeStatus(workspace.status)
+
+describe('local store attack: failing writes and reads', () => {
+  it('a write the browser refuses (a full disk) is said, kept, and written by the next change', async () => {
+    const device = await browser()
+    faults = idbFaults(accountDocsDatabase(OWNER))
+    const workspace = await device.open()
+    const id = await workspace.createCollection('API')
+    const collection = await workspace.collection(id)
+    collection.add({ kind: 'request', name: 'before' })
+    await vi.waitFor(() => expect(status(workspace)).toBe('sync off'))
+
+    faults.abort('readwrite')
+    collection.add({ kind: 'request', name: 'while the disk is full' })
+    await vi.waitFor(() => expect(status(workspace)).toMatch(/^error \(this browser could not save changes/))
+    faults.restore()
+    collection.add({ kind: 'request', name: 'after' })
+    await vi.waitFor(() => expect(status(workspace)).toBe('sync off'))
+    await workspace.destroy()
+
+    expect(await requestNames(await device.open(), id)).toEqual(['before', 'while the disk is full', 'after'])
+  })
+
+  it('rows a full disk refused are written when the workspace closes, even with no change after', async () => {
+    const device = await browser()
+    faults = idbFaults(accountDocsDatabase(OWNER))
+    const workspace = await device.open()
+    const id = await workspace.createCollection('API')
+    faults.abort('readwrite', 1)
+    ;(await workspace.collection(id)).add({ kind: 'request', name: 'typed, refused once' })
+    await vi.waitFor(() => expect(status(workspace)).toMatch(/^error/))
+    await workspace.destroy()
+
+    expect(await requestNames(await device.open(), id)).toEqual(['typed, refused once'])
+  })
+
+  it('a connection the browser closes (storage lost) is said; what was typed is kept, not dropped', async () => {
+    const device = await browser()
+    faults = idbFaults(accountDocsDatabase(OWNER))
+    const workspace = await device.open()
+    const id = await workspace.createCollection('API')
+    const collection = await workspace.collection(id)
+    collection.add({ kind: 'request', name: 'saved' })
+    await vi.waitFor(() => expect(status(workspace)).toBe('sync off'))
+
+    faults.forceClose()
+    collection.add({ kind: 'request', name: 'typed after the browser closed the storage' })
+    await vi.waitFor(() => expect(status(workspace)).toMatch(/^error \(this browser could not save changes/))
+    // Later changes are not dropped either: each one is said again, none is lost without a word.
+    collection.add({ kind: 'request', name: 'and another' })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(status(workspace)).toMatch(/^error/)
+    expect(collection.tree().map((node) => node.name)).toEqual(['saved', 'typed after the browser closed the storage', 'and another'])
+    // A doc loaded now is refused with the error, not held for ever.
+    await expect(workspace.environments()).rejects.toThrow()
+  })
+
+  it('a collection whose read fails is refused with the error, not opened empty (where typing would be kept nowhere)', async () => {
+    const device = await browser()
+    faults = idbFaults(accountDocsDatabase(OWNER))
+    let workspace = await device.open()
+    const id = await workspace.createCollection('API')
+    ;(await workspace.collection(id)).add({ kind: 'request', name: 'stored' })
+    await workspace.destroy()
+
+    workspace = await device.open()
+    faults.abort('readonly', 1)
+    await expect(workspace.collection(id)).rejects.toThrow(/reading this browser’s storage failed/)
+    await workspace.destroy()
+    faults.restore()
+    expect(await requestNames(await device.open(), id)).toEqual(['stored'])
+  })
+
+  it('an account whose index cannot be read does not open as an empty workspace', async () => {
+    const device = await browser()
+    faults = idbFaults(accountDocsDatabase(OWNER))
+    let workspace = await device.open()
+    await workspace.createCollection('API')
+    await workspace.destroy()
+
+    faults.abort('readonly', 1)
+    await expect(device.open()).rejects.toThrow(/reading this browser’s storage failed/)
+    faults.restore()
+    workspace = await device.open()
+    expect(workspace.index.collections().map((c) => c.name)).toEqual(['API'])
+  })
+})

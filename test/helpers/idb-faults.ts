@@ -1,0 +1,49 @@
+/**
+ * Storage faults for fake-indexeddb, as a browser produces them: a transaction that aborts (a
+ * full disk: QuotaExceededError; a value the browser cannot read back), and a connection the
+ * browser closes under the page (Safari's "Connection to Indexed Database server lost", DevTools
+ * clearing site data) — fake-indexeddb's `forceCloseDatabase`, after which every transaction
+ * throws. Faults apply to one database by name; `restore()` ends them.
+ */
+import { forceCloseDatabase, IDBDatabase as FakeDatabase } from 'fake-indexeddb'
+
+/** Which of a database's transactions abort: by mode; `times` of them, or every one while set. */
+interface AbortRule {
+  readonly mode: IDBTransactionMode
+  times?: number
+}
+
+export interface IdbFaults {
+  /** Aborts transactions of `mode` on the database (after they start, as a failing request would). */
+  abort(mode: IDBTransactionMode, times?: number): void
+  /** Closes the connections to the database that ran a transaction since `idbFaults`, as the browser does when its storage fails. */
+  forceClose(): void
+  /** Ends every fault (open connections that were force-closed stay closed). */
+  restore(): void
+}
+
+export function idbFaults(database: string): IdbFaults {
+  const original = FakeDatabase.prototype.transaction
+  const rules: AbortRule[] = []
+  const connections = new Set<IDBDatabase>()
+  FakeDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+    const tx = original.apply(this, args)
+    if (this.name !== database) return tx
+    connections.add(this)
+    const rule = rules.find((r) => r.mode === (args[1] ?? 'readonly') && (r.times === undefined || r.times > 0))
+    if (rule) {
+      if (rule.times !== undefined) rule.times--
+      queueMicrotask(() => tx.abort())
+    }
+    return tx
+  } as IDBDatabase['transaction']
+  return {
+    abort: (mode, times) => rules.push(times === undefined ? { mode } : { mode, times }),
+    // fake-indexeddb types its argument as its database class; the connections are instances of it.
+    forceClose: () => connections.forEach((db) => forceCloseDatabase(db as unknown as Parameters<typeof forceCloseDatabase>[0])),
+    restore: () => {
+      rules.length = 0
+      FakeDatabase.prototype.transaction = original
+    },
+  }
+}
