@@ -1,5 +1,6 @@
 /**
- * Deleting a collection through the client deletes it everywhere: on the other devices (their
+ * Deleting a collection for good through the client (emptying the trash, the retention running
+ * out: `deleteCollectionForever`) deletes it everywhere: on the other devices (their
  * local databases too, even when edited offline), on the relay (nothing served, nothing stored
  * but the tombstone, its share link dead), and — when the relay is down — as soon as it is
  * back, also after a reload.
@@ -73,7 +74,7 @@ async function goneFrom(app: FerryClient, device: Device, a: Account): Promise<v
   expect(app.workspace.loadedDocs()).not.toContain(a.dropDoc)
 }
 
-describe('deleting a collection', { timeout: 90_000 }, () => {
+describe('deleting a collection for good', { timeout: 90_000 }, () => {
   it('removes it from the other device, from the relay and from its share link', async () => {
     const a = await account('dora')
     await suite.relay.stores.users.updateUser(a.userId, { emailConfirmed: true })
@@ -81,7 +82,7 @@ describe('deleting a collection', { timeout: 90_000 }, () => {
     const link = await call(suite.relay, 'POST', '/v1/links', token, { docName: a.dropDoc })
     expect(link.status).toBe(201)
 
-    await a.laptop.workspace.deleteCollection(a.drop)
+    await a.laptop.workspace.deleteCollectionForever(a.drop)
     expect(await a.laptop.accounts.store.pendingDeletions(a.userId)).toEqual([])
     await goneFrom(a.laptop, a.laptopDevice, a)
     await goneFrom(a.phone, a.phoneDevice, a)
@@ -116,7 +117,7 @@ describe('deleting a collection', { timeout: 90_000 }, () => {
     offline.add({ kind: 'request', name: 'edited offline', method: 'POST' })
     a.phone.workspace.index.renameCollection(a.drop, 'Drop (renamed offline)')
 
-    await a.laptop.workspace.deleteCollection(a.drop)
+    await a.laptop.workspace.deleteCollectionForever(a.drop)
     expect(await onRelay(a.userId, a.dropDoc)).toBe(CloseCode.Gone)
     await a.phone.setSyncEnabled(true)
 
@@ -132,7 +133,7 @@ describe('deleting a collection', { timeout: 90_000 }, () => {
     const start = await stopRelay(suite.relay)
     await vi.waitFor(() => expect(describeStatus(a.laptop.status)).toBe('offline'), { timeout: 10_000 })
 
-    await a.laptop.workspace.deleteCollection(a.drop)
+    await a.laptop.workspace.deleteCollectionForever(a.drop)
     expect(collectionIds(a.laptop)).toEqual([a.keep])
     expect(await a.laptop.accounts.store.pendingDeletions(a.userId)).toEqual([a.dropDoc])
     await suite.close(a.laptop)

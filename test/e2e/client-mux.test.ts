@@ -128,7 +128,7 @@ describe('one socket per account against a real relay', { timeout: 120_000 }, ()
     await inSync(b)
     const attemptsBefore = phone.attempts.length
 
-    await a.workspace.deleteCollection(drop!)
+    await a.workspace.deleteCollectionForever(drop!)
     await vi.waitFor(() => expect(b.workspace.index.collections().map((c) => c.id).sort()).toEqual([keep!, other!].sort()), { timeout: 10_000 })
     await vi.waitFor(() => expect(b.workspace.heldDocs()).not.toContain(b.workspace.docName('collection', drop)), { timeout: 10_000 })
     ;(await b.workspace.collection(keep!)).add({ kind: 'request', name: 'after the delete' })

@@ -99,7 +99,7 @@ describe('client workspace against a real relay', { timeout: 90_000 }, () => {
     await vi.waitFor(async () => expect(await phoneDevice.storedDocs(userId)).toContain(dropDoc), { timeout: 10_000 })
     await inSync(phone)
 
-    await laptop.workspace.deleteCollection(drop)
+    await laptop.workspace.deleteCollectionForever(drop)
     expect(laptop.workspace.index.collections().map((c) => c.id)).toEqual([keep])
     expect(await laptopDevice.storedDocs(userId)).not.toContain(dropDoc)
     await vi.waitFor(() => expect(phone.workspace.index.collections().map((c) => c.id)).toEqual([keep]), { timeout: 10_000 })

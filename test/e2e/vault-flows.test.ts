@@ -118,6 +118,10 @@ describe('vault flows', () => {
     const { owner, a, id } = await accountWithSecret('rotate me')
     const envId = a.envs.environments.add('Staging')
     const staged = await a.envs.addVariable(envId, { key: 'host', value: 'staging.internal' })
+    // An environment in the trash is re-encrypted too: restoring it must not bring back a value only the old key opens.
+    const trashedId = a.envs.environments.add('Old staging')
+    const trashedVariable = await a.envs.addVariable(trashedId, { key: 'host', value: 'old.internal' })
+    a.envs.environments.trash(trashedId, Date.now())
     const [b, gone] = [await device(owner, 'Phone'), await device(owner, 'Old phone')]
     for (const d of [b, gone]) {
       await d.vault.refresh()
@@ -132,6 +136,7 @@ describe('vault flows', () => {
     expect(a.envs.environments.globals.get(id)?.value).toMatch(/^g2\./)
     expect(a.envs.environments.variables(envId)?.get(staged)?.value).toMatch(/^g2\./)
     expect(await a.envs.readVariable(envId, staged)).toEqual({ state: 'value', value: 'staging.internal' })
+    expect(a.envs.environments.variables(trashedId)?.get(trashedVariable)?.value).toMatch(/^g2\./)
 
     // B learns about the new key on its own when it meets a newer value.
     await b.connect()

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, expect, vi } from 'vitest'
 import { describeStatus, FerryClient, RelayApi, type FerryClientOptions } from '../../packages/client/src/index.ts'
 import { uniqueEmail, type Device } from './client-devices.ts'
+import type { RelayBackend } from './postgres.ts'
 import { startRelay, type TestRelay } from './relay.ts'
 
 export const PASSWORD = 'correct horse battery staple'
@@ -38,16 +39,23 @@ export interface ClientRelay {
   close(client: FerryClient): Promise<void>
 }
 
-/** A fresh relay for every test, and the clients opened on it, all closed after each test. */
-export function useClientRelay(env: Record<string, string> = {}): ClientRelay {
+/**
+ * A fresh relay for every test, and the clients opened on it, all closed after each test;
+ * `backend` stores it in PostgreSQL (none, or one that must skip: files).
+ */
+export function useClientRelay(env: Record<string, string> = {}, backend?: RelayBackend): ClientRelay {
   let current: TestRelay | null = null
+  let cleanup = async (): Promise<void> => undefined
   const clients: FerryClient[] = []
   beforeEach(async () => {
-    current = await startRelay(env)
+    const setup = backend && !backend.skip ? await backend.env() : null
+    if (setup) cleanup = setup.cleanup
+    current = await startRelay({ ...env, ...setup?.env })
   })
   afterEach(async () => {
     for (const client of clients.splice(0)) await client.close()
     await current?.close(true)
+    await cleanup()
   })
   return {
     get relay() {

@@ -144,7 +144,7 @@ export async function importCollectionJson(workspace: Workspace, json: unknown, 
   const imported = importPostman(collection, file)
   if (!imported.ok) {
     // Checked above; only a file changed in between could get here.
-    await workspace.deleteCollection(id)
+    await workspace.deleteCollectionForever(id)
     await showImportError(imported.error, source)
     return null
   }

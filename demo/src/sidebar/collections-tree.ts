@@ -173,7 +173,7 @@ function collectionMenu(ctx: AppContext, summary: CollectionInfo): HTMLElement {
     menuItem('Delete', () => {
       void confirmAction('Delete collection?', `This deletes "${summary.name}" and all its requests ${whereChangesGo(ctx.session)}.`, 'Delete').then((ok) => {
         if (!ok) return
-        void ctx.workspace.deleteCollection(summary.id)
+        void ctx.workspace.deleteCollectionForever(summary.id)
         if (currentRoute().parts[1] === summary.id) navigate([])
       })
     }, { icon: icon('trash'), danger: true }),

@@ -19,7 +19,7 @@ import { RelayApi } from './relay-api.ts'
 import type { LivenessOptions, SyncConnection, WebSocketFactory, WebSocketLike } from './sync-provider.ts'
 import { sameStatus, type SyncStatus } from './sync-status.ts'
 import type { TabSyncOptions } from './tab-sync.ts'
-import { Workspace } from './workspace.ts'
+import { Workspace, type WorkspaceOptions } from './workspace.ts'
 
 export interface FerryClientOptions {
   /** Base URL of the relay, e.g. `http://127.0.0.1:8080`. */
@@ -41,6 +41,10 @@ export interface FerryClientOptions {
    * factory unless a scope is given (tests: one scope per simulated device). null → off.
    */
   readonly tabScope?: string | null
+  /** Clock in epoch milliseconds (when things went to the trash, when they go for good); default `Date.now`. */
+  readonly now?: () => number
+  /** How this device names itself in what it trashes; default a guess from the user agent ("Firefox on Linux"). */
+  readonly deviceName?: string
 }
 
 type ClientEvents = { workspace: Workspace; status: SyncStatus; accounts: void; error: BackgroundError }
@@ -225,7 +229,7 @@ export class FerryClient {
     }
     const previous = this.#workspace
     await this.accounts.switchTo(account.id)
-    const next = await Workspace.open({ owner: account.id, indexedDB: this.#indexedDB, store: this.accounts.store, sync: null, tabs: this.#tabs() })
+    const next = await Workspace.open({ ...this.#workspaceOptions(), owner: account.id, sync: null })
     const spent = fromLocal ? await mergeInto(previous, next) : []
     await previous.wipeDocs(spent)
     await previous.destroy()
@@ -237,12 +241,16 @@ export class FerryClient {
   #openWorkspace(id: UserId | null): Promise<Workspace> {
     const account = id === null ? null : this.accounts.get(id)
     return Workspace.open({
+      ...this.#workspaceOptions(),
       owner: id ?? LOCAL_OWNER,
-      indexedDB: this.#indexedDB,
-      store: this.accounts.store,
       sync: id === null || account?.state !== 'signed-in' ? null : this.#connection(id),
-      tabs: this.#tabs(),
     })
+  }
+
+  /** What every workspace of this client shares. */
+  #workspaceOptions(): Omit<WorkspaceOptions, 'owner' | 'sync'> {
+    const { now, deviceName } = this.#options
+    return { indexedDB: this.#indexedDB, store: this.accounts.store, tabs: this.#tabs(), ...(now ? { now } : {}), ...(deviceName === undefined ? {} : { deviceName }) }
   }
 
   /** How the docs of `id` reach the relay; null while sync is off or the session ended. */

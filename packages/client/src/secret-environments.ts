@@ -220,10 +220,10 @@ export class SecretEnvironments implements Reencryptable {
     return count
   }
 
-  /** The globals and every environment's variables. */
+  /** The globals and every environment's variables, those in the trash too (a restore must not bring back a value under a retired key). */
   #scopes(): [string | null, VariableSet][] {
     const scopes: [string | null, VariableSet][] = [[null, this.#environments.globals]]
-    for (const environment of this.#environments.list()) {
+    for (const environment of [...this.#environments.list(), ...this.#environments.trashed()]) {
       const set = this.#environments.variables(environment.id)
       if (set) scopes.push([environment.id, set])
     }

@@ -12,26 +12,25 @@
  * The status counts every doc the account lists, loaded or not (sync/status-tally.ts): a new
  * device says `syncing N of M` until all of them are here and acknowledged.
  *
- * Deleting a collection deletes it everywhere: here at once, on the relay (remembered in the
- * account store until the relay confirms, so a relay that is down or a reload loses nothing),
- * and on the other devices, whose sockets the relay closes with 4410 — which makes them wipe
- * their copy, even one edited offline.
+ * Deleting moves a collection or environment to the trash, where its doc stays held and synced
+ * until it is restored or deleted for good everywhere (trash.ts).
  */
-import { docName, parseDocName, type DocKind, type DocName, type UserId } from '@ferry/protocol'
+import { docName, type DocKind, type DocName, type UserId } from '@ferry/protocol'
 import { Collection, createId, Environments, History, WorkspaceIndex } from '@ferry/schema'
 import type * as Y from 'yjs'
-import { AccountRemoved, LOCAL_OWNER, type AccountStore } from './account-store.ts'
+import { AccountRemoved, type AccountStore } from './account-store.ts'
+import { guessDeviceName } from './account-vault.ts'
 import { Emitter } from './emitter.ts'
 import { AccountDocs } from './local/account-docs.ts'
 import { LazyDoc } from './local/lazy-doc.ts'
 import { viewOf, type View } from './doc-views.ts'
-import { PendingDeletions } from './pending-deletions.ts'
 import type { SyncConnection } from './sync-provider.ts'
 import { sameStatus, type SyncStatus } from './sync-status.ts'
 import { AccountSync } from './sync/account-sync.ts'
 import { StatusTally } from './sync/status-tally.ts'
 import type { DocSync } from './sync/types.ts'
 import type { TabSyncOptions } from './tab-sync.ts'
+import { Trash, type TrashEntry } from './trash.ts'
 
 export interface WorkspaceOptions {
   /** The account id, or `LOCAL_OWNER` for the local-only workspace. */
@@ -42,6 +41,10 @@ export interface WorkspaceOptions {
   readonly sync: SyncConnection | null
   /** Share the account's socket among the tabs of this browser; null → every instance syncs on its own. */
   readonly tabs?: TabSyncOptions | null
+  /** Clock in epoch milliseconds (trash times and retention); default `Date.now`. */
+  readonly now?: () => number
+  /** How this device names itself in what it trashes; default a guess from the user agent. */
+  readonly deviceName?: string
 }
 
 type WorkspaceEvents = { status: SyncStatus; collectionDeleted: string; loaded: DocName }
@@ -60,7 +63,6 @@ interface Held {
   provider: DocSync | null
   unsubscribe: (() => void) | null
 }
-
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
@@ -82,20 +84,30 @@ export class Workspace {
   readonly #tally = new StatusTally()
   #status: SyncStatus = { kind: 'sync-off' }
   #destroyed: Promise<void> | null = null
-  readonly #deletions: PendingDeletions
+  readonly #trash: Trash
   readonly #stopObserving: () => void
 
   private constructor(options: WorkspaceOptions, docs: AccountDocs, indexDoc: LazyDoc) {
     this.owner = options.owner
     this.#options = options
     this.#docs = docs
-    this.#deletions = new PendingDeletions(options.owner, options.store, (error) =>
-      this.#onStorage(`this browser could not read the deletions it owes the relay (${describe(error)})`),
-    )
     this.#sync = options.sync
     this.#hub = this.#newHub(options.sync)
     this.#held.set(indexDoc.docName, { lazy: indexDoc, provider: null, unsubscribe: null })
     this.index = this.#wake(indexDoc) as WorkspaceIndex
+    this.#trash = new Trash({
+      owner: options.owner,
+      store: options.store,
+      index: this.index,
+      environments: () => this.environments(),
+      loadedEnvironments: () => (this.#views.get(this.docName('environments')) as Environments | undefined) ?? null,
+      wipe: (name) => this.#unload(name, true),
+      sync: () => this.#sync,
+      closed: () => this.#destroyed !== null,
+      now: options.now ?? Date.now,
+      deviceName: options.deviceName ?? guessDeviceName(),
+      onError: (reason) => this.#onStorage(reason),
+    })
     const stopIndex = this.index.observe(() => this.#onIndexChange())
     const stopErrors = docs.onError((error) => this.#onStorage(`this browser could not save changes (${error.message})`))
     const stopWritten = docs.onWritten(() => this.#onStorage(null))
@@ -120,8 +132,9 @@ export class Workspace {
     workspace.#updateStatus()
     if (workspace.#sync) {
       workspace.#holdAll()
-      void workspace.#sendDeletions()
+      void workspace.#trash.sendDeletions()
     }
+    workspace.#trash.start()
     return workspace
   }
 
@@ -164,18 +177,43 @@ export class Workspace {
     return id
   }
 
+  /** Moves a collection to the trash on every device; its doc stays here, synced. False if it is not listed. */
+  trashCollection(id: string): boolean {
+    return this.#trash.trashCollection(id)
+  }
+
+  /** Brings a collection back from the trash, with every edit made meanwhile; false if it was deleted for good. */
+  restoreCollection(id: string): boolean {
+    return this.#trash.restoreCollection(id)
+  }
+
+  /** Moves an environment to the trash on every device; false if there is none. */
+  trashEnvironment(id: string): Promise<boolean> {
+    return this.#trash.trashEnvironment(id)
+  }
+
+  /** Brings an environment back from the trash, with its variables; false if it was deleted for good. */
+  restoreEnvironment(id: string): Promise<boolean> {
+    return this.#trash.restoreEnvironment(id)
+  }
+
+  /** The collections and environments in the trash, most recently trashed first, with when each goes for good. */
+  trash(): Promise<TrashEntry[]> {
+    return this.#trash.list()
+  }
+
+  /** Deletes everything in the trash for good (collections as `deleteCollectionForever`). */
+  emptyTrash(): Promise<void> {
+    return this.#trash.empty()
+  }
+
   /**
-   * Deletes a collection everywhere: removes it from the index, wipes its local database and
-   * asks the relay to delete it (and so every other device's copy). Resolves once the relay
-   * answered — or, while sync is off or the relay cannot be reached, once the request is
-   * remembered; it is sent again on the next connect, also after a reload.
+   * Deletes a collection for good, everywhere: unlisted, its local copy wiped, the relay asked to
+   * delete it (and so every other device's copy). Resolves once the relay answered, or once the
+   * request is remembered (sync off, relay unreachable: it is sent on the next connect).
    */
-  async deleteCollection(id: string): Promise<void> {
-    const name = this.docName('collection', id)
-    if (this.owner !== LOCAL_OWNER) await this.#options.store.setPendingDeletion(this.owner, name, true)
-    this.index.removeCollection(id)
-    await this.#unload(name, true)
-    await this.#sendDeletions()
+  deleteCollectionForever(id: string): Promise<void> {
+    return this.#trash.deleteCollectionForever(id)
   }
 
   /**
@@ -188,7 +226,7 @@ export class Workspace {
 
   /** Loads every doc of the account (environments, history, each collection in the index), each with its schema view. */
   async loadAll(): Promise<void> {
-    const all = Promise.all([this.environments(), this.history(), ...this.index.collections().map((c) => this.collection(c.id))])
+    const all = Promise.all([this.environments(), this.history(), ...this.index.allCollections().map((c) => this.collection(c.id))])
     this.#hub?.hold(all)
     await all
   }
@@ -246,9 +284,10 @@ export class Workspace {
     this.#hub = this.#newHub(connection)
     for (const held of this.#held.values()) this.#attach(held)
     this.#updateStatus()
+    this.#trash.syncChanged()
     if (connection) {
       this.#holdAll()
-      void this.#sendDeletions()
+      void this.#trash.sendDeletions()
     }
     await Promise.all(detached)
     await previous
@@ -261,6 +300,7 @@ export class Workspace {
   }
 
   async #close(): Promise<void> {
+    this.#trash.stop()
     this.#stopObserving()
     this.#events.clear()
     await Promise.allSettled(this.#opening.values())
@@ -324,12 +364,14 @@ export class Workspace {
       this.#views.set(lazy.docName, view)
     })
     if (view) this.#events.emit('loaded', lazy.docName)
+    // What ran out in the trash of environments is checked only while that doc is loaded.
+    if (view instanceof Environments) this.#trash.purge()
     return view ?? this.#views.get(lazy.docName)!
   }
 
   /** Holds every doc the account lists, so each syncs (in the background, loading none). */
   #holdAll(): void {
-    const names = [this.docName('environments'), this.docName('history'), ...this.index.collections().map((c) => this.docName('collection', c.id))]
+    const names = [this.docName('environments'), this.docName('history'), ...this.index.allCollections().map((c) => this.docName('collection', c.id))]
     const all = Promise.all(names.map((name) => this.#hold(name)))
     this.#hub?.hold(all)
     all.catch((error: unknown) => this.#onStorage(`this browser could not read the account's documents (${describe(error)})`))
@@ -359,6 +401,7 @@ export class Workspace {
     const stopStatus = provider.onStatus((status) => {
       this.#tally.set(name, status)
       this.#updateStatus()
+      if (status.kind === 'in-sync') this.#trash.inSync(name)
     })
     const stopDeleted = provider.onDeleted(() => this.#deletedElsewhere(name))
     held.unsubscribe = () => {
@@ -367,20 +410,10 @@ export class Workspace {
     }
   }
 
-  /** The relay says `name` was deleted: drop it from the index and wipe the local copy, edits made offline included. */
+  /** The relay says `name` was deleted for good: it leaves the index and this device, edits made offline included. */
   #deletedElsewhere(name: DocName): void {
-    if (this.#destroyed) return
-    const parsed = parseDocName(name)
-    if (!parsed.ok || parsed.value.kind !== 'collection' || parsed.value.id === null) return
-    const id = parsed.value.id
-    this.index.removeCollection(id)
-    void this.#unload(name, true).catch((error: unknown) => this.#onStorage(`this browser could not delete a collection's copy (${describe(error)})`))
-    this.#events.emit('collectionDeleted', id)
-  }
-
-  /** Sends the deletions this device still owes the relay. */
-  #sendDeletions(): Promise<void> {
-    return this.#deletions.send(this.#sync, () => this.#destroyed !== null)
+    const id = this.#destroyed ? null : this.#trash.deletedElsewhere(name)
+    if (id !== null) this.#events.emit('collectionDeleted', id)
   }
 
   #detach(held: Held): Promise<void> {
@@ -411,7 +444,8 @@ export class Workspace {
 
   /** Tells the status which docs the account lists now: the index, environments, history and every collection. */
   #listDocs(): Set<DocName> {
-    const collections = new Set(this.index.collections().map((c) => this.docName('collection', c.id)))
+    // A collection in the trash is still held: its doc syncs until it is deleted for good.
+    const collections = new Set(this.index.allCollections().map((c) => this.docName('collection', c.id)))
     this.#tally.list(new Set([this.docName('workspace'), this.docName('environments'), this.docName('history'), ...collections]))
     return collections
   }
@@ -427,7 +461,6 @@ export class Workspace {
     if (sameStatus(status, this.#status)) return
     this.#status = status
     this.#events.emit('status', status)
-    // The relay answers sockets again: it can take the deletions it missed.
-    if (this.#deletions.wantsRetry && (status.kind === 'in-sync' || status.kind === 'syncing')) void this.#sendDeletions()
+    this.#trash.statusChanged(status.kind)
   }
 }
