@@ -11,6 +11,7 @@ import type { Config } from './config.ts'
 import { createCoordination, type Coordination } from './coordination.ts'
 import { lockDataDir } from './data-dir.ts'
 import { errorBody, HttpError } from './errors.ts'
+import accountBackup from './account-backup/index.ts'
 import accessTokens from './auth/access-tokens.ts'
 import { loggedRoute } from './redact.ts'
 import metricsPlugin from './metrics/index.ts'
@@ -174,6 +175,8 @@ export async function openRelay(config: Config): Promise<OpenedRelay> {
   await app.register(links, { config, links: stores.links, users: stores.users, docStore: stores.docs, rateLimitStore: coordination.rateLimitStore })
   await app.register(docs, { links: stores.links })
   await app.register(vault, { vault: stores.vault })
+  // After sync: a restore goes through its rooms.
+  await app.register(accountBackup, { config, docStore: stores.docs, users: stores.users, vault: stores.vault })
 
   app.get('/healthz', async (_request, reply) => {
     const [storage, broadcast] = await Promise.all([stores.check(), coordination.check()])

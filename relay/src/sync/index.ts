@@ -33,6 +33,7 @@ import type { SyncSocket } from './sync-transport.ts'
 import { isMuxUrl, muxUpgrade } from './mux-upgrade.ts'
 import { Rooms } from './rooms.ts'
 import { SendBatcher } from './send-batcher.ts'
+import { applyAsServer, type ServerEditOutcome } from './server-edit.ts'
 import { Session } from './session.ts'
 
 export type { SyncGrant, SyncTokenResolver } from './authorize.ts'
@@ -69,6 +70,11 @@ export interface SyncService {
   readonly reassemblingBytes: number
   /** Stores every accepted update now (tests, shutdown). */
   flush(): Promise<void>
+  /**
+   * Applies an update of the relay's own (a restored backup) to a doc as a device's would be —
+   * quota, relayed to every socket on it, stored — and resolves once it is stored (server-edit.ts).
+   */
+  applyUpdate(name: DocName, update: Uint8Array): Promise<ServerEditOutcome>
 }
 
 declare module 'fastify' {
@@ -308,6 +314,7 @@ export default fp(
         return bytes
       },
       flush: () => rooms.flushAll(),
+      applyUpdate: (name, update) => applyAsServer(rooms, name, update),
     })
 
     // Liveness: a socket whose peer vanished without a FIN (a laptop that slept, a dropped
