@@ -19,10 +19,10 @@
  * every later write is dropped, as the account's data must not come back.
  */
 import type { DocName, UserId } from '@ferry/protocol'
-import * as Y from 'yjs'
 import { AccountRemoved, type AccountStore } from '../account-store.ts'
 import { Emitter } from '../emitter.ts'
 import { deleteDatabase, openDatabase, requestToPromise, transactionDone } from '../idb.ts'
+import { mergeRows } from './merge-rows.ts'
 import { migrateDocDatabases } from './migrate-doc-databases.ts'
 
 const UPDATES = 'updates'
@@ -195,7 +195,7 @@ export class AccountDocs {
       // One seen row is folded already; one unseen row still has to be marked seen.
       if (stored.length === 0 || (stored.length === 1 && !stored[0]!.unseen)) return
       for (const key of keys.result) updates.delete(key)
-      updates.add({ doc: name, update: Y.mergeUpdates([current, ...stored.map((row) => row.update)]) } satisfies Row)
+      updates.add({ doc: name, update: mergeRows([current, ...stored.map((row) => row.update)]) } satisfies Row)
     }
     await transactionDone(tx)
   }

@@ -18,6 +18,7 @@ import * as Y from 'yjs'
 import { LocalDoc } from '../local-doc.ts'
 import { docReplica, type Replica } from '../sync/replica.ts'
 import type { AccountDocs, StoredDoc } from './account-docs.ts'
+import { mergeRows } from './merge-rows.ts'
 
 type Listener = (update: Uint8Array, origin: unknown) => void
 
@@ -45,8 +46,8 @@ export class LazyDoc implements Replica {
     this.#docs = docs
     this.docName = docName
     this.#deleted = stored.deleted
-    this.#seen = stored.rows.length === 0 ? EMPTY : stored.rows.length === 1 ? stored.rows[0]! : Y.mergeUpdates(stored.rows)
-    this.#unseen = stored.unseen.length === 0 ? null : Y.mergeUpdates(stored.unseen)
+    this.#seen = stored.rows.length === 0 ? EMPTY : mergeRows(stored.rows)
+    this.#unseen = stored.unseen.length === 0 ? null : mergeRows(stored.unseen)
     this.#rows = stored.rows.length + stored.unseen.length
   }
 
