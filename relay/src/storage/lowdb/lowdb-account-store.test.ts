@@ -1,9 +1,12 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { UserId } from '@ferry/protocol'
-import { tempDataDir } from '../../../../test/helpers/relay.ts'
 import { LowdbAccountStore } from './lowdb-account-store.ts'
+
+// Its own temp dir, not the test relay helper's: that one imports the whole relay.
+const tempDataDir = () => mkdtempSync(join(tmpdir(), 'ferry-lowdb-'))
 
 describe('LowdbAccountStore on disk', () => {
   it('leaves a complete JSON file and no temp files after a burst of concurrent writes', async () => {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FastifyInstance } from 'fastify'
-import { buildApp } from '../app.ts'
-import { testConfig } from '../../../test/helpers/relay.ts'
+import { buildApp } from '../../relay/src/app.ts'
+import { testConfig } from '../helpers/relay.ts'
 
 let app: FastifyInstance
 
