@@ -4,7 +4,8 @@
  * doc id (keyed hash of the name), each doc has a data key wrapped by the master key, and each
  * record and snapshot is an AES-256-GCM frame whose associated data names its doc and place
  * (record: sequence number; snapshot: the last record it covers), so rows moved between docs
- * or positions fail to open.
+ * or positions fail to open. The key cache and the openers are `pg-doc-keys.ts`, appends
+ * `pg-doc-append.ts`.
  *
  * Several instances may write one doc at once (each has a room for it; they exchange updates
  * over the broadcast). Appends number records from a per-doc counter row; compaction merges
@@ -38,34 +39,18 @@ import {
   type StoredDoc,
   type UsageOptions,
 } from '../doc-store.ts'
-import { accountId, ownerOf, UsageCache } from '../usage.ts'
+import { ownerOf, UsageCache } from '../usage.ts'
 import { MasterKey } from '../keys.ts'
 import { RECORD_BYTES, splitRecords, type RecordOptions } from '../records.ts'
-import { docContext, openChunks, openFrames, packUpdates, sealChunks, sealFrame, unpackUpdates } from '../sealed-frames.ts'
+import { docContext, sealChunks } from '../sealed-frames.ts'
 import { migrate, transaction } from './database.ts'
 import { mergeYjsUpdates } from '../yjs-updates.ts'
 import { DOC_MIGRATIONS } from './pg-doc-migrations.ts'
+import { appendAt, appendLocked } from './pg-doc-append.ts'
+import { openRecord, openSnapshot, PgDocKeys, type DocKey, type RecordRow } from './pg-doc-keys.ts'
 import { addUsage, claimUsage, readUsage } from './pg-doc-usage.ts'
 import { checkMasterKey } from './pg-master-key.ts'
 import { ServingGate } from './serving-gate.ts'
-
-interface DocKey {
-  /** Hex, for messages and associated data. */
-  readonly id: string
-  /** The same id as the row key. */
-  readonly row: Buffer
-  readonly dataKey: Buffer
-  /**
-   * The doc's last sequence number as this instance last saw it (loaded or appended), or null.
-   * Only a guess: another instance may have appended since.
-   */
-  lastSeq: number | null
-  /** This instance's last load found the snapshot damaged: compaction keeps it before replacing it. */
-  snapshotDamaged: boolean
-  /** The account the doc counts against, and its keyed id (the `owner` column). */
-  readonly owner: UserId
-  readonly ownerRow: Buffer
-}
 
 export interface PgDocStoreOptions extends RecordOptions, UsageOptions {
   /** Hears each damaged record or snapshot when this instance first finds it (the relay logs it). */
@@ -74,11 +59,6 @@ export interface PgDocStoreOptions extends RecordOptions, UsageOptions {
 
 /** At most this many set-aside rows are listed on `/healthz`. */
 const DAMAGE_LISTED = 100
-
-interface RecordRow {
-  readonly seq: string
-  readonly record: Buffer
-}
 
 /**
  * A doc's counter row, snapshot and the records after it, in one statement: records as two
@@ -109,8 +89,8 @@ export class PgDocStore implements DocStore {
   readonly #master: MasterKey
   /** Marks this instance's rows: a compaction skips the merge only over rows it wrote itself. */
   readonly #writer = randomUUID()
-  /** Unwrapped data keys of the docs in use, by doc id; dropped on `release`. */
-  readonly #keys = new Map<string, DocKey>()
+  /** Data keys of the docs in use; dropped on `release`. */
+  readonly #keys: PgDocKeys
   readonly #gate = new ServingGate(() => new DocStoreError('closed', 'the document store is closed'))
   readonly #recordBytes: number
   readonly #damage: DamageRegister
@@ -120,6 +100,7 @@ export class PgDocStore implements DocStore {
   private constructor(pool: pg.Pool, master: MasterKey, options: PgDocStoreOptions) {
     this.#pool = pool
     this.#master = master
+    this.#keys = new PgDocKeys(pool, master)
     this.#recordBytes = options.recordBytes ?? RECORD_BYTES
     this.#damage = new DamageRegister(options.onDamage)
     this.#quota = options.quota
@@ -158,7 +139,7 @@ export class PgDocStore implements DocStore {
   usage(owner: UserId): Promise<AccountUsage> {
     return this.#run('reading usage', async () => {
       const [used, limit] = await Promise.all([
-        readUsage(this.#pool, this.#ownerRow(owner)),
+        readUsage(this.#pool, this.#keys.ownerRow(owner)),
         this.#quota?.(owner) ?? null,
       ])
       this.#used.set(owner, used)
@@ -168,10 +149,6 @@ export class PgDocStore implements DocStore {
 
   usedBytes(owner: UserId): number | null {
     return this.#used.get(owner)
-  }
-
-  #ownerRow(owner: UserId): Buffer {
-    return Buffer.from(accountId(this.#master, owner), 'hex')
   }
 
   ping(): Promise<void> {
@@ -190,18 +167,18 @@ export class PgDocStore implements DocStore {
       const rows = found[0]
       if (!rows) return { snapshot: null, updates: [], seq: 0 }
       if (rows.data_key === null) throw docGone()
-      const key = this.#remember(id, row, rows.data_key, name)
+      const key = this.#keys.remember(id, row, rows.data_key, name)
       if (rows.unowned) await claimUsage(this.#pool, key.row, key.ownerRow)
       key.lastSeq = Number(rows.seq)
       // What does not open is left out, loudly, and kept (see `compact`); the rest is served.
       const through = Number(rows.through ?? 0)
-      const snapshot = rows.snapshot && this.#openSnapshot(key, through, rows.snapshot)
+      const snapshot = rows.snapshot && openSnapshot(key, through, rows.snapshot)
       key.snapshotDamaged = snapshot === null && rows.snapshot !== null
       if (key.snapshotDamaged) this.#damage.report({ doc: id, what: `snapshot through ${through}`, kept: 'ferry_doc_snapshots' }, name)
       const updates: Uint8Array[] = []
       for (const [i, seq] of (rows.seqs ?? []).entries()) {
         const record = { seq, record: rows.records![i]! }
-        const opened = this.#openRecord(key, record)
+        const opened = openRecord(key, record)
         if (opened) updates.push(...opened)
         else this.#damage.report({ doc: id, what: `record ${seq}`, kept: 'ferry_doc_records' }, name)
       }
@@ -213,66 +190,14 @@ export class PgDocStore implements DocStore {
     return this.#run('append', async () => {
       // Refuses an update too large to read back before anything is written.
       const records = splitRecords(updates, this.#recordBytes)
-      const key = await this.#docKey(name)
+      const key = await this.#keys.get(name)
       const only = records.length === 1 ? records[0] : undefined
       const { seq, used } =
-        (only && key.lastSeq !== null ? await this.#appendAt(key, key.lastSeq + 1, only) : null) ?? (await this.#appendLocked(key, records))
+        (only && key.lastSeq !== null ? await appendAt(this.#pool, this.#writer, key, key.lastSeq + 1, only) : null) ??
+        (await appendLocked(this.#pool, this.#writer, key, records))
       key.lastSeq = seq
       if (used !== null) this.#used.set(key.owner, used)
       return seq
-    })
-  }
-
-  /**
-   * The common case in one round trip: when this instance knows the doc's last sequence number,
-   * the record is sealed for the next one up front, and one statement counts and inserts it —
-   * only if the counter still holds the expected number (its row lock orders the commit as in
-   * `#appendLocked`) — and adds the record's bytes to the owner's counter, answering its new
-   * total. Null when another instance appended meanwhile or the doc was deleted: nothing was
-   * written, and the locked path takes over.
-   */
-  async #appendAt(key: DocKey, seq: LogSeq, updates: readonly Uint8Array[]): Promise<{ seq: LogSeq; used: number | null } | null> {
-    const record = sealFrame(key.dataKey, docContext(key.id, 'log'), 0, seq, packUpdates(updates))
-    const { rows } = await this.#pool.query<{ used: string | null }>(
-      `WITH next AS (UPDATE ferry_docs SET seq = seq + 1 WHERE doc_id = $1 AND seq = $2 - 1 AND deleted_at IS NULL RETURNING seq, owner),
-       stored AS (INSERT INTO ferry_doc_records (doc_id, seq, record, writer) SELECT $1, seq, $3, $4 FROM next),
-       used AS (UPDATE ferry_doc_usage u SET bytes = u.bytes + $5 FROM next WHERE u.owner = next.owner RETURNING u.bytes)
-       SELECT (SELECT bytes FROM used) AS used FROM next`,
-      [key.row, seq, record, this.#writer, record.length],
-    )
-    const found = rows[0]
-    return found ? { seq, used: found.used === null ? null : Number(found.used) } : null
-  }
-
-  /**
-   * Appends `records` (one or more, numbered consecutively) in one transaction and adds their
-   * bytes to the owner's counter; resolves with the last number and the owner's new total.
-   */
-  #appendLocked(key: DocKey, records: readonly (readonly Uint8Array[])[]): Promise<{ seq: LogSeq; used: number | null }> {
-    // The counter row stays locked until COMMIT, so appends to one doc from every instance
-    // commit in sequence order: once record n is visible, so is every record before it.
-    return transaction(this.#pool, async (client) => {
-      const { rows } = await client.query<{ seq: string; gone: boolean }>(
-        'UPDATE ferry_docs SET seq = seq + $2 WHERE doc_id = $1 RETURNING seq, deleted_at IS NOT NULL AS gone',
-        [key.row, records.length],
-      )
-      if (!rows[0]) throw new DocStoreError('corrupt', `doc ${key.id} lost its counter row`)
-      // Deleted while this instance still had the key: the rollback undoes the count.
-      if (rows[0].gone) throw docGone()
-      const last = Number(rows[0].seq)
-      let bytes = 0
-      for (const [i, updates] of records.entries()) {
-        const seq = last - records.length + 1 + i
-        const record = sealFrame(key.dataKey, docContext(key.id, 'log'), 0, seq, packUpdates(updates))
-        bytes += record.length
-        await client.query('INSERT INTO ferry_doc_records (doc_id, seq, record, writer) VALUES ($1, $2, $3, $4)', [
-          key.row,
-          seq,
-          record,
-          this.#writer,
-        ])
-      }
-      return { seq: last, used: await addUsage(client, key.row, bytes) }
     })
   }
 
@@ -292,7 +217,7 @@ export class PgDocStore implements DocStore {
    */
   compact(name: DocName, snapshot: Uint8Array, through: LogSeq): Promise<void> {
     return this.#run('compaction', async () => {
-      const key = await this.#docKey(name)
+      const key = await this.#keys.get(name)
       const used = await transaction(this.#pool, async (client) => {
         const { rows } = await client.query<{ through: string; writer: string | null; empty: boolean; bytes: number }>(
           'SELECT through, writer, snapshot IS NULL AS empty, coalesce(octet_length(snapshot), 0) AS bytes FROM ferry_doc_snapshots WHERE doc_id = $1 FOR UPDATE',
@@ -312,7 +237,7 @@ export class PgDocStore implements DocStore {
         // Every record about to be dropped is opened first: one that does not open is kept aside.
         const opened: Uint8Array[] = []
         for (const record of records.rows) {
-          const updates = this.#openRecord(key, record)
+          const updates = openRecord(key, record)
           if (updates) opened.push(...updates)
           else await this.#setAside(client, key, 'record', Number(record.seq), record.record, `record ${record.seq}`)
         }
@@ -358,7 +283,7 @@ export class PgDocStore implements DocStore {
     return this.#run('deleting an account\'s docs', async () => {
       const { rows } = await this.#pool.query<{ id: string }>(
         "SELECT encode(doc_id, 'hex') AS id FROM ferry_docs WHERE owner = $1 AND deleted_at IS NULL",
-        [this.#ownerRow(owner)],
+        [this.#keys.ownerRow(owner)],
       )
       for (const { id } of rows) await this.#delete(id, owner)
       return rows.length
@@ -367,7 +292,7 @@ export class PgDocStore implements DocStore {
 
   async #delete(id: string, owner: UserId): Promise<void> {
     const row = Buffer.from(id, 'hex')
-    this.#keys.delete(id)
+    this.#keys.forget(id)
     this.#damage.forget(id)
     await transaction(this.#pool, async (client) => {
       await client.query(
@@ -392,7 +317,7 @@ export class PgDocStore implements DocStore {
   }
 
   async release(name: DocName): Promise<void> {
-    this.#keys.delete(this.#master.docId(name))
+    this.#keys.forget(this.#master.docId(name))
   }
 
   /** Stops serving and waits for the operations already running; the pool stays open. */
@@ -413,7 +338,7 @@ export class PgDocStore implements DocStore {
     const storedBytes = stored.rows[0]?.snapshot
     const updates = [snapshot, ...records]
     if (storedBytes) {
-      const opened = this.#openSnapshot(key, storedThrough, storedBytes)
+      const opened = openSnapshot(key, storedThrough, storedBytes)
       if (opened) updates.push(opened)
       else await this.#setAside(client, key, 'snapshot', storedThrough, storedBytes, `snapshot through ${storedThrough}`)
     }
@@ -424,75 +349,9 @@ export class PgDocStore implements DocStore {
     }
   }
 
-  /** The doc's data key, creating the doc's rows (race-free across instances) on first use. */
-  async #docKey(name: DocName): Promise<DocKey> {
-    const id = this.#master.docId(name)
-    const cached = this.#keys.get(id)
-    if (cached) return cached
-    const row = Buffer.from(id, 'hex')
-    const owner = this.#ownerRow(ownerOf(name))
-    const select = 'SELECT data_key, owner IS NULL AS unowned FROM ferry_docs WHERE doc_id = $1'
-    let found = (await this.#pool.query<{ data_key: Buffer | null; unowned: boolean }>(select, [row])).rows[0]
-    if (!found) {
-      const fresh = this.#master.newDataKey(id)
-      found = await transaction(this.#pool, async (client) => {
-        // Another instance may create (or delete) the doc at the same moment: whichever row
-        // commits first wins, and a tombstone gets no snapshot row.
-        await client.query('INSERT INTO ferry_doc_usage (owner) VALUES ($1) ON CONFLICT DO NOTHING', [owner])
-        await client.query('INSERT INTO ferry_docs (doc_id, data_key, owner) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [row, fresh.wrapped, owner])
-        await client.query(
-          `INSERT INTO ferry_doc_snapshots (doc_id) SELECT $1 WHERE EXISTS
-           (SELECT 1 FROM ferry_docs WHERE doc_id = $1 AND deleted_at IS NULL) ON CONFLICT DO NOTHING`,
-          [row],
-        )
-        return (await client.query<{ data_key: Buffer | null; unowned: boolean }>(select, [row])).rows[0]
-      })
-      if (!found) throw new DocStoreError('io', `doc ${id} could not be created`)
-    }
-    if (found.data_key === null) throw docGone()
-    const key = this.#remember(id, row, found.data_key, name)
-    if (found.unowned) await claimUsage(this.#pool, key.row, key.ownerRow)
-    return key
-  }
-
   async #deleted(client: pg.PoolClient, row: Buffer): Promise<boolean> {
     const { rows } = await client.query<{ gone: boolean }>('SELECT deleted_at IS NOT NULL AS gone FROM ferry_docs WHERE doc_id = $1', [row])
     return rows[0]?.gone ?? false
-  }
-
-  #remember(id: string, row: Buffer, wrapped: Buffer, name: DocName): DocKey {
-    const cached = this.#keys.get(id)
-    if (cached) return cached
-    const owner = ownerOf(name)
-    const key: DocKey = {
-      id,
-      row,
-      dataKey: this.#master.unwrapDataKey(id, wrapped),
-      lastSeq: null,
-      snapshotDamaged: false,
-      owner,
-      ownerRow: this.#ownerRow(owner),
-    }
-    this.#keys.set(id, key)
-    return key
-  }
-
-  /** A record's updates, or null when it is damaged or does not belong there. */
-  #openRecord(key: DocKey, row: RecordRow): Uint8Array[] | null {
-    const seq = Number(row.seq)
-    const { frames, validLength } = openFrames(key.dataKey, docContext(key.id, 'log'), row.record)
-    const frame = frames[0]
-    if (frames.length !== 1 || validLength !== row.record.length || frame?.counter !== seq) return null
-    try {
-      return unpackUpdates(frame.plaintext)
-    } catch {
-      return null
-    }
-  }
-
-  /** The snapshot, or null when it is damaged or does not belong there. */
-  #openSnapshot(key: DocKey, through: LogSeq, bytes: Buffer): Uint8Array | null {
-    return openChunks(key.dataKey, docContext(key.id, 'snapshot', through), bytes)
   }
 
   /** Runs one operation through the gate (refused once closed; `close` waits for it), database errors as `io`. */
