@@ -44,3 +44,7 @@ export {
   type VariableSource,
 } from './postman-environments.ts'
 export { PostmanImportError, applyPostmanImport, planPostmanImport, type ImportedItem, type PostmanImportErrorCode, type PostmanImportPlan, type PostmanImportReport } from './postman-import.ts'
+export { downloadBackup, type DownloadedBackup } from './account-backup/download.ts'
+export { inspectBackup, restoreBackup, type BackupSummary, type RestoreOptions, type RestoreReport } from './account-backup/restore.ts'
+export { BackupFileError } from './account-backup/file-vault.ts'
+export type { SecretsOutcome } from './account-backup/secrets.ts'
