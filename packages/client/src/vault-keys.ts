@@ -67,7 +67,11 @@ export async function unwrapWithRecoveryKey(wrapped: string, recoveryKey: string
  * compare on both screens before approving: it shows the relay did not swap in its own key.
  */
 export async function deviceFingerprint(publicKey: string): Promise<string> {
-  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', fromBase64Url(publicKey) as Uint8Array<ArrayBuffer>))
-  const hex = [...digest.subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join('')
+  return shortFingerprint(new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', fromBase64Url(publicKey) as Uint8Array<ArrayBuffer>)))
+}
+
+/** The first 8 bytes as 16 hex digits in groups of 4: short enough to compare on two screens. */
+export function shortFingerprint(bytes: Uint8Array): string {
+  const hex = [...bytes.subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join('')
   return hex.match(/.{4}/g)!.join(' ')
 }

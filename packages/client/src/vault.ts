@@ -11,33 +11,21 @@
  * A new key generation is used only once this device has traced it back, link by link, to a
  * key it holds (`vault-chain.ts`, docs/decisions.md "Vault key chain"). One it cannot trace is
  * refused: the state says so (`untrusted`), the device keeps its key and re-encrypts nothing.
+ * New generations are made in `vault-generation.ts`, the recovery wraps read and written in
+ * `vault-recovery.ts`; the states are `vault-state.ts`.
  */
-import { exportPublicKey, fromBase64Url, generateAesKey, generateRecoveryKey, toBase64Url } from '@ferry/crypto'
+import { exportPublicKey, fromBase64Url, toBase64Url } from '@ferry/crypto'
 import type { UserId } from '@ferry/protocol'
 import { DeviceKeyStore, deviceKeysDatabase, type DeviceState, type HeldKey } from './device-keys.ts'
 import { Emitter } from './emitter.ts'
 import { RelayError } from './errors.ts'
 import type { RecoveryWrap, VaultApi, VaultDevice } from './vault-api.ts'
-import { linkVouchedBy, makeLink, recoveryTag, vaultKeyId, verifyGeneration, verifyRecoveryTag, type ChainProblem } from './vault-chain.ts'
+import { vaultKeyId, verifyGeneration, type ChainProblem } from './vault-chain.ts'
 import { UntrustedVaultKey, VaultError, VaultLocked, WrongRecoveryKey } from './vault-errors.ts'
-import { deviceFingerprint, unwrapForDevice, unwrapWithRecoveryKey, wrapForDevice, wrapWithRecoveryKey } from './vault-keys.ts'
-
-/** A newer key generation the relay offered and this device refused. */
-export interface RefusedGeneration {
-  readonly generation: number
-  readonly problem: ChainProblem
-}
-
-/**
- * `untrusted` (when present): the relay is at a key generation this device refused — made with
- * a stolen access token or by the relay; rotating from a device you trust moves past it.
- * `recoveryTampered` (when present): the relay's recovery wrap was not written by a holder of
- * the vault key, so the user's recovery key would not open it; make a new recovery key.
- */
-export type VaultState =
-  | { readonly kind: 'no-vault' }
-  | { readonly kind: 'locked'; readonly reason: 'unchecked' | 'pending' | 'revoked'; readonly untrusted?: RefusedGeneration }
-  | { readonly kind: 'unlocked'; readonly generation: number; readonly untrusted?: RefusedGeneration; readonly recoveryTampered?: true }
+import { newGeneration } from './vault-generation.ts'
+import { deviceFingerprint, shortFingerprint, unwrapForDevice, wrapForDevice } from './vault-keys.ts'
+import { newRecoveryWrap, openRecovery, recoveryWrapTampered, supersedes } from './vault-recovery.ts'
+import { unlockedState, type RefusedGeneration, type VaultState } from './vault-state.ts'
 
 /** What rotation re-encrypts: each environments doc the account has (see `SecretEnvironments`). */
 export interface Reencryptable {
@@ -115,9 +103,7 @@ export class Vault {
    */
   async keyFingerprint(): Promise<string | null> {
     const current = this.current()
-    if (!current) return null
-    const bytes = fromBase64Url(await vaultKeyId(current.key)).subarray(0, 8)
-    return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('').match(/.{4}/g)!.join(' ')
+    return current && shortFingerprint(fromBase64Url(await vaultKeyId(current.key)))
   }
 
   /** The current key and its generation; null while locked. */
@@ -145,7 +131,7 @@ export class Vault {
       const wrapped = await this.#options.api.wrappedKey(deviceId)
       if (!this.#keys.has(wrapped.generation)) await this.#adopt(wrapped)
       else this.#untrusted = null
-      await this.#checkRecovery()
+      this.#recoveryTampered = (await recoveryWrapTampered(this.owner, this.#options.api, this.#keys)) ?? this.#recoveryTampered
       this.#updateState()
     } catch (error) {
       if (!(error instanceof RelayError)) throw error
@@ -177,14 +163,10 @@ export class Vault {
    */
   async create(): Promise<string> {
     const deviceId = await this.#ensureRegistered()
-    const vaultKey = await generateAesKey({ extractable: true })
-    const recoveryKey = generateRecoveryKey()
-    const wrappedKey = await wrapForDevice(vaultKey, await this.#publicKey(), this.owner, deviceId, 1)
-    const recoveryWrappedKey = await wrapWithRecoveryKey(vaultKey, recoveryKey, this.owner, 1)
-    const link = await makeLink({ owner: this.owner, generation: 1, key: vaultKey, recipients: [deviceId], parent: null })
-    const tag = await recoveryTag(this.owner, 1, recoveryWrappedKey, vaultKey)
+    const made = await newGeneration({ owner: this.owner, generation: 1, recipients: [{ id: deviceId, publicKey: await this.#publicKey() }], parent: null })
+    const { wrappedKey } = made.wrappedKeys[0]!
     try {
-      await this.#options.api.create({ deviceId, wrappedKey, recoveryWrappedKey, recoveryTag: tag, link })
+      await this.#options.api.create({ deviceId, wrappedKey, recoveryWrappedKey: made.recoveryWrappedKey, recoveryTag: made.recoveryTag, link: made.link })
     } catch (error) {
       if (error instanceof RelayError && error.relayCode === 'vault_exists') {
         await this.refresh()
@@ -192,8 +174,8 @@ export class Vault {
       }
       throw error
     }
-    await this.#hold({ generation: 1, wrappedKey }, vaultKey)
-    return recoveryKey
+    await this.#hold({ generation: 1, wrappedKey }, made.key)
+    return made.recoveryKey
   }
 
   /**
@@ -217,10 +199,10 @@ export class Vault {
       if (error instanceof RelayError && error.relayCode === 'no_vault') throw new VaultError('no_vault', 'This account has no vault yet.')
       throw error
     }
-    const found = await this.#openRecovery(wraps, recoveryKey)
+    const found = await openRecovery(this.owner, wraps, recoveryKey)
     const current = wraps[0]!
     const { generation, key } = found
-    if (found.index > 0 && (await this.#supersedes(wraps.slice(0, found.index), generation, key))) {
+    if (found.index > 0 && (await supersedes(this.owner, this.#options.api, wraps.slice(0, found.index), generation, key))) {
       throw new WrongRecoveryKey('This recovery key was replaced by a newer one; enter the newest recovery key.')
     }
     const wrappedKey = await wrapForDevice(key, await this.#publicKey(), this.owner, deviceId, generation)
@@ -228,30 +210,6 @@ export class Vault {
     if (current.generation === generation) await this.#options.api.approve(deviceId, { generation, wrappedKey })
     else this.#untrusted = { generation: current.generation, problem: 'unverifiable' }
     await this.#hold({ generation, wrappedKey }, key)
-  }
-
-  /** The newest recovery wrap the key opens. */
-  async #openRecovery(wraps: readonly RecoveryWrap[], recoveryKey: string): Promise<{ index: number; generation: number; key: CryptoKey }> {
-    for (const [index, wrap] of wraps.entries()) {
-      try {
-        return { index, generation: wrap.generation, key: await unwrapWithRecoveryKey(wrap.wrappedKey, recoveryKey, this.owner, wrap.generation) }
-      } catch (error) {
-        if (!(error instanceof WrongRecoveryKey)) throw error
-      }
-    }
-    throw new WrongRecoveryKey()
-  }
-
-  /** Whether a holder of `key` (of `generation`) replaced its recovery wrap or rotated since: the newer wraps are then legitimate. */
-  async #supersedes(newer: readonly RecoveryWrap[], generation: number, key: CryptoKey): Promise<boolean> {
-    for (const wrap of newer) {
-      if (wrap.generation === generation && (await verifyRecoveryTag(this.owner, wrap, key))) return true
-    }
-    const { links } = await this.#options.api.chain()
-    for (const text of links.values()) {
-      if (await linkVouchedBy(this.owner, text, generation, key)) return true
-    }
-    return false
   }
 
   /** The account's devices (this one included; revoked ones too, for the record). */
@@ -310,9 +268,7 @@ export class Vault {
   /** Replaces the recovery key (the old one stops working); answers the new one, to show once. */
   async replaceRecoveryKey(): Promise<string> {
     const current = this.#requireKey()
-    const recoveryKey = generateRecoveryKey()
-    const wrappedKey = await wrapWithRecoveryKey(current.key, recoveryKey, this.owner, current.generation)
-    const tag = await recoveryTag(this.owner, current.generation, wrappedKey, current.key)
+    const { recoveryKey, wrappedKey, tag } = await newRecoveryWrap(this.owner, current.generation, current.key)
     await this.#options.api.setRecovery({ generation: current.generation, wrappedKey, tag })
     this.#recoveryTampered = false
     this.#updateState()
@@ -330,28 +286,22 @@ export class Vault {
     await this.refresh()
     const current = this.#requireKey()
     const generation = Math.max(current.generation, (await this.#options.api.generation()) ?? 0) + 1
-    const vaultKey = await generateAesKey({ extractable: true })
     const approved = (await this.#options.api.devices()).filter((device) => device.status === 'approved')
-    const wrappedKeys = await Promise.all(
-      approved.map(async (device) => ({ deviceId: device.id, wrappedKey: await wrapForDevice(vaultKey, device.publicKey, this.owner, device.id, generation) })),
-    )
-    const own = wrappedKeys.find((entry) => entry.deviceId === this.#device.deviceId)
-    if (!own) throw new VaultLocked('This device is no longer approved.')
-    const recoveryKey = generateRecoveryKey()
-    const recoveryWrappedKey = await wrapWithRecoveryKey(vaultKey, recoveryKey, this.owner, generation)
-    const link = await makeLink({ owner: this.owner, generation, key: vaultKey, recipients: approved.map((d) => d.id), parent: current })
-    const tag = await recoveryTag(this.owner, generation, recoveryWrappedKey, vaultKey)
+    if (!approved.some((device) => device.id === this.#device.deviceId)) throw new VaultLocked('This device is no longer approved.')
+    const made = await newGeneration({ owner: this.owner, generation, recipients: approved, parent: current })
+    const own = made.wrappedKeys.find((entry) => entry.deviceId === this.#device.deviceId)!
+    const { wrappedKeys, recoveryWrappedKey, recoveryTag, link } = made
     try {
-      await this.#options.api.rotate({ generation, wrappedKeys, recoveryWrappedKey, recoveryTag: tag, link })
+      await this.#options.api.rotate({ generation, wrappedKeys, recoveryWrappedKey, recoveryTag, link })
     } catch (error) {
       if (error instanceof RelayError && error.status === 409) throw new VaultError('vault_conflict', 'The devices or the key changed meanwhile; try again.')
       throw error
     }
     this.#untrusted = null
     this.#recoveryTampered = false
-    await this.#hold({ generation, wrappedKey: own.wrappedKey }, vaultKey)
+    await this.#hold({ generation, wrappedKey: own.wrappedKey }, made.key)
     for (const doc of docs) await doc.reencrypt()
-    return recoveryKey
+    return made.recoveryKey
   }
 
   /** Closes the device-key database. */
@@ -413,14 +363,6 @@ export class Vault {
     if (this.#keys.size === 0) this.#setState({ kind: 'locked', reason: 'pending', untrusted: this.#untrusted })
   }
 
-  /** Flags a recovery wrap of a generation this device holds that no holder of its key wrote. */
-  async #checkRecovery(): Promise<void> {
-    const [current] = await this.#options.api.recovery()
-    const key = current && this.#keys.get(current.generation)
-    // A wrap without a tag was written before tags existed; one of a generation this device does not hold cannot be judged.
-    if (!current || !key || current.tag === null) return
-    this.#recoveryTampered = !(await verifyRecoveryTag(this.owner, current, key))
-  }
 
   /** Keeps a key this device received (wrapped to itself) and unlocks with it. */
   async #hold(held: HeldKey, key?: CryptoKey): Promise<void> {
@@ -445,14 +387,8 @@ export class Vault {
   }
 
   #updateState(): void {
-    const generations = [...this.#keys.keys()]
-    if (generations.length === 0) return
-    this.#setState({
-      kind: 'unlocked',
-      generation: Math.max(...generations),
-      ...(this.#untrusted ? { untrusted: this.#untrusted } : {}),
-      ...(this.#recoveryTampered ? { recoveryTampered: true as const } : {}),
-    })
+    const state = unlockedState([...this.#keys.keys()], this.#untrusted, this.#recoveryTampered)
+    if (state) this.#setState(state)
   }
 
   #setState(state: VaultState): void {
