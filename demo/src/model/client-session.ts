@@ -3,7 +3,7 @@
  * what the shell shows, and adds the relay calls that need no account state (sign-up, mailed
  * links). One change event covers accounts, the active workspace and the status.
  */
-import { CollectionVersions, FerryClient, importSharedCollection, openAccountVault, openSharedCollection, Share, type Account, type DeletedAccount, type SharedCollection, type SyncStatus, type Vault, type Workspace } from '@ferry/client'
+import { CollectionVersions, downloadBackup, FerryClient, importSharedCollection, openAccountVault, openSharedCollection, restoreBackup, Share, type Account, type DeletedAccount, type DownloadedBackup, type RestoreReport, type SharedCollection, type SyncStatus, type Vault, type Workspace } from '@ferry/client'
 import { docName, type UserId } from '@ferry/protocol'
 import type { AccountInfo, AppSession, Provider, SyncBadge } from './session.ts'
 import type { RelaySender } from '../send/route.ts'
@@ -205,6 +205,16 @@ export class ClientSession implements AppSession {
     if (!active || active.state !== 'signed-in') return null
     const id = active.id
     return { url: this.#client.relay.baseUrl, accessToken: () => this.#client.accounts.accessToken(id) }
+  }
+
+  downloadBackup(): Promise<DownloadedBackup> {
+    return downloadBackup(this.#client)
+  }
+
+  async restoreBackup(file: string, recoveryKey?: string): Promise<RestoreReport> {
+    const workspace = this.#client.workspace
+    const vault = await this.vault()
+    return restoreBackup(workspace, file, { vault, ...(recoveryKey === undefined ? {} : { recoveryKey }) })
   }
 
   async #closeVault(accountId: string): Promise<void> {

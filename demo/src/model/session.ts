@@ -2,7 +2,7 @@
  * What the demo's shell needs from `@ferry/client`: the accounts on this browser, the active
  * workspace, and the sync status. `client-session.ts` implements it.
  */
-import type { CollectionVersions, DeletedAccount, Share, SharedCollection, Vault, Workspace } from '@ferry/client'
+import type { CollectionVersions, DeletedAccount, DownloadedBackup, RestoreReport, Share, SharedCollection, Vault, Workspace } from '@ferry/client'
 import type { RelaySender } from '../send/route.ts'
 import type { VariableValues } from './variable-values.ts'
 import type { UnsyncedSummary } from './unsynced.ts'
@@ -84,4 +84,9 @@ export interface AppSession {
   variableValues(): Promise<VariableValues>
   /** The relay's send proxy for the signed-in account; null without one (the relay may still have it off). */
   relaySender(): RelaySender | null
+
+  /** The active workspace's backup file (docs/BACKUP.md): everything of the account, secrets sealed. */
+  downloadBackup(): Promise<DownloadedBackup>
+  /** Merges a backup file into the active workspace; `recoveryKey` opens the values of another account's file. */
+  restoreBackup(file: string, recoveryKey?: string): Promise<RestoreReport>
 }

@@ -11,6 +11,7 @@ import { navigate } from '../ui/router.ts'
 import type { AccountInfo, AppSession } from '../model/session.ts'
 import { avatar, displayName } from './avatar.ts'
 import { openSettings } from './settings-dialog.ts'
+import { openBackupDialog } from '../settings/backup-section.ts'
 import { signOutFlow } from './sign-out-dialog.ts'
 
 function accountRow(session: AppSession, account: AccountInfo, active: boolean): HTMLElement {
@@ -47,6 +48,7 @@ export function accountMenu(session: AppSession): HTMLElement {
       h('div', { class: 'menu-sep', role: 'separator' }),
       menuItem('Add a new account', () => navigate(['signin'], { add: '1' }), { icon: icon('userPlus'), testId: 'add-account' }),
       active ? menuItem('Settings', () => openSettings(session), { icon: icon('settings'), testId: 'open-settings' }) : null,
+      active ? null : menuItem('Back up or restore…', () => openBackupDialog(session), { icon: icon('download'), testId: 'open-backup' }),
       active ? menuItem('Sign out', () => void signOutFlow(session, active), { icon: icon('logOut'), danger: true, testId: 'sign-out' }) : null,
     ]
   })

@@ -1,4 +1,4 @@
-/** Account settings: display name, profile image, sync on/off for this device, and deleting the account. */
+/** Account settings: display name, profile image, sync on/off for this device, backups, and deleting the account. */
 import { h } from '../ui/dom.ts'
 import { openDialog, toast } from '../ui/dialogs.ts'
 import { describeError, field, textInput } from '../ui/form.ts'
@@ -6,6 +6,7 @@ import type { AppSession } from '../model/session.ts'
 import { avatar } from './avatar.ts'
 import { devicesSection } from '../vault/devices-section.ts'
 import { openDeleteAccount } from './delete-account-dialog.ts'
+import { backupSection } from '../settings/backup-section.ts'
 
 /** Largest image the dialog accepts before uploading, bytes (the relay has its own limit). */
 const MAX_AVATAR_BYTES = 5 * 1024 * 1024
@@ -73,6 +74,7 @@ export function openSettings(session: AppSession): void {
       field('Name', name),
       vaultBox,
       h('label', { class: 'switch' }, sync, h('span', {}, h('strong', {}, 'Sync this account'), h('br'), h('span', { class: 'hint' }, 'When off, edits stay on this device until you turn it back on.'))),
+      backupSection(session),
       h(
         'div',
         { class: 'field-row', style: 'justify-content:space-between;gap:14px' },
