@@ -54,7 +54,7 @@ describe.skipIf(skipRedis)('RedisBroadcast', () => {
     opened.push(a, b)
     const heard = await listen(b, doc)
     const revoked: string[] = []
-    b.onControl((message) => revoked.push(message.kind === 'revoke' ? message.grantId : message.kind === 'delete' ? message.doc : message.kind === 'delete-owned' ? message.owner : message.userId))
+    b.onControl((message) => revoked.push(message.kind === 'revoke' ? message.grantId : message.kind === 'delete' || message.kind === 'close-viewers' ? message.doc : message.kind === 'delete-owned' ? message.owner : message.userId))
     const channel = `${prefix}doc:${doc}`
     for (const garbage of [Buffer.alloc(0), Buffer.from('hello'), Buffer.alloc(33, 1), Buffer.concat([Buffer.of(9), Buffer.alloc(40, 7)])]) {
       await raw.publish(channel, garbage)

@@ -4,8 +4,12 @@
  * open (its `code` is the relay's, or `invalid_link` for a URL that carries no token).
  */
 
-/** `link_closed`: the relay closed an open view because the link was revoked or expired. */
-export type LinkUnavailableCode = 'invalid_link' | 'unknown_link' | 'link_revoked' | 'link_expired' | 'link_used_up' | 'link_closed'
+/**
+ * `link_closed`: the relay closed an open view because the link was revoked or expired, or the
+ * collection went to its owner's trash (the message says which). `collection_trashed`: the
+ * collection is in its owner's trash; the link opens again if the owner restores it.
+ */
+export type LinkUnavailableCode = 'invalid_link' | 'unknown_link' | 'link_revoked' | 'link_expired' | 'link_used_up' | 'link_closed' | 'collection_trashed'
 
 export class LinkUnavailable extends Error {
   override name = 'LinkUnavailable'

@@ -83,7 +83,7 @@ export interface OpenSharedOptions {
   readonly online?: EventTarget | null
 }
 
-const GONE_CODES: readonly string[] = ['unknown_link', 'link_revoked', 'link_expired', 'link_used_up']
+const GONE_CODES: readonly string[] = ['unknown_link', 'link_revoked', 'link_expired', 'link_used_up', 'collection_trashed']
 
 function defaultSocket(): WebSocketFactory {
   const Ctor = (globalThis as { WebSocket?: new (url: string) => ReturnType<WebSocketFactory> }).WebSocket
@@ -159,7 +159,7 @@ function closedLink(reason: string): LinkUnavailable {
 
 /**
  * Opens a shared collection read-only (counts one use of the link).
- * @throws LinkUnavailable (bad URL, unknown, revoked, expired, used up) | Offline | RateLimited
+ * @throws LinkUnavailable (bad URL, unknown, revoked, expired, used up, in the owner's trash) | Offline | RateLimited
  */
 export async function openSharedCollection(url: string, options: OpenSharedOptions): Promise<SharedCollection> {
   const token = linkToken(url)

@@ -30,6 +30,12 @@ export const CloseCode = {
   /** The doc name in the URL is not a valid doc name. */
   BadDocName: 4404,
   /**
+   * Share links only: the collection is in its owner's trash (mirrors HTTP 423 Locked: it
+   * exists, but is not available now). The link was suspended, not revoked: it opens again
+   * once the owner restores the collection. The owner's own devices are never refused it.
+   */
+  CollectionTrashed: 4423,
+  /**
    * Multiplexed sockets only, in a per-doc `refused`: the socket already has
    * `MAX_DOCS_PER_SOCKET` docs open. Opening it again on this socket cannot help until the
    * client closes another doc; its other docs are unaffected.

@@ -8,13 +8,17 @@
  * - `DELETE /v1/links/:id` — revokes; every socket opened with it closes (4403) at once.
  * - `GET /v1/links/resolve/:token` — unauthenticated, rate limited per IP:
  *   `{ docName, collectionName, ownerName, viewerToken }`; 404 unknown, 410 revoked, expired
- *   or used up.
+ *   or used up, 410 `collection_trashed` while the collection is in its owner's trash (no use
+ *   is counted; the link opens again once the owner restores it).
  *
  * What counts as a use: opening the link — one resolve — or one socket opened with the bare
  * link token (a client that skipped the resolve). Sockets opened with the viewer token a
  * resolve answered are not counted again, so a viewer's reconnects never spend uses; they
  * work until the link is revoked or expires. `maxUses` therefore bounds how many times the
  * link can be opened, not how long an opened view lasts.
+ *
+ * A trashed collection's link is suspended, not revoked: its sockets are refused (4423) and
+ * those open are closed (trash-watch.ts) until the owner restores it.
  *
  * Registered after the sync plugin: it adds a token resolver there and revokes through it.
  */
@@ -30,16 +34,18 @@ import type { LinkId, LinkRecord, LinkStore, LinkUseError } from '../storage/acc
 import type { UserStore } from '../storage/accounts/users.ts'
 import { linkUseError } from '../storage/accounts/links.ts'
 import { wasDeleted, type DocStore } from '../storage/doc-store.ts'
-import { readCollectionName } from './collection-name.ts'
+import { COLLECTION_TRASHED, readCollectionListing } from './collection-listing.ts'
 import { LinkGrants } from './link-grants.ts'
 import { newLinkId, newPassKey, parseLinkToken, viewerToken } from './link-tokens.ts'
 import { resolveLimit } from './resolve-limit.ts'
+import { closeViewersOnTrash } from './trash-watch.ts'
 import { CreatedLink, CreateLinkBody, LinkList, LinkParams, ResolvedLink, TokenParams, type LinkView } from './schemas.ts'
 
 /** Live links (not revoked, expired or used up) one account may hold at once. */
 export const MAX_LIVE_LINKS_PER_USER = 500
 /** Shown when the owner's workspace does not name the collection (yet). */
 const UNNAMED = 'Untitled collection'
+
 
 export interface LinksOptions {
   config: Config
@@ -71,8 +77,9 @@ function view(link: LinkRecord, now: number): LinkView {
 const links: FastifyPluginAsyncTypebox<LinksOptions> = async (app, { config, links: store, users, docStore, rateLimitStore }) => {
   // Limits are applied per route (`resolveLimit`), never globally.
   await app.register(rateLimit, { global: false, ...rateLimitStore })
-  const grants = new LinkGrants(store, app.sync)
+  const grants = new LinkGrants(store, app.sync, docStore)
   app.sync.addTokenResolver(grants.resolve)
+  closeViewersOnTrash(app.sync, app.log)
   app.addHook('onClose', async () => grants.close())
   const owner = (request: { userId: string }): UserId => request.userId as UserId
 
@@ -129,15 +136,21 @@ const links: FastifyPluginAsyncTypebox<LinksOptions> = async (app, { config, lin
       const { token } = request.params
       const presented = parseLinkToken(token)
       if (presented === null || presented.pass !== null) throw notFound('No such link.', 'unknown_link')
+      // Looked up before a use is counted: a link that does not open now must not spend one.
+      const found = await store.findLinkByToken(presented.hash)
+      if (found === null) throw notFound('No such link.', 'unknown_link')
+      const refused = linkUseError(found, Date.now())
+      if (refused) throw gone[refused]()
+      const parsed = parseDocName(found.docName)
+      if (!parsed.ok) throw new Error(`stored link ${found.id} names an invalid doc`)
+      const [listing, ownerUser] = await Promise.all([readCollectionListing(docStore, parsed.value), users.getUser(found.ownerId)])
+      if (listing.trashed) throw httpError(410, 'collection_trashed', COLLECTION_TRASHED)
       const used = await store.useLink(presented.hash, Date.now())
       if (!used.ok) throw used.error === 'unknown' ? notFound('No such link.', 'unknown_link') : gone[used.error]()
       const link = used.value
-      const parsed = parseDocName(link.docName)
-      if (!parsed.ok) throw new Error(`stored link ${link.id} names an invalid doc`)
-      const [collectionName, ownerUser] = await Promise.all([readCollectionName(docStore, parsed.value), users.getUser(link.ownerId)])
       return {
         docName: link.docName,
-        collectionName: collectionName ?? UNNAMED,
+        collectionName: listing.name ?? UNNAMED,
         ownerName: ownerUser?.name ?? null,
         viewerToken: viewerToken(token, link),
       }

@@ -3,15 +3,19 @@
  * link is live. A bare link token counts a use (and is refused once the link is used up); a
  * viewer token (see `link-tokens.ts`) was counted when it was resolved, so it only needs the
  * link to be neither revoked nor expired. Anything else that looks like a link token gets
- * `none` (close 4403); tokens that are not link tokens are left to other resolvers.
+ * `none` (close 4403); tokens that are not link tokens are left to other resolvers. A live
+ * link to a collection in its owner's trash is refused with 4423 (no use counted): suspended
+ * until the owner restores it.
  *
  * Sockets are closed when their link is revoked (`revoke`) or expires (a timer per link with
  * open sockets), through the sync plugin's `revoke(grantId)`.
  */
-import type { ParsedDocName } from '@ferry/protocol'
+import { CloseCode, type ParsedDocName } from '@ferry/protocol'
+import type { DocStore } from '../storage/doc-store.ts'
 import type { SyncGrant, SyncService } from '../sync/index.ts'
 import type { LinkId, LinkRecord, LinkStore } from '../storage/accounts/links.ts'
 import { linkUseError } from '../storage/accounts/links.ts'
+import { COLLECTION_TRASHED, readCollectionListing } from './collection-listing.ts'
 import { parseLinkToken, passMatches } from './link-tokens.ts'
 
 /** setTimeout's largest delay; later expiries re-arm the timer. */
@@ -23,17 +27,20 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 const LATE_SWEEP_MS = 250
 
 const NONE: SyncGrant = { access: 'none' }
+const TRASHED: SyncGrant = { access: 'none', refusal: { code: CloseCode.CollectionTrashed, reason: COLLECTION_TRASHED } }
 
 export const grantId = (id: LinkId): string => `link:${id}`
 
 export class LinkGrants {
   readonly #store: LinkStore
   readonly #sync: SyncService
+  readonly #docs: DocStore
   readonly #timers = new Map<LinkId, NodeJS.Timeout>()
 
-  constructor(store: LinkStore, sync: SyncService) {
+  constructor(store: LinkStore, sync: SyncService, docs: DocStore) {
     this.#store = store
     this.#sync = sync
+    this.#docs = docs
   }
 
   /** The `SyncTokenResolver` for link and viewer tokens. */
@@ -44,10 +51,12 @@ export class LinkGrants {
     let link = await this.#store.findLinkByToken(presented.hash)
     if (link === null) return null
     if (link.docName !== doc.name) return NONE
-    if (presented.pass !== null) {
-      const refused = linkUseError(link, now)
-      if (!passMatches(link, presented.pass) || refused === 'revoked' || refused === 'expired') return NONE
-    } else {
+    const refused = linkUseError(link, now)
+    // A viewer token's use was counted at its resolve: only a revoked or expired link stops it.
+    const dead = presented.pass === null ? refused !== null : !passMatches(link, presented.pass) || refused === 'revoked' || refused === 'expired'
+    if (dead) return NONE
+    if ((await readCollectionListing(this.#docs, doc)).trashed) return TRASHED
+    if (presented.pass === null) {
       const used = await this.#store.useLink(presented.hash, now)
       if (!used.ok) return NONE
       link = used.value

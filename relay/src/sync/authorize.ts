@@ -8,10 +8,14 @@ import type { AccessTokens } from '../auth/access-tokens.ts'
 
 export const SYNC_PATH_PREFIX = '/v1/sync/'
 
-/** What a token grants on one doc. `grantId` names the grant so it can be revoked (e.g. `link:<id>`). */
+/**
+ * What a token grants on one doc. `grantId` names the grant so it can be revoked (e.g.
+ * `link:<id>`); `refusal` says why `none` (default: 4403, no access to this doc).
+ */
 export interface SyncGrant {
   readonly access: Access
   readonly grantId?: string
+  readonly refusal?: { readonly code: number; readonly reason: string }
 }
 
 /** Answers for tokens it recognises (null otherwise). */
@@ -58,7 +62,7 @@ export async function authorizeSync(
     grant = await resolve(token, parsed.value)
   }
   if (!grant) return refuse(CloseCode.Unauthenticated, 'the token is invalid or expired')
-  if (grant.access === 'none') return refuse(CloseCode.Forbidden, 'this token grants no access to this doc')
+  if (grant.access === 'none') return grant.refusal ? refuse(grant.refusal.code, grant.refusal.reason) : refuse(CloseCode.Forbidden, 'this token grants no access to this doc')
   return {
     ok: true,
     doc: parsed.value.name,

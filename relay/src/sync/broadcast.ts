@@ -27,13 +27,18 @@ export const MAX_GRANT_ID_LENGTH = 128
 /** Longest user id a control message may carry (ids are 22 characters). */
 export const MAX_USER_ID_LENGTH = 128
 
+/** Longest close reason a control message may carry (a WebSocket close reason is at most 123 bytes). */
+const MAX_CLOSE_REASON_BYTES = 123
+
 /**
- * What instances tell each other outside any doc: close a grant's sockets, drop a deleted
- * doc's rooms (or every room of a deleted account's docs), or check the sessions of a user's
- * sockets (some of them ended: sign-out, reset, replayed refresh token, revoked device).
+ * What instances tell each other outside any doc: close a grant's sockets, close the share-link
+ * viewers of a doc (its collection went to the owner's trash) with a code and reason, drop a
+ * deleted doc's rooms (or every room of a deleted account's docs), or check the sessions of a
+ * user's sockets (some of them ended: sign-out, reset, replayed refresh token, revoked device).
  */
 export type ControlMessage =
   | { readonly kind: 'revoke'; readonly grantId: string }
+  | { readonly kind: 'close-viewers'; readonly doc: DocName; readonly code: number; readonly reason: string }
   | { readonly kind: 'delete'; readonly doc: DocName }
   | { readonly kind: 'delete-owned'; readonly owner: UserId }
   | { readonly kind: 'sessions'; readonly userId: string }
@@ -70,6 +75,11 @@ export function parseControl(value: unknown): ControlMessage | null {
   if (typeof value !== 'object' || value === null) return null
   const { kind, grantId, doc, userId } = value as Record<string, unknown>
   if (kind === 'delete') return isDocName(doc) ? { kind, doc } : null
+  if (kind === 'close-viewers') {
+    const { code, reason } = value as Record<string, unknown>
+    if (!isDocName(doc) || typeof code !== 'number' || !Number.isInteger(code) || code < 4000 || code > 4999) return null
+    return typeof reason === 'string' && Buffer.byteLength(reason) <= MAX_CLOSE_REASON_BYTES ? { kind, doc, code, reason } : null
+  }
   if (kind === 'delete-owned') {
     const { owner } = value as Record<string, unknown>
     return typeof owner === 'string' && isUserId(owner) ? { kind, owner } : null

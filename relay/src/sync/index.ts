@@ -31,6 +31,7 @@ import type { Broadcast } from './broadcast.ts'
 import { MemoryConnectionRate, type ConnectionRate } from './connection-rate.ts'
 import type { SyncSocket } from './sync-transport.ts'
 import { isMuxUrl, muxUpgrade } from './mux-upgrade.ts'
+import type { RoomDoc } from './room-doc.ts'
 import { Rooms } from './rooms.ts'
 import { SendBatcher } from './send-batcher.ts'
 import { applyAsServer, type ServerEditOutcome } from './server-edit.ts'
@@ -49,6 +50,17 @@ export interface SyncService {
    * sharing its broadcast; returns how many were open here.
    */
   revoke(grantId: string): number
+  /**
+   * Closes the read-only sockets (share links) on `doc` with `code` and `reason`, on this
+   * instance and every other one sharing its broadcast; returns how many were open here.
+   */
+  closeViewers(doc: DocName, code: number, reason: string): number
+  /**
+   * Calls `watcher` with each doc this instance loads, before anything more is applied to it,
+   * so another plugin can observe its changes while it stays loaded (links: a collection going
+   * to its owner's trash closes its viewers).
+   */
+  onDocLoaded(watcher: (name: DocName, doc: RoomDoc) => void): void
   /**
    * Deletes a doc for good: closes its sockets on every instance with 4410, unloads its rooms
    * without storing anything more, and deletes it in the store (its tombstone keeps it from
@@ -102,6 +114,7 @@ export default fp(
     const serverOptions = { noServer: true, perMessageDeflate: false, clientTracking: false } as const
     const wss = new WebSocketServer({ ...serverOptions, maxPayload: config.limits.maxMessageBytes })
     const ownerWss = new WebSocketServer({ ...serverOptions, maxPayload: config.limits.maxOwnerMessageBytes })
+    const loadedWatchers: ((name: DocName, doc: RoomDoc) => void)[] = []
     const rooms = new Rooms({
       store: docStore,
       broadcast,
@@ -113,6 +126,9 @@ export default fp(
       maxLoadingBytes: config.limits.maxReassembledBytes,
       // Registered before this plugin when the relay keeps version history.
       ...(app.hasDecorator('versions') && { versions: app.versions }),
+      onDocLoaded: (name, doc) => {
+        for (const watcher of loadedWatchers) watcher(name, doc)
+      },
     })
     const batcher = new SendBatcher()
     const rate = opts.connectionRate ?? new MemoryConnectionRate(config.limits.connectionsPerMinutePerIp)
@@ -254,6 +270,7 @@ export default fp(
     })
     broadcast.onControl((message) => {
       if (message.kind === 'revoke') closeGrant(message.grantId)
+      else if (message.kind === 'close-viewers') rooms.closeViewers(message.doc, message.code, message.reason)
       else if (message.kind === 'sessions') void checkSessions(message.userId)
       else if (message.kind === 'delete-owned') rooms.dropOwnedBy(message.owner)
       else rooms.drop(message.doc)
@@ -281,6 +298,11 @@ export default fp(
         broadcast.publishControl({ kind: 'revoke', grantId })
         return closeGrant(grantId)
       },
+      closeViewers(doc, code, reason) {
+        broadcast.publishControl({ kind: 'close-viewers', doc, code, reason })
+        return rooms.closeViewers(doc, code, reason)
+      },
+      onDocLoaded: (watcher) => void loadedWatchers.push(watcher),
       async deleteDoc(name) {
         // Before: no room goes on writing. After: a room that loaded the doc meanwhile (on any
         // instance) lets go of what it read; appends it tries fail with `gone` anyway.

@@ -51,6 +51,8 @@ export interface RoomsOptions {
   maxLoadingBytes: number
   /** Version history: the recorder of a doc while it is loaded (null: the doc keeps none), and its release at unload. */
   versions?: { recorder(name: DocName): VersionRecorder | null; release(name: DocName, recorder: VersionRecorder): void }
+  /** Called with each doc loaded, before anything more is applied to it (to observe its changes while it stays loaded). */
+  onDocLoaded?: (name: DocName, doc: RoomDoc) => void
 }
 
 export class Rooms {
@@ -181,6 +183,13 @@ export class Rooms {
     if (room) this.#discard(room)
   }
 
+  /** Closes the read-only sockets (share links) on the doc's room here; answers how many. */
+  closeViewers(name: DocName, code: number, reason: string): number {
+    const viewers = [...(this.#rooms.get(name)?.members ?? [])].filter((member) => member.readOnly)
+    for (const viewer of viewers) viewer.close(code, reason)
+    return viewers.length
+  }
+
   /** `drop` for every room of a doc `owner` owns (the account was deleted). */
   dropOwnedBy(owner: UserId): void {
     for (const name of [...this.#rooms.keys()]) if (ownerOf(name) === owner) this.drop(name)
@@ -270,6 +279,7 @@ export class Rooms {
       this.#release(room.name, () => doc.destroy())
       throw docGone()
     }
+    this.#opts.onDocLoaded?.(room.name, doc)
     return doc
   }
 

@@ -14,6 +14,8 @@ const fatal: ReadonlyMap<number, string> = new Map([
   [CloseCode.Forbidden, 'not allowed'],
   [CloseCode.BadDocName, 'bad document name'],
   [CloseCode.Malformed, 'the relay rejected a message'],
+  // A share link of a collection in its owner's trash: it opens again only once the owner restores it.
+  [CloseCode.CollectionTrashed, "the collection is in its owner's trash"],
 ])
 
 /** Codes that refuse a change for its size: the doc stops, and `syncNow()` may try again. */
