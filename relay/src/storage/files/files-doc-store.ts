@@ -25,10 +25,11 @@
  * that finds the tombstone finishes that removal.
  *
  * Usage per account (quota) is kept by `AccountUsageFiles` (account-usage.ts); this store
- * measures each doc's files and tells it.
+ * measures each doc's files and tells it. A doc's directory is read by `scanDoc` (doc-scan.ts)
+ * and `doc-files.ts`.
  */
 import { close, constants, open, write } from 'node:fs'
-import { access, mkdir, readFile, rename, rm } from 'node:fs/promises'
+import { access, mkdir, rename, rm } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { join } from 'node:path'
 import type { DocName, UserId } from '@ferry/protocol'
@@ -49,21 +50,8 @@ import { RECORD_BYTES, splitRecords, type RecordOptions } from '../records.ts'
 import { docContext, packUpdates, sealChunks, sealFrame } from '../sealed-frames.ts'
 import { accountId, ownerOf } from '../usage.ts'
 import { AccountUsageFiles, type AccountFile } from './account-usage.ts'
-import {
-  assemble,
-  docBytes,
-  isSetAside,
-  listDir,
-  readDoc,
-  readSegment,
-  readSnapshot,
-  removeContent,
-  segmentName,
-  segmentNumber,
-  TOMBSTONE,
-  type DocFiles,
-  type SegmentRead,
-} from './doc-files.ts'
+import { docBytes, readDoc, readSegment, removeContent, segmentName, TOMBSTONE, type DocFiles } from './doc-files.ts'
+import { GONE, scanDoc } from './doc-scan.ts'
 import { exists, fsyncDir, mkdirDurable, writeFileAtomic } from './fs-util.ts'
 import { checkMasterKey } from './master-key-check.ts'
 
@@ -72,15 +60,11 @@ const SEGMENT_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEN
 const openFd = promisify(open)
 const writeFd = promisify(write) as (fd: number, buffer: Buffer) => Promise<{ bytesWritten: number }>
 const closeFd = promisify(close)
-/** A snapshot's `through` header is believed (for numbering) only below this. */
-const PLAUSIBLE_SEQ = 2 ** 48
 
 export interface FilesDocStoreOptions extends RecordOptions, UsageOptions {
   /** Hears each damaged record or snapshot when first found (the relay logs it). */
   readonly onDamage?: DamageListener
 }
-/** What the doc cache holds for a deleted doc. */
-const GONE = Symbol('gone')
 
 export class FilesDocStore implements DocStore {
   readonly #root: string
@@ -350,7 +334,8 @@ export class FilesDocStore implements DocStore {
     const id = this.#master.docId(name)
     let pending = this.#docs.get(id)
     if (!pending) {
-      pending = this.#scan(name, id, join(this.#root, id.slice(0, 2), id), create)
+      const dir = join(this.#root, id.slice(0, 2), id)
+      pending = scanDoc({ name, id, dir, create, master: this.#master, account: (owner) => this.#account(owner), damage: this.#damage })
       this.#docs.set(id, pending)
     }
     let doc: DocFiles | typeof GONE | null
@@ -366,74 +351,4 @@ export class FilesDocStore implements DocStore {
     if (this.#docs.get(id) === pending) this.#docs.delete(id)
     return create ? this.#open(name, true) : null
   }
-
-  /**
-   * Opens a doc's directory, reading each file once: the listing (tombstone, key, segments and
-   * snapshot, so a missing file is never tried), the key, every segment and the snapshot. For a
-   * load (`create` false) the doc's updates are assembled from that read and kept for it.
-   */
-  async #scan(name: DocName, id: string, dir: string, create: boolean): Promise<DocFiles | typeof GONE | null> {
-    const files = await listDir(dir)
-    if (files.includes(TOMBSTONE)) {
-      // A crash during a delete may have left files behind.
-      await removeContent(dir)
-      return GONE
-    }
-    const account = await this.#account(ownerOf(name))
-    let dataKey: Buffer
-    if (files.includes('key')) {
-      dataKey = this.#master.unwrapDataKey(id, await readFile(join(dir, 'key')))
-    } else {
-      if (!create) return null
-      await mkdirDurable(dir)
-      const fresh = this.#master.newDataKey(id)
-      await writeFileAtomic(join(dir, 'key'), [fresh.wrapped])
-      dataKey = fresh.key
-    }
-    const doc: DocFiles = {
-      id,
-      dir,
-      dataKey,
-      segments: new Map(),
-      seq: 0,
-      active: 1,
-      fd: null,
-      rotate: false,
-      gone: false,
-      running: new Set(),
-      snapshotDamaged: false,
-      suspect: new Set(),
-      account,
-      segmentBytes: new Map(),
-      snapshotBytes: 0,
-      through: 0,
-      initial: null,
-    }
-    for (const file of files.filter(isSetAside)) {
-      this.#damage.report({ doc: id, what: 'unreadable bytes set aside by an earlier compaction', kept: file }, name)
-    }
-    const segments: SegmentRead[] = []
-    const numbers = files.map(segmentNumber).filter((n): n is number => n !== null)
-    for (const n of numbers.sort((a, b) => a - b)) {
-      const read = await readSegment(doc, n, name, this.#damage)
-      const maxSeq = read.frames.reduce((max, f) => Math.max(max, f.counter), 0)
-      doc.segments.set(n, maxSeq)
-      doc.segmentBytes.set(n, read.bytes)
-      doc.seq = Math.max(doc.seq, maxSeq)
-      doc.active = n + 1
-      if (!create) segments.push(read)
-    }
-    const snapshot = files.includes('snapshot') ? await readSnapshot(doc, name, this.#damage) : { snapshot: null, through: 0, bytes: 0 }
-    // A damaged snapshot's header may be damaged too: numbering goes on above it only when plausible.
-    if (snapshot.through < PLAUSIBLE_SEQ) doc.seq = Math.max(doc.seq, snapshot.through)
-    if (snapshot.snapshot) doc.through = snapshot.through
-    // Listed before its first record is written (a new doc), corrected when it drifted (a crash).
-    doc.snapshotBytes = snapshot.bytes
-    const listed = account.docs.get(id)
-    account.set(id, docBytes(doc))
-    if (listed !== docBytes(doc)) await account.save()
-    if (!create) doc.initial = assemble(doc, name, snapshot, segments, this.#damage)
-    return doc
-  }
-
 }
