@@ -4,6 +4,7 @@
  */
 import { err, ok, type Result, type UserId } from '@ferry/protocol'
 import { linkUseError, type LinkId, type LinkRecord, type LinkUseError, type NewLink } from '../accounts/links.ts'
+import { own } from './own.ts'
 
 /** Optional so that account files written before links existed still load. */
 export interface LinkTables {
@@ -12,9 +13,6 @@ export interface LinkTables {
   /** Token hash → link id. */
   linkTokens?: Record<string, LinkId>
 }
-
-const own = <T>(record: Record<string, T> | undefined, key: string): T | undefined =>
-  record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined
 
 export function createLink(tables: LinkTables, input: NewLink): LinkRecord {
   const links = (tables.links ??= {})

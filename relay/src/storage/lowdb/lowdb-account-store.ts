@@ -19,34 +19,22 @@ import type { CreateUserError, Identity, NewUser, OneTimeToken, OneTimeTokenKind
 import type { DeviceId, DeviceRecord, NewDevice, NewVault, RecoveryUpdate, RestoredVault, VaultChain, VaultRecord, VaultRotation, VaultWriteError } from '../accounts/vault.ts'
 import { DurableJsonFile, readFileOrNull, writeFileAtomic } from './atomic-file.ts'
 import * as links from './link-tables.ts'
+import { own } from './own.ts'
+import * as tokens from './token-tables.ts'
 import * as vault from './vault-tables.ts'
 
 const FORMAT_VERSION = 1
 
-interface StoredRefreshToken extends RefreshToken {
-  /** True once rotated: presenting it again is a replay. */
-  spent: boolean
-}
-
-interface Data extends vault.VaultTables, links.LinkTables {
+interface Data extends vault.VaultTables, links.LinkTables, tokens.TokenTables {
   version: number
   users: Record<string, UserRecord>
   /** Normalised email → user id. */
   emails: Record<string, UserId>
   /** `identityKey()` → user id. */
   identities: Record<string, UserId>
-  /** Token hash → token. */
-  tokens: Record<string, OneTimeToken>
-  /** Token hash → refresh token. */
-  refreshTokens: Record<string, StoredRefreshToken>
 }
 
 const emptyData = (): Data => ({ version: FORMAT_VERSION, users: {}, emails: {}, identities: {}, tokens: {}, refreshTokens: {} })
-
-/** Own-property lookup, so a key can never reach `Object.prototype`. */
-function get<T>(record: Record<string, T>, key: string): T | undefined {
-  return Object.hasOwn(record, key) ? record[key] : undefined
-}
 
 const identityKey = (identity: Identity): string => `${identity.provider}\n${identity.subject}`
 
@@ -61,7 +49,7 @@ export class LowdbAccountStore implements AccountStore {
   #queue: Promise<unknown> = Promise.resolve()
   #closed = false
   /** Live refresh families (session id → user and latest expiry), rebuilt after each write; checked on every authenticated call. */
-  #families: Map<string, { userId: UserId; expiresAt: number }> | null = null
+  #families: Map<string, tokens.LiveFamily> | null = null
 
   private constructor(db: Low<Data>, avatarDir: string) {
     this.#db = db
@@ -85,7 +73,7 @@ export class LowdbAccountStore implements AccountStore {
     const run = async (): Promise<R> => {
       if (this.#closed) throw new Error('the account store is closed')
       const result = await change(this.#db.data)
-      prune(this.#db.data, Date.now())
+      tokens.prune(this.#db.data, Date.now())
       this.#families = null
       try {
         await this.#db.write()
@@ -112,9 +100,9 @@ export class LowdbAccountStore implements AccountStore {
 
   createUser(input: NewUser): Promise<Result<UserRecord, CreateUserError>> {
     return this.#mutate((data) => {
-      if (get(data.users, input.id) !== undefined) throw new Error(`user id ${input.id} is already taken`)
-      if (get(data.emails, input.email) !== undefined) return err('email_taken' as const)
-      if (input.identity && get(data.identities, identityKey(input.identity)) !== undefined) return err('identity_taken' as const)
+      if (own(data.users, input.id) !== undefined) throw new Error(`user id ${input.id} is already taken`)
+      if (own(data.emails, input.email) !== undefined) return err('email_taken' as const)
+      if (input.identity && own(data.identities, identityKey(input.identity)) !== undefined) return err('identity_taken' as const)
       const user: UserRecord = {
         id: input.id,
         email: input.email,
@@ -132,7 +120,7 @@ export class LowdbAccountStore implements AccountStore {
   }
 
   async getUser(id: UserId): Promise<UserRecord | null> {
-    return get(this.#db.data.users, id) ?? null
+    return own(this.#db.data.users, id) ?? null
   }
 
   async listUsers(): Promise<UserRecord[]> {
@@ -140,20 +128,20 @@ export class LowdbAccountStore implements AccountStore {
   }
 
   async findUserByEmail(email: string): Promise<UserRecord | null> {
-    const id = get(this.#db.data.emails, email)
+    const id = own(this.#db.data.emails, email)
     return id === undefined ? null : this.getUser(id)
   }
 
   async findUserByIdentity(identity: Identity): Promise<UserRecord | null> {
-    const id = get(this.#db.data.identities, identityKey(identity))
+    const id = own(this.#db.data.identities, identityKey(identity))
     return id === undefined ? null : this.getUser(id)
   }
 
   linkIdentity(userId: UserId, identity: Identity): Promise<Result<void, 'identity_taken' | 'no_user'>> {
     return this.#mutate((data) => {
-      if (get(data.users, userId) === undefined) return err('no_user' as const)
+      if (own(data.users, userId) === undefined) return err('no_user' as const)
       const key = identityKey(identity)
-      const owner = get(data.identities, key)
+      const owner = own(data.identities, key)
       if (owner !== undefined && owner !== userId) return err('identity_taken' as const)
       data.identities[key] = userId
       return ok(undefined)
@@ -162,7 +150,7 @@ export class LowdbAccountStore implements AccountStore {
 
   updateUser(id: UserId, patch: UserPatch): Promise<UserRecord | null> {
     return this.#mutate((data) => {
-      const user = get(data.users, id)
+      const user = own(data.users, id)
       if (user === undefined) return null
       const updated: UserRecord = { ...user, ...definedFields(patch) }
       data.users[id] = updated
@@ -172,7 +160,7 @@ export class LowdbAccountStore implements AccountStore {
 
   deleteUser(id: UserId): Promise<boolean> {
     return this.#mutate((data) => {
-      const user = get(data.users, id)
+      const user = own(data.users, id)
       if (user === undefined) return false
       delete data.users[id]
       delete data.emails[user.email]
@@ -193,83 +181,46 @@ export class LowdbAccountStore implements AccountStore {
    * it must not cost a rewrite of the whole file (anyone can send made-up tokens).
    */
   #unknown(table: Record<string, unknown>, hash: string): boolean {
-    return get(table, hash) === undefined
+    return own(table, hash) === undefined
   }
 
   async consumeToken(kind: OneTimeTokenKind, hash: string, now: number): Promise<UserId | null> {
     if (this.#unknown(this.#db.data.tokens, hash)) return null
-    return this.#mutate((data) => {
-      const token = get(data.tokens, hash)
-      if (token === undefined || token.kind !== kind) return null
-      delete data.tokens[hash]
-      return token.expiresAt > now ? token.userId : null
-    })
+    return this.#mutate((data) => tokens.consumeToken(data, kind, hash, now))
   }
 
   async deleteTokens(userId: UserId, kind: OneTimeTokenKind): Promise<void> {
-    await this.#mutate((data) => {
-      for (const [hash, token] of Object.entries(data.tokens)) {
-        if (token.userId === userId && token.kind === kind) delete data.tokens[hash]
-      }
-    })
+    await this.#mutate((data) => tokens.deleteTokens(data, userId, kind))
   }
 
   async createRefreshToken(token: RefreshToken): Promise<void> {
-    await this.#mutate((data) => {
-      data.refreshTokens[token.hash] = { ...token, spent: false }
-    })
+    await this.#mutate((data) => tokens.createRefreshToken(data, token))
   }
 
   async rotateRefreshToken(hash: string, next: { hash: string; expiresAt: number }, now: number): Promise<RotateOutcome> {
     if (this.#unknown(this.#db.data.refreshTokens, hash)) return { status: 'invalid' }
-    return this.#mutate((data): RotateOutcome => {
-      const token = get(data.refreshTokens, hash)
-      if (token === undefined || token.expiresAt <= now) return { status: 'invalid' }
-      if (token.spent) {
-        revokeFamily(data, token.familyId)
-        return { status: 'reused', userId: token.userId }
-      }
-      token.spent = true
-      data.refreshTokens[next.hash] = { ...next, userId: token.userId, familyId: token.familyId, spent: false }
-      return { status: 'rotated', userId: token.userId, familyId: token.familyId }
-    })
+    return this.#mutate((data) => tokens.rotateRefreshToken(data, hash, next, now))
   }
 
   async revokeRefreshFamily(hash: string): Promise<UserId | null> {
     if (this.#unknown(this.#db.data.refreshTokens, hash)) return null
-    return this.#mutate((data) => {
-      const token = get(data.refreshTokens, hash)
-      if (token === undefined) return null
-      revokeFamily(data, token.familyId)
-      return token.userId
-    })
+    return this.#mutate((data) => tokens.revokeRefreshFamily(data, hash))
   }
 
   async revokeAllRefreshTokens(userId: UserId): Promise<void> {
-    await this.#mutate((data) => {
-      for (const [hash, token] of Object.entries(data.refreshTokens)) {
-        if (token.userId === userId) delete data.refreshTokens[hash]
-      }
-    })
+    await this.#mutate((data) => tokens.revokeAllRefreshTokens(data, userId))
   }
 
   async sessionLive(userId: UserId, familyId: string, now: number): Promise<boolean> {
     if (this.#closed) throw new Error('the account store is closed')
-    if (this.#families === null) {
-      const families = new Map<string, { userId: UserId; expiresAt: number }>()
-      for (const token of Object.values(this.#db.data.refreshTokens)) {
-        const known = families.get(token.familyId)
-        if (known === undefined || known.expiresAt < token.expiresAt) families.set(token.familyId, { userId: token.userId, expiresAt: token.expiresAt })
-      }
-      this.#families = families
-    }
+    this.#families ??= tokens.liveFamilies(this.#db.data)
     const family = this.#families.get(familyId)
     return family !== undefined && family.userId === userId && family.expiresAt > now
   }
 
   putAvatar(userId: UserId, avatar: Avatar): Promise<boolean> {
     return this.#mutate(async (data) => {
-      const user = get(data.users, userId)
+      const user = own(data.users, userId)
       if (user === undefined || !isUserId(userId)) return false
       await writeFileAtomic(this.#avatarPath(userId), avatar.bytes)
       data.users[userId] = { ...user, avatarEtag: avatar.etag }
@@ -278,7 +229,7 @@ export class LowdbAccountStore implements AccountStore {
   }
 
   async getAvatar(userId: UserId): Promise<Avatar | null> {
-    const etag = get(this.#db.data.users, userId)?.avatarEtag
+    const etag = own(this.#db.data.users, userId)?.avatarEtag
     if (!etag || !isUserId(userId)) return null
     const bytes = await readFileOrNull(this.#avatarPath(userId))
     return bytes === null ? null : { bytes: new Uint8Array(bytes), etag }
@@ -287,7 +238,7 @@ export class LowdbAccountStore implements AccountStore {
   /** The file goes before the etag: a crash in between leaves an etag without bytes, which reads as no avatar. */
   deleteAvatar(userId: UserId): Promise<boolean> {
     return this.#mutate(async (data) => {
-      const user = get(data.users, userId)
+      const user = own(data.users, userId)
       if (!isUserId(userId)) return false
       await rm(this.#avatarPath(userId), { force: true })
       if (user === undefined || user.avatarEtag === null) return false
@@ -298,7 +249,7 @@ export class LowdbAccountStore implements AccountStore {
 
   async registerDevice(device: NewDevice): Promise<DeviceRecord> {
     return this.#mutate((data) => {
-      const session = device.sessionHash === null ? undefined : get(data.refreshTokens, device.sessionHash)
+      const session = device.sessionHash === null ? undefined : own(data.refreshTokens, device.sessionHash)
       return vault.registerDevice(data, device, session?.userId === device.userId ? session.familyId : null)
     })
   }
@@ -339,7 +290,7 @@ export class LowdbAccountStore implements AccountStore {
     return this.#mutate((data) => {
       const revoked = vault.revokeDevice(data, userId, deviceId, now)
       if (!revoked.ok) return revoked
-      if (revoked.value.sessionFamily !== null) revokeFamily(data, revoked.value.sessionFamily)
+      if (revoked.value.sessionFamily !== null) tokens.revokeFamily(data, revoked.value.sessionFamily)
       return ok(revoked.value.device)
     })
   }
@@ -394,19 +345,4 @@ export class LowdbAccountStore implements AccountStore {
 
 function definedFields(patch: UserPatch): UserPatch {
   return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined))
-}
-
-function revokeFamily(data: Data, familyId: string): void {
-  for (const [hash, token] of Object.entries(data.refreshTokens)) {
-    if (token.familyId === familyId) delete data.refreshTokens[hash]
-  }
-}
-
-function prune(data: Data, now: number): void {
-  for (const [hash, token] of Object.entries(data.tokens)) {
-    if (token.expiresAt <= now) delete data.tokens[hash]
-  }
-  for (const [hash, token] of Object.entries(data.refreshTokens)) {
-    if (token.expiresAt <= now) delete data.refreshTokens[hash]
-  }
 }

@@ -5,6 +5,7 @@
  */
 import { err, ok, type Result, type UserId } from '@ferry/protocol'
 import { MAX_RECOVERY_HISTORY, wrapsExactly, type DeviceId, type DeviceRecord, type NewDevice, type NewVault, type RecoveryEntry, type RecoveryUpdate, type RestoredVault, type VaultChain, type VaultRecord, type VaultRotation, type VaultWriteError } from '../accounts/vault.ts'
+import { own } from './own.ts'
 
 interface StoredDevice extends DeviceRecord {
   /** The refresh-token family the device registered from; revoked with the device. */
@@ -24,9 +25,6 @@ export interface VaultTables {
 }
 
 type VaultResult<T> = Result<T, VaultWriteError>
-
-const own = <T>(record: Record<string, T> | undefined, key: string): T | undefined =>
-  record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined
 
 function publicDevice(stored: StoredDevice): DeviceRecord {
   const { sessionFamily: _, ...device } = stored
