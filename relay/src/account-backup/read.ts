@@ -2,8 +2,9 @@
  * An account's backup file as the relay builds it (`GET /v1/backup`), streamed doc by doc so
  * that memory holds one doc at a time, whatever the account's size: the head (source, profile,
  * the vault's public record), then the workspace, environments, history and every collection
- * the workspace lists (in the trash or not), each read from the store in one load (decrypted in memory only) and
- * merged into one update. Docs never written, and collections deleted for good, are left out.
+ * the workspace lists (in the trash or not), each read from the store in one load (decrypted
+ * in memory only) and merged into one update. Docs never written, and collections deleted for
+ * good, are left out.
  */
 import { Readable } from 'node:stream'
 import * as Y from 'yjs'
