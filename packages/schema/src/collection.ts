@@ -1,21 +1,24 @@
 /**
  * `<userId>:collection:<id>` — one collection: a tree of folders and requests stored as a
- * flat map of items (see collection-item.ts for the item layout and tree.ts for how the tree
- * is repaired after concurrent edits). Root types: `items` (Y.Map of item maps), `meta`
+ * flat map of items (see collection-item.ts for the item layout, collection-tree.ts and tree.ts
+ * for how the tree is read and repaired after concurrent edits, collection-fields.ts for what
+ * the conflict log watches). Root types: `items` (Y.Map of item maps), `meta`
  * (Y.Map: collection `auth`, `schema` version, `kept`: an imported file's collection-level
  * fields Ferry does not model), `description` (Y.Text), `scripts` and `variables` (the
  * collection's own; see scripts.ts and key-value-list.ts), `conflicts` (see conflicts.ts),
  * and the seeded texts of v1 strings (see text/seed.ts).
  */
 import * as Y from 'yjs'
-import { authText, authTexts, authTextByField, parseAuth, readAuth, restoreAuthAtomics, withTextNames, writeAuth, type AuthTextPart } from './auth.ts'
-import { buildItem, fillItem, parsePosition, readItem, type Position, type StoredItem } from './collection-item.ts'
+import { authText, parseAuth, readAuth, writeAuth, type AuthTextPart } from './auth.ts'
+import { REQUEST_ATOMICS, collectionFields } from './collection-fields.ts'
+import { buildItem, fillItem, type Position } from './collection-item.ts'
+import { readView, treeShape } from './collection-tree.ts'
 import { COMPACT_KEY, isCompact, materialize } from './compact.ts'
 import { readKept, writeOpaque } from './opaque.ts'
 import { ConflictLog, type ConflictFields } from './conflicts.ts'
 import { DocView } from './doc-view.ts'
 import { SchemaError } from './errors.ts'
-import { isRowAtomic, keyValueArray, KeyValueList } from './key-value-list.ts'
+import { keyValueArray, KeyValueList } from './key-value-list.ts'
 import type { Auth, CollectionSnapshot, FolderPatch, JsonObject, Kept, NodeInput, RequestPatch, TreeNode } from './model.ts'
 import type { ChangeInfo, SchemaOptions } from './options.ts'
 import { keyAt, keyBetween } from './order.ts'
@@ -25,10 +28,9 @@ import { readScripts, scriptArray, ScriptList } from './scripts.ts'
 import { writeDoc } from './schema-version.ts'
 import { seededTexts, structState } from './struct-state.ts'
 import { clearSeededText, existingRootText, seedClient } from './text/seed.ts'
-import { entryValue, liveTextField, readTextField, stringSeed, writeTextField } from './text/text-field.ts'
+import { liveTextField, writeTextField } from './text/text-field.ts'
 import { observeDoc } from './transact.ts'
-import { resolveTree, type ResolvedTree, type TreeEntry } from './tree.ts'
-import { ignoreProblems, mapEntries, type ProblemSink } from './validate.ts'
+import { ignoreProblems, type ProblemSink } from './validate.ts'
 
 /** Where `add` and `move` put an item: under `parentId` (null/absent = root) before the child at `index` (absent = last). */
 export interface Placement {
@@ -44,20 +46,6 @@ export type ListField = 'params' | 'headers' | 'bodyFields' | 'pathVariables'
 const ID = /^[A-Za-z0-9_-]{1,64}$/
 
 const TEXT_KEYS: Record<TextField, string> = { name: 'name', url: 'url', body: 'bodyRaw', description: 'description' }
-const REQUEST_ATOMICS = ['method', 'bodyMode', 'bodyLanguage'] as const satisfies (keyof RequestPatch)[]
-const ITEM_ATOMICS: readonly string[] = [...REQUEST_ATOMICS, 'position', 'examples']
-const authAtomics = (v: unknown): unknown => {
-  const auth = parseAuth(v)
-  return auth && { type: auth.type, in: auth.type === 'apikey' ? auth.in : undefined, ...(auth.type === 'other' ? { scheme: auth.scheme, params: auth.params } : {}) }
-}
-
-type Entry = StoredItem & { isFolder: boolean }
-
-interface View {
-  tree: ResolvedTree<Entry>
-  nodes: Map<string, TreeNode>
-}
-
 /**
  * Lost concurrent values (`conflicts()`): method, enabled flags, body mode and language, auth
  * type, positions; and v1 texts a v1 client overwrote.
@@ -83,80 +71,13 @@ export class Collection extends DocView {
     this.rootVariables = doc.getArray('variables')
     this.report = options.onProblem ?? ignoreProblems
     this.random = options.random ?? cryptoRandom
-    this.fields = this.conflictFields()
+    this.fields = collectionFields({ items: this.items, meta: this.meta, rootVariables: this.rootVariables })
     this.log = ConflictLog.of(doc, [this.items, this.meta], this.fields, options.recordConflicts)
-  }
-
-  private conflictFields(): ConflictFields {
-    const isItem = (map: Y.Map<unknown>): boolean => map.parent === this.items
-    const isRow = (map: Y.Map<unknown>): boolean =>
-      map.parent === this.rootVariables || (map.parent instanceof Y.Array && map.parent.parent instanceof Y.Map && isItem(map.parent.parent))
-    const hasAuth = (map: Y.Map<unknown>): boolean => map === this.meta || isItem(map)
-    const identity = (v: unknown): unknown => v
-    const isText = (map: Y.Map<unknown>, key: string): boolean => (isItem(map) ? key === 'name' || key === 'url' : isRow(map) && (key === 'key' || key === 'value'))
-    return {
-      atomic: (map, key) => {
-        if (key === 'auth' && hasAuth(map)) return authAtomics
-        return (isItem(map) && ITEM_ATOMICS.includes(key)) || (isRow(map) && isRowAtomic(key)) ? identity : undefined
-      },
-      seeded: (map, key, entry) => {
-        if (key === 'auth' && hasAuth(map)) return authTexts(entryValue(entry), entry)
-        return isText(map, key) ? stringSeed(key, entry) : {}
-      },
-      kept: (map, key, entry) => {
-        const value = entryValue(entry)
-        return key === 'auth' && hasAuth(map) ? withTextNames(value, entry) : value
-      },
-      readText: (map, field) => {
-        if (!field.startsWith('auth.')) return readTextField(map, field)
-        const auth = readAuth(map, 'auth') as Record<string, unknown> | undefined
-        const part = auth?.[field.slice(5)]
-        return typeof part === 'string' ? part : undefined
-      },
-      liveText: (map, field) => (field.startsWith('auth.') ? authTextByField(map, 'auth', field) : liveTextField(map, field)),
-      restore: (map, key, value) => (key === 'auth' ? restoreAuthAtomics(map, key, value) : map.set(key, value)),
-    }
-  }
-
-  private view(): View {
-    const entries: Entry[] = []
-    for (const [id, map] of mapEntries(this.items, 'items', this.report)) {
-      const item = readItem(id, map, 'items', this.report)
-      if (item) entries.push({ ...item, isFolder: item.kind === 'folder' })
-    }
-    const tree = resolveTree(entries)
-    for (const id of tree.orphans) this.report({ code: 'orphan_rehomed', path: `items/${id}`, message: 'parent is missing or not a folder; shown at the root' })
-    for (const id of tree.cycleBreaks) this.report({ code: 'cycle_broken', path: `items/${id}`, message: 'concurrent moves formed a cycle; shown at the root' })
-    // Built without recursion: a hostile doc may nest items arbitrarily deep.
-    const nodes = new Map<string, TreeNode>()
-    for (const { isFolder: _, parentId: __, ...item } of entries) {
-      const parentId = tree.parentOf.get(item.id) ?? null
-      nodes.set(item.id, item.kind === 'folder' ? { ...item, parentId, children: [] } : { ...item, parentId })
-    }
-    for (const [parent, children] of tree.children) {
-      const node = parent === null ? undefined : nodes.get(parent)
-      if (node?.kind === 'folder') node.children = children.map((c) => nodes.get(c.id)!)
-    }
-    return { tree, nodes }
-  }
-
-  /**
-   * The tree shape alone (kind and position of each item), which is all writes need: much
-   * cheaper than a full validated read on a large collection. Reports nothing; reads do.
-   */
-  private structure(): ResolvedTree<TreeEntry> {
-    const entries: TreeEntry[] = []
-    for (const [id, value] of this.items.entries()) {
-      const kind = value instanceof Y.Map ? value.get('kind') : undefined
-      const position = kind === 'folder' || kind === 'request' ? parsePosition((value as Y.Map<unknown>).get('position')) : undefined
-      if (position) entries.push({ id, ...position, isFolder: kind === 'folder' })
-    }
-    return resolveTree(entries)
   }
 
   /** The root items with their descendants: every valid item exactly once, no cycles. */
   tree(): TreeNode[] {
-    const { tree, nodes } = this.view()
+    const { tree, nodes } = readView(this.items, this.report)
     return tree.children.get(null)!.map((e) => nodes.get(e.id)!)
   }
 
@@ -165,7 +86,7 @@ export class Collection extends DocView {
    * whole collection (O(items)); for many lookups, walk one `tree()`.
    */
   get(id: string): TreeNode | undefined {
-    return this.view().nodes.get(id)
+    return readView(this.items, this.report).nodes.get(id)
   }
 
   /** The whole collection as plain data (export, copy). */
@@ -280,7 +201,7 @@ export class Collection extends DocView {
 
   /** Adds several items side by side (an import), in one transaction; returns their ids. */
   addAll(inputs: readonly NodeInput[], place: Placement = {}): string[] {
-    const tree = this.structure()
+    const tree = treeShape(this.items)
     const parentId = place.parentId ?? null
     const siblings = tree.children.get(parentId)
     if (!siblings) throw new SchemaError('not_a_folder', `${parentId} is not a folder in this collection`)
@@ -325,7 +246,7 @@ export class Collection extends DocView {
    * target is the item itself or inside it.
    */
   move(id: string, place: Placement): boolean {
-    const tree = this.structure()
+    const tree = treeShape(this.items)
     const parentId = place.parentId ?? null
     const item = this.items.get(id)
     if (!tree.parentOf.has(id) || !(item instanceof Y.Map) || !tree.children.has(parentId)) return false
@@ -347,7 +268,7 @@ export class Collection extends DocView {
   removeAll(ids: readonly string[]): string[] {
     const present = ids.filter((id) => this.items.has(id))
     if (present.length === 0) return []
-    const tree = this.structure()
+    const tree = treeShape(this.items)
     const removed: string[] = []
     const seen = new Set<string>()
     const stack = [...present]
@@ -378,7 +299,7 @@ export class Collection extends DocView {
     if (moves.length === 0) return 0
     const random = (parentId: string | null, left: string | null, first: string): RandomSource =>
       seed === undefined ? this.random : derivedRandom(`${seed}|${parentId}|${left}|${first}`)
-    const planned = planMoves(this.structure(), moves, random)
+    const planned = planMoves(treeShape(this.items), moves, random)
     if (planned.size === 0) return 0
     writeDoc(this.doc, () => {
       for (const [id, position] of planned) (this.items.get(id) as Y.Map<unknown>).set('position', position)
@@ -428,8 +349,6 @@ export class Collection extends DocView {
   newId(): string {
     return createId(this.random)
   }
-
-
 
   /**
    * Sets fields of an item: names and URLs as the smallest text edit (so a concurrent edit

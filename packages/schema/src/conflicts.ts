@@ -78,7 +78,7 @@ export interface ConflictFields {
 
 /**
  * The fields of a doc whose atomic values are plain values and whose texts are plain text
- * fields (nested texts or v1 strings): everything but auth (see collection.ts).
+ * fields (nested texts or v1 strings): everything but auth (see collection-fields.ts).
  */
 export function plainFields(isAtomic: (map: Y.Map<unknown>, key: string) => boolean, isText: (map: Y.Map<unknown>, key: string) => boolean): ConflictFields {
   const identity = (v: unknown): unknown => v
