@@ -5,11 +5,9 @@
  * streamed in); signed in on a relay with the send proxy on, it goes through the relay.
  */
 import { readFileSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
-import type { Server } from 'node:http'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAgentServer, Pairings } from '@ferry/agent'
+import { startAgent, type TestAgent } from '../helpers/agent.ts'
 import { BINARY_BODY, startEchoServer, type EchoServer } from '../helpers/echo-server.ts'
 import { device, eventually, hasChromium, screenshot, useDemoSuite } from './harness.ts'
 import { addRequest, createCollection, signUp, useLocally } from './ui.ts'
@@ -25,19 +23,18 @@ describe.skipIf(!hasChromium)('demo send paths', () => {
   // The relay may reach loopback here only because the echo server lives there.
   const suite = useDemoSuite({ SEND_PROXY: 'on', SEND_PROXY_ALLOW: '127.0.0.0/8' })
   let echo: EchoServer
-  let agentServer: Server
+  let agent: TestAgent | undefined
   let agentUrl = ''
-  const codes: string[] = []
+  let codes: string[] = []
 
   beforeAll(async () => {
     echo = await startEchoServer()
-    agentServer = createAgentServer({ pairings: new Pairings({ file: null, onNewCode: (code) => codes.push(code) }), maxResponseBytes: 16 * 1024 * 1024 })
-    await new Promise<void>((done) => agentServer.listen(0, '127.0.0.1', done))
-    agentUrl = `http://127.0.0.1:${(agentServer.address() as AddressInfo).port}`
+    agent = await startAgent(16 * 1024 * 1024)
+    agentUrl = agent.url
+    codes = agent.codes
   })
   afterAll(async () => {
-    agentServer?.closeAllConnections()
-    await new Promise((done) => agentServer?.close(done))
+    await agent?.close()
     await echo?.close()
   })
 

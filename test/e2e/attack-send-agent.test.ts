@@ -3,27 +3,22 @@
  * ("null": sandboxed frames, files), a foreign site posting a huge pairing call, and many
  * pairing guesses at once (each judged against one code, never more than the allowed few).
  */
-import type { AddressInfo } from 'node:net'
-import type { Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAgentServer, MAX_WRONG_CODES, Pairings } from '@ferry/agent'
+import { MAX_WRONG_CODES } from '@ferry/agent'
+import { startAgent, type TestAgent } from '../helpers/agent.ts'
 import { call } from '../helpers/send-calls.ts'
 
 describe('attacks on the Ferry agent', () => {
-  let server: Server
+  let started: TestAgent
   let agent: string
-  const codes: string[] = []
+  let codes: string[]
 
   beforeAll(async () => {
-    const pairings = new Pairings({ file: null, onNewCode: (code) => codes.push(code) })
-    server = createAgentServer({ pairings, maxResponseBytes: 1024 * 1024 })
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
-    agent = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    started = await startAgent(1024 * 1024)
+    agent = started.url
+    codes = started.codes
   })
-  afterAll(async () => {
-    server.closeAllConnections()
-    await new Promise((done) => server.close(done))
-  })
+  afterAll(() => started.close())
 
   const pair = (code: string, origin: string) => call(`${agent}/v1/pair`, { body: { code }, headers: { origin } })
 

@@ -4,12 +4,11 @@
  * that allows no browser (no CORS headers) — redirects, cookies, binary, gzip, size limit, timeout.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAgentServer, MAX_WRONG_CODES, Pairings } from '@ferry/agent'
+import { MAX_WRONG_CODES, Pairings } from '@ferry/agent'
+import { startAgent, type TestAgent } from '../helpers/agent.ts'
 import { BINARY_BODY, startEchoServer, type EchoServer } from '../helpers/echo-server.ts'
 import { call, echoed, readAnswer, sendRequest } from '../helpers/send-calls.ts'
 
@@ -17,22 +16,19 @@ const PAGE = 'https://ferry.example'
 
 describe('the Ferry agent', () => {
   let echo: EchoServer
-  let server: Server
+  let started: TestAgent
   let agent: string
-  let pairings: Pairings
-  const codes: string[] = []
+  let codes: string[]
   let token = ''
 
   beforeAll(async () => {
     echo = await startEchoServer()
-    pairings = new Pairings({ file: null, onNewCode: (code) => codes.push(code) })
-    server = createAgentServer({ pairings, maxResponseBytes: 1024 * 1024 })
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
-    agent = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    started = await startAgent(1024 * 1024)
+    agent = started.url
+    codes = started.codes
   })
   afterAll(async () => {
-    server.closeAllConnections()
-    await new Promise((done) => server.close(done))
+    await started.close()
     await echo.close()
   })
 
