@@ -5,7 +5,7 @@
  */
 import { h, replaceChildren, syncValue, type Scope } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
-import { confirmAction, toast } from '../ui/dialogs.ts'
+import { toast } from '../ui/dialogs.ts'
 import { describeError } from '../ui/form.ts'
 import type { Vault } from '@ferry/client'
 import { bindTextOnFocus } from '../ui/text-binding.ts'
@@ -18,7 +18,7 @@ import type { AppContext } from '../app-context.ts'
 import { GLOBALS, type Variable } from '../model/types.ts'
 import { activeEnvironmentId, onActiveEnvironmentChange, setActiveEnvironment } from '../model/active-environment.ts'
 import { exportButton } from './postman-export.ts'
-import { whereChangesGo } from '../model/mode-copy.ts'
+import { trashEnvironment } from '../trash/trash-actions.ts'
 
 /** Writes at most this often per value while typing (each write re-seals it), milliseconds. */
 const WRITE_DELAY_MS = 300
@@ -187,7 +187,7 @@ export function environmentEditor(scope: Scope, ctx: AppContext, values: Variabl
   const isGlobals = scopeId === GLOBALS
   const env = isGlobals ? null : environments.get(scopeId)
   if (!isGlobals && !env) {
-    return h('div', { class: 'empty', style: 'height:100%' }, icon('layers', 40), h('h2', {}, 'This environment no longer exists'), h('p', {}, 'It may have been deleted on another device.'))
+    return h('div', { class: 'empty', style: 'height:100%' }, icon('layers', 40), h('h2', {}, 'This environment no longer exists'), h('p', {}, 'It may have been moved to the trash or deleted on another device.'))
   }
   const observe = (cb: () => void) => environments.observe(cb)
 
@@ -210,12 +210,10 @@ export function environmentEditor(scope: Scope, ctx: AppContext, values: Variabl
       active ? h('span', { class: 'badge badge-accent', style: 'height:26px;padding:0 10px' }, icon('check', 14), 'Active environment') : null,
       h('button', { type: 'button', class: active ? 'btn btn-sm' : 'btn btn-sm btn-primary', 'data-testid': 'toggle-active-env',
         onclick: () => setActiveEnvironment(owner, active ? null : scopeId) }, active ? 'Deactivate' : 'Use this environment'),
-      h('button', { type: 'button', class: 'btn btn-sm btn-danger', onclick: () => {
-        void confirmAction('Delete environment?', `This deletes "${environments.get(scopeId)?.name ?? ''}" and its variables ${whereChangesGo(ctx.session)}.`, 'Delete').then((ok) => {
-          if (!ok) return
-          environments.remove(scopeId)
-          navigate([])
-        })
+      h('button', { type: 'button', class: 'btn btn-sm btn-danger', 'data-testid': 'delete-environment', onclick: () => {
+        const name = environments.get(scopeId)?.name ?? ''
+        navigate([])
+        void trashEnvironment(ctx.workspace, scopeId, name || 'Untitled')
       } }, icon('trash', 14), 'Delete'))
   }
   paintActive()

@@ -3,7 +3,7 @@
  * `RelayApi` and the demo's `describeError`: each becomes the sentence a person reads, and no
  * developer text (a validator's "body/…", "must NOT", "P-256") ever does.
  */
-import { RelayApi } from '@ferry/client'
+import { LinkUnavailable, RelayApi } from '@ferry/client'
 import { describe, expect, it } from 'vitest'
 import { describeError } from '../ui/form.ts'
 import { syncStopSentence } from './relay-errors.ts'
@@ -31,6 +31,7 @@ const table: readonly [Answer, string][] = [
   [{ status: 403, code: 'email_unconfirmed', message: 'Confirm your email address before sharing collections.' }, 'Confirm your email address first: open the link we mailed you. Then you can share collections.'],
   [{ status: 409, code: 'too_many_devices', message: 'An account can have 32 devices; revoke one you no longer use.' }, 'Your account has as many devices as it may have. Remove one you no longer use, then try again.'],
   [{ status: 410, code: 'link_revoked', message: 'This link was revoked by its owner.' }, 'The owner revoked this link, so it no longer opens.'],
+  [{ status: 410, code: 'collection_trashed', message: "This collection is in its owner's trash; the link works again if the owner restores it." }, 'The owner moved this collection to the trash. The link opens again if they restore it.'],
   [{ status: 413, code: 'too_large', message: 'The image is larger than 2097152 bytes.' }, 'That is larger than the relay accepts. Pick a smaller file.'],
   [{ status: 422, code: 'not_an_image', message: 'The file is not an image Ferry can read.' }, 'That file is not an image Ferry can read. Pick a JPEG, PNG, WebP, GIF, AVIF, HEIF or TIFF image.'],
   [{ status: 429, code: 'rate_limited', message: 'Too many attempts.', headers: { 'retry-after': '90' } }, 'Too many attempts. Try again in 2 minutes.'],
@@ -70,6 +71,10 @@ describe('relay answers as sentences', () => {
     const fetch = async () => new Response(JSON.stringify({ error: { code: 'invalid_credentials', message: 'Wrong email or password.' } }), { status: 401 })
     const error = await new RelayApi({ baseUrl: 'http://relay.test', fetch }).login('a@example.com', 'x').then(() => null, (e: unknown) => e)
     expect(describeError(error)).toBe('That email and password do not match an account.')
+  })
+
+  it('says a link of a trashed collection opens again after a restore', () => {
+    expect(describeError(new LinkUnavailable('collection_trashed', "This collection is in its owner's trash."))).toBe('The owner moved this collection to the trash. The link opens again if they restore it.')
   })
 
   it('shows the sentence a result error of the client carries (a refused Postman file), not a generic one', () => {

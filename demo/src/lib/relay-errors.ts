@@ -33,6 +33,7 @@ const BY_RELAY_CODE: Readonly<Record<string, string>> = {
   link_revoked: 'The owner revoked this link, so it no longer opens.',
   link_expired: 'This link has expired. Ask its owner for a new one.',
   link_used_up: 'This link was opened as many times as its owner allowed. Ask for a new one.',
+  collection_trashed: 'The owner moved this collection to the trash. The link opens again if they restore it.',
   unknown_link: 'This link does not exist (it may have been mistyped or deleted).',
   too_many_links: 'You have as many working links as an account may have. Revoke one you no longer need, then try again.',
   invalid_expiry: 'Pick an expiry date in the future.',
@@ -122,7 +123,7 @@ const LINK_SENTENCES: Readonly<Record<string, string>> = {
 
 /** Why a share link does not open, by `LinkUnavailable.code` (the relay's code, or one of the client's own two). */
 export function linkSentence(code: string): string | undefined {
-  return LINK_SENTENCES[code] ?? (code.startsWith('link_') || code === 'unknown_link' ? BY_RELAY_CODE[code] : undefined)
+  return LINK_SENTENCES[code] ?? (code.startsWith('link_') || code === 'unknown_link' || code === 'collection_trashed' ? BY_RELAY_CODE[code] : undefined)
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The conflict records of one environment or the globals, as notices for its editor: variable
  * values (opened by the vault, secret ones masked), enabled and secret flags, the order of
- * variables and of the environment itself, and v1 names a v1 client overwrote. A record's
+ * variables and of the environment itself, whether it is in the trash, and v1 names a v1 client
+ * overwrote. A record's
  * `path` names the variable as the app does: `['environments', environmentId, 'variables',
  * variableId, field]`, `['globals', variableId, field]`, `['environments', environmentId, field]`.
  */
@@ -21,6 +22,8 @@ function shownValue(value: VariableValue, secret: boolean): string {
 }
 
 const flag = (value: unknown, on: string, off: string): string => (value === true ? on : value === false ? off : String(value))
+/** A trash mark as words: set (trashed) or null (restored). */
+export const inTrash = (value: unknown): string => (value === null || value === undefined ? 'restored' : 'in the trash')
 const text = (value: unknown): string => (typeof value === 'string' ? (value === '' ? '(empty)' : value) : String(value))
 
 /** Where in this scope a record is: a variable's field, or the environment's own field. */
@@ -63,6 +66,7 @@ export async function environmentConflicts(values: VariableValues, environmentId
     if ('own' in place) {
       if (c.field === 'order' && environmentId !== null) said = { what: 'Place of this environment', mine: placeOf(environments.list(), environmentId, c.mine), theirs: placeOf(environments.list(), environmentId, c.theirs) }
       else if (c.field === 'name') said = { what: 'Name of this environment', mine: text(c.mine), theirs: text(c.theirs) }
+      else if (c.field === 'trashed') said = { what: 'This environment in the trash', mine: inTrash(c.mine), theirs: inTrash(c.theirs) }
     } else {
       const variable = set.get(place.variableId)
       said = variable && variableNotice(c, set, variable)

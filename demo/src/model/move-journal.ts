@@ -51,7 +51,8 @@ export function forgetMoves(owner: string): void {
 export async function finishMoves(workspace: Workspace): Promise<void> {
   const entries = read(workspace.owner)
   if (entries.length === 0) return
-  const listed = new Set(workspace.index.collections().map((c) => c.id))
+  // A collection in the trash is still held, and a restore brings the move back with it.
+  const listed = new Set(workspace.index.allCollections().map((c) => c.id))
   const kept: Entry[] = []
   for (const entry of entries) {
     // A collection deleted since: the move cannot be completed, and must not write into a deleted doc.

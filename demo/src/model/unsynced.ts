@@ -47,13 +47,14 @@ async function collectionLine(workspace: Workspace, doc: UnsyncedDoc, name: stri
 }
 
 export async function summarize(workspace: Workspace, docs: readonly UnsyncedDoc[]): Promise<UnsyncedSummary> {
-  const names = new Map(workspace.index.collections().map((c) => [c.id, c.name]))
+  // A collection in the trash is still the account's: its changes count (and would be lost).
+  const names = new Map(workspace.index.allCollections().map((c) => [c.id, c.name]))
   const lines: string[] = []
   const collectionIds: string[] = []
   for (const doc of docs) {
     if (doc.kind === 'collection') {
       const name = doc.id ? names.get(doc.id) : undefined
-      // A collection that left the index was deleted: nothing of it would be kept anyway.
+      // A collection that left the index was deleted for good: nothing of it would be kept anyway.
       if (name === undefined) continue
       lines.push(await collectionLine(workspace, doc, name))
       collectionIds.push(doc.id!)

@@ -45,9 +45,10 @@ function requestView(node: RequestNode): HTMLElement {
           : h('p', { class: 'hint' }, 'No body.')))))
 }
 
-/** Why an open view closed, from the relay's close reason (revoked, collection deleted, or else expired). */
+/** Why an open view closed, from the relay's close reason (revoked, collection trashed or deleted, or else expired). */
 function closedSentence(reason: string): string {
   if (/revoked/i.test(reason)) return 'The owner revoked this link.'
+  if (/trash/i.test(reason)) return 'The owner moved this collection to the trash; the link opens again if they restore it.'
   if (/deleted/i.test(reason)) return 'The owner deleted this collection.'
   return 'This link stopped working (it may have expired).'
 }

@@ -1,4 +1,4 @@
-/** The main area, chosen by the route: home, a request, an environment, a history entry. */
+/** The main area, chosen by the route: home, a request, an environment, a history entry, the trash. */
 import { append, h, region, type Child, type Scope } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
 import { describeError } from '../ui/form.ts'
@@ -8,6 +8,7 @@ import { requestEditor } from '../request/request-editor.ts'
 import { environmentEditor } from '../env/environment-editor.ts'
 import { historyDetail } from '../request/history-detail.ts'
 import { settingsView } from '../collection/settings-view.ts'
+import { trashView } from '../trash/trash-view.ts'
 import { pickAndImportPostman } from '../sidebar/postman-import.ts'
 import { promptText } from '../ui/dialogs.ts'
 import { whereWorkIsKept } from '../model/mode-copy.ts'
@@ -80,6 +81,9 @@ function viewFor(scope: Scope, ctx: AppContext, route: Route): Child {
       const [values, vault] = await Promise.all([ctx.session.variableValues(), ctx.session.vault()])
       return editorOf(s, values.environments, (inner) => environmentEditor(inner, ctx, values, vault, a))
     })
+  }
+  if (first === 'trash') {
+    return later(scope, async (s) => trashView(s, ctx, await ctx.workspace.environments()))
   }
   if (first === 'history' && a) {
     return later(scope, async (s) => historyDetail(s, ctx, await ctx.workspace.history(), a))

@@ -34,7 +34,7 @@ function waitInSync(session: AppSession): Promise<boolean> {
 
 async function exportChanged(session: AppSession, summary: UnsyncedSummary): Promise<void> {
   const workspace = session.workspace()
-  const infos = workspace.index.collections().filter((c) => summary.collectionIds.includes(c.id))
+  const infos = workspace.index.allCollections().filter((c) => summary.collectionIds.includes(c.id))
   for (const info of infos) exportCollection(info, await workspace.collection(info.id))
   toast(infos.length === 1 ? `Exported “${infos[0]!.name}”` : `Exported ${infos.length} collections`)
 }

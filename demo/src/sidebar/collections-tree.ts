@@ -1,7 +1,8 @@
 /**
  * The sidebar's collections: each collection (its own document, loaded when opened) with its
- * folders and requests. Create, rename, duplicate, move and delete from each row's menu; drag
- * rows (or Alt+Up/Down) to reorder them, and into other folders or collections.
+ * folders and requests. Create, rename, duplicate, move and delete from each row's menu (a
+ * deleted collection goes to the trash, with Undo); drag rows (or Alt+Up/Down) to reorder them,
+ * and into other folders or collections.
  */
 import { h, region, type Scope } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
@@ -20,6 +21,7 @@ import { duplicateItem } from '@ferry/schema'
 import { openShareDialog } from './share-dialog.ts'
 import { whereChangesGo } from '../model/mode-copy.ts'
 import { whenLoaded } from '../ui/workspace-reads.ts'
+import { trashCollection } from '../trash/trash-actions.ts'
 
 function selectedRequestId(): string | null {
   const route = currentRoute()
@@ -171,12 +173,10 @@ function collectionMenu(ctx: AppContext, summary: CollectionInfo): HTMLElement {
     menuItem('Export (Postman v2.1)', withCollection((c) => exportCollection(summary, c)), { icon: icon('download'), testId: 'export-collection' }),
     h('div', { class: 'menu-sep', role: 'separator' }),
     menuItem('Delete', () => {
-      void confirmAction('Delete collection?', `This deletes "${summary.name}" and all its requests ${whereChangesGo(ctx.session)}.`, 'Delete').then((ok) => {
-        if (!ok) return
-        void ctx.workspace.deleteCollectionForever(summary.id)
-        if (currentRoute().parts[1] === summary.id) navigate([])
-      })
-    }, { icon: icon('trash'), danger: true }),
+      // Left first: the trash below tells this tree that a collection on screen left.
+      if (currentRoute().parts[1] === summary.id) navigate([])
+      trashCollection(ctx.workspace, summary.id, summary.name)
+    }, { icon: icon('trash'), danger: true, testId: 'delete-collection' }),
   ])
 }
 
@@ -233,11 +233,19 @@ export function collectionsTree(scope: Scope, ctx: AppContext, filter: () => str
     },
   )
 
-  // Deleted on another device: it has already left the index (and this device); say so, and
-  // leave its request if one is open.
+  // Deleted for good on another device: it has already left the index (and this device); say
+  // so, and leave its request if one is open.
   scope.add(ctx.workspace.onCollectionDeleted((id) => {
     if (currentRoute().parts[1] === id) navigate([])
     toast('A collection was deleted on another device.')
+  }))
+  // Moved to the trash on another device while one of its requests is open here: leave it.
+  scope.add(ctx.workspace.index.observe(() => {
+    const open = currentRoute().parts[0] === 'r' || currentRoute().parts[0] === 'settings' ? currentRoute().parts[1] : undefined
+    const trashed = open && ctx.workspace.index.trashedCollections().find((c) => c.id === open)
+    if (!trashed) return
+    navigate([])
+    toast(`“${trashed.name}” was moved to the trash on another device.`)
   }))
 
   attachDrag(scope, tree, ctx.workspace, {

@@ -1,11 +1,12 @@
 /**
- * The sidebar: tabs for Collections, Environments and History, each with its own tool row.
- * The chosen tab is remembered on this device.
+ * The sidebar: tabs for Collections, Environments and History, each with its own tool row, and
+ * the Trash below them. The chosen tab is remembered on this device.
  */
 import { h, region, type Scope } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
 import { promptText, toast } from '../ui/dialogs.ts'
 import { whenLoaded } from '../ui/workspace-reads.ts'
+import { href } from '../ui/router.ts'
 import { describeError } from '../ui/form.ts'
 import type { AppContext } from '../app-context.ts'
 import { collectionsTree } from './collections-tree.ts'
@@ -105,5 +106,8 @@ export function sidebar(scope: Scope, ctx: AppContext): HTMLElement {
     localStorage.setItem(TAB_KEY, tab)
     render()
   }
-  return h('aside', { class: 'sidebar', 'aria-label': 'Workspace' }, h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Sidebar' }, tabButtons), panel)
+  // On a narrow window the sidebar is a drawer: it closes on the way to the Trash.
+  const trash = h('a', { class: 'list-row sidebar-trash', href: href(['trash']), 'data-testid': 'open-trash', onclick: () => document.querySelector('.app')?.classList.remove('drawer-open') },
+    icon('trash', 16), h('span', { class: 'grow' }, 'Trash'))
+  return h('aside', { class: 'sidebar', 'aria-label': 'Workspace' }, h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Sidebar' }, tabButtons), panel, trash)
 }

@@ -84,13 +84,17 @@ export async function confirmAction(title: string, message: string, confirmLabel
 
 let toastHost: HTMLElement | null = null
 
-/** Shows a short message for a few seconds; errors are announced assertively. */
-export function toast(message: string, kind: 'info' | 'error' = 'info', ms = 4000): void {
+/**
+ * Shows a short message for a few seconds; errors are announced assertively. `action` adds a
+ * button (an Undo) that runs it and closes the toast.
+ */
+export function toast(message: string, kind: 'info' | 'error' = 'info', ms = 4000, action?: { label: string; run: () => void }): void {
   if (!toastHost) {
     toastHost = h('div', { class: 'toasts', role: 'status', 'aria-live': 'polite' })
     document.body.append(toastHost)
   }
-  const el = h('div', { class: `toast ${kind}`, role: kind === 'error' ? 'alert' : null }, message)
+  const button = action && h('button', { type: 'button', class: 'toast-action', onclick: () => (el.remove(), action.run()) }, action.label)
+  const el = h('div', { class: `toast ${kind}`, role: kind === 'error' ? 'alert' : null }, message, button)
   toastHost.append(el)
   setTimeout(() => el.remove(), ms)
 }
