@@ -6,16 +6,15 @@
  * restoring device had not seen (docs/decisions.md, "Version history": what "after the
  * version" means).
  */
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
-import type { WebsocketProvider } from 'y-websocket'
 import { docName } from '@ferry/protocol'
 import { Collection, type RequestNode } from '@ferry/schema'
 import { CollectionVersions, RelayApi } from '@ferry/client'
-import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import { useBackendRelay } from '../helpers/backend-relay.ts'
 import { RELAY_BACKENDS } from '../helpers/postgres.ts'
 import { sessionToken } from '../helpers/sessions.ts'
-import { stockProvider, synced } from '../helpers/sync-clients.ts'
+import { synced } from '../helpers/sync-clients.ts'
 
 const backends = RELAY_BACKENDS
 
@@ -31,25 +30,11 @@ const fields = (node: RequestNode) => ({
 })
 
 describe.each(backends)('restore to a version on $name', (backend) => {
-  let relay: TestRelay
-  let cleanup = async (): Promise<void> => undefined
-  const providers: WebsocketProvider[] = []
-  afterEach(async () => {
-    for (const p of providers.splice(0)) p.destroy()
-    await relay?.close(true)
-    await cleanup()
-  })
+  const served = useBackendRelay(backend)
 
   it.skipIf(backend.skip)('keeps only the offline edits made after the version', async () => {
-    const setup = await backend.env()
-    cleanup = setup.cleanup
-    relay = await startRelay(setup.env)
-    const device = async () => {
-      const provider = stockProvider(relay.wsUrl, DOC, await sessionToken(relay, 'alice'))
-      providers.push(provider)
-      await synced(provider)
-      return provider
-    }
+    let relay = await served.start()
+    const device = async () => served.provider(DOC, await sessionToken(relay, 'alice'))
     const [laptop, phone, tablet] = [await device(), await device(), await device()]
     const id = new Collection(laptop.doc).add({
       kind: 'request',
@@ -94,10 +79,7 @@ describe.each(backends)('restore to a version on $name', (backend) => {
       await vi.waitFor(() => expect(fields(request(provider.doc, id))).toEqual(want), 5_000)
     }
     // And the relay's stored doc, read by a fresh device after a restart.
-    for (const p of providers.splice(0)) p.destroy()
-    await relay.app.sync.flush()
-    await relay.close()
-    relay = await startRelay(setup.env, relay.dataDir)
+    relay = await served.restart()
     const fresh = await device()
     await vi.waitFor(() => expect(fields(request(fresh.doc, id))).toEqual(want), 5_000)
   })

@@ -7,15 +7,14 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import pg from 'pg'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
-import type { WebsocketProvider } from 'y-websocket'
 import { docName, type DocName } from '@ferry/protocol'
 import { Collection } from '@ferry/schema'
-import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import { useBackendRelay } from '../helpers/backend-relay.ts'
+import type { TestRelay } from '../helpers/relay.ts'
 import { RELAY_BACKENDS } from '../helpers/postgres.ts'
 import { call, createUser, type TestUser } from '../helpers/links.ts'
-import { stockProvider, synced } from '../helpers/sync-clients.ts'
 
 const MARKER = 'plaintext-marker-7f3a'
 
@@ -30,26 +29,14 @@ function allBytes(dir: string): Buffer {
 }
 
 describe.each(backends)('version history on $name', (backend) => {
+  const served = useBackendRelay(backend)
   let relay: TestRelay
-  let databaseUrl: string | null = null
-  let cleanup = async (): Promise<void> => undefined
-  const providers: WebsocketProvider[] = []
-  afterEach(async () => {
-    for (const p of providers.splice(0)) p.destroy()
-    await relay?.close(true)
-    await cleanup()
-  })
 
   async function start(env: Record<string, string>): Promise<{ owner: TestUser; doc: DocName; c: Collection }> {
-    const setup = await backend.env()
-    cleanup = setup.cleanup
-    databaseUrl = setup.url
-    relay = await startRelay({ ...setup.env, ...env })
+    relay = await served.start(env)
     const owner = await createUser(relay)
     const doc = docName(owner.id, 'collection', 'api')
-    const provider = stockProvider(relay.wsUrl, doc, owner.token)
-    providers.push(provider)
-    await synced(provider)
+    const provider = await served.provider(doc, owner.token)
     return { owner, doc, c: new Collection(provider.doc) }
   }
   const path = (doc: DocName, rest = '') => `/v1/docs/${encodeURIComponent(doc)}/versions${rest}`
@@ -115,9 +102,9 @@ describe.each(backends)('version history on $name', (backend) => {
     const taken = await call(relay, 'POST', path(doc), owner.token, { name: `${MARKER} named` })
     expect(taken.status).toBe(201)
     let stored: Buffer
-    if (databaseUrl === null) stored = allBytes(relay.dataDir)
+    if (served.databaseUrl === null) stored = allBytes(relay.dataDir)
     else {
-      const client = new pg.Client({ connectionString: databaseUrl })
+      const client = new pg.Client({ connectionString: served.databaseUrl })
       await client.connect()
       const { rows } = await client.query<{ meta: Buffer; state: Buffer }>('SELECT meta, state FROM ferry_doc_versions')
       await client.end()
