@@ -24,35 +24,14 @@ import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
-import { docName, type DocName } from '@ferry/protocol'
 import { muxClient, muxUrl, openRequest, type MuxClient } from '../helpers/mux-client.ts'
 import { processToken, TEST_JWT_SECRET } from '../helpers/relay-process.ts'
 import { updateFrame } from '../helpers/sync-clients.ts'
-
-const DOCS = 300
+import { BIG_ACCOUNT_DOCS, bigAccountContent, bigAccountNames } from './big-account.ts'
+import { heapAfterGc } from './process-measure.ts'
 
 type ToServer = { type: 'heap' } | { type: 'stop' }
 type FromServer = { type: 'ready'; port: number } | { type: 'heap'; bytes: number } | { type: 'stopped' }
-
-function names(user: string): DocName[] {
-  const fixed = [docName(user, 'workspace'), docName(user, 'environments'), docName(user, 'history')]
-  return [...fixed, ...Array.from({ length: DOCS - fixed.length }, (_, i) => docName(user, 'collection', `c${i}`))]
-}
-
-function content(i: number): Y.Doc {
-  const doc = new Y.Doc()
-  const items = doc.getMap('items')
-  for (let r = 0; r < 20; r++) {
-    const item = new Y.Map<unknown>()
-    item.set('name', new Y.Text(`Request ${r} of ${i}`))
-    item.set('url', new Y.Text(`https://api.example.test/v1/things/${r}?page=1`))
-    item.set('method', 'GET')
-    items.set(`r${r}`, item)
-  }
-  ;(items.get('r0') as Y.Map<Y.Text>).get('url')!.delete(0, 8)
-  items.delete('r19')
-  return doc
-}
 
 // --- the server process ---------------------------------------------------------------
 
@@ -61,18 +40,8 @@ async function serve(kind: string, dataDir: string, env: Record<string, string>)
   let port: number
   if (kind === 'ferry') {
     const { buildApp } = await import('../../relay/src/app.ts')
-    const { loadConfig } = await import('../../relay/src/config.ts')
-    const config = loadConfig({
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-      FERRY_DATA_DIR: dataDir,
-      FERRY_JWT_SECRET: TEST_JWT_SECRET,
-      CONNECTIONS_PER_MINUTE_PER_IP: '1000000',
-      SYNC_REQUESTS_PER_MINUTE: '1000000',
-      ...env,
-    })
-    const app = await buildApp(config)
+    const { benchRelayConfig } = await import('./bench-relay.ts')
+    const app = await buildApp(benchRelayConfig(dataDir, { FERRY_JWT_SECRET: TEST_JWT_SECRET, ...env }))
     await app.listen({ host: '127.0.0.1', port: 0 })
     port = (app.server.address() as AddressInfo).port
     stop = () => app.close()
@@ -85,11 +54,8 @@ async function serve(kind: string, dataDir: string, env: Record<string, string>)
   }
   const send = (message: FromServer): boolean => process.send!(message)
   process.on('message', (message: ToServer) => {
-    if (message.type === 'heap') {
-      for (let i = 0; i < 4; i++) globalThis.gc?.()
-      const { heapUsed, external } = process.memoryUsage()
-      send({ type: 'heap', bytes: heapUsed + external })
-    } else {
+    if (message.type === 'heap') send({ type: 'heap', bytes: heapAfterGc() })
+    else {
       void stop().then(() => send({ type: 'stopped' }))
     }
   })
@@ -132,14 +98,14 @@ async function measureFerry(accounts: number, idleMs: number): Promise<void> {
     const users = Array.from({ length: accounts }, (_, i) => `idle${i}`)
     const tokens: string[] = []
     for (const user of users) tokens.push(await processToken(user, dataDir)) // one account store open at a time
-    const docs = Array.from({ length: DOCS }, (_, i) => content(i))
+    const docs = Array.from({ length: BIG_ACCOUNT_DOCS }, (_, i) => bigAccountContent(i))
     let server = await startServer('ferry', dataDir)
     for (const [a, user] of users.entries()) {
       const client = await muxClient(muxUrl(`ws://127.0.0.1:${server.port}`, tokens[a]!))
-      client.open(names(user).map((name) => openRequest(name)))
+      client.open(bigAccountNames(user).map((name) => openRequest(name)))
       await client.control('opened', 120_000)
-      for (const [i, name] of names(user).entries()) client.send(name, updateFrame(Y.encodeStateAsUpdate(docs[i]!)))
-      for (const name of names(user)) await client.doc(name, 'persisted', 60_000)
+      for (const [i, name] of bigAccountNames(user).entries()) client.send(name, updateFrame(Y.encodeStateAsUpdate(docs[i]!)))
+      for (const name of bigAccountNames(user)) await client.doc(name, 'persisted', 60_000)
       client.end()
     }
     await server.ask({ type: 'stop' })
@@ -150,7 +116,7 @@ async function measureFerry(accounts: number, idleMs: number): Promise<void> {
     const t0 = performance.now()
     for (const [a, user] of users.entries()) {
       const client = await muxClient(muxUrl(`ws://127.0.0.1:${server.port}`, tokens[a]!))
-      client.open(names(user).map((name, i) => openRequest(name, docs[i])))
+      client.open(bigAccountNames(user).map((name, i) => openRequest(name, docs[i])))
       await client.control('opened', 120_000)
       sockets.push(client)
     }
@@ -162,7 +128,7 @@ async function measureFerry(accounts: number, idleMs: number): Promise<void> {
     // An edit to a doc that unloaded: time until its ack (the doc loads again first), then again loaded.
     const editTimes = async (): Promise<number> => {
       const times: number[] = []
-      for (const [i, name] of names(users[0]!).slice(0, 20).entries()) {
+      for (const [i, name] of bigAccountNames(users[0]!).slice(0, 20).entries()) {
         docs[i]!.getText('note').insert(0, 'x')
         const acks = sockets[0]!.messagesOf(name).filter((m) => m.type === 'persisted').length
         const t = performance.now()
@@ -176,7 +142,7 @@ async function measureFerry(accounts: number, idleMs: number): Promise<void> {
     const loadedEdit = await editTimes()
     console.log(`ferry      an edit's ack, median of 20 docs: ${unloadedEdit.toFixed(1)} ms on an unloaded doc, ${loadedEdit.toFixed(1)} ms loaded`)
     console.log(
-      `ferry      ${accounts} accounts x ${DOCS} docs: opened in ${opened.toFixed(0)} ms; per account ${mb((loaded - base) / accounts)} MB just opened, ` +
+      `ferry      ${accounts} accounts x ${BIG_ACCOUNT_DOCS} docs: opened in ${opened.toFixed(0)} ms; per account ${mb((loaded - base) / accounts)} MB just opened, ` +
         `${mb((idle - base) / accounts)} MB idle (${idleMs} ms unload); sockets still open: ${open}`,
     )
     for (const socket of sockets) socket.end()
@@ -201,7 +167,7 @@ async function hocuspocusAccount(port: number, user: string, docs: Y.Doc[]): Pro
     ws.once('open', resolve)
     ws.once('error', reject)
   })
-  const pending = new Set<string>(names(user))
+  const pending = new Set<string>(bigAccountNames(user))
   const done = new Promise<void>((resolve) => {
     ws.on('message', (data: Buffer) => {
       const decoder = decoding.createDecoder(new Uint8Array(data))
@@ -211,7 +177,7 @@ async function hocuspocusAccount(port: number, user: string, docs: Y.Doc[]): Pro
       if (pending.size === 0) resolve()
     })
   })
-  for (const [i, name] of names(user).entries()) {
+  for (const [i, name] of bigAccountNames(user).entries()) {
     ws.send(hocusFrame(name, (e) => { encoding.writeVarUint(e, 2); encoding.writeVarUint(e, 0); encoding.writeVarString(e, '') }))
     ws.send(hocusFrame(name, (e) => { encoding.writeVarUint(e, 0); encoding.writeVarUint(e, 2); encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(docs[i]!)) }))
     ws.send(hocusFrame(name, (e) => { encoding.writeVarUint(e, 0); encoding.writeVarUint(e, 0); encoding.writeVarUint8Array(e, Y.encodeStateVector(docs[i]!)) }))
@@ -222,7 +188,7 @@ async function hocuspocusAccount(port: number, user: string, docs: Y.Doc[]): Pro
 
 async function measureHocuspocus(accounts: number, idleMs: number): Promise<void> {
   const server = await startServer('hocuspocus', tmpdir())
-  const docs = Array.from({ length: DOCS }, (_, i) => content(i))
+  const docs = Array.from({ length: BIG_ACCOUNT_DOCS }, (_, i) => bigAccountContent(i))
   const base = await heap(server)
   const sockets: WebSocket[] = []
   for (let a = 0; a < accounts; a++) sockets.push(await hocuspocusAccount(server.port, `idle${a}`, docs))
@@ -230,7 +196,7 @@ async function measureHocuspocus(accounts: number, idleMs: number): Promise<void
   await sleep(idleMs * 2 + 1_000)
   const idle = await heap(server)
   console.log(
-    `hocuspocus ${accounts} accounts x ${DOCS} docs: per account ${mb((loaded - base) / accounts)} MB just opened, ${mb((idle - base) / accounts)} MB idle`,
+    `hocuspocus ${accounts} accounts x ${BIG_ACCOUNT_DOCS} docs: per account ${mb((loaded - base) / accounts)} MB just opened, ${mb((idle - base) / accounts)} MB idle`,
   )
   for (const ws of sockets) ws.close()
   await server.ask({ type: 'stop' })

@@ -10,43 +10,18 @@
  *
  *     npx tsx test/bench/mux-open-measure.ts
  */
-import { readFileSync } from 'node:fs'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as Y from 'yjs'
-import { docName, type DocName } from '@ferry/protocol'
+import type { DocName } from '@ferry/protocol'
 import { muxClient, muxUrl, openRequest } from '../helpers/mux-client.ts'
 import { processToken, spawnRelay, type RelayProcess } from '../helpers/relay-process.ts'
 import { rawClient, syncUrl, updateFrame } from '../helpers/sync-clients.ts'
+import { BIG_ACCOUNT_DOCS, bigAccountContent, bigAccountNames } from './big-account.ts'
+import { processCpuMs } from './process-measure.ts'
 
 const USER = 'measured'
-const DOCS = 300
-
-function names(): DocName[] {
-  const fixed = [docName(USER, 'workspace'), docName(USER, 'environments'), docName(USER, 'history')]
-  return [...fixed, ...Array.from({ length: DOCS - fixed.length }, (_, i) => docName(USER, 'collection', `c${i}`))]
-}
-
-function content(i: number): Y.Doc {
-  const doc = new Y.Doc()
-  const items = doc.getMap('items')
-  for (let r = 0; r < 20; r++) {
-    const item = new Y.Map<unknown>()
-    item.set('name', new Y.Text(`Request ${r} of ${i}`))
-    item.set('url', new Y.Text(`https://api.example.test/v1/things/${r}?page=1`))
-    item.set('method', 'GET')
-    items.set(`r${r}`, item)
-  }
-  ;(items.get('r0') as Y.Map<Y.Text>).get('url')!.delete(0, 8) // some deletions
-  items.delete('r19')
-  return doc
-}
-
-const cpuMs = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
-}
 
 async function settle(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 300))
@@ -76,18 +51,18 @@ async function viaSync(relay: RelayProcess, token: string, held: Map<DocName, Y.
 
 async function measure(label: string, relay: RelayProcess, run: () => Promise<void>): Promise<void> {
   await settle()
-  const cpu0 = cpuMs(relay.child.pid!)
+  const cpu0 = processCpuMs(relay.child.pid!)
   const t0 = performance.now()
   await run()
   const wall = performance.now() - t0
   await settle()
-  console.log(`${label.padEnd(40)} ${wall.toFixed(0).padStart(6)} ms wall ${(cpuMs(relay.child.pid!) - cpu0).toFixed(0).padStart(6)} ms relay CPU`)
+  console.log(`${label.padEnd(40)} ${wall.toFixed(0).padStart(6)} ms wall ${(processCpuMs(relay.child.pid!) - cpu0).toFixed(0).padStart(6)} ms relay CPU`)
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ferry-measure-'))
 try {
   const token = await processToken(USER, dataDir)
-  const docs = new Map(names().map((name, i) => [name, content(i)]))
+  const docs = new Map(bigAccountNames(USER).map((name, i) => [name, bigAccountContent(i)]))
   let relay = await spawnRelay(dataDir)
   {
     const client = await muxClient(muxUrl(relay.wsUrl, token))
@@ -109,8 +84,8 @@ try {
     await measure(`mux, cold, ${caseName}`, relay, () => viaMux(relay, token, held))
     await measure(`mux, warm, ${caseName}`, relay, () => viaMux(relay, token, held))
     await restart()
-    await measure(`sync x${DOCS}, cold, ${caseName}`, relay, () => viaSync(relay, token, held))
-    await measure(`sync x${DOCS}, warm, ${caseName}`, relay, () => viaSync(relay, token, held))
+    await measure(`sync x${BIG_ACCOUNT_DOCS}, cold, ${caseName}`, relay, () => viaSync(relay, token, held))
+    await measure(`sync x${BIG_ACCOUNT_DOCS}, warm, ${caseName}`, relay, () => viaSync(relay, token, held))
   }
   relay.child.kill('SIGTERM')
   await relay.exited

@@ -11,6 +11,7 @@ import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer } from 'ws'
 import { sessionToken } from '../helpers/sessions.ts'
+import { heapAfterGc } from './process-measure.ts'
 
 export type ServerKind = 'ferry' | 'y-websocket' | 'hocuspocus'
 
@@ -21,21 +22,10 @@ export type FromServer =
   | { type: 'heap'; bytes: number }
 
 async function startFerry(dataDir: string, env: Record<string, string>): Promise<{ port: number; token: string }> {
+  // Imported here, not above: the reference servers' processes must not hold the relay's modules.
   const { openRelay } = await import('../../relay/src/app.ts')
-  const { loadConfig } = await import('../../relay/src/config.ts')
-  const config = loadConfig({
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'silent',
-    FERRY_DATA_DIR: dataDir,
-    CONNECTIONS_PER_MINUTE_PER_IP: '1000000',
-    // The round-trip probe (latency.ts) asks one socket for step 2s 300 times a minute; past the
-    // default 30 the relay closed it with 4529 and the probe waited forever.
-    SYNC_REQUESTS_PER_MINUTE: '1000000',
-    ROOM_IDLE_MS: '600000',
-    ...env,
-  })
-  const relay = await openRelay(config)
+  const { benchRelayConfig } = await import('./bench-relay.ts')
+  const relay = await openRelay(benchRelayConfig(dataDir, { ROOM_IDLE_MS: '600000', ...env }))
   await relay.app.listen({ host: '127.0.0.1', port: 0 })
   return { port: (relay.app.server.address() as AddressInfo).port, token: await sessionToken(relay, 'bench') }
 }
@@ -73,9 +63,7 @@ async function main(): Promise<void> {
       const { user, system } = process.cpuUsage()
       send({ type: 'cpu', micros: user + system })
     } else if (message.type === 'heap') {
-      for (let i = 0; i < 3; i++) globalThis.gc?.()
-      const { heapUsed, external } = process.memoryUsage()
-      send({ type: 'heap', bytes: heapUsed + external })
+      send({ type: 'heap', bytes: heapAfterGc() })
     } else {
       process.exit(0)
     }

@@ -4,6 +4,8 @@
  * followed by its memory figures. Nothing else in the server knows it is there; without an IPC
  * channel it does nothing.
  */
+import { memoryAfterGc } from '../process-measure.ts'
+
 export interface ProbeReply {
   type: 'probe'
   rss: number
@@ -15,9 +17,7 @@ export interface ProbeReply {
 if (process.send) {
   process.on('message', (message: { type?: string }) => {
     if (message?.type !== 'probe') return
-    // Several rounds: weak references and finalizers free more on the next one.
-    for (let i = 0; i < 4; i++) globalThis.gc?.()
-    const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage()
+    const { rss, heapUsed, external, arrayBuffers } = memoryAfterGc()
     process.send!({ type: 'probe', rss, heapUsed, external, arrayBuffers } satisfies ProbeReply)
   })
   // The channel must not keep a server that was told to stop alive.

@@ -10,9 +10,9 @@
  * CPU time from /proc/<pid>/stat, so nothing in the server counts itself.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { processCpuMs } from '../process-measure.ts'
 import type { ProbeReply } from './probe.ts'
 
 export type ServerKind = 'ferry' | 'hocuspocus'
@@ -24,7 +24,6 @@ const SCRIPT: Record<ServerKind, string> = {
   hocuspocus: join(import.meta.dirname, 'hocuspocus-server.ts'),
 }
 const READY = /listening on https?:\/\/[^:]+:(\d+)/
-const CLOCK_TICKS_PER_SECOND = 100
 
 export async function freePort(): Promise<number> {
   const server = createServer()
@@ -114,8 +113,7 @@ export class ServerProcess {
 
   /** User + system CPU time of the server process so far, ms (clock-tick resolution). */
   cpuMs(): number {
-    const fields = readFileSync(`/proc/${this.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND
+    return processCpuMs(this.pid)
   }
 
   /** Memory of the server process after a full GC inside it. */
