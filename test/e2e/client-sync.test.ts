@@ -2,7 +2,7 @@
  * The sync provider against a real relay: status transitions, durable acks, relay restarts,
  * expired tokens, the `online` event. Tokens are minted by the relay (no sign-in needed here).
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { docName, type DocName } from '@ferry/protocol'
 import { AccountStore } from '../../packages/client/src/account-store.ts'
@@ -10,24 +10,15 @@ import type { LocalDoc } from '../../packages/client/src/local-doc.ts'
 import { openLocalDoc } from '../helpers/local-doc.ts'
 import { describeStatus, SyncProvider, type SyncConnection } from '../../packages/client/src/index.ts'
 import { createDevice, tick, type Device } from '../helpers/client-devices.ts'
-import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import { useRelayEachTest } from '../helpers/relay-each-test.ts'
 import { stopRelay } from '../helpers/restart-relay.ts'
 import { sessionToken } from '../helpers/sessions.ts'
 
-let relay: TestRelay
-const cleanups: (() => Promise<void> | void)[] = []
-
-beforeEach(async () => {
-  relay = await startRelay()
-})
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-  await relay.close(true)
-})
+const suite = useRelayEachTest()
 
 /** A token signed by the relay that expired long ago (the payload's `iat` is honoured). */
 function expiredToken(userId: string): string {
-  return relay.app.jwt.sign({ sub: userId, iat: Math.floor(Date.now() / 1000) - 3600 } as { sub: string })
+  return suite.relay.app.jwt.sign({ sub: userId, iat: Math.floor(Date.now() / 1000) - 3600 } as { sub: string })
 }
 
 function seeded(seed: number): () => number {
@@ -44,9 +35,9 @@ interface Opened {
 
 function connection(device: Device, userId: string, overrides: Partial<SyncConnection> = {}): SyncConnection {
   return {
-    url: (name, token) => `${relay.wsUrl}/v1/sync/${name}?token=${token}&ack=1`,
-    token: () => sessionToken(relay, userId),
-    refreshToken: () => sessionToken(relay, userId),
+    url: (name, token) => `${suite.relay.wsUrl}/v1/sync/${name}?token=${token}&ack=1`,
+    token: () => sessionToken(suite.relay, userId),
+    refreshToken: () => sessionToken(suite.relay, userId),
     createSocket: device.createSocket,
     backoff: { minMs: 20, maxMs: 200, random: seeded(1) },
     online: null,
@@ -61,7 +52,7 @@ async function open(device: Device, name: DocName, conn: SyncConnection): Promis
   const provider = new SyncProvider(local.doc, name, conn)
   const statuses = [{ label: describeStatus(provider.status), at: tick() }]
   provider.onStatus((status) => statuses.push({ label: describeStatus(status), at: tick() }))
-  cleanups.push(async () => {
+  suite.afterTest(async () => {
     await provider.destroy()
     await storedDoc.close()
     store.close()
@@ -104,8 +95,8 @@ describe('sync provider against a real relay', () => {
     await inSync(a)
     expect(laptop.received.filter((f) => f.type === 'persisted').length).toBeGreaterThan(acksBefore)
 
-    const start = await stopRelay(relay)
-    relay = await start()
+    const start = await stopRelay(suite.relay)
+    suite.relay = await start()
     const phone = createDevice('phone')
     const b = await open(phone, name, connection(phone, 'frank'))
     await inSync(b)
@@ -118,10 +109,10 @@ describe('sync provider against a real relay', () => {
     const a = await open(laptop, name, connection(laptop, 'bob'))
     a.text.insert(0, 'before ')
     await inSync(a)
-    const start = await stopRelay(relay)
+    const start = await stopRelay(suite.relay)
     await vi.waitFor(() => expect(describeStatus(a.provider.status)).toBe('offline'), { timeout: 5_000 })
     a.text.insert(a.text.length, 'during')
-    relay = await start()
+    suite.relay = await start()
     await inSync(a)
 
     const phone = createDevice('phone')
@@ -136,10 +127,10 @@ describe('sync provider against a real relay', () => {
     const laptop = createDevice('laptop')
     const a = await open(laptop, name, connection(laptop, 'carol', { online, backoff: { minMs: 600_000, maxMs: 600_000 } }))
     await inSync(a)
-    const start = await stopRelay(relay)
+    const start = await stopRelay(suite.relay)
     await vi.waitFor(() => expect(describeStatus(a.provider.status)).toBe('offline'), { timeout: 5_000 })
     a.local.doc.getArray('entries').push(['GET /offline'])
-    relay = await start()
+    suite.relay = await start()
     expect(describeStatus(a.provider.status)).toBe('offline')
     online.dispatchEvent(new Event('online'))
     await inSync(a)
@@ -148,23 +139,23 @@ describe('sync provider against a real relay', () => {
   it('refreshes an expired token on a 4401 close and loses no update', async () => {
     const name = docName('dave', 'environments')
     const laptop = createDevice('laptop')
-    let token = await sessionToken(relay, 'dave')
+    let token = await sessionToken(suite.relay, 'dave')
     let refreshes = 0
     const conn = connection(laptop, 'dave', {
       token: async () => token,
       refreshToken: async () => {
         refreshes++
-        token = await sessionToken(relay, 'dave')
+        token = await sessionToken(suite.relay, 'dave')
         return token
       },
     })
     const a = await open(laptop, name, conn)
     a.text.insert(0, 'one')
     await inSync(a)
-    const start = await stopRelay(relay)
+    const start = await stopRelay(suite.relay)
     await vi.waitFor(() => expect(describeStatus(a.provider.status)).toBe('offline'), { timeout: 5_000 })
     a.text.insert(3, ' two')
-    relay = await start()
+    suite.relay = await start()
     // The laptop slept: the token it holds expired a minute ago.
     token = expiredToken('dave')
     await inSync(a)

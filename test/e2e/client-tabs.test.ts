@@ -2,7 +2,7 @@
  * Several tabs of one browser share one socket per doc: a leader tab syncs, the others reach
  * the relay through it over BroadcastChannel, and a closed leader is replaced.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { docName, type DocName } from '@ferry/protocol'
 import { AccountStore } from '../../packages/client/src/account-store.ts'
@@ -11,19 +11,10 @@ import { openLocalDoc } from '../helpers/local-doc.ts'
 import { TabSync } from '../../packages/client/src/tab-sync.ts'
 import { describeStatus, type SyncConnection } from '../../packages/client/src/index.ts'
 import { createDevice, type Device } from '../helpers/client-devices.ts'
-import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import { useRelayEachTest } from '../helpers/relay-each-test.ts'
 import { sessionToken } from '../helpers/sessions.ts'
 
-let relay: TestRelay
-const cleanups: (() => Promise<void> | void)[] = []
-
-beforeEach(async () => {
-  relay = await startRelay()
-})
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-  await relay.close(true)
-})
+const suite = useRelayEachTest()
 
 interface Tab {
   local: LocalDoc
@@ -37,9 +28,9 @@ async function openTab(device: Device, name: DocName, userId: string): Promise<T
   const storedDoc = await openLocalDoc(device.indexedDB, store, name)
   const local = storedDoc.local
   const connection: SyncConnection = {
-    url: (doc, token) => `${relay.wsUrl}/v1/sync/${doc}?token=${token}&ack=1`,
-    token: () => sessionToken(relay, userId),
-    refreshToken: () => sessionToken(relay, userId),
+    url: (doc, token) => `${suite.relay.wsUrl}/v1/sync/${doc}?token=${token}&ack=1`,
+    token: () => sessionToken(suite.relay, userId),
+    refreshToken: () => sessionToken(suite.relay, userId),
     createSocket: device.createSocket,
     backoff: { minMs: 20, maxMs: 200, random: () => 0.5 },
     online: null,
@@ -53,7 +44,7 @@ async function openTab(device: Device, name: DocName, userId: string): Promise<T
     await storedDoc.close()
     store.close()
   }
-  cleanups.push(close)
+  suite.afterTest(close)
   return { local, sync, text: local.doc.getText('body'), close }
 }
 
@@ -68,8 +59,8 @@ describe('tabs of one browser', () => {
     const heard = tabs.map(() => 0)
     tabs.forEach((tab, i) => tab.sync.onDeleted(() => heard[i]!++))
 
-    const token = await sessionToken(relay, 'dana')
-    const answer = await fetch(`${relay.url}/v1/docs/${name}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })
+    const token = await sessionToken(suite.relay, 'dana')
+    const answer = await fetch(`${suite.relay.url}/v1/docs/${name}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })
     expect(answer.status).toBe(204)
     await vi.waitFor(() => expect(heard).toEqual([1, 1]), { timeout: 5_000 })
     expect(laptop.openSockets()).toEqual([])

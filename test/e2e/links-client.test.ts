@@ -4,7 +4,7 @@
  * independent copy into their own workspace, and loses the view when the owner revokes. A
  * collection referencing `{{token}}` shares the reference and never the variable's value.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { docName } from '@ferry/protocol'
 import { Environments } from '@ferry/schema'
 import { AccountStore } from '../../packages/client/src/account-store.ts'
@@ -21,23 +21,17 @@ import {
 } from '../../packages/client/src/index.ts'
 import { createDevice, type Device } from '../helpers/client-devices.ts'
 import { createUser, type TestUser } from '../helpers/links.ts'
-import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import { useRelayEachTest } from '../helpers/relay-each-test.ts'
 import { stockProvider, synced } from '../helpers/sync-clients.ts'
 import { sessionToken } from '../helpers/sessions.ts'
 
 const SECRET = 's3cr3t-environment-value'
 
-let relay: TestRelay
+const suite = useRelayEachTest()
 let api: RelayApi
-const cleanups: (() => Promise<void> | void)[] = []
 
-beforeEach(async () => {
-  relay = await startRelay()
-  api = new RelayApi({ baseUrl: relay.url })
-})
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-  await relay.close(true)
+beforeEach(() => {
+  api = new RelayApi({ baseUrl: suite.relay.url })
 })
 
 /** A signed-in user's workspace on its own simulated browser, syncing with the relay. */
@@ -48,13 +42,13 @@ async function workspaceOf(user: TestUser, device: Device = createDevice('browse
     store: await AccountStore.open(device.indexedDB),
     sync: {
       url: (name, token) => api.syncUrl(name, token, true),
-      token: () => sessionToken(relay, user.id),
-      refreshToken: () => sessionToken(relay, user.id),
+      token: () => sessionToken(suite.relay, user.id),
+      refreshToken: () => sessionToken(suite.relay, user.id),
       createSocket: device.createSocket,
       online: null,
     },
   })
-  cleanups.push(() => workspace.destroy())
+  suite.afterTest(() => workspace.destroy())
   return workspace
 }
 
@@ -62,7 +56,7 @@ const shareFor = (user: TestUser): Share => new Share({ relay: api, owner: user.
 
 async function open(url: string, device: Device = createDevice('holder')): Promise<SharedCollection> {
   const shared = await openSharedCollection(url, { relay: api, createSocket: device.createSocket })
-  cleanups.push(() => shared.close())
+  suite.afterTest(() => shared.close())
   await shared.loaded
   return shared
 }
@@ -72,7 +66,7 @@ const inSync = async (workspace: Workspace): Promise<void> =>
 
 /** The owner's workspace with a collection "Orders API" whose request sends `Bearer {{token}}`, and `token` set in an environment. */
 async function ownerWithCollection(): Promise<{ owner: TestUser; workspace: Workspace; collectionId: string }> {
-  const owner = await createUser(relay, { name: 'Olive' })
+  const owner = await createUser(suite.relay, { name: 'Olive' })
   const workspace = await workspaceOf(owner)
   const collectionId = await workspace.createCollection('Orders API')
   const collection = await workspace.collection(collectionId)
@@ -97,7 +91,7 @@ describe('sharing a collection', () => {
   it('opens read-only in memory, with the typed schema API, and follows later edits live', async () => {
     const { owner, workspace, collectionId } = await ownerWithCollection()
     const link = await shareFor(owner).createLink(collectionId)
-    expect(link.url).toBe(`${relay.config.publicUrl}/#/shared?token=${link.token}`)
+    expect(link.url).toBe(`${suite.relay.config.publicUrl}/#/shared?token=${link.token}`)
 
     const holderDevice = createDevice('holder')
     const shared = await open(link.url, holderDevice)
@@ -141,8 +135,8 @@ describe('sharing a collection', () => {
   it('shares {{token}} as a reference and no environment value', async () => {
     const { owner, collectionId } = await ownerWithCollection()
     // The value did reach the relay, in the owner's environments doc…
-    const environments = stockProvider(relay.wsUrl, `${owner.id}:environments`, owner.token)
-    cleanups.push(() => environments.destroy())
+    const environments = stockProvider(suite.relay.wsUrl, `${owner.id}:environments`, owner.token)
+    suite.afterTest(() => environments.destroy())
     await synced(environments)
     await vi.waitFor(() => {
       const relayed = new Environments(environments.doc)
@@ -157,11 +151,11 @@ describe('sharing a collection', () => {
 
   it('refuses to share for an unconfirmed email or someone else’s collection', async () => {
     const { owner, collectionId } = await ownerWithCollection()
-    const unconfirmed = await createUser(relay, { confirmed: false })
+    const unconfirmed = await createUser(suite.relay, { confirmed: false })
     const own = await (await workspaceOf(unconfirmed)).createCollection('Mine')
     await expect(shareFor(unconfirmed).createLink(own)).rejects.toMatchObject({ code: 'forbidden', relayCode: 'email_unconfirmed' })
     // `Share` only names the caller's own collections, so a stranger has to ask the relay directly.
-    const stranger = await createUser(relay)
+    const stranger = await createUser(suite.relay)
     await expect(api.createLink(stranger.token, docName(owner.id, 'collection', collectionId))).rejects.toMatchObject({ code: 'forbidden', relayCode: 'not_owner' })
   })
 })
@@ -170,7 +164,7 @@ describe('importing', () => {
   it('copies into a new collection of the importer’s workspace with new ids, independent of the original', async () => {
     const { owner, workspace: ownerWorkspace, collectionId } = await ownerWithCollection()
     const shared = await open((await shareFor(owner).createLink(collectionId)).url)
-    const importer = await createUser(relay)
+    const importer = await createUser(suite.relay)
     const importerWorkspace = await workspaceOf(importer)
 
     const copyId = await importSharedCollection(shared, importerWorkspace)
@@ -197,8 +191,8 @@ describe('importing', () => {
 
     // It syncs as the importer's own: the relay holds it under the importer's account.
     await inSync(importerWorkspace)
-    const check = stockProvider(relay.wsUrl, `${importer.id}:collection:${copyId}`, importer.token)
-    cleanups.push(() => check.destroy())
+    const check = stockProvider(suite.relay.wsUrl, `${importer.id}:collection:${copyId}`, importer.token)
+    suite.afterTest(() => check.destroy())
     await synced(check)
     expect(check.doc.getMap('items').size).toBe(3)
   })
@@ -207,7 +201,7 @@ describe('importing', () => {
     const { owner, collectionId } = await ownerWithCollection()
     const share = shareFor(owner)
     const link = await share.createLink(collectionId, { maxUses: 1 })
-    const importer = await workspaceOf(await createUser(relay))
+    const importer = await workspaceOf(await createUser(suite.relay))
     const options: OpenSharedOptions = { relay: api, createSocket: createDevice('importer').createSocket }
     const copyId = await importSharedCollection(link.url, importer, options)
     expect((await importer.collection(copyId)).tree()).toHaveLength(1)

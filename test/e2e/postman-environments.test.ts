@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { strToU8, zipSync } from 'fflate'
 import {
@@ -26,7 +26,7 @@ import {
 } from '../../packages/client/src/index.ts'
 import { openClient, PASSWORD, signUp } from '../helpers/client-app.ts'
 import { createDevice, type Device } from '../helpers/client-devices.ts'
-import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import { useRelayEachTest } from '../helpers/relay-each-test.ts'
 import { storedBytes as browserBytes } from '../helpers/stored-bytes.ts'
 
 const fixtures = join(import.meta.dirname, '../../packages/schema/src/fixtures/postman-env')
@@ -34,15 +34,7 @@ const fixture = (name: string): PickedFile => ({ name, bytes: readFileSync(join(
 const fixtureJson = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(fixtures, name), 'utf8')) as Record<string, unknown>
 const SECRETS = ['sk_test_4f9a1c77e2b04d', 'eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl', 'hunter2']
 
-let relay: TestRelay
-const cleanups: (() => Promise<void> | void)[] = []
-beforeEach(async () => {
-  relay = await startRelay()
-})
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-  await relay.close(true)
-})
+const suite = useRelayEachTest()
 
 interface Browser {
   device: Device
@@ -53,11 +45,11 @@ interface Browser {
 
 async function browser(withVault = true): Promise<Browser> {
   const device = createDevice('laptop')
-  const client = await openClient(relay, device)
-  cleanups.push(() => client.close())
-  const account = await client.signIn(await signUp(relay, 'migrating'), PASSWORD)
+  const client = await openClient(suite.relay, device)
+  suite.afterTest(() => client.close())
+  const account = await client.signIn(await signUp(suite.relay, 'migrating'), PASSWORD)
   const vault = await openAccountVault({ relay: client.relay, accounts: client.accounts, owner: account.id, indexedDB: device.indexedDB, deviceName: 'laptop' })
-  cleanups.push(() => vault.close())
+  suite.afterTest(() => vault.close())
   await vault.refresh()
   if (withVault) await vault.create()
   const secret = new SecretEnvironments(await client.workspace.environments(), client.workspace.docName('environments'), vault)

@@ -5,38 +5,29 @@
  * reaches the other browser in clear and is ciphertext in both browsers' IndexedDB too.
  */
 import { randomBytes } from 'node:crypto'
-import { afterEach, beforeEach, expect, it, vi } from 'vitest'
+import { expect, it, vi } from 'vitest'
 import { describeStatus, FerryClient, openAccountVault, SecretEnvironments, type Vault } from '../../packages/client/src/index.ts'
 import { openClient, PASSWORD, signUp } from '../helpers/client-app.ts'
 import { createDevice, type Device } from '../helpers/client-devices.ts'
-import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import { useRelayEachTest } from '../helpers/relay-each-test.ts'
 import { storedBytes } from '../helpers/stored-bytes.ts'
 
-let relay: TestRelay
-const cleanups: (() => Promise<void> | void)[] = []
-
-beforeEach(async () => {
-  relay = await startRelay()
-})
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-  await relay.close(true)
-})
+const suite = useRelayEachTest()
 
 async function browser(name: string, email: string): Promise<{ device: Device; client: FerryClient; vault: Vault; envs: SecretEnvironments }> {
   const device = createDevice(name)
-  const client = await openClient(relay, device)
-  cleanups.push(() => client.close())
+  const client = await openClient(suite.relay, device)
+  suite.afterTest(() => client.close())
   const account = await client.signIn(email, PASSWORD)
   const vault = await openAccountVault({ relay: client.relay, accounts: client.accounts, owner: account.id, indexedDB: device.indexedDB, deviceName: name })
-  cleanups.push(() => vault.close())
+  suite.afterTest(() => vault.close())
   const envs = new SecretEnvironments(await client.workspace.environments(), client.workspace.docName('environments'), vault)
   return { device, client, vault, envs }
 }
 
 
 it('a secret written in one browser is read in clear in the other and stored as ciphertext in both', async () => {
-  const email = await signUp(relay, 'vera')
+  const email = await signUp(suite.relay, 'vera')
   const canary = `canary-app-${randomBytes(12).toString('hex')}`
   const laptop = await browser('laptop', email)
   await laptop.vault.refresh()
