@@ -13,6 +13,7 @@
 import type { DocName } from '@ferry/protocol'
 import * as Y from 'yjs'
 import type { AccountDocs } from './local/account-docs.ts'
+import { mergeReadable } from './local/merge-rows.ts'
 
 /** Rows after which a doc is folded into one (y-indexeddb's default too). */
 export const FOLD_ROWS = 500
@@ -42,10 +43,10 @@ export class LocalDoc {
   /** Loads `docName` from `docs`; resolves once its stored state is applied. Loads asked for together share one read. */
   static async open(docs: AccountDocs, docName: DocName): Promise<LocalDoc> {
     const stored = await docs.read(docName)
+    const { merged, unreadable } = mergeReadable([...stored.rows, ...stored.unseen])
+    if (stored.damaged + unreadable.length > 0) docs.reportDamaged(docName, stored.damaged + unreadable.length)
     const doc = new Y.Doc({ gc: true })
-    // One transaction: observers attached later see one consistent state, and Yjs integrates
-    // the rows once.
-    Y.transact(doc, () => [...stored.rows, ...stored.unseen].forEach((row) => Y.applyUpdate(doc, row)), docs, false)
+    Y.applyUpdate(doc, merged, docs)
     return LocalDoc.adopt(docs, docName, doc, stored.rows.length + stored.unseen.length, stored.deleted)
   }
 

@@ -21,7 +21,7 @@ import type * as Y from 'yjs'
 import { AccountRemoved, type AccountStore } from './account-store.ts'
 import { guessDeviceName } from './account-vault.ts'
 import { Emitter } from './emitter.ts'
-import { AccountDocs } from './local/account-docs.ts'
+import { AccountDocs, StoredDataProblem } from './local/account-docs.ts'
 import { LazyDoc } from './local/lazy-doc.ts'
 import { viewOf, type View } from './doc-views.ts'
 import type { SyncConnection } from './sync-provider.ts'
@@ -109,7 +109,7 @@ export class Workspace {
       onError: (reason) => this.#onStorage(reason),
     })
     const stopIndex = this.index.observe(() => this.#onIndexChange())
-    const stopErrors = docs.onError((error) => this.#onStorage(`this browser could not save changes (${error.message})`))
+    const stopErrors = docs.onError((error) => this.#onStorage(error instanceof StoredDataProblem ? error.message : `this browser could not save changes (${error.message})`))
     const stopWritten = docs.onWritten(() => this.#onStorage(null))
     this.#stopObserving = () => {
       stopIndex()

@@ -22,7 +22,7 @@ import type { DocName, UserId } from '@ferry/protocol'
 import { AccountRemoved, type AccountStore } from '../account-store.ts'
 import { Emitter } from '../emitter.ts'
 import { deleteDatabase, openDatabase, requestToPromise, transactionDone } from '../idb.ts'
-import { mergeRows } from './merge-rows.ts'
+import { mergeReadable } from './merge-rows.ts'
 import { migrateDocDatabases } from './migrate-doc-databases.ts'
 
 const UPDATES = 'updates'
@@ -42,11 +42,23 @@ export interface StoredDoc {
   readonly rows: Uint8Array[]
   /** Rows from elsewhere that arrived while it was not loaded, oldest first. */
   readonly unseen: Uint8Array[]
+  /** Rows that hold no bytes (another program's, a damaged record): left where they are, out of the doc. */
+  readonly damaged: number
   /** Deleted for good: it reads empty and keeps nothing written to it. */
   readonly deleted: boolean
 }
 
-const DELETED: StoredDoc = { rows: [], unseen: [], deleted: true }
+const DELETED: StoredDoc = { rows: [], unseen: [], damaged: 0, deleted: true }
+
+/**
+ * A problem with what this browser holds that is no failed write — a damaged row set aside, a
+ * database of an earlier release that could not be moved in. Its message is the whole sentence.
+ */
+export class StoredDataProblem extends Error {
+  override name = 'StoredDataProblem'
+}
+
+const plural = (count: number, one: string, many: string): string => `${count} ${count === 1 ? one : many}`
 
 /** The database holding every doc of `owner`. */
 export function accountDocsDatabase(owner: UserId): string {
@@ -77,6 +89,8 @@ export class AccountDocs {
   #gone = false
   /** Set once the browser closed the connection under the page: what every later read and write fails with. */
   #closedByBrowser: Error | null = null
+  /** Errors reported before anyone listened; null once someone did. */
+  #unheard: Error[] | null = []
 
   private constructor(owner: UserId, db: IDBDatabase) {
     this.owner = owner
@@ -104,20 +118,35 @@ export class AccountDocs {
       upgrade.createObjectStore(TOMBSTONES)
     })
     const docs = new AccountDocs(owner, db)
-    await migrateDocDatabases(factory, store, owner, (rows) =>
+    const unmoved = await migrateDocDatabases(factory, store, owner, (rows) =>
       docs.#insert(new Map([...rows].map(([name, updates]) => [name, updates.map((update): Row => ({ doc: name, update }))]))),
-    )
+    ).catch((error: unknown) => {
+      docs.close()
+      throw error
+    })
     if (await store.isSignedOut(owner)) {
       docs.close()
       await deleteDatabase(factory, name)
       throw new AccountRemoved(owner)
     }
+    if (unmoved.length > 0) {
+      const what = plural(unmoved.length, 'doc', 'docs')
+      const rest = unmoved.length === 1 ? 'it stays as it was and moves' : 'they stay as they were and move'
+      docs.#report(new StoredDataProblem(`this browser could not move ${what} stored by an earlier release (${unmoved[0]!.error.message}); ${rest} at the next open`))
+    }
     return docs
   }
 
-  /** Listens for write failures; returns the unsubscribe. */
+  /**
+   * Listens for write failures and stored-data problems; returns the unsubscribe. The first
+   * listener also hears what was reported before it listened (while the account was opening).
+   */
   onError(listener: (error: Error) => void): () => void {
-    return this.#events.on('error', listener)
+    const stop = this.#events.on('error', listener)
+    const unheard = this.#unheard
+    this.#unheard = null
+    unheard?.forEach((error) => listener(error))
+    return stop
   }
 
   /** Called after each successful write (a status showing an earlier failure clears it). */
@@ -132,7 +161,12 @@ export class AccountDocs {
 
   /** Reports a failure of work done for the account's docs elsewhere (a fold) to `onError` listeners. */
   reportError(error: unknown): void {
-    if (!this.#gone) this.#events.emit('error', this.#failure(error))
+    if (!this.#gone) this.#report(this.#failure(error))
+  }
+
+  /** Reports rows of `name` that could not be read and were left out of it (they stay stored, untouched). */
+  reportDamaged(name: DocName, count: number): void {
+    this.#report(new StoredDataProblem(`this browser set aside ${plural(count, 'damaged stored change', 'damaged stored changes')} of ${name}; the rest opened`))
   }
 
   get gone(): boolean {
@@ -191,11 +225,15 @@ export class AccountDocs {
     const keys = index.getAllKeys(name)
     const rows = index.getAll(name)
     rows.onsuccess = () => {
-      const stored = rows.result as Row[]
+      const stored = rows.result as (Partial<Row> | null)[]
+      const usable = stored.filter((row) => row?.update instanceof Uint8Array)
       // One seen row is folded already; one unseen row still has to be marked seen.
-      if (stored.length === 0 || (stored.length === 1 && !stored[0]!.unseen)) return
-      for (const key of keys.result) updates.delete(key)
-      updates.add({ doc: name, update: mergeRows([current, ...stored.map((row) => row.update)]) } satisfies Row)
+      if (usable.length === 0 || (usable.length === 1 && !usable[0]!.unseen)) return
+      // A damaged row stays as it is, aside: folding neither fails on it for ever nor deletes it.
+      const { merged, unreadable } = mergeReadable([current, ...stored.map((row) => row?.update)])
+      const kept = new Set(unreadable.map((position) => position - 1))
+      keys.result.forEach((key, i) => kept.has(i) || updates.delete(key))
+      updates.add({ doc: name, update: merged } satisfies Row)
     }
     await transactionDone(tx)
   }
@@ -267,11 +305,10 @@ export class AccountDocs {
       const tombstone = tombstones.get(name)
       tombstone.onsuccess = () => {
         if (tombstone.result === true) return waiting.forEach((read) => read.resolve(DELETED))
-        const all = rows.result as Row[]
-        const doc: StoredDoc = {
-          rows: all.filter((row) => !row.unseen).map((row) => row.update),
-          unseen: all.filter((row) => row.unseen).map((row) => row.update),
-          deleted: false,
+        const doc = { rows: [] as Uint8Array[], unseen: [] as Uint8Array[], damaged: 0, deleted: false }
+        for (const row of rows.result as (Partial<Row> | null)[]) {
+          if (!(row?.update instanceof Uint8Array)) doc.damaged++
+          else (row.unseen ? doc.unseen : doc.rows).push(row.update)
         }
         waiting.forEach((read) => read.resolve(doc))
       }
@@ -307,7 +344,7 @@ export class AccountDocs {
         // That write waits for the next change (or `flushed()`), not for a timer spinning on a full disk.
         for (const [name, rows] of this.#queue) batch.set(name, [...(batch.get(name) ?? []), ...rows])
         this.#queue = batch
-        this.#events.emit('error', failure)
+        this.#report(failure)
         return failure
       },
     )
@@ -316,6 +353,11 @@ export class AccountDocs {
       this.#writing = null
       if (failure === null && this.#queue.size > 0) this.#scheduleWrite()
     })
+  }
+
+  #report(error: Error): void {
+    if (this.#unheard) this.#unheard.push(error)
+    else this.#events.emit('error', error)
   }
 
   /** What a failed read or write says: the browser's own error, or that it closed the storage (every transaction then throws a bare InvalidStateError). */

@@ -18,7 +18,7 @@ import * as Y from 'yjs'
 import { LocalDoc } from '../local-doc.ts'
 import { docReplica, type Replica } from '../sync/replica.ts'
 import type { AccountDocs, StoredDoc } from './account-docs.ts'
-import { mergeRows } from './merge-rows.ts'
+import { mergeReadable } from './merge-rows.ts'
 
 type Listener = (update: Uint8Array, origin: unknown) => void
 
@@ -36,6 +36,11 @@ export class LazyDoc implements Replica {
   #seen: Uint8Array
   #unseen: Uint8Array | null
   #rows: number
+  /**
+   * A single stored row is held as it was read, not decoded (decoding every doc on hold would
+   * cost more than holding it): until it has been used, a damaged one shows only then.
+   */
+  #unverified: boolean
   /** Everything held, merged (cached; null: merge again). */
   #merged: Uint8Array | null = null
   #local: LocalDoc | null = null
@@ -46,9 +51,15 @@ export class LazyDoc implements Replica {
     this.#docs = docs
     this.docName = docName
     this.#deleted = stored.deleted
-    this.#seen = stored.rows.length === 0 ? EMPTY : mergeRows(stored.rows)
-    this.#unseen = stored.unseen.length === 0 ? null : mergeRows(stored.unseen)
+    // Merging decodes every row: one that is damaged is left out there (it stays stored, aside).
+    const seen = stored.rows.length === 1 ? null : mergeReadable(stored.rows)
+    const unseen = stored.unseen.length === 1 ? null : mergeReadable(stored.unseen)
+    this.#seen = seen ? seen.merged : stored.rows[0]!
+    this.#unseen = stored.unseen.length === 0 ? null : (unseen?.merged ?? stored.unseen[0]!)
+    this.#unverified = !seen || !unseen
     this.#rows = stored.rows.length + stored.unseen.length
+    const damaged = stored.damaged + (seen?.unreadable.length ?? 0) + (unseen?.unreadable.length ?? 0)
+    if (damaged > 0) docs.reportDamaged(docName, damaged)
   }
 
   /** Holds `docName` as stored in `docs`, without loading it; holds asked for together share one read. */
@@ -67,6 +78,8 @@ export class LazyDoc implements Replica {
    */
   wake(createView: (doc: Y.Doc) => void): LocalDoc {
     if (this.#local) return this.#local
+    // Checked before applying: a damaged update may fail half-applied.
+    this.#setAsideDamaged()
     const doc = new Y.Doc({ gc: true })
     Y.transact(doc, () => Y.applyUpdate(doc, this.#seen), this.#docs, false)
     createView(doc)
@@ -94,11 +107,11 @@ export class LazyDoc implements Replica {
   // ——— Replica ———
 
   stateVector(): Uint8Array {
-    return this.#loaded?.stateVector() ?? Y.encodeStateVectorFromUpdate(this.#all())
+    return this.#loaded?.stateVector() ?? this.#verified(() => Y.encodeStateVectorFromUpdate(this.#all()))
   }
 
   diff(stateVector: Uint8Array): Uint8Array {
-    return this.#loaded?.diff(stateVector) ?? Y.diffUpdate(this.#all(), stateVector)
+    return this.#loaded?.diff(stateVector) ?? this.#verified(() => Y.diffUpdate(this.#all(), stateVector))
   }
 
   catchUp(stateVector: Uint8Array): Uint8Array[] {
@@ -109,7 +122,7 @@ export class LazyDoc implements Replica {
   apply(update: Uint8Array, origin: unknown): void {
     if (this.#loaded) return this.#loaded.apply(update, origin)
     // Decoding first: an update that does not decode throws here, as `Y.applyUpdate` would, and is not stored.
-    this.#merged = Y.mergeUpdates([this.#all(), update])
+    this.#merged = this.#verified(() => Y.mergeUpdates([this.#all(), update]))
     this.#unseen = this.#unseen ? Y.mergeUpdates([this.#unseen, update]) : update
     this.#rows++
     if (!this.#deleted) this.#docs.append(this.docName, update, true)
@@ -124,6 +137,30 @@ export class LazyDoc implements Replica {
   #all(): Uint8Array {
     this.#merged ??= this.#unseen ? Y.mergeUpdates([this.#seen, this.#unseen]) : this.#seen
     return this.#merged
+  }
+
+  /** Runs `use` on the held bytes; when it fails because a row held undecoded is damaged, sets that row aside and runs it again. */
+  #verified<T>(use: () => T): T {
+    if (!this.#unverified) return use()
+    try {
+      return use()
+    } catch (error) {
+      if (this.#setAsideDamaged() === 0) throw error
+      return use()
+    }
+  }
+
+  /** Decodes the rows held undecoded and leaves out (reports) a damaged one; returns how many were. */
+  #setAsideDamaged(): number {
+    if (!this.#unverified) return 0
+    this.#unverified = false
+    const seenDamaged = mergeReadable([this.#seen]).unreadable.length
+    const unseenDamaged = this.#unseen ? mergeReadable([this.#unseen]).unreadable.length : 0
+    if (seenDamaged) this.#seen = EMPTY
+    if (unseenDamaged) this.#unseen = null
+    this.#merged = null
+    if (seenDamaged + unseenDamaged > 0) this.#docs.reportDamaged(this.docName, seenDamaged + unseenDamaged)
+    return seenDamaged + unseenDamaged
   }
 
   #emit(update: Uint8Array, origin: unknown): void {

@@ -35,26 +35,40 @@ async function readLegacyRows(factory: IDBFactory, database: string): Promise<Ui
   }
 }
 
+/** A per-doc database that could not be read: it stays where it is, registered, and is tried again on the next open. */
+interface Unmoved {
+  readonly database: string
+  readonly error: Error
+}
+
 /**
  * Moves every per-doc database of `owner` through `insert` (one call with all of them) and
- * deletes them once inserted. Does nothing (and costs one read) when there are none.
+ * deletes them once inserted. One the browser cannot read is left as it is — it must not keep
+ * the account from opening — and returned. Does nothing (and costs one read) when there are none.
  */
 export async function migrateDocDatabases(
   factory: IDBFactory,
   store: AccountStore,
   owner: UserId,
   insert: (rows: ReadonlyMap<DocName, readonly Uint8Array[]>) => Promise<void>,
-): Promise<void> {
+): Promise<Unmoved[]> {
   const legacy = (await store.databasesOf(owner)).flatMap((database) => {
     const doc = legacyDoc(owner, database)
     return doc ? [{ database, doc }] : []
   })
-  if (legacy.length === 0) return
   const rows = new Map<DocName, Uint8Array[]>()
-  for (const { database, doc } of legacy) rows.set(doc, await readLegacyRows(factory, database))
+  const moved: string[] = []
+  const unmoved: Unmoved[] = []
+  for (const { database, doc } of legacy) {
+    try {
+      rows.set(doc, await readLegacyRows(factory, database))
+      moved.push(database)
+    } catch (error) {
+      unmoved.push({ database, error: error instanceof Error ? error : new Error(String(error)) })
+    }
+  }
+  if (moved.length === 0) return unmoved
   await insert(rows)
-  await store.wipeDatabases(
-    owner,
-    legacy.map((entry) => entry.database),
-  )
+  await store.wipeDatabases(owner, moved)
+  return unmoved
 }
