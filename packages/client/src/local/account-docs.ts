@@ -24,6 +24,7 @@ import { Emitter } from '../emitter.ts'
 import { deleteDatabase, openDatabase, requestToPromise, transactionDone } from '../idb.ts'
 import { mergeReadable } from './merge-rows.ts'
 import { migrateDocDatabases } from './migrate-doc-databases.ts'
+import { damagedRows, unmovedDatabases } from './stored-data-problem.ts'
 
 const UPDATES = 'updates'
 const TOMBSTONES = 'tombstones'
@@ -49,16 +50,6 @@ export interface StoredDoc {
 }
 
 const DELETED: StoredDoc = { rows: [], unseen: [], damaged: 0, deleted: true }
-
-/**
- * A problem with what this browser holds that is no failed write — a damaged row set aside, a
- * database of an earlier release that could not be moved in. Its message is the whole sentence.
- */
-export class StoredDataProblem extends Error {
-  override name = 'StoredDataProblem'
-}
-
-const plural = (count: number, one: string, many: string): string => `${count} ${count === 1 ? one : many}`
 
 /** The database holding every doc of `owner`. */
 export function accountDocsDatabase(owner: UserId): string {
@@ -87,22 +78,34 @@ export class AccountDocs {
   #writeScheduled = false
   /** The database was deleted (sign-out) or closed: nothing is read or written any more. */
   #gone = false
-  /** Set once the browser closed the connection under the page: what every later read and write fails with. */
-  #closedByBrowser: Error | null = null
+  /** Set once the connection was closed under the page (the browser, a newer release): what every later read and write fails with. */
+  #closedUnder: Error | null = null
   /** Errors reported before anyone listened; null once someone did. */
   #unheard: Error[] | null = []
 
   private constructor(owner: UserId, db: IDBDatabase) {
     this.owner = owner
     this.#db = db
-    db.onversionchange = () => {
+    db.onversionchange = (event) => {
+      if (event.newVersion === null) {
+        db.close()
+        return this.#goneNow()
+      }
+      // A newer release opened the database to upgrade it, in another tab. What is queued is
+      // written first (a transaction started before the close runs to its end, and the upgrade
+      // waits for it), so it opens there; this tab then says it saves no more.
+      this.#closedUnder = new Error('a newer Ferry opened this account in another tab: reload this tab to keep saving changes')
+      this.#writeLast()
       db.close()
-      this.#goneNow()
+      this.#report(this.#closedUnder)
     }
     // The browser closed the connection itself (its storage failed, site data cleared): no
     // transaction can start any more. Nothing is reopened — the data may have been cleared on
     // purpose — but every write from now on fails aloud and keeps its rows in the page.
-    db.onclose = () => (this.#closedByBrowser = new Error('the browser closed its storage; what is typed now is kept in this page only'))
+    db.onclose = () => {
+      this.#closedUnder = new Error('the browser closed its storage; what is typed now is kept in this page only')
+      this.#report(this.#closedUnder)
+    }
   }
 
   /**
@@ -129,11 +132,7 @@ export class AccountDocs {
       await deleteDatabase(factory, name)
       throw new AccountRemoved(owner)
     }
-    if (unmoved.length > 0) {
-      const what = plural(unmoved.length, 'doc', 'docs')
-      const rest = unmoved.length === 1 ? 'it stays as it was and moves' : 'they stay as they were and move'
-      docs.#report(new StoredDataProblem(`this browser could not move ${what} stored by an earlier release (${unmoved[0]!.error.message}); ${rest} at the next open`))
-    }
+    if (unmoved.length > 0) docs.#report(unmovedDatabases(unmoved.length, unmoved[0]!.error))
     return docs
   }
 
@@ -166,7 +165,7 @@ export class AccountDocs {
 
   /** Reports rows of `name` that could not be read and were left out of it (they stay stored, untouched). */
   reportDamaged(name: DocName, count: number): void {
-    this.#report(new StoredDataProblem(`this browser set aside ${plural(count, 'damaged stored change', 'damaged stored changes')} of ${name}; the rest opened`))
+    this.#report(damagedRows(name, count))
   }
 
   get gone(): boolean {
@@ -328,13 +327,33 @@ export class AccountDocs {
     }, 0)
   }
 
+  /** Starts writing everything queued now, also beside a write under way (the connection is about to close). */
+  #writeLast(): void {
+    if (this.#queue.size === 0) return
+    if (!this.#writing) return this.#writeBatch()
+    const batch = this.#queue
+    this.#queue = new Map()
+    void this.#write(batch)
+  }
+
   #writeBatch(): void {
     if (this.#gone || this.#writing || this.#queue.size === 0) return
     const batch = this.#queue
     this.#queue = new Map()
-    const writing = this.#insert(batch).then(
+    const writing = this.#write(batch)
+    this.#writing = writing
+    void writing.then((failure) => {
+      this.#writing = null
+      if (failure === null && this.#queue.size > 0) this.#scheduleWrite()
+    })
+  }
+
+  /** Writes `batch`; resolves with the failure (reported, the rows queued again in front), or null once written. */
+  #write(batch: Map<DocName, Row[]>): Promise<Error | null> {
+    return this.#insert(batch).then(
       () => {
-        this.#events.emit('written', undefined)
+        // Once the connection was closed under the page nothing more is saved: the status keeps saying so.
+        if (!this.#closedUnder) this.#events.emit('written', undefined)
         return null
       },
       (error: unknown) => {
@@ -348,11 +367,6 @@ export class AccountDocs {
         return failure
       },
     )
-    this.#writing = writing
-    void writing.then((failure) => {
-      this.#writing = null
-      if (failure === null && this.#queue.size > 0) this.#scheduleWrite()
-    })
   }
 
   #report(error: Error): void {
@@ -362,7 +376,7 @@ export class AccountDocs {
 
   /** What a failed read or write says: the browser's own error, or that it closed the storage (every transaction then throws a bare InvalidStateError). */
   #failure(error: unknown): Error {
-    return this.#closedByBrowser ?? asError(error)
+    return this.#closedUnder ?? asError(error)
   }
 
   /** Writes `rows` in one transaction, skipping docs marked deleted for good; async, so a transaction that cannot start rejects too. */
