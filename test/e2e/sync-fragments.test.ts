@@ -16,7 +16,7 @@ import { describeStatus, SyncProvider, type SyncConnection } from '../../package
 import { createDevice, type Device } from '../helpers/client-devices.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { stopRelay } from '../helpers/restart-relay.ts'
-import { rawClient, readDoc, syncUrl, type RawClient } from '../helpers/sync-clients.ts'
+import { rawClient, readStoredDoc, syncUrl, type RawClient } from '../helpers/sync-clients.ts'
 import { sessionToken } from '../helpers/sessions.ts'
 
 const DOC = 'alice:collection:frag'
@@ -63,8 +63,8 @@ describe('fragmented messages on the relay', () => {
     const relayed = await peer.next('sync-update')
     expect(Buffer.from(relayed.update).equals(Buffer.from(update))).toBe(true)
     expect(relay.app.sync.reassemblingBytes).toBe(0)
-    const stored = await readDoc(relay.wsUrl, DOC, await sessionToken(relay, 'alice'))
-    expect((stored as Y.Doc).getText('body').length).toBe(600_000)
+    const stored = await readStoredDoc(relay.wsUrl, DOC, await sessionToken(relay, 'alice'))
+    expect(stored.getText('body').length).toBe(600_000)
   })
 
   it('leave nothing stored and acknowledge nothing when the socket dies before the last fragment', async () => {
@@ -81,8 +81,8 @@ describe('fragmented messages on the relay', () => {
     await relay.app.sync.flush()
     expect(writer.messages.filter((m) => m.type === 'persisted')).toEqual([])
     expect(peer.messages.filter((m) => m.type === 'sync-update')).toEqual([])
-    const stored = await readDoc(relay.wsUrl, DOC, await sessionToken(relay, 'alice'))
-    expect((stored as Y.Doc).getText('body').length).toBe(0)
+    const stored = await readStoredDoc(relay.wsUrl, DOC, await sessionToken(relay, 'alice'))
+    expect(stored.getText('body').length).toBe(0)
   })
 
   it('declared over MAX_REASSEMBLED_BYTES are refused at once with 4413, holding nothing', async () => {
@@ -186,7 +186,7 @@ describe("Ferry's client and a change over the relay's cap", () => {
     relay = await start()
     provider.syncNow()
     await vi.waitFor(() => expect(describeStatus(provider.status)).toBe('in sync'), { timeout: 15_000 })
-    const stored = await readDoc(relay.wsUrl, name, await sessionToken(relay, 'alice'))
-    expect(new Collection(stored as Y.Doc).tree()).toHaveLength(1_200)
+    const stored = await readStoredDoc(relay.wsUrl, name, await sessionToken(relay, 'alice'))
+    expect(new Collection(stored).tree()).toHaveLength(1_200)
   })
 })

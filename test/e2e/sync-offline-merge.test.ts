@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import type { WebsocketProvider } from 'y-websocket'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
-import { rawClient, stockProvider, synced, syncUrl } from '../helpers/sync-clients.ts'
+import { readStoredDoc, stockProvider, synced } from '../helpers/sync-clients.ts'
 import { sessionToken } from '../helpers/sessions.ts'
 
 const DOC = 'alice:collection:shared'
@@ -19,13 +19,7 @@ function edit(doc: Y.Doc, device: string): void {
 }
 
 async function storedState(relay: TestRelay): Promise<Y.Doc> {
-  const client = await rawClient(syncUrl(relay.wsUrl, DOC, await sessionToken(relay, 'alice')))
-  client.send({ type: 'sync-step1', stateVector: new Uint8Array([0]) })
-  const { update } = await client.next('sync-step2')
-  client.close()
-  const doc = new Y.Doc()
-  Y.applyUpdate(doc, update)
-  return doc
+  return readStoredDoc(relay.wsUrl, DOC, await sessionToken(relay, 'alice'))
 }
 
 describe.each([['laptop first'], ['phone first']])('offline merge, %s', (order) => {

@@ -18,7 +18,7 @@ import { RELAY_BACKENDS } from '../helpers/postgres.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { stopRelay } from '../helpers/restart-relay.ts'
 import { sessionToken, signIn, signUpEmail } from '../helpers/sessions.ts'
-import { covers, rawClient, readDoc, syncUrl, updateFrame, type RawClient } from '../helpers/sync-clients.ts'
+import { covers, rawClient, readStoredDoc, syncUrl, updateFrame, type RawClient } from '../helpers/sync-clients.ts'
 
 const KiB = 1024
 /** Text Yjs stores as is: one byte per character. */
@@ -48,9 +48,7 @@ function edit(doc: Y.Doc, change: (text: Y.Text) => void): Uint8Array {
 }
 
 async function textOf(relay: TestRelay, doc: string, token: string): Promise<string> {
-  const read = await readDoc(relay.wsUrl, doc, token)
-  if (typeof read === 'number') throw new Error(`reading ${doc} closed with ${read}`)
-  return read.getText('t').toString()
+  return (await readStoredDoc(relay.wsUrl, doc, token)).getText('t').toString()
 }
 
 for (const backend of backends) {

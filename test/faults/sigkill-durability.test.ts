@@ -15,20 +15,10 @@ import { processToken, spawnRelay } from '../helpers/relay-process.ts'
 import { createTestSchema, skipPostgres, type TestSchema } from '../helpers/postgres.ts'
 import { tempDataDir } from '../helpers/relay.ts'
 import { muxClient, muxUrl, openRequest } from '../helpers/mux-client.ts'
-import { rawClient, syncUrl } from '../helpers/sync-clients.ts'
+import { rawClient, readStoredDoc, syncUrl } from '../helpers/sync-clients.ts'
 
 const ROUNDS = 6
 const DOC = 'alice:history'
-
-async function loadFromRelay(wsUrl: string, token: string): Promise<Y.Doc> {
-  const client = await rawClient(syncUrl(wsUrl, DOC, token))
-  client.send({ type: 'sync-step1', stateVector: new Uint8Array([0]) })
-  const { update } = await client.next('sync-step2')
-  client.close()
-  const doc = new Y.Doc()
-  Y.applyUpdate(doc, update)
-  return doc
-}
 
 describe.each([
   { backend: 'files', skip: false },
@@ -52,7 +42,7 @@ describe.each([
     const acked: string[] = []
     for (let round = 0; round < ROUNDS; round++) {
       const relay = await spawnRelay(dataDir, env)
-      const doc = await loadFromRelay(relay.wsUrl, token)
+      const doc = await readStoredDoc(relay.wsUrl, DOC, token)
       expect(doc.getArray<string>('entries').toArray()).toEqual(expect.arrayContaining(acked))
       const writer = await rawClient(syncUrl(relay.wsUrl, DOC, token, true))
       const sent: string[] = []
@@ -78,7 +68,7 @@ describe.each([
       acked.push(...covered)
     }
     const relay = await spawnRelay(dataDir, env)
-    const final = await loadFromRelay(relay.wsUrl, token)
+    const final = await readStoredDoc(relay.wsUrl, DOC, token)
     relay.child.kill('SIGKILL')
     await relay.exited
     expect(final.getArray<string>('entries').toArray()).toEqual(expect.arrayContaining(acked))
@@ -132,11 +122,7 @@ describe.each([
     if (backend === 'files') expect(readdirSync(join(dataDir, 'docs'), { recursive: true }).filter((f) => String(f).endsWith('snapshot')).length).toBeGreaterThan(0)
     const relay = await spawnRelay(dataDir, env)
     for (const name of names) {
-      const client = await rawClient(syncUrl(relay.wsUrl, name, token))
-      client.send({ type: 'sync-step1', stateVector: new Uint8Array([0]) })
-      const doc = new Y.Doc()
-      Y.applyUpdate(doc, (await client.next('sync-step2')).update)
-      client.close()
+      const doc = await readStoredDoc(relay.wsUrl, name, token)
       expect(doc.getArray<string>('entries').toArray()).toEqual(expect.arrayContaining(acked.get(name)!))
     }
     relay.child.kill('SIGKILL')

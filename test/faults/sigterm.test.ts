@@ -9,7 +9,7 @@ import * as Y from 'yjs'
 import { CloseCode } from '@ferry/protocol'
 import { processToken, spawnRelay } from '../helpers/relay-process.ts'
 import { tempDataDir } from '../helpers/relay.ts'
-import { covers, rawClient, syncUrl } from '../helpers/sync-clients.ts'
+import { covers, rawClient, readStoredDoc, syncUrl } from '../helpers/sync-clients.ts'
 
 const DOC = 'alice:environments'
 
@@ -45,11 +45,7 @@ describe('SIGTERM', () => {
     expect(relay.output()).not.toContain(token.split('.')[2]!)
 
     const again = await spawnRelay(dataDir)
-    const reader = await rawClient(syncUrl(again.wsUrl, DOC, token))
-    reader.send({ type: 'sync-step1', stateVector: new Uint8Array([0]) })
-    const { update } = await reader.next('sync-step2')
-    const loaded = new Y.Doc()
-    Y.applyUpdate(loaded, update)
+    const loaded = await readStoredDoc(again.wsUrl, DOC, token)
     expect(loaded.getMap('vars').size).toBe(100)
     again.child.kill('SIGKILL')
     await again.exited

@@ -17,7 +17,7 @@ import { FilesDocStore } from '../../relay/src/storage/files/files-doc-store.ts'
 import { InProcessBroadcast } from '../../relay/src/sync/broadcast.ts'
 import sync from '../../relay/src/sync/index.ts'
 import { testConfig } from '../helpers/relay.ts'
-import { covers, rawClient, syncUrl } from '../helpers/sync-clients.ts'
+import { covers, rawClient, readStoredDoc, syncUrl } from '../helpers/sync-clients.ts'
 import { sessionToken } from '../helpers/sessions.ts'
 
 class FailingSwitch implements DocStore {
@@ -109,12 +109,7 @@ describe('storage errors', () => {
     writer.close()
     await vi.waitFor(() => expect(app.sync.loadedRooms).toBe(0), 10_000)
 
-    const reader = await rawClient(syncUrl(wsUrl, doc, token))
-    reader.send({ type: 'sync-step1', stateVector: new Uint8Array([0]) })
-    const { update } = await reader.next('sync-step2')
-    const loaded = new Y.Doc()
-    Y.applyUpdate(loaded, update)
+    const loaded = await readStoredDoc(wsUrl, doc, token)
     expect(loaded.getMap('m').toJSON()).toEqual({ written: 'while the disk was full', left: 'before it was saved' })
-    reader.close()
   })
 })

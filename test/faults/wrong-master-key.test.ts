@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { processToken, spawnRelay, type RelayProcess } from '../helpers/relay-process.ts'
 import { tempDataDir } from '../helpers/relay.ts'
-import { rawClient, syncUrl } from '../helpers/sync-clients.ts'
+import { rawClient, readStoredDoc, syncUrl } from '../helpers/sync-clients.ts'
 
 const DOC = 'alice:environments'
 
@@ -43,12 +43,7 @@ async function refused(dataDir: string, env: Record<string, string> = {}): Promi
 }
 
 async function readBack(relay: RelayProcess, token: string): Promise<string | undefined> {
-  const reader = await rawClient(syncUrl(relay.wsUrl, DOC, token))
-  reader.send({ type: 'sync-step1', stateVector: new Uint8Array([0]) })
-  const { update } = await reader.next('sync-step2')
-  reader.close()
-  const doc = new Y.Doc()
-  Y.applyUpdate(doc, update)
+  const doc = await readStoredDoc(relay.wsUrl, DOC, token)
   return doc.getMap('vars').get('v') as string | undefined
 }
 

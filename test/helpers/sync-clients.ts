@@ -127,3 +127,10 @@ export async function readDoc(wsUrl: string, doc: string, token: string): Promis
     client.close()
   }
 }
+
+/** What a fresh socket reads from `doc`, which must be there: a close instead throws, naming the code. */
+export async function readStoredDoc(wsUrl: string, doc: string, token: string): Promise<Y.Doc> {
+  const read = await readDoc(wsUrl, doc, token)
+  if (typeof read === 'number') throw new Error(`reading ${doc} closed with ${read}`)
+  return read
+}

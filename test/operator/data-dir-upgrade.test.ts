@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runRelayCli } from '../helpers/relay-cli.ts'
 import { startRelay } from '../helpers/relay.ts'
-import { readDoc } from '../helpers/sync-clients.ts'
+import { readStoredDoc } from '../helpers/sync-clients.ts'
 import { FIXTURE_DOCS, FIXTURE_EMAIL, FIXTURE_PASSWORD, fixtureEntries } from './fixtures/data-dir-v1.ts'
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'data-dir-v1')
@@ -41,8 +41,7 @@ describe('a data dir written by the first release', () => {
       const session = (await response.json()) as { accessToken: string; user: { id: string; email: string; name: string } }
       expect(session.user).toMatchObject({ email: FIXTURE_EMAIL, name: 'Fixture' })
       for (const [suffix, count] of Object.entries(FIXTURE_DOCS)) {
-        const doc = await readDoc(relay.wsUrl, `${session.user.id}:collection:${suffix}`, session.accessToken)
-        if (typeof doc === 'number') throw new Error(`${suffix} closed with ${doc}`)
+        const doc = await readStoredDoc(relay.wsUrl, `${session.user.id}:collection:${suffix}`, session.accessToken)
         expect(doc.getArray<string>('entries').toArray()).toEqual(fixtureEntries(suffix, count))
       }
     } finally {
