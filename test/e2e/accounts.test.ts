@@ -2,24 +2,14 @@
  * Password accounts end to end: a real relay mailing through a real SMTP server; the test
  * follows the links in the mails like a user would.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startRelay, type TestRelay } from '../helpers/relay.ts'
-import { startSmtp, tokenFromLink, type TestSmtp } from '../helpers/smtp.ts'
+import { describe, expect, it } from 'vitest'
+import { useMailingRelay } from '../helpers/mailing-relay.ts'
+import { tokenFromLink } from '../helpers/smtp.ts'
 import { call as callRelay, type Answer } from '../helpers/http.ts'
 
-let relay: TestRelay
-let smtp: TestSmtp
+const suite = useMailingRelay()
 
-beforeAll(async () => {
-  smtp = await startSmtp()
-  relay = await startRelay({ AUTH_ATTEMPTS_PER_WINDOW: '1000', SMTP_URL: smtp.url, PUBLIC_URL: 'https://ferry.example.test', MAIL_FROM: 'Ferry <ferry@example.test>' })
-})
-afterAll(async () => {
-  await relay?.close(true)
-  await smtp?.close()
-})
-
-const call = (method: string, path: string, body?: unknown, token?: string): Promise<Answer> => callRelay(relay, method, path, token, body)
+const call = (method: string, path: string, body?: unknown, token?: string): Promise<Answer> => callRelay(suite.relay, method, path, token, body)
 
 const PASSWORD = 'correct horse battery'
 
@@ -28,7 +18,7 @@ describe('sign up, confirm, sign in', () => {
     const signup = await call('POST', '/v1/auth/signup', { email: 'Ada@Example.test', password: PASSWORD, name: 'Ada Lovelace' })
     expect(signup).toEqual({ status: 201, body: { status: 'confirmation_sent' } })
 
-    const mail = await smtp.waitForMail('ada@example.test')
+    const mail = await suite.smtp.waitForMail('ada@example.test')
     expect(mail.from).toContain('ferry@example.test')
     expect(mail.subject).toMatch(/confirm/i)
     const link = mail.links.find((l) => l.includes('#/confirm?token='))
@@ -51,10 +41,10 @@ describe('sign up, confirm, sign in', () => {
 
   it('answers a signup for a taken email exactly like a new one, keeps the password, and tells the owner', async () => {
     await call('POST', '/v1/auth/signup', { email: 'grace@example.test', password: PASSWORD, name: 'Grace' })
-    await smtp.waitForMail('grace@example.test')
+    await suite.smtp.waitForMail('grace@example.test')
     const again = await call('POST', '/v1/auth/signup', { email: 'GRACE@example.test', password: 'another password', name: 'Mallory' })
     expect(again).toEqual({ status: 201, body: { status: 'confirmation_sent' } })
-    const notice = await smtp.waitForMail('grace@example.test')
+    const notice = await suite.smtp.waitForMail('grace@example.test')
     expect(notice.subject).toMatch(/already have/i)
     expect(notice.links).toEqual([])
     expect((await call('POST', '/v1/auth/login', { email: 'grace@example.test', password: 'another password' })).status).toBe(401)
@@ -103,7 +93,7 @@ describe('sessions', () => {
   it('requires a valid access token for the profile', async () => {
     expect((await call('GET', '/v1/me')).body.error.code).toBe('invalid_token')
     expect((await call('GET', '/v1/me', undefined, 'not-a-jwt')).status).toBe(401)
-    const forged = relay.app.jwt.sign({ sub: 'x' }, { key: 'another-secret-another-secret-123' } as never)
+    const forged = suite.relay.app.jwt.sign({ sub: 'x' }, { key: 'another-secret-another-secret-123' } as never)
     expect((await call('GET', '/v1/me', undefined, forged)).status).toBe(401)
   })
 
@@ -128,21 +118,21 @@ describe('recover and reset', () => {
     const known = await call('POST', '/v1/auth/recover', { email: 'ADA@example.test' })
     expect(unknown).toEqual({ status: 202, body: { status: 'recovery_sent' } })
     expect(known).toEqual(unknown)
-    const mail = await smtp.waitForMail('ada@example.test')
+    const mail = await suite.smtp.waitForMail('ada@example.test')
     expect(mail.text).toContain('ada@example.test')
     expect(mail.text).toContain('Countess Ada')
-    expect(smtp.mails.some((m) => m.to.includes('stranger@example.test'))).toBe(false)
+    expect(suite.smtp.mails.some((m) => m.to.includes('stranger@example.test'))).toBe(false)
   })
 
   it('resets the password with the mailed link once and ends every session', async () => {
     await call('POST', '/v1/auth/signup', { email: 'lin@example.test', password: PASSWORD })
-    await smtp.waitForMail('lin@example.test')
+    await suite.smtp.waitForMail('lin@example.test')
     const before = (await call('POST', '/v1/auth/login', { email: 'lin@example.test', password: PASSWORD })).body
 
     await call('POST', '/v1/auth/recover', { email: 'lin@example.test' })
-    const older = tokenFromLink((await smtp.waitForMail('lin@example.test')).links[0]!)
+    const older = tokenFromLink((await suite.smtp.waitForMail('lin@example.test')).links[0]!)
     await call('POST', '/v1/auth/recover', { email: 'lin@example.test' })
-    const mail = await smtp.waitForMail('lin@example.test')
+    const mail = await suite.smtp.waitForMail('lin@example.test')
     const link = mail.links.find((l) => l.includes('#/reset?token='))!
     expect(link.startsWith('https://ferry.example.test/#/reset?token=')).toBe(true)
     const token = tokenFromLink(link)

@@ -8,48 +8,38 @@
  *   token opens no socket on the environments doc.
  */
 import { IDBFactory } from 'fake-indexeddb'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { Accounts } from '../../packages/client/src/accounts.ts'
 import { openAccountVault } from '../../packages/client/src/account-vault.ts'
 import { SignedOut } from '../../packages/client/src/errors.ts'
 import { RelayApi } from '../../packages/client/src/relay-api.ts'
 import { deviceKeysDatabase } from '../../packages/client/src/device-keys.ts'
 import type { UserId } from '@ferry/protocol'
-import { startRelay, type TestRelay } from '../helpers/relay.ts'
-import { startSmtp, tokenFromLink, type TestSmtp } from '../helpers/smtp.ts'
+import { useMailingRelay } from '../helpers/mailing-relay.ts'
+import { tokenFromLink } from '../helpers/smtp.ts'
 import { rawClient, syncUrl } from '../helpers/sync-clients.ts'
 import { openVaultDevice } from '../helpers/vault-devices.ts'
 import { call, type Answer } from '../helpers/http.ts'
 
-let relay: TestRelay
-let smtp: TestSmtp
+const suite = useMailingRelay()
 
-beforeAll(async () => {
-  smtp = await startSmtp()
-  relay = await startRelay({ AUTH_ATTEMPTS_PER_WINDOW: '1000', SMTP_URL: smtp.url, PUBLIC_URL: 'https://ferry.example.test', MAIL_FROM: 'Ferry <ferry@example.test>' })
-})
-afterAll(async () => {
-  await relay?.close(true)
-  await smtp?.close()
-})
-
-const post = (path: string, body: unknown): Promise<Answer> => call(relay, 'POST', path, undefined, body)
+const post = (path: string, body: unknown): Promise<Answer> => call(suite.relay, 'POST', path, undefined, body)
 
 it('keeps the device approved and its secrets readable across a password reset', async () => {
   const email = 'vault-reset@example.test'
   await post('/v1/auth/signup', { email, password: 'first password here' })
-  await smtp.waitForMail(email)
+  await suite.smtp.waitForMail(email)
   let session = (await post('/v1/auth/login', { email, password: 'first password here' })).body
   const owner = session.user.id as UserId
 
-  const device = await openVaultDevice({ url: relay.url, wsUrl: relay.wsUrl, token: () => session.accessToken }, owner, 'Laptop')
+  const device = await openVaultDevice({ url: suite.relay.url, wsUrl: suite.relay.wsUrl, token: () => session.accessToken }, owner, 'Laptop')
   try {
     await device.vault.refresh()
     await device.vault.create()
     const id = await device.envs.addVariable(null, { key: 'token', value: 'survives resets' })
 
     await post('/v1/auth/recover', { email })
-    const link = (await smtp.waitForMail(email)).links.find((l) => l.includes('#/reset?token='))!
+    const link = (await suite.smtp.waitForMail(email)).links.find((l) => l.includes('#/reset?token='))!
     expect((await post('/v1/auth/reset', { token: tokenFromLink(link), password: 'second password here' })).status).toBe(200)
     expect((await post('/v1/auth/refresh', { refreshToken: session.refreshToken })).status).toBe(401)
     session = (await post('/v1/auth/login', { email, password: 'second password here' })).body
@@ -66,10 +56,10 @@ it('keeps the device approved and its secrets readable across a password reset',
 it('gives a link holder no way to the environments doc', async () => {
   const email = 'vault-links@example.test'
   await post('/v1/auth/signup', { email, password: 'first password here' })
-  await post('/v1/auth/confirm', { token: tokenFromLink((await smtp.waitForMail(email)).links[0]!) })
+  await post('/v1/auth/confirm', { token: tokenFromLink((await suite.smtp.waitForMail(email)).links[0]!) })
   const session = (await post('/v1/auth/login', { email, password: 'first password here' })).body
   const owner = session.user.id as UserId
-  const device = await openVaultDevice({ url: relay.url, wsUrl: relay.wsUrl, token: () => session.accessToken }, owner, 'Laptop')
+  const device = await openVaultDevice({ url: suite.relay.url, wsUrl: suite.relay.wsUrl, token: () => session.accessToken }, owner, 'Laptop')
   try {
     await device.vault.refresh()
     await device.vault.create()
@@ -77,13 +67,13 @@ it('gives a link holder no way to the environments doc', async () => {
     await device.envs.addVariable(null, { key: 'token', value: 'not for link holders' })
 
     const authed = { 'content-type': 'application/json', authorization: `Bearer ${session.accessToken}` }
-    const createLink = (docName: string) => fetch(`${relay.url}/v1/links`, { method: 'POST', headers: authed, body: JSON.stringify({ docName }) })
+    const createLink = (docName: string) => fetch(`${suite.relay.url}/v1/links`, { method: 'POST', headers: authed, body: JSON.stringify({ docName }) })
     const refused = await createLink(device.docName)
     expect(refused.status).toBe(400)
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('not_a_collection')
 
     const link = (await (await createLink(`${owner}:collection:abc123`)).json()) as { token: string }
-    const outcome = await rawClient(syncUrl(relay.wsUrl, device.docName, link.token)).then(
+    const outcome = await rawClient(syncUrl(suite.relay.wsUrl, device.docName, link.token)).then(
       (client) => client.closed.then((code) => `closed ${code}`),
       (error: Error) => error.message,
     )
@@ -96,7 +86,7 @@ it('gives a link holder no way to the environments doc', async () => {
 it('works with the accounts of two browsers: approval, revocation signs the revoked browser out, sign-out wipes its device keys', async () => {
   const email = 'vault-browsers@example.test'
   await post('/v1/auth/signup', { email, password: 'first password here' })
-  const relayApi = new RelayApi({ baseUrl: relay.url })
+  const relayApi = new RelayApi({ baseUrl: suite.relay.url })
   const browser = async () => {
     const indexedDB = new IDBFactory()
     const accounts = await Accounts.open({ relay: relayApi, indexedDB })
