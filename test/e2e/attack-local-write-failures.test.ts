@@ -105,9 +105,8 @@ describe('local store attack: failing writes and reads', () => {
     workspace = await device.open()
     faults.abort('readonly', 1)
     await expect(workspace.collection(id)).rejects.toThrow(/reading this browser’s storage failed/)
-    await workspace.destroy()
-    faults.restore()
-    expect(await requestNames(await device.open(), id)).toEqual(['stored'])
+    // A read that failed once is tried again by the next load, without a reload.
+    expect(await requestNames(workspace, id)).toEqual(['stored'])
   })
 
   it('an account whose index cannot be read does not open as an empty workspace', async () => {

@@ -346,6 +346,10 @@ export class Workspace {
         this.#attach(entry)
         this.#updateStatus()
         return entry
+      }, (error: unknown) => {
+        // A read that failed is tried again by the next load.
+        this.#opening.delete(name)
+        throw error
       })
       this.#opening.set(name, opening)
     }
