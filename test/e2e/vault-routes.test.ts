@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exportPublicKey, generateEcdhKeyPair, toBase64Url } from '@ferry/crypto'
-import { MAX_LIVE_DEVICES } from '../../relay/src/vault/index.ts'
+import { MAX_LIVE_DEVICES } from '@ferry/protocol'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { uniqueEmail } from '../helpers/client-devices.ts'
 import { call as callRelay, type Answer } from '../helpers/http.ts'

@@ -4,15 +4,16 @@
  * caller's own account. The relay stores public keys and wrapped keys; it never sees a vault
  * key or a variable value (DESIGN.md "Secrets").
  */
-import { randomBytes, webcrypto } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import type { UserId } from '@ferry/protocol'
+import { MAX_DEVICES, MAX_LIVE_DEVICES, type UserId } from '@ferry/protocol'
 import { requireUser } from '../auth/access-tokens.ts'
 import { hashSecret } from '../auth/secrets.ts'
 import { badRequest, forbidden, httpError, notFound, type HttpError } from '../errors.ts'
 import type { DeviceId, DeviceRecord, VaultStore, VaultWriteError } from '../storage/accounts/vault.ts'
 import { distinctName } from './device-names.ts'
+import { isPublicKey } from './public-key.ts'
 import {
   ApproveBody,
   ChainAnswer,
@@ -28,11 +29,6 @@ import {
   WrappedKeyAnswer,
   type DeviceView,
 } from './schemas.ts'
-
-/** Devices an account may hold that are not revoked: enough for every browser a person uses, few enough to bound a rotation. */
-export const MAX_LIVE_DEVICES = 32
-/** Devices an account may have registered in all, revoked ones included: bounds what one account stores. */
-export const MAX_DEVICES = 256
 
 export interface VaultOptions {
   vault: VaultStore
@@ -62,15 +58,6 @@ const view = (device: DeviceRecord): DeviceView => ({
   revokedAt: device.revokedAt,
 })
 
-/** Refuses bytes that are not a point on P-256, so no device can be approved to a key nobody can hold. */
-async function assertPublicKey(text: string): Promise<void> {
-  try {
-    await webcrypto.subtle.importKey('raw', Buffer.from(text, 'base64url'), { name: 'ECDH', namedCurve: 'P-256' }, true, [])
-  } catch {
-    throw badRequest('publicKey is not an uncompressed P-256 public key.', 'invalid_public_key')
-  }
-}
-
 const vault: FastifyPluginAsyncTypebox<VaultOptions> = async (app, { vault: store }) => {
   app.addHook('onRequest', requireUser)
   const owner = (request: { userId: string }): UserId => request.userId as UserId
@@ -87,7 +74,7 @@ const vault: FastifyPluginAsyncTypebox<VaultOptions> = async (app, { vault: stor
 
   app.post('/v1/vault/devices', { schema: { body: RegisterDeviceBody, response: { 201: DeviceSchema } } }, async (request, reply) => {
     const { name, publicKey, refreshToken } = request.body
-    await assertPublicKey(publicKey)
+    if (!(await isPublicKey(publicKey))) throw badRequest('publicKey is not an uncompressed P-256 public key.', 'invalid_public_key')
     const userId = owner(request)
     const devices = await store.listDevices(userId)
     if (devices.filter((d) => d.status !== 'revoked').length >= MAX_LIVE_DEVICES) {

@@ -1,34 +1,21 @@
 /**
  * Bodies and answers of the `/v1/vault/…` routes. Keys travel as unpadded base64url; the relay
- * checks their shape and size but can never open them.
+ * checks their shape and size (`@ferry/protocol` vault-shapes.ts, which an account backup's
+ * vault record is checked against too) but can never open them.
  */
 import { Type, type Static } from '@sinclair/typebox'
+import { DEVICE_ID_PATTERN, LINK_PATTERN, MAX_GENERATION, PUBLIC_KEY_PATTERN, TAG_PATTERN, WRAPPED_KEY_PATTERN } from '@ferry/protocol'
 import { Name, Token } from '../auth/schemas.ts'
 
 const strict = { additionalProperties: false } as const
 
-/** A device id: 128 random bits, base64url. */
-export const DeviceIdSchema = Type.String({ pattern: '^[A-Za-z0-9_-]{22}$' })
-/** A 65-byte uncompressed P-256 point, base64url (87 characters, starting `B` for the 0x04 prefix). */
-export const PublicKeySchema = Type.String({ pattern: '^B[A-Za-z0-9_-]{86}$' })
-/**
- * A wrapped vault key (an envelope: 127 bytes to a device, 62 under the recovery key). The
- * bound leaves room for a future envelope version without letting anyone store blobs.
- */
-export const WrappedKeySchema = Type.String({ pattern: '^[A-Za-z0-9_-]{16,512}$' })
-/**
- * A proof a device made with the vault key (a recovery wrap's tag: 32 bytes). The relay cannot
- * check it; devices do (docs/decisions.md "Vault key chain").
- */
-export const TagSchema = Type.String({ pattern: '^[A-Za-z0-9_-]{16,128}$' })
-/**
- * A generation's chain link: base64url of the client's JSON (new key id, the generation that
- * vouches for it, recipients, the previous key sealed under the new one, tag). Up to 64
- * recipients fit.
- */
-export const LinkSchema = Type.String({ pattern: '^[A-Za-z0-9_-]{16,8192}$' })
+export const DeviceIdSchema = Type.String({ pattern: DEVICE_ID_PATTERN })
+export const PublicKeySchema = Type.String({ pattern: PUBLIC_KEY_PATTERN })
+export const WrappedKeySchema = Type.String({ pattern: WRAPPED_KEY_PATTERN })
+export const TagSchema = Type.String({ pattern: TAG_PATTERN })
+export const LinkSchema = Type.String({ pattern: LINK_PATTERN })
 /** A vault key generation: 1 when the vault is created, +1 per rotation. */
-export const GenerationSchema = Type.Integer({ minimum: 1, maximum: 2 ** 31 - 1 })
+export const GenerationSchema = Type.Integer({ minimum: 1, maximum: MAX_GENERATION })
 
 export const DeviceParams = Type.Object({ deviceId: DeviceIdSchema }, strict)
 

@@ -16,9 +16,9 @@ const backup: AccountBackup = {
   profile: { name: 'Ada' },
   vault: {
     generation: 2,
-    recoveries: [{ generation: 2, wrappedKey: 'd3JhcHBlZA', tag: 'dGFn' }, { generation: 1, wrappedKey: 'b2xk', tag: null }],
-    links: [{ generation: 1, link: 'bGluazE' }, { generation: 2, link: 'bGluazI' }],
-    devices: [{ id: 'dev_1', name: 'Chrome on Linux', publicKey: 'cHVi', status: 'approved', wrappedKey: 'a2V5', generation: 2, createdAt: 1, approvedAt: 2, revokedAt: null }],
+    recoveries: [{ generation: 2, wrappedKey: 'w'.repeat(83), tag: 't'.repeat(43) }, { generation: 1, wrappedKey: 'o'.repeat(83), tag: null }],
+    links: [{ generation: 1, link: 'l'.repeat(300) }, { generation: 2, link: 'L'.repeat(400) }],
+    devices: [{ id: 'dev_1_'.padEnd(22, 'x'), name: 'Chrome on Linux', publicKey: `B${'p'.repeat(86)}`, status: 'approved', wrappedKey: 'k'.repeat(170), generation: 2, createdAt: 1, approvedAt: 2, revokedAt: null }],
   },
   docs: [
     { kind: 'workspace', id: null, update: update('index') },

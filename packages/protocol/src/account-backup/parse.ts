@@ -11,6 +11,7 @@ import * as Y from 'yjs'
 import { characterCount, MAX_NAME_LENGTH } from '../account-limits.ts'
 import { DOC_KINDS, isIdPart, isUserId, type DocKind } from '../doc-names.ts'
 import { err, ok, type Result } from '../result.ts'
+import { DEVICE_ID_PATTERN, LINK_PATTERN, MAX_DEVICES, MAX_GENERATION, MAX_LIVE_DEVICES, PUBLIC_KEY_PATTERN, TAG_PATTERN, WRAPPED_KEY_PATTERN } from '../vault-shapes.ts'
 import {
   BACKUP_FORMAT,
   BACKUP_VERSION,
@@ -41,13 +42,14 @@ export interface BackupError {
 /** Recovery wraps the relay keeps per account (the current one and 64 replaced), with room to spare. */
 const MAX_RECOVERIES = 128
 const MAX_LINKS = 100_000
-const MAX_DEVICES = 1024
-/** Longest wrapped key, chain link, public key or tag, in characters (real ones are far shorter). */
-const MAX_TOKEN_LENGTH = 16 * 1024
 const MAX_EMAIL_LENGTH = 320
 const MAX_URL_LENGTH = 2048
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
-const BASE64URL = /^[A-Za-z0-9_-]*$/
+const DEVICE_ID = new RegExp(DEVICE_ID_PATTERN)
+const PUBLIC_KEY = new RegExp(PUBLIC_KEY_PATTERN)
+const WRAPPED_KEY = new RegExp(WRAPPED_KEY_PATTERN)
+const TAG = new RegExp(TAG_PATTERN)
+const LINK = new RegExp(LINK_PATTERN)
 const DEVICE_STATUSES: readonly string[] = ['pending', 'approved', 'revoked']
 
 /** Thrown inside the reader, caught once at its edge: a path and what is wrong there. */
@@ -91,12 +93,6 @@ function array(v: unknown, path: string, max: number): unknown[] {
   return v
 }
 
-function token(v: unknown, path: string): string {
-  const text = string(v, path, MAX_TOKEN_LENGTH)
-  if (!BASE64URL.test(text)) throw malformed(`${path} is not base64url`)
-  return text
-}
-
 function readDoc(v: unknown, path: string): BackupDoc {
   const entry = object(v, path, ['kind', 'update'], ['id'])
   if (typeof entry.kind !== 'string' || !(DOC_KINDS as readonly string[]).includes(entry.kind)) {
@@ -121,39 +117,80 @@ function readDoc(v: unknown, path: string): BackupDoc {
   return { kind, id, update }
 }
 
+function generation(v: unknown, path: string): number {
+  const g = count(v, path, 1)
+  if (g > MAX_GENERATION) throw malformed(`${path} is past ${MAX_GENERATION}, the newest vault key generation there can be`)
+  return g
+}
+
+/** A key, id or link in the shape the relay's vault routes take (vault-shapes.ts): a record they could not have written is refused. */
+function shaped(v: unknown, path: string, pattern: RegExp, what: string): string {
+  if (typeof v !== 'string' || !pattern.test(v)) throw malformed(`${path} is not ${what}`)
+  return v
+}
+
 function readRecovery(v: unknown, path: string): BackupRecoveryWrap {
   const wrap = object(v, path, ['generation', 'wrappedKey', 'tag'])
-  return { generation: count(wrap.generation, `${path}.generation`, 1), wrappedKey: token(wrap.wrappedKey, `${path}.wrappedKey`), tag: nullable(wrap.tag, (t) => token(t, `${path}.tag`)) }
+  return {
+    generation: generation(wrap.generation, `${path}.generation`),
+    wrappedKey: shaped(wrap.wrappedKey, `${path}.wrappedKey`, WRAPPED_KEY, 'a wrapped key'),
+    tag: nullable(wrap.tag, (t) => shaped(t, `${path}.tag`, TAG, 'a tag')),
+  }
 }
 
 function readDevice(v: unknown, path: string): BackupDevice {
   const device = object(v, path, ['id', 'name', 'publicKey', 'status', 'wrappedKey', 'generation', 'createdAt', 'approvedAt', 'revokedAt'])
   if (!DEVICE_STATUSES.includes(device.status as string)) throw malformed(`${path}.status is not pending, approved or revoked`)
+  const status = device.status as BackupDevice['status']
   const time = (t: unknown, name: string) => count(t, `${path}.${name}`, 0)
-  return {
-    id: token(device.id, `${path}.id`),
+  const read: BackupDevice = {
+    id: shaped(device.id, `${path}.id`, DEVICE_ID, 'a device id'),
     name: string(device.name, `${path}.name`, MAX_NAME_LENGTH * 2),
-    publicKey: token(device.publicKey, `${path}.publicKey`),
-    status: device.status as BackupDevice['status'],
-    wrappedKey: nullable(device.wrappedKey, (k) => token(k, `${path}.wrappedKey`)),
-    generation: nullable(device.generation, (g) => count(g, `${path}.generation`, 1)),
+    publicKey: shaped(device.publicKey, `${path}.publicKey`, PUBLIC_KEY, 'a P-256 public key'),
+    status,
+    wrappedKey: nullable(device.wrappedKey, (k) => shaped(k, `${path}.wrappedKey`, WRAPPED_KEY, 'a wrapped key')),
+    generation: nullable(device.generation, (g) => generation(g, `${path}.generation`)),
     createdAt: time(device.createdAt, 'createdAt'),
     approvedAt: nullable(device.approvedAt, (t) => time(t, 'approvedAt')),
     revokedAt: nullable(device.revokedAt, (t) => time(t, 'revokedAt')),
+  }
+  // The relay holds a key for exactly its approved devices (a revoked one's is dropped).
+  if ((status === 'approved') !== (read.wrappedKey !== null) || (read.wrappedKey === null) !== (read.generation === null)) {
+    throw malformed(`${path} is ${status} ${read.wrappedKey === null ? 'without' : 'with'} a wrapped key`)
+  }
+  return read
+}
+
+/** Refuses a generation after the vault's own, and the same generation (or device) twice. */
+function once<T>(entries: readonly T[], path: string, current: number, key: (entry: T) => string | number | null, generationOf: (entry: T) => number | null): void {
+  const seen = new Set<string | number>()
+  for (const [i, entry] of entries.entries()) {
+    const g = generationOf(entry)
+    if (g !== null && g > current) throw malformed(`${path}[${i}] is of generation ${g}, after the vault's ${current}`)
+    const k = key(entry)
+    if (k === null) continue
+    if (seen.has(k)) throw malformed(`${path}[${i}] repeats ${typeof k === 'number' ? `generation ${k}` : `device ${k}`}`)
+    seen.add(k)
   }
 }
 
 function readVault(v: unknown): BackupVault {
   const vault = object(v, 'vault', ['generation', 'recoveries', 'links', 'devices'])
-  const generation = count(vault.generation, 'vault.generation', 1)
+  const current = generation(vault.generation, 'vault.generation')
   const recoveries = array(vault.recoveries, 'vault.recoveries', MAX_RECOVERIES).map((r, i) => readRecovery(r, `vault.recoveries[${i}]`))
-  if (recoveries[0]?.generation !== generation) throw malformed('vault.recoveries does not start with a recovery wrap of the current generation')
+  if (recoveries[0]?.generation !== current) throw malformed('vault.recoveries does not start with a recovery wrap of the current generation')
   const links = array(vault.links, 'vault.links', MAX_LINKS).map((l, i) => {
     const link = object(l, `vault.links[${i}]`, ['generation', 'link'])
-    return { generation: count(link.generation, `vault.links[${i}].generation`, 1), link: token(link.link, `vault.links[${i}].link`) }
+    return { generation: generation(link.generation, `vault.links[${i}].generation`), link: shaped(link.link, `vault.links[${i}].link`, LINK, 'a chain link') }
   })
   const devices = array(vault.devices, 'vault.devices', MAX_DEVICES).map((d, i) => readDevice(d, `vault.devices[${i}]`))
-  return { generation, recoveries, links, devices }
+  // A link planted for a later generation would be kept over that rotation's own (a
+  // generation's link is never replaced), and every device would refuse the rotation.
+  once(recoveries, 'vault.recoveries', current, () => null, (r) => r.generation)
+  once(links, 'vault.links', current, (l) => l.generation, (l) => l.generation)
+  once(devices, 'vault.devices', current, (d) => d.id, (d) => d.generation)
+  if (devices.filter((d) => d.status !== 'revoked').length > MAX_LIVE_DEVICES) throw malformed(`vault.devices lists more than ${MAX_LIVE_DEVICES} devices that are not revoked, more than an account can have`)
+  return { generation: current, recoveries, links, devices }
 }
 
 function readBackup(value: unknown): AccountBackup {
