@@ -46,19 +46,11 @@ export function openRaw(url: string): Promise<{ ws: WebSocket; next(type: number
  */
 export async function persistedLatency(server: ServerHandle, pauseMs: number): Promise<number[]> {
   const client = await openRaw(`ws://127.0.0.1:${server.port}/v1/sync/bench:history?token=${server.token}&ack=1`)
-  const doc = new Y.Doc()
-  const samples: number[] = []
-  for (let i = 0; i < LATENCY_SAMPLES; i++) {
-    let update: Uint8Array = new Uint8Array()
-    doc.once('update', (u: Uint8Array) => (update = u))
-    doc.getMap('m').set('k', i)
-    const start = performance.now()
+  const samples = await ackLatency(pauseMs, (update) => {
     const acked = client.next(MessageType.Persisted)
     client.ws.send(encodeMessage({ type: 'sync-update', update }))
-    await acked
-    samples.push(performance.now() - start)
-    if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs))
-  }
+    return acked
+  })
   client.ws.close()
   return samples
 }
@@ -67,24 +59,35 @@ export async function persistedLatency(server: ServerHandle, pauseMs: number): P
 export async function persistedLatencyMux(server: ServerHandle, pauseMs: number): Promise<number[]> {
   const name = 'bench:history'
   const client = await muxClient(muxUrl(`ws://127.0.0.1:${server.port}`, server.token))
-  const doc = new Y.Doc()
   client.open([openRequest(name)])
   await client.control('opened')
   // The answer to the open ends with the relay's own `persisted`: not an ack of ours.
   await client.doc(name, 'persisted')
+  const samples = await ackLatency(pauseMs, (update) => {
+    const acked = client.doc(name, 'persisted')
+    client.send(name, { type: 'sync-update', update })
+    return acked
+  })
+  client.end()
+  return samples
+}
+
+/**
+ * `LATENCY_SAMPLES` edits of one small map, each timed from `send` (which starts waiting for
+ * the ack before it sends, so none is missed) until the ack; `pauseMs` apart.
+ */
+async function ackLatency(pauseMs: number, send: (update: Uint8Array) => Promise<unknown>): Promise<number[]> {
+  const doc = new Y.Doc()
   const samples: number[] = []
   for (let i = 0; i < LATENCY_SAMPLES; i++) {
     let update: Uint8Array = new Uint8Array()
     doc.once('update', (u: Uint8Array) => (update = u))
     doc.getMap('m').set('k', i)
     const start = performance.now()
-    const acked = client.doc(name, 'persisted')
-    client.send(name, { type: 'sync-update', update })
-    await acked
+    await send(update)
     samples.push(performance.now() - start)
     if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs))
   }
-  client.end()
   return samples
 }
 
