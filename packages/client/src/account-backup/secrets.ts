@@ -11,7 +11,8 @@
  *   the local-only workspace;
  * - not at all, for now: kept empty ("waiting") when it cannot be opened (no recovery key) or
  *   not sealed here (no vault on this device). Restoring again once that is fixed fills it: a
- *   value still empty, or still the file's own, is filled; one edited since is left alone.
+ *   value still empty, or still the file's own, is filled; one edited since is left alone (in
+ *   the same account, any value but the file's own: it never waited empty, so empty is an edit).
  *
  * The merge runs in a copy of the account's doc with the file applied; values are rewritten
  * there and only the difference goes into the account's doc, as one forward edit. A value
@@ -106,7 +107,10 @@ export async function mergeEnvironments(target: Y.Doc, fileUpdate: Uint8Array, s
       for (const variable of fileSet.list()) {
         const stored = variable.value
         const current = set?.get(variable.id)?.value
-        if (!set || stored === '' || current === undefined || (current !== stored && current !== '')) continue
+        if (!set || stored === '' || current === undefined) continue
+        // Edited since: in the same account any other value (emptied included — it holds the
+        // file's value, so empty is the user's doing); in another, any but the empty one it waits in.
+        if (current !== stored && (same || current !== '')) continue
         const from = { docName: docName(fileOwner, 'environments'), environmentId, variableId: variable.id }
         const to = { ...from, docName: docName(owner, 'environments') }
         if (same && current === stored && (targetPlain || (await open((g) => vault?.keyFor(g), to, stored)) !== null)) {
