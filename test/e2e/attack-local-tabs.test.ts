@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { docName, type DocName, type UserId } from '@ferry/protocol'
 import { Collection } from '@ferry/schema'
 import { IDBFactory } from 'fake-indexeddb'
+import * as Y from 'yjs'
 import { AccountStore } from '../../packages/client/src/account-store.ts'
 import { AccountDocs } from '../../packages/client/src/local/account-docs.ts'
 import { LazyDoc } from '../../packages/client/src/local/lazy-doc.ts'
@@ -112,5 +113,36 @@ describe('local store attack: tabs', () => {
     const reopened = await (await device.tab()).collection(id)
     expect(reopened.tree()).toHaveLength(FOLD_ROWS + 11)
     expect(names(reopened)).toContain('typed as the tab closed')
+  })
+
+  it('a fold leaves unseen what another tab stored unseen and this tab never applied: the value it beat is recorded on the next load', async () => {
+    const device = await browser()
+    const [one, two] = [await device.docs(), await device.docs()]
+    // The other device's request; its client id is the highest, so its later value wins.
+    const phone = new Y.Doc()
+    phone.clientID = 0xffffffff
+    const id = new Collection(phone).add({ kind: 'request', name: 'users', url: 'https://api.test/users' })
+    const before = Y.encodeStateVector(phone)
+    const lazy = await LazyDoc.hold(one, NAME)
+    let view: Collection | null = null
+    const local = lazy.wake((doc) => (view = new Collection(doc)))
+    Y.applyUpdate(local.doc, Y.encodeStateAsUpdate(phone), 'relay')
+    view!.update(id, { method: 'POST' })
+    // Meanwhile the phone set PUT; the other tab (holding the doc unloaded) heard it and stored it
+    // unseen, and this tab folds before hearing it from that tab — then closes.
+    new Collection(phone).update(id, { method: 'PUT' })
+    two.append(NAME, Y.encodeStateAsUpdate(phone, before), true)
+    await two.flushed()
+    await local.fold()
+    await lazy.destroy()
+    await one.flushed()
+
+    const again = await LazyDoc.hold(await device.docs(), NAME)
+    let reloaded: Collection | null = null
+    again.wake((doc) => (reloaded = new Collection(doc)))
+    const node = reloaded!.tree()[0]!
+    expect(node.kind === 'request' && node.method).toBe('PUT')
+    const conflicts = reloaded!.conflicts().filter((c) => c.field === 'method')
+    expect(conflicts.map((c) => [c.mine, c.theirs])).toEqual([['POST', 'PUT']])
   })
 })

@@ -98,7 +98,7 @@ export class LocalDoc {
     if (this.#deleted || this.#folding || this.#rows < FOLD_ROWS || this.#docs.gone) return
     const state = Y.encodeStateAsUpdate(this.doc)
     this.#folding = this.#docs
-      .compact(this.docName, state)
+      .compact(this.docName, state, Y.snapshot(this.doc))
       .then(() => {
         this.#rows = 1
       })

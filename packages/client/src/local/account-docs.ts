@@ -19,10 +19,11 @@
  * every later write is dropped, as the account's data must not come back.
  */
 import type { DocName, UserId } from '@ferry/protocol'
+import type * as Y from 'yjs'
 import { AccountRemoved, type AccountStore } from '../account-store.ts'
 import { Emitter } from '../emitter.ts'
 import { deleteDatabase, openDatabase, requestToPromise, transactionDone } from '../idb.ts'
-import { mergeReadable } from './merge-rows.ts'
+import { holds, mergeReadable } from './merge-rows.ts'
 import { migrateDocDatabases } from './migrate-doc-databases.ts'
 import { damagedRows, unmovedDatabases } from './stored-data-problem.ts'
 
@@ -211,11 +212,13 @@ export class AccountDocs {
   }
 
   /**
-   * Folds the rows of `name` into one: `current` (the doc's state) merged with every row stored
-   * now, in one transaction, so a row another tab wrote meanwhile is folded in, never lost. The
-   * folded row counts as seen: fold only a loaded doc whose view applied its unseen rows.
+   * Folds the rows of `name` into one: `current` (the doc's state, whose snapshot is `seen`)
+   * merged with every row stored now, in one transaction, so a row another tab wrote meanwhile is
+   * folded in, never lost. The folded row counts as seen, so an unseen row the doc does not hold
+   * yet (another tab stored it; this one has not heard of it) is left unseen: the view sees it
+   * arrive, and records what it beat, when the doc is next loaded.
    */
-  async compact(name: DocName, current: Uint8Array): Promise<void> {
+  async compact(name: DocName, current: Uint8Array, seen: Y.Snapshot): Promise<void> {
     await this.flushed()
     if (this.#gone) return
     const tx = this.#db.transaction(UPDATES, 'readwrite')
@@ -224,14 +227,15 @@ export class AccountDocs {
     const keys = index.getAllKeys(name)
     const rows = index.getAll(name)
     rows.onsuccess = () => {
-      const stored = rows.result as (Partial<Row> | null)[]
-      const usable = stored.filter((row) => row?.update instanceof Uint8Array)
+      const folding = (rows.result as (Partial<Row> | null)[]).flatMap((row, i) =>
+        row?.update instanceof Uint8Array && (!row.unseen || holds(seen, row.update)) ? [{ key: keys.result[i]!, row }] : [],
+      )
       // One seen row is folded already; one unseen row still has to be marked seen.
-      if (usable.length === 0 || (usable.length === 1 && !usable[0]!.unseen)) return
+      if (folding.length === 0 || (folding.length === 1 && !folding[0]!.row.unseen)) return
       // A damaged row stays as it is, aside: folding neither fails on it for ever nor deletes it.
-      const { merged, unreadable } = mergeReadable([current, ...stored.map((row) => row?.update)])
+      const { merged, unreadable } = mergeReadable([current, ...folding.map(({ row }) => row.update)])
       const kept = new Set(unreadable.map((position) => position - 1))
-      keys.result.forEach((key, i) => kept.has(i) || updates.delete(key))
+      folding.forEach(({ key }, i) => kept.has(i) || updates.delete(key))
       updates.add({ doc: name, update: merged } satisfies Row)
     }
     await transactionDone(tx)
