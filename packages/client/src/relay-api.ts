@@ -183,6 +183,31 @@ export class RelayApi {
     }
   }
 
+  /**
+   * The account's backup file (`GET /v1/backup`, docs/BACKUP.md), as text. The deadline covers
+   * the answer's start only: the relay streams the file, which is as large as the account, and a
+   * slow link needs minutes for it. An answer that breaks off is `Offline`, never a shorter file.
+   * @throws Offline, SignedOut, RelayError
+   */
+  async backup(accessToken: string): Promise<string> {
+    const started = new AbortController()
+    const deadline = setTimeout(() => started.abort(new DOMException('The relay did not answer in time.', 'TimeoutError')), this.#timeoutMs)
+    let response: Response
+    try {
+      response = await this.#fetch(`${this.baseUrl}/v1/backup`, { headers: { authorization: `Bearer ${accessToken}` }, signal: started.signal })
+    } catch (error) {
+      throw new Offline(error instanceof Error ? `The relay cannot be reached: ${error.message}` : undefined)
+    } finally {
+      clearTimeout(deadline)
+    }
+    if (!response.ok) throw await errorFor(response, 'session')
+    try {
+      return await response.text()
+    } catch (error) {
+      throw new Offline(`The relay's answer broke off${error instanceof Error ? `: ${error.message}` : ''}.`)
+    }
+  }
+
   /** Creates an account and mails a confirmation link. The same answer for an existing email. */
   async signup(input: { email: string; password: string; name?: string }): Promise<void> {
     await this.#request('POST', '/v1/auth/signup', { body: { ...input } })
@@ -270,11 +295,13 @@ export class RelayApi {
 
   /**
    * Deletes a collection of the caller's for good: on the relay, on every device (their sockets
-   * close with 4410), and its share links. Idempotent.
-   * @throws BadRequest (not a collection) | RelayError `forbidden` (not the owner) | SignedOut | Offline
+   * close with 4410), and its share links. Idempotent. `fromTrash`: only if the account's index
+   * on the relay does not list it live (in the trash, or no longer listed).
+   * @throws BadRequest (not a collection) | RelayError `forbidden` (not the owner), `conflict`
+   * (relayCode `collection_not_in_trash`, with `fromTrash`: nothing was deleted) | SignedOut | Offline
    */
-  async deleteDoc(accessToken: string, docName: DocName): Promise<void> {
-    await this.#request('DELETE', `/v1/docs/${encodeURIComponent(docName)}`, { token: accessToken })
+  async deleteDoc(accessToken: string, docName: DocName, options: { fromTrash?: boolean } = {}): Promise<void> {
+    await this.#request('DELETE', `/v1/docs/${encodeURIComponent(docName)}${options.fromTrash ? '?from=trash' : ''}`, { token: accessToken })
   }
 
   /**

@@ -53,8 +53,7 @@ export async function downloadBackup(client: FerryClient): Promise<DownloadedBac
   const account = workspace.owner === LOCAL_ACCOUNT_ID ? null : client.accounts.get(workspace.owner)
   if (account) {
     try {
-      const answer = await client.relay.call('GET', '/v1/backup', await client.accounts.accessToken(account.id))
-      const fromRelay = readBackupFile(JSON.stringify(answer))
+      const fromRelay = readBackupFile(await client.relay.backup(await client.accounts.accessToken(account.id)))
       return done({ ...fromRelay, docs: withLocal(fromRelay.docs, local) }, 'relay')
     } catch (error) {
       if (!(error instanceof Offline || error instanceof SignedOut)) throw error
