@@ -61,6 +61,17 @@ class Refusal extends Error {
 
 const malformed = (message: string): Refusal => new Refusal('malformed', `This backup is damaged: ${message}.`)
 
+/**
+ * A value of the file as a sentence quotes it: short strings and numbers as they are, anything
+ * else by what it is — a file may hold a string of megabytes or a list nested a million deep,
+ * which must neither fill the sentence nor overflow the stack (JSON.stringify recurses).
+ */
+function quoted(v: unknown): string {
+  if (typeof v === 'string') return v.length <= 40 ? JSON.stringify(v) : `a string of ${v.length} characters`
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v)
+  return Array.isArray(v) ? 'a list' : 'an object'
+}
+
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
@@ -96,7 +107,7 @@ function array(v: unknown, path: string, max: number): unknown[] {
 function readDoc(v: unknown, path: string): BackupDoc {
   const entry = object(v, path, ['kind', 'update'], ['id'])
   if (typeof entry.kind !== 'string' || !(DOC_KINDS as readonly string[]).includes(entry.kind)) {
-    throw malformed(`${path}.kind is ${JSON.stringify(entry.kind)}, not one of ${DOC_KINDS.join(', ')}`)
+    throw malformed(`${path}.kind is ${quoted(entry.kind)}, not one of ${DOC_KINDS.join(', ')}`)
   }
   const kind = entry.kind as DocKind
   const id = nullable(entry.id, (raw) => {
@@ -199,7 +210,7 @@ function readBackup(value: unknown): AccountBackup {
   if (typeof version === 'number' && Number.isSafeInteger(version) && version > BACKUP_VERSION) {
     throw new Refusal('newer_version', `This backup was written by a newer Ferry (format version ${version}); this one reads version ${BACKUP_VERSION}. Update Ferry to restore it.`)
   }
-  if (version !== BACKUP_VERSION) throw malformed(`its version is ${JSON.stringify(version)}, not ${BACKUP_VERSION}`)
+  if (version !== BACKUP_VERSION) throw malformed(`its version is ${quoted(version)}, not ${BACKUP_VERSION}`)
   const top = object(value, 'the file', ['format', 'version', 'createdAt', 'source', 'docs'], ['profile', 'vault'])
   const createdAt = string(top.createdAt, 'createdAt', 64)
   if (Number.isNaN(Date.parse(createdAt))) throw malformed('createdAt is not a date')

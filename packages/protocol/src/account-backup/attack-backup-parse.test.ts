@@ -1,0 +1,33 @@
+/**
+ * Attack review of the account backup (issue 15): the reader never throws and answers every
+ * file with one short sentence. A field the sentence quotes — a doc's kind, the version — may be
+ * anything JSON allows: a list nested a million deep (quoting it overflowed the stack, so the
+ * relay answered 500 and the app showed no sentence) or a string of megabytes (quoted whole
+ * into the answer and the app's dialog).
+ */
+import { describe, expect, test } from 'vitest'
+import { parseBackup } from './parse.ts'
+
+const HEAD = '{"format":"ferry-account-backup","version":1,"createdAt":"2025-01-01T00:00:00Z","source":{"accountId":"abc"},"docs":['
+const deep = (n: number) => '['.repeat(n) + ']'.repeat(n)
+
+describe('what a refusal quotes', () => {
+  test.each([
+    ['a kind nested a million deep', `${HEAD}{"kind":${deep(1_000_000)},"update":"AAA="}]}`],
+    ['a version nested a million deep', `{"format":"ferry-account-backup","version":${deep(1_000_000)}}`],
+    ['a kind of 20 million characters', `${HEAD}{"kind":"${'x'.repeat(20_000_000)}","update":"AAA="}]}`],
+    ['a version of 20 million characters', `{"format":"ferry-account-backup","version":"${'x'.repeat(20_000_000)}"}`],
+  ])('%s: a short sentence, not an exception', (_what, file) => {
+    const parsed = parseBackup(file)
+    expect(parsed.ok).toBe(false)
+    if (parsed.ok) return
+    expect(parsed.error.code).toBe('malformed')
+    expect(parsed.error.message.length).toBeLessThan(200)
+    expect(parsed.error.message).toMatch(/^This backup is damaged: .*\.$/)
+  })
+
+  test('a short value is still quoted', () => {
+    const parsed = parseBackup(`${HEAD}{"kind":"folder","update":"AAA="}]}`)
+    expect(!parsed.ok && parsed.error.message).toBe('This backup is damaged: docs[0].kind is "folder", not one of workspace, collection, environments, history.')
+  })
+})
