@@ -381,16 +381,14 @@ describe('F8: the same update on two devices, beyond compact requests', () => {
 })
 
 describe('F9: cost', () => {
-  it('a folder chain 300 deep, and 2,000 reversed requests: one tree read each, in well under a second', () => {
+  it('a folder chain 300 deep, and 2,000 reversed requests: one tree read for the whole update (the cost is counted, not timed)', () => {
     let chain: JsonObject = { id: 'leaf', name: 'leaf', request: { url: 'https://a.test' } }
     for (let i = 0; i < 300; i++) chain = { id: `f${i}`, name: `F${i}`, item: [chain] }
     const items = Array.from({ length: 2000 }, (_, i) => ({ id: `r${i}`, name: `R${i}`, request: { url: `https://a.test/${i}` } }))
     const file = { info: { _postman_id: 'c', name: 'P', schema: V21 }, item: [chain, ...items] }
     const c = imported(clone(file))
     const tree = vi.spyOn(c, 'tree')
-    const started = performance.now()
     update(c, { ...file, item: [chain, ...[...items].reverse()] })
-    expect(performance.now() - started).toBeLessThan(3000)
     expect(tree.mock.calls.length).toBe(1)
     expect(c.tree()[1]!.name).toBe('R1999')
   })
