@@ -13,7 +13,7 @@ import { IndexeddbPersistence } from 'y-indexeddb'
 import * as Y from 'yjs'
 import { AccountStore } from '../../packages/client/src/account-store.ts'
 import { withIndexedDB } from '../../packages/client/src/idb.ts'
-import { accountDocsDatabase } from '../../packages/client/src/local/account-docs.ts'
+import { AccountDocs, accountDocsDatabase } from '../../packages/client/src/local/account-docs.ts'
 import { describeStatus } from '../../packages/client/src/sync-status.ts'
 import { Workspace } from '../../packages/client/src/workspace.ts'
 import { idbFaults, type IdbFaults } from '../helpers/idb-faults.ts'
@@ -128,8 +128,12 @@ describe('local store attack: moving the databases of an earlier release', () =>
   it('an old database of a doc deleted for good since does not bring it back when it is moved again', async () => {
     const device = await earlierRelease(2)
     let workspace = await device.open()
-    await workspace.deleteCollectionForever('c2')
+    workspace.index.removeCollection('c2')
     await workspace.destroy()
+    // Deleted for good as this browser stores it: rows gone, name marked.
+    const docs = await AccountDocs.open(device.indexedDB, device.store, OWNER)
+    await docs.wipe([docName(OWNER, 'collection', 'c2')], true)
+    docs.close()
     // An old copy of c2's database turns up again, registered (a restored browser profile).
     await writeAsBefore(device.indexedDB, device.store, docName(OWNER, 'collection', 'c2'), (doc) => new Collection(doc).add({ kind: 'request', name: 'old copy' }))
 

@@ -80,21 +80,23 @@ describe('local store attack: tabs', () => {
 
   it('a tab that has not heard of a deletion does not bring the collection back by typing into it or folding it', async () => {
     const device = await browser()
-    const deleting = await device.tab()
-    const id = await deleting.createCollection('Doomed')
-    ;(await deleting.collection(id)).add({ kind: 'request', name: 'before' })
-    await deleting.destroy()
-    const [stale, other] = [await device.tab(), await device.tab()]
+    const first = await device.tab()
+    const id = await first.createCollection('Doomed')
+    ;(await first.collection(id)).add({ kind: 'request', name: 'before' })
+    await first.destroy()
+    const stale = await device.tab()
     const staleCopy = await stale.collection(id)
-
-    await other.deleteCollectionForever(id)
-    // The stale tab (no sync, so it never hears) types on — enough for a fold — and renames it.
-    for (let i = 0; i < FOLD_ROWS + 5; i++) staleCopy.add({ kind: 'request', name: `stale ${i}` })
-    stale.index.renameCollection(id, 'typed in the stale tab')
-    await stale.destroy()
-    await other.destroy()
-
     const name: DocName = docName(OWNER, 'collection', id)
+
+    // Another tab deletes it for good, as this browser stores a deletion: rows gone, name marked.
+    const other = await device.tab()
+    other.index.removeCollection(id)
+    await other.destroy()
+    await (await device.docs()).wipe([name], true)
+    // The stale tab (no sync, so it never hears) types on — enough for a fold.
+    for (let i = 0; i < FOLD_ROWS + 5; i++) staleCopy.add({ kind: 'request', name: `stale ${i}` })
+    await stale.destroy()
+
     expect((await storedRows(device.indexedDB, device.store, OWNER)).get(name)).toBeUndefined()
     const after = await device.tab()
     expect(after.index.collections().map((c) => c.id)).not.toContain(id)

@@ -23,34 +23,13 @@ import type * as Y from 'yjs'
 import { AccountRemoved, type AccountStore } from '../account-store.ts'
 import { Emitter } from '../emitter.ts'
 import { deleteDatabase, openDatabase, requestToPromise, transactionDone } from '../idb.ts'
-import { holds, mergeReadable } from './merge-rows.ts'
 import { migrateDocDatabases } from './migrate-doc-databases.ts'
 import { damagedRows, unmovedDatabases } from './stored-data-problem.ts'
+import { DELETED, fold, storedDoc, type Row, type StoredDoc } from './stored-doc.ts'
 
 const UPDATES = 'updates'
 const TOMBSTONES = 'tombstones'
 const BY_DOC = 'doc'
-
-interface Row {
-  readonly doc: DocName
-  readonly update: Uint8Array
-  /** Came from elsewhere while the doc was not loaded: not seen by its schema view yet (local/lazy-doc.ts). */
-  readonly unseen?: true
-}
-
-/** What is stored of one doc. */
-export interface StoredDoc {
-  /** Rows its schema view has seen (or that were made here). */
-  readonly rows: Uint8Array[]
-  /** Rows from elsewhere that arrived while it was not loaded, oldest first. */
-  readonly unseen: Uint8Array[]
-  /** Rows that hold no bytes (another program's, a damaged record): left where they are, out of the doc. */
-  readonly damaged: number
-  /** Deleted for good: it reads empty and keeps nothing written to it. */
-  readonly deleted: boolean
-}
-
-const DELETED: StoredDoc = { rows: [], unseen: [], damaged: 0, deleted: true }
 
 /** The database holding every doc of `owner`. */
 export function accountDocsDatabase(owner: UserId): string {
@@ -227,16 +206,10 @@ export class AccountDocs {
     const keys = index.getAllKeys(name)
     const rows = index.getAll(name)
     rows.onsuccess = () => {
-      const folding = (rows.result as (Partial<Row> | null)[]).flatMap((row, i) =>
-        row?.update instanceof Uint8Array && (!row.unseen || holds(seen, row.update)) ? [{ key: keys.result[i]!, row }] : [],
-      )
-      // One seen row is folded already; one unseen row still has to be marked seen.
-      if (folding.length === 0 || (folding.length === 1 && !folding[0]!.row.unseen)) return
-      // A damaged row stays as it is, aside: folding neither fails on it for ever nor deletes it.
-      const { merged, unreadable } = mergeReadable([current, ...folding.map(({ row }) => row.update)])
-      const kept = new Set(unreadable.map((position) => position - 1))
-      folding.forEach(({ key }, i) => kept.has(i) || updates.delete(key))
-      updates.add({ doc: name, update: merged } satisfies Row)
+      const folded = fold(rows.result, keys.result, current, seen)
+      if (!folded) return
+      folded.remove.forEach((key) => updates.delete(key))
+      updates.add({ doc: name, update: folded.update } satisfies Row)
     }
     await transactionDone(tx)
   }
@@ -291,35 +264,37 @@ export class AccountDocs {
     this.#readScheduled = false
     const batch = this.#reads
     this.#reads = new Map()
-    const settle = (outcome: StoredDoc | Error) => {
-      for (const waiting of batch.values()) waiting.forEach((read) => (outcome instanceof Error ? read.reject(outcome) : read.resolve(outcome)))
-    }
-    if (this.#gone) return settle(DELETED)
+    const settle = (reads: readonly Waiting[], outcome: StoredDoc | Error) =>
+      reads.forEach((read) => (outcome instanceof Error ? read.reject(outcome) : read.resolve(outcome)))
+    const settleAll = (outcome: StoredDoc | Error) => batch.forEach((reads) => settle(reads, outcome))
+    // A read that fails is an error, not an empty doc: one read as deleted opens empty and keeps
+    // nothing typed into it. Only once the database is gone (a sign-out elsewhere closed this
+    // connection) does everything read as deleted.
+    const failed = (error: unknown) => (this.#gone ? DELETED : this.#failure(error))
+    if (this.#gone) return settleAll(DELETED)
     let tx: IDBTransaction
     try {
       tx = this.#db.transaction([UPDATES, TOMBSTONES], 'readonly')
     } catch (error) {
-      return settle(this.#failure(error))
+      return settleAll(failed(error))
     }
     const index = tx.objectStore(UPDATES).index(BY_DOC)
     const tombstones = tx.objectStore(TOMBSTONES)
-    for (const [name, waiting] of batch) {
+    for (const [name, reads] of batch) {
       const rows = index.getAll(name)
       const tombstone = tombstones.get(name)
+      // A value the browser cannot read back fails its doc only, not every doc read with it
+      // (the error reaches the transaction too, prevented from aborting it).
+      rows.onerror = tombstone.onerror = (event) => {
+        event.preventDefault()
+        settle(reads, failed((event.target as IDBRequest).error ?? new Error(`reading ${name} failed`)))
+      }
       tombstone.onsuccess = () => {
-        if (tombstone.result === true) return waiting.forEach((read) => read.resolve(DELETED))
-        const doc = { rows: [] as Uint8Array[], unseen: [] as Uint8Array[], damaged: 0, deleted: false }
-        for (const row of rows.result as (Partial<Row> | null)[]) {
-          if (!(row?.update instanceof Uint8Array)) doc.damaged++
-          else (row.unseen ? doc.unseen : doc.rows).push(row.update)
-        }
-        waiting.forEach((read) => read.resolve(doc))
+        if (rows.error) return
+        settle(reads, tombstone.result === true ? DELETED : storedDoc(rows.result))
       }
     }
-    // A read that fails is an error, not an empty doc: one read as deleted opens empty and
-    // keeps nothing typed into it. (The database deleted by a sign-out elsewhere closes this
-    // connection first, and reads after that read as deleted above.)
-    tx.onabort = tx.onerror = () => settle(this.#gone ? DELETED : this.#failure(tx.error ?? new Error('reading this browser’s storage failed')))
+    tx.onabort = () => settleAll(failed(tx.error ?? new Error('reading this browser’s storage failed')))
   }
 
   #scheduleWrite(): void {

@@ -17,8 +17,9 @@ import type { DocName } from '@ferry/protocol'
 import * as Y from 'yjs'
 import { LocalDoc } from '../local-doc.ts'
 import { docReplica, type Replica } from '../sync/replica.ts'
-import type { AccountDocs, StoredDoc } from './account-docs.ts'
+import type { AccountDocs } from './account-docs.ts'
 import { mergeReadable } from './merge-rows.ts'
+import type { StoredDoc } from './stored-doc.ts'
 
 type Listener = (update: Uint8Array, origin: unknown) => void
 

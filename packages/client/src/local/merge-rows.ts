@@ -53,11 +53,3 @@ export function mergeReadable(rows: readonly unknown[]): { merged: Uint8Array; u
   return { merged: mergeRows(readable), unreadable }
 }
 
-/** Whether a doc whose snapshot is `seen` holds all of `update`; false for one that does not decode (it is left as it is). */
-export function holds(seen: Y.Snapshot, update: Uint8Array): boolean {
-  try {
-    return Y.snapshotContainsUpdate(seen, update)
-  } catch {
-    return false
-  }
-}
