@@ -11,6 +11,8 @@
  * already merged. On files and on PostgreSQL.
  */
 import { randomBytes } from 'node:crypto'
+import { stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { docName, type UserId } from '@ferry/protocol'
@@ -121,5 +123,26 @@ describe.each(RELAY_BACKENDS)('a backup’s vault record on $name', (backend) =>
     expect((await b.stores.docs.load(docName(owner, 'workspace'))).seq).toBe(0)
     // The file as the relay wrote it still installs.
     expect((await upload(b, again, JSON.stringify(file()))).body).toMatchObject({ vault: 'installed' })
+  })
+
+  it.skipIf(backend.skip)('refuses a vault record larger than an account’s, which would be kept outside the quota (on files: in the one accounts file every sign-in rewrites)', async () => {
+    const a = await relay()
+    const { owner, file } = await fileWithVault(a)
+    const b = await relay()
+    const again = await account(b, owner)
+    // 7,000 rotations' worth of the longest links the routes take: 56 MB, in one request.
+    const edited = file()
+    const generations = 7_000
+    edited.vault.generation = generations
+    edited.vault.recoveries[0].generation = generations
+    edited.vault.links = Array.from({ length: generations }, (_, i) => ({ generation: i + 1, link: 'L'.repeat(8192) }))
+    const body = JSON.stringify(edited)
+    expect(body.length).toBeGreaterThan(50_000_000)
+    const answer = await upload(b, again, body)
+    expect([answer.status, answer.body.error?.code]).toEqual([413, 'backup_too_large'])
+    expect(answer.body.error.message).toMatch(/vault record is larger than 1 MiB/)
+    expect(await b.stores.vault.getVaultChain(owner)).toBeNull()
+    expect((await b.stores.docs.load(docName(owner, 'workspace'))).seq).toBe(0)
+    if (backend.name === 'files') expect((await stat(join(b.config.dataDir, 'accounts.json'))).size).toBeLessThan(100_000)
   })
 })

@@ -23,6 +23,11 @@ import { restoreBackup } from './restore.ts'
 
 /** The largest file `POST /v1/backup` takes; a larger one restores through the app, which merges in the browser. */
 export const MAX_RESTORE_BYTES = 64 * 1024 * 1024
+/**
+ * The largest vault record a restore installs, as JSON: 256 devices, 65 recovery wraps and a
+ * link per rotation take a few hundred KiB; it is stored outside the quota.
+ */
+const MAX_RESTORED_VAULT_BYTES = 1024 * 1024
 
 export interface AccountBackupOptions {
   config: Config
@@ -68,6 +73,11 @@ export default async function accountBackup(app: FastifyInstance, { config, docS
     const parsed = parseBackup(request.body)
     if (!parsed.ok) throw badRequest(parsed.error.message, `backup_${parsed.error.code}`)
     const file = parsed.value
+    // What an install would store outside the quota (on files, in the one accounts file every sign-in rewrites).
+    if (file.vault && JSON.stringify(file.vault).length > MAX_RESTORED_VAULT_BYTES) {
+      const message = `This backup's vault record is larger than ${MAX_RESTORED_VAULT_BYTES / (1024 * 1024)} MiB, more than an account's vault holds.`
+      throw httpError(413, 'backup_too_large', message)
+    }
     // The one check of a vault record the format's reader cannot make (it runs in browsers too, synchronously).
     for (const [i, device] of (file.vault?.devices ?? []).entries()) {
       if (!(await isPublicKey(device.publicKey))) throw badRequest(`This backup is damaged: vault.devices[${i}].publicKey is not a P-256 public key.`, 'backup_malformed')
