@@ -7,27 +7,9 @@
 import { join, resolve } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { hasChromium, launchChromium } from './harness.ts'
+import { bundlePage, hasChromium, launchChromium } from './harness.ts'
 
 const root = resolve(import.meta.dirname, '../..')
-
-/** The page's entry bundled as one IIFE (`window.TextBinding`), like the demo build does. */
-async function bundle(): Promise<string> {
-  const { build } = await import('vite')
-  const output = await build({
-    configFile: false,
-    logLevel: 'silent',
-    build: {
-      write: false,
-      minify: false,
-      lib: { entry: join(root, 'test/browser/pages/text-binding-page.ts'), formats: ['iife'], name: 'TextBinding', fileName: 'text-binding' },
-    },
-  })
-  const outputs = Array.isArray(output) ? output : [output]
-  const chunk = outputs.flatMap((o) => ('output' in o ? o.output : [])).find((c) => c.type === 'chunk')
-  if (!chunk || chunk.type !== 'chunk') throw new Error('the text binding page did not bundle')
-  return chunk.code
-}
 
 interface Edit {
   at: number
@@ -91,7 +73,7 @@ describe.skipIf(!hasChromium)('text binding (Chromium)', () => {
   let page: Page
   let script: string
   beforeAll(async () => {
-    ;[browser, script] = await Promise.all([launchChromium(), bundle()])
+    ;[browser, script] = await Promise.all([launchChromium(), bundlePage(join(root, 'test/browser/pages/text-binding-page.ts'), 'TextBinding')])
     page = await browser.newPage()
   }, 60_000)
   afterAll(async () => {
