@@ -21,6 +21,7 @@ import { RELAY_BACKENDS } from '../helpers/postgres.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { sessionToken } from '../helpers/sessions.ts'
 import { openVaultDevice, type VaultDevice } from '../helpers/vault-devices.ts'
+import { applyUpdates, storedUpdates } from '../../relay/src/storage/yjs-updates.ts'
 
 interface Account {
   readonly id: UserId
@@ -49,6 +50,14 @@ function workspaceUpdate(): string {
 async function publicKey(): Promise<string> {
   const pair = await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits'])
   return Buffer.from(await crypto.subtle.exportKey('raw', pair.publicKey)).toString('base64url')
+}
+
+/** What the relay stores of the account's workspace. */
+async function workspaceOf(relay: TestRelay, owner: UserId): Promise<Y.Doc> {
+  await relay.app.sync.flush()
+  const doc = new Y.Doc()
+  applyUpdates(doc, storedUpdates(await relay.stores.docs.load(docName(owner, 'workspace'))))
+  return doc
 }
 
 describe.each(RELAY_BACKENDS)('a backup’s vault record on $name', (backend) => {
@@ -144,5 +153,17 @@ describe.each(RELAY_BACKENDS)('a backup’s vault record on $name', (backend) =>
     expect(await b.stores.vault.getVaultChain(owner)).toBeNull()
     expect((await b.stores.docs.load(docName(owner, 'workspace'))).seq).toBe(0)
     if (backend.name === 'files') expect((await stat(join(b.config.dataDir, 'accounts.json'))).size).toBeLessThan(100_000)
+  })
+
+  it.skipIf(backend.skip)('installs the vault once when restores race, each answering what it did', async () => {
+    const a = await relay()
+    const { owner, file } = await fileWithVault(a)
+    const b = await relay()
+    const again = await account(b, owner)
+    const answers = await Promise.all([1, 2, 3].map(() => upload(b, again, JSON.stringify(file()))))
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200])
+    expect(answers.map((answer) => answer.body.vault).sort()).toEqual(['installed', 'kept', 'kept'])
+    expect(await b.stores.vault.listDevices(owner)).toHaveLength(1)
+    expect(new WorkspaceIndex(await workspaceOf(b, owner), { recordConflicts: false }).allCollections().map((c) => c.name)).toEqual(['From the file'])
   })
 })
