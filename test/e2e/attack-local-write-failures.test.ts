@@ -23,11 +23,13 @@ afterEach(async () => {
   for (const close of cleanup.splice(0)) await close()
 })
 
-async function browser(): Promise<{ open: () => Promise<Workspace> }> {
+async function browser(): Promise<{ indexedDB: IDBFactory; store: AccountStore; open: () => Promise<Workspace> }> {
   const indexedDB = new IDBFactory()
   const store = await AccountStore.open(indexedDB)
   cleanup.push(async () => store.close())
   return {
+    indexedDB,
+    store,
     open: async () => {
       const workspace = await Workspace.open({ owner: OWNER, indexedDB, store, sync: null, tabs: null })
       cleanup.unshift(() => workspace.destroy())
@@ -71,6 +73,22 @@ describe('local store attack: failing writes and reads', () => {
     await workspace.destroy()
 
     expect(await requestNames(await device.open(), id)).toEqual(['typed, refused once'])
+  })
+
+  it('rows a full disk refused are written by a retry once it has room, with no change after', async () => {
+    const device = await browser()
+    faults = idbFaults(accountDocsDatabase(OWNER))
+    const workspace = await device.open()
+    const id = await workspace.createCollection('API')
+    faults.abort('readwrite', 2)
+    ;(await workspace.collection(id)).add({ kind: 'request', name: 'typed, refused twice' })
+    await vi.waitFor(() => expect(status(workspace)).toMatch(/^error/))
+    // Nothing typed since, nothing flushed: the retries (2 s, then 4 s) write it and clear the status.
+    await vi.waitFor(() => expect(status(workspace)).toBe('sync off'), { timeout: 15_000, interval: 100 })
+    // Reopened in a second workspace while the first stays open, as a tab closed without flushing would leave it.
+    const reopened = await Workspace.open({ owner: OWNER, indexedDB: device.indexedDB, store: device.store, sync: null, tabs: null })
+    cleanup.unshift(() => reopened.destroy())
+    expect(await requestNames(reopened, id)).toEqual(['typed, refused twice'])
   })
 
   it('a connection the browser closes (storage lost) is said; what was typed is kept, not dropped', async () => {

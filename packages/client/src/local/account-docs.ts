@@ -8,8 +8,8 @@
  * Reads asked for in the same turn share a transaction; writes are queued and written in one
  * transaction per turn, one after another. A write failure (the browser's storage quota, a
  * broken database, a connection the browser closed) is reported to `onError` listeners — the
- * workspace shows it as its status — and the rows stay queued for the next write, so nothing
- * typed is dropped while the page lives. A read that fails rejects with the browser's error.
+ * workspace shows it as its status — and the rows stay queued for the next write or a retry
+ * (backing off to once a minute), so nothing typed is dropped while the page lives. A read that fails rejects with the browser's error.
  *
  * Tombstones: a deleted collection's rows go, and its name is marked, in one transaction; a tab
  * that has not heard of the deletion yet and still writes to it has its rows refused in the
@@ -44,6 +44,10 @@ interface Waiting {
   readonly reject: (error: Error) => void
 }
 
+/** A full disk may get room any time: retries come soon, then at most once a minute. */
+const FIRST_RETRY_MS = 2_000
+const LAST_RETRY_MS = 60_000
+
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)))
 
 export class AccountDocs {
@@ -56,6 +60,9 @@ export class AccountDocs {
   /** The write under way; resolves with its error, or null once written. */
   #writing: Promise<Error | null> | null = null
   #writeScheduled = false
+  /** A refused write is tried again after this long (doubling up to a minute), change or not. */
+  #retryDelay = FIRST_RETRY_MS
+  #retryTimer: ReturnType<typeof setTimeout> | null = null
   /** The database was deleted (sign-out) or closed: nothing is read or written any more. */
   #gone = false
   /** Set once the connection was closed under the page (the browser, a newer release): what every later read and write fails with. */
@@ -249,6 +256,7 @@ export class AccountDocs {
   /** Closes the connection; queued rows not written yet are dropped (call `flushed()` first to keep them). */
   close(): void {
     this.#gone = true
+    this.#stopRetry()
     this.#events.clear()
     this.#db.close()
   }
@@ -256,6 +264,7 @@ export class AccountDocs {
   #goneNow(): void {
     if (this.#gone) return
     this.#gone = true
+    this.#stopRetry()
     this.#queue.clear()
     this.#events.emit('gone', undefined)
   }
@@ -333,19 +342,36 @@ export class AccountDocs {
       () => {
         // Once the connection was closed under the page nothing more is saved: the status keeps saying so.
         if (!this.#closedUnder) this.#events.emit('written', undefined)
+        this.#stopRetry()
+        this.#retryDelay = FIRST_RETRY_MS
         return null
       },
       (error: unknown) => {
         const failure = this.#failure(error)
         if (this.#gone) return null
-        // Kept for the next write, in front of what came since: a full disk may have room again.
-        // That write waits for the next change (or `flushed()`), not for a timer spinning on a full disk.
+        // Kept in front of what came since, for the next change, `flushed()` or a retry: a tab
+        // closed later without typing again keeps them too.
         for (const [name, rows] of this.#queue) batch.set(name, [...(batch.get(name) ?? []), ...rows])
         this.#queue = batch
         this.#report(failure)
+        if (!this.#closedUnder) this.#retryLater()
         return failure
       },
     )
+  }
+
+  #retryLater(): void {
+    if (this.#retryTimer) return
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null
+      this.#scheduleWrite()
+    }, this.#retryDelay)
+    this.#retryDelay = Math.min(this.#retryDelay * 2, LAST_RETRY_MS)
+  }
+
+  #stopRetry(): void {
+    if (this.#retryTimer) clearTimeout(this.#retryTimer)
+    this.#retryTimer = null
   }
 
   #report(error: Error): void {
