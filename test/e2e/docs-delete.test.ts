@@ -2,13 +2,15 @@
  * `DELETE /v1/docs/:docName` against a real relay: only the owner, only collections; every
  * socket on the doc closes with 4410 (owner devices and link viewers alike), its share links
  * stop working, nothing of it stays in the data dir but the tombstone, and no later socket —
- * even one bringing the collection back from an offline device — gets it loaded again.
+ * even one bringing the collection back from an offline device — gets it loaded again. Asked
+ * to delete from the trash, it leaves a collection the owner's index lists live.
  */
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { CloseCode, docName, type DocName } from '@ferry/protocol'
+import { WorkspaceIndex } from '@ferry/schema'
 import { loadMasterKey, MasterKey } from '../../relay/src/storage/keys.ts'
 import { call, createUser, type TestUser } from '../helpers/links.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
@@ -129,6 +131,28 @@ describe('deleting a collection', () => {
     expect((await deleteDoc(never, owner.token)).status).toBe(204)
     expect(readdirSync(docDir(never))).toEqual(['deleted'])
     expect(await read(never, owner.token)).toBe(CloseCode.Gone)
+  })
+
+  it('from the trash (?from=trash): refuses 409 while the owner\'s index lists it live (restored), deletes it once trashed or unlisted', async () => {
+    const index = await socket(docName(owner.id, 'workspace'), owner.token)
+    const edit = async (change: (index: WorkspaceIndex) => void): Promise<void> => {
+      change(ownerIndex)
+      index.send({ type: 'sync-update', update: Y.encodeStateAsUpdate(ownerIndex.doc) })
+      await index.next('persisted')
+    }
+    const ownerIndex = new WorkspaceIndex(new Y.Doc())
+    await write(await socket(doc, owner.token), 'r1', 'GET /orders')
+    await edit((i) => i.addCollection('Orders', 'orders'))
+
+    const fromTrash = (name: DocName) => call(relay, 'DELETE', `/v1/docs/${encodeURIComponent(name)}?from=trash`, owner.token)
+    expect(await fromTrash(doc)).toMatchObject({ status: 409, body: { error: { code: 'collection_not_in_trash', message: expect.stringContaining('restored') } } })
+    expect(await read(doc, owner.token)).toEqual({ r1: 'GET /orders' })
+    await edit((i) => i.trashCollection('orders', Date.now()))
+    expect((await fromTrash(doc)).status).toBe(204)
+    expect(await read(doc, owner.token)).toBe(CloseCode.Gone)
+    // Unlisted (an older client unlists it before deleting): deleted too.
+    expect((await fromTrash(docName(owner.id, 'collection', 'never'))).status).toBe(204)
+    expect(await call(relay, 'DELETE', `/v1/docs/${encodeURIComponent(doc)}?from=elsewhere`, owner.token)).toMatchObject({ status: 400 })
   })
 
   it('takes the name with its colons unescaped too, and the longest names', async () => {

@@ -7,15 +7,14 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest'
 import type { WebsocketProvider } from 'y-websocket'
-import { CloseCode, docName, parseDocName, type DocName } from '@ferry/protocol'
-import { WorkspaceIndex } from '@ferry/schema'
+import { CloseCode } from '@ferry/protocol'
 import { LinkUnavailable, openSharedCollection, RelayApi } from '../../packages/client/src/index.ts'
-import { readCollectionListing, type CollectionListing } from '../../relay/src/links/collection-listing.ts'
 import { createDevice } from '../helpers/client-devices.ts'
-import { call, createUser, type TestUser } from '../helpers/links.ts'
+import { call } from '../helpers/links.ts'
 import { RELAY_BACKENDS } from '../helpers/postgres.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { skipScaledOut, useScaledOut } from '../helpers/scaled-out.ts'
+import { shareCollection, storedListing as stored } from '../helpers/shared-collection.ts'
 import { stockProvider, synced } from '../helpers/sync-clients.ts'
 
 const providers: WebsocketProvider[] = []
@@ -38,39 +37,6 @@ function open(relay: TestRelay, doc: string, token: string): WebsocketProvider {
 const closedWith = (provider: WebsocketProvider): Promise<number> =>
   new Promise((resolve) => provider.once('closed', (event: { code: number }) => resolve(event.code)))
 
-interface Shared {
-  owner: TestUser
-  doc: DocName
-  index: WorkspaceIndex
-  link: { id: string; token: string }
-}
-
-/** An owner whose index lists a collection holding one request (both synced on `relay`), and a link to it. */
-async function share(relay: TestRelay, options: { maxUses?: number } = {}): Promise<Shared> {
-  const owner = await createUser(relay)
-  const doc = docName(owner.id, 'collection', 'orders')
-  const indexView = open(relay, docName(owner.id, 'workspace'), owner.token)
-  const collectionView = open(relay, doc, owner.token)
-  await Promise.all([synced(indexView), synced(collectionView)])
-  const index = new WorkspaceIndex(indexView.doc)
-  index.addCollection('Orders', 'orders')
-  collectionView.doc.getMap('items').set('r1', 'GET /orders')
-  await stored(relay, doc, { name: 'Orders', trashed: false })
-  const created = await call(relay, 'POST', '/v1/links', owner.token, { docName: doc, ...options })
-  expect(created.status).toBe(201)
-  return { owner, doc, index, link: created.body }
-}
-
-/** Waits until `relay` stored the owner's index listing `doc` as `expected`. */
-async function stored(relay: TestRelay, doc: DocName, expected: CollectionListing): Promise<void> {
-  const parsed = parseDocName(doc)
-  if (!parsed.ok) throw new Error(parsed.error.message)
-  await vi.waitFor(async () => {
-    await relay.app.sync.flush()
-    expect(await readCollectionListing(relay.stores.docs, parsed.value)).toEqual(expected)
-  }, 5_000)
-}
-
 const viewerOptions = (relay: TestRelay) => ({ relay: new RelayApi({ baseUrl: relay.url }), createSocket: createDevice('viewer').createSocket })
 
 const resolve = (relay: TestRelay, token: string) => call(relay, 'GET', `/v1/links/resolve/${token}`)
@@ -92,7 +58,7 @@ describe.each(RELAY_BACKENDS)('links of a trashed collection on $name', { timeou
   })
 
   it.skipIf(backend.skip)('are refused while it is in the trash, without spending a use, and work again after a restore', async () => {
-    const { doc, index, link } = await share(relay, { maxUses: 2 })
+    const { doc, index, link } = await shareCollection(relay, open, { maxUses: 2 })
     const viewer = (await resolve(relay, link.token)).body.viewerToken as string
     index.trashCollection('orders', Date.now())
     await stored(relay, doc, { name: 'Orders', trashed: true })
@@ -113,7 +79,7 @@ describe.each(RELAY_BACKENDS)('links of a trashed collection on $name', { timeou
   })
 
   it.skipIf(backend.skip)('close a viewer that is connected when the owner trashes it; the owner keeps syncing it', async () => {
-    const { owner, doc, index, link } = await share(relay)
+    const { owner, doc, index, link } = await shareCollection(relay, open)
     const shared = await openSharedCollection(`${relay.url}/#/shared?token=${link.token}`, viewerOptions(relay))
     await shared.loaded
     const stock = open(relay, doc, (await resolve(relay, link.token)).body.viewerToken)
@@ -138,7 +104,7 @@ describe.skipIf(skipScaledOut)('links of a trashed collection across two relays'
 
   it('a viewer on one relay is closed when the owner trashes the collection through another', async () => {
     const [a, b] = [await cluster.relay(), await cluster.relay()]
-    const { doc, index, link } = await share(a)
+    const { doc, index, link } = await shareCollection(a, open)
     const viewer = open(b, doc, (await resolve(a, link.token)).body.viewerToken)
     await synced(viewer)
     const closed = closedWith(viewer)

@@ -32,7 +32,11 @@ function retentionPicker(ctx: AppContext): HTMLElement {
 export function trashView(scope: Scope, ctx: AppContext, environments: Environments): HTMLElement {
   let entries: TrashEntry[] | null = null
   const run = (action: () => Promise<unknown> | unknown, done?: string) => {
-    Promise.resolve().then(action).then(() => done && toast(done), (error: unknown) => toast(describeError(error), 'error'))
+    Promise.resolve().then(action).then(() => {
+      // Deleting for good while offline changes no doc (it waits for the relay): list again.
+      load()
+      if (done) toast(done)
+    }, (error: unknown) => toast(describeError(error), 'error'))
   }
   const restore = (entry: TrashEntry) =>
     run(() => (entry.kind === 'collection' ? ctx.workspace.restoreCollection(entry.id) : ctx.workspace.restoreEnvironment(entry.id)), `Restored “${entry.name}”.`)

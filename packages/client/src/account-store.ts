@@ -1,10 +1,10 @@
 /**
  * What this browser remembers about its accounts, in one IndexedDB database of its own
  * (`ferry:accounts`): each account's tokens and profile, which one is active, whether sync is
- * on for it on this device, which document databases belong to it, and which of its docs this
- * device deleted without reaching the relay yet. The databases list exists because
- * `indexedDB.databases()` is missing in some browsers, and sign-out must wipe exactly one
- * account's databases.
+ * on for it on this device, which document databases belong to it, which of its docs this
+ * device deleted without reaching the relay yet, and when it first saw each entry of its
+ * trash. The databases list exists because `indexedDB.databases()` is missing in some
+ * browsers, and sign-out must wipe exactly one account's databases.
  */
 import type { DocName, UserId } from '@ferry/protocol'
 import { deleteDatabase, openDatabase, requestToPromise, transactionDone } from './idb.ts'
@@ -44,6 +44,8 @@ const META = 'meta'
 const DATABASES = 'databases'
 /** Key in `meta` of an account's docs deleted here that the relay has not deleted yet. */
 const pendingDeletionsKey = (owner: UserId): string => `pending-deletions:${owner}`
+/** Key in `meta` of when this device first saw each entry of an account's trash (trash-seen.ts). */
+const trashSeenKey = (owner: UserId): string => `trash-seen:${owner}`
 /**
  * Key in `meta` marking an account signed out of this browser: set in the same transaction
  * that forgets it, cleared by a new sign-in. While set, no tab may register (and so create)
@@ -115,6 +117,7 @@ export class AccountStore {
     const tx = this.db.transaction([ACCOUNTS, META], 'readwrite')
     tx.objectStore(ACCOUNTS).delete(id)
     tx.objectStore(META).delete(pendingDeletionsKey(id))
+    tx.objectStore(META).delete(trashSeenKey(id))
     tx.objectStore(META).put(true, signedOutKey(id))
     await transactionDone(tx)
   }
@@ -153,6 +156,20 @@ export class AccountStore {
     const rest = listed.filter((entry) => entry !== name)
     meta.put(pending ? [...rest, name] : rest, key)
     await transactionDone(tx)
+  }
+
+  /**
+   * Replaces what this device remembers of `owner`'s trash (trash-seen.ts) with `update` of it
+   * (undefined when nothing is stored), read and written in one transaction so two tabs never
+   * drop each other's entries; answers what it wrote.
+   */
+  async updateTrashSeen<T>(owner: UserId, update: (stored: unknown) => T): Promise<T> {
+    const tx = this.db.transaction(META, 'readwrite')
+    const meta = tx.objectStore(META)
+    const next = update(await requestToPromise(meta.get(trashSeenKey(owner))))
+    meta.put(next, trashSeenKey(owner))
+    await transactionDone(tx)
+    return next
   }
 
   /** The active account's id; null → the local-only workspace. */

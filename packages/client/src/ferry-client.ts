@@ -262,7 +262,7 @@ export class FerryClient {
       muxUrl: (token) => this.relay.muxUrl(token),
       token: () => this.accounts.accessToken(id),
       refreshToken: () => this.accounts.refresh(id),
-      deleteDoc: async (name) => this.relay.deleteDoc(await this.accounts.accessToken(id), name),
+      deleteDoc: async (name) => this.relay.deleteDoc(await this.accounts.accessToken(id), name, { fromTrash: true }),
       createSocket: this.#createSocket,
       ...(this.#options.backoff ? { backoff: this.#options.backoff } : {}),
       ...(this.#options.liveness !== undefined ? { liveness: this.#options.liveness } : {}),

@@ -102,6 +102,7 @@ export class Workspace {
       index: this.index,
       environments: () => this.environments(),
       loadedEnvironments: () => (this.#views.get(this.docName('environments')) as Environments | undefined) ?? null,
+      indexStatus: () => this.#held.get(this.docName('workspace'))?.provider?.status.kind ?? null,
       wipe: (name) => this.#unload(name, true),
       sync: () => this.#sync,
       closed: () => this.#destroyed !== null,
@@ -406,7 +407,7 @@ export class Workspace {
     const stopStatus = provider.onStatus((status) => {
       this.#tally.set(name, status)
       this.#updateStatus()
-      if (status.kind === 'in-sync') this.#trash.inSync(name)
+      this.#trash.docStatus(name, status.kind)
     })
     const stopDeleted = provider.onDeleted(() => this.#deletedElsewhere(name))
     held.unsubscribe = () => {

@@ -7,20 +7,31 @@
  * collection can bring it back. Idempotent: a collection never written, or already deleted,
  * answers 204 too (and is tombstoned).
  *
+ * `?from=trash` (what Ferry's client sends when the trash is emptied or runs out) deletes only
+ * a collection its owner's index does not list live — in the trash, or no longer listed — and
+ * answers 409 `collection_not_in_trash` otherwise: a device that decided from a stale index
+ * (offline for weeks, or a laptop just woken whose socket has not noticed yet) must not delete
+ * for good a collection another device restored meanwhile. The index is read as stored; the
+ * client sends once its own trash mark is stored.
+ *
  * Registered after the sync plugin, whose `deleteDoc` it calls.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { MAX_DOC_NAME_LENGTH, parseDocName, type DocName, type UserId } from '@ferry/protocol'
 import { requireUser } from '../auth/access-tokens.ts'
-import { badRequest, forbidden } from '../errors.ts'
+import { badRequest, forbidden, httpError } from '../errors.ts'
+import { isListedLive } from '../links/collection-listing.ts'
 import type { LinkStore } from '../storage/accounts/links.ts'
+import type { DocStore } from '../storage/doc-store.ts'
 
 export interface DocsOptions {
   links: LinkStore
+  docStore: DocStore
 }
 
 const DocParams = Type.Object({ docName: Type.String({ minLength: 1, maxLength: MAX_DOC_NAME_LENGTH }) }, { additionalProperties: false })
+const DeleteQuery = Type.Object({ from: Type.Optional(Type.Literal('trash')) }, { additionalProperties: false })
 
 /** Revokes the owner's live links to `doc`; links to other docs stay as they are. */
 async function revokeLinksTo(store: LinkStore, owner: UserId, doc: DocName): Promise<void> {
@@ -30,8 +41,8 @@ async function revokeLinksTo(store: LinkStore, owner: UserId, doc: DocName): Pro
   }
 }
 
-const docs: FastifyPluginAsyncTypebox<DocsOptions> = async (app, { links }) => {
-  app.delete('/v1/docs/:docName', { onRequest: requireUser, schema: { params: DocParams } }, async (request, reply) => {
+const docs: FastifyPluginAsyncTypebox<DocsOptions> = async (app, { links, docStore }) => {
+  app.delete('/v1/docs/:docName', { onRequest: requireUser, schema: { params: DocParams, querystring: DeleteQuery } }, async (request, reply) => {
     const parsed = parseDocName(request.params.docName)
     if (!parsed.ok) throw badRequest(parsed.error.message, 'invalid_doc_name')
     const doc = parsed.value
@@ -39,6 +50,9 @@ const docs: FastifyPluginAsyncTypebox<DocsOptions> = async (app, { links }) => {
       throw badRequest(`Only collections can be deleted; the account's ${doc.kind} goes only with the account.`, 'not_a_collection')
     }
     if (doc.owner !== request.userId) throw forbidden('Only the owner of a collection can delete it.', 'not_owner')
+    if (request.query.from === 'trash' && (await isListedLive(docStore, doc))) {
+      throw httpError(409, 'collection_not_in_trash', 'This collection is not in the trash any more (it was restored), so it was not deleted.')
+    }
     await revokeLinksTo(links, doc.owner, doc.name)
     await app.sync.deleteDoc(doc.name)
     return reply.status(204).send()

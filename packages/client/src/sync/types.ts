@@ -34,7 +34,11 @@ export interface SyncConnection {
   /** A new access token after the relay rejected the current one. @throws SignedOut | Offline */
   refreshToken(): Promise<string>
   createSocket: WebSocketFactory
-  /** Asks the relay to delete a doc of the account for good. @throws RelayError (`Offline`, `SignedOut`, …) */
+  /**
+   * Asks the relay to delete a collection of the account for good, unless the relay's copy of the
+   * index lists it live (restored): then RelayError `conflict`, relayCode `collection_not_in_trash`.
+   * @throws RelayError (`Offline`, `SignedOut`, …)
+   */
   deleteDoc?(docName: DocName): Promise<void>
   backoff?: BackoffOptions
   /** Fires `online` when the network returns (the browser `window`); a retry then starts at once. */
