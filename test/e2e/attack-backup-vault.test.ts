@@ -166,4 +166,21 @@ describe.each(RELAY_BACKENDS)('a backup’s vault record on $name', (backend) =>
     expect(await b.stores.vault.listDevices(owner)).toHaveLength(1)
     expect(new WorkspaceIndex(await workspaceOf(b, owner), { recordConflicts: false }).allCollections().map((c) => c.name)).toEqual(['From the file'])
   })
+
+  it.skipIf(backend.skip)('never takes over another account’s device through a device id in the file', async () => {
+    const on = await relay()
+    const bob = await fileWithVault(on)
+    const [bobsDevice] = await on.stores.vault.listDevices(bob.owner)
+    const mallory = await account(on)
+    // Mallory's own file (her account, so its vault is installed), listing Bob's device by its
+    // id with her public key and a key wrapped to it.
+    const edited = bob.file()
+    edited.source.accountId = mallory.id
+    edited.vault.devices = [{ ...edited.vault.devices[0], publicKey: await publicKey(), wrappedKey: 'm'.repeat(170) }]
+    const answer = await upload(on, mallory, JSON.stringify(edited))
+    expect([answer.status, answer.body.vault]).toEqual([200, 'installed'])
+    expect(await on.stores.vault.getDevice(bob.owner, bobsDevice!.id)).toEqual(bobsDevice)
+    expect(await on.stores.vault.getDevice(mallory.id, bobsDevice!.id)).toBeNull()
+    expect(await on.stores.vault.listDevices(mallory.id)).toEqual([])
+  })
 })
