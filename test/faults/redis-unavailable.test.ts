@@ -6,52 +6,14 @@
  * is back the relay is healthy again on its own.
  */
 import { randomBytes } from 'node:crypto'
-import { createServer, connect, type Socket } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { docName } from '@ferry/protocol'
-import { skipRedis, TEST_REDIS_URL, uniqueRedisPrefix } from '../helpers/redis.ts'
+import { skipRedis, uniqueRedisPrefix } from '../helpers/redis.ts'
+import { redisProxy } from '../helpers/redis-proxy.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { rawClient, syncUrl, updateFrame, type RawClient } from '../helpers/sync-clients.ts'
 import { sessionToken } from '../helpers/sessions.ts'
-
-interface Proxy {
-  url: string
-  /** Closes every connection and stops listening (connects are refused). */
-  cut(): Promise<void>
-  /** Listens again on the same port. */
-  restore(): Promise<void>
-}
-
-async function redisProxy(): Promise<Proxy> {
-  const target = new URL(TEST_REDIS_URL)
-  const sockets = new Set<Socket>()
-  const server = createServer((client) => {
-    const upstream = connect(Number(target.port || 6379), target.hostname)
-    for (const socket of [client, upstream]) {
-      sockets.add(socket)
-      socket.on('error', () => socket.destroy())
-      socket.on('close', () => {
-        sockets.delete(socket)
-        client.destroy()
-        upstream.destroy()
-      })
-    }
-    client.pipe(upstream).pipe(client)
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    async cut() {
-      const closed = new Promise((resolve) => server.close(resolve))
-      for (const socket of sockets) socket.destroy()
-      await closed
-    },
-    restore: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve)),
-  }
-}
 
 describe.skipIf(skipRedis)('a relay losing Redis', () => {
   let relay: TestRelay | undefined

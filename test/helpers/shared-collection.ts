@@ -41,12 +41,15 @@ export async function shareCollection(relay: TestRelay, open: OpenProvider, opti
   return { owner, doc, index, collection, link: created.body }
 }
 
-/** Waits until `relay` stored the owner's index listing `doc` as `expected`. */
-export async function storedListing(relay: TestRelay, doc: DocName, expected: CollectionListing): Promise<void> {
+/**
+ * Waits until `relay` stored the owner's index listing `doc` as `expected` (`flush`: storing
+ * what every room holds now rather than at its group commit; it waits for rooms still loading).
+ */
+export async function storedListing(relay: TestRelay, doc: DocName, expected: CollectionListing, flush = true): Promise<void> {
   const parsed = parseDocName(doc)
   if (!parsed.ok) throw new Error(parsed.error.message)
   await vi.waitFor(async () => {
-    await relay.app.sync.flush()
+    if (flush) await relay.app.sync.flush()
     expect(await readCollectionListing(relay.stores.docs, parsed.value)).toEqual(expected)
   }, 5_000)
 }

@@ -5,14 +5,15 @@
  * link to be neither revoked nor expired. Anything else that looks like a link token gets
  * `none` (close 4403); tokens that are not link tokens are left to other resolvers. A live
  * link to a collection in its owner's trash is refused with 4423 (no use counted): suspended
- * until the owner restores it.
+ * until the owner restores it — checked again once the socket joined its room (it may join
+ * after the sweeps of a trash made meanwhile, trash-watch.ts) and after a broadcast outage.
  *
  * Sockets are closed when their link is revoked (`revoke`) or expires (a timer per link with
  * open sockets), through the sync plugin's `revoke(grantId)`.
  */
 import { CloseCode, type ParsedDocName } from '@ferry/protocol'
 import type { DocStore } from '../storage/doc-store.ts'
-import type { SyncGrant, SyncService } from '../sync/index.ts'
+import type { SyncGrant, SyncRefusal, SyncService } from '../sync/index.ts'
 import type { LinkId, LinkRecord, LinkStore } from '../storage/accounts/links.ts'
 import { linkUseError } from '../storage/accounts/links.ts'
 import { COLLECTION_TRASHED, readCollectionListing } from './collection-listing.ts'
@@ -27,7 +28,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 const LATE_SWEEP_MS = 250
 
 const NONE: SyncGrant = { access: 'none' }
-const TRASHED: SyncGrant = { access: 'none', refusal: { code: CloseCode.CollectionTrashed, reason: COLLECTION_TRASHED } }
+const TRASHED_REFUSAL: SyncRefusal = { code: CloseCode.CollectionTrashed, reason: COLLECTION_TRASHED }
+const TRASHED: SyncGrant = { access: 'none', refusal: TRASHED_REFUSAL }
 
 export const grantId = (id: LinkId): string => `link:${id}`
 
@@ -55,14 +57,19 @@ export class LinkGrants {
     // A viewer token's use was counted at its resolve: only a revoked or expired link stops it.
     const dead = presented.pass === null ? refused !== null : !passMatches(link, presented.pass) || refused === 'revoked' || refused === 'expired'
     if (dead) return NONE
-    if ((await readCollectionListing(this.#docs, doc)).trashed) return TRASHED
+    if (await this.#trashed(doc)) return TRASHED
     if (presented.pass === null) {
       const used = await this.#store.useLink(presented.hash, now)
       if (!used.ok) return NONE
       link = used.value
     }
     this.#closeAtExpiry(link)
-    return { access: 'read-only', grantId: grantId(link.id) }
+    return { access: 'read-only', grantId: grantId(link.id), recheck: () => this.#trashed(doc) }
+  }
+
+  /** The refusal while the collection is in its owner's trash. */
+  async #trashed(doc: ParsedDocName): Promise<SyncRefusal | null> {
+    return (await readCollectionListing(this.#docs, doc)).trashed ? TRASHED_REFUSAL : null
   }
 
   /** Closes every socket opened with the link (4403), now and once more shortly after. */

@@ -8,14 +8,25 @@ import type { AccessTokens } from '../auth/access-tokens.ts'
 
 export const SYNC_PATH_PREFIX = '/v1/sync/'
 
+/** Why a socket is refused or closed: a close code and its reason. */
+export interface SyncRefusal {
+  readonly code: number
+  readonly reason: string
+}
+
+/** Checks a grant again: null while it still holds, else why not. */
+export type GrantCheck = () => Promise<SyncRefusal | null>
+
 /**
  * What a token grants on one doc. `grantId` names the grant so it can be revoked (e.g.
- * `link:<id>`); `refusal` says why `none` (default: 4403, no access to this doc).
+ * `link:<id>`); `refusal` says why `none` (default: 4403, no access to this doc); `recheck`
+ * checks it again once the socket joined its room, and after the broadcast was away.
  */
 export interface SyncGrant {
   readonly access: Access
   readonly grantId?: string
-  readonly refusal?: { readonly code: number; readonly reason: string }
+  readonly refusal?: SyncRefusal
+  readonly recheck?: GrantCheck
 }
 
 /** Answers for tokens it recognises (null otherwise). */
@@ -30,6 +41,7 @@ export type SyncDecision =
       /** The user and session of an access token (null for other grants): ending the session closes the socket. */
       readonly session: { readonly userId: string; readonly sessionId: string } | null
       readonly wantsAck: boolean
+      readonly recheck: GrantCheck | null
     }
   | { readonly ok: false; readonly code: number; readonly reason: string }
 
@@ -70,6 +82,7 @@ export async function authorizeSync(
     grantId: grant.grantId ?? null,
     session: claims ? { userId: claims.userId, sessionId: claims.sessionId } : null,
     wantsAck: query.get('ack') === '1',
+    recheck: grant.recheck ?? null,
   }
 }
 

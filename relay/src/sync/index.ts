@@ -32,12 +32,13 @@ import { MemoryConnectionRate, type ConnectionRate } from './connection-rate.ts'
 import type { SyncSocket } from './sync-transport.ts'
 import { isMuxUrl, muxUpgrade } from './mux-upgrade.ts'
 import type { RoomDoc } from './room-doc.ts'
+import type { Room } from './room.ts'
 import { Rooms } from './rooms.ts'
 import { SendBatcher } from './send-batcher.ts'
 import { applyAsServer, type ServerEditOutcome } from './server-edit.ts'
 import { Session } from './session.ts'
 
-export type { SyncGrant, SyncTokenResolver } from './authorize.ts'
+export type { SyncGrant, SyncRefusal, SyncTokenResolver } from './authorize.ts'
 
 /** Longest wait for storage while shutting down, ms; `main.ts` exits after 10 s regardless. */
 const SHUTDOWN_FLUSH_MS = 7_000
@@ -154,6 +155,7 @@ export default fp(
         maxSendBufferBytes: config.limits.maxSendBufferBytes,
         maxReassembledBytes: readOnly ? config.limits.maxMessageBytes : config.limits.maxReassembledBytes,
         syncRequestsPerMinute: config.limits.syncRequestsPerMinute,
+        recheck: decision.recheck,
         batcher,
         log,
       })
@@ -169,9 +171,15 @@ export default fp(
         session.detach()
       })
       // Attached in the turn it joined, so the frames it sent meanwhile come before anything later.
-      rooms.join(decision.doc, session, undefined, (room) => {
+      const attach = (room: Room): void => {
         if (session.open) session.attach(room)
         else rooms.leave(room, session)
+      }
+      rooms.join(decision.doc, session, undefined, (room) => {
+        if (!session.rechecks) return attach(room)
+        // A link checked before its collection went to the trash may join after the sweeps that
+        // close its viewers (links/trash-watch.ts): checked again now that a sweep finds it.
+        void session.recheck().then(() => attach(room))
       }).catch(
         (error: unknown) => {
           if (isGone(error)) return session.close(CloseCode.Gone, 'the document was deleted')
@@ -286,6 +294,8 @@ export default fp(
         byUser.set(socket.session.userId, held)
       }
       for (const [userId, held] of byUser) void checkSessions(userId, held)
+      // Nor did it keep the sweeps that close share-link viewers: check every link socket again.
+      for (const socket of sessions) if (socket instanceof Session && socket.rechecks) void socket.recheck()
     })
     const dropEverywhere = (doc: DocName): void => {
       broadcast.publishControl({ kind: 'delete', doc })

@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream'
 import type { RawData, WebSocket } from 'ws'
 import { CloseCode, decodeMessage, encodeMessage, Reassembly, withRetryAfter, type Message, type ReassemblyError } from '@ferry/protocol'
 import { AwarenessError } from './awareness-states.ts'
+import type { GrantCheck } from './authorize.ts'
 import type { Room, RoomMember } from './room.ts'
 import { SyncTransport, type SyncTransportOptions } from './sync-transport.ts'
 
@@ -29,6 +30,8 @@ export interface SessionOptions extends SyncTransportOptions {
   readonly maxReassembledBytes: number
   /** Sync step 1 requests answered per minute; more close the socket with 4529. */
   readonly syncRequestsPerMinute: number
+  /** Checks the grant again (share links: the collection not in its owner's trash); null: nothing to check. */
+  readonly recheck: GrantCheck | null
 }
 
 export class Session extends SyncTransport implements RoomMember {
@@ -46,6 +49,9 @@ export class Session extends SyncTransport implements RoomMember {
   /** Start of the current one-minute window of sync requests, and how many it has seen. */
   #requestWindow = 0
   #requests = 0
+  /** What the room sent while the grant was being checked again (null: no check under way), and how many checks are. */
+  #held: Uint8Array[] | null = null
+  #checks = 0
 
   constructor(ws: WebSocket, socket: Duplex, opts: SessionOptions) {
     super(ws, socket, opts)
@@ -63,9 +69,39 @@ export class Session extends SyncTransport implements RoomMember {
 
 
 
-  /** A frame from the room (RoomMember). */
+  /** A frame from the room (RoomMember); held while the grant is being checked again. */
   send(frame: Uint8Array): void {
-    this.sendFrame(frame)
+    if (this.#held === null) return this.sendFrame(frame)
+    if (this.#held.length >= MAX_EARLY_FRAMES) return this.close(CloseCode.TryAgainLater, withRetryAfter('too many messages while checking access', 1))
+    this.#held.push(frame)
+  }
+
+  get rechecks(): boolean {
+    return this.#opts.recheck !== null
+  }
+
+  /**
+   * Checks the grant again, holding what the room sends meanwhile: a refusal closes the socket
+   * with it and nothing held is sent; a check that cannot answer closes it with 1013 (the
+   * reconnect is checked afresh); else what was held goes out. Resolves once decided.
+   */
+  async recheck(): Promise<void> {
+    const check = this.#opts.recheck
+    if (check === null) return
+    this.#held ??= []
+    this.#checks++
+    let refusal
+    try {
+      refusal = await check()
+    } catch (error) {
+      this.#opts.log.error({ err: error }, 'checking a link socket again failed')
+      refusal = { code: CloseCode.TryAgainLater, reason: withRetryAfter('access could not be checked; reconnect', 1) }
+    }
+    if (--this.#checks > 0 && refusal === null) return
+    const held = this.#held ?? []
+    this.#held = null
+    if (refusal) return this.close(refusal.code, refusal.reason)
+    for (const frame of held) this.sendFrame(frame)
   }
 
   persisted(stateVector: Uint8Array): void {
