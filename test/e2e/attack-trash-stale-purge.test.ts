@@ -93,6 +93,40 @@ describe.each(RELAY_BACKENDS)('attack: deleting from the trash with a stale inde
     await survived(owner, api, added, phone, laptop)
   })
 
+  it.skipIf(backend.skip)('a laptop cut off from the relay does not remove, on its next purge, an environment another device restored meanwhile', async () => {
+    let skew = 0
+    const email = await signUp(suite.relay, 'stale-env')
+    const phone = await suite.open(createDevice('phone'))
+    await phone.signIn(email, PASSWORD)
+    const phoneEnvs = await phone.workspace.environments()
+    const staging = phoneEnvs.add('Staging')
+    await phone.workspace.trashEnvironment(staging)
+    await inSync(phone)
+    // The laptop holds the environments (synced, not loaded yet), the trashed one with them.
+    const net = partitionedDevice('laptop')
+    const laptop = await suite.open(net.device, { ...net.options, now: () => Date.now() + skew })
+    await laptop.signIn(email, PASSWORD)
+    await inSync(laptop)
+
+    // Offline, the laptop's copy is what it last heard; the phone restores Staging and fills it in.
+    net.cut()
+    await vi.waitFor(() => expect(laptop.status.kind).toMatch(/offline|connecting/), waitLong)
+    expect(await phone.workspace.restoreEnvironment(staging)).toBe(true)
+    phoneEnvs.variables(staging)!.add({ key: 'host' })
+    await inSync(phone)
+
+    // Weeks later, still offline, the laptop opens its environments (a purge check).
+    skew = 40 * DAY_MS
+    const laptopEnvs = await laptop.workspace.environments()
+    expect(laptopEnvs.trashed().map((e) => e.id)).toEqual([staging])
+    net.heal()
+    laptop.syncNow()
+    await Promise.all([inSync(laptop), inSync(phone)])
+    for (const environments of [phoneEnvs, laptopEnvs]) {
+      await vi.waitFor(() => expect(environments.get(staging)?.variables.map((v) => v.key)).toEqual(['host']), waitLong)
+    }
+  })
+
   it.skipIf(backend.skip)('a laptop woken from sleep, its socket silently dead and its status still "in sync", does not delete a collection restored meanwhile', async () => {
     let skew = 0
     const proxy = await startTcpProxy(Number(new URL(suite.relay.url).port))
