@@ -38,7 +38,7 @@ import { SendBatcher } from './send-batcher.ts'
 import { applyAsServer, type ServerEditOutcome } from './server-edit.ts'
 import { Session } from './session.ts'
 
-export type { SyncGrant, SyncRefusal, SyncTokenResolver } from './authorize.ts'
+export type { SyncGrant, SyncTokenResolver } from './authorize.ts'
 
 /** Longest wait for storage while shutting down, ms; `main.ts` exits after 10 s regardless. */
 const SHUTDOWN_FLUSH_MS = 7_000
@@ -86,6 +86,7 @@ export interface SyncService {
   /**
    * Applies an update of the relay's own (a restored backup) to a doc as a device's would be —
    * quota, relayed to every socket on it, stored — and resolves once it is stored (server-edit.ts).
+   * Refused once the relay is shutting down.
    */
   applyUpdate(name: DocName, update: Uint8Array): Promise<ServerEditOutcome>
 }
@@ -346,7 +347,9 @@ export default fp(
         return bytes
       },
       flush: () => rooms.flushAll(),
-      applyUpdate: (name, update) => applyAsServer(rooms, name, update),
+      // Like a new socket, refused once shutting down: the rooms are being closed, and the
+      // shutdown would otherwise wait for a whole restore (the caller says to restore again).
+      applyUpdate: async (name, update) => (closing ? { kind: 'refused', reason: 'the relay is shutting down' } : applyAsServer(rooms, name, update)),
     })
 
     // Liveness: a socket whose peer vanished without a FIN (a laptop that slept, a dropped
@@ -360,6 +363,12 @@ export default fp(
     pinger?.unref()
     app.addHook('onClose', async () => {
       if (pinger) clearInterval(pinger)
+    })
+
+    // An answer finished while shutting down would leave its keep-alive connection open until
+    // the keep-alive timeout (72 s), and the server's close waits for it: end it with the answer.
+    app.addHook('onSend', async (_request, reply) => {
+      if (closing) reply.header('connection', 'close')
     })
 
     app.addHook('preClose', async () => {
