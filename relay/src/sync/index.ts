@@ -38,7 +38,7 @@ import { SendBatcher } from './send-batcher.ts'
 import { applyAsServer, type ServerEditOutcome } from './server-edit.ts'
 import { Session } from './session.ts'
 
-export type { SyncGrant, SyncTokenResolver } from './authorize.ts'
+export type { SyncGrant, SyncRefusal, SyncTokenResolver } from './authorize.ts'
 
 /** Longest wait for storage while shutting down, ms; `main.ts` exits after 10 s regardless. */
 const SHUTDOWN_FLUSH_MS = 7_000
