@@ -3,9 +3,11 @@
  * file with one short sentence. A field the sentence quotes — a doc's kind, the version — may be
  * anything JSON allows: a list nested a million deep (quoting it overflowed the stack, so the
  * relay answered 500 and the app showed no sentence) or a string of megabytes (quoted whole
- * into the answer and the app's dialog).
+ * into the answer and the app's dialog). A large doc's base64 overflowed the regexp stack.
  */
+import { toBase64 } from 'lib0/buffer'
 import { describe, expect, test } from 'vitest'
+import * as Y from 'yjs'
 import { parseBackup } from './parse.ts'
 
 const HEAD = '{"format":"ferry-account-backup","version":1,"createdAt":"2025-01-01T00:00:00Z","source":{"accountId":"abc"},"docs":['
@@ -30,4 +32,14 @@ describe('what a refusal quotes', () => {
     const parsed = parseBackup(`${HEAD}{"kind":"folder","update":"AAA="}]}`)
     expect(!parsed.ok && parsed.error.message).toBe('This backup is damaged: docs[0].kind is "folder", not one of workspace, collection, environments, history.')
   })
+})
+
+const withCollection = (update: Uint8Array): string => `${HEAD}{"kind":"collection","id":"c1","update":"${toBase64(update)}"}]}`
+
+test('a collection of 7 MB is read (the base64 check overflowed the regexp stack past ~8 MB of text, and threw)', () => {
+  const doc = new Y.Doc()
+  doc.getText('body').insert(0, 'x'.repeat(7_000_000))
+  const update = Y.encodeStateAsUpdate(doc)
+  const parsed = parseBackup(withCollection(update))
+  expect(parsed.ok && parsed.value.docs[0]!.update).toEqual(update)
 })
