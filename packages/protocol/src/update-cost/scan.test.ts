@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest'
+import * as encoding from 'lib0/encoding'
+import * as Y from 'yjs'
+import { craftedUpdate, nestedAny, type CraftedKind } from './testing/crafted-updates.ts'
+import { checkUpdate, decodedCost, DEFAULT_MAX_UPDATE_DECODED_BYTES, TOO_COSTLY_REASON } from './cost.ts'
+import { MAX_ANY_DEPTH, scanUpdate, type UpdateCounts } from './scan.ts'
+
+/** A doc holding every kind of content yjs writes: maps, arrays, text with formats and embeds, XML, subdocs, bytes, deletions. */
+function everyContent(): Y.Doc {
+  const doc = new Y.Doc()
+  const map = doc.getMap('map')
+  map.set('json', { list: [1, 2.5, { nested: 'deep' }], none: null, flag: true, big: 10n ** 12n, bytes: new Uint8Array([1, 2]) })
+  map.set('gone', 'soon')
+  map.delete('gone')
+  const text = doc.getText('text')
+  text.insert(0, 'hello world')
+  text.format(0, 5, { bold: true })
+  text.insertEmbed(5, { image: 'x.png' })
+  text.delete(6, 3)
+  doc.getArray('array').push([new Y.Map(), new Y.XmlElement('p'), new Y.Doc(), new Uint8Array([3])])
+  doc.getXmlFragment('xml').push([new Y.XmlText('hi')])
+  doc.getArray('hooks').push([new Y.XmlHook('hook')])
+  return doc
+}
+
+const deleteRangesOf = (update: Uint8Array): number => [...Y.decodeUpdate(update).ds.clients.values()].reduce((n, ranges) => n + ranges.length, 0)
+
+function counted(update: Uint8Array): UpdateCounts {
+  const scanned = scanUpdate(update)
+  if (!scanned.ok) throw new Error(scanned.error.message)
+  return scanned.value
+}
+
+describe('scanUpdate', () => {
+  it('counts the structs and deleted ranges Y.decodeUpdate finds, for every kind of content', () => {
+    const update = Y.encodeStateAsUpdate(everyContent())
+    const counts = counted(update)
+    expect(counts.structs).toBe(Y.decodeUpdate(update).structs.length)
+    expect(counts.deleteRanges).toBe(deleteRangesOf(update))
+    // A map, an element, a text and a hook; the value at 'json' holds a list holding an object holding a string.
+    expect(counts).toMatchObject({ typeItems: 4, docItems: 1, clients: 1, anyDepth: 4 })
+    expect(counts.jsonBytes).toBeGreaterThan(0)
+  })
+
+  it.each<CraftedKind>(['gc', 'skip', 'deleted-items', 'root-names', 'binary-chain', 'type-items', 'subdocs', 'any-items', 'any-values', 'json-arrays', 'clients', 'delete-ranges', 'delete-clients'])(
+    'counts a crafted update of %s as yjs reads it',
+    (kind) => {
+      const update = craftedUpdate(kind, 1_000)
+      const decoded = Y.decodeUpdate(update)
+      const counts = counted(update)
+      expect(counts.structs).toBe(decoded.structs.length)
+      expect(counts.gcStructs).toBe(decoded.structs.filter((s) => !(s instanceof Y.Item)).length)
+      expect(counts.deleteRanges).toBe(deleteRangesOf(update))
+    },
+  )
+
+  it('says every truncation of an update is malformed, as yjs does', () => {
+    const update = Y.encodeStateAsUpdate(everyContent())
+    for (let end = 0; end < update.length; end++) {
+      const cut = update.subarray(0, end)
+      expect(scanUpdate(cut)).toMatchObject({ ok: false, error: { code: 'malformed' } })
+      expect(() => Y.decodeUpdate(cut)).toThrow()
+    }
+  })
+
+  it('names an unknown content kind, type or value tag', () => {
+    const withContent = (write: (e: encoding.Encoder) => void): Uint8Array => {
+      const e = encoding.createEncoder()
+      for (const v of [1, 1, 1, 0]) encoding.writeVarUint(e, v)
+      write(e)
+      encoding.writeVarUint(e, 0)
+      return encoding.toUint8Array(e)
+    }
+    const origin = (e: encoding.Encoder, kind: number): void => {
+      encoding.writeUint8(e, 0x80 | kind)
+      encoding.writeVarUint(e, 2)
+      encoding.writeVarUint(e, 0)
+    }
+    const unknownKind = withContent((e) => origin(e, 11))
+    // Kind 10 is a Skip only as the whole info byte; with an origin it is an item yjs cannot read.
+    const skipWithOrigin = withContent((e) => origin(e, 10))
+    const unknownType = withContent((e) => {
+      origin(e, 7)
+      encoding.writeVarUint(e, 7)
+    })
+    const unknownTag = withContent((e) => {
+      origin(e, 8)
+      encoding.writeVarUint(e, 1)
+      encoding.writeUint8(e, 115)
+    })
+    expect(scanUpdate(unknownKind)).toEqual({ ok: false, error: { code: 'malformed', message: 'an item has the unknown content kind 11' } })
+    expect(scanUpdate(skipWithOrigin)).toEqual({ ok: false, error: { code: 'malformed', message: 'an item has the unknown content kind 10' } })
+    expect(scanUpdate(unknownType)).toEqual({ ok: false, error: { code: 'malformed', message: 'an item is of the unknown type 7' } })
+    expect(scanUpdate(unknownTag)).toEqual({ ok: false, error: { code: 'malformed', message: 'an Any value has the unknown tag 115' } })
+    for (const update of [unknownKind, skipWithOrigin, unknownType, unknownTag]) expect(() => Y.decodeUpdate(update)).toThrow()
+  })
+
+  it('answers at once for counts the bytes cannot hold, and for numbers past 2^53', () => {
+    const claims = encoding.createEncoder()
+    encoding.writeVarUint(claims, 2 ** 50) // client groups
+    encoding.writeVarUint(claims, 2 ** 50) // structs in the first
+    expect(scanUpdate(encoding.toUint8Array(claims))).toMatchObject({ ok: false, error: { code: 'malformed' } })
+    expect(scanUpdate(new Uint8Array([...Array(9).fill(0xff), 1]))).toEqual({ ok: false, error: { code: 'malformed', message: 'a number is larger than 2^53' } })
+  })
+
+  it(`follows Any values nested ${MAX_ANY_DEPTH} deep, and refuses deeper ones without recursing`, () => {
+    expect(counted(nestedAny(MAX_ANY_DEPTH)).anyDepth).toBe(MAX_ANY_DEPTH)
+    expect(scanUpdate(nestedAny(MAX_ANY_DEPTH + 1))).toEqual({ ok: false, error: { code: 'too-deep', message: `its values nest deeper than ${MAX_ANY_DEPTH} levels` } })
+    // yjs itself overflows the stack on this one.
+    const deep = nestedAny(200_000)
+    expect(() => Y.decodeUpdate(deep)).toThrow(RangeError)
+    expect(scanUpdate(deep)).toMatchObject({ ok: false, error: { code: 'too-deep' } })
+  })
+
+  it('ignores bytes after the delete set, as yjs does', () => {
+    const update = Y.encodeStateAsUpdate(everyContent())
+    const padded = new Uint8Array([...update, 7, 7, 7])
+    expect(() => Y.decodeUpdate(padded)).not.toThrow()
+    expect(counted(padded)).toEqual(counted(update))
+  })
+})
+
+describe('checkUpdate', () => {
+  it('refuses a GC-struct bomb over the limit before decoding it, saying what it would cost', () => {
+    const bomb = craftedUpdate('gc', 20_000)
+    const limit = 1024 * 1024
+    const checked = checkUpdate(bomb, limit)
+    expect(checked).toEqual({ ok: false, error: { code: 'too-costly', message: 'it would take about 3 MB of memory, over the limit of 1 MB' } })
+    expect(`${TOO_COSTLY_REASON}: ${checked.ok ? '' : checked.error.message}`.length).toBeLessThanOrEqual(123) // fits a close reason
+  })
+
+  it('takes an update that costs exactly the limit, and refuses one byte less', () => {
+    const update = craftedUpdate('subdocs', 100)
+    const cost = decodedCost(counted(update))
+    expect(checkUpdate(update, cost).ok).toBe(true)
+    expect(checkUpdate(update, cost - 1)).toMatchObject({ ok: false, error: { code: 'too-costly' } })
+  })
+
+  it('refuses nesting past the scan as too costly, and bytes that are no update as malformed', () => {
+    expect(checkUpdate(nestedAny(MAX_ANY_DEPTH + 1))).toMatchObject({ ok: false, error: { code: 'too-costly' } })
+    expect(checkUpdate(new Uint8Array([1, 5]))).toMatchObject({ ok: false, error: { code: 'malformed' } })
+  })
+
+  it('takes a whole honest doc far under the default limit', () => {
+    const checked = checkUpdate(Y.encodeStateAsUpdate(everyContent()))
+    expect(checked.ok && decodedCost(checked.value)).toBeLessThan(DEFAULT_MAX_UPDATE_DECODED_BYTES / 1000)
+  })
+})

@@ -1,0 +1,292 @@
+/**
+ * Counts what a Yjs update (format v1, what the sync protocol carries) holds without decoding
+ * it: one pass over the bytes, nothing allocated per struct, no recursion. Decoding builds an
+ * object of ~100 to ~2,400 bytes for each struct of 2 to 6 bytes, so the count is what lets an
+ * untrusted update be refused *before* anything decodes it (cost.ts).
+ *
+ * The layout walked here is the one yjs writes and reads (`writeStructs`/`readClientsStructRefs`,
+ * `UpdateDecoderV1`, the content readers and `readDeleteSet`; lib0's var-uints and `readAny`):
+ *
+ *     update      = var-uint groups, groups × group, deleteSet
+ *     group       = var-uint structs, var-uint client, var-uint clock, structs × struct
+ *     struct      = info byte, then: GC (info & 31 = 0): var-uint length
+ *                                     Skip (info = 10): var-uint length
+ *                                     Item (info & 31 = content kind 1–9):
+ *                                       origin id if bit 8, right origin id if bit 7,
+ *                                       if neither: var-uint parentInfo, then a root type's name
+ *                                       (parentInfo 1) or a parent id; a key string if bit 6;
+ *                                       then the content of its kind
+ *     id          = var-uint client, var-uint clock
+ *     deleteSet   = var-uint clients, clients × (var-uint client, var-uint n, n × (clock, length))
+ *
+ * It accepts what `Y.decodeUpdate` accepts (bytes after the delete set are ignored, as yjs
+ * does) and refuses as malformed what yjs cannot read: a truncated value, an unknown content
+ * kind, type or Any tag. It does not check what only a full decode can (string encodings, the
+ * JSON text of legacy content): an update it counts is still decoded in full before it is
+ * applied, only that decode is then known to be bounded.
+ */
+import { err, ok, type Result } from '../result.ts'
+
+/** What an update holds, counted as decoding it would build it. */
+export interface UpdateCounts {
+  /** Every struct (items, GC and Skip), as many as `Y.decodeUpdate(update).structs` lists. */
+  readonly structs: number
+  /** GC and Skip structs: no content, the cheapest to send (2 bytes). */
+  readonly gcStructs: number
+  /** Items whose content is a shared type (a `Y.Map`, `Y.Text`, …): each decodes to a type object. */
+  readonly typeItems: number
+  /** Items whose content is a subdocument: each decodes to a whole `Y.Doc`. */
+  readonly docItems: number
+  /** Items whose content is a list of values (Any, legacy JSON) or bytes (binary). */
+  readonly valueItems: number
+  /** Items naming a root type by name: applied, each new name creates a root type. */
+  readonly rootParents: number
+  /** Values in Any content (lists, objects, their entries and scalars, nested ones included). */
+  readonly anyValues: number
+  /** Deepest nesting of Any content (a scalar is 1, a list of scalars 2); 0 without any. */
+  readonly anyDepth: number
+  /** Bytes of JSON text in legacy content (JSON, embeds, formats), which decoding parses. */
+  readonly jsonBytes: number
+  /** Client groups of structs. */
+  readonly clients: number
+  /** Clients in the delete set. */
+  readonly deleteClients: number
+  /** Ranges in the delete set. */
+  readonly deleteRanges: number
+}
+
+/**
+ * Why an update was not counted: `malformed` — yjs cannot read it either; `too-deep` — its Any
+ * content nests deeper than the scan follows (yjs reads Any recursively and overflows the
+ * stack at ~5,000 levels in Node, fewer in browsers, and every reader and writer of the doc
+ * would meet it again).
+ */
+export interface ScanError {
+  readonly code: 'malformed' | 'too-deep'
+  readonly message: string
+}
+
+/** Deepest Any nesting the scan follows; Ferry's docs nest 2 deep (imported JSON is kept as a string). */
+export const MAX_ANY_DEPTH = 64
+
+// Content kinds (info & 31) and Any tags, as yjs and lib0 number them.
+const GC = 0
+const SKIP = 10
+const DELETED = 1
+const JSON_CONTENT = 2
+const BINARY = 3
+const STRING = 4
+const EMBED = 5
+const FORMAT = 6
+const TYPE = 7
+const ANY = 8
+const DOC = 9
+const XML_ELEMENT = 3
+const XML_HOOK = 5
+const LAST_TYPE_REF = 6
+const ANY_OBJECT = 118
+const ANY_ARRAY = 117
+
+class Stop extends Error {
+  constructor(readonly error: ScanError) {
+    super(error.message)
+  }
+}
+
+const truncated = (): Stop => new Stop({ code: 'malformed', message: 'the update ends in the middle of a value' })
+const malformed = (message: string): Stop => new Stop({ code: 'malformed', message })
+
+/** Per nesting level of the Any value being read: values left in it, and whether it is an object (a key before each). */
+const left = new Float64Array(MAX_ANY_DEPTH)
+const isObject = new Uint8Array(MAX_ANY_DEPTH)
+
+/** Counts what `update` holds; never throws. */
+export function scanUpdate(update: Uint8Array): Result<UpdateCounts, ScanError> {
+  const end = update.length
+  let pos = 0
+  let structs = 0
+  let gcStructs = 0
+  let typeItems = 0
+  let docItems = 0
+  let valueItems = 0
+  let rootParents = 0
+  let anyValues = 0
+  let anyDepth = 0
+  let jsonBytes = 0
+
+  const byte = (): number => {
+    if (pos >= end) throw truncated()
+    return update[pos++]!
+  }
+  // lib0's var-uint: 7 bits a byte, low first; refused past 2^53 as lib0 does.
+  const varUint = (): number => {
+    let value = 0
+    let scale = 1
+    while (pos < end) {
+      const b = update[pos++]!
+      value += (b & 0x7f) * scale
+      if (b < 0x80) return value
+      scale *= 128
+      if (value > Number.MAX_SAFE_INTEGER) throw malformed('a number is larger than 2^53')
+    }
+    throw truncated()
+  }
+  // lib0's var-int: sign and 6 bits in the first byte, then 7 bits a byte.
+  const varInt = (): void => {
+    let b = byte()
+    while (b >= 0x80) b = byte()
+  }
+  /** Skips a length-prefixed string or byte array; returns its length. */
+  const bytes = (): number => {
+    const length = varUint()
+    if (length > end - pos) throw truncated()
+    pos += length
+    return length
+  }
+  const id = (): void => {
+    varUint() // client
+    varUint() // clock
+  }
+  const skip = (n: number): void => {
+    if (n > end - pos) throw truncated()
+    pos += n
+  }
+
+  /** One Any value, nested ones included, without recursion. */
+  const any = (): void => {
+    let depth = 0
+    for (;;) {
+      if (depth > 0 && isObject[depth - 1] === 1) bytes() // the entry's key
+      anyValues++
+      if (depth + 1 > anyDepth) anyDepth = depth + 1
+      const tag = byte()
+      let entries = 0
+      switch (tag) {
+        case 127: // undefined
+        case 126: // null
+        case 121: // false
+        case 120: // true
+          break
+        case 125:
+          varInt()
+          break
+        case 124:
+          skip(4)
+          break
+        case 123: // float64
+        case 122: // bigint64
+          skip(8)
+          break
+        case 119: // string
+        case 116: // bytes
+          bytes()
+          break
+        case ANY_OBJECT:
+        case ANY_ARRAY:
+          entries = varUint()
+          break
+        default:
+          throw malformed(`an Any value has the unknown tag ${tag}`)
+      }
+      if (entries > 0) {
+        if (depth === MAX_ANY_DEPTH - 1) throw new Stop({ code: 'too-deep', message: `its values nest deeper than ${MAX_ANY_DEPTH} levels` })
+        left[depth] = entries
+        isObject[depth] = tag === ANY_OBJECT ? 1 : 0
+        depth++
+        continue
+      }
+      // A value ended: so do the lists and objects it was the last value of.
+      while (depth > 0 && --left[depth - 1]! === 0) depth--
+      if (depth === 0) return
+    }
+  }
+
+  const content = (kind: number): void => {
+    switch (kind) {
+      case DELETED:
+        varUint()
+        return
+      case JSON_CONTENT: {
+        valueItems++
+        for (let n = varUint(); n > 0; n--) jsonBytes += bytes()
+        return
+      }
+      case BINARY:
+        valueItems++
+        bytes()
+        return
+      case STRING:
+        bytes()
+        return
+      case EMBED:
+        jsonBytes += bytes()
+        return
+      case FORMAT:
+        bytes()
+        jsonBytes += bytes()
+        return
+      case TYPE: {
+        typeItems++
+        const ref = varUint()
+        if (ref > LAST_TYPE_REF) throw malformed(`an item is of the unknown type ${ref}`)
+        if (ref === XML_ELEMENT || ref === XML_HOOK) bytes() // its node name
+        return
+      }
+      case ANY:
+        valueItems++
+        for (let n = varUint(); n > 0; n--) any()
+        return
+      case DOC:
+        docItems++
+        bytes() // guid
+        any() // options
+        return
+      default:
+        throw malformed(`an item has the unknown content kind ${kind}`)
+    }
+  }
+
+  try {
+    const clients = varUint()
+    for (let group = 0; group < clients; group++) {
+      const count = varUint()
+      varUint() // client
+      varUint() // first clock
+      for (let i = 0; i < count; i++) {
+        const info = byte()
+        structs++
+        const kind = info & 0x1f
+        if (info === SKIP || kind === GC) {
+          gcStructs++
+          varUint() // length
+          continue
+        }
+        if (info & 0x80) id() // origin
+        if (info & 0x40) id() // right origin
+        if ((info & 0xc0) === 0) {
+          if (varUint() === 1) {
+            rootParents++
+            bytes()
+          } else id()
+          if (info & 0x20) bytes() // key in a map
+        }
+        content(kind)
+      }
+    }
+    let deleteRanges = 0
+    const deleteClients = varUint()
+    for (let c = 0; c < deleteClients; c++) {
+      varUint() // client
+      const ranges = varUint()
+      for (let r = 0; r < ranges; r++) {
+        varUint() // clock
+        varUint() // length
+      }
+      deleteRanges += ranges
+    }
+    return ok({ structs, gcStructs, typeItems, docItems, valueItems, rootParents, anyValues, anyDepth, jsonBytes, clients, deleteClients, deleteRanges })
+  } catch (error) {
+    if (error instanceof Stop) return err(error.error)
+    throw error
+  }
+}

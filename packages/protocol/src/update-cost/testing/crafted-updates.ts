@@ -1,0 +1,181 @@
+/**
+ * Yjs updates (v1) written byte by byte with lib0, as an attacker would: valid updates that
+ * decode to far more memory than they weigh (docs/decisions.md, "Updates that decode to far
+ * more than they weigh"), for the scan's tests, the relay's attack tests and the update-cost
+ * bench. Each is one client group of `n` structs of client 1 from clock 0 (or a delete set),
+ * so `Y.decodeUpdate` reads them all; items point at an origin of client 2, which no doc holds,
+ * so applying them leaves them pending rather than integrating them, unless said otherwise.
+ */
+import * as encoding from 'lib0/encoding'
+
+export type CraftedKind =
+  | 'gc'
+  | 'skip'
+  | 'deleted-items'
+  | 'root-names'
+  | 'binary-chain'
+  | 'type-items'
+  | 'subdocs'
+  | 'any-items'
+  | 'any-values'
+  | 'json-arrays'
+  | 'clients'
+  | 'delete-ranges'
+  | 'delete-clients'
+
+/** An item's info byte: an origin follows (bit 8), then content of `kind`. */
+const WITH_ORIGIN = 0x80
+
+/** `n` of `kind` (see `CraftedKind`); `delete-ranges` deletes every other clock of client 5 up to 2n. */
+export function craftedUpdate(kind: CraftedKind, n: number): Uint8Array {
+  const e = encoding.createEncoder()
+  const uint = (v: number): void => encoding.writeVarUint(e, v)
+  const info = (v: number): void => encoding.writeUint8(e, v)
+  const group = (count: number): void => {
+    uint(1) // one client group
+    uint(count)
+    uint(1) // client
+    uint(0) // clock
+  }
+  const missingOrigin = (): void => {
+    uint(2)
+    uint(0)
+  }
+  switch (kind) {
+    case 'gc':
+    case 'skip':
+      group(n)
+      for (let i = 0; i < n; i++) {
+        info(kind === 'gc' ? 0 : 10)
+        uint(1)
+      }
+      break
+    case 'deleted-items':
+      group(n)
+      for (let i = 0; i < n; i++) {
+        info(WITH_ORIGIN | 1)
+        missingOrigin()
+        uint(1)
+      }
+      break
+    case 'root-names':
+      // No origin: each names its root type, a new one each time.
+      group(n)
+      for (let i = 0; i < n; i++) {
+        info(1)
+        uint(1)
+        encoding.writeVarString(e, i.toString(36))
+        uint(1)
+      }
+      break
+    case 'binary-chain':
+      // Empty byte arrays in a root list, each after the previous: applied, every one integrates.
+      group(n)
+      info(3)
+      uint(1)
+      encoding.writeVarString(e, 'list')
+      uint(0)
+      for (let i = 1; i < n; i++) {
+        info(WITH_ORIGIN | 3)
+        uint(1)
+        uint(i - 1)
+        uint(0)
+      }
+      break
+    case 'type-items':
+      group(n)
+      for (let i = 0; i < n; i++) {
+        info(WITH_ORIGIN | 7)
+        missingOrigin()
+        uint(1) // a Y.Map
+      }
+      break
+    case 'subdocs':
+      group(n)
+      for (let i = 0; i < n; i++) {
+        info(WITH_ORIGIN | 9)
+        missingOrigin()
+        encoding.writeVarString(e, '')
+        info(118) // options: an empty object
+        uint(0)
+      }
+      break
+    case 'any-items':
+      group(n)
+      for (let i = 0; i < n; i++) {
+        info(WITH_ORIGIN | 8)
+        missingOrigin()
+        uint(1)
+        info(126) // null
+      }
+      break
+    case 'any-values':
+      // One item of n empty lists.
+      group(1)
+      info(WITH_ORIGIN | 8)
+      missingOrigin()
+      uint(n)
+      for (let i = 0; i < n; i++) {
+        info(117)
+        uint(0)
+      }
+      break
+    case 'json-arrays':
+      // One legacy JSON item: `[[],[],…]` of n lists.
+      group(1)
+      info(WITH_ORIGIN | 2)
+      missingOrigin()
+      uint(1)
+      encoding.writeVarString(e, `[${Array(n).fill('[]').join(',')}]`)
+      break
+    case 'clients':
+      uint(n)
+      for (let i = 0; i < n; i++) {
+        uint(1)
+        uint(10 + i)
+        uint(0)
+        info(0)
+        uint(1)
+      }
+      break
+    case 'delete-ranges':
+      uint(0)
+      uint(1)
+      uint(5)
+      uint(n)
+      for (let i = 0; i < n; i++) {
+        uint(2 * i)
+        uint(1)
+      }
+      return encoding.toUint8Array(e)
+    case 'delete-clients':
+      uint(0)
+      uint(n)
+      for (let i = 0; i < n; i++) {
+        uint(10 + i)
+        uint(1)
+        uint(0)
+        uint(1)
+      }
+      return encoding.toUint8Array(e)
+  }
+  uint(0) // no delete set
+  return encoding.toUint8Array(e)
+}
+
+/** One item whose Any content nests `depth` lists deep (a scalar inside). */
+export function nestedAny(depth: number): Uint8Array {
+  const e = encoding.createEncoder()
+  for (const v of [1, 1, 1, 0]) encoding.writeVarUint(e, v)
+  encoding.writeUint8(e, WITH_ORIGIN | 8)
+  encoding.writeVarUint(e, 2)
+  encoding.writeVarUint(e, 0)
+  encoding.writeVarUint(e, 1)
+  for (let i = 1; i < depth; i++) {
+    encoding.writeUint8(e, 117)
+    encoding.writeVarUint(e, 1)
+  }
+  encoding.writeUint8(e, 126)
+  encoding.writeVarUint(e, 0)
+  return encoding.toUint8Array(e)
+}
