@@ -3,11 +3,14 @@
  * file with one short sentence. A field the sentence quotes — a doc's kind, the version — may be
  * anything JSON allows: a list nested a million deep (quoting it overflowed the stack, so the
  * relay answered 500 and the app showed no sentence) or a string of megabytes (quoted whole
- * into the answer and the app's dialog). A large doc's base64 overflowed the regexp stack.
+ * into the answer and the app's dialog). A large doc's base64 overflowed the regexp stack. A
+ * doc's update may be a valid Yjs update of 2-byte GC structs, each decoding to ~100 bytes: 16 MB
+ * of them exhausted a 1 GiB heap in the reader's full decode.
  */
 import { toBase64 } from 'lib0/buffer'
 import { describe, expect, test } from 'vitest'
 import * as Y from 'yjs'
+import { craftedUpdate } from '../update-cost/testing/crafted-updates.ts'
 import { parseBackup } from './parse.ts'
 
 const HEAD = '{"format":"ferry-account-backup","version":1,"createdAt":"2025-01-01T00:00:00Z","source":{"accountId":"abc"},"docs":['
@@ -42,4 +45,21 @@ test('a collection of 7 MB is read (the base64 check overflowed the regexp stack
   const update = Y.encodeStateAsUpdate(doc)
   const parsed = parseBackup(withCollection(update))
   expect(parsed.ok && parsed.value.docs[0]!.update).toEqual(update)
+})
+
+describe('updates that decode to far more than they weigh', () => {
+  test('a collection of 16 MB of GC structs is refused with a sentence before anything decodes it', () => {
+    const parsed = parseBackup(withCollection(craftedUpdate('gc', 8_000_000)))
+    expect(parsed).toEqual({
+      ok: false,
+      error: { code: 'too_large', message: "This backup's docs[0].update is too costly to read: it would take about 916 MB of memory, over the limit of 256 MB." },
+    })
+  })
+
+  test('the relay reads with its own limit', () => {
+    const file = withCollection(craftedUpdate('subdocs', 1_000))
+    expect(parseBackup(file).ok).toBe(true)
+    const parsed = parseBackup(file, { maxUpdateDecodedBytes: 1024 * 1024 })
+    expect(!parsed.ok && parsed.error).toEqual({ code: 'too_large', message: "This backup's docs[0].update is too costly to read: it would take about 3 MB of memory, over the limit of 1 MB." })
+  })
 })

@@ -11,6 +11,7 @@ import * as Y from 'yjs'
 import { characterCount, MAX_NAME_LENGTH } from '../account-limits.ts'
 import { DOC_KINDS, isIdPart, isUserId, type DocKind } from '../doc-names.ts'
 import { err, ok, type Result } from '../result.ts'
+import { checkUpdate, DEFAULT_MAX_UPDATE_DECODED_BYTES } from '../update-cost/cost.ts'
 import { DEVICE_ID_PATTERN, LINK_PATTERN, MAX_DEVICES, MAX_GENERATION, MAX_LIVE_DEVICES, PUBLIC_KEY_PATTERN, TAG_PATTERN, WRAPPED_KEY_PATTERN } from '../vault-shapes.ts'
 import {
   BACKUP_FORMAT,
@@ -26,7 +27,8 @@ import {
 
 /**
  * Why a file is not a backup this version can restore:
- * - `too_large`: over the size limit;
+ * - `too_large`: over the size limit, or holding a doc that would take more memory to read
+ *   than one change may (`ParseBackupOptions`);
  * - `not_json`: not UTF-8 JSON;
  * - `not_a_backup`: JSON, but not a Ferry account backup (no or another `format`);
  * - `newer_version`: written by a newer Ferry;
@@ -109,7 +111,12 @@ function array(v: unknown, path: string, max: number): unknown[] {
   return v
 }
 
-function readDoc(v: unknown, path: string): BackupDoc {
+/** How much memory one doc's update may take to decode (the relay passes its `MAX_UPDATE_DECODED_BYTES`). */
+export interface ParseBackupOptions {
+  readonly maxUpdateDecodedBytes?: number
+}
+
+function readDoc(v: unknown, path: string, maxDecodedBytes: number): BackupDoc {
   const entry = object(v, path, ['kind', 'update'], ['id'])
   if (typeof entry.kind !== 'string' || !(DOC_KINDS as readonly string[]).includes(entry.kind)) {
     throw malformed(`${path}.kind is ${quoted(entry.kind)}, not one of ${DOC_KINDS.join(', ')}`)
@@ -124,8 +131,13 @@ function readDoc(v: unknown, path: string): BackupDoc {
   const text = string(entry.update, `${path}.update`, Number.MAX_SAFE_INTEGER)
   if (!isBase64(text)) throw malformed(`${path}.update is not base64`)
   const update = fromBase64(text)
+  // Counted before anything decodes it: an update of tiny structs decodes to ~50 times its size.
+  const checked = checkUpdate(update, maxDecodedBytes)
+  if (!checked.ok && checked.error.code === 'too-costly') throw new Refusal('too_large', `This backup's ${path}.update is too costly to read: ${checked.error.message}.`)
+  if (!checked.ok) throw malformed(`${path}.update is not a Yjs update`)
   try {
-    // Decoded in full: a broken update is refused here, before anything is written anywhere.
+    // Then decoded in full, which the count bounds: what only a decode checks (its strings) is
+    // refused here too, before anything is written anywhere.
     Y.decodeUpdate(update)
   } catch {
     throw malformed(`${path}.update is not a Yjs update`)
@@ -209,7 +221,7 @@ function readVault(v: unknown): BackupVault {
   return { generation: current, recoveries, links, devices }
 }
 
-function readBackup(value: unknown): AccountBackup {
+function readBackup(value: unknown, maxDecodedBytes: number): AccountBackup {
   if (!isObject(value) || value.format !== BACKUP_FORMAT) throw new Refusal('not_a_backup', 'This file is not a Ferry account backup.')
   const version = value.version
   if (typeof version === 'number' && Number.isSafeInteger(version) && version > BACKUP_VERSION) {
@@ -226,7 +238,7 @@ function readBackup(value: unknown): AccountBackup {
     if (characterCount(name) > MAX_NAME_LENGTH) throw malformed(`profile.name is longer than ${MAX_NAME_LENGTH} characters`)
     return { name }
   })
-  const docs = array(top.docs, 'docs', MAX_BACKUP_DOCS).map((d, i) => readDoc(d, `docs[${i}]`))
+  const docs = array(top.docs, 'docs', MAX_BACKUP_DOCS).map((d, i) => readDoc(d, `docs[${i}]`, maxDecodedBytes))
   const seen = new Set<string>()
   for (const [i, doc] of docs.entries()) {
     const key = `${doc.kind}:${doc.id ?? ''}`
@@ -247,7 +259,7 @@ function readBackup(value: unknown): AccountBackup {
 }
 
 /** Reads a backup file (its bytes, or its text). Never throws: a file it cannot restore is an error with a sentence. */
-export function parseBackup(file: Uint8Array | string): Result<AccountBackup, BackupError> {
+export function parseBackup(file: Uint8Array | string, options: ParseBackupOptions = {}): Result<AccountBackup, BackupError> {
   const size = typeof file === 'string' ? file.length : file.byteLength
   if (size > MAX_BACKUP_BYTES) {
     return err({ code: 'too_large', message: `This file is larger than ${MAX_BACKUP_BYTES / (1024 * 1024)} MiB, more than an account backup can be.` })
@@ -259,7 +271,7 @@ export function parseBackup(file: Uint8Array | string): Result<AccountBackup, Ba
     return err({ code: 'not_json', message: 'This file is not a Ferry account backup (it is not JSON).' })
   }
   try {
-    return ok(readBackup(value))
+    return ok(readBackup(value, options.maxUpdateDecodedBytes ?? DEFAULT_MAX_UPDATE_DECODED_BYTES))
   } catch (error) {
     if (error instanceof Refusal) return err({ code: error.code, message: error.message })
     throw error
