@@ -6,8 +6,10 @@
  * fraction of a loaded doc's memory) until something asks for it — a view, `doc()`, `loadAll()`
  * — which loads it for good, with its schema view. While sync is on, the account's docs share one
  * socket (sync/account-sync.ts; a socket per doc against a relay without the multiplexed
- * protocol). `destroy()` closes every socket and database handle, which is what makes account
- * switching leave nothing of the previous account behind.
+ * protocol). Holding, loading and syncing them is held-docs.ts; this module decides which docs
+ * the account holds (what its index lists), its status, and what a load or a deletion means.
+ * `destroy()` closes every socket and database handle, which is what makes account switching
+ * leave nothing of the previous account behind.
  *
  * The status counts every doc the account lists, loaded or not (sync/status-tally.ts): a new
  * device says `syncing N of M` until all of them are here and acknowledged.
@@ -18,20 +20,20 @@
 import { docName, type DocKind, type DocName, type UserId } from '@ferry/protocol'
 import { Collection, createId, Environments, History, WorkspaceIndex } from '@ferry/schema'
 import type * as Y from 'yjs'
-import { AccountRemoved, type AccountStore } from './account-store.ts'
+import type { AccountStore } from './account-store.ts'
 import { guessDeviceName } from './account-vault.ts'
 import { Emitter } from './emitter.ts'
+import { HeldDocs } from './held-docs.ts'
 import { AccountDocs } from './local/account-docs.ts'
 import { LazyDoc } from './local/lazy-doc.ts'
 import { StoredDataProblem } from './local/stored-data-problem.ts'
-import { viewOf, type View } from './doc-views.ts'
+import type { View } from './doc-views.ts'
 import type { SyncConnection } from './sync-provider.ts'
 import { sameStatus, type SyncStatus } from './sync-status.ts'
-import { AccountSync } from './sync/account-sync.ts'
-import { StatusTally } from './sync/status-tally.ts'
-import type { DocSync } from './sync/types.ts'
 import type { TabSyncOptions } from './tab-sync.ts'
 import { Trash, type TrashEntry } from './trash.ts'
+
+export { WorkspaceClosed } from './held-docs.ts'
 
 export interface WorkspaceOptions {
   /** The account id, or `LOCAL_OWNER` for the local-only workspace. */
@@ -50,39 +52,20 @@ export interface WorkspaceOptions {
 
 type WorkspaceEvents = { status: SyncStatus; collectionDeleted: string; loaded: DocName }
 
-/** A read of a workspace that was closed meanwhile (the account switched or signed out). */
-export class WorkspaceClosed extends Error {
-  override name = 'WorkspaceClosed'
-  constructor() {
-    super('This workspace is closed (account switched or signed out).')
-  }
-}
-
-/** A doc this workspace holds: loaded or not (`lazy.local`), and its sync while sync is on. */
-interface Held {
-  readonly lazy: LazyDoc
-  provider: DocSync | null
-  unsubscribe: (() => void) | null
-}
-
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+/** What the status says when writing to this browser's storage failed. */
+const storageProblem = (error: Error): string => (error instanceof StoredDataProblem ? error.message : `this browser could not save changes (${error.message})`)
 
 export class Workspace {
   readonly owner: UserId
   /** The index of collections, header presets and settings (loaded before `open` resolves). */
   readonly index: WorkspaceIndex
-  readonly #options: WorkspaceOptions
-  readonly #docs: AccountDocs
+  readonly #docs: HeldDocs
   /** Writing to this browser's storage failed (a full disk): shown until a write succeeds again. */
   #storageError: SyncStatus | null = null
   readonly #events = new Emitter<WorkspaceEvents>()
-  readonly #held = new Map<DocName, Held>()
-  readonly #opening = new Map<DocName, Promise<Held>>()
-  readonly #views = new Map<DocName, View>()
   #sync: SyncConnection | null
-  /** How the docs reach the relay while sync is on. */
-  #hub: AccountSync | null
-  readonly #tally = new StatusTally()
   #status: SyncStatus = { kind: 'sync-off' }
   #destroyed: Promise<void> | null = null
   readonly #trash: Trash
@@ -90,20 +73,24 @@ export class Workspace {
 
   private constructor(options: WorkspaceOptions, docs: AccountDocs, indexDoc: LazyDoc) {
     this.owner = options.owner
-    this.#options = options
-    this.#docs = docs
     this.#sync = options.sync
-    this.#hub = this.#newHub(options.sync)
-    this.#held.set(indexDoc.docName, { lazy: indexDoc, provider: null, unsubscribe: null })
-    this.index = this.#wake(indexDoc) as WorkspaceIndex
+    this.#docs = new HeldDocs(docs, indexDoc, options.sync, {
+      owner: options.owner,
+      tabs: options.tabs ?? null,
+      changed: () => this.#updateStatus(),
+      docStatus: (name, kind) => this.#trash.docStatus(name, kind),
+      loaded: (name, view) => this.#loaded(name, view),
+      deletedElsewhere: (name) => this.#deletedElsewhere(name),
+    })
+    this.index = this.#docs.index
     this.#trash = new Trash({
       owner: options.owner,
       store: options.store,
       index: this.index,
       environments: () => this.environments(),
-      loadedEnvironments: () => (this.#views.get(this.docName('environments')) as Environments | undefined) ?? null,
-      indexStatus: () => this.#held.get(this.docName('workspace'))?.provider?.status.kind ?? null,
-      wipe: (name) => this.#unload(name, true),
+      loadedEnvironments: () => (this.#docs.view(this.docName('environments')) as Environments | undefined) ?? null,
+      indexStatus: () => this.#docs.docStatus(this.docName('workspace'))?.kind ?? null,
+      wipe: (name) => this.#docs.deleteForGood(name),
       sync: () => this.#sync,
       closed: () => this.#destroyed !== null,
       now: options.now ?? Date.now,
@@ -111,12 +98,10 @@ export class Workspace {
       onError: (reason) => this.#onStorage(reason),
     })
     const stopIndex = this.index.observe(() => this.#onIndexChange())
-    const stopErrors = docs.onError((error) => this.#onStorage(error instanceof StoredDataProblem ? error.message : `this browser could not save changes (${error.message})`))
-    const stopWritten = docs.onWritten(() => this.#onStorage(null))
+    const stopStorage = this.#docs.onStorage((error) => this.#onStorage(error === null ? null : storageProblem(error)))
     this.#stopObserving = () => {
       stopIndex()
-      stopErrors()
-      stopWritten()
+      stopStorage()
     }
   }
 
@@ -129,7 +114,7 @@ export class Workspace {
       throw error
     })
     const workspace = new Workspace(options, docs, index)
-    workspace.#attach(workspace.#held.get(name)!)
+    workspace.#docs.attachIndex()
     workspace.#listDocs()
     workspace.#updateStatus()
     if (workspace.#sync) {
@@ -146,27 +131,27 @@ export class Workspace {
   }
 
   get indexDoc(): Y.Doc {
-    return this.#held.get(this.docName('workspace'))!.lazy.local!.doc
+    return this.#docs.doc(this.docName('workspace'))
   }
 
   async environments(): Promise<Environments> {
-    return (await this.#load(this.docName('environments'))) as Environments
+    return (await this.#docs.load(this.docName('environments'))) as Environments
   }
 
   async history(): Promise<History> {
-    return (await this.#load(this.docName('history'))) as History
+    return (await this.#docs.load(this.docName('history'))) as History
   }
 
   /** The collection `id` named in the index, loading its doc when needed. */
   async collection(id: string): Promise<Collection> {
-    return (await this.#load(this.docName('collection', id))) as Collection
+    return (await this.#docs.load(this.docName('collection', id))) as Collection
   }
 
   /** The raw `Y.Doc` of a document (loaded on demand); for tools and tests. */
   async doc(kind: DocKind, id?: string): Promise<Y.Doc> {
     const name = this.docName(kind, id)
-    await this.#load(name)
-    return this.#held.get(name)!.lazy.local!.doc
+    await this.#docs.load(name)
+    return this.#docs.doc(name)
   }
 
   /** Creates a collection: its doc and its index entry, together. Returns its id. */
@@ -175,7 +160,7 @@ export class Workspace {
     // Index entry first: a doc without an entry would be an orphan nobody lists, while an
     // entry whose doc is not written yet simply opens empty.
     this.index.addCollection(name, id)
-    await this.#load(this.docName('collection', id))
+    await this.#docs.load(this.docName('collection', id))
     return id
   }
 
@@ -228,24 +213,22 @@ export class Workspace {
 
   /** Loads every doc of the account (environments, history, each collection in the index), each with its schema view. */
   async loadAll(): Promise<void> {
-    const all = Promise.all([this.environments(), this.history(), ...this.index.allCollections().map((c) => this.collection(c.id))])
-    this.#hub?.hold(all)
-    await all
+    await this.#docs.loadAll([this.docName('environments'), this.docName('history'), ...this.index.allCollections().map((c) => this.docName('collection', c.id))])
   }
 
   /** Names of the docs loaded right now (as `Y.Doc`s). */
   loadedDocs(): DocName[] {
-    return [...this.#held].filter(([, held]) => held.lazy.local !== null).map(([name]) => name)
+    return this.#docs.loaded()
   }
 
   /** Names of the docs held right now, loaded or syncing without being loaded. */
   heldDocs(): DocName[] {
-    return [...this.#held.keys()]
+    return this.#docs.names()
   }
 
   /** Sockets this workspace holds (open or opening). */
   socketCount(): number {
-    return this.#hub?.socketCount() ?? 0
+    return this.#docs.socketCount()
   }
 
   /** True while sync is on (a connection is set), whatever the sockets' state. */
@@ -259,7 +242,7 @@ export class Workspace {
   }
 
   docStatus(name: DocName): SyncStatus {
-    return this.#held.get(name)?.provider?.status ?? { kind: 'sync-off' }
+    return this.#docs.docStatus(name) ?? { kind: 'sync-off' }
   }
 
   onStatus(listener: (status: SyncStatus) => void): () => void {
@@ -273,26 +256,22 @@ export class Workspace {
 
   /** Reconnects every doc now (or re-asks the relay for its state when connected). */
   syncNow(): void {
-    for (const held of this.#held.values()) held.provider?.syncNow()
+    this.#docs.syncNow()
   }
 
   /** Turns sync on (with how to reach the relay) or off (null); resolves once the old sockets are closed. */
   async setSync(connection: SyncConnection | null): Promise<void> {
     if (this.#destroyed) return
     this.#sync = connection
-    const detached = [...this.#held.values()].map((held) => this.#detach(held))
-    // Leaves the tab election at once, so the new hub can win it without waiting for sockets.
-    const previous = this.#hub?.destroy()
-    this.#hub = this.#newHub(connection)
-    for (const held of this.#held.values()) this.#attach(held)
+    // The docs move to the new connection now; the old sockets close meanwhile.
+    const oldClosed = this.#docs.setSync(connection)
     this.#updateStatus()
     this.#trash.syncChanged()
     if (connection) {
       this.#holdAll()
       void this.#trash.sendDeletions()
     }
-    await Promise.all(detached)
-    await previous
+    await oldClosed
   }
 
   /** Closes every provider, socket and IndexedDB handle of this account. Idempotent. */
@@ -305,115 +284,31 @@ export class Workspace {
     this.#trash.stop()
     this.#stopObserving()
     this.#events.clear()
-    await Promise.allSettled(this.#opening.values())
-    await Promise.all([...this.#held.keys()].map((name) => this.#unload(name, false)))
-    await this.#hub?.destroy()
-    // What was typed last is written before the connection closes; a full disk is already
-    // shown as the status, and the rows cannot outlive the page anyway.
-    await this.#docs.flushed().catch((error: unknown) => console.warn('Ferry: changes could not be written before the workspace closed', error))
-    this.#docs.close()
+    await this.#docs.close()
   }
 
   /**
    * Deletes the stored copies of `names` from this browser (unloading them first), keeping the
    * names usable: a local-only workspace's docs once merged into an account.
    */
-  async wipeDocs(names: readonly DocName[]): Promise<void> {
-    await Promise.all(names.map((name) => this.#unload(name, false)))
-    await this.#docs.wipe(names, false)
+  wipeDocs(names: readonly DocName[]): Promise<void> {
+    return this.#docs.wipe(names)
   }
 
-  #newHub(connection: SyncConnection | null): AccountSync | null {
-    return connection ? new AccountSync(this.owner, connection, this.#options.tabs ?? null) : null
-  }
-
-  /** Holds `name` (syncing it while sync is on) without loading it; holds asked for together share one read. */
-  #hold(name: DocName): Promise<Held> {
-    if (this.#destroyed) return Promise.reject(new WorkspaceClosed())
-    // Another tab signed the account out (its database is gone): nothing of it opens here any more.
-    if (this.#docs.gone) return Promise.reject(new AccountRemoved(this.owner))
-    const held = this.#held.get(name)
-    if (held) return Promise.resolve(held)
-    let opening = this.#opening.get(name)
-    if (!opening) {
-      opening = LazyDoc.hold(this.#docs, name).then(async (lazy) => {
-        this.#opening.delete(name)
-        if (this.#destroyed) {
-          await lazy.destroy()
-          throw new WorkspaceClosed()
-        }
-        const entry: Held = { lazy, provider: null, unsubscribe: null }
-        this.#held.set(name, entry)
-        this.#attach(entry)
-        this.#updateStatus()
-        return entry
-      }, (error: unknown) => {
-        // A read that failed is tried again by the next load.
-        this.#opening.delete(name)
-        throw error
-      })
-      this.#opening.set(name, opening)
-    }
-    return opening
-  }
-
-  /** Loads `name` for good, with its schema view; returns the view. */
-  async #load(name: DocName): Promise<View> {
-    const held = await this.#hold(name)
-    return this.#views.get(name) ?? this.#wake(held.lazy)
-  }
-
-  #wake(lazy: LazyDoc): View {
-    let view: View | undefined
-    lazy.wake((doc) => {
-      view = viewOf(lazy.docName, doc)
-      this.#views.set(lazy.docName, view)
-    })
-    if (view) this.#events.emit('loaded', lazy.docName)
+  #loaded(name: DocName, view: View): void {
+    this.#events.emit('loaded', name)
     // What ran out in the trash of environments is checked only while that doc is loaded.
     if (view instanceof Environments) this.#trash.purge()
-    return view ?? this.#views.get(lazy.docName)!
   }
 
   /** Holds every doc the account lists, so each syncs (in the background, loading none). */
   #holdAll(): void {
-    const names = [this.docName('environments'), this.docName('history'), ...this.index.allCollections().map((c) => this.docName('collection', c.id))]
-    const all = Promise.all(names.map((name) => this.#hold(name)))
-    this.#hub?.hold(all)
-    all.catch((error: unknown) => this.#onStorage(`this browser could not read the account's documents (${describe(error)})`))
+    this.#holdInBackground([this.docName('environments'), this.docName('history'), ...this.index.allCollections().map((c) => this.docName('collection', c.id))])
   }
 
-  async #unload(name: DocName, wipe: boolean): Promise<void> {
-    const pending = this.#opening.get(name)
-    // Its failure went to whoever asked for the doc; here it only has to be over.
-    if (pending) await Promise.allSettled([pending])
-    const held = this.#held.get(name)
-    this.#held.delete(name)
-    this.#views.delete(name)
-    if (held) {
-      await this.#detach(held)
-      await held.lazy.destroy()
-    }
-    if (wipe) await this.#docs.wipe([name], true)
-    if (!this.#destroyed) this.#updateStatus()
-  }
-
-  #attach(held: Held): void {
-    if (!this.#hub) return
-    const name = held.lazy.docName
-    const provider = this.#hub.attach(held.lazy, name)
-    held.provider = provider
-    this.#tally.set(name, provider.status)
-    const stopStatus = provider.onStatus((status) => {
-      this.#tally.set(name, status)
-      this.#updateStatus()
-      this.#trash.docStatus(name, status.kind)
-    })
-    const stopDeleted = provider.onDeleted(() => this.#deletedElsewhere(name))
-    held.unsubscribe = () => {
-      stopStatus()
-      stopDeleted()
-    }
+  /** Holds `names` together; nobody awaits them, so a failed read shows as the status. */
+  #holdInBackground(names: readonly DocName[]): void {
+    this.#docs.holdAll(names).catch((error: unknown) => this.#onStorage(`this browser could not read the account's documents (${describe(error)})`))
   }
 
   /** The relay says `name` was deleted for good: it leaves the index and this device, edits made offline included. */
@@ -422,28 +317,17 @@ export class Workspace {
     if (id !== null) this.#events.emit('collectionDeleted', id)
   }
 
-  #detach(held: Held): Promise<void> {
-    held.unsubscribe?.()
-    this.#tally.set(held.lazy.docName, null)
-    const closed = held.provider?.destroy() ?? Promise.resolve()
-    held.provider = null
-    held.unsubscribe = null
-    return closed
-  }
-
   /** Another device created or deleted a collection: hold it (sync on) or drop its local copy. */
   #onIndexChange(): void {
     if (this.#destroyed) return
     const listed = this.#listDocs()
-    for (const name of this.#held.keys()) {
-      if (name.includes(':collection:') && !listed.has(name)) void this.#unload(name, true).catch((error: unknown) => this.#onStorage(`this browser could not delete a collection's copy (${describe(error)})`))
+    for (const name of this.#docs.names()) {
+      if (name.includes(':collection:') && !listed.has(name)) void this.#docs.deleteForGood(name).catch((error: unknown) => this.#onStorage(`this browser could not delete a collection's copy (${describe(error)})`))
     }
     if (this.#sync) {
-      const holding = [...listed].filter((name) => !this.#held.has(name)).map((name) => this.#hold(name))
-      if (holding.length === 0) return this.#updateStatus()
-      const all = Promise.all(holding)
-      this.#hub?.hold(all)
-      all.catch((error: unknown) => this.#onStorage(`this browser could not read the account's documents (${describe(error)})`))
+      const missing = [...listed].filter((name) => !this.#docs.has(name))
+      if (missing.length === 0) return this.#updateStatus()
+      this.#holdInBackground(missing)
     }
     this.#updateStatus()
   }
@@ -452,7 +336,7 @@ export class Workspace {
   #listDocs(): Set<DocName> {
     // A collection in the trash is still held: its doc syncs until it is deleted for good.
     const collections = new Set(this.index.allCollections().map((c) => this.docName('collection', c.id)))
-    this.#tally.list(new Set([this.docName('workspace'), this.docName('environments'), this.docName('history'), ...collections]))
+    this.#docs.list(new Set([this.docName('workspace'), this.docName('environments'), this.docName('history'), ...collections]))
     return collections
   }
 
@@ -463,7 +347,7 @@ export class Workspace {
   }
 
   #updateStatus(): void {
-    const status: SyncStatus = this.#storageError ?? (this.#sync ? this.#tally.status : { kind: 'sync-off' })
+    const status: SyncStatus = this.#storageError ?? (this.#sync ? this.#docs.status : { kind: 'sync-off' })
     if (sameStatus(status, this.#status)) return
     this.#status = status
     this.#events.emit('status', status)
