@@ -29,6 +29,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ MAX_REASSEMBLED_BYTES: String(192 * 1024 * 1024) }).limits.maxReassembledBytes).toBe(192 * 1024 * 1024)
   })
 
+  it('bounds the memory one update may take to decode: 256 MiB unless set, never under 1 MiB', () => {
+    expect(loadConfig({}).limits.maxUpdateDecodedBytes).toBe(256 * 1024 * 1024)
+    expect(loadConfig({ MAX_UPDATE_DECODED_BYTES: String(64 * 1024 * 1024) }).limits.maxUpdateDecodedBytes).toBe(64 * 1024 * 1024)
+    expect(() => loadConfig({ MAX_UPDATE_DECODED_BYTES: '1000' })).toThrow(/maxUpdateDecodedBytes/)
+  })
+
   it('hashes passwords at the production cost unless a test suite asks, and refuses the test cost where real accounts may live', () => {
     expect(loadConfig({}).testScryptLogN).toBeNull()
     expect(loadConfig({ FERRY_TEST_SCRYPT_LOG_N: '10' }).testScryptLogN).toBe(10)

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path'
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
+import { DEFAULT_MAX_UPDATE_DECODED_BYTES } from '@ferry/protocol'
 import { allowList } from './send-proxy/targets.ts'
 
 const OidcProvider = Type.Object({
@@ -72,6 +73,13 @@ const ConfigSchema = Type.Object({
      * like `maxOwnerMessageBytes`.
      */
     maxReassembledBytes: Type.Integer({ minimum: 1024 * 1024, maximum: 192 * 1024 * 1024 }),
+    /**
+     * Memory one update may take to decode, bytes, estimated from a count of what it holds
+     * before anything decodes it (@ferry/protocol `checkUpdate`); a costlier one is refused
+     * with 4413 (a backup holding one with 400). Yjs structs of 2 bytes decode to ~100 bytes
+     * and more, so message size limits alone let one update exhaust the heap. At least 1 MiB.
+     */
+    maxUpdateDecodedBytes: Type.Integer({ minimum: 1024 * 1024 }),
     /**
      * Sync step 1 requests one socket may send per minute; past it the socket is closed with
      * 4529. Each is answered with everything the client lacks, so without a bound a tiny
@@ -264,6 +272,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
       maxMessageBytes: int(env, 'MAX_MESSAGE_BYTES', 1024 * 1024),
       maxOwnerMessageBytes: int(env, 'MAX_OWNER_MESSAGE_BYTES', 32 * 1024 * 1024),
       maxReassembledBytes: int(env, 'MAX_REASSEMBLED_BYTES', 64 * 1024 * 1024),
+      maxUpdateDecodedBytes: int(env, 'MAX_UPDATE_DECODED_BYTES', DEFAULT_MAX_UPDATE_DECODED_BYTES),
       syncRequestsPerMinute: int(env, 'SYNC_REQUESTS_PER_MINUTE', 30),
       maxAwarenessBytes: int(env, 'MAX_AWARENESS_BYTES', 16 * 1024),
       maxDocsPerSocket: int(env, 'MAX_DOCS_PER_SOCKET', 1000),

@@ -70,7 +70,7 @@ export default async function accountBackup(app: FastifyInstance, { config, docS
 
   app.post('/v1/backup', async (request) => {
     if (typeof request.body !== 'string') throw httpError(415, 'unsupported_media_type', 'Send the backup file as application/json.')
-    const parsed = parseBackup(request.body)
+    const parsed = parseBackup(request.body, { maxUpdateDecodedBytes: config.limits.maxUpdateDecodedBytes })
     if (!parsed.ok) throw badRequest(parsed.error.message, `backup_${parsed.error.code}`)
     const file = parsed.value
     // What an install would store outside the quota (on files, in the one accounts file every sign-in rewrites).

@@ -125,6 +125,7 @@ export default fp(
       roomIdleMs: config.roomIdleMs,
       roomIdleUnloadMs: config.roomIdleUnloadMs,
       maxAwarenessBytes: config.limits.maxAwarenessBytes,
+      maxUpdateDecodedBytes: config.limits.maxUpdateDecodedBytes,
       maxLoadingBytes: config.limits.maxReassembledBytes,
       // Registered before this plugin when the relay keeps version history.
       ...(app.hasDecorator('versions') && { versions: app.versions }),

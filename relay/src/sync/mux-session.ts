@@ -34,6 +34,7 @@ import {
   type OpenRequest,
 } from '@ferry/protocol'
 import { AwarenessError } from './awareness-states.ts'
+import { UpdateTooCostly } from './room.ts'
 import { MuxDoc, type MuxDocOwner } from './mux-doc.ts'
 import { openBatch, type OpenJob } from './mux-open.ts'
 import { SyncTransport, type SyncTransportOptions, type SyncSocket } from './sync-transport.ts'
@@ -291,6 +292,7 @@ export class MuxSession extends SyncTransport implements MuxDocOwner, SyncSocket
     } catch (error) {
       this.#opts.log.debug({ err: error }, 'refusing a doc after a bad message')
       if (error instanceof AwarenessError && error.code === 'too-large') this.refuse(doc, CloseCode.TooLarge, 'awareness state too large')
+      else if (error instanceof UpdateTooCostly) this.refuse(doc, CloseCode.ChangeTooLarge, error.message)
       else this.refuse(doc, CloseCode.Malformed, 'malformed message')
     }
   }

@@ -28,7 +28,7 @@
  * is taken.
  */
 import * as Y from 'yjs'
-import { CloseCode, decodeMessage, encodeMessage, withRetryAfter, type DocName } from '@ferry/protocol'
+import { checkUpdate, CloseCode, decodeMessage, encodeMessage, TOO_COSTLY_REASON, withRetryAfter, type DocName } from '@ferry/protocol'
 import { isGone } from '../storage/doc-store.ts'
 import type { Broadcast, InstanceId } from './broadcast.ts'
 import { AwarenessError, AwarenessStates, decodeAwareness, encodeAwareness } from './awareness-states.ts'
@@ -60,6 +60,8 @@ export interface RoomOptions {
   /** Ends the room's subscription on the broadcast. */
   unsubscribe: () => void
   maxAwarenessBytes: number
+  /** Memory one update may take to decode (`MAX_UPDATE_DECODED_BYTES`); a costlier one throws `UpdateTooCostly`. */
+  maxUpdateDecodedBytes: number
   /** The owner's storage quota; null: none is enforced. */
   quota: AccountQuota | null
   /** Loading the doc; `onLoaded` runs after the room asked its peers for what it lacks. */
@@ -70,6 +72,11 @@ export interface RoomOptions {
 const REMOTE = Symbol('remote')
 const QUERY_AWARENESS = encodeMessage({ type: 'query-awareness' })
 const ignore = (): void => undefined
+
+/** An update refused for the memory decoding it would take; its message is the close reason (4413). */
+export class UpdateTooCostly extends Error {
+  override name = 'UpdateTooCostly'
+}
 
 export class Room {
   readonly members = new Set<RoomMember>()
@@ -84,6 +91,7 @@ export class Room {
   readonly lazy: LazyDoc
   readonly #broadcast: Broadcast
   readonly #maxAwarenessBytes: number
+  readonly #maxUpdateDecodedBytes: number
   readonly #unsubscribe: () => void
   readonly #quota: AccountQuota | null
   /** Sockets an update was refused from (quota): nothing more they send is taken. Made on first use. */
@@ -95,6 +103,7 @@ export class Room {
   ) {
     this.#broadcast = opts.broadcast
     this.#maxAwarenessBytes = opts.maxAwarenessBytes
+    this.#maxUpdateDecodedBytes = opts.maxUpdateDecodedBytes
     this.#quota = opts.quota
     this.#unsubscribe = opts.unsubscribe
     this.lazy = new LazyDoc({
@@ -162,12 +171,19 @@ export class Room {
   }
 
   /**
-   * An update (or sync step 2) from a writer. The update is decoded in full before anything
-   * else, so a malformed one throws without touching the doc. `frame` is relayed as is when it
-   * is already an update message.
+   * An update (or sync step 2) from a writer. What it holds is counted first, without decoding
+   * it: one whose decoding would take more than `maxUpdateDecodedBytes` throws `UpdateTooCostly`
+   * (2-byte structs decode to ~100 bytes and more: a few MB would exhaust the heap). Then it is
+   * decoded in full, so a malformed one throws without touching the doc. `frame` is relayed as
+   * is when it is already an update message.
    */
   applyUpdate(member: RoomMember, update: Uint8Array, frame: Uint8Array | null): void {
     if (this.#refused?.has(member)) return
+    const checked = checkUpdate(update, this.#maxUpdateDecodedBytes)
+    if (!checked.ok) {
+      if (checked.error.code === 'too-costly') throw new UpdateTooCostly(`${TOO_COSTLY_REASON}: ${checked.error.message}`)
+      throw new Error(`not a Yjs update: ${checked.error.message}`)
+    }
     Y.decodeUpdate(update)
     this.#withDoc(member, update.length, (doc) => {
       if (this.#refused?.has(member)) return

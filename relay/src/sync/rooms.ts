@@ -47,6 +47,8 @@ export interface RoomsOptions {
   /** Unload a doc unused for this long while sockets are still on its room; 0: never. */
   roomIdleUnloadMs: number
   maxAwarenessBytes: number
+  /** Memory one update from a socket may take to decode (`MAX_UPDATE_DECODED_BYTES`). */
+  maxUpdateDecodedBytes: number
   /** Bytes of frames kept for one room while its doc loads. */
   maxLoadingBytes: number
   /** Version history: the recorder of a doc while it is loaded (null: the doc keeps none), and its release at unload. */
@@ -230,6 +232,7 @@ export class Rooms {
     const room: Room = new Room(name, {
       broadcast: this.#opts.broadcast,
       maxAwarenessBytes: this.#opts.maxAwarenessBytes,
+      maxUpdateDecodedBytes: this.#opts.maxUpdateDecodedBytes,
       quota,
       unsubscribe: () => {
         subscribed.then((unsubscribe) => unsubscribe(), () => undefined)

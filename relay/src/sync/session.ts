@@ -13,7 +13,7 @@ import type { RawData, WebSocket } from 'ws'
 import { CloseCode, decodeMessage, encodeMessage, Reassembly, withRetryAfter, type Message, type ReassemblyError } from '@ferry/protocol'
 import { AwarenessError } from './awareness-states.ts'
 import type { GrantCheck } from './authorize.ts'
-import type { Room, RoomMember } from './room.ts'
+import { UpdateTooCostly, type Room, type RoomMember } from './room.ts'
 import { SyncTransport, type SyncTransportOptions } from './sync-transport.ts'
 
 /** Frames a socket may send before its room has loaded; a stock provider sends 3. */
@@ -164,6 +164,7 @@ export class Session extends SyncTransport implements RoomMember {
     } catch (error) {
       this.#opts.log.debug({ err: error }, 'closing a sync socket after a bad message')
       if (error instanceof AwarenessError && error.code === 'too-large') this.close(CloseCode.TooLarge, 'awareness state too large')
+      else if (error instanceof UpdateTooCostly) this.close(CloseCode.ChangeTooLarge, error.message)
       else if (error instanceof FragmentError && error.error.code === 'too-large') {
         this.close(CloseCode.ChangeTooLarge, `change over the relay's limit of ${this.#opts.maxReassembledBytes} bytes`)
       } else this.close(CloseCode.Malformed, 'malformed message')
