@@ -2,8 +2,9 @@
  * Fragmented messages (type 101) on a real relay: reassembled, stored and acknowledged only
  * once complete; a socket that dies mid-way leaves nothing; a declared size over
  * MAX_REASSEMBLED_BYTES is refused at once with 4413, and a stream of fragments never makes
- * the relay hold more than that cap. Ferry's client, refused for size, says what to do, keeps
- * the change, and syncs it once the relay accepts it.
+ * the relay hold more than that cap. Ferry's client, refused for size (or for the memory its
+ * change would take to decode, MAX_UPDATE_DECODED_BYTES), says what to do, keeps the change,
+ * and syncs it once the relay accepts it.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
@@ -155,8 +156,17 @@ describe("Ferry's client and a change over the relay's cap", () => {
     }
   }
 
-  it('reports what to do, keeps the change, does not retry in a loop, and syncs it on syncNow once the relay accepts it', async () => {
-    relay = await startRelay({ MAX_REASSEMBLED_BYTES: String(CAP) })
+  it.each([
+    {
+      limit: 'MAX_REASSEMBLED_BYTES',
+      says: /^error \(a change of 2\.\d MB is too large for the relay \(over its limit of 1\.0 MB\); it stays on this device — ask the relay's operator to raise MAX_REASSEMBLED_BYTES, then sync again\)$/,
+    },
+    {
+      limit: 'MAX_UPDATE_DECODED_BYTES',
+      says: /^error \(the relay refused a change as too costly to read \(it would take about \d+ MB of memory, over the limit of 1 MB\); it stays on this device — ask the relay's operator to raise MAX_UPDATE_DECODED_BYTES, then sync again\)$/,
+    },
+  ])('over $limit: reports what to do, keeps the change, does not retry in a loop, and syncs it on syncNow once the relay accepts it', async ({ limit, says }) => {
+    relay = await startRelay({ [limit]: String(CAP) })
     const name = docName('alice', 'collection', 'huge')
     const laptop = createDevice('laptop')
     const opened = await openLocal(laptop, name)
@@ -168,9 +178,7 @@ describe("Ferry's client and a change over the relay's cap", () => {
     const provider = new SyncProvider(opened.local.doc, name, connection(laptop, sockets))
     cleanups.push(() => provider.destroy())
     await vi.waitFor(() => expect(provider.status.kind).toBe('error'), { timeout: 10_000 })
-    expect(describeStatus(provider.status)).toMatch(
-      /^error \(a change of 2\.\d MB is too large for the relay \(over its limit of 1\.0 MB\); it stays on this device — ask the relay's operator to raise MAX_REASSEMBLED_BYTES, then sync again\)$/,
-    )
+    expect(describeStatus(provider.status)).toMatch(says)
     await new Promise((resolve) => setTimeout(resolve, 500))
     expect(sockets.opened).toBe(1)
     expect(provider.hasSocket).toBe(false)

@@ -3,7 +3,7 @@
  * a per-doc socket or as a `refused` on the multiplexed socket (docs/PROTOCOL.md, Errors): both
  * transports map a code to the same outcome, so a doc shows the same status either way.
  */
-import { CloseCode, MUX_VERSIONS, retryAfterSeconds } from '@ferry/protocol'
+import { CloseCode, MUX_VERSIONS, retryAfterSeconds, TOO_COSTLY_REASON } from '@ferry/protocol'
 import type { SyncStatus } from '../sync-status.ts'
 
 /** The status of a doc the relay says was deleted (4410). */
@@ -41,6 +41,15 @@ export function tooLargeReason(changeBytes: number, setting: string, relayReason
   return `a change of ${megabytes(changeBytes)} is too large for the relay (${over}); it stays on this device — ask the relay's operator to raise ${setting}, then sync again`
 }
 
+/**
+ * What a user reads when the relay refused a change for the memory decoding it would take
+ * (4413 with a reason starting with `TOO_COSTLY_REASON`): its size in bytes is not the point.
+ */
+function tooCostlyReason(relayReason: string): string {
+  const why = relayReason.slice(TOO_COSTLY_REASON.length).replace(/^:\s*/, '')
+  return `the relay refused a change as too costly to read${why ? ` (${why})` : ''}; it stays on this device — ask the relay's operator to raise MAX_UPDATE_DECODED_BYTES, then sync again`
+}
+
 export type CloseOutcome =
   /** The doc was deleted (4410): drop the local copy; never retry. */
   | { readonly kind: 'deleted' }
@@ -59,7 +68,10 @@ export function closeOutcome(code: number, reason: string, largestSent: number):
   const stop = fatal.get(code)
   if (stop !== undefined) return { kind: 'stop', status: { kind: 'error', reason: reason || stop } }
   const setting = tooLarge.get(code)
-  if (setting !== undefined) return { kind: 'hold', status: { kind: 'error', reason: tooLargeReason(largestSent, setting, reason) } }
+  if (setting !== undefined) {
+    const why = reason.startsWith(TOO_COSTLY_REASON) ? tooCostlyReason(reason) : tooLargeReason(largestSent, setting, reason)
+    return { kind: 'hold', status: { kind: 'error', reason: why } }
+  }
   if (code === CloseCode.QuotaExceeded) return { kind: 'hold', status: { kind: 'error', reason: quotaReason(reason) } }
   if (code === CloseCode.Unauthenticated) return { kind: 'refresh' }
   return { kind: 'retry', retryAfterMs: (retryAfterSeconds(reason) ?? 0) * 1000 }
