@@ -28,6 +28,8 @@ import {
 const VERSION = 1
 const ID_BYTES = 16
 const HEADER_BYTES = 1 + 2 * ID_BYTES
+/** A health check answers within this: a ping queued behind a connection that just died would wait for ioredis's retries (~10 s). */
+const PING_TIMEOUT_MS = 2_000
 const EVERYONE = Buffer.alloc(ID_BYTES)
 
 export class RedisBroadcast implements Broadcast {
@@ -132,7 +134,15 @@ export class RedisBroadcast implements Broadcast {
     for (const [role, redis] of [['publish', this.#publisher], ['subscribe', this.#subscriber]] as const) {
       if (redis.status !== 'ready') throw new Error(`redis ${role} connection is ${redis.status}`)
     }
-    await this.#publisher.ping()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`redis did not answer a ping within ${PING_TIMEOUT_MS / 1000} s`)), PING_TIMEOUT_MS)
+    })
+    try {
+      await Promise.race([this.#publisher.ping(), late])
+    } finally {
+      clearTimeout(timer)
+    }
   }
 
   async close(): Promise<void> {
