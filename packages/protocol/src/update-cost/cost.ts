@@ -9,7 +9,7 @@
  * when measured on Node 20 with yjs 13.6 — in `Y.decodeUpdate`, or in a `Y.Doc` it was applied
  * to, whichever was larger — rounded up (docs/decisions.md, "Updates that decode to far more
  * than they weigh"). A GC struct of 2 bytes decodes to ~100 bytes, a subdocument of 6 bytes to
- * ~2,400, a delete-set range of 4 bytes splits an item in two (~470).
+ * ~2,400, a delete-set range of 4 bytes splits an item in two (~500).
  */
 import { err, ok, type Result } from '../result.ts'
 import { scanUpdate, type UpdateCounts } from './scan.ts'
@@ -36,13 +36,13 @@ const WEIGHTS = {
   client: 300,
   /** A client of the delete set (~210). */
   deleteClient: 250,
-  /** A delete-set range: applied, it may split an item in two (~470). */
-  deleteRange: 500,
+  /** A delete-set range: applied, it may split an item in two (470–510). */
+  deleteRange: 600,
 } as const
 
 /**
  * Estimated heap bytes decoding an update of these counts takes. The costliest honest update
- * measured (test/bench/update-cost.bench.ts: a whole doc of 300,000 keystrokes) estimates to 45 MB.
+ * measured (test/bench/update-cost.bench.ts: a whole doc of 300,000 keystrokes) estimates to 48 MB.
  */
 export function decodedCost(c: UpdateCounts): number {
   const items = c.structs - c.gcStructs
@@ -64,7 +64,8 @@ export function decodedCost(c: UpdateCounts): number {
 /**
  * The most an update may cost to decode by default (`MAX_UPDATE_DECODED_BYTES` on the relay;
  * the backup reader in browsers always uses it): 256 MiB, over five times the costliest honest
- * update measured. A crafted update at the limit really takes ~250 MB while it is decoded.
+ * update measured. A crafted update at the limit takes up to ~250 MB while it is decoded and
+ * applied (each crafted kind at the limit ran in a 384 MiB heap).
  */
 export const DEFAULT_MAX_UPDATE_DECODED_BYTES = 256 * 1024 * 1024
 
