@@ -20,8 +20,8 @@
  *     deleteSet   = var-uint clients, clients × (var-uint client, var-uint n, n × (clock, length))
  *
  * It accepts what `Y.decodeUpdate` accepts (bytes after the delete set are ignored, as yjs
- * does) and refuses as malformed what yjs cannot read: a truncated value, an unknown content
- * kind, type or Any tag. It does not check what only a full decode can (string encodings, the
+ * does), but Any values nested deeper than `MAX_ANY_DEPTH`, and refuses as malformed what yjs
+ * cannot read: a truncated value, an unknown content kind, type or Any tag. It does not check what only a full decode can (string encodings, the
  * JSON text of legacy content): an update it counts is still decoded in full before it is
  * applied, only that decode is then known to be bounded.
  */
