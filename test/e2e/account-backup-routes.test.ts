@@ -7,16 +7,16 @@
  * sentence before writing anything.
  */
 import { randomBytes } from 'node:crypto'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { docName, parseBackup, type AccountBackup, type DocName, type UserId } from '@ferry/protocol'
 import { Collection, History, WorkspaceIndex } from '@ferry/schema'
 import { call } from '../helpers/http.ts'
 import { RELAY_BACKENDS } from '../helpers/postgres.ts'
-import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import type { TestRelay } from '../helpers/relay.ts'
 import { sessionToken } from '../helpers/sessions.ts'
 import { stockProvider, synced } from '../helpers/sync-clients.ts'
-import { openVaultDevice, type VaultDevice } from '../helpers/vault-devices.ts'
+import { useBackendRelays } from '../helpers/backend-relays.ts'
 import { applyUpdates, storedUpdates } from '../../relay/src/storage/yjs-updates.ts'
 import { MAX_RESTORE_BYTES } from '../../relay/src/account-backup/index.ts'
 
@@ -75,28 +75,7 @@ const names = (doc: Y.Doc) => new WorkspaceIndex(doc, { recordConflicts: false }
 const requests = (doc: Y.Doc) => new Collection(doc).tree().map((item) => item.name)
 
 describe.each(RELAY_BACKENDS)('account backup routes on $name', (backend) => {
-  const relays: TestRelay[] = []
-  const devices: VaultDevice[] = []
-  const cleanups: (() => Promise<void>)[] = []
-  afterEach(async () => {
-    for (const device of devices.splice(0)) await device.close()
-    for (const relay of relays.splice(0)) await relay.close(true)
-    for (const cleanup of cleanups.splice(0)) await cleanup()
-  })
-
-  async function relay(): Promise<TestRelay> {
-    const setup = await backend.env()
-    cleanups.push(setup.cleanup)
-    const started = await startRelay(setup.env)
-    relays.push(started)
-    return started
-  }
-
-  async function vaultDevice(on: TestRelay, owner: UserId, name: string): Promise<VaultDevice> {
-    const device = await openVaultDevice({ url: on.url, wsUrl: on.wsUrl, token: (id) => sessionToken(on, id) }, owner, name)
-    devices.push(device)
-    return device
-  }
+  const { start: relay, vaultDevice } = useBackendRelays(backend)
 
   /** Alice's account on `on`: two collections, a header preset, a setting, a history entry, an environment with a secret. */
   async function alice(on: TestRelay): Promise<Account & { recoveryKey: string }> {

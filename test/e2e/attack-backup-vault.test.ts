@@ -13,14 +13,14 @@
 import { randomBytes } from 'node:crypto'
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { docName, type UserId } from '@ferry/protocol'
 import { WorkspaceIndex } from '@ferry/schema'
 import { RELAY_BACKENDS } from '../helpers/postgres.ts'
-import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import type { TestRelay } from '../helpers/relay.ts'
 import { sessionToken } from '../helpers/sessions.ts'
-import { openVaultDevice, type VaultDevice } from '../helpers/vault-devices.ts'
+import { useBackendRelays } from '../helpers/backend-relays.ts'
 import { applyUpdates, storedUpdates } from '../../relay/src/storage/yjs-updates.ts'
 
 interface Account {
@@ -61,28 +61,12 @@ async function workspaceOf(relay: TestRelay, owner: UserId): Promise<Y.Doc> {
 }
 
 describe.each(RELAY_BACKENDS)('a backup’s vault record on $name', (backend) => {
-  const relays: TestRelay[] = []
-  const devices: VaultDevice[] = []
-  const cleanups: (() => Promise<void>)[] = []
-  afterEach(async () => {
-    for (const device of devices.splice(0)) await device.close()
-    for (const relay of relays.splice(0)) await relay.close(true)
-    for (const cleanup of cleanups.splice(0)) await cleanup()
-  })
-
-  async function relay(): Promise<TestRelay> {
-    const setup = await backend.env()
-    cleanups.push(setup.cleanup)
-    const started = await startRelay(setup.env)
-    relays.push(started)
-    return started
-  }
+  const { start: relay, vaultDevice } = useBackendRelays(backend)
 
   /** The backup of an account with a vault (one approved device), as JSON to edit. */
   async function fileWithVault(on: TestRelay): Promise<{ owner: UserId; file: () => Record<string, any> }> {
     const who = await account(on)
-    const laptop = await openVaultDevice({ url: on.url, wsUrl: on.wsUrl, token: (id) => sessionToken(on, id) }, who.id, 'Laptop')
-    devices.push(laptop)
+    const laptop = await vaultDevice(on, who.id, 'Laptop')
     await laptop.vault.create()
     const response = await fetch(`${on.url}/v1/backup`, { headers: { authorization: `Bearer ${who.token}` } })
     const text = await response.text()

@@ -5,64 +5,32 @@
  * written by an earlier release opens in this one, and nothing moved is lost or doubled into
  * something else.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { docName, type UserId } from '@ferry/protocol'
 import { Collection, WorkspaceIndex } from '@ferry/schema'
-import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
-import { IndexeddbPersistence } from 'y-indexeddb'
-import * as Y from 'yjs'
-import { AccountStore } from '../../packages/client/src/account-store.ts'
-import { withIndexedDB } from '../../packages/client/src/idb.ts'
+import type { IDBFactory } from 'fake-indexeddb'
 import { AccountDocs, accountDocsDatabase } from '../../packages/client/src/local/account-docs.ts'
 import { describeStatus } from '../../packages/client/src/sync-status.ts'
-import { Workspace } from '../../packages/client/src/workspace.ts'
-import { idbFaults, type IdbFaults } from '../helpers/idb-faults.ts'
-
-// y-indexeddb (through lib0) reads IDBKeyRange from the global scope, as in a browser.
-;(globalThis as { IDBKeyRange?: unknown }).IDBKeyRange ??= IDBKeyRange
+import type { Workspace } from '../../packages/client/src/workspace.ts'
+import { writeAsBefore } from '../../packages/client/src/local/testing/legacy-databases.ts'
+import { fakeDevices, type Device } from '../../packages/client/src/sync/testing/fake-device.ts'
+import { useIdbFaults } from '../helpers/idb-faults.ts'
 
 const OWNER = 'olduser' as UserId
 const legacyName = (id: string) => `ferry:${docName(OWNER, 'collection', id)}`
-let faults: IdbFaults | null = null
-const cleanup: (() => Promise<void>)[] = []
-afterEach(async () => {
-  faults?.restore()
-  faults = null
-  for (const close of cleanup.splice(0)) await close()
-})
-
-/** Writes `edit` into the doc's own database as release 0.4 did (y-indexeddb, `ferry:<docName>`). */
-async function writeAsBefore(factory: IDBFactory, store: AccountStore, name: string, edit: (doc: Y.Doc) => void): Promise<void> {
-  await store.registerDatabase(OWNER, `ferry:${name}`)
-  const doc = new Y.Doc()
-  const persistence = withIndexedDB(factory, () => new IndexeddbPersistence(`ferry:${name}`, doc))
-  await persistence.whenSynced
-  edit(doc)
-  // y-indexeddb writes each update in a transaction of its own; let them land.
-  await new Promise((resolve) => setTimeout(resolve, 50))
-  await persistence.destroy()
-}
+const browser = fakeDevices()
+const faultsOn = useIdbFaults()
 
 /** A browser on which release 0.4 kept an index listing c1…c`count` and a request in each. */
-async function earlierRelease(count: number) {
-  const indexedDB = new IDBFactory()
-  const store = await AccountStore.open(indexedDB)
-  cleanup.push(async () => store.close())
-  await writeAsBefore(indexedDB, store, docName(OWNER, 'workspace'), (doc) => {
+async function earlierRelease(count: number): Promise<Device> {
+  const device = await browser()
+  await writeAsBefore(device.indexedDB, device.store, OWNER, docName(OWNER, 'workspace'), (doc) => {
     for (let i = 1; i <= count; i++) new WorkspaceIndex(doc).addCollection(`API ${i}`, `c${i}`)
   })
   for (let i = 1; i <= count; i++) {
-    await writeAsBefore(indexedDB, store, docName(OWNER, 'collection', `c${i}`), (doc) => new Collection(doc).add({ kind: 'request', name: `request ${i}` }))
+    await writeAsBefore(device.indexedDB, device.store, OWNER, docName(OWNER, 'collection', `c${i}`), (doc) => new Collection(doc).add({ kind: 'request', name: `request ${i}` }))
   }
-  return {
-    indexedDB,
-    store,
-    open: async (own: AccountStore = store) => {
-      const workspace = await Workspace.open({ owner: OWNER, indexedDB, store: own, sync: null, tabs: null })
-      cleanup.unshift(() => workspace.destroy())
-      return workspace
-    },
-  }
+  return device
 }
 
 const databases = async (factory: IDBFactory) => (await factory.databases()).map((d) => d.name!).sort()
@@ -75,10 +43,10 @@ const requests = async (workspace: Workspace, count: number) => {
 describe('local store attack: moving the databases of an earlier release', () => {
   it('a per-doc database that cannot be read does not keep the account from opening; it stays, the rest move in', async () => {
     const device = await earlierRelease(3)
-    faults = idbFaults(legacyName('c2'))
+    const faults = faultsOn(legacyName('c2'))
     faults.abort('readonly')
 
-    const workspace = await device.open()
+    const workspace = await device.open(OWNER, null)
     expect(workspace.index.collections().map((c) => c.name)).toEqual(['API 1', 'API 2', 'API 3'])
     expect((await workspace.collection('c1')).tree().map((node) => node.name)).toEqual(['request 1'])
     expect((await workspace.collection('c3')).tree().map((node) => node.name)).toEqual(['request 3'])
@@ -89,21 +57,20 @@ describe('local store attack: moving the databases of an earlier release', () =>
     await workspace.destroy()
 
     faults.restore()
-    const again = await device.open()
+    const again = await device.open(OWNER, null)
     expect(await requests(again, 3)).toEqual(['request 1', 'request 2', 'request 3'])
     expect(await databases(device.indexedDB)).toEqual(['ferry:accounts', accountDocsDatabase(OWNER)])
   })
 
   it('two tabs moving the same databases at once both open every doc, and a reload finds each once', async () => {
     const device = await earlierRelease(5)
-    const otherTab = await AccountStore.open(device.indexedDB)
-    cleanup.push(async () => otherTab.close())
-    const [one, two] = await Promise.all([device.open(), device.open(otherTab)])
+    const otherTab = await browser(device.indexedDB)
+    const [one, two] = await Promise.all([device.open(OWNER, null), otherTab.open(OWNER, null)])
     expect(await requests(one, 5)).toEqual(['request 1', 'request 2', 'request 3', 'request 4', 'request 5'])
     expect(await requests(two, 5)).toEqual(['request 1', 'request 2', 'request 3', 'request 4', 'request 5'])
     await Promise.all([one.destroy(), two.destroy()])
     expect(await databases(device.indexedDB)).toEqual(['ferry:accounts', accountDocsDatabase(OWNER)])
-    expect(await requests(await device.open(), 5)).toEqual(['request 1', 'request 2', 'request 3', 'request 4', 'request 5'])
+    expect(await requests(await device.open(OWNER, null), 5)).toEqual(['request 1', 'request 2', 'request 3', 'request 4', 'request 5'])
   })
 
   it('a page that died after moving the rows and before deleting the old databases moves them again without doubling a request', async () => {
@@ -113,21 +80,21 @@ describe('local store attack: moving the databases of an earlier release', () =>
     device.indexedDB.deleteDatabase = () => {
       throw new Error('the page died here')
     }
-    await expect(device.open()).rejects.toThrow('the page died here')
+    await expect(device.open(OWNER, null)).rejects.toThrow('the page died here')
     device.indexedDB.deleteDatabase = deleteDatabase
 
-    const workspace = await device.open()
+    const workspace = await device.open(OWNER, null)
     expect(await requests(workspace, 2)).toEqual(['request 1', 'request 2'])
     const collection = await workspace.collection('c1')
     collection.add({ kind: 'request', name: 'after the move' })
     await workspace.destroy()
     await vi.waitFor(async () => expect(await databases(device.indexedDB)).toEqual(['ferry:accounts', accountDocsDatabase(OWNER)]))
-    expect(await requests(await device.open(), 2)).toEqual(['request 1', 'after the move', 'request 2'])
+    expect(await requests(await device.open(OWNER, null), 2)).toEqual(['request 1', 'after the move', 'request 2'])
   })
 
   it('an old database of a doc deleted for good since does not bring it back when it is moved again', async () => {
     const device = await earlierRelease(2)
-    let workspace = await device.open()
+    let workspace = await device.open(OWNER, null)
     workspace.index.removeCollection('c2')
     await workspace.destroy()
     // Deleted for good as this browser stores it: rows gone, name marked.
@@ -135,9 +102,9 @@ describe('local store attack: moving the databases of an earlier release', () =>
     await docs.wipe([docName(OWNER, 'collection', 'c2')], true)
     docs.close()
     // An old copy of c2's database turns up again, registered (a restored browser profile).
-    await writeAsBefore(device.indexedDB, device.store, docName(OWNER, 'collection', 'c2'), (doc) => new Collection(doc).add({ kind: 'request', name: 'old copy' }))
+    await writeAsBefore(device.indexedDB, device.store, OWNER, docName(OWNER, 'collection', 'c2'), (doc) => new Collection(doc).add({ kind: 'request', name: 'old copy' }))
 
-    workspace = await device.open()
+    workspace = await device.open(OWNER, null)
     expect(workspace.index.collections().map((c) => c.id)).toEqual(['c1'])
     expect((await workspace.collection('c2')).tree()).toEqual([])
     expect(await databases(device.indexedDB)).toEqual(['ferry:accounts', accountDocsDatabase(OWNER)])

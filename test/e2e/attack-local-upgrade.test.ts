@@ -5,27 +5,21 @@
  * release), and the old tab says it no longer saves instead of dropping every later change
  * without a word, as it did when it took the upgrade for a sign-out.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { docName, type UserId } from '@ferry/protocol'
 import { Collection } from '@ferry/schema'
-import { IDBFactory } from 'fake-indexeddb'
+import type { IDBFactory } from 'fake-indexeddb'
 import * as Y from 'yjs'
-import { AccountStore } from '../../packages/client/src/account-store.ts'
 import { openDatabase, requestToPromise } from '../../packages/client/src/idb.ts'
 import { accountDocsDatabase } from '../../packages/client/src/local/account-docs.ts'
 import { describeStatus } from '../../packages/client/src/sync-status.ts'
-import { Workspace } from '../../packages/client/src/workspace.ts'
-import { idbFaults, type IdbFaults } from '../helpers/idb-faults.ts'
+import { fakeDevices } from '../../packages/client/src/sync/testing/fake-device.ts'
+import { useIdbFaults } from '../helpers/idb-faults.ts'
 import { storedRows } from '../helpers/local-doc.ts'
 
 const OWNER = 'ann' as UserId
-let faults: IdbFaults | null = null
-const cleanup: (() => Promise<void>)[] = []
-afterEach(async () => {
-  faults?.restore()
-  faults = null
-  for (const close of cleanup.splice(0)) await close()
-})
+const browser = fakeDevices()
+const faultsOn = useIdbFaults()
 
 /** What a newer release finds of collection `id` once it opened the database at version 2. */
 async function newerReleaseReads(indexedDB: IDBFactory, id: string): Promise<string[]> {
@@ -42,12 +36,9 @@ async function newerReleaseReads(indexedDB: IDBFactory, id: string): Promise<str
 
 describe('local store attack: a newer release upgrades the database while this tab is open', () => {
   it('writes what was still queued before the upgrade, and says that later changes are not saved here', async () => {
-    const indexedDB = new IDBFactory()
-    const store = await AccountStore.open(indexedDB)
-    cleanup.push(async () => store.close())
-    faults = idbFaults(accountDocsDatabase(OWNER))
-    const workspace = await Workspace.open({ owner: OWNER, indexedDB, store, sync: null, tabs: null })
-    cleanup.unshift(() => workspace.destroy())
+    const { indexedDB, store, open } = await browser()
+    const faults = faultsOn(accountDocsDatabase(OWNER))
+    const workspace = await open(OWNER, null)
     const id = await workspace.createCollection('API')
     const collection = await workspace.collection(id)
     collection.add({ kind: 'request', name: 'saved' })

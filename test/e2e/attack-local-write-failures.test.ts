@@ -5,38 +5,17 @@
  * lost", site data cleared), a read that fails. The promise: nothing typed is dropped while the
  * page lives, and a failure is said, never shown as an empty collection that keeps nothing.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { UserId } from '@ferry/protocol'
-import { IDBFactory } from 'fake-indexeddb'
-import { AccountStore } from '../../packages/client/src/account-store.ts'
 import { accountDocsDatabase } from '../../packages/client/src/local/account-docs.ts'
 import { describeStatus } from '../../packages/client/src/sync-status.ts'
-import { Workspace } from '../../packages/client/src/workspace.ts'
-import { idbFaults, type IdbFaults } from '../helpers/idb-faults.ts'
+import type { Workspace } from '../../packages/client/src/workspace.ts'
+import { fakeDevices } from '../../packages/client/src/sync/testing/fake-device.ts'
+import { useIdbFaults } from '../helpers/idb-faults.ts'
 
 const OWNER = 'ann' as UserId
-let faults: IdbFaults | null = null
-const cleanup: (() => Promise<void>)[] = []
-afterEach(async () => {
-  faults?.restore()
-  faults = null
-  for (const close of cleanup.splice(0)) await close()
-})
-
-async function browser(): Promise<{ indexedDB: IDBFactory; store: AccountStore; open: () => Promise<Workspace> }> {
-  const indexedDB = new IDBFactory()
-  const store = await AccountStore.open(indexedDB)
-  cleanup.push(async () => store.close())
-  return {
-    indexedDB,
-    store,
-    open: async () => {
-      const workspace = await Workspace.open({ owner: OWNER, indexedDB, store, sync: null, tabs: null })
-      cleanup.unshift(() => workspace.destroy())
-      return workspace
-    },
-  }
-}
+const browser = fakeDevices()
+const faultsOn = useIdbFaults()
 
 const requestNames = async (workspace: Workspace, id: string) => (await workspace.collection(id)).tree().map((node) => node.name)
 const status = (workspace: Workspace) => describeStatus(workspace.status)
@@ -44,8 +23,8 @@ const status = (workspace: Workspace) => describeStatus(workspace.status)
 describe('local store attack: failing writes and reads', () => {
   it('a write the browser refuses (a full disk) is said, kept, and written by the next change', async () => {
     const device = await browser()
-    faults = idbFaults(accountDocsDatabase(OWNER))
-    const workspace = await device.open()
+    const faults = faultsOn(accountDocsDatabase(OWNER))
+    const workspace = await device.open(OWNER, null)
     const id = await workspace.createCollection('API')
     const collection = await workspace.collection(id)
     collection.add({ kind: 'request', name: 'before' })
@@ -59,26 +38,26 @@ describe('local store attack: failing writes and reads', () => {
     await vi.waitFor(() => expect(status(workspace)).toBe('sync off'))
     await workspace.destroy()
 
-    expect(await requestNames(await device.open(), id)).toEqual(['before', 'while the disk is full', 'after'])
+    expect(await requestNames(await device.open(OWNER, null), id)).toEqual(['before', 'while the disk is full', 'after'])
   })
 
   it('rows a full disk refused are written when the workspace closes, even with no change after', async () => {
     const device = await browser()
-    faults = idbFaults(accountDocsDatabase(OWNER))
-    const workspace = await device.open()
+    const faults = faultsOn(accountDocsDatabase(OWNER))
+    const workspace = await device.open(OWNER, null)
     const id = await workspace.createCollection('API')
     faults.abort('readwrite', 1)
     ;(await workspace.collection(id)).add({ kind: 'request', name: 'typed, refused once' })
     await vi.waitFor(() => expect(status(workspace)).toMatch(/^error/))
     await workspace.destroy()
 
-    expect(await requestNames(await device.open(), id)).toEqual(['typed, refused once'])
+    expect(await requestNames(await device.open(OWNER, null), id)).toEqual(['typed, refused once'])
   })
 
   it('rows a full disk refused are written by a retry once it has room, with no change after', async () => {
     const device = await browser()
-    faults = idbFaults(accountDocsDatabase(OWNER))
-    const workspace = await device.open()
+    const faults = faultsOn(accountDocsDatabase(OWNER))
+    const workspace = await device.open(OWNER, null)
     const id = await workspace.createCollection('API')
     faults.abort('readwrite', 2)
     ;(await workspace.collection(id)).add({ kind: 'request', name: 'typed, refused twice' })
@@ -86,15 +65,14 @@ describe('local store attack: failing writes and reads', () => {
     // Nothing typed since, nothing flushed: the retries (2 s, then 4 s) write it and clear the status.
     await vi.waitFor(() => expect(status(workspace)).toBe('sync off'), { timeout: 15_000, interval: 100 })
     // Reopened in a second workspace while the first stays open, as a tab closed without flushing would leave it.
-    const reopened = await Workspace.open({ owner: OWNER, indexedDB: device.indexedDB, store: device.store, sync: null, tabs: null })
-    cleanup.unshift(() => reopened.destroy())
+    const reopened = await device.open(OWNER, null)
     expect(await requestNames(reopened, id)).toEqual(['typed, refused twice'])
   })
 
   it('a connection the browser closes (storage lost) is said; what was typed is kept, not dropped', async () => {
     const device = await browser()
-    faults = idbFaults(accountDocsDatabase(OWNER))
-    const workspace = await device.open()
+    const faults = faultsOn(accountDocsDatabase(OWNER))
+    const workspace = await device.open(OWNER, null)
     const id = await workspace.createCollection('API')
     const collection = await workspace.collection(id)
     collection.add({ kind: 'request', name: 'saved' })
@@ -114,13 +92,13 @@ describe('local store attack: failing writes and reads', () => {
 
   it('a collection whose read fails is refused with the error, not opened empty (where typing would be kept nowhere)', async () => {
     const device = await browser()
-    faults = idbFaults(accountDocsDatabase(OWNER))
-    let workspace = await device.open()
+    const faults = faultsOn(accountDocsDatabase(OWNER))
+    let workspace = await device.open(OWNER, null)
     const id = await workspace.createCollection('API')
     ;(await workspace.collection(id)).add({ kind: 'request', name: 'stored' })
     await workspace.destroy()
 
-    workspace = await device.open()
+    workspace = await device.open(OWNER, null)
     faults.abort('readonly', 1)
     await expect(workspace.collection(id)).rejects.toThrow(/abort/i)
     // A read that failed once is tried again by the next load, without a reload.
@@ -129,27 +107,27 @@ describe('local store attack: failing writes and reads', () => {
 
   it('an account whose index cannot be read does not open as an empty workspace', async () => {
     const device = await browser()
-    faults = idbFaults(accountDocsDatabase(OWNER))
-    let workspace = await device.open()
+    const faults = faultsOn(accountDocsDatabase(OWNER))
+    let workspace = await device.open(OWNER, null)
     await workspace.createCollection('API')
     await workspace.destroy()
 
     faults.abort('readonly', 1)
-    await expect(device.open()).rejects.toThrow(/abort/i)
+    await expect(device.open(OWNER, null)).rejects.toThrow(/abort/i)
     faults.restore()
-    workspace = await device.open()
+    workspace = await device.open(OWNER, null)
     expect(workspace.index.collections().map((c) => c.name)).toEqual(['API'])
   })
 
   it('a doc whose stored value the browser cannot read fails alone; the docs read with it open', async () => {
     const device = await browser()
-    faults = idbFaults(accountDocsDatabase(OWNER))
-    let workspace = await device.open()
+    const faults = faultsOn(accountDocsDatabase(OWNER))
+    let workspace = await device.open(OWNER, null)
     const ids = [await workspace.createCollection('One'), await workspace.createCollection('Two'), await workspace.createCollection('Three')]
     for (const id of ids) (await workspace.collection(id)).add({ kind: 'request', name: `in ${id}` })
     await workspace.destroy()
 
-    workspace = await device.open()
+    workspace = await device.open(OWNER, null)
     faults.unreadable(workspace.docName('collection', ids[1]))
     // Asked for in one turn: one read transaction for the three.
     const settled = await Promise.allSettled(ids.map((id) => workspace.collection(id)))

@@ -5,8 +5,7 @@
  * (authorized just before the trash), not when the viewer's relay missed the sweep during a
  * Redis outage, nor when the relay the owner trashed through had lost Redis.
  */
-import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest'
-import type { WebsocketProvider } from 'y-websocket'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { CloseCode, docName, type DocName } from '@ferry/protocol'
 import { WorkspaceIndex } from '@ferry/schema'
 import type { StoredDoc } from '../../relay/src/storage/doc-store.ts'
@@ -16,32 +15,19 @@ import { RELAY_BACKENDS } from '../helpers/postgres.ts'
 import { redisProxy } from '../helpers/redis-proxy.ts'
 import type { TestRelay } from '../helpers/relay.ts'
 import { skipScaledOut, useScaledOut } from '../helpers/scaled-out.ts'
-import { shareCollection, storedListing } from '../helpers/shared-collection.ts'
-import { rawClient, stockProvider, synced, syncUrl, type RawClient } from '../helpers/sync-clients.ts'
+import { shareCollection, storedListing, useStockProviders } from '../helpers/shared-collection.ts'
+import { rawClient, synced, syncUrl, type RawClient } from '../helpers/sync-clients.ts'
 
 /** Longer than every sweep the relay makes after a trash (at once, once stored, 250 ms later). */
 const PAST_THE_SWEEPS_MS = 1_000
 /** Longer than ioredis keeps the commands queued while it cannot reconnect (20 attempts, 50 ms more each). */
 const REDIS_GIVES_UP_MS = 13_000
 
-const providers: WebsocketProvider[] = []
+const { open, destroyAll } = useStockProviders()
 const sockets: RawClient[] = []
-let warn: MockInstance<typeof console.warn>
-beforeEach(() => {
-  // The stock provider reports the relay's refusals on the console.
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
-})
 afterEach(() => {
-  for (const provider of providers.splice(0)) provider.destroy()
   for (const socket of sockets.splice(0)) socket.close()
-  warn.mockRestore()
 })
-
-function open(relay: TestRelay, doc: string, token: string): WebsocketProvider {
-  const provider = stockProvider(relay.wsUrl, doc, token)
-  providers.push(provider)
-  return provider
-}
 
 /** A link socket that asks for the doc (a sync step 1) at once. */
 async function viewerSocket(relay: TestRelay, doc: DocName, token: string): Promise<RawClient> {
@@ -100,7 +86,7 @@ describe.each(RELAY_BACKENDS)('attack: links of a trashed collection on $name', 
     const { owner, doc, link } = await shareCollection(relay, open)
     const viewer = (await call(relay, 'GET', `/v1/links/resolve/${link.token}`)).body.viewerToken as string
     // After a restart nothing is loaded: the viewer's socket waits for the collection to load.
-    for (const provider of providers.splice(0)) provider.destroy()
+    destroyAll()
     relay = await relays.restart()
     let loading!: () => void
     const loadAsked = new Promise<void>((resolve) => (loading = resolve))

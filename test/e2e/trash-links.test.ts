@@ -5,7 +5,7 @@
  * after a restore the link works again (suspended, not revoked). The owner's own devices keep
  * syncing the trashed collection.
  */
-import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { WebsocketProvider } from 'y-websocket'
 import { CloseCode } from '@ferry/protocol'
 import { LinkUnavailable, openSharedCollection, RelayApi } from '../../packages/client/src/index.ts'
@@ -14,25 +14,10 @@ import { call } from '../helpers/links.ts'
 import { RELAY_BACKENDS } from '../helpers/postgres.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { skipScaledOut, useScaledOut } from '../helpers/scaled-out.ts'
-import { shareCollection, storedListing as stored } from '../helpers/shared-collection.ts'
-import { stockProvider, synced } from '../helpers/sync-clients.ts'
+import { shareCollection, storedListing as stored, useStockProviders } from '../helpers/shared-collection.ts'
+import { synced } from '../helpers/sync-clients.ts'
 
-const providers: WebsocketProvider[] = []
-let warn: MockInstance<typeof console.warn>
-beforeEach(() => {
-  // The stock provider reports the relay's refusals on the console.
-  warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
-})
-afterEach(() => {
-  for (const provider of providers.splice(0)) provider.destroy()
-  warn.mockRestore()
-})
-
-function open(relay: TestRelay, doc: string, token: string): WebsocketProvider {
-  const provider = stockProvider(relay.wsUrl, doc, token)
-  providers.push(provider)
-  return provider
-}
+const { open, destroyAll } = useStockProviders()
 
 const closedWith = (provider: WebsocketProvider): Promise<number> =>
   new Promise((resolve) => provider.once('closed', (event: { code: number }) => resolve(event.code)))
@@ -52,7 +37,7 @@ describe.each(RELAY_BACKENDS)('links of a trashed collection on $name', { timeou
   })
   afterEach(async () => {
     if (backend.skip) return
-    for (const provider of providers.splice(0)) provider.destroy()
+    destroyAll()
     await relay.close(true)
     await cleanup()
   })

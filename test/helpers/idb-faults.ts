@@ -6,6 +6,7 @@
  * data) — fake-indexeddb's `forceCloseDatabase`, after which every transaction throws. Faults
  * apply to one database by name; `restore()` ends them.
  */
+import { afterEach } from 'vitest'
 import { forceCloseDatabase, IDBDatabase as FakeDatabase, IDBIndex as FakeIndex } from 'fake-indexeddb'
 
 /** Which of a database's transactions abort: by mode; `times` of them, or every one while set. */
@@ -65,5 +66,22 @@ export function idbFaults(database: string): IdbFaults {
       FakeDatabase.prototype.transaction = original
       FakeIndex.prototype.getAll = originalGetAll
     },
+  }
+}
+
+/**
+ * How a test file puts faults on databases: each one is ended after every test. Call it after
+ * `fakeDevices()`: hooks after a test run last made first, so the faults end before the devices
+ * close (and write what they still hold).
+ */
+export function useIdbFaults(): (database: string) => IdbFaults {
+  const made: IdbFaults[] = []
+  afterEach(() => {
+    for (const faults of made.splice(0)) faults.restore()
+  })
+  return (database) => {
+    const faults = idbFaults(database)
+    made.push(faults)
+    return faults
   }
 }

@@ -18,6 +18,15 @@ const settle = (...docs: Y.Doc[]): void => {
 
 const names = (list: { name: string }[]): string[] => list.map((e) => e.name)
 
+/** Two devices of one account (seeds `seed`, `seed + 1`) that both hold collection `name`. */
+function twoDevices(seed: number, name: string): { x: WorkspaceIndex; y: WorkspaceIndex; id: string } {
+  const x = index(seed)
+  const y = index(seed + 1)
+  const id = x.addCollection(name)
+  syncDocs(x.doc, y.doc)
+  return { x, y, id }
+}
+
 describe('the trash of the workspace index', () => {
   it('hides a trashed collection from the list, lists it in the trash, and restores it at its place', () => {
     const w = index(1)
@@ -57,10 +66,7 @@ describe('the trash of the workspace index', () => {
   })
 
   it('syncs trash and restore to another device', () => {
-    const x = index(3)
-    const y = index(4)
-    const id = x.addCollection('Shared')
-    syncDocs(x.doc, y.doc)
+    const { x, y, id } = twoDevices(3, 'Shared')
     x.trashCollection(id, 42)
     syncDocs(x.doc, y.doc)
     expect(y.collections()).toEqual([])
@@ -71,10 +77,7 @@ describe('the trash of the workspace index', () => {
   })
 
   it('keeps a rename made offline while the collection was trashed elsewhere', () => {
-    const x = index(5)
-    const y = index(6)
-    const id = x.addCollection('Users')
-    syncDocs(x.doc, y.doc)
+    const { x, y, id } = twoDevices(5, 'Users')
     x.trashCollection(id, 7)
     y.renameCollection(id, 'Users v2')
     syncDocs(x.doc, y.doc)
@@ -85,10 +88,7 @@ describe('the trash of the workspace index', () => {
   })
 
   it('concurrent trash and restore: one wins on every device, the other is recorded as a conflict', () => {
-    const x = index(7)
-    const y = index(8)
-    const id = x.addCollection('Contested')
-    syncDocs(x.doc, y.doc)
+    const { x, y, id } = twoDevices(7, 'Contested')
     // x trashes and restores (say, Undo); y, not having heard, trashes.
     x.trashCollection(id, 10)
     x.restoreCollection(id)
@@ -105,10 +105,7 @@ describe('the trash of the workspace index', () => {
   })
 
   it('two devices trashing at different moments do not conflict', () => {
-    const x = index(9)
-    const y = index(10)
-    const id = x.addCollection('Twice')
-    syncDocs(x.doc, y.doc)
+    const { x, y, id } = twoDevices(9, 'Twice')
     x.trashCollection(id, 1)
     y.trashCollection(id, 2)
     settle(x.doc, y.doc)

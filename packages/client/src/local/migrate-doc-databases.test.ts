@@ -5,36 +5,19 @@
 import { describe, expect, it } from 'vitest'
 import { docName, type UserId } from '@ferry/protocol'
 import { Collection, WorkspaceIndex } from '@ferry/schema'
-import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
-import { IndexeddbPersistence } from 'y-indexeddb'
-import * as Y from 'yjs'
+import { IDBFactory } from 'fake-indexeddb'
 import { AccountStore } from '../account-store.ts'
-import { withIndexedDB } from '../idb.ts'
 import { Workspace } from '../workspace.ts'
-
-// y-indexeddb (through lib0) reads IDBKeyRange from the global scope, as in a browser.
-;(globalThis as { IDBKeyRange?: unknown }).IDBKeyRange ??= IDBKeyRange
+import { writeAsBefore } from './testing/legacy-databases.ts'
 
 const OWNER = 'olduser' as UserId
-
-/** Writes `edit` into the doc's own database as release 0.4 did (y-indexeddb, `ferry:<docName>`). */
-async function writeAsBefore(factory: IDBFactory, store: AccountStore, name: string, edit: (doc: Y.Doc) => void): Promise<void> {
-  await store.registerDatabase(OWNER, `ferry:${name}`)
-  const doc = new Y.Doc()
-  const persistence = withIndexedDB(factory, () => new IndexeddbPersistence(`ferry:${name}`, doc))
-  await persistence.whenSynced
-  edit(doc)
-  // y-indexeddb writes each update in a transaction of its own; let them land.
-  await new Promise((resolve) => setTimeout(resolve, 50))
-  await persistence.destroy()
-}
 
 describe('per-doc databases of earlier releases', () => {
   it('move into the account database on open, with every edit, and are deleted', async () => {
     const factory = new IDBFactory()
     const store = await AccountStore.open(factory)
-    await writeAsBefore(factory, store, docName(OWNER, 'workspace'), (doc) => new WorkspaceIndex(doc).addCollection('Legacy API', 'c1'))
-    await writeAsBefore(factory, store, docName(OWNER, 'collection', 'c1'), (doc) => {
+    await writeAsBefore(factory, store, OWNER, docName(OWNER, 'workspace'), (doc) => new WorkspaceIndex(doc).addCollection('Legacy API', 'c1'))
+    await writeAsBefore(factory, store, OWNER, docName(OWNER, 'collection', 'c1'), (doc) => {
       const collection = new Collection(doc)
       collection.add({ kind: 'request', name: 'list users', url: 'https://api.test/users' })
       collection.add({ kind: 'request', name: 'create user', method: 'POST', url: 'https://api.test/users' })

@@ -55,8 +55,8 @@ export interface Device {
   close(): Promise<void>
 }
 
-export async function fakeDevice(): Promise<Device> {
-  const indexedDB = new IDBFactory()
+/** A device; given the `indexedDB` of another, a second tab of that browser (its own account store). */
+export async function fakeDevice(indexedDB = new IDBFactory()): Promise<Device> {
   const store = await AccountStore.open(indexedDB)
   const opened: Workspace[] = []
   return {
@@ -90,14 +90,14 @@ export function seedAccount(relay: FakeRelay, owner: string, count: number, requ
   return ids
 }
 
-/** How a test file makes devices: each one made is closed after every test. */
-export function fakeDevices(): () => Promise<Device> {
+/** How a test file makes devices (see fakeDevice): each one made is closed after every test. */
+export function fakeDevices(): (indexedDB?: IDBFactory) => Promise<Device> {
   const made: Device[] = []
   afterEach(async () => {
     for (const device of made.splice(0)) await device.close()
   })
-  return async () => {
-    const device = await fakeDevice()
+  return async (indexedDB) => {
+    const device = await fakeDevice(indexedDB)
     made.push(device)
     return device
   }
