@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from './config.ts'
 
@@ -33,6 +34,16 @@ describe('loadConfig', () => {
     expect(loadConfig({}).limits.maxUpdateDecodedBytes).toBe(256 * 1024 * 1024)
     expect(loadConfig({ MAX_UPDATE_DECODED_BYTES: String(64 * 1024 * 1024) }).limits.maxUpdateDecodedBytes).toBe(64 * 1024 * 1024)
     expect(() => loadConfig({ MAX_UPDATE_DECODED_BYTES: '1000' })).toThrow(/maxUpdateDecodedBytes/)
+  })
+
+  it('bounds the memory loaded docs may take: 512 MiB a doc, 60% of the heap limit in all unless set, never under 1 MiB', () => {
+    const limits = loadConfig({}).limits
+    expect(limits.maxDocDecodedBytes).toBe(512 * 1024 * 1024)
+    expect(limits.roomsMemoryBudgetBytes).toBe(Math.floor(getHeapStatistics().heap_size_limit * 0.6))
+    const set = loadConfig({ MAX_DOC_DECODED_BYTES: String(8 * 1024 * 1024), ROOMS_MEMORY_BUDGET_BYTES: String(64 * 1024 * 1024) }).limits
+    expect([set.maxDocDecodedBytes, set.roomsMemoryBudgetBytes]).toEqual([8 * 1024 * 1024, 64 * 1024 * 1024])
+    expect(() => loadConfig({ MAX_DOC_DECODED_BYTES: '1000' })).toThrow(/maxDocDecodedBytes/)
+    expect(() => loadConfig({ ROOMS_MEMORY_BUDGET_BYTES: '1000' })).toThrow(/roomsMemoryBudgetBytes/)
   })
 
   it('hashes passwords at the production cost unless a test suite asks, and refuses the test cost where real accounts may live', () => {

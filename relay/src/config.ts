@@ -4,6 +4,7 @@
  * explained in `.env.example` at the repository root.
  */
 import { resolve } from 'node:path'
+import { getHeapStatistics } from 'node:v8'
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { DEFAULT_MAX_UPDATE_DECODED_BYTES } from '@ferry/protocol'
@@ -80,6 +81,22 @@ const ConfigSchema = Type.Object({
      * and more, so message size limits alone let one update exhaust the heap. At least 1 MiB.
      */
     maxUpdateDecodedBytes: Type.Integer({ minimum: 1024 * 1024 }),
+    /**
+     * Memory one loaded doc may take, bytes, estimated like `maxUpdateDecodedBytes` (what it
+     * loaded plus every update applied since, until it unloads): an update that would take it
+     * past this is refused with 4413. Crafted updates each under `maxUpdateDecodedBytes` stay in
+     * a doc at ~100× their stored size, so they would otherwise add up to the whole heap. At
+     * least 1 MiB.
+     */
+    maxDocDecodedBytes: Type.Integer({ minimum: 1024 * 1024 }),
+    /**
+     * Memory all loaded docs may take together, bytes, as estimated for `maxDocDecodedBytes`.
+     * A load or an update past it first unloads the docs nobody is on, then is refused with
+     * 1013 and a retry-after (for that doc alone on `/v1/mux`). Default: 60% of the V8 heap
+     * limit (`--max-old-space-size`), leaving the rest for sockets, buffers and decoding. At
+     * least 1 MiB.
+     */
+    roomsMemoryBudgetBytes: Type.Integer({ minimum: 1024 * 1024 }),
     /**
      * Sync step 1 requests one socket may send per minute; past it the socket is closed with
      * 4529. Each is answered with everything the client lacks, so without a bound a tiny
@@ -273,6 +290,8 @@ export function loadConfig(env: Env, cwd = '.'): Config {
       maxOwnerMessageBytes: int(env, 'MAX_OWNER_MESSAGE_BYTES', 32 * 1024 * 1024),
       maxReassembledBytes: int(env, 'MAX_REASSEMBLED_BYTES', 64 * 1024 * 1024),
       maxUpdateDecodedBytes: int(env, 'MAX_UPDATE_DECODED_BYTES', DEFAULT_MAX_UPDATE_DECODED_BYTES),
+      maxDocDecodedBytes: int(env, 'MAX_DOC_DECODED_BYTES', 512 * 1024 * 1024),
+      roomsMemoryBudgetBytes: int(env, 'ROOMS_MEMORY_BUDGET_BYTES', Math.floor(getHeapStatistics().heap_size_limit * 0.6)),
       syncRequestsPerMinute: int(env, 'SYNC_REQUESTS_PER_MINUTE', 30),
       maxAwarenessBytes: int(env, 'MAX_AWARENESS_BYTES', 16 * 1024),
       maxDocsPerSocket: int(env, 'MAX_DOCS_PER_SOCKET', 1000),

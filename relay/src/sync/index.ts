@@ -32,6 +32,7 @@ import { MemoryConnectionRate, type ConnectionRate } from './connection-rate.ts'
 import type { SyncSocket } from './sync-transport.ts'
 import { isMuxUrl, muxUpgrade } from './mux-upgrade.ts'
 import type { RoomDoc } from './room-doc.ts'
+import { RelayBusy } from './memory-budget.ts'
 import type { Room } from './room.ts'
 import { Rooms } from './rooms.ts'
 import { SendBatcher } from './send-batcher.ts'
@@ -126,6 +127,8 @@ export default fp(
       roomIdleUnloadMs: config.roomIdleUnloadMs,
       maxAwarenessBytes: config.limits.maxAwarenessBytes,
       maxUpdateDecodedBytes: config.limits.maxUpdateDecodedBytes,
+      maxDocDecodedBytes: config.limits.maxDocDecodedBytes,
+      roomsMemoryBudgetBytes: config.limits.roomsMemoryBudgetBytes,
       maxLoadingBytes: config.limits.maxReassembledBytes,
       // Registered before this plugin when the relay keeps version history.
       ...(app.hasDecorator('versions') && { versions: app.versions }),
@@ -185,6 +188,7 @@ export default fp(
       }).catch(
         (error: unknown) => {
           if (isGone(error)) return session.close(CloseCode.Gone, 'the document was deleted')
+          if (error instanceof RelayBusy) return session.close(CloseCode.TryAgainLater, error.reason)
           log.error({ err: error }, 'loading a document failed')
           session.close(CloseCode.InternalError, 'the document could not be loaded')
         },

@@ -21,6 +21,7 @@ import { CloseCode, encodeMessage } from '@ferry/protocol'
 import { isGone } from '../storage/doc-store.ts'
 import { compareWith, digestOf, holdsNothing } from './doc-digest.ts'
 import type { MuxDoc } from './mux-doc.ts'
+import { RelayBusy } from './memory-budget.ts'
 import type { Room } from './room.ts'
 import type { RoomDoc } from './room-doc.ts'
 import type { Rooms } from './rooms.ts'
@@ -85,6 +86,7 @@ async function openOne(job: OpenJob, socket: OpeningSocket, rooms: Rooms, log: F
     await rooms.join(doc.name, doc, quotaReadSince, (room) => joined(room, () => answer(job, socket, room.loaded!)))
   } catch (error) {
     if (isGone(error)) return socket.refuse(doc, CloseCode.Gone, 'the document was deleted')
+    if (error instanceof RelayBusy) return socket.refuse(doc, CloseCode.TryAgainLater, error.reason)
     log.error({ err: error }, 'loading a document failed')
     return socket.refuse(doc, CloseCode.InternalError, 'the document could not be loaded')
   }

@@ -35,6 +35,7 @@ import {
 } from '@ferry/protocol'
 import { AwarenessError } from './awareness-states.ts'
 import { UpdateTooCostly } from './room.ts'
+import { RelayBusy } from './memory-budget.ts'
 import { MuxDoc, type MuxDocOwner } from './mux-doc.ts'
 import { openBatch, type OpenJob } from './mux-open.ts'
 import { SyncTransport, type SyncTransportOptions, type SyncSocket } from './sync-transport.ts'
@@ -293,6 +294,7 @@ export class MuxSession extends SyncTransport implements MuxDocOwner, SyncSocket
       this.#opts.log.debug({ err: error }, 'refusing a doc after a bad message')
       if (error instanceof AwarenessError && error.code === 'too-large') this.refuse(doc, CloseCode.TooLarge, 'awareness state too large')
       else if (error instanceof UpdateTooCostly) this.refuse(doc, CloseCode.ChangeTooLarge, error.message)
+      else if (error instanceof RelayBusy) this.refuse(doc, CloseCode.TryAgainLater, error.reason)
       else this.refuse(doc, CloseCode.Malformed, 'malformed message')
     }
   }

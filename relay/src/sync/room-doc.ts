@@ -11,6 +11,7 @@ import type { StoredDoc } from '../storage/doc-store.ts'
 import { applyUpdates, storedUpdates } from '../storage/yjs-updates.ts'
 import type { VersionRecorder } from '../versions/recorder.ts'
 import { DocWriter, type DocWriterOptions } from './doc-writer.ts'
+import type { MemoryBudget } from './memory-budget.ts'
 import type { AccountQuota } from './quota.ts'
 
 export type RoomWriterOptions = Omit<DocWriterOptions, 'name' | 'encodeState' | 'encodeStateVector' | 'loaded' | 'onStored'>
@@ -25,6 +26,9 @@ export class RoomDoc {
   readonly doc: Y.Doc
   readonly writer: DocWriter
   #changed = false
+  /** Estimated heap the doc takes (memory-budget.ts), charged to `#budget` until it is destroyed. */
+  #cost = 0
+  #budget: MemoryBudget | null = null
 
   /**
    * Throws when a stored update is not a Yjs update. `versions` takes the doc's versions (null:
@@ -95,9 +99,23 @@ export class RoomDoc {
     return true
   }
 
-  /** Stops the writer's timers and frees the doc (flush the writer first). */
+  /** Estimated heap the doc takes: what it loaded and every update applied since. */
+  get cost(): number {
+    return this.#cost
+  }
+
+  /** Counts `bytes` more of estimated heap against `budget` (the relay's), until the doc is destroyed. */
+  charge(bytes: number, budget: MemoryBudget): void {
+    this.#budget = budget
+    this.#cost += bytes
+    budget.take(bytes)
+  }
+
+  /** Stops the writer's timers and frees the doc (flush the writer first); gives its estimate back to the budget. */
   destroy(): void {
     this.writer.close()
     this.doc.destroy()
+    this.#budget?.give(this.#cost)
+    this.#cost = 0
   }
 }

@@ -28,12 +28,13 @@
  * is taken.
  */
 import * as Y from 'yjs'
-import { checkUpdate, CloseCode, decodeMessage, encodeMessage, TOO_COSTLY_REASON, withRetryAfter, type DocName } from '@ferry/protocol'
+import { checkUpdate, CloseCode, decodedCost, decodeMessage, DOC_TOO_LARGE_REASON, encodeMessage, TOO_COSTLY_REASON, withRetryAfter, type DocName } from '@ferry/protocol'
 import { isGone } from '../storage/doc-store.ts'
 import type { Broadcast, InstanceId } from './broadcast.ts'
 import { AwarenessError, AwarenessStates, decodeAwareness, encodeAwareness } from './awareness-states.ts'
 import type { PersistedListener } from './doc-writer.ts'
 import { LazyDoc, type DocTask, type LazyDocOptions } from './lazy-doc.ts'
+import { RelayBusy, updateCost, type MemoryBudget } from './memory-budget.ts'
 import type { AccountQuota } from './quota.ts'
 import type { RoomDoc } from './room-doc.ts'
 
@@ -62,6 +63,10 @@ export interface RoomOptions {
   maxAwarenessBytes: number
   /** Memory one update may take to decode (`MAX_UPDATE_DECODED_BYTES`); a costlier one throws `UpdateTooCostly`. */
   maxUpdateDecodedBytes: number
+  /** Memory the doc may take loaded (`MAX_DOC_DECODED_BYTES`); an update past it throws `UpdateTooCostly`. */
+  maxDocDecodedBytes: number
+  /** What all loaded docs may take; an update past it throws `RelayBusy`. */
+  budget: MemoryBudget
   /** The owner's storage quota; null: none is enforced. */
   quota: AccountQuota | null
   /** Loading the doc; `onLoaded` runs after the room asked its peers for what it lacks. */
@@ -72,6 +77,7 @@ export interface RoomOptions {
 const REMOTE = Symbol('remote')
 const QUERY_AWARENESS = encodeMessage({ type: 'query-awareness' })
 const ignore = (): void => undefined
+const MB = 1024 * 1024
 
 /** An update refused for the memory decoding it would take; its message is the close reason (4413). */
 export class UpdateTooCostly extends Error {
@@ -92,6 +98,8 @@ export class Room {
   readonly #broadcast: Broadcast
   readonly #maxAwarenessBytes: number
   readonly #maxUpdateDecodedBytes: number
+  readonly #maxDocDecodedBytes: number
+  readonly #budget: MemoryBudget
   readonly #unsubscribe: () => void
   readonly #quota: AccountQuota | null
   /** Sockets an update was refused from (quota): nothing more they send is taken. Made on first use. */
@@ -104,6 +112,8 @@ export class Room {
     this.#broadcast = opts.broadcast
     this.#maxAwarenessBytes = opts.maxAwarenessBytes
     this.#maxUpdateDecodedBytes = opts.maxUpdateDecodedBytes
+    this.#maxDocDecodedBytes = opts.maxDocDecodedBytes
+    this.#budget = opts.budget
     this.#quota = opts.quota
     this.#unsubscribe = opts.unsubscribe
     this.lazy = new LazyDoc({
@@ -174,8 +184,9 @@ export class Room {
    * An update (or sync step 2) from a writer. What it holds is counted first, without decoding
    * it: one whose decoding would take more than `maxUpdateDecodedBytes` throws `UpdateTooCostly`
    * (2-byte structs decode to ~100 bytes and more: a few MB would exhaust the heap). Then it is
-   * decoded in full, so a malformed one throws without touching the doc. `frame` is relayed as
-   * is when it is already an update message.
+   * decoded in full, so a malformed one throws without touching the doc. With the doc, its
+   * estimate must fit the doc's and the relay's memory budget (`#admit`). `frame` is relayed
+   * as is when it is already an update message.
    */
   applyUpdate(member: RoomMember, update: Uint8Array, frame: Uint8Array | null): void {
     if (this.#refused?.has(member)) return
@@ -184,11 +195,17 @@ export class Room {
       if (checked.error.code === 'too-costly') throw new UpdateTooCostly(`${TOO_COSTLY_REASON}: ${checked.error.message}`)
       throw new Error(`not a Yjs update: ${checked.error.message}`)
     }
+    const cost = decodedCost(checked.value)
+    // Before decoding it, when the doc is here to tell: a refused update costs nothing.
+    if (this.lazy.doc) this.#admit(this.lazy.doc, cost)
     Y.decodeUpdate(update)
     this.#withDoc(member, update.length, (doc) => {
       if (this.#refused?.has(member)) return
+      this.#admit(doc, cost)
       if (this.#quota && !doc.admits(update, this.#quota)) return this.#refuse(doc, member)
-      if (doc.apply(update, member, true)) {
+      const changed = doc.apply(update, member, true)
+      doc.charge(cost, this.#budget)
+      if (changed) {
         this.#relay(member, frame ?? encodeMessage({ type: 'sync-update', update }))
         doc.writer.add(update)
       }
@@ -250,7 +267,10 @@ export class Room {
           const relayed = message.type === 'sync-update' ? frame : encodeMessage({ type: 'sync-update', update: message.update })
           if (this.lazy.state !== 'unloaded') {
             withDoc((doc) => {
-              if (doc.apply(message.update, REMOTE)) this.#relayLocal(relayed)
+              if (!doc.apply(message.update, REMOTE)) return
+              // Accepted by its origin, so never refused here; counted all the same.
+              doc.charge(updateCost(message.update), this.#budget)
+              this.#relayLocal(relayed)
             })
           } else {
             Y.decodeUpdate(message.update)
@@ -321,9 +341,22 @@ export class Room {
     this.lazy.inTurn({ bytes, run, fail: (error, phase) => this.#close(member, error, phase) })
   }
 
+  /**
+   * Throws unless an update estimated to take `cost` fits: `UpdateTooCostly` past the doc's
+   * limit, `RelayBusy` past the relay's budget (once docs nobody is on unloaded, a retry fits).
+   */
+  #admit(doc: RoomDoc, cost: number): void {
+    if (doc.cost + cost > this.#maxDocDecodedBytes) {
+      throw new UpdateTooCostly(`${DOC_TOO_LARGE_REASON}: with this change it would take about ${Math.ceil((doc.cost + cost) / MB)} MB, over the limit of ${Math.floor(this.#maxDocDecodedBytes / MB)} MB`)
+    }
+    if (!this.#budget.admits(cost)) throw new RelayBusy()
+  }
+
   /** Closes `member` for a task that did not run, as its socket would for the same error. */
   #close(member: RoomMember, error: unknown, phase: 'load' | 'run'): void {
-    if (phase === 'load') {
+    if (error instanceof RelayBusy) member.close(CloseCode.TryAgainLater, error.reason)
+    else if (error instanceof UpdateTooCostly) member.close(CloseCode.ChangeTooLarge, error.message)
+    else if (phase === 'load') {
       if (isGone(error)) member.close(CloseCode.Gone, 'the document was deleted')
       else member.close(CloseCode.InternalError, 'the document could not be loaded')
     } else if (error instanceof AwarenessError && error.code === 'too-large') member.close(CloseCode.TooLarge, 'awareness state too large')

@@ -15,6 +15,10 @@
  * A deleted doc's room (`drop`, or its writer or a load hearing `gone` from the store) closes
  * its sockets with 4410 and goes away without storing anything more; joining it fails with `gone`.
  *
+ * Loaded docs are charged their estimated memory (memory-budget.ts): a load that would take
+ * them past `roomsMemoryBudgetBytes` first unloads the docs nobody is on, and is refused with
+ * 1013 if they still do not fit (as is an update, in the room).
+ *
  * Every room of one account's docs shares that account's `AccountQuota` (kept while any of them
  * exists); a writer's socket joining reads the account's limit and usage from the stores
  * first. Read-only viewers never count and never refresh it.
@@ -23,12 +27,14 @@ import type { FastifyBaseLogger } from 'fastify'
 import { CloseCode, type DocName, type UserId } from '@ferry/protocol'
 import { docGone, isGone, type DocStore } from '../storage/doc-store.ts'
 import { ownerOf } from '../storage/usage.ts'
+import { storedUpdates } from '../storage/yjs-updates.ts'
 import type { VersionRecorder } from '../versions/recorder.ts'
 import type { Broadcast } from './broadcast.ts'
 import { AccountQuotas, type AccountQuota } from './quota.ts'
 import { Room, type RoomMember } from './room.ts'
 import { RoomDoc } from './room-doc.ts'
 import { storedState, type StoredState } from './stored-state.ts'
+import { MemoryBudget, RelayBusy, updateCost } from './memory-budget.ts'
 
 /**
  * Frames kept for a room while its doc loads; past this, frames from other instances are
@@ -49,6 +55,10 @@ export interface RoomsOptions {
   maxAwarenessBytes: number
   /** Memory one update from a socket may take to decode (`MAX_UPDATE_DECODED_BYTES`). */
   maxUpdateDecodedBytes: number
+  /** Estimated memory one loaded doc may take (`MAX_DOC_DECODED_BYTES`). */
+  maxDocDecodedBytes: number
+  /** Estimated memory all loaded docs may take together (`ROOMS_MEMORY_BUDGET_BYTES`). */
+  roomsMemoryBudgetBytes: number
   /** Bytes of frames kept for one room while its doc loads. */
   maxLoadingBytes: number
   /** Version history: the recorder of a doc while it is loaded (null: the doc keeps none), and its release at unload. */
@@ -67,9 +77,11 @@ export class Rooms {
   readonly #quotas: AccountQuotas
   /** Unloads storing and compacting, for shutdown to wait for. */
   readonly #unloads = new Set<Promise<void>>()
+  readonly #budget: MemoryBudget
 
   constructor(opts: RoomsOptions) {
     this.#opts = opts
+    this.#budget = new MemoryBudget(opts.roomsMemoryBudgetBytes, () => this.#unloadIdle())
     this.#quotas = new AccountQuotas(opts.store)
     opts.broadcast.onResume(() => {
       for (const room of this.#rooms.values()) room.catchUp()
@@ -233,6 +245,8 @@ export class Rooms {
       broadcast: this.#opts.broadcast,
       maxAwarenessBytes: this.#opts.maxAwarenessBytes,
       maxUpdateDecodedBytes: this.#opts.maxUpdateDecodedBytes,
+      maxDocDecodedBytes: this.#opts.maxDocDecodedBytes,
+      budget: this.#budget,
       quota,
       unsubscribe: () => {
         subscribed.then((unsubscribe) => unsubscribe(), () => undefined)
@@ -264,7 +278,12 @@ export class Rooms {
       throw heard.status === 'rejected' ? heard.reason : (read as PromiseRejectedResult).reason
     }
     let doc: RoomDoc
+    let cost = 0
     try {
+      // Counted before anything decodes it (~3 ms per 21 MB); a corrupt part throws below.
+      for (const part of storedUpdates(read.value)) cost += updateCost(part)
+      if (!this.#budget.fits(cost)) await this.#budget.freeIdle()
+      if (!this.#budget.fits(cost)) throw new RelayBusy()
       doc = new RoomDoc(room.name, read.value, {
         store: this.#opts.store,
         groupCommitMs: this.#opts.groupCommitMs,
@@ -277,6 +296,7 @@ export class Rooms {
       this.#release(room.name, () => undefined)
       throw error
     }
+    doc.charge(cost, this.#budget)
     if (room.gone) {
       // Deleted while it loaded: let go of what was read.
       this.#release(room.name, () => doc.destroy())
@@ -288,9 +308,9 @@ export class Rooms {
 
   #loadFailed(room: Room, error: unknown): void {
     if (isGone(error)) return this.#discard(room)
-    // Sockets on it stay (their next frame tries again); a room nobody is on goes.
-    if (room.members.size > 0) this.#opts.log.error({ err: error, doc: room.name }, 'loading a document again failed')
-    else this.#remove(room)
+    // Sockets on it stay (their next frame tries again; one refused for memory was told when); a room nobody is on goes.
+    if (room.members.size === 0) this.#remove(room)
+    else if (!(error instanceof RelayBusy)) this.#opts.log.error({ err: error, doc: room.name }, 'loading a document again failed')
   }
 
   /**
@@ -310,6 +330,21 @@ export class Rooms {
       const unload = this.#unload(room, { compact: true, force: false }).finally(() => this.#unloads.delete(unload))
       this.#unloads.add(unload)
     }, Math.max(0, room.lazy.lastUsedAt + wait - performance.now()))
+  }
+
+  /** Unloads now the docs nobody is on (the memory budget is short); resolves once each tried. */
+  async #unloadIdle(): Promise<void> {
+    const unloads: Promise<void>[] = []
+    for (const room of this.#rooms.values()) {
+      if (room.members.size > 0 || !room.loaded || room.unloading) continue
+      this.#clearIdle(room)
+      const unload = this.#unload(room, { compact: true, force: false }).finally(() => this.#unloads.delete(unload))
+      this.#unloads.add(unload)
+      unloads.push(unload)
+    }
+    await Promise.allSettled(unloads)
+    // A doc is given back once the store let go of it.
+    await Promise.allSettled(this.#releasing.values())
   }
 
   #clearIdle(room: Room): void {

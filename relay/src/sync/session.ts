@@ -14,6 +14,7 @@ import { CloseCode, decodeMessage, encodeMessage, Reassembly, withRetryAfter, ty
 import { AwarenessError } from './awareness-states.ts'
 import type { GrantCheck } from './authorize.ts'
 import { UpdateTooCostly, type Room, type RoomMember } from './room.ts'
+import { RelayBusy } from './memory-budget.ts'
 import { SyncTransport, type SyncTransportOptions } from './sync-transport.ts'
 
 /** Frames a socket may send before its room has loaded; a stock provider sends 3. */
@@ -165,6 +166,7 @@ export class Session extends SyncTransport implements RoomMember {
       this.#opts.log.debug({ err: error }, 'closing a sync socket after a bad message')
       if (error instanceof AwarenessError && error.code === 'too-large') this.close(CloseCode.TooLarge, 'awareness state too large')
       else if (error instanceof UpdateTooCostly) this.close(CloseCode.ChangeTooLarge, error.message)
+      else if (error instanceof RelayBusy) this.close(CloseCode.TryAgainLater, error.reason)
       else if (error instanceof FragmentError && error.error.code === 'too-large') {
         this.close(CloseCode.ChangeTooLarge, `change over the relay's limit of ${this.#opts.maxReassembledBytes} bytes`)
       } else this.close(CloseCode.Malformed, 'malformed message')

@@ -3,7 +3,7 @@
  * a per-doc socket or as a `refused` on the multiplexed socket (docs/PROTOCOL.md, Errors): both
  * transports map a code to the same outcome, so a doc shows the same status either way.
  */
-import { CloseCode, MUX_VERSIONS, retryAfterSeconds, TOO_COSTLY_REASON } from '@ferry/protocol'
+import { CloseCode, DOC_TOO_LARGE_REASON, MUX_VERSIONS, retryAfterSeconds, TOO_COSTLY_REASON } from '@ferry/protocol'
 import type { SyncStatus } from '../sync-status.ts'
 
 /** The status of a doc the relay says was deleted (4410). */
@@ -42,12 +42,19 @@ export function tooLargeReason(changeBytes: number, setting: string, relayReason
 }
 
 /**
- * What a user reads when the relay refused a change for the memory decoding it would take
- * (4413 with a reason starting with `TOO_COSTLY_REASON`): its size in bytes is not the point.
+ * What a user reads when the relay refused a change for memory (4413 with a reason starting
+ * with `TOO_COSTLY_REASON`: decoding it; `DOC_TOO_LARGE_REASON`: the doc holding it): its size
+ * in bytes is not the point. Null for another reason.
  */
-function tooCostlyReason(relayReason: string): string {
-  const why = relayReason.slice(TOO_COSTLY_REASON.length).replace(/^:\s*/, '')
-  return `the relay refused a change as too costly to read${why ? ` (${why})` : ''}; it stays on this device — ask the relay's operator to raise MAX_UPDATE_DECODED_BYTES, then sync again`
+function memoryReason(relayReason: string): string | null {
+  const refusal = relayReason.startsWith(TOO_COSTLY_REASON)
+    ? { prefix: TOO_COSTLY_REASON, what: 'as too costly to read', setting: 'MAX_UPDATE_DECODED_BYTES' }
+    : relayReason.startsWith(DOC_TOO_LARGE_REASON)
+      ? { prefix: DOC_TOO_LARGE_REASON, what: 'as making the document too large to keep in memory', setting: 'MAX_DOC_DECODED_BYTES' }
+      : null
+  if (!refusal) return null
+  const why = relayReason.slice(refusal.prefix.length).replace(/^:\s*/, '')
+  return `the relay refused a change ${refusal.what}${why ? ` (${why})` : ''}; it stays on this device — ask the relay's operator to raise ${refusal.setting}, then sync again`
 }
 
 export type CloseOutcome =
@@ -69,7 +76,7 @@ export function closeOutcome(code: number, reason: string, largestSent: number):
   if (stop !== undefined) return { kind: 'stop', status: { kind: 'error', reason: reason || stop } }
   const setting = tooLarge.get(code)
   if (setting !== undefined) {
-    const why = reason.startsWith(TOO_COSTLY_REASON) ? tooCostlyReason(reason) : tooLargeReason(largestSent, setting, reason)
+    const why = memoryReason(reason) ?? tooLargeReason(largestSent, setting, reason)
     return { kind: 'hold', status: { kind: 'error', reason: why } }
   }
   if (code === CloseCode.QuotaExceeded) return { kind: 'hold', status: { kind: 'error', reason: quotaReason(reason) } }

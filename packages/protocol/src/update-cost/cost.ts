@@ -76,6 +76,13 @@ export const DEFAULT_MAX_UPDATE_DECODED_BYTES = 256 * 1024 * 1024
 export const TOO_COSTLY_REASON = 'change too costly to decode'
 
 /**
+ * How the close reason (4413) and a refused doc's reason start for an update refused because
+ * the doc, with it, would take more memory loaded than the relay keeps for one doc
+ * (`MAX_DOC_DECODED_BYTES`): the client reads it to name that setting.
+ */
+export const DOC_TOO_LARGE_REASON = 'document too large to keep in memory'
+
+/**
  * Why an update is refused: `malformed` — it is no Yjs update; `too-costly` — decoding it
  * would take more memory than the limit, or its values nest deeper than `MAX_ANY_DEPTH`.
  */

@@ -26,15 +26,19 @@ export type CraftedKind =
 /** An item's info byte: an origin follows (bit 8), then content of `kind`. */
 const WITH_ORIGIN = 0x80
 
-/** `n` of `kind` (see `CraftedKind`); `delete-ranges` deletes every other clock of client 5 up to 2n. */
-export function craftedUpdate(kind: CraftedKind, n: number): Uint8Array {
+/**
+ * `n` of `kind` (see `CraftedKind`); `delete-ranges` deletes every other clock of client 5 up to
+ * 2n. `client` (for the group kinds) writes them as another client, so several updates of one
+ * kind add up in a doc; `root-names` then names other roots too.
+ */
+export function craftedUpdate(kind: CraftedKind, n: number, client = 1): Uint8Array {
   const e = encoding.createEncoder()
   const uint = (v: number): void => encoding.writeVarUint(e, v)
   const info = (v: number): void => encoding.writeUint8(e, v)
   const group = (count: number): void => {
     uint(1) // one client group
     uint(count)
-    uint(1) // client
+    uint(client)
     uint(0) // clock
   }
   const missingOrigin = (): void => {
@@ -64,7 +68,7 @@ export function craftedUpdate(kind: CraftedKind, n: number): Uint8Array {
       for (let i = 0; i < n; i++) {
         info(1)
         uint(1)
-        encoding.writeVarString(e, i.toString(36))
+        encoding.writeVarString(e, (i + (client - 1) * n).toString(36))
         uint(1)
       }
       break
@@ -77,7 +81,7 @@ export function craftedUpdate(kind: CraftedKind, n: number): Uint8Array {
       uint(0)
       for (let i = 1; i < n; i++) {
         info(WITH_ORIGIN | 3)
-        uint(1)
+        uint(client)
         uint(i - 1)
         uint(0)
       }
