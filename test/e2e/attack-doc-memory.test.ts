@@ -5,11 +5,12 @@
  * relay with a 1 GiB heap, for every user. Loaded docs are now charged their estimated memory:
  * past `MAX_DOC_DECODED_BYTES` an update is refused with 4413 (that doc alone on /v1/mux), past
  * the relay's `ROOMS_MEMORY_BUDGET_BYTES` a load or update is refused with 1013 and a
- * retry-after, and accepted once the docs holding the memory unloaded.
+ * retry-after, and accepted once the docs holding the memory unloaded. A doc may have at most
+ * `MAX_ROOT_TYPES` root types (encoding one with many more took minutes of CPU).
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { checkUpdate, CloseCode, decodedCost, DOC_TOO_LARGE_REASON, retryAfterSeconds } from '@ferry/protocol'
+import { checkUpdate, CloseCode, decodedCost, DOC_TOO_LARGE_REASON, MAX_ROOT_TYPES, retryAfterSeconds, TOO_MANY_ROOTS_REASON } from '@ferry/protocol'
 import { craftedUpdate } from '../../packages/protocol/src/update-cost/testing/crafted-updates.ts'
 import { muxClient, muxUrl, openRequest, type MuxClient } from '../helpers/mux-client.ts'
 import { processToken, spawnRelay, TEST_JWT_SECRET, type RelayProcess } from '../helpers/relay-process.ts'
@@ -17,8 +18,8 @@ import { startRelay, tempDataDir, type TestRelay } from '../helpers/relay.ts'
 import { sessionToken } from '../helpers/sessions.ts'
 import { covers, rawClient, syncUrl } from '../helpers/sync-clients.ts'
 
-/** 3,000 new root names as `client`: 21 KB sent, ~2.6 MB estimated. */
-const small = (client: number): Uint8Array => craftedUpdate('root-names', 3_000, client)
+/** A chain of 6,000 empty byte arrays as `client`: ~2.6 MB estimated for a few KB sent. */
+const small = (client: number): Uint8Array => craftedUpdate('binary-chain', 6_000, client)
 const COST = estimate(small(2))
 
 function estimate(update: Uint8Array): number {
@@ -99,6 +100,19 @@ describe('a memory budget for loaded docs, on an in-process relay', () => {
     mux.end()
 
     expect(await write(relay.wsUrl, bob, 'bob:collection:notes', honestEdit('bob is answered'))).toEqual({ accepted: true })
+  }, 120_000)
+
+  it(`refuses an update that would give a doc more than ${MAX_ROOT_TYPES} root types (encoding such a doc is quadratic), in one update or adding up`, async () => {
+    relay = await startRelay({ UNCONFIRMED_ACCOUNT_QUOTA_BYTES: '0' })
+    const alice = await sessionToken(relay, 'alice')
+    const tooMany = { accepted: false, code: CloseCode.ChangeTooLarge, reason: `${TOO_MANY_ROOTS_REASON}: more than ${MAX_ROOT_TYPES}` }
+    expect(await write(relay.wsUrl, alice, 'alice:collection:one-go', craftedUpdate('root-names', MAX_ROOT_TYPES + 1, 2))).toEqual(tooMany)
+
+    const name = 'alice:collection:adding-up'
+    expect(await write(relay.wsUrl, alice, name, craftedUpdate('root-names', MAX_ROOT_TYPES / 2, 2))).toEqual({ accepted: true })
+    expect(await write(relay.wsUrl, alice, name, craftedUpdate('root-names', MAX_ROOT_TYPES / 2 + 1, 3))).toEqual(tooMany)
+    // Roots the doc has already are no new ones: honest typing into one of them goes on.
+    expect(await write(relay.wsUrl, alice, name, honestEdit('still typing'))).toEqual({ accepted: true })
   }, 120_000)
 
   it('refuses loads and updates past ROOMS_MEMORY_BUDGET_BYTES with 1013 and a retry-after, and takes them once the docs holding the memory unloaded', async () => {

@@ -28,7 +28,7 @@
  * is taken.
  */
 import * as Y from 'yjs'
-import { checkUpdate, CloseCode, decodedCost, decodeMessage, DOC_TOO_LARGE_REASON, encodeMessage, TOO_COSTLY_REASON, withRetryAfter, type DocName } from '@ferry/protocol'
+import { checkUpdate, CloseCode, decodedCost, decodeMessage, DOC_TOO_LARGE_REASON, encodeMessage, MAX_ROOT_TYPES, TOO_COSTLY_REASON, TOO_MANY_ROOTS_REASON, withRetryAfter, type DocName } from '@ferry/protocol'
 import { isGone } from '../storage/doc-store.ts'
 import type { Broadcast, InstanceId } from './broadcast.ts'
 import { AwarenessError, AwarenessStates, decodeAwareness, encodeAwareness } from './awareness-states.ts'
@@ -196,12 +196,13 @@ export class Room {
       throw new Error(`not a Yjs update: ${checked.error.message}`)
     }
     const cost = decodedCost(checked.value)
+    const roots = checked.value.rootNames
     // Before decoding it, when the doc is here to tell: a refused update costs nothing.
-    if (this.lazy.doc) this.#admit(this.lazy.doc, cost)
+    if (this.lazy.doc) this.#admit(this.lazy.doc, cost, roots)
     Y.decodeUpdate(update)
     this.#withDoc(member, update.length, (doc) => {
       if (this.#refused?.has(member)) return
-      this.#admit(doc, cost)
+      this.#admit(doc, cost, roots)
       if (this.#quota && !doc.admits(update, this.#quota)) return this.#refuse(doc, member)
       const changed = doc.apply(update, member, true)
       doc.charge(cost, this.#budget)
@@ -345,7 +346,12 @@ export class Room {
    * Throws unless an update estimated to take `cost` fits: `UpdateTooCostly` past the doc's
    * limit, `RelayBusy` past the relay's budget (once docs nobody is on unloaded, a retry fits).
    */
-  #admit(doc: RoomDoc, cost: number): void {
+  #admit(doc: RoomDoc, cost: number, roots: ReadonlySet<string>): void {
+    let newRoots = 0
+    for (const name of roots) if (!doc.doc.share.has(name)) newRoots++
+    if (doc.doc.share.size + newRoots > MAX_ROOT_TYPES) {
+      throw new UpdateTooCostly(`${TOO_MANY_ROOTS_REASON}: more than ${MAX_ROOT_TYPES}`)
+    }
     if (doc.cost + cost > this.#maxDocDecodedBytes) {
       throw new UpdateTooCostly(`${DOC_TOO_LARGE_REASON}: with this change it would take about ${Math.ceil((doc.cost + cost) / MB)} MB, over the limit of ${Math.floor(this.#maxDocDecodedBytes / MB)} MB`)
     }

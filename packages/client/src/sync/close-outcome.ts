@@ -3,7 +3,7 @@
  * a per-doc socket or as a `refused` on the multiplexed socket (docs/PROTOCOL.md, Errors): both
  * transports map a code to the same outcome, so a doc shows the same status either way.
  */
-import { CloseCode, DOC_TOO_LARGE_REASON, MUX_VERSIONS, retryAfterSeconds, TOO_COSTLY_REASON } from '@ferry/protocol'
+import { CloseCode, DOC_TOO_LARGE_REASON, MAX_ROOT_TYPES, MUX_VERSIONS, retryAfterSeconds, TOO_COSTLY_REASON, TOO_MANY_ROOTS_REASON } from '@ferry/protocol'
 import type { SyncStatus } from '../sync-status.ts'
 
 /** The status of a doc the relay says was deleted (4410). */
@@ -47,6 +47,9 @@ export function tooLargeReason(changeBytes: number, setting: string, relayReason
  * in bytes is not the point. Null for another reason.
  */
 function memoryReason(relayReason: string): string | null {
+  if (relayReason.startsWith(TOO_MANY_ROOTS_REASON)) {
+    return `the relay refused a change that would give its document more than ${MAX_ROOT_TYPES} root types (no Ferry document has so many); it stays on this device`
+  }
   const refusal = relayReason.startsWith(TOO_COSTLY_REASON)
     ? { prefix: TOO_COSTLY_REASON, what: 'as too costly to read', setting: 'MAX_UPDATE_DECODED_BYTES' }
     : relayReason.startsWith(DOC_TOO_LARGE_REASON)

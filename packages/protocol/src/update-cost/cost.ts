@@ -12,7 +12,7 @@
  * ~2,400, a delete-set range of 4 bytes splits an item in two (~500).
  */
 import { err, ok, type Result } from '../result.ts'
-import { scanUpdate, type UpdateCounts } from './scan.ts'
+import { MAX_ROOT_NAMES_LISTED, scanUpdate, type UpdateCounts } from './scan.ts'
 
 /** Estimated heap bytes per thing counted. */
 const WEIGHTS = {
@@ -81,6 +81,16 @@ export const TOO_COSTLY_REASON = 'change too costly to decode'
  * (`MAX_DOC_DECODED_BYTES`): the client reads it to name that setting.
  */
 export const DOC_TOO_LARGE_REASON = 'document too large to keep in memory'
+
+/**
+ * Root types a doc may have. yjs finds a root type's name by walking every root of its doc, so
+ * encoding a doc with N of them takes O(N²): 294,000 crafted root names kept a relay's CPU for
+ * minutes at compaction. A Ferry doc has a handful; stock clients a few dozen at most.
+ */
+export const MAX_ROOT_TYPES = MAX_ROOT_NAMES_LISTED
+
+/** How the close reason (4413) starts for an update that would take a doc past `MAX_ROOT_TYPES`. */
+export const TOO_MANY_ROOTS_REASON = 'document would have too many root types'
 
 /**
  * Why an update is refused: `malformed` — it is no Yjs update; `too-costly` — decoding it

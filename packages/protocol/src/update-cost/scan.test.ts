@@ -3,7 +3,7 @@ import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 import { craftedUpdate, nestedAny, type CraftedKind } from './testing/crafted-updates.ts'
 import { checkUpdate, decodedCost, DEFAULT_MAX_UPDATE_DECODED_BYTES, TOO_COSTLY_REASON } from './cost.ts'
-import { MAX_ANY_DEPTH, scanUpdate, type UpdateCounts } from './scan.ts'
+import { MAX_ANY_DEPTH, MAX_ROOT_NAMES_LISTED, scanUpdate, type UpdateCounts } from './scan.ts'
 
 /** A doc holding every kind of content yjs writes: maps, arrays, text with formats and embeds, XML, subdocs, bytes, deletions. */
 function everyContent(): Y.Doc {
@@ -110,6 +110,17 @@ describe('scanUpdate', () => {
     const deep = nestedAny(200_000)
     expect(() => Y.decodeUpdate(deep)).toThrow(RangeError)
     expect(scanUpdate(deep)).toMatchObject({ ok: false, error: { code: 'too-deep' } })
+  })
+
+  it(`lists the distinct root names an update gives, up to ${MAX_ROOT_NAMES_LISTED + 1}`, () => {
+    const doc = new Y.Doc()
+    doc.getText('body').insert(0, 'hi')
+    doc.getMap('meta').set('v', 1)
+    doc.getMap('meta').set('w', 2)
+    const honest = scanUpdate(Y.encodeStateAsUpdate(doc))
+    expect(honest.ok && [...honest.value.rootNames].sort()).toEqual(['body', 'meta'])
+    const many = scanUpdate(craftedUpdate('root-names', 5_000))
+    expect(many.ok && many.value.rootNames.size).toBe(MAX_ROOT_NAMES_LISTED + 1)
   })
 
   it('ignores bytes after the delete set, as yjs does', () => {

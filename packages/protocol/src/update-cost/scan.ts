@@ -41,6 +41,12 @@ export interface UpdateCounts {
   readonly valueItems: number
   /** Items naming a root type by name: applied, each new name creates a root type. */
   readonly rootParents: number
+  /**
+   * The distinct root type names those items give, at most `MAX_ROOT_NAMES_LISTED + 1` of them
+   * (more says "too many"): yjs finds a root type's name by walking every root of the doc, so a
+   * doc with hundreds of thousands of them takes minutes to encode.
+   */
+  readonly rootNames: ReadonlySet<string>
   /** Values in Any content (lists, objects, their entries and scalars, nested ones included). */
   readonly anyValues: number
   /** Deepest nesting of Any content (a scalar is 1, a list of scalars 2); 0 without any. */
@@ -97,6 +103,10 @@ const truncated = (): Stop => new Stop({ code: 'malformed', message: 'the update
 const malformed = (message: string): Stop => new Stop({ code: 'malformed', message })
 
 /** Per nesting level of the Any value being read: values left in it, and whether it is an object (a key before each). */
+/** Root names listed per update before the list says "more" (a Ferry doc has a handful). */
+export const MAX_ROOT_NAMES_LISTED = 1024
+const utf8 = new TextDecoder()
+
 const left = new Float64Array(MAX_ANY_DEPTH)
 const isObject = new Uint8Array(MAX_ANY_DEPTH)
 
@@ -110,6 +120,7 @@ export function scanUpdate(update: Uint8Array): Result<UpdateCounts, ScanError> 
   let docItems = 0
   let valueItems = 0
   let rootParents = 0
+  const rootNames = new Set<string>()
   let anyValues = 0
   let anyDepth = 0
   let jsonBytes = 0
@@ -266,7 +277,8 @@ export function scanUpdate(update: Uint8Array): Result<UpdateCounts, ScanError> 
         if ((info & 0xc0) === 0) {
           if (varUint() === 1) {
             rootParents++
-            bytes()
+            const length = bytes()
+            if (rootNames.size <= MAX_ROOT_NAMES_LISTED) rootNames.add(utf8.decode(update.subarray(pos - length, pos)))
           } else id()
           if (info & 0x20) bytes() // key in a map
         }
@@ -284,7 +296,7 @@ export function scanUpdate(update: Uint8Array): Result<UpdateCounts, ScanError> 
       }
       deleteRanges += ranges
     }
-    return ok({ structs, gcStructs, typeItems, docItems, valueItems, rootParents, anyValues, anyDepth, jsonBytes, clients, deleteClients, deleteRanges })
+    return ok({ structs, gcStructs, typeItems, docItems, valueItems, rootParents, rootNames, anyValues, anyDepth, jsonBytes, clients, deleteClients, deleteRanges })
   } catch (error) {
     if (error instanceof Stop) return err(error.error)
     throw error
