@@ -91,6 +91,10 @@ export class Room {
   gone = false
   /** The idle check (rooms.ts), while the doc is loaded. */
   idleTimer: NodeJS.Timeout | null = null
+  clearIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer)
+    this.idleTimer = null
+  }
   /** True while an unload stores and compacts the doc. */
   unloading = false
   /** The doc, loaded while it is used. */

@@ -35,6 +35,7 @@ import { Room, type RoomMember } from './room.ts'
 import { RoomDoc } from './room-doc.ts'
 import { storedState, type StoredState } from './stored-state.ts'
 import { MemoryBudget, RelayBusy, updateCost } from './memory-budget.ts'
+import { DocReleases } from './doc-releases.ts'
 
 /**
  * Frames kept for a room while its doc loads; past this, frames from other instances are
@@ -72,8 +73,7 @@ export class Rooms {
   readonly #rooms = new Map<DocName, Room>()
   /** Each room's broadcast subscription: resolves once frames for its doc are heard. */
   readonly #subscribed = new WeakMap<Room, Promise<unknown>>()
-  /** Docs the store is releasing (an unload or a delete): a load of the same doc waits for it. */
-  readonly #releasing = new Map<DocName, Promise<void>>()
+  readonly #releases: DocReleases
   readonly #quotas: AccountQuotas
   /** Unloads storing and compacting, for shutdown to wait for. */
   readonly #unloads = new Set<Promise<void>>()
@@ -81,6 +81,7 @@ export class Rooms {
 
   constructor(opts: RoomsOptions) {
     this.#opts = opts
+    this.#releases = new DocReleases(opts.store, opts.log)
     this.#budget = new MemoryBudget(opts.roomsMemoryBudgetBytes, () => this.#unloadIdle())
     this.#quotas = new AccountQuotas(opts.store)
     opts.broadcast.onResume(() => {
@@ -140,7 +141,7 @@ export class Rooms {
   }
 
   async #joinStored(name: DocName, member: RoomMember, joined: (room: Room, state: StoredState) => void): Promise<boolean> {
-    await this.#releasing.get(name)
+    await this.#releases.settled(name)
     const room = this.#rooms.get(name) ?? this.#create(name)
     if (room.lazy.state !== 'unloaded') return false
     const kept = room.lazy.stored
@@ -170,7 +171,7 @@ export class Rooms {
       throw error
     } finally {
       // The store keeps no handles for a doc nobody loaded (a load meanwhile holds them).
-      if (room.lazy.state === 'unloaded' && !room.gone) this.#release(room.name, () => undefined)
+      if (room.lazy.state === 'unloaded' && !room.gone) this.#releases.release(room.name, () => undefined)
     }
   }
 
@@ -228,12 +229,12 @@ export class Rooms {
   /** Unloads every doc and drops every room now (shutdown): flush, then free. Members must be gone already. */
   async closeAll(): Promise<void> {
     const rooms = [...this.#rooms.values()]
-    for (const room of rooms) this.#clearIdle(room)
+    for (const room of rooms) room.clearIdleTimer()
     await Promise.all(rooms.map((room) => room.lazy.settled()))
     await Promise.all(this.#unloads)
     await Promise.all(rooms.map((room) => this.#unload(room, { compact: false, force: true })))
     for (const room of rooms) this.#remove(room)
-    await Promise.all(this.#releasing.values())
+    await this.#releases.all()
   }
 
   #create(name: DocName): Room {
@@ -256,7 +257,7 @@ export class Rooms {
         load: () => this.#load(room, subscribed, quota),
         onLoaded: () => this.#armIdle(room),
         // Loaded just as the doc was deleted.
-        discard: (doc) => this.#release(name, async () => {
+        discard: (doc) => this.#releases.release(name, async () => {
           await doc.writer.abandon()
           doc.destroy()
         }, 'unloading a deleted document failed'),
@@ -271,10 +272,10 @@ export class Rooms {
   }
 
   async #load(room: Room, subscribed: Promise<unknown>, quota: AccountQuota): Promise<RoomDoc> {
-    await this.#releasing.get(room.name)
+    await this.#releases.settled(room.name)
     const [heard, read] = await Promise.allSettled([subscribed, this.#opts.store.load(room.name)])
     if (heard.status === 'rejected' || read.status === 'rejected') {
-      if (read.status === 'fulfilled') this.#release(room.name, () => undefined)
+      if (read.status === 'fulfilled') this.#releases.release(room.name, () => undefined)
       throw heard.status === 'rejected' ? heard.reason : (read as PromiseRejectedResult).reason
     }
     let doc: RoomDoc
@@ -293,13 +294,13 @@ export class Rooms {
         onGone: () => this.#discard(room),
       }, this.#opts.versions?.recorder(room.name) ?? null)
     } catch (error) {
-      this.#release(room.name, () => undefined)
+      this.#releases.release(room.name, () => undefined)
       throw error
     }
     doc.charge(cost, this.#budget)
     if (room.gone) {
       // Deleted while it loaded: let go of what was read.
-      this.#release(room.name, () => doc.destroy())
+      this.#releases.release(room.name, () => doc.destroy())
       throw docGone()
     }
     this.#opts.onDocLoaded?.(room.name, doc)
@@ -319,7 +320,7 @@ export class Rooms {
    * timer finds that and waits the rest — so using a doc never touches a timer.
    */
   #armIdle(room: Room, now = false): void {
-    if (now) this.#clearIdle(room)
+    if (now) room.clearIdleTimer()
     if (room.idleTimer || room.unloading || room.gone || !(room.loaded || room.lazy.stored)) return
     const wait = room.members.size > 0 ? this.#opts.roomIdleUnloadMs : this.#opts.roomIdleMs
     if (room.members.size > 0 && wait === 0) return // off while sockets are on it; their leaving re-arms it
@@ -327,8 +328,7 @@ export class Rooms {
       room.idleTimer = null
       if (room.lazy.lastUsedAt + wait > performance.now()) return this.#armIdle(room)
       if (!room.loaded) return room.lazy.forgetStored()
-      const unload = this.#unload(room, { compact: true, force: false }).finally(() => this.#unloads.delete(unload))
-      this.#unloads.add(unload)
+      void this.#unloadTracked(room)
     }, Math.max(0, room.lazy.lastUsedAt + wait - performance.now()))
   }
 
@@ -337,19 +337,19 @@ export class Rooms {
     const unloads: Promise<void>[] = []
     for (const room of this.#rooms.values()) {
       if (room.members.size > 0 || !room.loaded || room.unloading) continue
-      this.#clearIdle(room)
-      const unload = this.#unload(room, { compact: true, force: false }).finally(() => this.#unloads.delete(unload))
-      this.#unloads.add(unload)
-      unloads.push(unload)
+      room.clearIdleTimer()
+      unloads.push(this.#unloadTracked(room))
     }
     await Promise.allSettled(unloads)
     // A doc is given back once the store let go of it.
-    await Promise.allSettled(this.#releasing.values())
+    await this.#releases.all()
   }
 
-  #clearIdle(room: Room): void {
-    if (room.idleTimer) clearTimeout(room.idleTimer)
-    room.idleTimer = null
+  /** `#unload` of an idle doc, compacting; shutdown waits for it. */
+  #unloadTracked(room: Room): Promise<void> {
+    const unload = this.#unload(room, { compact: true, force: false }).finally(() => this.#unloads.delete(unload))
+    this.#unloads.add(unload)
+    return unload
   }
 
   /**
@@ -372,24 +372,9 @@ export class Rooms {
     if (room.loaded !== doc || room.gone) return
     if (!force && (room.lazy.uses !== uses || doc.writer.dirty)) return this.#armIdle(room)
     if (room.lazy.unload() !== doc) return this.#armIdle(room)
-    this.#release(room.name, () => doc.destroy())
+    this.#releases.release(room.name, () => doc.destroy())
     if (doc.versions) this.#opts.versions?.release(room.name, doc.versions)
     if (room.members.size === 0) this.#remove(room)
-  }
-
-  /** Frees a doc and lets the store forget it; a load of the same doc meanwhile waits. Failures are logged. */
-  #release(name: DocName, free: () => Promise<void> | void, failure = 'unloading a document failed'): void {
-    const before = this.#releasing.get(name)
-    const releasing = (async () => {
-      await before
-      await free()
-      await this.#opts.store.release(name)
-    })()
-      .catch((error: unknown) => this.#opts.log.error({ err: error }, failure))
-      .finally(() => {
-        if (this.#releasing.get(name) === releasing) this.#releasing.delete(name)
-      })
-    this.#releasing.set(name, releasing)
   }
 
   /** Drops a room nobody is on whose doc is not loaded or loading. */
@@ -399,7 +384,7 @@ export class Rooms {
 
   /** Drops a room whose doc is not loaded (or is being let go of). */
   #remove(room: Room): void {
-    this.#clearIdle(room)
+    room.clearIdleTimer()
     if (this.#rooms.get(room.name) !== room) return
     this.#rooms.delete(room.name)
     room.unsubscribe()
@@ -411,7 +396,7 @@ export class Rooms {
     this.#remove(room)
     for (const member of [...room.members]) member.close(CloseCode.Gone, 'the document was deleted')
     if (doc) {
-      this.#release(room.name, async () => {
+      this.#releases.release(room.name, async () => {
         await doc.writer.abandon()
         doc.destroy()
       }, 'unloading a deleted document failed')
