@@ -170,6 +170,21 @@ describe.skipIf(skipScaledOut)('an open from a client that holds nothing, two re
     await openEmpty(next, [name])
     await textBecomes(docNext, 'edited first')
   })
+
+  it('two relays opening the same docs for new devices at once load none of them', async () => {
+    // Each relay asks the other for what its store read lacked; a question reaching a room
+    // still reading the store waits for that read instead of loading the doc to answer it.
+    const [here, there] = [await scaledRelay(), await scaledRelay()]
+    const email = uniqueEmail('mux-stored-race')
+    await signUpEmail(here, email)
+    const session = await signIn(here, email)
+    const names = Array.from({ length: 40 }, (_, i) => docName(session.userId, 'collection', `c${i}`))
+    const [onHere, onThere] = [await connect(here, session.accessToken), await connect(there, session.accessToken)]
+    await Promise.all([openEmpty(onHere, names), openEmpty(onThere, names)])
+    await new Promise((resolve) => setTimeout(resolve, 300)) // the questions crossing the broadcast
+    expect([here.app.sync.rooms, there.app.sync.rooms]).toEqual([40, 40])
+    expect([here.app.sync.loadedRooms, there.app.sync.loadedRooms]).toEqual([0, 0])
+  })
 })
 
 /** A doc holding `updates`. */

@@ -66,6 +66,11 @@ export class LazyDoc {
   #abandoned: { error: unknown } | null = null
   /** The doc as the store held it, kept while unloaded (see `keep`). */
   #stored: StoredState | null = null
+  /**
+   * Set while a socket joins the unloaded doc from the store's bytes (a new device's open):
+   * a question arriving meanwhile waits for the state that join keeps instead of loading.
+   */
+  reading: Promise<unknown> | null = null
 
   constructor(opts: LazyDocOptions) {
     this.#opts = opts

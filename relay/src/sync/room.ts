@@ -286,6 +286,11 @@ export class Room {
           break
         }
         case 'sync-step1':
+          if (this.lazy.state === 'unloaded' && this.lazy.keptStateVector === null && this.lazy.reading) {
+            // The store's state is being read for a socket: answer with it, not with a load.
+            void this.lazy.reading.then(() => this.applyRemote(frame, from, direct), () => this.applyRemote(frame, from, direct))
+            break
+          }
           if (this.lazy.state === 'unloaded' && !this.lazy.keptBeyond(message.stateVector)) {
             // Nothing to answer; an asker ahead of the store may hold what the sockets here
             // lack (a separate store; this instance deaf to it): ask back without loading.

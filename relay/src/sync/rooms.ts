@@ -144,10 +144,21 @@ export class Rooms {
     await this.#releases.settled(name)
     const room = this.#rooms.get(name) ?? this.#create(name)
     if (room.lazy.state !== 'unloaded') return false
+    const joining = this.#joinStoredRoom(room, member, joined)
+    // Questions from other instances wait for the state this reads rather than load the doc.
+    room.lazy.reading ??= joining
+    try {
+      return await joining
+    } finally {
+      if (room.lazy.reading === joining) room.lazy.reading = null
+    }
+  }
+
+  async #joinStoredRoom(room: Room, member: RoomMember, joined: (room: Room, state: StoredState) => void): Promise<boolean> {
     const kept = room.lazy.stored
     const state = kept ?? (await this.#readStored(room))
     if (room.gone) throw docGone()
-    if (this.#rooms.get(name) !== room || room.lazy.state !== 'unloaded' || state === null) {
+    if (this.#rooms.get(room.name) !== room || room.lazy.state !== 'unloaded' || state === null) {
       this.#removeIfUnused(room)
       return false
     }
