@@ -1,9 +1,9 @@
 /**
  * Keeps one room per doc in use and decides when its doc is in memory. A room exists while
  * sockets are on it or its doc is loaded; its doc loads on the first join and again whenever a
- * frame needs it, and unloads once unused for a while — `roomIdleUnloadMs` with sockets still
- * on the room (0: never while any is), `roomIdleMs` after the last one left — after its updates
- * are stored and its log is compacted, so an idle doc costs no memory: what stays is the room
+ * frame needs it, and unloads once unused for a while (idle-unloads.ts) — `roomIdleUnloadMs`
+ * with sockets still on the room (0: never while any is), `roomIdleMs` after the last one left —
+ * after its updates are stored and its log is compacted, so an idle doc costs no memory: what stays is the room
  * (its sockets, their presence, its broadcast subscription). A doc is never loaded while its
  * previous copy is still being released by the store (the two would race on it).
  *
@@ -36,6 +36,7 @@ import { RoomDoc } from './room-doc.ts'
 import { storedState, type StoredState } from './stored-state.ts'
 import { MemoryBudget, RelayBusy, updateCost } from './memory-budget.ts'
 import { DocReleases } from './doc-releases.ts'
+import { IdleUnloads } from './idle-unloads.ts'
 
 /**
  * Frames kept for a room while its doc loads; past this, frames from other instances are
@@ -75,14 +76,21 @@ export class Rooms {
   readonly #subscribed = new WeakMap<Room, Promise<unknown>>()
   readonly #releases: DocReleases
   readonly #quotas: AccountQuotas
-  /** Unloads storing and compacting, for shutdown to wait for. */
-  readonly #unloads = new Set<Promise<void>>()
+  readonly #idle: IdleUnloads
   readonly #budget: MemoryBudget
 
   constructor(opts: RoomsOptions) {
     this.#opts = opts
     this.#releases = new DocReleases(opts.store, opts.log)
-    this.#budget = new MemoryBudget(opts.roomsMemoryBudgetBytes, () => this.#unloadIdle())
+    this.#idle = new IdleUnloads({
+      roomIdleMs: opts.roomIdleMs,
+      roomIdleUnloadMs: opts.roomIdleUnloadMs,
+      releases: this.#releases,
+      rooms: () => this.#rooms.values(),
+      releaseVersions: (name, recorder) => opts.versions?.release(name, recorder),
+      remove: (room) => this.#remove(room),
+    })
+    this.#budget = new MemoryBudget(opts.roomsMemoryBudgetBytes, () => this.#idle.unloadUnused())
     this.#quotas = new AccountQuotas(opts.store)
     opts.broadcast.onResume(() => {
       for (const room of this.#rooms.values()) room.catchUp()
@@ -167,7 +175,7 @@ export class Rooms {
     joined(room, state)
     // Anything other instances accepted but had not stored when it was read (as after a load).
     if (!kept) room.catchUp()
-    this.#armIdle(room)
+    this.#idle.arm(room)
     return true
   }
 
@@ -193,7 +201,7 @@ export class Rooms {
         if (room.gone) return reject(docGone())
         room.join(member, doc)
         // The first socket on it: the idle deadline is now `roomIdleUnloadMs`'s.
-        if (room.members.size === 1) this.#armIdle(room, true)
+        if (room.members.size === 1) this.#idle.arm(room, true)
         joined?.(room)
         resolve(room)
       }, reject)
@@ -227,7 +235,7 @@ export class Rooms {
     // The last socket left: `roomIdleMs` counts from now; an unloaded doc's room goes at once.
     room.lazy.touch()
     if (room.lazy.state === 'unloaded') this.#remove(room)
-    else if (room.lazy.state === 'loaded') this.#armIdle(room, true)
+    else if (room.lazy.state === 'loaded') this.#idle.arm(room, true)
   }
 
   /** Stores everything every doc holds, once the loads in flight applied what waited for them (waits while storage fails; callers bound it). */
@@ -242,8 +250,8 @@ export class Rooms {
     const rooms = [...this.#rooms.values()]
     for (const room of rooms) room.clearIdleTimer()
     await Promise.all(rooms.map((room) => room.lazy.settled()))
-    await Promise.all(this.#unloads)
-    await Promise.all(rooms.map((room) => this.#unload(room, { compact: false, force: true })))
+    await this.#idle.settled()
+    await Promise.all(rooms.map((room) => this.#idle.unload(room, { compact: false, force: true })))
     for (const room of rooms) this.#remove(room)
     await this.#releases.all()
   }
@@ -266,7 +274,7 @@ export class Rooms {
       },
       doc: {
         load: () => this.#load(room, subscribed, quota),
-        onLoaded: () => this.#armIdle(room),
+        onLoaded: () => this.#idle.arm(room),
         // Loaded just as the doc was deleted.
         discard: (doc) => this.#releases.release(name, async () => {
           await doc.writer.abandon()
@@ -323,69 +331,6 @@ export class Rooms {
     // Sockets on it stay (their next frame tries again; one refused for memory was told when); a room nobody is on goes.
     if (room.members.size === 0) this.#remove(room)
     else if (!(error instanceof RelayBusy)) this.#opts.log.error({ err: error, doc: room.name }, 'loading a document again failed')
-  }
-
-  /**
-   * Sets the timer that checks when the doc is due to unload, or an unloaded doc's kept stored
-   * state due to go (`now`: replacing the one set); a use since only moves the deadline — the
-   * timer finds that and waits the rest — so using a doc never touches a timer.
-   */
-  #armIdle(room: Room, now = false): void {
-    if (now) room.clearIdleTimer()
-    if (room.idleTimer || room.unloading || room.gone || !(room.loaded || room.lazy.stored)) return
-    const wait = room.members.size > 0 ? this.#opts.roomIdleUnloadMs : this.#opts.roomIdleMs
-    if (room.members.size > 0 && wait === 0) return // off while sockets are on it; their leaving re-arms it
-    room.idleTimer = setTimeout(() => {
-      room.idleTimer = null
-      if (room.lazy.lastUsedAt + wait > performance.now()) return this.#armIdle(room)
-      if (!room.loaded) return room.lazy.forgetStored()
-      void this.#unloadTracked(room)
-    }, Math.max(0, room.lazy.lastUsedAt + wait - performance.now()))
-  }
-
-  /** Unloads now the docs nobody is on (the memory budget is short); resolves once each tried. */
-  async #unloadIdle(): Promise<void> {
-    const unloads: Promise<void>[] = []
-    for (const room of this.#rooms.values()) {
-      if (room.members.size > 0 || !room.loaded || room.unloading) continue
-      room.clearIdleTimer()
-      unloads.push(this.#unloadTracked(room))
-    }
-    await Promise.allSettled(unloads)
-    // A doc is given back once the store let go of it.
-    await this.#releases.all()
-  }
-
-  /** `#unload` of an idle doc, compacting; shutdown waits for it. */
-  #unloadTracked(room: Room): Promise<void> {
-    const unload = this.#unload(room, { compact: true, force: false }).finally(() => this.#unloads.delete(unload))
-    this.#unloads.add(unload)
-    return unload
-  }
-
-  /**
-   * Stores and (unless `compact` is false) compacts the doc, then lets go of it — unless it was
-   * used meanwhile (`force`: shutdown, nothing can use it), in which case it stays loaded. A
-   * room nobody is on goes with its doc.
-   */
-  async #unload(room: Room, { compact, force }: { compact: boolean; force: boolean }): Promise<void> {
-    const doc = room.loaded
-    if (!doc || room.unloading) return
-    room.unloading = true
-    const uses = room.lazy.uses
-    try {
-      await doc.writer.flush()
-      // A compaction started by heavy writing may still be writing its snapshot.
-      await (compact ? doc.writer.compact() : doc.writer.settled())
-    } finally {
-      room.unloading = false
-    }
-    if (room.loaded !== doc || room.gone) return
-    if (!force && (room.lazy.uses !== uses || doc.writer.dirty)) return this.#armIdle(room)
-    if (room.lazy.unload() !== doc) return this.#armIdle(room)
-    this.#releases.release(room.name, () => doc.destroy())
-    if (doc.versions) this.#opts.versions?.release(room.name, doc.versions)
-    if (room.members.size === 0) this.#remove(room)
   }
 
   /** Drops a room nobody is on whose doc is not loaded or loading. */
