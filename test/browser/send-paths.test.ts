@@ -12,7 +12,8 @@ import { BINARY_BODY, startEchoServer, type EchoServer } from '../helpers/echo-s
 import { device, eventually, hasChromium, screenshot, useDemoSuite } from './harness.ts'
 import { addRequest, createCollection, signUp, useLocally } from './ui.ts'
 
-const CORS_SENTENCE = 'This API does not allow browsers to call it (CORS). Start the Ferry agent (`npx ferry-agent`) and pair it in Send settings, or ask your relay operator to enable the send proxy.'
+/** As shown: the command is set as code, without the backticks the sentence marks it with. */
+const CORS_SENTENCE = 'This API does not allow browsers to call it (CORS). Start the Ferry agent (npx ferry-agent) and pair it in Send settings, or ask your relay operator to enable the send proxy.'
 
 async function sendTo(page: Page, url: string): Promise<void> {
   await page.getByTestId('url').fill(url)
@@ -45,6 +46,7 @@ describe.skipIf(!hasChromium)('demo send paths', () => {
     await addRequest(page, 'No CORS', 'Echo', `${echo.url}/echo/direct`, 'POST')
     await page.getByTestId('send').click()
     await eventually(() => page.getByTestId('response-error').textContent()).toBe(CORS_SENTENCE + 'Send settings')
+    expect(await page.getByTestId('response-error').locator('code').textContent()).toBe('npx ferry-agent')
     expect(await page.getByTestId('response-status').textContent()).toBe('Failed')
     await screenshot(page.getByRole('region', { name: 'Response' }), 'send-cors-failure')
 
@@ -120,12 +122,12 @@ describe.skipIf(!hasChromium)('demo send paths', () => {
     expect(JSON.parse(await page.getByTestId('response-body').locator('pre').textContent() ?? '{}')).toMatchObject({ method: 'PUT', path: '/echo/relayed?x=1' })
     await screenshot(page.getByRole('region', { name: 'Response' }), 'send-via-relay')
 
-    // Turned off in Send settings: the CORS sentence again.
+    // Turned off in Send settings: the CORS sentence again, and that the proxy is off here, not at the operator.
     await page.getByTestId('send-settings').click()
     await page.getByTestId('send-use-relay').uncheck()
     await page.locator('dialog[open]').getByRole('button', { name: 'Done' }).click()
     await page.getByTestId('send').click()
-    await eventually(() => page.getByTestId('response-error').textContent()).toBe(CORS_SENTENCE + 'Send settings')
+    await eventually(() => page.getByTestId('response-error').textContent()).toBe(`${CORS_SENTENCE} The relay's send proxy is turned off in Send settings.Send settings`)
     expect(errors).toEqual([])
   }, 120_000)
 })

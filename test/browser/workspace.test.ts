@@ -91,6 +91,10 @@ describe.skipIf(!hasChromium)('demo workspace (local only)', () => {
     await useLocally(page, suite.relay.url)
     expect(await page.locator('#main-pane').textContent()).toContain('saved on this device only; nothing is synced')
     expect(await page.getByTestId('sync-badge').getAttribute('title')).toContain('nothing is synced')
+    // The trash promises no other device either.
+    await page.getByTestId('open-trash').click()
+    await eventually(() => page.getByTestId('trash-view').textContent()).toContain('deleted for good on this device (it is stored nowhere else). Restoring brings one back with every edit made meanwhile.')
+    expect(await page.getByTestId('trash-view').textContent()).not.toContain('device that was offline')
     await page.getByTestId('tab-environments').click()
     await page.getByRole('link', { name: /Globals/ }).click()
     await page.getByTestId('new-var-key').fill('host')

@@ -36,3 +36,10 @@ export function whereWorkIsKept(session: AppSession): string {
       return 'Everything you do is saved on this device and syncs to your other devices when you are online.'
   }
 }
+
+/** What a restore from the trash brings back; only with an account are there other devices to reach. */
+export function whatRestoreKeeps(session: AppSession): string {
+  return modeOf(session) === 'local'
+    ? 'Restoring brings one back with every edit made meanwhile.'
+    : 'Restoring brings one back with every edit made meanwhile, also on a device that was offline.'
+}

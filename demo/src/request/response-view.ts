@@ -4,6 +4,7 @@
  * above it, or the headers and cookies. Fills in while a response streams in.
  */
 import { h, replaceChildren } from '../ui/dom.ts'
+import { withCode } from '../ui/code-spans.ts'
 import { icon } from '../ui/icons.ts'
 import { formatBytes, formatDuration, prettyBody, statusClass } from '../lib/format.ts'
 import type { SendResult } from '../lib/send.ts'
@@ -113,7 +114,7 @@ export function responseView(): { el: HTMLElement; show: (result: SendResult | n
       r.via ? h('span', { class: 'hint', 'data-testid': 'response-via' }, VIA_LABELS[r.via]) : null,
     )
     const failure = r.error
-      ? h('div', { class: 'alert', role: 'alert', 'data-testid': 'response-error' }, icon('alert'), h('span', {}, r.error),
+      ? h('div', { class: 'alert', role: 'alert', 'data-testid': 'response-error' }, icon('alert'), h('span', {}, withCode(r.error)),
         r.status === 0 && !r.via ? h('button', { type: 'button', class: 'btn btn-sm', onclick: openSendSettings }, 'Send settings') : null)
       : null
     if (r.status === 0) replaceChildren(content, failure)

@@ -125,7 +125,9 @@ export async function routeSend(url: string, init: RequestInit, where: string, r
     if (outcome.status === 404) relayWithoutProxy = true
     else relayProblem = ` The relay's send proxy could not be used: ${outcome.message}`
   }
-  const problems = `${agentProblem}${relayProblem}`
+  // The sentence's fix names the relay's operator; when the user turned the proxy off here, that is the fix instead.
+  const relayTurnedOff = !settings.useRelay && relay !== null && !relayWithoutProxy ? " The relay's send proxy is turned off in Send settings." : ''
+  const problems = `${agentProblem}${relayProblem}${relayTurnedOff}`
   if (blocked === 'mixed-content') {
     return failed(null, `This page is served over HTTPS and ${where} over plain HTTP, which browsers block. Start the Ferry agent (\`npx ferry-agent\`) and pair it in Send settings, or use https://.${problems}`)
   }

@@ -2,7 +2,8 @@
  * "Send settings": pair the Ferry agent (address + the code it printed), see whether it runs,
  * unpair; allow the relay's send proxy; follow redirects; the timeout. Per device.
  */
-import { h } from '../ui/dom.ts'
+import { h, replaceChildren } from '../ui/dom.ts'
+import { withCode } from '../ui/code-spans.ts'
 import { openDialog, toast } from '../ui/dialogs.ts'
 import { field, textInput } from '../ui/form.ts'
 import { agentAddress, agentProblem, pairAgent, unpairAgent } from './agent-client.ts'
@@ -13,13 +14,13 @@ function agentSection(): HTMLElement {
   const alert = h('div', { class: 'alert', role: 'alert', hidden: true })
   const say = (message: string | null) => {
     alert.hidden = message === null
-    alert.textContent = message ?? ''
+    replaceChildren(alert, message === null ? null : withCode(message))
   }
   const paint = () => {
     const { agent } = sendSettings()
     if (agent) {
       const state = h('span', { class: 'hint', 'data-testid': 'agent-state' }, 'Checking…')
-      void agentProblem(agent).then((problem) => (state.textContent = problem ?? 'Running and paired.'))
+      void agentProblem(agent).then((problem) => replaceChildren(state, withCode(problem ?? 'Running and paired.')))
       box.replaceChildren(
         h('p', {}, 'Paired with the Ferry agent at ', h('strong', {}, agent.url), '. ', state),
         h('div', {}, h('button', {

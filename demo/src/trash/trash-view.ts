@@ -10,7 +10,7 @@ import { icon } from '../ui/icons.ts'
 import { confirmAction, toast } from '../ui/dialogs.ts'
 import { describeError } from '../ui/form.ts'
 import { formatWhen } from '../lib/format.ts'
-import { whereChangesGo } from '../model/mode-copy.ts'
+import { whatRestoreKeeps, whereChangesGo } from '../model/mode-copy.ts'
 import type { AppContext } from '../app-context.ts'
 import type { Environments } from '../model/types.ts'
 
@@ -83,7 +83,7 @@ export function trashView(scope: Scope, ctx: AppContext, environments: Environme
     const days = ctx.workspace.index.settings().trashRetentionDays
     return [
       h('p', { class: 'hint' },
-        `Deleted collections and environments stay here for ${days === 1 ? '1 day' : `${days} days`}, then they are deleted for good ${whereChangesGo(ctx.session)}. Restoring brings one back with every edit made meanwhile, also on a device that was offline.`),
+        `Deleted collections and environments stay here for ${days === 1 ? '1 day' : `${days} days`}, then they are deleted for good ${whereChangesGo(ctx.session)}. ${whatRestoreKeeps(ctx.session)}`),
       retentionPicker(ctx),
     ]
   }, (changed) => ctx.workspace.index.observe(changed))
