@@ -2,7 +2,8 @@
  * Sending from the demo to an API that allows no browser (a local echo server without CORS
  * headers): directly it fails with the CORS sentence and its fix; paired with the Ferry agent
  * the same request goes through it (redirects shown, binary bodies downloaded, a large body
- * streamed in); signed in on a relay with the send proxy on, it goes through the relay.
+ * streamed in); signed in on a relay with the send proxy on, it goes through the relay (after
+ * the agent, while a paired one runs).
  */
 import { readFileSync } from 'node:fs'
 import type { Page } from 'playwright-core'
@@ -108,7 +109,7 @@ describe.skipIf(!hasChromium)('demo send paths', () => {
     expect(errors).toEqual([])
   }, 120_000)
 
-  it('sends through the relay’s send proxy for a signed-in account without an agent', async () => {
+  it('sends through the relay’s send proxy for a signed-in account, and through a paired agent first while it runs', async () => {
     const { page, errors } = await device(suite.browser)
     await signUp(page, suite.relay.url, { email: 'proxy@example.com', password: 'proxy password 1', name: 'Proxy' })
     // Password hashing on a machine busy with other suites can take longer than a step's 15 s.
@@ -122,12 +123,28 @@ describe.skipIf(!hasChromium)('demo send paths', () => {
     expect(JSON.parse(await page.getByTestId('response-body').locator('pre').textContent() ?? '{}')).toMatchObject({ method: 'PUT', path: '/echo/relayed?x=1' })
     await screenshot(page.getByRole('region', { name: 'Response' }), 'send-via-relay')
 
-    // Turned off in Send settings: the CORS sentence again, and that the proxy is off here, not at the operator.
+    // With an agent paired as well, the agent goes first; once it stops, the relay takes over.
+    await page.getByTestId('send-settings').click()
+    await page.getByTestId('agent-url').fill(agentUrl)
+    await page.getByTestId('agent-code').fill(codes.at(-1)!)
+    await page.getByTestId('agent-pair').click()
+    await eventually(() => page.getByTestId('agent-state').textContent()).toBe('Running and paired.')
+    await page.locator('dialog[open]').getByRole('button', { name: 'Done' }).click()
+    await page.getByTestId('send').click()
+    await eventually(() => page.getByTestId('response-via').textContent()).toBe('via Ferry agent')
+    await agent?.close()
+    agent = undefined
+    await page.getByTestId('send').click()
+    await eventually(() => page.getByTestId('response-via').textContent()).toBe('via relay')
+    expect(await page.getByTestId('response-status').textContent()).toBe('200 OK')
+
+    // Turned off in Send settings: the CORS sentence again, why the agent did not send, and that the proxy is off here, not at the operator.
     await page.getByTestId('send-settings').click()
     await page.getByTestId('send-use-relay').uncheck()
     await page.locator('dialog[open]').getByRole('button', { name: 'Done' }).click()
     await page.getByTestId('send').click()
-    await eventually(() => page.getByTestId('response-error').textContent()).toBe(`${CORS_SENTENCE} The relay's send proxy is turned off in Send settings.Send settings`)
+    await eventually(() => page.getByTestId('response-error').textContent())
+      .toBe(`${CORS_SENTENCE} The paired Ferry agent is not running: start it with npx ferry-agent. The relay's send proxy is turned off in Send settings.Send settings`)
     expect(errors).toEqual([])
   }, 120_000)
 })

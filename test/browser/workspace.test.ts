@@ -55,6 +55,8 @@ describe.skipIf(!hasChromium)('demo workspace (local only)', () => {
     await treeRequest(page, 'POST', 'Create pet').click()
     await page.getByTestId('send').click()
     await eventually(() => page.getByTestId('response-status').textContent()).toContain('200')
+    // The API allows this page (CORS): sent from the page itself, and the panel says so.
+    expect(await page.getByTestId('response-via').textContent()).toBe('from this page')
     expect(api.requests).toHaveLength(1)
     const sent = api.requests[0]!
     expect(sent).toMatchObject({ method: 'POST', url: '/pets?kind=dog', body: '{"name":"Rex"}' })
@@ -71,6 +73,9 @@ describe.skipIf(!hasChromium)('demo workspace (local only)', () => {
     // History is not encrypted: the secret token is recorded as the variable, not its value.
     await page.getByText('Bearer {{token}}').waitFor()
     expect(await page.locator('#main-pane').textContent()).not.toContain('s3cret')
+    // The entry shows the other headers and the body that were sent.
+    expect(await page.locator('#main-pane').textContent()).toContain('x-traceabc-123')
+    expect(await page.locator('#main-pane pre').textContent()).toBe('{"name":"Rex"}')
     await screenshot(page, 'history')
     await page.getByTestId('open-from-history').click()
     await eventually(() => page.getByTestId('request-name').inputValue()).toBe('Create pet')
