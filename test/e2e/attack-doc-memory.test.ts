@@ -17,6 +17,7 @@ import { processToken, spawnRelay, TEST_JWT_SECRET, type RelayProcess } from '..
 import { startRelay, tempDataDir, type TestRelay } from '../helpers/relay.ts'
 import { sessionToken } from '../helpers/sessions.ts'
 import { covers, rawClient, syncUrl } from '../helpers/sync-clients.ts'
+import { honestEdit, write, type Outcome } from '../helpers/update-writes.ts'
 
 /** A chain of 6,000 empty byte arrays as `client`: ~2.6 MB estimated for a few KB sent. */
 const small = (client: number): Uint8Array => craftedUpdate('binary-chain', 6_000, client)
@@ -26,33 +27,6 @@ function estimate(update: Uint8Array): number {
   const checked = checkUpdate(update, Number.POSITIVE_INFINITY)
   if (!checked.ok) throw new Error(checked.error.message)
   return decodedCost(checked.value)
-}
-
-/** A few bytes of honest typing. */
-function honestEdit(text: string): Uint8Array {
-  const doc = new Y.Doc()
-  doc.getText('body').insert(0, text)
-  return Y.encodeStateAsUpdate(doc)
-}
-
-type Outcome = { accepted: true } | { accepted: false; code: number; reason: string }
-
-/** Sends `update` to `name` on a socket of its own: accepted once stored, or refused with the close. */
-async function write(wsUrl: string, token: string, name: string, update: Uint8Array): Promise<Outcome> {
-  const client = await rawClient(syncUrl(wsUrl, name, token, true))
-  const closed = new Promise<Outcome>((resolve) => client.ws.on('close', (code, reason) => resolve({ accepted: false, code, reason: reason.toString() })))
-  const stateVector = Y.encodeStateVectorFromUpdate(update)
-  const stored = (async (): Promise<Outcome> => {
-    for (;;) {
-      const ack = await client.next('persisted', 120_000)
-      if (covers(ack.stateVector, stateVector)) return { accepted: true }
-    }
-  })()
-  client.send({ type: 'sync-update', update })
-  const outcome = await Promise.race([stored, closed])
-  client.close()
-  stored.catch(() => undefined)
-  return outcome
 }
 
 /** `write` again while the relay answers 1013 (as a client does after the retry-after); the refusals it took. */

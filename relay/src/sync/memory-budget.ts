@@ -28,6 +28,14 @@ export class RelayBusy extends Error {
   }
 }
 
+/**
+ * An update refused for what applying it would take — memory past a limit, or types nested past
+ * `MAX_TYPE_DEPTH` (type-depth.ts); its message is the close reason (4413).
+ */
+export class UpdateTooCostly extends Error {
+  override name = 'UpdateTooCostly'
+}
+
 /** The estimated heap decoding `update` takes (0 for one that is no Yjs update: decoding it throws first). */
 export function updateCost(update: Uint8Array): number {
   const scanned = scanUpdate(update)

@@ -34,8 +34,7 @@ import {
   type OpenRequest,
 } from '@ferry/protocol'
 import { AwarenessError } from './awareness-states.ts'
-import { UpdateTooCostly } from './room.ts'
-import { RelayBusy } from './memory-budget.ts'
+import { RelayBusy, UpdateTooCostly } from './memory-budget.ts'
 import { MuxDoc, type MuxDocOwner } from './mux-doc.ts'
 import { openBatch, type OpenJob } from './mux-open.ts'
 import { SyncTransport, type SyncTransportOptions, type SyncSocket } from './sync-transport.ts'

@@ -6,13 +6,14 @@
  * its sockets, presence, broadcast subscription — stays.
  */
 import * as Y from 'yjs'
-import { encodeMessage, type DocName } from '@ferry/protocol'
+import { encodeMessage, TOO_COSTLY_REASON, type DocName } from '@ferry/protocol'
 import type { StoredDoc } from '../storage/doc-store.ts'
 import { applyUpdates, storedUpdates } from '../storage/yjs-updates.ts'
 import type { VersionRecorder } from '../versions/recorder.ts'
 import { DocWriter, type DocWriterOptions } from './doc-writer.ts'
-import type { MemoryBudget } from './memory-budget.ts'
+import { UpdateTooCostly, type MemoryBudget } from './memory-budget.ts'
 import type { AccountQuota } from './quota.ts'
+import { MAX_TYPE_DEPTH, nestsTooDeep } from './type-depth.ts'
 
 export type RoomWriterOptions = Omit<DocWriterOptions, 'name' | 'encodeState' | 'encodeStateVector' | 'loaded' | 'onStored'>
 
@@ -59,12 +60,12 @@ export class RoomDoc {
   }
 
   /**
-   * Applies `update` (decoded in full first unless `decoded`, so a malformed one throws without
+   * Applies `update` (`decoded`, or decoded in full first, so a malformed one throws without
    * touching the doc); true when it changed the doc or waits for missing updates, i.e. is
-   * worth relaying.
+   * worth relaying. Throws `UpdateTooCostly`, untouched, for one that would nest types too deep.
    */
-  apply(update: Uint8Array, origin: unknown, decoded = false): boolean {
-    if (!decoded) Y.decodeUpdate(update)
+  apply(update: Uint8Array, origin: unknown, decoded: ReturnType<typeof Y.decodeUpdate> = Y.decodeUpdate(update)): boolean {
+    if (nestsTooDeep(this.doc, decoded.structs)) throw new UpdateTooCostly(`${TOO_COSTLY_REASON}: its shared types would nest deeper than ${MAX_TYPE_DEPTH} levels`)
     this.#changed = false
     Y.applyUpdate(this.doc, update, origin)
     if (this.#changed) this.versions?.changed(sessionOf(origin))

@@ -34,7 +34,7 @@ import type { Broadcast, InstanceId } from './broadcast.ts'
 import { AwarenessError, AwarenessStates, decodeAwareness, encodeAwareness } from './awareness-states.ts'
 import type { PersistedListener } from './doc-writer.ts'
 import { LazyDoc, type DocTask, type LazyDocOptions } from './lazy-doc.ts'
-import { RelayBusy, updateCost, type MemoryBudget } from './memory-budget.ts'
+import { RelayBusy, UpdateTooCostly, updateCost, type MemoryBudget } from './memory-budget.ts'
 import type { AccountQuota } from './quota.ts'
 import type { RoomDoc } from './room-doc.ts'
 
@@ -78,11 +78,6 @@ const REMOTE = Symbol('remote')
 const QUERY_AWARENESS = encodeMessage({ type: 'query-awareness' })
 const ignore = (): void => undefined
 const MB = 1024 * 1024
-
-/** An update refused for the memory decoding it would take; its message is the close reason (4413). */
-export class UpdateTooCostly extends Error {
-  override name = 'UpdateTooCostly'
-}
 
 export class Room {
   readonly members = new Set<RoomMember>()
@@ -203,12 +198,14 @@ export class Room {
     const roots = checked.value.rootNames
     // Before decoding it, when the doc is here to tell: a refused update costs nothing.
     if (this.lazy.doc) this.#admit(this.lazy.doc, cost, roots)
-    Y.decodeUpdate(update)
+    const decoded = Y.decodeUpdate(update)
+    // Kept for the apply only when the doc is here: one waiting for a load would hold ~100× its bytes.
+    const kept = this.lazy.doc ? decoded : undefined
     this.#withDoc(member, update.length, (doc) => {
       if (this.#refused?.has(member)) return
       this.#admit(doc, cost, roots)
       if (this.#quota && !doc.admits(update, this.#quota)) return this.#refuse(doc, member)
-      const changed = doc.apply(update, member, true)
+      const changed = doc.apply(update, member, kept)
       doc.charge(cost, this.#budget)
       if (changed) {
         this.#relay(member, frame ?? encodeMessage({ type: 'sync-update', update }))

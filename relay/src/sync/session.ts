@@ -13,8 +13,8 @@ import type { RawData, WebSocket } from 'ws'
 import { CloseCode, decodeMessage, encodeMessage, Reassembly, withRetryAfter, type Message, type ReassemblyError } from '@ferry/protocol'
 import { AwarenessError } from './awareness-states.ts'
 import type { GrantCheck } from './authorize.ts'
-import { UpdateTooCostly, type Room, type RoomMember } from './room.ts'
-import { RelayBusy } from './memory-budget.ts'
+import type { Room, RoomMember } from './room.ts'
+import { RelayBusy, UpdateTooCostly } from './memory-budget.ts'
 import { SyncTransport, type SyncTransportOptions } from './sync-transport.ts'
 
 /** Frames a socket may send before its room has loaded; a stock provider sends 3. */
