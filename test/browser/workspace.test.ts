@@ -110,6 +110,12 @@ describe.skipIf(!hasChromium)('demo workspace (local only)', () => {
     await page.getByTestId('secret-key').click()
 
     await createCollection(page, 'Hints')
+    // Nor do a collection's variables.
+    await page.getByTestId('collection-menu-Hints').click()
+    await page.getByRole('menuitem', { name: 'Settings' }).click()
+    await page.getByTestId('settings-tab-variables').click()
+    await eventually(() => page.getByTestId('settings-view').textContent()).toContain('kept with the collection unencrypted and go with it when you export it')
+    expect(await page.getByTestId('settings-view').textContent()).not.toContain('sync')
     await addRequest(page, 'Hints', 'Hinted', '{{host}}/items')
     await page.getByTestId('req-tab-body').click()
     await page.getByRole('radiogroup', { name: 'Body type' }).getByText('Raw', { exact: true }).click()

@@ -15,6 +15,7 @@ import { scriptsEditor } from '../request/scripts-editor.ts'
 import { variablesSource } from '../request/request-sources.ts'
 import { itemOf } from '../model/collection-reads.ts'
 import { historyView } from './history-view.ts'
+import { whereCollectionVariablesGo } from '../model/mode-copy.ts'
 
 export const SETTINGS_TABS = ['description', 'auth', 'variables', 'scripts', 'history'] as const
 export type SettingsTab = (typeof SETTINGS_TABS)[number]
@@ -39,7 +40,7 @@ export function settingsView(scope: Scope, ctx: AppContext, collectionId: string
   if (writable) scope.add(bindTextOnFocus(description, () => (collection.writable() ? descriptionText() : undefined)))
 
   const variablesHint = folderId === null
-    ? 'Requests of this collection use these as {{name}}. The active environment overrides them, and they override the globals. They sync with the collection unencrypted: keep secrets in an environment.'
+    ? `Requests of this collection use these as {{name}}. The active environment overrides them, and they override the globals. ${whereCollectionVariablesGo(ctx.session)}`
     : 'Kept with the folder and exported with the collection. When sending, Ferry uses the collection’s variables, not a folder’s.'
   const panes: Record<SettingsTab, HTMLElement> = {
     description: h('div', { style: 'display:grid;gap:8px' }, description),

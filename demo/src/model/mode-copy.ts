@@ -43,3 +43,10 @@ export function whatRestoreKeeps(session: AppSession): string {
     ? 'Restoring brings one back with every edit made meanwhile.'
     : 'Restoring brings one back with every edit made meanwhile, also on a device that was offline.'
 }
+
+/** Where a collection's variables go (they are not encrypted, unlike an environment's values). */
+export function whereCollectionVariablesGo(session: AppSession): string {
+  return modeOf(session) === 'local'
+    ? 'They are kept with the collection unencrypted and go with it when you export it: keep secrets in an environment.'
+    : 'They sync with the collection unencrypted: keep secrets in an environment.'
+}
