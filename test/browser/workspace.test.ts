@@ -232,4 +232,19 @@ describe.skipIf(!hasChromium)('demo workspace (local only)', () => {
     expect(errors).toEqual([])
     await page.context().close()
   }, 90_000)
+
+  it('fits a phone-sized window: the request editor and its response need no sideways scrolling', async () => {
+    const { page, errors } = await device(suite.browser, { width: 390, height: 844 })
+    await useLocally(page, suite.relay.url)
+    await page.getByTestId('home-new-collection').click()
+    await answerPrompt(page, 'Phone')
+    await page.getByTestId('url').fill(`${api.url}/pets`)
+    await page.getByTestId('send').click()
+    await eventually(() => page.getByTestId('response-status').textContent()).toContain('200')
+    // Rows too wide for the window (tabs, the response's status line) scroll on their own, not the page.
+    expect(await page.locator('#main-pane').evaluate((pane) => pane.scrollWidth - pane.clientWidth)).toBe(0)
+    await screenshot(page, 'phone-request')
+    expect(errors).toEqual([])
+    await page.context().close()
+  }, 60_000)
 })
