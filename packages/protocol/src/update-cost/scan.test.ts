@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
-import { craftedUpdate, nestedAny, type CraftedKind } from './testing/crafted-updates.ts'
+import { craftedUpdate, nestedAny, nestedJson, type CraftedKind } from './testing/crafted-updates.ts'
 import { checkUpdate, decodedCost, DEFAULT_MAX_UPDATE_DECODED_BYTES, TOO_COSTLY_REASON } from './cost.ts'
 import { MAX_ANY_DEPTH, MAX_ROOT_NAMES_LISTED, scanUpdate, type UpdateCounts } from './scan.ts'
 
@@ -110,6 +110,20 @@ describe('scanUpdate', () => {
     const deep = nestedAny(200_000)
     expect(() => Y.decodeUpdate(deep)).toThrow(RangeError)
     expect(scanUpdate(deep)).toMatchObject({ ok: false, error: { code: 'too-deep' } })
+  })
+
+  it(`refuses legacy JSON text (JSON, embeds, formats) nested ${MAX_ANY_DEPTH} deep, which yjs could decode but not encode again`, () => {
+    for (const kind of [2, 5, 6] as const) {
+      expect(counted(nestedJson(MAX_ANY_DEPTH - 1, kind)).jsonBytes).toBeGreaterThan(0)
+      expect(scanUpdate(nestedJson(MAX_ANY_DEPTH, kind))).toEqual({ ok: false, error: { code: 'too-deep', message: `its values nest deeper than ${MAX_ANY_DEPTH} levels` } })
+      const doc = new Y.Doc()
+      Y.applyUpdate(doc, nestedJson(100_000, kind))
+      expect(() => Y.encodeStateAsUpdate(doc)).toThrow(RangeError)
+    }
+    // Brackets inside strings, escaped quotes included, are no nesting.
+    const doc = new Y.Doc()
+    doc.getText('body').insertEmbed(0, { text: '\\"' + '['.repeat(200) })
+    expect(counted(Y.encodeStateAsUpdate(doc)).jsonBytes).toBeGreaterThan(200)
   })
 
   it(`lists the distinct root names an update gives, up to ${MAX_ROOT_NAMES_LISTED + 1}`, () => {

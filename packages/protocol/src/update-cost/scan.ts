@@ -20,9 +20,9 @@
  *     deleteSet   = var-uint clients, clients × (var-uint client, var-uint n, n × (clock, length))
  *
  * It accepts what `Y.decodeUpdate` accepts (bytes after the delete set are ignored, as yjs
- * does), but Any values nested deeper than `MAX_ANY_DEPTH`, and refuses as malformed what yjs
- * cannot read: a truncated value, an unknown content kind, type or Any tag. It does not check what only a full decode can (string encodings, the
- * JSON text of legacy content): an update it counts is still decoded in full before it is
+ * does), but Any values and legacy JSON text nested deeper than `MAX_ANY_DEPTH`, and refuses as malformed what yjs
+ * cannot read: a truncated value, an unknown content kind, type or Any tag. It does not check what only a full decode can (string encodings,
+ * whether legacy JSON text parses): an update it counts is still decoded in full before it is
  * applied, only that decode is then known to be bounded.
  */
 import { err, ok, type Result } from '../result.ts'
@@ -101,6 +101,7 @@ class Stop extends Error {
 
 const truncated = (): Stop => new Stop({ code: 'malformed', message: 'the update ends in the middle of a value' })
 const malformed = (message: string): Stop => new Stop({ code: 'malformed', message })
+const tooDeep = (): Stop => new Stop({ code: 'too-deep', message: `its values nest deeper than ${MAX_ANY_DEPTH} levels` })
 
 /** Per nesting level of the Any value being read: values left in it, and whether it is an object (a key before each). */
 /** Root names listed per update before the list says "more" (a Ferry doc has a handful). */
@@ -163,6 +164,29 @@ export function scanUpdate(update: Uint8Array): Result<UpdateCounts, ScanError> 
     pos += n
   }
 
+  /**
+   * Skips the JSON text of legacy content (JSON, embeds, formats); returns its length. Refuses
+   * text nesting deeper than `MAX_ANY_DEPTH`: `JSON.parse` reads it, but yjs writes it back with
+   * `JSON.stringify`, which recurses, so a doc holding `[[[…]]]` 100,000 deep (200 KB) could no
+   * longer be encoded — not compacted, unloaded, nor sent to a device.
+   */
+  const jsonText = (): number => {
+    const length = bytes()
+    let depth = 0
+    let inString = false
+    for (let at = pos - length; at < pos; at++) {
+      const c = update[at]!
+      if (inString) {
+        if (c === 0x5c) at++ // a backslash escapes the next character
+        else if (c === 0x22) inString = false
+      } else if (c === 0x22) inString = true
+      else if (c === 0x5b || c === 0x7b) {
+        if (++depth >= MAX_ANY_DEPTH) throw tooDeep()
+      } else if (c === 0x5d || c === 0x7d) depth--
+    }
+    return length
+  }
+
   /** One Any value, nested ones included, without recursion. */
   const any = (): void => {
     let depth = 0
@@ -200,7 +224,7 @@ export function scanUpdate(update: Uint8Array): Result<UpdateCounts, ScanError> 
           throw malformed(`an Any value has the unknown tag ${tag}`)
       }
       if (entries > 0) {
-        if (depth === MAX_ANY_DEPTH - 1) throw new Stop({ code: 'too-deep', message: `its values nest deeper than ${MAX_ANY_DEPTH} levels` })
+        if (depth === MAX_ANY_DEPTH - 1) throw tooDeep()
         left[depth] = entries
         isObject[depth] = tag === ANY_OBJECT ? 1 : 0
         depth++
@@ -219,7 +243,7 @@ export function scanUpdate(update: Uint8Array): Result<UpdateCounts, ScanError> 
         return
       case JSON_CONTENT: {
         valueItems++
-        for (let n = varUint(); n > 0; n--) jsonBytes += bytes()
+        for (let n = varUint(); n > 0; n--) jsonBytes += jsonText()
         return
       }
       case BINARY:
@@ -230,11 +254,11 @@ export function scanUpdate(update: Uint8Array): Result<UpdateCounts, ScanError> 
         bytes()
         return
       case EMBED:
-        jsonBytes += bytes()
+        jsonBytes += jsonText()
         return
       case FORMAT:
         bytes()
-        jsonBytes += bytes()
+        jsonBytes += jsonText()
         return
       case TYPE: {
         typeItems++

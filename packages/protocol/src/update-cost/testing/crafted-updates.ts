@@ -183,3 +183,22 @@ export function nestedAny(depth: number): Uint8Array {
   encoding.writeVarUint(e, 0)
   return encoding.toUint8Array(e)
 }
+
+/**
+ * One item of legacy content — JSON (`kind` 2), an embed (5) or a format (6) — in the root
+ * text `body`, whose JSON text is a list nested `depth` deep: parsed fine, but yjs writes it
+ * back with the recursive `JSON.stringify`.
+ */
+export function nestedJson(depth: number, kind: 2 | 5 | 6 = 2): Uint8Array {
+  const e = encoding.createEncoder()
+  for (const v of [1, 1, 1, 0]) encoding.writeVarUint(e, v)
+  encoding.writeUint8(e, kind)
+  encoding.writeVarUint(e, 1) // parent: a root type, by name
+  encoding.writeVarString(e, 'body')
+  const text = '['.repeat(depth) + ']'.repeat(depth)
+  if (kind === 2) encoding.writeVarUint(e, 1) // one JSON value
+  if (kind === 6) encoding.writeVarString(e, 'bold')
+  encoding.writeVarString(e, text)
+  encoding.writeVarUint(e, 0)
+  return encoding.toUint8Array(e)
+}

@@ -1,18 +1,23 @@
 /**
- * Attack: shared types nested thousands deep (docs/decisions.md, "Update-cost and memory budget,
- * attacked"). Yjs walks every changed type's ancestors when a transaction ends, so 10,000 nested
+ * Attack: nesting (docs/decisions.md, "Update-cost and memory budget, attacked"). Shared types
+ * nested thousands deep: yjs walks every changed type's ancestors when a transaction ends, so 10,000 nested
  * maps, then a 100 KB update giving each a key (estimated 5 MB), took 10 s of CPU and 770 MB of
  * heap — 20,000 exhausted a relay's heap — and deleting such a chain overflows the stack in the
  * middle of a transaction, leaving the doc half-changed. A room now refuses an update that would
- * nest a type deeper than `MAX_TYPE_DEPTH` with 4413, before applying it.
+ * nest a type deeper than `MAX_TYPE_DEPTH` with 4413, before applying it. Legacy JSON text
+ * (JSON, embed and format content) nested 100,000 deep in 200 KB: yjs parses it, but every
+ * encoding of the doc recursed in `JSON.stringify` and threw — no compaction, no unload, no
+ * device sent the doc. The update-cost scan now refuses it like Any values nested too deep.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { CloseCode, TOO_COSTLY_REASON } from '@ferry/protocol'
+import { CloseCode, MAX_ANY_DEPTH, TOO_COSTLY_REASON } from '@ferry/protocol'
+import { nestedJson } from '../../packages/protocol/src/update-cost/testing/crafted-updates.ts'
 import { MAX_TYPE_DEPTH } from '../../relay/src/sync/type-depth.ts'
 import { muxClient, muxUrl, openRequest } from '../helpers/mux-client.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { sessionToken } from '../helpers/sessions.ts'
+import { rawClient, syncUrl } from '../helpers/sync-clients.ts'
 import { honestEdit, write } from '../helpers/update-writes.ts'
 
 /** A doc of `depth` maps nested under the root map `r`, and its deepest map. */
@@ -30,7 +35,7 @@ function nested(depth: number, doc = new Y.Doc()): { doc: Y.Doc; deepest: Y.Map<
 
 const TOO_DEEP = { accepted: false, code: CloseCode.ChangeTooLarge, reason: `${TOO_COSTLY_REASON}: its shared types would nest deeper than ${MAX_TYPE_DEPTH} levels` }
 
-describe('shared types nested too deep', () => {
+describe('nesting', () => {
   let relay: TestRelay
   afterEach(() => relay.close(true))
 
@@ -63,5 +68,26 @@ describe('shared types nested too deep', () => {
     mux.end()
 
     expect(await write(relay.wsUrl, bob, 'bob:collection:notes', honestEdit('bob is answered'))).toEqual({ accepted: true })
+  }, 60_000)
+
+  it(`refuses legacy JSON text nested deeper than ${MAX_ANY_DEPTH} levels with 4413; the doc is still sent to a new device`, async () => {
+    relay = await startRelay({ UNCONFIRMED_ACCOUNT_QUOTA_BYTES: '0' })
+    const alice = await sessionToken(relay, 'alice')
+    const name = 'alice:collection:json'
+    expect(await write(relay.wsUrl, alice, name, honestEdit('before'))).toEqual({ accepted: true })
+    for (const kind of [2, 5, 6] as const) {
+      expect(await write(relay.wsUrl, alice, name, nestedJson(100_000, kind))).toEqual({
+        accepted: false,
+        code: CloseCode.ChangeTooLarge,
+        reason: `${TOO_COSTLY_REASON}: its values nest deeper than ${MAX_ANY_DEPTH} levels`,
+      })
+    }
+    const device = await rawClient(syncUrl(relay.wsUrl, name, alice))
+    device.send({ type: 'sync-step1', stateVector: Y.encodeStateVector(new Y.Doc()) })
+    const answer = await device.next('sync-step2', 10_000)
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, answer.update)
+    expect(doc.getText('body').toString()).toBe('before')
+    device.close()
   }, 60_000)
 })
