@@ -112,9 +112,12 @@ describe('docs idle on a live socket', () => {
   it('never unloads while sockets are on a room when ROOM_IDLE_UNLOAD_MS is 0', async () => {
     const { relay, token } = await relayWith({ ROOM_IDLE_UNLOAD_MS: '0', ROOM_IDLE_MS: '0' })
     const a = await mux(relay, token)
-    // The client holds something the relay lacks: the doc loads (one holding nothing is answered from the store).
-    a.open([openRequest(col('kept'), textDoc('kept'))])
+    // The client holds something the relay lacks: its answer to the relay's step 1 loads the doc.
+    const kept = textDoc('kept')
+    a.bind(col('kept'), kept)
+    a.open([openRequest(col('kept'), kept)])
     await a.control('opened')
+    await vi.waitFor(() => expect(relay.app.sync.loadedRooms).toBe(1))
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(relay.app.sync.loadedRooms).toBe(1)
     a.end()

@@ -3,10 +3,12 @@
  * delete-set hash — SHA-256 of `Y.encodeStateAsUpdate(doc, Y.encodeStateVector(doc))`, the doc's
  * delete set encoded canonically (no state vector shows deletions). Both are computed once per
  * doc state and kept until the doc's next transaction, so every socket reconnecting to a
- * loaded doc that did not change costs a map look-up and a few clock comparisons.
+ * loaded doc that did not change costs a map look-up and a few clock comparisons. An unloaded
+ * doc's digest comes from its stored bytes (`digestOfStored`), once per read.
  */
 import { createHash } from 'node:crypto'
 import * as Y from 'yjs'
+import type { StoredState } from './stored-state.ts'
 
 export interface DocDigest {
   readonly stateVector: Uint8Array
@@ -35,6 +37,26 @@ export function digestOf(doc: Y.Doc): DocDigest {
   const stateVector = Y.encodeStateVector(doc)
   const digest = { stateVector, clocks: Y.decodeStateVector(stateVector), deleteSetHash: sha256(Y.encodeStateAsUpdate(doc, stateVector)) }
   digests.set(doc, digest)
+  return digest
+}
+
+const storedDigests = new WeakMap<StoredState, DocDigest>()
+
+/**
+ * The digest of what the store holds of an unloaded doc, computed once per stored state read:
+ * the delete set of the stored update alone (`Y.diffUpdate` against its own state vector),
+ * which is what a loaded doc of the same content encodes — and what a client computes for a
+ * doc it holds without loading — so a device returning with exactly what is stored matches.
+ */
+export function digestOfStored(state: StoredState): DocDigest {
+  const kept = storedDigests.get(state)
+  if (kept) return kept
+  const digest = {
+    stateVector: state.stateVector,
+    clocks: Y.decodeStateVector(state.stateVector),
+    deleteSetHash: sha256(Y.diffUpdate(state.update, state.stateVector)),
+  }
+  storedDigests.set(state, digest)
   return digest
 }
 

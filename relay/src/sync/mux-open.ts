@@ -10,16 +10,17 @@
  * compared through the room doc's cached digest), then `persisted`. A doc where both sides hold
  * the same costs a few comparisons and one small frame.
  *
- * A client that holds nothing of a doc (a new device) lacks all of it and has nothing the relay
- * lacks: when the doc is not loaded it is answered from the stored bytes as they are
- * (`Rooms.joinStored`) and stays unloaded until a frame needs it — building a `Y.Doc` only to
- * encode it all again was most of a cold open's CPU.
+ * A doc that is not loaded is answered from the stored bytes (`Rooms.joinStored`) and stays
+ * unloaded until a frame needs it: a new device gets them as they are (building a `Y.Doc` only
+ * to encode it all again was most of a cold open's CPU), a returning device what it lacks of
+ * them — compared through the stored bytes' digest — so a relay restart or a device coming back
+ * loads no doc that did not change.
  */
 import type { FastifyBaseLogger } from 'fastify'
 import * as Y from 'yjs'
 import { CloseCode, encodeMessage } from '@ferry/protocol'
 import { isGone } from '../storage/doc-store.ts'
-import { compareWith, digestOf, holdsNothing } from './doc-digest.ts'
+import { compareWith, digestOf, digestOfStored, holdsNothing } from './doc-digest.ts'
 import type { MuxDoc } from './mux-doc.ts'
 import { RelayBusy } from './memory-budget.ts'
 import type { Room } from './room.ts'
@@ -79,10 +80,8 @@ async function openOne(job: OpenJob, socket: OpeningSocket, rooms: Rooms, log: F
     if (answered()) socket.opened(doc)
   }
   try {
-    if (holdsNothing(job.stateVector.bytes, job.deleteSetHash)) {
-      const fromStore = await rooms.joinStored(doc.name, doc, quotaReadSince, (room, state) => joined(room, () => answerStored(doc, socket, state)))
-      if (fromStore || doc.state !== 'loading' || !socket.open) return
-    }
+    const fromStore = await rooms.joinStored(doc.name, doc, quotaReadSince, (room, state) => joined(room, () => answerStored(job, socket, state)))
+    if (fromStore || doc.state !== 'loading' || !socket.open) return
     await rooms.join(doc.name, doc, quotaReadSince, (room) => joined(room, () => answer(job, socket, room.loaded!)))
   } catch (error) {
     if (isGone(error)) return socket.refuse(doc, CloseCode.Gone, 'the document was deleted')
@@ -92,11 +91,35 @@ async function openOne(job: OpenJob, socket: OpeningSocket, rooms: Rooms, log: F
   }
 }
 
-/** The answer to a client that holds nothing of the doc, from what the store holds; false when the doc was refused instead. */
-function answerStored(doc: MuxDoc, socket: OpeningSocket, state: StoredState): boolean {
+/**
+ * The doc's answer to its `open` from what the store holds (the room is unloaded: everything it
+ * accepted is stored, nothing else came since the read); false when the doc was refused instead.
+ * A client that holds nothing gets the stored update as it is. Any other is compared like a
+ * loaded doc: what it lacks as a diff of the stored update, a step 1 when it holds what the store
+ * lacks (its answer loads the doc), and a device returning with exactly what is stored gets its
+ * `persisted` alone — after a restart, reconnecting devices load nothing.
+ */
+function answerStored(job: OpenJob, socket: OpeningSocket, state: StoredState): boolean {
+  const { doc } = job
   if (!socket.mayRequest(doc)) return false
-  if (!state.empty) socket.sendDoc(doc, encodeMessage({ type: 'sync-step2', update: state.update }), true)
-  // The room is unloaded: everything it accepted is stored, and nothing else came since the read.
+  if (holdsNothing(job.stateVector.bytes, job.deleteSetHash)) {
+    if (!state.empty) socket.sendDoc(doc, encodeMessage({ type: 'sync-step2', update: state.update }), true)
+    doc.persisted(state.stateVector)
+    return true
+  }
+  const digest = digestOfStored(state)
+  const { clientLacks, relayLacks } = compareWith(digest, job.stateVector.clocks, job.deleteSetHash)
+  if (clientLacks) {
+    let update: Uint8Array
+    try {
+      update = Y.diffUpdate(state.update, job.stateVector.bytes)
+    } catch {
+      socket.refuse(doc, CloseCode.Malformed, 'malformed state vector')
+      return false
+    }
+    socket.sendDoc(doc, encodeMessage({ type: 'sync-step2', update }), true)
+  }
+  if (relayLacks) socket.sendDoc(doc, encodeMessage({ type: 'sync-step1', stateVector: digest.stateVector }), true)
   doc.persisted(state.stateVector)
   return true
 }
