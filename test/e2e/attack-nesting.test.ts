@@ -43,7 +43,7 @@ describe('nesting', () => {
     relay = await startRelay({ UNCONFIRMED_ACCOUNT_QUOTA_BYTES: '0' })
     const [alice, bob] = [await sessionToken(relay, 'alice'), await sessionToken(relay, 'bob')]
 
-    // The bomb's first half: 10,000 levels in one update (~160 KB, estimated ~9 MB).
+    // The bomb's first half: 10,000 levels in one update (80 KB, estimated 9 MB).
     expect(await write(relay.wsUrl, alice, 'alice:collection:one-go', Y.encodeStateAsUpdate(nested(10_000).doc))).toEqual(TOO_DEEP)
 
     // The deepest allowed, then one level more under it from another update.
