@@ -16,19 +16,33 @@ type Struct = Y.Item | Y.GC | Y.Skip
 
 /**
  * Whether applying `structs` (a decoded update) to `doc` would put a shared type deeper than
- * `MAX_TYPE_DEPTH`. Structs the doc keeps pending count too when the update brings a client
- * they wait for: it may bring their parent. A reference to nothing known counts as shallow: what points at it stays
- * pending until it arrives, and is checked with the update that brings it.
+ * `MAX_TYPE_DEPTH`. Structs the doc keeps pending count too when the update brings a clock
+ * they wait for: it may bring their parent. A reference to nothing known counts as shallow:
+ * what points at it stays pending until it arrives, and is checked with the update that brings it.
  */
 export function nestsTooDeep(doc: Y.Doc, structs: readonly Struct[]): boolean {
   const pending = doc.store.pendingStructs
-  // Yjs retries them (kept in its v2 encoding) only when the update brings a client they wait for.
-  const retried = pending && structs.some((struct) => pending.missing.has(struct.id.client))
+  // Yjs retries them (kept in its v2 encoding) once the doc holds a clock they wait for: only
+  // then are they decoded here, so this costs no more than yjs's own retry.
+  const retried = pending !== null && fillsPending(doc, pending.missing, structs)
   const all = retried ? [...structs, ...Y.decodeUpdateV2(pending.update).structs] : structs
   const levels = new Levels(doc, all)
   for (const struct of all) {
     if (struct instanceof Y.Item && struct.content instanceof Y.ContentType && levels.parentLevel(struct) + 1 > MAX_TYPE_DEPTH) return true
   }
+  return false
+}
+
+/** Whether `structs` take a client the pending structs wait for from the doc's state past the clock they wait for. */
+function fillsPending(doc: Y.Doc, missing: Map<number, number>, structs: readonly Struct[]): boolean {
+  const spans = new Map<number, { first: number; end: number }>()
+  for (const { id, length } of structs) {
+    if (!missing.has(id.client)) continue
+    const span = spans.get(id.client)
+    if (span) [span.first, span.end] = [Math.min(span.first, id.clock), Math.max(span.end, id.clock + length)]
+    else spans.set(id.client, { first: id.clock, end: id.clock + length })
+  }
+  for (const [client, { first, end }] of spans) if (first <= Y.getState(doc.store, client) && end > missing.get(client)!) return true
   return false
 }
 
