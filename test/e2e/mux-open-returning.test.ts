@@ -8,7 +8,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
-import { docName } from '@ferry/protocol'
+import { docName, type DocName } from '@ferry/protocol'
 import { muxClient, muxUrl, openRequest, type MuxClient } from '../helpers/mux-client.ts'
 import { textBecomes } from '../helpers/mux-suite.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
@@ -44,7 +44,7 @@ describe('an open from a returning device, docs not loaded', () => {
     const token = await sessionToken(relay, userId)
     const names = { same: docName(userId, 'collection', 'same'), behind: docName(userId, 'collection', 'behind'), ahead: docName(userId, 'collection', 'ahead'), deleted: docName(userId, 'collection', 'deleted') }
     const laptop = new Map(Object.values(names).map((name) => [name, new Y.Doc()]))
-    const doc = (name: string): Y.Doc => laptop.get(name)!
+    const doc = (name: DocName): Y.Doc => laptop.get(name)!
     const first = await connect(token, laptop)
     for (const [label, name] of Object.entries(names)) {
       const ydoc = doc(name)
