@@ -135,6 +135,11 @@ export class HeldDocs {
   }
 
   /** Names of the docs loaded right now (as `Y.Doc`s). */
+  /** A held doc's snapshot while it is not loaded (null: loaded, or not held). */
+  heldSnapshot(name: DocName): Y.Snapshot | null {
+    return this.#held.get(name)?.lazy.snapshot() ?? null
+  }
+
   loaded(): DocName[] {
     return [...this.#held].filter(([, held]) => held.lazy.local !== null).map(([name]) => name)
   }

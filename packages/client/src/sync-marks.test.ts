@@ -28,6 +28,8 @@ function workspace(owner = 'u1') {
   const ws: MarkedWorkspace = {
     owner,
     loadedDocs: () => [name],
+    heldDocs: () => [name],
+    heldSnapshot: () => null,
     docStatus: () => status,
     doc: async (_kind: DocKind, _id?: string) => doc,
     onStatus: (l) => (listeners.add(l), () => listeners.delete(l)),

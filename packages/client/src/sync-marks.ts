@@ -6,9 +6,9 @@
  *
  * A mark is taken a moment after a doc reports `in sync` (edits come in bursts; taking a
  * snapshot reads the doc's whole struct store) — at once when the whole account comes in sync
- * (only the loaded docs are read, and a network that drops right after must not leave them
- * unmarked) — and every few seconds while it stays in sync (other devices' edits arrive without
- * a status change), only when its state moved.
+ * (a network that drops right after must not leave them unmarked) — and every few seconds
+ * while it stays in sync (other devices' edits arrive without a status change), only when its
+ * state moved. A doc held without being loaded is marked from its held bytes.
  */
 import { parseDocName, type DocKind, type DocName } from '@ferry/protocol'
 import * as Y from 'yjs'
@@ -28,6 +28,10 @@ export interface MarkStorage {
 export interface MarkedWorkspace {
   readonly owner: string
   loadedDocs(): DocName[]
+  /** Every doc held, loaded or not. */
+  heldDocs(): DocName[]
+  /** A doc held without being loaded, as a snapshot of its held bytes (null: loaded, or not held). */
+  heldSnapshot(name: DocName): Y.Snapshot | null
   docStatus(name: DocName): SyncStatus
   doc(kind: DocKind, id?: string): Promise<Y.Doc>
   onStatus(listener: (status: SyncStatus) => void): () => void
@@ -83,9 +87,18 @@ export class SyncMarks {
 
   /** Marks `doc` as held by the relay as it is now. */
   take(docName: DocName, doc: Y.Doc): void {
-    const vector = toBase64(Y.encodeStateVector(doc))
+    this.#store(docName, Y.encodeStateVector(doc), () => Y.snapshot(doc))
+  }
+
+  /** Marks a doc not loaded, held as `snapshot`, as held by the relay. */
+  takeHeld(docName: DocName, snapshot: Y.Snapshot): void {
+    this.#store(docName, Y.encodeStateVector(snapshot.sv), () => snapshot)
+  }
+
+  #store(docName: DocName, stateVector: Uint8Array, snapshot: () => Y.Snapshot): void {
+    const vector = toBase64(stateVector)
     if (this.#taken.get(docName) === vector) return
-    this.#storage.setItem(PREFIX + docName, toBase64(Y.encodeSnapshotV2(Y.snapshot(doc))))
+    this.#storage.setItem(PREFIX + docName, toBase64(Y.encodeSnapshotV2(snapshot())))
     this.#taken.set(docName, vector)
   }
 
@@ -102,6 +115,14 @@ export class SyncMarks {
         const doc = await workspace.doc(parsed.value.kind, parsed.value.id ?? undefined)
         // The doc may have moved on while it was fetched: only a doc still in sync is marked.
         if (!stopped && workspace.docStatus(name).kind === 'in-sync') this.take(name, doc)
+      }
+      // Docs that synced without being loaded are marked from their held bytes: a doc first
+      // loaded with sync off (to say what signing out would lose) must not count whole.
+      const loaded = new Set(workspace.loadedDocs())
+      for (const name of workspace.heldDocs()) {
+        if (stopped || loaded.has(name) || workspace.docStatus(name).kind !== 'in-sync') continue
+        const snapshot = workspace.heldSnapshot(name)
+        if (snapshot) this.takeHeld(name, snapshot)
       }
     }
     const schedule = () => {

@@ -226,6 +226,11 @@ export class Workspace {
     return this.#docs.names()
   }
 
+  /** What a doc held without being loaded holds, as a Yjs snapshot (null: loaded, or not held). */
+  heldSnapshot(name: DocName): Y.Snapshot | null {
+    return this.#docs.heldSnapshot(name)
+  }
+
   /** Sockets this workspace holds (open or opening). */
   socketCount(): number {
     return this.#docs.socketCount()

@@ -44,6 +44,8 @@ export class LazyDoc implements Replica {
   #unverified: boolean
   /** Everything held, merged (cached; null: merge again). */
   #merged: Uint8Array | null = null
+  /** `snapshot()` of the held bytes it was computed from (cached; a new merge computes it again). */
+  #snapshot: { of: Uint8Array; snapshot: Y.Snapshot } | null = null
   #local: LocalDoc | null = null
   #loaded: Replica | null = null
   #stopForwarding: (() => void) | null = null
@@ -103,6 +105,22 @@ export class LazyDoc implements Replica {
     this.#listeners.clear()
     this.#stopForwarding?.()
     await this.#local?.destroy()
+  }
+
+  /**
+   * What the doc holds as a Yjs snapshot (state vector and delete set) while it is not loaded;
+   * null once loaded (ask the loaded doc). Decodes the held bytes once per change of them.
+   */
+  snapshot(): Y.Snapshot | null {
+    if (this.#loaded) return null
+    return this.#verified(() => {
+      const all = this.#all()
+      if (this.#snapshot?.of !== all) {
+        const clocks = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(all))
+        this.#snapshot = { of: all, snapshot: Y.createSnapshot(Y.decodeUpdate(all).ds, clocks) }
+      }
+      return this.#snapshot.snapshot
+    })
   }
 
   // ——— Replica ———
