@@ -173,7 +173,7 @@ export async function openRelay(config: Config): Promise<OpenedRelay> {
     connectionRate: metrics ? metrics.countRefusals(coordination.connectionRate) : coordination.connectionRate,
   })
   await app.register(links, { config, links: stores.links, users: stores.users, docStore: stores.docs, rateLimitStore: coordination.rateLimitStore })
-  await app.register(docs, { links: stores.links, docStore: stores.docs })
+  await app.register(docs, { config, links: stores.links, docStore: stores.docs, rateLimitStore: coordination.rateLimitStore })
   await app.register(vault, { vault: stores.vault })
   // After sync: a restore goes through its rooms.
   await app.register(accountBackup, { config, docStore: stores.docs, users: stores.users, vault: stores.vault })

@@ -130,6 +130,12 @@ const ConfigSchema = Type.Object({
     /** Calls per IP per minute to the routes that take a token (confirm, reset, refresh, logout, OIDC exchange). */
     tokenCallsPerMinutePerIp: Type.Integer({ minimum: 1 }),
     /**
+     * Collection deletes (`DELETE /v1/docs/…`) per account per minute; past it 429 with
+     * Retry-After (Ferry's client keeps the deletion and sends it again later). Each delete
+     * leaves a tombstone on disk for good.
+     */
+    docDeletesPerMinute: Type.Integer({ minimum: 1 }),
+    /**
      * Bytes the documents of one account (with a confirmed email) may take in the store, log
      * records and snapshots as stored; an update past it closes its socket with 4507. 0: no quota.
      */
@@ -303,6 +309,7 @@ export function loadConfig(env: Env, cwd = '.'): Config {
       concurrentPasswordHashes: int(env, 'CONCURRENT_PASSWORD_HASHES', 2),
       linkResolvesPerMinutePerIp: int(env, 'LINK_RESOLVES_PER_MINUTE_PER_IP', 60),
       tokenCallsPerMinutePerIp: int(env, 'TOKEN_CALLS_PER_MINUTE_PER_IP', 120),
+      docDeletesPerMinute: int(env, 'DOC_DELETES_PER_MINUTE', 60),
       accountQuotaBytes: int(env, 'ACCOUNT_QUOTA_BYTES', 1024 * 1024 * 1024),
       unconfirmedAccountQuotaBytes: int(env, 'UNCONFIRMED_ACCOUNT_QUOTA_BYTES', 64 * 1024 * 1024),
     },

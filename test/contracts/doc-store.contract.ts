@@ -10,6 +10,7 @@ import { docName, type DocName, type UserId } from '@ferry/protocol'
 import type { DocStore, UsageOptions } from '../../relay/src/storage/doc-store.ts'
 import type { RecordOptions } from '../../relay/src/storage/records.ts'
 import { MAX_FRAME_PAYLOAD } from '../../relay/src/storage/sealed-frames.ts'
+import { DOC_OVERHEAD_BYTES as OVERHEAD } from '../../relay/src/storage/usage.ts'
 
 export interface DocStoreHarness {
   /**
@@ -176,7 +177,8 @@ export function docStoreContract(backend: string, harness: () => Promise<DocStor
       expect(await store.deleteOwnedBy('alice' as UserId)).toBe(2)
       await expect(store.load(a)).rejects.toMatchObject(gone)
       await expect(store.append(b, [bytes(4)])).rejects.toMatchObject(gone)
-      expect((await store.usage('alice' as UserId)).used).toBe(0)
+      // What is left is the two tombstones.
+      expect((await store.usage('alice' as UserId)).used).toBe(2 * OVERHEAD)
       expect(flat((await store.load(bobs)).updates)).toEqual([[3]])
       expect(await store.deleteOwnedBy('alice' as UserId)).toBe(0)
       await store.close()
@@ -245,10 +247,13 @@ export function docStoreContract(backend: string, harness: () => Promise<DocStor
       const alice = 'alice' as UserId
       const bob = 'bob' as UserId
       const bobs: DocName = docName('bob', 'workspace')
-      /** Sealing adds a header, tag and length per record; a record holds its updates, each with a length. */
-      const near = (used: number, payload: number, records: number) => {
-        expect(used).toBeGreaterThanOrEqual(payload)
-        expect(used).toBeLessThanOrEqual(payload + records * 64)
+      /**
+       * Sealing adds a header, tag and length per record; a record holds its updates, each with
+       * a length. `docs`: docs and tombstones counted, each costing the fixed overhead.
+       */
+      const near = (used: number, payload: number, records: number, docs = 0) => {
+        expect(used).toBeGreaterThanOrEqual(payload + docs * OVERHEAD)
+        expect(used).toBeLessThanOrEqual(payload + docs * OVERHEAD + records * 64)
       }
 
       it('counts the bytes each account\'s docs take, records as appended, apart from other accounts', async () => {
@@ -257,9 +262,9 @@ export function docStoreContract(backend: string, harness: () => Promise<DocStor
         await store.append(b, [new Uint8Array(500), new Uint8Array(200)])
         await store.append(bobs, [new Uint8Array(300)])
         const used = (await store.usage(alice)).used
-        near(used, 1700, 2)
+        near(used, 1700, 2, 2)
         expect(store.usedBytes(alice)).toBe(used)
-        near((await store.usage(bob)).used, 300, 1)
+        near((await store.usage(bob)).used, 300, 1, 1)
       })
 
       it('keeps the figure current from its own appends, without being asked', async () => {
@@ -280,7 +285,7 @@ export function docStoreContract(backend: string, harness: () => Promise<DocStor
         await store.append(a, [new Uint8Array(10)])
         await store.compact(a, new Uint8Array(310), 3)
         const used = (await store.usage(alice)).used
-        near(used, 310 + bBytes, 3)
+        near(used, 310 + bBytes, 3, 1)
         expect(store.usedBytes(alice)).toBe(used)
       })
 
@@ -291,11 +296,38 @@ export function docStoreContract(backend: string, harness: () => Promise<DocStor
         await store.append(b, [new Uint8Array(700)])
         const onlyA = (await store.usage(alice)).used
         await store.delete(b)
-        near((await store.usage(alice)).used, 100, 1)
+        // b's tombstone stays, and keeps its overhead.
+        near((await store.usage(alice)).used, 100, 1, 2)
         expect(store.usedBytes(alice)).toBe((await store.usage(alice)).used)
         expect(onlyA).toBeGreaterThan(4700)
         await store.delete(a)
-        expect((await store.usage(alice)).used).toBe(0)
+        expect((await store.usage(alice)).used).toBe(2 * OVERHEAD)
+      })
+
+      it('counts a fixed overhead for each doc and each tombstone, once, across a reopen', async () => {
+        const never = docName('alice', 'collection', 'never-written')
+        await store.append(a, [new Uint8Array(1)])
+        await store.append(a, [new Uint8Array(1)])
+        await store.compact(a, new Uint8Array(1), 2)
+        const oneDoc = (await store.usage(alice)).used
+        near(oneDoc, 1, 1, 1)
+        // A doc never written leaves a tombstone: it costs a doc's overhead, once however often deleted.
+        await store.delete(never)
+        expect((await store.usage(alice)).used).toBe(oneDoc + OVERHEAD)
+        await store.delete(never)
+        expect((await store.usage(alice)).used).toBe(oneDoc + OVERHEAD)
+        expect(store.usedBytes(alice)).toBe(oneDoc + OVERHEAD)
+        // A stored doc deleted: its bytes go, its overhead stays with its tombstone.
+        await store.append(b, [new Uint8Array(1)])
+        await store.delete(b)
+        await store.delete(b)
+        expect((await store.usage(alice)).used).toBe(oneDoc + 2 * OVERHEAD)
+        await store.close()
+        store = await h.open()
+        await store.load(a)
+        expect((await store.usage(alice)).used).toBe(oneDoc + 2 * OVERHEAD)
+        await store.delete(never)
+        expect((await store.usage(alice)).used).toBe(oneDoc + 2 * OVERHEAD)
       })
 
       it('keeps the figure across a reopen, and across a process that died without closing', async () => {

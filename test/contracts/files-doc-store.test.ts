@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { readdirSync, rmSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
-import { docName } from '@ferry/protocol'
+import { docName, type UserId } from '@ferry/protocol'
 import { FilesDocStore } from '../../relay/src/storage/files/files-doc-store.ts'
 import { MasterKey } from '../../relay/src/storage/keys.ts'
+import { accountId, DOC_OVERHEAD_BYTES } from '../../relay/src/storage/usage.ts'
 import { tempDataDir } from '../helpers/relay.ts'
 import { docStoreContract } from './doc-store.contract.ts'
 
@@ -61,6 +62,28 @@ it('drops the segments a snapshot covers when a doc is released, the last one ap
     expect([[...loaded.snapshot!], loaded.updates, loaded.seq]).toEqual([[9], [], seq])
     expect(await store.append(name, [new Uint8Array([3])])).toBe(seq + 1)
     expect((await store.load(name)).updates.map((u) => [...u])).toEqual([[3]])
+  } finally {
+    await store.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+it("counts the overhead of the docs listed by a usage file written before it was counted", async () => {
+  const dir = tempDataDir()
+  const masterKey = randomBytes(32)
+  const alice = 'alice' as UserId
+  const usageFile = join(dir, 'docs', 'usage', accountId(new MasterKey(masterKey), alice))
+  let store = new FilesDocStore(join(dir, 'docs'), masterKey)
+  try {
+    await store.append(docName('alice', 'collection', 'c1'), [new Uint8Array(100)])
+    await store.append(docName('alice', 'collection', 'c2'), [new Uint8Array(200)])
+    await store.close()
+    // What the previous version wrote: bytes per doc, no tombstone count.
+    const { docs } = JSON.parse(readFileSync(usageFile, 'utf8')) as { docs: Record<string, number> }
+    writeFileSync(usageFile, JSON.stringify({ docs }))
+    const bytes = Object.values(docs).reduce((sum, n) => sum + n, 0)
+    store = new FilesDocStore(join(dir, 'docs'), masterKey)
+    expect((await store.usage(alice)).used).toBe(bytes + 2 * DOC_OVERHEAD_BYTES)
   } finally {
     await store.close()
     rmSync(dir, { recursive: true, force: true })

@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto'
 import type pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { docName, type DocName } from '@ferry/protocol'
+import { docName, type DocName, type UserId } from '@ferry/protocol'
 import type { DocDamage } from '../../relay/src/storage/doc-store.ts'
 import { MasterKey } from '../../relay/src/storage/keys.ts'
 import { openPool } from '../../relay/src/storage/postgres/database.ts'
+import { DOC_MIGRATIONS } from '../../relay/src/storage/postgres/pg-doc-migrations.ts'
 import { PgDocStore, type PgDocStoreOptions } from '../../relay/src/storage/postgres/pg-doc-store.ts'
+import { DOC_OVERHEAD_BYTES } from '../../relay/src/storage/usage.ts'
 import { createTestSchema, skipPostgres, type TestSchema } from '../helpers/postgres.ts'
 import { docStoreContract } from './doc-store.contract.ts'
 
@@ -100,6 +102,20 @@ describe.skipIf(skipPostgres)('PgDocStore with several relay instances', () => {
     for (const store of stores) await store.close()
     await Promise.all(pools.map((pool) => pool.end()))
     await schema.drop()
+  })
+
+  it('counts the overhead of the docs and tombstones stored before it was counted, when it migrates', async () => {
+    const alice = 'alice' as UserId
+    const first = await instance()
+    await first.append(a, [new Uint8Array(100)])
+    await first.append(b, [new Uint8Array(200)])
+    await first.delete(b)
+    const bytes = Number((await sql<{ bytes: string }>('SELECT bytes FROM ferry_doc_usage'))[0]!.bytes)
+    // The schema and counter as the previous version left them.
+    await sql('ALTER TABLE ferry_doc_usage DROP COLUMN docs')
+    await sql("DELETE FROM ferry_migrations WHERE component = 'docs' AND version = $1", [DOC_MIGRATIONS.length])
+    const upgraded = await instance()
+    expect((await upgraded.usage(alice)).used).toBe(bytes + 2 * DOC_OVERHEAD_BYTES)
   })
 
   it('numbers concurrent appends from two instances without gaps and loads them in sequence order', async () => {

@@ -14,20 +14,28 @@
  * for good a collection another device restored meanwhile. The index is read as stored; the
  * client sends once its own trash mark is stored.
  *
+ * Deletes are limited per account, and one that would make a tombstone where nothing was
+ * stored is refused past the account's quota (`delete-limits.ts`).
+ *
  * Registered after the sync plugin, whose `deleteDoc` it calls.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { MAX_DOC_NAME_LENGTH, parseDocName, type DocName, type UserId } from '@ferry/protocol'
 import { requireUser } from '../auth/access-tokens.ts'
+import type { Config } from '../config.ts'
+import type { Coordination } from '../coordination.ts'
 import { badRequest, forbidden, httpError } from '../errors.ts'
 import { isListedLive } from '../links/collection-listing.ts'
 import type { LinkStore } from '../storage/accounts/links.ts'
 import type { DocStore } from '../storage/doc-store.ts'
+import { checkTombstoneRoom, deleteRate } from './delete-limits.ts'
 
 export interface DocsOptions {
+  config: Config
   links: LinkStore
   docStore: DocStore
+  rateLimitStore: Coordination['rateLimitStore']
 }
 
 const DocParams = Type.Object({ docName: Type.String({ minLength: 1, maxLength: MAX_DOC_NAME_LENGTH }) }, { additionalProperties: false })
@@ -41,8 +49,10 @@ async function revokeLinksTo(store: LinkStore, owner: UserId, doc: DocName): Pro
   }
 }
 
-const docs: FastifyPluginAsyncTypebox<DocsOptions> = async (app, { links, docStore }) => {
-  app.delete('/v1/docs/:docName', { onRequest: requireUser, schema: { params: DocParams, querystring: DeleteQuery } }, async (request, reply) => {
+const docs: FastifyPluginAsyncTypebox<DocsOptions> = async (app, { config, links, docStore, rateLimitStore }) => {
+  const limitDeletes = await deleteRate(app, config, rateLimitStore)
+  const route = { onRequest: requireUser, preHandler: limitDeletes, schema: { params: DocParams, querystring: DeleteQuery } }
+  app.delete('/v1/docs/:docName', route, async (request, reply) => {
     const parsed = parseDocName(request.params.docName)
     if (!parsed.ok) throw badRequest(parsed.error.message, 'invalid_doc_name')
     const doc = parsed.value
@@ -53,6 +63,7 @@ const docs: FastifyPluginAsyncTypebox<DocsOptions> = async (app, { links, docSto
     if (request.query.from === 'trash' && (await isListedLive(docStore, doc))) {
       throw httpError(409, 'collection_not_in_trash', 'This collection is not in the trash any more (it was restored), so it was not deleted.')
     }
+    await checkTombstoneRoom(docStore, doc.owner, doc.name)
     await revokeLinksTo(links, doc.owner, doc.name)
     await app.sync.deleteDoc(doc.name)
     return reply.status(204).send()

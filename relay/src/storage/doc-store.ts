@@ -58,7 +58,7 @@ export interface DocStore {
   /**
    * Deletes every byte of the doc (records, snapshot, data key) and leaves a tombstone, so
    * later loads, appends and compactions reject with `gone`. Idempotent; a doc never written
-   * gets a tombstone too. Appends and compactions already running either finish before the
+   * gets a tombstone too, counted in the owner's usage like a doc (once). Appends and compactions already running either finish before the
    * delete (and are deleted with the rest) or reject with `gone`.
    */
   delete(name: DocName): Promise<void>
@@ -76,7 +76,8 @@ export interface DocStore {
   damaged?(): Promise<readonly DocDamage[]>
   /**
    * Storage used by the docs `owner` owns (the user id their names start with): the bytes
-   * their log records and snapshots take as stored (sealed), read from the store — on
+   * their log records and snapshots take as stored (sealed), plus `DOC_OVERHEAD_BYTES` for each
+   * doc and each tombstone (a doc never written counts once deleted), read from the store — on
    * PostgreSQL one round trip, so it includes what other relays wrote — with the owner's
    * quota (null: none). Appends add to it, compactions replace a doc's part with the size of
    * its new snapshot and what is left of its log, deletes subtract it.

@@ -99,6 +99,11 @@ export class DocWriter {
     return this.#pending.length > 0 || this.#waiters.length > 0 || this.#committing
   }
 
+  /** True once the store holds a record of the doc (loaded with one, or appended since): until then, storing anything creates the doc. */
+  get stored(): boolean {
+    return this.#seq > 0
+  }
+
   /** True when the last commit failed and a retry is scheduled. */
   get failing(): boolean {
     return this.#retryMs > 0

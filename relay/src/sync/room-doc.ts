@@ -8,6 +8,7 @@
 import * as Y from 'yjs'
 import { encodeMessage, TOO_COSTLY_REASON, type DocName } from '@ferry/protocol'
 import type { StoredDoc } from '../storage/doc-store.ts'
+import { DOC_OVERHEAD_BYTES } from '../storage/usage.ts'
 import { applyUpdates, storedUpdates } from '../storage/yjs-updates.ts'
 import type { VersionRecorder } from '../versions/recorder.ts'
 import { DocWriter, type DocWriterOptions } from './doc-writer.ts'
@@ -84,13 +85,14 @@ export class RoomDoc {
 
   /**
    * Whether storing `update` keeps the owner within `quota`. Every update counts with its full
-   * size (that is what is stored); past the limit only one that frees space passes: nothing the
+   * size (that is what is stored), and the first one of a doc the store does not hold yet with
+   * the doc's overhead too (`DOC_OVERHEAD_BYTES`: it creates the doc); past the limit only one that frees space passes: nothing the
    * doc lacks, and deletions only of items the doc holds — an update of made-up deletions
    * would otherwise be stored without bound. Checked before the update touches the doc:
    * refusing after applying would leave the doc ahead of the store.
    */
   admits(update: Uint8Array, quota: AccountQuota): boolean {
-    if (quota.admits(update.length)) return true
+    if (quota.admits(update.length + (this.writer.stored ? 0 : DOC_OVERHEAD_BYTES))) return true
     const novel = Y.decodeUpdate(Y.diffUpdate(update, this.stateVector()))
     if (novel.structs.length > 0) return false
     for (const [client, ranges] of Y.decodeUpdate(update).ds.clients) {

@@ -1,6 +1,7 @@
 /**
  * Usage per account (quota), for the files store: `usage/<account id>` (a keyed hash of the owner, see `usage.ts`)
- * lists the bytes each of the account's docs takes on disk (log segments and snapshot). In
+ * lists the bytes each of the account's docs takes on disk (log segments and snapshot) and
+ * counts the tombstones of its deleted docs; each doc and tombstone adds `DOC_OVERHEAD_BYTES`. In
  * memory each open doc's figure is exact: its files are measured when it opens (the open
  * reads every segment anyway), and appends, compactions and deletes adjust it. A doc counts its
  * snapshot and the segments holding records the snapshot lacks. The file is rewritten
@@ -12,14 +13,19 @@
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { usedOf } from '../usage.ts'
 import { mkdirDurable, writeFileAtomic } from './fs-util.ts'
 
 const USAGE_DIR = 'usage'
 
-/** One account's usage: bytes per doc id, kept in `usage/<account id>`. */
+/**
+ * One account's usage, kept in `usage/<account id>`: bytes per doc id, and how many tombstones
+ * of its deleted docs it holds (files from before tombstones were counted have none).
+ */
 export class AccountFile {
   readonly docs = new Map<string, number>()
-  total = 0
+  tombstones = 0
+  #bytes = 0
   /** The last write started, and the one queued behind it (which will include every change made before it starts). */
   #writing: Promise<void> = Promise.resolve()
   #queued: Promise<void> | null = null
@@ -27,19 +33,24 @@ export class AccountFile {
 
   constructor(readonly path: string) {}
 
+  /** Used bytes: the docs' bytes plus the fixed overhead of each doc and tombstone. */
+  get total(): number {
+    return usedOf(this.#bytes, this.docs.size + this.tombstones)
+  }
+
   set(docId: string, bytes: number): void {
     const before = this.docs.get(docId)
     if (before === bytes) return
-    this.total += bytes - (before ?? 0)
+    this.#bytes += bytes - (before ?? 0)
     this.docs.set(docId, bytes)
     this.#changed = true
   }
 
-  remove(docId: string): void {
-    const before = this.docs.get(docId)
-    if (before === undefined) return
-    this.total -= before
+  /** The doc was deleted: its bytes are freed, its tombstone stays and counts (a doc never listed gains one). */
+  bury(docId: string): void {
+    this.#bytes -= this.docs.get(docId) ?? 0
     this.docs.delete(docId)
+    this.tombstones++
     this.#changed = true
   }
 
@@ -52,7 +63,7 @@ export class AccountFile {
       .then(async () => {
         this.#queued = null
         this.#changed = false
-        const body = JSON.stringify({ docs: Object.fromEntries(this.docs) })
+        const body = JSON.stringify({ docs: Object.fromEntries(this.docs), tombstones: this.tombstones })
         try {
           await writeFileAtomic(this.path, [Buffer.from(body)])
         } catch (error) {
@@ -104,15 +115,20 @@ export class AccountUsageFiles {
     const account = new AccountFile(join(dir, accountId))
     let listed: Record<string, number> = {}
     try {
-      listed = (JSON.parse(await readFile(account.path, 'utf8')) as { docs: Record<string, number> }).docs
+      const stored = JSON.parse(await readFile(account.path, 'utf8')) as { docs: Record<string, number>; tombstones?: number }
+      listed = stored.docs
+      account.tombstones = stored.tombstones ?? 0
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
       await mkdirDurable(dir)
     }
     let dropped = false
     for (const [docId, bytes] of Object.entries(listed)) {
-      if (await this.isDeleted(docId)) dropped = true
-      else account.set(docId, bytes)
+      account.set(docId, bytes)
+      if (await this.isDeleted(docId)) {
+        account.bury(docId)
+        dropped = true
+      }
     }
     if (dropped) await account.save(true)
     this.#loaded.set(accountId, account)

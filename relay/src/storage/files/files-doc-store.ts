@@ -237,11 +237,15 @@ export class FilesDocStore implements DocStore {
       await this.#closeSegment(doc)
     }
     try {
+      // A repeated delete finds its tombstone: counted once, when it was made.
+      const buried = doc === GONE || (await exists(join(dir, TOMBSTONE)))
       await mkdirDurable(dir)
       await writeFileAtomic(join(dir, TOMBSTONE), [])
       await removeContent(dir)
-      account.remove(id)
-      await account.save()
+      if (!buried) {
+        account.bury(id)
+        await account.save()
+      }
     } catch (cause) {
       // The tombstone may not be on disk: let the next call look again.
       if (this.#docs.get(id) === gone) this.#docs.delete(id)

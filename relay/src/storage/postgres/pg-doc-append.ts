@@ -8,7 +8,7 @@ import { docGone, DocStoreError, type LogSeq } from '../doc-store.ts'
 import { docContext, packUpdates, sealFrame } from '../sealed-frames.ts'
 import { transaction } from './database.ts'
 import type { DocKey } from './pg-doc-keys.ts'
-import { addUsage } from './pg-doc-usage.ts'
+import { addUsage, usedOfRow } from './pg-doc-usage.ts'
 
 /** The doc's last sequence number after the append, and the owner's new total (null: not counted). */
 interface Appended {
@@ -26,15 +26,16 @@ interface Appended {
  */
 export async function appendAt(pool: pg.Pool, writer: string, key: DocKey, seq: LogSeq, updates: readonly Uint8Array[]): Promise<Appended | null> {
   const record = sealFrame(key.dataKey, docContext(key.id, 'log'), 0, seq, packUpdates(updates))
-  const { rows } = await pool.query<{ used: string | null }>(
+  const { rows } = await pool.query<{ bytes: string | null; docs: string | null }>(
     `WITH next AS (UPDATE ferry_docs SET seq = seq + 1 WHERE doc_id = $1 AND seq = $2 - 1 AND deleted_at IS NULL RETURNING seq, owner),
      stored AS (INSERT INTO ferry_doc_records (doc_id, seq, record, writer) SELECT $1, seq, $3, $4 FROM next),
-     used AS (UPDATE ferry_doc_usage u SET bytes = u.bytes + $5 FROM next WHERE u.owner = next.owner RETURNING u.bytes)
-     SELECT (SELECT bytes FROM used) AS used FROM next`,
+     used AS (UPDATE ferry_doc_usage u SET bytes = u.bytes + $5 FROM next WHERE u.owner = next.owner RETURNING u.bytes, u.docs)
+     SELECT (SELECT bytes FROM used) AS bytes, (SELECT docs FROM used) AS docs FROM next`,
     [key.row, seq, record, writer, record.length],
   )
   const found = rows[0]
-  return found ? { seq, used: found.used === null ? null : Number(found.used) } : null
+  if (!found) return null
+  return { seq, used: found.bytes === null || found.docs === null ? null : usedOfRow({ bytes: found.bytes, docs: found.docs }) }
 }
 
 /**

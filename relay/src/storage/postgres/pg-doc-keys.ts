@@ -11,7 +11,7 @@ import type { MasterKey } from '../keys.ts'
 import { docContext, openChunks, openFrames, unpackUpdates } from '../sealed-frames.ts'
 import { accountId, ownerOf } from '../usage.ts'
 import { transaction } from './database.ts'
-import { claimUsage } from './pg-doc-usage.ts'
+import { claimUsage, countDocs } from './pg-doc-usage.ts'
 
 export interface DocKey {
   /** Hex, for messages and associated data. */
@@ -66,8 +66,13 @@ export class PgDocKeys {
       found = await transaction(this.#pool, async (client) => {
         // Another instance may create (or delete) the doc at the same moment: whichever row
         // commits first wins, and a tombstone gets no snapshot row.
-        await client.query('INSERT INTO ferry_doc_usage (owner) VALUES ($1) ON CONFLICT DO NOTHING', [owner])
-        await client.query('INSERT INTO ferry_docs (doc_id, data_key, owner) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [row, fresh.wrapped, owner])
+        const created = await client.query('INSERT INTO ferry_docs (doc_id, data_key, owner) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1', [
+          row,
+          fresh.wrapped,
+          owner,
+        ])
+        // The new doc's overhead; its counter row is locked after the doc's, like every writer's.
+        if (created.rowCount === 1) await countDocs(client, owner, 1)
         await client.query(
           `INSERT INTO ferry_doc_snapshots (doc_id) SELECT $1 WHERE EXISTS
            (SELECT 1 FROM ferry_docs WHERE doc_id = $1 AND deleted_at IS NULL) ON CONFLICT DO NOTHING`,

@@ -77,4 +77,11 @@ export const DOC_MIGRATIONS: readonly string[] = [
     bytes bigint NOT NULL DEFAULT 0
   );
   `,
+  // Each doc and tombstone an account holds counts a fixed overhead on top of its bytes
+  // (`DOC_OVERHEAD_BYTES`, applied when the figure is read): `docs` counts them, from every
+  // owned row already there, tombstones included.
+  `
+  ALTER TABLE ferry_doc_usage ADD COLUMN docs bigint NOT NULL DEFAULT 0;
+  UPDATE ferry_doc_usage u SET docs = (SELECT count(*) FROM ferry_docs d WHERE d.owner = u.owner);
+  `,
 ]

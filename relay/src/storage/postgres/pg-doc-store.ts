@@ -16,7 +16,9 @@
  * `ferry_doc_usage` holds one counter per owner, changed in the same statement or transaction
  * as every append (+ the sealed record bytes; the common append stays one round trip and
  * returns the new total), compaction (− what it drops, + the new snapshot) and delete (− the
- * doc's bytes). Docs from before the counter are counted when a relay first touches them.
+ * doc's bytes), and how many docs and tombstones the owner holds (+1 when a doc is created or a
+ * doc never written is deleted; each costs `DOC_OVERHEAD_BYTES`). Docs from before the counter
+ * are counted when a relay first touches them.
  *
  * A row that does not open (damaged, or moved from another doc or place) is skipped by loads,
  * reported (`DamageRegister`: log line, `/healthz`) and never deleted: a compaction moves it to
@@ -48,7 +50,7 @@ import { mergeYjsUpdates } from '../yjs-updates.ts'
 import { DOC_MIGRATIONS } from './pg-doc-migrations.ts'
 import { appendAt, appendLocked } from './pg-doc-append.ts'
 import { openRecord, openSnapshot, PgDocKeys, type DocKey, type RecordRow } from './pg-doc-keys.ts'
-import { addUsage, claimUsage, readUsage } from './pg-doc-usage.ts'
+import { addUsage, claimUsage, countDocs, readUsage } from './pg-doc-usage.ts'
 import { checkMasterKey } from './pg-master-key.ts'
 import { ServingGate } from './serving-gate.ts'
 
@@ -292,13 +294,26 @@ export class PgDocStore implements DocStore {
 
   async #delete(id: string, owner: UserId): Promise<void> {
     const row = Buffer.from(id, 'hex')
+    const ownerRow = this.#keys.ownerRow(owner)
     this.#keys.forget(id)
     this.#damage.forget(id)
     await transaction(this.#pool, async (client) => {
-      await client.query(
-        `INSERT INTO ferry_docs (doc_id, data_key, deleted_at) VALUES ($1, NULL, now())
-         ON CONFLICT (doc_id) DO UPDATE SET data_key = NULL, deleted_at = coalesce(ferry_docs.deleted_at, now())`,
+      // A doc never written: its tombstone is all there is, and counts as a doc.
+      const fresh = await client.query(
+        'INSERT INTO ferry_docs (doc_id, data_key, deleted_at, owner) VALUES ($1, NULL, now(), $2) ON CONFLICT DO NOTHING RETURNING 1',
+        [row, ownerRow],
+      )
+      if (fresh.rowCount === 1) {
+        this.#used.set(owner, await countDocs(client, ownerRow, 1))
+        return
+      }
+      const { rows: before } = await client.query<{ unowned: boolean }>(
+        'SELECT owner IS NULL AS unowned FROM ferry_docs WHERE doc_id = $1 FOR UPDATE',
         [row],
+      )
+      await client.query(
+        'UPDATE ferry_docs SET data_key = NULL, deleted_at = coalesce(deleted_at, now()), owner = coalesce(owner, $2) WHERE doc_id = $1',
+        [row, ownerRow],
       )
       // Locks the snapshot row (after the counter row, like every writer) so no compaction
       // changes the doc's bytes between measuring and subtracting them.
@@ -308,7 +323,8 @@ export class PgDocStore implements DocStore {
               + coalesce((SELECT octet_length(snapshot) FROM ferry_doc_snapshots WHERE doc_id = $1), 0) AS bytes`,
         [row],
       )
-      const used = await addUsage(client, row, -Number(rows[0]?.bytes ?? 0))
+      // A doc from before usage was counted, never touched since: its bytes were never added, its tombstone is.
+      const used = before[0]?.unowned ? await countDocs(client, ownerRow, 1) : await addUsage(client, row, -Number(rows[0]?.bytes ?? 0))
       if (used !== null) this.#used.set(owner, used)
       await client.query('DELETE FROM ferry_doc_records WHERE doc_id = $1', [row])
       await client.query('DELETE FROM ferry_doc_snapshots WHERE doc_id = $1', [row])
