@@ -14,7 +14,6 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { compareWith, digestOfStored } from './doc-digest.ts'
-import type { LogSeq } from '../storage/doc-store.ts'
 import { storedState } from './stored-state.ts'
 
 const sha256 = (bytes: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(bytes).digest())
@@ -70,7 +69,7 @@ describe('an open answered from the stored bytes', () => {
         // The store: a snapshot of the first part and the rest as a log, at most 16 parts.
         const split = Math.max(0, stored.length - logParts)
         const parts = [Y.mergeUpdates(stored.slice(0, split)), ...stored.slice(split)]
-        const state0 = storedState({ snapshot: parts[0]!, updates: parts.slice(1), seq: parts.length as LogSeq })
+        const state0 = storedState({ snapshot: parts[0]!, updates: parts.slice(1), seq: parts.length })
         if (!state0) return
         const relay = docOf([state0.update])
 
