@@ -1,7 +1,7 @@
 /**
  * A collection's History tab: naming the current state, seeing what changed since a version
  * (which fields of which request), and restoring one request to it — a new edit that reaches
- * the owner's other device.
+ * the owner's other device, and says it will not while sync is off.
  */
 import { describe, expect, it } from 'vitest'
 import { device, eventually, hasChromium, screenshot, useDemoSuite } from './harness.ts'
@@ -44,9 +44,20 @@ describe.skipIf(!hasChromium)('demo version history', () => {
     await eventually(() => phone.page.getByTestId('url').inputValue()).toBe('https://api.example.com/v2/orders')
 
     await laptop.page.getByTestId('history-restore-item').click()
+    expect(await laptop.page.locator('dialog[open]').textContent()).toContain('It is a new edit: it syncs to your other devices')
     await confirmDialog(laptop.page)
     await eventually(() => laptop.page.getByTestId('history-detail').textContent()).toContain('Nothing changed since.')
     await eventually(() => phone.page.getByTestId('url').inputValue()).toBe('https://api.example.com/orders')
+
+    // With sync off here, a restore promises no other device until sync is back on.
+    await laptop.page.getByTestId('sync-badge').click()
+    await laptop.page.getByTestId('sync-toggle').click()
+    await eventually(() => laptop.page.getByTestId('sync-badge').textContent()).toContain('SYNC OFF')
+    await laptop.page.getByTestId('history-restore-all').click()
+    const restoreOffline = await laptop.page.locator('dialog[open]').textContent()
+    expect(restoreOffline).toContain('It is a new edit: it stays on this device until sync is on again')
+    expect(restoreOffline).not.toContain('it syncs to your other devices')
+    await laptop.page.keyboard.press('Escape')
     for (const d of [laptop, phone]) {
       expect(d.errors).toEqual([])
       await d.context.close()

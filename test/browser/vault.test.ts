@@ -97,15 +97,33 @@ describe.skipIf(!hasChromium)('demo vault', () => {
     expect(await second.page.getByTestId('var-value-token').isDisabled()).toBe(true)
     await screenshot(second.page, 'vault-locked')
 
+    // The waiting device names itself before it can read any value, to be told apart where it is approved.
+    await second.page.getByTestId('account-menu').click()
+    await second.page.getByTestId('open-settings').click()
+    // Two browsers of one kind get told-apart names.
+    await eventually(() => second.page.getByTestId('device-name').allTextContents()).toEqual(['Chrome on Linux', 'Chrome on Linux (2)'])
+    await second.page.getByTestId('devices-pending').getByTestId('rename-device').click()
+    await second.page.locator('dialog[open] #prompt-input').fill('Work laptop')
+    await second.page.locator('dialog[open] button[type=submit]').last().click()
+    await eventually(() => second.page.getByTestId('devices-pending').getByTestId('device-name').allTextContents()).toEqual(['Work laptop'])
+    expect(await second.page.getByTestId('approve-device').count()).toBe(0)
+    await second.page.keyboard.press('Escape')
+    // Where it is approved, it is listed apart from the devices that can read the values.
+    await first.page.getByTestId('account-menu').click()
+    await first.page.getByTestId('open-settings').click()
+    await eventually(() => first.page.getByTestId('devices-pending').getByTestId('device-name').allTextContents()).toEqual(['Work laptop'])
+    expect(await first.page.getByTestId('devices-approved').getByTestId('device-name').allTextContents()).toEqual(['Chrome on Linux'])
+    await first.page.keyboard.press('Escape')
+
     await approveDevice(first.page)
     // No click on "Check again": the waiting device notices the approval by itself.
     await eventually(() => second.page.getByTestId('var-value-token').inputValue()).toBe('s3cret-value')
 
-    // Two browsers of one kind get told-apart names, and either can be renamed from any device.
+    // Either device can be renamed from any device.
     await first.page.getByTestId('account-menu').click()
     await first.page.getByTestId('open-settings').click()
     const names = () => first.page.getByTestId('device-name').allTextContents()
-    await eventually(names).toEqual(['Chrome on Linux', 'Chrome on Linux (2)'])
+    await eventually(names).toEqual(['Chrome on Linux', 'Work laptop'])
     await first.page.getByTestId('rename-device').nth(1).click()
     await first.page.locator('dialog[open] #prompt-input').fill('Phone')
     await first.page.locator('dialog[open] button[type=submit]').last().click()

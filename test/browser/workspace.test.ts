@@ -73,8 +73,9 @@ describe.skipIf(!hasChromium)('demo workspace (local only)', () => {
     // History is not encrypted: the secret token is recorded as the variable, not its value.
     await page.getByText('Bearer {{token}}').waitFor()
     expect(await page.locator('#main-pane').textContent()).not.toContain('s3cret')
-    // The entry shows the other headers and the body that were sent.
-    expect(await page.locator('#main-pane').textContent()).toContain('x-traceabc-123')
+    // The entry shows the other headers, names as typed, and the body that were sent, and which way it went.
+    expect(await page.locator('#main-pane').textContent()).toContain('X-Traceabc-123')
+    expect(await page.getByTestId('history-via').textContent()).toBe('Sent from this page')
     expect(await page.locator('#main-pane pre').textContent()).toBe('{"name":"Rex"}')
     await screenshot(page, 'history')
     await page.getByTestId('open-from-history').click()
@@ -241,8 +242,15 @@ describe.skipIf(!hasChromium)('demo workspace (local only)', () => {
     await page.getByTestId('url').fill(`${api.url}/pets`)
     await page.getByTestId('send').click()
     await eventually(() => page.getByTestId('response-status').textContent()).toContain('200')
-    // Rows too wide for the window (tabs, the response's status line) scroll on their own, not the page.
+    // Rows too wide for the window (the request's tabs) scroll on their own, not the page.
     expect(await page.locator('#main-pane').evaluate((pane) => pane.scrollWidth - pane.clientWidth)).toBe(0)
+    // The response's status line (status, time, size, which way, settings) wraps: all of it in view, nothing to scroll to.
+    const responseBar = page.getByRole('region', { name: 'Response' }).getByRole('tablist')
+    expect(await responseBar.evaluate((bar) => bar.scrollWidth - bar.clientWidth)).toBe(0)
+    for (const id of ['response-status', 'response-time', 'response-size', 'response-via', 'send-settings']) {
+      const box = await page.getByTestId(id).boundingBox()
+      expect(box && box.x >= 0 && box.x + box.width <= 390, id).toBe(true)
+    }
     await screenshot(page, 'phone-request')
     expect(errors).toEqual([])
     await page.context().close()

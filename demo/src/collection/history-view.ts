@@ -2,7 +2,7 @@
  * A collection's History tab: its versions on the relay, newest first (when, which sessions
  * wrote, what changed), naming one or the current state, and for a chosen version what changed
  * since it (per request: which fields) with a restore of the whole collection or of one item.
- * A restore is a new edit in this device's copy, which syncs like any other.
+ * A restore is a new edit in this device's copy, which syncs like any other (when sync is on).
  */
 import type { CollectionVersions, VersionInfo } from '@ferry/client'
 import type { CollectionDiff } from '@ferry/schema'
@@ -11,6 +11,8 @@ import { confirmAction, promptText, toast } from '../ui/dialogs.ts'
 import { formatWhen } from '../lib/format.ts'
 import { isRelayAnswer, relaySentence } from '../lib/relay-errors.ts'
 import type { Collection } from '../model/types.ts'
+import { whereARestoreGoes } from '../model/mode-copy.ts'
+import type { AppSession } from '../model/session.ts'
 
 const FIELD_LABELS: Readonly<Record<string, string>> = {
   bodyMode: 'body type', bodyRaw: 'body', bodyLanguage: 'body language', bodyFields: 'form fields', pathVariables: 'path variables', kept: 'other fields',
@@ -27,7 +29,7 @@ function summaryText({ summary }: VersionInfo): string {
 }
 
 /** The History tab of `collection`; `versions` is null without a signed-in account (history lives on the relay). */
-export function historyView(scope: Scope, collection: Collection, versions: CollectionVersions | null): HTMLElement {
+export function historyView(scope: Scope, session: AppSession, collection: Collection, versions: CollectionVersions | null): HTMLElement {
   if (!versions) return h('p', { class: 'hint' }, 'Version history is kept by the relay: sign in to an account to see it.')
   let listed: VersionInfo[] | null = null
   let failure: string | null = null
@@ -83,7 +85,7 @@ export function historyView(scope: Scope, collection: Collection, versions: Coll
     const restore = (itemId?: string) => () => void restoreTo(itemId)
     const restoreTo = async (itemId?: string) => {
       const what = itemId === undefined ? 'the whole collection' : 'this item'
-      if (!(await confirmAction('Restore', `Restore ${what} to this version? It is a new edit: it syncs to your other devices and can itself be undone from History.`, 'Restore', false))) return
+      if (!(await confirmAction('Restore', `Restore ${what} to this version? It is a new edit: ${whereARestoreGoes(session)}, and it can itself be undone from History.`, 'Restore', false))) return
       try {
         await versions.restore(id, collection.doc, itemId)
         toast('Restored.')

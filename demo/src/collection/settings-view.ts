@@ -52,7 +52,7 @@ export function settingsView(scope: Scope, ctx: AppContext, collectionId: string
       kvTable(scope, variablesSource(collection, folderId), { label: 'Variables', keyPlaceholder: 'Add variable' })),
     scripts: scriptsEditor(scope, collection, folderId),
     // Versions are kept per collection: a folder's History restores within the collection's.
-    history: historyView(scope, collection, ctx.session.versions(collectionId)),
+    history: historyView(scope, ctx.session, collection, ctx.session.versions(collectionId)),
   }
 
   let tab: SettingsTab = SETTINGS_TABS.find((t) => t === initialTab) ?? 'description'

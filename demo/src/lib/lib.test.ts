@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { RequestData } from '../model/types.ts'
 import { diffRange } from '../ui/text-binding.ts'
-import { buildFetch, withPathVariables } from './send.ts'
+import { buildFetch, describeSent, withPathVariables } from './send.ts'
 import { mergeParams, paramsFromUrl, pathVariableNames, pathVariablesFor, urlWithParams } from './url-params.ts'
 import { resolveVariables, unresolvedNames } from './variables.ts'
 
@@ -77,6 +77,19 @@ describe('buildFetch', () => {
     expect(withPathVariables('host:port/:id', rows, vars)).toBe('host:port/42')
     const built = buildFetch(request({ url: '{{base}}/pets/:id', pathVariables: rows }), new Map([['base', 'https://api.example'], ['petId', '7']]))
     expect('url' in built && built.url).toBe('https://api.example/pets/7')
+  })
+
+  it('describes the headers sent with their names as typed, for history', () => {
+    const built = buildFetch(request({
+      method: 'POST', headers: [{ key: 'X-Trace', value: 'abc', enabled: true }, { key: 'x-api-key', value: 'old', enabled: true }],
+      body: { mode: 'raw', raw: '{}', language: 'json', fields: [] },
+    }), new Map(), { type: 'apikey', key: 'X-Api-Key', value: 'k3y', in: 'header' })
+    if ('error' in built) throw new Error(built.error)
+    // The API key replaces the typed header of the same name, whatever its case, as on the wire.
+    expect(describeSent(built).sentHeaders).toEqual([
+      { key: 'X-Trace', value: 'abc' }, { key: 'X-Api-Key', value: 'k3y' }, { key: 'Content-Type', value: 'application/json' },
+    ])
+    expect((built.init.headers as Headers).get('x-api-key')).toBe('k3y')
   })
 
   it('sends no body with GET and form fields url-encoded', () => {

@@ -56,14 +56,40 @@ const CONTENT_TYPES: Readonly<Record<RawLanguage, string>> = {
   graphql: 'application/graphql',
 }
 
+/**
+ * The request's headers as the user typed their names, kept beside the `Headers` that fetch
+ * gets: `Headers` lowercases every name, and history shows the request as it was written.
+ */
+class TypedHeaders {
+  readonly headers = new Headers()
+  readonly typed: { key: string; value: string }[] = []
+
+  has(name: string): boolean {
+    return this.headers.has(name)
+  }
+
+  append(name: string, value: string): void {
+    this.headers.append(name, value)
+    this.typed.push({ key: name, value })
+  }
+
+  /** Replaces every header of that name (in any case). */
+  set(name: string, value: string): void {
+    this.headers.set(name, value)
+    const lower = name.toLowerCase()
+    const kept = this.typed.filter((row) => row.key.toLowerCase() !== lower)
+    this.typed.splice(0, this.typed.length, ...kept, { key: name, value })
+  }
+}
+
 /** Applies the effective auth (`inherit` already resolved by the caller) to headers or URL. */
-function applyAuth(auth: Auth, vars: ReadonlyMap<string, string>, headers: Headers, url: URL): void {
+function applyAuth(auth: Auth, vars: ReadonlyMap<string, string>, headers: TypedHeaders, url: URL): void {
   const v = (s: string) => resolveVariables(s, vars)
   if (auth.type === 'bearer' && auth.token && !headers.has('authorization')) {
-    headers.set('authorization', `Bearer ${v(auth.token)}`)
+    headers.set('Authorization', `Bearer ${v(auth.token)}`)
   } else if (auth.type === 'basic' && (auth.username || auth.password) && !headers.has('authorization')) {
     const pair = new TextEncoder().encode(`${v(auth.username)}:${v(auth.password)}`)
-    headers.set('authorization', `Basic ${btoa(String.fromCharCode(...pair))}`)
+    headers.set('Authorization', `Basic ${btoa(String.fromCharCode(...pair))}`)
   } else if (auth.type === 'apikey' && auth.key) {
     if (auth.in === 'header') headers.set(v(auth.key), v(auth.value))
     else url.searchParams.append(v(auth.key), v(auth.value))
@@ -78,6 +104,13 @@ export function withPathVariables(url: string, rows: readonly KeyValue[], vars: 
   return fillPathVariables(url, new Map(rows.filter((r) => r.enabled && r.key).map((r) => [r.key, resolveVariables(r.value, vars)])))
 }
 
+/** Fetch arguments, and the headers as typed (`init.headers` has their names lowercased). */
+export interface Built {
+  readonly url: string
+  readonly init: RequestInit
+  readonly typedHeaders: readonly { key: string; value: string }[]
+}
+
 /**
  * The fetch arguments for a request, or an explanation when its URL is unusable. `auth` is the
  * effective auth (the request's, or the folder's/collection's when it inherits).
@@ -86,7 +119,7 @@ export function buildFetch(
   fields: RequestData,
   vars: ReadonlyMap<string, string>,
   auth: Auth = fields.auth,
-): { url: string; init: RequestInit } | { error: string } {
+): Built | { error: string } {
   let raw = withPathVariables(resolveVariables(fields.url.trim(), vars), fields.pathVariables, vars)
   if (!raw) return { error: 'Enter a URL to send the request to.' }
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) raw = `http://${raw}`
@@ -98,7 +131,7 @@ export function buildFetch(
     return { error: `"${fields.url.trim()}" is not a valid URL (after filling in its variables).` }
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return { error: 'Only http:// and https:// URLs can be sent.' }
-  const headers = new Headers()
+  const headers = new TypedHeaders()
   try {
     for (const [key, value] of enabled(fields.headers, vars)) headers.append(key, value)
     applyAuth(auth, vars, headers, url)
@@ -106,12 +139,12 @@ export function buildFetch(
     return { error: 'A header name or value contains characters that cannot be sent.' }
   }
   const method = fields.method.toUpperCase()
-  const init: RequestInit = { method, headers, redirect: 'follow' }
+  const init: RequestInit = { method, headers: headers.headers, redirect: 'follow' }
   if (method !== 'GET' && method !== 'HEAD') {
     const body = fields.body
     if (body.mode === 'raw') {
       init.body = resolveVariables(body.raw, vars)
-      if (!headers.has('content-type')) headers.set('content-type', CONTENT_TYPES[body.language])
+      if (!headers.has('content-type')) headers.set('Content-Type', CONTENT_TYPES[body.language])
     } else if (body.mode === 'urlencoded') {
       init.body = new URLSearchParams(enabled(body.fields, vars).map(([k, v]) => [k, v]))
     } else if (body.mode === 'formdata') {
@@ -120,12 +153,12 @@ export function buildFetch(
       init.body = form
     }
   }
-  return { url: url.href, init }
+  return { url: url.href, init, typedHeaders: headers.typed }
 }
 
-/** The headers and body of built fetch arguments, as text (for history). */
-export function describeSent(init: RequestInit): Pick<SendResult, 'sentHeaders' | 'sentBody'> {
-  const sentHeaders = [...(init.headers as Headers).entries()].map(([key, value]) => ({ key, value }))
+/** The headers (names as typed) and body of a built request, as text (for history). */
+export function describeSent({ init, typedHeaders }: Built): Pick<SendResult, 'sentHeaders' | 'sentBody'> {
+  const sentHeaders = typedHeaders.map(({ key, value }) => ({ key, value }))
   const body = init.body
   const sentBody = body instanceof FormData
     ? [...body.entries()].map(([k, v]) => `${k}=${typeof v === 'string' ? v : v.name}`).join('\n')
@@ -158,7 +191,7 @@ export async function sendRequest(
   const started = performance.now()
   const built = buildFetch(fields, vars, auth)
   const url = 'url' in built ? built.url : resolveVariables(fields.url, vars)
-  const sent = 'init' in built ? describeSent(built.init) : { sentHeaders: [], sentBody: '' }
+  const sent = 'init' in built ? describeSent(built) : { sentHeaders: [], sentBody: '' }
   const body = new ReceivedBody()
   const result = (via: SendVia | null, head: ReceivedHead | null, error: string | null, receiving = false): SendResult => {
     const contentType = head?.headers.find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? null

@@ -44,6 +44,18 @@ export function whatRestoreKeeps(session: AppSession): string {
     : 'Restoring brings one back with every edit made meanwhile, also on a device that was offline.'
 }
 
+/** Where a restored version goes, as the end of "It is a new edit: …". */
+export function whereARestoreGoes(session: AppSession): string {
+  switch (modeOf(session)) {
+    case 'local':
+      return 'it stays on this device'
+    case 'sync-off':
+      return 'it stays on this device until sync is on again, then reaches your other devices'
+    case 'sync':
+      return 'it syncs to your other devices'
+  }
+}
+
 /** Where a collection's variables go (they are not encrypted, unlike an environment's values). */
 export function whereCollectionVariablesGo(session: AppSession): string {
   return modeOf(session) === 'local'

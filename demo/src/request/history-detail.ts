@@ -13,6 +13,10 @@ import { paramsFromUrl } from '../lib/url-params.ts'
 import type { AppContext } from '../app-context.ts'
 import type { History, HistoryEntry } from '../model/types.ts'
 
+const SENT_VIA: Readonly<Record<NonNullable<HistoryEntry['via']>, string>> = {
+  direct: 'Sent from this page', agent: 'Sent through the Ferry agent', relay: 'Sent through the relay’s send proxy',
+}
+
 async function saveToCollection(ctx: AppContext, entry: HistoryEntry): Promise<void> {
   const collections = ctx.workspace.index.collections()
   if (collections.length === 0) return toast('Create a collection first.')
@@ -69,7 +73,9 @@ export function historyDetail(scope: Scope, ctx: AppContext, history: History, e
         h('span', { class: `status-pill ${statusClass(entry.status)}` }, entry.status ? String(entry.status) : 'No response'),
         h('span', {}, 'Time ', h('strong', {}, formatDuration(entry.timingMs))),
         h('span', {}, 'Size ', h('strong', {}, formatBytes(entry.responseSize))),
-        h('span', {}, new Date(entry.time).toLocaleString())),
+        h('span', {}, new Date(entry.time).toLocaleString()),
+        // Entries recorded before the way was kept say nothing rather than guess.
+        entry.via ? h('span', { 'data-testid': 'history-via' }, SENT_VIA[entry.via]) : null),
       headers.length
         ? h('div', {}, h('h3', { style: 'margin-bottom:6px' }, 'Headers sent'), h('table', { class: 'headers-table' }, h('tbody', {}, headers.map((hd) => h('tr', {}, h('td', {}, hd.key), h('td', {}, hd.value))))))
         : null,

@@ -84,7 +84,7 @@ export function requestEditor(scope: Scope, ctx: AppContext, collectionId: strin
       const history = await ctx.workspace.history()
       // History is not encrypted: it records the request with secret variables left as {{name}}.
       const recorded = buildFetch(node, await values.active(false, own), auth)
-      const sent = 'init' in recorded ? { url: recorded.url, ...describeSent(recorded.init) } : { url: node.url, sentHeaders: [], sentBody: '' }
+      const sent = 'init' in recorded ? { url: recorded.url, ...describeSent(recorded) } : { url: node.url, sentHeaders: [], sentBody: '' }
       history.append({
         request: { method: node.method, url: sent.url, headers: [...sent.sentHeaders], body: sent.sentBody.slice(0, MAX_HISTORY_BODY_CHARS) },
         status: result.status,
@@ -92,6 +92,7 @@ export function requestEditor(scope: Scope, ctx: AppContext, collectionId: strin
         responseSize: result.sizeBytes,
         time: Date.now(),
         source: { collectionId, requestId },
+        ...(result.via ? { via: result.via } : {}),
       })
     } catch (error) {
       toast(describeError(error), 'error')

@@ -5,12 +5,14 @@
  * round is sent that way straight away for the rest of the page's life.
  */
 import type { SendBody, SendRequest } from '@ferry/protocol'
+import type { SentVia } from '@ferry/schema'
 import { sendDirect } from './direct.ts'
 import type { ReceivedBody, ReceivedHead } from './received.ts'
 import { sendRemote, type RemoteOutcome } from './remote.ts'
 import { sendSettings, type SendSettings } from './send-settings.ts'
 
-export type SendVia = 'direct' | 'agent' | 'relay'
+/** The ways, as history records them. */
+export type SendVia = SentVia
 
 /** The relay's send proxy, for a signed-in account. */
 export interface RelaySender {
@@ -29,7 +31,14 @@ const routedOrigins = new Set<string>()
 /** The relay answered that it has no send proxy (it says so with a 404), this page load. */
 let relayWithoutProxy = false
 
-export const CORS_SENTENCE = 'This API does not allow browsers to call it (CORS). Start the Ferry agent (`npx ferry-agent`) and pair it in Send settings, or ask your relay operator to enable the send proxy.'
+/**
+ * The CORS failure and its fix. The relay's send proxy serves signed-in accounts only, so
+ * without one (the local-only workspace) the Ferry agent is the fix there is.
+ */
+export function corsSentence(signedIn: boolean): string {
+  const agent = 'This API does not allow browsers to call it (CORS). Start the Ferry agent (`npx ferry-agent`) and pair it in Send settings'
+  return signedIn ? `${agent}, or ask your relay operator to enable the send proxy.` : `${agent}.`
+}
 
 function base64(bytes: Uint8Array): string {
   let text = ''
@@ -132,5 +141,5 @@ export async function routeSend(url: string, init: RequestInit, where: string, r
     return failed(null, `This page is served over HTTPS and ${where} over plain HTTP, which browsers block. Start the Ferry agent (\`npx ferry-agent\`) and pair it in Send settings, or use https://.${problems}`)
   }
   if (blocked === 'unreachable') return failed(null, `Could not reach ${where}: the server may be down, or the address is wrong.${problems}`)
-  return failed(null, `${CORS_SENTENCE}${problems}`)
+  return failed(null, `${corsSentence(relay !== null)}${problems}`)
 }

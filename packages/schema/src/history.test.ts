@@ -56,6 +56,17 @@ describe('History', () => {
     expect(x.length).toBe(5)
   })
 
+  it('records which way a request went, and still reads entries written without it', () => {
+    const h = history(7)
+    h.append({ ...sent(1), via: 'agent' })
+    // As an older Ferry wrote them (no `via`), and as a newer one might (a way this one does not know).
+    const bucket = [...h.doc.getMap('buckets').values()][0] as Y.Array<unknown>
+    bucket.push([{ ...sent(2), id: 'old' }, { ...sent(3), id: 'newer', via: 'pigeon' }])
+    const entries = h.entries()
+    expect(entries.map((e) => e.via)).toEqual(['agent', undefined, undefined])
+    expect(entries[2]).toEqual({ ...sent(3), id: 'newer' })
+  })
+
   it('removes one entry, clears all', () => {
     const h = history(6)
     const a = h.append(sent(1))

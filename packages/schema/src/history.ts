@@ -40,6 +40,11 @@ export interface SentRequest {
   body: string
 }
 
+/** Which way a request went: from the page, through the Ferry agent, or the relay's send proxy. */
+export type SentVia = 'direct' | 'agent' | 'relay'
+
+const SENT_VIA: readonly string[] = ['direct', 'agent', 'relay'] satisfies SentVia[]
+
 export interface HistoryEntry {
   id: string
   request: SentRequest
@@ -53,6 +58,8 @@ export interface HistoryEntry {
   time: number
   /** The collection request it was sent from, if any. */
   source: { collectionId: string; requestId: string } | null
+  /** Which way it went; absent in entries written before it was recorded, or when nothing was sent. */
+  via?: SentVia
 }
 
 export type HistoryEntryInput = Omit<HistoryEntry, 'id'>
@@ -81,7 +88,10 @@ export function parseHistoryEntry(v: unknown): HistoryEntry | undefined {
   const request = parseRequest(v.request)
   const source = parseSource(v.source)
   if (!request || source === undefined) return undefined
-  return { id: v.id, request, status: v.status, timingMs: v.timingMs, responseSize: v.responseSize, time: v.time, source }
+  const entry: HistoryEntry = { id: v.id, request, status: v.status, timingMs: v.timingMs, responseSize: v.responseSize, time: v.time, source }
+  // A way a newer Ferry knows and this one does not is left out: the rest of the entry still reads.
+  if (typeof v.via === 'string' && SENT_VIA.includes(v.via)) entry.via = v.via as SentVia
+  return entry
 }
 
 export interface HistoryOptions extends SchemaOptions {

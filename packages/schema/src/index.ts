@@ -24,6 +24,7 @@ export {
   type HistoryOptions,
   type SentHeader,
   type SentRequest,
+  type SentVia,
 } from './history.ts'
 export {
   importPostman,
