@@ -6,11 +6,12 @@
  * to be stored, and a deletion it refuses — restored on another device — stays remembered until
  * this device hears of the restore, then is forgotten unsent; the local copy goes only once the
  * relay deleted it. A run stops at the first deletion the relay could not take, and
- * `wantsRetry` says so until the next run.
+ * `wantsRetry` says so until the next run; one the relay turned away for now (deletes are
+ * limited per minute: emptying a large trash) runs again by itself after its Retry-After.
  */
 import type { DocName, UserId } from '@ferry/protocol'
 import type { AccountStore } from './account-store.ts'
-import { RelayError, type RelayErrorCode } from './errors.ts'
+import { RateLimited, RelayError, type RelayErrorCode } from './errors.ts'
 import type { SyncConnection } from './sync/types.ts'
 
 /** Answers to a deletion that no retry changes (not the owner, not a collection): forgotten, not retried. */
@@ -37,6 +38,7 @@ export class PendingDeletions {
   #runs: Promise<void> = Promise.resolve()
   #wantsRetry = false
   #sending: DocName | null = null
+  #retryTimer: ReturnType<typeof setTimeout> | null = null
 
   constructor(owner: UserId, store: AccountStore, hooks: DeletionHooks, onError: (error: unknown) => void) {
     this.#owner = owner
@@ -61,6 +63,14 @@ export class PendingDeletions {
     return this.#runs
   }
 
+  #retryAfter(seconds: number, sync: SyncConnection, stopped: () => boolean): void {
+    if (this.#retryTimer !== null) clearTimeout(this.#retryTimer)
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null
+      if (!stopped()) void this.send(sync, stopped)
+    }, seconds * 1000)
+  }
+
   async #run(sync: SyncConnection | null, stopped: () => boolean): Promise<void> {
     if (!sync?.deleteDoc || stopped()) return
     this.#wantsRetry = false
@@ -81,6 +91,7 @@ export class PendingDeletions {
           }
           if (!(error instanceof RelayError && FINAL_DELETION_ERRORS.has(error.code))) {
             this.#wantsRetry = true
+            if (error instanceof RateLimited) this.#retryAfter(error.retryAfterSeconds, sync, stopped)
             return
           }
         } finally {
