@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
 import { docName, type UserId } from '@ferry/protocol'
@@ -71,21 +71,74 @@ it('drops the segments a snapshot covers when a doc is released, the last one ap
 it("counts the overhead of the docs listed by a usage file written before it was counted", async () => {
   const dir = tempDataDir()
   const masterKey = randomBytes(32)
+  const master = new MasterKey(masterKey)
   const alice = 'alice' as UserId
-  const usageFile = join(dir, 'docs', 'usage', accountId(new MasterKey(masterKey), alice))
+  const usageDir = join(dir, 'docs', 'usage')
+  const names = [docName('alice', 'collection', 'c1'), docName('alice', 'collection', 'c2')]
   let store = new FilesDocStore(join(dir, 'docs'), masterKey)
   try {
-    await store.append(docName('alice', 'collection', 'c1'), [new Uint8Array(100)])
-    await store.append(docName('alice', 'collection', 'c2'), [new Uint8Array(200)])
+    for (const [i, name] of names.entries()) await store.append(name, [new Uint8Array(100 * (i + 1))])
     await store.close()
-    // What the previous version wrote: bytes per doc, no tombstone count.
-    const { docs } = JSON.parse(readFileSync(usageFile, 'utf8')) as { docs: Record<string, number> }
-    writeFileSync(usageFile, JSON.stringify({ docs }))
-    const bytes = Object.values(docs).reduce((sum, n) => sum + n, 0)
+    // What the previous version wrote: one file, bytes per doc, no tombstone count, no journal.
+    const docs: Record<string, number> = {}
+    for (const name of names) {
+      const id = master.docId(name)
+      docs[id] = statSync(join(dir, 'docs', id.slice(0, 2), id, 'log-00000001')).size
+    }
+    for (const file of readdirSync(usageDir)) rmSync(join(usageDir, file))
+    writeFileSync(join(usageDir, accountId(master, alice)), JSON.stringify({ docs }))
     store = new FilesDocStore(join(dir, 'docs'), masterKey)
+    const bytes = Object.values(docs).reduce((sum, n) => sum + n, 0)
+    expect((await store.usage(alice)).used).toBe(bytes + 2 * DOC_OVERHEAD_BYTES)
+    // Opening a doc measures it: the figure stays.
+    await store.load(names[0]!)
     expect((await store.usage(alice)).used).toBe(bytes + 2 * DOC_OVERHEAD_BYTES)
   } finally {
     await store.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+it("stores a doc's creation as a line in the account's usage journal, not a rewrite of every doc's entry; a torn line is skipped", { timeout: 60_000 }, async () => {
+  const dir = tempDataDir()
+  const masterKey = randomBytes(32)
+  const alice = 'alice' as UserId
+  const whole = join(dir, 'docs', 'usage', accountId(new MasterKey(masterKey), alice))
+  const journal = () => readdirSync(join(dir, 'docs', 'usage')).filter((file) => file.endsWith('.log')).map((file) => join(dir, 'docs', 'usage', file))
+  const store = new FilesDocStore(join(dir, 'docs'), masterKey)
+  const stores = [store]
+  try {
+    // Enough docs for the journal to outgrow its minimum once: the whole file then exists.
+    for (let i = 0; i < 1200; i++) await store.append(docName('alice', 'collection', `c${i}`), [new Uint8Array(1)])
+    const listing = statSync(whole)
+    const [log] = journal()
+    const logBytes = statSync(log!).size
+    await store.append(docName('alice', 'collection', 'one-more'), [new Uint8Array(1)])
+    expect(statSync(whole).ino).toBe(listing.ino)
+    expect(statSync(whole).size).toBe(listing.size)
+    expect(statSync(log!).size - logBytes).toBeLessThan(200)
+    const used = (await store.usage(alice)).used
+    expect(used).toBeGreaterThan(1201 * DOC_OVERHEAD_BYTES)
+    // Another process reading it (this one never closed): the same figure once the doc written
+    // since its entry was stored is opened (it is measured then), also past a torn last line.
+    const reader = new FilesDocStore(join(dir, 'docs'), masterKey)
+    stores.push(reader)
+    await reader.load(docName('alice', 'collection', 'one-more'))
+    expect((await reader.usage(alice)).used).toBe(used)
+    writeFileSync(log!, '{"docs":{"ab', { flag: 'a' })
+    const afterTear = new FilesDocStore(join(dir, 'docs'), masterKey)
+    stores.push(afterTear)
+    expect((await afterTear.usage(alice)).used).toBe(used)
+    // Its next change rewrites the whole file rather than appending after the torn line.
+    const c0 = new MasterKey(masterKey).docId(docName('alice', 'collection', 'c0'))
+    const c0Bytes = statSync(join(dir, 'docs', c0.slice(0, 2), c0, 'log-00000001')).size
+    await afterTear.delete(docName('alice', 'collection', 'c0'))
+    expect(statSync(whole).ino).not.toBe(listing.ino)
+    const last = new FilesDocStore(join(dir, 'docs'), masterKey)
+    stores.push(last)
+    expect((await last.usage(alice)).used).toBe(used - c0Bytes)
+  } finally {
+    for (const open of stores) await open.close()
     rmSync(dir, { recursive: true, force: true })
   }
 })

@@ -4,38 +4,49 @@
  * counts the tombstones of its deleted docs; each doc and tombstone adds `DOC_OVERHEAD_BYTES`. In
  * memory each open doc's figure is exact: its files are measured when it opens (the open
  * reads every segment anyway), and appends, compactions and deletes adjust it. A doc counts its
- * snapshot and the segments holding records the snapshot lacks. The file is rewritten
- * (atomically) when a doc is created (before its first record, so every doc with bytes is
- * listed), compacted, deleted, released and at close — not per append, which would double the
- * fsyncs. So a crash can leave a doc's entry short by what it appended since its last
+ * snapshot and the segments holding records the snapshot lacks. What changed is stored (a
+ * line appended to the account's journal, see usage-file.ts) when a doc is created (before its
+ * first record, so every doc with bytes is listed), compacted, deleted, released and at close —
+ * not per append, which would double the fsyncs. So a crash can leave a doc's entry short by what it appended since its last
  * compaction (at most the writer's compaction threshold, 2 MiB or 1,000 updates); the entry is
  * exact again as soon as the doc is opened.
  */
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { usedOf } from '../usage.ts'
-import { mkdirDurable, writeFileAtomic } from './fs-util.ts'
+import { mkdirDurable } from './fs-util.ts'
+import { readUsage, UsageFile, type UsageState } from './usage-file.ts'
 
 const USAGE_DIR = 'usage'
 
 /**
- * One account's usage, kept in `usage/<account id>`: bytes per doc id, and how many tombstones
- * of its deleted docs it holds (files from before tombstones were counted have none).
+ * One account's usage, kept in `usage/<account id>` and its journal (usage-file.ts): bytes per
+ * doc id, and how many tombstones of its deleted docs it holds (files from before tombstones
+ * were counted have none).
  */
-export class AccountFile {
+export class AccountFile implements UsageState {
   readonly docs = new Map<string, number>()
   tombstones = 0
+  readonly file: UsageFile
   #bytes = 0
   /** The last write started, and the one queued behind it (which will include every change made before it starts). */
   #writing: Promise<void> = Promise.resolve()
   #queued: Promise<void> | null = null
+  /** Docs changed since the last write started; `#changed` also covers the tombstone count. */
+  #changedDocs = new Set<string>()
   #changed = false
 
-  constructor(readonly path: string) {}
+  constructor(path: string) {
+    this.file = new UsageFile(path)
+  }
 
   /** Used bytes: the docs' bytes plus the fixed overhead of each doc and tombstone. */
   get total(): number {
     return usedOf(this.#bytes, this.docs.size + this.tombstones)
+  }
+
+  /** Takes what the usage file holds (before anything else changes the figure). */
+  loaded(): void {
+    for (const bytes of this.docs.values()) this.#bytes += bytes
   }
 
   set(docId: string, bytes: number): void {
@@ -43,6 +54,7 @@ export class AccountFile {
     if (before === bytes) return
     this.#bytes += bytes - (before ?? 0)
     this.docs.set(docId, bytes)
+    this.#changedDocs.add(docId)
     this.#changed = true
   }
 
@@ -51,22 +63,25 @@ export class AccountFile {
     this.#bytes -= this.docs.get(docId) ?? 0
     this.docs.delete(docId)
     this.tombstones++
+    this.#changedDocs.add(docId)
     this.#changed = true
   }
 
-  /** Writes the file if anything changed since the last write (coalesced: at most one write waits). */
-  save(force = false): Promise<void> {
-    if (!this.#changed && !force) return this.#queued ?? this.#writing
+  /** Writes what changed since the last write (`whole`: the whole file); coalesced, at most one write waits. */
+  save(whole = false): Promise<void> {
+    if (!this.#changed && !whole) return this.#queued ?? this.#writing
     if (this.#queued) return this.#queued
     const run = this.#writing
       .catch(() => undefined)
       .then(async () => {
         this.#queued = null
+        const changed = this.#changedDocs
+        this.#changedDocs = new Set()
         this.#changed = false
-        const body = JSON.stringify({ docs: Object.fromEntries(this.docs), tombstones: this.tombstones })
         try {
-          await writeFileAtomic(this.path, [Buffer.from(body)])
+          await this.file.save(this, changed, whole)
         } catch (error) {
+          for (const docId of changed) this.#changedDocs.add(docId)
           this.#changed = true
           throw error
         }
@@ -113,18 +128,11 @@ export class AccountUsageFiles {
   async #load(accountId: string): Promise<AccountFile> {
     const dir = join(this.root, USAGE_DIR)
     const account = new AccountFile(join(dir, accountId))
-    let listed: Record<string, number> = {}
-    try {
-      const stored = JSON.parse(await readFile(account.path, 'utf8')) as { docs: Record<string, number>; tombstones?: number }
-      listed = stored.docs
-      account.tombstones = stored.tombstones ?? 0
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-      await mkdirDurable(dir)
-    }
+    if (!(await readUsage(account.file.path, account, account.file))) await mkdirDurable(dir)
+    account.loaded()
+    const listed = [...account.docs.keys()]
     let dropped = false
-    for (const [docId, bytes] of Object.entries(listed)) {
-      account.set(docId, bytes)
+    for (const docId of listed) {
       if (await this.isDeleted(docId)) {
         account.bury(docId)
         dropped = true
