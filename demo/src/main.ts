@@ -5,6 +5,7 @@
  */
 import './styles/base.css'
 import './styles/app.css'
+import './styles/variable-field.css'
 import './styles/auth.css'
 import { h, Scope } from './ui/dom.ts'
 import { toast } from './ui/dialogs.ts'

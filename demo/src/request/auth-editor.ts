@@ -9,6 +9,7 @@ import { icon } from '../ui/icons.ts'
 import { href } from '../ui/router.ts'
 import type { Auth, AuthParam, AuthTextPart, AuthType, Collection, Json, OtherAuth } from '../model/types.ts'
 import { bindTextOnFocus } from '../ui/text-binding.ts'
+import { variableField } from '../ui/variable-field.ts'
 import { authSource } from './effective.ts'
 import { schemeName } from './auth-schemes.ts'
 import { itemOf } from '../model/collection-reads.ts'
@@ -90,7 +91,10 @@ export function authEditor(scope: Scope, collection: Collection, collectionId: s
     // Bound when focused (seeding a v1 part only when someone edits it); asked then, since an
     // update from a newer Ferry may have arrived since the editor was built.
     if (writable) fieldsScope.add(bindTextOnFocus(el, () => (collection.writable() ? collection.authText(id, spec.part) : undefined)))
-    return field(spec.label, el)
+    const labelled = field(spec.label, el)
+    // A password field shows dots, never references.
+    if (!spec.secret) variableField(el)
+    return labelled
   }
 
   let shown = ''

@@ -21,6 +21,7 @@ import { scriptsEditor } from './scripts-editor.ts'
 import { examplesView } from './examples-view.ts'
 import { lastResponses, responseView } from './response-view.ts'
 import { bindTextOnFocus } from '../ui/text-binding.ts'
+import { variableField } from '../ui/variable-field.ts'
 import { conflictNotices, newerSchemaNotice } from '../ui/conflict-notices.ts'
 import { requestConflicts } from '../model/collection-conflicts.ts'
 import { itemOf } from '../model/collection-reads.ts'
@@ -101,7 +102,7 @@ export function requestEditor(scope: Scope, ctx: AppContext, collectionId: strin
       send.disabled = false
     }
   }
-  const urlbar = h('form', { class: 'urlbar', onsubmit: (e: SubmitEvent) => (e.preventDefault(), void doSend()) }, h('div', { class: 'url-group' }, method, url), send)
+  const urlbar = h('form', { class: 'urlbar', onsubmit: (e: SubmitEvent) => (e.preventDefault(), void doSend()) }, h('div', { class: 'url-group' }, method, variableField(url)), send)
 
   let tab: Tab = 'params'
   const tabDefs: { id: Tab; label: string; count: () => number }[] = [

@@ -11,6 +11,8 @@ import { finishMoves } from '../model/move-journal.ts'
 import { provideVariableLookup, sessionLookup } from '../model/variable-lookup.ts'
 import { currentRoute } from '../ui/router.ts'
 import { attachVariableHints } from './variable-hints.ts'
+import { refreshVariableFields } from '../ui/variable-field.ts'
+import { onActiveEnvironmentChange } from '../model/active-environment.ts'
 import { toast } from '../ui/dialogs.ts'
 import { describeError } from '../ui/form.ts'
 
@@ -34,6 +36,12 @@ export function appShell(scope: Scope, session: AppSession): HTMLElement {
   })))
   const main = h('main', { class: 'main', 'aria-label': 'Editor', onclick: () => app.classList.remove('drawer-open') }, h('div', {}, notices, vaultBox), mainPane(scope, ctx))
   attachVariableHints(scope, main)
+  // Highlighted references re-resolve when what they could stand for changes.
+  scope.add(onActiveEnvironmentChange(refreshVariableFields))
+  void session.variableValues().then((values) => {
+    scope.add(values.environments.observe(refreshVariableFields))
+    scope.add(values.onChange(refreshVariableFields))
+  }, (error: unknown) => console.warn('Ferry: variable values unavailable', error))
   app.append(header(scope, session, toggleDrawer), h('div', { class: 'body' }, sidebar(scope, ctx), main))
   // On narrow windows the sidebar is a drawer: Escape closes it too.
   scope.listen(document, 'keydown', (event: KeyboardEvent) => event.key === 'Escape' && app.classList.remove('drawer-open'))

@@ -12,6 +12,7 @@ import type * as Y from 'yjs'
 import { h, replaceChildren, syncValue, type Scope } from './dom.ts'
 import { icon } from './icons.ts'
 import { bindTextOnFocus } from './text-binding.ts'
+import { variableField } from './variable-field.ts'
 import type { KeyValue } from '../model/types.ts'
 
 export type KvCell = 'key' | 'value'
@@ -129,10 +130,10 @@ export function kvTable(scope: Scope, source: KvSource, options: KvOptions): HTM
         })
         return h('tr', { class: row.enabled ? '' : 'disabled' },
           h('td', { class: 'check' }, h('span', { class: 'checkbox' }, check)),
-          inputs.map((input) => h('td', {}, input)),
+          inputs.map((input) => h('td', {}, variableField(input))),
           h('td', { class: 'act' }, writable ? h('button', { type: 'button', class: 'icon-btn', 'aria-label': `Remove row ${i + 1}`, title: 'Remove', onclick: () => source.remove(i) }, icon('trash', 15)) : null))
       }),
-      writable ? h('tr', { class: 'ghost' }, h('td', { class: 'check' }), CELLS.map((cell) => h('td', {}, ghostCell(cell))), h('td', { class: 'act' })) : null,
+      writable ? h('tr', { class: 'ghost' }, h('td', { class: 'check' }), CELLS.map((cell) => h('td', {}, variableField(ghostCell(cell)))), h('td', { class: 'act' })) : null,
     )
     if (pendingFocus) {
       const target = body.children[pendingFocus.index]?.querySelector<HTMLInputElement>(`[data-field=${pendingFocus.field}]`)
