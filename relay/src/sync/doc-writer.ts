@@ -45,8 +45,8 @@ export interface DocWriterOptions {
   name: DocName
   groupCommitMs: number
   log: FastifyBaseLogger
-  /** The doc's full state as one update (for snapshots). */
-  encodeState(): Uint8Array
+  /** The doc's full state as one update (for snapshots); null: no snapshot now (the doc in memory is not what the store holds). */
+  encodeState(): Uint8Array | null
   encodeStateVector(): Uint8Array
   /** What the store held at load: last sequence number and the updates after the snapshot. */
   loaded: { seq: LogSeq; logUpdates: number; logBytes: number }
@@ -255,6 +255,7 @@ export class DocWriter {
         const through = this.#seq
         const folded = { updates: this.#logUpdates, bytes: this.#logBytes }
         const state = this.#opts.encodeState()
+        if (state === null) return
         await this.#opts.store.compact(this.#opts.name, state, through)
         this.#logUpdates -= folded.updates
         this.#logBytes -= folded.bytes

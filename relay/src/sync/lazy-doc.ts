@@ -164,6 +164,19 @@ export class LazyDoc {
     return doc
   }
 
+  /**
+   * Lets go of `doc` now, even with tasks waiting (they load it again, once its release let go
+   * of it): an update was refused part-applied, so it is ahead of the store. `stateVector`: what
+   * the store holds. False when `doc` is not the one loaded.
+   */
+  drop(doc: RoomDoc, stateVector: Uint8Array): boolean {
+    if (this.#doc !== doc) return false
+    this.#doc = null
+    this.keptStateVector = stateVector
+    if (this.#tasks.length > 0) this.#load()
+    return true
+  }
+
   /** Fails every waiting task (the doc was deleted); returns the loaded doc, if any, for the caller to abandon. */
   abandon(error: unknown): RoomDoc | null {
     this.#abandoned = { error }

@@ -16,15 +16,18 @@ import { decodedCost, scanUpdate, withRetryAfter } from '@ferry/protocol'
 /** Seconds a client refused for the relay's budget waits: idle docs unload meanwhile. */
 const RETRY_SECONDS = 5
 
-/** A load or update refused because loaded docs take the relay's whole budget: 1013, try again later. */
+/**
+ * A load or update refused for now: 1013, try again later — by default because loaded docs take
+ * the relay's whole budget (or for `message`, after `seconds`).
+ */
 export class RelayBusy extends Error {
   override name = 'RelayBusy'
   /** The close reason, with its retry-after. */
   readonly reason: string
 
-  constructor() {
-    super('the relay is short of memory for documents')
-    this.reason = withRetryAfter(this.message, RETRY_SECONDS)
+  constructor(message = 'the relay is short of memory for documents', seconds = RETRY_SECONDS) {
+    super(message)
+    this.reason = withRetryAfter(this.message, seconds)
   }
 }
 

@@ -14,6 +14,8 @@ import type { VersionRecorder } from '../versions/recorder.ts'
 import { DocWriter, type DocWriterOptions } from './doc-writer.ts'
 import { UpdateTooCostly, type MemoryBudget } from './memory-budget.ts'
 import type { AccountQuota } from './quota.ts'
+import { applySliced } from './sliced-apply.ts'
+import { ApplyClock, ApplyTooCostly, applyBudgetMs } from './apply-budget.ts'
 import { MAX_TYPE_DEPTH, nestsTooDeep } from './type-depth.ts'
 
 export type RoomWriterOptions = Omit<DocWriterOptions, 'name' | 'encodeState' | 'encodeStateVector' | 'loaded' | 'onStored'>
@@ -31,6 +33,12 @@ export class RoomDoc {
   /** Estimated heap the doc takes (memory-budget.ts), charged to `#budget` until it is destroyed. */
   #cost = 0
   #budget: MemoryBudget | null = null
+  /**
+   * Set once an update was refused part-applied (`apply`): the state vector before it, i.e. what
+   * the store holds once the writer flushed. The doc is then only flushed and dropped: nothing
+   * more is taken from it — no compaction, no version — as it is ahead of the store.
+   */
+  #spoiled: Uint8Array | null = null
 
   /**
    * Throws when a stored update is not a Yjs update. `versions` takes the doc's versions (null:
@@ -44,9 +52,13 @@ export class RoomDoc {
     this.writer = new DocWriter({
       ...writer,
       name,
-      encodeState: () => Y.encodeStateAsUpdate(doc),
-      encodeStateVector: () => Y.encodeStateVector(doc),
-      ...(versions && { onStored: (compacted: Uint8Array | null) => versions.stored(compacted !== null, () => compacted ?? Y.encodeStateAsUpdate(doc)) }),
+      encodeState: () => (this.#spoiled ? null : Y.encodeStateAsUpdate(doc)),
+      encodeStateVector: () => this.#spoiled ?? Y.encodeStateVector(doc),
+      ...(versions && {
+        onStored: (compacted: Uint8Array | null) => {
+          if (!this.#spoiled) versions.stored(compacted !== null, () => compacted ?? Y.encodeStateAsUpdate(doc))
+        },
+      }),
       loaded: {
         seq: stored.seq,
         logUpdates: stored.updates.length,
@@ -64,14 +76,34 @@ export class RoomDoc {
    * Applies `update` (`decoded`, or decoded in full first, so a malformed one throws without
    * touching the doc); true when it changed the doc or waits for missing updates, i.e. is
    * worth relaying. Throws `UpdateTooCostly`, untouched, for one that would nest types too deep.
+   * With `clock` (an update from a socket) it applies in slices within its time budget
+   * (apply-budget.ts; `clock` counts from before the call): past it, it throws `ApplyTooCostly`
+   * with the doc part-applied and `spoiled` — as after any throw while applying: drop the doc
+   * without storing its state.
    */
-  apply(update: Uint8Array, origin: unknown, decoded: ReturnType<typeof Y.decodeUpdate> = Y.decodeUpdate(update)): boolean {
+  apply(update: Uint8Array, origin: unknown, decoded: ReturnType<typeof Y.decodeUpdate> = Y.decodeUpdate(update), clock: ApplyClock | null = null): boolean {
     if (nestsTooDeep(this.doc, decoded.structs)) throw new UpdateTooCostly(`${TOO_COSTLY_REASON}: its shared types would nest deeper than ${MAX_TYPE_DEPTH} levels`)
     this.#changed = false
-    Y.applyUpdate(this.doc, update, origin)
+    if (clock) {
+      const budget = applyBudgetMs(update.length, decoded.structs.length)
+      const before = Y.encodeStateVector(this.doc)
+      let applied = false
+      try {
+        applied = applySliced(this.doc, decoded, origin, () => clock.elapsedMs > budget)
+      } finally {
+        // Stopped, or thrown part-way (the caller hears why): either way ahead of the store.
+        if (!applied) this.#spoiled = before
+      }
+      if (!applied) throw new ApplyTooCostly(budget)
+    } else Y.applyUpdate(this.doc, update, origin)
     if (this.#changed) this.versions?.changed(sessionOf(origin))
     const store = this.doc.store
     return this.#changed || store.pendingStructs !== null || store.pendingDs !== null
+  }
+
+  /** The state vector before an update was refused part-applied (what the store holds), or null. */
+  get spoiled(): Uint8Array | null {
+    return this.#spoiled
   }
 
   stateVector(): Uint8Array {

@@ -71,6 +71,8 @@ export interface RoomOptions {
   quota: AccountQuota | null
   /** Loading the doc; `onLoaded` runs after the room asked its peers for what it lacks. */
   doc: LazyDocOptions
+  /** Applies an update from a socket within its time budget (apply-budget.ts); throws as `RoomDoc.apply` does. */
+  applyFromSocket: (doc: RoomDoc, update: Uint8Array, member: RoomMember, decoded: ReturnType<typeof Y.decodeUpdate> | undefined) => boolean
 }
 
 /** The transaction origin of updates another instance accepted. */
@@ -101,6 +103,7 @@ export class Room {
   readonly #budget: MemoryBudget
   readonly #unsubscribe: () => void
   readonly #quota: AccountQuota | null
+  readonly #applyFromSocket: RoomOptions['applyFromSocket']
   /** Sockets an update was refused from (quota): nothing more they send is taken. Made on first use. */
   #refused: WeakSet<RoomMember> | null = null
 
@@ -114,6 +117,7 @@ export class Room {
     this.#maxDocDecodedBytes = opts.maxDocDecodedBytes
     this.#budget = opts.budget
     this.#quota = opts.quota
+    this.#applyFromSocket = opts.applyFromSocket
     this.#unsubscribe = opts.unsubscribe
     this.lazy = new LazyDoc({
       ...opts.doc,
@@ -182,10 +186,9 @@ export class Room {
   /**
    * An update (or sync step 2) from a writer. What it holds is counted first, without decoding
    * it: one whose decoding would take more than `maxUpdateDecodedBytes` throws `UpdateTooCostly`
-   * (2-byte structs decode to ~100 bytes and more: a few MB would exhaust the heap). Then it is
-   * decoded in full, so a malformed one throws without touching the doc. With the doc, its
-   * estimate must fit the doc's and the relay's memory budget (`#admit`). `frame` is relayed
-   * as is when it is already an update message.
+   * (2-byte structs decode to ~100 bytes and more). Then it is decoded in full, so a malformed
+   * one throws without touching the doc. With the doc, it must fit the doc's and the relay's
+   * memory (`#admit`) and its time budget (`applyFromSocket`); `frame`, if any, is relayed as is.
    */
   applyUpdate(member: RoomMember, update: Uint8Array, frame: Uint8Array | null): void {
     if (this.#refused?.has(member)) return
@@ -205,7 +208,7 @@ export class Room {
       if (this.#refused?.has(member)) return
       this.#admit(doc, cost, roots)
       if (this.#quota && !doc.admits(update, this.#quota)) return this.#refuse(doc, member)
-      const changed = doc.apply(update, member, kept)
+      const changed = this.#applyFromSocket(doc, update, member, kept)
       doc.charge(cost, this.#budget)
       if (changed) {
         this.#relay(member, frame ?? encodeMessage({ type: 'sync-update', update }))

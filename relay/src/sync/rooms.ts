@@ -37,6 +37,7 @@ import { storedState, type StoredState } from './stored-state.ts'
 import { MemoryBudget, RelayBusy, updateCost } from './memory-budget.ts'
 import { DocReleases } from './doc-releases.ts'
 import { IdleUnloads } from './idle-unloads.ts'
+import { AccountApplyTimes } from './apply-budget.ts'
 
 /**
  * Frames kept for a room while its doc loads; past this, frames from other instances are
@@ -78,6 +79,7 @@ export class Rooms {
   readonly #quotas: AccountQuotas
   readonly #idle: IdleUnloads
   readonly #budget: MemoryBudget
+  readonly #applyTimes = new AccountApplyTimes()
 
   constructor(opts: RoomsOptions) {
     this.#opts = opts
@@ -268,6 +270,7 @@ export class Rooms {
       maxDocDecodedBytes: this.#opts.maxDocDecodedBytes,
       budget: this.#budget,
       quota,
+      applyFromSocket: (doc, update, member, decoded) => this.#applyTimes.apply(ownerOf(name), doc, update, member, decoded, (spoiled) => this.#reload(room, spoiled)),
       unsubscribe: () => {
         subscribed.then((unsubscribe) => unsubscribe(), () => undefined)
         this.#quotas.release(quota)
@@ -331,6 +334,24 @@ export class Rooms {
     // Sockets on it stay (their next frame tries again; one refused for memory was told when); a room nobody is on goes.
     if (room.members.size === 0) this.#remove(room)
     else if (!(error instanceof RelayBusy)) this.#opts.log.error({ err: error, doc: room.name }, 'loading a document again failed')
+  }
+
+  /**
+   * Drops `room`'s doc, ahead of the store once an update was refused part-applied: what it took
+   * before is stored, its state never is; the next frame loads it once this release is done.
+   */
+  #reload(room: Room, doc: RoomDoc): void {
+    const stored = doc.spoiled
+    if (!stored || room.loaded !== doc) return
+    // Registered before the drop: a load the drop starts waits for it.
+    this.#releases.release(room.name, async () => {
+      await doc.writer.flush()
+      await doc.writer.settled()
+      doc.destroy()
+    })
+    room.lazy.drop(doc, stored)
+    if (doc.versions) this.#opts.versions?.release(room.name, doc.versions)
+    this.#removeIfUnused(room)
   }
 
   /** Drops a room nobody is on whose doc is not loaded or loading. */

@@ -77,6 +77,12 @@ export const TOO_COSTLY_REASON = 'change too costly to decode'
 
 /**
  * How the close reason (4413) and a refused doc's reason start for an update refused because
+ * integrating it into its doc took past the relay's time budget for it.
+ */
+export const TOO_COSTLY_TO_APPLY_REASON = 'change too costly to apply'
+
+/**
+ * How the close reason (4413) and a refused doc's reason start for an update refused because
  * the doc, with it, would take more memory loaded than the relay keeps for one doc
  * (`MAX_DOC_DECODED_BYTES`): the client reads it to name that setting.
  */

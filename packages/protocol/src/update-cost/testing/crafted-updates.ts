@@ -202,3 +202,44 @@ export function nestedJson(depth: number, kind: 2 | 5 | 6 = 2): Uint8Array {
   encoding.writeVarUint(e, 0)
   return encoding.toUint8Array(e)
 }
+
+/** An item's info byte: a right origin follows (bit 7), then content of `kind`. */
+const WITH_RIGHT_ORIGIN = 0x40
+const BINARY = 3
+
+/**
+ * An update whose integration walks O(m²) items though its decoding is linear (docs/decisions.md,
+ * "Integration CPU is bounded per update"): `m` empty byte arrays of client 1 in the root list
+ * `list`, each after the one before, then `m` items of client 2 with no left origin, the k-th
+ * with the k-th array as its right origin — Yjs places each by walking every array before its
+ * right origin. About 10 bytes per pair: m = 8,000 weighs 80 KB.
+ */
+export function integrationWalk(m: number): Uint8Array {
+  const e = encoding.createEncoder()
+  const uint = (v: number): void => encoding.writeVarUint(e, v)
+  uint(2) // two client groups, the higher client first (as yjs writes them)
+  uint(m)
+  uint(2)
+  uint(0)
+  for (let k = 0; k < m; k++) {
+    encoding.writeUint8(e, WITH_RIGHT_ORIGIN | BINARY)
+    uint(1) // right origin: client 1, clock k
+    uint(k)
+    uint(0) // an empty byte array
+  }
+  uint(m)
+  uint(1)
+  uint(0)
+  encoding.writeUint8(e, BINARY)
+  uint(1) // parent: a root type, by name
+  encoding.writeVarString(e, 'list')
+  uint(0)
+  for (let k = 1; k < m; k++) {
+    encoding.writeUint8(e, WITH_ORIGIN | BINARY)
+    uint(1) // origin: client 1, clock k - 1
+    uint(k - 1)
+    uint(0)
+  }
+  uint(0) // no delete set
+  return encoding.toUint8Array(e)
+}

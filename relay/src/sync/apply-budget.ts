@@ -1,0 +1,97 @@
+/**
+ * What applying one update from a socket may take (docs/decisions.md, "Integration CPU is
+ * bounded per update"): Yjs integrates concurrent inserts by walking the items between their
+ * origins without bound, so a crafted update of 80 KB took 9 s and the relay answered nobody
+ * meanwhile. An update applies in slices (sliced-apply.ts) and stops past a budget that grows
+ * linearly with its bytes and structs, set `APPLY_HEADROOM` times above what honest updates
+ * take, and never under `MIN_APPLY_MS`. Each account's apply time is counted too: past
+ * `ACCOUNT_APPLY_MS` within `ACCOUNT_WINDOW_MS` its next update waits (1013), so a costly
+ * update refused, or many just under the budget, cannot be repeated cheaply.
+ *
+ * Time is the smaller of wall-clock and process CPU time since the start: a loaded machine
+ * stretches the first but not the second, and parallel GC threads the second but not the
+ * first; what the update itself costs on this thread is under both.
+ */
+import { TOO_COSTLY_TO_APPLY_REASON } from '@ferry/protocol'
+import type * as Y from 'yjs'
+import { RelayBusy, UpdateTooCostly } from './memory-budget.ts'
+import type { RoomDoc } from './room-doc.ts'
+
+/** No update is refused before it took this long. */
+export const MIN_APPLY_MS = 1_000
+/** How far above an honest update's apply time the budget is. */
+export const APPLY_HEADROOM = 10
+/** Honest apply time per byte and per struct, ms (measured: docs/decisions.md). */
+const MS_PER_BYTE = 0.000_1
+const MS_PER_STRUCT = 0.01
+/** Apply time an account may spend per window before its updates wait. */
+export const ACCOUNT_APPLY_MS = 5_000
+export const ACCOUNT_WINDOW_MS = 60_000
+
+/** The apply time an update of `bytes` holding `structs` may take, ms. */
+export function applyBudgetMs(bytes: number, structs: number): number {
+  return Math.max(MIN_APPLY_MS, APPLY_HEADROOM * (bytes * MS_PER_BYTE + structs * MS_PER_STRUCT))
+}
+
+/** An update refused because applying it took past its budget; its message is the close reason (4413). */
+export class ApplyTooCostly extends UpdateTooCostly {
+  override name = 'ApplyTooCostly'
+
+  constructor(budgetMs: number) {
+    super(`${TOO_COSTLY_TO_APPLY_REASON}: integrating it took longer than ${Math.round(budgetMs)} ms`)
+  }
+}
+
+/** Time spent since it was made: the smaller of wall-clock and process CPU time, ms. */
+export class ApplyClock {
+  readonly #wall = performance.now()
+  readonly #cpu = process.cpuUsage()
+
+  get elapsedMs(): number {
+    const cpu = process.cpuUsage(this.#cpu)
+    return Math.min(performance.now() - this.#wall, (cpu.user + cpu.system) / 1000)
+  }
+}
+
+/**
+ * Apply time per account, as a bucket that empties at `ACCOUNT_APPLY_MS` per
+ * `ACCOUNT_WINDOW_MS`: an account holding more than that waits until it is back under.
+ */
+export class AccountApplyTimes {
+  readonly #spent = new Map<string, { ms: number; at: number }>()
+  #sweptAt = performance.now()
+
+  /**
+   * Applies an update from a socket to `doc`, one of `account`'s, within its budget and counts
+   * the time to `account`. Throws `RelayBusy` (1013, with the wait) while the account spent more
+   * than its share, and `ApplyTooCostly` past the budget after handing the part-applied doc to
+   * `spoiled`; otherwise as `RoomDoc.apply`.
+   */
+  apply(account: string, doc: RoomDoc, update: Uint8Array, origin: unknown, decoded: ReturnType<typeof Y.decodeUpdate> | undefined, spoiled: (doc: RoomDoc) => void): boolean {
+    const over = this.#level(account, performance.now()) - ACCOUNT_APPLY_MS
+    if (over > 0) throw new RelayBusy('changes of this account took too long to apply lately', (over * ACCOUNT_WINDOW_MS) / ACCOUNT_APPLY_MS / 1000)
+    const clock = new ApplyClock()
+    try {
+      return doc.apply(update, origin, decoded, clock)
+    } finally {
+      this.#charge(account, clock.elapsedMs, performance.now())
+      if (doc.spoiled) spoiled(doc)
+    }
+  }
+
+  #charge(account: string, ms: number, now: number): void {
+    this.#spent.set(account, { ms: this.#level(account, now) + ms, at: now })
+    if (now - this.#sweptAt > ACCOUNT_WINDOW_MS) this.#sweep(now)
+  }
+
+  #level(account: string, now: number): number {
+    const spent = this.#spent.get(account)
+    return spent ? Math.max(0, spent.ms - ((now - spent.at) * ACCOUNT_APPLY_MS) / ACCOUNT_WINDOW_MS) : 0
+  }
+
+  /** Forgets the accounts whose bucket emptied. */
+  #sweep(now: number): void {
+    this.#sweptAt = now
+    for (const account of [...this.#spent.keys()]) if (this.#level(account, now) === 0) this.#spent.delete(account)
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Attack: integration CPU (docs/decisions.md, "Integration CPU is bounded per update"). Yjs
+ * places concurrent inserts by walking the items between their origins without bound: 8,000
+ * empty byte arrays in a root list and 8,000 items with no left origin, each with a different
+ * array as its right origin (80 KB, 16,000 structs), take ~9 s to apply — on a relay, 11 s in
+ * which nobody else was answered, and the doc stored it, so every load walked it again. A room
+ * now applies an update from a socket in slices and refuses it with 4413 past its time budget
+ * (~1.7 s for this one); the doc, part-applied, is dropped and loads again from the store. An
+ * account that keeps sending such updates is told to wait (1013) once it spent its share.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { CloseCode, retryAfterSeconds, TOO_COSTLY_TO_APPLY_REASON } from '@ferry/protocol'
+import { integrationWalk } from '../../packages/protocol/src/update-cost/testing/crafted-updates.ts'
+import { ApplyClock } from '../../relay/src/sync/apply-budget.ts'
+import { startRelay, type TestRelay } from '../helpers/relay.ts'
+import { sessionToken } from '../helpers/sessions.ts'
+import { covers, rawClient, readStoredDoc, syncUrl } from '../helpers/sync-clients.ts'
+import { honestEdit, write } from '../helpers/update-writes.ts'
+
+/** The finding's update: 80 KB that took ~9 s to apply. */
+const walk = integrationWalk(8_000)
+
+/**
+ * Far below the ~9 s another account waited before, counted as the relay counts an update's
+ * time (the smaller of wall-clock and this process's CPU time), so a loaded machine does not
+ * stretch it: the relay runs in this process.
+ */
+const ANSWERED_WITHIN_MS = 5_000
+
+describe('integration CPU', () => {
+  let relay: TestRelay
+  afterEach(() => relay.close(true))
+
+  it('refuses an update costly to integrate with 4413 within its budget, answers another account meanwhile, and the doc loads and takes edits after', async () => {
+    relay = await startRelay({ UNCONFIRMED_ACCOUNT_QUOTA_BYTES: '0' })
+    const [alice, bob] = [await sessionToken(relay, 'alice'), await sessionToken(relay, 'bob')]
+    const name = 'alice:collection:walk'
+    expect(await write(relay.wsUrl, alice, name, honestEdit('before'))).toEqual({ accepted: true })
+
+    const other = await rawClient(syncUrl(relay.wsUrl, 'bob:collection:notes', bob, true))
+    await other.next('sync-step1')
+    const attacker = await rawClient(syncUrl(relay.wsUrl, name, alice, true))
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => attacker.ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })))
+
+    const sent = new ApplyClock()
+    attacker.send({ type: 'sync-update', update: walk })
+    // Right behind it: the relay takes it once the attack's frame let go.
+    const edit = honestEdit('bob is answered')
+    other.send({ type: 'sync-update', update: edit })
+    for (let ack = await other.next('persisted', 30_000); !covers(ack.stateVector, Y.encodeStateVectorFromUpdate(edit)); ack = await other.next('persisted', 30_000));
+    const answeredAfter = sent.elapsedMs
+    other.close()
+
+    const refusal = await closed
+    expect(refusal.code).toBe(CloseCode.ChangeTooLarge)
+    expect(refusal.reason.startsWith(`${TOO_COSTLY_TO_APPLY_REASON}: `)).toBe(true)
+    expect(answeredAfter).toBeLessThan(ANSWERED_WITHIN_MS)
+
+    // The doc loads from the store again: what came before, none of the attack, and new edits.
+    expect(await write(relay.wsUrl, alice, name, honestEdit('after'))).toEqual({ accepted: true })
+    const stored = await readStoredDoc(relay.wsUrl, name, alice)
+    expect(stored.getText('body').toString()).toMatch(/^(beforeafter|afterbefore)$/)
+    expect(stored.getArray('list').length).toBe(0)
+  }, 60_000)
+
+  it('tells an account that keeps sending costly updates to wait (1013 with a retry-after), its honest edits too', async () => {
+    relay = await startRelay({ UNCONFIRMED_ACCOUNT_QUOTA_BYTES: '0' })
+    const [alice, bob] = [await sessionToken(relay, 'alice'), await sessionToken(relay, 'bob')]
+    const name = 'alice:collection:again'
+    const outcomes: number[] = []
+    for (let tries = 0; tries < 8 && !outcomes.includes(CloseCode.TryAgainLater); tries++) {
+      const outcome = await write(relay.wsUrl, alice, name, walk)
+      outcomes.push(outcome.accepted ? 0 : outcome.code)
+    }
+    // Refused for its cost until the account spent its share (5 s a minute, ~1.7 s each), then told to wait.
+    expect(outcomes.at(-1)).toBe(CloseCode.TryAgainLater)
+    expect(outcomes.slice(0, -1).every((code) => code === CloseCode.ChangeTooLarge)).toBe(true)
+    expect(outcomes.length).toBeGreaterThan(2)
+    const waited = await write(relay.wsUrl, alice, 'alice:collection:honest', honestEdit('later'))
+    expect(waited).toMatchObject({ accepted: false, code: CloseCode.TryAgainLater })
+    expect(retryAfterSeconds((waited as { reason: string }).reason)).toBeGreaterThan(0)
+    // Another account is not held up by it.
+    expect(await write(relay.wsUrl, bob, 'bob:collection:notes', honestEdit('bob writes'))).toEqual({ accepted: true })
+  }, 60_000)
+})
