@@ -14,7 +14,7 @@ import type { VersionRecorder } from '../versions/recorder.ts'
 import { DocWriter, type DocWriterOptions } from './doc-writer.ts'
 import { UpdateTooCostly, type MemoryBudget } from './memory-budget.ts'
 import type { AccountQuota } from './quota.ts'
-import { applySliced } from './sliced-apply.ts'
+import { applySliced, SLICE_STRUCTS } from './sliced-apply.ts'
 import { ApplyClock, ApplyTooCostly, applyBudgetMs } from './apply-budget.ts'
 import { MAX_TYPE_DEPTH, nestsTooDeep } from './type-depth.ts'
 
@@ -89,7 +89,12 @@ export class RoomDoc {
       const before = Y.encodeStateVector(this.doc)
       let applied = false
       try {
-        applied = applySliced(this.doc, decoded, origin, () => clock.elapsedMs > budget)
+        // One slice at most and nothing waiting that it could release: slicing would stop
+        // nowhere, so Yjs applies it as it is (most updates: a keystroke, a field).
+        if (decoded.structs.length <= SLICE_STRUCTS && this.doc.store.pendingStructs === null) {
+          Y.applyUpdate(this.doc, update, origin)
+          applied = true
+        } else applied = applySliced(this.doc, decoded, origin, () => clock.elapsedMs > budget)
       } finally {
         // Stopped, or thrown part-way (the caller hears why): either way ahead of the store.
         if (!applied) this.#spoiled = before
