@@ -17,6 +17,7 @@ import type { AccountQuota } from './quota.ts'
 import { applySliced, SLICE_STRUCTS } from './sliced-apply.ts'
 import { ApplyClock, ApplyTooCostly, applyBudgetMs } from './apply-budget.ts'
 import { MAX_TYPE_DEPTH, nestsTooDeep } from './type-depth.ts'
+import { walksOnlyItself } from './integration-walk.ts'
 
 export type RoomWriterOptions = Omit<DocWriterOptions, 'name' | 'encodeState' | 'encodeStateVector' | 'loaded' | 'onStored'>
 
@@ -89,9 +90,10 @@ export class RoomDoc {
       const before = Y.encodeStateVector(this.doc)
       let applied = false
       try {
-        // One slice at most and nothing waiting that it could release: slicing would stop
-        // nowhere, so Yjs applies it as it is (most updates: a keystroke, a field).
-        if (decoded.structs.length <= SLICE_STRUCTS && this.doc.store.pendingStructs === null) {
+        // One slice at most, nothing waiting that it could release, and no struct walking past
+        // the doc's items (integration-walk.ts): slicing would stop nowhere, so Yjs applies it
+        // as it is (most updates: a keystroke, a field).
+        if (decoded.structs.length <= SLICE_STRUCTS && this.doc.store.pendingStructs === null && walksOnlyItself(this.doc, decoded.structs)) {
           Y.applyUpdate(this.doc, update, origin)
           applied = true
         } else applied = applySliced(this.doc, decoded, origin, () => clock.elapsedMs > budget)

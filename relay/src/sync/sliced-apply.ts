@@ -4,7 +4,9 @@
  * CPU is bounded per update"), and a crafted update of 80 KB kept the relay busy for 11 s.
  *
  * A slice is a run of at most `SLICE_STRUCTS` structs of one client group — a valid v1 update
- * from its first struct's clock — and the delete set is the last slice. All slices apply inside
+ * from its first struct's clock — and the delete set is the last slice. A slice applies in runs
+ * whose structs walk only past each other (integration-walk.ts): one struct with far-apart
+ * origins walks past every item between them. All slices apply inside
  * one transaction, so observers see one change, as for `Y.applyUpdate`. Slices are taken in the
  * order Yjs integrates structs: clients from the highest id down, and a slice needing an item of
  * another client this update brings waits for that client's slice to go first.
@@ -18,6 +20,7 @@
  */
 import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
+import { WalkBound } from './integration-walk.ts'
 
 type Decoded = ReturnType<typeof Y.decodeUpdate>
 type Struct = Decoded['structs'][number]
@@ -71,16 +74,29 @@ function slicesOf(structs: Struct[], size: number, into = new Map<number, Slice[
   return into
 }
 
-/** A slice as a v1 update: one client group, no deletions. */
-function encodeSlice(slice: Slice): Uint8Array {
+/** A run of one client's adjacent structs as a v1 update, without deletions. */
+function encodeRun(run: Struct[]): Uint8Array {
   const encoder = new Y.UpdateEncoderV1()
   encoding.writeVarUint(encoder.restEncoder, 1)
-  encoding.writeVarUint(encoder.restEncoder, slice.structs.length)
-  encoder.writeClient(slice.client)
-  encoding.writeVarUint(encoder.restEncoder, slice.clock)
-  for (const struct of slice.structs) struct.write(encoder, 0)
+  encoding.writeVarUint(encoder.restEncoder, run.length)
+  encoder.writeClient(run[0]!.id.client)
+  encoding.writeVarUint(encoder.restEncoder, run[0]!.id.clock)
+  for (const struct of run) struct.write(encoder, 0)
   encoding.writeVarUint(encoder.restEncoder, 0)
   return encoder.toUint8Array()
+}
+
+/**
+ * The structs of `structs` from `at` that apply together: the first, and those after it that
+ * walk only past structs of the run (integration-walk.ts) — so between two questions to stop,
+ * Yjs walks past at most one struct's worth of the doc's items.
+ */
+function boundedRun(doc: Y.Doc, structs: Struct[], at: number): Struct[] {
+  const run = [structs[at]!]
+  const bound = new WalkBound(doc, run)
+  bound.bounded(run[0]!)
+  while (at + run.length < structs.length && bound.bounded(structs[at + run.length]!)) run.push(structs[at + run.length]!)
+  return run
 }
 
 /** A delete set as a v1 update without structs. */
@@ -184,17 +200,21 @@ export function applySliced(doc: Y.Doc, decoded: Decoded, origin: unknown, stop:
     const queue = new SliceQueue(decoded.structs, size)
     try {
       for (let slice = queue.next(store); slice; slice = queue.next(store)) {
-        if (stop()) return
-        Y.applyUpdate(doc, encodeSlice(slice), origin)
-        // Read through a function: the compiler takes the property for the null set above.
-        const rest = takePending(store)
-        if (rest) {
-          waiting.push(rest.update)
-          for (const [client, clock] of rest.missing) if ((missing.get(client) ?? Infinity) > clock) missing.set(client, clock)
-        }
-        if (waiting.length > 0 && [...missing].some(([client, clock]) => clock < Y.getState(store, client))) {
-          queue.add(Y.decodeUpdateV2(Y.mergeUpdatesV2(waiting.splice(0))).structs)
-          missing.clear()
+        for (let at = 0; at < slice.structs.length; ) {
+          if (stop()) return
+          const run = boundedRun(doc, slice.structs, at)
+          at += run.length
+          Y.applyUpdate(doc, encodeRun(run), origin)
+          // Read through a function: the compiler takes the property for the null set above.
+          const rest = takePending(store)
+          if (rest) {
+            waiting.push(rest.update)
+            for (const [client, clock] of rest.missing) if ((missing.get(client) ?? Infinity) > clock) missing.set(client, clock)
+          }
+          if (waiting.length > 0 && [...missing].some(([client, clock]) => clock < Y.getState(store, client))) {
+            queue.add(Y.decodeUpdateV2(Y.mergeUpdatesV2(waiting.splice(0))).structs)
+            missing.clear()
+          }
         }
       }
     } finally {
