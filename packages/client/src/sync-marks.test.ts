@@ -1,8 +1,11 @@
-import type { DocName, DocKind } from '@ferry/protocol'
+import { docName, type DocName, type DocKind } from '@ferry/protocol'
 import { Collection } from '@ferry/schema'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { SyncMarks, type MarkStorage, type MarkedWorkspace } from './sync-marks.ts'
+import { describeStatus } from './sync-status.ts'
+import { connectionTo, fakeDevices, seedAccount } from './sync/testing/fake-device.ts'
+import { FakeRelay } from './sync/testing/fake-relay.ts'
 import type { SyncStatus } from './sync-status.ts'
 
 function memoryStorage(): MarkStorage & { readonly map: Map<string, string> } {
@@ -86,5 +89,35 @@ describe('sync marks', () => {
     new SyncMarks(storage).forget('u2')
     expect(new SyncMarks(storage).mark(name)).toBeNull()
     expect(storage.map.has('ferry:sync-mark:u20:collection:c1')).toBe(true)
+  })
+})
+
+/**
+ * Docs that synced without being loaded (a second device holds the account's collections as
+ * bytes until one is opened) are marked from their held bytes: signing out with sync off loads
+ * them to say what would be lost, and a collection never opened here must not count whole.
+ */
+const device = fakeDevices()
+
+describe('sync marks of docs held without being loaded', () => {
+  it('report only the collection edited here once sync is off, not those never opened', async () => {
+    const relay = new FakeRelay()
+    seedAccount(relay, 'ann', 3, 2)
+    const phone = await device()
+    const workspace = await phone.open('ann', connectionTo(relay))
+    const marks = new SyncMarks(memoryStorage())
+    const stop = marks.watch(workspace)
+    await vi.waitFor(() => expect(describeStatus(workspace.status)).toBe('in sync'), { timeout: 10_000, interval: 5 })
+    expect(workspace.loadedDocs()).not.toContain(docName('ann', 'collection', 'c1'))
+    // Marked as soon as the account is in sync, loaded or not.
+    await vi.waitFor(() => expect(marks.mark(docName('ann', 'collection', 'c2'))).not.toBeNull(), { timeout: 5_000, interval: 5 })
+
+    await workspace.setSync(null)
+    const c0 = await workspace.collection('c0')
+    c0.update(c0.tree()[0]!.id, { method: 'PUT' })
+    const unsynced = await marks.unsynced(workspace)
+    expect(unsynced.map((doc) => doc.id)).toEqual(['c0'])
+    expect(unsynced[0]!.changes.changed.size).toBe(1)
+    stop()
   })
 })

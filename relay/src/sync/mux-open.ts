@@ -20,7 +20,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import * as Y from 'yjs'
 import { CloseCode, encodeMessage } from '@ferry/protocol'
 import { isGone } from '../storage/doc-store.ts'
-import { compareWith, digestOf, digestOfStored, holdsNothing } from './doc-digest.ts'
+import { compareWith, digestOf, digestOfStored, holdsNothing, type DocDigest } from './doc-digest.ts'
 import type { MuxDoc } from './mux-doc.ts'
 import { RelayBusy } from './memory-budget.ts'
 import type { Room } from './room.ts'
@@ -107,19 +107,7 @@ function answerStored(job: OpenJob, socket: OpeningSocket, state: StoredState): 
     doc.persisted(state.stateVector)
     return true
   }
-  const digest = digestOfStored(state)
-  const { clientLacks, relayLacks } = compareWith(digest, job.stateVector.clocks, job.deleteSetHash)
-  if (clientLacks) {
-    let update: Uint8Array
-    try {
-      update = Y.diffUpdate(state.update, job.stateVector.bytes)
-    } catch {
-      socket.refuse(doc, CloseCode.Malformed, 'malformed state vector')
-      return false
-    }
-    socket.sendDoc(doc, encodeMessage({ type: 'sync-step2', update }), true)
-  }
-  if (relayLacks) socket.sendDoc(doc, encodeMessage({ type: 'sync-step1', stateVector: digest.stateVector }), true)
+  if (!sendDifference(job, socket, digestOfStored(state), (stateVector) => Y.diffUpdate(state.update, stateVector))) return false
   doc.persisted(state.stateVector)
   return true
 }
@@ -129,20 +117,30 @@ function answer(job: OpenJob, socket: OpeningSocket, loaded: RoomDoc): boolean {
   const { doc } = job
   if (!socket.mayRequest(doc)) return false
   const digest = digestOf(loaded.doc)
+  if (!sendDifference(job, socket, digest, (stateVector) => Y.encodeStateAsUpdate(loaded.doc, stateVector))) return false
+  // `persisted` covers what is stored: now, unless the room still holds updates to store.
+  if (loaded.writer.dirty) loaded.writer.ackAfter(doc)
+  else doc.persisted(digest.stateVector)
+  return true
+}
+
+/**
+ * Compares the client's state with `digest` and sends what each side lacks: a step 2 of what
+ * the client lacks (`lacking` its state vector), a step 1 when the relay lacks something.
+ * False, and the doc refused, when the client's state vector cannot be answered.
+ */
+function sendDifference(job: OpenJob, socket: OpeningSocket, digest: DocDigest, lacking: (stateVector: Uint8Array) => Uint8Array): boolean {
   const { clientLacks, relayLacks } = compareWith(digest, job.stateVector.clocks, job.deleteSetHash)
   if (clientLacks) {
     let update: Uint8Array
     try {
-      update = Y.encodeStateAsUpdate(loaded.doc, job.stateVector.bytes)
+      update = lacking(job.stateVector.bytes)
     } catch {
-      socket.refuse(doc, CloseCode.Malformed, 'malformed state vector')
+      socket.refuse(job.doc, CloseCode.Malformed, 'malformed state vector')
       return false
     }
-    socket.sendDoc(doc, encodeMessage({ type: 'sync-step2', update }), true)
+    socket.sendDoc(job.doc, encodeMessage({ type: 'sync-step2', update }), true)
   }
-  if (relayLacks) socket.sendDoc(doc, encodeMessage({ type: 'sync-step1', stateVector: digest.stateVector }), true)
-  // `persisted` covers what is stored: now, unless the room still holds updates to store.
-  if (loaded.writer.dirty) loaded.writer.ackAfter(doc)
-  else doc.persisted(digest.stateVector)
+  if (relayLacks) socket.sendDoc(job.doc, encodeMessage({ type: 'sync-step1', stateVector: digest.stateVector }), true)
   return true
 }
