@@ -61,6 +61,10 @@ describe('an open answered from the stored bytes', () => {
         const updates = history(random, 50)
         const stored = updates.filter(() => random() < 0.7)
         const device = docOf(updates.filter(() => random() < 0.7))
+        // A device holds what it wrote and what the relay or its tabs sent it, so never structs of
+        // another writer waiting for ones the relay lacks; an open's state vector cannot show
+        // structs that wait (neither a loaded doc's nor held bytes'), so such a device is no case.
+        if (device.store.pendingStructs !== null) return
         if (ownEdits) {
           const text = device.getText('t')
           if (text.length > 0) text.delete(0, 1)
@@ -90,7 +94,7 @@ describe('an open answered from the stored bytes', () => {
         const union = docOf([...stored, Y.encodeStateAsUpdate(device)])
         expect(content(relay)).toEqual(content(union))
       }),
-      { numRuns: 300 },
+      { numRuns: 300, examples: [[1856563066, 0, true, false]] },
     )
   })
 })
