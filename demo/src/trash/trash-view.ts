@@ -66,8 +66,13 @@ export function trashView(scope: Scope, ctx: AppContext, environments: Environme
     if (entries.length === 0) return h('div', { class: 'empty' }, icon('trash', 40), h('h2', {}, 'The trash is empty'), h('p', {}, 'Deleted collections and environments wait here before they are deleted for good.'))
     return h('ul', { class: 'list' }, entries.map(row))
   })
+  // Lists asked for one after another may answer out of order (each waits on storage): only
+  // the latest is shown, or a list read before the index synced could stay on screen.
+  let asked = 0
   const load = () => {
+    const ask = ++asked
     ctx.workspace.trash().then((listed) => {
+      if (ask !== asked) return
       entries = listed
       emptyButton.disabled = listed.length === 0
       if (!scope.disposed) repaint()
