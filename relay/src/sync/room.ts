@@ -200,13 +200,16 @@ export class Room {
     const cost = decodedCost(checked.value)
     const roots = checked.value.rootNames
     // Before decoding it, when the doc is here to tell: a refused update costs nothing.
-    if (this.lazy.doc) this.#admit(this.lazy.doc, cost, roots)
+    // Checked before decoding when the doc is here to tell (a refused update costs nothing);
+    // again only if the apply waits, since other frames may grow the doc meanwhile.
+    let admitted = this.lazy.doc
+    if (admitted) this.#admit(admitted, cost, roots)
     const decoded = Y.decodeUpdate(update)
     // Kept for the apply only when the doc is here: one waiting for a load would hold ~100× its bytes.
     const kept = this.lazy.doc ? decoded : undefined
     this.#withDoc(member, update.length, (doc) => {
       if (this.#refused?.has(member)) return
-      this.#admit(doc, cost, roots)
+      if (doc !== admitted) this.#admit(doc, cost, roots)
       if (this.#quota && !doc.admits(update, this.#quota)) return this.#refuse(doc, member)
       const changed = this.#applyFromSocket(doc, update, member, kept)
       doc.charge(cost, this.#budget)
@@ -216,6 +219,8 @@ export class Room {
       }
       if (member.wantsAck && this.members.has(member)) doc.writer.ackAfter(member)
     })
+    // Ran now, or waits: then it checks again when it runs.
+    admitted = null
   }
 
   /**
