@@ -13,6 +13,7 @@ import { connectionTo, fakeDevices, seedAccount, type Device } from '../sync/tes
 import { FakeRelay } from '../sync/testing/fake-relay.ts'
 import type { Workspace } from '../workspace.ts'
 import { AccountDocs } from './account-docs.ts'
+import { LazyDoc } from './lazy-doc.ts'
 
 const device = fakeDevices()
 
@@ -95,5 +96,55 @@ describe('docs held without being loaded', () => {
     await workspace.destroy()
     const again = await laptop.open('bea', null)
     expect((await again.collection('c0')).conflicts().filter((c) => c.field === 'method')).toHaveLength(1)
+  })
+})
+
+describe('a held doc that holds nothing yet (a new device)', () => {
+  const name = collectionDoc('cy', 'c0')
+  async function emptyHeld() {
+    const laptop = await device()
+    const docs = await AccountDocs.open(laptop.indexedDB, laptop.store, 'cy' as UserId)
+    const errors: Error[] = []
+    docs.onError((error) => errors.push(error))
+    return { docs, errors, lazy: await LazyDoc.hold(docs, name) }
+  }
+
+  it('keeps the relay’s first update as it came, stored, and shows it once loaded', async () => {
+    const { docs, lazy } = await emptyHeld()
+    const phone = new Y.Doc()
+    new Collection(phone).add({ kind: 'request', name: 'users' })
+    const update = Y.encodeStateAsUpdate(phone)
+    lazy.apply(update, 'relay')
+    expect(lazy.stateVector()).toEqual(Y.encodeStateVector(phone))
+    await docs.flushed()
+    expect((await docs.read(name)).unseen).toEqual([update])
+    const view = lazy.wake((doc) => new Collection(doc))
+    expect(new Collection(view.doc).tree().map((n) => n.name)).toEqual(['users'])
+    docs.close()
+  })
+
+  it('refuses a malformed first update and stores nothing of it', async () => {
+    const { docs, lazy } = await emptyHeld()
+    expect(() => lazy.apply(new Uint8Array([1, 1, 5, 0, 8, 1]), 'relay')).toThrow(/Not a Yjs update/)
+    await docs.flushed()
+    const stored = await docs.read(name)
+    expect(stored.rows.length + stored.unseen.length).toBe(0)
+    expect(lazy.stateVector()).toEqual(Y.encodeStateVector(new Y.Doc()))
+    docs.close()
+  })
+
+  it('reports a first update that only a full decode finds damaged once it is used, and goes on without it', async () => {
+    const { docs, errors, lazy } = await emptyHeld()
+    // Well-formed, but its legacy JSON content is not JSON: client 5 inserts ["{"] into root array "m".
+    const damaged = new Uint8Array([1, 1, 5, 0, 0x02, 1, 1, 0x6d, 1, 1, 0x7b, 0])
+    expect(() => Y.decodeUpdate(damaged)).toThrow(SyntaxError)
+    lazy.apply(damaged, 'relay')
+    expect(lazy.stateVector()).toEqual(Y.encodeStateVector(new Y.Doc()))
+    expect(errors.map((e) => e.message).join()).toMatch(/set aside 1 damaged stored change of/)
+    const phone = new Y.Doc()
+    new Collection(phone).add({ kind: 'request', name: 'users' })
+    lazy.apply(Y.encodeStateAsUpdate(phone), 'relay')
+    expect(new Collection(lazy.wake((doc) => new Collection(doc)).doc).tree().map((n) => n.name)).toEqual(['users'])
+    docs.close()
   })
 })

@@ -13,7 +13,7 @@
  * applies the unseen rows — as remote transactions, as if they arrived now — and folds them
  * into seen ones.
  */
-import type { DocName } from '@ferry/protocol'
+import { scanUpdate, type DocName } from '@ferry/protocol'
 import * as Y from 'yjs'
 import { LocalDoc } from '../local-doc.ts'
 import { docReplica, type Replica } from '../sync/replica.ts'
@@ -140,9 +140,12 @@ export class LazyDoc implements Replica {
 
   apply(update: Uint8Array, origin: unknown): void {
     if (this.#loaded) return this.#loaded.apply(update, origin)
-    // Decoding first: an update that does not decode throws here, as `Y.applyUpdate` would, and is not stored.
-    this.#merged = this.#verified(() => Y.mergeUpdates([this.#all(), update]))
-    this.#unseen = this.#unseen ? Y.mergeUpdates([this.#unseen, update]) : update
+    if (this.#rows === 0) this.#holdFirst(update)
+    else {
+      // Decoding first: an update that does not decode throws here, as `Y.applyUpdate` would, and is not stored.
+      this.#merged = this.#verified(() => Y.mergeUpdates([this.#all(), update]))
+      this.#unseen = this.#unseen ? Y.mergeUpdates([this.#unseen, update]) : update
+    }
     this.#rows++
     if (!this.#deleted) this.#docs.append(this.docName, update, true)
     this.#emit(update, origin)
@@ -151,6 +154,21 @@ export class LazyDoc implements Replica {
   onUpdate(listener: Listener): () => void {
     this.#listeners.add(listener)
     return () => this.#listeners.delete(listener)
+  }
+
+  /**
+   * The first update of a doc that held nothing (a new device's copy from the relay) is all it
+   * holds: merging it with nothing would decode and encode it again for the same content, most
+   * of a new device's time. Its structure is checked instead (a malformed one throws and is not
+   * stored) and it is held undecoded, as a single stored row is.
+   */
+  #holdFirst(update: Uint8Array): void {
+    const scanned = scanUpdate(update)
+    if (!scanned.ok) throw new Error(`Not a Yjs update: ${scanned.error.message}`)
+    this.#seen = EMPTY
+    this.#unseen = update
+    this.#merged = update
+    this.#unverified = true
   }
 
   #all(): Uint8Array {

@@ -319,7 +319,11 @@ export class DocProtocol implements DocSync {
   /** Applies an update from the relay; false when it does not decode. */
   #applyRemote(update: Uint8Array): boolean {
     try {
-      this.#pending.relayHas(Y.parseUpdateMeta(update).to)
+      // What the relay sends proves it holds those clocks, which settles local changes waiting
+      // for them; with none waiting, reading the update's clocks (a full decode) buys nothing: a
+      // change recorded later was made here or in another tab and reaches the relay from this
+      // device (one the relay had already is settled by its next ack).
+      if (this.#pending.count > 0) this.#pending.relayHas(Y.parseUpdateMeta(update).to)
       this.#replica.apply(update, this)
       return true
     } catch {
