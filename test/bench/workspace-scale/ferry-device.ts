@@ -10,7 +10,6 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { WebSocket } from 'ws'
 import type { UserId } from '@ferry/protocol'
 import { AccountStore } from '../../../packages/client/src/account-store.ts'
-import { storedRows } from '../../helpers/local-doc.ts'
 import { RelayApi } from '../../../packages/client/src/relay-api.ts'
 import type { SyncConnection, WebSocketLike } from '../../../packages/client/src/sync/types.ts'
 import { Workspace } from '../../../packages/client/src/workspace.ts'
@@ -53,8 +52,6 @@ export function waitFor(check: () => boolean, subscribe: (wake: () => void) => (
 
 export interface FerryDevice extends Device {
   readonly workspace: Workspace
-  /** Every row the client stored in IndexedDB, per doc database (read outside any timing). */
-  storedRows(): Promise<Uint8Array[][]>
 }
 
 export async function openFerryDevice(server: ServerProcess, user: string, tokens: Tokens, collections: number): Promise<FerryDevice> {
@@ -91,7 +88,6 @@ export async function openFerryDevice(server: ServerProcess, user: string, token
     timeline: () => sockets.timeline(startedAt),
     whenInSync: (timeoutMs) => waitFor(inSync, onStatus, timeoutMs, `${user} in sync on Ferry`),
     whenOutOfSync: (timeoutMs) => waitFor(() => workspace.status.kind !== 'in-sync', onStatus, timeoutMs, `${user} out of sync on Ferry`),
-    storedRows: async () => [...(await storedRows(indexedDB, store, user as UserId)).values()],
     close: async () => {
       await workspace.destroy()
       store.close()

@@ -4,8 +4,8 @@
  * the server started; the server process itself is warm) and then warm (a second new device
  * while the first stays connected, so every doc is loaded). Also the server's CPU time over the
  * same span (read 250 ms after the end, so trailing work counts) and the bench process's own
- * (the clients'). The floor, in the same rounds: `Y.applyUpdate` of the rows the Ferry device
- * stored, into fresh docs.
+ * (the clients'). The floor, in the same rounds: `Y.applyUpdate` of each doc's stored bytes
+ * into a fresh doc.
  */
 import * as Y from 'yjs'
 import { openFerryDevice, type Device } from './ferry-device.ts'
@@ -63,7 +63,7 @@ export async function newDeviceRound(kind: ClientKind, server: ServerProcess, us
   await cold.device.close()
 }
 
-/** The floor: every stored row applied to a fresh doc per database, in one transaction each. */
+/** The floor: each doc's updates applied to a fresh doc, in one transaction each. */
 export function floorMs(rows: readonly Uint8Array[][]): number {
   const start = performance.now()
   for (const doc of rows) {
