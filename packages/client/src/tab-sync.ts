@@ -7,6 +7,11 @@
  * show the leader's status: their changes reach the leader's doc over the channel at once, so
  * the leader's pending count and `persisted` coverage include them. A doc the relay says was
  * deleted is announced to every tab.
+ *
+ * A status the leader posted before one of this tab's changes reached it says nothing about
+ * that change, yet may arrive after it was made (the two messages cross): each tab numbers the
+ * changes it posts, every tab counts what it received from each, and a status names those
+ * counts — a follower takes `in sync` only from a status that counts all of its changes.
  */
 import type { DocName } from '@ferry/protocol'
 import * as Y from 'yjs'
@@ -28,8 +33,9 @@ export interface TabLead {
 
 type TabMessage =
   | { type: 'state-vector'; stateVector: Uint8Array; reply: boolean }
-  | { type: 'update'; update: Uint8Array }
-  | { type: 'status'; status: SyncStatus }
+  | { type: 'update'; update: Uint8Array; from?: string; seq?: number }
+  /** `seen`: changes the sender had received from each tab when it posted this (absent: a tab that does not count them). */
+  | { type: 'status'; status: SyncStatus; seen?: Record<string, number> }
   | { type: 'status-query' }
   | { type: 'sync-now' }
   | { type: 'deleted' }
@@ -53,6 +59,11 @@ export class TabSync implements DocSync {
   #provider: DocSync | null = null
   #stopProvider: () => void = () => {}
   #status: SyncStatus = { kind: 'connecting' }
+  /** This tab's name for the counts (`getRandomValues`: `randomUUID` is missing on plain-HTTP origins), and how many of its own changes it posted. */
+  readonly #id = Array.from(crypto.getRandomValues(new Uint32Array(4)), (n) => n.toString(36)).join('')
+  #posted = 0
+  /** Changes received from each other tab. */
+  readonly #seen = new Map<string, number>()
 
   /** `doc`: this tab's copy, loaded (a `Y.Doc`) or held as a replica (local/lazy-doc.ts). */
   constructor(doc: Y.Doc | Replica, docName: DocName, lead: SyncConnection | TabLead, options: TabSyncOptions) {
@@ -102,7 +113,7 @@ export class TabSync implements DocSync {
 
   readonly #onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this) return
-    this.#post({ type: 'update', update })
+    this.#post({ type: 'update', update, from: this.#id, seq: ++this.#posted })
     // Until the leader reports on this change, `in sync` would be a promise nobody kept yet.
     if (!this.#provider && this.#status.kind === 'in-sync') this.#setStatus({ kind: 'syncing', pending: 1 })
   }
@@ -110,7 +121,10 @@ export class TabSync implements DocSync {
   #receive(message: TabMessage): void {
     switch (message.type) {
       case 'update':
+        if (message.from !== undefined && message.seq !== undefined) this.#seen.set(message.from, message.seq)
         this.#doc.apply(message.update, this)
+        // Answered even when applying it changed no status: its sender waits for a status that counts it.
+        if (this.#provider && message.from !== undefined) this.#postStatus()
         break
       case 'state-vector': {
         const missing = this.#doc.diff(message.stateVector)
@@ -119,10 +133,10 @@ export class TabSync implements DocSync {
         break
       }
       case 'status':
-        if (!this.#provider) this.#setStatus(message.status)
+        if (!this.#provider && !this.#predates(message)) this.#setStatus(message.status)
         break
       case 'status-query':
-        if (this.#provider) this.#post({ type: 'status', status: this.#status })
+        if (this.#provider) this.#postStatus()
         break
       case 'sync-now':
         this.#provider?.syncNow()
@@ -156,8 +170,17 @@ export class TabSync implements DocSync {
     return closed
   }
 
+  /** An `in sync` posted before the leader received every change this tab posted. */
+  #predates(message: { status: SyncStatus; seen?: Record<string, number> }): boolean {
+    return message.status.kind === 'in-sync' && message.seen !== undefined && (message.seen[this.#id] ?? 0) < this.#posted
+  }
+
+  #postStatus(): void {
+    this.#post({ type: 'status', status: this.#status, seen: Object.fromEntries(this.#seen) })
+  }
+
   #setStatus(status: SyncStatus): void {
-    if (this.#provider) this.#post({ type: 'status', status })
+    if (this.#provider) this.#post({ type: 'status', status, seen: Object.fromEntries(this.#seen) })
     if (sameStatus(status, this.#status)) return
     this.#status = status
     this.#events.emit('status', status)
