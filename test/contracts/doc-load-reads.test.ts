@@ -5,6 +5,7 @@
  * and its snapshot (when there is one) — nothing twice.
  */
 import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
 import fsp from 'node:fs/promises'
 import { syncBuiltinESMExports } from 'node:module'
 import { join } from 'node:path'
@@ -56,14 +57,17 @@ async function loadAll(store: DocStore): Promise<void> {
   }
 }
 
-/** Counts calls to the promise-based fs functions the files store reads with (named imports see the patch). */
+/** Counts calls to the fs functions the files store reads with, promise-based or not (named imports see the patch). */
 function countFs(): { readonly calls: Map<string, number>; stop(): void } {
   const calls = new Map<string, number>()
-  const patched = ['readFile', 'readdir', 'access', 'stat', 'open'] as const
-  const originals = patched.map((name) => fsp[name])
-  for (const name of patched) {
-    const original = fsp[name] as (...args: unknown[]) => unknown
-    ;(fsp as Record<string, unknown>)[name] = (...args: unknown[]) => {
+  const patched = [
+    ...(['readFile', 'readdir', 'access', 'stat', 'open'] as const).map((name) => [fsp as Record<string, unknown>, name] as const),
+    ...(['readFile', 'readdir', 'access', 'stat', 'open'] as const).map((name) => [fs as unknown as Record<string, unknown>, name] as const),
+  ]
+  const originals = patched.map(([module, name]) => module[name])
+  for (const [i, [module, name]] of patched.entries()) {
+    const original = originals[i] as (...args: unknown[]) => unknown
+    module[name] = (...args: unknown[]) => {
       calls.set(name, (calls.get(name) ?? 0) + 1)
       return original(...args)
     }
@@ -72,7 +76,7 @@ function countFs(): { readonly calls: Map<string, number>; stop(): void } {
   return {
     calls,
     stop() {
-      patched.forEach((name, i) => ((fsp as Record<string, unknown>)[name] = originals[i]))
+      patched.forEach(([module, name], i) => (module[name] = originals[i]))
       syncBuiltinESMExports()
     },
   }

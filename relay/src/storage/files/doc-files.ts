@@ -5,13 +5,13 @@
  * snapshot, so a missing file is never opened), the key, every segment, the snapshot — and the
  * first load takes the updates that read found instead of reading everything again.
  */
-import { readFile, readdir, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { DocName } from '@ferry/protocol'
 import type { DamageRegister, LogSeq, StoredDoc } from '../doc-store.ts'
 import { docContext, openChunks, readLog, unpackUpdates, type LogRead } from '../sealed-frames.ts'
 import type { AccountFile } from './account-usage.ts'
-import { fsyncDir } from './fs-util.ts'
+import { fsyncDir, readdir, readFile } from './fs-util.ts'
 
 export const TOMBSTONE = 'deleted'
 export const segmentName = (n: number): string => `log-${String(n).padStart(8, '0')}`

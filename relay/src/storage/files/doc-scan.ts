@@ -3,7 +3,6 @@
  * (tombstone, key, segments and snapshot, so a missing file is never tried), the key, every
  * segment and the snapshot. A tombstone finishes the removal a crash interrupted.
  */
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { DocName, UserId } from '@ferry/protocol'
 import type { DamageRegister } from '../doc-store.ts'
@@ -23,7 +22,7 @@ import {
   type DocFiles,
   type SegmentRead,
 } from './doc-files.ts'
-import { mkdirDurable, writeFileAtomic } from './fs-util.ts'
+import { mkdirDurable, readFile, writeFileAtomic } from './fs-util.ts'
 
 /** What the doc cache holds for a deleted doc. */
 export const GONE = Symbol('gone')

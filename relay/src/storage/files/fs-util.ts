@@ -1,6 +1,21 @@
-/** Small durable-write helpers: what makes a rename or a new file survive a power cut. */
+/** Small file helpers: what makes a rename or a new file survive a power cut, and quick reads. */
+import fs from 'node:fs'
 import { access, mkdir, open, rename } from 'node:fs/promises'
 import { dirname } from 'node:path'
+
+/**
+ * `readFile` and `readdir` through the callback API: the `fs/promises` ones took about twice
+ * the CPU per small file (a file handle and a promise per step) — measured on 900 listings and
+ * reads of 9 KB files: 145–200 ms of CPU against 70–120 ms. A cold new device of 303 docs reads
+ * a listing and two files per doc; those reads were about a fifth of the relay's CPU for it.
+ */
+export function readFile(path: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => fs.readFile(path, (error, data) => (error ? reject(error) : resolve(data))))
+}
+
+export function readdir(path: string): Promise<string[]> {
+  return new Promise((resolve, reject) => fs.readdir(path, (error, names) => (error ? reject(error) : resolve(names))))
+}
 
 /** fsyncs a directory so entries created or renamed in it are durable. */
 export async function fsyncDir(path: string): Promise<void> {
