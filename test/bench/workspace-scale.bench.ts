@@ -8,7 +8,8 @@
  *   1. a new device until in sync, its account's docs cold (not loaded) and warm (loaded),
  *      with the server's CPU time, against
  *      Hocuspocus with a local-first client (y-indexeddb, like Ferry's), against a stock
- *      in-memory Hocuspocus client, and against the floor (`Y.applyUpdate` of the same bytes);
+ *      in-memory Hocuspocus client, against the floor (`Y.applyUpdate` of the same bytes), and
+ *      against a Ferry device of an account holding the same requests in one collection;
  *   2. a restart storm: BENCH_ACCOUNTS (default 20) devices from 127.0.0.1, each server stopped
  *      and started again, time until all are in sync again, refusals and closes;
  *   3. memory per idle connected account (RSS and heap after a full GC, minus the baseline);
@@ -71,10 +72,15 @@ try {
   const users = Array.from({ length: ACCOUNTS }, (_, i) => `bench${i}`)
   // Phase 1 opens each round's account cold: one account per round, untouched before.
   const fresh = Array.from({ length: ROUNDS }, (_, i) => `fresh${i}`)
-  const tokens = await createSessions(ferryDir, [...users, ...fresh])
+  // The same requests in one collection, for "close to one doc of the same total bytes" (Ferry only).
+  const oneDocUsers = Array.from({ length: ROUNDS }, (_, i) => `onedoc${i}`)
+  const tokens = await createSessions(ferryDir, [...users, ...fresh, ...oneDocUsers])
   const docs = await buildAccount(COLLECTIONS, REQUESTS)
+  const oneDoc = await buildAccount(1, COLLECTIONS * REQUESTS)
   const bytes = [...docs.values()].reduce((n, u) => n + u.length, 0)
+  const oneDocBytes = [...oneDoc.values()].reduce((n, u) => n + u.length, 0)
   log(`  account: ${COLLECTIONS} collections × ${REQUESTS} requests + index, environments, history (${docs.size} docs, ${(bytes / 1024).toFixed(0)} KiB of Yjs); ${ACCOUNTS} accounts`)
+  log(`  one-doc account: 1 collection × ${COLLECTIONS * REQUESTS} requests + the same three docs (${(oneDocBytes / 1024).toFixed(0)} KiB of Yjs)`)
   // Seeding only: rooms unload (and compact their log into a snapshot) soon after each account
   // was written, as an account idle for a while is stored; then the relay restarts with the
   // default configuration, so later loads and unloads do no compaction work in the background.
@@ -83,6 +89,7 @@ try {
   for (let i = 0; i < everyone.length; i += 4) {
     await Promise.all(everyone.slice(i, i + 4).map(async (user) => seedFerry(ferry.wsUrl, await tokens(user), user, docs)))
   }
+  for (const user of oneDocUsers) await seedFerry(ferry.wsUrl, await tokens(user), user, oneDoc)
   await new Promise((resolve) => setTimeout(resolve, SEED_IDLE_MS + 1_000))
   await ferry.stop()
   await ferry.start()
@@ -103,16 +110,19 @@ try {
 
   // Phase 1: new device, rounds in rotating order.
   const samples = new Map<ClientKind, NewDeviceSamples>(KINDS.map((k) => [k, { cold: [], warm: [] }]))
+  const oneDocSamples: NewDeviceSamples = { cold: [], warm: [] }
   const floor: number[] = []
+  const show = (x: Sample) => `${x.ms.toFixed(0)} ms (CPU: server ${x.cpuMs.toFixed(0)} ms, clients ${x.clientCpuMs.toFixed(0)} ms)`
   for (let round = 0; round < ROUNDS; round++) {
     const order = KINDS.map((_, i) => KINDS[(i + round) % KINDS.length]!)
     if (round % 2 === 0) floor.push(floorMs(floorBytes))
     for (const kind of order) {
       await newDeviceRound(kind, serverOf(kind), fresh[round]!, tokens, COLLECTIONS, samples.get(kind)!)
       const s = samples.get(kind)!
-      const show = (x: Sample) => `${x.ms.toFixed(0)} ms (CPU: server ${x.cpuMs.toFixed(0)} ms, clients ${x.clientCpuMs.toFixed(0)} ms)`
       log(`  round ${round} ${kind.padEnd(16)} cold ${show(s.cold[s.cold.length - 1]!)}, warm ${show(s.warm[s.warm.length - 1]!)}`)
     }
+    await newDeviceRound('ferry', ferry, oneDocUsers[round]!, tokens, 1, oneDocSamples)
+    log(`  round ${round} ferry, one doc    cold ${show(oneDocSamples.cold.at(-1)!)}, warm ${show(oneDocSamples.warm.at(-1)!)}`)
     if (round % 2 === 1) floor.push(floorMs(floorBytes))
   }
   log(`  floor (Y.applyUpdate of each doc's stored bytes): ${median(floor).toFixed(0)} ms (${elapsed()})`)
@@ -142,6 +152,7 @@ try {
   reportScale({
     workload: { collections: COLLECTIONS, requests: REQUESTS, accounts: ACCOUNTS, rounds: ROUNDS, docsPerAccount: docs.size, yjsBytesPerAccount: bytes, memoryEnv: MEMORY_ENV, memoryNote: MEMORY_NOTE, idleWaitMs: IDLE_WAIT_MS },
     newDevice: samples,
+    oneDoc: { samples: oneDocSamples, bytes: oneDocBytes },
     floor,
     storm: { ferry: ferryStorm, hocuspocus: hocuspocusStorm },
     serverStartMs: { ferry: ferry.startMs, hocuspocus: hocuspocus.startMs },

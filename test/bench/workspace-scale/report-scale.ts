@@ -11,16 +11,20 @@ import type { MemoryResult, StormResult } from './storm.ts'
 export interface ScaleResults {
   workload: Record<string, unknown>
   newDevice: ReadonlyMap<ClientKind, NewDeviceSamples>
+  /** Ferry's new device on an account holding the same requests in one collection, and its bytes of Yjs. */
+  oneDoc: { samples: NewDeviceSamples; bytes: number }
   floor: readonly number[]
   storm: Record<'ferry' | 'hocuspocus', { storm: StormResult; memory: MemoryResult }>
   serverStartMs: Record<'ferry' | 'hocuspocus', readonly number[]>
 }
 
+/** "In time close to one doc of the same total bytes" (issue 14), taken as at most half again. */
+const ONE_DOC_GOAL = 1.5
 const LOCAL = 'Hocuspocus multiplexed, local-first client (provider + y-indexeddb)'
 const MEMORY = 'Hocuspocus multiplexed, in-memory client (stock provider)'
 
 export function reportScale(results: ScaleResults): void {
-  const { workload, newDevice, floor, storm } = results
+  const { workload, newDevice, oneDoc, floor, storm } = results
   const of = (kind: ClientKind, when: 'cold' | 'warm', pick: (s: Sample) => number) => median(newDevice.get(kind)![when].map(pick))
   const size = `${String(workload.collections)}×${String(workload.requests)}`
   const rows: BenchRow[] = []
@@ -32,6 +36,14 @@ export function reportScale(results: ScaleResults): void {
       { metric: `${label}: time to all in sync`, ferry: ms('ferry'), reference: ms('hocuspocus-local'), unit: 'ms', against: LOCAL, goal: 1 },
       { metric: `${label}: time to all in sync`, ferry: ms('ferry'), reference: ms('hocuspocus'), unit: 'ms', against: MEMORY, goal: 1 },
       { metric: `${label}: time to all in sync`, ferry: ms('ferry'), reference: median(floor), unit: 'ms', against: 'floor: Y.applyUpdate of the same stored bytes', goal: 4 },
+      {
+        metric: `${label}: time to all in sync`,
+        ferry: ms('ferry'),
+        reference: median(oneDoc.samples[when].map((s) => s.ms)),
+        unit: 'ms',
+        against: `Ferry, the same requests in one collection (${(oneDoc.bytes / 1024).toFixed(0)} KiB)`,
+        goal: ONE_DOC_GOAL,
+      },
       { metric: `${label}: server CPU`, ferry: cpu('ferry'), reference: cpu('hocuspocus-local'), unit: 'ms', against: `${LOCAL} run`, goal: 1 },
       { metric: `${label}: server CPU`, ferry: cpu('ferry'), reference: cpu('hocuspocus'), unit: 'ms', against: `${MEMORY} run`, goal: 1 },
     )
@@ -62,6 +74,7 @@ export function reportScale(results: ScaleResults): void {
     workload,
     goalsNotRatios: counts.map((c) => ({ ...c, met: c.ferry === c.target })),
     newDevice: Object.fromEntries(newDevice),
+    oneDoc,
     floorMs: floor,
     storm,
     serverStartMs: results.serverStartMs,
