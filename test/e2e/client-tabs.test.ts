@@ -87,6 +87,30 @@ describe('tabs of one browser', () => {
     expect(laptop.openSockets()).toHaveLength(1)
   })
 
+  it('a follower’s changes made before another tab opened do not keep it from `in sync` once that tab leads', async () => {
+    // Four docs, four elections: the tab opened last leads at least one of them in almost every run.
+    const names = [0, 1, 2, 3].map((i) => docName('erin', 'collection', `late-${i}`))
+    const laptop = createDevice('laptop')
+    const tabs = await Promise.all(names.map(async (name) => {
+      const leader = await openTab(laptop, name, 'erin')
+      await inSync(leader)
+      const follower = await openTab(laptop, name, 'erin')
+      follower.text.insert(0, 'from the follower ')
+      await inSync(follower)
+      // Opened after the follower's changes: it has them from the follower's answer to its state vector.
+      const late = await openTab(laptop, name, 'erin')
+      await inSync(late)
+      await leader.close()
+      return { follower, late }
+    }))
+    await vi.waitFor(() => expect(tabs.every(({ follower, late }) => follower.sync.hasSocket || late.sync.hasSocket)).toBe(true), { timeout: 5_000 })
+    for (const { follower, late } of tabs) {
+      late.text.insert(0, 'from the late tab ')
+      await inSync(late)
+      await inSync(follower)
+    }
+  })
+
   it('hands the socket over when the leader tab closes', async () => {
     const name = docName('bob', 'history')
     const laptop = createDevice('laptop')

@@ -10,8 +10,10 @@
  *
  * A status the leader posted before one of this tab's changes reached it says nothing about
  * that change, yet may arrive after it was made (the two messages cross): each tab numbers the
- * changes it posts, every tab counts what it received from each, and a status names those
- * counts — a follower takes `in sync` only from a status that counts all of its changes.
+ * changes it posts, every tab counts what it received from each (a tab that opens later learns
+ * the counts from the others' answers to its state vector, which follow what it lacked of
+ * them), and a status names those counts — a follower takes `in sync` only from a status that
+ * counts all of its changes.
  */
 import type { DocName } from '@ferry/protocol'
 import * as Y from 'yjs'
@@ -32,7 +34,8 @@ export interface TabLead {
 }
 
 type TabMessage =
-  | { type: 'state-vector'; stateVector: Uint8Array; reply: boolean }
+  /** `from`, `seq`: the sender, and how many of its own changes it had posted (its state holds them all). */
+  | { type: 'state-vector'; stateVector: Uint8Array; reply: boolean; from?: string; seq?: number }
   | { type: 'update'; update: Uint8Array; from?: string; seq?: number }
   /** `seen`: changes the sender had received from each tab when it posted this (absent: a tab that does not count them). */
   | { type: 'status'; status: SyncStatus; seen?: Record<string, number> }
@@ -72,7 +75,7 @@ export class TabSync implements DocSync {
     this.#channel = new BroadcastChannel(`ferry-tabs:${options.scope}:${docName}`)
     this.#channel.onmessage = (event: MessageEvent<TabMessage>) => this.#receive(event.data)
     this.#stopUpdates = this.#doc.onUpdate(this.#onDocUpdate)
-    this.#post({ type: 'state-vector', stateVector: this.#doc.stateVector(), reply: false })
+    this.#post({ type: 'state-vector', stateVector: this.#doc.stateVector(), reply: false, from: this.#id, seq: this.#posted })
     this.#post({ type: 'status-query' })
     this.#ownElection = !('election' in lead)
     this.#election = 'election' in lead ? lead.election : electLeader(`${options.scope}:${docName}`, options)
@@ -121,15 +124,14 @@ export class TabSync implements DocSync {
   #receive(message: TabMessage): void {
     switch (message.type) {
       case 'update':
-        if (message.from !== undefined && message.seq !== undefined) this.#seen.set(message.from, message.seq)
         this.#doc.apply(message.update, this)
-        // Answered even when applying it changed no status: its sender waits for a status that counts it.
-        if (this.#provider && message.from !== undefined) this.#postStatus()
+        this.#counted(message)
         break
       case 'state-vector': {
         const missing = this.#doc.diff(message.stateVector)
         if (missing.length > 2) this.#post({ type: 'update', update: missing })
-        if (!message.reply) this.#post({ type: 'state-vector', stateVector: this.#doc.stateVector(), reply: true })
+        if (!message.reply) this.#post({ type: 'state-vector', stateVector: this.#doc.stateVector(), reply: true, from: this.#id, seq: this.#posted })
+        this.#counted(message)
         break
       }
       case 'status':
@@ -168,6 +170,16 @@ export class TabSync implements DocSync {
     const closed = this.#provider?.destroy() ?? Promise.resolve()
     this.#provider = null
     return closed
+  }
+
+  /**
+   * Counts what a tab says it posted, once this tab holds it; a leader answers with its status
+   * (even one applying it did not change): that tab waits for a status that counts it.
+   */
+  #counted(message: { from?: string; seq?: number }): void {
+    if (message.from === undefined || message.seq === undefined) return
+    this.#seen.set(message.from, message.seq)
+    if (this.#provider) this.#postStatus()
   }
 
   /** An `in sync` posted before the leader received every change this tab posted. */
