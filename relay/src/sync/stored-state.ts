@@ -10,6 +10,7 @@
  * being written to, usually loaded already.
  */
 import * as Y from 'yjs'
+import { stateVectorOfUpdate } from '@ferry/protocol'
 import type { StoredDoc } from '../storage/doc-store.ts'
 import { storedUpdates } from '../storage/yjs-updates.ts'
 
@@ -33,7 +34,7 @@ export function storedState(stored: StoredDoc): StoredState | null {
   const parts = storedUpdates(stored)
   if (parts.length > MAX_MERGED_PARTS) return null
   const update = parts.length === 0 ? EMPTY_UPDATE : parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts as Uint8Array[])
-  return { update, stateVector: Y.encodeStateVectorFromUpdate(update), empty: sameBytes(update, EMPTY_UPDATE) }
+  return { update, stateVector: stateVectorOfUpdate(update), empty: sameBytes(update, EMPTY_UPDATE) }
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -13,7 +13,7 @@
  * applies the unseen rows — as remote transactions, as if they arrived now — and folds them
  * into seen ones.
  */
-import { scanUpdate, type DocName } from '@ferry/protocol'
+import { scanUpdate, stateVectorOfUpdate, type DocName } from '@ferry/protocol'
 import * as Y from 'yjs'
 import { LocalDoc } from '../local-doc.ts'
 import { docReplica, type Replica } from '../sync/replica.ts'
@@ -116,7 +116,7 @@ export class LazyDoc implements Replica {
     return this.#verified(() => {
       const all = this.#all()
       if (this.#snapshot?.of !== all) {
-        const clocks = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(all))
+        const clocks = Y.decodeStateVector(stateVectorOfUpdate(all))
         this.#snapshot = { of: all, snapshot: Y.createSnapshot(Y.decodeUpdate(all).ds, clocks) }
       }
       return this.#snapshot.snapshot
@@ -126,7 +126,7 @@ export class LazyDoc implements Replica {
   // ——— Replica ———
 
   stateVector(): Uint8Array {
-    return this.#loaded?.stateVector() ?? this.#verified(() => Y.encodeStateVectorFromUpdate(this.#all()))
+    return this.#loaded?.stateVector() ?? this.#verified(() => stateVectorOfUpdate(this.#all()))
   }
 
   diff(stateVector: Uint8Array): Uint8Array {

@@ -3,7 +3,7 @@ import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 import { craftedUpdate, nestedAny, nestedJson, type CraftedKind } from './testing/crafted-updates.ts'
 import { checkUpdate, decodedCost, DEFAULT_MAX_UPDATE_DECODED_BYTES, TOO_COSTLY_REASON } from './cost.ts'
-import { MAX_ANY_DEPTH, MAX_ROOT_NAMES_LISTED, scanUpdate, type UpdateCounts } from './scan.ts'
+import { MAX_ANY_DEPTH, MAX_ROOT_NAMES_LISTED, scanUpdate, stateVectorWithoutDecoding, type UpdateCounts } from './scan.ts'
 
 /** A doc holding every kind of content yjs writes: maps, arrays, text with formats and embeds, XML, subdocs, bytes, deletions. */
 function everyContent(): Y.Doc {
@@ -142,6 +142,34 @@ describe('scanUpdate', () => {
     const padded = new Uint8Array([...update, 7, 7, 7])
     expect(() => Y.decodeUpdate(padded)).not.toThrow()
     expect(counted(padded)).toEqual(counted(update))
+  })
+})
+
+describe('stateVectorWithoutDecoding', () => {
+  it('gives what Y.encodeStateVectorFromUpdate gives, text of any length in UTF-16 units', () => {
+    const doc = new Y.Doc()
+    doc.getText('t').insert(0, 'a é 中 😀 \uFEFF')
+    doc.getMap('m').set('k', ['x', { y: '😀' }])
+    doc.getMap('m').set('gone', 1)
+    doc.getMap('m').delete('gone')
+    const other = new Y.Doc()
+    other.getArray('a').insert(0, [1, 2, 3])
+    const update = Y.mergeUpdates([Y.encodeStateAsUpdate(doc), Y.encodeStateAsUpdate(other)])
+    expect(stateVectorWithoutDecoding(update)).toEqual(Y.encodeStateVectorFromUpdate(update))
+    expect(stateVectorWithoutDecoding(Y.encodeStateAsUpdate(new Y.Doc()))).toEqual(new Uint8Array([0]))
+  })
+
+  it('leaves to yjs what only a full decode tells: a string that is not UTF-8, legacy JSON, subdocuments', () => {
+    const doc = new Y.Doc()
+    doc.getText('t').insert(0, 'abc')
+    const update = Y.encodeStateAsUpdate(doc)
+    const at = update.indexOf(0x61) // the text's 'a'
+    const broken = update.slice()
+    broken[at] = 0xff
+    expect(stateVectorWithoutDecoding(broken)).toBeNull()
+    expect(() => Y.encodeStateVectorFromUpdate(broken)).toThrow()
+    expect(stateVectorWithoutDecoding(Y.encodeStateAsUpdate(everyContent()))).toBeNull()
+    expect(stateVectorWithoutDecoding(new Uint8Array([1, 1]))).toBeNull()
   })
 })
 
