@@ -58,6 +58,8 @@ export class LazyDoc {
   #taskBytes = 0
   /** Counts uses of the doc, for unloads to see whether it was used meanwhile. */
   uses = 0
+  /** Counts loads started, for a read of the store to see whether the doc changed meanwhile. */
+  loads = 0
   /** When the doc was last used (performance.now()). */
   lastUsedAt = performance.now()
   /** The doc's state vector when it last unloaded: what the store held then. Null while loaded. */
@@ -190,6 +192,7 @@ export class LazyDoc {
     if (this.#doc || this.#loading) return
     if (this.#abandoned) return this.#fail(this.#abandoned.error)
     this.#stored = null
+    this.loads++
     this.#loading = this.#opts.load().then(
       (doc) => {
         this.#loading = null

@@ -166,9 +166,12 @@ export class Rooms {
 
   async #joinStoredRoom(room: Room, member: RoomMember, joined: (room: Room, state: StoredState) => void): Promise<boolean> {
     const kept = room.lazy.stored
+    const loads = room.lazy.loads
     const state = kept ?? (await this.#readStored(room))
     if (room.gone) throw docGone()
-    if (this.#rooms.get(room.name) !== room || room.lazy.state !== 'unloaded' || state === null) {
+    // A doc that loaded while the store was read may have taken (stored, and unloaded again)
+    // updates the read missed, relayed before this member joined: the doc answers instead.
+    if (this.#rooms.get(room.name) !== room || room.lazy.state !== 'unloaded' || room.lazy.loads !== loads || state === null) {
       this.#removeIfUnused(room)
       return false
     }
