@@ -15,6 +15,8 @@ import type { Config } from '../../relay/src/config.ts'
 import { testConfig, type TestRelay } from '../helpers/relay.ts'
 import { skipUnless } from '../helpers/services.ts'
 
+export { bundlePage } from '../helpers/bundle-page.ts'
+
 export const CHROMIUM = '/usr/bin/chromium'
 /** False where Chromium is missing (the suites skip with a warning; under CI that fails instead). */
 export const hasChromium = !skipUnless('Chromium', existsSync(CHROMIUM) ? null : `${CHROMIUM} is not installed (apt-get install chromium)`)
@@ -32,20 +34,6 @@ export async function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   })
-}
-
-/** A page's entry bundled as one IIFE exposing its exports as `window[name]`, for a blank or routed page. */
-export async function bundlePage(entry: string, name: string): Promise<string> {
-  const { build } = await import('vite')
-  const output = await build({
-    configFile: false,
-    logLevel: 'silent',
-    build: { write: false, minify: false, lib: { entry, formats: ['iife'], name, fileName: name } },
-  })
-  const outputs = Array.isArray(output) ? output : [output]
-  const chunk = outputs.flatMap((o) => ('output' in o ? o.output : [])).find((c) => c.type === 'chunk')
-  if (!chunk || chunk.type !== 'chunk') throw new Error(`the page ${entry} did not bundle`)
-  return chunk.code
 }
 
 async function freePort(): Promise<number> {
