@@ -171,6 +171,17 @@ describe('stateVectorWithoutDecoding', () => {
     expect(stateVectorWithoutDecoding(Y.encodeStateAsUpdate(everyContent()))).toBeNull()
     expect(stateVectorWithoutDecoding(new Uint8Array([1, 1]))).toBeNull()
   })
+
+  it('gives none for an Any integer past 2^53, which yjs refuses', () => {
+    // One group, client 1 at clock 0: an Any item under root 'a' holding one var-int of nine 7-bit groups of ones.
+    const huge = new Uint8Array([1, 1, 1, 0, 8, 1, 1, 0x61, 1, 125, ...Array(9).fill(0xff), 0x01, 0])
+    expect(() => Y.encodeStateVectorFromUpdate(huge)).toThrow('Integer out of Range')
+    expect(stateVectorWithoutDecoding(huge)).toBeNull()
+    expect(scanUpdate(huge)).toEqual({ ok: false, error: { code: 'malformed', message: 'a number is larger than 2^53' } })
+    // Zero groups past 2^53 add nothing, so lib0 reads them.
+    const padded = new Uint8Array([1, 1, 1, 0, 8, 1, 1, 0x61, 1, 125, 0xc0, ...Array(10).fill(0x80), 0x01, 0])
+    expect(stateVectorWithoutDecoding(padded)).toEqual(Y.encodeStateVectorFromUpdate(padded))
+  })
 })
 
 describe('checkUpdate', () => {

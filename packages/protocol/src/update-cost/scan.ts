@@ -173,10 +173,17 @@ function walk(update: Uint8Array, clocks: ClockCounter | null): Result<UpdateCou
     }
     throw truncated()
   }
-  // lib0's var-int: sign and 6 bits in the first byte, then 7 bits a byte.
+  // lib0's var-int: sign and 6 bits in the first byte, then 7 bits a byte; refused past 2^53 as lib0 does.
   const varInt = (): void => {
     let b = byte()
-    while (b >= 0x80) b = byte()
+    let value = b & 0x3f
+    let scale = 64
+    while (b >= 0x80) {
+      b = byte()
+      value += (b & 0x7f) * scale
+      scale *= 128
+      if (b >= 0x80 && value > Number.MAX_SAFE_INTEGER) throw malformed('a number is larger than 2^53')
+    }
   }
   /** Skips a length-prefixed string or byte array; returns its length. */
   const bytes = (): number => {
