@@ -3,38 +3,50 @@
  * structs' clocks followed as yjs follows them, and the length yjs gives a string.
  */
 /**
- * Follows the structs of an update as `Y.encodeStateVectorFromUpdate` does (yjs 13.6), quirks
- * included: a client's clock stops at its first gap (a Skip, or a first struct past clock 0),
- * and a client met in two groups apart is listed twice.
+ * Follows the structs of an update as `Y.encodeStateVectorFromUpdate` does (yjs 13.6): a
+ * client's clock runs from clock 0 over its structs and stops at its first gap (a Skip, or a
+ * group starting past 0). Where yjs claims clocks the update lacks, this does not: yjs reads a
+ * client met again in a later group (listed twice, the later clock winning) or a leading Skip
+ * at clock 0 as if the clocks between were there. Yjs writes neither — each client once, a gap
+ * filled by a Skip between structs — so only crafted updates differ, and the relay must not
+ * acknowledge what it does not hold.
  */
 export class ClockCounter {
   /** Set when a string is not UTF-8 or JSON text must be parsed: the walk cannot vouch for the lengths. */
   unsure = false
   readonly #pairs: number[] = []
-  #first = true
+  /** Clients whose group ended. */
+  readonly #met = new Set<number>()
+  #started = false
   #client = 0
   #clock = 0
   #stopped = false
+  /** The current group's client was met in an earlier group: it is not listed again. */
+  #again = false
 
-  struct(client: number, clock: number, length: number, skip: boolean): void {
-    if (this.#first) {
-      this.#first = false
-      this.#client = client
-      this.#stopped = clock !== 0
-      this.#clock = this.#stopped ? 0 : clock + length
-    }
-    if (client !== this.#client) {
-      if (this.#clock !== 0) this.#pairs.push(this.#client, this.#clock)
+  /** A struct of `client` at `clock`, `length` clocks long; `groupStart` for the first of its group. */
+  struct(client: number, clock: number, length: number, skip: boolean, groupStart: boolean): void {
+    if (groupStart) {
+      if (this.#started) this.#endGroup()
+      this.#started = true
       this.#client = client
       this.#clock = 0
-      this.#stopped = clock !== 0
+      this.#again = this.#met.has(client)
+      this.#stopped = this.#again || clock !== 0
     }
     if (skip) this.#stopped = true
     if (!this.#stopped) this.#clock = clock + length
   }
 
+  #endGroup(): void {
+    if (this.#clock !== 0 && !this.#again) this.#pairs.push(this.#client, this.#clock)
+    this.#met.add(this.#client)
+  }
+
+  /** The state vector; call once, after the last struct. */
   encode(): Uint8Array {
-    const pairs = this.#first || this.#clock === 0 ? this.#pairs : [...this.#pairs, this.#client, this.#clock]
+    if (this.#started) this.#endGroup()
+    const pairs = this.#pairs
     const out: number[] = []
     const varUint = (n: number): void => {
       while (n > 0x7f) {

@@ -159,6 +159,17 @@ describe('stateVectorWithoutDecoding', () => {
     expect(stateVectorWithoutDecoding(Y.encodeStateAsUpdate(new Y.Doc()))).toEqual(new Uint8Array([0]))
   })
 
+  it('never claims clocks a crafted update lacks, where yjs does: a client met again in a later group, a leading Skip', () => {
+    // Client 5: a GC struct over clocks 0–2, then another group over 10–11; nothing of 3–9.
+    const crafted = new Uint8Array([0x02, 0x01, 0x05, 0x00, 0x00, 0x03, 0x01, 0x05, 0x0a, 0x00, 0x02, 0x00])
+    expect(Y.decodeStateVector(Y.encodeStateVectorFromUpdate(crafted)).get(5)).toBe(12)
+    expect(stateVectorWithoutDecoding(crafted)).toEqual(new Uint8Array([1, 5, 3]))
+    // Client 5: nothing but a Skip over clocks 0–2, which yjs counts as held.
+    const skipOnly = new Uint8Array([0x01, 0x01, 0x05, 0x00, 0x0a, 0x03, 0x00])
+    expect(Y.decodeStateVector(Y.encodeStateVectorFromUpdate(skipOnly)).get(5)).toBe(3)
+    expect(stateVectorWithoutDecoding(skipOnly)).toEqual(new Uint8Array([0]))
+  })
+
   it('leaves to yjs what only a full decode tells: a string that is not UTF-8, legacy JSON, subdocuments', () => {
     const doc = new Y.Doc()
     doc.getText('t').insert(0, 'abc')

@@ -123,7 +123,10 @@ export function scanUpdate(update: Uint8Array): Result<UpdateCounts, ScanError> 
 
 /**
  * The state vector of `update`, byte for byte what `Y.encodeStateVectorFromUpdate` returns (a
- * client's clock after its structs from clock 0 on, up to the first gap), without decoding it.
+ * client's clock after its structs from clock 0 on, up to the first gap), without decoding it —
+ * but where yjs claims clocks the update lacks (a client met again in a later group, a leading
+ * Skip), which only a crafted update has: this never claims more than the update holds
+ * (clocks.ts).
  * Null when only a full decode can tell — a string that is not UTF-8 (yjs refuses it), legacy
  * JSON content (yjs parses it), a subdocument (its options must be an object) — or the update
  * is malformed.
@@ -136,7 +139,8 @@ export function stateVectorWithoutDecoding(update: Uint8Array): Uint8Array | nul
 
 /**
  * `Y.encodeStateVectorFromUpdate(update)`, throwing as it does, at a tenth of its cost whenever
- * the walk can vouch for the lengths (every update of a Ferry doc).
+ * the walk can vouch for the lengths (every update of a Ferry doc); never more than the update
+ * holds (see `stateVectorWithoutDecoding`).
  */
 export function stateVectorOfUpdate(update: Uint8Array): Uint8Array {
   return stateVectorWithoutDecoding(update) ?? Y.encodeStateVectorFromUpdate(update)
@@ -347,7 +351,7 @@ function walk(update: Uint8Array, clocks: ClockCounter | null): Result<UpdateCou
         if (info === SKIP || kind === GC) {
           gcStructs++
           const length = varUint()
-          clocks?.struct(client, clock, length, info === SKIP)
+          clocks?.struct(client, clock, length, info === SKIP, i === 0)
           clock += length
           continue
         }
@@ -363,7 +367,7 @@ function walk(update: Uint8Array, clocks: ClockCounter | null): Result<UpdateCou
           if (info & 0x20) text() // key in a map
         }
         const length = content(kind)
-        clocks?.struct(client, clock, length, false)
+        clocks?.struct(client, clock, length, false, i === 0)
         clock += length
       }
     }
