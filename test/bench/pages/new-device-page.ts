@@ -6,8 +6,9 @@
 import type { UserId } from '@ferry/protocol'
 import { AccountStore } from '../../../packages/client/src/account-store.ts'
 import { RelayApi } from '../../../packages/client/src/relay-api.ts'
-import type { SyncConnection, WebSocketLike } from '../../../packages/client/src/sync/types.ts'
+import type { WebSocketLike } from '../../../packages/client/src/sync/types.ts'
 import { Workspace } from '../../../packages/client/src/workspace.ts'
+import { allInSync, benchConnection, waitFor } from '../workspace-scale/bench-client.ts'
 
 export interface NewDeviceRun {
   baseUrl: string
@@ -21,27 +22,12 @@ export interface NewDeviceRun {
 export async function newDevice(run: NewDeviceRun): Promise<number> {
   const store = await AccountStore.open(indexedDB)
   const relay = new RelayApi({ baseUrl: run.baseUrl })
-  const connection: SyncConnection = {
-    url: (name, token) => relay.syncUrl(name, token, true),
-    muxUrl: (token) => relay.muxUrl(token),
-    token: () => Promise.resolve(run.token),
-    refreshToken: () => Promise.resolve(run.token),
-    createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
-    online: null,
-  }
+  const connection = benchConnection(relay, () => Promise.resolve(run.token), (url) => new WebSocket(url) as unknown as WebSocketLike)
   const startedAt = performance.now()
   const workspace = await Workspace.open({ owner: run.owner as UserId, indexedDB, store, sync: connection, tabs: null })
-  const inSync = () => workspace.status.kind === 'in-sync' && workspace.index.collections().length === run.collections
   try {
-    await new Promise<void>((resolve, reject) => {
-      if (inSync()) return resolve()
-      const timer = setTimeout(() => reject(new Error(`not in sync after ${run.timeoutMs} ms: ${JSON.stringify(workspace.status)}`)), run.timeoutMs)
-      const stop = workspace.onStatus(() => {
-        if (!inSync()) return
-        clearTimeout(timer)
-        stop()
-        resolve()
-      })
+    await waitFor(() => allInSync(workspace, run.collections), (wake) => workspace.onStatus(wake), run.timeoutMs, 'in sync').catch((error: Error) => {
+      throw new Error(`${error.message}; the status is ${JSON.stringify(workspace.status)}`)
     })
     return performance.now() - startedAt
   } finally {

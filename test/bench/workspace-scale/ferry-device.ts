@@ -11,8 +11,9 @@ import { WebSocket } from 'ws'
 import type { UserId } from '@ferry/protocol'
 import { AccountStore } from '../../../packages/client/src/account-store.ts'
 import { RelayApi } from '../../../packages/client/src/relay-api.ts'
-import type { SyncConnection, WebSocketLike } from '../../../packages/client/src/sync/types.ts'
+import type { WebSocketLike } from '../../../packages/client/src/sync/types.ts'
 import { Workspace } from '../../../packages/client/src/workspace.ts'
+import { allInSync, benchConnection, waitFor } from './bench-client.ts'
 import type { ServerProcess } from './servers.ts'
 import { SocketLog } from './socket-log.ts'
 import type { Tokens } from './tokens.ts'
@@ -34,22 +35,6 @@ export interface Device {
   close(): Promise<void>
 }
 
-export function waitFor(check: () => boolean, subscribe: (wake: () => void) => () => void, timeoutMs: number, what: string): Promise<void> {
-  if (check()) return Promise.resolve()
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      stop()
-      reject(new Error(`timed out after ${timeoutMs} ms: ${what}`))
-    }, timeoutMs)
-    const stop = subscribe(() => {
-      if (!check()) return
-      clearTimeout(timer)
-      stop()
-      resolve()
-    })
-  })
-}
-
 export interface FerryDevice extends Device {
   readonly workspace: Workspace
 }
@@ -59,25 +44,18 @@ export async function openFerryDevice(server: ServerProcess, user: string, token
   const store = await AccountStore.open(indexedDB)
   const relay = new RelayApi({ baseUrl: `http://127.0.0.1:${server.port}` })
   const sockets = new SocketLog()
-  const connection: SyncConnection = {
-    url: (name, token) => relay.syncUrl(name, token, true),
-    muxUrl: (token) => relay.muxUrl(token),
-    token: () => tokens(user),
-    refreshToken: () => tokens(user),
-    createSocket: (url) => {
-      const ws = new WebSocket(url)
-      sockets.track(ws, new URL(url).pathname === '/v1/mux')
-      return ws as unknown as WebSocketLike
-    },
-    online: null,
-  }
+  const connection = benchConnection(relay, () => tokens(user), (url) => {
+    const ws = new WebSocket(url)
+    sockets.track(ws, new URL(url).pathname === '/v1/mux')
+    return ws as unknown as WebSocketLike
+  })
   const startedAt = performance.now()
   const workspace = await Workspace.open({ owner: user as UserId, indexedDB, store, sync: connection, tabs: null })
   sockets.mark('workspace open (index loaded locally)')
   const indexName = workspace.docName('workspace')
   const indexInSync = () => workspace.docStatus(indexName).kind === 'in-sync'
   void waitFor(indexInSync, (wake) => workspace.onStatus(wake), 600_000, 'index').then(() => sockets.mark('index in sync'), () => undefined)
-  const inSync = () => workspace.status.kind === 'in-sync' && workspace.index.collections().length === collections
+  const inSync = () => allInSync(workspace, collections)
   const onStatus = (wake: () => void) => workspace.onStatus(wake)
   return {
     user,
