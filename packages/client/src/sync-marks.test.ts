@@ -3,8 +3,7 @@ import { Collection } from '@ferry/schema'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { SyncMarks, type MarkStorage, type MarkedWorkspace } from './sync-marks.ts'
-import { describeStatus } from './sync-status.ts'
-import { connectionTo, fakeDevices, seedAccount } from './sync/testing/fake-device.ts'
+import { connectionTo, fakeDevices, seedAccount, untilInSync } from './sync/testing/fake-device.ts'
 import { FakeRelay } from './sync/testing/fake-relay.ts'
 import type { SyncStatus } from './sync-status.ts'
 
@@ -107,7 +106,7 @@ describe('sync marks of docs held without being loaded', () => {
     const workspace = await phone.open('ann', connectionTo(relay))
     const marks = new SyncMarks(memoryStorage())
     const stop = marks.watch(workspace)
-    await vi.waitFor(() => expect(describeStatus(workspace.status)).toBe('in sync'), { timeout: 10_000, interval: 5 })
+    await untilInSync(workspace)
     expect(workspace.loadedDocs()).not.toContain(docName('ann', 'collection', 'c1'))
     // Marked as soon as the account is in sync, loaded or not.
     await vi.waitFor(() => expect(marks.mark(docName('ann', 'collection', 'c2'))).not.toBeNull(), { timeout: 5_000, interval: 5 })

@@ -8,10 +8,8 @@ import { describe, expect, it, vi } from 'vitest'
 import { docName, type DocName, type UserId } from '@ferry/protocol'
 import { Collection, WorkspaceIndex } from '@ferry/schema'
 import * as Y from 'yjs'
-import { describeStatus } from '../sync-status.ts'
-import { connectionTo, fakeDevices, seedAccount, type Device } from '../sync/testing/fake-device.ts'
+import { connectionTo, fakeDevices, seedAccount, untilInSync, type Device } from '../sync/testing/fake-device.ts'
 import { FakeRelay } from '../sync/testing/fake-relay.ts'
-import type { Workspace } from '../workspace.ts'
 import { AccountDocs } from './account-docs.ts'
 import { LazyDoc } from './lazy-doc.ts'
 
@@ -28,7 +26,6 @@ async function unseenRows(device: Device, owner: string, name: DocName): Promise
   }
 }
 
-const inSync = (workspace: Workspace) => vi.waitFor(() => expect(describeStatus(workspace.status)).toBe('in sync'), { timeout: 10_000, interval: 5 })
 
 describe('docs held without being loaded', () => {
   it('take in other devices’ changes unloaded, and show them once loaded, also after a reload', async () => {
@@ -36,7 +33,7 @@ describe('docs held without being loaded', () => {
     seedAccount(relay, 'ann', 3, 1)
     const laptop = await device()
     const workspace = await laptop.open('ann', connectionTo(relay))
-    await inSync(workspace)
+    await untilInSync(workspace)
     expect(workspace.loadedDocs()).toEqual([docName('ann', 'workspace')])
 
     // What a new device pulls for a doc it does not load is stored unseen too: one row each here
@@ -68,14 +65,14 @@ describe('docs held without being loaded', () => {
     relay.write(name, (doc) => Y.applyUpdate(doc, Y.encodeStateAsUpdate(phone)))
     const laptop = await device()
     let workspace = await laptop.open('bea', connectionTo(relay))
-    await inSync(workspace)
+    await untilInSync(workspace)
 
     const collection = await workspace.collection('c0')
     collection.update(id, { method: 'POST' })
-    await inSync(workspace)
+    await untilInSync(workspace)
     await workspace.destroy()
     workspace = await laptop.open('bea', connectionTo(relay))
-    await inSync(workspace)
+    await untilInSync(workspace)
 
     // The phone's concurrent change reaches the laptop while its copy is held, not loaded.
     const before = Y.encodeStateVector(phone)

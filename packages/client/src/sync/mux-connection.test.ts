@@ -6,14 +6,12 @@
 import { describe, expect, it, vi } from 'vitest'
 import { docName, type DocName } from '@ferry/protocol'
 import { describeStatus } from '../sync-status.ts'
-import { connectionTo, fakeDevices, seedAccount } from './testing/fake-device.ts'
+import { connectionTo, fakeDevices, seedAccount, untilInSync } from './testing/fake-device.ts'
 import { FakeRelay } from './testing/fake-relay.ts'
-import type { Workspace } from '../workspace.ts'
 
 const device = fakeDevices()
 
 const name = (owner: string, kind: 'workspace' | 'collection' | 'environments' | 'history', id?: string): DocName => docName(owner, kind, id)
-const inSync = (workspace: Workspace, timeout = 10_000) => vi.waitFor(() => expect(describeStatus(workspace.status)).toBe('in sync'), { timeout, interval: 5 })
 
 describe('one socket per account', () => {
   it('carries 50 collections, the index, environments and history on one socket, opened with one message after a reload', async () => {
@@ -21,7 +19,7 @@ describe('one socket per account', () => {
     seedAccount(relay, 'alice', 50)
     const laptop = await device()
     const first = await laptop.open('alice', connectionTo(relay))
-    await inSync(first)
+    await untilInSync(first)
     expect(first.heldDocs()).toHaveLength(53)
     // Held and in sync, loaded none but the index: a doc becomes a Y.Doc when something asks for it.
     expect(first.loadedDocs()).toEqual([name('alice', 'workspace')])
@@ -34,7 +32,7 @@ describe('one socket per account', () => {
     // A reload: every doc is on the device, so the first open names all of them.
     const opensBefore = relay.opens.length
     const again = await laptop.open('alice', connectionTo(relay))
-    await inSync(again)
+    await untilInSync(again)
     expect(relay.opens.slice(opensBefore).map((docs) => docs.length)).toEqual([53])
     expect(relay.sockets.size).toBe(1)
   })
@@ -58,7 +56,7 @@ describe('one socket per account', () => {
       const loaded = workspace.heldDocs().length
       atInSync = Promise.all(ids.map((id) => workspace.collection(id))).then((collections) => ({ loaded, requests: collections.map((c) => c.tree().length) }))
     })
-    await inSync(workspace)
+    await untilInSync(workspace)
     clearInterval(ticking)
     const seen = await atInSync!
     expect(seen.loaded).toBe(103)
@@ -78,7 +76,7 @@ describe('one socket per account', () => {
     seedAccount(relay, 'carol', 5)
     const laptop = await device()
     const workspace = await laptop.open('carol', connectionTo(relay))
-    await inSync(workspace)
+    await untilInSync(workspace)
     const deleted: string[] = []
     workspace.onCollectionDeleted((id) => deleted.push(id))
 
@@ -87,13 +85,13 @@ describe('one socket per account', () => {
     relay.deleteDoc(name('carol', 'collection', 'c2'))
     await vi.waitFor(() => expect(deleted).toEqual(['c2']))
     expect(workspace.heldDocs()).not.toContain(name('carol', 'collection', 'c2'))
-    await inSync(workspace)
+    await untilInSync(workspace)
     expect(workspace.docStatus(name('carol', 'collection', 'c0'))).toEqual({ kind: 'in-sync' })
     expect(relay.attempts).toHaveLength(1)
 
     seedAccount(relay, 'carol', 7).slice(5) // adds c5 and c6 to the index and writes them
     await vi.waitFor(() => expect(workspace.heldDocs()).toContain(name('carol', 'collection', 'c6')))
-    await inSync(workspace)
+    await untilInSync(workspace)
     expect((await workspace.collection('c6')).tree()).toHaveLength(2)
     expect(relay.attempts).toHaveLength(1)
   })
@@ -116,13 +114,13 @@ describe('one socket per account', () => {
     seedAccount(relay, 'erin', 1, 3)
     const laptop = await device()
     const workspace = await laptop.open('erin', connectionTo(relay))
-    await inSync(workspace)
+    await untilInSync(workspace)
     await workspace.setSync(null)
     const doc = await workspace.doc('collection', 'c0')
     const key = [...doc.getMap('items').keys()][0]!
     doc.getMap('items').delete(key)
     await workspace.setSync(connectionTo(relay))
-    await inSync(workspace)
+    await untilInSync(workspace)
     expect(relay.doc(name('erin', 'collection', 'c0')).getMap('items').has(key)).toBe(false)
   })
 })
@@ -138,12 +136,12 @@ describe('when the relay does not speak it, or goes away', () => {
     configure(relay)
     const laptop = await device()
     const workspace = await laptop.open('frank', connectionTo(relay))
-    await inSync(workspace)
+    await untilInSync(workspace)
     expect(relay.sockets.size).toBe(9)
     expect(workspace.socketCount()).toBe(9)
     ;(await workspace.collection('c5')).add({ kind: 'request', name: 'on its own socket' })
     await vi.waitFor(() => expect(relay.doc(name('frank', 'collection', 'c5')).getMap('items').size).toBe(3))
-    await inSync(workspace)
+    await untilInSync(workspace)
   })
 
   it('reconnects after a restart no sooner than the retry-after the relay named, jittered, and resyncs', async () => {
@@ -152,15 +150,15 @@ describe('when the relay does not speak it, or goes away', () => {
     const [a, b] = [await device(), await device()]
     const laptop = await a.open('gina', connectionTo(relay, { token: 'laptop', random: () => 0.1, minMs: 100, maxMs: 1_000 }))
     const phone = await b.open('gina', connectionTo(relay, { token: 'phone', random: () => 0.9, minMs: 100, maxMs: 1_000 }))
-    await inSync(laptop)
-    await inSync(phone)
+    await untilInSync(laptop)
+    await untilInSync(phone)
     const before = relay.attempts.length
     const closedAt = Date.now()
     relay.closeAll(1013, 'the relay is busy; retry-after=1')
     await vi.waitFor(() => expect(describeStatus(laptop.status)).toBe('offline'))
     ;(await laptop.collection('c0')).add({ kind: 'request', name: 'while away' })
-    await inSync(laptop, 5_000)
-    await inSync(phone, 5_000)
+    await untilInSync(laptop, 5_000)
+    await untilInSync(phone, 5_000)
     const again = relay.attempts.slice(before).map((attempt) => attempt.at - closedAt)
     expect(again).toHaveLength(2)
     for (const delay of again) expect(delay).toBeGreaterThanOrEqual(1_000)
@@ -175,11 +173,11 @@ describe('when the relay does not speak it, or goes away', () => {
     const laptop = await device()
     const connection = connectionTo(relay)
     const workspace = await laptop.open('hal', connection)
-    await inSync(workspace)
+    await untilInSync(workspace)
     relay.badTokens.add('token')
     relay.closeAll(4401, 'the session token expired')
     await vi.waitFor(() => expect(connection.refreshes).toBe(1))
-    await inSync(workspace)
+    await untilInSync(workspace)
     expect(relay.sockets.size).toBe(1)
   })
 
@@ -188,7 +186,7 @@ describe('when the relay does not speak it, or goes away', () => {
     seedAccount(relay, 'kim', 2)
     const laptop = await device()
     const workspace = await laptop.open('kim', connectionTo(relay, { liveness: { idleMs: 60, timeoutMs: 60 } }))
-    await inSync(workspace)
+    await untilInSync(workspace)
     await vi.waitFor(() => expect(relay.docMessages.filter((m) => m.type === 'query-awareness').length).toBeGreaterThanOrEqual(2), { timeout: 2_000 })
     expect(relay.docMessages.every((m) => m.docName.startsWith('kim:'))).toBe(true)
     expect(relay.attempts).toHaveLength(1)
@@ -197,7 +195,7 @@ describe('when the relay does not speak it, or goes away', () => {
     await vi.waitFor(() => expect(relay.attempts.length).toBeGreaterThan(1), { timeout: 2_000 })
     relay.silent = false
     ;(await workspace.collection('c1')).add({ kind: 'request', name: 'after the silence' })
-    await inSync(workspace)
+    await untilInSync(workspace)
     expect(relay.doc(name('kim', 'collection', 'c1')).getMap('items').size).toBe(3)
   })
 
@@ -207,7 +205,7 @@ describe('when the relay does not speak it, or goes away', () => {
     relay.refuse.set(name('ivy', 'collection', 'c2'), { code: 4429, reason: 'too many docs on this socket' })
     const laptop = await device()
     const workspace = await laptop.open('ivy', connectionTo(relay))
-    await inSync(workspace)
+    await untilInSync(workspace)
     expect([...relay.sockets].map((s) => s.url.pathname).sort()).toEqual(['/v1/mux', `/v1/sync/${name('ivy', 'collection', 'c2')}`])
   })
 })
@@ -219,9 +217,9 @@ describe('tabs of one browser', () => {
     const laptop = await device()
     const tabs = { scope: `jo-${Math.random()}`, discoveryMs: 20, heartbeatMs: 100 }
     const first = await laptop.open('jo', connectionTo(relay), tabs)
-    await inSync(first)
+    await untilInSync(first)
     const second = await laptop.open('jo', connectionTo(relay), tabs)
-    await inSync(second)
+    await untilInSync(second)
     expect(relay.sockets.size).toBe(1)
     expect(first.socketCount() + second.socketCount()).toBe(1)
     ;(await second.collection('c3')).add({ kind: 'request', name: 'from the follower' })
@@ -232,7 +230,7 @@ describe('tabs of one browser', () => {
     await leader.destroy()
     await vi.waitFor(() => expect(follower.socketCount()).toBe(1), { timeout: 5_000 })
     ;(await follower.collection('c4')).add({ kind: 'request', name: 'after the hand-over' })
-    await inSync(follower)
+    await untilInSync(follower)
     expect(relay.doc(name('jo', 'collection', 'c4')).getMap('items').size).toBe(3)
     expect(relay.sockets.size).toBe(1)
   })

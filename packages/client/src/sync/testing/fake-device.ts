@@ -5,8 +5,9 @@
 import { docName, type DocName, type UserId } from '@ferry/protocol'
 import { Collection, WorkspaceIndex } from '@ferry/schema'
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
-import { afterEach } from 'vitest'
+import { afterEach, expect, vi } from 'vitest'
 import { AccountStore } from '../../account-store.ts'
+import { describeStatus } from '../../sync-status.ts'
 import { Workspace } from '../../workspace.ts'
 import type { TabSyncOptions } from '../../tab-sync.ts'
 import type { SyncConnection } from '../types.ts'
@@ -101,4 +102,9 @@ export function fakeDevices(): (indexedDB?: IDBFactory) => Promise<Device> {
     made.push(device)
     return device
   }
+}
+
+/** Resolves once `workspace` says "in sync" (every listed doc here and acknowledged). */
+export function untilInSync(workspace: Workspace, timeout = 10_000): Promise<void> {
+  return vi.waitFor(() => expect(describeStatus(workspace.status)).toBe('in sync'), { timeout, interval: 5 })
 }
