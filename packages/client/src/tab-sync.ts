@@ -187,12 +187,12 @@ export class TabSync implements DocSync {
     return message.status.kind === 'in-sync' && message.seen !== undefined && (message.seen[this.#id] ?? 0) < this.#posted
   }
 
-  #postStatus(): void {
-    this.#post({ type: 'status', status: this.#status, seen: Object.fromEntries(this.#seen) })
+  #postStatus(status = this.#status): void {
+    this.#post({ type: 'status', status, seen: Object.fromEntries(this.#seen) })
   }
 
   #setStatus(status: SyncStatus): void {
-    if (this.#provider) this.#post({ type: 'status', status, seen: Object.fromEntries(this.#seen) })
+    if (this.#provider) this.#postStatus(status)
     if (sameStatus(status, this.#status)) return
     this.#status = status
     this.#events.emit('status', status)

@@ -23,7 +23,7 @@ const sameId = (a: Y.ID | null, b: Y.ID | null): boolean => a === b || (a !== nu
 
 /** The item of `store` holding `id`, or null when the doc has not integrated it. */
 function held(store: Y.Doc['store'], id: Y.ID): Y.Item | Y.GC | null {
-  return id.clock < Y.getState(store, id.client) ? (Y.getItem(store, id)) : null
+  return id.clock < Y.getState(store, id.client) ? Y.getItem(store, id) : null
 }
 
 /** Whether `id` (a right origin) is in `right`: at most `right`'s head, split off there, lies between. */

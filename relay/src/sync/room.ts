@@ -199,7 +199,6 @@ export class Room {
     }
     const cost = decodedCost(checked.value)
     const roots = checked.value.rootNames
-    // Before decoding it, when the doc is here to tell: a refused update costs nothing.
     // Checked before decoding when the doc is here to tell (a refused update costs nothing);
     // again only if the apply waits, since other frames may grow the doc meanwhile.
     let admitted = this.lazy.doc
