@@ -111,6 +111,32 @@ describe('tabs of one browser', () => {
     }
   })
 
+  it('a tab opening with changes the leader lacks (typed with sync off, stored before a reload) is not `in sync` before the leader has them', async () => {
+    const name = docName('erin', 'collection', 'held-before')
+    const laptop = createDevice('laptop')
+    const leader = await openTab(laptop, name, 'erin')
+    await inSync(leader)
+    // Stored in this browser without any tab hearing of it.
+    const store = await AccountStore.open(laptop.indexedDB)
+    const offline = await openLocalDoc(laptop.indexedDB, store, name)
+    offline.local.doc.getText('body').insert(0, 'typed with sync off')
+    await offline.close()
+    store.close()
+    const claims: boolean[] = []
+    const holds = (has: Y.Doc, held: Y.Doc) => {
+      const clocks = Y.decodeStateVector(Y.encodeStateVector(has))
+      return [...Y.decodeStateVector(Y.encodeStateVector(held))].every(([client, clock]) => (clocks.get(client) ?? 0) >= clock)
+    }
+    const late = await openTab(laptop, name, 'erin')
+    late.sync.onStatus((status) => {
+      if (status.kind === 'in-sync') claims.push(holds(leader.local.doc, late.local.doc))
+    })
+    await vi.waitFor(() => expect(leader.text.toString()).toBe('typed with sync off'))
+    await inSync(late)
+    expect(claims.length).toBeGreaterThan(0)
+    expect(claims).not.toContain(false)
+  })
+
   it('hands the socket over when the leader tab closes', async () => {
     const name = docName('bob', 'history')
     const laptop = createDevice('laptop')

@@ -129,7 +129,9 @@ export class TabSync implements DocSync {
         break
       case 'state-vector': {
         const missing = this.#doc.diff(message.stateVector)
-        if (missing.length > 2) this.#post({ type: 'update', update: missing })
+        // Numbered too: it may hold changes of this tab the other never had (made before this
+        // tab synced, or with sync off), and a status must count them before it says `in sync`.
+        if (missing.length > 2) this.#post({ type: 'update', update: missing, from: this.#id, seq: ++this.#posted })
         if (!message.reply) this.#post({ type: 'state-vector', stateVector: this.#doc.stateVector(), reply: true, from: this.#id, seq: this.#posted })
         this.#counted(message)
         break
