@@ -32,6 +32,10 @@ const screens: Readonly<Record<string, (session: AppSession, route: Route, scope
   shared: (session, _route, scope) => sharedScreen(session, scope),
 }
 
+function openingScreen(): HTMLElement {
+  return h('main', { class: 'auth', 'data-testid': 'opening-workspace', 'aria-busy': 'true' }, h('p', { class: 'hint', role: 'status' }, 'Opening your workspace…'))
+}
+
 function mount(root: HTMLElement, session: AppSession): void {
   let scope = new Scope()
   let shownKey = ''
@@ -44,12 +48,15 @@ function mount(root: HTMLElement, session: AppSession): void {
     }
     const screen = screens[route.parts[0] ?? '']
     const needsSignIn = !screen && session.active() === null && session.accounts().length === 0 && localStorage.getItem(LOCAL_CHOSEN_KEY) !== '1'
-    const key = screen ? `auth:${route.parts[0]}:${route.query.toString()}` : needsSignIn ? 'auth:signin' : `app:${session.workspace().owner}`
+    // Between a sign-in (or switch) naming the next account and its workspace being open, the
+    // last workspace must not take edits: they would stay behind in it.
+    const opening = !screen && !needsSignIn && !session.workspaceReady()
+    const key = screen ? `auth:${route.parts[0]}:${route.query.toString()}` : needsSignIn ? 'auth:signin' : opening ? 'opening' : `app:${session.workspace().owner}`
     if (key === shownKey) return
     shownKey = key
     scope.dispose()
     scope = new Scope()
-    const view = screen ? screen(session, route, scope) : needsSignIn ? signInScreen(session, route) : appShell(scope, session)
+    const view = screen ? screen(session, route, scope) : needsSignIn ? signInScreen(session, route) : opening ? openingScreen() : appShell(scope, session)
     root.replaceChildren(view)
     document.title = route.parts[0] === 'shared' ? 'Ferry — shared collection' : screen || needsSignIn ? 'Ferry — sign in' : 'Ferry'
   }

@@ -185,8 +185,25 @@ describe('client workspace against a real relay', { timeout: 90_000 }, () => {
     await app.workspace.loadAll()
     await inSync(app)
     expect(device.openSockets().some((path) => path.includes(a.id))).toBe(true)
+    // An app shows no workspace while it is not ready: an edit made in one being closed would stay behind in it.
+    const readyWhenClosing: boolean[] = []
+    const watchClosing = () => {
+      const closing = app.workspace
+      const destroy = closing.destroy.bind(closing)
+      closing.destroy = () => {
+        readyWhenClosing.push(app.workspaceReady)
+        return destroy()
+      }
+    }
+    const readyOnEvents: string[] = []
+    app.onAccounts(() => readyOnEvents.push(`accounts ${app.workspaceReady}`))
+    app.onWorkspace(() => readyOnEvents.push(`workspace ${app.workspaceReady}`))
+    watchClosing()
 
     const b = await app.signIn(bob, PASSWORD) // "Add a new account"
+    expect(readyWhenClosing).toEqual([false])
+    expect(readyOnEvents.at(-1)).toBe('workspace true')
+    expect(readyOnEvents.filter((event) => event.startsWith('accounts')).at(-1)).toBe('accounts false')
     expect(app.accounts.activeId).toBe(b.id)
     expect(app.workspace.owner).toBe(b.id)
     expect(app.workspace.loadedDocs().every((name) => name.startsWith(`${b.id}:`))).toBe(true)
@@ -195,7 +212,10 @@ describe('client workspace against a real relay', { timeout: 90_000 }, () => {
     expect(device.openDatabases().filter((name) => name.includes(a.id))).toEqual([])
     await inSync(app)
 
+    watchClosing()
     await app.switchTo(a.id)
+    expect(readyWhenClosing).toEqual([false, false])
+    expect(readyOnEvents.at(-1)).toBe('workspace true')
     expect(app.workspace.index.collections().map((c) => c.id)).toEqual([id])
     expect(device.openSockets().filter((path) => path.includes(b.id))).toEqual([])
     expect(device.openDatabases().filter((name) => name.includes(b.id))).toEqual([])

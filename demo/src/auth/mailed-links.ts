@@ -6,7 +6,7 @@
 import { h } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
 import { describeError, field, submitForm, textInput } from '../ui/form.ts'
-import { href, navigate, type Route } from '../ui/router.ts'
+import { href, navigateUnlessMoved, type Route } from '../ui/router.ts'
 import type { AppSession } from '../model/session.ts'
 import { authCard, errorBox } from './auth-layout.ts'
 import { PASSWORD_HINT, passwordProblem } from '../lib/password-rule.ts'
@@ -106,6 +106,9 @@ export function oidcScreen(session: AppSession, route: Route): HTMLElement {
     status.replaceChildren(h('div', { class: 'alert', 'data-testid': 'auth-error' }, icon('alert'), h('span', {}, message)), h('div', { style: 'height:12px' }),
       h('a', { class: 'btn btn-block', href: href(['signin']) }, 'Back to sign in'))
   if (error || !code) fail(OIDC_ERRORS[error ?? ''] ?? 'The sign-in did not complete. Please try again.')
-  else session.signInWithOidc(code).then(() => navigate([], undefined, true), (e: unknown) => fail(describeError(e)))
+  else {
+    const from = location.hash
+    session.signInWithOidc(code).then(() => navigateUnlessMoved(from, [], undefined, true), (e: unknown) => fail(describeError(e)))
+  }
   return authCard('Signing in', null, status)
 }

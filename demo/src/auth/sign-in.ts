@@ -6,7 +6,7 @@
 import { h } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
 import { field, submitForm, textInput } from '../ui/form.ts'
-import { href, navigate, type Route } from '../ui/router.ts'
+import { href, navigateUnlessMoved, type Route } from '../ui/router.ts'
 import type { AppSession, Provider } from '../model/session.ts'
 import { MAX_EMAIL_LENGTH, MAX_NAME_LENGTH } from '@ferry/protocol'
 import { PASSWORD_HINT, passwordProblem } from '../lib/password-rule.ts'
@@ -40,8 +40,9 @@ export function signInScreen(session: AppSession, route: Route): HTMLElement {
   const form = submitForm(
     alert,
     async () => {
+      const from = location.hash
       await session.signIn(email.value.trim(), password.value)
-      navigate([], undefined, true)
+      navigateUnlessMoved(from, [], undefined, true)
     },
     alert,
     field('Email', email),
@@ -69,6 +70,7 @@ export function signUpScreen(session: AppSession, route: Route): HTMLElement {
   const form = submitForm(
     alert,
     async () => {
+      const from = location.hash
       const address = email.value.trim()
       const problem = passwordProblem(password.value)
       if (problem) throw new Error(problem)
@@ -76,9 +78,9 @@ export function signUpScreen(session: AppSession, route: Route): HTMLElement {
       // Signing in works before confirming; the app then shows a "confirm your email" notice.
       try {
         await session.signIn(address, password.value)
-        navigate(['welcome'], { email: address }, true)
+        navigateUnlessMoved(from, ['welcome'], { email: address }, true)
       } catch {
-        navigate(['check-email'], { email: address }, true)
+        navigateUnlessMoved(from, ['check-email'], { email: address }, true)
       }
     },
     alert,

@@ -118,6 +118,10 @@ export class ClientSession implements AppSession {
     return this.#client.workspace
   }
 
+  workspaceReady(): boolean {
+    return this.#client.workspaceReady
+  }
+
   sync(): SyncBadge {
     return badgeFor(this.#client.status, this.#client.accounts.active(), this.#unsynced.count)
   }

@@ -40,6 +40,8 @@ export interface AppSession {
   active(): AccountInfo | null
   /** The loaded workspace of the active account (or of the local-only one). */
   workspace(): Workspace
+  /** False while a sign-in or switch replaces the workspace: show none then (edits in the last one would stay behind). */
+  workspaceReady(): boolean
   sync(): SyncBadge
   /** Fires when accounts, the active account, the workspace or the sync status change. */
   onChange(listener: () => void): () => void

@@ -37,3 +37,12 @@ export function navigate(parts: readonly string[], query?: Record<string, string
   else history.pushState(null, '', target)
   window.dispatchEvent(new HashChangeEvent('hashchange'))
 }
+
+/**
+ * Navigates as `navigate` does, unless the route changed since `from` (the hash when the work
+ * began): an answer that comes after the user went elsewhere — signing in shows the workspace
+ * before the sign-in call returns, and its Trash can be a click away — must not take them back.
+ */
+export function navigateUnlessMoved(from: string, parts: readonly string[], query?: Record<string, string>, replace = false): void {
+  if (location.hash === from) navigate(parts, query, replace)
+}

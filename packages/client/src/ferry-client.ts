@@ -115,6 +115,15 @@ export class FerryClient {
     return this.#workspace
   }
 
+  /**
+   * False while a switch or sign-in replaces the workspace: `accounts` names the next account
+   * before `workspace` is its. Show no workspace then: an edit made in the last one would stay
+   * behind in it (signing in merges the local-only workspace once, before it is wiped).
+   */
+  get workspaceReady(): boolean {
+    return this.#workspace.owner === (this.accounts.activeId ?? LOCAL_OWNER)
+  }
+
   /** The active account's sync status (`signed out` once its session ended). */
   get status(): SyncStatus {
     return this.#status
@@ -161,8 +170,10 @@ export class FerryClient {
   switchTo(id: UserId | null): Promise<void> {
     return this.#serial(async () => {
       if (id === this.accounts.activeId) return
-      await this.#workspace.destroy()
+      // The accounts first: from then on the workspace is not ready, so nothing is edited in
+      // it while its pending writes land.
       await this.accounts.switchTo(id)
+      await this.#workspace.destroy()
       this.#setWorkspace(await this.#openWorkspace(id))
     })
   }
