@@ -30,6 +30,19 @@ describe('messages', () => {
     expect(decodeMessage(encoding.toUint8Array(auth))).toEqual({ ok: true, value: { type: 'auth-denied', reason: 'read-only link' } })
   })
 
+  it('writes the bytes the stock y-protocols encoders write, for payloads of any length', () => {
+    // Lengths around lib0's first chunk (100 bytes) and its var-uint steps (128, 16,384).
+    for (const length of [0, 1, 96, 97, 98, 100, 127, 128, 129, 5_000, 16_383, 16_384, 300_000]) {
+      const update = Uint8Array.from({ length }, (_, i) => (i * 31 + length) % 256)
+      const stockStep2 = stockSync((e) => {
+        encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep2)
+        encoding.writeVarUint8Array(e, update)
+      })
+      expect(encodeMessage({ type: 'sync-step2', update })).toEqual(stockStep2)
+      expect(encodeMessage({ type: 'sync-update', update })).toEqual(stockSync((e) => syncProtocol.writeUpdate(e, update)))
+    }
+  })
+
   it('round-trips every message type', () => {
     const bytes = new Uint8Array([1, 2, 3])
     const messages: Message[] = [

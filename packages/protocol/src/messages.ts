@@ -16,6 +16,7 @@
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
+import { prefixed } from './prefixed.ts'
 import { err, ok, type Result } from './result.ts'
 
 export const MessageType = { Sync: 0, Awareness: 1, Auth: 2, QueryAwareness: 3, Persisted: 100, Fragment: 101 } as const
@@ -132,6 +133,8 @@ export function decodeMessage(bytes: Uint8Array): Result<Message, MessageError> 
 /** Encodes one message as a frame. */
 export function encodeMessage(message: Message): Uint8Array {
   const encoder = encoding.createEncoder()
+  // A payload is written after its length by `prefixed`, not through the encoder (one copy).
+  let payload: Uint8Array | null = null
   switch (message.type) {
     case 'sync-step1':
     case 'sync-step2':
@@ -139,12 +142,12 @@ export function encodeMessage(message: Message): Uint8Array {
       encoding.writeVarUint(encoder, MessageType.Sync)
       const sub = message.type === 'sync-step1' ? SyncType.Step1 : message.type === 'sync-step2' ? SyncType.Step2 : SyncType.Update
       encoding.writeVarUint(encoder, sub)
-      encoding.writeVarUint8Array(encoder, message.type === 'sync-step1' ? message.stateVector : message.update)
+      payload = message.type === 'sync-step1' ? message.stateVector : message.update
       break
     }
     case 'awareness':
       encoding.writeVarUint(encoder, MessageType.Awareness)
-      encoding.writeVarUint8Array(encoder, message.update)
+      payload = message.update
       break
     case 'auth-denied':
       encoding.writeVarUint(encoder, MessageType.Auth)
@@ -156,7 +159,7 @@ export function encodeMessage(message: Message): Uint8Array {
       break
     case 'persisted':
       encoding.writeVarUint(encoder, MessageType.Persisted)
-      encoding.writeVarUint8Array(encoder, message.stateVector)
+      payload = message.stateVector
       break
     case 'fragment':
       encoding.writeVarUint(encoder, MessageType.Fragment)
@@ -164,8 +167,10 @@ export function encodeMessage(message: Message): Uint8Array {
       encoding.writeVarUint(encoder, message.index)
       encoding.writeVarUint(encoder, message.count)
       encoding.writeVarUint(encoder, message.total)
-      encoding.writeVarUint8Array(encoder, message.chunk)
+      payload = message.chunk
       break
   }
-  return encoding.toUint8Array(encoder)
+  if (payload === null) return encoding.toUint8Array(encoder)
+  encoding.writeVarUint(encoder, payload.length)
+  return prefixed(encoder, payload)
 }

@@ -22,6 +22,16 @@ describe('multiplexed frames', () => {
     expect(frame).toEqual({ ok: true, value: { channel: 'doc', docName: 'u:index', message: { type: 'sync-update', update: bytes(1, 2, 3) } } })
   })
 
+  it('writes a doc frame as the doc name followed by the message, byte for byte, at any size', () => {
+    for (const length of [0, 1, 90, 100, 128, 20_000]) {
+      const message = Uint8Array.from({ length }, (_, i) => (i * 7) % 256)
+      const stock = encoding.createEncoder()
+      encoding.writeVarString(stock, 'u:collection:ü')
+      encoding.writeUint8Array(stock, message)
+      expect(encodeDocFrame('u:collection:ü', message)).toEqual(encoding.toUint8Array(stock))
+    }
+  })
+
   it('refuses malformed frames with a code, never throwing', () => {
     expect(decodeMuxFrame(bytes())).toMatchObject({ ok: false, error: { code: 'empty' } })
     expect(decodeMuxFrame(bytes(5, 0x61))).toMatchObject({ ok: false, error: { code: 'truncated' } })

@@ -7,6 +7,7 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { decodeMessage, type Message, type MessageError } from './messages.ts'
+import { prefixed } from './prefixed.ts'
 import { err, ok, type Result } from './result.ts'
 
 export const MUX_VERSION = 1
@@ -102,8 +103,7 @@ export function decodeMuxFrame(bytes: Uint8Array): Result<MuxFrame, MessageError
 export function encodeDocFrame(docName: string, message: Uint8Array): Uint8Array {
   const encoder = encoding.createEncoder()
   encoding.writeVarString(encoder, docName)
-  encoding.writeUint8Array(encoder, message)
-  return encoding.toUint8Array(encoder)
+  return prefixed(encoder, message)
 }
 
 export function encodeControl(message: ControlMessage): Uint8Array {
