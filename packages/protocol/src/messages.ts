@@ -133,7 +133,15 @@ export function decodeMessage(bytes: Uint8Array): Result<Message, MessageError> 
 /** Encodes one message as a frame. */
 export function encodeMessage(message: Message): Uint8Array {
   const encoder = encoding.createEncoder()
-  // A payload is written after its length by `prefixed`, not through the encoder (one copy).
+  const payload = writeMessageHead(encoder, message)
+  return payload === null ? encoding.toUint8Array(encoder) : prefixed(encoder, payload)
+}
+
+/**
+ * Writes everything of `message` before its payload (its length included) and returns the
+ * payload, for the caller to copy once after the head (`prefixed`); null: no payload.
+ */
+export function writeMessageHead(encoder: encoding.Encoder, message: Message): Uint8Array | null {
   let payload: Uint8Array | null = null
   switch (message.type) {
     case 'sync-step1':
@@ -170,7 +178,6 @@ export function encodeMessage(message: Message): Uint8Array {
       payload = message.chunk
       break
   }
-  if (payload === null) return encoding.toUint8Array(encoder)
-  encoding.writeVarUint(encoder, payload.length)
-  return prefixed(encoder, payload)
+  if (payload !== null) encoding.writeVarUint(encoder, payload.length)
+  return payload
 }

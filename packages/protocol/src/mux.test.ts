@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import * as encoding from 'lib0/encoding'
-import { encodeMessage } from './messages.ts'
-import { decodeMuxFrame, encodeControl, encodeDocFrame, retryAfterSeconds, MAX_DOCS_PER_CONTROL } from './mux.ts'
+import { encodeMessage, type Message } from './messages.ts'
+import { decodeMuxFrame, encodeControl, encodeDocFrame, encodeDocMessage, retryAfterSeconds, MAX_DOCS_PER_CONTROL } from './mux.ts'
 
 const bytes = (...b: number[]): Uint8Array => new Uint8Array(b)
 
@@ -30,6 +30,19 @@ describe('multiplexed frames', () => {
       encoding.writeUint8Array(stock, message)
       expect(encodeDocFrame('u:collection:ü', message)).toEqual(encoding.toUint8Array(stock))
     }
+  })
+
+  it('encodes a doc message in one step exactly as the message framed', () => {
+    const payload = Uint8Array.from({ length: 20_000 }, (_, i) => i % 251)
+    const messages: Message[] = [
+      { type: 'sync-step1', stateVector: payload.subarray(0, 5) },
+      { type: 'sync-step2', update: payload },
+      { type: 'sync-update', update: payload.subarray(0, 99) },
+      { type: 'persisted', stateVector: new Uint8Array() },
+      { type: 'query-awareness' },
+      { type: 'auth-denied', reason: 'read-only' },
+    ]
+    for (const message of messages) expect(encodeDocMessage('u:collection:c1', message)).toEqual(encodeDocFrame('u:collection:c1', encodeMessage(message)))
   })
 
   it('refuses malformed frames with a code, never throwing', () => {

@@ -18,7 +18,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify'
 import * as Y from 'yjs'
-import { CloseCode, encodeMessage } from '@ferry/protocol'
+import { CloseCode, type Message } from '@ferry/protocol'
 import { isGone } from '../storage/doc-store.ts'
 import { compareWith, digestOf, digestOfStored, holdsNothing, type DocDigest } from './doc-digest.ts'
 import type { MuxDoc } from './mux-doc.ts'
@@ -41,7 +41,8 @@ export interface OpenJob {
 export interface OpeningSocket {
   readonly open: boolean
   drained(): Promise<void>
-  sendDoc(doc: MuxDoc, message: Uint8Array, greeting?: boolean): void
+  /** Sends part of the doc's answer to its `open`: to this socket alone, so framed with its payload copied once. */
+  answerDoc(doc: MuxDoc, message: Message): void
   refuse(doc: MuxDoc, code: number, reason: string): void
   mayRequest(doc: MuxDoc): boolean
   /** The doc is open and answered: handle what it received while loading. */
@@ -103,7 +104,7 @@ function answerStored(job: OpenJob, socket: OpeningSocket, state: StoredState): 
   const { doc } = job
   if (!socket.mayRequest(doc)) return false
   if (holdsNothing(job.stateVector.bytes, job.deleteSetHash)) {
-    if (!state.empty) socket.sendDoc(doc, encodeMessage({ type: 'sync-step2', update: state.update }), true)
+    if (!state.empty) socket.answerDoc(doc, { type: 'sync-step2', update: state.update })
     doc.persisted(state.stateVector)
     return true
   }
@@ -139,8 +140,8 @@ function sendDifference(job: OpenJob, socket: OpeningSocket, digest: DocDigest, 
       socket.refuse(job.doc, CloseCode.Malformed, 'malformed state vector')
       return false
     }
-    socket.sendDoc(job.doc, encodeMessage({ type: 'sync-step2', update }), true)
+    socket.answerDoc(job.doc, { type: 'sync-step2', update })
   }
-  if (relayLacks) socket.sendDoc(job.doc, encodeMessage({ type: 'sync-step1', stateVector: digest.stateVector }), true)
+  if (relayLacks) socket.answerDoc(job.doc, { type: 'sync-step1', stateVector: digest.stateVector })
   return true
 }

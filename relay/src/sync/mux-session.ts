@@ -26,6 +26,7 @@ import {
   decodeMuxFrame,
   encodeControl,
   encodeDocFrame,
+  encodeDocMessage,
   parseDocName,
   userAccess,
   withRetryAfter,
@@ -137,6 +138,10 @@ export class MuxSession extends SyncTransport implements MuxDocOwner, SyncSocket
 
   sendDoc(doc: MuxDoc, message: Uint8Array, greeting = false): void {
     if (doc.state !== 'closed') this.sendFrame(docFrame(doc.name, message), greeting)
+  }
+
+  answerDoc(doc: MuxDoc, message: Message): void {
+    if (doc.state !== 'closed') this.sendFrame(encodeDocMessage(doc.name, message), true)
   }
 
   refuse(doc: MuxDoc, code: number, reason: string): void {
