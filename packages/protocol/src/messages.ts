@@ -132,16 +132,14 @@ export function decodeMessage(bytes: Uint8Array): Result<Message, MessageError> 
 
 /** Encodes one message as a frame. */
 export function encodeMessage(message: Message): Uint8Array {
-  const encoder = encoding.createEncoder()
-  const payload = writeMessageHead(encoder, message)
-  return payload === null ? encoding.toUint8Array(encoder) : prefixed(encoder, payload)
+  return encodeMessageAfter(encoding.createEncoder(), message)
 }
 
 /**
- * Writes everything of `message` before its payload (its length included) and returns the
- * payload, for the caller to copy once after the head (`prefixed`); null: no payload.
+ * What `encoder` holds, followed by `message` encoded; its payload is copied once, into the
+ * result (`prefixed`), not through the encoder.
  */
-export function writeMessageHead(encoder: encoding.Encoder, message: Message): Uint8Array | null {
+export function encodeMessageAfter(encoder: encoding.Encoder, message: Message): Uint8Array {
   let payload: Uint8Array | null = null
   switch (message.type) {
     case 'sync-step1':
@@ -178,6 +176,7 @@ export function writeMessageHead(encoder: encoding.Encoder, message: Message): U
       payload = message.chunk
       break
   }
-  if (payload !== null) encoding.writeVarUint(encoder, payload.length)
-  return payload
+  if (payload === null) return encoding.toUint8Array(encoder)
+  encoding.writeVarUint(encoder, payload.length)
+  return prefixed(encoder, payload)
 }

@@ -6,7 +6,7 @@
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
-import { decodeMessage, writeMessageHead, type Message, type MessageError } from './messages.ts'
+import { decodeMessage, encodeMessageAfter, type Message, type MessageError } from './messages.ts'
 import { prefixed } from './prefixed.ts'
 import { err, ok, type Result } from './result.ts'
 
@@ -110,8 +110,7 @@ export function encodeDocFrame(docName: string, message: Uint8Array): Uint8Array
 export function encodeDocMessage(docName: string, message: Message): Uint8Array {
   const encoder = encoding.createEncoder()
   encoding.writeVarString(encoder, docName)
-  const payload = writeMessageHead(encoder, message)
-  return payload === null ? encoding.toUint8Array(encoder) : prefixed(encoder, payload)
+  return encodeMessageAfter(encoder, message)
 }
 
 export function encodeControl(message: ControlMessage): Uint8Array {
