@@ -249,6 +249,32 @@ describe('client workspace against a real relay', { timeout: 90_000 }, () => {
     expect(device.openDatabases().filter((name) => name.includes(a.id))).toEqual([])
   })
 
+  it('a sign-out the relay refuses leaves the workspace open and every later edit kept', async () => {
+    const email = await signUp(suite.relay, 'dora')
+    const device = createDevice('laptop')
+    let failLogout = false
+    const failing: typeof fetch = async (input, init) =>
+      failLogout && String(input).includes('/v1/auth/logout')
+        ? new Response('{"error":"boom"}', { status: 500, headers: { 'content-type': 'application/json' } })
+        : fetch(input, init)
+    const app = await suite.open(device, { fetch: failing })
+    const a = await app.signIn(email, PASSWORD)
+    const id = await app.workspace.createCollection('API')
+    await inSync(app)
+
+    failLogout = true
+    await expect(app.signOut(a.id)).rejects.toThrow()
+    expect(app.accounts.activeId).toBe(a.id)
+    expect(app.workspaceReady).toBe(true)
+    app.workspace.index.renameCollection(id, 'API renamed')
+    await app.workspace.createCollection('After the refusal')
+    await inSync(app)
+    await app.close()
+
+    const reopened = await client(device)
+    expect(reopened.workspace.index.collections().map((c) => c.name).sort()).toEqual(['API renamed', 'After the refusal'].sort())
+  })
+
   it('merges what was made before signing in into the account', async () => {
     const email = await signUp(suite.relay, 'carol')
     const device = createDevice('laptop')

@@ -219,6 +219,16 @@ export class Accounts {
    * and the local-only workspace are untouched.
    */
   async signOut(id: UserId): Promise<void> {
+    await this.revoke(id)
+    await this.forget(id)
+  }
+
+  /**
+   * The relay's half of `signOut`: ends the account's session there (done when it cannot be
+   * reached or the session already ended). Nothing here changes, so a failure leaves the account
+   * signed in and its workspace as it was.
+   */
+  async revoke(id: UserId): Promise<void> {
     if (!this.#accounts.has(id)) return
     // The stored pair, read under the refresh lock: another tab may have rotated the one held here.
     await withTabLock(`ferry:refresh:${id}`, async () => {
@@ -230,6 +240,11 @@ export class Accounts {
         if (!(error instanceof Offline) && !(error instanceof SignedOut)) throw error
       }
     })
+  }
+
+  /** This browser's half of `signOut`: forgets the account and wipes its databases (its workspace must be closed first). */
+  async forget(id: UserId): Promise<void> {
+    if (!this.#accounts.has(id)) return
     // Forgotten (and marked signed out) before the wipe, so no other tab recreates a database meanwhile.
     await this.#store.removeAccount(id)
     this.#writes++

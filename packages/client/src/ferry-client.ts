@@ -118,7 +118,9 @@ export class FerryClient {
   /**
    * False while a switch or sign-in replaces the workspace: `accounts` names the next account
    * before `workspace` is its. Show no workspace then: an edit made in the last one would stay
-   * behind in it (signing in merges the local-only workspace once, before it is wiped).
+   * behind in it (signing in merges the local-only workspace once, before it is wiped). During a
+   * sign-out's wipe the signed-out account's workspace is closed yet counts as ready: what is
+   * typed there goes with that account's data.
    */
   get workspaceReady(): boolean {
     return this.#workspace.owner === (this.accounts.activeId ?? LOCAL_OWNER)
@@ -182,8 +184,10 @@ export class FerryClient {
   signOut(id: UserId): Promise<void> {
     return this.#serial(async () => {
       const wasActive = id === this.accounts.activeId
+      // The relay first: when it refuses, the workspace is still open and nothing was lost.
+      await this.accounts.revoke(id)
       if (wasActive) await this.#workspace.destroy()
-      await this.accounts.signOut(id)
+      await this.accounts.forget(id)
       if (wasActive) this.#setWorkspace(await this.#openWorkspace(this.accounts.activeId))
     })
   }
