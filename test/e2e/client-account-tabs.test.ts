@@ -111,4 +111,32 @@ describe('accounts across the tabs of one browser', { timeout: 90_000 }, () => {
     await inSync(second)
     await vi.waitFor(() => expect(first.workspace.index.collections().map((c) => c.name)).toEqual(['API v2']), { timeout: 5_000 })
   })
+  it('signing in merges what every local-only tab saved, and what another tab writes meanwhile is not lost', async () => {
+    const email = await signUp(suite.relay, 'carol')
+    const laptop = createDevice('laptop')
+    const first = await tab(laptop)
+    const second = await tab(laptop)
+    const names = (client: FerryClient) => client.workspace.index.collections().map((c) => c.name).sort()
+    // Nothing syncs between local-only tabs: each saves its own changes, the first never loads the second's.
+    await first.workspace.createCollection('From the first tab')
+    const fromSecond = await second.workspace.createCollection('From the second tab')
+    ;(await second.workspace.collection(fromSecond)).add({ kind: 'request', name: 'second draft', url: 'https://api.test/second' })
+    await second.workspace.flushed()
+    expect(names(first)).toEqual(['From the first tab'])
+
+    await first.signIn(email, PASSWORD)
+    await inSync(first)
+    expect(names(first)).toEqual(['From the first tab', 'From the second tab'])
+    expect((await first.workspace.collection(fromSecond)).tree().map((n) => n.name)).toEqual(['second draft'])
+
+    // The second tab stays in the local-only workspace; what it writes now is kept there, and
+    // reaches the account with its own sign-in.
+    expect(second.workspace.owner).toBe(LOCAL_OWNER)
+    await second.workspace.createCollection('Later in the second tab')
+    await second.workspace.flushed()
+    await second.signIn(email, PASSWORD)
+    await inSync(second)
+    expect(names(second)).toEqual(['From the first tab', 'From the second tab', 'Later in the second tab'])
+    await vi.waitFor(() => expect(names(first)).toEqual(['From the first tab', 'From the second tab', 'Later in the second tab']), { timeout: 10_000 })
+  })
 })

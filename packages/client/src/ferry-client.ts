@@ -245,8 +245,7 @@ export class FerryClient {
     const previous = this.#workspace
     await this.accounts.switchTo(account.id)
     const next = await Workspace.open({ ...this.#workspaceOptions(), owner: account.id, sync: null })
-    const spent = fromLocal ? await mergeInto(previous, next) : []
-    await previous.wipeDocs(spent)
+    if (fromLocal) await mergeInto(previous, next)
     await previous.destroy()
     await next.setSync(this.#connection(account.id))
     this.#setWorkspace(next)

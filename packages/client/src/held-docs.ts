@@ -14,7 +14,7 @@ import type { WorkspaceIndex } from '@ferry/schema'
 import type * as Y from 'yjs'
 import { AccountRemoved } from './account-store.ts'
 import { viewOf, type View } from './doc-views.ts'
-import type { AccountDocs } from './local/account-docs.ts'
+import type { AccountDocs, StoredRecords } from './local/account-docs.ts'
 import { LazyDoc } from './local/lazy-doc.ts'
 import type { SyncConnection } from './sync-provider.ts'
 import type { SyncStatus, SyncStatusKind } from './sync-status.ts'
@@ -185,10 +185,22 @@ export class HeldDocs {
     return this.#unload(name, true)
   }
 
-  /** Deletes the stored copies of `names` from this browser (unloading them first), keeping the names usable. */
-  async wipe(names: readonly DocName[]): Promise<void> {
-    await Promise.all(names.map((name) => this.#unload(name, false)))
-    await this.#docs.wipe(names, false)
+  /** What the account's database holds now, every doc's records with their keys (local/account-docs.ts `records`). */
+  records(): Promise<Map<DocName, StoredRecords>> {
+    return this.#docs.records()
+  }
+
+  /** Deletes the records stored under `keys` (read by `records`); the docs' names stay usable. */
+  removeRecords(keys: readonly IDBValidKey[]): Promise<void> {
+    return this.#docs.remove(keys)
+  }
+
+  /**
+   * Resolves once every change made so far is written.
+   * @throws the write's error when writing failed (the rows stay queued and are retried).
+   */
+  flushed(): Promise<void> {
+    return this.#docs.flushed()
   }
 
   /** Closes every doc, socket and the database handle; what is queued is written first. */

@@ -24,7 +24,7 @@ import type { AccountStore } from './account-store.ts'
 import { guessDeviceName } from './account-vault.ts'
 import { Emitter } from './emitter.ts'
 import { HeldDocs } from './held-docs.ts'
-import { AccountDocs } from './local/account-docs.ts'
+import { AccountDocs, type StoredRecords } from './local/account-docs.ts'
 import { LazyDoc } from './local/lazy-doc.ts'
 import { StoredDataProblem } from './local/stored-data-problem.ts'
 import type { View } from './doc-views.ts'
@@ -293,11 +293,24 @@ export class Workspace {
   }
 
   /**
-   * Deletes the stored copies of `names` from this browser (unloading them first), keeping the
-   * names usable: a local-only workspace's docs once merged into an account.
+   * Every doc's records as stored in this browser now, with their keys: all this workspace's
+   * tabs wrote, not only what this one loaded (the local-only workspace merged into an account).
    */
-  wipeDocs(names: readonly DocName[]): Promise<void> {
-    return this.#docs.wipe(names)
+  storedRecords(): Promise<Map<DocName, StoredRecords>> {
+    return this.#docs.records()
+  }
+
+  /** Deletes the records stored under `keys` (read by `storedRecords`); what was written since stays. */
+  removeStored(keys: readonly IDBValidKey[]): Promise<void> {
+    return this.#docs.removeRecords(keys)
+  }
+
+  /**
+   * Resolves once every change made in this workspace so far is written to this browser.
+   * @throws the write's error (a full disk): the changes stay queued and are retried.
+   */
+  flushed(): Promise<void> {
+    return this.#docs.flushed()
   }
 
   #loaded(name: DocName, view: View): void {

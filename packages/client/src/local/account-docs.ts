@@ -38,6 +38,12 @@ export function accountDocsDatabase(owner: UserId): string {
 
 type Events = { error: Error; gone: void; written: void }
 
+/** The records of one doc as `records()` read them: each under its key, in key order. */
+export interface StoredRecords {
+  readonly keys: IDBValidKey[]
+  readonly records: unknown[]
+}
+
 /** A read waiting for its batch. */
 interface Waiting {
   readonly resolve: (doc: StoredDoc) => void
@@ -238,6 +244,39 @@ export class AccountDocs {
       keys.onsuccess = () => keys.result.forEach((key) => updates.delete(key))
       if (forGood) tx.objectStore(TOMBSTONES).put(true, name)
     }
+    await transactionDone(tx)
+  }
+
+  /**
+   * Every record stored now, per doc, with its key, read in one transaction (what this
+   * connection still queues is not among them: see `flushed`). For taking a whole database's content elsewhere (the
+   * local-only workspace merged into an account) and then deleting exactly what was taken
+   * (`remove`), so a row another tab writes meanwhile stays.
+   * @throws the browser's error when the read fails.
+   */
+  async records(): Promise<Map<DocName, StoredRecords>> {
+    const byDoc = new Map<DocName, StoredRecords>()
+    if (this.#gone) return byDoc
+    const updates = this.#db.transaction(UPDATES, 'readonly').objectStore(UPDATES)
+    const [keys, records] = await Promise.all([requestToPromise(updates.getAllKeys()), requestToPromise(updates.getAll())])
+    records.forEach((record: Partial<Row> | null, i) => {
+      // A record without a doc name is another program's: nobody's to take.
+      if (typeof record?.doc !== 'string') return
+      const stored = byDoc.get(record.doc)
+      if (stored) {
+        stored.keys.push(keys[i]!)
+        stored.records.push(record)
+      } else byDoc.set(record.doc, { keys: [keys[i]!], records: [record] })
+    })
+    return byDoc
+  }
+
+  /** Deletes the rows stored under `keys` (from `records`), in one transaction; a key deleted meanwhile is no error. */
+  async remove(keys: readonly IDBValidKey[]): Promise<void> {
+    if (this.#gone || keys.length === 0) return
+    const tx = this.#db.transaction(UPDATES, 'readwrite')
+    const updates = tx.objectStore(UPDATES)
+    for (const key of keys) updates.delete(key)
     await transactionDone(tx)
   }
 
