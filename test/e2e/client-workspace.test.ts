@@ -296,9 +296,10 @@ describe('client workspace against a real relay', { timeout: 90_000 }, () => {
     expect(app.workspace.index.collections().map((c) => c.name).sort()).toEqual(['Already there', 'Made offline'])
     expect((await app.workspace.collection(localId)).tree().map((n) => n.name)).toEqual(['draft'])
     // Plain local variable values must not reach the relay past the vault: the environments
-    // doc stays in the local-only workspace, everything else was merged and wiped.
+    // doc stays in the local-only workspace, everything else was merged and, once the relay
+    // holds it, wiped.
     expect((await app.workspace.environments()).globals.list()).toEqual([])
-    expect(await device.storedDocs('local')).toEqual(['local:environments'])
+    await vi.waitFor(async () => expect(await device.storedDocs('local')).toEqual(['local:environments']))
     await vi.waitFor(() => expect(other.workspace.index.collections().map((c) => c.id).sort()).toEqual([localId, remoteId].sort()), { timeout: 10_000 })
     expect((await other.workspace.environments()).globals.list()).toEqual([])
 

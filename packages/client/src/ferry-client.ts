@@ -14,7 +14,8 @@ import type { BackgroundError } from './background-error.ts'
 import type { BackoffOptions } from './backoff.ts'
 import { Emitter } from './emitter.ts'
 import { defaultIndexedDB } from './idb.ts'
-import { mergeInto } from './local-merge.ts'
+import { AccountDocs } from './local/account-docs.ts'
+import { forgetOnceSynced, mergeInto } from './local-merge.ts'
 import { RelayApi } from './relay-api.ts'
 import type { LivenessOptions, SyncConnection, WebSocketFactory, WebSocketLike } from './sync-provider.ts'
 import { sameStatus, type SyncStatus } from './sync-status.ts'
@@ -156,7 +157,8 @@ export class FerryClient {
 
   /**
    * Signs in (or "Add a new account") and switches to it. Signing in from the local-only
-   * workspace merges what was made there into the account.
+   * workspace merges what any tab made there into the account, and empties it once the relay
+   * holds it (local-merge.ts).
    * @throws InvalidCredentials | RateLimited | Offline
    */
   signIn(email: string, password: string): Promise<Account> {
@@ -245,11 +247,22 @@ export class FerryClient {
     const previous = this.#workspace
     await this.accounts.switchTo(account.id)
     const next = await Workspace.open({ ...this.#workspaceOptions(), owner: account.id, sync: null })
-    if (fromLocal) await mergeInto(previous, next)
+    const merge = fromLocal ? await mergeInto(previous, next) : null
     await previous.destroy()
     await next.setSync(this.#connection(account.id))
     this.#setWorkspace(next)
+    if (merge) forgetOnceSynced(merge, next, (rows) => this.#removeLocalRows(rows), (error) => this.#events.emit('error', { during: 'emptying the local-only workspace merged into the account', error }))
     return account
+  }
+
+  /** Deletes rows of the local-only workspace (merged into an account and synced) through a connection of its own: that workspace may be closed. */
+  async #removeLocalRows(rows: readonly IDBValidKey[]): Promise<void> {
+    const local = await AccountDocs.open(this.#indexedDB, this.accounts.store, LOCAL_OWNER)
+    try {
+      await local.remove(rows)
+    } finally {
+      local.close()
+    }
   }
 
   #openWorkspace(id: UserId | null): Promise<Workspace> {

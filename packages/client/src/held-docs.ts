@@ -14,7 +14,7 @@ import type { WorkspaceIndex } from '@ferry/schema'
 import type * as Y from 'yjs'
 import { AccountRemoved } from './account-store.ts'
 import { viewOf, type View } from './doc-views.ts'
-import type { AccountDocs, StoredRecords } from './local/account-docs.ts'
+import type { AccountDocs, StoredContent } from './local/account-docs.ts'
 import { LazyDoc } from './local/lazy-doc.ts'
 import type { SyncConnection } from './sync-provider.ts'
 import type { SyncStatus, SyncStatusKind } from './sync-status.ts'
@@ -186,21 +186,23 @@ export class HeldDocs {
   }
 
   /** What the account's database holds now, every doc's records with their keys (local/account-docs.ts `records`). */
-  records(): Promise<Map<DocName, StoredRecords>> {
+  records(): Promise<StoredContent> {
     return this.#docs.records()
   }
 
-  /** Deletes the records stored under `keys` (read by `records`); the docs' names stay usable. */
-  removeRecords(keys: readonly IDBValidKey[]): Promise<void> {
-    return this.#docs.remove(keys)
+  /** Stores `update` as a row of `name` as it is, applied nowhere (see `Workspace.storeWaiting`). */
+  storeRow(name: DocName, update: Uint8Array): void {
+    this.#docs.append(name, update)
   }
 
   /**
    * Resolves once every change made so far is written.
-   * @throws the write's error when writing failed (the rows stay queued and are retried).
+   * @throws the write's error when writing failed (the rows stay queued and are retried);
+   *   AccountRemoved when another tab signed the account out, its database and the changes with it.
    */
-  flushed(): Promise<void> {
-    return this.#docs.flushed()
+  async flushed(): Promise<void> {
+    await this.#docs.flushed()
+    if (this.#docs.gone && !this.#closed) throw new AccountRemoved(this.#host.owner)
   }
 
   /** Closes every doc, socket and the database handle; what is queued is written first. */

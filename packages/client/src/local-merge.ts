@@ -30,37 +30,79 @@ function kindAndId(name: string): DocArgs | null {
   return parsed.value.id === null ? [parsed.value.kind] : [parsed.value.kind, parsed.value.id]
 }
 
+/** What a merge took: the account's docs it wrote into, and the local rows it read (to delete once safe). */
+export interface LocalMerge {
+  readonly docs: readonly DocName[]
+  readonly rows: readonly IDBValidKey[]
+}
+
 /**
  * Merges every doc of `local` — as stored by any tab, and as loaded here — into the same doc of
- * `target`, and once `target` has written it deletes the local rows it merged. A row that is not
- * a Yjs update stays where it is.
+ * `target` and waits until `target` has written it. Returns the local rows merged (none when
+ * `target` could not write, or its account was signed out meanwhile in another tab): the
+ * caller deletes them once the relay holds the account's docs (`forgetOnceSynced`). A row that
+ * is not a Yjs update is never among them.
  */
-export async function mergeInto(local: Workspace, target: Workspace): Promise<void> {
+export async function mergeInto(local: Workspace, target: Workspace): Promise<LocalMerge> {
   // A write that failed (a full disk) is already the local workspace's status; what it could
   // not write is in this tab's loaded docs, merged below, and stays queued here.
   if (!(await wrote(local))) console.warn('Ferry: merging the local-only workspace with changes not yet written to this browser')
   const stored = await local.storedRecords()
   const loadedNames = new Set(local.loadedDocs())
-  const taken: IDBValidKey[] = []
-  for (const name of new Set<DocName>([...stored.keys(), ...loadedNames])) {
+  const docs: DocName[] = []
+  const rows: IDBValidKey[] = []
+  for (const name of new Set<DocName>([...stored.docs.keys(), ...loadedNames])) {
     const args = kindAndId(name)
-    if (!args || LOCAL_ONLY_KINDS.has(args[0])) continue
-    const rows = stored.get(name) ?? { keys: [], records: [] }
+    // Deleted for good in another tab: this tab's stale copy must not bring it back.
+    if (!args || LOCAL_ONLY_KINDS.has(args[0]) || stored.deleted.has(name)) continue
+    const records = stored.docs.get(name) ?? { keys: [], records: [] }
     const loaded = loadedNames.has(name) ? await local.doc(...args) : null
-    const updates: unknown[] = rows.records.map((record) => (record as { update?: unknown }).update)
+    const updates: unknown[] = records.records.map((record) => (record as { update?: unknown }).update)
     if (loaded && loaded.store.clients.size > 0) updates.push(Y.encodeStateAsUpdate(loaded))
     if (updates.length === 0) continue
     const { merged, unreadable } = mergeReadable(updates)
-    Y.applyUpdate(await target.doc(...args), merged)
+    const into = await target.doc(...args)
+    Y.applyUpdate(into, merged)
+    docs.push(target.docName(...args))
+    // Changes made on top of content an earlier sign-in took away wait in the account's doc
+    // for what they build on (the relay may bring it), and a doc stores only what it
+    // integrated: the account stores them as they are, and they stay local too, for a merge
+    // into an account that holds what they need.
+    if (into.store.pendingStructs || into.store.pendingDs) {
+      target.storeWaiting(target.docName(...args), into)
+      continue
+    }
     const kept = new Set(unreadable)
-    taken.push(...rows.keys.filter((_, i) => !kept.has(i)))
+    rows.push(...records.keys.filter((_, i) => !kept.has(i)))
   }
-  // Deleted only once the account holds them on disk; otherwise they stay, and the next
-  // sign-in merges them again (a CRDT merge of what is already there changes nothing).
-  if (await wrote(target)) await local.removeStored(taken)
+  // Taken only once the account holds them on disk (and was not signed out meanwhile in
+  // another tab); otherwise they stay, and the next sign-in merges them again (a CRDT merge
+  // of what is already there changes nothing).
+  return { docs, rows: (await wrote(target)) ? rows : [] }
 }
 
-/** Whether everything `workspace` queued is written; false when writing failed (reported as its status). */
+/**
+ * Deletes the local rows `merge` took (`remove`) once `target`'s relay holds every doc it wrote
+ * into, so that the account's copy on this browser is never the only one: another tab may sign
+ * the account out (its data here is wiped) before it synced. When `target` closes first the rows
+ * stay, and the next sign-in from the local-only workspace merges them again. Without sync the
+ * account's copy here is all there is: the rows go at once.
+ */
+export function forgetOnceSynced(merge: LocalMerge, target: Workspace, remove: (rows: readonly IDBValidKey[]) => Promise<void>, onError: (error: unknown) => void): void {
+  if (merge.rows.length === 0) return
+  const synced = () => merge.docs.every((name) => target.docStatus(name).kind === 'in-sync')
+  const forget = () => void remove(merge.rows).catch(onError)
+  if (!target.syncEnabled || synced()) return forget()
+  const stop = target.onStatus(() => {
+    if (target.closed) return stop()
+    if (!synced()) return
+    stop()
+    forget()
+  })
+}
+
+
+/** Whether everything `workspace` queued is written; false when writing failed (reported as its status) or its account was signed out. */
 async function wrote(workspace: Workspace): Promise<boolean> {
   try {
     await workspace.flushed()

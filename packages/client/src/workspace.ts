@@ -19,12 +19,12 @@
  */
 import { docName, type DocKind, type DocName, type UserId } from '@ferry/protocol'
 import { Collection, createId, Environments, History, WorkspaceIndex } from '@ferry/schema'
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
 import type { AccountStore } from './account-store.ts'
 import { guessDeviceName } from './account-vault.ts'
 import { Emitter } from './emitter.ts'
 import { HeldDocs } from './held-docs.ts'
-import { AccountDocs, type StoredRecords } from './local/account-docs.ts'
+import { AccountDocs, type StoredContent } from './local/account-docs.ts'
 import { LazyDoc } from './local/lazy-doc.ts'
 import { StoredDataProblem } from './local/stored-data-problem.ts'
 import type { View } from './doc-views.ts'
@@ -92,7 +92,7 @@ export class Workspace {
       indexStatus: () => this.#docs.docStatus(this.docName('workspace'))?.kind ?? null,
       wipe: (name) => this.#docs.deleteForGood(name),
       sync: () => this.#sync,
-      closed: () => this.#destroyed !== null,
+      closed: () => this.closed,
       now: options.now ?? Date.now,
       deviceName: options.deviceName ?? guessDeviceName(),
       onError: (reason) => this.#onStorage(reason),
@@ -236,6 +236,11 @@ export class Workspace {
     return this.#docs.socketCount()
   }
 
+  /** True once `destroy()` was called. */
+  get closed(): boolean {
+    return this.#destroyed !== null
+  }
+
   /** True while sync is on (a connection is set), whatever the sockets' state. */
   get syncEnabled(): boolean {
     return this.#sync !== null
@@ -296,18 +301,26 @@ export class Workspace {
    * Every doc's records as stored in this browser now, with their keys: all this workspace's
    * tabs wrote, not only what this one loaded (the local-only workspace merged into an account).
    */
-  storedRecords(): Promise<Map<DocName, StoredRecords>> {
+  storedRecords(): Promise<StoredContent> {
     return this.#docs.records()
   }
 
-  /** Deletes the records stored under `keys` (read by `storedRecords`); what was written since stays. */
-  removeStored(keys: readonly IDBValidKey[]): Promise<void> {
-    return this.#docs.removeRecords(keys)
+  /**
+   * Stores what `doc` (this workspace's loaded `name`) holds waiting for changes it builds on (Yjs keeps those
+   * in memory only, and a doc stores the changes it integrated): a merge that brought changes
+   * made on top of content this account's copy lacks keeps them until that content arrives.
+   */
+  storeWaiting(name: DocName, doc: Y.Doc): void {
+    const { pendingStructs, pendingDs } = doc.store
+    // Yjs keeps them in its v2 encoding; rows are v1.
+    if (pendingStructs) this.#docs.storeRow(name, Y.convertUpdateFormatV2ToV1(pendingStructs.update))
+    if (pendingDs) this.#docs.storeRow(name, Y.convertUpdateFormatV2ToV1(pendingDs))
   }
 
   /**
    * Resolves once every change made in this workspace so far is written to this browser.
-   * @throws the write's error (a full disk): the changes stay queued and are retried.
+   * @throws the write's error (a full disk): the changes stay queued and are retried;
+   *   AccountRemoved when another tab signed the account out meanwhile.
    */
   flushed(): Promise<void> {
     return this.#docs.flushed()

@@ -44,6 +44,12 @@ export interface StoredRecords {
   readonly records: unknown[]
 }
 
+/** What `records()` read: every doc's records, and the names of docs deleted for good (tombstones). */
+export interface StoredContent {
+  readonly docs: Map<DocName, StoredRecords>
+  readonly deleted: ReadonlySet<DocName>
+}
+
 /** A read waiting for its batch. */
 interface Waiting {
   readonly resolve: (doc: StoredDoc) => void
@@ -248,27 +254,33 @@ export class AccountDocs {
   }
 
   /**
-   * Every record stored now, per doc, with its key, read in one transaction (what this
-   * connection still queues is not among them: see `flushed`). For taking a whole database's content elsewhere (the
-   * local-only workspace merged into an account) and then deleting exactly what was taken
-   * (`remove`), so a row another tab writes meanwhile stays.
+   * Every record stored now, per doc, with its key, and the docs deleted for good — read in one
+   * transaction (what this connection still queues is not among them: see `flushed`). For
+   * taking a whole database's content elsewhere (the local-only workspace merged into an
+   * account) and then deleting exactly what was taken (`remove`), so a row another tab writes
+   * meanwhile stays.
    * @throws the browser's error when the read fails.
    */
-  async records(): Promise<Map<DocName, StoredRecords>> {
-    const byDoc = new Map<DocName, StoredRecords>()
-    if (this.#gone) return byDoc
-    const updates = this.#db.transaction(UPDATES, 'readonly').objectStore(UPDATES)
-    const [keys, records] = await Promise.all([requestToPromise(updates.getAllKeys()), requestToPromise(updates.getAll())])
+  async records(): Promise<StoredContent> {
+    const docs = new Map<DocName, StoredRecords>()
+    if (this.#gone) return { docs, deleted: new Set() }
+    const tx = this.#db.transaction([UPDATES, TOMBSTONES], 'readonly')
+    const updates = tx.objectStore(UPDATES)
+    const [keys, records, deleted] = await Promise.all([
+      requestToPromise(updates.getAllKeys()),
+      requestToPromise(updates.getAll()),
+      requestToPromise(tx.objectStore(TOMBSTONES).getAllKeys()),
+    ])
     records.forEach((record: Partial<Row> | null, i) => {
       // A record without a doc name is another program's: nobody's to take.
       if (typeof record?.doc !== 'string') return
-      const stored = byDoc.get(record.doc)
+      const stored = docs.get(record.doc)
       if (stored) {
         stored.keys.push(keys[i]!)
         stored.records.push(record)
-      } else byDoc.set(record.doc, { keys: [keys[i]!], records: [record] })
+      } else docs.set(record.doc, { keys: [keys[i]!], records: [record] })
     })
-    return byDoc
+    return { docs, deleted: new Set(deleted.filter((name): name is DocName => typeof name === 'string')) }
   }
 
   /** Deletes the rows stored under `keys` (from `records`), in one transaction; a key deleted meanwhile is no error. */

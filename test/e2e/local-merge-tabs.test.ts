@@ -1,0 +1,102 @@
+/**
+ * Signing in from the local-only workspace while other tabs of the browser are in it too
+ * (nothing syncs between local-only tabs) or act on the account meanwhile: what was typed in
+ * the local-only workspace ends up in the account or stays local, never nowhere, and what was
+ * deleted there stays deleted. Found by an attack review of the merge (docs/decisions.md, "No
+ * workspace on screen while one replaces another").
+ */
+import { describe, expect, it, vi } from 'vitest'
+import { describeStatus, LOCAL_OWNER, type FerryClient } from '../../packages/client/src/index.ts'
+import { inSync, PASSWORD, signUp, useClientRelay } from '../helpers/client-app.ts'
+import { createDevice, type Device } from '../helpers/client-devices.ts'
+
+const suite = useClientRelay()
+
+/** Another tab of the browser `device`. */
+const tab = (device: Device): Promise<FerryClient> => suite.open(device, { tabScope: device.name })
+/** A tab of `device` that reaches the relay's HTTP API but none of its sockets: nothing it holds syncs. */
+const tabWithoutSockets = (device: Device): Promise<FerryClient> =>
+  suite.open(device, { tabScope: device.name, createSocket: (url) => device.createSocket(url.replace(/^(wss?:\/\/[^/:]+):\d+/, '$1:1')) })
+const names = (client: FerryClient) => client.workspace.index.allCollections().map((c) => c.name).sort()
+
+describe('signing in from the local-only workspace, with other tabs', { timeout: 90_000 }, () => {
+  it('keeps the local-only work until the relay holds it: another tab signing the account out first loses none of it', async () => {
+    const email = await signUp(suite.relay, 'dave')
+    const laptop = createDevice('laptop')
+    const first = await tabWithoutSockets(laptop)
+    const other = await tab(laptop)
+    await first.workspace.createCollection('Typed before signing in')
+    await first.workspace.flushed()
+
+    const account = await first.signIn(email, PASSWORD)
+    expect(names(first)).toEqual(['Typed before signing in'])
+    expect(describeStatus(first.status)).not.toBe('in sync')
+    // Signed out in the other tab before anything reached the relay: the account's data here is wiped.
+    await vi.waitFor(() => expect(other.accounts.get(account.id)).not.toBeNull())
+    await other.signOut(account.id)
+    await vi.waitFor(() => expect(first.workspace.owner).toBe(LOCAL_OWNER))
+    expect(names(first)).toEqual(['Typed before signing in'])
+  })
+
+  it('empties the local-only workspace once the relay holds what was merged', async () => {
+    const email = await signUp(suite.relay, 'erin')
+    const laptop = createDevice('laptop')
+    const app = await tab(laptop)
+    await app.workspace.createCollection('Typed before signing in')
+    await app.signIn(email, PASSWORD)
+    await inSync(app)
+    await vi.waitFor(async () => expect(await laptop.storedDocs(LOCAL_OWNER)).toEqual([]))
+    const phone = await suite.open(createDevice('phone'))
+    await phone.signIn(email, PASSWORD)
+    await inSync(phone)
+    expect(names(phone)).toEqual(['Typed before signing in'])
+  })
+
+  it('does not bring back a collection another local-only tab deleted for good', async () => {
+    const email = await signUp(suite.relay, 'frank')
+    const laptop = createDevice('laptop')
+    const first = await tab(laptop)
+    const doomed = await first.workspace.createCollection('Doomed')
+    ;(await first.workspace.collection(doomed)).add({ kind: 'request', name: 'deleted for good', url: 'https://api.test/doomed' })
+    await first.workspace.flushed()
+    const second = await tab(laptop)
+    await second.workspace.deleteCollectionForever(doomed)
+    await second.workspace.flushed()
+
+    // The first tab still has the collection loaded.
+    const account = await first.signIn(email, PASSWORD)
+    await inSync(first)
+    expect(names(first)).toEqual([])
+    expect(first.workspace.heldDocs()).not.toContain(`${account.id}:collection:${doomed}`)
+    expect(await laptop.storedDocs(account.id)).not.toContain(`${account.id}:collection:${doomed}`)
+  })
+
+  it('keeps changes made on top of merged content when the account here lacks what they build on', async () => {
+    const email = await signUp(suite.relay, 'grace')
+    const laptop = createDevice('laptop')
+    const first = await tab(laptop)
+    const id = await first.workspace.createCollection('Y')
+    await first.workspace.flushed()
+    const stale = await tab(laptop)
+    const staleCollection = await stale.workspace.collection(id)
+    const account = await first.signIn(email, PASSWORD)
+    await inSync(first)
+    // The account's copy on this browser goes; the stale local-only tab goes on editing what the merge took.
+    await first.signOut(account.id)
+    staleCollection.add({ kind: 'request', name: 'added later', url: 'https://api.test/later' })
+    stale.workspace.index.renameCollection(id, 'Y renamed later')
+    await stale.workspace.flushed()
+    await suite.close(stale)
+
+    // Signing in again from the local-only workspace, and closing the tab at once: its changes
+    // wait for what they build on, which only the relay holds.
+    const again = await tab(laptop)
+    await again.signIn(email, PASSWORD)
+    await suite.close(again)
+    const reopened = await tab(laptop)
+    if (reopened.workspace.owner !== account.id) await reopened.switchTo(account.id)
+    await inSync(reopened)
+    expect(names(reopened)).toEqual(['Y renamed later'])
+    expect((await reopened.workspace.collection(id)).tree().map((n) => n.name)).toEqual(['added later'])
+  })
+})
