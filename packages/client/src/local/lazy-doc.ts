@@ -13,7 +13,7 @@
  * applies the unseen rows — as remote transactions, as if they arrived now — and folds them
  * into seen ones.
  */
-import { scanUpdate, stateVectorOfUpdate, type DocName } from '@ferry/protocol'
+import { scanWithStateVector, stateVectorOfUpdate, type DocName } from '@ferry/protocol'
 import * as Y from 'yjs'
 import { LocalDoc } from '../local-doc.ts'
 import { docReplica, type Replica } from '../sync/replica.ts'
@@ -44,6 +44,8 @@ export class LazyDoc implements Replica {
   #unverified: boolean
   /** Everything held, merged (cached; null: merge again). */
   #merged: Uint8Array | null = null
+  /** The state vector of the held bytes it was computed from (cached, as `#snapshot`). */
+  #stateVector: { of: Uint8Array; stateVector: Uint8Array } | null = null
   /** `snapshot()` of the held bytes it was computed from (cached; a new merge computes it again). */
   #snapshot: { of: Uint8Array; snapshot: Y.Snapshot } | null = null
   #local: LocalDoc | null = null
@@ -116,7 +118,7 @@ export class LazyDoc implements Replica {
     return this.#verified(() => {
       const all = this.#all()
       if (this.#snapshot?.of !== all) {
-        const clocks = Y.decodeStateVector(stateVectorOfUpdate(all))
+        const clocks = Y.decodeStateVector(this.#stateVectorOf(all))
         this.#snapshot = { of: all, snapshot: Y.createSnapshot(Y.decodeUpdate(all).ds, clocks) }
       }
       return this.#snapshot.snapshot
@@ -126,7 +128,7 @@ export class LazyDoc implements Replica {
   // ——— Replica ———
 
   stateVector(): Uint8Array {
-    return this.#loaded?.stateVector() ?? this.#verified(() => stateVectorOfUpdate(this.#all()))
+    return this.#loaded?.stateVector() ?? this.#verified(() => this.#stateVectorOf(this.#all()))
   }
 
   diff(stateVector: Uint8Array): Uint8Array {
@@ -163,12 +165,19 @@ export class LazyDoc implements Replica {
    * stored) and it is held undecoded, as a single stored row is.
    */
   #holdFirst(update: Uint8Array): void {
-    const scanned = scanUpdate(update)
+    // The walk that checks it also gives its state vector, asked for as soon as it is acknowledged.
+    const { scanned, stateVector } = scanWithStateVector(update)
     if (!scanned.ok) throw new Error(`Not a Yjs update: ${scanned.error.message}`)
+    if (stateVector) this.#stateVector = { of: update, stateVector }
     this.#seen = EMPTY
     this.#unseen = update
     this.#merged = update
     this.#unverified = true
+  }
+
+  #stateVectorOf(all: Uint8Array): Uint8Array {
+    if (this.#stateVector?.of !== all) this.#stateVector = { of: all, stateVector: stateVectorOfUpdate(all) }
+    return this.#stateVector.stateVector
   }
 
   #all(): Uint8Array {

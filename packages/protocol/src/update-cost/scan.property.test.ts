@@ -11,7 +11,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { scanUpdate, stateVectorWithoutDecoding } from './scan.ts'
+import { scanUpdate, scanWithStateVector, stateVectorWithoutDecoding } from './scan.ts'
 
 type Op =
   | { t: 'map'; r: number; key: string; value: unknown }
@@ -145,6 +145,8 @@ describe('scanUpdate against yjs', () => {
         // A state vector only where yjs computes one, and never more than yjs claims (yjs claims
         // clocks a crafted update lacks: a client in two groups, a leading Skip; see clocks.ts).
         const stateVector = stateVectorWithoutDecoding(bytes)
+        // The walk that checks an update and gives its state vector at once says what each does alone.
+        expect(scanWithStateVector(bytes)).toEqual({ scanned, stateVector })
         if (stateVector !== null) {
           const theirs = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(bytes))
           for (const [client, clock] of Y.decodeStateVector(stateVector)) expect(clock).toBeLessThanOrEqual(theirs.get(client) ?? 0)

@@ -132,9 +132,14 @@ export function scanUpdate(update: Uint8Array): Result<UpdateCounts, ScanError> 
  * is malformed.
  */
 export function stateVectorWithoutDecoding(update: Uint8Array): Uint8Array | null {
+  return scanWithStateVector(update).stateVector
+}
+
+/** `scanUpdate` and, from the same walk, `stateVectorWithoutDecoding`: for a caller that needs both of an update it just received. */
+export function scanWithStateVector(update: Uint8Array): { readonly scanned: Result<UpdateCounts, ScanError>; readonly stateVector: Uint8Array | null } {
   const clocks = new ClockCounter()
   const scanned = walk(update, clocks)
-  return scanned.ok && !clocks.unsure ? clocks.encode() : null
+  return { scanned, stateVector: scanned.ok && !clocks.unsure ? clocks.encode() : null }
 }
 
 /**
