@@ -14,7 +14,8 @@
  *      and started again, time until all are in sync again, refusals and closes;
  *   3. memory per idle connected account (RSS and heap after a full GC, minus the baseline);
  *   4. sockets per account.
- * See workspace-scale/ for each part. Prints ratios and goal verdicts, writes
+ * BENCH_SERVER_NODE_ARGS adds node flags to both servers (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
+ * to profile them). See workspace-scale/ for each part. Prints ratios and goal verdicts, writes
  * results/workspace-scale.json; exits non-zero only when something crashed, never for a goal.
  *
  * BENCH_ROUNDS (5) rounds of phase 1, each on an account of its own. For phase 3 the relay gets
@@ -112,7 +113,7 @@ try {
   const samples = new Map<ClientKind, NewDeviceSamples>(KINDS.map((k) => [k, { cold: [], warm: [] }]))
   const oneDocSamples: NewDeviceSamples = { cold: [], warm: [] }
   const floor: number[] = []
-  const show = (x: Sample) => `${x.ms.toFixed(0)} ms (CPU: server ${x.cpuMs.toFixed(0)} ms, clients ${x.clientCpuMs.toFixed(0)} ms)`
+  const show = (x: Sample) => `${x.ms.toFixed(0)} ms (CPU: server ${x.cpuMs.toFixed(0)} ms, clients ${x.clientCpuMs.toFixed(0)} ms; bench heap ${x.clientHeapMiB.toFixed(0)} MiB)`
   for (let round = 0; round < ROUNDS; round++) {
     const order = KINDS.map((_, i) => KINDS[(i + round) % KINDS.length]!)
     if (round % 2 === 0) floor.push(floorMs(floorBytes))

@@ -20,6 +20,8 @@ export interface Sample {
   cpuMs: number
   /** CPU time of the bench process (the client side) over the same span. */
   clientCpuMs: number
+  /** The bench process's heap (after a full GC when run with --expose-gc) just before the device started, MiB. */
+  clientHeapMiB: number
   /** Most sockets the device had open at once. */
   sockets: number
   /** What happened when, ms after the device started (see `Device.timeline`). */
@@ -42,6 +44,7 @@ export function openDevice(kind: ClientKind, server: ServerProcess, user: string
 async function measured(server: ServerProcess, open: () => Promise<Device>): Promise<{ device: Device; sample: Sample }> {
   await sleep(SETTLE_MS)
   globalThis.gc?.()
+  const clientHeapMiB = process.memoryUsage().heapUsed / 2 ** 20
   const cpu0 = server.cpuMs()
   const client0 = process.cpuUsage()
   const device = await open()
@@ -49,7 +52,7 @@ async function measured(server: ServerProcess, open: () => Promise<Device>): Pro
   const ms = performance.now() - device.startedAt
   const client = process.cpuUsage(client0)
   await sleep(SETTLE_MS)
-  return { device, sample: { ms, cpuMs: server.cpuMs() - cpu0, clientCpuMs: (client.user + client.system) / 1000, sockets: device.sockets.peak, timeline: { ...device.timeline(), 'all in sync': Math.round(ms) } } }
+  return { device, sample: { ms, clientHeapMiB, cpuMs: server.cpuMs() - cpu0, clientCpuMs: (client.user + client.system) / 1000, sockets: device.sockets.peak, timeline: { ...device.timeline(), 'all in sync': Math.round(ms) } } }
 }
 
 /** One round for `kind` on `user`, whose docs `server` has not loaded: a new device (cold), then a second one beside it (warm). */

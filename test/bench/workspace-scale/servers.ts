@@ -33,6 +33,9 @@ export async function freePort(): Promise<number> {
   return port
 }
 
+/** Extra node flags for the servers (e.g. `--cpu-prof` to profile them), space-separated. */
+const NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)
+
 export class ServerProcess {
   readonly kind: ServerKind
   readonly dataDir: string
@@ -61,7 +64,7 @@ export class ServerProcess {
   /** Starts the server; resolves once it listens. `env` is added to its environment. */
   async start(env: Record<string, string> = {}): Promise<void> {
     const spawnedAt = performance.now()
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--import', join(import.meta.dirname, 'probe.ts'), SCRIPT[this.kind]], {
+    const child = spawn(process.execPath, [...NODE_ARGS, '--expose-gc', '--import', 'tsx', '--import', join(import.meta.dirname, 'probe.ts'), SCRIPT[this.kind]], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',
