@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
 import { docName, type UserId } from '@ferry/protocol'
@@ -139,6 +139,39 @@ it("stores a doc's creation as a line in the account's usage journal, not a rewr
     expect((await last.usage(alice)).used).toBe(used - c0Bytes)
   } finally {
     for (const open of stores) await open.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+it('does not count docs deleted after its usage file was last written (a crash before the rewrite)', async () => {
+  const dir = tempDataDir()
+  const masterKey = randomBytes(32)
+  const root = join(dir, 'docs')
+  const owner = 'alice' as UserId
+  const usageDir = join(root, 'usage')
+  const names = ['c1', 'c2', 'c3', 'c4'].map((id) => docName(owner, 'collection', id))
+  try {
+    let store = new FilesDocStore(root, masterKey)
+    for (const [i, name] of names.entries()) await store.append(name, [new Uint8Array(100 * (i + 1))])
+    await store.close()
+    const before = new Map(readdirSync(usageDir).map((file) => [file, readFileSync(join(usageDir, file))]))
+
+    store = new FilesDocStore(root, masterKey)
+    await store.delete(names[1]!)
+    await store.delete(names[3]!)
+    await store.close()
+    store = new FilesDocStore(root, masterKey)
+    const afterDeletes = (await store.usage(owner)).used
+    await store.close()
+
+    // The usage files as they were before the deletes: the deleted docs' tombstones say otherwise.
+    rmSync(usageDir, { recursive: true })
+    mkdirSync(usageDir)
+    for (const [file, bytes] of before) writeFileSync(join(usageDir, file), bytes)
+    store = new FilesDocStore(root, masterKey)
+    expect((await store.usage(owner)).used).toBe(afterDeletes)
+    await store.close()
+  } finally {
     rmSync(dir, { recursive: true, force: true })
   }
 })
