@@ -6,7 +6,7 @@
  * workspace on screen while one replaces another").
  */
 import { describe, expect, it, vi } from 'vitest'
-import { describeStatus, LOCAL_OWNER, type FerryClient } from '../../packages/client/src/index.ts'
+import { describeStatus, LOCAL_OWNER, Workspace, type FerryClient } from '../../packages/client/src/index.ts'
 import { inSync, PASSWORD, signUp, useClientRelay } from '../helpers/client-app.ts'
 import { createDevice, type Device } from '../helpers/client-devices.ts'
 
@@ -98,5 +98,77 @@ describe('signing in from the local-only workspace, with other tabs', { timeout:
     await inSync(reopened)
     expect(names(reopened)).toEqual(['Y renamed later'])
     expect((await reopened.workspace.collection(id)).tree().map((n) => n.name)).toEqual(['added later'])
+  })
+  it('keeps the local-only work while the account syncs nothing: a sign-out in another tab loses none of it', async () => {
+    const email = await signUp(suite.relay, 'heidi')
+    const laptop = createDevice('laptop')
+    const other = await tab(laptop)
+    const account = await other.signIn(email, PASSWORD)
+    await other.setSyncEnabled(false)
+    const first = await tab(laptop)
+    await first.switchTo(null)
+    await first.workspace.createCollection('Typed before signing in')
+    await first.workspace.flushed()
+
+    await first.signIn(email, PASSWORD)
+    expect(names(first)).toEqual(['Typed before signing in'])
+    await other.signOut(account.id)
+    await vi.waitFor(() => expect(first.workspace.owner).toBe(LOCAL_OWNER))
+    expect(names(first)).toEqual(['Typed before signing in'])
+  })
+
+  it('empties the local-only workspace also when the account deleted a merged collection for good meanwhile', async () => {
+    const [emailA, emailB] = [await signUp(suite.relay, 'ivan'), await signUp(suite.relay, 'judy')]
+    const laptop = createDevice('laptop')
+    // Signed in, then the tab closed before the relay held the merge: the local rows stay.
+    const signingIn = await tabWithoutSockets(laptop)
+    const doomed = await signingIn.workspace.createCollection('Doomed')
+    ;(await signingIn.workspace.collection(doomed)).add({ kind: 'request', name: 'deleted in the account', url: 'https://api.test/doomed' })
+    await signingIn.workspace.createCollection('Kept')
+    await signingIn.workspace.flushed()
+    const a = await signingIn.signIn(emailA, PASSWORD)
+    await suite.close(signingIn)
+    const laptopTab = await tab(laptop)
+    expect(laptopTab.workspace.owner).toBe(a.id)
+    await laptopTab.workspace.loadAll()
+    await inSync(laptopTab)
+    const phone = await suite.open(createDevice('phone'))
+    await phone.signIn(emailA, PASSWORD)
+    await inSync(phone)
+    await phone.workspace.deleteCollectionForever(doomed)
+    await vi.waitFor(() => expect(names(laptopTab)).toEqual(['Kept']), { timeout: 10_000 })
+
+    // Signing in from the local-only workspace again merges what stayed; the relay refuses the
+    // deleted collection, and that counts as done: the local-only workspace empties.
+    await laptopTab.switchTo(null)
+    expect(names(laptopTab)).toEqual(['Doomed', 'Kept'])
+    await laptopTab.signIn(emailA, PASSWORD)
+    await inSync(laptopTab)
+    expect(names(laptopTab)).toEqual(['Kept'])
+    await vi.waitFor(async () => expect(await laptop.storedDocs(LOCAL_OWNER)).toEqual([]))
+    await laptopTab.switchTo(null)
+    await laptopTab.signIn(emailB, PASSWORD)
+    await inSync(laptopTab)
+    expect(names(laptopTab)).toEqual([])
+  })
+  it('signs in when the local-only workspace cannot be read, says so, and keeps it for the next sign-in', async () => {
+    const email = await signUp(suite.relay, 'kim')
+    const laptop = createDevice('laptop')
+    const app = await tab(laptop)
+    await app.workspace.createCollection('Typed before signing in')
+    await app.workspace.flushed()
+    const errors: string[] = []
+    app.onError((error) => errors.push(error.during))
+    const read = vi.spyOn(Workspace.prototype, 'storedRecords').mockRejectedValueOnce(new Error('the browser could not read it'))
+    try {
+      const account = await app.signIn(email, PASSWORD)
+      expect(app.workspace.owner).toBe(account.id)
+      expect(app.workspaceReady).toBe(true)
+    } finally {
+      read.mockRestore()
+    }
+    expect(errors).toEqual(['merging the local-only workspace into the account (it stays as it was)'])
+    await app.switchTo(null)
+    expect(names(app)).toEqual(['Typed before signing in'])
   })
 })

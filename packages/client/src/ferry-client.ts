@@ -15,7 +15,7 @@ import type { BackoffOptions } from './backoff.ts'
 import { Emitter } from './emitter.ts'
 import { defaultIndexedDB } from './idb.ts'
 import { AccountDocs } from './local/account-docs.ts'
-import { forgetOnceSynced, mergeInto } from './local-merge.ts'
+import { forgetOnceSynced, mergeInto, type LocalMerge } from './local-merge.ts'
 import { RelayApi } from './relay-api.ts'
 import type { LivenessOptions, SyncConnection, WebSocketFactory, WebSocketLike } from './sync-provider.ts'
 import { sameStatus, type SyncStatus } from './sync-status.ts'
@@ -247,12 +247,26 @@ export class FerryClient {
     const previous = this.#workspace
     await this.accounts.switchTo(account.id)
     const next = await Workspace.open({ ...this.#workspaceOptions(), owner: account.id, sync: null })
-    const merge = fromLocal ? await mergeInto(previous, next) : null
+    const merge = fromLocal ? await this.#merge(previous, next) : null
     await previous.destroy()
     await next.setSync(this.#connection(account.id))
     this.#setWorkspace(next)
     if (merge) forgetOnceSynced(merge, next, (rows) => this.#removeLocalRows(rows), (error) => this.#events.emit('error', { during: 'emptying the local-only workspace merged into the account', error }))
     return account
+  }
+
+  /**
+   * Merges the local-only workspace into the account's; when that fails (the browser could not
+   * read it), the sign-in goes on and the error is reported: nothing local was deleted, and
+   * signing in from the local-only workspace again merges it.
+   */
+  async #merge(local: Workspace, account: Workspace): Promise<LocalMerge | null> {
+    try {
+      return await mergeInto(local, account)
+    } catch (error) {
+      this.#events.emit('error', { during: 'merging the local-only workspace into the account (it stays as it was)', error })
+      return null
+    }
   }
 
   /** Deletes rows of the local-only workspace (merged into an account and synced) through a connection of its own: that workspace may be closed. */

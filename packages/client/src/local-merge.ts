@@ -83,24 +83,27 @@ export async function mergeInto(local: Workspace, target: Workspace): Promise<Lo
 
 /**
  * Deletes the local rows `merge` took (`remove`) once `target`'s relay holds every doc it wrote
- * into, so that the account's copy on this browser is never the only one: another tab may sign
- * the account out (its data here is wiped) before it synced. When `target` closes first the rows
- * stay, and the next sign-in from the local-only workspace merges them again. Without sync the
- * account's copy here is all there is: the rows go at once.
+ * into — or the account deleted it for good (the relay refused it: `target` holds it no more) —
+ * so that the account's copy on this browser is never the only one: another tab may sign the
+ * account out (its data here is wiped) before it synced. With sync off for the account that
+ * waits until sync is turned on and done. When `target` closes first the rows stay, and the
+ * next sign-in from the local-only workspace merges them again.
  */
 export function forgetOnceSynced(merge: LocalMerge, target: Workspace, remove: (rows: readonly IDBValidKey[]) => Promise<void>, onError: (error: unknown) => void): void {
   if (merge.rows.length === 0) return
-  const synced = () => merge.docs.every((name) => target.docStatus(name).kind === 'in-sync')
+  const done = (): boolean => {
+    const held = new Set(target.heldDocs())
+    return merge.docs.every((name) => !held.has(name) || target.docStatus(name).kind === 'in-sync')
+  }
   const forget = () => void remove(merge.rows).catch(onError)
-  if (!target.syncEnabled || synced()) return forget()
+  if (done()) return forget()
   const stop = target.onStatus(() => {
     if (target.closed) return stop()
-    if (!synced()) return
+    if (!done()) return
     stop()
     forget()
   })
 }
-
 
 /** Whether everything `workspace` queued is written; false when writing failed (reported as its status) or its account was signed out. */
 async function wrote(workspace: Workspace): Promise<boolean> {
