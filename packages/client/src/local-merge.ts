@@ -97,7 +97,8 @@ export function forgetOnceSynced(merge: LocalMerge, target: Workspace, remove: (
   }
   const forget = () => void remove(merge.rows).catch(onError)
   if (done()) return forget()
-  const stop = target.onStatus(() => {
+  // Every doc's change, not the account's status: that stays the same while another doc is in error.
+  const stop = target.onDocsChanged(() => {
     if (target.closed) return stop()
     if (!done()) return
     stop()

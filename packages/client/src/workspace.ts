@@ -50,7 +50,7 @@ export interface WorkspaceOptions {
   readonly deviceName?: string
 }
 
-type WorkspaceEvents = { status: SyncStatus; collectionDeleted: string; loaded: DocName }
+type WorkspaceEvents = { status: SyncStatus; docs: void; collectionDeleted: string; loaded: DocName }
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
@@ -77,7 +77,10 @@ export class Workspace {
     this.#docs = new HeldDocs(docs, indexDoc, options.sync, {
       owner: options.owner,
       tabs: options.tabs ?? null,
-      changed: () => this.#updateStatus(),
+      changed: () => {
+        this.#updateStatus()
+        this.#events.emit('docs', undefined)
+      },
       docStatus: (name, kind) => this.#trash.docStatus(name, kind),
       loaded: (name, view) => this.#loaded(name, view),
       deletedElsewhere: (name) => this.#deletedElsewhere(name),
@@ -257,6 +260,14 @@ export class Workspace {
 
   onStatus(listener: (status: SyncStatus) => void): () => void {
     return this.#events.on('status', listener)
+  }
+
+  /**
+   * Called whenever one doc's status changes or a doc is held or dropped — also when the
+   * account's status stays the same (it names only the most urgent doc's).
+   */
+  onDocsChanged(listener: () => void): () => void {
+    return this.#events.on('docs', listener)
   }
 
   /** Called with a doc's name when it is loaded (it synced without being loaded until then). */
