@@ -17,6 +17,9 @@ const tab = (device: Device): Promise<FerryClient> => suite.open(device, { tabSc
 /** A tab of `device` that reaches the relay's HTTP API but none of its sockets: nothing it holds syncs. */
 const tabWithoutSockets = (device: Device): Promise<FerryClient> =>
   suite.open(device, { tabScope: device.name, createSocket: (url) => device.createSocket(url.replace(/^(wss?:\/\/[^/:]+):\d+/, '$1:1')) })
+/** A tab whose sockets reach nowhere while `gate.blocked` (the relay's HTTP API stays reachable). */
+const gatedTab = (device: Device, gate: { blocked: boolean }): Promise<FerryClient> =>
+  suite.open(device, { tabScope: device.name, createSocket: (url) => device.createSocket(gate.blocked ? url.replace(/^(wss?:\/\/[^/:]+):\d+/, '$1:1') : url) })
 const names = (client: FerryClient) => client.workspace.index.allCollections().map((c) => c.name).sort()
 
 describe('signing in from the local-only workspace, with other tabs', { timeout: 90_000 }, () => {
@@ -171,4 +174,28 @@ describe('signing in from the local-only workspace, with other tabs', { timeout:
     await app.switchTo(null)
     expect(names(app)).toEqual(['Typed before signing in'])
   })
+  for (const away of ['another account', 'the local-only workspace'] as const) {
+    it(`empties the local-only workspace once the relay holds the merge, also after a switch to ${away} before that`, async () => {
+      const [emailA, emailB] = [await signUp(suite.relay, 'lee'), await signUp(suite.relay, 'mia')]
+      const laptop = createDevice('laptop')
+      const gate = { blocked: true }
+      const app = await gatedTab(laptop, gate)
+      await app.workspace.createCollection('Typed before signing in')
+      await app.workspace.flushed()
+
+      const a = await app.signIn(emailA, PASSWORD)
+      if (away === 'another account') await app.signIn(emailB, PASSWORD)
+      else await app.switchTo(null)
+      gate.blocked = false
+      await app.switchTo(a.id)
+      await inSync(app)
+      await vi.waitFor(async () => expect(await laptop.storedDocs(LOCAL_OWNER)).toEqual([]), { timeout: 5_000 })
+      await app.switchTo(null)
+      expect(names(app)).toEqual([])
+      const phone = await suite.open(createDevice('phone'))
+      await phone.signIn(emailA, PASSWORD)
+      await inSync(phone)
+      expect(names(phone)).toEqual(['Typed before signing in'])
+    })
+  }
 })

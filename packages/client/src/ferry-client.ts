@@ -71,6 +71,8 @@ export class FerryClient {
   readonly accounts: Accounts
   readonly #options: FerryClientOptions
   readonly #indexedDB: IDBFactory
+  /** Local-only rows merged into each account in this tab, until its relay holds them (`#forgetMergedWhenSynced`). */
+  readonly #merged = new Map<UserId, LocalMerge>()
   readonly #createSocket: WebSocketFactory
   readonly #events = new Emitter<ClientEvents>()
   /** Set by `open` before the client is handed out. */
@@ -190,6 +192,8 @@ export class FerryClient {
       await this.accounts.revoke(id)
       if (wasActive) await this.#workspace.destroy()
       await this.accounts.forget(id)
+      // Its copy here is wiped: what was merged into it is local-only work again.
+      this.#merged.delete(id)
       if (wasActive) this.#setWorkspace(await this.#openWorkspace(this.accounts.activeId))
     })
   }
@@ -227,6 +231,8 @@ export class FerryClient {
   async #follow(): Promise<void> {
     this.#following = false
     if (this.#closed) return
+    // Signed out in another tab: its copy here is wiped, what was merged into it is local-only work again.
+    for (const id of this.#merged.keys()) if (!this.accounts.get(id)) this.#merged.delete(id)
     const id = this.accounts.activeId
     if (this.#workspace.owner !== (id ?? LOCAL_OWNER)) {
       await this.#workspace.destroy()
@@ -250,8 +256,8 @@ export class FerryClient {
     const merge = fromLocal ? await this.#merge(previous, next) : null
     await previous.destroy()
     await next.setSync(this.#connection(account.id))
+    if (merge && merge.rows.length > 0) this.#merged.set(account.id, merge)
     this.#setWorkspace(next)
-    if (merge) forgetOnceSynced(merge, next, (rows) => this.#removeLocalRows(rows), (error) => this.#events.emit('error', { during: 'emptying the local-only workspace merged into the account', error }))
     return account
   }
 
@@ -315,7 +321,24 @@ export class FerryClient {
     return tabOptions(this.#options, this.relay.baseUrl)
   }
 
+  /**
+   * Deletes the local-only rows merged into `workspace`'s account once its relay holds them
+   * (local-merge.ts). Kept per account, not per workspace: a switch away before that closes the
+   * workspace, and the account's next workspace in this tab takes the wait over.
+   */
+  #forgetMergedWhenSynced(workspace: Workspace): void {
+    const owner = workspace.owner
+    const merge = this.#merged.get(owner)
+    if (!merge) return
+    const remove = async (rows: readonly IDBValidKey[]): Promise<void> => {
+      await this.#removeLocalRows(rows)
+      if (this.#merged.get(owner) === merge) this.#merged.delete(owner)
+    }
+    forgetOnceSynced(merge, workspace, remove, (error) => this.#events.emit('error', { during: 'emptying the local-only workspace merged into the account', error }))
+  }
+
   #setWorkspace(workspace: Workspace): void {
+    this.#forgetMergedWhenSynced(workspace)
     this.#unsubscribeStatus()
     this.#workspace = workspace
     this.#unsubscribeStatus = workspace.onStatus(() => this.#updateStatus())
