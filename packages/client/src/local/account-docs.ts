@@ -25,7 +25,7 @@ import { Emitter } from '../emitter.ts'
 import { deleteDatabase, openDatabase, requestToPromise, transactionDone } from '../idb.ts'
 import { migrateDocDatabases } from './migrate-doc-databases.ts'
 import { damagedRows, unmovedDatabases } from './stored-data-problem.ts'
-import { DELETED, fold, storedDoc, type Row, type StoredDoc } from './stored-doc.ts'
+import { DELETED, fold, recordsByDoc, storedDoc, type Row, type StoredDoc, type StoredRecords } from './stored-doc.ts'
 
 const UPDATES = 'updates'
 const TOMBSTONES = 'tombstones'
@@ -37,12 +37,6 @@ export function accountDocsDatabase(owner: UserId): string {
 }
 
 type Events = { error: Error; gone: void; written: void }
-
-/** The records of one doc as `records()` read them: each under its key, in key order. */
-export interface StoredRecords {
-  readonly keys: IDBValidKey[]
-  readonly records: unknown[]
-}
 
 /** What `records()` read: every doc's records, and the names of docs deleted for good (tombstones). */
 export interface StoredContent {
@@ -270,8 +264,7 @@ export class AccountDocs {
    * @throws the browser's error when the read fails.
    */
   async records(): Promise<StoredContent> {
-    const docs = new Map<DocName, StoredRecords>()
-    if (this.#gone) return { docs, deleted: new Set() }
+    if (this.#gone) return { docs: new Map(), deleted: new Set() }
     const tx = this.#db.transaction([UPDATES, TOMBSTONES], 'readonly')
     const updates = tx.objectStore(UPDATES)
     const [keys, records, deleted] = await Promise.all([
@@ -279,16 +272,7 @@ export class AccountDocs {
       requestToPromise(updates.getAll()),
       requestToPromise(tx.objectStore(TOMBSTONES).getAllKeys()),
     ])
-    records.forEach((record: Partial<Row> | null, i) => {
-      // A record without a doc name is another program's: nobody's to take.
-      if (typeof record?.doc !== 'string') return
-      const stored = docs.get(record.doc)
-      if (stored) {
-        stored.keys.push(keys[i]!)
-        stored.records.push(record)
-      } else docs.set(record.doc, { keys: [keys[i]!], records: [record] })
-    })
-    return { docs, deleted: new Set(deleted.filter((name): name is DocName => typeof name === 'string')) }
+    return { docs: recordsByDoc(records, keys), deleted: new Set(deleted.filter((name): name is DocName => typeof name === 'string')) }
   }
 
   /** Deletes the rows stored under `keys` (from `records`), in one transaction; a key deleted meanwhile is no error. */
@@ -302,14 +286,8 @@ export class AccountDocs {
 
   /** Every stored row, per doc (tools, benchmarks and tests). */
   async dump(): Promise<Map<DocName, Uint8Array[]>> {
-    const rows = (await requestToPromise(this.#db.transaction(UPDATES, 'readonly').objectStore(UPDATES).getAll())) as Row[]
-    const byDoc = new Map<DocName, Uint8Array[]>()
-    for (const row of rows) {
-      const list = byDoc.get(row.doc)
-      if (list) list.push(row.update)
-      else byDoc.set(row.doc, [row.update])
-    }
-    return byDoc
+    const docs = recordsByDoc(await requestToPromise(this.#db.transaction(UPDATES, 'readonly').objectStore(UPDATES).getAll()))
+    return new Map([...docs].map(([name, { records }]) => [name, records.map((record) => (record as Row).update)]))
   }
 
   /** Closes the connection; queued rows not written yet are dropped (call `flushed()` first to keep them). */
@@ -400,15 +378,8 @@ export class AccountDocs {
     tx.oncomplete = () => {
       if (fellBack) return
       const deleted = new Set(tombstones.result)
-      const records = new Map<DocName, unknown[]>()
-      for (const record of rows.result as (Partial<Row> | null)[]) {
-        const name = record?.doc
-        if (typeof name !== 'string' || !batch.has(name)) continue
-        const list = records.get(name)
-        if (list) list.push(record)
-        else records.set(name, [record])
-      }
-      for (const [name, reads] of batch) settle(reads, deleted.has(name) ? DELETED : storedDoc(records.get(name) ?? []))
+      const docs = recordsByDoc(rows.result)
+      for (const [name, reads] of batch) settle(reads, deleted.has(name) ? DELETED : storedDoc(docs.get(name)?.records ?? []))
     }
   }
 

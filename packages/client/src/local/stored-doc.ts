@@ -29,6 +29,29 @@ export interface StoredDoc {
 
 export const DELETED: StoredDoc = { rows: [], unseen: [], damaged: 0, deleted: true }
 
+/** The records of one doc read from the whole database: each with its key (when keys were read), in key order. */
+export interface StoredRecords {
+  readonly keys: IDBValidKey[]
+  readonly records: unknown[]
+}
+
+/**
+ * Records read from the whole database (`keys`: theirs, when read too), grouped by doc; one
+ * without a doc name is another program's and nobody's.
+ */
+export function recordsByDoc(records: readonly unknown[], keys: readonly IDBValidKey[] = []): Map<DocName, StoredRecords> {
+  const docs = new Map<DocName, StoredRecords>()
+  records.forEach((record, i) => {
+    const name = (record as Partial<Row> | null)?.doc
+    if (typeof name !== 'string') return
+    let stored = docs.get(name)
+    if (!stored) docs.set(name, (stored = { keys: [], records: [] }))
+    stored.records.push(record)
+    if (i < keys.length) stored.keys.push(keys[i]!)
+  })
+  return docs
+}
+
 /** One doc's records, as read. */
 export function storedDoc(records: readonly unknown[]): StoredDoc {
   const doc = { rows: [] as Uint8Array[], unseen: [] as Uint8Array[], damaged: 0, deleted: false }
