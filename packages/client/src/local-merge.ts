@@ -62,14 +62,15 @@ export async function mergeInto(local: Workspace, target: Workspace): Promise<Lo
     if (updates.length === 0) continue
     const { merged, unreadable } = mergeReadable(updates)
     const into = await target.doc(...args)
+    const intoName = target.docName(...args)
     Y.applyUpdate(into, merged)
-    docs.push(target.docName(...args))
+    docs.push(intoName)
     // Changes made on top of content an earlier sign-in took away wait in the account's doc
     // for what they build on (the relay may bring it), and a doc stores only what it
     // integrated: the account stores them as they are, and they stay local too, for a merge
     // into an account that holds what they need.
     if (into.store.pendingStructs || into.store.pendingDs) {
-      target.storeWaiting(target.docName(...args), into)
+      target.storeWaiting(intoName, into)
       continue
     }
     const kept = new Set(unreadable)
@@ -91,10 +92,8 @@ export async function mergeInto(local: Workspace, target: Workspace): Promise<Lo
  */
 export function forgetOnceSynced(merge: LocalMerge, target: Workspace, remove: (rows: readonly IDBValidKey[]) => Promise<void>, onError: (error: unknown) => void): void {
   if (merge.rows.length === 0) return
-  const done = (): boolean => {
-    const held = new Set(target.heldDocs())
-    return merge.docs.every((name) => !held.has(name) || target.docStatus(name).kind === 'in-sync')
-  }
+  // Checked on every doc's change: per merged doc, not over every doc the account holds.
+  const done = (): boolean => merge.docs.every((name) => !target.holds(name) || target.docStatus(name).kind === 'in-sync')
   const forget = () => void remove(merge.rows).catch(onError)
   if (done()) return forget()
   // Every doc's change, not the account's status: that stays the same while another doc is in error.

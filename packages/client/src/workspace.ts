@@ -224,6 +224,11 @@ export class Workspace {
     return this.#docs.loaded()
   }
 
+  /** Whether `name` is held right now (loaded or syncing without being loaded). */
+  holds(name: DocName): boolean {
+    return this.#docs.has(name)
+  }
+
   /** Names of the docs held right now, loaded or syncing without being loaded. */
   heldDocs(): DocName[] {
     return this.#docs.names()
