@@ -8,13 +8,11 @@ import { describe, expect, it, vi } from 'vitest'
 import type { UserId } from '@ferry/protocol'
 import { DeviceKeyStore } from '../../packages/client/src/device-keys.ts'
 import { deviceKeysDatabase, LOCAL_OWNER, type FerryClient, type Workspace } from '../../packages/client/src/index.ts'
-import { inSync, PASSWORD, signUp, useClientRelay } from '../helpers/client-app.ts'
+import { collectionNames, inSync, PASSWORD, signUp, useClientRelay } from '../helpers/client-app.ts'
 import { createDevice, type Device } from '../helpers/client-devices.ts'
 
 const suite = useClientRelay()
 
-/** Another tab of the browser `device`. */
-const tab = (device: Device): Promise<FerryClient> => suite.open(device, { tabScope: device.name })
 
 const listed = (client: FerryClient) => client.accounts.list().map((a) => a.id)
 const databasesOf = async (device: Device, id: UserId) => (await device.databases()).filter((n) => n.startsWith(`ferry:${id}:`))
@@ -24,8 +22,8 @@ describe('accounts across the tabs of one browser', { timeout: 90_000 }, () => {
   it('lists an account signed in from another tab, and stays on its own choice', async () => {
     const [alice, bob] = [await signUp(suite.relay, 'alice'), await signUp(suite.relay, 'bob')]
     const laptop = createDevice('laptop')
-    const first = await tab(laptop)
-    const second = await tab(laptop)
+    const first = await suite.tab(laptop)
+    const second = await suite.tab(laptop)
 
     const a = await first.signIn(alice, PASSWORD)
     await vi.waitFor(() => expect(listed(second)).toEqual([a.id]), { timeout: 5_000 })
@@ -44,8 +42,8 @@ describe('accounts across the tabs of one browser', { timeout: 90_000 }, () => {
   it('leaves an account signed out in another tab and never brings its databases back', async () => {
     const [alice, bob] = [await signUp(suite.relay, 'alice'), await signUp(suite.relay, 'bob')]
     const laptop = createDevice('laptop')
-    const first = await tab(laptop)
-    const second = await tab(laptop)
+    const first = await suite.tab(laptop)
+    const second = await suite.tab(laptop)
     const a = await first.signIn(alice, PASSWORD)
     const b = await first.signIn(bob, PASSWORD)
     await vi.waitFor(() => expect(listed(second)).toEqual([a.id, b.id]), { timeout: 5_000 })
@@ -84,8 +82,8 @@ describe('accounts across the tabs of one browser', { timeout: 90_000 }, () => {
   it('sees a profile change and sync off/on made in another tab, and refreshes with the rotated token', async () => {
     const alice = await signUp(suite.relay, 'alice')
     const laptop = createDevice('laptop')
-    const first = await tab(laptop)
-    const second = await tab(laptop)
+    const first = await suite.tab(laptop)
+    const second = await suite.tab(laptop)
     const a = await first.signIn(alice, PASSWORD)
     await vi.waitFor(() => expect(listed(second)).toEqual([a.id]), { timeout: 5_000 })
     await second.switchTo(a.id)
@@ -114,19 +112,18 @@ describe('accounts across the tabs of one browser', { timeout: 90_000 }, () => {
   it('signing in merges what every local-only tab saved, and what another tab writes meanwhile is not lost', async () => {
     const email = await signUp(suite.relay, 'carol')
     const laptop = createDevice('laptop')
-    const first = await tab(laptop)
-    const second = await tab(laptop)
-    const names = (client: FerryClient) => client.workspace.index.collections().map((c) => c.name).sort()
+    const first = await suite.tab(laptop)
+    const second = await suite.tab(laptop)
     // Nothing syncs between local-only tabs: each saves its own changes, the first never loads the second's.
     await first.workspace.createCollection('From the first tab')
     const fromSecond = await second.workspace.createCollection('From the second tab')
     ;(await second.workspace.collection(fromSecond)).add({ kind: 'request', name: 'second draft', url: 'https://api.test/second' })
     await second.workspace.flushed()
-    expect(names(first)).toEqual(['From the first tab'])
+    expect(collectionNames(first)).toEqual(['From the first tab'])
 
     await first.signIn(email, PASSWORD)
     await inSync(first)
-    expect(names(first)).toEqual(['From the first tab', 'From the second tab'])
+    expect(collectionNames(first)).toEqual(['From the first tab', 'From the second tab'])
     expect((await first.workspace.collection(fromSecond)).tree().map((n) => n.name)).toEqual(['second draft'])
 
     // The second tab stays in the local-only workspace; what it writes now is kept there, and
@@ -136,7 +133,7 @@ describe('accounts across the tabs of one browser', { timeout: 90_000 }, () => {
     await second.workspace.flushed()
     await second.signIn(email, PASSWORD)
     await inSync(second)
-    expect(names(second)).toEqual(['From the first tab', 'From the second tab', 'Later in the second tab'])
-    await vi.waitFor(() => expect(names(first)).toEqual(['From the first tab', 'From the second tab', 'Later in the second tab']), { timeout: 10_000 })
+    expect(collectionNames(second)).toEqual(['From the first tab', 'From the second tab', 'Later in the second tab'])
+    await vi.waitFor(() => expect(collectionNames(first)).toEqual(['From the first tab', 'From the second tab', 'Later in the second tab']), { timeout: 10_000 })
   })
 })

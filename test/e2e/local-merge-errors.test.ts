@@ -5,20 +5,18 @@
  * (docs/decisions.md, "No workspace on screen while one replaces another").
  */
 import { describe, expect, it, vi } from 'vitest'
-import { describeStatus, LOCAL_OWNER, type FerryClient } from '../../packages/client/src/index.ts'
-import { inSync, PASSWORD, signUp, useClientRelay } from '../helpers/client-app.ts'
-import { createDevice, type Device } from '../helpers/client-devices.ts'
+import { describeStatus, LOCAL_OWNER } from '../../packages/client/src/index.ts'
+import { collectionNames, inSync, PASSWORD, signUp, useClientRelay } from '../helpers/client-app.ts'
+import { createDevice } from '../helpers/client-devices.ts'
 
 // The smallest document limit the relay takes: a collection over it stays refused (in error).
 const suite = useClientRelay({ MAX_DOC_DECODED_BYTES: String(1024 * 1024) })
-const tab = (device: Device): Promise<FerryClient> => suite.open(device, { tabScope: device.name })
-const names = (client: FerryClient) => client.workspace.index.allCollections().map((c) => c.name).sort()
 
 describe('emptying the local-only workspace after a sign-in', { timeout: 60_000 }, () => {
   it('happens once the merged docs are in sync, though another doc of the account stays in error', async () => {
     const email = await signUp(suite.relay, 'zed')
     const laptop = createDevice('laptop')
-    const app = await tab(laptop)
+    const app = await suite.tab(laptop)
     await app.signIn(email, PASSWORD)
     await inSync(app)
     const huge = await app.workspace.createCollection('Huge')
@@ -36,7 +34,7 @@ describe('emptying the local-only workspace after a sign-in', { timeout: 60_000 
     await app.signIn(email, PASSWORD)
     const phone = await suite.open(createDevice('phone'))
     await phone.signIn(email, PASSWORD)
-    await vi.waitFor(() => expect(names(phone)).toContain('Small'), { timeout: 15_000 })
+    await vi.waitFor(() => expect(collectionNames(phone)).toContain('Small'), { timeout: 15_000 })
     expect(describeStatus(app.status)).toBe(refused)
     await vi.waitFor(async () => expect(await laptop.storedDocs(LOCAL_OWNER)).toEqual([]), { timeout: 10_000 })
   })

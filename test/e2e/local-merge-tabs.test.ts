@@ -7,44 +7,41 @@
  */
 import { describe, expect, it, vi } from 'vitest'
 import { describeStatus, LOCAL_OWNER, Workspace, type FerryClient } from '../../packages/client/src/index.ts'
-import { inSync, PASSWORD, signUp, useClientRelay } from '../helpers/client-app.ts'
+import { collectionNames, inSync, PASSWORD, signUp, useClientRelay } from '../helpers/client-app.ts'
 import { createDevice, type Device } from '../helpers/client-devices.ts'
 
 const suite = useClientRelay()
 
-/** Another tab of the browser `device`. */
-const tab = (device: Device): Promise<FerryClient> => suite.open(device, { tabScope: device.name })
 /** A tab of `device` that reaches the relay's HTTP API but none of its sockets: nothing it holds syncs. */
 const tabWithoutSockets = (device: Device): Promise<FerryClient> =>
   suite.open(device, { tabScope: device.name, createSocket: (url) => device.createSocket(url.replace(/^(wss?:\/\/[^/:]+):\d+/, '$1:1')) })
 /** A tab whose sockets reach nowhere while `gate.blocked` (the relay's HTTP API stays reachable). */
 const gatedTab = (device: Device, gate: { blocked: boolean }): Promise<FerryClient> =>
   suite.open(device, { tabScope: device.name, createSocket: (url) => device.createSocket(gate.blocked ? url.replace(/^(wss?:\/\/[^/:]+):\d+/, '$1:1') : url) })
-const names = (client: FerryClient) => client.workspace.index.allCollections().map((c) => c.name).sort()
 
 describe('signing in from the local-only workspace, with other tabs', { timeout: 90_000 }, () => {
   it('keeps the local-only work until the relay holds it: another tab signing the account out first loses none of it', async () => {
     const email = await signUp(suite.relay, 'dave')
     const laptop = createDevice('laptop')
     const first = await tabWithoutSockets(laptop)
-    const other = await tab(laptop)
+    const other = await suite.tab(laptop)
     await first.workspace.createCollection('Typed before signing in')
     await first.workspace.flushed()
 
     const account = await first.signIn(email, PASSWORD)
-    expect(names(first)).toEqual(['Typed before signing in'])
+    expect(collectionNames(first)).toEqual(['Typed before signing in'])
     expect(describeStatus(first.status)).not.toBe('in sync')
     // Signed out in the other tab before anything reached the relay: the account's data here is wiped.
     await vi.waitFor(() => expect(other.accounts.get(account.id)).not.toBeNull())
     await other.signOut(account.id)
     await vi.waitFor(() => expect(first.workspace.owner).toBe(LOCAL_OWNER))
-    expect(names(first)).toEqual(['Typed before signing in'])
+    expect(collectionNames(first)).toEqual(['Typed before signing in'])
   })
 
   it('empties the local-only workspace once the relay holds what was merged', async () => {
     const email = await signUp(suite.relay, 'erin')
     const laptop = createDevice('laptop')
-    const app = await tab(laptop)
+    const app = await suite.tab(laptop)
     await app.workspace.createCollection('Typed before signing in')
     await app.signIn(email, PASSWORD)
     await inSync(app)
@@ -52,24 +49,24 @@ describe('signing in from the local-only workspace, with other tabs', { timeout:
     const phone = await suite.open(createDevice('phone'))
     await phone.signIn(email, PASSWORD)
     await inSync(phone)
-    expect(names(phone)).toEqual(['Typed before signing in'])
+    expect(collectionNames(phone)).toEqual(['Typed before signing in'])
   })
 
   it('does not bring back a collection another local-only tab deleted for good', async () => {
     const email = await signUp(suite.relay, 'frank')
     const laptop = createDevice('laptop')
-    const first = await tab(laptop)
+    const first = await suite.tab(laptop)
     const doomed = await first.workspace.createCollection('Doomed')
     ;(await first.workspace.collection(doomed)).add({ kind: 'request', name: 'deleted for good', url: 'https://api.test/doomed' })
     await first.workspace.flushed()
-    const second = await tab(laptop)
+    const second = await suite.tab(laptop)
     await second.workspace.deleteCollectionForever(doomed)
     await second.workspace.flushed()
 
     // The first tab still has the collection loaded.
     const account = await first.signIn(email, PASSWORD)
     await inSync(first)
-    expect(names(first)).toEqual([])
+    expect(collectionNames(first)).toEqual([])
     expect(first.workspace.heldDocs()).not.toContain(`${account.id}:collection:${doomed}`)
     expect(await laptop.storedDocs(account.id)).not.toContain(`${account.id}:collection:${doomed}`)
   })
@@ -77,10 +74,10 @@ describe('signing in from the local-only workspace, with other tabs', { timeout:
   it('keeps changes made on top of merged content when the account here lacks what they build on', async () => {
     const email = await signUp(suite.relay, 'grace')
     const laptop = createDevice('laptop')
-    const first = await tab(laptop)
+    const first = await suite.tab(laptop)
     const id = await first.workspace.createCollection('Y')
     await first.workspace.flushed()
-    const stale = await tab(laptop)
+    const stale = await suite.tab(laptop)
     const staleCollection = await stale.workspace.collection(id)
     const account = await first.signIn(email, PASSWORD)
     await inSync(first)
@@ -93,31 +90,31 @@ describe('signing in from the local-only workspace, with other tabs', { timeout:
 
     // Signing in again from the local-only workspace, and closing the tab at once: its changes
     // wait for what they build on, which only the relay holds.
-    const again = await tab(laptop)
+    const again = await suite.tab(laptop)
     await again.signIn(email, PASSWORD)
     await suite.close(again)
-    const reopened = await tab(laptop)
+    const reopened = await suite.tab(laptop)
     if (reopened.workspace.owner !== account.id) await reopened.switchTo(account.id)
     await inSync(reopened)
-    expect(names(reopened)).toEqual(['Y renamed later'])
+    expect(collectionNames(reopened)).toEqual(['Y renamed later'])
     expect((await reopened.workspace.collection(id)).tree().map((n) => n.name)).toEqual(['added later'])
   })
   it('keeps the local-only work while the account syncs nothing: a sign-out in another tab loses none of it', async () => {
     const email = await signUp(suite.relay, 'heidi')
     const laptop = createDevice('laptop')
-    const other = await tab(laptop)
+    const other = await suite.tab(laptop)
     const account = await other.signIn(email, PASSWORD)
     await other.setSyncEnabled(false)
-    const first = await tab(laptop)
+    const first = await suite.tab(laptop)
     await first.switchTo(null)
     await first.workspace.createCollection('Typed before signing in')
     await first.workspace.flushed()
 
     await first.signIn(email, PASSWORD)
-    expect(names(first)).toEqual(['Typed before signing in'])
+    expect(collectionNames(first)).toEqual(['Typed before signing in'])
     await other.signOut(account.id)
     await vi.waitFor(() => expect(first.workspace.owner).toBe(LOCAL_OWNER))
-    expect(names(first)).toEqual(['Typed before signing in'])
+    expect(collectionNames(first)).toEqual(['Typed before signing in'])
   })
 
   it('empties the local-only workspace also when the account deleted a merged collection for good meanwhile', async () => {
@@ -131,7 +128,7 @@ describe('signing in from the local-only workspace, with other tabs', { timeout:
     await signingIn.workspace.flushed()
     const a = await signingIn.signIn(emailA, PASSWORD)
     await suite.close(signingIn)
-    const laptopTab = await tab(laptop)
+    const laptopTab = await suite.tab(laptop)
     expect(laptopTab.workspace.owner).toBe(a.id)
     await laptopTab.workspace.loadAll()
     await inSync(laptopTab)
@@ -139,25 +136,25 @@ describe('signing in from the local-only workspace, with other tabs', { timeout:
     await phone.signIn(emailA, PASSWORD)
     await inSync(phone)
     await phone.workspace.deleteCollectionForever(doomed)
-    await vi.waitFor(() => expect(names(laptopTab)).toEqual(['Kept']), { timeout: 10_000 })
+    await vi.waitFor(() => expect(collectionNames(laptopTab)).toEqual(['Kept']), { timeout: 10_000 })
 
     // Signing in from the local-only workspace again merges what stayed; the relay refuses the
     // deleted collection, and that counts as done: the local-only workspace empties.
     await laptopTab.switchTo(null)
-    expect(names(laptopTab)).toEqual(['Doomed', 'Kept'])
+    expect(collectionNames(laptopTab)).toEqual(['Doomed', 'Kept'])
     await laptopTab.signIn(emailA, PASSWORD)
     await inSync(laptopTab)
-    expect(names(laptopTab)).toEqual(['Kept'])
+    expect(collectionNames(laptopTab)).toEqual(['Kept'])
     await vi.waitFor(async () => expect(await laptop.storedDocs(LOCAL_OWNER)).toEqual([]))
     await laptopTab.switchTo(null)
     await laptopTab.signIn(emailB, PASSWORD)
     await inSync(laptopTab)
-    expect(names(laptopTab)).toEqual([])
+    expect(collectionNames(laptopTab)).toEqual([])
   })
   it('signs in when the local-only workspace cannot be read, says so, and keeps it for the next sign-in', async () => {
     const email = await signUp(suite.relay, 'kim')
     const laptop = createDevice('laptop')
-    const app = await tab(laptop)
+    const app = await suite.tab(laptop)
     await app.workspace.createCollection('Typed before signing in')
     await app.workspace.flushed()
     const errors: string[] = []
@@ -172,7 +169,7 @@ describe('signing in from the local-only workspace, with other tabs', { timeout:
     }
     expect(errors).toEqual(['merging the local-only workspace into the account (it stays as it was)'])
     await app.switchTo(null)
-    expect(names(app)).toEqual(['Typed before signing in'])
+    expect(collectionNames(app)).toEqual(['Typed before signing in'])
   })
   for (const away of ['another account', 'the local-only workspace'] as const) {
     it(`empties the local-only workspace once the relay holds the merge, also after a switch to ${away} before that`, async () => {
@@ -191,11 +188,11 @@ describe('signing in from the local-only workspace, with other tabs', { timeout:
       await inSync(app)
       await vi.waitFor(async () => expect(await laptop.storedDocs(LOCAL_OWNER)).toEqual([]), { timeout: 5_000 })
       await app.switchTo(null)
-      expect(names(app)).toEqual([])
+      expect(collectionNames(app)).toEqual([])
       const phone = await suite.open(createDevice('phone'))
       await phone.signIn(emailA, PASSWORD)
       await inSync(phone)
-      expect(names(phone)).toEqual(['Typed before signing in'])
+      expect(collectionNames(phone)).toEqual(['Typed before signing in'])
     })
   }
 })

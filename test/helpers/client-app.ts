@@ -30,11 +30,16 @@ export async function signUp(relay: TestRelay, label: string): Promise<string> {
 export const inSync = (client: FerryClient): Promise<void> =>
   vi.waitFor(() => expect(describeStatus(client.status)).toBe('in sync'), { timeout: 15_000 })
 
+/** The names of the collections `client`'s workspace lists, sorted. */
+export const collectionNames = (client: FerryClient): string[] => client.workspace.index.allCollections().map((c) => c.name).sort()
+
 export interface ClientRelay {
   /** This test's relay; assign a restarted one to keep using the suite with it. */
   relay: TestRelay
   /** Opens a client on `device` against the current relay; closed after the test. */
   open(device: Device, extra?: Partial<FerryClientOptions>): Promise<FerryClient>
+  /** Opens another tab of the browser `device` (clients of one device share tabs). */
+  tab(device: Device): Promise<FerryClient>
   /** Closes `client` now (a reload, say) instead of after the test. */
   close(client: FerryClient): Promise<void>
 }
@@ -69,6 +74,9 @@ export function useClientRelay(env: Record<string, string> = {}, backend?: Relay
       const opened = await openClient(this.relay, device, extra)
       clients.push(opened)
       return opened
+    },
+    tab(device) {
+      return this.open(device, { tabScope: device.name })
     },
     async close(client) {
       clients.splice(clients.indexOf(client), 1)
