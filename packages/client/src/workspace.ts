@@ -214,9 +214,10 @@ export class Workspace {
     return this.#events.on('collectionDeleted', listener)
   }
 
-  /** Loads every doc of the account (environments, history, each collection in the index), each with its schema view. */
-  async loadAll(): Promise<void> {
-    await this.#docs.loadAll([this.docName('environments'), this.docName('history'), ...this.index.allCollections().map((c) => this.docName('collection', c.id))])
+  /** Loads every doc of the account (environments, history, each collection in the index) but those `unless` names, each with its schema view. */
+  async loadAll(unless: (name: DocName) => boolean = () => false): Promise<void> {
+    const names = [this.docName('environments'), this.docName('history'), ...this.index.allCollections().map((c) => this.docName('collection', c.id))]
+    await this.#docs.loadAll(names.filter((name) => !unless(name)))
   }
 
   /** Names of the docs loaded right now (as `Y.Doc`s). */
