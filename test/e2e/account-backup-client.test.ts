@@ -21,7 +21,7 @@ import {
   type FerryClient,
   type Vault,
 } from '../../packages/client/src/index.ts'
-import { inSync, openClient, PASSWORD, signUp } from '../helpers/client-app.ts'
+import { collectionNames, inSync, openClient, PASSWORD, signUp } from '../helpers/client-app.ts'
 import { createDevice } from '../helpers/client-devices.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { applyUpdates, storedUpdates } from '../../relay/src/storage/yjs-updates.ts'
@@ -72,7 +72,6 @@ async function relayBytes(on: TestRelay, owner: UserId, kind: 'environments' | '
   return Buffer.from(Y.encodeStateAsUpdate(doc))
 }
 
-const collectionNames = (client: FerryClient) => client.workspace.index.allCollections().map((c) => c.name).sort()
 
 describe('account backup in the client', () => {
   it('restores an account into another on a fresh relay: values wait without the recovery key and are sealed for the new account with it', async () => {
@@ -194,5 +193,34 @@ describe('account backup in the client', () => {
     expect(report).toMatchObject({ merged: 2, skipped: [drop] })
     expect(collectionNames(alice.client)).toEqual(['Keep'])
     expect(new Collection(await workspace.doc('collection', drop)).tree()).toEqual([])
+  })
+
+  it("builds the file from a second device's copy without loading the collections it never opened", async () => {
+    const a = await relay()
+    const alice = await browser(a, 'alice')
+    const ids = [await alice.client.workspace.createCollection('One'), await alice.client.workspace.createCollection('Two')]
+    for (const [i, id] of ids.entries()) (await alice.client.workspace.collection(id)).add({ kind: 'request', name: `Request ${i}`, method: 'GET', url: `https://example.com/${i}` })
+    await inSync(alice.client)
+    const laptop = createDevice('laptop')
+    const second = await openClient(a, laptop)
+    cleanups.push(() => second.close())
+    await second.signIn(alice.client.accounts.get(alice.client.workspace.owner)!.profile.email, PASSWORD)
+    await inSync(second)
+    relays.splice(relays.indexOf(a), 1)
+    await a.close(true)
+
+    const offline = await downloadBackup(second)
+    expect(offline.from).toBe('device')
+    const collectionDocs = (() => {
+      const file = parseBackup(offline.text)
+      return file.ok ? file.value.docs.filter((d) => d.kind === 'collection') : []
+    })()
+    const requestNames = collectionDocs.map((d) => {
+      const doc = new Y.Doc()
+      Y.applyUpdate(doc, d.update)
+      return new Collection(doc).tree().map((item) => item.name)
+    })
+    expect(requestNames.flat().sort()).toEqual(['Request 0', 'Request 1'])
+    expect(second.workspace.loadedDocs().filter((name) => name.includes(':collection:'))).toEqual([])
   })
 })

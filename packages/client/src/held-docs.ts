@@ -120,6 +120,11 @@ export class HeldDocs {
     return this.#held.get(name)!.lazy.local!.doc
   }
 
+  /** Everything `name` holds as one update, loaded or not (null: not held); never loads it. */
+  update(name: DocName): Uint8Array | null {
+    return this.#held.get(name)?.lazy.update() ?? null
+  }
+
   /** The schema view of `name` if it is loaded; never loads it. */
   view(name: DocName): View | undefined {
     return this.#views.get(name)

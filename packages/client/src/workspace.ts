@@ -157,6 +157,15 @@ export class Workspace {
     return this.#docs.doc(name)
   }
 
+  /**
+   * Everything one doc holds, as one update, without loading it when it is held (a backup of 300
+   * collections loaded every one with its view, and kept them loaded for the session); a doc not
+   * held is loaded as `doc` would. The bytes are not to be changed.
+   */
+  async docUpdate(kind: DocKind, id?: string): Promise<Uint8Array> {
+    return this.#docs.update(this.docName(kind, id)) ?? Y.encodeStateAsUpdate(await this.doc(kind, id))
+  }
+
   /** Creates a collection: its doc and its index entry, together. Returns its id. */
   async createCollection(name: string): Promise<string> {
     const id = createId()

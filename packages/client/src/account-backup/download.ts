@@ -6,7 +6,7 @@
  * workspace, the file is built from this device's copy: complete as to docs, but without a
  * vault record, so its values restore only into the same account.
  */
-import { backupFileName, encodeBackup, LOCAL_ACCOUNT_ID, type AccountBackup, type BackupDoc, type DocKind } from '@ferry/protocol'
+import { backupFileName, encodeBackup, LOCAL_ACCOUNT_ID, stateVectorOfUpdate, type AccountBackup, type BackupDoc, type DocKind } from '@ferry/protocol'
 import * as Y from 'yjs'
 import { Offline, SignedOut } from '../errors.ts'
 import type { FerryClient } from '../ferry-client.ts'
@@ -27,10 +27,15 @@ async function deviceDocs(workspace: Workspace): Promise<BackupDoc[]> {
   const wanted: [DocKind, string | null][] = [['workspace', null], ['environments', null], ['history', null], ...workspace.index.allCollections().map((c): [DocKind, string] => ['collection', c.id])]
   const docs: BackupDoc[] = []
   for (const [kind, id] of wanted) {
-    const doc = await workspace.doc(kind, id ?? undefined)
-    if (doc.store.clients.size > 0) docs.push({ kind, id, update: Y.encodeStateAsUpdate(doc) })
+    const update = await workspace.docUpdate(kind, id ?? undefined)
+    if (!holdsNothing(update)) docs.push({ kind, id, update })
   }
   return docs
+}
+
+/** True for an update without a single struct (a doc nobody wrote to): its state vector names no client. */
+function holdsNothing(update: Uint8Array): boolean {
+  return stateVectorOfUpdate(update).length <= 1
 }
 
 /** The relay's docs with this device's merged in (a doc only one side has is taken as it is). */

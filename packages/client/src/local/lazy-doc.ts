@@ -125,6 +125,12 @@ export class LazyDoc implements Replica {
     })
   }
 
+  /** Everything the doc holds, as one update: the loaded doc encoded, or the held bytes as they are (not to be changed). */
+  update(): Uint8Array {
+    if (this.#local) return Y.encodeStateAsUpdate(this.#local.doc)
+    return this.#verified(() => this.#all())
+  }
+
   // ——— Replica ———
 
   stateVector(): Uint8Array {
