@@ -145,6 +145,11 @@ export class HeldDocs {
     return this.#held.get(name)?.lazy.snapshot() ?? null
   }
 
+  /** Whether `name` is held without being loaded with rows no view has seen (`LazyDoc.unseen`). */
+  heldUnseen(name: DocName): boolean {
+    return this.#held.get(name)?.lazy.unseen ?? false
+  }
+
   loaded(): DocName[] {
     return [...this.#held].filter(([, held]) => held.lazy.local !== null).map(([name]) => name)
   }

@@ -249,6 +249,11 @@ export class Workspace {
     return this.#docs.heldSnapshot(name)
   }
 
+  /** Whether a doc held without being loaded holds changes no view has seen yet (loading it may record conflicts). */
+  heldUnseen(name: DocName): boolean {
+    return this.#docs.heldUnseen(name)
+  }
+
   /** Sockets this workspace holds (open or opening). */
   socketCount(): number {
     return this.#docs.socketCount()

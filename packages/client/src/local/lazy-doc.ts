@@ -125,6 +125,15 @@ export class LazyDoc implements Replica {
     })
   }
 
+  /**
+   * True while the doc is not loaded and holds rows no view has seen (changes from elsewhere since
+   * it was last loaded, or everything a new device pulled): loading it may record values they
+   * made lose as conflicts, which the relay, having collected them, may no longer hold.
+   */
+  get unseen(): boolean {
+    return this.#local === null && this.#unseen !== null
+  }
+
   /** Everything the doc holds, as one update: the loaded doc encoded, or the held bytes as they are (not to be changed). */
   update(): Uint8Array {
     if (this.#local) return Y.encodeStateAsUpdate(this.#local.doc)
