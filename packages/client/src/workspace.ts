@@ -158,12 +158,13 @@ export class Workspace {
   }
 
   /**
-   * Everything one doc holds, as one update, without loading it when it is held (a backup of 300
-   * collections loaded every one with its view, and kept them loaded for the session); a doc not
-   * held is loaded as `doc` would. The bytes are not to be changed.
+   * Everything one doc holds, as one update (not to be changed). A doc held without being loaded,
+   * every row of it seen by a view, is not loaded for it (a backup of 300 collections loaded every
+   * one with its view, and kept them loaded for the session); any other is loaded as `doc` would,
+   * so that its view records what rows it never saw made lose (`LazyDoc.seenUpdate`).
    */
   async docUpdate(kind: DocKind, id?: string): Promise<Uint8Array> {
-    return this.#docs.update(this.docName(kind, id)) ?? Y.encodeStateAsUpdate(await this.doc(kind, id))
+    return this.#docs.seenUpdate(this.docName(kind, id)) ?? Y.encodeStateAsUpdate(await this.doc(kind, id))
   }
 
   /** Creates a collection: its doc and its index entry, together. Returns its id. */

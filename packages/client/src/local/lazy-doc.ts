@@ -134,9 +134,13 @@ export class LazyDoc implements Replica {
     return this.#local === null && this.#unseen !== null
   }
 
-  /** Everything the doc holds, as one update: the loaded doc encoded, or the held bytes as they are (not to be changed). */
-  update(): Uint8Array {
-    if (this.#local) return Y.encodeStateAsUpdate(this.#local.doc)
+  /**
+   * Everything the doc holds as one update, without loading it: the held bytes as they are (not
+   * to be changed); null when it is loaded or holds rows no view has seen — loading it may record
+   * a conflict those rows hold, which the bytes alone would carry as a value Yjs drops on merge.
+   */
+  seenUpdate(): Uint8Array | null {
+    if (this.#local || this.unseen) return null
     return this.#verified(() => this.#all())
   }
 
