@@ -7,7 +7,7 @@
  * has content adds a folder.
  */
 import type { Workspace } from '@ferry/client'
-import { fromPostman, importPostman, postmanIdOfCollection, updateFromPostman, type ImportIssue, type PostmanImportError } from '@ferry/schema'
+import { fromPostman, importPostman, updateFromPostman, type ImportIssue, type PostmanImportError } from '@ferry/schema'
 import { h } from '../ui/dom.ts'
 import { openDialog, toast } from '../ui/dialogs.ts'
 import { icon } from '../ui/icons.ts'
@@ -96,15 +96,9 @@ function askUpdateOrCopy(name: string, matches: readonly { id: string; name: str
 
 /** The collections of the workspace imported from the Postman collection `postmanId`. */
 async function importedFrom(workspace: Workspace, postmanId: string): Promise<{ id: string; name: string; collection: Collection }[]> {
-  const all = await Promise.all(workspace.index.collections().map(async (info) => {
-    try {
-      const collection = await workspace.collection(info.id)
-      return postmanIdOfCollection(collection) === postmanId ? [{ id: info.id, name: info.name, collection }] : []
-    } catch {
-      return []
-    }
-  }))
-  return all.flat()
+  const ids = new Set(await workspace.collectionsImportedFrom(postmanId))
+  const infos = workspace.index.collections().filter((info) => ids.has(info.id))
+  return Promise.all(infos.map(async (info) => ({ id: info.id, name: info.name, collection: await workspace.collection(info.id) })))
 }
 
 /**

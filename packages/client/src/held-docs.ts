@@ -120,9 +120,9 @@ export class HeldDocs {
     return this.#held.get(name)!.lazy.local!.doc
   }
 
-  /** Everything `name` holds as one update when it is held, not loaded, and every row seen by a view (else null); never loads it. */
-  seenUpdate(name: DocName): Uint8Array | null {
-    return this.#held.get(name)?.lazy.seenUpdate() ?? null
+  /** What `name` holds while it is held without being loaded (`LazyDoc.held`; null: loaded, or not held); never loads it. */
+  heldBytes(name: DocName): Uint8Array | null {
+    return this.#held.get(name)?.lazy.held() ?? null
   }
 
   /** The schema view of `name` if it is loaded; never loads it. */

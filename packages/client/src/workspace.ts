@@ -18,7 +18,7 @@
  * until it is restored or deleted for good everywhere (trash.ts).
  */
 import { docName, type DocKind, type DocName, type UserId } from '@ferry/protocol'
-import { Collection, createId, Environments, History, WorkspaceIndex } from '@ferry/schema'
+import { Collection, createId, Environments, History, postmanIdOfCollection, WorkspaceIndex } from '@ferry/schema'
 import * as Y from 'yjs'
 import type { AccountStore } from './account-store.ts'
 import { guessDeviceName } from './account-vault.ts'
@@ -164,7 +164,31 @@ export class Workspace {
    * so that its view records what rows it never saw made lose (`LazyDoc.seenUpdate`).
    */
   async docUpdate(kind: DocKind, id?: string): Promise<Uint8Array> {
-    return this.#docs.seenUpdate(this.docName(kind, id)) ?? Y.encodeStateAsUpdate(await this.doc(kind, id))
+    const name = this.docName(kind, id)
+    return (this.#docs.heldUnseen(name) ? null : this.#docs.heldBytes(name)) ?? Y.encodeStateAsUpdate(await this.doc(kind, id))
+  }
+
+  /**
+   * The collections in the index (not in the trash) imported from the Postman collection
+   * `postmanId` (the file's `info._postman_id`, which the importer keeps as JSON text). One held
+   * without being loaded is looked at in its held bytes first: imported from that file, it holds
+   * the id's JSON encoding byte for byte, so only those that do are loaded to read it — importing
+   * a file into a workspace of 300 collections loaded all 300 to find the one it came from. A
+   * collection that cannot be loaded is left out (reported on the console).
+   */
+  async collectionsImportedFrom(postmanId: string): Promise<string[]> {
+    const needle = new TextEncoder().encode(JSON.stringify(postmanId))
+    const found: string[] = []
+    for (const { id } of this.index.collections()) {
+      const held = this.#docs.heldBytes(this.docName('collection', id))
+      if (held !== null && !includesBytes(held, needle)) continue
+      try {
+        if (postmanIdOfCollection(await this.collection(id)) === postmanId) found.push(id)
+      } catch (error) {
+        console.warn(`Ferry: collection ${id} could not be read to match a Postman file`, error)
+      }
+    }
+    return found
   }
 
   /** Creates a collection: its doc and its index entry, together. Returns its id. */
@@ -416,4 +440,16 @@ export class Workspace {
     this.#events.emit('status', status)
     this.#trash.statusChanged(status.kind)
   }
+}
+
+/** Whether `needle` occurs in `bytes`. */
+function includesBytes(bytes: Uint8Array, needle: Uint8Array): boolean {
+  if (needle.length === 0) return true
+  const first = needle[0]!
+  for (let at = bytes.indexOf(first); at !== -1 && at + needle.length <= bytes.length; at = bytes.indexOf(first, at + 1)) {
+    let i = 1
+    while (i < needle.length && bytes[at + i] === needle[i]) i++
+    if (i === needle.length) return true
+  }
+  return false
 }

@@ -135,12 +135,13 @@ export class LazyDoc implements Replica {
   }
 
   /**
-   * Everything the doc holds as one update, without loading it: the held bytes as they are (not
-   * to be changed); null when it is loaded or holds rows no view has seen — loading it may record
-   * a conflict those rows hold, which the bytes alone would carry as a value Yjs drops on merge.
+   * What the doc holds while it is not loaded, as one update: the held bytes as they are (not to
+   * be changed); null once loaded. With rows no view has seen (`unseen`) it is not everything
+   * loading it would give: its view may record as a conflict a value those rows made lose, which
+   * the bytes carry only as a struct Yjs drops on merge.
    */
-  seenUpdate(): Uint8Array | null {
-    if (this.#local || this.unseen) return null
+  held(): Uint8Array | null {
+    if (this.#local) return null
     return this.#verified(() => this.#all())
   }
 
