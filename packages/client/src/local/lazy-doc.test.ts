@@ -145,3 +145,38 @@ describe('a held doc that holds nothing yet (a new device)', () => {
     docs.close()
   })
 })
+
+describe('the delete set an open hashes', () => {
+  it('is the held bytes’ own, and follows every change that arrives while the doc is not loaded', async () => {
+    const laptop = await device()
+    const docs = await AccountDocs.open(laptop.indexedDB, laptop.store, 'dee' as UserId)
+    try {
+      const name = collectionDoc('dee', 'c0')
+      const lazy = await LazyDoc.hold(docs, name)
+      const elsewhere = new Y.Doc()
+      const items = elsewhere.getArray<string>('items')
+      let since = Y.encodeStateVector(elsewhere)
+      const arrive = () => {
+        lazy.apply(Y.encodeStateAsUpdate(elsewhere, since), 'relay')
+        since = Y.encodeStateVector(elsewhere)
+      }
+      const deleteSet = () => lazy.diff(lazy.stateVector())
+      const expected = () => Y.encodeStateAsUpdate(elsewhere, Y.encodeStateVector(elsewhere))
+      items.push(['a', 'b', 'c'])
+      arrive()
+      expect(deleteSet()).toEqual(expected())
+      items.delete(1, 1)
+      arrive()
+      expect(Y.decodeUpdate(deleteSet()).ds.clients.size).toBe(1)
+      expect(deleteSet()).toEqual(expected())
+      items.delete(0, 1)
+      arrive()
+      expect(deleteSet()).toEqual(expected())
+      // Asked again with nothing new: the same bytes, not a new decode (and so the same hash).
+      expect(deleteSet()).toBe(deleteSet())
+    } finally {
+      docs.close()
+    }
+  })
+})
+

@@ -48,6 +48,11 @@ export class LazyDoc implements Replica {
   #stateVector: { of: Uint8Array; stateVector: Uint8Array } | null = null
   /** `snapshot()` of the held bytes it was computed from (cached; a new merge computes it again). */
   #snapshot: { of: Uint8Array; snapshot: Y.Snapshot } | null = null
+  /**
+   * `diff` of the held bytes against their own state vector — their delete set, which every
+   * `open` hashes (each reconnect of 300 docs decoded all of them again) — cached as `#snapshot`.
+   */
+  #deleteSet: { of: Uint8Array; stateVector: Uint8Array; diff: Uint8Array } | null = null
   #local: LocalDoc | null = null
   #loaded: Replica | null = null
   #stopForwarding: (() => void) | null = null
@@ -152,7 +157,15 @@ export class LazyDoc implements Replica {
   }
 
   diff(stateVector: Uint8Array): Uint8Array {
-    return this.#loaded?.diff(stateVector) ?? this.#verified(() => Y.diffUpdate(this.#all(), stateVector))
+    if (this.#loaded) return this.#loaded.diff(stateVector)
+    return this.#verified(() => {
+      const all = this.#all()
+      const own = this.#stateVector?.of === all && this.#stateVector.stateVector === stateVector
+      if (own && this.#deleteSet?.of === all && this.#deleteSet.stateVector === stateVector) return this.#deleteSet.diff
+      const diff = Y.diffUpdate(all, stateVector)
+      if (own) this.#deleteSet = { of: all, stateVector, diff }
+      return diff
+    })
   }
 
   catchUp(stateVector: Uint8Array): Uint8Array[] {

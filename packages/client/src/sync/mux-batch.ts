@@ -12,10 +12,20 @@ const DOCS_PER_MESSAGE = 1_000
 /** Longest a load may hold back the `open` of the docs already here, ms. */
 const HOLD_MS = 3_000
 
+/** Hashes of the delete sets hashed so far, by their bytes: a held doc that did not change hands the same bytes to every `open`. */
+const hashed = new WeakMap<Uint8Array, Promise<Uint8Array>>()
+
 /** SHA-256 of a delete set (docs/PROTOCOL.md), or nothing for a doc that holds nothing. */
-async function deleteSetHash(deleteSet: Uint8Array): Promise<Uint8Array> {
-  if (deleteSet.length === 0) return deleteSet
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', deleteSet as Uint8Array<ArrayBuffer>))
+function deleteSetHash(deleteSet: Uint8Array): Promise<Uint8Array> {
+  if (deleteSet.length === 0) return Promise.resolve(deleteSet)
+  let hash = hashed.get(deleteSet)
+  if (!hash) {
+    hash = crypto.subtle.digest('SHA-256', deleteSet as Uint8Array<ArrayBuffer>).then((digest) => new Uint8Array(digest))
+    hashed.set(deleteSet, hash)
+    // A digest that failed is tried again by the next open.
+    hash.catch(() => hashed.delete(deleteSet))
+  }
+  return hash
 }
 
 export class MuxBatch {
