@@ -11,10 +11,12 @@ import { syncBuiltinESMExports } from 'node:module'
 import { join } from 'node:path'
 import { rmSync } from 'node:fs'
 import pg from 'pg'
-import { afterAll, describe, expect, it } from 'vitest'
+import { Worker } from 'node:worker_threads'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { docName } from '@ferry/protocol'
 import type { DocStore } from '../../relay/src/storage/doc-store.ts'
+import { CallbackDirReads } from '../../relay/src/storage/files/dir-reads.ts'
 import { FilesDocStore } from '../../relay/src/storage/files/files-doc-store.ts'
 import { openPool } from '../../relay/src/storage/postgres/database.ts'
 import { PgDocStore } from '../../relay/src/storage/postgres/pg-doc-store.ts'
@@ -94,7 +96,8 @@ describe('reads per doc load', () => {
     const dir = tempDataDir()
     dirs.push(dir)
     const masterKey = randomBytes(32)
-    const open = async (): Promise<DocStore> => FilesDocStore.open(join(dir, 'docs'), masterKey)
+    // In-thread, where the calls can be counted; the worker runs the same reads (dir-reads.ts).
+    const open = async (): Promise<DocStore> => FilesDocStore.open(join(dir, 'docs'), masterKey, { dirReads: new CallbackDirReads() })
     await fill(open)
     const store = await open()
     // The account's usage file is read on the first doc of the account: not per doc.
@@ -112,6 +115,34 @@ describe('reads per doc load', () => {
     // two segments, and the snapshot for the half that has one. It was 12 calls (7 reads, the
     // log and a missing snapshot tried twice, plus an existence check and sizes).
     expect(Object.fromEntries(counted.calls)).toEqual({ readdir: DOCS, readFile: DOCS * 3 + DOCS / 2 })
+  })
+
+  it('files: docs loaded together are read in the worker, the directories of a turn in one message', async () => {
+    const dir = tempDataDir()
+    dirs.push(dir)
+    const masterKey = randomBytes(32)
+    const open = async (): Promise<DocStore> => FilesDocStore.open(join(dir, 'docs'), masterKey)
+    await fill(open)
+    const store = await open()
+    await store.usage('reader' as never)
+    const counted = countFs()
+    const posted = vi.spyOn(Worker.prototype, 'postMessage')
+    let batches: number[]
+    try {
+      const loaded = await Promise.all(names.map((name) => store.load(name)))
+      loaded.forEach((stored, i) => {
+        const doc = new Y.Doc()
+        applyUpdates(doc, storedUpdates(stored))
+        expect(doc.getText('t').toString()).toContain(`doc ${i} round 1;`)
+      })
+      batches = posted.mock.calls.map(([message]) => (message as { dirs: string[] }).dirs.length)
+    } finally {
+      counted.stop()
+      posted.mockRestore()
+    }
+    await store.close()
+    expect(batches).toEqual([DOCS])
+    expect(Object.fromEntries(counted.calls)).toEqual({})
   })
 
   it.skipIf(skipPostgres)('PostgreSQL: each doc load is one round trip', async () => {

@@ -92,18 +92,27 @@ export interface SegmentRead extends LogRead {
 
 /** Reads segment `n`, reporting its damage (a torn tail is quiet). */
 export async function readSegment(doc: DocFiles, n: number, name: DocName | null, damage: DamageRegister): Promise<SegmentRead> {
-  let bytes: Buffer
-  try {
-    bytes = await readFile(join(doc.dir, segmentName(n)))
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { n, bytes: 0, frames: [], damaged: [], tornTail: 0 }
-    throw err
-  }
+  return openSegment(doc, n, await readIfThere(join(doc.dir, segmentName(n))), name, damage)
+}
+
+/** Segment `n` from its bytes as read (`null`: the file is not there), reporting its damage. */
+export function openSegment(doc: DocFiles, n: number, bytes: Buffer | null, name: DocName | null, damage: DamageRegister): SegmentRead {
+  if (!bytes) return { n, bytes: 0, frames: [], damaged: [], tornTail: 0 }
   const read = readLog(doc.dataKey, docContext(doc.id, 'log'), bytes)
   for (const { start, end } of read.damaged) {
     damage.report({ doc: doc.id, what: `bytes ${start}–${end} of ${segmentName(n)}`, kept: segmentName(n) }, name)
   }
   return { ...read, n, bytes: bytes.length }
+}
+
+/** The file's bytes, or null when it does not exist. */
+async function readIfThere(path: string): Promise<Buffer | null> {
+  try {
+    return await readFile(path)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw err
+  }
 }
 
 export interface SnapshotRead {
@@ -115,13 +124,12 @@ export interface SnapshotRead {
 
 /** Reads the snapshot; one that does not open is reported and marked (`snapshotDamaged`), never replaced. */
 export async function readSnapshot(doc: DocFiles, name: DocName, damage: DamageRegister): Promise<SnapshotRead> {
-  let bytes: Buffer
-  try {
-    bytes = await readFile(join(doc.dir, 'snapshot'))
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { snapshot: null, through: 0, bytes: 0 }
-    throw err
-  }
+  return openSnapshot(doc, await readIfThere(join(doc.dir, 'snapshot')), name, damage)
+}
+
+/** The snapshot from its bytes as read (`null`: no snapshot file), as `readSnapshot`. */
+export function openSnapshot(doc: DocFiles, bytes: Buffer | null, name: DocName, damage: DamageRegister): SnapshotRead {
+  if (!bytes) return { snapshot: null, through: 0, bytes: 0 }
   const through = bytes.length >= 8 ? Number(bytes.readBigUInt64LE(0)) : 0
   const snapshot = bytes.length >= 8 ? openChunks(doc.dataKey, docContext(doc.id, 'snapshot', through), bytes.subarray(8)) : null
   if (snapshot) return { snapshot, through, bytes: bytes.length }

@@ -1,7 +1,8 @@
 /**
- * Opening a doc's directory for the files doc store, reading each file once: the listing
- * (tombstone, key, segments and snapshot, so a missing file is never tried), the key, every
- * segment and the snapshot. A tombstone finishes the removal a crash interrupted.
+ * Opening a doc's directory for the files doc store, reading each file once and all of them in
+ * one go (`DirReads`): the listing (tombstone, key, segments and snapshot, so a missing file is
+ * never tried), the key, every segment and the snapshot. A tombstone finishes the removal a
+ * crash interrupted.
  */
 import { join } from 'node:path'
 import type { DocName, UserId } from '@ferry/protocol'
@@ -9,20 +10,21 @@ import type { DamageRegister } from '../doc-store.ts'
 import type { MasterKey } from '../keys.ts'
 import { ownerOf } from '../usage.ts'
 import type { AccountFile } from './account-usage.ts'
+import type { DirRead } from './dir-reads.ts'
 import {
   assemble,
   docBytes,
   isSetAside,
-  listDir,
-  readSegment,
-  readSnapshot,
+  openSegment,
+  openSnapshot,
   removeContent,
+  segmentName,
   segmentNumber,
   TOMBSTONE,
   type DocFiles,
   type SegmentRead,
 } from './doc-files.ts'
-import { mkdirDurable, readFile, writeFileAtomic } from './fs-util.ts'
+import { mkdirDurable, writeFileAtomic } from './fs-util.ts'
 
 /** What the doc cache holds for a deleted doc. */
 export const GONE = Symbol('gone')
@@ -42,9 +44,12 @@ export async function scanDoc(input: {
   readonly master: MasterKey
   readonly account: (owner: UserId) => Promise<AccountFile>
   readonly damage: DamageRegister
+  /** Reads the doc's directory (or takes what an early read found, see `FilesDocStore.prefetch`). */
+  readonly read: () => Promise<DirRead>
 }): Promise<DocFiles | typeof GONE | null> {
   const { name, id, dir, create, master, damage } = input
-  const files = await listDir(dir)
+  const read = await input.read()
+  const files = read.names
   if (files.includes(TOMBSTONE)) {
     // A crash during a delete may have left files behind.
     await removeContent(dir)
@@ -53,7 +58,10 @@ export async function scanDoc(input: {
   const account = await input.account(ownerOf(name))
   let dataKey: Buffer
   if (files.includes('key')) {
-    dataKey = master.unwrapDataKey(id, await readFile(join(dir, 'key')))
+    const wrapped = read.files.get('key')
+    // Gone between the listing and its read: a delete is removing the doc (the key goes first).
+    if (!wrapped) throw Object.assign(new Error(`the key of doc ${id} vanished while it was read`), { code: 'ENOENT' })
+    dataKey = master.unwrapDataKey(id, wrapped)
   } else {
     if (!create) return null
     await mkdirDurable(dir)
@@ -86,15 +94,15 @@ export async function scanDoc(input: {
   const segments: SegmentRead[] = []
   const numbers = files.map(segmentNumber).filter((n): n is number => n !== null)
   for (const n of numbers.sort((a, b) => a - b)) {
-    const read = await readSegment(doc, n, name, damage)
-    const maxSeq = read.frames.reduce((max, f) => Math.max(max, f.counter), 0)
+    const segment = openSegment(doc, n, read.files.get(segmentName(n)) ?? null, name, damage)
+    const maxSeq = segment.frames.reduce((max, f) => Math.max(max, f.counter), 0)
     doc.segments.set(n, maxSeq)
-    doc.segmentBytes.set(n, read.bytes)
+    doc.segmentBytes.set(n, segment.bytes)
     doc.seq = Math.max(doc.seq, maxSeq)
     doc.active = n + 1
-    if (!create) segments.push(read)
+    if (!create) segments.push(segment)
   }
-  const snapshot = files.includes('snapshot') ? await readSnapshot(doc, name, damage) : { snapshot: null, through: 0, bytes: 0 }
+  const snapshot = openSnapshot(doc, read.files.get('snapshot') ?? null, name, damage)
   // A damaged snapshot's header may be damaged too: numbering goes on above it only when plausible.
   if (snapshot.through < PLAUSIBLE_SEQ) doc.seq = Math.max(doc.seq, snapshot.through)
   if (snapshot.snapshot) doc.through = snapshot.through

@@ -50,6 +50,7 @@ import { RECORD_BYTES, splitRecords, type RecordOptions } from '../records.ts'
 import { docContext, packUpdates, sealChunks, sealFrame } from '../sealed-frames.ts'
 import { accountId, ownerOf } from '../usage.ts'
 import { AccountUsageFiles, type AccountFile } from './account-usage.ts'
+import { ThreadDirReads, type DirRead, type DirReads } from './dir-reads.ts'
 import { docBytes, readDoc, readSegment, removeContent, segmentName, TOMBSTONE, type DocFiles } from './doc-files.ts'
 import { GONE, scanDoc } from './doc-scan.ts'
 import { exists, fsyncDir, mkdirDurable, writeFileAtomic } from './fs-util.ts'
@@ -64,6 +65,8 @@ const closeFd = promisify(close)
 export interface FilesDocStoreOptions extends RecordOptions, UsageOptions {
   /** Hears each damaged record or snapshot when first found (the relay logs it). */
   readonly onDamage?: DamageListener
+  /** How a doc's directory is read on its first open (default: in a worker thread, `ThreadDirReads`). */
+  readonly dirReads?: DirReads
 }
 
 export class FilesDocStore implements DocStore {
@@ -74,6 +77,7 @@ export class FilesDocStore implements DocStore {
   readonly #damage: DamageRegister
   readonly #quota: FilesDocStoreOptions['quota']
   readonly #accounts: AccountUsageFiles
+  readonly #reads: DirReads
   #closed = false
 
   /** `root` is `<dataDir>/docs`; `masterKey` 32 bytes (see `loadMasterKey`). */
@@ -83,6 +87,7 @@ export class FilesDocStore implements DocStore {
     this.#recordBytes = options.recordBytes ?? RECORD_BYTES
     this.#damage = new DamageRegister(options.onDamage)
     this.#quota = options.quota
+    this.#reads = options.dirReads ?? new ThreadDirReads()
     this.#accounts = new AccountUsageFiles(root, (docId) => exists(join(root, docId.slice(0, 2), docId, TOMBSTONE)))
   }
 
@@ -225,7 +230,7 @@ export class FilesDocStore implements DocStore {
 
   async #delete(id: string, account: AccountFile): Promise<void> {
     this.#damage.forget(id)
-    const dir = join(this.#root, id.slice(0, 2), id)
+    const dir = this.#dirOf(id)
     const pending = this.#docs.get(id)
     // From now on every call on the doc rejects, before any file is touched.
     const gone = Promise.resolve(GONE)
@@ -277,6 +282,10 @@ export class FilesDocStore implements DocStore {
     }
   }
 
+  #dirOf(id: string): string {
+    return join(this.#root, id.slice(0, 2), id)
+  }
+
   /**
    * Deletes the segments whose every record is at most `through` (but `keep`), each read again
    * right before: one with bytes that do not open is set aside instead, never deleted.
@@ -306,6 +315,7 @@ export class FilesDocStore implements DocStore {
       if (doc && doc !== GONE) await this.#closeSegment(doc)
     }
     await this.#accounts.close()
+    await this.#reads.close()
   }
 
   /** Runs a load, append or compaction on `doc`, refused once the doc is deleted; `delete` waits for it. */
@@ -338,8 +348,9 @@ export class FilesDocStore implements DocStore {
     const id = this.#master.docId(name)
     let pending = this.#docs.get(id)
     if (!pending) {
-      const dir = join(this.#root, id.slice(0, 2), id)
-      pending = scanDoc({ name, id, dir, create, master: this.#master, account: (owner) => this.#account(owner), damage: this.#damage })
+      const dir = this.#dirOf(id)
+      const read = (): Promise<DirRead> => this.#reads.read(dir)
+      pending = scanDoc({ name, id, dir, create, master: this.#master, account: (owner) => this.#account(owner), damage: this.#damage, read })
       this.#docs.set(id, pending)
     }
     let doc: DocFiles | typeof GONE | null
