@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { CloseCode, retryAfterSeconds, TOO_COSTLY_TO_APPLY_REASON } from '@ferry/protocol'
 import { integrationWalk } from '../../packages/protocol/src/update-cost/testing/crafted-updates.ts'
-import { ApplyClock } from '../../relay/src/sync/apply-budget.ts'
+import { ApplyClock, MAX_APPLY_MS } from '../../relay/src/sync/apply-budget.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { sessionToken } from '../helpers/sessions.ts'
 import { covers, rawClient, readStoredDoc, syncUrl } from '../helpers/sync-clients.ts'
@@ -82,5 +82,17 @@ describe('integration CPU', () => {
     expect(retryAfterSeconds((waited as { reason: string }).reason)).toBeGreaterThan(0)
     // Another account is not held up by it.
     expect(await write(relay.wsUrl, bob, 'bob:collection:notes', honestEdit('bob writes'))).toEqual({ accepted: true })
+  }, 60_000)
+
+  it(`stops any update after MAX_APPLY_MS (${MAX_APPLY_MS} ms), however large its budget would be`, async () => {
+    relay = await startRelay({ UNCONFIRMED_ACCOUNT_QUOTA_BYTES: '0' })
+    const alice = await sessionToken(relay, 'alice')
+    // 507 KB, 90,000 structs: a budget of ~9.5 s without the cap, and minutes to apply.
+    const large = integrationWalk(45_000)
+    expect(await write(relay.wsUrl, alice, 'alice:collection:large-walk', large)).toEqual({
+      accepted: false,
+      code: CloseCode.ChangeTooLarge,
+      reason: `${TOO_COSTLY_TO_APPLY_REASON}: integrating it took longer than ${MAX_APPLY_MS} ms`,
+    })
   }, 60_000)
 })

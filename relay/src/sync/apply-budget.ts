@@ -4,7 +4,7 @@
  * origins without bound, so a crafted update of 80 KB took 9 s and the relay answered nobody
  * meanwhile. An update applies in slices (sliced-apply.ts) and stops past a budget that grows
  * linearly with its bytes and structs, set `APPLY_HEADROOM` times above what honest updates
- * take, and never under `MIN_APPLY_MS`. Each account's apply time is counted too: past
+ * take, never under `MIN_APPLY_MS` and never over `MAX_APPLY_MS`. Each account's apply time is counted too: past
  * `ACCOUNT_APPLY_MS` within `ACCOUNT_WINDOW_MS` its next update waits (1013), so a costly
  * update refused, or many just under the budget, cannot be repeated cheaply.
  *
@@ -19,6 +19,14 @@ import type { RoomDoc } from './room-doc.ts'
 
 /** No update is refused before it took this long. */
 export const MIN_APPLY_MS = 1_000
+/**
+ * No update is applied for longer: the slices of one update run in one turn, so this is how
+ * long the relay may answer nobody. Under the client's liveness timeout (10 s after a probe), so
+ * connected devices do not take it for a dead socket; the largest honest update measured (a
+ * 10,000-request Postman import, 21 MB) applies in under 0.5 s. Updates of the largest decoded
+ * cost allowed could have budgets of about a minute without it.
+ */
+export const MAX_APPLY_MS = 8_000
 /** How far above an honest update's apply time the budget is. */
 export const APPLY_HEADROOM = 10
 /** Honest apply time per byte and per struct, ms (measured: docs/decisions.md). */
@@ -30,7 +38,7 @@ export const ACCOUNT_WINDOW_MS = 60_000
 
 /** The apply time an update of `bytes` holding `structs` may take, ms. */
 export function applyBudgetMs(bytes: number, structs: number): number {
-  return Math.max(MIN_APPLY_MS, APPLY_HEADROOM * (bytes * MS_PER_BYTE + structs * MS_PER_STRUCT))
+  return Math.min(MAX_APPLY_MS, Math.max(MIN_APPLY_MS, APPLY_HEADROOM * (bytes * MS_PER_BYTE + structs * MS_PER_STRUCT)))
 }
 
 /** An update refused because applying it took past its budget; its message is the close reason (4413). */
