@@ -2,6 +2,7 @@
  * The contract of `DirReads` (how the files store reads a doc's directory on its first open),
  * run against both implementations: the worker thread's and the in-thread one.
  */
+import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -98,4 +99,20 @@ describe.each(implementations)('DirReads %s', (_, make) => {
     expect((await first).map((read) => read.files.get('key')!.toString())).toEqual(dirs.map((_, i) => `key ${i}`))
     expect((await later).files.get('key')!.toString()).toBe('key 7')
   })
+})
+
+describe('ThreadDirReads in a process of its own', () => {
+  it('answers a read without closing, lets the process end by itself, and its worker needs none of the parent\'s flags', async () => {
+    const dir = dirWith({ key: Buffer.from('the key') })
+    const module = join(import.meta.dirname, '..', '..', 'relay', 'src', 'storage', 'files', 'dir-reads.ts')
+    // A module evaluated with --input-type=module (a worker inheriting it cannot `require`), no close().
+    const script = `import { ThreadDirReads } from ${JSON.stringify(module)}; const read = await new ThreadDirReads().read(${JSON.stringify(dir)}); console.log(read.files.get('key').toString())`
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 20_000 }, (error, out, err) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout: out, stderr: err }),
+      )
+      child.stdin?.end()
+    })
+    expect({ code, stdout: stdout.trim(), stderr: stderr.trim() }).toEqual({ code: 0, stdout: 'the key', stderr: '' })
+  }, 30_000)
 })

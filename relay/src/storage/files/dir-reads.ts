@@ -151,18 +151,22 @@ export class ThreadDirReads implements DirReads {
     }
     const id = this.#nextBatch++
     this.#sent.set(id, batch)
+    worker.ref()
     worker.postMessage({ batch: id, dirs: batch.map((w) => w.dir) })
   }
 
   #ensureWorker(): Worker | null {
     if (this.#worker) return this.#worker
     try {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { content: CONTENT_FILE.source } })
-      // Idle between reads, it must not keep the process alive.
-      worker.unref()
+      // No flags of the parent's (`--import tsx`, `--input-type=module`, which would make the
+      // evaluated code a module without `require`): it is plain CommonJS.
+      const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { content: CONTENT_FILE.source } })
       worker.on('message', (message: { batch: number; results: WorkerResult[] }) => this.#settle(message))
       worker.on('error', (error) => this.#giveUp(worker, error))
       worker.on('exit', () => this.#giveUp(worker, null))
+      // Idle between reads it must not keep the process alive; with reads in flight it must
+      // (`#flush`, `#settle`). Unref'd after the listeners: adding one refs the worker again.
+      worker.unref()
       this.#worker = worker
       return worker
     } catch (error) {
@@ -176,6 +180,7 @@ export class ThreadDirReads implements DirReads {
     const waiting = this.#sent.get(batch)
     if (!waiting) return
     this.#sent.delete(batch)
+    if (this.#sent.size === 0) this.#worker?.unref()
     for (const [i, w] of waiting.entries()) {
       const result = results[i]!
       if ('error' in result) {
