@@ -2,13 +2,13 @@
  * The contract of `DirReads` (how the files store reads a doc's directory on its first open),
  * run against both implementations: the worker thread's and the in-thread one.
  */
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { CallbackDirReads, ThreadDirReads, type DirReads } from '../../relay/src/storage/files/dir-reads.ts'
+import { CallbackDirReads, ThreadDirReads, type DirRead, type DirReads } from '../../relay/src/storage/files/dir-reads.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'ferry-dir-reads-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -74,6 +74,22 @@ describe.each(implementations)('DirReads %s', (_, make) => {
     }
   })
 
+  it('fails a directory holding a FIFO where a content file should be, without hanging the reads beside it', async () => {
+    const withFifo = dirWith({ key: Buffer.from('k3') })
+    execFileSync('mkfifo', [join(withFifo, 'log-00000009')])
+    const good = dirWith({ key: Buffer.from('k4') })
+    const reads = make()
+    try {
+      const [a, b] = await Promise.allSettled([reads.read(withFifo), reads.read(good)])
+      expect(a.status === 'rejected' && (a.reason as NodeJS.ErrnoException).code).toBe('EFTYPE')
+      expect(b.status === 'fulfilled' && b.value.files.get('key')!.toString()).toBe('k4')
+      // And after it.
+      expect((await reads.read(good)).files.get('key')!.toString()).toBe('k4')
+    } finally {
+      await reads.close()
+    }
+  })
+
   it('answers many reads asked for at once, each with its own directory', async () => {
     const dirs = Array.from({ length: 120 }, (_, i) => dirWith({ key: Buffer.from(`key ${i}`), snapshot: Buffer.from(`snapshot ${i}`) }))
     const reads = make()
@@ -98,6 +114,24 @@ describe.each(implementations)('DirReads %s', (_, make) => {
     await closed
     expect((await first).map((read) => read.files.get('key')!.toString())).toEqual(dirs.map((_, i) => `key ${i}`))
     expect((await later).files.get('key')!.toString()).toBe('key 7')
+  })
+})
+
+describe('ThreadDirReads and large docs', () => {
+  it('reads a directory of more than 4 MiB on the main thread, so the directories beside it do not wait for it', async () => {
+    const large = dirWith({ key: Buffer.from('large'), snapshot: randomBytes(5 * 1024 * 1024) })
+    const small = dirWith({ key: Buffer.from('small') })
+    const reads = new ThreadDirReads()
+    try {
+      const order: string[] = []
+      const noted = (read: Promise<DirRead>, name: string): Promise<DirRead> => read.then((r) => (order.push(name), r))
+      const [a, b] = await Promise.all([noted(reads.read(large), 'large'), noted(reads.read(small), 'small')])
+      expect(a.files.get('snapshot')!.length).toBe(5 * 1024 * 1024)
+      expect(b.files.get('key')!.toString()).toBe('small')
+      expect(order).toEqual(['small', 'large'])
+    } finally {
+      await reads.close()
+    }
   })
 })
 

@@ -21,6 +21,9 @@ import fs from 'node:fs'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 
+/** Non-blocking: a FIFO in a doc's directory fails its read instead of hanging it. */
+const READ_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK
+
 /** Files a doc's first open reads: its data key, its snapshot, its log segments. */
 const CONTENT_FILE = /^(?:key|snapshot|log-\d{8})$/
 
@@ -49,7 +52,7 @@ export class CallbackDirReads implements DirReads {
     const files = new Map<string, Buffer>()
     for (const name of names.filter((n) => CONTENT_FILE.test(n))) {
       try {
-        files.set(name, await new Promise<Buffer>((resolve, reject) => fs.readFile(join(dir, name), (error, data) => (error ? reject(error) : resolve(data)))))
+        files.set(name, await readRegularFile(join(dir, name)))
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
       }
@@ -60,10 +63,29 @@ export class CallbackDirReads implements DirReads {
   async close(): Promise<void> {}
 }
 
+/** The bytes of the regular file at `path` (ENOENT when there is none; EISDIR or EFTYPE for another kind of file). */
+async function readRegularFile(path: string): Promise<Buffer> {
+  const fd = await new Promise<number>((resolve, reject) => fs.open(path, READ_FLAGS, (error, opened) => (error ? reject(error) : resolve(opened))))
+  try {
+    const stat = await new Promise<fs.Stats>((resolve, reject) => fs.fstat(fd, (error, stats) => (error ? reject(error) : resolve(stats))))
+    if (!stat.isFile()) {
+      const code = stat.isDirectory() ? 'EISDIR' : 'EFTYPE'
+      throw Object.assign(new Error(`${code}: not a regular file: ${path}`), { code })
+    }
+    return await new Promise<Buffer>((resolve, reject) => fs.readFile(fd, (error, data) => (error ? reject(error) : resolve(data))))
+  } finally {
+    await new Promise<void>((resolve, reject) => fs.close(fd, (error) => (error ? reject(error) : resolve())))
+  }
+}
+
 /**
  * The worker's code, as plain JavaScript evaluated by `Worker` (no file of its own, so it runs
  * the same under tsx and in the bundled build). It answers `{ batch, dirs }` with one result
- * per dir, in order: `{ names, files: [[name, bytes]…] }` or `{ error: { message, code } }`.
+ * per dir, in order: `{ names, files: [[name, bytes]…] }`, `{ large: true }` for a directory
+ * whose content files hold more than `maxBytes` (read on the main thread instead, through the
+ * thread pool, so one large doc does not hold up the batches behind it), or
+ * `{ error: { message, code } }`. Files open non-blocking, so a FIFO fails its directory
+ * instead of stopping the worker.
  * File buffers are transferred, not copied (each `readFileSync` result owns its memory unless
  * it is small enough to share a pool slab, which is copied).
  */
@@ -72,20 +94,36 @@ const fs = require('node:fs')
 const { join } = require('node:path')
 const { parentPort, workerData } = require('node:worker_threads')
 const content = new RegExp(workerData.content)
+const READ_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK
 function readDir(dir) {
   let names
   try { names = fs.readdirSync(dir) } catch (err) {
     if (err.code === 'ENOENT') return { names: [], files: [] }
     throw err
   }
-  const files = []
-  for (const name of names) {
-    if (!content.test(name)) continue
-    try { files.push([name, fs.readFileSync(join(dir, name))]) } catch (err) {
-      if (err.code !== 'ENOENT') throw err
+  const opened = []
+  try {
+    let bytes = 0
+    for (const name of names) {
+      if (!content.test(name)) continue
+      let fd
+      try { fd = fs.openSync(join(dir, name), READ_FLAGS) } catch (err) {
+        if (err.code === 'ENOENT') continue
+        throw err
+      }
+      opened.push([name, fd])
+      const stat = fs.fstatSync(fd)
+      if (!stat.isFile()) {
+        const code = stat.isDirectory() ? 'EISDIR' : 'EFTYPE'
+        throw Object.assign(new Error(code + ': not a regular file: ' + join(dir, name)), { code })
+      }
+      bytes += stat.size
+      if (bytes > workerData.maxBytes) return { large: true }
     }
+    return { names, files: opened.map(([name, fd]) => [name, fs.readFileSync(fd)]) }
+  } finally {
+    for (const [, fd] of opened) fs.closeSync(fd)
   }
-  return { names, files }
 }
 parentPort.on('message', ({ batch, dirs }) => {
   const results = []
@@ -93,7 +131,7 @@ parentPort.on('message', ({ batch, dirs }) => {
   for (const dir of dirs) {
     try {
       const read = readDir(dir)
-      for (const [, bytes] of read.files) {
+      for (const [, bytes] of read.files || []) {
         if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) transfer.push(bytes.buffer)
       }
       results.push(read)
@@ -107,7 +145,16 @@ parentPort.on('message', ({ batch, dirs }) => {
 
 type WorkerResult =
   | { names: string[]; files: [string, Uint8Array][] }
+  | { large: true }
   | { error: { message: string; code?: string } }
+
+/**
+ * A directory whose content files hold more than this is read on the main thread (through the
+ * thread pool): the worker reads one batch at a time, and the docs behind a 150 MB snapshot
+ * waited ~1.2 s for their first open (~5 ms read in-thread). Nearly every doc is far smaller
+ * (a 20-request collection: ~9 KB; 6,000 requests in one collection: 2.7 MB).
+ */
+const WORKER_MAX_DIR_BYTES = 4 * 1024 * 1024
 
 interface Waiting {
   readonly dir: string
@@ -160,7 +207,7 @@ export class ThreadDirReads implements DirReads {
     try {
       // No flags of the parent's (`--import tsx`, `--input-type=module`, which would make the
       // evaluated code a module without `require`): it is plain CommonJS.
-      const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { content: CONTENT_FILE.source } })
+      const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { content: CONTENT_FILE.source, maxBytes: WORKER_MAX_DIR_BYTES } })
       worker.on('message', (message: { batch: number; results: WorkerResult[] }) => this.#settle(message))
       worker.on('error', (error) => this.#giveUp(worker, error))
       worker.on('exit', () => this.#giveUp(worker, null))
@@ -185,6 +232,10 @@ export class ThreadDirReads implements DirReads {
       const result = results[i]!
       if ('error' in result) {
         w.reject(Object.assign(new Error(result.error.message), { code: result.error.code }))
+        continue
+      }
+      if ('large' in result) {
+        this.#fallback.read(w.dir).then(w.resolve, w.reject)
         continue
       }
       const files = new Map<string, Buffer>()

@@ -74,16 +74,6 @@ export async function removeContent(dir: string): Promise<void> {
   await fsyncDir(dir)
 }
 
-/** The names in a doc's directory; none when it does not exist. */
-export async function listDir(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
-    throw err
-  }
-}
-
 /** What reading one segment found, and its size. */
 export interface SegmentRead extends LogRead {
   readonly n: number
