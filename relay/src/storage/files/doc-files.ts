@@ -11,7 +11,7 @@ import type { DocName } from '@ferry/protocol'
 import type { DamageRegister, LogSeq, StoredDoc } from '../doc-store.ts'
 import { docContext, openChunks, readLog, unpackUpdates, type LogRead } from '../sealed-frames.ts'
 import type { AccountFile } from './account-usage.ts'
-import { fsyncDir, readdir, readFile } from './fs-util.ts'
+import { fsyncDir, readdir, readFileIfThere } from './fs-util.ts'
 
 export const TOMBSTONE = 'deleted'
 export const segmentName = (n: number): string => `log-${String(n).padStart(8, '0')}`
@@ -82,7 +82,7 @@ export interface SegmentRead extends LogRead {
 
 /** Reads segment `n`, reporting its damage (a torn tail is quiet). */
 export async function readSegment(doc: DocFiles, n: number, name: DocName | null, damage: DamageRegister): Promise<SegmentRead> {
-  return openSegment(doc, n, await readIfThere(join(doc.dir, segmentName(n))), name, damage)
+  return openSegment(doc, n, await readFileIfThere(join(doc.dir, segmentName(n))), name, damage)
 }
 
 /** Segment `n` from its bytes as read (`null`: the file is not there), reporting its damage. */
@@ -95,16 +95,6 @@ export function openSegment(doc: DocFiles, n: number, bytes: Buffer | null, name
   return { ...read, n, bytes: bytes.length }
 }
 
-/** The file's bytes, or null when it does not exist. */
-async function readIfThere(path: string): Promise<Buffer | null> {
-  try {
-    return await readFile(path)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
-    throw err
-  }
-}
-
 export interface SnapshotRead {
   readonly snapshot: Uint8Array | null
   readonly through: LogSeq
@@ -114,7 +104,7 @@ export interface SnapshotRead {
 
 /** Reads the snapshot; one that does not open is reported and marked (`snapshotDamaged`), never replaced. */
 export async function readSnapshot(doc: DocFiles, name: DocName, damage: DamageRegister): Promise<SnapshotRead> {
-  return openSnapshot(doc, await readIfThere(join(doc.dir, 'snapshot')), name, damage)
+  return openSnapshot(doc, await readFileIfThere(join(doc.dir, 'snapshot')), name, damage)
 }
 
 /** The snapshot from its bytes as read (`null`: no snapshot file), as `readSnapshot`. */

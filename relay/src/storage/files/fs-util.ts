@@ -13,6 +13,16 @@ export function readFile(path: string): Promise<Buffer> {
   return new Promise((resolve, reject) => fs.readFile(path, (error, data) => (error ? reject(error) : resolve(data))))
 }
 
+/** The file's bytes, or null when it does not exist. */
+export async function readFileIfThere(path: string): Promise<Buffer | null> {
+  try {
+    return await readFile(path)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw err
+  }
+}
+
 export function readdir(path: string): Promise<string[]> {
   return new Promise((resolve, reject) => fs.readdir(path, (error, names) => (error ? reject(error) : resolve(names))))
 }

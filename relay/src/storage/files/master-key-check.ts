@@ -7,12 +7,12 @@
  * one doc's data key, then gets its verifier.
  */
 import { timingSafeEqual } from 'node:crypto'
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ConfigError } from '../../config.ts'
 import { DocStoreError } from '../doc-store.ts'
 import { MasterKey } from '../keys.ts'
-import { mkdirDurable, writeFileAtomic } from './fs-util.ts'
+import { mkdirDurable, readFileIfThere, writeFileAtomic } from './fs-util.ts'
 
 const VERIFIER = 'master-key-verifier'
 
@@ -22,21 +22,12 @@ const wrongKey = (): ConfigError =>
       '(FERRY_MASTER_KEY, or the original <dataDir>/keys/master.key restored from your backup); a new key cannot read them.',
   )
 
-async function readOptional(path: string): Promise<Buffer | null> {
-  try {
-    return await readFile(path)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
-    throw err
-  }
-}
-
 /** One stored doc's id and wrapped data key, if the store holds any. */
 async function anyDataKey(root: string): Promise<{ id: string; wrapped: Buffer } | null> {
   for (const prefix of await readdir(root).catch(() => [] as string[])) {
     if (!/^[0-9a-f]{2}$/.test(prefix)) continue
     for (const id of await readdir(join(root, prefix))) {
-      const wrapped = await readOptional(join(root, prefix, id, 'key'))
+      const wrapped = await readFileIfThere(join(root, prefix, id, 'key'))
       if (wrapped) return { id, wrapped }
     }
   }
@@ -49,7 +40,7 @@ async function anyDataKey(root: string): Promise<{ id: string; wrapped: Buffer }
  */
 export async function masterKeyMatches(root: string, master: MasterKey): Promise<'yes' | 'no' | 'unknown'> {
   const verifier = master.verifier()
-  const stored = await readOptional(join(root, VERIFIER))
+  const stored = await readFileIfThere(join(root, VERIFIER))
   if (stored) return stored.length === verifier.length && timingSafeEqual(stored, verifier) ? 'yes' : 'no'
   const sample = await anyDataKey(root)
   if (!sample) return 'unknown'
@@ -65,7 +56,7 @@ export async function masterKeyMatches(root: string, master: MasterKey): Promise
 /** Throws `ConfigError` when `master` is not the key the docs under `root` are sealed with; records its verifier. */
 export async function checkMasterKey(root: string, master: MasterKey): Promise<void> {
   if ((await masterKeyMatches(root, master)) === 'no') throw wrongKey()
-  if (await readOptional(join(root, VERIFIER))) return
+  if (await readFileIfThere(join(root, VERIFIER))) return
   await mkdirDurable(root)
   await writeFileAtomic(join(root, VERIFIER), [master.verifier()])
 }
