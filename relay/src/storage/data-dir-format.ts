@@ -10,7 +10,8 @@
  */
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { readFileOrNull, writeFileAtomic } from './lowdb/atomic-file.ts'
+import { readFileIfThere } from './files/fs-util.ts'
+import { writeFileAtomic } from './lowdb/atomic-file.ts'
 
 /** The format this relay reads and writes. Version 1: the layout of the first release. */
 export const DATA_DIR_FORMAT = 1
@@ -38,10 +39,10 @@ export class DataDirFormatError extends Error {
  * no `format.json` was written before the file existed, by the first release: version 1.
  */
 export async function readDataDirFormat(dataDir: string): Promise<number | null> {
-  if (await readFileOrNull(join(dataDir, RESTORE_MARKER))) {
+  if (await readFileIfThere(join(dataDir, RESTORE_MARKER))) {
     throw new DataDirFormatError(`A restore into the data dir ${dataDir} did not finish: run \`ferry-relay restore <file> --force\` again before starting a relay on it.`)
   }
-  const bytes = await readFileOrNull(join(dataDir, FORMAT_FILE))
+  const bytes = await readFileIfThere(join(dataDir, FORMAT_FILE))
   if (bytes === null) {
     const entries = await readdir(dataDir).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return [] as string[]

@@ -5,9 +5,10 @@
  * right after a write could lose it; `DurableJsonFile` is the adapter that does both.
  */
 import { randomBytes } from 'node:crypto'
-import { open, readFile, rename, rm } from 'node:fs/promises'
+import { open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { Adapter } from 'lowdb'
+import { readFileIfThere } from '../files/fs-util.ts'
 
 /** Replaces `path` with `data` atomically and durably; the file gets `mode` (default 0600). */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
@@ -31,22 +32,12 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   }
 }
 
-/** Reads a file, or null when it does not exist. */
-export async function readFileOrNull(path: string): Promise<Buffer | null> {
-  try {
-    return await readFile(path)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
-    throw error
-  }
-}
-
 /** A lowdb adapter storing `T` as JSON, written with {@link writeFileAtomic}. */
 export class DurableJsonFile<T> implements Adapter<T> {
   constructor(private readonly path: string) {}
 
   async read(): Promise<T | null> {
-    const bytes = await readFileOrNull(this.path)
+    const bytes = await readFileIfThere(this.path)
     if (bytes === null) return null
     try {
       return JSON.parse(bytes.toString('utf8')) as T

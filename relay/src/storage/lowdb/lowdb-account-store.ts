@@ -17,7 +17,8 @@ import type { LinkId, LinkRecord, LinkUseError, NewLink } from '../accounts/link
 import type { RefreshToken, RotateOutcome } from '../accounts/sessions.ts'
 import type { CreateUserError, Identity, NewUser, OneTimeToken, OneTimeTokenKind, UserPatch, UserRecord } from '../accounts/users.ts'
 import type { DeviceId, DeviceRecord, NewDevice, NewVault, RecoveryUpdate, RestoredVault, VaultChain, VaultRecord, VaultRotation, VaultWriteError } from '../accounts/vault.ts'
-import { DurableJsonFile, readFileOrNull, writeFileAtomic } from './atomic-file.ts'
+import { readFileIfThere } from '../files/fs-util.ts'
+import { DurableJsonFile, writeFileAtomic } from './atomic-file.ts'
 import * as links from './link-tables.ts'
 import { own } from './own.ts'
 import * as tokens from './token-tables.ts'
@@ -231,7 +232,7 @@ export class LowdbAccountStore implements AccountStore {
   async getAvatar(userId: UserId): Promise<Avatar | null> {
     const etag = own(this.#db.data.users, userId)?.avatarEtag
     if (!etag || !isUserId(userId)) return null
-    const bytes = await readFileOrNull(this.#avatarPath(userId))
+    const bytes = await readFileIfThere(this.#avatarPath(userId))
     return bytes === null ? null : { bytes: new Uint8Array(bytes), etag }
   }
 
