@@ -6,7 +6,7 @@
  * its sockets, presence, broadcast subscription — stays.
  */
 import * as Y from 'yjs'
-import { encodeMessage, TOO_COSTLY_REASON, WAITS_ON_MISSING_REASON, type DocName } from '@ferry/protocol'
+import { encodeMessage, TOO_COSTLY_REASON, type DocName } from '@ferry/protocol'
 import type { StoredDoc } from '../storage/doc-store.ts'
 import { DOC_OVERHEAD_BYTES } from '../storage/usage.ts'
 import { applyUpdates, storedUpdates } from '../storage/yjs-updates.ts'
@@ -18,7 +18,6 @@ import { applySliced, SLICE_STRUCTS } from './sliced-apply.ts'
 import { ApplyClock, ApplyTooCostly, applyBudgetMs } from './apply-budget.ts'
 import { MAX_TYPE_DEPTH, nestsTooDeep } from './type-depth.ts'
 import { walksOnlyItself } from './integration-walk.ts'
-import { MAX_WAITING_CHANGES, waitingChanges } from './waiting-changes.ts'
 
 export type RoomWriterOptions = Omit<DocWriterOptions, 'name' | 'encodeState' | 'encodeStateVector' | 'loaded' | 'onStored'>
 
@@ -41,8 +40,6 @@ export class RoomDoc {
    * more is taken from it — no compaction, no version — as it is ahead of the store.
    */
   #spoiled: Uint8Array | null = null
-  /** What waits in the doc for content it lacks (`waitingChanges`) as last counted; null: not counted yet. */
-  #waiting: number | null = null
 
   /**
    * Throws when a stored update is not a Yjs update. `versions` takes the doc's versions (null:
@@ -83,9 +80,7 @@ export class RoomDoc {
    * With `clock` (an update from a socket) it applies in slices within its time budget
    * (apply-budget.ts; `clock` counts from before the call): past it, it throws `ApplyTooCostly`
    * with the doc part-applied and `spoiled` — as after any throw while applying: drop the doc
-   * without storing its state. The same happens (as `UpdateTooCostly`) to an update that leaves
-   * more than `MAX_WAITING_CHANGES` deletions and structs waiting for content the doc lacks,
-   * and more than waited before it.
+   * without storing its state.
    */
   apply(update: Uint8Array, origin: unknown, decoded: ReturnType<typeof Y.decodeUpdate> = Y.decodeUpdate(update), clock: ApplyClock | null = null): boolean {
     if (nestsTooDeep(this.doc, decoded.structs)) throw new UpdateTooCostly(`${TOO_COSTLY_REASON}: its shared types would nest deeper than ${MAX_TYPE_DEPTH} levels`)
@@ -93,7 +88,6 @@ export class RoomDoc {
     if (clock) {
       const budget = applyBudgetMs(update.length, decoded.structs.length)
       const before = Y.encodeStateVector(this.doc)
-      const waitingBefore = this.#waiting ?? waitingChanges(this.doc)
       let applied = false
       try {
         // One slice at most, nothing waiting that it could release, and no struct walking past
@@ -108,29 +102,10 @@ export class RoomDoc {
         if (!applied) this.#spoiled = before
       }
       if (!applied) throw new ApplyTooCostly(budget)
-      this.#checkWaiting(before, waitingBefore)
-    } else {
-      Y.applyUpdate(this.doc, update, origin)
-      // Trusted (another instance's): what waits may have changed; counted again when needed.
-      this.#waiting = null
-    }
+    } else Y.applyUpdate(this.doc, update, origin)
     if (this.#changed) this.versions?.changed(sessionOf(origin))
     const store = this.doc.store
     return this.#changed || store.pendingStructs !== null || store.pendingDs !== null
-  }
-
-  /**
-   * Refuses the update just applied (the doc spoiled, `before` its state vector before it) when
-   * it left more waiting than allowed and than `waitingBefore`: what waits already (loaded so,
-   * or from another instance) never refuses a later update that adds nothing to it.
-   */
-  #checkWaiting(before: Uint8Array, waitingBefore: number): void {
-    const store = this.doc.store
-    const waiting = store.pendingDs === null && store.pendingStructs === null ? 0 : waitingChanges(this.doc)
-    this.#waiting = waiting
-    if (waiting <= MAX_WAITING_CHANGES || waiting <= waitingBefore) return
-    this.#spoiled = before
-    throw new UpdateTooCostly(`${WAITS_ON_MISSING_REASON}: ${waiting} changes would wait (at most ${MAX_WAITING_CHANGES})`)
   }
 
   /** The state vector before an update was refused part-applied (what the store holds), or null. */

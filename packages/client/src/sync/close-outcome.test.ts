@@ -3,7 +3,7 @@
  * reason — raising a memory setting helps a large change, not one the relay stopped applying
  * for time or one whose data nests too deep.
  */
-import { CloseCode, TOO_COSTLY_REASON, TOO_COSTLY_TO_APPLY_REASON, WAITS_ON_MISSING_REASON } from '@ferry/protocol'
+import { CloseCode, TOO_COSTLY_REASON, TOO_COSTLY_TO_APPLY_REASON } from '@ferry/protocol'
 import { describe, expect, it } from 'vitest'
 import { closeOutcome } from './close-outcome.ts'
 
@@ -22,7 +22,5 @@ describe('a change refused as too costly', () => {
     const deep = says(`${TOO_COSTLY_REASON}: its shared types would nest deeper than 32 levels`)
     expect(deep).toMatch(/nests deeper than it allows/)
     expect(deep).not.toMatch(/raise/)
-    const dangling = says(`${WAITS_ON_MISSING_REASON}: 5000 changes would wait (at most 4096)`)
-    expect(dangling).toBe('the relay refused a change that builds on content it does not have (5000 changes would wait (at most 4096)); it stays on this device')
   })
 })

@@ -3,7 +3,7 @@
  * a per-doc socket or as a `refused` on the multiplexed socket (docs/PROTOCOL.md, Errors): both
  * transports map a code to the same outcome, so a doc shows the same status either way.
  */
-import { CloseCode, DOC_TOO_LARGE_REASON, MAX_ROOT_TYPES, MUX_VERSIONS, retryAfterSeconds, TOO_COSTLY_REASON, TOO_COSTLY_TO_APPLY_REASON, TOO_MANY_ROOTS_REASON, WAITS_ON_MISSING_REASON } from '@ferry/protocol'
+import { CloseCode, DOC_TOO_LARGE_REASON, MAX_ROOT_TYPES, MUX_VERSIONS, retryAfterSeconds, TOO_COSTLY_REASON, TOO_COSTLY_TO_APPLY_REASON, TOO_MANY_ROOTS_REASON } from '@ferry/protocol'
 import type { SyncStatus } from '../sync-status.ts'
 
 /** The status of a doc the relay says was deleted (4410). */
@@ -49,10 +49,6 @@ export function tooLargeReason(changeBytes: number, setting: string, relayReason
 function memoryReason(relayReason: string): string | null {
   if (relayReason.startsWith(TOO_MANY_ROOTS_REASON)) {
     return `the relay refused a change that would give its document more than ${MAX_ROOT_TYPES} root types (no Ferry document has so many); it stays on this device`
-  }
-  // Ferry's client sends what its changes build on before them: no setting or retry helps.
-  if (relayReason.startsWith(WAITS_ON_MISSING_REASON)) {
-    return `the relay refused a change that builds on content it does not have (${relayReason.slice(WAITS_ON_MISSING_REASON.length).replace(/^:\s*/, '')}); it stays on this device`
   }
   if (relayReason.startsWith(TOO_COSTLY_TO_APPLY_REASON)) {
     return `the relay stopped applying a change that took too long (${relayReason.slice(TOO_COSTLY_TO_APPLY_REASON.length).replace(/^:\s*/, '')}); it stays on this device — Sync now tries again, which may pass on a less busy relay`

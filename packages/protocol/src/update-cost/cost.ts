@@ -82,13 +82,6 @@ export const TOO_COSTLY_REASON = 'change too costly to decode'
 export const TOO_COSTLY_TO_APPLY_REASON = 'change too costly to apply'
 
 /**
- * How the close reason (4413) and a refused doc's reason start for an update refused because,
- * with it, its doc would keep more deletions and changes waiting for content the relay lacks
- * than it allows (Yjs reads every waiting deletion again on each later update).
- */
-export const WAITS_ON_MISSING_REASON = 'change refers to too much the relay lacks'
-
-/**
  * How the close reason (4413) and a refused doc's reason start for an update refused because
  * the doc, with it, would take more memory loaded than the relay keeps for one doc
  * (`MAX_DOC_DECODED_BYTES`): the client reads it to name that setting.
