@@ -11,7 +11,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { CloseCode, retryAfterSeconds, TOO_COSTLY_TO_APPLY_REASON } from '@ferry/protocol'
-import { integrationWalk } from '../../packages/protocol/src/update-cost/testing/crafted-updates.ts'
+import { craftedUpdate, integrationWalk } from '../../packages/protocol/src/update-cost/testing/crafted-updates.ts'
 import { ApplyClock, MAX_APPLY_MS } from '../../relay/src/sync/apply-budget.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { sessionToken } from '../helpers/sessions.ts'
@@ -82,6 +82,15 @@ describe('integration CPU', () => {
     expect(retryAfterSeconds((waited as { reason: string }).reason)).toBeGreaterThan(0)
     // Another account is not held up by it.
     expect(await write(relay.wsUrl, bob, 'bob:collection:notes', honestEdit('bob writes'))).toEqual({ accepted: true })
+
+    // While told to wait, an update costly to decode is refused before it is decoded.
+    const costly = craftedUpdate('subdocs', 100_000)
+    const decoding = new ApplyClock()
+    Y.decodeUpdate(costly)
+    const decodeMs = decoding.elapsedMs
+    const refusedIn = new ApplyClock()
+    expect(await write(relay.wsUrl, alice, name, costly)).toMatchObject({ accepted: false, code: CloseCode.TryAgainLater })
+    expect(refusedIn.elapsedMs).toBeLessThan(decodeMs / 2)
   }, 60_000)
 
   it(`stops any update after MAX_APPLY_MS (${MAX_APPLY_MS} ms), however large its budget would be`, async () => {

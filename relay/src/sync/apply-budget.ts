@@ -76,8 +76,7 @@ export class AccountApplyTimes {
    * `spoiled`; otherwise as `RoomDoc.apply`.
    */
   apply(account: string, doc: RoomDoc, update: Uint8Array, origin: unknown, decoded: ReturnType<typeof Y.decodeUpdate> | undefined, spoiled: (doc: RoomDoc) => void): boolean {
-    const over = this.#level(account, performance.now()) - ACCOUNT_APPLY_MS
-    if (over > 0) throw new RelayBusy('changes of this account took too long to apply lately', (over * ACCOUNT_WINDOW_MS) / ACCOUNT_APPLY_MS / 1000)
+    this.check(account)
     const clock = new ApplyClock()
     try {
       return doc.apply(update, origin, decoded, clock)
@@ -85,6 +84,12 @@ export class AccountApplyTimes {
       this.#charge(account, clock.elapsedMs, performance.now())
       if (doc.spoiled) spoiled(doc)
     }
+  }
+
+  /** Throws `RelayBusy` (1013, with the wait) while `account` spent more than its share. */
+  check(account: string): void {
+    const over = this.#level(account, performance.now()) - ACCOUNT_APPLY_MS
+    if (over > 0) throw new RelayBusy('changes of this account took too long to apply lately', (over * ACCOUNT_WINDOW_MS) / ACCOUNT_APPLY_MS / 1000)
   }
 
   #charge(account: string, ms: number, now: number): void {

@@ -274,6 +274,7 @@ export class Rooms {
       budget: this.#budget,
       quota,
       applyFromSocket: (doc, update, member, decoded) => this.#applyTimes.apply(ownerOf(name), doc, update, member, decoded, (spoiled) => this.#reload(room, spoiled)),
+      checkApplyTime: () => this.#applyTimes.check(ownerOf(name)),
       unsubscribe: () => {
         subscribed.then((unsubscribe) => unsubscribe(), () => undefined)
         this.#quotas.release(quota)
