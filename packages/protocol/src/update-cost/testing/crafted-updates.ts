@@ -203,6 +203,22 @@ export function nestedJson(depth: number, kind: 2 | 5 | 6 = 2): Uint8Array {
   return encoding.toUint8Array(e)
 }
 
+/**
+ * One item of legacy JSON content in the root text `body` whose text is not JSON: the one-pass
+ * scan passes it, yjs's full decode throws (it parses JSON content).
+ */
+export function unparsableJson(): Uint8Array {
+  const e = encoding.createEncoder()
+  for (const v of [1, 1, 1, 0]) encoding.writeVarUint(e, v)
+  encoding.writeUint8(e, 2)
+  encoding.writeVarUint(e, 1) // parent: a root type, by name
+  encoding.writeVarString(e, 'body')
+  encoding.writeVarUint(e, 1) // one JSON value
+  encoding.writeVarString(e, 'not json')
+  encoding.writeVarUint(e, 0)
+  return encoding.toUint8Array(e)
+}
+
 /** An item's info byte: a right origin follows (bit 7), then content of `kind`. */
 const WITH_RIGHT_ORIGIN = 0x40
 const BINARY = 3
