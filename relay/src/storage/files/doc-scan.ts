@@ -10,7 +10,7 @@ import type { DamageRegister } from '../doc-store.ts'
 import type { MasterKey } from '../keys.ts'
 import { ownerOf } from '../usage.ts'
 import type { AccountFile } from './account-usage.ts'
-import type { DirRead } from './dir-reads.ts'
+import type { DirReads } from './dir-reads.ts'
 import {
   assemble,
   docBytes,
@@ -44,11 +44,10 @@ export async function scanDoc(input: {
   readonly master: MasterKey
   readonly account: (owner: UserId) => Promise<AccountFile>
   readonly damage: DamageRegister
-  /** Reads the doc's directory (or takes what an early read found, see `FilesDocStore.prefetch`). */
-  readonly read: () => Promise<DirRead>
+  readonly reads: DirReads
 }): Promise<DocFiles | typeof GONE | null> {
   const { name, id, dir, create, master, damage } = input
-  const read = await input.read()
+  const read = await input.reads.read(dir)
   const files = read.names
   if (files.includes(TOMBSTONE)) {
     // A crash during a delete may have left files behind.

@@ -50,7 +50,7 @@ import { RECORD_BYTES, splitRecords, type RecordOptions } from '../records.ts'
 import { docContext, packUpdates, sealChunks, sealFrame } from '../sealed-frames.ts'
 import { accountId, ownerOf } from '../usage.ts'
 import { AccountUsageFiles, type AccountFile } from './account-usage.ts'
-import { ThreadDirReads, type DirRead, type DirReads } from './dir-reads.ts'
+import { ThreadDirReads, type DirReads } from './dir-reads.ts'
 import { docBytes, readDoc, readSegment, removeContent, segmentName, TOMBSTONE, type DocFiles } from './doc-files.ts'
 import { GONE, scanDoc } from './doc-scan.ts'
 import { exists, fsyncDir, mkdirDurable, writeFileAtomic } from './fs-util.ts'
@@ -88,7 +88,7 @@ export class FilesDocStore implements DocStore {
     this.#damage = new DamageRegister(options.onDamage)
     this.#quota = options.quota
     this.#reads = options.dirReads ?? new ThreadDirReads()
-    this.#accounts = new AccountUsageFiles(root, (docId) => exists(join(root, docId.slice(0, 2), docId, TOMBSTONE)))
+    this.#accounts = new AccountUsageFiles(root, (docId) => exists(join(this.#dirOf(docId), TOMBSTONE)))
   }
 
   /** The store under `root`, refusing (ConfigError) a master key its docs were not sealed with. */
@@ -348,9 +348,7 @@ export class FilesDocStore implements DocStore {
     const id = this.#master.docId(name)
     let pending = this.#docs.get(id)
     if (!pending) {
-      const dir = this.#dirOf(id)
-      const read = (): Promise<DirRead> => this.#reads.read(dir)
-      pending = scanDoc({ name, id, dir, create, master: this.#master, account: (owner) => this.#account(owner), damage: this.#damage, read })
+      pending = scanDoc({ name, id, dir: this.#dirOf(id), create, master: this.#master, account: (owner) => this.#account(owner), damage: this.#damage, reads: this.#reads })
       this.#docs.set(id, pending)
     }
     let doc: DocFiles | typeof GONE | null
