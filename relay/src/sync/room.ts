@@ -71,10 +71,16 @@ export interface RoomOptions {
   quota: AccountQuota | null
   /** Loading the doc; `onLoaded` runs after the room asked its peers for what it lacks. */
   doc: LazyDocOptions
-  /** Applies an update from a socket within its time budget (apply-budget.ts); throws as `RoomDoc.apply` does. */
-  applyFromSocket: (doc: RoomDoc, update: Uint8Array, member: RoomMember, decoded: ReturnType<typeof Y.decodeUpdate> | undefined) => boolean
-  /** Throws `RelayBusy` while the owner's updates took too long to apply lately (apply-budget.ts). */
-  checkApplyTime: () => void
+  /** The owner's apply time (apply-budget.ts). */
+  applyTimes: RoomApplyTimes
+}
+
+/** Applying updates from sockets within their time budget, counted to the doc's owner. */
+export interface RoomApplyTimes {
+  /** Throws `RelayBusy` while the owner's updates took too long to apply lately. */
+  check(): void
+  /** Checks again (the update may have waited for a load), then applies; throws as `RoomDoc.apply` does. */
+  apply(doc: RoomDoc, update: Uint8Array, member: RoomMember, decoded: ReturnType<typeof Y.decodeUpdate> | undefined): boolean
 }
 
 /** The transaction origin of updates another instance accepted. */
@@ -105,8 +111,7 @@ export class Room {
   readonly #budget: MemoryBudget
   readonly #unsubscribe: () => void
   readonly #quota: AccountQuota | null
-  readonly #applyFromSocket: RoomOptions['applyFromSocket']
-  readonly #checkApplyTime: RoomOptions['checkApplyTime']
+  readonly #applyTimes: RoomApplyTimes
   /** Sockets an update was refused from (quota): nothing more they send is taken. Made on first use. */
   #refused: WeakSet<RoomMember> | null = null
 
@@ -120,8 +125,7 @@ export class Room {
     this.#maxDocDecodedBytes = opts.maxDocDecodedBytes
     this.#budget = opts.budget
     this.#quota = opts.quota
-    this.#applyFromSocket = opts.applyFromSocket
-    this.#checkApplyTime = opts.checkApplyTime
+    this.#applyTimes = opts.applyTimes
     this.#unsubscribe = opts.unsubscribe
     this.lazy = new LazyDoc({
       ...opts.doc,
@@ -192,7 +196,7 @@ export class Room {
    * it: one whose decoding would take more than `maxUpdateDecodedBytes` throws `UpdateTooCostly`
    * (2-byte structs decode to ~100 bytes and more). Then it is decoded in full, so a malformed
    * one throws without touching the doc. With the doc, it must fit the doc's and the relay's
-   * memory (`#admit`) and its time budget (`applyFromSocket`); `frame`, if any, is relayed as is.
+   * memory (`#admit`) and its time budget (`applyTimes`); `frame`, if any, is relayed as is.
    */
   applyUpdate(member: RoomMember, update: Uint8Array, frame: Uint8Array | null): void {
     if (this.#refused?.has(member)) return
@@ -203,7 +207,7 @@ export class Room {
     }
     // Before the full decode: an account told to wait must not cost the relay that either (a
     // crafted 600 KB update took 1.4–2.3 s to decode, each time it was refused with 1013).
-    this.#checkApplyTime()
+    this.#applyTimes.check()
     const cost = decodedCost(checked.value)
     const roots = checked.value.rootNames
     // Checked before decoding when the doc is here to tell (a refused update costs nothing);
@@ -217,7 +221,7 @@ export class Room {
       if (this.#refused?.has(member)) return
       if (doc !== admitted) this.#admit(doc, cost, roots)
       if (this.#quota && !doc.admits(update, this.#quota)) return this.#refuse(doc, member)
-      const changed = this.#applyFromSocket(doc, update, member, kept)
+      const changed = this.#applyTimes.apply(doc, update, member, kept)
       doc.charge(cost, this.#budget)
       if (changed) {
         this.#relay(member, frame ?? encodeMessage({ type: 'sync-update', update }))

@@ -273,8 +273,10 @@ export class Rooms {
       maxDocDecodedBytes: this.#opts.maxDocDecodedBytes,
       budget: this.#budget,
       quota,
-      applyFromSocket: (doc, update, member, decoded) => this.#applyTimes.apply(ownerOf(name), doc, update, member, decoded, (spoiled) => this.#reload(room, spoiled)),
-      checkApplyTime: () => this.#applyTimes.check(ownerOf(name)),
+      applyTimes: {
+        check: () => this.#applyTimes.check(ownerOf(name)),
+        apply: (doc, update, member, decoded) => this.#applyTimes.apply(ownerOf(name), doc, update, member, decoded, (spoiled) => this.#reload(room, spoiled)),
+      },
       unsubscribe: () => {
         subscribed.then((unsubscribe) => unsubscribe(), () => undefined)
         this.#quotas.release(quota)
