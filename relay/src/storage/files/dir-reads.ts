@@ -86,6 +86,9 @@ async function readRegularFile(path: string): Promise<Buffer> {
  * thread pool, so one large doc does not hold up the batches behind it), or
  * `{ error: { message, code } }`. Files open non-blocking, so a FIFO fails its directory
  * instead of stopping the worker.
+ * It repeats `CallbackDirReads`'s rules (which files, non-blocking opens, regular files only,
+ * ENOENT skipped) in plain JavaScript, as evaluated code cannot import this module: the
+ * contract suite holds both to the same results, so a rule changed in one fails there.
  * File buffers are transferred, not copied (each `readFileSync` result owns its memory unless
  * it is small enough to share a pool slab, which is copied).
  */
