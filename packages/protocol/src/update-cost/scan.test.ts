@@ -133,6 +133,12 @@ describe('scanUpdate', () => {
     doc.getMap('meta').set('w', 2)
     const honest = scanUpdate(Y.encodeStateAsUpdate(doc))
     expect(honest.ok && [...honest.value.rootNames].sort()).toEqual(['body', 'meta'])
+    // Runs of one name, names of one length, a name met again after another: each counted, each listed once.
+    const runs = new Y.Doc()
+    for (const name of ['ab', 'ab', 'ba', 'ab', 'abc', 'ba']) runs.getMap(name).set(`k${runs.getMap(name).size}`, 1)
+    const listed = scanUpdate(Y.encodeStateAsUpdate(runs))
+    expect(listed.ok && [...listed.value.rootNames].sort()).toEqual(['ab', 'abc', 'ba'])
+    expect(listed.ok && listed.value.rootParents).toBe(6)
     const many = scanUpdate(craftedUpdate('root-names', 5_000))
     expect(many.ok && many.value.rootNames.size).toBe(MAX_ROOT_NAMES_LISTED + 1)
   })
