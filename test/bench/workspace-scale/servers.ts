@@ -1,15 +1,18 @@
 /**
  * The two servers of the workspace-scale benchmark, each its own child process of the bench:
- *   - Ferry's relay exactly as `npm start` runs it (`node --import tsx relay/src/main.ts`, without
- *     the demo), files store in a temp dir, default configuration: only the address, the data
- *     dir, a JWT secret (so the bench can mint access tokens instead of signing in) and the log
- *     level are set, plus whatever a phase adds;
+ *   - Ferry's relay as `npm start` runs it: the bundle `relay/scripts/build.ts` makes, built
+ *     once per bench process into `relay/dist/bench/` (plain JavaScript, as it ships; run from
+ *     its TypeScript sources through tsx, every closure the relay makes also paid a name
+ *     definition, which the build does not add), without the demo, files store in a temp dir,
+ *     default configuration: only the address, the data dir, a JWT secret (so the bench can
+ *     mint access tokens instead of signing in) and the log level are set, plus whatever a
+ *     phase adds;
  *   - `@hocuspocus/server` 3 (`hocuspocus-server.ts`): token checked per doc, docs kept in files.
  * Both keep a fixed port across restarts (the clients reconnect to the same URL), run with
  * `--expose-gc` and `probe.ts` preloaded (GC + memory over IPC), and are measured from outside:
  * CPU time from /proc/<pid>/stat, so nothing in the server counts itself.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { processCpuMs } from '../process-measure.ts'
@@ -19,9 +22,19 @@ export type ServerKind = 'ferry' | 'hocuspocus'
 
 const ROOT = join(import.meta.dirname, '..', '..', '..')
 export const BENCH_JWT_SECRET = 'workspace-scale-bench-secret-0123456789'
+const FERRY_BUNDLE = join(ROOT, 'relay', 'dist', 'bench', 'ferry-relay.js')
 const SCRIPT: Record<ServerKind, string> = {
-  ferry: join(ROOT, 'relay', 'src', 'main.ts'),
+  ferry: FERRY_BUNDLE,
   hocuspocus: join(import.meta.dirname, 'hocuspocus-server.ts'),
+}
+
+let built = false
+/** Builds the relay's bundle from the sources of this checkout, once per bench process. */
+function buildFerry(): void {
+  if (built) return
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'relay', 'scripts', 'build.ts'), FERRY_BUNDLE], { cwd: ROOT, encoding: 'utf8' })
+  if (result.status !== 0) throw new Error(`building the relay failed:\n${result.stdout}${result.stderr}`)
+  built = true
 }
 const READY = /listening on https?:\/\/[^:]+:(\d+)/
 
@@ -63,6 +76,7 @@ export class ServerProcess {
 
   /** Starts the server; resolves once it listens. `env` is added to its environment. */
   async start(env: Record<string, string> = {}): Promise<void> {
+    if (this.kind === 'ferry') buildFerry()
     const spawnedAt = performance.now()
     const child = spawn(process.execPath, [...NODE_ARGS, '--expose-gc', '--import', 'tsx', '--import', join(import.meta.dirname, 'probe.ts'), SCRIPT[this.kind]], {
       cwd: ROOT,
