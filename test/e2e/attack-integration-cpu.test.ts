@@ -11,7 +11,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { CloseCode, retryAfterSeconds, TOO_COSTLY_TO_APPLY_REASON } from '@ferry/protocol'
-import { integrationWalk, unparsableJson } from '../../packages/protocol/src/update-cost/testing/crafted-updates.ts'
+import { craftedUpdate, integrationWalk, subdocsThenUnparsableJson, unparsableJson } from '../../packages/protocol/src/update-cost/testing/crafted-updates.ts'
 import { ApplyClock, MAX_APPLY_MS } from '../../relay/src/sync/apply-budget.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { sessionToken } from '../helpers/sessions.ts'
@@ -95,6 +95,43 @@ describe('integration CPU', () => {
     expect(await closeFor(bob, 'bob:collection:notes')).toBe(CloseCode.Malformed)
     expect(await closeFor(alice, name)).toBe(CloseCode.TryAgainLater)
   }, 60_000)
+
+  it('counts the decode of an update it refuses to its account: one repeated from a fresh account is told to wait once it spent its share', async () => {
+    relay = await startRelay({ UNCONFIRMED_ACCOUNT_QUOTA_BYTES: '0' })
+    const alice = await sessionToken(relay, 'alice')
+    // 600 KB the scan passes and yjs's decode throws on after 1.2–1.6 s: before, refused as
+    // malformed every time with nothing counted, so it could be repeated for ever.
+    const update = subdocsThenUnparsableJson(100_000)
+    const codes: number[] = []
+    for (let attempt = 0; attempt < 12 && codes.at(-1) !== CloseCode.TryAgainLater; attempt++) {
+      const client = await rawClient(syncUrl(relay.wsUrl, `alice:collection:d${attempt}`, alice, true))
+      const closed = new Promise<number>((resolve) => client.ws.on('close', (code) => resolve(code)))
+      client.send({ type: 'sync-update', update })
+      codes.push(await closed)
+    }
+    expect(codes.at(-1)).toBe(CloseCode.TryAgainLater)
+    expect(codes.slice(0, -1).every((code) => code === CloseCode.Malformed)).toBe(true)
+    // Its share is 5 s: at least one second of decoding each, so at most five before the wait.
+    expect(codes.length).toBeLessThanOrEqual(6)
+  }, 60_000)
+
+  it('counts what telling an update is over quota costs to its account', async () => {
+    relay = await startRelay({ UNCONFIRMED_ACCOUNT_QUOTA_BYTES: '32768', ACCOUNT_QUOTA_BYTES: '32768' })
+    const alice = await sessionToken(relay, 'alice')
+    // Valid, 100,000 subdocuments: decoded, then diffed against the doc to tell whether it grows
+    // it: seconds each, refused 4507 with nothing counted before.
+    const update = craftedUpdate('subdocs', 100_000)
+    expect(await write(relay.wsUrl, alice, 'alice:collection:big', honestEdit('before'))).toEqual({ accepted: true })
+    const codes: number[] = []
+    for (let attempt = 0; attempt < 8 && codes.at(-1) !== CloseCode.TryAgainLater; attempt++) {
+      const client = await rawClient(syncUrl(relay.wsUrl, 'alice:collection:big', alice, true))
+      const closed = new Promise<number>((resolve) => client.ws.on('close', (code) => resolve(code)))
+      client.send({ type: 'sync-update', update })
+      codes.push(await closed)
+    }
+    expect(codes.at(-1)).toBe(CloseCode.TryAgainLater)
+    expect(codes.slice(0, -1).every((code) => code === CloseCode.QuotaExceeded)).toBe(true)
+  }, 90_000)
 
   it(`stops any update after MAX_APPLY_MS (${MAX_APPLY_MS} ms), however large its budget would be`, async () => {
     relay = await startRelay({ UNCONFIRMED_ACCOUNT_QUOTA_BYTES: '0' })

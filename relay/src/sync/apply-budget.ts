@@ -71,18 +71,29 @@ export class AccountApplyTimes {
 
   /**
    * Applies an update from a socket to `doc`, one of `account`'s, within its budget and counts
-   * the time to `account`. Throws `RelayBusy` (1013, with the wait) while the account spent more
-   * than its share, and `ApplyTooCostly` past the budget after handing the part-applied doc to
-   * `spoiled`; otherwise as `RoomDoc.apply`.
+   * the time to `account`. With `recheck` (the update waited since it was checked), throws
+   * `RelayBusy` (1013, with the wait) while the account spent more than its share; throws
+   * `ApplyTooCostly` past the budget after handing the part-applied doc to `spoiled`; otherwise
+   * as `RoomDoc.apply`.
    */
-  apply(account: string, doc: RoomDoc, update: Uint8Array, origin: unknown, decoded: ReturnType<typeof Y.decodeUpdate> | undefined, spoiled: (doc: RoomDoc) => void): boolean {
-    this.check(account)
+  apply(account: string, doc: RoomDoc, update: Uint8Array, origin: unknown, decoded: ReturnType<typeof Y.decodeUpdate> | undefined, recheck: boolean, spoiled: (doc: RoomDoc) => void): boolean {
+    if (recheck) this.check(account)
     const clock = new ApplyClock()
     try {
       return doc.apply(update, origin, decoded, clock)
     } finally {
       this.#charge(account, clock.elapsedMs, performance.now())
       if (doc.spoiled) spoiled(doc)
+    }
+  }
+
+  /** Runs `work` and counts its time to `account`, also when it throws. */
+  measured<T>(account: string, work: () => T): T {
+    const clock = new ApplyClock()
+    try {
+      return work()
+    } finally {
+      this.#charge(account, clock.elapsedMs, performance.now())
     }
   }
 

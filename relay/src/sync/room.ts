@@ -79,8 +79,14 @@ export interface RoomOptions {
 export interface RoomApplyTimes {
   /** Throws `RelayBusy` while the owner's updates took too long to apply lately. */
   check(): void
-  /** Checks again (the update may have waited for a load), then applies; throws as `RoomDoc.apply` does. */
-  apply(doc: RoomDoc, update: Uint8Array, member: RoomMember, decoded: ReturnType<typeof Y.decodeUpdate> | undefined): boolean
+  /** Runs `work` (scanning, decoding or admitting an update) and counts its time to the owner, also when it throws. */
+  measured<T>(work: () => T): T
+  /**
+   * Applies within the update's budget and counts the time to the owner; throws as
+   * `RoomDoc.apply` does. `waited`: the update waited for a load, and other updates may have
+   * been counted meanwhile, so the owner's time is checked again first.
+   */
+  apply(doc: RoomDoc, update: Uint8Array, member: RoomMember, decoded: ReturnType<typeof Y.decodeUpdate> | undefined, waited: boolean): boolean
 }
 
 /** The transaction origin of updates another instance accepted. */
@@ -200,28 +206,38 @@ export class Room {
    */
   applyUpdate(member: RoomMember, update: Uint8Array, frame: Uint8Array | null): void {
     if (this.#refused?.has(member)) return
-    const checked = checkUpdate(update, this.#maxUpdateDecodedBytes)
-    if (!checked.ok) {
-      if (checked.error.code === 'too-costly') throw new UpdateTooCostly(`${TOO_COSTLY_REASON}: ${checked.error.message}`)
-      throw new Error(`not a Yjs update: ${checked.error.message}`)
-    }
-    // Before the full decode: an account told to wait must not cost the relay that either (a
+    // Before anything that costs: an account told to wait costs the relay nothing more (a
     // crafted 600 KB update took 1.4–2.3 s to decode, each time it was refused with 1013).
     this.#applyTimes.check()
-    const cost = decodedCost(checked.value)
-    const roots = checked.value.rootNames
-    // Checked before decoding when the doc is here to tell (a refused update costs nothing);
-    // again only if the apply waits, since other frames may grow the doc meanwhile.
-    let admitted = this.lazy.doc
-    if (admitted) this.#admit(admitted, cost, roots)
-    const decoded = Y.decodeUpdate(update)
+    // Counted to the owner as its apply is, also when it throws: a 600 KB update that only the
+    // full decode finds malformed cost 1.2–1.6 s, refused (4400) before anything was counted,
+    // so an account could repeat it without end (docs/decisions.md, "Apply time counts the decode").
+    const { cost, roots, decoded, admitted } = this.#applyTimes.measured(() => {
+      const checked = checkUpdate(update, this.#maxUpdateDecodedBytes)
+      if (!checked.ok) {
+        if (checked.error.code === 'too-costly') throw new UpdateTooCostly(`${TOO_COSTLY_REASON}: ${checked.error.message}`)
+        throw new Error(`not a Yjs update: ${checked.error.message}`)
+      }
+      const cost = decodedCost(checked.value)
+      const roots = checked.value.rootNames
+      // Checked before decoding when the doc is here to tell (a refused update costs nothing);
+      // again only if the apply waits, since other frames may grow the doc meanwhile.
+      const admitted = this.lazy.doc
+      if (admitted) this.#admit(admitted, cost, roots)
+      return { cost, roots, decoded: Y.decodeUpdate(update), admitted }
+    })
     // Kept for the apply only when the doc is here: one waiting for a load would hold ~100× its bytes.
     const kept = this.lazy.doc ? decoded : undefined
+    let now = true
     this.#withDoc(member, update.length, (doc) => {
       if (this.#refused?.has(member)) return
       if (doc !== admitted) this.#admit(doc, cost, roots)
-      if (this.#quota && !doc.admits(update, this.#quota)) return this.#refuse(doc, member)
-      const changed = this.#applyTimes.apply(doc, update, member, kept)
+      const quota = this.#quota
+      // Over quota, telling costs a diff and decodes (seconds for a crafted update): counted too.
+      if (quota && !this.#applyTimes.measured(() => doc.admits(update, quota))) return this.#refuse(doc, member)
+      // Not checked again when it runs in the turn it came: the time its own decode just counted
+      // must not refuse it (a retry would decode and be refused again, for ever).
+      const changed = this.#applyTimes.apply(doc, update, member, kept, !now)
       doc.charge(cost, this.#budget)
       if (changed) {
         this.#relay(member, frame ?? encodeMessage({ type: 'sync-update', update }))
@@ -230,7 +246,7 @@ export class Room {
       if (member.wantsAck && this.members.has(member)) doc.writer.ackAfter(member)
     })
     // Ran now, or waits: then it checks again when it runs.
-    admitted = null
+    now = false
   }
 
   /**

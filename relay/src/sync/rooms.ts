@@ -275,7 +275,8 @@ export class Rooms {
       quota,
       applyTimes: {
         check: () => this.#applyTimes.check(ownerOf(name)),
-        apply: (doc, update, member, decoded) => this.#applyTimes.apply(ownerOf(name), doc, update, member, decoded, (spoiled) => this.#reload(room, spoiled)),
+        measured: (work) => this.#applyTimes.measured(ownerOf(name), work),
+        apply: (doc, update, member, decoded, waited) => this.#applyTimes.apply(ownerOf(name), doc, update, member, decoded, waited, (spoiled) => this.#reload(room, spoiled)),
       },
       unsubscribe: () => {
         subscribed.then((unsubscribe) => unsubscribe(), () => undefined)

@@ -219,6 +219,22 @@ export function unparsableJson(): Uint8Array {
   return encoding.toUint8Array(e)
 }
 
+/**
+ * `n` subdocuments of client 3 (each decodes to a whole `Y.Doc`), then the item of
+ * `unparsableJson` as client 1: the scan passes it, and yjs's full decode throws only after it
+ * built every subdocument (100,000 of them, ~600 KB: 1.2–1.6 s).
+ */
+export function subdocsThenUnparsableJson(n: number): Uint8Array {
+  const subdocs = craftedUpdate('subdocs', n, 3)
+  const json = unparsableJson()
+  // Both begin with one client group and end with an empty delete set: two groups, one delete set.
+  const e = encoding.createEncoder()
+  encoding.writeVarUint(e, 2)
+  encoding.writeUint8Array(e, subdocs.subarray(1, subdocs.length - 1))
+  encoding.writeUint8Array(e, json.subarray(1))
+  return encoding.toUint8Array(e)
+}
+
 /** An item's info byte: a right origin follows (bit 7), then content of `kind`. */
 const WITH_RIGHT_ORIGIN = 0x40
 const BINARY = 3
