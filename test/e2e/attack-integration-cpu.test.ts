@@ -13,6 +13,7 @@ import * as Y from 'yjs'
 import { CloseCode, retryAfterSeconds, TOO_COSTLY_TO_APPLY_REASON } from '@ferry/protocol'
 import { craftedUpdate, integrationWalk, subdocsThenUnparsableJson, unparsableJson } from '../../packages/protocol/src/update-cost/testing/crafted-updates.ts'
 import { ApplyClock, MAX_APPLY_MS } from '../../relay/src/sync/apply-budget.ts'
+import { muxClient, muxUrl, openRequest } from '../helpers/mux-client.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { sessionToken } from '../helpers/sessions.ts'
 import { covers, rawClient, readStoredDoc, syncUrl } from '../helpers/sync-clients.ts'
@@ -114,6 +115,43 @@ describe('integration CPU', () => {
     // Its share is 5 s: at least one second of decoding each, so at most five before the wait.
     expect(codes.length).toBeLessThanOrEqual(6)
   }, 60_000)
+
+  it("applies an honest update that waited for its doc's load though its own decode took the account to its share (no refusal on every retry)", async () => {
+    // Docs unload soon after their last socket or frame: the doc is not loaded when the update comes.
+    relay = await startRelay({ UNCONFIRMED_ACCOUNT_QUOTA_BYTES: '0', ROOM_IDLE_MS: '300', ROOM_IDLE_UNLOAD_MS: '300' })
+    const alice = await sessionToken(relay, 'alice')
+    const name = 'alice:collection:offline-work'
+    expect(await write(relay.wsUrl, alice, name, honestEdit('stored'))).toEqual({ accepted: true })
+    // Offline work as one update: 60,000 entries, a decode of a few hundred ms.
+    const work = new Y.Doc()
+    const requests = work.getMap('requests')
+    work.transact(() => {
+      for (let i = 0; i < 60_000; i++) requests.set(`r${i}`, i)
+    })
+    const update = Y.encodeStateAsUpdate(work)
+    // The account spends its share on another doc, then waits out the retry-after to the letter.
+    let retryAfter: number | undefined
+    for (let i = 0; i < 10 && retryAfter === undefined; i++) {
+      const outcome = await write(relay.wsUrl, alice, 'alice:collection:burn', walk)
+      if (!outcome.accepted && outcome.code === CloseCode.TryAgainLater) retryAfter = retryAfterSeconds(outcome.reason)
+    }
+    expect(retryAfter).toBeGreaterThan(0)
+    await new Promise((resolve) => setTimeout(resolve, retryAfter! * 1000))
+    // Over /v1/mux the open is answered from the stored bytes: the update waits for the load.
+    const client = await muxClient(muxUrl(relay.wsUrl, alice))
+    client.open([openRequest(name)])
+    await client.doc(name, 'persisted', 10_000)
+    client.send(name, { type: 'sync-update', update })
+    const outcome = await Promise.race([
+      (async () => {
+        for (let ack = await client.doc(name, 'persisted', 30_000); !covers(ack.stateVector, Y.encodeStateVector(work)); ack = await client.doc(name, 'persisted', 30_000));
+        return 'persisted'
+      })(),
+      client.refused(name, 30_000).then((refusal) => `refused ${refusal.code}`),
+    ])
+    client.end()
+    expect(outcome).toBe('persisted')
+  }, 120_000)
 
   it('counts what telling an update is over quota costs to its account', async () => {
     relay = await startRelay({ UNCONFIRMED_ACCOUNT_QUOTA_BYTES: '32768', ACCOUNT_QUOTA_BYTES: '32768' })

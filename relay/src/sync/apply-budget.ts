@@ -72,12 +72,13 @@ export class AccountApplyTimes {
   /**
    * Applies an update from a socket to `doc`, one of `account`'s, within its budget and counts
    * the time to `account`. With `recheck` (the update waited since it was checked), throws
-   * `RelayBusy` (1013, with the wait) while the account spent more than its share; throws
+   * `RelayBusy` (1013, with the wait) while the account spent more than its share, not counting
+   * `recheck.ownMs` (what this update counted already: its scan and decode); throws
    * `ApplyTooCostly` past the budget after handing the part-applied doc to `spoiled`; otherwise
    * as `RoomDoc.apply`.
    */
-  apply(account: string, doc: RoomDoc, update: Uint8Array, origin: unknown, decoded: ReturnType<typeof Y.decodeUpdate> | undefined, recheck: boolean, spoiled: (doc: RoomDoc) => void): boolean {
-    if (recheck) this.check(account)
+  apply(account: string, doc: RoomDoc, update: Uint8Array, origin: unknown, decoded: ReturnType<typeof Y.decodeUpdate> | undefined, recheck: { readonly ownMs: number } | null, spoiled: (doc: RoomDoc) => void): boolean {
+    if (recheck) this.check(account, recheck.ownMs)
     const clock = new ApplyClock()
     try {
       return doc.apply(update, origin, decoded, clock)
@@ -87,19 +88,22 @@ export class AccountApplyTimes {
     }
   }
 
-  /** Runs `work` and counts its time to `account`, also when it throws. */
-  measured<T>(account: string, work: () => T): T {
+  /** Runs `work` and counts its time to `account`, also when it throws; answers the time counted, ms. */
+  measured<T>(account: string, work: () => T): { result: T; ms: number } {
     const clock = new ApplyClock()
+    let ms = 0
     try {
-      return work()
+      const result = work()
+      ms = clock.elapsedMs
+      return { result, ms }
     } finally {
-      this.#charge(account, clock.elapsedMs, performance.now())
+      this.#charge(account, ms || clock.elapsedMs, performance.now())
     }
   }
 
-  /** Throws `RelayBusy` (1013, with the wait) while `account` spent more than its share. */
-  check(account: string): void {
-    const over = this.#level(account, performance.now()) - ACCOUNT_APPLY_MS
+  /** Throws `RelayBusy` (1013, with the wait) while `account` spent more than its share, leaving out `allowedMs` of what it spent. */
+  check(account: string, allowedMs = 0): void {
+    const over = this.#level(account, performance.now()) - allowedMs - ACCOUNT_APPLY_MS
     if (over > 0) throw new RelayBusy('changes of this account took too long to apply lately', (over * ACCOUNT_WINDOW_MS) / ACCOUNT_APPLY_MS / 1000)
   }
 

@@ -79,14 +79,16 @@ export interface RoomOptions {
 export interface RoomApplyTimes {
   /** Throws `RelayBusy` while the owner's updates took too long to apply lately. */
   check(): void
-  /** Runs `work` (scanning, decoding or admitting an update) and counts its time to the owner, also when it throws. */
-  measured<T>(work: () => T): T
+  /** Runs `work` (scanning, decoding or admitting an update) and counts its time to the owner, also when it throws; answers the time counted, ms. */
+  measured<T>(work: () => T): { readonly result: T; readonly ms: number }
   /**
    * Applies within the update's budget and counts the time to the owner; throws as
-   * `RoomDoc.apply` does. `waited`: the update waited for a load, and other updates may have
-   * been counted meanwhile, so the owner's time is checked again first.
+   * `RoomDoc.apply` does. `recheck`: the update waited for a load, and other updates may have
+   * been counted meanwhile, so the owner's time is checked again first — less `recheck.ownMs`,
+   * what this update's own scan and decode counted (else a retry whose decode took the account
+   * over its share would be refused again on each retry while its doc unloads in between).
    */
-  apply(doc: RoomDoc, update: Uint8Array, member: RoomMember, decoded: ReturnType<typeof Y.decodeUpdate> | undefined, waited: boolean): boolean
+  apply(doc: RoomDoc, update: Uint8Array, member: RoomMember, decoded: ReturnType<typeof Y.decodeUpdate> | undefined, recheck: { readonly ownMs: number } | null): boolean
 }
 
 /** The transaction origin of updates another instance accepted. */
@@ -212,7 +214,7 @@ export class Room {
     // Counted to the owner as its apply is, also when it throws: a 600 KB update that only the
     // full decode finds malformed cost 1.2–1.6 s, refused (4400) before anything was counted,
     // so an account could repeat it without end (docs/decisions.md, "Apply time counts the decode").
-    const { cost, roots, decoded, admitted } = this.#applyTimes.measured(() => {
+    const arrival = this.#applyTimes.measured(() => {
       const checked = checkUpdate(update, this.#maxUpdateDecodedBytes)
       if (!checked.ok) {
         if (checked.error.code === 'too-costly') throw new UpdateTooCostly(`${TOO_COSTLY_REASON}: ${checked.error.message}`)
@@ -226,18 +228,25 @@ export class Room {
       if (admitted) this.#admit(admitted, cost, roots)
       return { cost, roots, decoded: Y.decodeUpdate(update), admitted }
     })
+    const { cost, roots, decoded, admitted } = arrival.result
+    let ownMs = arrival.ms
     // Kept for the apply only when the doc is here: one waiting for a load would hold ~100× its bytes.
     const kept = this.lazy.doc ? decoded : undefined
     let now = true
     this.#withDoc(member, update.length, (doc) => {
       if (this.#refused?.has(member)) return
-      if (doc !== admitted) this.#admit(doc, cost, roots)
+      // Admitted again when it waited: what ran before it may have grown the doc.
+      if (!now || doc !== admitted) this.#admit(doc, cost, roots)
       const quota = this.#quota
-      // Over quota, telling costs a diff and decodes (seconds for a crafted update): counted too.
-      if (quota && !this.#applyTimes.measured(() => doc.admits(update, quota))) return this.#refuse(doc, member)
-      // Not checked again when it runs in the turn it came: the time its own decode just counted
-      // must not refuse it (a retry would decode and be refused again, for ever).
-      const changed = this.#applyTimes.apply(doc, update, member, kept, !now)
+      if (quota) {
+        // Over quota, telling costs a diff and decodes (seconds for a crafted update): counted too.
+        const admits = this.#applyTimes.measured(() => doc.admits(update, quota))
+        ownMs += admits.ms
+        if (!admits.result) return this.#refuse(doc, member)
+      }
+      // Not checked again when it runs in the turn it came (checked on arrival), and when it
+      // waited, not against its own decode's time: else a retry would decode and be refused again, for ever.
+      const changed = this.#applyTimes.apply(doc, update, member, kept, now ? null : { ownMs })
       doc.charge(cost, this.#budget)
       if (changed) {
         this.#relay(member, frame ?? encodeMessage({ type: 'sync-update', update }))

@@ -276,7 +276,7 @@ export class Rooms {
       applyTimes: {
         check: () => this.#applyTimes.check(ownerOf(name)),
         measured: (work) => this.#applyTimes.measured(ownerOf(name), work),
-        apply: (doc, update, member, decoded, waited) => this.#applyTimes.apply(ownerOf(name), doc, update, member, decoded, waited, (spoiled) => this.#reload(room, spoiled)),
+        apply: (doc, update, member, decoded, recheck) => this.#applyTimes.apply(ownerOf(name), doc, update, member, decoded, recheck, (spoiled) => this.#reload(room, spoiled)),
       },
       unsubscribe: () => {
         subscribed.then((unsubscribe) => unsubscribe(), () => undefined)
