@@ -23,7 +23,7 @@ import type { DocLink, DocSync, OpenSnapshot } from './types.ts'
 
 export type { DocLink, OpenSnapshot } from './types.ts'
 
-type Phase = 'idle' | 'connecting' | 'offline' | 'opening' | 'open' | 'stopped'
+type Phase = 'idle' | 'connecting' | 'offline' | 'waiting' | 'opening' | 'open' | 'stopped'
 
 /** One multiplexed open of the doc, from the snapshot to `opened`. */
 interface Round {
@@ -139,8 +139,20 @@ export class DocProtocol implements DocSync {
 
   /** No socket, and a retry is scheduled. */
   offline(): void {
+    this.#notOpen('offline')
+  }
+
+  /**
+   * The relay is reachable but asked this doc to wait (1013 and the like): a retry is scheduled.
+   * Shown as its local changes on their way (or connecting), not "offline": the device is online.
+   */
+  waiting(): void {
+    this.#notOpen('waiting')
+  }
+
+  #notOpen(phase: 'offline' | 'waiting'): void {
     if (this.#phase === 'stopped') return
-    this.#phase = 'offline'
+    this.#phase = phase
     this.#handshakeDone = false
     this.#round = null
     this.#updateStatus()
@@ -347,6 +359,7 @@ export class DocProtocol implements DocSync {
     if (this.#phase === 'connecting' || this.#phase === 'idle') return this.#setStatus({ kind: 'connecting' })
     if (this.#phase === 'offline') return this.#setStatus({ kind: 'offline' })
     if (this.#pending.count > 0) return this.#setStatus({ kind: 'syncing', pending: this.#pending.count })
+    if (this.#phase === 'waiting') return this.#setStatus({ kind: 'connecting' })
     // Open but the relay's state has not arrived yet: still connecting, as far as a user can tell.
     if (!this.#handshakeDone) return this.#setStatus({ kind: 'connecting' })
     this.#setStatus({ kind: 'in-sync' })

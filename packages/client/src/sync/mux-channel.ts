@@ -92,7 +92,7 @@ export class MuxChannel implements DocLink {
   /** Refused for a reason that may pass: open again after a backoff (at least `retryAfterMs`). */
   retryLater(retryAfterMs: number): void {
     this.state = 'waiting'
-    this.doc.offline()
+    this.doc.waiting()
     this.#clearRetry()
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = null

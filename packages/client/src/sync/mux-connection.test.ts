@@ -109,6 +109,28 @@ describe('one socket per account', () => {
     expect(relay.sockets.size).toBe(1)
   })
 
+  it('shows a doc the relay asks to wait (1013) as its changes on their way, not offline, and lands them after the wait', async () => {
+    const relay = new FakeRelay()
+    seedAccount(relay, 'kim', 2)
+    const laptop = await device()
+    const workspace = await laptop.open('kim', connectionTo(relay, { minMs: 50, maxMs: 200 }))
+    await untilInSync(workspace)
+    const busy = name('kim', 'collection', 'c1')
+    relay.refuse.set(busy, { code: 1013, reason: 'changes of this account took too long to apply lately; retry-after=1' })
+    const opensBefore = relay.opens.length
+    relay.closeAll(1001, 'restart')
+    ;(await workspace.collection('c1')).add({ kind: 'request', name: 'typed while the relay is busy' })
+    // Reconnected, the doc opened and was refused: it waits at least the second it was told to.
+    await vi.waitFor(() => expect(relay.opens.slice(opensBefore).some((open) => open.includes(busy))).toBe(true))
+    await vi.waitFor(() => expect(workspace.docStatus(name('kim', 'collection', 'c0'))).toEqual({ kind: 'in-sync' }))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(workspace.docStatus(busy)).toEqual({ kind: 'syncing', pending: 1 })
+    expect(describeStatus(workspace.status)).toBe('syncing (1 pending)')
+    relay.refuse.delete(busy)
+    await untilInSync(workspace, 5_000)
+    expect(relay.doc(busy).getMap('items').size).toBe(3)
+  })
+
   it('ships a deletion made offline: the open differs only by delete-set hash, the relay asks, the ack settles it', async () => {
     const relay = new FakeRelay()
     seedAccount(relay, 'erin', 1, 3)
