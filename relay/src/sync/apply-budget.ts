@@ -79,25 +79,23 @@ export class AccountApplyTimes {
    */
   apply(account: string, doc: RoomDoc, update: Uint8Array, origin: unknown, decoded: ReturnType<typeof Y.decodeUpdate> | undefined, recheck: { readonly ownMs: number } | null, spoiled: (doc: RoomDoc) => void): boolean {
     if (recheck) this.check(account, recheck.ownMs)
-    const clock = new ApplyClock()
     try {
-      return doc.apply(update, origin, decoded, clock)
+      return this.measured(account, (clock) => doc.apply(update, origin, decoded, clock)).result
     } finally {
-      this.#charge(account, clock.elapsedMs, performance.now())
       if (doc.spoiled) spoiled(doc)
     }
   }
 
-  /** Runs `work` and counts its time to `account`, also when it throws; answers the time counted, ms. */
-  measured<T>(account: string, work: () => T): { result: T; ms: number } {
+  /** Runs `work` (given the clock it is timed by) and counts its time to `account`, also when it throws; answers the time counted, ms. */
+  measured<T>(account: string, work: (clock: ApplyClock) => T): { result: T; ms: number } {
     const clock = new ApplyClock()
-    let ms = 0
+    let ms: number | null = null
     try {
-      const result = work()
+      const result = work(clock)
       ms = clock.elapsedMs
       return { result, ms }
     } finally {
-      this.#charge(account, ms || clock.elapsedMs, performance.now())
+      this.#charge(account, ms ?? clock.elapsedMs, performance.now())
     }
   }
 

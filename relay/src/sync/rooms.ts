@@ -262,7 +262,9 @@ export class Rooms {
   }
 
   #create(name: DocName): Room {
-    const quota = this.#quotas.hold(ownerOf(name))
+    // Once per room: each update asks for its owner's apply time up to four times.
+    const owner = ownerOf(name)
+    const quota = this.#quotas.hold(owner)
     const subscribed = this.#opts.broadcast.subscribe(name, (...received) => room.applyRemote(...received))
     // Handled where it is awaited (a load, a stored read); this only keeps it from being unhandled.
     subscribed.catch(() => undefined)
@@ -274,9 +276,9 @@ export class Rooms {
       budget: this.#budget,
       quota,
       applyTimes: {
-        check: () => this.#applyTimes.check(ownerOf(name)),
-        measured: (work) => this.#applyTimes.measured(ownerOf(name), work),
-        apply: (doc, update, member, decoded, recheck) => this.#applyTimes.apply(ownerOf(name), doc, update, member, decoded, recheck, (spoiled) => this.#reload(room, spoiled)),
+        check: () => this.#applyTimes.check(owner),
+        measured: (work) => this.#applyTimes.measured(owner, work),
+        apply: (doc, update, member, decoded, recheck) => this.#applyTimes.apply(owner, doc, update, member, decoded, recheck, (spoiled) => this.#reload(room, spoiled)),
       },
       unsubscribe: () => {
         subscribed.then((unsubscribe) => unsubscribe(), () => undefined)
