@@ -12,9 +12,10 @@
  * `--expose-gc` and `probe.ts` preloaded (GC + memory over IPC), and are measured from outside:
  * CPU time from /proc/<pid>/stat, so nothing in the server counts itself.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { buildRelayBundle } from '../../helpers/relay-bundle.ts'
 import { processCpuMs } from '../process-measure.ts'
 import type { ProbeReply } from './probe.ts'
 
@@ -32,7 +33,7 @@ let built = false
 /** Builds the relay's bundle from the sources of this checkout, once per bench process. */
 function buildFerry(): void {
   if (built) return
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'relay', 'scripts', 'build.ts'), FERRY_BUNDLE], { cwd: ROOT, encoding: 'utf8' })
+  const result = buildRelayBundle(FERRY_BUNDLE)
   if (result.status !== 0) throw new Error(`building the relay failed:\n${result.stdout}${result.stderr}`)
   built = true
 }
