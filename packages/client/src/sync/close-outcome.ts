@@ -95,6 +95,15 @@ export function closeOutcome(code: number, reason: string, largestSent: number):
 }
 
 /**
+ * True when a socket's close says the relay answered and asked to come back later (1013: busy,
+ * or this account spent its share; 4529: too many new connections from this address): the
+ * device is online and its changes are on their way, so its docs say so rather than "offline".
+ */
+export function relayAskedToWait(code: number): boolean {
+  return code === CloseCode.TryAgainLater || code === CloseCode.RateLimited
+}
+
+/**
  * Why the multiplexed socket's close means the relay does not speak the protocol to us — so the
  * docs go on per-doc sockets, which still work where a reconnect would not — or null: 4404 (no
  * such endpoint), or 4400 on the socket itself (a version we do not speak, or control frames

@@ -8,6 +8,7 @@
 import { CloseCode, decodeMessage, encodeMessage } from '@ferry/protocol'
 import { Backoff } from '../backoff.ts'
 import { Offline, SignedOut } from '../errors.ts'
+import { relayAskedToWait } from './close-outcome.ts'
 import type { DocLink, DocProtocol } from './doc-protocol.ts'
 import { Liveness } from './liveness.ts'
 import { DEFAULT_LIVENESS, SOCKET_OPEN, type SyncConnection, type WebSocketLike } from './types.ts'
@@ -164,15 +165,17 @@ export class DocSocket implements DocLink {
       return
     }
     if (outcome.kind === 'refresh' || outcome.kind === 'retry') {
-      this.#failed(new Offline(reason), outcome.kind === 'retry' ? outcome.retryAfterMs : 0)
+      this.#failed(new Offline(reason), outcome.kind === 'retry' ? outcome.retryAfterMs : 0, relayAskedToWait(code))
     }
   }
 
-  #failed(error: unknown, retryAfterMs = 0): void {
+  /** `waiting`: the relay closed the socket asking to come back later (the device is online). */
+  #failed(error: unknown, retryAfterMs = 0, waiting = false): void {
     void this.#dropSocket()
     if (this.#released || this.#doc.stopped) return
     if (error instanceof SignedOut) return this.#doc.stop({ kind: 'signed-out' })
-    this.#doc.offline()
+    if (waiting) this.#doc.waiting()
+    else this.#doc.offline()
     this.#clearRetry()
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = null

@@ -166,6 +166,21 @@ describe('when the relay does not speak it, or goes away', () => {
     await untilInSync(workspace)
   })
 
+  it('shows docs on sockets of their own as on their way, not offline, when the relay closes them asking to wait (4529)', async () => {
+    const relay = new FakeRelay()
+    seedAccount(relay, 'ida', 2)
+    relay.mux = false
+    const laptop = await device()
+    const workspace = await laptop.open('ida', connectionTo(relay, { minMs: 100, maxMs: 300 }))
+    await untilInSync(workspace)
+    relay.closeAll(4529, 'too many new connections from this address; retry-after=1')
+    await vi.waitFor(() => expect(describeStatus(workspace.status)).toBe('connecting'))
+    ;(await workspace.collection('c1')).add({ kind: 'request', name: 'while the relay is busy' })
+    await vi.waitFor(() => expect(describeStatus(workspace.status)).toBe('syncing 0 of 5 (1 pending)'))
+    await untilInSync(workspace, 5_000)
+    expect(relay.doc(name('ida', 'collection', 'c1')).getMap('items').size).toBe(3)
+  })
+
   it('reconnects after a restart no sooner than the retry-after the relay named, jittered, and resyncs', async () => {
     const relay = new FakeRelay()
     seedAccount(relay, 'gina', 3)
@@ -177,8 +192,11 @@ describe('when the relay does not speak it, or goes away', () => {
     const before = relay.attempts.length
     const closedAt = Date.now()
     relay.closeAll(1013, 'the relay is busy; retry-after=1')
-    await vi.waitFor(() => expect(describeStatus(laptop.status)).toBe('offline'))
+    // The relay answered and asked to wait: online, on its way — not "offline".
+    await vi.waitFor(() => expect(describeStatus(laptop.status)).toBe('connecting'))
     ;(await laptop.collection('c0')).add({ kind: 'request', name: 'while away' })
+    // None of the 6 docs is acknowledged until the socket is back; the change waits to be sent.
+    await vi.waitFor(() => expect(describeStatus(laptop.status)).toBe('syncing 0 of 6 (1 pending)'))
     await untilInSync(laptop, 5_000)
     await untilInSync(phone, 5_000)
     const again = relay.attempts.slice(before).map((attempt) => attempt.at - closedAt)

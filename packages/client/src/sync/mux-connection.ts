@@ -13,7 +13,7 @@
  * per-doc sockets) makes the connection hand its docs to the per-doc transport (`onFallback`).
  */
 import { CloseCode, decodeMuxFrame, encodeDocFrame, encodeMessage, retryAfterSeconds } from '@ferry/protocol'
-import { muxFallbackReason } from './close-outcome.ts'
+import { muxFallbackReason, relayAskedToWait } from './close-outcome.ts'
 import { Backoff } from '../backoff.ts'
 import { Offline, SignedOut } from '../errors.ts'
 import { closeSocket } from './doc-socket.ts'
@@ -58,6 +58,8 @@ export class MuxConnection implements ChannelHost {
   #suspectNoMux = false
   /** The session ended: every doc, also one added later, says so. */
   #signedOut = false
+  /** While offline: the relay asked to wait (its docs show their changes on their way, not "offline"). */
+  #waiting = false
 
   constructor(connection: SyncConnection & { muxUrl(token: string): string }, options: MuxOptions) {
     this.#connection = connection
@@ -79,7 +81,7 @@ export class MuxConnection implements ChannelHost {
     if (this.#phase === 'stopped') return
     if (this.#phase === 'idle') return void this.#connect()
     if (this.#phase === 'open') return this.#scheduleFlush()
-    if (this.#phase === 'offline') doc.offline()
+    if (this.#phase === 'offline') this.#showNotOpen(doc)
     else doc.connecting()
   }
 
@@ -248,10 +250,11 @@ export class MuxConnection implements ChannelHost {
       )
       return
     }
-    this.#failed(new Offline(reason), reason)
+    this.#failed(new Offline(reason), reason, relayAskedToWait(code))
   }
 
-  #failed(error: unknown, reason = ''): void {
+  /** `waiting`: the relay closed the socket asking to come back later (the device is online). */
+  #failed(error: unknown, reason = '', waiting = false): void {
     void this.#dropSocket()
     if (this.#phase === 'stopped') return
     if (error instanceof SignedOut) {
@@ -261,16 +264,23 @@ export class MuxConnection implements ChannelHost {
       for (const channel of this.#channels.values()) channel.doc.stop({ kind: 'signed-out' })
       return
     }
-    this.#toOffline()
+    this.#toOffline(waiting)
     this.#retry((retryAfterSeconds(reason) ?? 0) * 1000)
   }
 
-  #toOffline(): void {
+  /** No socket until the retry; `waiting`: because the relay asked to wait (see `#failed`). */
+  #toOffline(waiting = false): void {
     this.#phase = 'offline'
+    this.#waiting = waiting
     for (const channel of this.#channels.values()) {
       channel.socketLost()
-      channel.doc.offline()
+      this.#showNotOpen(channel.doc)
     }
+  }
+
+  #showNotOpen(doc: DocProtocol): void {
+    if (this.#waiting) doc.waiting()
+    else doc.offline()
   }
 
   #retry(retryAfterMs: number): void {
