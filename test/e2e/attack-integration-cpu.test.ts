@@ -153,6 +153,24 @@ describe('integration CPU', () => {
     expect(outcome).toBe('persisted')
   }, 120_000)
 
+  it('refuses an update only a full decode finds malformed, sent to a doc the relay has not loaded, with 4400 once the doc loaded, and the doc keeps what it stored', async () => {
+    relay = await startRelay({ UNCONFIRMED_ACCOUNT_QUOTA_BYTES: '0', ROOM_IDLE_MS: '300', ROOM_IDLE_UNLOAD_MS: '300' })
+    const alice = await sessionToken(relay, 'alice')
+    const name = 'alice:collection:kept'
+    expect(await write(relay.wsUrl, alice, name, honestEdit('stored'))).toEqual({ accepted: true })
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    // Answered from the stored bytes, the doc stays unloaded: the update is decoded in full only in its apply.
+    const client = await muxClient(muxUrl(relay.wsUrl, alice))
+    client.open([openRequest(name)])
+    await client.doc(name, 'persisted', 10_000)
+    client.send(name, { type: 'sync-update', update: unparsableJson() })
+    expect((await client.refused(name, 30_000)).code).toBe(CloseCode.Malformed)
+    client.end()
+    expect(await write(relay.wsUrl, alice, name, honestEdit(' and after'))).toEqual({ accepted: true })
+    const stored = await readStoredDoc(relay.wsUrl, name, alice)
+    expect(stored.getText('body').toString()).toMatch(/^(stored and after| and afterstored)$/)
+  }, 60_000)
+
   it('counts what telling an update is over quota costs to its account', async () => {
     relay = await startRelay({ UNCONFIRMED_ACCOUNT_QUOTA_BYTES: '32768', ACCOUNT_QUOTA_BYTES: '32768' })
     const alice = await sessionToken(relay, 'alice')

@@ -85,8 +85,9 @@ export interface RoomApplyTimes {
    * Applies within the update's budget and counts the time to the owner; throws as
    * `RoomDoc.apply` does. `recheck`: the update waited for a load, and other updates may have
    * been counted meanwhile, so the owner's time is checked again first — less `recheck.ownMs`,
-   * what this update's own scan and decode counted (else a retry whose decode took the account
-   * over its share would be refused again on each retry while its doc unloads in between).
+   * what this update's own scan (and quota check) counted (else a retry whose own arrival took
+   * the account over its share would be refused again on each retry while its doc unloads in
+   * between). Its full decode, when it waited, is part of this call (`decoded` undefined).
    */
   apply(doc: RoomDoc, update: Uint8Array, member: RoomMember, decoded: ReturnType<typeof Y.decodeUpdate> | undefined, recheck: { readonly ownMs: number } | null): boolean
 }
@@ -202,9 +203,12 @@ export class Room {
   /**
    * An update (or sync step 2) from a writer. What it holds is counted first, without decoding
    * it: one whose decoding would take more than `maxUpdateDecodedBytes` throws `UpdateTooCostly`
-   * (2-byte structs decode to ~100 bytes and more). Then it is decoded in full, so a malformed
-   * one throws without touching the doc. With the doc, it must fit the doc's and the relay's
-   * memory (`#admit`) and its time budget (`applyTimes`); `frame`, if any, is relayed as is.
+   * (2-byte structs decode to ~100 bytes and more). Then it is decoded in full before it touches
+   * the doc, so a malformed one throws without changing anything: on arrival when the doc is
+   * loaded, else once it is, in the apply (decoding on arrival as well decoded it twice: the
+   * result could not be kept, as it waited it would hold ~100× its bytes). With the doc, it
+   * must fit the doc's and the relay's memory (`#admit`) and its time budget (`applyTimes`);
+   * `frame`, if any, is relayed as is.
    */
   applyUpdate(member: RoomMember, update: Uint8Array, frame: Uint8Array | null): void {
     if (this.#refused?.has(member)) return
@@ -226,12 +230,10 @@ export class Room {
       // again only if the apply waits, since other frames may grow the doc meanwhile.
       const admitted = this.lazy.doc
       if (admitted) this.#admit(admitted, cost, roots)
-      return { cost, roots, decoded: Y.decodeUpdate(update), admitted }
+      return { cost, roots, decoded: admitted ? Y.decodeUpdate(update) : undefined, admitted }
     })
     const { cost, roots, decoded, admitted } = arrival.result
     let ownMs = arrival.ms
-    // Kept for the apply only when the doc is here: one waiting for a load would hold ~100× its bytes.
-    const kept = this.lazy.doc ? decoded : undefined
     let now = true
     this.#withDoc(member, update.length, (doc) => {
       if (this.#refused?.has(member)) return
@@ -246,7 +248,7 @@ export class Room {
       }
       // Not checked again when it runs in the turn it came (checked on arrival), and when it
       // waited, not against its own decode's time: else a retry would decode and be refused again, for ever.
-      const changed = this.#applyTimes.apply(doc, update, member, kept, now ? null : { ownMs })
+      const changed = this.#applyTimes.apply(doc, update, member, decoded, now ? null : { ownMs })
       doc.charge(cost, this.#budget)
       if (changed) {
         this.#relay(member, frame ?? encodeMessage({ type: 'sync-update', update }))
