@@ -73,9 +73,9 @@ export class AccountApplyTimes {
    * Applies an update from a socket to `doc`, one of `account`'s, within its budget and counts
    * the time to `account`. With `recheck` (the update waited since it was checked), throws
    * `RelayBusy` (1013, with the wait) while the account spent more than its share, not counting
-   * `recheck.ownMs` (what this update counted already: its scan and decode); throws
-   * `ApplyTooCostly` past the budget after handing the part-applied doc to `spoiled`; otherwise
-   * as `RoomDoc.apply`.
+   * `recheck.ownMs` (what this update counted already: its scan and quota check; an update that
+   * waited for its doc's load comes undecoded, and is decoded here); throws `ApplyTooCostly`
+   * past the budget after handing the part-applied doc to `spoiled`; otherwise as `RoomDoc.apply`.
    */
   apply(account: string, doc: RoomDoc, update: Uint8Array, origin: unknown, decoded: ReturnType<typeof Y.decodeUpdate> | undefined, recheck: { readonly ownMs: number } | null, spoiled: (doc: RoomDoc) => void): boolean {
     if (recheck) this.check(account, recheck.ownMs)
