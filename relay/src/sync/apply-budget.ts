@@ -13,7 +13,7 @@
  * first; what the update itself costs on this thread is under both.
  */
 import { TOO_COSTLY_TO_APPLY_REASON } from '@ferry/protocol'
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
 import { RelayBusy, UpdateTooCostly } from './memory-budget.ts'
 import type { RoomDoc } from './room-doc.ts'
 
@@ -79,8 +79,11 @@ export class AccountApplyTimes {
    */
   apply(account: string, doc: RoomDoc, update: Uint8Array, origin: unknown, decoded: ReturnType<typeof Y.decodeUpdate> | undefined, recheck: { readonly ownMs: number } | null, spoiled: (doc: RoomDoc) => void): boolean {
     if (recheck) this.check(account, recheck.ownMs)
+    // Decoded before the update's clock starts, as one decoded on arrival is: the budget bounds
+    // the integration alone, whether or not the update waited. Counted all the same.
+    const whole = decoded ?? this.measured(account, () => Y.decodeUpdate(update)).result
     try {
-      return this.measured(account, (clock) => doc.apply(update, origin, decoded, clock)).result
+      return this.measured(account, (clock) => doc.apply(update, origin, whole, clock)).result
     } finally {
       if (doc.spoiled) spoiled(doc)
     }

@@ -8,7 +8,9 @@
  * relays can come before its answer): `sync step 2` only when the client lacks something,
  * `sync step 1` only when the relay lacks something (state vectors and delete-set hashes
  * compared through the room doc's cached digest), then `persisted`. A doc where both sides hold
- * the same costs a few comparisons and one small frame.
+ * the same costs a few comparisons and one small frame. Computing a step 2 counts to the
+ * owner's apply time (`Room.answerCounted`), and while the owner waits for it the doc is
+ * refused with 1013 instead (an open can be repeated as a step 1 can).
  *
  * A doc that is not loaded is answered from the stored bytes (`Rooms.joinStored`) and stays
  * unloaded until a frame needs it: a new device gets them as they are (building a `Y.Doc` only
@@ -69,7 +71,8 @@ async function openOne(job: OpenJob, socket: OpeningSocket, rooms: Rooms, log: F
   if (doc.state === 'closed' || !socket.open) return
   if (doc.state === 'open') {
     // A resync: the room's doc may have unloaded meanwhile (a failed load refuses the doc).
-    await doc.room?.use(doc, (loaded) => answer(job, socket, loaded))
+    const room = doc.room
+    await room?.use(doc, (loaded) => answer(job, socket, room, loaded))
     return
   }
   // Answered in the turn it joined: nothing the room relays comes before the answer.
@@ -81,9 +84,9 @@ async function openOne(job: OpenJob, socket: OpeningSocket, rooms: Rooms, log: F
     if (answered()) socket.opened(doc)
   }
   try {
-    const fromStore = await rooms.joinStored(doc.name, doc, quotaReadSince, (room, state) => joined(room, () => answerStored(job, socket, state)))
+    const fromStore = await rooms.joinStored(doc.name, doc, quotaReadSince, (room, state) => joined(room, () => answerStored(job, socket, room, state)))
     if (fromStore || doc.state !== 'loading' || !socket.open) return
-    await rooms.join(doc.name, doc, quotaReadSince, (room) => joined(room, () => answer(job, socket, room.loaded!)))
+    await rooms.join(doc.name, doc, quotaReadSince, (room) => joined(room, () => answer(job, socket, room, room.loaded!)))
   } catch (error) {
     if (isGone(error)) return socket.refuse(doc, CloseCode.Gone, 'the document was deleted')
     if (error instanceof RelayBusy) return socket.refuse(doc, CloseCode.TryAgainLater, error.reason)
@@ -100,29 +103,39 @@ async function openOne(job: OpenJob, socket: OpeningSocket, rooms: Rooms, log: F
  * lacks (its answer loads the doc), and a device returning with exactly what is stored gets its
  * `persisted` alone — after a restart, reconnecting devices load nothing.
  */
-function answerStored(job: OpenJob, socket: OpeningSocket, state: StoredState): boolean {
+function answerStored(job: OpenJob, socket: OpeningSocket, room: Room, state: StoredState): boolean {
   const { doc } = job
   if (!socket.mayRequest(doc)) return false
   if (holdsNothing(job.stateVector.bytes, job.deleteSetHash)) {
+    // The stored update as it is: nothing to compute, nothing counted.
     if (!state.empty) socket.answerDoc(doc, { type: 'sync-step2', update: state.update })
     doc.persisted(state.stateVector)
     return true
   }
-  if (!sendDifference(job, socket, digestOfStored(state), (stateVector) => Y.diffUpdate(state.update, stateVector))) return false
+  if (!mayAnswer(job, socket, room)) return false
+  if (!sendDifference(job, socket, digestOfStored(state), (stateVector) => room.answerCounted(() => Y.diffUpdate(state.update, stateVector)))) return false
   doc.persisted(state.stateVector)
   return true
 }
 
 /** The doc's answer to its `open`; false when the doc was refused instead. */
-function answer(job: OpenJob, socket: OpeningSocket, loaded: RoomDoc): boolean {
+function answer(job: OpenJob, socket: OpeningSocket, room: Room, loaded: RoomDoc): boolean {
   const { doc } = job
-  if (!socket.mayRequest(doc)) return false
+  if (!socket.mayRequest(doc) || !mayAnswer(job, socket, room)) return false
   const digest = digestOf(loaded.doc)
-  if (!sendDifference(job, socket, digest, (stateVector) => Y.encodeStateAsUpdate(loaded.doc, stateVector))) return false
+  if (!sendDifference(job, socket, digest, (stateVector) => room.answerCounted(() => Y.encodeStateAsUpdate(loaded.doc, stateVector)))) return false
   // `persisted` covers what is stored: now, unless the room still holds updates to store.
   if (loaded.writer.dirty) loaded.writer.ackAfter(doc)
   else doc.persisted(digest.stateVector)
   return true
+}
+
+/** False, and the doc refused with 1013, while the owner must wait for its apply time (an answer's diff is counted as applying is). */
+function mayAnswer(job: OpenJob, socket: OpeningSocket, room: Room): boolean {
+  const wait = room.answerWaits()
+  if (wait === null) return true
+  socket.refuse(job.doc, CloseCode.TryAgainLater, wait)
+  return false
 }
 
 /**

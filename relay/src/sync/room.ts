@@ -121,7 +121,10 @@ export class Room {
   readonly #unsubscribe: () => void
   readonly #quota: AccountQuota | null
   readonly #applyTimes: RoomApplyTimes
-  /** Sockets an update was refused from (quota): nothing more they send is taken. Made on first use. */
+  /**
+   * Members an update was refused from (quota), or closed for a frame that failed while it
+   * waited for the doc: nothing more they send is taken. Made on first use.
+   */
   #refused: WeakSet<RoomMember> | null = null
 
   constructor(
@@ -192,12 +195,39 @@ export class Room {
     if (removal) this.#relay(null, encodeMessage({ type: 'awareness', update: removal }), true)
   }
 
-  /** Sync step 1 from a client: answer with what it lacks. Throws on a malformed state vector. */
+  /**
+   * Sync step 1 from a client: answer with what it lacks. Throws on a malformed state vector,
+   * and `RelayBusy` while the owner spent its apply time: encoding the answer is counted to it
+   * as applying is (an empty state vector on a 20 MB doc encodes all of it, ~0.1 s, and a
+   * question can be asked 30 times a minute per doc on each socket).
+   */
   answerStep1(member: RoomMember, stateVector: Uint8Array): void {
     Y.decodeStateVector(stateVector)
+    this.#applyTimes.check()
     this.#withDoc(member, stateVector.length, (doc) => {
-      if (this.members.has(member)) member.send(encodeMessage({ type: 'sync-step2', update: Y.encodeStateAsUpdate(doc.doc, stateVector) }))
+      if (!this.members.has(member)) return
+      const answer = this.#applyTimes.measured(() => Y.encodeStateAsUpdate(doc.doc, stateVector)).result
+      member.send(encodeMessage({ type: 'sync-step2', update: answer }))
     })
+  }
+
+  /**
+   * For an `open`'s answer, which costs what its diff costs: the reason to wait when the owner
+   * spent its apply time (as `answerStep1` would throw), else null.
+   */
+  answerWaits(): string | null {
+    try {
+      this.#applyTimes.check()
+      return null
+    } catch (error) {
+      if (error instanceof RelayBusy) return error.reason
+      throw error
+    }
+  }
+
+  /** Computes an `open`'s answer (`work`), counted to the owner as `answerStep1`'s. */
+  answerCounted<T>(work: () => T): T {
+    return this.#applyTimes.measured(work).result
   }
 
   /**
@@ -236,7 +266,6 @@ export class Room {
     let ownMs = arrival.ms
     let now = true
     this.#withDoc(member, update.length, (doc) => {
-      if (this.#refused?.has(member)) return
       // Admitted again when it waited: what ran before it may have grown the doc.
       if (!now || doc !== admitted) this.#admit(doc, cost, roots)
       const quota = this.#quota
@@ -247,7 +276,8 @@ export class Room {
         if (!admits.result) return this.#refuse(doc, member)
       }
       // Not checked again when it runs in the turn it came (checked on arrival), and when it
-      // waited, not against its own decode's time: else a retry would decode and be refused again, for ever.
+      // waited, not against what its own arrival counted: else a retry whose scan took the
+      // account over its share would be refused again, for ever.
       const changed = this.#applyTimes.apply(doc, update, member, decoded, now ? null : { ownMs })
       doc.charge(cost, this.#budget)
       if (changed) {
@@ -377,7 +407,11 @@ export class Room {
   #withDoc(member: RoomMember, bytes: number, run: (doc: RoomDoc) => void, failed: () => void = ignore): void {
     const task: DocTask = {
       bytes,
-      run: (doc) => run(doc!),
+      // Not for a member closed meanwhile for a frame of its that failed here: what it sent
+      // after is not taken, as when the doc is loaded (its socket stops reading the doc).
+      run: (doc) => {
+        if (!this.#refused?.has(member)) run(doc!)
+      },
       fail: (error, phase) => {
         this.#close(member, error, phase)
         failed()
@@ -409,8 +443,9 @@ export class Room {
     if (!this.#budget.admits(cost)) throw new RelayBusy()
   }
 
-  /** Closes `member` for a task that did not run, as its socket would for the same error. */
+  /** Closes `member` for a task that did not run, as its socket would for the same error; its tasks still waiting will not run. */
   #close(member: RoomMember, error: unknown, phase: 'load' | 'run'): void {
+    ;(this.#refused ??= new WeakSet()).add(member)
     if (error instanceof RelayBusy) member.close(CloseCode.TryAgainLater, error.reason)
     else if (error instanceof UpdateTooCostly) member.close(CloseCode.ChangeTooLarge, error.message)
     else if (phase === 'load') {

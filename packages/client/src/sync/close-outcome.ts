@@ -95,9 +95,10 @@ export function closeOutcome(code: number, reason: string, largestSent: number):
 }
 
 /**
- * True when a socket's close says the relay answered and asked to come back later (1013: busy,
- * or this account spent its share; 4529: too many new connections from this address): the
- * device is online and its changes are on their way, so its docs say so rather than "offline".
+ * True when a socket's close says the relay answered and asked to come back later (1013: short
+ * of memory, the account's changes too long to apply lately, too much sent while a doc loads;
+ * 4529: too many connections or sync requests): the device is online and its changes are on
+ * their way, so its docs say so rather than "offline".
  */
 export function relayAskedToWait(code: number): boolean {
   return code === CloseCode.TryAgainLater || code === CloseCode.RateLimited
