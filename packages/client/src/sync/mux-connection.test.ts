@@ -185,7 +185,8 @@ describe('when the relay does not speak it, or goes away', () => {
     const relay = new FakeRelay()
     seedAccount(relay, 'gina', 3)
     const [a, b] = [await device(), await device()]
-    const laptop = await a.open('gina', connectionTo(relay, { token: 'laptop', random: () => 0.1, minMs: 100, maxMs: 1_000 }))
+    const network = new EventTarget()
+    const laptop = await a.open('gina', connectionTo(relay, { token: 'laptop', random: () => 0.1, minMs: 100, maxMs: 1_000, online: network }))
     const phone = await b.open('gina', connectionTo(relay, { token: 'phone', random: () => 0.9, minMs: 100, maxMs: 1_000 }))
     await untilInSync(laptop)
     await untilInSync(phone)
@@ -194,6 +195,8 @@ describe('when the relay does not speak it, or goes away', () => {
     relay.closeAll(1013, 'the relay is busy; retry-after=1')
     // The relay answered and asked to wait: online, on its way — not "offline".
     await vi.waitFor(() => expect(describeStatus(laptop.status)).toBe('connecting'))
+    // The network coming back ends a wait for the network, not the one the relay asked for.
+    network.dispatchEvent(new Event('online'))
     ;(await laptop.collection('c0')).add({ kind: 'request', name: 'while away' })
     // None of the 6 docs is acknowledged until the socket is back; the change waits to be sent.
     await vi.waitFor(() => expect(describeStatus(laptop.status)).toBe('syncing 0 of 6 (1 pending)'))

@@ -134,7 +134,8 @@ export class MuxConnection implements ChannelHost {
   // ——— the socket ———
 
   readonly #onOnline = (): void => {
-    if (this.#phase === 'offline') {
+    // Ends a wait for the network, not one the relay asked for (its retry-after stands).
+    if (this.#phase === 'offline' && !this.#waiting) {
       this.#clearTimers()
       void this.#connect()
     }

@@ -26,6 +26,8 @@ export interface ConnectionOptions {
   readonly minMs?: number
   readonly maxMs?: number
   readonly liveness?: { idleMs: number; timeoutMs: number }
+  /** Where the browser's `online` event would fire (none by default). */
+  readonly online?: EventTarget
 }
 
 export function connectionTo(relay: FakeRelay, options: ConnectionOptions = {}): SyncConnection & { refreshes: number } {
@@ -42,7 +44,7 @@ export function connectionTo(relay: FakeRelay, options: ConnectionOptions = {}):
     },
     createSocket: relay.createSocket,
     backoff: { minMs: options.minMs ?? 5, maxMs: options.maxMs ?? 40, ...(options.random ? { random: options.random } : {}) },
-    online: null,
+    online: options.online ?? null,
     liveness: options.liveness ?? null,
   }
   return connection
