@@ -112,8 +112,7 @@ function answerStored(job: OpenJob, socket: OpeningSocket, room: Room, state: St
     doc.persisted(state.stateVector)
     return true
   }
-  if (!mayAnswer(job, socket, room)) return false
-  if (!sendDifference(job, socket, digestOfStored(state), (stateVector) => room.answerCounted(() => Y.diffUpdate(state.update, stateVector)))) return false
+  if (!sendDifference(job, socket, room, digestOfStored(state), (stateVector) => Y.diffUpdate(state.update, stateVector))) return false
   doc.persisted(state.stateVector)
   return true
 }
@@ -121,34 +120,34 @@ function answerStored(job: OpenJob, socket: OpeningSocket, room: Room, state: St
 /** The doc's answer to its `open`; false when the doc was refused instead. */
 function answer(job: OpenJob, socket: OpeningSocket, room: Room, loaded: RoomDoc): boolean {
   const { doc } = job
-  if (!socket.mayRequest(doc) || !mayAnswer(job, socket, room)) return false
+  if (!socket.mayRequest(doc)) return false
   const digest = digestOf(loaded.doc)
-  if (!sendDifference(job, socket, digest, (stateVector) => room.answerCounted(() => Y.encodeStateAsUpdate(loaded.doc, stateVector)))) return false
+  if (!sendDifference(job, socket, room, digest, (stateVector) => Y.encodeStateAsUpdate(loaded.doc, stateVector))) return false
   // `persisted` covers what is stored: now, unless the room still holds updates to store.
   if (loaded.writer.dirty) loaded.writer.ackAfter(doc)
   else doc.persisted(digest.stateVector)
   return true
 }
 
-/** False, and the doc refused with 1013, while the owner must wait for its apply time (an answer's diff is counted as applying is). */
-function mayAnswer(job: OpenJob, socket: OpeningSocket, room: Room): boolean {
-  const wait = room.answerWaits()
-  if (wait === null) return true
-  socket.refuse(job.doc, CloseCode.TryAgainLater, wait)
-  return false
-}
-
 /**
  * Compares the client's state with `digest` and sends what each side lacks: a step 2 of what
- * the client lacks (`lacking` its state vector), a step 1 when the relay lacks something.
- * False, and the doc refused, when the client's state vector cannot be answered.
+ * the client lacks (`lacking` its state vector, computed and counted to the owner's apply time
+ * as `Room.answerStep1`'s), a step 1 when the relay lacks something. False, and the doc refused,
+ * when the client's state vector cannot be answered, or with 1013 when the client lacks
+ * something while the owner waits for its apply time (a device that holds what the relay does
+ * is never refused for it).
  */
-function sendDifference(job: OpenJob, socket: OpeningSocket, digest: DocDigest, lacking: (stateVector: Uint8Array) => Uint8Array): boolean {
+function sendDifference(job: OpenJob, socket: OpeningSocket, room: Room, digest: DocDigest, lacking: (stateVector: Uint8Array) => Uint8Array): boolean {
   const { clientLacks, relayLacks } = compareWith(digest, job.stateVector.clocks, job.deleteSetHash)
   if (clientLacks) {
+    const wait = room.answerWaits()
+    if (wait !== null) {
+      socket.refuse(job.doc, CloseCode.TryAgainLater, wait)
+      return false
+    }
     let update: Uint8Array
     try {
-      update = lacking(job.stateVector.bytes)
+      update = room.answerCounted(() => lacking(job.stateVector.bytes))
     } catch {
       socket.refuse(job.doc, CloseCode.Malformed, 'malformed state vector')
       return false
