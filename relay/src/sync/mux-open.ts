@@ -7,10 +7,11 @@
  * Each doc is answered as soon as it joined its room, in the same turn (nothing the room
  * relays can come before its answer): `sync step 2` only when the client lacks something,
  * `sync step 1` only when the relay lacks something (state vectors and delete-set hashes
- * compared through the room doc's cached digest), then `persisted`. A doc where both sides hold
- * the same costs a few comparisons and one small frame. Computing a step 2 counts to the
- * owner's apply time (`Room.answerCounted`), and while the owner waits for it the doc is
- * refused with 1013 instead (an open can be repeated as a step 1 can).
+ * compared through the room doc's cached digest), then `persisted`. A loaded doc where both
+ * sides hold the same costs a few comparisons and one small frame. Work an answer needs —
+ * reading, merging and scanning a doc that is not loaded, its digest, a step 2's diff — counts
+ * to the owner's apply time (`Room.answerCounted`), and while the owner waits for it the doc is
+ * refused with 1013 instead (an open can be closed and asked again, as a step 1 can).
  *
  * A doc that is not loaded is answered from the stored bytes (`Rooms.joinStored`) and stays
  * unloaded until a frame needs it: a new device gets them as they are (building a `Y.Doc` only
@@ -69,6 +70,8 @@ export async function openBatch(batch: readonly OpenJob[], socket: OpeningSocket
 async function openOne(job: OpenJob, socket: OpeningSocket, rooms: Rooms, log: FastifyBaseLogger, quotaReadSince: number): Promise<void> {
   const { doc } = job
   if (doc.state === 'closed' || !socket.open) return
+  // Counted before anything is read: an open past the limit costs nothing.
+  if (!socket.mayRequest(doc)) return
   if (doc.state === 'open') {
     // A resync: the room's doc may have unloaded meanwhile (a failed load refuses the doc).
     const room = doc.room
@@ -105,14 +108,15 @@ async function openOne(job: OpenJob, socket: OpeningSocket, rooms: Rooms, log: F
  */
 function answerStored(job: OpenJob, socket: OpeningSocket, room: Room, state: StoredState): boolean {
   const { doc } = job
-  if (!socket.mayRequest(doc)) return false
   if (holdsNothing(job.stateVector.bytes, job.deleteSetHash)) {
-    // The stored update as it is: nothing to compute, nothing counted.
+    // The stored update as it is (reading it was counted).
     if (!state.empty) socket.answerDoc(doc, { type: 'sync-step2', update: state.update })
     doc.persisted(state.stateVector)
     return true
   }
-  if (!sendDifference(job, socket, room, digestOfStored(state), (stateVector) => Y.diffUpdate(state.update, stateVector))) return false
+  // Its digest hashes the delete set, a diff of the whole stored update: counted too.
+  const digest = room.answerCounted(() => digestOfStored(state))
+  if (!sendDifference(job, socket, room, digest, (stateVector) => Y.diffUpdate(state.update, stateVector))) return false
   doc.persisted(state.stateVector)
   return true
 }
@@ -120,7 +124,6 @@ function answerStored(job: OpenJob, socket: OpeningSocket, room: Room, state: St
 /** The doc's answer to its `open`; false when the doc was refused instead. */
 function answer(job: OpenJob, socket: OpeningSocket, room: Room, loaded: RoomDoc): boolean {
   const { doc } = job
-  if (!socket.mayRequest(doc)) return false
   const digest = digestOf(loaded.doc)
   if (!sendDifference(job, socket, room, digest, (stateVector) => Y.encodeStateAsUpdate(loaded.doc, stateVector))) return false
   // `persisted` covers what is stored: now, unless the room still holds updates to store.

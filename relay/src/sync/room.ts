@@ -196,25 +196,33 @@ export class Room {
   }
 
   /**
-   * Sync step 1 from a client: answer with what it lacks. Throws on a malformed state vector,
-   * and `RelayBusy` while the owner spent its apply time: encoding the answer is counted to it
-   * as applying is (an empty state vector on a 20 MB doc encodes all of it, ~0.1 s, and a
-   * question can be asked 30 times a minute per doc on each socket).
+   * Sync step 1 from a client: answer with what it lacks. Throws on a malformed state vector.
+   * A writer's (the owner's device) answer is counted to the owner's apply time as applying is
+   * (an empty state vector on a 20 MB doc encodes all of it, ~0.1 s, and a question can be
+   * asked 30 times a minute per doc on each socket): while the owner waits, it throws (or, when
+   * it waited for the doc's load, closes the member with) `RelayBusy`. A share-link viewer's is
+   * not: it would let anyone holding a link keep the owner's own writes waiting.
    */
   answerStep1(member: RoomMember, stateVector: Uint8Array): void {
     Y.decodeStateVector(stateVector)
-    this.#applyTimes.check()
+    const counted = !member.readOnly
+    if (counted) this.#applyTimes.check()
     this.#withDoc(member, stateVector.length, (doc) => {
       if (!this.members.has(member)) return
-      const answer = this.#applyTimes.measured(() => Y.encodeStateAsUpdate(doc.doc, stateVector)).result
-      member.send(encodeMessage({ type: 'sync-step2', update: answer }))
+      const encode = () => Y.encodeStateAsUpdate(doc.doc, stateVector)
+      if (!counted) return member.send(encodeMessage({ type: 'sync-step2', update: encode() }))
+      // Again when it runs: questions queued during a load drain together once it is done.
+      this.#applyTimes.check()
+      member.send(encodeMessage({ type: 'sync-step2', update: this.#applyTimes.measured(encode).result }))
     })
   }
 
-  /**
-   * For an `open`'s answer, which costs what its diff costs: the reason to wait when the owner
-   * spent its apply time (as `answerStep1` would throw), else null.
-   */
+  /** Throws `RelayBusy` while the owner waits for its apply time (work for an `open` asks first, as `answerStep1` does). */
+  checkApplyTime(): void {
+    this.#applyTimes.check()
+  }
+
+  /** The reason to wait when the owner spent its apply time (as `checkApplyTime` would throw), else null. */
   answerWaits(): string | null {
     try {
       this.#applyTimes.check()
@@ -225,7 +233,7 @@ export class Room {
     }
   }
 
-  /** Computes an `open`'s answer (`work`), counted to the owner as `answerStep1`'s. */
+  /** Runs work for an `open`'s answer (reading what is stored, a diff), counted to the owner as `answerStep1`'s. */
   answerCounted<T>(work: () => T): T {
     return this.#applyTimes.measured(work).result
   }
@@ -408,9 +416,11 @@ export class Room {
     const task: DocTask = {
       bytes,
       // Not for a member closed meanwhile for a frame of its that failed here: what it sent
-      // after is not taken, as when the doc is loaded (its socket stops reading the doc).
+      // after is not taken, as when the doc is loaded (its socket stops reading the doc); the
+      // caller still hears it did not run (`use` settles).
       run: (doc) => {
-        if (!this.#refused?.has(member)) run(doc!)
+        if (this.#refused?.has(member)) failed()
+        else run(doc!)
       },
       fail: (error, phase) => {
         this.#close(member, error, phase)
@@ -443,7 +453,7 @@ export class Room {
     if (!this.#budget.admits(cost)) throw new RelayBusy()
   }
 
-  /** Closes `member` for a task that did not run, as its socket would for the same error; its tasks still waiting will not run. */
+  /** Closes `member` for a task that did not run, as its socket would for the same error; its tasks still waiting will not run (their callers hear so). */
   #close(member: RoomMember, error: unknown, phase: 'load' | 'run'): void {
     ;(this.#refused ??= new WeakSet()).add(member)
     if (error instanceof RelayBusy) member.close(CloseCode.TryAgainLater, error.reason)

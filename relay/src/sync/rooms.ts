@@ -184,11 +184,17 @@ export class Rooms {
     return true
   }
 
-  /** What the store holds of `room`'s doc (null: too long a log to merge), once its broadcast subscription hears. */
+  /**
+   * What the store holds of `room`'s doc (null: too long a log to merge), once its broadcast
+   * subscription hears. Merging and scanning it count to the owner's apply time (an open can be
+   * closed and asked again, and a room nobody is in goes): `RelayBusy` before reading while the
+   * owner waits.
+   */
   async #readStored(room: Room): Promise<StoredState | null> {
     try {
+      room.checkApplyTime()
       const [, stored] = await Promise.all([this.#subscribed.get(room), this.#opts.store.load(room.name)])
-      return storedState(stored)
+      return room.answerCounted(() => storedState(stored))
     } catch (error) {
       if (isGone(error)) this.#discard(room)
       else this.#removeIfUnused(room)
