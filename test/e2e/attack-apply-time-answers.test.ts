@@ -8,7 +8,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { CloseCode } from '@ferry/protocol'
+import { CloseCode, encodeBackup, type UserId } from '@ferry/protocol'
+import { WorkspaceIndex } from '@ferry/schema'
 import { integrationWalk, unparsableJson } from '../../packages/protocol/src/update-cost/testing/crafted-updates.ts'
 import { call } from '../helpers/links.ts'
 import { muxClient, muxUrl, openRequest } from '../helpers/mux-client.ts'
@@ -76,6 +77,26 @@ describe('apply time of answers', () => {
     }
     expect(outcomes[0]).toBe('answered')
     expect(outcomes.at(-1)).toBe(CloseCode.TryAgainLater)
+  }, 120_000)
+
+  it('restores a backup while the account waits for its apply time: the docs it cannot take now are refused with the wait in the report, not a 500', async () => {
+    relay = await startRelay({ UNCONFIRMED_ACCOUNT_QUOTA_BYTES: '0' })
+    const id = 'restorer' as UserId
+    await relay.stores.users.createUser({ id, email: 'restorer@example.test', name: 'Ada', emailConfirmed: true, passwordHash: null, createdAt: Date.now() })
+    const token = await sessionToken(relay, id)
+    const index = new Y.Doc()
+    new WorkspaceIndex(index).addCollection('Orders', 'orders')
+    const file = encodeBackup({ createdAt: new Date().toISOString(), source: { relay: null, accountId: 'someone-else' as UserId, email: null }, profile: null, vault: null, docs: [{ kind: 'workspace', id: null, update: Y.encodeStateAsUpdate(index) }] })
+    // Each round spends more of the account's share, then restores (the same file again: idempotent).
+    const answers: { status: number; skipped: unknown[] }[] = []
+    for (let i = 0; i < 12 && !(answers.at(-1)?.skipped.length ?? 0); i++) {
+      await write(relay.wsUrl, token, `${id}:collection:burn`, walk)
+      const response = await fetch(`${relay.url}/v1/backup`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: file })
+      const body = (await response.json()) as { skipped?: unknown[] }
+      answers.push({ status: response.status, skipped: body.skipped ?? [] })
+    }
+    expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200))
+    expect(answers.at(-1)?.skipped).toEqual([{ kind: 'workspace', reason: 'refused', message: expect.stringMatching(/took too long to apply lately; retry-after=\d+/) }])
   }, 120_000)
 
   it("does not count a share-link viewer's questions to the owner: the viewer is answered while the owner waits", async () => {

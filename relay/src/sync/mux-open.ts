@@ -137,8 +137,8 @@ function answer(job: OpenJob, socket: OpeningSocket, room: Room, loaded: RoomDoc
  * the client lacks (`lacking` its state vector, computed and counted to the owner's apply time
  * as `Room.answerStep1`'s), a step 1 when the relay lacks something. False, and the doc refused,
  * when the client's state vector cannot be answered, or with 1013 when the client lacks
- * something while the owner waits for its apply time (a device that holds what the relay does
- * is never refused for it).
+ * something while the owner waits for its apply time (here, a device that holds what the relay
+ * does is not refused: reading a doc that was not loaded was checked before, in `joinStored`).
  */
 function sendDifference(job: OpenJob, socket: OpeningSocket, room: Room, digest: DocDigest, lacking: (stateVector: Uint8Array) => Uint8Array): boolean {
   const { clientLacks, relayLacks } = compareWith(digest, job.stateVector.clocks, job.deleteSetHash)

@@ -217,12 +217,7 @@ export class Room {
     })
   }
 
-  /** Throws `RelayBusy` while the owner waits for its apply time (work for an `open` asks first, as `answerStep1` does). */
-  checkApplyTime(): void {
-    this.#applyTimes.check()
-  }
-
-  /** The reason to wait when the owner spent its apply time (as `checkApplyTime` would throw), else null. */
+  /** The reason to wait when the owner spent its apply time (as `answerStep1` would throw), else null. */
   answerWaits(): string | null {
     try {
       this.#applyTimes.check()

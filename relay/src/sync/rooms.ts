@@ -141,6 +141,10 @@ export class Rooms {
    */
   async joinStored(name: DocName, member: RoomMember, quotaReadSince: number, joined: (room: Room, state: StoredState) => void): Promise<boolean> {
     if ((this.#rooms.get(name)?.lazy.state ?? 'unloaded') !== 'unloaded') return false
+    // Before anything is made or read: throws `RelayBusy` while the owner waits for its apply
+    // time, which reading the doc counts to (a refusal later would remove a room another
+    // open of the doc is still reading).
+    this.#applyTimes.check(ownerOf(name))
     const quota = this.#quotas.hold(ownerOf(name))
     try {
       if (quota.readAt < quotaReadSince) await quota.refresh()
@@ -187,12 +191,10 @@ export class Rooms {
   /**
    * What the store holds of `room`'s doc (null: too long a log to merge), once its broadcast
    * subscription hears. Merging and scanning it count to the owner's apply time (an open can be
-   * closed and asked again, and a room nobody is in goes): `RelayBusy` before reading while the
-   * owner waits.
+   * closed and asked again, and a room nobody is in goes; `joinStored` checks the owner first).
    */
   async #readStored(room: Room): Promise<StoredState | null> {
     try {
-      room.checkApplyTime()
       const [, stored] = await Promise.all([this.#subscribed.get(room), this.#opts.store.load(room.name)])
       return room.answerCounted(() => storedState(stored))
     } catch (error) {

@@ -8,10 +8,11 @@
 import type { DocName } from '@ferry/protocol'
 import { CloseCode } from '@ferry/protocol'
 import { isGone } from '../storage/doc-store.ts'
+import { RelayBusy } from './memory-budget.ts'
 import type { RoomMember } from './room.ts'
 import type { Rooms } from './rooms.ts'
 
-/** `stored`: applied (or held already) and durable; `gone`: the doc was deleted for good; `refused`: the room refused it (the owner's quota). */
+/** `stored`: applied (or held already) and durable; `gone`: the doc was deleted for good; `refused`: the room refused it (the owner's quota, or its apply time spent). */
 export type ServerEditOutcome = { readonly kind: 'stored' } | { readonly kind: 'gone' } | { readonly kind: 'refused'; readonly reason: string }
 
 export async function applyAsServer(rooms: Rooms, name: DocName, update: Uint8Array): Promise<ServerEditOutcome> {
@@ -36,6 +37,11 @@ export async function applyAsServer(rooms: Rooms, name: DocName, update: Uint8Ar
   try {
     room.applyUpdate(member, update, null)
     return await settled
+  } catch (error) {
+    // The owner spent its apply time (a restore counts as its devices' edits do): this doc is
+    // refused with the wait, and what came before it stays; restoring again brings in the rest.
+    if (error instanceof RelayBusy) return { kind: 'refused', reason: error.reason }
+    throw error
   } finally {
     rooms.leave(room, member)
   }
