@@ -79,6 +79,31 @@ describe('apply time of answers', () => {
     expect(outcomes.at(-1)).toBe(CloseCode.TryAgainLater)
   }, 120_000)
 
+  it('answers an open from the stored state another open of the doc read and kept, while the account waits: nothing more is read', async () => {
+    // Unloaded soon after its last socket left, but kept for a minute while one stays.
+    relay = await startRelay({ UNCONFIRMED_ACCOUNT_QUOTA_BYTES: '0', ROOM_IDLE_MS: '300' })
+    const alice = await sessionToken(relay, 'alice')
+    const name = 'alice:collection:kept'
+    expect(await write(relay.wsUrl, alice, name, honestEdit('stored'))).toEqual({ accepted: true })
+    await sleep(1_000)
+    // The first device's open reads the doc and the room keeps what it read (the doc stays unloaded).
+    const first = await muxClient(muxUrl(relay.wsUrl, alice))
+    first.open([openRequest(name)])
+    await first.doc(name, 'persisted', 10_000)
+    const rounds: { burn: number | 'accepted'; second: number | 'answered' }[] = []
+    for (let i = 0; i < 12 && rounds.at(-1)?.burn !== CloseCode.TryAgainLater; i++) {
+      const burn = await write(relay.wsUrl, alice, 'alice:collection:burn', walk)
+      const second = await muxClient(muxUrl(relay.wsUrl, alice))
+      second.open([openRequest(name)])
+      const outcome = await Promise.race([second.doc(name, 'persisted', 30_000).then(() => 'answered' as const), second.refused(name, 30_000).then((refusal) => refusal.code)])
+      second.end()
+      rounds.push({ burn: burn.accepted ? 'accepted' : burn.code, second: outcome })
+    }
+    first.end()
+    expect(rounds.at(-1)?.burn).toBe(CloseCode.TryAgainLater)
+    expect(rounds.map((round) => round.second)).toEqual(rounds.map(() => 'answered'))
+  }, 120_000)
+
   it('restores a backup while the account waits for its apply time: the docs it cannot take now are refused with the wait in the report, not a 500', async () => {
     relay = await startRelay({ UNCONFIRMED_ACCOUNT_QUOTA_BYTES: '0' })
     const id = 'restorer' as UserId
@@ -98,6 +123,32 @@ describe('apply time of answers', () => {
     expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200))
     expect(answers.at(-1)?.skipped).toEqual([{ kind: 'workspace', reason: 'refused', message: expect.stringMatching(/took too long to apply lately; retry-after=\d+/) }])
   }, 120_000)
+
+  it('restores a backup one of whose docs would grow past its memory limit: that doc is refused with the reason in the report, the others restored, not a 500', async () => {
+    relay = await startRelay({ UNCONFIRMED_ACCOUNT_QUOTA_BYTES: '0', MAX_DOC_DECODED_BYTES: String(1024 * 1024) })
+    const id = 'big-restorer' as UserId
+    await relay.stores.users.createUser({ id, email: 'big-restorer@example.test', name: 'Ada', emailConfirmed: true, passwordHash: null, createdAt: Date.now() })
+    const token = await sessionToken(relay, id)
+    const index = new Y.Doc()
+    new WorkspaceIndex(index).addCollection('Big', 'big')
+    // ~30,000 entries decode to several MB, past the doc limit of 1 MB set above.
+    const big = new Y.Doc()
+    big.transact(() => {
+      for (let i = 0; i < 30_000; i++) big.getMap('requests').set(`r${i}`, i)
+    })
+    const file = encodeBackup({
+      createdAt: new Date().toISOString(),
+      source: { relay: null, accountId: 'someone-else' as UserId, email: null },
+      profile: null,
+      vault: null,
+      docs: [{ kind: 'workspace', id: null, update: Y.encodeStateAsUpdate(index) }, { kind: 'collection', id: 'big', update: Y.encodeStateAsUpdate(big) }],
+    })
+    const response = await fetch(`${relay.url}/v1/backup`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: file })
+    expect(response.status).toBe(200)
+    const answer = (await response.json()) as { restored: unknown[]; skipped: unknown[] }
+    expect(answer.restored).toEqual([{ kind: 'workspace' }])
+    expect(answer.skipped).toEqual([{ kind: 'collection', id: 'big', reason: 'refused', message: expect.stringMatching(/^The relay refused it: .*too large/) }])
+  }, 60_000)
 
   it("does not count a share-link viewer's questions to the owner: the viewer is answered while the owner waits", async () => {
     relay = await startRelay({ UNCONFIRMED_ACCOUNT_QUOTA_BYTES: '0' })

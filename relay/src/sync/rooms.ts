@@ -141,10 +141,6 @@ export class Rooms {
    */
   async joinStored(name: DocName, member: RoomMember, quotaReadSince: number, joined: (room: Room, state: StoredState) => void): Promise<boolean> {
     if ((this.#rooms.get(name)?.lazy.state ?? 'unloaded') !== 'unloaded') return false
-    // Before anything is made or read: throws `RelayBusy` while the owner waits for its apply
-    // time, which reading the doc counts to (a refusal later would remove a room another
-    // open of the doc is still reading).
-    this.#applyTimes.check(ownerOf(name))
     const quota = this.#quotas.hold(ownerOf(name))
     try {
       if (quota.readAt < quotaReadSince) await quota.refresh()
@@ -156,8 +152,14 @@ export class Rooms {
 
   async #joinStored(name: DocName, member: RoomMember, joined: (room: Room, state: StoredState) => void): Promise<boolean> {
     await this.#releases.settled(name)
-    const room = this.#rooms.get(name) ?? this.#create(name)
-    if (room.lazy.state !== 'unloaded') return false
+    const existing = this.#rooms.get(name)
+    if (existing && existing.lazy.state !== 'unloaded') return false
+    // Before anything is made or read, and only when the doc must be read (a state kept from an
+    // earlier read costs nothing more): throws `RelayBusy` while the owner waits for its apply
+    // time, which the read counts to. A refusal inside the read would remove a room another
+    // open of the doc is still reading; nothing is awaited from here to where the kept state is taken.
+    if (!existing?.lazy.stored) this.#applyTimes.check(ownerOf(name))
+    const room = existing ?? this.#create(name)
     const joining = this.#joinStoredRoom(room, member, joined)
     // Questions from other instances wait for the state this reads rather than load the doc.
     room.lazy.reading ??= joining

@@ -8,7 +8,7 @@
 import type { DocName } from '@ferry/protocol'
 import { CloseCode } from '@ferry/protocol'
 import { isGone } from '../storage/doc-store.ts'
-import { RelayBusy } from './memory-budget.ts'
+import { RelayBusy, UpdateTooCostly } from './memory-budget.ts'
 import type { RoomMember } from './room.ts'
 import type { Rooms } from './rooms.ts'
 
@@ -38,9 +38,11 @@ export async function applyAsServer(rooms: Rooms, name: DocName, update: Uint8Ar
     room.applyUpdate(member, update, null)
     return await settled
   } catch (error) {
-    // The owner spent its apply time (a restore counts as its devices' edits do): this doc is
-    // refused with the wait, and what came before it stays; restoring again brings in the rest.
+    // Refused as a device's edit would be, with the same reason — the owner spent its apply
+    // time (a restore counts as its devices' edits do), the relay is short of memory, the doc
+    // would grow past its limit: what came before it stays, and the report says why.
     if (error instanceof RelayBusy) return { kind: 'refused', reason: error.reason }
+    if (error instanceof UpdateTooCostly) return { kind: 'refused', reason: error.message }
     throw error
   } finally {
     rooms.leave(room, member)
