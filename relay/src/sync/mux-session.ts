@@ -34,8 +34,7 @@ import {
   type Message,
   type OpenRequest,
 } from '@ferry/protocol'
-import { AwarenessError } from './awareness-states.ts'
-import { RelayBusy, UpdateTooCostly } from './memory-budget.ts'
+import { refusalOf } from './refusal.ts'
 import { MuxDoc, type MuxDocOwner } from './mux-doc.ts'
 import { openBatch, type OpenJob } from './mux-open.ts'
 import { SyncTransport, type SyncTransportOptions, type SyncSocket } from './sync-transport.ts'
@@ -296,10 +295,8 @@ export class MuxSession extends SyncTransport implements MuxDocOwner, SyncSocket
       this.#dispatch(doc, whole.value, pushed.value)
     } catch (error) {
       this.#opts.log.debug({ err: error }, 'refusing a doc after a bad message')
-      if (error instanceof AwarenessError && error.code === 'too-large') this.refuse(doc, CloseCode.TooLarge, 'awareness state too large')
-      else if (error instanceof UpdateTooCostly) this.refuse(doc, CloseCode.ChangeTooLarge, error.message)
-      else if (error instanceof RelayBusy) this.refuse(doc, CloseCode.TryAgainLater, error.reason)
-      else this.refuse(doc, CloseCode.Malformed, 'malformed message')
+      const { code, reason } = refusalOf(error)
+      this.refuse(doc, code, reason)
     }
   }
 

@@ -31,11 +31,12 @@ import * as Y from 'yjs'
 import { checkUpdate, CloseCode, decodedCost, decodeMessage, DOC_TOO_LARGE_REASON, encodeMessage, MAX_ROOT_TYPES, TOO_COSTLY_REASON, TOO_MANY_ROOTS_REASON, withRetryAfter, type DocName } from '@ferry/protocol'
 import { isGone } from '../storage/doc-store.ts'
 import type { Broadcast, InstanceId } from './broadcast.ts'
-import { AwarenessError, AwarenessStates, decodeAwareness, encodeAwareness } from './awareness-states.ts'
+import { AwarenessStates, decodeAwareness, encodeAwareness } from './awareness-states.ts'
 import type { PersistedListener } from './doc-writer.ts'
 import { LazyDoc, type DocTask, type LazyDocOptions } from './lazy-doc.ts'
 import { RelayBusy, UpdateTooCostly, updateCost, type MemoryBudget } from './memory-budget.ts'
 import type { AccountQuota } from './quota.ts'
+import { isLimit, refusalOf } from './refusal.ts'
 import type { RoomDoc } from './room-doc.ts'
 
 /** What a room needs from a socket. */
@@ -451,13 +452,13 @@ export class Room {
   /** Closes `member` for a task that did not run, as its socket would for the same error; its tasks still waiting will not run (their callers hear so). */
   #close(member: RoomMember, error: unknown, phase: 'load' | 'run'): void {
     ;(this.#refused ??= new WeakSet()).add(member)
-    if (error instanceof RelayBusy) member.close(CloseCode.TryAgainLater, error.reason)
-    else if (error instanceof UpdateTooCostly) member.close(CloseCode.ChangeTooLarge, error.message)
-    else if (phase === 'load') {
+    if (phase === 'load' && !isLimit(error)) {
       if (isGone(error)) member.close(CloseCode.Gone, 'the document was deleted')
       else member.close(CloseCode.InternalError, 'the document could not be loaded')
-    } else if (error instanceof AwarenessError && error.code === 'too-large') member.close(CloseCode.TooLarge, 'awareness state too large')
-    else member.close(CloseCode.Malformed, 'malformed message')
+      return
+    }
+    const { code, reason } = refusalOf(error)
+    member.close(code, reason)
   }
 
   /**

@@ -8,7 +8,7 @@
 import type { DocName } from '@ferry/protocol'
 import { CloseCode } from '@ferry/protocol'
 import { isGone } from '../storage/doc-store.ts'
-import { RelayBusy, UpdateTooCostly } from './memory-budget.ts'
+import { isLimit, refusalOf } from './refusal.ts'
 import type { RoomMember } from './room.ts'
 import type { Rooms } from './rooms.ts'
 
@@ -38,12 +38,12 @@ export async function applyAsServer(rooms: Rooms, name: DocName, update: Uint8Ar
     room.applyUpdate(member, update, null)
     return await settled
   } catch (error) {
-    // Refused as a device's edit would be, with the same reason — the owner spent its apply
-    // time (a restore counts as its devices' edits do), the relay is short of memory, the doc
-    // would grow past its limit: what came before it stays, and the report says why.
-    if (error instanceof RelayBusy) return { kind: 'refused', reason: error.reason }
-    if (error instanceof UpdateTooCostly) return { kind: 'refused', reason: error.message }
-    throw error
+    // Refused on the spot as a device's edit would be, with the same reason — the owner spent
+    // its apply time (a restore counts as its devices' edits do), the relay is short of memory,
+    // the doc would grow past its limit: what came before it stays, and the report says why.
+    // Anything else is a fault (a restore's updates were checked when its file was read).
+    if (!isLimit(error)) throw error
+    return { kind: 'refused', reason: refusalOf(error).reason }
   } finally {
     rooms.leave(room, member)
   }

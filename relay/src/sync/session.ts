@@ -11,10 +11,9 @@
 import type { Duplex } from 'node:stream'
 import type { RawData, WebSocket } from 'ws'
 import { CloseCode, decodeMessage, encodeMessage, Reassembly, withRetryAfter, type Message, type ReassemblyError } from '@ferry/protocol'
-import { AwarenessError } from './awareness-states.ts'
 import type { GrantCheck } from './authorize.ts'
 import type { Room, RoomMember } from './room.ts'
-import { RelayBusy, UpdateTooCostly } from './memory-budget.ts'
+import { refusalOf } from './refusal.ts'
 import { SyncTransport, type SyncTransportOptions } from './sync-transport.ts'
 
 /** Frames a socket may send before its room has loaded; a stock provider sends 3. */
@@ -164,12 +163,12 @@ export class Session extends SyncTransport implements RoomMember {
       this.#dispatch(room, decoded.value, data)
     } catch (error) {
       this.#opts.log.debug({ err: error }, 'closing a sync socket after a bad message')
-      if (error instanceof AwarenessError && error.code === 'too-large') this.close(CloseCode.TooLarge, 'awareness state too large')
-      else if (error instanceof UpdateTooCostly) this.close(CloseCode.ChangeTooLarge, error.message)
-      else if (error instanceof RelayBusy) this.close(CloseCode.TryAgainLater, error.reason)
-      else if (error instanceof FragmentError && error.error.code === 'too-large') {
+      if (error instanceof FragmentError && error.error.code === 'too-large') {
         this.close(CloseCode.ChangeTooLarge, `change over the relay's limit of ${this.#opts.maxReassembledBytes} bytes`)
-      } else this.close(CloseCode.Malformed, 'malformed message')
+      } else {
+        const { code, reason } = refusalOf(error)
+        this.close(code, reason)
+      }
     }
   }
 
