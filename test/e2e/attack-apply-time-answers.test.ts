@@ -12,7 +12,7 @@ import { CloseCode, encodeBackup, type UserId } from '@ferry/protocol'
 import { WorkspaceIndex } from '@ferry/schema'
 import { integrationWalk, unparsableJson } from '../../packages/protocol/src/update-cost/testing/crafted-updates.ts'
 import { call } from '../helpers/links.ts'
-import { muxClient, muxUrl, openRequest } from '../helpers/mux-client.ts'
+import { muxClient, muxUrl, openedOnce, openRequest } from '../helpers/mux-client.ts'
 import { startRelay, type TestRelay } from '../helpers/relay.ts'
 import { sessionToken } from '../helpers/sessions.ts'
 import { shareCollection, useStockProviders } from '../helpers/shared-collection.ts'
@@ -70,10 +70,7 @@ describe('apply time of answers', () => {
       await write(relay.wsUrl, alice, 'alice:collection:burn', walk)
       // Unloaded by now: the open reads it from the store (the burn spent less than a second since it last could).
       await sleep(1_000)
-      const client = await muxClient(muxUrl(relay.wsUrl, alice))
-      client.open([openRequest(name)])
-      outcomes.push(await Promise.race([client.doc(name, 'persisted', 30_000).then(() => 'answered' as const), client.refused(name, 30_000).then((refusal) => refusal.code)]))
-      client.end()
+      outcomes.push(await openedOnce(relay.wsUrl, alice, name, 'persisted'))
     }
     expect(outcomes[0]).toBe('answered')
     expect(outcomes.at(-1)).toBe(CloseCode.TryAgainLater)
@@ -93,11 +90,7 @@ describe('apply time of answers', () => {
     const rounds: { burn: number | 'accepted'; second: number | 'answered' }[] = []
     for (let i = 0; i < 12 && rounds.at(-1)?.burn !== CloseCode.TryAgainLater; i++) {
       const burn = await write(relay.wsUrl, alice, 'alice:collection:burn', walk)
-      const second = await muxClient(muxUrl(relay.wsUrl, alice))
-      second.open([openRequest(name)])
-      const outcome = await Promise.race([second.doc(name, 'persisted', 30_000).then(() => 'answered' as const), second.refused(name, 30_000).then((refusal) => refusal.code)])
-      second.end()
-      rounds.push({ burn: burn.accepted ? 'accepted' : burn.code, second: outcome })
+      rounds.push({ burn: burn.accepted ? 'accepted' : burn.code, second: await openedOnce(relay.wsUrl, alice, name, 'persisted') })
     }
     first.end()
     expect(rounds.at(-1)?.burn).toBe(CloseCode.TryAgainLater)

@@ -176,3 +176,18 @@ export function muxClient(url: string): Promise<MuxClient> {
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)))
   })
 }
+
+/**
+ * Opens `docName` on a new socket of `token`'s, holding what `doc` holds (or nothing), and ends
+ * the socket: 'answered' once the doc's `answeredBy` came (a step 2, or its `persisted`), else
+ * the code the doc was refused with.
+ */
+export async function openedOnce(wsUrl: string, token: string, docName: string, answeredBy: 'sync-step2' | 'persisted', doc?: Y.Doc): Promise<'answered' | number> {
+  const client = await muxClient(muxUrl(wsUrl, token))
+  client.open([openRequest(docName, doc)])
+  try {
+    return await Promise.race([client.doc(docName, answeredBy, 30_000).then(() => 'answered' as const), client.refused(docName, 30_000).then((refusal) => refusal.code)])
+  } finally {
+    client.end()
+  }
+}
